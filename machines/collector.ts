@@ -1,0 +1,353 @@
+/**
+ * Collector: one exchange × market (design §4.3).
+ *   Ready    created, not yet started
+ *   Running  listing the market's coins, running one Connector per coin group, supervising them
+ *   Stopped  every connector stopped
+ *
+ * Running nests the collection's own steps: Listing (REST, provided as the `listSymbols` actor),
+ * ListingFailed (retry with backoff), Supervising (periodic market refresh), GaveUp (could never
+ * list the market: reported to the Manager).
+ *
+ * Second level of supervision: a Connector that gives up or crashes is stopped and restarted as a
+ * fresh actor after an exponential backoff with jitter; past the restart intensity it is parked
+ * and the failure escalates to the Manager. Siblings are never touched (one_for_one).
+ */
+import { assign, enqueueActions, fromPromise, setup, type AnyActorRef } from 'xstate';
+import type { Channel, ExchangeId, Market } from '../src/records.js';
+import { planGroups, diffGroups } from '../src/grouping/group-symbols.js';
+import { connectorMachine, type ConnectorPolicy, type ConnectorReport } from './connector.js';
+import { collectorId, connectorId } from './ids.js';
+import { nextRandom } from './random.js';
+import { sendToParentIfAny } from './report.js';
+import {
+  backoffDelay,
+  crashedChildId,
+  newChildRecord,
+  planFailure,
+  recordChildState,
+  recordRestart,
+  recordUnpark,
+  recordWindowExpiry,
+  updateChild,
+  type BackoffPolicy,
+  type ChildRecord,
+  type FailurePlan,
+  type RestartPolicy,
+  type SupervisorTimerEvent,
+} from './supervision.js';
+
+export interface CollectorInput {
+  exchange: ExchangeId;
+  market: Market;
+  /** collect only these unified symbols; undefined: every active symbol (after `quotes`) */
+  symbols?: string[];
+  /** with `symbols` undefined: only symbols quoted in these assets */
+  quotes?: string[];
+  channels: Channel[];
+  /** symbols per connector: the tuning point of design §8.2, capped by the stream limit */
+  groupSize: number;
+  maxStreamsPerConnection: number;
+  connectorPolicy: ConnectorPolicy;
+  restart: RestartPolicy;
+  /** re-list the market this often to pick up listings and delistings; 0: never */
+  refreshIntervalMs: number;
+  listingRetry: BackoffPolicy;
+  /** initial listing failures in a row before the collector gives up and tells the Manager */
+  maxListingFailures: number;
+  seed: number;
+}
+
+export interface ListSymbolsInput {
+  exchange: ExchangeId;
+  market: Market;
+}
+
+/** What a market listing yields: active unified symbols, optionally with expected message rates. */
+export interface Listing {
+  symbols: string[];
+  rates?: Record<string, number>;
+}
+
+export interface ConnectorRecord extends ChildRecord {
+  groupIndex: number;
+}
+
+export interface CollectorContext extends CollectorInput {
+  groups: string[][];
+  connectors: Record<string, ConnectorRecord>;
+  listingFailures: number;
+  /** configured symbols the exchange does not list */
+  unknownSymbols: string[];
+  errors: number;
+  nextListingDelayMs: number;
+  lastError?: string;
+}
+
+export type CollectorEvent =
+  | { type: 'START' }
+  | { type: 'STOP' }
+  | ConnectorReport
+  | SupervisorTimerEvent
+  | { type: `xstate.error.actor.${string}`; error: unknown };
+
+export type CollectorReport =
+  | { type: 'COLLECTOR.STATE'; id: string; state: CollectorState }
+  | { type: 'COLLECTOR.GAVE_UP'; id: string; error: string }
+  | { type: 'ESCALATION'; id: string; supervisor: string; error: string; restarts: number };
+
+export const COLLECTOR_STATE_CODES = { Ready: 0, Running: 1, Stopped: 2 } as const;
+export type CollectorState = keyof typeof COLLECTOR_STATE_CODES;
+
+const unprovidedListing = fromPromise<Listing, ListSymbolsInput>(async () => {
+  throw new Error('no listSymbols actor provided');
+});
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The configured selection applied to what the exchange lists. */
+export function selectSymbols(context: Pick<CollectorInput, 'symbols' | 'quotes'>, listed: readonly string[]) {
+  const listedSet = new Set(listed);
+  if (context.symbols) {
+    return {
+      selected: context.symbols.filter((s) => listedSet.has(s)),
+      unknown: context.symbols.filter((s) => !listedSet.has(s)),
+    };
+  }
+  const quotes = context.quotes && context.quotes.length > 0 ? new Set(context.quotes) : undefined;
+  const selected = listed.filter((s) => {
+    if (!quotes) return true;
+    const quote = s.split('/')[1]?.split(':')[0];
+    return quote !== undefined && quotes.has(quote);
+  });
+  return { selected, unknown: [] as string[] };
+}
+
+function connectorInput(context: CollectorContext, groupIndex: number) {
+  return {
+    exchange: context.exchange,
+    market: context.market,
+    groupIndex,
+    symbols: context.groups[groupIndex] ?? [],
+    channels: context.channels,
+    policy: context.connectorPolicy,
+    // each connector, and each restart of it, gets its own jitter stream
+    seed: (context.seed ^ Math.imul(groupIndex + 1, 0x9e3779b1)) + (context.connectors[connectorId(context.exchange, context.market, groupIndex)]?.restartAttempts ?? 0),
+  };
+}
+
+function report(self: AnyActorRef, context: CollectorContext, state: CollectorState): void {
+  const event: CollectorReport = { type: 'COLLECTOR.STATE', id: collectorId(context.exchange, context.market), state };
+  sendToParentIfAny(self, event);
+}
+
+export const collectorMachine = setup({
+  types: {
+    input: {} as CollectorInput,
+    context: {} as CollectorContext,
+    events: {} as CollectorEvent,
+  },
+  actors: {
+    connector: connectorMachine,
+    listSymbols: unprovidedListing,
+  },
+  delays: {
+    listingRetry: ({ context }) => context.nextListingDelayMs,
+    refreshInterval: ({ context }) => context.refreshIntervalMs,
+  },
+  guards: {
+    refreshEnabled: ({ context }) => context.refreshIntervalMs > 0,
+    listingHopeless: ({ context }) =>
+      context.groups.length === 0 && context.listingFailures >= context.maxListingFailures,
+    hasGroups: ({ context }) => context.groups.length > 0,
+  },
+  actions: {
+    reportState: ({ self, context }, params: { state: CollectorState }) => report(self, context, params.state),
+    reportGaveUp: ({ self, context }) => {
+      const event: CollectorReport = {
+        type: 'COLLECTOR.GAVE_UP',
+        id: collectorId(context.exchange, context.market),
+        error: context.lastError ?? 'unknown failure',
+      };
+      sendToParentIfAny(self, event);
+    },
+    /** Initial listing or refresh: regroup stably, then start, adjust or stop only what changed. */
+    applyListing: enqueueActions(({ context, enqueue }, listing: Listing) => {
+      const { selected, unknown } = selectSymbols(context, listing.symbols);
+      const rates = listing.rates;
+      const next = planGroups({
+        symbols: selected,
+        channelsPerSymbol: context.channels.length,
+        maxStreamsPerConnection: context.maxStreamsPerConnection,
+        groupSize: context.groupSize,
+        ...(rates ? { expectedRate: (s: string) => rates[s] ?? 1 } : {}),
+        previous: context.groups,
+      });
+      const diff = diffGroups(context.groups, next);
+      const connectors = { ...context.connectors };
+      enqueue.assign({ groups: next, unknownSymbols: unknown, listingFailures: 0 });
+      diff.forEach((change, index) => {
+        const id = connectorId(context.exchange, context.market, index);
+        const existing = connectors[id];
+        const members = next[index] ?? [];
+        if (!existing && members.length > 0) {
+          connectors[id] = { ...newChildRecord(id), groupIndex: index };
+          enqueue.spawnChild('connector', {
+            id,
+            systemId: id,
+            input: ({ context: c }) => connectorInput(c, index),
+          });
+          enqueue.sendTo(id, { type: 'START' });
+        } else if (existing && members.length === 0) {
+          enqueue.stopChild(id);
+          for (const t of [`restart:${id}`, `unpark:${id}`]) enqueue.cancel(t);
+          delete connectors[id];
+        } else if (existing) {
+          if (change.added.length > 0) enqueue.sendTo(id, { type: 'COINS.ADD', symbols: change.added });
+          if (change.removed.length > 0) enqueue.sendTo(id, { type: 'COINS.REMOVE', symbols: change.removed });
+        }
+      });
+      enqueue.assign({ connectors });
+    }),
+    countListingFailure: assign(({ context, event }) => {
+      const r = nextRandom(context.seed);
+      const error = 'error' in event ? errorText(event.error) : 'listing failed';
+      return {
+        seed: r.seed,
+        listingFailures: context.listingFailures + 1,
+        errors: context.errors + 1,
+        lastError: `listing failed: ${error}`,
+        nextListingDelayMs: backoffDelay(context.listingRetry, context.listingFailures, r.value),
+      };
+    }),
+    noteConnectorState: assign(({ context, event }) => {
+      if (event.type !== 'CONNECTOR.STATE') return {};
+      return {
+        connectors: updateChild(context.connectors, event.id, (r) =>
+          recordChildState(r, event.state, 'Connected'),
+        ) as Record<string, ConnectorRecord>,
+      };
+    }),
+    /** A connector gave up or crashed: stop it, then restart after a backoff or escalate. */
+    superviseFailure: enqueueActions(({ context, enqueue, event, self }) => {
+      let id: string;
+      let error: string;
+      if (event.type === 'CONNECTOR.GAVE_UP') {
+        id = event.id;
+        error = event.error;
+      } else if (event.type.startsWith('xstate.error.actor.')) {
+        id = crashedChildId(event.type);
+        error = `crashed: ${errorText('error' in event ? event.error : undefined)}`;
+      } else return;
+      if (!context.connectors[id]) return;
+      const plan: FailurePlan = planFailure(context.connectors, id, error, context.restart, context.seed);
+      enqueue.stopChild(id);
+      enqueue.assign({
+        connectors: plan.children as Record<string, ConnectorRecord>,
+        seed: plan.seed,
+        errors: context.errors + 1,
+        lastError: `${id}: ${error}`,
+      });
+      for (const s of plan.schedule) enqueue.raise(s.event, { id: s.timerId, delay: s.delayMs });
+      if (plan.escalation) {
+        const escalation: CollectorReport = {
+          type: 'ESCALATION',
+          id: plan.escalation.id,
+          supervisor: collectorId(context.exchange, context.market),
+          error: plan.escalation.error,
+          restarts: plan.escalation.restarts,
+        };
+        enqueue(() => sendToParentIfAny(self, escalation));
+      }
+    }),
+    restartConnector: enqueueActions(({ context, enqueue, event }) => {
+      if (event.type !== 'CHILD.RESTART' && event.type !== 'CHILD.UNPARK') return;
+      const record = context.connectors[event.id];
+      if (!record) return;
+      const updated = recordRestart(event.type === 'CHILD.UNPARK' ? recordUnpark(record) : record);
+      enqueue.assign({ connectors: { ...context.connectors, [event.id]: { ...updated, groupIndex: record.groupIndex } } });
+      enqueue.spawnChild('connector', {
+        id: event.id,
+        systemId: event.id,
+        input: ({ context: c }) => connectorInput(c, record.groupIndex),
+      });
+      enqueue.sendTo(event.id, { type: 'START' });
+    }),
+    expireRestart: assign(({ context, event }) =>
+      event.type === 'CHILD.WINDOW_EXPIRED'
+        ? { connectors: updateChild(context.connectors, event.id, recordWindowExpiry) as Record<string, ConnectorRecord> }
+        : {},
+    ),
+    stopConnectors: enqueueActions(({ context, enqueue }) => {
+      for (const [id, record] of Object.entries(context.connectors)) {
+        enqueue.stopChild(id);
+        enqueue.cancel(`restart:${id}`);
+        enqueue.cancel(`unpark:${id}`);
+        for (let n = 0; n <= record.restartAttempts + record.recentRestarts; n++) enqueue.cancel(`window:${id}:${n}`);
+      }
+      enqueue.assign({ connectors: {}, groups: [] });
+    }),
+  },
+}).createMachine({
+  id: 'collector',
+  context: ({ input }) => ({
+    ...input,
+    groups: [],
+    connectors: {},
+    listingFailures: 0,
+    unknownSymbols: [],
+    errors: 0,
+    nextListingDelayMs: 0,
+  }),
+  initial: 'Ready',
+  states: {
+    Ready: {
+      entry: { type: 'reportState', params: { state: 'Ready' } },
+      on: { START: 'Running', STOP: 'Stopped' },
+    },
+    Running: {
+      entry: { type: 'reportState', params: { state: 'Running' } },
+      initial: 'Listing',
+      on: {
+        STOP: 'Stopped',
+        'CONNECTOR.STATE': { actions: 'noteConnectorState' },
+        'CONNECTOR.GAVE_UP': { actions: 'superviseFailure' },
+        'xstate.error.actor.*': { actions: 'superviseFailure' },
+        'CHILD.RESTART': { actions: 'restartConnector' },
+        'CHILD.UNPARK': { actions: 'restartConnector' },
+        'CHILD.WINDOW_EXPIRED': { actions: 'expireRestart' },
+      },
+      states: {
+        Listing: {
+          invoke: {
+            src: 'listSymbols',
+            input: ({ context }) => ({ exchange: context.exchange, market: context.market }),
+            onDone: { target: 'Supervising', actions: { type: 'applyListing', params: ({ event }) => event.output } },
+            onError: { target: 'ListingFailed', actions: 'countListingFailure' },
+          },
+        },
+        ListingFailed: {
+          always: [
+            { guard: 'listingHopeless', target: 'GaveUp' },
+            // a failed refresh leaves the running connectors alone until the next refresh
+            { guard: 'hasGroups', target: 'Supervising' },
+          ],
+          after: { listingRetry: 'Listing' },
+        },
+        Supervising: {
+          after: { refreshInterval: { guard: 'refreshEnabled', target: 'Listing' } },
+        },
+        GaveUp: {
+          entry: 'reportGaveUp',
+        },
+      },
+    },
+    Stopped: {
+      entry: ['stopConnectors', { type: 'reportState', params: { state: 'Stopped' } }],
+      on: { START: 'Running' },
+    },
+  },
+});
+
+export type CollectorMachine = typeof collectorMachine;

@@ -1,0 +1,496 @@
+/**
+ * Connector: one WebSocket for one group of coins (design §4.2).
+ *   Ready                   created, not yet started
+ *   Connecting              opening the socket
+ *   Connected               socket open, every coin requested or settled; watching the feed
+ *   SubscriptionRequesting  subscribe requests in flight, waiting for acks (or first data)
+ *   Failed                  the socket or the feed failed; cleaned up; deciding: recover or give up
+ *   Recovering              waiting out the reconnect backoff before Connecting again
+ *
+ * The socket itself is the `connection` actor, provided from outside (src/runtime in production,
+ * a fake in tests). It reports socket events, acks and once-a-second feed activity; the machine
+ * sends it SUBSCRIBE / UNSUBSCRIBE / PING. Ticks never pass through here (DESIGN §2).
+ *
+ * Own recovery is the first level of supervision: Failed → Recovering → Connecting with backoff.
+ * After `maxConsecutiveFailures` failures without a healthy period in between, the connector gives
+ * up (Failed.GaveUp) and tells its Collector, which restarts it as a fresh actor or escalates.
+ */
+import { assign, cancel, enqueueActions, fromCallback, raise, setup, type AnyActorRef } from 'xstate';
+import type { Channel, ExchangeId, Market } from '../src/records.js';
+import { coinMachine } from './coin.js';
+import { nextRandom } from './random.js';
+import { sendToParentIfAny } from './report.js';
+import { backoffDelay, type BackoffPolicy } from './supervision.js';
+import { coinId, connectionId, connectorId } from './ids.js';
+
+export interface ConnectorPolicy {
+  connectTimeoutMs: number;
+  /** a subscribe request without an answer this long counts as refused */
+  subscribeTimeoutMs: number;
+  /** no frame at all for this long: the feed is dead (a stall) */
+  silenceTimeoutMs: number;
+  /** 0: the server pings and the socket layer answers; otherwise we send PING this often */
+  pingIntervalMs: number;
+  reconnect: BackoffPolicy;
+  /** failures in a row without a healthy period in between before the connector gives up */
+  maxConsecutiveFailures: number;
+  /** connected this long without failing: the failure streak and backoff reset */
+  healthyAfterMs: number;
+  /** refusals in a row before one coin stops for good */
+  maxSubscribeFailures: number;
+  /** wait before asking again for coins that were refused */
+  subscribeRetryMs: number;
+}
+
+export const DEFAULT_CONNECTOR_POLICY: ConnectorPolicy = {
+  connectTimeoutMs: 10_000,
+  subscribeTimeoutMs: 10_000,
+  silenceTimeoutMs: 30_000,
+  pingIntervalMs: 0,
+  reconnect: { minDelayMs: 500, maxDelayMs: 30_000, factor: 2, jitter: 0.2 },
+  maxConsecutiveFailures: 6,
+  healthyAfterMs: 30_000,
+  maxSubscribeFailures: 5,
+  subscribeRetryMs: 5_000,
+};
+
+export interface ConnectorInput {
+  exchange: ExchangeId;
+  market: Market;
+  groupIndex: number;
+  symbols: string[];
+  channels: Channel[];
+  policy: ConnectorPolicy;
+  /** PRNG state for reconnect jitter */
+  seed: number;
+}
+
+/** The connector's own view of each coin's subscription (the Coin actors show the same, visibly). */
+export type CoinPhase = 'idle' | 'requested' | 'subscribed' | 'waiting' | 'stopped';
+
+export interface ConnectorContext {
+  exchange: ExchangeId;
+  market: Market;
+  groupIndex: number;
+  channels: Channel[];
+  policy: ConnectorPolicy;
+  seed: number;
+  coins: Record<string, { phase: CoinPhase; failuresInRow: number }>;
+  connectionAttempts: number;
+  connectionSuccesses: number;
+  subscriptionAttempts: number;
+  subscriptionSuccesses: number;
+  subscriptionFailures: number;
+  recoveryAttempts: number;
+  recoverySuccesses: number;
+  consecutiveFailures: number;
+  /** a failure happened and the connection has not yet been re-established */
+  recovering: boolean;
+  nextDelayMs: number;
+  framesReceived: number;
+  recordsReceived: number;
+  malformedFrames: number;
+  lastError?: string;
+}
+
+/** What the connection actor receives from the machine. */
+export type ConnectionCommand =
+  | { type: 'SUBSCRIBE'; symbols: string[] }
+  | { type: 'UNSUBSCRIBE'; symbols: string[] }
+  | { type: 'PING' };
+
+/** What the connection actor reports to the machine. */
+export type ConnectionReport =
+  | { type: 'SOCKET.OPEN' }
+  | { type: 'SOCKET.CLOSED'; reason: string }
+  | { type: 'SUBSCRIBE.ACK'; symbols: string[] }
+  | { type: 'SUBSCRIBE.REJECT'; symbols: string[]; reason: string }
+  /** aggregated, at most about once a second: never per tick */
+  | { type: 'FEED.ACTIVITY'; frames: number; records: number; malformed: number }
+  | { type: 'FEED.PONG' };
+
+export interface ConnectionInput {
+  exchange: ExchangeId;
+  market: Market;
+  groupIndex: number;
+  channels: Channel[];
+}
+
+export type ConnectorEvent =
+  | ConnectionReport
+  | { type: 'START' }
+  | { type: 'COINS.ADD'; symbols: string[] }
+  | { type: 'COINS.REMOVE'; symbols: string[] }
+  | { type: 'FEED.SILENT' }
+  | { type: 'KEEPALIVE.PING' }
+  | { type: 'SUBSCRIBE.TIMEOUT' }
+  | { type: 'SUBSCRIBE.RETRY' }
+  | { type: 'CONNECTION.HEALTHY' }
+  | { type: 'xstate.error.actor.connection'; error: unknown };
+
+/** Reported to the parent Collector. */
+export type ConnectorReport =
+  | { type: 'CONNECTOR.STATE'; id: string; state: ConnectorState }
+  | { type: 'CONNECTOR.GAVE_UP'; id: string; error: string };
+
+export const CONNECTOR_STATE_CODES = {
+  Ready: 0,
+  Connecting: 1,
+  Connected: 2,
+  SubscriptionRequesting: 3,
+  Failed: 4,
+  Recovering: 5,
+} as const;
+export type ConnectorState = keyof typeof CONNECTOR_STATE_CODES;
+
+/** Placeholder transport: production and tests provide the real one with `.provide()`. */
+const unprovidedConnection = fromCallback<ConnectionCommand, ConnectionInput>(({ sendBack }) => {
+  sendBack({ type: 'SOCKET.CLOSED', reason: 'no connection actor provided' });
+});
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function symbolsIn(context: ConnectorContext, phase: CoinPhase): string[] {
+  return Object.keys(context.coins).filter((s) => context.coins[s]?.phase === phase);
+}
+
+function withPhase(
+  coins: ConnectorContext['coins'],
+  symbols: readonly string[],
+  phase: CoinPhase,
+  failed = false,
+): ConnectorContext['coins'] {
+  const next = { ...coins };
+  for (const s of symbols) {
+    const c = next[s];
+    if (c) next[s] = { phase, failuresInRow: failed ? c.failuresInRow + 1 : phase === 'subscribed' ? 0 : c.failuresInRow };
+  }
+  return next;
+}
+
+/** Coins this event is about that the connector currently holds in one of the given phases. */
+function held(context: ConnectorContext, symbols: readonly string[], phases: readonly CoinPhase[]): string[] {
+  return symbols.filter((s) => {
+    const c = context.coins[s];
+    return c !== undefined && phases.includes(c.phase);
+  });
+}
+
+function report(self: AnyActorRef, context: ConnectorContext, state: ConnectorState): void {
+  const event: ConnectorReport = {
+    type: 'CONNECTOR.STATE',
+    id: connectorId(context.exchange, context.market, context.groupIndex),
+    state,
+  };
+  sendToParentIfAny(self, event);
+}
+
+export const connectorMachine = setup({
+  types: {
+    input: {} as ConnectorInput,
+    context: {} as ConnectorContext,
+    events: {} as ConnectorEvent,
+  },
+  actors: {
+    connection: unprovidedConnection,
+    coin: coinMachine,
+  },
+  delays: {
+    connectTimeout: ({ context }) => context.policy.connectTimeoutMs,
+    subscribeTimeout: ({ context }) => context.policy.subscribeTimeoutMs,
+    silenceTimeout: ({ context }) => context.policy.silenceTimeoutMs,
+    pingInterval: ({ context }) => context.policy.pingIntervalMs,
+    healthyAfter: ({ context }) => context.policy.healthyAfterMs,
+    subscribeRetry: ({ context }) => context.policy.subscribeRetryMs,
+    reconnectDelay: ({ context }) => context.nextDelayMs,
+  },
+  guards: {
+    hasIdleCoins: ({ context }) => symbolsIn(context, 'idle').length > 0,
+    noCoinRequested: ({ context }) => symbolsIn(context, 'requested').length === 0,
+    budgetSpent: ({ context }) => context.consecutiveFailures >= context.policy.maxConsecutiveFailures,
+  },
+  actions: {
+    spawnCoins: enqueueActions(({ context, enqueue }, params: { symbols: string[] }) => {
+      for (const symbol of params.symbols) {
+        enqueue.spawnChild('coin', {
+          id: coinId(context.exchange, context.market, symbol),
+          systemId: coinId(context.exchange, context.market, symbol),
+          input: {
+            exchange: context.exchange,
+            market: context.market,
+            symbol,
+            maxSubscribeFailures: context.policy.maxSubscribeFailures,
+          },
+        });
+      }
+    }),
+    openConnection: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ connectionAttempts: context.connectionAttempts + 1 });
+      enqueue.spawnChild('connection', {
+        id: 'connection',
+        systemId: connectionId(context.exchange, context.market, context.groupIndex),
+        input: {
+          exchange: context.exchange,
+          market: context.market,
+          groupIndex: context.groupIndex,
+          channels: context.channels,
+        },
+      });
+    }),
+    /** Leaves nothing behind: socket closed, every timer cancelled, every coin back to Ready. */
+    tearDown: enqueueActions(({ context, enqueue, event }) => {
+      enqueue.stopChild('connection');
+      for (const id of ['watchdog', 'ping', 'subscribeTimeout', 'subscribeRetry', 'healthy']) enqueue.cancel(id);
+      const live = Object.keys(context.coins).filter((s) => {
+        const phase = context.coins[s]?.phase;
+        return phase === 'requested' || phase === 'subscribed' || phase === 'waiting';
+      });
+      for (const s of live) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'CONNECTION.LOST' });
+      const reason =
+        event.type === 'SOCKET.CLOSED'
+          ? `socket closed: ${event.reason}`
+          : event.type === 'FEED.SILENT'
+            ? `feed silent for ${context.policy.silenceTimeoutMs} ms`
+            : event.type === 'xstate.error.actor.connection'
+              ? `connection crashed: ${errorText(event.error)}`
+              : (event.type as string).startsWith('xstate.after.')
+                ? `connect timed out after ${context.policy.connectTimeoutMs} ms`
+                : `failed on ${event.type}`;
+      enqueue.assign({
+        coins: withPhase(context.coins, live, 'idle'),
+        consecutiveFailures: context.consecutiveFailures + 1,
+        recovering: true,
+        lastError: reason,
+      });
+    }),
+    planReconnect: assign(({ context }) => {
+      const r = nextRandom(context.seed);
+      return {
+        seed: r.seed,
+        nextDelayMs: backoffDelay(context.policy.reconnect, context.consecutiveFailures - 1, r.value),
+        recoveryAttempts: context.recoveryAttempts + 1,
+      };
+    }),
+    countConnected: assign(({ context }) => ({
+      connectionSuccesses: context.connectionSuccesses + 1,
+      recoverySuccesses: context.recovering ? context.recoverySuccesses + 1 : context.recoverySuccesses,
+      recovering: false,
+    })),
+    armWatchdog: enqueueActions(({ enqueue }) => {
+      enqueue.cancel('watchdog');
+      enqueue.raise({ type: 'FEED.SILENT' }, { id: 'watchdog', delay: 'silenceTimeout' });
+    }),
+    armHealthy: raise({ type: 'CONNECTION.HEALTHY' }, { id: 'healthy', delay: 'healthyAfter' }),
+    armPing: enqueueActions(({ context, enqueue }) => {
+      if (context.policy.pingIntervalMs > 0) {
+        enqueue.raise({ type: 'KEEPALIVE.PING' }, { id: 'ping', delay: 'pingInterval' });
+      }
+    }),
+    sendPing: enqueueActions(({ context, enqueue }) => {
+      enqueue.sendTo('connection', { type: 'PING' } satisfies ConnectionCommand);
+      if (context.policy.pingIntervalMs > 0) {
+        enqueue.raise({ type: 'KEEPALIVE.PING' }, { id: 'ping', delay: 'pingInterval' });
+      }
+    }),
+    recordActivity: assign(({ context, event }) =>
+      event.type === 'FEED.ACTIVITY'
+        ? {
+            framesReceived: context.framesReceived + event.frames,
+            recordsReceived: context.recordsReceived + event.records,
+            malformedFrames: context.malformedFrames + event.malformed,
+          }
+        : {},
+    ),
+    resetFailureStreak: assign({ consecutiveFailures: 0 }),
+    requestIdleCoins: enqueueActions(({ context, enqueue }) => {
+      const idle = symbolsIn(context, 'idle');
+      if (idle.length === 0) return;
+      for (const s of idle) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'REQUEST' });
+      enqueue.sendTo('connection', { type: 'SUBSCRIBE', symbols: idle } satisfies ConnectionCommand);
+      enqueue.assign({
+        coins: withPhase(context.coins, idle, 'requested'),
+        subscriptionAttempts: context.subscriptionAttempts + idle.length,
+      });
+      enqueue.cancel('subscribeTimeout');
+      enqueue.raise({ type: 'SUBSCRIBE.TIMEOUT' }, { id: 'subscribeTimeout', delay: 'subscribeTimeout' });
+    }),
+    confirmCoins: enqueueActions(({ context, enqueue, event }) => {
+      if (event.type !== 'SUBSCRIBE.ACK') return;
+      const confirmed = held(context, event.symbols, ['requested']);
+      for (const s of confirmed) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'CONFIRM' });
+      enqueue.assign({
+        coins: withPhase(context.coins, confirmed, 'subscribed'),
+        subscriptionSuccesses: context.subscriptionSuccesses + confirmed.length,
+      });
+    }),
+    /** Refused (by the exchange, or by the timeout): retry later, or stop a coin refused too often. */
+    refuseCoins: enqueueActions(({ context, enqueue, event }) => {
+      const refused =
+        event.type === 'SUBSCRIBE.REJECT'
+          ? held(context, event.symbols, ['requested'])
+          : event.type === 'SUBSCRIBE.TIMEOUT'
+            ? symbolsIn(context, 'requested')
+            : [];
+      if (refused.length === 0) return;
+      const reason =
+        event.type === 'SUBSCRIBE.REJECT' ? event.reason : `no answer within ${context.policy.subscribeTimeoutMs} ms`;
+      let coins = context.coins;
+      const retry: string[] = [];
+      for (const s of refused) {
+        enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'REJECT', reason });
+        const failures = (coins[s]?.failuresInRow ?? 0) + 1;
+        const phase: CoinPhase = failures >= context.policy.maxSubscribeFailures ? 'stopped' : 'waiting';
+        coins = { ...coins, [s]: { phase, failuresInRow: failures } };
+        if (phase === 'waiting') retry.push(s);
+      }
+      enqueue.assign({ coins, subscriptionFailures: context.subscriptionFailures + refused.length, lastError: reason });
+      if (retry.length > 0) {
+        enqueue.cancel('subscribeRetry');
+        enqueue.raise({ type: 'SUBSCRIBE.RETRY' }, { id: 'subscribeRetry', delay: 'subscribeRetry' });
+      }
+    }),
+    releaseWaitingCoins: assign(({ context }) => ({ coins: withPhase(context.coins, symbolsIn(context, 'waiting'), 'idle') })),
+    addCoins: enqueueActions(({ context, enqueue, event }) => {
+      if (event.type !== 'COINS.ADD') return;
+      const fresh = event.symbols.filter((s) => context.coins[s] === undefined);
+      const revived = event.symbols.filter((s) => context.coins[s]?.phase === 'stopped');
+      for (const s of fresh) {
+        enqueue.spawnChild('coin', {
+          id: coinId(context.exchange, context.market, s),
+          systemId: coinId(context.exchange, context.market, s),
+          input: {
+            exchange: context.exchange,
+            market: context.market,
+            symbol: s,
+            maxSubscribeFailures: context.policy.maxSubscribeFailures,
+          },
+        });
+      }
+      for (const s of revived) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'RESUME' });
+      const coins = { ...context.coins };
+      for (const s of [...fresh, ...revived]) coins[s] = { phase: 'idle', failuresInRow: 0 };
+      enqueue.assign({ coins });
+    }),
+    removeCoins: enqueueActions(({ context, enqueue, event }) => {
+      if (event.type !== 'COINS.REMOVE') return;
+      const gone = held(context, event.symbols, ['idle', 'requested', 'subscribed', 'waiting']);
+      if (gone.length === 0) return;
+      const onWire = held(context, gone, ['requested', 'subscribed']);
+      if (onWire.length > 0) enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols: onWire } satisfies ConnectionCommand);
+      for (const s of gone) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'STOP', reason: 'removed' });
+      enqueue.assign({ coins: withPhase(context.coins, gone, 'stopped') });
+    }),
+    reportState: ({ self, context }, params: { state: ConnectorState }) => report(self, context, params.state),
+    reportGaveUp: ({ self, context }) => {
+      const event: ConnectorReport = {
+        type: 'CONNECTOR.GAVE_UP',
+        id: connectorId(context.exchange, context.market, context.groupIndex),
+        error: context.lastError ?? 'unknown failure',
+      };
+      sendToParentIfAny(self, event);
+    },
+  },
+}).createMachine({
+  id: 'connector',
+  context: ({ input }) => ({
+    exchange: input.exchange,
+    market: input.market,
+    groupIndex: input.groupIndex,
+    channels: input.channels,
+    policy: input.policy,
+    seed: input.seed,
+    coins: Object.fromEntries(input.symbols.map((s) => [s, { phase: 'idle' as CoinPhase, failuresInRow: 0 }])),
+    connectionAttempts: 0,
+    connectionSuccesses: 0,
+    subscriptionAttempts: 0,
+    subscriptionSuccesses: 0,
+    subscriptionFailures: 0,
+    recoveryAttempts: 0,
+    recoverySuccesses: 0,
+    consecutiveFailures: 0,
+    recovering: false,
+    nextDelayMs: 0,
+    framesReceived: 0,
+    recordsReceived: 0,
+    malformedFrames: 0,
+  }),
+  entry: { type: 'spawnCoins', params: ({ context }) => ({ symbols: Object.keys(context.coins) }) },
+  initial: 'Ready',
+  // Membership changes are accepted in every state; a connected socket picks them up at once,
+  // otherwise the next connection subscribes the new set.
+  on: {
+    'COINS.ADD': { actions: 'addCoins' },
+    'COINS.REMOVE': { actions: 'removeCoins' },
+  },
+  states: {
+    Ready: {
+      entry: { type: 'reportState', params: { state: 'Ready' } },
+      on: { START: 'Connecting' },
+    },
+    Connecting: {
+      entry: [{ type: 'reportState', params: { state: 'Connecting' } }, 'openConnection'],
+      after: { connectTimeout: 'Failed' },
+      on: {
+        'SOCKET.OPEN': { target: 'Connected', actions: ['countConnected', 'armHealthy', 'armPing'] },
+        'SOCKET.CLOSED': 'Failed',
+        'xstate.error.actor.connection': 'Failed',
+      },
+    },
+    Connected: {
+      entry: [{ type: 'reportState', params: { state: 'Connected' } }, 'armWatchdog'],
+      always: { guard: 'hasIdleCoins', target: 'SubscriptionRequesting' },
+      on: {
+        'COINS.ADD': { target: 'Connected', reenter: true, actions: 'addCoins' },
+        'SUBSCRIBE.RETRY': { target: 'Connected', reenter: true, actions: 'releaseWaitingCoins' },
+        // a late ack after a timeout still confirms the coin
+        'SUBSCRIBE.ACK': { actions: 'confirmCoins' },
+        'SUBSCRIBE.REJECT': { actions: 'refuseCoins' },
+        'FEED.ACTIVITY': { actions: ['recordActivity', 'armWatchdog'] },
+        'FEED.PONG': { actions: 'armWatchdog' },
+        'KEEPALIVE.PING': { actions: 'sendPing' },
+        'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
+        'FEED.SILENT': 'Failed',
+        'SOCKET.CLOSED': 'Failed',
+        'xstate.error.actor.connection': 'Failed',
+      },
+    },
+    SubscriptionRequesting: {
+      entry: [{ type: 'reportState', params: { state: 'SubscriptionRequesting' } }, 'requestIdleCoins'],
+      always: { guard: 'noCoinRequested', target: 'Connected' },
+      on: {
+        'SUBSCRIBE.ACK': { actions: 'confirmCoins' },
+        'SUBSCRIBE.REJECT': { actions: 'refuseCoins' },
+        'SUBSCRIBE.TIMEOUT': { actions: 'refuseCoins' },
+        'COINS.ADD': { actions: ['addCoins', 'requestIdleCoins'] },
+        'SUBSCRIBE.RETRY': { actions: ['releaseWaitingCoins', 'requestIdleCoins'] },
+        'FEED.ACTIVITY': { actions: ['recordActivity', 'armWatchdog'] },
+        'FEED.PONG': { actions: 'armWatchdog' },
+        'KEEPALIVE.PING': { actions: 'sendPing' },
+        'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
+        'FEED.SILENT': 'Failed',
+        'SOCKET.CLOSED': 'Failed',
+        'xstate.error.actor.connection': 'Failed',
+      },
+    },
+    Failed: {
+      entry: [{ type: 'reportState', params: { state: 'Failed' } }, 'tearDown'],
+      initial: 'Deciding',
+      states: {
+        Deciding: {
+          always: [{ guard: 'budgetSpent', target: 'GaveUp' }, { target: '#connector.Recovering' }],
+        },
+        GaveUp: {
+          entry: 'reportGaveUp',
+        },
+      },
+    },
+    Recovering: {
+      entry: [{ type: 'reportState', params: { state: 'Recovering' } }, 'planReconnect'],
+      after: { reconnectDelay: 'Connecting' },
+    },
+  },
+});
+
+export type ConnectorMachine = typeof connectorMachine;

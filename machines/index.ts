@@ -1,0 +1,48 @@
+/** The four machines of the supervision tree (DESIGN §2) and what they share. */
+export { coinMachine, COIN_STATE_CODES, type CoinInput, type CoinContext, type CoinEvent, type CoinState } from './coin.js';
+export {
+  connectorMachine,
+  CONNECTOR_STATE_CODES,
+  DEFAULT_CONNECTOR_POLICY,
+  type ConnectorInput,
+  type ConnectorContext,
+  type ConnectorEvent,
+  type ConnectorPolicy,
+  type ConnectorReport,
+  type ConnectorState,
+  type ConnectionCommand,
+  type ConnectionInput,
+  type ConnectionReport,
+  type CoinPhase,
+} from './connector.js';
+export {
+  collectorMachine,
+  COLLECTOR_STATE_CODES,
+  selectSymbols,
+  type CollectorInput,
+  type CollectorContext,
+  type CollectorEvent,
+  type CollectorReport,
+  type CollectorState,
+  type ConnectorRecord,
+  type Listing,
+  type ListSymbolsInput,
+} from './collector.js';
+export {
+  managerMachine,
+  type ManagerInput,
+  type ManagerContext,
+  type ManagerEvent,
+  type ManagerEmitted,
+  type RecoveryFailedAlert,
+} from './manager.js';
+export {
+  backoffDelay,
+  DEFAULT_COLLECTOR_RESTART,
+  DEFAULT_CONNECTOR_RESTART,
+  validateRestartPolicy,
+  type BackoffPolicy,
+  type ChildRecord,
+  type RestartPolicy,
+} from './supervision.js';
+export { managerId, collectorId, connectorId, connectionId, coinId } from './ids.js';

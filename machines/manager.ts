@@ -1,0 +1,190 @@
+/**
+ * Manager: the root of the tree (design §4.4), one state: Managing.
+ *
+ * Creates one Collector per configured exchange × market, watches their reports, restarts a
+ * collector that gives up or crashes (backoff with jitter, restart intensity), and when recovery
+ * fails — a collector past its intensity, or a connector escalation from a collector — emits one
+ * `alert` event ("recovery failed: operator action needed") for the alert sinks. Every other
+ * collector keeps running.
+ */
+import { assign, enqueueActions, setup } from 'xstate';
+import { collectorMachine, type CollectorInput, type CollectorReport } from './collector.js';
+import { collectorId } from './ids.js';
+import {
+  crashedChildId,
+  newChildRecord,
+  planFailure,
+  recordChildState,
+  recordRestart,
+  recordUnpark,
+  recordWindowExpiry,
+  updateChild,
+  type ChildRecord,
+  type RestartPolicy,
+  type SupervisorTimerEvent,
+} from './supervision.js';
+
+export interface ManagerInput {
+  collectors: CollectorInput[];
+  restart: RestartPolicy;
+  seed: number;
+}
+
+export interface RecoveryFailedAlert {
+  kind: 'recovery-failed';
+  message: 'recovery failed: operator action needed';
+  /** the actor whose recovery failed (systemId) */
+  actor: string;
+  /** the supervisor that gave up on it */
+  supervisor: string;
+  lastError: string;
+  restarts: number;
+}
+
+export interface ManagerContext {
+  restart: RestartPolicy;
+  seed: number;
+  inputs: Record<string, CollectorInput>;
+  collectors: Record<string, ChildRecord>;
+  alerts: number;
+  /** the most recent alerts, newest last (bounded) */
+  recentAlerts: RecoveryFailedAlert[];
+}
+
+export type ManagerEvent =
+  | CollectorReport
+  | SupervisorTimerEvent
+  | { type: `xstate.error.actor.${string}`; error: unknown };
+
+export type ManagerEmitted = { type: 'alert'; alert: RecoveryFailedAlert };
+
+const RECENT_ALERTS = 50;
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function appendAlert(context: ManagerContext, alert: RecoveryFailedAlert) {
+  return { alerts: context.alerts + 1, recentAlerts: [...context.recentAlerts, alert].slice(-RECENT_ALERTS) };
+}
+
+export const managerMachine = setup({
+  types: {
+    input: {} as ManagerInput,
+    context: {} as ManagerContext,
+    events: {} as ManagerEvent,
+    emitted: {} as ManagerEmitted,
+  },
+  actors: {
+    collector: collectorMachine,
+  },
+  actions: {
+    spawnCollectors: enqueueActions(({ context, enqueue }) => {
+      for (const id of Object.keys(context.inputs)) {
+        enqueue.spawnChild('collector', { id, systemId: id, input: ({ context: c }) => c.inputs[id]! });
+        enqueue.sendTo(id, { type: 'START' });
+      }
+    }),
+    noteCollectorState: assign(({ context, event }) =>
+      event.type === 'COLLECTOR.STATE'
+        ? { collectors: updateChild(context.collectors, event.id, (r) => recordChildState(r, event.state, 'Running')) }
+        : {},
+    ),
+    /** a collector escalated a connector it could not recover */
+    alertEscalation: enqueueActions(({ context, enqueue, event }) => {
+      if (event.type !== 'ESCALATION') return;
+      const alert: RecoveryFailedAlert = {
+        kind: 'recovery-failed',
+        message: 'recovery failed: operator action needed',
+        actor: event.id,
+        supervisor: event.supervisor,
+        lastError: event.error,
+        restarts: event.restarts,
+      };
+      enqueue.assign(appendAlert(context, alert));
+      enqueue.emit({ type: 'alert', alert });
+    }),
+    superviseFailure: enqueueActions(({ context, enqueue, event }) => {
+      let id: string;
+      let error: string;
+      if (event.type === 'COLLECTOR.GAVE_UP') {
+        id = event.id;
+        error = event.error;
+      } else if (event.type.startsWith('xstate.error.actor.')) {
+        id = crashedChildId(event.type);
+        error = `crashed: ${errorText('error' in event ? event.error : undefined)}`;
+      } else return;
+      if (!context.collectors[id]) return;
+      const plan = planFailure(context.collectors, id, error, context.restart, context.seed);
+      enqueue.stopChild(id);
+      enqueue.assign({ collectors: plan.children, seed: plan.seed });
+      for (const s of plan.schedule) enqueue.raise(s.event, { id: s.timerId, delay: s.delayMs });
+      if (plan.escalation) {
+        const alert: RecoveryFailedAlert = {
+          kind: 'recovery-failed',
+          message: 'recovery failed: operator action needed',
+          actor: id,
+          supervisor: 'manager',
+          lastError: error,
+          restarts: plan.escalation.restarts,
+        };
+        enqueue.assign(appendAlert({ ...context, collectors: plan.children }, alert));
+        enqueue.emit({ type: 'alert', alert });
+      }
+    }),
+    restartCollector: enqueueActions(({ context, enqueue, event }) => {
+      if (event.type !== 'CHILD.RESTART' && event.type !== 'CHILD.UNPARK') return;
+      const record = context.collectors[event.id];
+      if (!record) return;
+      const id = event.id;
+      enqueue.assign({
+        collectors: {
+          ...context.collectors,
+          [id]: recordRestart(event.type === 'CHILD.UNPARK' ? recordUnpark(record) : record),
+        },
+      });
+      enqueue.spawnChild('collector', { id, systemId: id, input: ({ context: c }) => c.inputs[id]! });
+      enqueue.sendTo(id, { type: 'START' });
+    }),
+    expireRestart: assign(({ context, event }) =>
+      event.type === 'CHILD.WINDOW_EXPIRED'
+        ? { collectors: updateChild(context.collectors, event.id, recordWindowExpiry) }
+        : {},
+    ),
+  },
+}).createMachine({
+  id: 'manager',
+  context: ({ input }) => {
+    const inputs: Record<string, CollectorInput> = {};
+    for (const c of input.collectors) {
+      const id = collectorId(c.exchange, c.market);
+      if (inputs[id]) throw new Error(`collector ${id} is configured twice`);
+      inputs[id] = c;
+    }
+    return {
+      restart: input.restart,
+      seed: input.seed,
+      inputs,
+      collectors: Object.fromEntries(Object.keys(inputs).map((id) => [id, newChildRecord(id)])),
+      alerts: 0,
+      recentAlerts: [],
+    };
+  },
+  initial: 'Managing',
+  states: {
+    Managing: {
+      entry: 'spawnCollectors',
+      on: {
+        'COLLECTOR.STATE': { actions: 'noteCollectorState' },
+        'COLLECTOR.GAVE_UP': { actions: 'superviseFailure' },
+        'xstate.error.actor.*': { actions: 'superviseFailure' },
+        ESCALATION: { actions: 'alertEscalation' },
+        'CHILD.RESTART': { actions: 'restartCollector' },
+        'CHILD.UNPARK': { actions: 'restartCollector' },
+        'CHILD.WINDOW_EXPIRED': { actions: 'expireRestart' },
+      },
+    },
+  },
+});
+
+export type ManagerMachine = typeof managerMachine;

@@ -1,0 +1,182 @@
+/**
+ * The one interface every exchange adapter implements (STYLE: tardis-style mappers).
+ *
+ * Everything here is pure except the REST helpers, which receive their HTTP client injected
+ * (`RestClient`), so adapters are table-tested without sockets or HTTP.
+ * The socket itself is owned elsewhere (src/transport); an adapter only builds and reads frames.
+ */
+import type { Channel, ExchangeId, Market, MarketRecord, Trade } from '../records.js';
+
+/** One instrument as the exchange lists it, mapped to our unified symbol. */
+export interface Instrument {
+  /** unified symbol: `BTC/USDT`, `BTC/KRW`, `BTC/USDT:USDT` */
+  symbol: string;
+  /** the exchange's own id: `BTCUSDT`, `KRW-BTC`, `BTC-USDT-SWAP` */
+  nativeId: string;
+  base: string;
+  quote: string;
+  /** settlement asset for derivatives */
+  settle?: string;
+  /** listed and trading (the exchange's active/trading filter) */
+  active: boolean;
+  /** base-asset units per contract (OKX SWAP `ctVal`); absent where amounts are already in base */
+  contractSize?: number;
+}
+
+/** Production endpoints; every one is overridable by configuration (the simulator sets both). */
+export interface Endpoints {
+  /** full WebSocket URL, e.g. `wss://stream.binance.com:9443/ws` */
+  wsUrl: string;
+  /** REST base URL the adapter appends its paths to, e.g. `https://api.binance.com` */
+  restUrl: string;
+}
+
+/** Per-connection and per-request limits. One place per adapter, as configuration. */
+export interface ConnectionLimits {
+  /** streams (symbols × channels) one connection may carry */
+  maxStreamsPerConnection: number;
+  /** symbols per connector when the configuration does not say */
+  defaultGroupSize: number;
+  /** topics/params/args in one subscribe request */
+  maxArgsPerRequest: number;
+  /** client → server messages per second per connection (subscribe requests and pings count) */
+  maxMessagesPerSecond: number;
+  /** the exchange closes a connection after this long (Binance: 24 h); rotate before it */
+  connectionLifetimeMs?: number;
+}
+
+/** Keep-alive rules: who pings, how often, and how long silence may last. */
+export interface KeepAlive {
+  /** 'server': the server pings and `ws` answers by itself; 'client': we send `pingFrame` every `intervalMs` */
+  initiator: 'server' | 'client';
+  intervalMs: number;
+  /** no frame (data, pong or ping) for this long: the connection is dead */
+  silenceTimeoutMs: number;
+  /** the text frame to send as a client ping; undefined → a WebSocket protocol ping */
+  pingFrame?: (requestId: string) => string;
+}
+
+/** One subscribe (or unsubscribe) request as sent on the wire. */
+export interface WireRequest {
+  /** the request id the exchange echoes in its ack, when it has one */
+  requestId?: string;
+  frame: string;
+  /** unified symbols this request covers */
+  symbols: string[];
+  channels: Channel[];
+}
+
+/** How the exchange confirms a subscription. */
+export type AckMode =
+  /** an ack frame names the request id (Binance, Bybit) */
+  | 'request-id'
+  /** an ack frame per channel × instrument (OKX) */
+  | 'per-stream'
+  /** no ack: the first data frame of a symbol confirms it (Upbit) */
+  | 'first-data';
+
+/** Non-data frames the connection layer acts on. */
+export type ControlMessage =
+  | { kind: 'subscribed'; requestId?: string; symbols?: string[] }
+  | { kind: 'unsubscribed'; requestId?: string; symbols?: string[] }
+  | { kind: 'rejected'; requestId?: string; symbols?: string[]; reason: string }
+  | { kind: 'pong' }
+  /** a frame we understood and deliberately ignore (status, welcome, heartbeat...) */
+  | { kind: 'ignored' };
+
+export interface ParseResult {
+  records: MarketRecord[];
+  control: ControlMessage[];
+}
+
+/** Thrown (or returned through `FrameParser.parse`) for a frame we cannot read. */
+export class MalformedFrameError extends Error {
+  readonly code = 'TV_ERR_MALFORMED_FRAME';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MalformedFrameError';
+  }
+}
+
+/**
+ * A parser lives as long as one connection: some exchanges need memory between frames
+ * (Bybit ticker deltas merge into the last snapshot; OKX contract sizes from the instrument table).
+ */
+export interface FrameParser {
+  /**
+   * Never throws for bad input: a frame it cannot read raises MalformedFrameError,
+   * which the caller catches and counts. Data for unknown symbols is still mapped by
+   * the best unified-symbol guess (the pipeline's validation decides).
+   */
+  parse(frame: string | Buffer, localTimestamp: number): ParseResult;
+}
+
+/** What the injected HTTP layer answers: parsed JSON body plus the headers adapters care about. */
+export interface RestResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+
+/**
+ * Injected HTTP GET. The production one (src/rest) uses got, obeys 429/418 + Retry-After
+ * and the exchange's weight headers, and throws coded errors; tests pass a fake.
+ */
+export type RestClient = (url: string) => Promise<RestResponse>;
+
+/** A request for missed trades of one instrument. */
+export interface BackfillRequest {
+  instrument: Instrument;
+  /** trades strictly after this exchange trade id (when the exchange pages by id) */
+  afterId?: string;
+  /** trades with timestamp >= from (ms) */
+  from: number;
+  /** trades with timestamp <= to (ms) */
+  to: number;
+  /** stop after this many trades (a guard against runaway paging) */
+  maxTrades?: number;
+}
+
+export interface BackfillResult {
+  /** ascending by (timestamp, id), normalized exactly like live trades */
+  trades: Trade[];
+  /**
+   * false when the exchange could not serve the whole window
+   * (Bybit's recent-trade keeps only the last N trades): the gap is reported, not hidden
+   */
+  complete: boolean;
+}
+
+export interface ExchangeAdapter {
+  readonly exchange: ExchangeId;
+  readonly market: Market;
+  readonly endpoints: Endpoints;
+  readonly limits: ConnectionLimits;
+  readonly keepAlive: KeepAlive;
+  readonly ackMode: AckMode;
+  /** trade ids are dense and sequential per symbol, so a hole in ids is a gap */
+  readonly sequentialTradeIds: boolean;
+  /**
+   * Subscribe requests for these instruments, split within maxArgsPerRequest.
+   * `nextId` yields fresh request ids. Upbit replaces the whole subscription per frame, so its
+   * adapter is given the connection's full instrument list (`all`) and returns one frame.
+   */
+  subscribeRequests(
+    instruments: Instrument[],
+    channels: Channel[],
+    nextId: () => string,
+    all?: Instrument[],
+  ): WireRequest[];
+  unsubscribeRequests(
+    instruments: Instrument[],
+    channels: Channel[],
+    nextId: () => string,
+    remaining?: Instrument[],
+  ): WireRequest[];
+  /** a parser for one connection; `instruments` maps native ids back to unified symbols */
+  createParser(instruments?: Instrument[]): FrameParser;
+  /** market listing by REST, unified, with the active/trading filter applied to `active` */
+  listInstruments(http: RestClient, restUrl?: string): Promise<Instrument[]>;
+  /** REST trade history for a missed window, paged within the exchange's limits */
+  backfillTrades(http: RestClient, request: BackfillRequest, restUrl?: string): Promise<BackfillResult>;
+}
