@@ -18,6 +18,7 @@ import { planGroups, diffGroups } from '../src/grouping/group-symbols.js';
 import { connectorMachine, type ConnectorPolicy, type ConnectorReport } from './connector.js';
 import { collectorId, connectorId } from './ids.js';
 import { nextRandom } from './random.js';
+import { reapCrashed } from './reap.js';
 import { sendToParentIfAny } from './report.js';
 import {
   backoffDelay,
@@ -239,6 +240,8 @@ export const collectorMachine = setup({
       } else if (event.type.startsWith('xstate.error.actor.')) {
         id = crashedChildId(event.type);
         error = `crashed: ${errorText('error' in event ? event.error : undefined)}`;
+        const crashed = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
+        enqueue(() => reapCrashed(crashed));
       } else return;
       if (!context.connectors[id]) return;
       const plan: FailurePlan = planFailure(context.connectors, id, error, context.restart, context.seed);

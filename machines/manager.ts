@@ -7,9 +7,10 @@
  * `alert` event ("recovery failed: operator action needed") for the alert sinks. Every other
  * collector keeps running.
  */
-import { assign, enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
 import { collectorMachine, type CollectorInput, type CollectorReport } from './collector.js';
 import { collectorId } from './ids.js';
+import { reapCrashed } from './reap.js';
 import {
   crashedChildId,
   newChildRecord,
@@ -104,7 +105,7 @@ export const managerMachine = setup({
       enqueue.assign(appendAlert(context, alert));
       enqueue.emit({ type: 'alert', alert });
     }),
-    superviseFailure: enqueueActions(({ context, enqueue, event }) => {
+    superviseFailure: enqueueActions(({ context, enqueue, event, self }) => {
       let id: string;
       let error: string;
       if (event.type === 'COLLECTOR.GAVE_UP') {
@@ -113,6 +114,8 @@ export const managerMachine = setup({
       } else if (event.type.startsWith('xstate.error.actor.')) {
         id = crashedChildId(event.type);
         error = `crashed: ${errorText('error' in event ? event.error : undefined)}`;
+        const crashed = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
+        enqueue(() => reapCrashed(crashed));
       } else return;
       if (!context.collectors[id]) return;
       const plan = planFailure(context.collectors, id, error, context.restart, context.seed);

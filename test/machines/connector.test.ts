@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createActor, fromCallback, SimulatedClock, type AnyActorRef } from 'xstate';
-import { connectorMachine, type ConnectorPolicy } from '../../machines/connector.js';
+import { connectorMachine, type ConnectionCommand, type ConnectionInput, type ConnectorPolicy } from '../../machines/connector.js';
 import { FakeNetwork } from '../support/fake-network.js';
-import { advance, TEST_CONNECTOR_POLICY } from '../support/tree.js';
+import { advance, pendingTimers, TEST_CONNECTOR_POLICY } from '../support/tree.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
-function start(options: { policy?: Partial<ConnectorPolicy>; net?: FakeNetwork; connection?: ReturnType<typeof fromCallback> } = {}) {
+function start(options: { policy?: Partial<ConnectorPolicy>; net?: FakeNetwork; connection?: typeof FakeNetwork.prototype.logic } = {}) {
   const net = options.net ?? new FakeNetwork();
   const clock = new SimulatedClock();
   const machine = connectorMachine.provide({ actors: { connection: options.connection ?? net.logic } });
@@ -19,8 +19,8 @@ function start(options: { policy?: Partial<ConnectorPolicy>; net?: FakeNetwork; 
   const actor: AnyActorRef = createActor(machine, {
     clock,
     inspect: (ev) => {
-      if (ev.type === '@xstate.microstep' && ev.actorRef === actor) record((ev.snapshot as { value: unknown }).value);
-      if (ev.type === '@xstate.snapshot' && ev.actorRef === actor) record((ev.snapshot as { value: unknown }).value);
+      if (ev.type === '@xstate.microstep' && ev.actorRef === actor) record((ev.snapshot as unknown as { value: unknown }).value);
+      if (ev.type === '@xstate.snapshot' && ev.actorRef === actor) record((ev.snapshot as unknown as { value: unknown }).value);
     },
     input: {
       exchange: 'binance',
@@ -183,7 +183,7 @@ describe('connector machine', () => {
 
   test('a connection actor that throws is treated as a failed connection', async () => {
     let calls = 0;
-    const throwing = fromCallback(() => {
+    const throwing = fromCallback<ConnectionCommand, ConnectionInput>(() => {
       calls++;
       throw new Error('boom in transport');
     });
@@ -230,9 +230,9 @@ describe('connector machine', () => {
     const t = start({ policy: { pingIntervalMs: 1_000 } });
     t.actor.send({ type: 'START' });
     await advance(t, 100);
-    assert.ok(t.clock.timeouts.size > 0);
+    assert.ok(pendingTimers(t.clock) > 0);
     t.actor.stop();
     assert.equal(t.net.openConnections().length, 0);
-    assert.equal(t.clock.timeouts.size, 0);
+    assert.equal(pendingTimers(t.clock), 0);
   });
 });

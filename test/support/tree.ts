@@ -89,3 +89,8 @@ export async function advance(
 async function settleAll(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => queueMicrotask(resolve));
 }
+
+/** Timers still scheduled on a SimulatedClock (its map is private in the typings, public at runtime). */
+export function pendingTimers(clock: SimulatedClock): number {
+  return (clock as unknown as { timeouts: Map<unknown, unknown> }).timeouts.size;
+}
