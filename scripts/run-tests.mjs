@@ -24,7 +24,9 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, TICKVISOR_TEST: '1' } },
+  // a test that hangs fails (per test, and the whole run) instead of eating CI's 90 minutes
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files],
+  { stdio: 'inherit', env: { ...process.env, TICKVISOR_TEST: '1' }, timeout: 30 * 60_000, killSignal: 'SIGKILL' },
 );
+if (result.error) console.error(`test run aborted: ${result.error.message}`);
 process.exit(result.status ?? 1);

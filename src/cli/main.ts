@@ -1,0 +1,53 @@
+/** The `tickvisor` command: a thin shell over the library. A user's mistake is one line, never a stack. */
+import { isUserError } from '../errors.js';
+import * as diagrams from './commands/diagrams.js';
+import * as run from './commands/run.js';
+
+interface Command {
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command & { summary: string }> = {
+  run: { ...run, summary: 'run the supervision tree (embedded simulated default without --config)' },
+  diagrams: { ...diagrams, summary: 'regenerate docs/state-diagrams.md from the machines' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    'tickvisor — real-time crypto market data collector, supervised by XState actors',
+    '',
+    'usage: tickvisor <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'tickvisor <command> --help shows a command\'s options.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`tickvisor: unknown command '${name}'\n\n${usage()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (isUserError(error)) {
+      process.stderr.write(`tickvisor ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

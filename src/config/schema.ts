@@ -1,0 +1,128 @@
+/**
+ * The configuration file (YAML or JSON), validated with zod so that a bad field is named with the
+ * reason (`exchanges.0.market: expected one of spot|futures`). Every tuning point of design §8
+ * is here: group size, buffer and batch sizes, backoff and restart intensity.
+ */
+import { z } from 'zod';
+import { EXCHANGE_IDS, MARKETS } from '../records.js';
+
+const positive = z.number().positive();
+const ms = z.number().int().nonnegative();
+
+export const backoffSchema = z
+  .object({
+    minDelayMs: z.number().int().positive(),
+    maxDelayMs: z.number().int().positive(),
+    factor: z.number().min(1),
+    jitter: z.number().min(0).max(1),
+  })
+  .strict()
+  .refine((b) => b.maxDelayMs >= b.minDelayMs, { message: 'maxDelayMs must be >= minDelayMs' });
+
+export const restartSchema = z
+  .object({
+    backoff: backoffSchema,
+    maxRestarts: z.number().int().nonnegative(),
+    windowMs: z.number().int().positive(),
+    parkAfterEscalationMs: z.number().int().positive(),
+  })
+  .strict();
+
+const simSymbolSchema = z.union([
+  z.string(),
+  z
+    .object({
+      symbol: z.string(),
+      tradesPerSecond: z.number().nonnegative().optional(),
+      tickersPerSecond: z.number().nonnegative().optional(),
+      price: positive.optional(),
+    })
+    .strict(),
+]);
+
+export const exchangeSchema = z
+  .object({
+    exchange: z.enum(EXCHANGE_IDS as [string, ...string[]]),
+    market: z.enum(MARKETS as [string, ...string[]]),
+    /** unified symbols; omitted: every active symbol (after `quotes`) */
+    symbols: z.array(z.string().min(1)).min(1).optional(),
+    quotes: z.array(z.string().min(1)).optional(),
+    channels: z.array(z.enum(['trade', 'ticker'])).min(1).default(['trade', 'ticker']),
+    /** symbols per connection; default: the adapter's */
+    groupSize: z.number().int().positive().optional(),
+    wsUrl: z.string().url().optional(),
+    restUrl: z.string().url().optional(),
+    /** point this exchange at the embedded simulator instead of the real endpoints */
+    simulated: z.boolean().default(false),
+    /** simulator only: symbols and their rates */
+    sim: z.object({ symbols: z.array(simSymbolSchema).min(1) }).strict().optional(),
+    refreshIntervalMs: ms.default(15 * 60_000),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    exchanges: z.array(exchangeSchema).min(1),
+    store: z
+      .object({
+        path: z.string().min(1).default('./data'),
+        batchMaxRecords: z.number().int().positive().default(5_000),
+        batchMaxDelayMs: z.number().int().positive().default(50),
+        maxBufferedRecords: z.number().int().positive().default(200_000),
+        mapSizeMB: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({ path: './data', batchMaxRecords: 5_000, batchMaxDelayMs: 50, maxBufferedRecords: 200_000 }),
+    connector: z
+      .object({
+        connectTimeoutMs: z.number().int().positive().optional(),
+        subscribeTimeoutMs: z.number().int().positive().optional(),
+        silenceTimeoutMs: z.number().int().positive().optional(),
+        maxConsecutiveFailures: z.number().int().positive().optional(),
+        healthyAfterMs: z.number().int().positive().optional(),
+        maxSubscribeFailures: z.number().int().positive().optional(),
+        subscribeRetryMs: z.number().int().positive().optional(),
+        reconnect: backoffSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    supervision: z
+      .object({ connector: restartSchema.optional(), collector: restartSchema.optional() })
+      .strict()
+      .default({}),
+    validation: z.object({ maxClockSkewMs: z.number().int().positive().default(60_000) }).strict().default({ maxClockSkewMs: 60_000 }),
+    metrics: z
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(9464),
+      })
+      .strict()
+      .default({ enabled: true, host: '127.0.0.1', port: 9464 }),
+    alerts: z
+      .object({
+        webhook: z.string().url().optional(),
+        silentCoinMs: z.number().int().positive().default(5 * 60_000),
+      })
+      .strict()
+      .default({ silentCoinMs: 5 * 60_000 }),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+    simulator: z
+      .object({
+        seed: z.number().int().default(1),
+        port: z.number().int().min(0).max(65535).default(0),
+        tradesPerSecond: z.number().nonnegative().default(5),
+        tickersPerSecond: z.number().nonnegative().default(1),
+      })
+      .strict()
+      .default({ seed: 1, port: 0, tradesPerSecond: 5, tickersPerSecond: 1 }),
+    seed: z.number().int().default(1),
+  })
+  .strict();
+
+export type TickvisorConfigInput = z.input<typeof configSchema>;
+export type TickvisorConfig = z.output<typeof configSchema>;
+export type ExchangeConfig = z.output<typeof exchangeSchema>;

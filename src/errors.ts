@@ -1,0 +1,34 @@
+/**
+ * The project's coded errors (STYLE: fastify's table). Callers test `err.code`, never the text;
+ * the original error rides along as `cause`. A user's mistake (bad config, unknown exchange,
+ * missing file) is a TickvisorError with `userError: true`: the CLI prints its one-line message
+ * and exits non-zero, never a stack trace.
+ */
+export const ERROR_CODES = {
+  TV_ERR_CONFIG_INVALID: 'the configuration does not validate',
+  TV_ERR_CONFIG_NOT_FOUND: 'the configuration file does not exist',
+  TV_ERR_UNKNOWN_VENUE: 'an exchange or market the project does not speak',
+  TV_ERR_USAGE: 'a command line that does not parse',
+  TV_ERR_FILE_NOT_FOUND: 'an input file that does not exist',
+  TV_ERR_SCENARIO_INVALID: 'a simulation scenario that does not validate',
+  TV_ERR_FEED_STALE: 'a feed silent past its deadline',
+  TV_ERR_NOT_STARTED: 'an operation that needs a started instance',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class TickvisorError extends Error {
+  readonly code: ErrorCode;
+  /** a mistake in what the user gave us (config, arguments, files), not a bug */
+  readonly userError: boolean;
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; userError?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TickvisorError';
+    this.code = code;
+    this.userError = options.userError ?? true;
+  }
+}
+
+export function isUserError(error: unknown): error is TickvisorError {
+  return error instanceof TickvisorError && error.userError;
+}

@@ -1,0 +1,117 @@
+/**
+ * Binance frame parser (spot and USDⓈ-M futures). Hot path: one JSON.parse per frame, plain
+ * property reads, no closures or regexes per frame; anything unreadable is a MalformedFrameError.
+ *
+ * Frames handled: raw events (`trade`, `aggTrade`, `24hrTicker`), the combined-stream wrapper
+ * `{"stream":…,"data":…}`, request answers `{"result":null,"id":1}` and errors `{"code":2,"msg":…,"id":1}`.
+ */
+import type { Market, MarketRecord, Ticker, Trade } from '../../records.js';
+import { frameText, isRecord, num, optNum, parseJsonFrame, str, symbolMapper } from '../common.js';
+import type { ControlMessage, FrameParser, Instrument, ParseResult } from '../types.js';
+import { MalformedFrameError } from '../types.js';
+import { guessSymbol } from './symbols.js';
+
+type Json = Record<string, unknown>;
+
+export function createBinanceParser(market: Market, instruments?: readonly Instrument[]): FrameParser {
+  const toSymbol = symbolMapper(instruments, (nativeId) => guessSymbol(market, nativeId));
+
+  function trade(d: Json, idField: 't' | 'a', localTimestamp: number): Trade {
+    const m = d.m;
+    if (typeof m !== 'boolean') throw new MalformedFrameError('field m is missing or not a boolean');
+    return {
+      type: 'trade',
+      exchange: 'binance',
+      market,
+      symbol: toSymbol(str(d.s, 's')),
+      id: str(d[idField], idField),
+      price: num(d.p, 'p'),
+      amount: num(d.q, 'q'),
+      // m: the buyer is the maker, so the taker — whose side the trade carries — sold.
+      side: m ? 'sell' : 'buy',
+      timestamp: num(d.T, 'T'),
+      localTimestamp,
+    };
+  }
+
+  function ticker(d: Json, localTimestamp: number): Ticker {
+    const t: Ticker = {
+      type: 'ticker',
+      exchange: 'binance',
+      market,
+      symbol: toSymbol(str(d.s, 's')),
+      timestamp: num(d.E, 'E'),
+      localTimestamp,
+      last: num(d.c, 'c'),
+    };
+    // Futures tickers carry no best bid/ask: such fields stay absent, never invented.
+    const bid = optNum(d.b, 'b');
+    if (bid !== undefined) t.bid = bid;
+    const bidSize = optNum(d.B, 'B');
+    if (bidSize !== undefined) t.bidSize = bidSize;
+    const ask = optNum(d.a, 'a');
+    if (ask !== undefined) t.ask = ask;
+    const askSize = optNum(d.A, 'A');
+    if (askSize !== undefined) t.askSize = askSize;
+    const high = optNum(d.h, 'h');
+    if (high !== undefined) t.high24h = high;
+    const low = optNum(d.l, 'l');
+    if (low !== undefined) t.low24h = low;
+    const volume = optNum(d.v, 'v');
+    if (volume !== undefined) t.volume24h = volume;
+    const quoteVolume = optNum(d.q, 'q');
+    if (quoteVolume !== undefined) t.quoteVolume24h = quoteVolume;
+    return t;
+  }
+
+  /** `{"result":…,"id":…}` or `{"code":…,"msg":…,"id":…}`; undefined when the frame is neither. */
+  function answer(msg: Json): ControlMessage | undefined {
+    const id = msg.id;
+    const requestId = typeof id === 'number' || (typeof id === 'string' && id !== '') ? String(id) : undefined;
+    if ('result' in msg) {
+      // SUBSCRIBE and UNSUBSCRIBE both answer `result: null`; the connection knows which id was which.
+      // A non-null result answers LIST_SUBSCRIPTIONS / GET_PROPERTY, which we do not act on.
+      return msg.result === null ? { kind: 'subscribed', requestId } : { kind: 'ignored' };
+    }
+    if ('code' in msg && 'msg' in msg) {
+      return { kind: 'rejected', requestId, reason: `code ${String(msg.code)}: ${String(msg.msg)}` };
+    }
+    return undefined;
+  }
+
+  function parse(frame: string | Buffer, localTimestamp: number): ParseResult {
+    const msg = parseJsonFrame(frameText(frame));
+    if (!isRecord(msg)) throw new MalformedFrameError('frame is not a JSON object');
+
+    // Combined streams wrap the event: {"stream":"btcusdt@trade","data":{…}}.
+    let event: Json = msg;
+    if (typeof msg.stream === 'string') {
+      if (!isRecord(msg.data)) throw new MalformedFrameError('combined-stream frame without an object in data');
+      event = msg.data;
+    }
+
+    const records: MarketRecord[] = [];
+    switch (event.e) {
+      case 'trade':
+        records.push(trade(event, 't', localTimestamp));
+        return { records, control: [] };
+      case 'aggTrade':
+        records.push(trade(event, 'a', localTimestamp));
+        return { records, control: [] };
+      case '24hrTicker':
+        records.push(ticker(event, localTimestamp));
+        return { records, control: [] };
+      case undefined: {
+        const control = answer(event);
+        if (control === undefined) throw new MalformedFrameError('frame has neither an event type nor a request id');
+        return { records, control: [control] };
+      }
+      default:
+        // Another event type (e.g. serverShutdown, followed by the server closing): nothing to map.
+        if (typeof event.e !== 'string') throw new MalformedFrameError('field e is not a string');
+        return { records, control: [{ kind: 'ignored' }] };
+    }
+  }
+
+  return { parse };
+}

@@ -1,0 +1,31 @@
+/** Bybit v5 adapter: spot and USDT linear perpetuals (market `futures`). */
+import type { Market } from '../../records.js';
+import type { Endpoints, ExchangeAdapter } from '../types.js';
+import { BYBIT_KEEP_ALIVE, bybitDefaultEndpoints, bybitLimits } from './limits.js';
+import { createBybitParser } from './parser.js';
+import { bybitBackfillTrades, bybitListInstruments } from './rest.js';
+import { bybitRequests } from './subscribe.js';
+
+export { BybitRestError } from './rest.js';
+
+export function bybitAdapter(market: Market, endpoints?: Partial<Endpoints>): ExchangeAdapter {
+  const resolved: Endpoints = { ...bybitDefaultEndpoints(market), ...endpoints };
+  const limits = bybitLimits(market);
+  return {
+    exchange: 'bybit',
+    market,
+    endpoints: resolved,
+    limits,
+    keepAlive: BYBIT_KEEP_ALIVE,
+    ackMode: 'request-id',
+    // `i` is UUID-like: gaps are found by time window, never by id
+    sequentialTradeIds: false,
+    subscribeRequests: (instruments, channels, nextId) =>
+      bybitRequests('subscribe', instruments, channels, limits.maxArgsPerRequest, nextId),
+    unsubscribeRequests: (instruments, channels, nextId) =>
+      bybitRequests('unsubscribe', instruments, channels, limits.maxArgsPerRequest, nextId),
+    createParser: (instruments) => createBybitParser(market, instruments),
+    listInstruments: (http, restUrl) => bybitListInstruments(http, restUrl ?? resolved.restUrl, market),
+    backfillTrades: (http, request, restUrl) => bybitBackfillTrades(http, restUrl ?? resolved.restUrl, market, request),
+  };
+}

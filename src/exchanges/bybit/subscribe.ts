@@ -1,0 +1,37 @@
+/**
+ * Bybit subscribe/unsubscribe frames: `{"req_id":"7","op":"subscribe","args":["publicTrade.BTCUSDT","tickers.BTCUSDT"]}`.
+ * A symbol's topics always travel in the same request, so an ack (or a rejection) covers whole symbols.
+ */
+import type { Channel } from '../../records.js';
+import { chunk } from '../common.js';
+import type { Instrument, WireRequest } from '../types.js';
+
+const TOPIC_PREFIX: Record<Channel, string> = { trade: 'publicTrade.', ticker: 'tickers.' };
+
+export function bybitTopic(channel: Channel, nativeId: string): string {
+  return TOPIC_PREFIX[channel] + nativeId;
+}
+
+export function bybitRequests(
+  op: 'subscribe' | 'unsubscribe',
+  instruments: readonly Instrument[],
+  channels: readonly Channel[],
+  maxArgsPerRequest: number,
+  nextId: () => string,
+): WireRequest[] {
+  if (instruments.length === 0 || channels.length === 0) return [];
+  const symbolsPerRequest = Math.max(1, Math.floor(maxArgsPerRequest / channels.length));
+  return chunk(instruments, symbolsPerRequest).map((group) => {
+    const requestId = nextId();
+    const args: string[] = [];
+    for (const instrument of group) {
+      for (const channel of channels) args.push(bybitTopic(channel, instrument.nativeId));
+    }
+    return {
+      requestId,
+      frame: JSON.stringify({ req_id: requestId, op, args }),
+      symbols: group.map((i) => i.symbol),
+      channels: [...channels],
+    };
+  });
+}

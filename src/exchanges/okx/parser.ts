@@ -1,0 +1,88 @@
+/**
+ * OKX v5 public frames → normalized records. One parser per connection; it holds the instrument
+ * table (unified symbols, SWAP contract sizes).
+ *
+ * Numbers and timestamps arrive as strings. The keep-alive answer is the bare text `pong`, which
+ * is checked before JSON.parse. Hot path: one JSON.parse per frame, no regexes, no try/catch per field.
+ */
+import type { Market, MarketRecord, Ticker } from '../../records.js';
+import { frameText, isRecord, num, optNum, parseJsonFrame, str } from '../common.js';
+import { MalformedFrameError, type FrameParser, type Instrument, type ParseResult } from '../types.js';
+import { okxControl } from './control.js';
+import { okxSymbolMapper } from './symbols.js';
+import { contractTable, okxTrade } from './trades.js';
+
+export function createOkxParser(market: Market, instruments?: readonly Instrument[]): FrameParser {
+  const toUnified = okxSymbolMapper(instruments);
+  const contracts = contractTable(instruments);
+
+  function trades(data: unknown[], instId: string, localTimestamp: number): ParseResult {
+    const symbol = toUnified(instId);
+    const contract = contracts.get(instId);
+    const records: MarketRecord[] = new Array(data.length);
+    for (let k = 0; k < data.length; k++) records[k] = okxTrade(data[k], market, symbol, contract, localTimestamp);
+    return { records, control: [] };
+  }
+
+  function tickers(data: unknown[], instId: string, localTimestamp: number): ParseResult {
+    const symbol = toUnified(instId);
+    const records: MarketRecord[] = new Array(data.length);
+    for (let k = 0; k < data.length; k++) {
+      const t: unknown = data[k];
+      if (!isRecord(t)) throw new MalformedFrameError('ticker entry is not an object');
+      const record: Ticker = {
+        type: 'ticker',
+        exchange: 'okx',
+        market,
+        symbol,
+        timestamp: num(t.ts, 'ts'),
+        localTimestamp,
+        last: num(t.last, 'last'),
+      };
+      // empty strings (no bid, no ask) leave the fields absent
+      const bid = optNum(t.bidPx, 'bidPx');
+      if (bid !== undefined) record.bid = bid;
+      const bidSize = optNum(t.bidSz, 'bidSz');
+      if (bidSize !== undefined) record.bidSize = bidSize;
+      const ask = optNum(t.askPx, 'askPx');
+      if (ask !== undefined) record.ask = ask;
+      const askSize = optNum(t.askSz, 'askSz');
+      if (askSize !== undefined) record.askSize = askSize;
+      const high = optNum(t.high24h, 'high24h');
+      if (high !== undefined) record.high24h = high;
+      const low = optNum(t.low24h, 'low24h');
+      if (low !== undefined) record.low24h = low;
+      if (market === 'spot') {
+        // SPOT: vol24h is base, volCcy24h is quote
+        const volume = optNum(t.vol24h, 'vol24h');
+        if (volume !== undefined) record.volume24h = volume;
+        const quoteVolume = optNum(t.volCcy24h, 'volCcy24h');
+        if (quoteVolume !== undefined) record.quoteVolume24h = quoteVolume;
+      } else {
+        // SWAP: vol24h is contracts, volCcy24h is base; no exact quote volume is sent
+        const volume = optNum(t.volCcy24h, 'volCcy24h');
+        if (volume !== undefined) record.volume24h = volume;
+      }
+      records[k] = record;
+    }
+    return { records, control: [] };
+  }
+
+  return {
+    parse(frame: string | Buffer, localTimestamp: number): ParseResult {
+      const text = frameText(frame);
+      if (text === 'pong') return { records: [], control: [{ kind: 'pong' }] };
+      const msg = parseJsonFrame(text);
+      if (!isRecord(msg)) throw new MalformedFrameError('frame is not a JSON object');
+      const data = msg.data;
+      if (data === undefined) return { records: [], control: [okxControl(msg, toUnified)] };
+      if (!Array.isArray(data)) throw new MalformedFrameError('data is not an array');
+      const arg = msg.arg;
+      if (!isRecord(arg)) throw new MalformedFrameError('data frame without arg');
+      const channel = arg.channel;
+      if (channel === 'trades') return trades(data, str(arg.instId, 'arg.instId'), localTimestamp);
+      if (channel === 'tickers') return tickers(data, str(arg.instId, 'arg.instId'), localTimestamp);
+      return { records: [], control: [{ kind: 'ignored' }] };
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * OKX v5 REST through the injected RestClient: instrument listing and the history-trades backfill
+ * (pages backwards by tradeId: `after=<id>` returns trades strictly older than that id).
+ */
+import type { Market, Trade } from '../../records.js';
+import { isRecord } from '../common.js';
+import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
+import { OKX_HISTORY_PAGE_LIMIT, OKX_MAX_HISTORY_PAGES, okxInstType } from './limits.js';
+import { okxUnified } from './symbols.js';
+import { contractTable, okxTrade } from './trades.js';
+
+/** An OKX REST answer we cannot use: a non-200 status, `code != "0"`, or an unreadable body. */
+export class OkxRestError extends Error {
+  readonly code: 'TV_ERR_REST_STATUS' | 'TV_ERR_REST_EXCHANGE' | 'TV_ERR_REST_BODY';
+  readonly status: number;
+  /** OKX's `code`, when the body carried one (e.g. "50011" rate limited) */
+  readonly exchangeCode: string | undefined;
+  readonly url: string;
+  constructor(
+    code: OkxRestError['code'],
+    message: string,
+    details: { status: number; exchangeCode?: string; url: string },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'OkxRestError';
+    this.code = code;
+    this.status = details.status;
+    this.exchangeCode = details.exchangeCode;
+    this.url = details.url;
+  }
+}
+
+/** GET and unwrap `{code:"0", data:[…]}`; throws OkxRestError for everything else. */
+async function getData(http: RestClient, url: string): Promise<unknown[]> {
+  const response = await http(url);
+  const body = response.body;
+  const code = isRecord(body) && body.code !== undefined ? String(body.code) : undefined;
+  const msg = isRecord(body) && typeof body.msg === 'string' ? body.msg : '';
+  const details = (status: number) => (code === undefined ? { status, url } : { status, exchangeCode: code, url });
+  if (response.status !== 200) {
+    throw new OkxRestError('TV_ERR_REST_STATUS', `okx GET ${url}: HTTP ${response.status} ${msg}`.trim(), details(response.status));
+  }
+  if (code !== '0') {
+    throw new OkxRestError(
+      code === undefined ? 'TV_ERR_REST_BODY' : 'TV_ERR_REST_EXCHANGE',
+      `okx GET ${url}: code ${code ?? 'missing'} ${msg}`.trim(),
+      details(200),
+    );
+  }
+  const data = (body as Record<string, unknown>).data;
+  if (!Array.isArray(data)) throw new OkxRestError('TV_ERR_REST_BODY', `okx GET ${url}: data is not an array`, details(200));
+  return data;
+}
+
+function positiveNumber(text: unknown): number | undefined {
+  if (typeof text !== 'string' || text === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * One instruments row → Instrument, or undefined for rows outside our market.
+ * SWAP: USDT-margined linear swaps only — `ctType:"linear"`, `settleCcy:"USDT"`, `ctValCcy` the base
+ * asset, `instFamily`/`uly` `BASE-USDT`; base amount per contract is `ctVal`.
+ */
+export function okxInstrument(market: Market, row: unknown): Instrument | undefined {
+  if (!isRecord(row) || typeof row.instId !== 'string' || row.instId === '') return undefined;
+  const nativeId = row.instId;
+  const active = row.state === 'live';
+  if (market === 'spot') {
+    const pair = nonEmpty(row.baseCcy) && nonEmpty(row.quoteCcy) ? { base: row.baseCcy, quote: row.quoteCcy } : splitPair(nativeId);
+    if (pair === undefined) return undefined;
+    return { symbol: okxUnified('spot', pair.base, pair.quote), nativeId, base: pair.base, quote: pair.quote, active };
+  }
+  if (row.settleCcy !== 'USDT' || (nonEmpty(row.ctType) && row.ctType !== 'linear')) return undefined;
+  // the family (`BTC-USDT`) names base and quote; the instId (`BTC-USDT-SWAP`) is the fallback
+  const family = nonEmpty(row.instFamily) ? row.instFamily : nonEmpty(row.uly) ? row.uly : nativeId.replace(/-SWAP$/, '');
+  const pair = splitPair(family);
+  if (pair === undefined || pair.quote !== 'USDT') return undefined;
+  // a linear swap's contract value is denominated in its base asset; anything else is not ours
+  if (nonEmpty(row.ctValCcy) && row.ctValCcy !== pair.base) return undefined;
+  const contractSize = positiveNumber(row.ctVal);
+  if (contractSize === undefined) return undefined;
+  return { symbol: okxUnified('futures', pair.base, 'USDT', 'USDT'), nativeId, base: pair.base, quote: 'USDT', settle: 'USDT', active, contractSize };
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+/** `BTC-USDT` → { base: 'BTC', quote: 'USDT' }; undefined unless exactly two non-empty parts. */
+function splitPair(id: string): { base: string; quote: string } | undefined {
+  const parts = id.split('-');
+  const [base, quote] = parts;
+  return parts.length === 2 && nonEmpty(base) && nonEmpty(quote) ? { base, quote } : undefined;
+}
+
+export async function okxListInstruments(http: RestClient, restUrl: string, market: Market): Promise<Instrument[]> {
+  const rows = await getData(http, `${restUrl}/api/v5/public/instruments?instType=${okxInstType(market)}`);
+  const out: Instrument[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const instrument = okxInstrument(market, row);
+    if (instrument !== undefined && !seen.has(instrument.nativeId)) {
+      seen.add(instrument.nativeId);
+      out.push(instrument);
+    }
+  }
+  return out;
+}
+
+/** OKX trade ids are decimal strings without leading zeros: longer is larger, then lexical. */
+export function compareTradeIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Pages backwards from the newest trade (no `after` on the first page, then `after=<oldest id
+ * seen>`), keeping trades in [from, to] and newer than `afterId`. Stops when a page reaches past the
+ * window (a trade older than `from`, or at/below `afterId`) — then the window is `complete` — or when
+ * history runs out, `maxTrades` is reached or the page guard trips (then it is not).
+ * A trade exactly at `from` does not stop paging: same-millisecond siblings may be on the next page.
+ */
+export async function okxBackfillTrades(
+  http: RestClient,
+  restUrl: string,
+  market: Market,
+  request: BackfillRequest,
+  now: () => number = Date.now,
+): Promise<BackfillResult> {
+  const { instrument, afterId, from, to, maxTrades } = request;
+  const contract = contractTable([instrument]).get(instrument.nativeId);
+  const base = `${restUrl}/api/v5/market/history-trades?instId=${encodeURIComponent(instrument.nativeId)}&type=1&limit=${OKX_HISTORY_PAGE_LIMIT}`;
+  const cap = maxTrades ?? Number.POSITIVE_INFINITY;
+  const byId = new Map<string, Trade>();
+  let cursor: string | undefined;
+  let reachedStart = false;
+
+  for (let page = 0; page < OKX_MAX_HISTORY_PAGES && !reachedStart && byId.size < cap; page++) {
+    const url = cursor === undefined ? base : `${base}&after=${encodeURIComponent(cursor)}`;
+    const rows = await getData(http, url);
+    if (rows.length === 0) break; // history exhausted before the window's start
+    const localTimestamp = now();
+    let oldest: string | undefined;
+    for (const row of rows) {
+      const trade = okxTrade(row, market, instrument.symbol, contract, localTimestamp);
+      if (oldest === undefined || compareTradeIds(trade.id, oldest) < 0) oldest = trade.id;
+      if (trade.timestamp < from || (afterId !== undefined && compareTradeIds(trade.id, afterId) <= 0)) {
+        reachedStart = true;
+        continue;
+      }
+      if (trade.timestamp > to || byId.has(trade.id)) continue;
+      byId.set(trade.id, trade);
+    }
+    // no progress (the cursor would repeat): stop rather than loop
+    if (oldest === undefined || (cursor !== undefined && compareTradeIds(oldest, cursor) >= 0)) break;
+    cursor = oldest;
+  }
+
+  let trades = [...byId.values()].sort((a, b) => a.timestamp - b.timestamp || compareTradeIds(a.id, b.id));
+  let complete = reachedStart;
+  if (trades.length > cap) {
+    // the guard keeps the newest trades; the older part of the window stays a reported gap
+    trades = trades.slice(trades.length - cap);
+    complete = false;
+  }
+  return { trades, complete };
+}

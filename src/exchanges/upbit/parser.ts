@@ -1,0 +1,91 @@
+/**
+ * Upbit frame parser. Frames arrive binary (JSON text inside) in the DEFAULT format we request.
+ * Hot path: one JSON.parse per frame, plain property reads, no per-frame closures or regexes.
+ *
+ * Frames handled: `trade` and `ticker` (SNAPSHOT and REALTIME alike), `{"status":"UP"}` (the
+ * answer to our text PING), and `{"error":{"name":…,"message":…}}`.
+ */
+import type { MarketRecord, Ticker, Trade } from '../../records.js';
+import { frameText, isRecord, num, optNum, parseJsonFrame, str, symbolMapper } from '../common.js';
+import type { FrameParser, Instrument, ParseResult } from '../types.js';
+import { MalformedFrameError } from '../types.js';
+import { upbitSymbol } from './symbols.js';
+
+type Json = Record<string, unknown>;
+
+/** `ask_bid` names the taker's order: ASK = the taker sold into the bids, BID = the taker bought. */
+export function upbitSide(askBid: unknown): 'buy' | 'sell' {
+  if (askBid === 'ASK') return 'sell';
+  if (askBid === 'BID') return 'buy';
+  throw new MalformedFrameError(`field ask_bid is not ASK or BID: ${String(askBid)}`);
+}
+
+export function createUpbitParser(instruments?: readonly Instrument[]): FrameParser {
+  const toSymbol = symbolMapper(instruments, upbitSymbol);
+
+  function trade(d: Json, localTimestamp: number): Trade {
+    return {
+      type: 'trade',
+      exchange: 'upbit',
+      market: 'spot',
+      symbol: toSymbol(str(d.code, 'code')),
+      // unique and increasing, not dense: gaps are found by time, not by id
+      id: str(d.sequential_id, 'sequential_id'),
+      price: num(d.trade_price, 'trade_price'),
+      amount: num(d.trade_volume, 'trade_volume'),
+      side: upbitSide(d.ask_bid),
+      timestamp: num(d.trade_timestamp, 'trade_timestamp'),
+      localTimestamp,
+    };
+  }
+
+  function ticker(d: Json, localTimestamp: number): Ticker {
+    // Upbit's ticker has no best bid/ask: those fields stay absent.
+    const t: Ticker = {
+      type: 'ticker',
+      exchange: 'upbit',
+      market: 'spot',
+      symbol: toSymbol(str(d.code, 'code')),
+      timestamp: num(d.timestamp, 'timestamp'),
+      localTimestamp,
+      last: num(d.trade_price, 'trade_price'),
+    };
+    const high = optNum(d.high_price, 'high_price');
+    if (high !== undefined) t.high24h = high;
+    const low = optNum(d.low_price, 'low_price');
+    if (low !== undefined) t.low24h = low;
+    const volume = optNum(d.acc_trade_volume_24h, 'acc_trade_volume_24h');
+    if (volume !== undefined) t.volume24h = volume;
+    const quoteVolume = optNum(d.acc_trade_price_24h, 'acc_trade_price_24h');
+    if (quoteVolume !== undefined) t.quoteVolume24h = quoteVolume;
+    return t;
+  }
+
+  function parse(frame: string | Buffer, localTimestamp: number): ParseResult {
+    const msg = parseJsonFrame(frameText(frame));
+    if (!isRecord(msg)) throw new MalformedFrameError('frame is not a JSON object');
+    const records: MarketRecord[] = [];
+    switch (msg.type) {
+      case 'trade':
+        records.push(trade(msg, localTimestamp));
+        return { records, control: [] };
+      case 'ticker':
+        records.push(ticker(msg, localTimestamp));
+        return { records, control: [] };
+      case undefined:
+        if (msg.status === 'UP') return { records, control: [{ kind: 'pong' }] };
+        if (isRecord(msg.error)) {
+          const { name, message } = msg.error;
+          // Upbit names no request or code: the rejection concerns the last subscription frame.
+          return { records, control: [{ kind: 'rejected', reason: `${String(name)}: ${String(message)}` }] };
+        }
+        throw new MalformedFrameError('frame has no type, status or error');
+      default:
+        // Another data type (orderbook, candle…) we did not ask for: nothing to map.
+        if (typeof msg.type !== 'string') throw new MalformedFrameError('field type is not a string');
+        return { records, control: [{ kind: 'ignored' }] };
+    }
+  }
+
+  return { parse };
+}

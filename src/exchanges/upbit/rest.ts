@@ -1,0 +1,124 @@
+/**
+ * Upbit REST through the injected RestClient: market listing and trade backfill.
+ * The RestClient already waits out 429/418; here we only page, normalize and stop.
+ */
+import type { Trade } from '../../records.js';
+import { isRecord, num, str } from '../common.js';
+import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
+import { ExchangeHttpError, ExchangeResponseError } from './errors.js';
+import { upbitSide } from './parser.js';
+import { splitUpbitCode } from './symbols.js';
+
+/** trades/ticks serves at most 500 per call. */
+const PAGE_COUNT = 500;
+/** `days_ago` reaches back 1–7 days before the most recent trade date; 0 = that date (parameter omitted). */
+const MAX_DAYS_AGO = 7;
+
+async function getArray(http: RestClient, url: string): Promise<unknown[]> {
+  const response = await http(url);
+  const body = response.body;
+  if (response.status !== 200) {
+    const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
+    const name = error && (typeof error.name === 'string' || typeof error.name === 'number') ? error.name : undefined;
+    const message = error && typeof error.message === 'string' ? error.message : undefined;
+    throw new ExchangeHttpError(url, response.status, name, message);
+  }
+  if (!Array.isArray(body)) throw new ExchangeResponseError(url, 'body is not an array');
+  return body;
+}
+
+/**
+ * Every market `market/all` lists, all `active`. Why: Upbit drops a market from this list when
+ * trading support ends, and nothing in it marks a scheduled delisting. `market_event.warning`
+ * (유의 종목, "designated for investment warning") and `market_event.caution` flags (주의 종목:
+ * price swings, volume surges…) are market alerts while the market keeps trading; the legacy
+ * `market_warning: "CAUTION"` (removed 2024-11) meant the same. We keep collecting all of them.
+ */
+export async function listUpbitInstruments(http: RestClient, restUrl: string): Promise<Instrument[]> {
+  const url = `${restUrl}/market/all?isDetails=true`;
+  const rows = await getArray(http, url);
+  const out: Instrument[] = [];
+  for (const row of rows) {
+    if (!isRecord(row) || typeof row.market !== 'string') continue;
+    const parts = splitUpbitCode(row.market);
+    if (parts === undefined) continue;
+    out.push({ symbol: `${parts.base}/${parts.quote}`, nativeId: row.market, base: parts.base, quote: parts.quote, active: true });
+  }
+  return out;
+}
+
+/** A trades/ticks row → a Trade normalized exactly like the live parser (same id and side rules). */
+function tickToTrade(row: unknown, instrument: Instrument, localTimestamp: number): Trade {
+  if (!isRecord(row)) throw new Error('row is not an object');
+  return {
+    type: 'trade', exchange: 'upbit', market: 'spot', symbol: instrument.symbol,
+    id: str(row.sequential_id, 'sequential_id'),
+    price: num(row.trade_price, 'trade_price'),
+    amount: num(row.trade_volume, 'trade_volume'),
+    side: upbitSide(row.ask_bid),
+    // REST names the trade time `timestamp`; the WebSocket trade calls the same value `trade_timestamp`.
+    timestamp: num(row.timestamp, 'timestamp'),
+    localTimestamp,
+  };
+}
+
+function ticksUrl(restUrl: string, nativeId: string, cursor: string | undefined, daysAgo: number): string {
+  const q = new URLSearchParams({ market: nativeId, count: String(PAGE_COUNT) });
+  if (cursor !== undefined) q.set('cursor', cursor);
+  if (daysAgo > 0) q.set('days_ago', String(daysAgo));
+  return `${restUrl}/trades/ticks?${q.toString()}`;
+}
+
+/**
+ * Missed trades, paging trades/ticks backwards from the newest: `cursor` = the oldest
+ * sequential_id seen; a short page ends that trade date, and `days_ago` steps to the one before.
+ * Stops once a page reaches `from` or `afterId`. Upbit documents sequential_id as unique but not
+ * as ordered, so the stop test looks at a whole page and the result is sorted by (timestamp, id).
+ * `complete` is false when the history runs out (7 days) or `maxTrades` cuts the paging short.
+ */
+export async function backfillUpbitTrades(http: RestClient, request: BackfillRequest, restUrl: string): Promise<BackfillResult> {
+  const { instrument, from, to, maxTrades = Number.POSITIVE_INFINITY } = request;
+  const afterId = request.afterId === undefined ? Number.NEGATIVE_INFINITY : Number(request.afterId);
+  if (Number.isNaN(afterId)) throw new RangeError(`upbit sequential_id must be numeric, got ${request.afterId}`);
+
+  const trades: Trade[] = [];
+  const seen = new Set<string>();
+  const done = (complete: boolean): BackfillResult => ({
+    trades: trades.sort((x, y) => x.timestamp - y.timestamp || Number(x.id) - Number(y.id)),
+    complete,
+  });
+
+  for (let daysAgo = 0; daysAgo <= MAX_DAYS_AGO; daysAgo++) {
+    let cursor: string | undefined;
+    for (;;) {
+      const url = ticksUrl(restUrl, instrument.nativeId, cursor, daysAgo);
+      const rows = await getArray(http, url);
+      let page: Trade[];
+      try {
+        const now = Date.now();
+        page = rows.map((row) => tickToTrade(row, instrument, now));
+      } catch (cause) {
+        throw new ExchangeResponseError(url, cause instanceof Error ? cause.message : String(cause), { cause });
+      }
+      let reachedStart = false;
+      let oldest: Trade | undefined;
+      for (const t of page) {
+        const id = Number(t.id);
+        if (oldest === undefined || id < Number(oldest.id)) oldest = t;
+        if (t.timestamp < from || id <= afterId) {
+          reachedStart = true;
+          continue;
+        }
+        if (t.timestamp > to || seen.has(t.id)) continue;
+        if (trades.length >= maxTrades) return done(false);
+        seen.add(t.id);
+        trades.push(t);
+      }
+      if (reachedStart) return done(true);
+      if (rows.length < PAGE_COUNT || oldest === undefined) break; // this trade date is exhausted
+      if (cursor !== undefined && Number(oldest.id) >= Number(cursor)) return done(false); // no progress: stop, report
+      cursor = oldest.id;
+    }
+  }
+  return done(false);
+}

@@ -1,0 +1,337 @@
+/**
+ * The tick pipeline of one Collector: push → validate → dedup → cache → bounded buffer →
+ * batches → store.writeBatch, one transaction at a time (DESIGN §2 data path, §5, §8).
+ *
+ * Work is per pushed array (one per frame), never per-record observables or log lines.
+ * RxJS carries what leaves the pipeline (accepted records, committed batches, pressure); the
+ * buffer itself is hand-written because RxJS's buffering operators (bufferTime, concatMap) queue
+ * without bound and cannot tell a producer to stop.
+ *
+ * Backpressure contract:
+ * - `push` always accepts the records it is given (they were already read off a socket; dropping
+ *   them would lose data silently) and returns whether the caller may keep reading:
+ *   false once the buffer is over `highWaterMark`.
+ * - A caller that got false stops reading (e.g. `ws` pause) until `pressure$` emits false or
+ *   `whenWritable()` resolves, which happens when the buffer drains under `lowWaterMark`.
+ * - `hardLimit` is the bound for callers that do not stop: records past it are still accepted,
+ *   counted (`stats().overLimitPushes`) and logged once per pressure episode, because the fault is
+ *   the caller's and dropping would hide it. With obedient callers the buffer stays under
+ *   highWaterMark + one frame per producer; the in-flight batch adds at most batchMaxRecords.
+ * - A failed write is put back at the front and retried with capped exponential backoff; nothing
+ *   is dropped, `flush()` waits for it.
+ */
+import { BehaviorSubject, Subject, distinctUntilChanged, type Observable } from 'rxjs';
+import type { MarketRecord } from '../records.js';
+import type { HistoryStore } from '../store/types.js';
+import { LatestCache, type LatestCacheReader } from './cache.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { TradeDedup } from './dedup.js';
+import { PipelineError } from './errors.js';
+import { RecordQueue } from './record-queue.js';
+import { REJECT_REASONS, validateRecord, type RejectReason, type ValidationContext } from './validate.js';
+
+/** pino-compatible: a pino logger (or a child of it) fits as is */
+export interface PipelineLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface PipelineOptions {
+  /** the sink; only writeBatch is used, so NATS or a fake fits too */
+  store: Pick<HistoryStore, 'writeBatch'>;
+  /** records per store transaction (default 5000) */
+  batchMaxRecords?: number;
+  /** longest a record waits in the buffer before a partial batch is written (default 100 ms) */
+  batchMaxDelayMs?: number;
+  /** buffered records above which pressure turns on (default 50 000) */
+  highWaterMark?: number;
+  /** buffered records at or below which pressure turns off again (default highWaterMark / 2) */
+  lowWaterMark?: number;
+  /** buffered records past which pushes are counted and logged as overruns (default 4 × highWaterMark) */
+  hardLimit?: number;
+  /** see ValidationContext.maxClockSkewMs (default 60 s) */
+  maxClockSkewMs?: number;
+  /** how old a backfilled record may be (default 7 days) */
+  backfillMaxAgeMs?: number;
+  /** symbols this collector subscribes to; the set may change while running */
+  knownSymbols?: ReadonlySet<string>;
+  /** dedup window per symbol (default 4096 ids) */
+  dedupWindowPerSymbol?: number;
+  /** first retry delay after a failed write (default 250 ms), doubling up to maxRetryDelayMs (default 30 s) */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  clock?: Clock;
+  logger?: PipelineLogger;
+}
+
+export interface CommittedBatch {
+  /** the batch as handed to the store (oldest first) */
+  records: readonly MarketRecord[];
+  written: number;
+  /** already in the store: not stored again */
+  duplicates: number;
+}
+
+export interface PipelineStats {
+  /** waiting in the buffer */
+  buffered: number;
+  /** in the transaction being written */
+  inFlight: number;
+  /** newly stored, since start */
+  committed: number;
+  /** dropped by the dedup window plus refused by the store as already stored */
+  duplicates: number;
+  dedupDropped: number;
+  storeDuplicates: number;
+  rejected: Readonly<Record<RejectReason, number>>;
+  rejectedTotal: number;
+  batches: number;
+  writeErrors: number;
+  overLimitPushes: number;
+  pressure: boolean;
+}
+
+export type RecordOrigin = 'live' | 'backfill';
+
+export interface Pipeline {
+  /**
+   * Takes ownership of `records` (do not mutate the array afterwards). Returns false when the
+   * caller must stop reading until pressure$ is false. Throws TV_ERR_PIPELINE_CLOSED after close().
+   */
+  push(records: readonly MarketRecord[], origin?: RecordOrigin): boolean;
+  /** the records that passed validation and dedup, one array per push */
+  readonly records$: Observable<readonly MarketRecord[]>;
+  readonly committed$: Observable<CommittedBatch>;
+  /** current value on subscribe, then changes only */
+  readonly pressure$: Observable<boolean>;
+  /** live counts by reject reason */
+  readonly rejected: Readonly<Record<RejectReason, number>>;
+  readonly cache: LatestCacheReader;
+  stats(): PipelineStats;
+  /** resolves when pressure is off (at once when it already is) */
+  whenWritable(): Promise<void>;
+  /** resolves once everything pushed before the call is committed */
+  flush(): Promise<void>;
+  /**
+   * Refuses further pushes, flushes, completes the observables. Does not close the store (its
+   * owner does). While the store keeps failing this keeps waiting: bound it from outside if needed.
+   */
+  close(): Promise<void>;
+}
+
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const clock = options.clock ?? systemClock;
+  const { store, logger } = options;
+  const batchMaxRecords = options.batchMaxRecords ?? 5000;
+  const batchMaxDelayMs = options.batchMaxDelayMs ?? 100;
+  const highWaterMark = options.highWaterMark ?? 50_000;
+  const lowWaterMark = options.lowWaterMark ?? Math.floor(highWaterMark / 2);
+  const hardLimit = options.hardLimit ?? highWaterMark * 4;
+  const retryDelayMs = options.retryDelayMs ?? 250;
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
+  if (!(batchMaxRecords >= 1 && lowWaterMark < highWaterMark && highWaterMark <= hardLimit && lowWaterMark >= 0)) {
+    throw new PipelineError(
+      'TV_ERR_PIPELINE_OPTIONS',
+      `need batchMaxRecords ≥ 1 and 0 ≤ lowWaterMark < highWaterMark ≤ hardLimit (got ${batchMaxRecords}, ${lowWaterMark}, ${highWaterMark}, ${hardLimit})`,
+    );
+  }
+  const live: ValidationContext = {
+    now: 0,
+    maxClockSkewMs: options.maxClockSkewMs ?? 60_000,
+    ...(options.knownSymbols ? { knownSymbols: options.knownSymbols } : {}),
+  };
+  const backfill: ValidationContext = { ...live, maxAgeMs: options.backfillMaxAgeMs ?? 7 * 24 * 3_600_000 };
+
+  const dedup = new TradeDedup({ ...(options.dedupWindowPerSymbol ? { windowPerSymbol: options.dedupWindowPerSymbol } : {}) });
+  const cache = new LatestCache();
+  const queue = new RecordQueue();
+  const records$ = new Subject<readonly MarketRecord[]>();
+  const committed$ = new Subject<CommittedBatch>();
+  const pressure$ = new BehaviorSubject<boolean>(false);
+  const rejected = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
+
+  let accepted = 0; // records ever queued
+  let settled = 0; // records ever handed to the store and committed (written or duplicate)
+  let committed = 0;
+  let storeDuplicates = 0;
+  let dedupDropped = 0;
+  let batches = 0;
+  let writeErrors = 0;
+  let overLimitPushes = 0;
+  let overLimitLogged = false;
+  let inFlight = 0;
+  let writing = false;
+  let closed = false;
+  let delayTimer: TimerHandle | undefined;
+  let delayElapsed = false;
+  let retryTimer: TimerHandle | undefined;
+  let retryDelay = retryDelayMs;
+  const flushWaiters: { target: number; resolve: () => void }[] = [];
+  let writableWaiters: (() => void)[] = [];
+
+  /** validate, dedup and cache one pushed array; returns the records to queue (the input when all pass) */
+  function admit(records: readonly MarketRecord[], ctx: ValidationContext): readonly MarketRecord[] {
+    ctx.now = clock.now();
+    let kept: MarketRecord[] | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as MarketRecord;
+      const reason = validateRecord(r, ctx);
+      let keep = reason === undefined;
+      if (!keep) rejected[reason as RejectReason]++;
+      else if (r.type === 'trade' && !dedup.admit(r)) {
+        dedupDropped++;
+        keep = false;
+      }
+      if (keep) {
+        cache.update(r);
+        kept?.push(r);
+      } else if (kept === undefined) {
+        kept = records.slice(0, i) as MarketRecord[]; // first drop: copy what passed so far
+      }
+    }
+    return kept ?? records;
+  }
+
+  function setPressure(on: boolean): void {
+    if (pressure$.value === on) return;
+    pressure$.next(on);
+    if (!on) {
+      overLimitLogged = false;
+      const waiters = writableWaiters;
+      writableWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  function push(records: readonly MarketRecord[], origin: RecordOrigin = 'live'): boolean {
+    if (closed) throw new PipelineError('TV_ERR_PIPELINE_CLOSED', 'push after close');
+    const kept = admit(records, origin === 'backfill' ? backfill : live);
+    if (kept.length > 0) {
+      queue.push(kept);
+      accepted += kept.length;
+      records$.next(kept);
+      if (queue.length > highWaterMark) setPressure(true);
+      if (queue.length > hardLimit) {
+        overLimitPushes++;
+        if (!overLimitLogged) {
+          overLimitLogged = true;
+          logger?.warn({ buffered: queue.length, hardLimit }, 'pipeline buffer past its hard limit: a producer ignores pressure');
+        }
+      }
+      schedule();
+    }
+    return !pressure$.value;
+  }
+
+  /** starts a write when one is due, else makes sure the delay timer runs */
+  function schedule(): void {
+    if (writing || retryTimer !== undefined || queue.length === 0) return;
+    if (queue.length >= batchMaxRecords || delayElapsed || flushWaiters.length > 0) {
+      startWrite();
+    } else if (delayTimer === undefined) {
+      delayTimer = clock.setTimeout(onDelay, batchMaxDelayMs);
+    }
+  }
+
+  function onDelay(): void {
+    delayTimer = undefined;
+    delayElapsed = true;
+    schedule();
+  }
+
+  function startWrite(): void {
+    if (delayTimer !== undefined) {
+      clock.clearTimeout(delayTimer);
+      delayTimer = undefined;
+    }
+    delayElapsed = false;
+    const batch = queue.take(batchMaxRecords);
+    writing = true;
+    inFlight = batch.length;
+    if (queue.length <= lowWaterMark) setPressure(false);
+    let result: Promise<{ written: number; duplicates: number }>;
+    try {
+      result = store.writeBatch(batch);
+    } catch (error) {
+      result = Promise.reject(error); // a sink that throws synchronously is treated like one that rejects
+    }
+    result.then(
+      (res) => onCommitted(batch, res.written, res.duplicates),
+      (error: unknown) => onWriteFailed(batch, error),
+    );
+  }
+
+  function onCommitted(batch: readonly MarketRecord[], written: number, duplicates: number): void {
+    writing = false;
+    inFlight = 0;
+    retryDelay = retryDelayMs;
+    batches++;
+    committed += written;
+    storeDuplicates += duplicates;
+    settled += batch.length;
+    committed$.next({ records: batch, written, duplicates });
+    while (flushWaiters.length > 0 && (flushWaiters[0] as { target: number }).target <= settled) {
+      (flushWaiters.shift() as { resolve: () => void }).resolve();
+    }
+    schedule();
+  }
+
+  function onWriteFailed(batch: readonly MarketRecord[], error: unknown): void {
+    writing = false;
+    inFlight = 0;
+    writeErrors++;
+    queue.unshift(batch);
+    if (queue.length > highWaterMark) setPressure(true);
+    logger?.error({ err: error, records: batch.length, retryInMs: retryDelay }, 'store write failed; batch kept for retry');
+    retryTimer = clock.setTimeout(() => {
+      retryTimer = undefined;
+      delayElapsed = true; // the retried batch has waited long enough already
+      schedule();
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, maxRetryDelayMs);
+  }
+
+  function flush(): Promise<void> {
+    const target = accepted;
+    if (settled >= target) return Promise.resolve();
+    return new Promise((resolve) => {
+      flushWaiters.push({ target, resolve });
+      schedule();
+    });
+  }
+
+  return {
+    push,
+    records$: records$.asObservable(),
+    committed$: committed$.asObservable(),
+    pressure$: pressure$.pipe(distinctUntilChanged()),
+    rejected,
+    cache,
+    stats: () => ({
+      buffered: queue.length,
+      inFlight,
+      committed,
+      duplicates: dedupDropped + storeDuplicates,
+      dedupDropped,
+      storeDuplicates,
+      rejected: { ...rejected },
+      rejectedTotal: REJECT_REASONS.reduce((n, r) => n + rejected[r], 0),
+      batches,
+      writeErrors,
+      overLimitPushes,
+      pressure: pressure$.value,
+    }),
+    whenWritable: () => (pressure$.value ? new Promise<void>((resolve) => writableWaiters.push(resolve)) : Promise.resolve()),
+    flush,
+    async close() {
+      if (closed) return flush();
+      closed = true;
+      await flush();
+      if (delayTimer !== undefined) clock.clearTimeout(delayTimer);
+      delayTimer = undefined;
+      records$.complete();
+      committed$.complete();
+      pressure$.complete();
+    },
+  };
+}

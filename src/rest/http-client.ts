@@ -1,0 +1,195 @@
+/**
+ * The production RestClient (src/exchanges/types.ts): GET + JSON through got, with our own
+ * retry policy, because the exchanges punish clients that retry blindly (Binance turns repeated
+ * 429s into 418 IP bans lasting up to days).
+ *
+ * - 429 / 418 / Bybit retCode 10006: wait what the server says (Retry-After, in seconds or as a
+ *   date, or X-Bapi-Limit-Reset-Timestamp), else exponential backoff with jitter; the wait blocks
+ *   the whole host, not just this request. A wait longer than `maxWaitMs` is not slept out: it
+ *   surfaces as TV_ERR_REST_BANNED / TV_ERR_REST_RATE_LIMITED, and later requests to that host
+ *   fail fast with the same code until the block ends.
+ * - 5xx, network errors, timeouts: a few retries with backoff, then TV_ERR_REST_FAILED.
+ * - Any other answer (2xx, other 4xx) goes back to the adapter, which knows what it means.
+ */
+import type { RestClient, RestResponse } from '../exchanges/types.js';
+import { RestError } from './errors.js';
+import { gotTransport, type HttpTransport } from './got-transport.js';
+import { createHostThrottle, type BlockReason } from './rate-limit.js';
+import { backoffDelay, classify, serverWaitMs, type BackoffOptions } from './retry-policy.js';
+
+export interface RestLogger {
+  warn(obj: object, msg: string): void;
+}
+
+export interface RestClientOptions {
+  /** per attempt; default 10 s */
+  timeoutMs?: number;
+  /** retries after a 5xx, network error or timeout; default 3 */
+  maxRetries?: number;
+  /** retries after 429 / 418 / retCode 10006; default 5 */
+  maxRateLimitRetries?: number;
+  /** first backoff delay; also the shortest wait after a rate-limit answer; default 500 ms */
+  minDelayMs?: number;
+  /** backoff cap; default 30 s */
+  maxDelayMs?: number;
+  /** the longest server-requested wait we sit out before giving up with a coded error; default 5 min */
+  maxWaitMs?: number;
+  /** wait after a 418 that names no duration; default 60 s */
+  banWaitMs?: number;
+  /** client-side pacing per host; default 5/s; Infinity turns pacing off */
+  requestsPerSecond?: number;
+  /** back-to-back requests allowed per host after a quiet spell; default requestsPerSecond */
+  burst?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** for the backoff jitter; default Math.random */
+  random?: () => number;
+  logger?: RestLogger;
+  /** the HTTP layer; default got (tests and the simulator may pass their own) */
+  transport?: HttpTransport;
+}
+
+const JITTER = 0.2;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function checkedOption(name: string, value: number | undefined, fallback: number, min: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || Number.isNaN(v) || v < min) {
+    throw new RestError('TV_ERR_REST_INVALID_OPTIONS', `${name} must be a number >= ${min}, got ${String(value)}`);
+  }
+  return v;
+}
+
+function hostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`protocol ${parsed.protocol}`);
+    return parsed.host;
+  } catch (cause) {
+    throw new RestError('TV_ERR_REST_INVALID_URL', `not an http(s) URL: ${url}`, { url, cause });
+  }
+}
+
+function parseBody(text: string): { json: boolean; value: unknown } {
+  if (text.trim() === '') return { json: false, value: undefined };
+  try {
+    return { json: true, value: JSON.parse(text) };
+  } catch {
+    return { json: false, value: text };
+  }
+}
+
+function blockedCode(reason: BlockReason): 'TV_ERR_REST_BANNED' | 'TV_ERR_REST_RATE_LIMITED' {
+  return reason === 'banned' ? 'TV_ERR_REST_BANNED' : 'TV_ERR_REST_RATE_LIMITED';
+}
+
+export function createRestClient(options: RestClientOptions = {}): RestClient {
+  const timeoutMs = checkedOption('timeoutMs', options.timeoutMs, 10_000, 1);
+  const maxRetries = checkedOption('maxRetries', options.maxRetries, 3, 0);
+  const maxRateLimitRetries = checkedOption('maxRateLimitRetries', options.maxRateLimitRetries, 5, 0);
+  const maxWaitMs = checkedOption('maxWaitMs', options.maxWaitMs, 300_000, 0);
+  const banWaitMs = checkedOption('banWaitMs', options.banWaitMs, 60_000, 0);
+  const backoff: BackoffOptions = {
+    minDelayMs: checkedOption('minDelayMs', options.minDelayMs, 500, 0),
+    maxDelayMs: checkedOption('maxDelayMs', options.maxDelayMs, 30_000, 0),
+    jitter: JITTER,
+  };
+  const sleep = options.sleep ?? realSleep;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const transport = options.transport ?? gotTransport;
+  const logger = options.logger;
+  // Validated by the throttle (TV_ERR_REST_INVALID_OPTIONS); Infinity turns pacing off.
+  const throttle = createHostThrottle({
+    requestsPerSecond: options.requestsPerSecond ?? 5,
+    burst: options.burst,
+    now,
+    sleep,
+  });
+
+  return async function get(url: string): Promise<RestResponse> {
+    const host = hostOf(url);
+    let attempts = 0;
+    let failures = 0;
+    let rateLimited = 0;
+
+    for (;;) {
+      // Another request may have learnt that this host will not talk to us for a long while.
+      const block = throttle.blocked(host);
+      if (block !== undefined && block.remainingMs > maxWaitMs) {
+        throw new RestError(
+          blockedCode(block.reason),
+          `${host} is blocked for another ${block.remainingMs} ms (over maxWaitMs ${maxWaitMs})`,
+          { url, attempts, retryAfterMs: block.remainingMs },
+        );
+      }
+      await throttle.acquire(host);
+      attempts++;
+
+      let raw;
+      try {
+        raw = await transport(url, timeoutMs);
+      } catch (cause) {
+        if (failures >= maxRetries) {
+          const reason = (cause as { code?: unknown }).code;
+          throw new RestError('TV_ERR_REST_FAILED', `GET ${url} failed after ${attempts} attempts (${String(reason)})`, {
+            url,
+            attempts,
+            cause,
+          });
+        }
+        const waitMs = backoffDelay(failures++, backoff, random);
+        logger?.warn({ url, attempt: attempts, waitMs, err: cause }, 'rest request failed; retrying');
+        await sleep(waitMs);
+        continue;
+      }
+
+      const body = parseBody(raw.text);
+      const verdict = classify(raw.status, body.value);
+
+      if (verdict === 'done') {
+        if (raw.status >= 200 && raw.status < 300 && raw.status !== 204 && !body.json) {
+          throw new RestError('TV_ERR_REST_BAD_RESPONSE', `GET ${url}: ${raw.status} with a body that is not JSON`, {
+            url,
+            status: raw.status,
+            attempts,
+          });
+        }
+        return { status: raw.status, headers: raw.headers, body: body.value };
+      }
+
+      if (verdict === 'server-error') {
+        if (failures >= maxRetries) {
+          throw new RestError('TV_ERR_REST_FAILED', `GET ${url}: ${raw.status} after ${attempts} attempts`, {
+            url,
+            status: raw.status,
+            attempts,
+          });
+        }
+        const waitMs = backoffDelay(failures++, backoff, random);
+        logger?.warn({ url, status: raw.status, attempt: attempts, waitMs }, 'rest server error; retrying');
+        await sleep(waitMs);
+        continue;
+      }
+
+      // Rate limited or banned: the whole host waits, and never less than minDelayMs.
+      const told = serverWaitMs(raw.headers, now());
+      const fallback = backoffDelay(rateLimited, backoff, random);
+      const waitMs = Math.max(backoff.minDelayMs, told ?? (verdict === 'banned' ? Math.max(banWaitMs, fallback) : fallback));
+      throttle.block(host, now() + waitMs, verdict);
+      if (waitMs > maxWaitMs || rateLimited >= maxRateLimitRetries) {
+        const why = waitMs > maxWaitMs ? `asked to wait ${waitMs} ms (over maxWaitMs ${maxWaitMs})` : `still limited after ${attempts} attempts`;
+        throw new RestError(blockedCode(verdict), `GET ${url}: ${raw.status} ${verdict}, ${why}`, {
+          url,
+          status: raw.status,
+          attempts,
+          retryAfterMs: waitMs,
+        });
+      }
+      rateLimited++;
+      logger?.warn({ url, status: raw.status, attempt: attempts, waitMs, verdict }, 'rest request rate limited; waiting');
+      // The next acquire() sleeps out the block.
+    }
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * createTickvisor: the library entry (DESIGN §9). Builds the whole system from a configuration —
+ * the embedded simulator when an exchange is `simulated`, the LMDB store, one pipeline per
+ * collector, and the supervision tree with production I/O — and exposes start/stop, the record
+ * stream, the cache, history reads, the live state tree and alerts. The CLI is a thin shell over it.
+ */
+import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import { ReplaySubject, Subject, type Observable } from 'rxjs';
+import { mergeMap } from 'rxjs/operators';
+import type { RecoveryFailedAlert } from '../../machines/manager.js';
+import { DEFAULT_COLLECTOR_RESTART } from '../../machines/supervision.js';
+import { resolveConfig } from '../config/load.js';
+import type { TickvisorConfig, TickvisorConfigInput } from '../config/schema.js';
+import { TickvisorError } from '../errors.js';
+import { createAdapter } from '../exchanges/index.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { createPipeline, type LatestState, type Pipeline, type PipelineStats } from '../pipeline/index.js';
+import type { ExchangeId, Market, MarketRecord } from '../records.js';
+import { createRestClient } from '../rest/index.js';
+import { startSimExchange, type SimExchange } from '../sim/index.js';
+import { openHistoryStore, type HistoryStore, type RangeQuery } from '../store/index.js';
+import { collectorInputFor } from './collector-inputs.js';
+import { provideMachines } from './machines.js';
+import { simVenuesFor } from './sim-venues.js';
+import { readStateTree, type ActorNode } from './state-tree.js';
+import { VenueRuntime } from './venue-io.js';
+
+export interface TickvisorOptions {
+  /** XState inspection observer: sees every actor, event and snapshot (Stately inspector, recorders) */
+  inspect?: (event: InspectionEvent) => void;
+  logger?: Logger;
+  /** override the store directory from the configuration */
+  dataDir?: string;
+}
+
+export interface Tickvisor {
+  readonly config: TickvisorConfig;
+  start(): Promise<void>;
+  /** stops subscriptions, flushes every pipeline, closes the store; resolves when all is closed */
+  stop(): Promise<void>;
+  /** validated, deduplicated records as they pass into the store, one array per frame */
+  readonly batches$: Observable<readonly MarketRecord[]>;
+  /** the same, one record at a time (convenient; the batches are cheaper) */
+  readonly records$: Observable<MarketRecord>;
+  readonly alerts$: Observable<RecoveryFailedAlert>;
+  /** latest ticker and last trade of one symbol */
+  latest(exchange: ExchangeId, market: Market, symbol: string): LatestState | undefined;
+  /** every symbol's latest state */
+  cache(): LatestState[];
+  /** one symbol's stored history, ascending by time */
+  history(query: RangeQuery): AsyncIterable<MarketRecord>;
+  /** the live supervision tree */
+  state(): ActorNode;
+  /** pipeline counters per collector */
+  pipelineStats(): Record<string, PipelineStats>;
+  /** the embedded simulator, when any exchange is simulated */
+  readonly sim: SimExchange | undefined;
+  /** the root actor (for inspection and tests) */
+  readonly root: AnyActorRef | undefined;
+}
+
+export function createTickvisor(configInput: TickvisorConfigInput | TickvisorConfig, options: TickvisorOptions = {}): Tickvisor {
+  const config = resolveConfig(configInput);
+  const log = options.logger ?? createLogger(config.log.level);
+  const storePath = options.dataDir ?? config.store.path;
+  const alerts = new Subject<RecoveryFailedAlert>();
+  const pipelines$ = new ReplaySubject<Pipeline>();
+  let sim: SimExchange | undefined;
+  let store: HistoryStore | undefined;
+  let root: AnyActorRef | undefined;
+  const venues = new Map<string, VenueRuntime>();
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  const batches$ = pipelines$.pipe(mergeMap((p) => p.records$));
+  const records$ = batches$.pipe(mergeMap((batch) => batch));
+
+  const venue = (exchange: ExchangeId, market: Market): VenueRuntime => {
+    const v = venues.get(`${exchange}:${market}`);
+    if (!v) throw new TickvisorError('TV_ERR_UNKNOWN_VENUE', `no venue ${exchange}:${market} in this configuration`, { userError: false });
+    return v;
+  };
+
+  async function start(): Promise<void> {
+    if (started) return;
+    started = true;
+    const simVenues = simVenuesFor(config);
+    if (simVenues.length > 0) {
+      sim = await startSimExchange({ port: config.simulator.port, seed: config.simulator.seed, venues: simVenues, mode: 'auto' });
+      log.info({ port: sim.port, venues: simVenues.length }, 'simulated exchange listening on loopback');
+    }
+    store = openHistoryStore({ path: storePath });
+    const rest = createRestClient({ logger: log.child({ module: 'rest' }) });
+    const inputs = config.exchanges.map((e, index) => {
+      const exchange = e.exchange as ExchangeId;
+      const market = e.market as Market;
+      const endpoints = e.simulated && sim ? sim.endpoints(exchange, market) : { ...(e.wsUrl ? { wsUrl: e.wsUrl } : {}), ...(e.restUrl ? { restUrl: e.restUrl } : {}) };
+      const adapter = createAdapter(exchange, market, endpoints);
+      const vlog = log.child({ exchange, market });
+      const pipeline = createPipeline({
+        store: store!,
+        batchMaxRecords: config.store.batchMaxRecords,
+        batchMaxDelayMs: config.store.batchMaxDelayMs,
+        highWaterMark: Math.max(1, Math.floor(config.store.maxBufferedRecords / 4)),
+        hardLimit: config.store.maxBufferedRecords,
+        maxClockSkewMs: config.validation.maxClockSkewMs,
+        logger: vlog,
+      });
+      venues.set(`${exchange}:${market}`, new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog));
+      pipelines$.next(pipeline);
+      return collectorInputFor(config, e, adapter, index);
+    });
+    const machine = provideMachines(venue);
+    root = createActor(machine, {
+      systemId: 'manager',
+      input: { collectors: inputs, restart: config.supervision.collector ?? DEFAULT_COLLECTOR_RESTART, seed: config.seed },
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+    });
+    root.on('alert', (event: { alert: RecoveryFailedAlert }) => {
+      log.error({ alert: event.alert }, event.alert.message);
+      alerts.next(event.alert);
+    });
+    root.start();
+    log.info({ collectors: inputs.length, store: storePath }, 'supervision tree started');
+  }
+
+  async function stop(): Promise<void> {
+    if (!started) return;
+    stopping ??= (async () => {
+      root?.stop();
+      await Promise.all([...venues.values()].map((v) => v.pipeline.close()));
+      await store?.close();
+      await sim?.stop();
+      alerts.complete();
+      pipelines$.complete();
+      log.info({}, 'stopped: subscriptions closed, pipelines flushed, store closed');
+    })();
+    return stopping;
+  }
+
+  return {
+    config,
+    start,
+    stop,
+    batches$,
+    records$,
+    alerts$: alerts.asObservable(),
+    latest: (exchange, market, symbol) => venues.get(`${exchange}:${market}`)?.pipeline.cache.get(exchange, market, symbol),
+    cache: () => [...venues.values()].flatMap((v) => [...v.pipeline.cache.entries()]),
+    history: (query) => {
+      if (!store) throw new TickvisorError('TV_ERR_NOT_STARTED', 'history() needs a started instance', { userError: false });
+      return store.readRange(query);
+    },
+    state: () => {
+      if (!root) throw new TickvisorError('TV_ERR_NOT_STARTED', 'state() needs a started instance', { userError: false });
+      return readStateTree(root);
+    },
+    pipelineStats: () => Object.fromEntries([...venues].map(([k, v]) => [k, v.pipeline.stats()])),
+    get sim() {
+      return sim;
+    },
+    get root() {
+      return root;
+    },
+  };
+}
+

@@ -1,0 +1,71 @@
+/**
+ * One exchange × market at run time: its adapter, endpoints, the instrument table from the last
+ * listing, and the data path into its collector's pipeline. The connection actors read it; the
+ * listing actor fills it.
+ */
+import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
+import type { Pipeline } from '../pipeline/index.js';
+import type { MarketRecord } from '../records.js';
+import type { VenueIo } from '../transport/ws-connection.js';
+import type { Listing } from '../../machines/collector.js';
+
+export interface VenueCounters {
+  frames: number;
+  malformed: number;
+  lastMalformed?: string;
+}
+
+export class VenueRuntime implements VenueIo {
+  private table = new Map<string, Instrument>();
+  readonly counters: VenueCounters = { frames: 0, malformed: 0 };
+
+  constructor(
+    readonly adapter: ExchangeAdapter,
+    readonly wsUrl: string,
+    readonly restUrl: string,
+    readonly pipeline: Pipeline,
+    private readonly rest: RestClient,
+    private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
+  ) {}
+
+  get pressure() {
+    return { subscribe: (next: (paused: boolean) => void) => this.pipeline.pressure$.subscribe(next) };
+  }
+
+  instrument(symbol: string): Instrument | undefined {
+    return this.table.get(symbol);
+  }
+
+  instruments(): Instrument[] {
+    return [...this.table.values()];
+  }
+
+  deliver(records: MarketRecord[]): void {
+    this.pipeline.push(records, 'live');
+  }
+
+  malformed(reason: string, frame: string | Buffer, group: number): void {
+    this.counters.malformed++;
+    // one line per bad frame would be a storm under a `malformed` fault: log every 100th
+    if (this.counters.malformed % 100 === 1) {
+      const text = typeof frame === 'string' ? frame : frame.toString('utf8');
+      this.log.warn({ group, reason, frame: text.slice(0, 120), total: this.counters.malformed }, 'malformed frame');
+    }
+    this.counters.lastMalformed = reason;
+  }
+
+  note(event: string, detail: Record<string, unknown>): void {
+    this.log.info(detail, event);
+  }
+
+  /** REST market listing → the instrument table and the active unified symbols. */
+  async list(): Promise<Listing> {
+    const instruments = await this.adapter.listInstruments(this.rest, this.restUrl);
+    const next = new Map<string, Instrument>();
+    for (const i of instruments) if (i.active) next.set(i.symbol, i);
+    // keep instruments that disappeared long enough for their connectors to unsubscribe
+    for (const [s, i] of this.table) if (!next.has(s)) next.set(s, { ...i, active: false });
+    this.table = next;
+    return { symbols: instruments.filter((i) => i.active).map((i) => i.symbol) };
+  }
+}

@@ -1,0 +1,145 @@
+/** startSimExchange: wires the venues, the server, the generator clock and the fault book together. */
+import type { AddressInfo } from 'node:net';
+import type { ExchangeId, Market, Trade } from '../records.js';
+import { FaultBook } from './faults.js';
+import { Prng } from './prng.js';
+import { VenueRuntime } from './runtime.js';
+import { createRoutedServer } from './server.js';
+import {
+  DEFAULT_TIMING,
+  SimError,
+  type GroundTruthFilter,
+  type SimExchange,
+  type SimFault,
+  type SimOptions,
+  type SimStats,
+  type SimSymbolOptions,
+} from './types.js';
+import { venueFactory } from './venues/index.js';
+
+const BURST_CHUNK = 2048;
+
+export async function startSimExchange(options: SimOptions): Promise<SimExchange> {
+  const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? Date.now;
+  const timing = { ...DEFAULT_TIMING, ...options.timing };
+  const root = new Prng(options.seed ?? 1);
+  const faults = new FaultBook(now);
+  let connCounter = 0;
+  const connPrefix = root.int(0x100000000).toString(16).padStart(8, '0');
+
+  const runtimes = new Map<string, VenueRuntime>();
+  options.venues.forEach((v, i) => {
+    const key = `${v.exchange}/${v.market}`;
+    if (runtimes.has(key)) throw new SimError('TV_ERR_SIM_DUPLICATE_VENUE', `venue ${key} configured twice`);
+    const venue = venueFactory(v.exchange)(v.market);
+    runtimes.set(
+      key,
+      new VenueRuntime(venue, v.symbols, {
+        now,
+        timing,
+        prng: root.fork(i),
+        faults,
+        ledgerLimit: options.ledgerLimitPerSymbol ?? 500_000,
+        nextConnId: () => `${connPrefix}-${(++connCounter).toString(16)}`,
+      }),
+    );
+  });
+
+  const runtime = (exchange: ExchangeId, market: Market): VenueRuntime => {
+    const r = runtimes.get(`${exchange}/${market}`);
+    if (!r) throw new SimError('TV_ERR_SIM_UNKNOWN_VENUE', `venue ${exchange}/${market} is not simulated`);
+    return r;
+  };
+  const matching = (f: { exchange?: ExchangeId; market?: Market }) =>
+    [...runtimes.values()].filter(
+      (r) => (f.exchange === undefined || f.exchange === r.exchange) && (f.market === undefined || f.market === r.market),
+    );
+
+  const { server, wss } = createRoutedServer(runtimes, faults);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  let ticker: NodeJS.Timeout | undefined;
+  if ((options.mode ?? 'auto') === 'auto') {
+    ticker = setInterval(() => {
+      const t = now();
+      for (const r of runtimes.values()) r.generateUntil(t);
+    }, timing.tickMs);
+  }
+  let stopped = false;
+
+  const sim: SimExchange = {
+    port,
+    endpoints(exchange, market) {
+      const r = runtime(exchange, market);
+      return {
+        wsUrl: `ws://${urlHost}:${port}/${exchange}/${market}${r.venue.wsUrlPath}`,
+        restUrl: `http://${urlHost}:${port}/${exchange}/${market}${r.venue.restUrlPath}`,
+      };
+    },
+    advance(ms) {
+      if (ms < 0) throw new SimError('TV_ERR_SIM_BAD_ARGUMENT', `advance(${ms}): ms must be >= 0`);
+      for (const r of runtimes.values()) r.generateUntil(r.cursorTime + ms);
+    },
+    async burst(exchange, market, count) {
+      const r = runtime(exchange, market);
+      let left = count;
+      while (left > 0 && !stopped) {
+        const n = Math.min(BURST_CHUNK, left);
+        if (r.burstChunk(n) === 0) break;
+        left -= n;
+        await r.drained();
+        // let the sockets' I/O run between chunks
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      await r.flushed();
+    },
+    inject(fault: SimFault) {
+      faults.add(fault);
+      if (fault.kind === 'disconnect') for (const r of matching(fault)) r.closeAll('close');
+      if (fault.kind === 'server-restart') for (const r of matching(fault)) r.closeAll('terminate');
+    },
+    clearFaults() {
+      faults.clear();
+    },
+    groundTruth(filter: GroundTruthFilter = {}): Trade[] {
+      const out: Trade[] = [];
+      for (const r of matching(filter)) out.push(...r.groundTruth(filter.symbol));
+      return out;
+    },
+    setSymbols(exchange, market, symbols: SimSymbolOptions[]) {
+      runtime(exchange, market).setSymbols(symbols);
+    },
+    stats(): SimStats {
+      return {
+        venues: [...runtimes.values()].map((r) => {
+          r.refreshStreamStats();
+          return { ...r.stats };
+        }),
+      };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (ticker !== undefined) clearInterval(ticker);
+      for (const r of runtimes.values()) r.closeAll('terminate');
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => {
+        wss.close(() => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      });
+    },
+  };
+
+  return sim;
+}

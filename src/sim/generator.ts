@@ -1,0 +1,163 @@
+/**
+ * Per-symbol market state and the random walk that produces trades and tickers.
+ * Pure apart from the injected PRNG: the same seed and call sequence give the same market.
+ * Prices and amounts are rounded through their decimal strings, so the number a client parses
+ * from the wire is exactly the number in the ledger.
+ */
+import { SymbolLedger } from './ledger.js';
+import type { Prng } from './prng.js';
+import type { SimSymbolOptions } from './types.js';
+
+export interface SymbolState {
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly settle?: string;
+  /** the venue's id: BTCUSDT, BTC-USDT-SWAP, KRW-BTC */
+  readonly nativeId: string;
+  status: 'trading' | 'halted';
+  /** false once delisted by setSymbols (kept for the ledger, gone from listings) */
+  listed: boolean;
+  tradesPerSecond: number;
+  tickersPerSecond: number;
+  price: number;
+  /** price as an integer number of ticks: price = priceTicks / priceScale, exact like parsing its string */
+  priceTicks: number;
+  readonly priceScale: number;
+  readonly amountScale: number;
+  readonly priceDecimals: number;
+  readonly amountDecimals: number;
+  /** base units per contract where the venue quotes contracts (OKX SWAP) */
+  contractSize?: number;
+  nextSeq: number;
+  /** Binance futures: next underlying fill id (`f`) */
+  nextFill: number;
+  tradeCarry: number;
+  tickerCarry: number;
+  readonly openPrice: number;
+  high: number;
+  low: number;
+  volume: number;
+  quoteVolume: number;
+  count: number;
+  readonly openTime: number;
+  bidSize: number;
+  askSize: number;
+  lastTradeTs: number;
+  lastQty: number;
+  readonly ledger: SymbolLedger;
+}
+
+export interface GeneratedFields {
+  price: number;
+  amount: number;
+  side: 'buy' | 'sell';
+  /** integer lots behind amount (contracts where contractSize is set) */
+  lots: number;
+}
+
+const BASE_PRICES: Record<string, number> = { BTC: 30000, ETH: 2000, SOL: 100, BNB: 300, XRP: 0.5, DOGE: 0.07, ADA: 0.3 };
+const QUOTE_RATES: Record<string, number> = { KRW: 1350, BTC: 1 / 30000, ETH: 1 / 2000 };
+
+export function parseUnified(symbol: string): { base: string; quote: string; settle?: string } {
+  const [pair, settle] = symbol.split(':');
+  const [base, quote] = (pair ?? '').split('/');
+  if (!base || !quote) throw new RangeError(`not a unified symbol: ${symbol}`);
+  return settle ? { base, quote, settle } : { base, quote };
+}
+
+function decimalsFor(price: number, quote: string): { priceDecimals: number; amountDecimals: number } {
+  if (quote === 'KRW') return { priceDecimals: price >= 1000 ? 0 : 2, amountDecimals: 8 };
+  if (price >= 10000) return { priceDecimals: 1, amountDecimals: 5 };
+  if (price >= 100) return { priceDecimals: 2, amountDecimals: 3 };
+  if (price >= 1) return { priceDecimals: 4, amountDecimals: 2 };
+  return { priceDecimals: 6, amountDecimals: 0 };
+}
+
+export function round(value: number, decimals: number): number {
+  return Number(value.toFixed(decimals));
+}
+
+export function createSymbolState(
+  opts: SimSymbolOptions,
+  nativeId: string,
+  now: number,
+  ledgerLimit: number,
+): SymbolState {
+  const parsed = parseUnified(opts.symbol);
+  const quoteRate = QUOTE_RATES[parsed.quote] ?? 1;
+  const start = opts.price ?? (BASE_PRICES[parsed.base] ?? 10) * quoteRate;
+  const { priceDecimals, amountDecimals } = decimalsFor(start, parsed.quote);
+  const price = Math.max(round(start, priceDecimals), 10 ** -priceDecimals);
+  return {
+    symbol: opts.symbol,
+    ...parsed,
+    nativeId,
+    status: opts.status ?? 'trading',
+    listed: true,
+    tradesPerSecond: opts.tradesPerSecond ?? 10,
+    tickersPerSecond: opts.tickersPerSecond ?? 1,
+    price,
+    priceTicks: Math.round(price * 10 ** priceDecimals),
+    priceScale: 10 ** priceDecimals,
+    amountScale: 10 ** amountDecimals,
+    priceDecimals,
+    amountDecimals,
+    nextSeq: 0,
+    nextFill: 1,
+    tradeCarry: 0,
+    tickerCarry: 0,
+    openPrice: price,
+    high: price,
+    low: price,
+    volume: 0,
+    quoteVolume: 0,
+    count: 0,
+    openTime: now - 24 * 60 * 60 * 1000,
+    bidSize: 1,
+    askSize: 1,
+    lastTradeTs: now,
+    lastQty: 0,
+    ledger: new SymbolLedger(ledgerLimit),
+  };
+}
+
+/** One trade: a small random step of the price, a random size and taker side. Updates 24h stats. */
+export function nextTrade(sym: SymbolState, prng: Prng): GeneratedFields {
+  // integer ticks and integer lots divided by a power of ten: the nearest double to the decimal,
+  // the same number a client gets by parsing the formatted string (and no toFixed on the hot path)
+  const move = Math.round((prng.next() - 0.5) * sym.priceTicks * 0.001);
+  sym.priceTicks = Math.max(sym.priceTicks + move, 1);
+  sym.price = sym.priceTicks / sym.priceScale;
+  const lots = 1 + prng.int(prng.next() < 0.9 ? 100 : 5000);
+  const amount = sym.contractSize !== undefined ? lots * sym.contractSize : lots / sym.amountScale;
+  const side = prng.next() < 0.5 ? 'buy' : 'sell';
+  if (sym.price > sym.high) sym.high = sym.price;
+  if (sym.price < sym.low) sym.low = sym.price;
+  sym.volume += amount;
+  sym.quoteVolume += amount * sym.price;
+  sym.count++;
+  sym.lastQty = amount;
+  return { price: sym.price, amount, side, lots };
+}
+
+/** Refresh the top of book around the last price (ticker frames read it). */
+export function nextQuote(sym: SymbolState, prng: Prng): void {
+  sym.bidSize = round((1 + prng.int(1000)) * 10 ** -Math.min(sym.amountDecimals, 3), Math.min(sym.amountDecimals, 3));
+  sym.askSize = round((1 + prng.int(1000)) * 10 ** -Math.min(sym.amountDecimals, 3), Math.min(sym.amountDecimals, 3));
+}
+
+export function bidPrice(sym: SymbolState): number {
+  return Math.max(sym.priceTicks - 1, 1) / sym.priceScale;
+}
+
+export function askPrice(sym: SymbolState): number {
+  return (sym.priceTicks + 1) / sym.priceScale;
+}
+
+/** How many events fall in a span of `ms` at `rate` per second, carrying the fraction over. */
+export function eventsInSpan(rate: number, ms: number, carry: number): { count: number; carry: number } {
+  const exact = carry + (rate * ms) / 1000;
+  const count = Math.floor(exact);
+  return { count, carry: exact - count };
+}

@@ -1,0 +1,32 @@
+/** Seeded PRNG (mulberry32): the same seed gives the same market, run after run. */
+export class Prng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** uniform in [0, 1) */
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** integer in [0, n) */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** an independent stream derived from this one (one per venue, so venues do not perturb each other) */
+  fork(salt: number): Prng {
+    return new Prng((this.int(0x100000000) ^ Math.imul(salt + 1, 0x9e3779b1)) >>> 0);
+  }
+
+  /** a UUID-shaped string (Bybit trade ids), deterministic for the seed */
+  uuid(): string {
+    const hex = (n: number) => this.int(0x100000000).toString(16).padStart(8, '0').slice(0, n);
+    return `${hex(8)}-${hex(4)}-5${hex(3)}-${(8 + this.int(4)).toString(16)}${hex(3)}-${hex(8)}${hex(4)}`;
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * One venue at run time: its symbols and ledger, its open connections, trade generation and
+ * fan-out to the sessions, and the REST entry point. Venue-specific behaviour comes from SimVenue.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { WebSocketServer } from 'ws';
+import type { ExchangeId, Market, Trade } from '../records.js';
+import { SimConnection } from './connection.js';
+import type { FaultBook } from './faults.js';
+import { createSymbolState, eventsInSpan, nextQuote, nextTrade, type SymbolState } from './generator.js';
+import type { LedgerEntry } from './ledger.js';
+import type { Prng } from './prng.js';
+import type { SimSymbolOptions, SimTiming, SimVenueStats } from './types.js';
+import type { SimVenue, VenueContext } from './venue.js';
+
+export interface RuntimeEnv {
+  now(): number;
+  timing: SimTiming;
+  prng: Prng;
+  faults: FaultBook;
+  ledgerLimit: number;
+  nextConnId(): string;
+}
+
+export class VenueRuntime {
+  readonly exchange: ExchangeId;
+  readonly market: Market;
+  readonly stats: SimVenueStats;
+  readonly ctx: VenueContext;
+  private readonly symbols = new Map<string, SymbolState>();
+  private readonly byNativeId = new Map<string, SymbolState>();
+  readonly connections = new Set<SimConnection>();
+  /** generation cursor: trades up to this time have been generated */
+  private cursor: number;
+  private burstRound = 0;
+
+  constructor(
+    readonly venue: SimVenue,
+    symbols: SimSymbolOptions[],
+    private readonly env: RuntimeEnv,
+  ) {
+    this.exchange = venue.exchange;
+    this.market = venue.market;
+    this.cursor = env.now();
+    this.stats = emptyStats(venue.exchange, venue.market);
+    const self = this;
+    this.ctx = {
+      exchange: venue.exchange,
+      market: venue.market,
+      timing: env.timing,
+      prng: env.prng,
+      stats: this.stats,
+      now: env.now,
+      listed: () => [...self.symbols.values()].filter((s) => s.listed),
+      byNative: (id) => {
+        const s = self.byNativeId.get(id);
+        return s?.listed ? s : undefined;
+      },
+      consumeFault: (kind, symbol) => env.faults.consume(kind, venue.exchange, venue.market, symbol),
+    };
+    this.setSymbols(symbols);
+  }
+
+  /** add, update or delist symbols; delisted ones keep their ledger (ground truth) */
+  setSymbols(list: SimSymbolOptions[]): void {
+    const wanted = new Set(list.map((s) => s.symbol));
+    for (const s of this.symbols.values()) if (!wanted.has(s.symbol)) s.listed = false;
+    for (const opts of list) {
+      const existing = this.symbols.get(opts.symbol);
+      if (existing) {
+        existing.listed = true;
+        if (opts.status) existing.status = opts.status;
+        if (opts.tradesPerSecond !== undefined) existing.tradesPerSecond = opts.tradesPerSecond;
+        if (opts.tickersPerSecond !== undefined) existing.tickersPerSecond = opts.tickersPerSecond;
+        continue;
+      }
+      const sym = createSymbolState(opts, this.venue.nativeId(opts.symbol), this.env.now(), this.env.ledgerLimit);
+      this.venue.initSymbol?.(sym, this.ctx);
+      this.symbols.set(sym.symbol, sym);
+      this.byNativeId.set(sym.nativeId, sym);
+    }
+  }
+
+  get cursorTime(): number {
+    return this.cursor;
+  }
+
+  /** generate everything due between the cursor and `to` (auto mode passes now(), advance() cursor + ms) */
+  generateUntil(to: number): void {
+    const from = this.cursor;
+    if (to <= from) return;
+    this.cursor = to;
+    const span = to - from;
+    for (const sym of this.symbols.values()) {
+      if (!sym.listed || sym.status !== 'trading') continue;
+      const trades = eventsInSpan(sym.tradesPerSecond, span, sym.tradeCarry);
+      sym.tradeCarry = trades.carry;
+      if (trades.count > 0) {
+        const batch: LedgerEntry[] = [];
+        for (let i = 0; i < trades.count; i++) {
+          batch.push(this.makeTrade(sym, from + Math.floor(((i + 1) * span) / trades.count)));
+        }
+        this.fanOutTrades(sym, batch);
+      }
+      const tickers = eventsInSpan(sym.tickersPerSecond, span, sym.tickerCarry);
+      sym.tickerCarry = tickers.carry;
+      for (let i = 0; i < tickers.count; i++) this.emitTicker(sym, from + Math.floor(((i + 1) * span) / tickers.count));
+    }
+    this.flushAll();
+  }
+
+  /** `count` trades round-robin over the trading symbols, all stamped now (burst) */
+  burstChunk(count: number): number {
+    const trading = [...this.symbols.values()].filter((s) => s.listed && s.status === 'trading');
+    if (trading.length === 0) return 0;
+    const ts = Math.max(this.env.now(), this.cursor);
+    const per = new Map<SymbolState, LedgerEntry[]>();
+    for (let i = 0; i < count; i++) {
+      const sym = trading[(this.burstRound++) % trading.length]!;
+      let batch = per.get(sym);
+      if (!batch) per.set(sym, (batch = []));
+      batch.push(this.makeTrade(sym, ts));
+    }
+    for (const [sym, batch] of per) this.fanOutTrades(sym, batch);
+    this.flushAll();
+    return count;
+  }
+
+  async drained(): Promise<void> {
+    await Promise.all([...this.connections].map((c) => c.drained()));
+  }
+
+  async flushed(): Promise<void> {
+    await Promise.all([...this.connections].map((c) => c.flushed()));
+  }
+
+  groundTruth(symbol?: string): Trade[] {
+    const out: Trade[] = [];
+    for (const sym of this.symbols.values()) {
+      if (symbol !== undefined && sym.symbol !== symbol) continue;
+      for (const e of sym.ledger.all()) out.push({ ...e.trade });
+    }
+    return out;
+  }
+
+  symbol(symbol: string): SymbolState | undefined {
+    return this.symbols.get(symbol);
+  }
+
+  private makeTrade(sym: SymbolState, timestamp: number): LedgerEntry {
+    const ts = Math.max(timestamp, sym.lastTradeTs);
+    sym.lastTradeTs = ts;
+    const f = nextTrade(sym, this.env.prng);
+    const seq = sym.nextSeq++;
+    const ids = this.venue.assignId(sym, seq, ts, this.ctx);
+    const trade: Trade = {
+      type: 'trade',
+      exchange: this.exchange,
+      market: this.market,
+      symbol: sym.symbol,
+      id: ids.id,
+      price: f.price,
+      amount: f.amount,
+      side: f.side,
+      timestamp: ts,
+      localTimestamp: 0,
+    };
+    const entry: LedgerEntry = { seq, ord: ids.ord, trade, aux: ids.aux ?? 0, fills: ids.fills ?? 1 };
+    sym.ledger.push(entry);
+    this.stats.tradesGenerated++;
+    return entry;
+  }
+
+  private fanOutTrades(sym: SymbolState, batch: LedgerEntry[]): void {
+    let send: readonly LedgerEntry[] = batch;
+    if (!this.env.faults.empty) {
+      // dropped trades stay in the ledger: a gap only REST backfill can close
+      send = batch.filter((e) => !this.env.faults.consume('drop-messages', this.exchange, this.market, e.trade.symbol));
+      this.stats.tradesDropped += batch.length - send.length;
+      if (send.length === 0) return;
+    }
+    for (const c of this.connections) c.session?.onTrades(sym, send);
+  }
+
+  private emitTicker(sym: SymbolState, timestamp: number): void {
+    nextQuote(sym, this.env.prng);
+    this.stats.tickersGenerated++;
+    for (const c of this.connections) c.session?.onTicker(sym, timestamp);
+  }
+
+  flushAll(): void {
+    for (const c of this.connections) c.flush();
+  }
+
+  accept(wss: WebSocketServer, req: IncomingMessage, socket: Socket, head: Buffer, url: URL): void {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new SimConnection(this.env.nextConnId(), ws, socket, this.venue.connectionPolicy(this.env.timing), {
+        exchange: this.exchange,
+        market: this.market,
+        faults: this.env.faults,
+        stats: this.stats,
+        onClosed: (c) => {
+          this.connections.delete(c);
+          this.stats.openSockets = this.connections.size;
+        },
+      });
+      this.connections.add(conn);
+      this.stats.connectionsAccepted++;
+      this.stats.openSockets = this.connections.size;
+      conn.session = this.venue.openSession(this.ctx, conn, url);
+      conn.flush();
+    });
+  }
+
+  rest(req: IncomingMessage, res: ServerResponse, path: string, url: URL): void {
+    this.stats.restCalls++;
+    const reply = this.env.faults.consume('rest-429', this.exchange, this.market)
+      ? this.venue.rateLimitReply(this.ctx)
+      : this.venue.rest(this.ctx, path, url.searchParams);
+    if (reply.rateLimited) {
+      this.stats.restRateLimited++;
+    }
+    const body = JSON.stringify(reply.body);
+    res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+    res.end(body);
+  }
+
+  /** close every socket: 'close' sends a closing handshake, 'terminate' drops TCP (restart) */
+  closeAll(how: 'close' | 'terminate'): void {
+    for (const c of this.connections) {
+      if (how === 'close') c.close(1001, 'going away');
+      else c.terminate();
+    }
+  }
+
+  refreshStreamStats(): void {
+    let n = 0;
+    for (const c of this.connections) n += c.session?.streamCount() ?? 0;
+    this.stats.subscriptions = n;
+  }
+}
+
+function emptyStats(exchange: ExchangeId, market: Market): SimVenueStats {
+  return {
+    exchange,
+    market,
+    openSockets: 0,
+    connectionsAccepted: 0,
+    connectionsRefused: 0,
+    serverCloses: 0,
+    subscriptions: 0,
+    subscribeRequests: 0,
+    subscribeRejected: 0,
+    messagesReceived: 0,
+    framesSent: 0,
+    bytesSent: 0,
+    tradesGenerated: 0,
+    tradesDropped: 0,
+    tickersGenerated: 0,
+    garbageFrames: 0,
+    restCalls: 0,
+    restRateLimited: 0,
+    pingsSent: 0,
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * Public types of the simulated exchange (src/sim/index.ts re-exports them).
+ * Kept apart from the implementation so scenario files and the CLI can import them cheaply.
+ */
+import type { ExchangeId, Market, Trade } from '../records.js';
+
+export type { ExchangeId, Market, Trade };
+
+export interface SimSymbolOptions {
+  /** unified symbol, e.g. `BTC/USDT`, `BTC/KRW`, `BTC/USDT:USDT` */
+  symbol: string;
+  tradesPerSecond?: number;
+  tickersPerSecond?: number;
+  /** starting price; default depends on the base asset */
+  price?: number;
+  /** 'halted': listed but not trading (no trades generated; listing shows the venue's halt status) */
+  status?: 'trading' | 'halted';
+}
+
+export interface SimVenueOptions {
+  exchange: ExchangeId;
+  market: Market;
+  symbols: SimSymbolOptions[];
+}
+
+/**
+ * Protocol timing and limits. Defaults are the real exchanges' values; tests scale them down.
+ * Keep-alive, lifetime and incoming-rate timers run on real time (they act on sockets);
+ * REST rate-limit windows and fault windows run on the injected clock `now()`.
+ */
+export interface SimTiming {
+  /** auto mode: how often the generator wakes up */
+  tickMs: number;
+  binanceSpotPingIntervalMs: number;
+  binanceFuturesPingIntervalMs: number;
+  /** a server ping not answered within this is a dead connection (spot 1 min, futures 10 min) */
+  binanceSpotPongTimeoutMs: number;
+  binanceFuturesPongTimeoutMs: number;
+  /** the server closes every connection after this long (Binance: 24 h) */
+  connectionLifetimeMs: number;
+  /** incoming messages allowed per `incomingWindowMs` before the connection is dropped */
+  binanceSpotMaxIncomingPerWindow: number;
+  binanceFuturesMaxIncomingPerWindow: number;
+  incomingWindowMs: number;
+  /** streams per connection */
+  binanceMaxStreams: number;
+  /** close when nothing was received from the client for this long */
+  okxIdleTimeoutMs: number;
+  bybitIdleTimeoutMs: number;
+  upbitIdleTimeoutMs: number;
+  /** Binance request weight per window (spot 6000, futures 2400 per minute) */
+  binanceSpotWeightLimit: number;
+  binanceFuturesWeightLimit: number;
+  binanceWeightWindowMs: number;
+  /** how long an IP ban (418) lasts once requests keep coming after a 429 */
+  binanceBanMs: number;
+  /** OKX market endpoints: requests per window (20 per 2 s) */
+  okxRestLimit: number;
+  okxRestWindowMs: number;
+  /** Bybit: requests per window per IP (600 per 5 s) */
+  bybitRestLimit: number;
+  bybitRestWindowMs: number;
+  /** Upbit: requests per second per group (10) */
+  upbitRestLimit: number;
+  upbitRestWindowMs: number;
+}
+
+export type SimFaultKind =
+  | 'disconnect'
+  | 'stall'
+  | 'malformed'
+  | 'reject-subscribe'
+  | 'rest-429'
+  | 'drop-messages'
+  | 'server-restart'
+  | 'slow';
+
+export interface SimFault {
+  kind: SimFaultKind;
+  /** default: every venue */
+  exchange?: ExchangeId;
+  market?: Market;
+  /** how long the fault lasts on the injected clock; absent (and no count): until clearFaults() */
+  durationMs?: number;
+  /** how many occurrences (dropped trades, garbage frames, rejected subscribes, 429s) */
+  count?: number;
+  /** 'slow': added latency per frame */
+  latencyMs?: number;
+  /** restrict to these unified symbols (drop-messages, reject-subscribe) */
+  symbols?: string[];
+}
+
+export interface SimOptions {
+  host?: string;
+  port?: number;
+  seed?: number;
+  venues: SimVenueOptions[];
+  /** 'auto': real timers generate trades at the configured rates; 'manual': only advance()/burst() generate */
+  mode?: 'auto' | 'manual';
+  /** clock for exchange timestamps, REST rate windows and fault windows (default Date.now) */
+  now?: () => number;
+  timing?: Partial<SimTiming>;
+  /** trades kept per symbol in the ledger (ground truth and REST history); oldest dropped first */
+  ledgerLimitPerSymbol?: number;
+}
+
+export interface SimVenueStats {
+  exchange: ExchangeId;
+  market: Market;
+  openSockets: number;
+  connectionsAccepted: number;
+  connectionsRefused: number;
+  /** connections the server closed (faults, keep-alive, limits, lifetime) */
+  serverCloses: number;
+  /** streams currently subscribed over all open sockets */
+  subscriptions: number;
+  subscribeRequests: number;
+  subscribeRejected: number;
+  messagesReceived: number;
+  framesSent: number;
+  bytesSent: number;
+  tradesGenerated: number;
+  tradesDropped: number;
+  tickersGenerated: number;
+  garbageFrames: number;
+  restCalls: number;
+  /** rate-limit answers (429, 418, Bybit's 403) */
+  restRateLimited: number;
+  pingsSent: number;
+}
+
+export interface SimStats {
+  venues: SimVenueStats[];
+}
+
+export interface SimEndpoints {
+  wsUrl: string;
+  restUrl: string;
+}
+
+export interface GroundTruthFilter {
+  exchange?: ExchangeId;
+  market?: Market;
+  symbol?: string;
+}
+
+export interface SimExchange {
+  readonly port: number;
+  endpoints(exchange: ExchangeId, market: Market): SimEndpoints;
+  advance(ms: number): void;
+  burst(exchange: ExchangeId, market: Market, count: number): Promise<void>;
+  inject(fault: SimFault): void;
+  clearFaults(): void;
+  groundTruth(filter?: GroundTruthFilter): Trade[];
+  setSymbols(exchange: ExchangeId, market: Market, symbols: SimSymbolOptions[]): void;
+  stats(): SimStats;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_TIMING: SimTiming = {
+  tickMs: 10,
+  binanceSpotPingIntervalMs: 20_000,
+  binanceFuturesPingIntervalMs: 180_000,
+  binanceSpotPongTimeoutMs: 60_000,
+  binanceFuturesPongTimeoutMs: 600_000,
+  connectionLifetimeMs: 24 * 60 * 60 * 1000,
+  binanceSpotMaxIncomingPerWindow: 5,
+  binanceFuturesMaxIncomingPerWindow: 10,
+  incomingWindowMs: 1000,
+  binanceMaxStreams: 1024,
+  okxIdleTimeoutMs: 30_000,
+  bybitIdleTimeoutMs: 600_000,
+  upbitIdleTimeoutMs: 120_000,
+  binanceSpotWeightLimit: 6000,
+  binanceFuturesWeightLimit: 2400,
+  binanceWeightWindowMs: 60_000,
+  binanceBanMs: 120_000,
+  okxRestLimit: 20,
+  okxRestWindowMs: 2000,
+  bybitRestLimit: 600,
+  bybitRestWindowMs: 5000,
+  upbitRestLimit: 10,
+  upbitRestWindowMs: 1000,
+};
+
+/** Coded error for misuse of the simulator API (unknown venue, bad options). */
+export class SimError extends Error {
+  readonly code: string;
+  constructor(code: `TV_ERR_SIM_${string}`, message: string) {
+    super(message);
+    this.name = 'SimError';
+    this.code = code;
+  }
+}

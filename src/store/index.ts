@@ -1,0 +1,3 @@
+export { openHistoryStore } from './open.js';
+export type { HistoryStore, HistoryStoreOptions, RangeQuery, TradeCursor, WriteResult } from './types.js';
+export { StoreError, type StoreErrorCode } from './errors.js';

@@ -1,0 +1,53 @@
+/** The history store's public contract (DESIGN §5): one sink behind a small interface. */
+import type { ExchangeId, Market, MarketRecord } from '../records.js';
+
+export interface HistoryStoreOptions {
+  /** directory of the LMDB environment (created when missing) */
+  path: string;
+  /** initial map size in bytes; lmdb-js grows it when full */
+  mapSize?: number;
+  /** tests only: skip fsync. A store opened this way is not crash-safe. */
+  noSync?: boolean;
+}
+
+/** Where one symbol's stored trades end: what a restarted process resumes from and backfills after. */
+export interface TradeCursor {
+  exchange: ExchangeId;
+  market: Market;
+  symbol: string;
+  /** id of the newest stored trade, newest by (timestamp, id) */
+  lastTradeId: string;
+  lastTimestamp: number;
+  /** trades stored for this symbol */
+  count: number;
+}
+
+export interface WriteResult {
+  /** records newly stored by this batch */
+  written: number;
+  /** trades already stored (same key) and therefore not stored again */
+  duplicates: number;
+}
+
+export interface RangeQuery {
+  exchange: ExchangeId;
+  market: Market;
+  symbol: string;
+  /** absent: both types, merged by timestamp */
+  type?: 'trade' | 'ticker';
+  /** inclusive lower bound on `timestamp` (ms) */
+  from?: number;
+  /** inclusive upper bound on `timestamp` (ms) */
+  to?: number;
+}
+
+export interface HistoryStore {
+  /** one LMDB transaction: the records and the per-symbol cursors; resolves once committed (durable) */
+  writeBatch(records: readonly MarketRecord[]): Promise<WriteResult>;
+  /** one symbol's time range = one range scan per type, ascending by (timestamp, id) */
+  readRange(query: RangeQuery): AsyncIterable<MarketRecord>;
+  readCursor(exchange: ExchangeId, market: Market, symbol: string): TradeCursor | undefined;
+  listCursors(): TradeCursor[];
+  /** waits for writes already queued, then closes the environment */
+  close(): Promise<void>;
+}

@@ -1,0 +1,177 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { upbitAdapter } from '../../src/exchanges/upbit/index.js';
+import type { Instrument, RestClient, RestResponse } from '../../src/exchanges/types.js';
+import type { Trade } from '../../src/records.js';
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/upbit/${name}`, import.meta.url), 'utf8');
+const ok = (body: unknown): RestResponse => ({ status: 200, headers: {}, body });
+const REST = 'http://127.0.0.1:9/v1';
+const DAY = 86_400_000;
+const BTC: Instrument = { symbol: 'BTC/KRW', nativeId: 'KRW-BTC', base: 'BTC', quote: 'KRW', active: true };
+
+interface Tick {
+  market: string; trade_date_utc: string; trade_time_utc: string; timestamp: number; trade_price: number;
+  trade_volume: number; prev_closing_price: number; change_price: number; ask_bid: 'ASK' | 'BID'; sequential_id: number;
+}
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+}
+
+/** ~2.5 days of KRW-BTC ticks: increasing, unique, non-dense sequential ids; several per ms at times. */
+function history(): Tick[] {
+  const rand = lcg(11);
+  const ticks: Tick[] = [];
+  let ts = Date.UTC(2023, 6, 20, 12, 0, 0);
+  let prev = 0;
+  for (let i = 0; i < 6000; i++) {
+    ts += rand() < 0.1 ? 0 : Math.floor(rand() * 70_000);
+    let seq = ts * 1000 + Math.floor(rand() * 3);
+    if (seq <= prev) seq = prev + 1 + Math.floor(rand() * 2);
+    prev = seq;
+    const iso = new Date(ts).toISOString();
+    ticks.push({
+      market: 'KRW-BTC', trade_date_utc: iso.slice(0, 10), trade_time_utc: iso.slice(11, 19), timestamp: ts,
+      trade_price: 35_000_000 + Math.floor(rand() * 100_000), trade_volume: Number((rand() * 0.1).toFixed(8)),
+      prev_closing_price: 35_000_000, change_price: 0, ask_bid: rand() < 0.5 ? 'ASK' : 'BID', sequential_id: seq,
+    });
+  }
+  return ticks;
+}
+
+/**
+ * trades/ticks as documented: newest first, `count` ≤ 500, `cursor` = return ticks older than that
+ * sequential_id, one trade date per call — the most recent one, or `days_ago` (1–7) dates before it.
+ */
+function fakeUpbit(ticks = history()) {
+  const calls: URL[] = [];
+  const latestDay = Math.floor(ticks.at(-1)!.timestamp / DAY);
+  const http: RestClient = async (url) => {
+    const u = new URL(url);
+    calls.push(u);
+    if (u.pathname !== '/v1/trades/ticks') return { status: 404, headers: {}, body: { error: { name: 'not_found', message: '' } } };
+    if (u.searchParams.get('market') !== 'KRW-BTC') return { status: 404, headers: {}, body: { error: { name: 'Code not found', message: 'market' } } };
+    const count = Math.min(Number(u.searchParams.get('count') ?? 1), 500);
+    const daysAgo = Number(u.searchParams.get('days_ago') ?? 0);
+    if (daysAgo < 0 || daysAgo > 7) return { status: 400, headers: {}, body: { error: { name: 'invalid_parameter', message: 'days_ago' } } };
+    const cursor = u.searchParams.get('cursor');
+    const day = latestDay - daysAgo;
+    const page = ticks
+      .filter((t) => Math.floor(t.timestamp / DAY) === day && (cursor === null || t.sequential_id < Number(cursor)))
+      .sort((a, b) => b.sequential_id - a.sequential_id)
+      .slice(0, count);
+    return ok(page);
+  };
+  return { http, calls, ticks };
+}
+
+function assertAscendingUnique(trades: Trade[]): void {
+  assert.equal(new Set(trades.map((t) => t.id)).size, trades.length, 'no duplicates');
+  for (let i = 1; i < trades.length; i++) {
+    const a = trades[i - 1]!;
+    const b = trades[i]!;
+    assert.ok(a.timestamp < b.timestamp || (a.timestamp === b.timestamp && Number(a.id) < Number(b.id)), 'ascending by (timestamp, id)');
+  }
+}
+
+const ids = (ts: { sequential_id: number }[]): string[] => ts.map((t) => String(t.sequential_id));
+
+describe('upbit listInstruments', () => {
+  test('every listed market, unified quote-last, all active (alerts are not delistings)', async () => {
+    const urls: string[] = [];
+    const http: RestClient = async (url) => (urls.push(url), ok(JSON.parse(fixture('market-all.json'))));
+    const list = await upbitAdapter('spot').listInstruments(http, REST);
+    assert.deepEqual(urls, [`${REST}/market/all?isDetails=true`]);
+    assert.deepEqual(list, [
+      { symbol: 'BTC/KRW', nativeId: 'KRW-BTC', base: 'BTC', quote: 'KRW', active: true },
+      { symbol: 'XYZ/KRW', nativeId: 'KRW-XYZ', base: 'XYZ', quote: 'KRW', active: true },
+      { symbol: 'ETH/BTC', nativeId: 'BTC-ETH', base: 'ETH', quote: 'BTC', active: true },
+      { symbol: 'XRP/USDT', nativeId: 'USDT-XRP', base: 'XRP', quote: 'USDT', active: true },
+    ]);
+  });
+
+  test('a non-200 answer is a coded error carrying status and the error name', async () => {
+    const http: RestClient = async () => ({ status: 429, headers: {}, body: JSON.parse(fixture('rest-error.json')) });
+    await assert.rejects(upbitAdapter('spot').listInstruments(http, REST), { code: 'TV_ERR_EXCHANGE_HTTP', status: 429, exchangeCode: 'too_many_requests' });
+  });
+
+  test('a body that is not an array is a coded error', async () => {
+    const http: RestClient = async () => ok({});
+    await assert.rejects(upbitAdapter('spot').listInstruments(http, REST), { code: 'TV_ERR_EXCHANGE_RESPONSE' });
+  });
+});
+
+describe('upbit backfillTrades', () => {
+  test('REST ticks normalize exactly like the live trade frame', async () => {
+    const http: RestClient = async () => ok(JSON.parse(fixture('trades-ticks.json')));
+    const { trades } = await upbitAdapter('spot').backfillTrades(http, { instrument: BTC, from: 1690000020000, to: 1690000020500 }, REST);
+    const live = upbitAdapter('spot').createParser([BTC]).parse(Buffer.from(fixture('trade-snapshot.json')), 0).records[0] as Trade;
+    assert.deepEqual(trades.map((t) => ({ ...t, localTimestamp: 0 })), [{ ...live, localTimestamp: 0 }]);
+  });
+
+  test('after an id on the latest date: cursor paging backwards, results ascending and exact', async () => {
+    const fake = fakeUpbit();
+    const after = fake.ticks[5000]!;
+    const to = fake.ticks[5900]!.timestamp;
+    const result = await upbitAdapter('spot').backfillTrades(fake.http, { instrument: BTC, afterId: String(after.sequential_id), from: after.timestamp, to }, REST);
+    assert.equal(result.complete, true);
+    assert.deepEqual(result.trades.map((t) => t.id), ids(fake.ticks.filter((t) => t.sequential_id > after.sequential_id && t.timestamp <= to)));
+    assertAscendingUnique(result.trades);
+    assert.equal(fake.calls[0]!.searchParams.get('cursor'), null, 'the first page is the newest');
+    for (let i = 1; i < fake.calls.length; i++) {
+      assert.ok(Number(fake.calls[i]!.searchParams.get('cursor')) < Number(fake.calls[i - 1]!.searchParams.get('cursor') ?? Infinity), 'the cursor only moves back');
+    }
+    assert.ok(fake.calls.every((u) => u.searchParams.get('count') === '500'));
+  });
+
+  test('a window on an earlier date steps back with days_ago and finds every trade in it', async () => {
+    const fake = fakeUpbit();
+    const firstDay = Math.floor(fake.ticks[0]!.timestamp / DAY);
+    const from = (firstDay + 1) * DAY - 3_600_000; // the last hour of the first date …
+    const to = (firstDay + 1) * DAY + 3_600_000; // … and the first hour of the next one
+    const result = await upbitAdapter('spot').backfillTrades(fake.http, { instrument: BTC, from, to }, REST);
+    assert.equal(result.complete, true);
+    assert.deepEqual(result.trades.map((t) => t.id), ids(fake.ticks.filter((t) => t.timestamp >= from && t.timestamp <= to)));
+    assertAscendingUnique(result.trades);
+    const daysAgo = new Set(fake.calls.map((u) => u.searchParams.get('days_ago')));
+    assert.ok(daysAgo.has(null) && daysAgo.has('1') && daysAgo.has('2'));
+    assert.ok(!daysAgo.has('3'), 'stops once a page reaches `from`');
+  });
+
+  test('a window older than the history it can reach is served as far as it goes and marked incomplete', async () => {
+    const fake = fakeUpbit();
+    const from = fake.ticks[0]!.timestamp - 10 * DAY;
+    const to = fake.ticks[100]!.timestamp;
+    const result = await upbitAdapter('spot').backfillTrades(fake.http, { instrument: BTC, from, to }, REST);
+    assert.equal(result.complete, false);
+    assert.deepEqual(result.trades.map((t) => t.id), ids(fake.ticks.slice(0, 101)));
+    assert.equal(Math.max(...fake.calls.map((u) => Number(u.searchParams.get('days_ago') ?? 0))), 7, 'never asks past days_ago=7');
+  });
+
+  test('maxTrades stops the paging and reports the window incomplete', async () => {
+    const fake = fakeUpbit();
+    const from = fake.ticks[3000]!.timestamp;
+    const to = fake.ticks.at(-1)!.timestamp;
+    const result = await upbitAdapter('spot').backfillTrades(fake.http, { instrument: BTC, from, to, maxTrades: 700 }, REST);
+    assert.equal(result.complete, false);
+    assert.equal(result.trades.length, 700);
+    assertAscendingUnique(result.trades);
+  });
+
+  test('a non-200 page is a coded error with the status', async () => {
+    const fake = fakeUpbit();
+    await assert.rejects(
+      upbitAdapter('spot').backfillTrades(fake.http, { instrument: { ...BTC, nativeId: 'KRW-NOPE' }, from: 0, to: 1 }, REST),
+      { code: 'TV_ERR_EXCHANGE_HTTP', status: 404 },
+    );
+  });
+
+  test('an unreadable tick is a coded response error', async () => {
+    const http: RestClient = async () => ok([{ sequential_id: 1, timestamp: 1, trade_price: 1, trade_volume: 1, ask_bid: 'SELL' }]);
+    await assert.rejects(upbitAdapter('spot').backfillTrades(http, { instrument: BTC, from: 0, to: 10 }, REST), { code: 'TV_ERR_EXCHANGE_RESPONSE' });
+  });
+});

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LatestCache } from '../../src/pipeline/cache.js';
+import type { Ticker } from '../../src/records.js';
+import { NOW, trade } from './helpers.js';
+
+const tick = (timestamp: number, last: number): Ticker => ({
+  type: 'ticker', exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', timestamp, localTimestamp: timestamp, last,
+});
+
+test('the cache keeps the latest ticker and last trade per symbol; an older backfilled trade does not replace it', () => {
+  const c = new LatestCache();
+  c.update(trade(1, { timestamp: NOW }));
+  c.update(tick(NOW, 10));
+  c.update(trade(2, { timestamp: NOW + 5 }));
+  c.update(tick(NOW + 1, 11));
+  c.update(trade(0, { timestamp: NOW - 1000 })); // backfill
+  c.update(trade(9, { symbol: 'ETH/USDT' }));
+  const btc = c.get('binance', 'spot', 'BTC/USDT');
+  assert.equal(btc?.trade?.id, '2');
+  assert.equal(btc?.ticker?.last, 11);
+  assert.equal(c.get('binance', 'futures', 'BTC/USDT'), undefined);
+  assert.equal(c.size, 2);
+  assert.deepEqual([...c.entries()].map((e) => `${e.symbol}:${e.trade?.id}:${e.ticker?.last}`).sort(), [
+    'BTC/USDT:2:11', 'ETH/USDT:9:undefined',
+  ]);
+});

@@ -1,0 +1,77 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { TradeDedup } from '../../src/pipeline/dedup.js';
+import { trade } from './helpers.js';
+
+const admitted = (d: TradeDedup, ids: (string | number)[], symbol = 'BTC/USDT') =>
+  ids.filter((id) => d.admit(trade(id, { symbol }))).map(String);
+
+describe('TradeDedup with sequential numeric ids', () => {
+  test('drops exact repeats and admits out-of-order arrivals once', () => {
+    const d = new TradeDedup({ windowPerSymbol: 16 });
+    assert.deepEqual(admitted(d, [1, 2, 3, 3, 2, 5, 4, 4, 6, 1]), ['1', '2', '3', '5', '4', '6']);
+  });
+
+  test('a REST-backfilled trade passes when it was never seen live and is dropped when it was', () => {
+    const d = new TradeDedup({ windowPerSymbol: 64 });
+    // live stream: 100..110 with 104..106 lost
+    admitted(d, [100, 101, 102, 103, 107, 108, 109, 110]);
+    // backfill asks for 102..108
+    assert.deepEqual(admitted(d, [102, 103, 104, 105, 106, 107, 108]), ['104', '105', '106']);
+    // and a second backfill of the same window brings nothing new
+    assert.deepEqual(admitted(d, [104, 105, 106]), []);
+  });
+
+  test('ids are per (exchange, market, symbol)', () => {
+    const d = new TradeDedup();
+    assert.equal(d.admit(trade(1)), true);
+    assert.equal(d.admit(trade(1, { symbol: 'ETH/USDT' })), true);
+    assert.equal(d.admit(trade(1, { market: 'futures' })), true);
+    assert.equal(d.admit(trade(1, { exchange: 'okx' })), true);
+    assert.equal(d.admit(trade(1)), false);
+  });
+
+  test('memory stays bounded: the window keeps the last N ids per symbol, older ones are left to the store', () => {
+    const d = new TradeDedup({ windowPerSymbol: 100 });
+    for (let i = 1; i <= 10_000; i++) d.admit(trade(i));
+    for (let i = 1; i <= 10_000; i++) d.admit(trade(i, { symbol: 'ETH/USDT' }));
+    assert.equal(d.tracked, 200);
+    // inside the window: exact
+    assert.equal(d.admit(trade(9_950)), false);
+    // older than the window: cannot know, admitted (the store refuses the duplicate key)
+    assert.equal(d.admit(trade(5)), true);
+    // and the high-water mark still admits new ids without a lookup
+    assert.equal(d.admit(trade(10_001)), true);
+  });
+
+  test('large non-dense ids (Upbit sequential_id) and leading-zero ids behave', () => {
+    const d = new TradeDedup();
+    assert.deepEqual(admitted(d, ['1690000020139000', '1690000020140000', '1690000020139000', '007', '7', '007']), [
+      '1690000020139000', '1690000020140000', '007', '7',
+    ]);
+  });
+});
+
+describe('TradeDedup with UUID ids', () => {
+  test('drops repeats within the window, admits backfill that was never seen', () => {
+    const d = new TradeDedup({ windowPerSymbol: 32 });
+    const ids = Array.from({ length: 10 }, () => randomUUID());
+    const live = ids.filter((_, i) => i < 4 || i > 6); // 4, 5, 6 lost
+    assert.deepEqual(admitted(d, live), live);
+    assert.deepEqual(admitted(d, live), []);
+    assert.deepEqual(admitted(d, ids), ids.slice(4, 7));
+  });
+
+  test('the window is a bounded ring: after N newer ids an old one is forgotten', () => {
+    const d = new TradeDedup({ windowPerSymbol: 8 });
+    const first = randomUUID();
+    d.admit(trade(first));
+    for (let i = 0; i < 7; i++) d.admit(trade(randomUUID()));
+    assert.equal(d.admit(trade(first)), false);
+    d.admit(trade(randomUUID()));
+    // evicted now (the window holds 8): admitted for the store to decide
+    assert.equal(d.tracked, 8);
+    assert.equal(d.admit(trade(first)), true);
+  });
+});
