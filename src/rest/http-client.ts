@@ -16,6 +16,7 @@ import { RestError } from './errors.js';
 import { gotTransport, type HttpTransport } from './got-transport.js';
 import { createHostThrottle, type BlockReason } from './rate-limit.js';
 import { backoffDelay, classify, serverWaitMs, type BackoffOptions } from './retry-policy.js';
+import { realSleep } from './sleep.js';
 
 export interface RestLogger {
   warn(obj: object, msg: string): void;
@@ -51,12 +52,14 @@ export interface RestClientOptions {
 
 const JITTER = 0.2;
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
+/**
+ * Finite on purpose: an Infinity retry count or delay would let the retry loop below run (or
+ * wait) forever, and with an injected sleep that resolves at once, spin without yielding.
+ */
 function checkedOption(name: string, value: number | undefined, fallback: number, min: number): number {
   const v = value ?? fallback;
-  if (typeof v !== 'number' || Number.isNaN(v) || v < min) {
-    throw new RestError('TV_ERR_REST_INVALID_OPTIONS', `${name} must be a number >= ${min}, got ${String(value)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+    throw new RestError('TV_ERR_REST_INVALID_OPTIONS', `${name} must be a finite number >= ${min}, got ${String(value)}`);
   }
   return v;
 }
@@ -114,6 +117,8 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
     let failures = 0;
     let rateLimited = 0;
 
+    // Bounded: every pass returns, throws, or spends one of `maxRetries` (failures) or
+    // `maxRateLimitRetries` (rateLimited), both finite, so at most their sum + 1 requests go out.
     for (;;) {
       // Another request may have learnt that this host will not talk to us for a long while.
       const block = throttle.blocked(host);

@@ -25,7 +25,7 @@ export interface HostThrottleOptions {
 export interface HostThrottle {
   /** waits for this host's turn; resolves with the time waited (ms) */
   acquire(host: string): Promise<number>;
-  /** no request to this host starts before `until` (ms since epoch) */
+  /** no request to this host starts before `until` (ms since epoch; must be finite, else TV_ERR_REST_INVALID_OPTIONS) */
   block(host: string, until: number, reason: BlockReason): void;
   /** the block in force on this host now, if any */
   blocked(host: string): { remainingMs: number; reason: BlockReason } | undefined;
@@ -35,6 +35,18 @@ interface HostState {
   tat: number;
   blockedUntil: number;
   reason: BlockReason;
+}
+
+/**
+ * A clock that answers NaN (a detached method, a Date passed by mistake...) would make every
+ * `start`/`wait` comparison false; fail loudly instead of computing a schedule from it.
+ */
+function readClock(now: () => number): number {
+  const t = now();
+  if (!Number.isFinite(t)) {
+    throw new RestError('TV_ERR_REST_INVALID_OPTIONS', `now() must return a finite number of ms, got ${String(t)}`);
+  }
+  return t;
 }
 
 export function createHostThrottle(options: HostThrottleOptions): HostThrottle {
@@ -65,21 +77,28 @@ export function createHostThrottle(options: HostThrottleOptions): HostThrottle {
     async acquire(host) {
       const s = state(host);
       let waited = 0;
+      // Every pass either returns or sleeps a positive, finite time; it passes again only when a
+      // block that ends later than the turn it slept for arrived during that sleep. A pass that
+      // does not sleep returns, so the loop can never spin without awaiting (nor on NaN).
       for (;;) {
-        const t = now();
+        const t = readClock(now);
         const start = Math.max(t, s.tat - tolerance, s.blockedUntil);
         s.tat = Math.max(s.tat, start) + interval;
         const wait = start - t;
-        if (wait > 0) {
-          await sleep(wait);
-          waited += wait;
-        }
+        if (!(wait > 0)) return waited;
+        await sleep(wait);
+        waited += wait;
         // A block that arrived while we slept for our turn overrides the turn: queue again.
-        if (s.blockedUntil <= start) return waited;
+        if (!(s.blockedUntil > start)) return waited;
       }
     },
 
     block(host, until, reason) {
+      // NaN would poison every later comparison of this host; Infinity would be slept out as a
+      // 1 ms timer (setTimeout's overflow rule). Callers bound waits before they get here.
+      if (!Number.isFinite(until)) {
+        throw new RestError('TV_ERR_REST_INVALID_OPTIONS', `block until must be a finite time, got ${until}`);
+      }
       const s = state(host);
       if (until > s.blockedUntil) {
         s.blockedUntil = until;
@@ -94,7 +113,7 @@ export function createHostThrottle(options: HostThrottleOptions): HostThrottle {
     blocked(host) {
       const s = hosts.get(host);
       if (s === undefined) return undefined;
-      const remainingMs = s.blockedUntil - now();
+      const remainingMs = s.blockedUntil - readClock(now);
       return remainingMs > 0 ? { remainingMs, reason: s.reason } : undefined;
     },
   };

@@ -33,7 +33,11 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    // hundreds of digits parse to Infinity: unreadable, not "wait forever"
+    const ms = Math.ceil(Number(text) * 1000);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
   // Every HTTP date form starts with a day name; Date.parse alone would take "-5" for a year.
   if (!/^[A-Za-z]/.test(text)) return undefined;
   const date = Date.parse(text);
@@ -49,6 +53,7 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 export function parseResetTimestamp(value: string | undefined, now: number): number | undefined {
   if (value === undefined || !/^\d+(\.\d+)?$/.test(value.trim())) return undefined;
   const raw = Number(value);
+  if (!Number.isFinite(raw)) return undefined;
   const ms = raw < 1e12 ? raw * 1000 : raw;
   return Math.max(0, Math.ceil(ms - now));
 }

@@ -5,6 +5,7 @@ import { RestError } from '../../src/rest/errors.js';
 import { fakeTime } from './fake-time.js';
 import { json, slow, startServer, text, type ScriptedServer, type Step } from './scripted-server.js';
 
+// Real sockets here: a suite stalled on I/O fails after 30 s rather than the runner's 3 min.
 let server: ScriptedServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -37,7 +38,7 @@ function isRestError(code: string, check: (err: RestError) => void = () => {}) {
   };
 }
 
-describe('createRestClient: plain answers', () => {
+describe('createRestClient: plain answers', { timeout: 30_000 }, () => {
   test('sends one GET and returns the status, lower-case headers and the parsed JSON body', async () => {
     const { client, clock, start } = setup([json(200, { symbols: ['BTCUSDT'] }, { 'X-MBX-USED-WEIGHT-1M': '20' })]);
     const srv = await start();
@@ -79,7 +80,7 @@ describe('createRestClient: plain answers', () => {
   });
 });
 
-describe('createRestClient: rate limits and bans', () => {
+describe('createRestClient: rate limits and bans', { timeout: 30_000 }, () => {
   test('429 with Retry-After in seconds waits that long, then retries once', async () => {
     const { client, clock, start, warnings } = setup([json(429, { code: -1003 }, { 'Retry-After': '2' })]);
     const srv = await start();
@@ -121,6 +122,14 @@ describe('createRestClient: rate limits and bans', () => {
     await assert.rejects(client(srv.url()), isRestError('TV_ERR_REST_RATE_LIMITED', (e) => assert.equal(e.retryAfterMs, 600_000)));
     assert.deepEqual(clock.sleeps, []);
     assert.equal(srv.requests.length, 1);
+  });
+
+  test('a Retry-After too long to be a number is ignored: backoff, not a block for ever', async () => {
+    const { client, clock, start } = setup([json(429, {}, { 'Retry-After': '9'.repeat(400) })]);
+    const srv = await start();
+    assert.equal((await client(srv.url())).status, 200);
+    assert.deepEqual(clock.sleeps, [110]);
+    assert.equal(srv.requests.length, 2);
   });
 
   test('418 waits at least its Retry-After before trying again', async () => {
@@ -171,7 +180,7 @@ describe('createRestClient: rate limits and bans', () => {
   });
 });
 
-describe('createRestClient: server errors, network errors and timeouts', () => {
+describe('createRestClient: server errors, network errors and timeouts', { timeout: 30_000 }, () => {
   test('500 then 502 then 200: two backoff waits, three requests', async () => {
     const { client, clock, start } = setup([json(500, {}), text(502, 'bad gateway')]);
     const srv = await start();
@@ -229,7 +238,7 @@ describe('createRestClient: server errors, network errors and timeouts', () => {
   });
 });
 
-describe('createRestClient: client-side pacing and input checks', () => {
+describe('createRestClient: client-side pacing and input checks', { timeout: 30_000 }, () => {
   test('requestsPerSecond paces requests per host after the burst', async () => {
     const { client, clock, start } = setup([], undefined, { requestsPerSecond: 2 });
     const srv = await start();
@@ -264,5 +273,9 @@ describe('createRestClient: client-side pacing and input checks', () => {
     assert.throws(() => createRestClient({ maxRetries: -1 }), isRestError('TV_ERR_REST_INVALID_OPTIONS'));
     assert.throws(() => createRestClient({ requestsPerSecond: 0 }), isRestError('TV_ERR_REST_INVALID_OPTIONS'));
     assert.throws(() => createRestClient({ requestsPerSecond: 5, burst: Infinity }), isRestError('TV_ERR_REST_INVALID_OPTIONS'));
+    // unbounded retries or waits would let the retry loop run forever
+    for (const extra of [{ maxRetries: Infinity }, { maxRateLimitRetries: Infinity }, { maxWaitMs: Infinity }, { minDelayMs: NaN }]) {
+      assert.throws(() => createRestClient(extra), isRestError('TV_ERR_REST_INVALID_OPTIONS'), JSON.stringify(extra));
+    }
   });
 });

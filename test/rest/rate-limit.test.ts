@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHostThrottle } from '../../src/rest/rate-limit.js';
+import { RestError } from '../../src/rest/errors.js';
 import { fakeTime } from './fake-time.js';
 
 describe('createHostThrottle', () => {
@@ -85,5 +86,40 @@ describe('createHostThrottle', () => {
     throttle.block('h', 10_000, 'banned');
     throttle.block('h', 2_000, 'rate-limited');
     assert.deepEqual(throttle.blocked('h'), { remainingMs: 10_000, reason: 'banned' });
+  });
+
+  // These once spun forever in a synchronous loop (NaN failed every exit test): a test that
+  // hangs here hangs the whole file, so the loop itself must refuse, not a timeout.
+  test('a clock that answers NaN is TV_ERR_REST_INVALID_OPTIONS, not an endless loop', async () => {
+    const throttle = createHostThrottle({ requestsPerSecond: 2, now: () => NaN, sleep: async () => {} });
+    await assert.rejects(throttle.acquire('h'), (err: unknown) => err instanceof RestError && err.code === 'TV_ERR_REST_INVALID_OPTIONS');
+    assert.throws(() => throttle.blocked('h'), (err: unknown) => err instanceof RestError && err.code === 'TV_ERR_REST_INVALID_OPTIONS');
+  });
+
+  test('a block until NaN or Infinity is refused and leaves the host as it was', async () => {
+    const clock = fakeTime(0);
+    const throttle = createHostThrottle({ ...clock });
+    for (const until of [NaN, Infinity]) {
+      assert.throws(() => throttle.block('h', until, 'banned'), (err: unknown) => err instanceof RestError && err.code === 'TV_ERR_REST_INVALID_OPTIONS');
+    }
+    assert.equal(throttle.blocked('h'), undefined);
+    assert.equal(await throttle.acquire('h'), 0);
+  });
+
+  test('with a sleep that returns at once and a clock that never moves, a block still ends the wait', async () => {
+    const waits: number[] = [];
+    let blockDuringSleep = true;
+    const throttle = createHostThrottle({
+      now: () => 0,
+      sleep: async (ms) => {
+        waits.push(ms);
+        // a block arrives during the first sleep only, as it would from another request
+        if (blockDuringSleep) throttle.block('h', 900, 'rate-limited');
+        blockDuringSleep = false;
+      },
+    });
+    throttle.block('h', 300, 'rate-limited');
+    assert.equal(await throttle.acquire('h'), 1200);
+    assert.deepEqual(waits, [300, 900]);
   });
 });

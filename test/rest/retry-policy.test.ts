@@ -25,6 +25,7 @@ describe('parseRetryAfter', () => {
     assert.equal(parseRetryAfter('', NOW), undefined);
     assert.equal(parseRetryAfter('soon', NOW), undefined);
     assert.equal(parseRetryAfter('-5', NOW), undefined);
+    assert.equal(parseRetryAfter('9'.repeat(400), NOW), undefined, 'parses to Infinity: unreadable, not forever');
   });
 });
 
@@ -34,6 +35,7 @@ describe('parseResetTimestamp (Bybit X-Bapi-Limit-Reset-Timestamp)', () => {
     assert.equal(parseResetTimestamp(String((NOW + 3000) / 1000), NOW), 3000);
     assert.equal(parseResetTimestamp(String(NOW - 10), NOW), 0);
     assert.equal(parseResetTimestamp('x', NOW), undefined);
+    assert.equal(parseResetTimestamp('9'.repeat(400), NOW), undefined);
   });
   test('Retry-After wins over the Bybit header when both are present', () => {
     assert.equal(serverWaitMs({ 'retry-after': '1', 'x-bapi-limit-reset-timestamp': String(NOW + 9000) }, NOW), 1000);
