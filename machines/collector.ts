@@ -12,7 +12,7 @@
  * fresh actor after an exponential backoff with jitter; past the restart intensity it is parked
  * and the failure escalates to the Manager. Siblings are never touched (one_for_one).
  */
-import { assign, enqueueActions, fromPromise, setup, type AnyActorRef } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, setup, type AnyActorRef } from 'xstate';
 import type { Channel, ExchangeId, Market } from '../src/records.js';
 import { planGroups, diffGroups } from '../src/grouping/group-symbols.js';
 import { connectorMachine, type ConnectorPolicy, type ConnectorReport } from './connector.js';
@@ -69,6 +69,16 @@ export interface Listing {
   rates?: Record<string, number>;
 }
 
+/** Gap detection and REST backfill, as counted by the provided `gapFiller` actor (data path). */
+export interface GapStats {
+  detected: number;
+  filled: number;
+  unfilled: number;
+  backfilledTrades: number;
+  failures: number;
+  pending: number;
+}
+
 export interface ConnectorRecord extends ChildRecord {
   groupIndex: number;
 }
@@ -81,6 +91,7 @@ export interface CollectorContext extends CollectorInput {
   unknownSymbols: string[];
   errors: number;
   nextListingDelayMs: number;
+  gaps: GapStats;
   lastError?: string;
 }
 
@@ -89,6 +100,7 @@ export type CollectorEvent =
   | { type: 'STOP' }
   | ConnectorReport
   | SupervisorTimerEvent
+  | { type: 'GAPS.REPORT'; gaps: GapStats }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
 export type CollectorReport =
@@ -102,6 +114,9 @@ export type CollectorState = keyof typeof COLLECTOR_STATE_CODES;
 const unprovidedListing = fromPromise<Listing, ListSymbolsInput>(async () => {
   throw new Error('no listSymbols actor provided');
 });
+
+/** Placeholder: production provides the gap filler of the venue, which reports GAPS.REPORT. */
+const noGapFiller = fromCallback<{ type: 'noop' }, ListSymbolsInput>(() => undefined);
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -152,6 +167,7 @@ export const collectorMachine = setup({
   actors: {
     connector: connectorMachine,
     listSymbols: unprovidedListing,
+    gapFiller: noGapFiller,
   },
   delays: {
     listingRetry: ({ context }) => context.nextListingDelayMs,
@@ -302,6 +318,7 @@ export const collectorMachine = setup({
     unknownSymbols: [],
     errors: 0,
     nextListingDelayMs: 0,
+    gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0, failures: 0, pending: 0 },
   }),
   initial: 'Ready',
   states: {
@@ -311,8 +328,15 @@ export const collectorMachine = setup({
     },
     Running: {
       entry: { type: 'reportState', params: { state: 'Running' } },
+      // validation runs on the data path; filling the gaps it finds is the collector's job too
+      invoke: {
+        id: 'gapFiller',
+        src: 'gapFiller',
+        input: ({ context }) => ({ exchange: context.exchange, market: context.market }),
+      },
       initial: 'Listing',
       on: {
+        'GAPS.REPORT': { actions: assign({ gaps: ({ event }) => event.gaps }) },
         STOP: 'Stopped',
         'CONNECTOR.STATE': { actions: 'noteConnectorState' },
         'CONNECTOR.GAVE_UP': { actions: 'superviseFailure' },

@@ -40,6 +40,11 @@ export interface ConnectorPolicy {
   maxSubscribeFailures: number;
   /** wait before asking again for coins that were refused */
   subscribeRetryMs: number;
+  /**
+   * replace the socket make-before-break this long after it opened, before the exchange's own
+   * lifetime limit closes it (Binance: 24 h); 0: never
+   */
+  rotateAfterMs: number;
 }
 
 export const DEFAULT_CONNECTOR_POLICY: ConnectorPolicy = {
@@ -52,6 +57,7 @@ export const DEFAULT_CONNECTOR_POLICY: ConnectorPolicy = {
   healthyAfterMs: 30_000,
   maxSubscribeFailures: 5,
   subscribeRetryMs: 5_000,
+  rotateAfterMs: 0,
 };
 
 export interface ConnectorInput {
@@ -87,6 +93,8 @@ export interface ConnectorContext {
   /** a failure happened and the connection has not yet been re-established */
   recovering: boolean;
   nextDelayMs: number;
+  /** make-before-break socket replacements (lifetime rotation) */
+  rotations: number;
   framesReceived: number;
   recordsReceived: number;
   malformedFrames: number;
@@ -107,13 +115,17 @@ export type ConnectionReport =
   | { type: 'SUBSCRIBE.REJECT'; symbols: string[]; reason: string }
   /** aggregated, at most about once a second: never per tick */
   | { type: 'FEED.ACTIVITY'; frames: number; records: number; malformed: number }
-  | { type: 'FEED.PONG' };
+  | { type: 'FEED.PONG' }
+  /** the socket was replaced make-before-break: the new one carries every stream, the old one is closed */
+  | { type: 'CONNECTION.ROTATED' };
 
 export interface ConnectionInput {
   exchange: ExchangeId;
   market: Market;
   groupIndex: number;
   channels: Channel[];
+  /** see ConnectorPolicy.rotateAfterMs */
+  rotateAfterMs: number;
 }
 
 export type ConnectorEvent =
@@ -236,6 +248,7 @@ export const connectorMachine = setup({
           market: context.market,
           groupIndex: context.groupIndex,
           channels: context.channels,
+          rotateAfterMs: context.policy.rotateAfterMs,
         },
       });
     }),
@@ -304,6 +317,7 @@ export const connectorMachine = setup({
         : {},
     ),
     resetFailureStreak: assign({ consecutiveFailures: 0 }),
+    countRotation: assign(({ context }) => ({ rotations: context.rotations + 1 })),
     requestIdleCoins: enqueueActions(({ context, enqueue }) => {
       const idle = symbolsIn(context, 'idle');
       if (idle.length === 0) return;
@@ -412,6 +426,7 @@ export const connectorMachine = setup({
     consecutiveFailures: 0,
     recovering: false,
     nextDelayMs: 0,
+    rotations: 0,
     framesReceived: 0,
     recordsReceived: 0,
     malformedFrames: 0,
@@ -451,6 +466,7 @@ export const connectorMachine = setup({
         'FEED.PONG': { actions: 'armWatchdog' },
         'KEEPALIVE.PING': { actions: 'sendPing' },
         'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
+        'CONNECTION.ROTATED': { actions: 'countRotation' },
         'FEED.SILENT': 'Failed',
         'SOCKET.CLOSED': 'Failed',
         'xstate.error.actor.connection': 'Failed',
@@ -469,6 +485,7 @@ export const connectorMachine = setup({
         'FEED.PONG': { actions: 'armWatchdog' },
         'KEEPALIVE.PING': { actions: 'sendPing' },
         'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
+        'CONNECTION.ROTATED': { actions: 'countRotation' },
         'FEED.SILENT': 'Failed',
         'SOCKET.CLOSED': 'Failed',
         'xstate.error.actor.connection': 'Failed',

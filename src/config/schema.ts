@@ -82,6 +82,10 @@ export const configSchema = z
         healthyAfterMs: z.number().int().positive().optional(),
         maxSubscribeFailures: z.number().int().positive().optional(),
         subscribeRetryMs: z.number().int().positive().optional(),
+        /** replace each socket make-before-break this long after it opened; default: before the exchange's lifetime */
+        rotateAfterMs: z.number().int().nonnegative().optional(),
+        /** client keep-alive ping interval; default: the adapter's */
+        pingIntervalMs: z.number().int().positive().optional(),
         reconnect: backoffSchema.optional(),
       })
       .strict()
@@ -116,9 +120,13 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(0),
         tradesPerSecond: z.number().nonnegative().default(5),
         tickersPerSecond: z.number().nonnegative().default(1),
+        /** 'manual': trades are generated only when the simulator is advanced (scripted runs, tests) */
+        mode: z.enum(['auto', 'manual']).default('auto'),
+        /** protocol timing overrides (keep-alive, idle timeouts, lifetime, rate limits): see SimTiming */
+        timing: z.record(z.string(), z.number().nonnegative()).optional(),
       })
       .strict()
-      .default({ seed: 1, port: 0, tradesPerSecond: 5, tickersPerSecond: 1 }),
+      .default({ seed: 1, port: 0, tradesPerSecond: 5, tickersPerSecond: 1, mode: 'auto' }),
     seed: z.number().int().default(1),
   })
   .strict();

@@ -9,9 +9,12 @@ import type { Market } from '../records.js';
 export function connectorPolicyFor(config: TickvisorConfig, adapter: ExchangeAdapter): ConnectorPolicy {
   const c = config.connector;
   const keepAlive = adapter.keepAlive;
+  const lifetime = adapter.limits.connectionLifetimeMs;
   return {
     ...DEFAULT_CONNECTOR_POLICY,
-    pingIntervalMs: keepAlive.initiator === 'client' ? keepAlive.intervalMs : 0,
+    // rotate well before the exchange's own cut (Binance: 24 h → at 23 h 30 min)
+    rotateAfterMs: c.rotateAfterMs ?? (lifetime ? Math.max(lifetime - 30 * 60_000, lifetime * 0.9) : 0),
+    pingIntervalMs: keepAlive.initiator === 'client' ? (c.pingIntervalMs ?? keepAlive.intervalMs) : 0,
     silenceTimeoutMs: c.silenceTimeoutMs ?? keepAlive.silenceTimeoutMs,
     ...(c.connectTimeoutMs !== undefined ? { connectTimeoutMs: c.connectTimeoutMs } : {}),
     ...(c.subscribeTimeoutMs !== undefined ? { subscribeTimeoutMs: c.subscribeTimeoutMs } : {}),

@@ -1,5 +1,5 @@
 /** The four machines with production I/O provided: real sockets, real REST, the venues' data paths. */
-import { fromPromise } from 'xstate';
+import { fromCallback, fromPromise } from 'xstate';
 import { collectorMachine, type Listing, type ListSymbolsInput } from '../../machines/collector.js';
 import { connectorMachine } from '../../machines/connector.js';
 import { managerMachine } from '../../machines/manager.js';
@@ -13,6 +13,22 @@ export function provideMachines(venue: (exchange: ExchangeId, market: Market) =>
     actors: {
       connector,
       listSymbols: fromPromise<Listing, ListSymbolsInput>(({ input }) => venue(input.exchange, input.market).list()),
+      // the venue's gap filler, reported to the collector at most once a second
+      gapFiller: fromCallback<{ type: 'noop' }, ListSymbolsInput>(({ input, sendBack }) => {
+        const { filler } = venue(input.exchange, input.market);
+        let timer: NodeJS.Timeout | undefined;
+        const send = () => {
+          timer = undefined;
+          sendBack({ type: 'GAPS.REPORT', gaps: { ...filler.counters } });
+        };
+        const off = filler.onChange(() => {
+          timer ??= setTimeout(send, 1_000);
+        });
+        return () => {
+          off();
+          if (timer) clearTimeout(timer);
+        };
+      }),
     },
   });
   return managerMachine.provide({ actors: { collector } });

@@ -86,7 +86,13 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     started = true;
     const simVenues = simVenuesFor(config);
     if (simVenues.length > 0) {
-      sim = await startSimExchange({ port: config.simulator.port, seed: config.simulator.seed, venues: simVenues, mode: 'auto' });
+      sim = await startSimExchange({
+        port: config.simulator.port,
+        seed: config.simulator.seed,
+        venues: simVenues,
+        mode: config.simulator.mode,
+        ...(config.simulator.timing ? { timing: config.simulator.timing } : {}),
+      });
       log.info({ port: sim.port, venues: simVenues.length }, 'simulated exchange listening on loopback');
     }
     store = openHistoryStore({ path: storePath });
@@ -106,7 +112,11 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         maxClockSkewMs: config.validation.maxClockSkewMs,
         logger: vlog,
       });
-      venues.set(`${exchange}:${market}`, new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog));
+      const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
+      venues.set(
+        `${exchange}:${market}`,
+        new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors),
+      );
       pipelines$.next(pipeline);
       return collectorInputFor(config, e, adapter, index);
     });
@@ -128,6 +138,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     if (!started) return;
     stopping ??= (async () => {
       root?.stop();
+      for (const v of venues.values()) v.filler.stop();
       await Promise.all([...venues.values()].map((v) => v.pipeline.close()));
       await store?.close();
       await sim?.stop();

@@ -6,8 +6,11 @@
 import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
 import type { Pipeline } from '../pipeline/index.js';
 import type { MarketRecord } from '../records.js';
-import type { VenueIo } from '../transport/ws-connection.js';
+import type { VenueIo } from '../transport/venue-io.js';
 import type { Listing } from '../../machines/collector.js';
+import { GapFiller } from '../gaps/gap-filler.js';
+import { GapTracker } from '../gaps/gap-tracker.js';
+import type { TradeCursor } from '../store/index.js';
 
 export interface VenueCounters {
   frames: number;
@@ -18,6 +21,8 @@ export interface VenueCounters {
 export class VenueRuntime implements VenueIo {
   private table = new Map<string, Instrument>();
   readonly counters: VenueCounters = { frames: 0, malformed: 0 };
+  readonly gaps: GapTracker;
+  readonly filler: GapFiller;
 
   constructor(
     readonly adapter: ExchangeAdapter,
@@ -26,7 +31,20 @@ export class VenueRuntime implements VenueIo {
     readonly pipeline: Pipeline,
     private readonly rest: RestClient,
     private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
-  ) {}
+    /** where the store ends for each symbol of this venue: resume from there */
+    cursors: readonly TradeCursor[] = [],
+  ) {
+    this.gaps = new GapTracker(adapter.sequentialTradeIds);
+    for (const c of cursors) this.gaps.seed(c.symbol, c.lastTradeId, c.lastTimestamp);
+    this.filler = new GapFiller({
+      adapter,
+      rest,
+      restUrl,
+      instrument: (s) => this.table.get(s),
+      push: (records) => this.pipeline.push(records, 'backfill'),
+      log,
+    });
+  }
 
   get pressure() {
     return { subscribe: (next: (paused: boolean) => void) => this.pipeline.pressure$.subscribe(next) };
@@ -41,7 +59,13 @@ export class VenueRuntime implements VenueIo {
   }
 
   deliver(records: MarketRecord[]): void {
+    const windows = this.gaps.observe(records);
+    if (windows.length > 0) this.filler.add(windows);
     this.pipeline.push(records, 'live');
+  }
+
+  subscribing(symbols: readonly string[]): void {
+    this.gaps.markBroken(symbols);
   }
 
   malformed(reason: string, frame: string | Buffer, group: number): void {

@@ -1,71 +1,43 @@
 /**
- * The one place that owns exchange sockets (STYLE: tardis' base feed). Provided to the Connector
- * machine as its `connection` actor: it opens the WebSocket, turns the machine's SUBSCRIBE /
- * UNSUBSCRIBE / PING into the adapter's frames (paced under the exchange's message limit), parses
- * every frame on the data path, and reports back only lifecycle facts: open, closed, acks,
- * refusals, pongs and a once-a-second activity summary. Ticks go straight to `deliver`.
+ * The Connector machine's `connection` actor: the one place that owns exchange sockets (STYLE:
+ * tardis' base feed). It turns the machine's SUBSCRIBE / UNSUBSCRIBE / PING into frames on a Link
+ * and reports back only lifecycle facts — open, closed, acks, refusals, pongs, and a once-a-second
+ * activity summary. Ticks go straight to the data path (`VenueIo.deliver`), never through events.
+ *
+ * Lifetime rotation, make-before-break: `rotateAfterMs` after the socket opened, a second Link is
+ * opened and subscribed to every stream of the first; once it has confirmed them all, the old
+ * socket is closed. Both deliver during the overlap and the pipeline's dedup keeps one copy, so no
+ * trade is lost or stored twice. A replacement that fails is dropped and tried again later; the
+ * old socket keeps serving meanwhile.
  */
 import { fromCallback } from 'xstate';
-import WebSocket from 'ws';
-import type { Subscription } from 'rxjs';
 import type { ConnectionCommand, ConnectionInput, ConnectionReport } from '../../machines/connector.js';
-import type { ExchangeAdapter, Instrument, ParseResult, WireRequest } from '../exchanges/types.js';
-import type { ExchangeId, Market, MarketRecord } from '../records.js';
-import { Pacer } from './pacer.js';
+import { Link } from './link.js';
+import type { TransportEnv } from './venue-io.js';
 
-/** What a connection needs from the running system for one exchange × market. */
-export interface VenueIo {
-  adapter: ExchangeAdapter;
-  wsUrl: string;
-  /** the instrument behind a unified symbol, from the last market listing */
-  instrument(symbol: string): Instrument | undefined;
-  /** every listed instrument (parsers map native ids back and read contract sizes) */
-  instruments(): Instrument[];
-  /** the data path: called once per frame with that frame's records */
-  deliver(records: MarketRecord[], group: number): void;
-  /** a frame that could not be read (counted and logged by the receiver, never thrown) */
-  malformed?(reason: string, frame: string | Buffer, group: number): void;
-  /** true while the store is behind: sockets stop reading until it is false again */
-  pressure?: { subscribe(next: (paused: boolean) => void): Subscription };
-  /** lifecycle notes for the log (never per tick) */
-  note?(event: string, detail: Record<string, unknown>): void;
-  /** WebSocket factory (tests inject one) */
-  openSocket?(url: string): WebSocket;
-}
-
-export interface TransportEnv {
-  venue(exchange: ExchangeId, market: Market): VenueIo;
-}
+export type { TransportEnv, VenueIo } from './venue-io.js';
 
 const ACTIVITY_INTERVAL_MS = 1_000;
-const CLOSE_GRACE_MS = 1_000;
+const ROTATE_RETRY_MS = 30_000;
 
 export function createConnectionLogic(env: TransportEnv) {
   return fromCallback<ConnectionCommand, ConnectionInput>(({ input, sendBack, receive }) => {
     const io = env.venue(input.exchange, input.market);
-    const { adapter } = io;
     const report = (event: ConnectionReport) => sendBack(event);
-    const group = input.groupIndex;
-    const socket = io.openSocket ? io.openSocket(io.wsUrl) : new WebSocket(io.wsUrl, { perMessageDeflate: false });
-    const parser = adapter.createParser(io.instruments());
-    let requestSeq = 0;
-    const nextId = () => String(++requestSeq);
-    /** request id → what it asked for (acks by id) */
-    const inFlight = new Map<string, { symbols: string[]; unsubscribe: boolean }>();
-    /** subscribed on this socket (Upbit re-sends the whole list each time) */
-    const onSocket = new Set<string>();
-    /** asked for, waiting for a first data frame (exchanges without acks) */
-    const awaitingData = new Set<string>();
     let closed = false;
     let frames = 0;
     let records = 0;
     let malformed = 0;
-    let acked: string[] = [];
-    let ackFlushQueued = false;
+    let rotateTimer: NodeJS.Timeout | undefined;
+    let next: { link: Link; waiting: Set<string> } | undefined;
 
-    const pacer = new Pacer(adapter.limits.maxMessagesPerSecond, (frame) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(frame);
-    });
+    const counting = {
+      frame(n: number, bad: boolean) {
+        frames++;
+        records += n;
+        if (bad) malformed++;
+      },
+    };
 
     const finish = (reason: string) => {
       if (closed) return;
@@ -73,73 +45,68 @@ export function createConnectionLogic(env: TransportEnv) {
       report({ type: 'SOCKET.CLOSED', reason });
     };
 
-    // Acks of a big subscription arrive one per stream (OKX): tell the machine once per tick.
-    const ack = (symbols: readonly string[]) => {
-      for (const s of symbols) acked.push(s);
-      if (ackFlushQueued) return;
-      ackFlushQueued = true;
-      queueMicrotask(() => {
-        ackFlushQueued = false;
-        const batch = [...new Set(acked)];
-        acked = [];
-        if (!closed && batch.length > 0) report({ type: 'SUBSCRIBE.ACK', symbols: batch });
-      });
+    const scheduleRotation = (ms: number) => {
+      if (input.rotateAfterMs <= 0 || closed) return;
+      rotateTimer = setTimeout(startRotation, ms);
+      rotateTimer.unref();
     };
 
-    const handleControl = (result: ParseResult) => {
-      for (const c of result.control) {
-        if (c.kind === 'pong') report({ type: 'FEED.PONG' });
-        else if (c.kind === 'subscribed') {
-          const req = c.requestId !== undefined ? inFlight.get(c.requestId) : undefined;
-          if (req) inFlight.delete(c.requestId!);
-          if (req?.unsubscribe) continue;
-          const symbols = c.symbols ?? req?.symbols ?? [];
-          ack(symbols);
-        } else if (c.kind === 'rejected') {
-          const req = c.requestId !== undefined ? inFlight.get(c.requestId) : undefined;
-          if (req) inFlight.delete(c.requestId!);
-          const symbols = c.symbols ?? req?.symbols ?? [];
-          io.note?.('subscribe-rejected', { group, reason: c.reason, symbols });
-          if (symbols.length > 0 && !req?.unsubscribe) {
-            for (const s of symbols) onSocket.delete(s);
-            report({ type: 'SUBSCRIBE.REJECT', symbols, reason: c.reason });
+    let active: Link = new Link(io, input.channels, input.groupIndex, {
+      ...counting,
+      open: () => {
+        report({ type: 'SOCKET.OPEN' });
+        scheduleRotation(input.rotateAfterMs);
+      },
+      closed: (reason) => finish(reason),
+      acked: (symbols) => report({ type: 'SUBSCRIBE.ACK', symbols }),
+      rejected: (symbols, reason) => report({ type: 'SUBSCRIBE.REJECT', symbols, reason }),
+      pong: () => report({ type: 'FEED.PONG' }),
+    });
+
+    function startRotation(): void {
+      if (closed || next) return;
+      const streams = [...active.onSocket];
+      const waiting = new Set(streams);
+      const abandon = (why: string) => {
+        if (!next) return;
+        io.note?.('rotation abandoned', { group: input.groupIndex, why });
+        next.link.close();
+        next = undefined;
+        scheduleRotation(ROTATE_RETRY_MS);
+      };
+      const complete = () => {
+        if (!next || next.waiting.size > 0) return;
+        const old = active;
+        active = next.link;
+        next = undefined;
+        old.close();
+        io.note?.('connection rotated', { group: input.groupIndex, streams: active.onSocket.size });
+        report({ type: 'CONNECTION.ROTATED' });
+        scheduleRotation(input.rotateAfterMs);
+      };
+      // Until the swap the replacement's events drive the rotation; after it, it is the active
+      // link and its events go to the machine like any socket's.
+      const link: Link = new Link(io, input.channels, input.groupIndex, {
+        ...counting,
+        open: () => {
+          if (waiting.size === 0) complete();
+          else link.subscribe([...waiting]);
+        },
+        closed: (reason) => (active === link ? finish(reason) : abandon(`replacement closed: ${reason}`)),
+        acked: (symbols) => {
+          if (active === link) report({ type: 'SUBSCRIBE.ACK', symbols });
+          else {
+            for (const s of symbols) waiting.delete(s);
+            complete();
           }
-        }
-      }
-    };
-
-    socket.on('open', () => {
-      if (!closed) report({ type: 'SOCKET.OPEN' });
-    });
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      frames++;
-      let result: ParseResult;
-      try {
-        result = parser.parse(isBinary ? data : data.toString(), Date.now());
-      } catch (error) {
-        malformed++;
-        io.malformed?.(error instanceof Error ? error.message : String(error), data, group);
-        return;
-      }
-      const batch = result.records;
-      if (batch.length > 0) {
-        records += batch.length;
-        if (awaitingData.size > 0) {
-          const seen: string[] = [];
-          for (const r of batch) if (awaitingData.delete(r.symbol)) seen.push(r.symbol);
-          if (seen.length > 0) ack(seen);
-        }
-        io.deliver(batch, group);
-      }
-      if (result.control.length > 0) handleControl(result);
-    });
-    // the server's pings prove the link is alive (ws answers them by itself)
-    socket.on('ping', () => {
-      frames++;
-    });
-    socket.on('pong', () => report({ type: 'FEED.PONG' }));
-    socket.on('error', (error) => finish(error.message));
-    socket.on('close', (code, reason) => finish(`${code}${reason.length ? ` ${reason.toString()}` : ''}`));
+        },
+        // a refusal on the replacement: keep the old socket and try again later
+        rejected: (symbols, reason) =>
+          active === link ? report({ type: 'SUBSCRIBE.REJECT', symbols, reason }) : abandon(`replacement refused: ${reason}`),
+        pong: () => report({ type: 'FEED.PONG' }),
+      });
+      next = { link, waiting };
+    }
 
     const activity = setInterval(() => {
       if (frames === 0 || closed) return;
@@ -151,73 +118,34 @@ export function createConnectionLogic(env: TransportEnv) {
     activity.unref();
 
     const pressure = io.pressure?.subscribe((paused) => {
-      if (socket.readyState !== WebSocket.OPEN) return;
-      if (paused) socket.pause();
-      else socket.resume();
+      for (const l of [active, next?.link]) if (l) l.pause(paused);
     });
-
-    const sendRequests = (requests: WireRequest[], unsubscribe: boolean) => {
-      for (const r of requests) {
-        if (r.requestId !== undefined) inFlight.set(r.requestId, { symbols: r.symbols, unsubscribe });
-        pacer.send(r.frame);
-      }
-    };
 
     receive((command) => {
       if (closed) return;
-      if (command.type === 'PING') {
-        const frame = adapter.keepAlive.pingFrame?.(nextId());
-        if (frame !== undefined) pacer.send(frame);
-        else if (socket.readyState === WebSocket.OPEN) socket.ping();
-        return;
-      }
-      if (command.type === 'SUBSCRIBE') {
-        const known = instrumentsOf(io, command.symbols);
-        const unknown = command.symbols.filter((s) => io.instrument(s) === undefined);
-        if (unknown.length > 0) {
-          queueMicrotask(() => report({ type: 'SUBSCRIBE.REJECT', symbols: unknown, reason: 'not listed by the exchange' }));
+      if (command.type === 'PING') active.ping();
+      else if (command.type === 'SUBSCRIBE') {
+        active.subscribe(command.symbols);
+        if (next) {
+          for (const s of command.symbols) next.waiting.add(s);
+          next.link.subscribe(command.symbols);
         }
-        if (known.length === 0) return;
-        for (const i of known) onSocket.add(i.symbol);
-        const all = instrumentsOf(io, [...onSocket]);
-        sendRequests(adapter.subscribeRequests(known, input.channels, nextId, all), false);
-        if (adapter.ackMode === 'first-data') for (const i of known) awaitingData.add(i.symbol);
-        return;
+      } else {
+        active.unsubscribe(command.symbols);
+        if (next) {
+          for (const s of command.symbols) next.waiting.delete(s);
+          next.link.unsubscribe(command.symbols);
+        }
       }
-      // UNSUBSCRIBE
-      const leaving = instrumentsOf(io, command.symbols);
-      for (const i of leaving) {
-        onSocket.delete(i.symbol);
-        awaitingData.delete(i.symbol);
-      }
-      if (leaving.length === 0) return;
-      sendRequests(adapter.unsubscribeRequests(leaving, input.channels, nextId, instrumentsOf(io, [...onSocket])), true);
     });
 
     return () => {
       closed = true;
       clearInterval(activity);
-      pacer.close();
+      if (rotateTimer) clearTimeout(rotateTimer);
       pressure?.unsubscribe();
-      socket.removeAllListeners('message');
-      socket.on('error', () => {}); // a late error on a socket we are dropping is not news
-      if (socket.readyState === WebSocket.OPEN) {
-        socket.close(1000, 'closing');
-        const kill = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
-        kill.unref();
-        socket.once('close', () => clearTimeout(kill));
-      } else {
-        socket.terminate();
-      }
+      next?.link.close();
+      active.close();
     };
   });
-}
-
-function instrumentsOf(io: VenueIo, symbols: readonly string[]): Instrument[] {
-  const out: Instrument[] = [];
-  for (const s of symbols) {
-    const i = io.instrument(s);
-    if (i) out.push(i);
-  }
-  return out;
 }

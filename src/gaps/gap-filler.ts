@@ -1,0 +1,144 @@
+/**
+ * Fills gap windows by REST, one request at a time per venue (the RestClient paces and obeys
+ * 429/418 on top). Windows of the same symbol waiting in the queue merge into one. Backfilled
+ * trades go into the pipeline as 'backfill': normalized exactly like live ones, deduplicated
+ * against what arrived live. Failures retry with backoff; a window the exchange cannot serve
+ * any more (Bybit keeps only recent trades) is counted and logged as unfilled, never hidden.
+ */
+import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
+import type { MarketRecord } from '../records.js';
+import type { GapWindow } from './gap-tracker.js';
+
+export interface GapCounters {
+  detected: number;
+  filled: number;
+  unfilled: number;
+  backfilledTrades: number;
+  failures: number;
+  pending: number;
+}
+
+export interface GapFillerDeps {
+  adapter: ExchangeAdapter;
+  rest: RestClient;
+  restUrl: string;
+  instrument(symbol: string): Instrument | undefined;
+  push(records: readonly MarketRecord[]): void;
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  sleep?: (ms: number) => Promise<void>;
+  maxAttempts?: number;
+  /** the longest window one request may cover; older parts are reported unfilled */
+  maxTradesPerWindow?: number;
+}
+
+const realSleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    t.unref?.();
+  });
+
+export class GapFiller {
+  readonly counters: GapCounters = { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0, failures: 0, pending: 0 };
+  private readonly queue = new Map<string, GapWindow>();
+  private running = false;
+  private stopped = false;
+  private idle: Promise<void> = Promise.resolve();
+  private listeners = new Set<(c: GapCounters) => void>();
+
+  constructor(private readonly deps: GapFillerDeps) {}
+
+  onChange(listener: (c: GapCounters) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  add(windows: readonly GapWindow[]): void {
+    if (this.stopped) return;
+    for (const w of windows) {
+      this.counters.detected++;
+      const pending = this.queue.get(w.symbol);
+      this.queue.set(
+        w.symbol,
+        pending
+          ? { ...pending, to: Math.max(pending.to, w.to), from: Math.min(pending.from, w.from) }
+          : w,
+      );
+    }
+    this.counters.pending = this.queue.size;
+    this.changed();
+    if (!this.running) this.idle = this.drain();
+  }
+
+  /** resolves when every queued window has been tried */
+  whenIdle(): Promise<void> {
+    return this.idle;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.queue.clear();
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l(this.counters);
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.stopped && this.queue.size > 0) {
+        const [symbol, window] = this.queue.entries().next().value as [string, GapWindow];
+        this.queue.delete(symbol);
+        this.counters.pending = this.queue.size;
+        await this.fill(window);
+        this.changed();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async fill(window: GapWindow): Promise<void> {
+    const { adapter, rest, restUrl, log } = this.deps;
+    const instrument = this.deps.instrument(window.symbol);
+    if (!instrument) {
+      this.counters.unfilled++;
+      log.warn({ window }, 'gap not filled: instrument unknown');
+      return;
+    }
+    const maxAttempts = this.deps.maxAttempts ?? 5;
+    const sleep = this.deps.sleep ?? realSleep;
+    for (let attempt = 1; attempt <= maxAttempts && !this.stopped; attempt++) {
+      try {
+        const result = await adapter.backfillTrades(
+          rest,
+          {
+            instrument,
+            afterId: window.afterId,
+            from: window.from,
+            to: window.to,
+            maxTrades: this.deps.maxTradesPerWindow ?? 200_000,
+          },
+          restUrl,
+        );
+        if (this.stopped) return;
+        if (result.trades.length > 0) this.deps.push(result.trades);
+        this.counters.backfilledTrades += result.trades.length;
+        if (result.complete) this.counters.filled++;
+        else {
+          this.counters.unfilled++;
+          log.warn({ window, got: result.trades.length }, 'gap only partly filled: the exchange no longer serves all of it');
+        }
+        if (window.reason !== 'reconnect' || result.trades.length > 1) {
+          log.info({ symbol: window.symbol, reason: window.reason, trades: result.trades.length, missing: window.missing }, 'gap filled by REST');
+        }
+        return;
+      } catch (error) {
+        this.counters.failures++;
+        log.warn({ window, attempt, error: (error as Error).message }, 'backfill failed');
+        if (attempt < maxAttempts) await sleep(Math.min(30_000, 500 * 2 ** attempt));
+      }
+    }
+    if (!this.stopped) this.counters.unfilled++;
+  }
+}

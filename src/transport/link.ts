@@ -1,0 +1,194 @@
+/**
+ * One WebSocket to an exchange: opens it, sends the adapter's subscribe frames (paced), parses
+ * every frame, and maps acks, refusals and pongs back to unified symbols. A connection actor owns
+ * one Link, or two for a moment while it rotates make-before-break.
+ */
+import WebSocket from 'ws';
+import type { Instrument, ParseResult, WireRequest } from '../exchanges/types.js';
+import type { Channel, MarketRecord } from '../records.js';
+import { Pacer } from './pacer.js';
+import type { VenueIo } from './venue-io.js';
+
+export interface LinkEvents {
+  open(): void;
+  closed(reason: string): void;
+  acked(symbols: string[]): void;
+  rejected(symbols: string[], reason: string): void;
+  pong(): void;
+  /** a frame arrived (data, control or a server ping): the link is alive */
+  frame(records: number, malformed: boolean): void;
+}
+
+const CLOSE_GRACE_MS = 1_000;
+
+export class Link {
+  private readonly socket: WebSocket;
+  private readonly pacer: Pacer;
+  private readonly parser;
+  private requestSeq = 0;
+  /** request id → what it asked for (acks by id) */
+  private readonly inFlight = new Map<string, { symbols: string[]; unsubscribe: boolean }>();
+  /** streams this socket carries (Upbit re-sends the whole list each time) */
+  readonly onSocket = new Set<string>();
+  /** asked for, waiting for a first data frame (exchanges without acks) */
+  private readonly awaitingData = new Set<string>();
+  private acked: string[] = [];
+  private ackFlushQueued = false;
+  private done = false;
+
+  constructor(
+    private readonly io: VenueIo,
+    private readonly channels: Channel[],
+    private readonly group: number,
+    private readonly on: LinkEvents,
+  ) {
+    const { adapter } = io;
+    this.parser = adapter.createParser(io.instruments());
+    this.socket = io.openSocket ? io.openSocket(io.wsUrl) : new WebSocket(io.wsUrl, { perMessageDeflate: false });
+    this.pacer = new Pacer(adapter.limits.maxMessagesPerSecond, (frame) => {
+      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+    });
+    this.socket.on('open', () => !this.done && on.open());
+    this.socket.on('message', (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
+    // the server's pings prove the link is alive (ws answers them by itself)
+    this.socket.on('ping', () => on.frame(0, false));
+    this.socket.on('pong', () => on.pong());
+    this.socket.on('error', (error) => this.finish(error.message));
+    this.socket.on('close', (code, reason) => this.finish(`${code}${reason.length ? ` ${reason.toString()}` : ''}`));
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === WebSocket.OPEN && !this.done;
+  }
+
+  subscribe(symbols: readonly string[]): void {
+    const known = this.instruments(symbols);
+    const unknown = symbols.filter((s) => this.io.instrument(s) === undefined);
+    if (unknown.length > 0) queueMicrotask(() => !this.done && this.on.rejected(unknown, 'not listed by the exchange'));
+    if (known.length === 0) return;
+    for (const i of known) this.onSocket.add(i.symbol);
+    this.io.subscribing?.(known.map((i) => i.symbol), this.group);
+    const next = () => String(++this.requestSeq);
+    this.send(this.io.adapter.subscribeRequests(known, this.channels, next, this.instruments([...this.onSocket])), false);
+    if (this.io.adapter.ackMode === 'first-data') for (const i of known) this.awaitingData.add(i.symbol);
+  }
+
+  unsubscribe(symbols: readonly string[]): void {
+    const leaving = this.instruments(symbols);
+    for (const i of leaving) {
+      this.onSocket.delete(i.symbol);
+      this.awaitingData.delete(i.symbol);
+    }
+    if (leaving.length === 0) return;
+    const next = () => String(++this.requestSeq);
+    this.send(this.io.adapter.unsubscribeRequests(leaving, this.channels, next, this.instruments([...this.onSocket])), true);
+  }
+
+  ping(): void {
+    const frame = this.io.adapter.keepAlive.pingFrame?.(String(++this.requestSeq));
+    if (frame !== undefined) this.pacer.send(frame);
+    else if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
+  }
+
+  /** Stop (or resume) reading while the store is behind: TCP pushes back to the exchange. */
+  pause(paused: boolean): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (paused) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  /** Close for good; no event is reported after this. */
+  close(): void {
+    this.done = true;
+    this.pacer.close();
+    this.socket.removeAllListeners('message');
+    this.socket.on('error', () => {}); // a late error on a socket we are dropping is not news
+    if (this.socket.readyState === WebSocket.OPEN) {
+      this.socket.close(1000, 'closing');
+      const kill = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
+      kill.unref();
+      this.socket.once('close', () => clearTimeout(kill));
+    } else {
+      this.socket.terminate();
+    }
+  }
+
+  private finish(reason: string): void {
+    if (this.done) return;
+    this.done = true;
+    this.pacer.close();
+    this.on.closed(reason);
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    let result: ParseResult;
+    try {
+      result = this.parser.parse(isBinary ? data : data.toString(), Date.now());
+    } catch (error) {
+      this.on.frame(0, true);
+      this.io.malformed?.(error instanceof Error ? error.message : String(error), data, this.group);
+      return;
+    }
+    const batch: MarketRecord[] = result.records;
+    this.on.frame(batch.length, false);
+    if (batch.length > 0) {
+      if (this.awaitingData.size > 0) {
+        const seen: string[] = [];
+        for (const r of batch) if (this.awaitingData.delete(r.symbol)) seen.push(r.symbol);
+        if (seen.length > 0) this.ack(seen);
+      }
+      this.io.deliver(batch, this.group);
+    }
+    if (result.control.length > 0) this.control(result);
+  }
+
+  private control(result: ParseResult): void {
+    for (const c of result.control) {
+      if (c.kind === 'pong') this.on.pong();
+      else if (c.kind === 'subscribed' || c.kind === 'unsubscribed') {
+        const req = c.requestId !== undefined ? this.inFlight.get(c.requestId) : undefined;
+        if (req) this.inFlight.delete(c.requestId!);
+        if (req?.unsubscribe || c.kind === 'unsubscribed') continue;
+        this.ack(c.symbols ?? req?.symbols ?? []);
+      } else if (c.kind === 'rejected') {
+        const req = c.requestId !== undefined ? this.inFlight.get(c.requestId) : undefined;
+        if (req) this.inFlight.delete(c.requestId!);
+        const symbols = c.symbols ?? req?.symbols ?? [];
+        this.io.note?.('subscribe rejected', { group: this.group, reason: c.reason, symbols });
+        if (symbols.length > 0 && !req?.unsubscribe) {
+          for (const s of symbols) this.onSocket.delete(s);
+          this.on.rejected(symbols, c.reason);
+        }
+      }
+    }
+  }
+
+  // Acks of a big subscription arrive one per stream (OKX): report them once per tick.
+  private ack(symbols: readonly string[]): void {
+    for (const s of symbols) this.acked.push(s);
+    if (this.ackFlushQueued) return;
+    this.ackFlushQueued = true;
+    queueMicrotask(() => {
+      this.ackFlushQueued = false;
+      const batch = [...new Set(this.acked)];
+      this.acked = [];
+      if (!this.done && batch.length > 0) this.on.acked(batch);
+    });
+  }
+
+  private send(requests: WireRequest[], unsubscribe: boolean): void {
+    for (const r of requests) {
+      if (r.requestId !== undefined) this.inFlight.set(r.requestId, { symbols: r.symbols, unsubscribe });
+      this.pacer.send(r.frame);
+    }
+  }
+
+  private instruments(symbols: readonly string[]): Instrument[] {
+    const out: Instrument[] = [];
+    for (const s of symbols) {
+      const i = this.io.instrument(s);
+      if (i) out.push(i);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,30 @@
+/** What a connection needs from the running system for one exchange × market. */
+import type WebSocket from 'ws';
+import type { Subscription } from 'rxjs';
+import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
+import type { ExchangeId, Market, MarketRecord } from '../records.js';
+
+export interface VenueIo {
+  adapter: ExchangeAdapter;
+  wsUrl: string;
+  /** the instrument behind a unified symbol, from the last market listing */
+  instrument(symbol: string): Instrument | undefined;
+  /** every listed instrument (parsers map native ids back and read contract sizes) */
+  instruments(): Instrument[];
+  /** the data path: called once per frame with that frame's records */
+  deliver(records: MarketRecord[], group: number): void;
+  /** subscribe requests for these symbols are going out on a socket: their stream may have a gap */
+  subscribing?(symbols: readonly string[], group: number): void;
+  /** a frame that could not be read (counted and logged by the receiver, never thrown) */
+  malformed?(reason: string, frame: string | Buffer, group: number): void;
+  /** true while the store is behind: sockets stop reading until it is false again */
+  pressure?: { subscribe(next: (paused: boolean) => void): Subscription };
+  /** lifecycle notes for the log (never per tick) */
+  note?(event: string, detail: Record<string, unknown>): void;
+  /** WebSocket factory (tests inject one) */
+  openSocket?(url: string): WebSocket;
+}
+
+export interface TransportEnv {
+  venue(exchange: ExchangeId, market: Market): VenueIo;
+}
