@@ -11,13 +11,23 @@ export interface Comparison {
   duplicated: number;
   /** stored but never generated (should be 0: a parser or normalization bug otherwise) */
   unexpected: number;
+  /** generated before the collector's first trade of that symbol: before collection began, not lost */
+  beforeStart: number;
   /** a few lost trades, for the report */
   lostSample: Array<{ exchange: string; market: string; symbol: string; id: string }>;
 }
 
 const key = (t: Pick<Trade, 'exchange' | 'market' | 'symbol' | 'id'>) => `${t.exchange}\u0000${t.market}\u0000${t.symbol}\u0000${t.id}`;
 
-export function compareWithTruth(truth: Iterable<Trade>, stored: Iterable<Pick<Trade, 'exchange' | 'market' | 'symbol' | 'id'>>): Comparison {
+/**
+ * `truth` in generation order. With `fromFirstStored`, each symbol's truth starts at the first
+ * trade the store holds for it: what the exchange published before we subscribed is not ours to lose.
+ */
+export function compareWithTruth(
+  truth: Iterable<Trade>,
+  stored: Iterable<Pick<Trade, 'exchange' | 'market' | 'symbol' | 'id'>>,
+  options: { fromFirstStored?: boolean } = {},
+): Comparison {
   const counts = new Map<string, number>();
   let storedTotal = 0;
   for (const t of stored) {
@@ -28,11 +38,23 @@ export function compareWithTruth(truth: Iterable<Trade>, stored: Iterable<Pick<T
   let generated = 0;
   let lost = 0;
   let duplicated = 0;
+  let beforeStart = 0;
   const lostSample: Comparison['lostSample'] = [];
   const seen = new Set<string>();
+  const started = new Set<string>();
   for (const t of truth) {
-    generated++;
     const k = key(t);
+    if (options.fromFirstStored) {
+      const symbol = `${t.exchange}\u0000${t.market}\u0000${t.symbol}`;
+      if (!started.has(symbol)) {
+        if (!counts.has(k)) {
+          beforeStart++;
+          continue;
+        }
+        started.add(symbol);
+      }
+    }
+    generated++;
     seen.add(k);
     const n = counts.get(k) ?? 0;
     if (n === 0) {
@@ -42,5 +64,6 @@ export function compareWithTruth(truth: Iterable<Trade>, stored: Iterable<Pick<T
   }
   let unexpected = 0;
   for (const [k, n] of counts) if (!seen.has(k)) unexpected += n;
-  return { generated, stored: storedTotal, lost, duplicated, unexpected, lostSample };
+    // trades stored that precede the comparison start are neither lost nor unexpected
+  return { generated, stored: storedTotal, lost, duplicated, unexpected, beforeStart, lostSample };
 }

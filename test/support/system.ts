@@ -83,3 +83,13 @@ export async function quiesce(tv: Tickvisor, quietMs = 400): Promise<void> {
     return Date.now() - stableSince >= quietMs;
   }, 30_000);
 }
+
+/** Drive a manual-mode simulator until a condition holds (exchanges without acks confirm on data). */
+export async function driveUntil(tv: Tickvisor, what: string, condition: () => boolean, timeoutMs = 20_000, stepMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    tv.sim!.advance(stepMs);
+    await sleep(stepMs);
+  }
+}
