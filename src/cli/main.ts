@@ -1,6 +1,7 @@
 /** The `tickvisor` command: a thin shell over the library. A user's mistake is one line, never a stack. */
 import { isUserError } from '../errors.js';
 import * as diagrams from './commands/diagrams.js';
+import * as query from './commands/query.js';
 import * as run from './commands/run.js';
 
 interface Command {
@@ -10,6 +11,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command & { summary: string }> = {
   run: { ...run, summary: 'run the supervision tree (embedded simulated default without --config)' },
+  query: { ...query, summary: 'read stored history as JSON lines or CSV' },
   diagrams: { ...diagrams, summary: 'regenerate docs/state-diagrams.md from the machines' },
 };
 
