@@ -14,7 +14,7 @@ import type { TickvisorConfig, TickvisorConfigInput } from '../config/schema.js'
 import { TickvisorError } from '../errors.js';
 import { createAdapter } from '../exchanges/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { createPipeline, type LatestState, type Pipeline, type PipelineStats } from '../pipeline/index.js';
+import { createPipeline, type CommittedBatch, type LatestState, type Pipeline, type PipelineStats } from '../pipeline/index.js';
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
 import { createRestClient } from '../rest/index.js';
 import { startSimExchange, type SimExchange } from '../sim/index.js';
@@ -42,6 +42,8 @@ export interface Tickvisor {
   readonly batches$: Observable<readonly MarketRecord[]>;
   /** the same, one record at a time (convenient; the batches are cheaper) */
   readonly records$: Observable<MarketRecord>;
+  /** batches once their LMDB transaction has committed: stored, durable */
+  readonly committed$: Observable<CommittedBatch>;
   readonly alerts$: Observable<RecoveryFailedAlert>;
   /** latest ticker and last trade of one symbol */
   latest(exchange: ExchangeId, market: Market, symbol: string): LatestState | undefined;
@@ -74,6 +76,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
 
   const batches$ = pipelines$.pipe(mergeMap((p) => p.records$));
   const records$ = batches$.pipe(mergeMap((batch) => batch));
+  const committed$ = pipelines$.pipe(mergeMap((p) => p.committed$));
 
   const venue = (exchange: ExchangeId, market: Market): VenueRuntime => {
     const v = venues.get(`${exchange}:${market}`);
@@ -155,6 +158,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     stop,
     batches$,
     records$,
+    committed$,
     alerts$: alerts.asObservable(),
     latest: (exchange, market, symbol) => venues.get(`${exchange}:${market}`)?.pipeline.cache.get(exchange, market, symbol),
     cache: () => [...venues.values()].flatMap((v) => [...v.pipeline.cache.entries()]),

@@ -1,0 +1,45 @@
+/** The collector under measurement: createTickvisor pointed at a simulator process, in a temp store. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../src/log/logger.js';
+import { walk } from '../src/runtime/state-tree.js';
+import { createTickvisor, type Tickvisor } from '../src/runtime/tickvisor.js';
+
+export interface Side {
+  tv: Tickvisor;
+  committed(): number;
+  subscribed(): number;
+  close(): Promise<void>;
+}
+
+export async function startSide(endpoints: { wsUrl: string; restUrl: string }, symbols: string[], groupSize: number): Promise<Side> {
+  const dir = mkdtempSync(join(tmpdir(), 'tickvisor-bench-'));
+  const tv = createTickvisor(
+    {
+      exchanges: [{ exchange: 'binance', market: 'spot', symbols, channels: ['trade'], groupSize, refreshIntervalMs: 0, ...endpoints }],
+      store: { path: dir },
+      log: { level: 'silent' },
+    },
+    { logger: silentLogger() },
+  );
+  await tv.start();
+  return {
+    tv,
+    committed: () => Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0),
+    subscribed: () => [...walk(tv.state())].filter((n) => n.kind === 'coin' && n.state === 'Subscribed').length,
+    close: async () => {
+      await tv.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function until(condition: () => boolean, timeoutMs: number, stepMs = 5): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return true;
+}
