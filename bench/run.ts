@@ -10,6 +10,9 @@ import { startSimProcess, symbols } from './sim-process.js';
 import { startSide, until } from './tickvisor-side.js';
 
 const args = new Set(process.argv.slice(2));
+/** --only=burst|latency|scale runs one scenario (profiling) */
+const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const wanted = (name: string) => only === undefined || only === name;
 const quick = args.has('--quick');
 const json = args.has('--json');
 const log = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
@@ -114,18 +117,18 @@ async function scale(count: number, seconds: number) {
 
 const result: Record<string, unknown> = { quick, node: process.version };
 log(`tickvisor bench${quick ? ' (quick)' : ''}: simulator in its own process, loopback`);
-const b = await burst(quick ? 60_000 : 300_000);
-result.burst = b;
-log(`burst    ${b.trades} trades · ${b.tradesPerSec.toLocaleString('en')} trades/s end to end · ${b.cpuSecPerMillion} CPU-s per million · delivered ${b.deliveredPct}% · peak RSS ${b.peakRssMB} MB`);
+const b = wanted('burst') ? await burst(quick ? 60_000 : 300_000) : undefined;
+if (b) result.burst = b;
+if (b) log(`burst    ${b.trades} trades · ${b.tradesPerSec.toLocaleString('en')} trades/s end to end · ${b.cpuSecPerMillion} CPU-s per million · delivered ${b.deliveredPct}% · peak RSS ${b.peakRssMB} MB`);
 const lat: Record<string, unknown> = {};
-for (const rate of quick ? [10_000] : [10_000, 50_000]) {
+for (const rate of !wanted('latency') ? [] : quick ? [10_000] : [10_000, 50_000]) {
   const l = await latency(rate, quick ? 3 : 8);
   lat[String(rate)] = l;
   log(`latency  ${rate.toLocaleString('en')} trades/s · p50 ${l.p50Ms} ms · p99 ${l.p99Ms} ms · max ${l.maxMs} ms (${l.samples} trades)`);
 }
 result.latency = lat;
 const sc: Record<string, unknown> = {};
-for (const n of quick ? [1, 100, 1_000] : [1, 100, 1_000, 5_000]) {
+for (const n of !wanted('scale') ? [] : quick ? [1, 100, 1_000] : [1, 100, 1_000, 5_000]) {
   const s = await scale(n, quick ? 3 : 8);
   sc[String(n)] = s;
   log(`scale    ${n} symbols · subscribed in ${s.subscribeSeconds} s · RSS ${s.rssMB} MB · CPU ${s.cpuPct}%`);

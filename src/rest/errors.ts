@@ -12,6 +12,8 @@ export type RestErrorCode =
   /** a 2xx whose body is not JSON */
   | 'TV_ERR_REST_BAD_RESPONSE'
   | 'TV_ERR_REST_INVALID_URL'
+  /** the client was closed (the system is stopping): no request goes out, none is retried */
+  | 'TV_ERR_REST_ABORTED'
   | 'TV_ERR_REST_INVALID_OPTIONS';
 
 export interface RestErrorDetails {

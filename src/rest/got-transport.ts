@@ -13,11 +13,11 @@ export interface RawResponse {
 }
 
 /** Sends one GET; rejects only for network errors and timeouts (got's RequestError, with `code`). */
-export type HttpTransport = (url: string, timeoutMs: number) => Promise<RawResponse>;
+export type HttpTransport = (url: string, timeoutMs: number, signal?: AbortSignal) => Promise<RawResponse>;
 
 export const USER_AGENT = 'tickvisor/0.1';
 
-export const gotTransport: HttpTransport = async (url, timeoutMs) => {
+export const gotTransport: HttpTransport = async (url, timeoutMs, signal) => {
   const response = await got(url, {
     method: 'GET',
     retry: { limit: 0 },
@@ -25,6 +25,7 @@ export const gotTransport: HttpTransport = async (url, timeoutMs) => {
     timeout: { request: timeoutMs },
     responseType: 'text',
     headers: { 'user-agent': USER_AGENT, accept: 'application/json' },
+    ...(signal ? { signal } : {}),
   });
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(response.headers)) {

@@ -46,6 +46,8 @@ export interface RestClientOptions {
   /** for the backoff jitter; default Math.random */
   random?: () => number;
   logger?: RestLogger;
+  /** aborting it closes the client: in-flight requests and waits end at once, nothing is retried */
+  signal?: AbortSignal;
   /** the HTTP layer; default got (tests and the simulator may pass their own) */
   transport?: HttpTransport;
 }
@@ -98,7 +100,14 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
     maxDelayMs: checkedOption('maxDelayMs', options.maxDelayMs, 30_000, 0),
     jitter: JITTER,
   };
-  const sleep = options.sleep ?? realSleep;
+  const signal = options.signal;
+  const baseSleep = options.sleep ?? realSleep;
+  // A stopping system must not sit in a retry wait: the abort cuts every sleep short.
+  const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+  const sleep = (ms: number) => (signal ? Promise.race([baseSleep(ms), aborted]) : baseSleep(ms));
+  const checkOpen = (url: string, attempts: number) => {
+    if (signal?.aborted) throw new RestError('TV_ERR_REST_ABORTED', `GET ${url}: the client was closed`, { url, attempts });
+  };
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const transport = options.transport ?? gotTransport;
@@ -120,6 +129,7 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
     // Bounded: every pass returns, throws, or spends one of `maxRetries` (failures) or
     // `maxRateLimitRetries` (rateLimited), both finite, so at most their sum + 1 requests go out.
     for (;;) {
+      checkOpen(url, attempts);
       // Another request may have learnt that this host will not talk to us for a long while.
       const block = throttle.blocked(host);
       if (block !== undefined && block.remainingMs > maxWaitMs) {
@@ -130,12 +140,14 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
         );
       }
       await throttle.acquire(host);
+      checkOpen(url, attempts);
       attempts++;
 
       let raw;
       try {
-        raw = await transport(url, timeoutMs);
+        raw = await transport(url, timeoutMs, signal);
       } catch (cause) {
+        checkOpen(url, attempts);
         if (failures >= maxRetries) {
           const reason = (cause as { code?: unknown }).code;
           throw new RestError('TV_ERR_REST_FAILED', `GET ${url} failed after ${attempts} attempts (${String(reason)})`, {
@@ -145,7 +157,8 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
           });
         }
         const waitMs = backoffDelay(failures++, backoff, random);
-        logger?.warn({ url, attempt: attempts, waitMs, err: cause }, 'rest request failed; retrying');
+        const err = cause as { code?: unknown; message?: unknown };
+        logger?.warn({ url, attempt: attempts, waitMs, code: err.code, error: String(err.message) }, 'rest request failed; retrying');
         await sleep(waitMs);
         continue;
       }

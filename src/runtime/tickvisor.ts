@@ -73,6 +73,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   const venues = new Map<string, VenueRuntime>();
   let started = false;
   let stopping: Promise<void> | undefined;
+  /** closes the REST client on stop: no listing or backfill retry outlives the instance */
+  const restAbort = new AbortController();
 
   const batches$ = pipelines$.pipe(mergeMap((p) => p.records$));
   const records$ = batches$.pipe(mergeMap((batch) => batch));
@@ -99,7 +101,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       log.info({ port: sim.port, venues: simVenues.length }, 'simulated exchange listening on loopback');
     }
     store = openHistoryStore({ path: storePath });
-    const rest = createRestClient({ logger: log.child({ module: 'rest' }) });
+    const rest = createRestClient({ logger: log.child({ module: 'rest' }), signal: restAbort.signal });
     const inputs = config.exchanges.map((e, index) => {
       const exchange = e.exchange as ExchangeId;
       const market = e.market as Market;
@@ -140,6 +142,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   async function stop(): Promise<void> {
     if (!started) return;
     stopping ??= (async () => {
+      restAbort.abort();
       root?.stop();
       for (const v of venues.values()) v.filler.stop();
       await Promise.all([...venues.values()].map((v) => v.pipeline.close()));

@@ -1,0 +1,20 @@
+/**
+ * tickvisor's public API (DESIGN §9): one entry point, a curated list of named exports.
+ *   import { createTickvisor } from 'tickvisor';
+ */
+export { createTickvisor, type Tickvisor, type TickvisorOptions } from './runtime/tickvisor.js';
+export { readStateTree, walk, type ActorNode } from './runtime/state-tree.js';
+export { resolveConfig, loadConfigFile, defaultConfig } from './config/load.js';
+export type { TickvisorConfig, TickvisorConfigInput, ExchangeConfig } from './config/schema.js';
+export type { Trade, Ticker, MarketRecord, ExchangeId, Market, Channel } from './records.js';
+export { EXCHANGE_IDS, MARKETS } from './records.js';
+export { TickvisorError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { createAdapter, SUPPORTED_VENUES, MalformedFrameError } from './exchanges/index.js';
+export type { ExchangeAdapter, Instrument, FrameParser, ParseResult, RestClient } from './exchanges/types.js';
+export { startSimExchange } from './sim/index.js';
+export type { SimExchange, SimOptions, SimFault, SimFaultKind, SimVenueOptions } from './sim/index.js';
+export { openHistoryStore, type HistoryStore, type RangeQuery, type TradeCursor } from './store/index.js';
+export { compareWithTruth, type Comparison } from './simulate/compare.js';
+export type { LatestState } from './pipeline/index.js';
+export type { RecoveryFailedAlert } from '../machines/manager.js';
+export * as machines from '../machines/index.js';
