@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { defaultConfig, loadConfigFile, resolveConfig } from '../../src/config/load.js';
+import { TickvisorError } from '../../src/errors.js';
+
+function rejects(input: unknown, code: string, message: RegExp) {
+  assert.throws(() => resolveConfig(input, 'cfg.yaml'), (e: unknown) => {
+    assert.ok(e instanceof TickvisorError);
+    assert.equal(e.code, code);
+    assert.match(e.message, message);
+    assert.ok(!e.message.includes('\n'), 'one line');
+    return true;
+  });
+}
+
+describe('configuration', () => {
+  test('the embedded default validates and simulates all seven exchange markets', () => {
+    const c = defaultConfig();
+    assert.equal(c.exchanges.length, 7);
+    assert.ok(c.exchanges.every((e) => e.simulated));
+  });
+
+  test('a bad field is named with the reason', () => {
+    rejects({ exchanges: [{ exchange: 'binance', market: 'options' }] }, 'TV_ERR_CONFIG_INVALID', /^cfg.yaml: exchanges\.0\.market: /);
+    rejects({ exchanges: [{ exchange: 'kraken', market: 'spot' }] }, 'TV_ERR_CONFIG_INVALID', /exchanges\.0\.exchange/);
+    rejects({ exchanges: [] }, 'TV_ERR_CONFIG_INVALID', /exchanges/);
+    rejects({ exchanges: [{ exchange: 'okx', market: 'spot', groupSize: 0 }] }, 'TV_ERR_CONFIG_INVALID', /exchanges\.0\.groupSize/);
+    rejects({ exchanges: [{ exchange: 'okx', market: 'spot' }], store: { batchMaxRecords: -1 } }, 'TV_ERR_CONFIG_INVALID', /store\.batchMaxRecords/);
+    rejects({ exchanges: [{ exchange: 'okx', market: 'spot', symbol: ['BTC/USDT'] }] }, 'TV_ERR_CONFIG_INVALID', /exchanges\.0: .*symbol/i);
+  });
+
+  test('an exchange without that market, or configured twice, is refused', () => {
+    rejects({ exchanges: [{ exchange: 'upbit', market: 'futures' }] }, 'TV_ERR_UNKNOWN_VENUE', /upbit has no futures market/);
+    rejects({ exchanges: [{ exchange: 'okx', market: 'spot' }, { exchange: 'okx', market: 'spot' }] }, 'TV_ERR_CONFIG_INVALID', /configured twice/);
+  });
+
+  test('files: YAML and JSON read; a missing or unparsable file is one clear line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-config-'));
+    writeFileSync(join(dir, 'ok.json'), JSON.stringify({ exchanges: [{ exchange: 'bybit', market: 'futures', simulated: true }] }));
+    assert.equal((await loadConfigFile(join(dir, 'ok.json'))).exchanges[0]!.exchange, 'bybit');
+    writeFileSync(join(dir, 'bad.yaml'), 'exchanges: [\n  - exchange: okx\n   market: spot');
+    await assert.rejects(loadConfigFile(join(dir, 'bad.yaml')), /bad\.yaml: not valid YAML/);
+    await assert.rejects(loadConfigFile(join(dir, 'missing.yaml')), (e: TickvisorError) => e.code === 'TV_ERR_CONFIG_NOT_FOUND' && /ENOENT/.test(e.message));
+  });
+});
