@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   TV_ERR_SCENARIO_INVALID: 'a simulation scenario that does not validate',
   TV_ERR_FEED_STALE: 'a feed silent past its deadline',
   TV_ERR_NOT_STARTED: 'an operation that needs a started instance',
+  TV_ERR_PORT_IN_USE: 'the metrics/status port is taken',
+  TV_ERR_HTTP_LISTEN: 'the metrics/status server could not listen',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -29,6 +31,7 @@ export class TickvisorError extends Error {
   }
 }
 
-export function isUserError(error: unknown): error is TickvisorError {
-  return error instanceof TickvisorError && error.userError;
+/** Any coded error marked as the user's mistake (module errors carry `userError` too). */
+export function isUserError(error: unknown): error is Error & { code: string; userError: true } {
+  return error instanceof Error && (error as { userError?: unknown }).userError === true;
 }

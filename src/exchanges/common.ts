@@ -1,9 +1,31 @@
 /** Small pure helpers every adapter needs; one copy here instead of four. */
 import { MalformedFrameError } from './types.js';
 
-/** WebSocket frames arrive as text or as binary (Upbit sends JSON inside binary frames). */
+/**
+ * The largest frame a parser reads. Real frames are far below it: a Binance or Upbit event is
+ * under 1 KB, a Bybit linear ticker snapshot ~0.7 KB, and the biggest batches we subscribe to —
+ * Bybit `publicTrade` (up to ~1,000 trades per push in a burst) and OKX `trades` — stay near
+ * 200 KB. Anything larger is not a market-data frame we asked for, and reading it would cost a
+ * JSON.parse of unbounded size on the hot path.
+ */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+/**
+ * The text of a frame, checked against MAX_FRAME_BYTES before anything parses it.
+ * WebSocket frames arrive as text or as binary (Upbit sends JSON inside binary frames).
+ * A string needs at least one UTF-8 byte per UTF-16 unit and at most three, so only a string
+ * between a third of the limit and the limit has its exact byte length computed.
+ */
 export function frameText(frame: string | Buffer): string {
-  return typeof frame === 'string' ? frame : frame.toString('utf8');
+  if (typeof frame === 'string') {
+    const units = frame.length;
+    if (units > MAX_FRAME_BYTES || (units * 3 > MAX_FRAME_BYTES && Buffer.byteLength(frame, 'utf8') > MAX_FRAME_BYTES)) {
+      throw new MalformedFrameError(`frame over ${MAX_FRAME_BYTES} bytes`);
+    }
+    return frame;
+  }
+  if (frame.length > MAX_FRAME_BYTES) throw new MalformedFrameError(`frame of ${frame.length} bytes is over ${MAX_FRAME_BYTES}`);
+  return frame.toString('utf8');
 }
 
 /** JSON.parse that reports a bad frame as MalformedFrameError instead of a SyntaxError. */
@@ -15,10 +37,73 @@ export function parseJsonFrame(text: string): unknown {
   }
 }
 
-/** A finite number from an exchange field that may be a number or a numeric string. */
+/** Longest exchange error text carried into a rejection reason. */
+export const MAX_REASON_LENGTH = 300;
+
+/**
+ * A short, safe description of a wire value for error texts and rejection reasons. Never calls
+ * a value's own `toString`: a frame can carry `{"toString":1}`, and String() of that throws a
+ * TypeError instead of the MalformedFrameError the caller counts.
+ */
+export function preview(value: unknown, maxLength = 40): string {
+  switch (typeof value) {
+    case 'string':
+      return value.length > maxLength ? `${value.slice(0, maxLength)}…` : value;
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'undefined':
+      return 'undefined';
+    default:
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+  }
+}
+
+/*
+ * Numbers on the wire — the one rule all four parsers (and the REST row mappers) follow.
+ *
+ * Exchanges document some fields as JSON numbers (Binance `T`, `t`, `E`; Upbit prices and ids;
+ * Bybit `ts`) and others as decimal strings (Binance and Bybit prices; OKX everything, timestamps
+ * included). A parser accepts either form for either kind of field, as long as reading it cannot
+ * be wrong — lenient, never wrong:
+ * - a JSON number must be finite (JSON.parse reads `1e999` as Infinity);
+ * - a numeric string must be plain decimal notation, as exchanges write it: an optional `-`,
+ *   digits, an optional fraction and exponent (`"26150.40"`, `"-0.5"`, `"1e-8"`), at most
+ *   MAX_NUMBER_TEXT characters, and finite. Refused: `""`, `" 1"`, `"1 "`, `"+1"`, `".5"`,
+ *   `"0x1A"`, `"0b1"`, `"NaN"`, `"Infinity"`, `"1e999"`, `"1,5"` — Number() would read some of
+ *   them, but no exchange writes them, so they mean a broken or hostile frame;
+ * - an integer that names something — a timestamp or a sequential trade id — must be a safe
+ *   integer (≤ 2^53 − 1: a larger JSON number was already rounded by JSON.parse), and as a string
+ *   it must be canonical (`"1690000000120"`; not `"01"`, `"1.0"`, `"1e3"`), so that one trade read
+ *   live and again by REST gets the same id. Timestamps are ms since epoch and must be > 0;
+ * - booleans, objects, arrays and null are never numbers (optNum: null, absent and `""` mean "not
+ *   sent"). Every refusal is a MalformedFrameError.
+ * Value ranges (price > 0, clock skew) are the pipeline's validation, not the parser's.
+ */
+
+/** Longest numeric string read; real ones are under 25 characters. */
+const MAX_NUMBER_TEXT = 64;
+
+/** NaN unless `s` is plain decimal notation (see above). No regex: this runs for every price. */
+function decimalText(s: string): number {
+  const len = s.length;
+  if (len === 0 || len > MAX_NUMBER_TEXT) return NaN;
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(len - 1);
+  // digit or '-' first and a digit last rules out padding, '+', '.5', 'NaN', 'Infinity'
+  if (!((first >= 48 && first <= 57) || first === 45) || last < 48 || last > 57) return NaN;
+  if (len > 2) {
+    // Number() also reads 0x / 0o / 0b literals: a decimal never has x, o or b second
+    const second = s.charCodeAt(1) | 0x20;
+    if (second === 0x78 || second === 0x6f || second === 0x62) return NaN;
+  }
+  return Number(s);
+}
+
+/** A finite number from a field that may be a JSON number or a decimal string. */
 export function num(value: unknown, field: string): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) throw new MalformedFrameError(`field ${field} is not a number: ${String(value)}`);
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? decimalText(value) : NaN;
+  if (!Number.isFinite(n)) throw new MalformedFrameError(`field ${field} is not a number: ${preview(value)}`);
   return n;
 }
 
@@ -28,10 +113,53 @@ export function optNum(value: unknown, field: string): number | undefined {
   return num(value, field);
 }
 
+/** A safe integer from a JSON number or a canonical integer string; NaN otherwise. */
+function safeInteger(value: unknown): number {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : NaN;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 16) return NaN;
+  const n = Number(value);
+  // String(n) === value only for the canonical form: no sign '+', no leading zeros, no exponent
+  return Number.isSafeInteger(n) && String(n) === value ? n : NaN;
+}
+
+/** An exchange timestamp: ms since epoch, a positive safe integer (number or canonical string). */
+export function timestampMs(value: unknown, field: string): number {
+  const n = safeInteger(value);
+  if (!(n > 0)) throw new MalformedFrameError(`field ${field} is not a timestamp: ${preview(value)}`);
+  return n;
+}
+
+/** Longest trade id kept: ids end up inside store keys (LMDB keys are at most ~2 KB). */
+export const MAX_ID_LENGTH = 128;
+
+/**
+ * A sequential integer trade id (Binance `t`/`a`, Upbit `sequential_id`), as its canonical
+ * decimal string: a non-negative safe integer, sent as a number or a canonical string.
+ */
+export function integerId(value: unknown, field: string): string {
+  const n = safeInteger(value);
+  if (!(n >= 0)) throw new MalformedFrameError(`field ${field} is not an integer id: ${preview(value)}`);
+  return typeof value === 'string' ? value : String(n);
+}
+
+/**
+ * An opaque trade id (Bybit `i`: UUID-like or digits; OKX `tradeId`): a non-empty string up to
+ * MAX_ID_LENGTH, or a JSON number that is a non-negative safe integer — a larger one was rounded
+ * by JSON.parse and would name another trade.
+ */
+export function tradeId(value: unknown, field: string): string {
+  if (typeof value === 'string') {
+    if (value.length > 0 && value.length <= MAX_ID_LENGTH) return value;
+  } else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    return String(value);
+  }
+  throw new MalformedFrameError(`field ${field} is not a trade id: ${preview(value)}`);
+}
+
+/** A non-empty string field (symbols, codes, topics). Numbers are not strings here. */
 export function str(value: unknown, field: string): string {
   if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  throw new MalformedFrameError(`field ${field} is missing or not a string`);
+  throw new MalformedFrameError(`field ${field} is missing or not a string: ${preview(value)}`);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -62,18 +190,47 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Maps native ids to unified symbols, with a fallback guess for ids missing from the table. */
+/** Longest native instrument id read from a frame (real ones: under 30 characters). */
+export const MAX_NATIVE_ID_LENGTH = 64;
+
+/**
+ * Guessed symbols remembered per parser. A connection sees its own group's ids; a stream of
+ * ever-new ids (hostile or broken) must not grow memory without bound, so past this many the
+ * guess is still made, just not kept.
+ */
+export const MAX_GUESSED_SYMBOLS = 4096;
+
+/**
+ * An id from a frame becomes part of a unified symbol and of store keys: it must be short and
+ * free of whitespace and control characters. Any other character is allowed (Binance lists
+ * non-ASCII symbols). Runs once per id not yet seen, never per frame.
+ */
+function checkNativeId(nativeId: string): void {
+  const len = nativeId.length;
+  if (len === 0 || len > MAX_NATIVE_ID_LENGTH) throw new MalformedFrameError(`instrument id of ${len} characters`);
+  for (let k = 0; k < len; k++) {
+    const c = nativeId.charCodeAt(k);
+    if (c <= 0x20 || c === 0x7f) throw new MalformedFrameError(`instrument id with a control or space character: ${preview(nativeId)}`);
+  }
+}
+
+/**
+ * Maps native ids to unified symbols, with a fallback guess for ids missing from the table.
+ * A Map, never a plain object: ids such as `__proto__` or `constructor` are just keys.
+ */
 export function symbolMapper(
   instruments: readonly { nativeId: string; symbol: string }[] | undefined,
   guess: (nativeId: string) => string,
 ): (nativeId: string) => string {
   const table = new Map<string, string>();
   for (const i of instruments ?? []) table.set(i.nativeId, i.symbol);
+  const tableSize = table.size;
   return (nativeId) => {
     let symbol = table.get(nativeId);
     if (symbol === undefined) {
+      checkNativeId(nativeId);
       symbol = guess(nativeId);
-      table.set(nativeId, symbol);
+      if (table.size - tableSize < MAX_GUESSED_SYMBOLS) table.set(nativeId, symbol);
     }
     return symbol;
   };

@@ -38,3 +38,5 @@ export function createAdapter(exchange: ExchangeId, market: Market, endpoints?: 
 
 export type * from './types.js';
 export { MalformedFrameError } from './types.js';
+export { ExchangeHttpError, ExchangeResponseError, SubscriptionTooLargeError, UnsupportedMarketError } from './errors.js';
+export { MAX_FRAME_BYTES } from './common.js';

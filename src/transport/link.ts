@@ -4,6 +4,7 @@
  * one Link, or two for a moment while it rotates make-before-break.
  */
 import WebSocket from 'ws';
+import { MAX_FRAME_BYTES } from '../exchanges/common.js';
 import type { Instrument, ParseResult, WireRequest } from '../exchanges/types.js';
 import type { Channel, MarketRecord } from '../records.js';
 import { Pacer } from './pacer.js';
@@ -44,7 +45,7 @@ export class Link {
   ) {
     const { adapter } = io;
     this.parser = adapter.createParser(io.instruments());
-    this.socket = io.openSocket ? io.openSocket(io.wsUrl) : new WebSocket(io.wsUrl, { perMessageDeflate: false });
+    this.socket = io.openSocket ? io.openSocket(io.wsUrl) : new WebSocket(io.wsUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES + 1024 });
     this.pacer = new Pacer(adapter.limits.maxMessagesPerSecond, (frame) => {
       if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
     });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { BybitRestError, bybitAdapter } from '../../src/exchanges/bybit/index.js';
+import { ExchangeHttpError, bybitAdapter } from '../../src/exchanges/bybit/index.js';
 import type { Instrument, RestClient, RestResponse } from '../../src/exchanges/types.js';
 
 const fixture = (name: string): unknown =>
@@ -52,19 +52,19 @@ describe('bybit listInstruments', () => {
   test('HTTP 403 with retCode 10006 → coded error carrying status and exchange code', async () => {
     const http: RestClient = async () => ({ status: 403, headers: { 'x-bapi-limit-reset-timestamp': '1' }, body: fixture('rest-error-10006.json') });
     await assert.rejects(bybitAdapter('spot').listInstruments(http), (err: unknown) => {
-      assert.ok(err instanceof BybitRestError);
-      assert.equal(err.code, 'TV_ERR_REST_STATUS');
+      assert.ok(err instanceof ExchangeHttpError);
+      assert.equal(err.code, 'TV_ERR_EXCHANGE_HTTP');
       assert.equal(err.status, 403);
       assert.equal(err.exchangeCode, '10006');
       return true;
     });
   });
 
-  test('HTTP 200 with retCode != 0 → TV_ERR_REST_EXCHANGE', async () => {
+  test('HTTP 200 with retCode != 0 → TV_ERR_EXCHANGE_HTTP with status 200 and the exchange code', async () => {
     const http: RestClient = async () => ok({ retCode: 10001, retMsg: 'params error', result: {} });
     await assert.rejects(bybitAdapter('futures').listInstruments(http), (err: unknown) => {
-      assert.ok(err instanceof BybitRestError);
-      assert.equal(err.code, 'TV_ERR_REST_EXCHANGE');
+      assert.ok(err instanceof ExchangeHttpError);
+      assert.equal(err.code, 'TV_ERR_EXCHANGE_HTTP');
       assert.equal(err.status, 200);
       assert.equal(err.exchangeCode, '10001');
       return true;
@@ -189,8 +189,8 @@ describe('bybit backfillTrades (recent-trade only)', () => {
   test('non-200 answers throw a coded error', async () => {
     const http: RestClient = async () => ({ status: 500, headers: {}, body: 'oops' });
     await assert.rejects(spot.backfillTrades(http, { instrument: spotBtc, from: 0, to: 1 }), (err: unknown) => {
-      assert.ok(err instanceof BybitRestError);
-      assert.equal(err.code, 'TV_ERR_REST_STATUS');
+      assert.ok(err instanceof ExchangeHttpError);
+      assert.equal(err.code, 'TV_ERR_EXCHANGE_HTTP');
       assert.equal(err.status, 500);
       return true;
     });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { OkxRestError, okxAdapter } from '../../src/exchanges/okx/index.js';
+import { ExchangeHttpError, okxAdapter } from '../../src/exchanges/okx/index.js';
 import type { Instrument, RestClient, RestResponse } from '../../src/exchanges/types.js';
 
 const fixture = (name: string): unknown =>
@@ -57,19 +57,20 @@ describe('okx listInstruments', () => {
   test('HTTP 429 with code 50011 → coded error with status and exchange code', async () => {
     const http: RestClient = async () => ({ status: 429, headers: {}, body: fixture('rest-error-50011.json') });
     await assert.rejects(okxAdapter('spot').listInstruments(http), (err: unknown) => {
-      assert.ok(err instanceof OkxRestError);
-      assert.equal(err.code, 'TV_ERR_REST_STATUS');
+      assert.ok(err instanceof ExchangeHttpError);
+      assert.equal(err.code, 'TV_ERR_EXCHANGE_HTTP');
       assert.equal(err.status, 429);
       assert.equal(err.exchangeCode, '50011');
       return true;
     });
   });
 
-  test('HTTP 200 with code != "0" → TV_ERR_REST_EXCHANGE', async () => {
+  test('HTTP 200 with code != "0" → TV_ERR_EXCHANGE_HTTP with status 200 and the exchange code', async () => {
     const http: RestClient = async () => ok({ code: '51001', msg: "Instrument ID doesn't exist.", data: [] });
     await assert.rejects(okxAdapter('futures').listInstruments(http), (err: unknown) => {
-      assert.ok(err instanceof OkxRestError);
-      assert.equal(err.code, 'TV_ERR_REST_EXCHANGE');
+      assert.ok(err instanceof ExchangeHttpError);
+      assert.equal(err.code, 'TV_ERR_EXCHANGE_HTTP');
+      assert.equal(err.status, 200);
       assert.equal(err.exchangeCode, '51001');
       return true;
     });
@@ -227,7 +228,7 @@ describe('okx backfillTrades (history-trades, backwards by tradeId)', () => {
     const inner = historyServer(rows).http;
     const http: RestClient = async (url) => (calls++ === 1 ? { status: 429, headers: {}, body: fixture('rest-error-50011.json') } : inner(url));
     await assert.rejects(spot.backfillTrades(http, { instrument: spotBtc, from: 0, to: timeOf(999) }), (err: unknown) => {
-      assert.ok(err instanceof OkxRestError);
+      assert.ok(err instanceof ExchangeHttpError);
       assert.equal(err.status, 429);
       assert.equal(err.exchangeCode, '50011');
       return true;

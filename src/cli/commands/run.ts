@@ -1,5 +1,6 @@
 /** `tickvisor run`: the tree on a configuration (or the embedded default), until SIGINT/SIGTERM. */
 import { defaultConfig, loadConfigFile } from '../../config/load.js';
+import { serveTickvisor } from '../../http/index.js';
 import { createTickvisor } from '../../runtime/tickvisor.js';
 import { intOption, parseArgs, usage } from '../args.js';
 import { statusFigures, statusLine } from '../status.js';
@@ -29,8 +30,24 @@ export async function run(argv: string[]): Promise<number> {
   const tv = createTickvisor(config, values.data ? { dataDir: values.data } : {});
   await tv.start();
   const out = process.stdout;
-  out.write(`tickvisor running: ${config.exchanges.length} collectors; store ${values.data ?? config.store.path}\n`);
-  if (tv.sim) out.write(`simulated exchange on http://127.0.0.1:${tv.sim.port}\n`);
+  let http: Awaited<ReturnType<typeof serveTickvisor>> | undefined;
+  try {
+    http = config.metrics.enabled
+      ? await serveTickvisor(tv, { host: config.metrics.host, port: config.metrics.port, silentCoinMs: config.alerts.silentCoinMs })
+      : undefined;
+  } catch (error) {
+    await tv.stop();
+    throw error;
+  }
+  out.write(`tickvisor running: ${config.exchanges.length} collectors\n`);
+  out.write(`  store          ${values.data ?? config.store.path}\n`);
+  if (http) {
+    const base = http.url.replace(/\/$/, '');
+    out.write(`  status page    ${base}/\n`);
+    out.write(`  metrics        ${base}/metrics\n`);
+    out.write(`  health         ${base}/health\n`);
+  }
+  if (tv.sim) out.write(`  simulated exchange on http://127.0.0.1:${tv.sim.port}\n`);
 
   let last = 0;
   let lastAt = Date.now();
@@ -60,7 +77,9 @@ export async function run(argv: string[]): Promise<number> {
         resolve(1);
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
-      tv.stop().then(
+      Promise.resolve(http?.close())
+        .then(() => tv.stop())
+        .then(
         () => {
           clearTimeout(deadline);
           out.write(`stopped cleanly; ${committed().toLocaleString('en')} records stored\n`);

@@ -1,13 +1,13 @@
 /** Binance spot and USDⓈ-M perpetual futures behind the one ExchangeAdapter interface. */
 import type { Channel, Market } from '../../records.js';
 import type { BackfillRequest, Endpoints, ExchangeAdapter, Instrument, RestClient } from '../types.js';
-import { UnsupportedMarketError } from './errors.js';
+import { UnsupportedMarketError } from '../errors.js';
 import { BINANCE_ENDPOINTS, BINANCE_KEEPALIVE, BINANCE_LIMITS } from './limits.js';
 import { createBinanceParser } from './parser.js';
 import { backfillBinanceTrades, listBinanceInstruments } from './rest.js';
 import { streamRequests } from './subscribe.js';
 
-export { ExchangeHttpError, ExchangeResponseError, UnsupportedMarketError } from './errors.js';
+export { ExchangeHttpError, ExchangeResponseError, UnsupportedMarketError } from '../errors.js';
 export { BINANCE_ENDPOINTS, BINANCE_KEEPALIVE, BINANCE_LIMITS } from './limits.js';
 
 export function binanceAdapter(market: Market, endpoints?: Partial<Endpoints>): ExchangeAdapter {

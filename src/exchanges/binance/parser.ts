@@ -4,9 +4,12 @@
  *
  * Frames handled: raw events (`trade`, `aggTrade`, `24hrTicker`), the combined-stream wrapper
  * `{"stream":…,"data":…}`, request answers `{"result":null,"id":1}` and errors `{"code":2,"msg":…,"id":1}`.
+ * Field reading (numbers as strings and back, ids, timestamps, frame size) follows common.ts.
  */
 import type { Market, MarketRecord, Ticker, Trade } from '../../records.js';
-import { frameText, isRecord, num, optNum, parseJsonFrame, str, symbolMapper } from '../common.js';
+import {
+  MAX_REASON_LENGTH, frameText, integerId, isRecord, num, optNum, parseJsonFrame, preview, str, symbolMapper, timestampMs,
+} from '../common.js';
 import type { ControlMessage, FrameParser, Instrument, ParseResult } from '../types.js';
 import { MalformedFrameError } from '../types.js';
 import { guessSymbol } from './symbols.js';
@@ -24,12 +27,12 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
       exchange: 'binance',
       market,
       symbol: toSymbol(str(d.s, 's')),
-      id: str(d[idField], idField),
+      id: integerId(d[idField], idField),
       price: num(d.p, 'p'),
       amount: num(d.q, 'q'),
       // m: the buyer is the maker, so the taker — whose side the trade carries — sold.
       side: m ? 'sell' : 'buy',
-      timestamp: num(d.T, 'T'),
+      timestamp: timestampMs(d.T, 'T'),
       localTimestamp,
     };
   }
@@ -40,7 +43,7 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
       exchange: 'binance',
       market,
       symbol: toSymbol(str(d.s, 's')),
-      timestamp: num(d.E, 'E'),
+      timestamp: timestampMs(d.E, 'E'),
       localTimestamp,
       last: num(d.c, 'c'),
     };
@@ -68,13 +71,14 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
   function answer(msg: Json): ControlMessage | undefined {
     const id = msg.id;
     const requestId = typeof id === 'number' || (typeof id === 'string' && id !== '') ? String(id) : undefined;
-    if ('result' in msg) {
+    // own keys only: what the prototype chain holds is not part of the frame
+    if (Object.hasOwn(msg, 'result')) {
       // SUBSCRIBE and UNSUBSCRIBE both answer `result: null`; the connection knows which id was which.
       // A non-null result answers LIST_SUBSCRIPTIONS / GET_PROPERTY, which we do not act on.
       return msg.result === null ? { kind: 'subscribed', requestId } : { kind: 'ignored' };
     }
-    if ('code' in msg && 'msg' in msg) {
-      return { kind: 'rejected', requestId, reason: `code ${String(msg.code)}: ${String(msg.msg)}` };
+    if (Object.hasOwn(msg, 'code') && Object.hasOwn(msg, 'msg')) {
+      return { kind: 'rejected', requestId, reason: `code ${preview(msg.code)}: ${preview(msg.msg, MAX_REASON_LENGTH)}` };
     }
     return undefined;
   }
@@ -107,7 +111,8 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
         return { records, control: [control] };
       }
       default:
-        // Another event type (e.g. serverShutdown, followed by the server closing): nothing to map.
+        // Another event type (e.g. serverShutdown, followed by the server closing): a well-formed
+        // frame of a kind we do not map is ignored, never turned into a record.
         if (typeof event.e !== 'string') throw new MalformedFrameError('field e is not a string');
         return { records, control: [{ kind: 'ignored' }] };
     }

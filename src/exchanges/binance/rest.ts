@@ -3,9 +3,9 @@
  * The RestClient already waits out 429/418; here we only page, normalize and stop.
  */
 import type { Market, Trade } from '../../records.js';
-import { isRecord, num, str } from '../common.js';
+import { integerId, isRecord, num, timestampMs } from '../common.js';
 import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
-import { ExchangeHttpError, ExchangeResponseError } from './errors.js';
+import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
 import { unifiedSymbol } from './symbols.js';
 
 const PAGE_LIMIT = 1000;
@@ -72,8 +72,8 @@ const historicalTradeRow = (market: Market): RowMapper => (row, instrument, loca
   if (!isRecord(row) || typeof row.isBuyerMaker !== 'boolean') throw new Error('row without isBuyerMaker');
   return {
     type: 'trade', exchange: 'binance', market, symbol: instrument.symbol,
-    id: str(row.id, 'id'), price: num(row.price, 'price'), amount: num(row.qty, 'qty'),
-    side: row.isBuyerMaker ? 'sell' : 'buy', timestamp: num(row.time, 'time'), localTimestamp,
+    id: integerId(row.id, 'id'), price: num(row.price, 'price'), amount: num(row.qty, 'qty'),
+    side: row.isBuyerMaker ? 'sell' : 'buy', timestamp: timestampMs(row.time, 'time'), localTimestamp,
   };
 };
 
@@ -82,8 +82,8 @@ const aggTradeRow = (market: Market): RowMapper => (row, instrument, localTimest
   if (!isRecord(row) || typeof row.m !== 'boolean') throw new Error('row without m');
   return {
     type: 'trade', exchange: 'binance', market, symbol: instrument.symbol,
-    id: str(row.a, 'a'), price: num(row.p, 'p'), amount: num(row.q, 'q'),
-    side: row.m ? 'sell' : 'buy', timestamp: num(row.T, 'T'), localTimestamp,
+    id: integerId(row.a, 'a'), price: num(row.p, 'p'), amount: num(row.q, 'q'),
+    side: row.m ? 'sell' : 'buy', timestamp: timestampMs(row.T, 'T'), localTimestamp,
   };
 };
 
@@ -91,7 +91,7 @@ function mapRows(url: string, rows: unknown[], map: RowMapper, instrument: Instr
   try {
     return rows.map((row) => map(row, instrument, localTimestamp));
   } catch (cause) {
-    throw new ExchangeResponseError(url, cause instanceof Error ? cause.message : String(cause), { cause });
+    throw unreadableRow(url, cause);
   }
 }
 

@@ -1,14 +1,16 @@
 /** Bybit v5 adapter: spot and USDT linear perpetuals (market `futures`). */
 import type { Market } from '../../records.js';
+import { UnsupportedMarketError } from '../errors.js';
 import type { Endpoints, ExchangeAdapter } from '../types.js';
 import { BYBIT_KEEP_ALIVE, bybitDefaultEndpoints, bybitLimits } from './limits.js';
 import { createBybitParser } from './parser.js';
 import { bybitBackfillTrades, bybitListInstruments } from './rest.js';
 import { bybitRequests } from './subscribe.js';
 
-export { BybitRestError } from './rest.js';
+export { ExchangeHttpError, ExchangeResponseError, UnsupportedMarketError } from '../errors.js';
 
 export function bybitAdapter(market: Market, endpoints?: Partial<Endpoints>): ExchangeAdapter {
+  if (market !== 'spot' && market !== 'futures') throw new UnsupportedMarketError('bybit', String(market));
   const resolved: Endpoints = { ...bybitDefaultEndpoints(market), ...endpoints };
   const limits = bybitLimits(market);
   return {

@@ -3,8 +3,9 @@
  * recent-trade backfill (the only trade history Bybit's public API has).
  */
 import type { Market, Trade } from '../../records.js';
-import { isRecord, num, str } from '../common.js';
-import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
+import { isRecord, num, timestampMs, tradeId } from '../common.js';
+import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
+import { MalformedFrameError, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
 import {
   BYBIT_INSTRUMENTS_PAGE_LIMIT,
   BYBIT_MAX_INSTRUMENT_PAGES,
@@ -14,49 +15,21 @@ import {
 import { bybitSide } from './parser.js';
 import { bybitUnified } from './symbols.js';
 
-/** A Bybit REST answer we cannot use: a non-200 status, `retCode != 0`, or an unreadable body. */
-export class BybitRestError extends Error {
-  readonly code: 'TV_ERR_REST_STATUS' | 'TV_ERR_REST_EXCHANGE' | 'TV_ERR_REST_BODY';
-  readonly status: number;
-  /** Bybit's `retCode`, when the body carried one (e.g. 10006 rate limited) */
-  readonly exchangeCode: string | undefined;
-  readonly url: string;
-  constructor(
-    code: BybitRestError['code'],
-    message: string,
-    details: { status: number; exchangeCode?: string; url: string },
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'BybitRestError';
-    this.code = code;
-    this.status = details.status;
-    this.exchangeCode = details.exchangeCode;
-    this.url = details.url;
-  }
-}
-
-/** GET and unwrap `{retCode:0, result:{…}}`; throws BybitRestError for everything else. */
+/**
+ * GET and unwrap `{retCode:0, result:{list:[…]}}`. A non-200 status or `retCode != 0` (e.g. 10006
+ * rate limited) is an ExchangeHttpError carrying Bybit's retCode (as a string); a body without
+ * `retCode` or without `result.list` is an ExchangeResponseError.
+ */
 async function getResult(http: RestClient, url: string): Promise<Record<string, unknown>> {
   const response = await http(url);
   const body = response.body;
-  const retCode = isRecord(body) && body.retCode !== undefined ? String(body.retCode) : undefined;
-  const retMsg = isRecord(body) && typeof body.retMsg === 'string' ? body.retMsg : '';
-  if (response.status !== 200) {
-    const details = retCode === undefined ? { status: response.status, url } : { status: response.status, exchangeCode: retCode, url };
-    throw new BybitRestError('TV_ERR_REST_STATUS', `bybit GET ${url}: HTTP ${response.status} ${retMsg}`.trim(), details);
-  }
-  if (retCode !== '0') {
-    throw new BybitRestError(
-      retCode === undefined ? 'TV_ERR_REST_BODY' : 'TV_ERR_REST_EXCHANGE',
-      `bybit GET ${url}: retCode ${retCode ?? 'missing'} ${retMsg}`.trim(),
-      retCode === undefined ? { status: 200, url } : { status: 200, exchangeCode: retCode, url },
-    );
-  }
+  const retCode = isRecord(body) && (typeof body.retCode === 'number' || typeof body.retCode === 'string') ? String(body.retCode) : undefined;
+  const retMsg = isRecord(body) && typeof body.retMsg === 'string' && body.retMsg !== '' ? body.retMsg : undefined;
+  if (response.status !== 200) throw new ExchangeHttpError(url, response.status, retCode, retMsg);
+  if (retCode === undefined) throw new ExchangeResponseError(url, 'no retCode in the body');
+  if (retCode !== '0') throw new ExchangeHttpError(url, 200, retCode, retMsg);
   const result = (body as Record<string, unknown>).result;
-  if (!isRecord(result) || !Array.isArray(result.list)) {
-    throw new BybitRestError('TV_ERR_REST_BODY', `bybit GET ${url}: no result.list`, { status: 200, url });
-  }
+  if (!isRecord(result) || !Array.isArray(result.list)) throw new ExchangeResponseError(url, 'no result.list');
   return result;
 }
 
@@ -98,17 +71,17 @@ export async function bybitListInstruments(http: RestClient, restUrl: string, ma
 
 /** A recent-trade row → Trade, normalized exactly like a live `publicTrade` entry. */
 export function bybitRestTrade(market: Market, symbol: string, row: unknown, localTimestamp: number): Trade {
-  if (!isRecord(row)) throw new BybitRestError('TV_ERR_REST_BODY', 'recent-trade row is not an object', { status: 200, url: '' });
+  if (!isRecord(row)) throw new MalformedFrameError('recent-trade row is not an object');
   return {
     type: 'trade',
     exchange: 'bybit',
     market,
     symbol,
-    id: str(row.execId, 'execId'),
+    id: tradeId(row.execId, 'execId'),
     price: num(row.price, 'price'),
     amount: num(row.size, 'size'),
     side: bybitSide(row.side),
-    timestamp: num(row.time, 'time'),
+    timestamp: timestampMs(row.time, 'time'),
     localTimestamp,
   };
 }
@@ -138,7 +111,12 @@ export async function bybitBackfillTrades(
   const result = await getResult(http, url);
   const rows = result.list as unknown[];
   const localTimestamp = now();
-  const all = rows.map((row) => bybitRestTrade(market, instrument.symbol, row, localTimestamp));
+  let all: Trade[];
+  try {
+    all = rows.map((row) => bybitRestTrade(market, instrument.symbol, row, localTimestamp));
+  } catch (cause) {
+    throw unreadableRow(url, cause);
+  }
   // newest first on the wire; ours is the contract's (timestamp, id) order, the store's key order
   all.sort(byTimeThenId);
 

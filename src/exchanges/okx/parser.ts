@@ -4,13 +4,14 @@
  *
  * Numbers and timestamps arrive as strings. The keep-alive answer is the bare text `pong`, which
  * is checked before JSON.parse. Hot path: one JSON.parse per frame, no regexes, no try/catch per field.
+ * Field reading (numbers as strings and back, ids, timestamps, frame size) follows common.ts.
  */
 import type { Market, MarketRecord, Ticker } from '../../records.js';
-import { frameText, isRecord, num, optNum, parseJsonFrame, str } from '../common.js';
+import { frameText, isRecord, num, optNum, parseJsonFrame, preview, str, timestampMs } from '../common.js';
 import { MalformedFrameError, type FrameParser, type Instrument, type ParseResult } from '../types.js';
 import { okxControl } from './control.js';
 import { okxSymbolMapper } from './symbols.js';
-import { contractTable, okxTrade } from './trades.js';
+import { checkSameInstId, contractTable, okxTrade } from './trades.js';
 
 export function createOkxParser(market: Market, instruments?: readonly Instrument[]): FrameParser {
   const toUnified = okxSymbolMapper(instruments);
@@ -20,7 +21,7 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
     const symbol = toUnified(instId);
     const contract = contracts.get(instId);
     const records: MarketRecord[] = new Array(data.length);
-    for (let k = 0; k < data.length; k++) records[k] = okxTrade(data[k], market, symbol, contract, localTimestamp);
+    for (let k = 0; k < data.length; k++) records[k] = okxTrade(data[k], market, symbol, contract, localTimestamp, instId);
     return { records, control: [] };
   }
 
@@ -30,12 +31,13 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
     for (let k = 0; k < data.length; k++) {
       const t: unknown = data[k];
       if (!isRecord(t)) throw new MalformedFrameError('ticker entry is not an object');
+      checkSameInstId(t.instId, instId);
       const record: Ticker = {
         type: 'ticker',
         exchange: 'okx',
         market,
         symbol,
-        timestamp: num(t.ts, 'ts'),
+        timestamp: timestampMs(t.ts, 'ts'),
         localTimestamp,
         last: num(t.last, 'last'),
       };
@@ -82,6 +84,8 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
       const channel = arg.channel;
       if (channel === 'trades') return trades(data, str(arg.instId, 'arg.instId'), localTimestamp);
       if (channel === 'tickers') return tickers(data, str(arg.instId, 'arg.instId'), localTimestamp);
+      if (typeof channel !== 'string') throw new MalformedFrameError(`field arg.channel is not a string: ${preview(channel)}`);
+      // a well-formed frame of a channel we do not map is ignored, never turned into a record
       return { records: [], control: [{ kind: 'ignored' }] };
     },
   };

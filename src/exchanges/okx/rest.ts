@@ -4,52 +4,27 @@
  */
 import type { Market, Trade } from '../../records.js';
 import { isRecord } from '../common.js';
+import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
 import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
 import { OKX_HISTORY_PAGE_LIMIT, OKX_MAX_HISTORY_PAGES, okxInstType } from './limits.js';
 import { okxUnified } from './symbols.js';
 import { contractTable, okxTrade } from './trades.js';
 
-/** An OKX REST answer we cannot use: a non-200 status, `code != "0"`, or an unreadable body. */
-export class OkxRestError extends Error {
-  readonly code: 'TV_ERR_REST_STATUS' | 'TV_ERR_REST_EXCHANGE' | 'TV_ERR_REST_BODY';
-  readonly status: number;
-  /** OKX's `code`, when the body carried one (e.g. "50011" rate limited) */
-  readonly exchangeCode: string | undefined;
-  readonly url: string;
-  constructor(
-    code: OkxRestError['code'],
-    message: string,
-    details: { status: number; exchangeCode?: string; url: string },
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'OkxRestError';
-    this.code = code;
-    this.status = details.status;
-    this.exchangeCode = details.exchangeCode;
-    this.url = details.url;
-  }
-}
-
-/** GET and unwrap `{code:"0", data:[…]}`; throws OkxRestError for everything else. */
+/**
+ * GET and unwrap `{code:"0", data:[…]}`. A non-200 status or `code != "0"` (e.g. 50011 rate
+ * limited, which OKX may send with 200 or 429) is an ExchangeHttpError carrying OKX's code; a
+ * body without `code` or without a `data` array is an ExchangeResponseError.
+ */
 async function getData(http: RestClient, url: string): Promise<unknown[]> {
   const response = await http(url);
   const body = response.body;
-  const code = isRecord(body) && body.code !== undefined ? String(body.code) : undefined;
-  const msg = isRecord(body) && typeof body.msg === 'string' ? body.msg : '';
-  const details = (status: number) => (code === undefined ? { status, url } : { status, exchangeCode: code, url });
-  if (response.status !== 200) {
-    throw new OkxRestError('TV_ERR_REST_STATUS', `okx GET ${url}: HTTP ${response.status} ${msg}`.trim(), details(response.status));
-  }
-  if (code !== '0') {
-    throw new OkxRestError(
-      code === undefined ? 'TV_ERR_REST_BODY' : 'TV_ERR_REST_EXCHANGE',
-      `okx GET ${url}: code ${code ?? 'missing'} ${msg}`.trim(),
-      details(200),
-    );
-  }
+  const code = isRecord(body) && (typeof body.code === 'string' || typeof body.code === 'number') ? String(body.code) : undefined;
+  const msg = isRecord(body) && typeof body.msg === 'string' && body.msg !== '' ? body.msg : undefined;
+  if (response.status !== 200) throw new ExchangeHttpError(url, response.status, code, msg);
+  if (code === undefined) throw new ExchangeResponseError(url, 'no code in the body');
+  if (code !== '0') throw new ExchangeHttpError(url, 200, code, msg);
   const data = (body as Record<string, unknown>).data;
-  if (!Array.isArray(data)) throw new OkxRestError('TV_ERR_REST_BODY', `okx GET ${url}: data is not an array`, details(200));
+  if (!Array.isArray(data)) throw new ExchangeResponseError(url, 'data is not an array');
   return data;
 }
 
@@ -144,7 +119,12 @@ export async function okxBackfillTrades(
     const localTimestamp = now();
     let oldest: string | undefined;
     for (const row of rows) {
-      const trade = okxTrade(row, market, instrument.symbol, contract, localTimestamp);
+      let trade: Trade;
+      try {
+        trade = okxTrade(row, market, instrument.symbol, contract, localTimestamp, instrument.nativeId);
+      } catch (cause) {
+        throw unreadableRow(url, cause);
+      }
       if (oldest === undefined || compareTradeIds(trade.id, oldest) < 0) oldest = trade.id;
       if (trade.timestamp < from || (afterId !== undefined && compareTradeIds(trade.id, afterId) <= 0)) {
         reachedStart = true;

@@ -1,13 +1,13 @@
 /** Upbit spot (KRW, BTC and USDT quote markets) behind the one ExchangeAdapter interface. */
 import type { Channel, Market } from '../../records.js';
 import type { BackfillRequest, Endpoints, ExchangeAdapter, Instrument, RestClient } from '../types.js';
-import { UnsupportedMarketError } from './errors.js';
+import { UnsupportedMarketError } from '../errors.js';
 import { UPBIT_ENDPOINTS, UPBIT_KEEPALIVE, UPBIT_LIMITS } from './limits.js';
 import { createUpbitParser } from './parser.js';
 import { backfillUpbitTrades, listUpbitInstruments } from './rest.js';
 import { upbitSubscribeRequests, upbitUnsubscribeRequests } from './subscribe.js';
 
-export { ExchangeHttpError, ExchangeResponseError, SubscriptionTooLargeError, UnsupportedMarketError } from './errors.js';
+export { ExchangeHttpError, ExchangeResponseError, SubscriptionTooLargeError, UnsupportedMarketError } from '../errors.js';
 export { UPBIT_ENDPOINTS, UPBIT_KEEPALIVE, UPBIT_LIMITS } from './limits.js';
 
 export function upbitAdapter(market: Market, endpoints?: Partial<Endpoints>): ExchangeAdapter {

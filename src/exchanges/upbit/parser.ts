@@ -4,9 +4,12 @@
  *
  * Frames handled: `trade` and `ticker` (SNAPSHOT and REALTIME alike), `{"status":"UP"}` (the
  * answer to our text PING), and `{"error":{"name":…,"message":…}}`.
+ * Field reading (numbers as strings and back, ids, timestamps, frame size) follows common.ts.
  */
 import type { MarketRecord, Ticker, Trade } from '../../records.js';
-import { frameText, isRecord, num, optNum, parseJsonFrame, str, symbolMapper } from '../common.js';
+import {
+  MAX_REASON_LENGTH, frameText, integerId, isRecord, num, optNum, parseJsonFrame, preview, str, symbolMapper, timestampMs,
+} from '../common.js';
 import type { FrameParser, Instrument, ParseResult } from '../types.js';
 import { MalformedFrameError } from '../types.js';
 import { upbitSymbol } from './symbols.js';
@@ -17,7 +20,7 @@ type Json = Record<string, unknown>;
 export function upbitSide(askBid: unknown): 'buy' | 'sell' {
   if (askBid === 'ASK') return 'sell';
   if (askBid === 'BID') return 'buy';
-  throw new MalformedFrameError(`field ask_bid is not ASK or BID: ${String(askBid)}`);
+  throw new MalformedFrameError(`field ask_bid is not ASK or BID: ${preview(askBid)}`);
 }
 
 export function createUpbitParser(instruments?: readonly Instrument[]): FrameParser {
@@ -30,11 +33,11 @@ export function createUpbitParser(instruments?: readonly Instrument[]): FramePar
       market: 'spot',
       symbol: toSymbol(str(d.code, 'code')),
       // unique and increasing, not dense: gaps are found by time, not by id
-      id: str(d.sequential_id, 'sequential_id'),
+      id: integerId(d.sequential_id, 'sequential_id'),
       price: num(d.trade_price, 'trade_price'),
       amount: num(d.trade_volume, 'trade_volume'),
       side: upbitSide(d.ask_bid),
-      timestamp: num(d.trade_timestamp, 'trade_timestamp'),
+      timestamp: timestampMs(d.trade_timestamp, 'trade_timestamp'),
       localTimestamp,
     };
   }
@@ -46,7 +49,7 @@ export function createUpbitParser(instruments?: readonly Instrument[]): FramePar
       exchange: 'upbit',
       market: 'spot',
       symbol: toSymbol(str(d.code, 'code')),
-      timestamp: num(d.timestamp, 'timestamp'),
+      timestamp: timestampMs(d.timestamp, 'timestamp'),
       localTimestamp,
       last: num(d.trade_price, 'trade_price'),
     };
@@ -77,11 +80,12 @@ export function createUpbitParser(instruments?: readonly Instrument[]): FramePar
         if (isRecord(msg.error)) {
           const { name, message } = msg.error;
           // Upbit names no request or code: the rejection concerns the last subscription frame.
-          return { records, control: [{ kind: 'rejected', reason: `${String(name)}: ${String(message)}` }] };
+          return { records, control: [{ kind: 'rejected', reason: `${preview(name)}: ${preview(message, MAX_REASON_LENGTH)}` }] };
         }
         throw new MalformedFrameError('frame has no type, status or error');
       default:
-        // Another data type (orderbook, candle…) we did not ask for: nothing to map.
+        // Another data type (orderbook, candle…) we did not ask for: a well-formed frame of a kind
+        // we do not map is ignored, never turned into a record.
         if (typeof msg.type !== 'string') throw new MalformedFrameError('field type is not a string');
         return { records, control: [{ kind: 'ignored' }] };
     }

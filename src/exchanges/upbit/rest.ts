@@ -3,9 +3,9 @@
  * The RestClient already waits out 429/418; here we only page, normalize and stop.
  */
 import type { Trade } from '../../records.js';
-import { isRecord, num, str } from '../common.js';
+import { integerId, isRecord, num, timestampMs } from '../common.js';
 import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
-import { ExchangeHttpError, ExchangeResponseError } from './errors.js';
+import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
 import { upbitSide } from './parser.js';
 import { splitUpbitCode } from './symbols.js';
 
@@ -52,12 +52,12 @@ function tickToTrade(row: unknown, instrument: Instrument, localTimestamp: numbe
   if (!isRecord(row)) throw new Error('row is not an object');
   return {
     type: 'trade', exchange: 'upbit', market: 'spot', symbol: instrument.symbol,
-    id: str(row.sequential_id, 'sequential_id'),
+    id: integerId(row.sequential_id, 'sequential_id'),
     price: num(row.trade_price, 'trade_price'),
     amount: num(row.trade_volume, 'trade_volume'),
     side: upbitSide(row.ask_bid),
     // REST names the trade time `timestamp`; the WebSocket trade calls the same value `trade_timestamp`.
-    timestamp: num(row.timestamp, 'timestamp'),
+    timestamp: timestampMs(row.timestamp, 'timestamp'),
     localTimestamp,
   };
 }
@@ -98,7 +98,7 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
         const now = Date.now();
         page = rows.map((row) => tickToTrade(row, instrument, now));
       } catch (cause) {
-        throw new ExchangeResponseError(url, cause instanceof Error ? cause.message : String(cause), { cause });
+        throw unreadableRow(url, cause);
       }
       let reachedStart = false;
       let oldest: Trade | undefined;

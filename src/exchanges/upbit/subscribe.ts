@@ -9,7 +9,7 @@
  */
 import type { Channel } from '../../records.js';
 import type { Instrument, WireRequest } from '../types.js';
-import { SubscriptionTooLargeError } from './errors.js';
+import { SubscriptionTooLargeError } from '../errors.js';
 
 /** Instruments in order, each native code once (a list merged from `all` and new instruments). */
 function distinct(lists: readonly (readonly Instrument[])[]): Instrument[] {
@@ -42,7 +42,7 @@ function ticket(nextId: () => string): string {
 
 function checkSize(instruments: readonly Instrument[], channels: readonly Channel[], maxStreams: number): void {
   const streams = instruments.length * channels.length;
-  if (streams > maxStreams) throw new SubscriptionTooLargeError(streams, maxStreams);
+  if (streams > maxStreams) throw new SubscriptionTooLargeError('Upbit', streams, maxStreams);
 }
 
 /** One frame for the whole list; `symbols` = every unified symbol the frame (re)subscribes. */

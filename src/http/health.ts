@@ -1,0 +1,65 @@
+/**
+ * The /health report: the whole supervision tree with each actor's state, since when it has been
+ * in that state, and its counters; healthy when every collector is Running.
+ *
+ * The tree holds no timestamps, so "since" is observed: the tracker remembers when each actor id
+ * was first seen in its current top-level state, across polls (the server polls every second).
+ * An actor already in its state when the server started reads "since the first observation".
+ */
+import type { ActorNode } from '../runtime/state-tree.js';
+
+export interface HealthNode {
+  id: string;
+  kind: ActorNode['kind'];
+  state: string;
+  detail: string;
+  /** ms since epoch at which this actor was first observed in `state` */
+  since: number;
+  counters: Record<string, number>;
+  lastError?: string;
+  children: HealthNode[];
+}
+
+export interface HealthReport {
+  /** every collector Running (and at least one collector) */
+  healthy: boolean;
+  status: 'ok' | 'degraded';
+  /** ms since epoch */
+  at: number;
+  collectors: { total: number; running: number };
+  tree: HealthNode;
+}
+
+export class StateSinceTracker {
+  private seen = new Map<string, { state: string; since: number }>();
+
+  /** Annotates the tree with `since` and forgets actors that are no longer in it. */
+  observe(tree: ActorNode, now: number): HealthNode {
+    const next = new Map<string, { state: string; since: number }>();
+    const visit = (n: ActorNode): HealthNode => {
+      const old = this.seen.get(n.id);
+      const mark = old && old.state === n.state ? old : { state: n.state, since: now };
+      next.set(n.id, mark);
+      return {
+        id: n.id,
+        kind: n.kind,
+        state: n.state,
+        detail: n.detail,
+        since: mark.since,
+        counters: n.counters,
+        ...(n.lastError !== undefined ? { lastError: n.lastError } : {}),
+        children: n.children.map(visit),
+      };
+    };
+    const out = visit(tree);
+    this.seen = next;
+    return out;
+  }
+}
+
+export function healthReport(tree: HealthNode, now: number): HealthReport {
+  const collectors = tree.children.filter((c) => c.kind === 'collector');
+  const running = collectors.filter((c) => c.state === 'Running').length;
+  const healthy = collectors.length > 0 && running === collectors.length;
+  return { healthy, status: healthy ? 'ok' : 'degraded', at: now, collectors: { total: collectors.length, running }, tree };
+}
