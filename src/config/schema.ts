@@ -107,9 +107,11 @@ export const configSchema = z
       .object({
         webhook: z.string().url().optional(),
         silentCoinMs: z.number().int().positive().default(5 * 60_000),
+        /** malformed frames + rejected records per second (per collector, over a minute) that raise an alert */
+        errorRatePerSecond: z.number().positive().default(5),
       })
       .strict()
-      .default({ silentCoinMs: 5 * 60_000 }),
+      .default({ silentCoinMs: 5 * 60_000, errorRatePerSecond: 5 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -18,6 +18,8 @@ export interface ObservableTickvisor {
   state(): ActorNode;
   pipelineStats(): Record<string, PipelineStats>;
   readonly batches$: Observable<readonly MarketRecord[]>;
+  /** when the system already keeps one, the server reads it instead of building its own */
+  readonly activity?: CoinActivity;
 }
 
 export interface ServeTickvisorOptions {
@@ -41,12 +43,13 @@ export interface TickvisorHttp extends HttpServer {
 
 export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTickvisorOptions): Promise<TickvisorHttp> {
   const now = options.now ?? Date.now;
-  const activity = new CoinActivity(options.silentCoinMs !== undefined ? { silentAfterMs: options.silentCoinMs } : {});
+  const own = tv.activity === undefined;
+  const activity = tv.activity ?? new CoinActivity(options.silentCoinMs !== undefined ? { silentAfterMs: options.silentCoinMs } : {});
   const metrics = createMetrics(options.registry ? { registry: options.registry } : {});
   // the data path: one call per delivered batch; every record of a batch comes from one pipeline
   const subscription = tv.batches$.subscribe((batch) => {
     const first = batch[0];
-    if (first) activity.record(first.exchange, first.market, batch, now());
+    if (own && first) activity.record(first.exchange, first.market, batch, now());
   });
   const update = () => {
     const tree = tv.state();

@@ -1,13 +1,38 @@
 /**
- * One pino root logger; modules take children bound to exchange / market / connector / symbol.
- * Logs go to stderr so stdout stays clean for command output (`--json`, `query`, `parse`).
+ * One pino root logger; modules take children bound to exchange / market / connector / symbol
+ * (bindings.ts). Logs go to stderr so stdout stays clean for command output (`--json`, `query`,
+ * `parse`): JSON lines, or pino-pretty's readable lines when stderr is a terminal. Pretty printing
+ * runs as a stream in this process (no worker thread) and only for a human watching — JSON is the
+ * cheap format, and the one machines read.
  */
-import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import pretty from 'pino-pretty';
 
-export type { Logger };
+export type { Logger, LevelWithSilent };
 
-export function createLogger(level: LevelWithSilent = 'info'): Logger {
-  return pino({ level, base: { app: 'tickvisor' } }, pino.destination({ fd: 2, sync: false }));
+export interface LoggerOptions {
+  /** where lines go; default stderr (fd 2), asynchronously buffered */
+  destination?: DestinationStream | NodeJS.WritableStream;
+  /** readable lines instead of JSON; default: when stderr is a TTY */
+  pretty?: boolean;
+}
+
+export function createLogger(level: LevelWithSilent = 'info', options: LoggerOptions = {}): Logger {
+  const opts = { level, base: { app: 'tickvisor' } };
+  const usePretty = options.pretty ?? (options.destination === undefined && process.stderr.isTTY === true);
+  if (usePretty) {
+    return pino(
+      opts,
+      pretty({
+        destination: options.destination ?? 2,
+        sync: false,
+        colorize: options.destination === undefined && pretty.isColorSupported,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,app',
+      }),
+    );
+  }
+  return pino(opts, (options.destination as DestinationStream | undefined) ?? pino.destination({ fd: 2, sync: false }));
 }
 
 /** For tests and embedded use that wants nothing printed. */

@@ -8,6 +8,9 @@ import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { ReplaySubject, Subject, type Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
+import { createAlerting, recoveryFailedAlert, type Alert, type Alerting } from '../alerts/index.js';
+import { CoinActivity } from '../metrics/coin-activity.js';
+import { startAlertWatch } from './alert-watch.js';
 import { DEFAULT_COLLECTOR_RESTART } from '../../machines/supervision.js';
 import { resolveConfig } from '../config/load.js';
 import type { TickvisorConfig, TickvisorConfigInput } from '../config/schema.js';
@@ -44,7 +47,10 @@ export interface Tickvisor {
   readonly records$: Observable<MarketRecord>;
   /** batches once their LMDB transaction has committed: stored, durable */
   readonly committed$: Observable<CommittedBatch>;
-  readonly alerts$: Observable<RecoveryFailedAlert>;
+  /** every alert that passed dedup and rate limiting: recovery failed, coin silent, error rate */
+  readonly alerts$: Observable<Alert>;
+  /** per-coin receive activity (last receive time, mean interval) */
+  readonly activity: CoinActivity;
   /** latest ticker and last trade of one symbol */
   latest(exchange: ExchangeId, market: Market, symbol: string): LatestState | undefined;
   /** every symbol's latest state */
@@ -65,7 +71,15 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   const config = resolveConfig(configInput);
   const log = options.logger ?? createLogger(config.log.level);
   const storePath = options.dataDir ?? config.store.path;
-  const alerts = new Subject<RecoveryFailedAlert>();
+  const alerts = new Subject<Alert>();
+  const activity = new CoinActivity({ silentAfterMs: config.alerts.silentCoinMs });
+  // the log always, the webhook when configured; in-process subscribers through alerts$
+  const alerting: Alerting = createAlerting({
+    logger: log,
+    ...(config.alerts.webhook ? { webhook: config.alerts.webhook } : {}),
+    sinks: [{ name: 'alerts$', send: (alert: Alert) => alerts.next(alert) }],
+  });
+  let stopWatch: (() => void) | undefined;
   const pipelines$ = new ReplaySubject<Pipeline>();
   let sim: SimExchange | undefined;
   let store: HistoryStore | undefined;
@@ -120,7 +134,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
       venues.set(
         `${exchange}:${market}`,
-        new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors),
+        new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors, activity),
       );
       pipelines$.next(pipeline);
       return collectorInputFor(config, e, adapter, index);
@@ -132,10 +146,16 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
     root.on('alert', (event: { alert: RecoveryFailedAlert }) => {
-      log.error({ alert: event.alert }, event.alert.message);
-      alerts.next(event.alert);
+      alerting.raise(recoveryFailedAlert(event.alert, Date.now()));
     });
     root.start();
+    stopWatch = startAlertWatch({
+      alerting,
+      activity,
+      venues: () => venues.entries(),
+      silentCoinMs: config.alerts.silentCoinMs,
+      errorRatePerSecond: config.alerts.errorRatePerSecond,
+    });
     log.info({ collectors: inputs.length, store: storePath }, 'supervision tree started');
   }
 
@@ -143,11 +163,13 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     if (!started) return;
     stopping ??= (async () => {
       restAbort.abort();
+      stopWatch?.();
       root?.stop();
       for (const v of venues.values()) v.filler.stop();
       await Promise.all([...venues.values()].map((v) => v.pipeline.close()));
       await store?.close();
       await sim?.stop();
+      await alerting.close();
       alerts.complete();
       pipelines$.complete();
       log.info({}, 'stopped: subscriptions closed, pipelines flushed, store closed');
@@ -163,6 +185,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     records$,
     committed$,
     alerts$: alerts.asObservable(),
+    activity,
     latest: (exchange, market, symbol) => venues.get(`${exchange}:${market}`)?.pipeline.cache.get(exchange, market, symbol),
     cache: () => [...venues.values()].flatMap((v) => [...v.pipeline.cache.entries()]),
     history: (query) => {

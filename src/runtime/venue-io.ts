@@ -11,6 +11,7 @@ import type { Listing } from '../../machines/collector.js';
 import { GapFiller } from '../gaps/gap-filler.js';
 import { GapTracker } from '../gaps/gap-tracker.js';
 import type { TradeCursor } from '../store/index.js';
+import type { CoinActivity } from '../metrics/coin-activity.js';
 
 export interface VenueCounters {
   frames: number;
@@ -33,6 +34,8 @@ export class VenueRuntime implements VenueIo {
     private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
     /** where the store ends for each symbol of this venue: resume from there */
     cursors: readonly TradeCursor[] = [],
+    /** per-coin receive times for metrics and the silent-coin alert */
+    private readonly activity?: CoinActivity,
   ) {
     this.gaps = new GapTracker(adapter.sequentialTradeIds);
     for (const c of cursors) this.gaps.seed(c.symbol, c.lastTradeId, c.lastTimestamp);
@@ -61,6 +64,7 @@ export class VenueRuntime implements VenueIo {
   deliver(records: MarketRecord[]): void {
     const windows = this.gaps.observe(records);
     if (windows.length > 0) this.filler.add(windows);
+    this.activity?.record(this.adapter.exchange, this.adapter.market, records, Date.now());
     this.pipeline.push(records, 'live');
   }
 

@@ -1,18 +1,22 @@
 /** `tickvisor run`: the tree on a configuration (or the embedded default), until SIGINT/SIGTERM. */
 import { defaultConfig, loadConfigFile } from '../../config/load.js';
 import { serveTickvisor } from '../../http/index.js';
+import { connectStatelyInspector, createInspectionRecorder, fanOutInspection } from '../../inspect/index.js';
 import { createTickvisor } from '../../runtime/tickvisor.js';
 import { intOption, parseArgs, usage } from '../args.js';
 import { statusFigures, statusLine } from '../status.js';
 
-export const help = `tickvisor run [--config FILE] [--data DIR] [--metrics-port P]
+export const help = `tickvisor run [--config FILE] [--data DIR] [--metrics-port P] [--inspect [URL]] [--inspect-file FILE]
 
 Runs the supervision tree. Without --config: the embedded default — a simulated exchange on
 loopback serving Binance spot and futures, Upbit, Bybit spot and linear, OKX spot and swap —
 storing under ./data. Ctrl-C or SIGTERM: stop subscriptions, flush, close the store, exit 0.
   --config FILE       YAML or JSON configuration (see README)
   --data DIR          store directory (overrides store.path)
-  --metrics-port P    port for /metrics, /health and the status page (0: any free port)`;
+  --metrics-port P    port for /metrics, /health and the status page (0: any free port)
+  --inspect           stream the actor system to the Stately inspector over WebSocket
+                      (default ws://localhost:8080; --inspect-url URL to change it)
+  --inspect-file FILE record every inspection event (actors, events, snapshots) as JSON lines`;
 
 const SHUTDOWN_DEADLINE_MS = 4_500;
 
@@ -20,14 +24,27 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = usage('run', () =>
     parseArgs({
       args: argv,
-      options: { config: { type: 'string' }, data: { type: 'string' }, 'metrics-port': { type: 'string' } },
+      options: {
+        config: { type: 'string' },
+        data: { type: 'string' },
+        'metrics-port': { type: 'string' },
+        inspect: { type: 'boolean' },
+        'inspect-url': { type: 'string' },
+        'inspect-file': { type: 'string' },
+      },
       strict: true,
     }),
   );
   const config = values.config ? await loadConfigFile(values.config) : defaultConfig();
   const metricsPort = intOption('run', 'metrics-port', values['metrics-port']);
   if (metricsPort !== undefined) config.metrics.port = metricsPort;
-  const tv = createTickvisor(config, values.data ? { dataDir: values.data } : {});
+  const recorder = values['inspect-file'] ? createInspectionRecorder(values['inspect-file']) : undefined;
+  const stately =
+    values.inspect || values['inspect-url']
+      ? connectStatelyInspector(values['inspect-url'] ? { url: values['inspect-url'] } : {})
+      : undefined;
+  const inspect = recorder || stately ? fanOutInspection(stately?.inspect, recorder?.inspect) : undefined;
+  const tv = createTickvisor(config, { ...(values.data ? { dataDir: values.data } : {}), ...(inspect ? { inspect } : {}) });
   await tv.start();
   const out = process.stdout;
   let http: Awaited<ReturnType<typeof serveTickvisor>> | undefined;
@@ -48,6 +65,8 @@ export async function run(argv: string[]): Promise<number> {
     out.write(`  health         ${base}/health\n`);
   }
   if (tv.sim) out.write(`  simulated exchange on http://127.0.0.1:${tv.sim.port}\n`);
+  if (recorder) out.write(`  inspection     recording to ${values['inspect-file']}\n`);
+  if (stately) out.write(`  inspection     streaming to the Stately inspector (${values['inspect-url'] ?? 'ws://localhost:8080'})\n`);
 
   let last = 0;
   let lastAt = Date.now();
@@ -79,6 +98,7 @@ export async function run(argv: string[]): Promise<number> {
       deadline.unref();
       Promise.resolve(http?.close())
         .then(() => tv.stop())
+        .then(() => Promise.all([recorder?.close(), stately?.stop()]))
         .then(
         () => {
           clearTimeout(deadline);

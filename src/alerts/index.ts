@@ -1,0 +1,13 @@
+export type { Alert, AlertKind, AlertSeverity, AlertSink } from './types.js';
+export { createAlertRouter, DEFAULT_ALERT_ROUTING, realTimers } from './alert-router.js';
+export type { AlertRouter, AlertRouterOptions, AlertRouterStats, AlertTimers, RaiseOutcome } from './alert-router.js';
+export { createAlerting } from './alerting.js';
+export type { Alerting, AlertingOptions } from './alerting.js';
+export { createLogSink } from './log-sink.js';
+export { createWebhookSink, DEFAULT_WEBHOOK, gotWebhookPost, webhookPayload, webhookRetryDelay, WEBHOOK_ERROR_CODE } from './webhook-sink.js';
+export type { WebhookBackoff, WebhookPost, WebhookResponse, WebhookSink, WebhookSinkOptions, WebhookSinkStats } from './webhook-sink.js';
+export { appendSample, coinKey, errorRate, silentCoins } from './detectors.js';
+export type { CoinActivity, ErrorSample } from './detectors.js';
+export { createAlertWatch } from './watch.js';
+export type { AlertWatch } from './watch.js';
+export { recoveryFailedAlert } from './from-manager.js';
