@@ -3,6 +3,7 @@ import { isUserError } from '../errors.js';
 import * as diagrams from './commands/diagrams.js';
 import * as query from './commands/query.js';
 import * as run from './commands/run.js';
+import * as simulate from './commands/simulate.js';
 
 interface Command {
   help: string;
@@ -11,6 +12,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command & { summary: string }> = {
   run: { ...run, summary: 'run the supervision tree (embedded simulated default without --config)' },
+  simulate: { ...simulate, summary: 'play a fault scenario against the tree and compare the store with the ground truth' },
   query: { ...query, summary: 'read stored history as JSON lines or CSV' },
   diagrams: { ...diagrams, summary: 'regenerate docs/state-diagrams.md from the machines' },
 };

@@ -42,7 +42,7 @@ export class GapFiller {
   private readonly queue = new Map<string, GapWindow>();
   private running = false;
   private stopped = false;
-  private idle: Promise<void> = Promise.resolve();
+  private idleP: Promise<void> = Promise.resolve();
   private listeners = new Set<(c: GapCounters) => void>();
 
   constructor(private readonly deps: GapFillerDeps) {}
@@ -66,12 +66,17 @@ export class GapFiller {
     }
     this.counters.pending = this.queue.size;
     this.changed();
-    if (!this.running) this.idle = this.drain();
+    if (!this.running) this.idleP = this.drain();
   }
 
   /** resolves when every queued window has been tried */
   whenIdle(): Promise<void> {
-    return this.idle;
+    return this.idleP;
+  }
+
+  /** nothing queued and nothing being fetched */
+  get idle(): boolean {
+    return !this.running && this.queue.size === 0;
   }
 
   stop(): void {

@@ -50,6 +50,13 @@ export class GapTracker {
     }
   }
 
+  /** Symbols whose stream restarted and whose first new trade has not come yet. */
+  pendingBreaks(): number {
+    let n = 0;
+    for (const st of this.symbols.values()) if (st.broken !== undefined) n++;
+    return n;
+  }
+
   /** The last trade held for a symbol. */
   last(symbol: string): { id: string; timestamp: number } | undefined {
     const st = this.symbols.get(symbol);

@@ -8,6 +8,7 @@ import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { ReplaySubject, Subject, type Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
+import type { GapCounters } from '../gaps/gap-filler.js';
 import { createAlerting, recoveryFailedAlert, type Alert, type Alerting } from '../alerts/index.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { startAlertWatch } from './alert-watch.js';
@@ -61,6 +62,10 @@ export interface Tickvisor {
   state(): ActorNode;
   /** pipeline counters per collector */
   pipelineStats(): Record<string, PipelineStats>;
+  /** gap detection and backfill per collector; `openWindows`: streams restarted and not yet rejoined */
+  gapStats(): Array<GapCounters & { exchange: ExchangeId; market: Market; openWindows: number; idle: boolean }>;
+  /** resolves once every queued backfill has run and every pipeline has committed what it holds */
+  drain(): Promise<void>;
   /** the embedded simulator, when any exchange is simulated */
   readonly sim: SimExchange | undefined;
   /** the root actor (for inspection and tests) */
@@ -197,6 +202,18 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       return readStateTree(root);
     },
     pipelineStats: () => Object.fromEntries([...venues].map(([k, v]) => [k, v.pipeline.stats()])),
+    gapStats: () =>
+      [...venues.values()].map((v) => ({
+        ...v.filler.counters,
+        exchange: v.adapter.exchange,
+        market: v.adapter.market,
+        openWindows: v.gaps.pendingBreaks(),
+        idle: v.filler.idle,
+      })),
+    drain: async () => {
+      await Promise.all([...venues.values()].map((v) => v.filler.whenIdle()));
+      await Promise.all([...venues.values()].map((v) => v.pipeline.flush()));
+    },
     get sim() {
       return sim;
     },

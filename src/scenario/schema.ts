@@ -1,0 +1,124 @@
+/**
+ * The scenario file of a scripted simulation run (DESIGN §7), validated with zod so that a bad
+ * field is named with its path (`faults.2.at: expected number`). Rules zod cannot express alone
+ * (a venue the project does not speak, a fault naming a venue the scenario does not simulate)
+ * are checked in load.ts.
+ */
+import { z } from 'zod';
+import { EXCHANGE_IDS, MARKETS, type ExchangeId, type Market } from '../records.js';
+import { DEFAULT_TIMING, type SimFaultKind, type SimTiming } from '../sim/types.js';
+
+/** Every fault kind the simulator injects; `satisfies` keeps this list and SimFaultKind in step. */
+export const FAULT_KINDS = [
+  'disconnect',
+  'stall',
+  'malformed',
+  'reject-subscribe',
+  'rest-429',
+  'drop-messages',
+  'server-restart',
+  'slow',
+] as const satisfies readonly SimFaultKind[];
+
+// the reverse check: a kind added to SimFaultKind but not here fails to compile
+type MissingKinds = Exclude<SimFaultKind, (typeof FAULT_KINDS)[number]>;
+const noMissingKinds: MissingKinds extends never ? true : never = true;
+void noMissingKinds;
+
+const ms = z.number().int().nonnegative();
+const rate = z.number().nonnegative();
+
+const exchangeId = z.enum(EXCHANGE_IDS as [ExchangeId, ...ExchangeId[]]);
+const market = z.enum(MARKETS as [Market, ...Market[]]);
+
+/** `BTC/USDT` for spot, `BTC/USDT:USDT` for linear perpetuals (ccxt's convention, DESIGN §4). */
+const symbolText = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, {
+  error: (issue) => `expected a unified symbol such as BTC/USDT or BTC/USDT:USDT, got ${JSON.stringify(issue.input)}`,
+});
+
+const symbolObject = z
+  .object(
+    {
+      symbol: symbolText,
+      tradesPerSecond: rate.optional(),
+      tickersPerSecond: rate.optional(),
+      price: z.number().positive().optional(),
+      status: z.enum(['trading', 'halted']).optional(),
+    },
+    { error: 'expected a symbol string or {symbol, tradesPerSecond, tickersPerSecond, price}' },
+  )
+  .strict();
+
+/** A symbol may be written as a bare string; it is read as `{ symbol }` with the scenario's rates. */
+const symbolEntry = z.preprocess((v) => (typeof v === 'string' ? { symbol: v } : v), symbolObject);
+
+const venueSchema = z
+  .object({
+    exchange: exchangeId,
+    market,
+    symbols: z.array(symbolEntry).min(1),
+  })
+  .strict();
+
+/** Every SimTiming field, optional, a non-negative number; an unknown one is named. */
+const timingSchema = z
+  .object(
+    Object.fromEntries(Object.keys(DEFAULT_TIMING).map((k) => [k, z.number().nonnegative().optional()])) as {
+      [K in keyof SimTiming]: z.ZodOptional<z.ZodNumber>;
+    },
+  )
+  .strict();
+
+const faultSchema = z
+  .object({
+    /** ms after the start of the run */
+    at: ms,
+    kind: z.enum(FAULT_KINDS),
+    exchange: exchangeId.optional(),
+    market: market.optional(),
+    durationMs: ms.optional(),
+    count: z.number().int().positive().optional(),
+    latencyMs: ms.optional(),
+    symbols: z.array(symbolText).min(1).optional(),
+  })
+  .strict();
+
+const expectSchema = z
+  .object({
+    /** generated trades missing from the store */
+    lost: z.number().int().nonnegative().default(0),
+    /** trades stored more than once */
+    duplicated: z.number().int().nonnegative().default(0),
+    maxAlerts: z.number().int().nonnegative().optional(),
+    minStored: z.number().int().nonnegative().optional(),
+    /** every coin is Subscribed when the run ends */
+    subscribedAtEnd: z.boolean().optional(),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    seed: z.number().int().default(1),
+    durationMs: z.number().int().positive(),
+    /** rates for symbols written as bare strings (the same defaults as the configuration's simulator) */
+    tradesPerSecond: rate.default(5),
+    tickersPerSecond: rate.default(1),
+    venues: z.array(venueSchema).min(1),
+    timing: timingSchema.optional(),
+    faults: z.array(faultSchema).default([]),
+    /**
+     * Overrides of the tickvisor configuration under test (groupSize, channels, connector and
+     * supervision knobs...). Free-form here: the configuration's own schema validates it when the
+     * run builds its configuration, so the two never drift apart.
+     */
+    tickvisor: z.record(z.string(), z.unknown()).optional(),
+    expect: expectSchema.default({ lost: 0, duplicated: 0 }),
+  })
+  .strict();
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioVenue = Scenario['venues'][number];
+export type ScenarioFault = Scenario['faults'][number];
+export type ScenarioExpect = Scenario['expect'];

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/run-cli.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('tickvisor simulate', () => {
+  test('--json prints exactly one JSON object with the report, exit 0 when the expectations hold', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-scn-'));
+    const file = join(dir, 'tiny.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: tiny',
+        'durationMs: 1500',
+        'tradesPerSecond: 20',
+        'venues: [{ exchange: binance, market: spot, symbols: [BTC/USDT] }]',
+        'faults: [{ at: 500, kind: disconnect }]',
+        'expect: { lost: 0, duplicated: 0, subscribedAtEnd: true }',
+      ].join('\n'),
+    );
+    const r = cli('simulate', file, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 1, 'exactly one line on stdout');
+    const report = JSON.parse(lines[0]!) as Record<string, unknown>;
+    for (const key of ['scenario', 'generated', 'stored', 'lost', 'duplicated', 'restarts', 'alerts', 'latencyMs']) assert.ok(key in report, key);
+    assert.equal(report.scenario, 'tiny');
+    assert.equal(report.lost, 0);
+  });
+
+  test('a failed expectation exits non-zero with a readable report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-scn-'));
+    const file = join(dir, 'greedy.yaml');
+    writeFileSync(file, 'name: greedy\ndurationMs: 800\nvenues: [{ exchange: okx, market: spot, symbols: [BTC/USDT] }]\nexpect: { minStored: 1000000 }\n');
+    const r = cli('simulate', file);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /scenario greedy: FAILED/);
+    assert.match(r.stdout, /✗ \d+ stored \(expected ≥ 1000000\)/);
+  });
+
+  test('a malformed scenario or a missing file is one clear line, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-scn-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: bad\ndurationMs: 1000\nvenues: [{ exchange: upbit, market: futures, symbols: [BTC/KRW] }]\n');
+    const bad = cli('simulate', file);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+    assert.match(bad.stderr, /upbit/);
+    const missing = cli('simulate', join(dir, 'nope.yaml'));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.yaml/);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /);
+  });
+});
