@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   TV_ERR_NOT_STARTED: 'an operation that needs a started instance',
   TV_ERR_PORT_IN_USE: 'the metrics/status port is taken',
   TV_ERR_HTTP_LISTEN: 'the metrics/status server could not listen',
+  TV_ERR_LISTEN: 'a server (exchange-sim) could not listen on the address given',
+  TV_ERR_OUTPUT_FILE: 'an output file that cannot be written',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,8 @@
 /** The `tickvisor` command: a thin shell over the library. A user's mistake is one line, never a stack. */
 import { isUserError } from '../errors.js';
 import * as diagrams from './commands/diagrams.js';
+import * as exchangeSim from './commands/exchange-sim.js';
+import * as parse from './commands/parse.js';
 import * as query from './commands/query.js';
 import * as run from './commands/run.js';
 import * as simulate from './commands/simulate.js';
@@ -13,6 +15,8 @@ interface Command {
 const COMMANDS: Record<string, Command & { summary: string }> = {
   run: { ...run, summary: 'run the supervision tree (embedded simulated default without --config)' },
   simulate: { ...simulate, summary: 'play a fault scenario against the tree and compare the store with the ground truth' },
+  parse: { ...parse, summary: 'raw WebSocket frames (one per line) → normalized records as JSON lines' },
+  'exchange-sim': { ...exchangeSim, summary: "serve the simulated exchanges standalone (a scenario's faults optional)" },
   query: { ...query, summary: 'read stored history as JSON lines or CSV' },
   diagrams: { ...diagrams, summary: 'regenerate docs/state-diagrams.md from the machines' },
 };

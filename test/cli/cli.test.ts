@@ -12,7 +12,7 @@ describe('tickvisor command line', () => {
   test('--help lists the commands and exits 0', () => {
     const r = cli('--help');
     assert.equal(r.code, 0);
-    for (const c of ['run', 'diagrams']) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
+    for (const c of ['run', 'simulate', 'parse', 'exchange-sim', 'query', 'diagrams']) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
   });
 
   test('an unknown command is one clear line and a non-zero exit', () => {

@@ -87,7 +87,19 @@ async function openInput(path: string) {
 
 /** Writes, waiting for 'drain' when the reader is slower than we are (a pipe into `head`, a slow disk). */
 function writer(stream: Writable): (text: string) => Promise<void> | undefined {
-  return (text) => (stream.write(text) ? undefined : new Promise<void>((resolve) => stream.once('drain', resolve)));
+  return (text) => {
+    if (stream.destroyed || stream.write(text)) return undefined;
+    return new Promise<void>((resolve) => {
+      // a reader that went away (EPIPE) never drains: 'close' releases the wait too
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('close', done);
+    });
+  };
 }
 
 /** A reason quotes the frame; its control characters are escaped so the report stays one readable line. */
@@ -147,13 +159,25 @@ export async function run(argv: string[], io: ParseIO = { stdin: process.stdin, 
   const input = handle ? handle.createReadStream({ encoding: 'utf8' }) : io.stdin;
   // crlfDelay Infinity: a CR followed by LF is always one line break, however the chunks split
   const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
+  // `tickvisor parse big.txt | head`: once the reader is gone, stop reading instead of dying on EPIPE
+  const readerGone = () => lines.close();
+  io.stdout.on('error', readerGone);
   try {
-    const counts = await parseLines(lines, parser, io);
+    let counts: ParseCounts;
+    try {
+      counts = await parseLines(lines, parser, io);
+    } catch (cause) {
+      // parser errors are caught per line: what reaches here is the input failing (EISDIR, EIO)
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (typeof code !== 'string') throw cause;
+      throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `cannot read ${file ?? 'stdin'}: ${code}`, { cause });
+    }
     if (counts.malformed > 0 && adapter.exchange === 'okx' && adapter.market === 'futures' && instruments === undefined) {
       io.stderr.write('hint: OKX futures trade sizes are contracts; pass --instruments FILE with the answer of GET /api/v5/public/instruments?instType=SWAP\n');
     }
     return counts.malformed > 0 ? 2 : 0;
   } finally {
+    io.stdout.off('error', readerGone);
     lines.close();
     await handle?.close();
   }
