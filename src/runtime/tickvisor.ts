@@ -12,6 +12,8 @@ import type { GapCounters } from '../gaps/gap-filler.js';
 import { createAlerting, recoveryFailedAlert, type Alert, type Alerting } from '../alerts/index.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { startAlertWatch } from './alert-watch.js';
+import { lifecycleLogger } from './lifecycle-log.js';
+import { fanOutInspection } from '../inspect/fan-out.js';
 import { DEFAULT_COLLECTOR_RESTART } from '../../machines/supervision.js';
 import { resolveConfig } from '../config/load.js';
 import type { TickvisorConfig, TickvisorConfigInput } from '../config/schema.js';
@@ -148,7 +150,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     root = createActor(machine, {
       systemId: 'manager',
       input: { collectors: inputs, restart: config.supervision.collector ?? DEFAULT_COLLECTOR_RESTART, seed: config.seed },
-      ...(options.inspect ? { inspect: options.inspect } : {}),
+      inspect: fanOutInspection(lifecycleLogger(log), options.inspect),
     });
     root.on('alert', (event: { alert: RecoveryFailedAlert }) => {
       alerting.raise(recoveryFailedAlert(event.alert, Date.now()));

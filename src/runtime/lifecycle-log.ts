@@ -1,0 +1,48 @@
+/**
+ * Logs the tree's lifecycle from XState inspection: every change of a collector's or connector's
+ * top-level state, on a child logger bound to its exchange, market and connector. Coins and the
+ * data path never log here (DESIGN §2: no per-tick log lines).
+ */
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { Logger } from '../log/logger.js';
+
+export function lifecycleLogger(log: Logger): (event: InspectionEvent) => void {
+  const last = new Map<string, string>();
+  const children = new Map<string, Logger>();
+  const loggerFor = (id: string): Logger => {
+    let child = children.get(id);
+    if (!child) {
+      const [kind, exchange, market] = id.split(':');
+      child = log.child(kind === 'connector' ? { exchange, market, connector: id } : { exchange, market });
+      children.set(id, child);
+    }
+    return child;
+  };
+  return (event) => {
+    if (event.type !== '@xstate.snapshot') return;
+    const ref = event.actorRef as AnyActorRef;
+    const id = ref.id;
+    if (!id.startsWith('connector:') && !id.startsWith('collector:')) return;
+    const snapshot = event.snapshot as { value?: unknown; context?: { lastError?: string } };
+    const value = dotted(snapshot.value);
+    if (value === undefined || last.get(ref.sessionId) === value) return;
+    last.set(ref.sessionId, value);
+    const state = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value as object)[0];
+    const child = loggerFor(id);
+    // Failed passes within one step on the way to Recovering: log the error with either
+    if (state === 'Failed' || state === 'Recovering') child.warn({ state: value, error: snapshot.context?.lastError }, `${id} ${value}: ${snapshot.context?.lastError ?? ''}`);
+    else child.info({ state: value }, `${id} ${value}`);
+  };
+}
+
+/** `{ Running: 'Listing' }` → `Running.Listing` */
+function dotted(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const [head, rest] = Object.entries(value)[0] ?? [];
+    if (head === undefined) return undefined;
+    const inner = dotted(rest);
+    return inner ? `${head}.${inner}` : head;
+  }
+  return undefined;
+}
