@@ -1,138 +1,132 @@
 /**
- * npm run bench [-- --quick] [-- --json]
- * Scenarios against the project's simulator in a separate process on loopback, so the CPU figures
- * are the collector's alone (process.cpuUsage: every thread of this process, LMDB's writer included).
- *   burst    50 symbols, N trades as fast as the socket drains → frame → LMDB commit
- *   latency  steady trades/s → exchange timestamp → commit, p50/p99/max
- *   scale    S symbols subscribed at a modest rate → RSS and CPU at steady state
+ * npm run bench [-- --quick] [-- --json] [-- --only=burst,peers,latency,scale,recovery]
+ *
+ * Every scenario runs against the project's simulator on loopback, in its own process; the consumer
+ * under measurement (tickvisor, or a peer) runs in another process, so process.cpuUsage there is its
+ * CPU alone (every thread: LMDB's writer included). This process only coordinates.
+ *   burst     50 symbols, N trades as fast as the socket drains → frame received → LMDB commit
+ *   peers     the same burst consumed by a bare ws + JSON.parse client (the floor), the floor plus one
+ *             LMDB put per trade, and ccxt pro's watchTradesForSymbols; ratios tickvisor / peer
+ *   latency   steady trades/s → exchange timestamp → commit, p50/p99/max
+ *   scale     S symbols subscribed across connectors at a modest rate → RSS and CPU at steady state
+ *   recovery  disconnect, and a server restart → time until every coin is Subscribed, until the gap is filled
+ * --json prints exactly one JSON object on stdout; every other line goes to stderr.
  */
-import { startSimProcess, symbols } from './sim-process.js';
-import { startSide, until } from './tickvisor-side.js';
+import { cpus, platform, totalmem } from 'node:os';
+import type { BurstResult } from './lib/burst-meter.js';
+import { burst, type BurstOutcome } from './scenarios/burst.js';
+import { latency, type LatencyResult } from './scenarios/latency.js';
+import { recovery, type RecoveryResult } from './scenarios/recovery.js';
+import { ratios } from './ratios.js';
+import { scale, type ScaleResult } from './scenarios/scale.js';
 
-const args = new Set(process.argv.slice(2));
-/** --only=burst|latency|scale runs one scenario (profiling) */
-const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const wanted = (name: string) => only === undefined || only === name;
-const quick = args.has('--quick');
-const json = args.has('--json');
+const SCENARIOS = ['burst', 'peers', 'latency', 'scale', 'recovery'] as const;
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const json = args.includes('--json');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (name: (typeof SCENARIOS)[number]) => only === undefined || only.includes(name);
 const log = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
 
-function cpuSeconds(start: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(start);
-  return (d.user + d.system) / 1e6;
+const plan = quick
+  ? { burst: 60_000, warm: 5_000, latencyRates: [10_000], latencySeconds: 3, scale: [1, 5_000], scaleSeconds: 2, faults: ['disconnect'] }
+  : { burst: 300_000, warm: 20_000, latencyRates: [10_000, 50_000], latencySeconds: 8, scale: [1, 100, 1_000, 5_000], scaleSeconds: 8, faults: ['disconnect', 'server-restart'] };
+
+/** how long the simulator stays down in the server-restart fault */
+const RESTART_DOWN_MS = 2_000;
+const fmt = (n: number) => n.toLocaleString('en');
+const burstLine = (name: string, b: BurstOutcome) =>
+  'error' in b
+    ? `${name.padEnd(11)} error: ${b.error}`
+    : `${name.padEnd(11)} ${fmt(b.delivered)}/${fmt(b.sent)} trades · ${fmt(b.tradesPerSec)} trades/s · ${b.cpuSecPerMillion} CPU-s per million · delivered ${b.deliveredPct}% · peak RSS ${b.peakRssMB} MB`;
+
+/** a scenario that throws is reported as { error } and fails the run (peers excepted: see below) */
+let failed = false;
+async function attempt<T>(name: string, run: () => Promise<T>): Promise<T | { error: string }> {
+  try {
+    return await run();
+  } catch (e) {
+    failed = true;
+    const error = e instanceof Error ? e.message : String(e);
+    log(`${name.padEnd(11)} error: ${error}`);
+    return { error };
+  }
+}
+const isError = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && 'error' in v;
+
+const started = performance.now();
+const cpu = cpus();
+const result: Record<string, unknown> = {
+  quick,
+  machine: { cores: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: platform(), totalMemMB: Math.round(totalmem() / 2 ** 20) },
+};
+log(`tickvisor bench${quick ? ' (quick)' : ''}: simulator and each consumer in their own processes, loopback, ${cpu.length} cores, node ${process.version}`);
+
+let tickvisorBurst: BurstOutcome | undefined;
+if (wanted('burst') || wanted('peers')) {
+  tickvisorBurst = await burst('tickvisor', plan.burst, plan.warm);
+  result.burst = tickvisorBurst;
+  if ('error' in tickvisorBurst) failed = true;
+  log(burstLine('tickvisor', tickvisorBurst));
 }
 
-async function burst(count: number) {
-  const syms = symbols(50);
-  const sim = await startSimProcess({
-    seed: 1,
-    mode: 'manual',
-    venues: [{ exchange: 'binance', market: 'spot', symbols: syms.map((symbol) => ({ symbol, tradesPerSecond: 0, tickersPerSecond: 0 })) }],
-  });
-  const side = await startSide(sim.endpoints, syms, 50);
-  try {
-    await until(() => side.subscribed() === 50, 30_000);
-    global.gc?.();
-    const before = side.committed();
-    let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-    const cpu = process.cpuUsage();
-    const t0 = performance.now();
-    const sent = sim.request<{ sent: number }>({ burst: count }, 'burst');
-    const done = await until(() => side.committed() - before >= count, 120_000, 2);
-    const elapsed = (performance.now() - t0) / 1000;
-    const cpuSec = cpuSeconds(cpu);
-    clearInterval(sampler);
-    await sent;
-    const delivered = side.committed() - before;
-    return {
-      trades: count,
-      seconds: +elapsed.toFixed(3),
-      tradesPerSec: Math.round(delivered / elapsed),
-      cpuSecPerMillion: +((cpuSec / delivered) * 1e6).toFixed(2),
-      deliveredPct: +((delivered / count) * 100).toFixed(2),
-      complete: done,
-      peakRssMB: Math.round(peakRss / 2 ** 20),
-    };
-  } finally {
-    await side.close();
-    await sim.stop();
+if (wanted('peers')) {
+  const floor = await burst('floor', plan.burst, plan.warm);
+  log(burstLine('floor', floor));
+  const floorLmdb = await burst('floor-lmdb', plan.burst, plan.warm);
+  log(burstLine('floor+lmdb', floorLmdb));
+  const ccxt = await burst('ccxt', plan.burst, plan.warm);
+  log(burstLine('ccxt pro', ccxt));
+  result.peers = { floor, floorLmdb, ccxt };
+  const ok = (b: BurstOutcome | undefined): BurstResult | undefined => (b && !('error' in b) ? b : undefined);
+  result.ratios = {
+    vsFloor: ratios(ok(tickvisorBurst), ok(floor)),
+    vsFloorLmdb: ratios(ok(tickvisorBurst), ok(floorLmdb)),
+    vsCcxt: ratios(ok(tickvisorBurst), ok(ccxt)),
+  };
+  const r = result.ratios as Record<string, Record<string, number | null>>;
+  for (const [k, v] of Object.entries(r)) {
+    log(`ratio ${k.padEnd(11)} trades/s ×${v.tradesPerSec ?? '–'} · CPU per million ×${v.cpuSecPerMillion ?? '–'} · delivered ×${v.deliveredPct ?? '–'}  (tickvisor / peer)`);
   }
 }
 
-async function latency(ratePerSec: number, seconds: number) {
-  const syms = symbols(50);
-  const sim = await startSimProcess({
-    seed: 2,
-    mode: 'auto',
-    venues: [{ exchange: 'binance', market: 'spot', symbols: syms.map((symbol) => ({ symbol, tradesPerSecond: ratePerSec / 50, tickersPerSecond: 0 })) }],
-  });
-  const side = await startSide(sim.endpoints, syms, 50);
-  const samples: number[] = [];
-  try {
-    await until(() => side.subscribed() === 50, 30_000);
-    await new Promise((r) => setTimeout(r, 500)); // warm-up
-    // committed$ fires once the batch's transaction is durable: that is "stored"
-    const sub = committedLatency(side, samples);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    sub.unsubscribe();
-  } finally {
-    await side.close();
-    await sim.stop();
+if (wanted('latency')) {
+  const lat: Record<string, LatencyResult | { error: string }> = {};
+  for (const rate of plan.latencyRates) {
+    const l = await attempt('latency', () => latency(rate, plan.latencySeconds));
+    lat[String(rate)] = l;
+    if (!isError(l)) log(`latency    ${fmt(rate)} trades/s · p50 ${l.p50Ms} ms · p99 ${l.p99Ms} ms · max ${l.maxMs} ms (${fmt(l.samples)} trades)`);
   }
-  samples.sort((a, b) => a - b);
-  const q = (p: number) => +(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] ?? NaN).toFixed(2);
-  return { rate: ratePerSec, samples: samples.length, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: q(1) };
+  result.latency = lat;
 }
 
-function committedLatency(side: Awaited<ReturnType<typeof startSide>>, samples: number[]) {
-  return side.tv.committed$.subscribe((batch) => {
-    const now = Date.now();
-    for (const r of batch.records) if (r.type === 'trade') samples.push(now - r.timestamp);
-  });
-}
-
-async function scale(count: number, seconds: number) {
-  const syms = symbols(count);
-  const sim = await startSimProcess({
-    seed: 3,
-    mode: 'auto',
-    venues: [{ exchange: 'binance', market: 'spot', symbols: syms.map((symbol) => ({ symbol, tradesPerSecond: 0.5, tickersPerSecond: 0 })) }],
-  });
-  const side = await startSide(sim.endpoints, syms, 200);
-  try {
-    const t0 = performance.now();
-    const ok = await until(() => side.subscribed() === count, 120_000, 50);
-    const subscribeSeconds = (performance.now() - t0) / 1000;
-    global.gc?.();
-    const cpu = process.cpuUsage();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const cpuPct = (cpuSeconds(cpu) / seconds) * 100;
-    return { symbols: count, allSubscribed: ok, subscribeSeconds: +subscribeSeconds.toFixed(2), rssMB: Math.round(process.memoryUsage().rss / 2 ** 20), cpuPct: +cpuPct.toFixed(1) };
-  } finally {
-    await side.close();
-    await sim.stop();
+if (wanted('scale')) {
+  const sc: Record<string, ScaleResult | { error: string }> = {};
+  for (const n of plan.scale) {
+    const s = await attempt('scale', () => scale(n, plan.scaleSeconds));
+    sc[String(n)] = s;
+    if (!isError(s)) log(`scale      ${fmt(n)} symbols on ${s.connectors} connectors · all Subscribed in ${s.subscribeSeconds} s · RSS ${s.rssMB} MB · CPU ${s.cpuPct}%`);
   }
+  result.scale = sc;
 }
 
-const result: Record<string, unknown> = { quick, node: process.version };
-log(`tickvisor bench${quick ? ' (quick)' : ''}: simulator in its own process, loopback`);
-const b = wanted('burst') ? await burst(quick ? 60_000 : 300_000) : undefined;
-if (b) result.burst = b;
-if (b) log(`burst    ${b.trades} trades · ${b.tradesPerSec.toLocaleString('en')} trades/s end to end · ${b.cpuSecPerMillion} CPU-s per million · delivered ${b.deliveredPct}% · peak RSS ${b.peakRssMB} MB`);
-const lat: Record<string, unknown> = {};
-for (const rate of !wanted('latency') ? [] : quick ? [10_000] : [10_000, 50_000]) {
-  const l = await latency(rate, quick ? 3 : 8);
-  lat[String(rate)] = l;
-  log(`latency  ${rate.toLocaleString('en')} trades/s · p50 ${l.p50Ms} ms · p99 ${l.p99Ms} ms · max ${l.maxMs} ms (${l.samples} trades)`);
+if (wanted('recovery')) {
+  const rec: Record<string, RecoveryResult | { error: string }> = {};
+  for (const fault of plan.faults as Array<'disconnect' | 'server-restart'>) {
+    const key = fault === 'disconnect' ? 'disconnect' : 'serverRestart';
+    const down = fault === 'disconnect' ? 0 : RESTART_DOWN_MS;
+    const r = await attempt('recovery', () => recovery(fault, down));
+    rec[key] = r;
+    if (!isError(r)) log(
+      `recovery   ${fault}${down ? ` (${down} ms down)` : ''} · all Subscribed ${r.subscribedMs ?? 'never'} ms · gap filled ${r.gapFilledMs ?? 'never'} ms after the simulator was back` +
+        ` · ${r.missingAtWorst} trades missing at worst · lost ${r.lost} of ${fmt(r.generated)}`,
+    );
+  }
+  result.recovery = rec;
 }
-result.latency = lat;
-const sc: Record<string, unknown> = {};
-for (const n of !wanted('scale') ? [] : quick ? [1, 100, 1_000] : [1, 100, 1_000, 5_000]) {
-  const s = await scale(n, quick ? 3 : 8);
-  sc[String(n)] = s;
-  log(`scale    ${n} symbols · subscribed in ${s.subscribeSeconds} s · RSS ${s.rssMB} MB · CPU ${s.cpuPct}%`);
-}
-result.scale = sc;
+
+result.durationSec = Math.round((performance.now() - started) / 100) / 10;
+log(`done in ${result.durationSec} s`);
 if (json) process.stdout.write(JSON.stringify(result) + '\n');
-process.exit(0);
+// a peer that cannot run is reported, not fatal; tickvisor's own scenarios must all run
+process.exit(failed ? 1 : 0);

@@ -1,46 +1,39 @@
-/** Starts bench/sim-child.ts and talks to it: one request, one JSON line answer. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import type { SimOptions } from '../src/sim/index.js';
+/** Driver side of bench/sim-child.ts: the simulator in its own process, one venue. */
+import type { SimFault, SimOptions, SimStats, SimSymbolOptions } from '../src/sim/index.js';
+import { startChild } from './lib/child.js';
 
 export interface SimProcess {
   endpoints: { wsUrl: string; restUrl: string };
-  request<T = Record<string, unknown>>(command: Record<string, unknown>, answerKey: string): Promise<T>;
+  burst(count: number): Promise<void>;
+  /** resolves with the simulator's clock (ms since epoch) at injection */
+  inject(fault: SimFault): Promise<number>;
+  setSymbols(symbols: SimSymbolOptions[]): Promise<void>;
+  /** every trade the simulator generated (its ground truth) */
+  generated(): Promise<number>;
+  stats(): Promise<SimStats>;
   stop(): Promise<void>;
 }
 
 export async function startSimProcess(options: SimOptions): Promise<SimProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/sim-child.ts', JSON.stringify(options)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const waiting: Array<{ key: string; resolve: (v: Record<string, unknown>) => void }> = [];
-  let endpoints: SimProcess['endpoints'] | undefined;
-  let ready: (() => void) | undefined;
-  const started = new Promise<void>((r) => (ready = r));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const msg = JSON.parse(line) as Record<string, unknown>;
-    if (msg.endpoints) {
-      endpoints = msg.endpoints as SimProcess['endpoints'];
-      ready!();
-      return;
-    }
-    const i = waiting.findIndex((w) => w.key in msg);
-    if (i >= 0) waiting.splice(i, 1)[0]!.resolve(msg);
-  });
-  await started;
+  const child = await startChild('sim', 'sim-child.ts');
+  const { wsUrl, restUrl } = await child.call<{ wsUrl: string; restUrl: string }>('start', options);
   return {
-    endpoints: endpoints!,
-    request: (command, key) =>
-      new Promise((resolve) => {
-        waiting.push({ key, resolve: resolve as (v: Record<string, unknown>) => void });
-        child.stdin!.write(JSON.stringify(command) + '\n');
-      }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.stdin!.write(JSON.stringify({ stop: true }) + '\n');
-        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-      }),
+    endpoints: { wsUrl, restUrl },
+    burst: async (count) => void (await child.call('burst', count)),
+    inject: async (fault) => (await child.call<{ at: number }>('inject', fault)).at,
+    setSymbols: async (symbols) => void (await child.call('setSymbols', symbols)),
+    generated: () => child.call<number>('generated'),
+    stats: () => child.call<SimStats>('stats'),
+    stop: () => child.stop(),
+  };
+}
+
+/** one venue of Binance spot with these symbols, each at `tradesPerSecond` */
+export function binanceSpot(seed: number, syms: string[], tradesPerSecond: number, mode: 'auto' | 'manual'): SimOptions {
+  return {
+    seed,
+    mode,
+    venues: [{ exchange: 'binance', market: 'spot', symbols: syms.map((symbol) => ({ symbol, tradesPerSecond, tickersPerSecond: 0 })) }],
   };
 }
 

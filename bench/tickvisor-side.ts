@@ -18,7 +18,7 @@ export async function startSide(endpoints: { wsUrl: string; restUrl: string }, s
   const tv = createTickvisor(
     {
       exchanges: [{ exchange: 'binance', market: 'spot', symbols, channels: ['trade'], groupSize, refreshIntervalMs: 0, ...endpoints }],
-      store: { path: dir },
+      store: { path: dir, batchMaxDelayMs: Number(process.env.TV_BATCH_DELAY ?? 50) },
       log: { level: 'silent' },
     },
     { logger: silentLogger() },
@@ -33,13 +33,4 @@ export async function startSide(endpoints: { wsUrl: string; restUrl: string }, s
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-export async function until(condition: () => boolean, timeoutMs: number, stepMs = 5): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  return true;
 }

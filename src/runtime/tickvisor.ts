@@ -122,7 +122,13 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       log.info({ port: sim.port, venues: simVenues.length }, 'simulated exchange listening on loopback');
     }
     store = openHistoryStore({ path: storePath });
-    const rest = createRestClient({ logger: log.child({ module: 'rest' }), signal: restAbort.signal });
+    const rest = createRestClient({
+      logger: log.child({ module: 'rest' }),
+      signal: restAbort.signal,
+      requestsPerSecond: config.rest.requestsPerSecond,
+      burst: config.rest.burst,
+      timeoutMs: config.rest.timeoutMs,
+    });
     const inputs = config.exchanges.map((e, index) => {
       const exchange = e.exchange as ExchangeId;
       const market = e.market as Market;

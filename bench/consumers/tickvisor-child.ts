@@ -1,0 +1,159 @@
+// tickvisor under measurement, in its own process: createTickvisor with a temp store, pointed at
+// the simulator process. Answers the burst commands (a trade counts once its LMDB transaction has
+// committed) plus latency, steady-state usage and recovery measurements.
+import type { Subscription } from 'rxjs';
+import type { GapCounters } from '../../src/gaps/gap-filler.js';
+import { burstHandlers } from '../lib/burst-handlers.js';
+import { Contiguity } from '../lib/contiguity.js';
+import { serve } from '../lib/protocol.js';
+import { quantiles } from '../lib/quantiles.js';
+import { sleep, until } from '../lib/until.js';
+import { startSide, type Side } from '../tickvisor-side.js';
+
+interface StartArg {
+  endpoints: { wsUrl: string; restUrl: string };
+  symbols: string[];
+  groupSize: number;
+}
+
+let side: Side | undefined;
+let total = 0;
+const need = () => {
+  if (!side) throw new Error('tickvisor not started');
+  return side;
+};
+const committed = () => side?.committed() ?? 0;
+/** when start() was called: subscribe times count from here, not from process start */
+let startedAt = 0;
+
+let latency: { samples: number[]; sub: Subscription } | undefined;
+let recovery: Recovery | undefined;
+
+interface Recovery {
+  sawDown: boolean;
+  poll: NodeJS.Timeout | undefined;
+  sub: Subscription;
+  ids: Contiguity;
+  /** per symbol, the exchange time of its newest committed trade */
+  newest: Map<string, number>;
+  maxMissing: number;
+  gaps0: GapCounters | undefined;
+}
+
+function gapCounters(): GapCounters | undefined {
+  const ref = side?.tv.root?.system.get('collector:binance:spot');
+  return (ref?.getSnapshot() as { context?: { gaps?: GapCounters } } | undefined)?.context?.gaps;
+}
+
+serve(
+  {
+    start: async (arg: StartArg) => {
+      total = arg.symbols.length;
+      startedAt = performance.now();
+      side = await startSide(arg.endpoints, arg.symbols, arg.groupSize);
+      return true;
+    },
+    /** seconds from start() until every coin is Subscribed, or null on timeout */
+    waitSubscribed: async (arg: { timeoutMs: number }) => {
+      const s = need();
+      const ok = await until(() => s.subscribed() === total, arg.timeoutMs, 10);
+      return ok ? (performance.now() - startedAt) / 1000 : null;
+    },
+    ...burstHandlers(committed),
+    latencyStart: () => {
+      const samples: number[] = [];
+      // committed$ fires once the batch's transaction is durable: that is "stored"
+      const sub = need().tv.committed$.subscribe((batch) => {
+        const now = Date.now();
+        for (const r of batch.records) if (r.type === 'trade') samples.push(now - r.timestamp);
+      });
+      latency = { samples, sub };
+      return true;
+    },
+    latencyStop: () => {
+      if (!latency) throw new Error('latencyStop before latencyStart');
+      latency.sub.unsubscribe();
+      const q = quantiles(latency.samples);
+      latency = undefined;
+      return q;
+    },
+    /** RSS and CPU of this process over a window at steady state */
+    usage: async (arg: { seconds: number }) => {
+      global.gc?.();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await sleep(arg.seconds * 1000);
+      const c = process.cpuUsage(c0);
+      const secs = (performance.now() - t0) / 1000;
+      const mem = process.memoryUsage();
+      return {
+        rssMB: Math.round(mem.rss / 2 ** 20),
+        heapUsedMB: Math.round(mem.heapUsed / 2 ** 20),
+        cpuPct: Math.round(((c.user + c.system) / 1e6 / secs) * 1000) / 10,
+      };
+    },
+    /** before the fault: watch for coins leaving Subscribed and for holes in the committed ids */
+    recoveryArm: () => {
+      const s = need();
+      const ids = new Contiguity();
+      const newest = new Map<string, number>();
+      const sub = s.tv.committed$.subscribe((batch) => {
+        for (const r of batch.records) {
+          if (r.type !== 'trade') continue;
+          ids.add(r.symbol, Number(r.id));
+          if (r.timestamp > (newest.get(r.symbol) ?? 0)) newest.set(r.symbol, r.timestamp);
+        }
+      });
+      const g = gapCounters();
+      const rec: Recovery = { sawDown: false, sub, ids, newest, maxMissing: 0, gaps0: g && { ...g }, poll: undefined };
+      let ticks = 0;
+      rec.poll = setInterval(() => {
+        if (!rec.sawDown && s.subscribed() < total) rec.sawDown = true;
+        if (++ticks % 25 === 0) rec.maxMissing = Math.max(rec.maxMissing, ids.missing());
+      }, 2);
+      recovery = rec;
+      return true;
+    },
+    /**
+     * After the fault, from `backAt` (the simulator reachable again, its clock): until every coin is
+     * Subscribed again, and until the store holds every trade id below each symbol's newest one with
+     * every symbol past the recovery (a hole would have shown by then).
+     */
+    recoveryWait: async (arg: { backAt: number; timeoutMs: number }) => {
+      const s = need();
+      const rec = recovery;
+      if (!rec) throw new Error('recoveryWait before recoveryArm');
+      const allUp = await until(() => rec.sawDown && s.subscribed() === total, arg.timeoutMs, 2);
+      const subscribedAt = Date.now();
+      const everyonePast = () => [...rec.newest.values()].filter((t) => t >= subscribedAt).length === total;
+      const filled = allUp && (await until(() => everyonePast() && rec.ids.symbolsWithHoles() === 0, arg.timeoutMs, 2));
+      const filledAt = Date.now();
+      rec.maxMissing = Math.max(rec.maxMissing, rec.ids.missing());
+      clearInterval(rec.poll);
+      rec.sub.unsubscribe();
+      recovery = undefined;
+      // the collector reports its gap counters at most once a second
+      await sleep(1_100);
+      const g = gapCounters();
+      const g0 = rec.gaps0;
+      return {
+        allSubscribed: allUp,
+        subscribedMs: allUp ? Math.max(0, subscribedAt - arg.backAt) : null,
+        gapFilled: filled,
+        gapFilledMs: filled ? Math.max(0, filledAt - arg.backAt) : null,
+        missingAtWorst: rec.maxMissing,
+        gaps: g && {
+          detected: g.detected - (g0?.detected ?? 0),
+          filled: g.filled - (g0?.filled ?? 0),
+          unfilled: g.unfilled - (g0?.unfilled ?? 0),
+          backfilledTrades: g.backfilledTrades - (g0?.backfilledTrades ?? 0),
+          pending: g.pending,
+        },
+      };
+    },
+    committed,
+  },
+  async () => {
+    await side?.close();
+  },
+);

@@ -1,0 +1,73 @@
+/**
+ * Driver side of a bench child process: fork a TypeScript script (through tsx) with its own CPU
+ * account, then call its commands by name. Commands travel over Node's IPC channel, never over
+ * stdout: the child's stdout and stderr both go to our stderr, so `--json` keeps stdout clean.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Reply, Request } from './protocol.js';
+
+export interface BenchChild {
+  readonly name: string;
+  call<T = unknown>(command: string, arg?: unknown): Promise<T>;
+  /** asks the child to stop (its `stop` handler runs), kills it after 10 s */
+  stop(): Promise<void>;
+}
+
+export class BenchChildError extends Error {
+  readonly code = 'TV_ERR_BENCH_CHILD';
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchChildError';
+  }
+}
+
+/** `script` is relative to bench/ (e.g. 'consumers/floor-child.ts') */
+export async function startChild(name: string, script: string): Promise<BenchChild> {
+  const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
+  const child: ChildProcess = fork(path, [], {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    stdio: ['ignore', 2, 2, 'ipc'],
+  });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let exited = false;
+  const failAll = (why: string) => {
+    for (const p of pending.values()) p.reject(new BenchChildError(`${name}: ${why}`));
+    pending.clear();
+  };
+  child.on('message', (msg: Reply) => {
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if ('error' in msg) p.reject(new BenchChildError(`${name}: ${msg.error}`));
+    else p.resolve(msg.ok);
+  });
+  child.on('exit', (code, signal) => {
+    exited = true;
+    failAll(`exited (code ${code}, signal ${signal})`);
+  });
+  const call = <T>(command: string, arg?: unknown): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (exited) return reject(new BenchChildError(`${name}: already exited`));
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const req: Request = { id, command, arg };
+      child.send(req);
+    });
+  await call('ping');
+  return {
+    name,
+    call,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        call('stop').catch(() => undefined);
+      }),
+  };
+}

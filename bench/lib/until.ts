@@ -1,0 +1,11 @@
+/** polls `condition` every `stepMs` until it holds (true) or `timeoutMs` passes (false) */
+export async function until(condition: () => boolean, timeoutMs: number, stepMs = 5): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return true;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,73 @@
+/**
+ * Driver side of the burst consumers: tickvisor and its peers, each in its own process so that
+ * process.cpuUsage there is that consumer's CPU alone. All are fed the same simulated Binance spot
+ * feed; the driver only coordinates.
+ */
+import type { BurstResult } from '../lib/burst-meter.js';
+import { startChild, type BenchChild } from '../lib/child.js';
+import { sleep } from '../lib/until.js';
+import type { SimProcess } from '../sim-process.js';
+
+export type ConsumerKind = 'tickvisor' | 'floor' | 'floor-lmdb' | 'ccxt';
+
+export interface Consumer {
+  kind: ConsumerKind;
+  child: BenchChild;
+  /** tickvisor: seconds from createTickvisor().start() until every coin was Subscribed */
+  subscribeSeconds?: number;
+}
+
+const SCRIPTS: Record<ConsumerKind, string> = {
+  tickvisor: 'consumers/tickvisor-child.ts',
+  floor: 'consumers/floor-child.ts',
+  'floor-lmdb': 'consumers/floor-child.ts',
+  ccxt: 'consumers/ccxt-child.ts',
+};
+
+/** starts the consumer and returns once it is subscribed to every symbol */
+export async function startConsumer(kind: ConsumerKind, sim: SimProcess, symbols: string[], groupSize = 50): Promise<Consumer> {
+  const child = await startChild(kind, SCRIPTS[kind]);
+  let subscribeSeconds: number | undefined;
+  try {
+    if (kind === 'tickvisor') {
+      await child.call('start', { endpoints: sim.endpoints, symbols, groupSize });
+      const s = await child.call<number | null>('waitSubscribed', { timeoutMs: 120_000 });
+      if (s === null) throw new Error('tickvisor: not every coin Subscribed within 120 s');
+      subscribeSeconds = s;
+    } else if (kind === 'ccxt') {
+      await child.call('start', { ...sim.endpoints, symbols });
+    } else {
+      const streams = symbols.map((s) => `${s.replace('/', '').toLowerCase()}@trade`);
+      await child.call('start', { wsUrl: sim.endpoints.wsUrl, streams, lmdb: kind === 'floor-lmdb' });
+    }
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
+  return { kind, child, ...(subscribeSeconds !== undefined ? { subscribeSeconds } : {}) };
+}
+
+/**
+ * Warm-up bursts until the consumer has seen trades (ccxt subscribes lazily, on the first watch)
+ * and the JIT has run the hot path; then waits until nothing is arriving any more.
+ */
+export async function warmUp(c: Consumer, sim: SimProcess, trades: number): Promise<void> {
+  const seen = () => c.child.call<number>('seen');
+  for (let round = 0; round < 50 && (await seen()) === 0; round++) {
+    await sim.burst(Math.min(trades, 1_000));
+    await sleep(100);
+  }
+  if ((await seen()) === 0) throw new Error(`${c.kind}: no trade arrived during warm-up`);
+  await sim.burst(trades);
+  let last = -1;
+  for (let n = await seen(); n !== last; n = await seen()) {
+    last = n;
+    await sleep(300);
+  }
+}
+
+export async function measure(c: Consumer, sim: SimProcess, count: number, quietMs: number): Promise<BurstResult> {
+  await c.child.call('arm', { count, quietMs, timeoutMs: 180_000 });
+  const [result] = await Promise.all([c.child.call<BurstResult>('burstResult'), sim.burst(count)]);
+  return result;
+}

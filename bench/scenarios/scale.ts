@@ -1,0 +1,35 @@
+/** scale: S symbols across connectors (200 per connection) at a modest rate → RSS and CPU at steady state. */
+import { startConsumer } from './consumers.js';
+import { binanceSpot, startSimProcess, symbols } from '../sim-process.js';
+import { sleep } from '../lib/until.js';
+
+export interface ScaleResult {
+  symbols: number;
+  connectors: number;
+  subscribeSeconds: number;
+  rssMB: number;
+  heapUsedMB: number;
+  cpuPct: number;
+}
+
+const GROUP = 200;
+/** after the last subscribe, let the start-up work (listing, acks, first batches) finish: steady state */
+const SETTLE_MS = 1_000;
+
+export async function scale(count: number, seconds: number): Promise<ScaleResult> {
+  const syms = symbols(count);
+  const sim = await startSimProcess(binanceSpot(3, syms, 0.5, 'auto'));
+  try {
+    const tv = await startConsumer('tickvisor', sim, syms, GROUP);
+    const subscribeSeconds = tv.subscribeSeconds ?? NaN;
+    try {
+      await sleep(SETTLE_MS);
+      const u = await tv.child.call<{ rssMB: number; heapUsedMB: number; cpuPct: number }>('usage', { seconds });
+      return { symbols: count, connectors: Math.ceil(count / GROUP), subscribeSeconds: Math.round(subscribeSeconds * 100) / 100, ...u };
+    } finally {
+      await tv.child.stop();
+    }
+  } finally {
+    await sim.stop();
+  }
+}
