@@ -52,8 +52,9 @@ export const DEFAULT_CONNECTOR_POLICY: ConnectorPolicy = {
   subscribeTimeoutMs: 10_000,
   silenceTimeoutMs: 30_000,
   pingIntervalMs: 0,
-  reconnect: { minDelayMs: 500, maxDelayMs: 30_000, factor: 2, jitter: 0.2 },
-  maxConsecutiveFailures: 6,
+  // a gentle curve: back within a fraction of a second of a short outage, ~10 s apart in a long one
+  reconnect: { minDelayMs: 250, maxDelayMs: 10_000, factor: 1.6, jitter: 0.2 },
+  maxConsecutiveFailures: 8,
   healthyAfterMs: 30_000,
   maxSubscribeFailures: 5,
   subscribeRetryMs: 5_000,

@@ -30,18 +30,20 @@ export interface RestartPolicy {
   parkAfterEscalationMs: number;
 }
 
+// After an escalation the child is retried once a minute (collectors: every two): the operator
+// has been told, and the market data is worth another try the moment the exchange is back.
 export const DEFAULT_CONNECTOR_RESTART: RestartPolicy = {
-  backoff: { minDelayMs: 1_000, maxDelayMs: 60_000, factor: 2, jitter: 0.2 },
+  backoff: { minDelayMs: 1_000, maxDelayMs: 30_000, factor: 2, jitter: 0.2 },
   maxRestarts: 5,
   windowMs: 10 * 60_000,
-  parkAfterEscalationMs: 5 * 60_000,
+  parkAfterEscalationMs: 60_000,
 };
 
 export const DEFAULT_COLLECTOR_RESTART: RestartPolicy = {
   backoff: { minDelayMs: 2_000, maxDelayMs: 120_000, factor: 2, jitter: 0.2 },
   maxRestarts: 3,
   windowMs: 15 * 60_000,
-  parkAfterEscalationMs: 10 * 60_000,
+  parkAfterEscalationMs: 2 * 60_000,
 };
 
 export function backoffDelay(policy: BackoffPolicy, attempt: number, random: number): number {
