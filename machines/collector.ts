@@ -22,7 +22,7 @@ import { reapCrashed } from './reap.js';
 import { sendToParentIfAny } from './report.js';
 import {
   backoffDelay,
-  crashedChildId,
+  childFailure,
   newChildRecord,
   planFailure,
   recordChildState,
@@ -248,17 +248,10 @@ export const collectorMachine = setup({
     }),
     /** A connector gave up or crashed: stop it, then restart after a backoff or escalate. */
     superviseFailure: enqueueActions(({ context, enqueue, event, self }) => {
-      let id: string;
-      let error: string;
-      if (event.type === 'CONNECTOR.GAVE_UP') {
-        id = event.id;
-        error = event.error;
-      } else if (event.type.startsWith('xstate.error.actor.')) {
-        id = crashedChildId(event.type);
-        error = `crashed: ${errorText('error' in event ? event.error : undefined)}`;
-        const crashed = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
-        enqueue(() => reapCrashed(crashed));
-      } else return;
+      const failure = childFailure(event, 'CONNECTOR.GAVE_UP', self.getSnapshot().children as Record<string, AnyActorRef | undefined>);
+      if (!failure) return;
+      const { id, error, crashed } = failure;
+      if (crashed) enqueue(() => reapCrashed(crashed));
       if (!context.connectors[id]) return;
       const plan: FailurePlan = planFailure(context.connectors, id, error, context.restart, context.seed);
       enqueue.stopChild(id);

@@ -200,6 +200,21 @@ function report(self: AnyActorRef, context: ConnectorContext, state: ConnectorSt
   sendToParentIfAny(self, event);
 }
 
+/** What an open socket handles in both Connected and SubscriptionRequesting. */
+const WHILE_OPEN = {
+  // a late ack after a timeout still confirms the coin
+  'SUBSCRIBE.ACK': { actions: 'confirmCoins' },
+  'SUBSCRIBE.REJECT': { actions: 'refuseCoins' },
+  'FEED.ACTIVITY': { actions: ['recordActivity', 'armWatchdog'] },
+  'FEED.PONG': { actions: 'armWatchdog' },
+  'KEEPALIVE.PING': { actions: 'sendPing' },
+  'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
+  'CONNECTION.ROTATED': { actions: 'countRotation' },
+  'FEED.SILENT': '#connector.Failed',
+  'SOCKET.CLOSED': '#connector.Failed',
+  'xstate.error.actor.connection': '#connector.Failed',
+} as const;
+
 export const connectorMachine = setup({
   types: {
     input: {} as ConnectorInput,
@@ -458,38 +473,19 @@ export const connectorMachine = setup({
       entry: [{ type: 'reportState', params: { state: 'Connected' } }, 'armWatchdog'],
       always: { guard: 'hasIdleCoins', target: 'SubscriptionRequesting' },
       on: {
+        ...WHILE_OPEN,
         'COINS.ADD': { target: 'Connected', reenter: true, actions: 'addCoins' },
         'SUBSCRIBE.RETRY': { target: 'Connected', reenter: true, actions: 'releaseWaitingCoins' },
-        // a late ack after a timeout still confirms the coin
-        'SUBSCRIBE.ACK': { actions: 'confirmCoins' },
-        'SUBSCRIBE.REJECT': { actions: 'refuseCoins' },
-        'FEED.ACTIVITY': { actions: ['recordActivity', 'armWatchdog'] },
-        'FEED.PONG': { actions: 'armWatchdog' },
-        'KEEPALIVE.PING': { actions: 'sendPing' },
-        'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
-        'CONNECTION.ROTATED': { actions: 'countRotation' },
-        'FEED.SILENT': 'Failed',
-        'SOCKET.CLOSED': 'Failed',
-        'xstate.error.actor.connection': 'Failed',
       },
     },
     SubscriptionRequesting: {
       entry: [{ type: 'reportState', params: { state: 'SubscriptionRequesting' } }, 'requestIdleCoins'],
       always: { guard: 'noCoinRequested', target: 'Connected' },
       on: {
-        'SUBSCRIBE.ACK': { actions: 'confirmCoins' },
-        'SUBSCRIBE.REJECT': { actions: 'refuseCoins' },
+        ...WHILE_OPEN,
         'SUBSCRIBE.TIMEOUT': { actions: 'refuseCoins' },
         'COINS.ADD': { actions: ['addCoins', 'requestIdleCoins'] },
         'SUBSCRIBE.RETRY': { actions: ['releaseWaitingCoins', 'requestIdleCoins'] },
-        'FEED.ACTIVITY': { actions: ['recordActivity', 'armWatchdog'] },
-        'FEED.PONG': { actions: 'armWatchdog' },
-        'KEEPALIVE.PING': { actions: 'sendPing' },
-        'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
-        'CONNECTION.ROTATED': { actions: 'countRotation' },
-        'FEED.SILENT': 'Failed',
-        'SOCKET.CLOSED': 'Failed',
-        'xstate.error.actor.connection': 'Failed',
       },
     },
     Failed: {

@@ -12,7 +12,7 @@ import { collectorMachine, type CollectorInput, type CollectorReport } from './c
 import { collectorId } from './ids.js';
 import { reapCrashed } from './reap.js';
 import {
-  crashedChildId,
+  childFailure,
   newChildRecord,
   planFailure,
   recordChildState,
@@ -61,10 +61,6 @@ export type ManagerEmitted = { type: 'alert'; alert: RecoveryFailedAlert };
 
 const RECENT_ALERTS = 50;
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function appendAlert(context: ManagerContext, alert: RecoveryFailedAlert) {
   return { alerts: context.alerts + 1, recentAlerts: [...context.recentAlerts, alert].slice(-RECENT_ALERTS) };
 }
@@ -106,17 +102,10 @@ export const managerMachine = setup({
       enqueue.emit({ type: 'alert', alert });
     }),
     superviseFailure: enqueueActions(({ context, enqueue, event, self }) => {
-      let id: string;
-      let error: string;
-      if (event.type === 'COLLECTOR.GAVE_UP') {
-        id = event.id;
-        error = event.error;
-      } else if (event.type.startsWith('xstate.error.actor.')) {
-        id = crashedChildId(event.type);
-        error = `crashed: ${errorText('error' in event ? event.error : undefined)}`;
-        const crashed = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id];
-        enqueue(() => reapCrashed(crashed));
-      } else return;
+      const failure = childFailure(event, 'COLLECTOR.GAVE_UP', self.getSnapshot().children as Record<string, AnyActorRef | undefined>);
+      if (!failure) return;
+      const { id, error, crashed } = failure;
+      if (crashed) enqueue(() => reapCrashed(crashed));
       if (!context.collectors[id]) return;
       const plan = planFailure(context.collectors, id, error, context.restart, context.seed);
       enqueue.stopChild(id);

@@ -7,6 +7,7 @@
  *   (each restart schedules its own expiry), so no wall clock enters the machines.
  * - Past the intensity the failure escalates to the supervisor's own parent.
  */
+import type { AnyActorRef } from 'xstate';
 import { nextRandom } from './random.js';
 
 export interface BackoffPolicy {
@@ -233,4 +234,28 @@ export function updateChild(
 /** `xstate.error.actor.<id>` → `<id>` */
 export function crashedChildId(eventType: string): string {
   return eventType.slice('xstate.error.actor.'.length);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Which child failed and why, from either kind of failure a supervisor hears about: the child's
+ * own report that it gave up (`gaveUpType`), or XState's error event for a child that crashed.
+ * `crashed` is set for a crash: the supervisor must reap what that actor leaves behind.
+ */
+export function childFailure(
+  event: { type: string; id?: unknown; error?: unknown },
+  gaveUpType: string,
+  children: Record<string, AnyActorRef | undefined>,
+): { id: string; error: string; crashed?: AnyActorRef | undefined } | undefined {
+  if (event.type === gaveUpType && typeof event.id === 'string') {
+    return { id: event.id, error: typeof event.error === 'string' ? event.error : errorText(event.error) };
+  }
+  if (event.type.startsWith('xstate.error.actor.')) {
+    const id = crashedChildId(event.type);
+    return { id, error: `crashed: ${errorText(event.error)}`, crashed: children[id] };
+  }
+  return undefined;
 }

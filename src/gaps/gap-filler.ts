@@ -8,15 +8,10 @@
 import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
 import type { MarketRecord } from '../records.js';
 import type { GapWindow } from './gap-tracker.js';
+import type { GapStats } from '../../machines/collector.js';
 
-export interface GapCounters {
-  detected: number;
-  filled: number;
-  unfilled: number;
-  backfilledTrades: number;
-  failures: number;
-  pending: number;
-}
+/** The counters the Collector machine shows for its gap filler (one definition, in the machine). */
+export type GapCounters = GapStats;
 
 export interface GapFillerDeps {
   adapter: ExchangeAdapter;

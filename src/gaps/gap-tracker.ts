@@ -32,6 +32,8 @@ interface SymbolState {
   broken: GapReason | undefined;
 }
 
+const NO_WINDOWS: readonly GapWindow[] = Object.freeze([]);
+
 export class GapTracker {
   private readonly symbols = new Map<string, SymbolState>();
 
@@ -63,8 +65,8 @@ export class GapTracker {
     return st ? { id: st.lastId, timestamp: st.lastTs } : undefined;
   }
 
-  /** Live records of one frame; returns the windows they reveal (usually none). */
-  observe(records: readonly MarketRecord[]): GapWindow[] {
+  /** Live records of one frame; returns the windows they reveal (usually none: a shared empty array, no allocation per frame). */
+  observe(records: readonly MarketRecord[]): readonly GapWindow[] {
     let windows: GapWindow[] | undefined;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
@@ -95,6 +97,6 @@ export class GapTracker {
         st.lastTs = r.timestamp;
       }
     }
-    return windows ?? [];
+    return windows ?? NO_WINDOWS;
   }
 }
