@@ -18,7 +18,7 @@ export async function startSide(endpoints: { wsUrl: string; restUrl: string }, s
   const tv = createTickvisor(
     {
       exchanges: [{ exchange: 'binance', market: 'spot', symbols, channels: ['trade'], groupSize, refreshIntervalMs: 0, ...endpoints }],
-      store: { path: dir, batchMaxDelayMs: Number(process.env.TV_BATCH_DELAY ?? 50) },
+      store: { path: dir }, // the configuration defaults: what users run
       log: { level: 'silent' },
     },
     { logger: silentLogger() },

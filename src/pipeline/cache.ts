@@ -24,6 +24,10 @@ export interface LatestCacheReader {
   readonly size: number;
 }
 
+function newState(exchange: ExchangeId, market: Market, symbol: string): MutableState {
+  return { exchange, market, symbol };
+}
+
 export class LatestCache implements LatestCacheReader {
   private readonly table = new SymbolTable<MutableState>();
 
@@ -36,11 +40,7 @@ export class LatestCache implements LatestCacheReader {
    * REST backfill never replaces the live last trade.
    */
   update(r: MarketRecord): void {
-    const state = this.table.getOrCreate(r.exchange, r.market, r.symbol, () => ({
-      exchange: r.exchange,
-      market: r.market,
-      symbol: r.symbol,
-    }));
+    const state = this.table.getOrCreate(r.exchange, r.market, r.symbol, newState);
     if (r.type === 'trade') {
       if (state.trade === undefined || r.timestamp >= state.trade.timestamp) state.trade = r;
     } else if (state.ticker === undefined || r.timestamp >= state.ticker.timestamp) {

@@ -19,6 +19,12 @@
  *   highWaterMark + one frame per producer; the in-flight batch adds at most batchMaxRecords.
  * - A failed write is put back at the front and retried with capped exponential backoff; nothing
  *   is dropped, `flush()` waits for it.
+ *
+ * One write in flight, by design: a batch counts as committed (committed$, flush, stats) only once
+ * the store says it is durable. Overlapping batch N's fsync with batch N+1's transaction would
+ * need the store to report "committed" and "durable" apart, with failures surfacing at commit
+ * (before N+1 starts, so order holds) and durable promises settling in order; not worth its
+ * complexity while fsync is ~0.1 ms of a ~10 ms commit (see store/open.ts).
  */
 import { BehaviorSubject, Subject, distinctUntilChanged, type Observable } from 'rxjs';
 import type { MarketRecord } from '../records.js';
@@ -41,7 +47,10 @@ export interface PipelineOptions {
   store: Pick<HistoryStore, 'writeBatch'>;
   /** records per store transaction (default 5000) */
   batchMaxRecords?: number;
-  /** longest a record waits in the buffer before a partial batch is written (default 100 ms) */
+  /**
+   * longest a record waits in the buffer before a partial batch is written (default 5 ms), counted
+   * from its arrival even while a write is in flight
+   */
   batchMaxDelayMs?: number;
   /** buffered records above which pressure turns on (default 50 000) */
   highWaterMark?: number;
@@ -123,7 +132,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const clock = options.clock ?? systemClock;
   const { store, logger } = options;
   const batchMaxRecords = options.batchMaxRecords ?? 5000;
-  const batchMaxDelayMs = options.batchMaxDelayMs ?? 100;
+  const batchMaxDelayMs = options.batchMaxDelayMs ?? 5;
   const highWaterMark = options.highWaterMark ?? 50_000;
   const lowWaterMark = options.lowWaterMark ?? Math.floor(highWaterMark / 2);
   const hardLimit = options.hardLimit ?? highWaterMark * 4;
@@ -223,12 +232,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return !pressure$.value;
   }
 
-  /** starts a write when one is due, else makes sure the delay timer runs */
+  /**
+   * Starts a write when one is due, else makes sure the delay timer runs. The timer runs while a
+   * write is in flight too: it measures how long the oldest buffered record has waited, so records
+   * that arrived during a commit go out as soon as it ends once their delay is up, instead of
+   * waiting a fresh batchMaxDelayMs after it (that added a whole delay to every commit's wait).
+   */
   function schedule(): void {
-    if (writing || retryTimer !== undefined || queue.length === 0) return;
-    if (queue.length >= batchMaxRecords || delayElapsed || flushWaiters.length > 0) {
+    if (retryTimer !== undefined || queue.length === 0) return;
+    if (!writing && (queue.length >= batchMaxRecords || delayElapsed || flushWaiters.length > 0)) {
       startWrite();
-    } else if (delayTimer === undefined) {
+    } else if (delayTimer === undefined && !delayElapsed) {
       delayTimer = clock.setTimeout(onDelay, batchMaxDelayMs);
     }
   }
@@ -249,6 +263,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     writing = true;
     inFlight = batch.length;
     if (queue.length <= lowWaterMark) setPressure(false);
+    // the records left behind get a fresh delay from now: they may wait up to one delay longer
+    // than their arrival says, which keeps per-record arrival times out of the queue (under a
+    // burst they fill the next batch anyway)
+    if (queue.length > 0) schedule();
     let result: Promise<{ written: number; duplicates: number }>;
     try {
       result = store.writeBatch(batch);

@@ -2,6 +2,7 @@
 import { open, type Key } from 'lmdb';
 import type { MarketRecord } from '../records.js';
 import { ValueScratch } from './codec.js';
+import { TradeKeyWriter } from './keys.js';
 import { StoreError } from './errors.js';
 import { listCursors, readCursor, readRange } from './read.js';
 import type { HistoryStore, HistoryStoreOptions, WriteResult } from './types.js';
@@ -20,7 +21,7 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
     records: root.openDB<Uint8Array, Key>({ name: 'records', encoding: 'binary' }),
     cursors: root.openDB<StoredCursor, Key>({ name: 'cursors', encoding: 'msgpack' }),
   };
-  const state: WriterState = { scratch: new ValueScratch(), tickerSeq: 0 };
+  const state: WriterState = { scratch: new ValueScratch(), tickerSeq: 0, keys: new TradeKeyWriter() };
   let closed = false;
 
   function assertOpen(): void {
@@ -33,8 +34,12 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
       if (records.length === 0) return { written: 0, duplicates: 0 };
       assertStorable(records);
       const result = await dbs.records.transaction(() => applyBatch(records, dbs, state));
-      // with overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is
-      // flushed; "stored" means durable, so wait for the flush too
+      // With overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is
+      // flushed; "stored" means durable, so wait for the flush too. Not pipelined (starting the
+      // next batch's transaction while this one flushes): LMDB runs one write transaction at a
+      // time, so the only overlap to win is this fsync, and on the machines measured it ends
+      // within ~0.1 ms of the commit (`flushed` already settled when awaited). On a disk with
+      // slow fsyncs it would be worth it; see the pipeline's notes on how.
       if (durable) await root.flushed;
       return result;
     },

@@ -75,3 +75,41 @@ describe('TradeDedup with UUID ids', () => {
     assert.equal(d.admit(trade(first)), true);
   });
 });
+
+describe('TradeDedup against a plain reference window', () => {
+  /** the contract, naively: remember the last N admitted ids; an id among them is a duplicate */
+  class Reference {
+    private readonly ids: string[] = [];
+    constructor(private readonly capacity: number) {}
+    admit(id: string): boolean {
+      if (this.ids.includes(id)) return false;
+      this.ids.push(id);
+      if (this.ids.length > this.capacity) this.ids.shift();
+      return true;
+    }
+  }
+
+  test('gives the same answers for in-order runs, repeats, late arrivals and mixed id forms', () => {
+    // a seeded generator: the same sequence on every run
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (const capacity of [1, 8, 64]) {
+      const d = new TradeDedup({ windowPerSymbol: capacity });
+      const ref = new Reference(capacity);
+      let next = 1;
+      const uuids: string[] = [];
+      for (let i = 0; i < 20_000; i++) {
+        const r = rand();
+        let id: string;
+        // long in-order stretches (the numeric lookup set is dropped), then bursts of repeats,
+        // late ids and string ids (it is rebuilt from the ring)
+        if (r < 0.85 || i % 3000 < 1500) id = String(next++);
+        else if (r < 0.92) id = String(Math.max(1, next - 1 - Math.floor(rand() * capacity * 2)));
+        else if (r < 0.96) id = uuids[Math.floor(rand() * uuids.length)] ?? 'u0';
+        else uuids.push((id = `u${i}`));
+        assert.equal(d.admit(trade(id)), ref.admit(id), `capacity ${capacity}, step ${i}, id ${id}`);
+      }
+      assert.ok(d.tracked <= capacity);
+    }
+  });
+});

@@ -46,6 +46,44 @@ describe('pipeline batching', () => {
     assert.equal(store.maxConcurrent, 1);
     assert.deepEqual(store.tradeIds(), Array.from({ length: 15 }, (_, i) => String(i + 1)));
   });
+
+  test('records that arrive during a commit wait batchMaxDelayMs from their arrival, not from the end of the commit', async () => {
+    const { clock, store, pipeline } = setup({}, true);
+    pipeline.push(trades(1, 2));
+    clock.advance(100);
+    await settle();
+    assert.equal(store.inFlight, 1, 'the first partial batch is being written');
+    pipeline.push(trades(3, 2));
+    clock.advance(100); // their delay runs out while the first write is still in flight
+    await settle();
+    assert.equal(store.inFlight, 1, 'still one write at a time');
+    store.completeNext();
+    await settle();
+    assert.equal(store.inFlight, 1, 'the second batch went out as soon as the first committed');
+    assert.equal(pipeline.stats().inFlight, 2);
+    store.completeNext();
+    await settle();
+    assert.deepEqual(store.batches, [2, 2]);
+    assert.equal(clock.pending, 0, 'no timer left behind when the buffer is empty');
+  });
+
+  test('a record that arrives during a commit is not written before its own delay is up', async () => {
+    const { clock, store, pipeline } = setup({}, true);
+    pipeline.push(trades(1, 2));
+    clock.advance(100);
+    await settle();
+    pipeline.push(trades(3, 1));
+    clock.advance(50);
+    store.completeNext(); // the commit ends half-way through the new record's delay
+    await settle();
+    assert.equal(store.inFlight, 0);
+    clock.advance(49);
+    await settle();
+    assert.equal(store.inFlight, 0);
+    clock.advance(1);
+    await settle();
+    assert.equal(store.inFlight, 1);
+  });
 });
 
 describe('pipeline validation and dedup', () => {

@@ -115,6 +115,27 @@ describe('history store: duplicates and cursors', () => {
     await store.close();
   });
 
+  test('trades after the cursor, ties on timestamp and older trades are each told new or duplicate exactly, also after reopening', async (t) => {
+    const path = tempDir(t);
+    let store = openHistoryStore({ path, noSync: true });
+    assert.deepEqual(await store.writeBatch([trade('10', 1000), trade('12', 1000)]), { written: 2, duplicates: 0 });
+    // 11: same millisecond, smaller id, never stored; 13: same millisecond, larger id; 5: older,
+    // never stored (backfill); 12 and 10: stored already; 14: newer
+    const mixed = [trade('11', 1000), trade('12', 1000), trade('13', 1000), trade('5', 900), trade('10', 1000), trade('14', 1001)];
+    assert.deepEqual(await store.writeBatch(mixed), { written: 4, duplicates: 2 });
+    // a string id sorts after every number of its millisecond; a number tied with it is still checked
+    assert.deepEqual(await store.writeBatch([trade('abc', 1001), trade('15', 1001), trade('abc', 1001)]), { written: 2, duplicates: 1 });
+    await store.close();
+    store = openHistoryStore({ path, noSync: true });
+    assert.deepEqual(await store.writeBatch([trade('abc', 1001), trade('14', 1001), trade('16', 1001), trade('1', 1002)]), { written: 2, duplicates: 2 });
+    const ids = (await collect(store.readRange({ ...q, type: 'trade' }))).map((r) => (r.type === 'trade' ? r.id : ''));
+    assert.deepEqual(ids, ['5', '10', '11', '12', '13', '14', '15', '16', 'abc', '1']);
+    assert.deepEqual(store.readCursor('binance', 'spot', 'BTC/USDT'), {
+      exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', lastTradeId: '1', lastTimestamp: 1002, count: 10,
+    });
+    await store.close();
+  });
+
   test('a batch with an unstorable record is refused whole: no records, no cursor change', async (t) => {
     const { store } = openTemp(t);
     await store.writeBatch([trade('1', 100)]);
