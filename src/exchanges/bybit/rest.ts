@@ -2,9 +2,10 @@
  * Bybit v5 REST through the injected RestClient: instrument listing (cursor paging) and the
  * recent-trade backfill (the only trade history Bybit's public API has).
  */
+import { getEnvelope } from '../rest-envelope.js';
 import type { Market, Trade } from '../../records.js';
 import { isRecord, num, timestampMs, tradeId } from '../common.js';
-import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
+import { ExchangeResponseError, unreadableRow } from '../errors.js';
 import { MalformedFrameError, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
 import {
   BYBIT_INSTRUMENTS_PAGE_LIMIT,
@@ -21,14 +22,8 @@ import { bybitUnified } from './symbols.js';
  * `retCode` or without `result.list` is an ExchangeResponseError.
  */
 async function getResult(http: RestClient, url: string): Promise<Record<string, unknown>> {
-  const response = await http(url);
-  const body = response.body;
-  const retCode = isRecord(body) && (typeof body.retCode === 'number' || typeof body.retCode === 'string') ? String(body.retCode) : undefined;
-  const retMsg = isRecord(body) && typeof body.retMsg === 'string' && body.retMsg !== '' ? body.retMsg : undefined;
-  if (response.status !== 200) throw new ExchangeHttpError(url, response.status, retCode, retMsg);
-  if (retCode === undefined) throw new ExchangeResponseError(url, 'no retCode in the body');
-  if (retCode !== '0') throw new ExchangeHttpError(url, 200, retCode, retMsg);
-  const result = (body as Record<string, unknown>).result;
+  const body = await getEnvelope(http, url, { code: 'retCode', msg: 'retMsg' });
+  const result = body.result;
   if (!isRecord(result) || !Array.isArray(result.list)) throw new ExchangeResponseError(url, 'no result.list');
   return result;
 }

@@ -2,9 +2,10 @@
  * OKX v5 REST through the injected RestClient: instrument listing and the history-trades backfill
  * (pages backwards by tradeId: `after=<id>` returns trades strictly older than that id).
  */
+import { getEnvelope } from '../rest-envelope.js';
 import type { Market, Trade } from '../../records.js';
 import { isRecord } from '../common.js';
-import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
+import { ExchangeResponseError, unreadableRow } from '../errors.js';
 import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
 import { OKX_HISTORY_PAGE_LIMIT, OKX_MAX_HISTORY_PAGES, okxInstType } from './limits.js';
 import { okxUnified } from './symbols.js';
@@ -16,14 +17,7 @@ import { contractTable, okxTrade } from './trades.js';
  * body without `code` or without a `data` array is an ExchangeResponseError.
  */
 async function getData(http: RestClient, url: string): Promise<unknown[]> {
-  const response = await http(url);
-  const body = response.body;
-  const code = isRecord(body) && (typeof body.code === 'string' || typeof body.code === 'number') ? String(body.code) : undefined;
-  const msg = isRecord(body) && typeof body.msg === 'string' && body.msg !== '' ? body.msg : undefined;
-  if (response.status !== 200) throw new ExchangeHttpError(url, response.status, code, msg);
-  if (code === undefined) throw new ExchangeResponseError(url, 'no code in the body');
-  if (code !== '0') throw new ExchangeHttpError(url, 200, code, msg);
-  const data = (body as Record<string, unknown>).data;
+  const data = (await getEnvelope(http, url, { code: 'code', msg: 'msg' })).data;
   if (!Array.isArray(data)) throw new ExchangeResponseError(url, 'data is not an array');
   return data;
 }
