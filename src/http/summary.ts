@@ -3,7 +3,7 @@
  * coin's last record, totals of restarts, alerts and silent coins. Built from what the metrics
  * update computed (so the page and /metrics agree) and from the coin activity table.
  */
-import { statusFigures, type StatusFigures } from '../cli/status.js';
+import { statusFigures, type StatusFigures } from '../runtime/status-figures.js';
 import type { CoinActivity } from '../metrics/coin-activity.js';
 import type { CollectorFigures, MetricsFigures } from '../metrics/registry.js';
 import type { ActorNode } from '../runtime/state-tree.js';

@@ -64,7 +64,9 @@ export class VenueRuntime implements VenueIo {
   deliver(records: MarketRecord[]): void {
     const windows = this.gaps.observe(records);
     if (windows.length > 0) this.filler.add(windows);
-    this.activity?.record(this.adapter.exchange, this.adapter.market, records, Date.now());
+    // the frame's receive time is already on its records: no second clock read per frame
+    const receivedAt = records[0]?.localTimestamp;
+    if (receivedAt !== undefined) this.activity?.record(this.adapter.exchange, this.adapter.market, records, receivedAt);
     this.pipeline.push(records, 'live');
   }
 

@@ -4,7 +4,7 @@ import { serveTickvisor } from '../../http/index.js';
 import { connectStatelyInspector, createInspectionRecorder, fanOutInspection } from '../../inspect/index.js';
 import { createTickvisor } from '../../runtime/tickvisor.js';
 import { intOption, parseArgs, usage } from '../args.js';
-import { statusFigures, statusLine } from '../status.js';
+import { statusFigures, statusLine } from '../../runtime/status-figures.js';
 
 export const help = `tickvisor run [--config FILE] [--data DIR] [--metrics-port P] [--inspect [URL]] [--inspect-file FILE]
 

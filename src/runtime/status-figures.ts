@@ -1,6 +1,5 @@
-/** The compact live status `tickvisor run` prints: records/s, coins subscribed, restarts, alerts. */
-import type { ActorNode } from '../runtime/state-tree.js';
-import { walk } from '../runtime/state-tree.js';
+/** Status figures read off the state tree: the live line `tickvisor run` prints and the status page summary. */
+import { walk, type ActorNode } from './state-tree.js';
 
 export interface StatusFigures {
   collectors: { total: number; running: number };
