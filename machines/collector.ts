@@ -23,6 +23,7 @@ import { sendToParentIfAny } from './report.js';
 import {
   backoffDelay,
   childFailure,
+  errorText,
   newChildRecord,
   planFailure,
   recordChildState,
@@ -117,10 +118,6 @@ const unprovidedListing = fromPromise<Listing, ListSymbolsInput>(async () => {
 
 /** Placeholder: production provides the gap filler of the venue, which reports GAPS.REPORT. */
 const noGapFiller = fromCallback<{ type: 'noop' }, ListSymbolsInput>(() => undefined);
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The configured selection applied to what the exchange lists. */
 export function selectSymbols(context: Pick<CollectorInput, 'symbols' | 'quotes'>, listed: readonly string[]) {

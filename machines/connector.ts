@@ -20,7 +20,7 @@ import type { Channel, ExchangeId, Market } from '../src/records.js';
 import { coinMachine } from './coin.js';
 import { nextRandom } from './random.js';
 import { sendToParentIfAny } from './report.js';
-import { backoffDelay, type BackoffPolicy } from './supervision.js';
+import { backoffDelay, errorText, type BackoffPolicy } from './supervision.js';
 import { coinId, connectionId, connectorId } from './ids.js';
 
 export interface ConnectorPolicy {
@@ -160,10 +160,6 @@ export type ConnectorState = keyof typeof CONNECTOR_STATE_CODES;
 const unprovidedConnection = fromCallback<ConnectionCommand, ConnectionInput>(({ sendBack }) => {
   sendBack({ type: 'SOCKET.CLOSED', reason: 'no connection actor provided' });
 });
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function symbolsIn(context: ConnectorContext, phase: CoinPhase): string[] {
   return Object.keys(context.coins).filter((s) => context.coins[s]?.phase === phase);

@@ -236,7 +236,8 @@ export function crashedChildId(eventType: string): string {
   return eventType.slice('xstate.error.actor.'.length);
 }
 
-function errorText(error: unknown): string {
+/** An error's message, whatever was thrown. */
+export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
