@@ -14,10 +14,16 @@ import {
   type SimOptions,
   type SimStats,
   type SimSymbolOptions,
+  type TruthSymbol,
 } from './types.js';
 import { venueFactory } from './venues/index.js';
 
 const BURST_CHUNK = 2048;
+/**
+ * Trades per symbol kept for REST history when the caller does not say: about an hour at the
+ * embedded default's 5 trades/s, so `npm start` stays bounded (~5 MB per symbol) however long it runs.
+ */
+const DEFAULT_LEDGER_LIMIT = 20_000;
 
 export async function startSimExchange(options: SimOptions): Promise<SimExchange> {
   const host = options.host ?? '127.0.0.1';
@@ -40,7 +46,8 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
         timing,
         prng: root.fork(i),
         faults,
-        ledgerLimit: options.ledgerLimitPerSymbol ?? 500_000,
+        ledgerLimit: options.ledgerLimitPerSymbol ?? DEFAULT_LEDGER_LIMIT,
+        keepTruth: options.keepTruth ?? false,
         nextConnId: () => `${connPrefix}-${(++connCounter).toString(16)}`,
       }),
     );
@@ -107,13 +114,17 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
       if (fault.kind === 'disconnect') for (const r of matching(fault)) r.closeAll('close');
       if (fault.kind === 'server-restart') for (const r of matching(fault)) r.closeAll('terminate');
     },
-    clearFaults() {
-      faults.clear();
+    clearFaults(options = {}) {
+      faults.clear(options.keepTimed === true);
     },
     groundTruth(filter: GroundTruthFilter = {}): Trade[] {
       const out: Trade[] = [];
-      for (const r of matching(filter)) out.push(...r.groundTruth(filter.symbol));
+      // no spread: a large ledger would overflow the call stack's argument limit
+      for (const r of matching(filter)) for (const t of r.groundTruth(filter.symbol)) out.push(t);
       return out;
+    },
+    truth(filter: GroundTruthFilter = {}): TruthSymbol[] {
+      return matching(filter).flatMap((r) => r.truth(filter.symbol));
     },
     setSymbols(exchange, market, symbols: SimSymbolOptions[]) {
       runtime(exchange, market).setSymbols(symbols);

@@ -24,8 +24,9 @@ export class FaultBook {
     });
   }
 
-  clear(): void {
-    this.active = [];
+  /** `keepTimed`: faults with a duration stay until it runs out (a scenario's fault may outlast its timeline) */
+  clear(keepTimed = false): void {
+    this.active = keepTimed ? this.active.filter((a) => a.until !== Infinity) : [];
   }
 
   /** the first live fault of this kind for the venue (and symbol, when the fault names symbols) */

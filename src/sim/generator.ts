@@ -6,6 +6,7 @@
  */
 import { SymbolLedger } from './ledger.js';
 import type { Prng } from './prng.js';
+import { TruthLog } from './truth-log.js';
 import type { SimSymbolOptions } from './types.js';
 
 export interface SymbolState {
@@ -45,7 +46,17 @@ export interface SymbolState {
   askSize: number;
   lastTradeTs: number;
   lastQty: number;
+  /** what the REST history serves: bounded */
   readonly ledger: SymbolLedger;
+  /** every trade id, for a scripted run's comparison (only when the simulator keeps the truth) */
+  readonly truth: TruthLog | undefined;
+  /**
+   * `nextSeq` at each acknowledgement of a trade subscription of this symbol, ascending: the
+   * first is where the client's responsibility begins; the later ones are resubscriptions.
+   */
+  readonly acks: number[];
+  /** the generation clock at the first acknowledgement */
+  firstAckTime: number | undefined;
 }
 
 export interface GeneratedFields {
@@ -83,6 +94,7 @@ export function createSymbolState(
   nativeId: string,
   now: number,
   ledgerLimit: number,
+  keepTruth = false,
 ): SymbolState {
   const parsed = parseUnified(opts.symbol);
   const quoteRate = QUOTE_RATES[parsed.quote] ?? 1;
@@ -119,7 +131,40 @@ export function createSymbolState(
     lastTradeTs: now,
     lastQty: 0,
     ledger: new SymbolLedger(ledgerLimit),
+    truth: keepTruth ? new TruthLog() : undefined,
+    acks: [],
+    firstAckTime: undefined,
   };
+}
+
+/** resubscriptions recorded per symbol; past this a flapping connection stops adding more */
+const MAX_ACKS = 100_000;
+
+/** Records an acknowledged trade subscription at the symbol's current position (see SymbolState.acks). */
+export function recordAck(sym: SymbolState, clock: number): void {
+  if (sym.acks.length === 0) sym.firstAckTime = clock;
+  const last = sym.acks[sym.acks.length - 1];
+  if (last !== sym.nextSeq && sym.acks.length < MAX_ACKS) sym.acks.push(sym.nextSeq);
+}
+
+/**
+ * The first numeric trade id of a symbol in a run: 100 ids per millisecond of the wall clock at
+ * start, as a real exchange's ids keep growing across our restarts. A later run starts above every
+ * id of an earlier one as long as the earlier one averaged under 100,000 trades/s per symbol.
+ * 1.8e14 today: exact in a double (and as the decimal string the wire carries) until the year 4700.
+ */
+export function continuingIdBase(startMs: number, prng: Prng): number {
+  return Math.floor(startMs) * 100 + prng.int(100);
+}
+
+/**
+ * A UUID-shaped Bybit execId that never repeats across runs: the run's start (ms) and the trade's
+ * seq are written into it, the rest is the seeded random UUID's.
+ */
+export function continuingUuid(startMs: number, seq: number, random: string): string {
+  const t = Math.floor(startMs).toString(16).padStart(12, '0').slice(-12);
+  const s = seq.toString(16).padStart(12, '0').slice(-12);
+  return `${t.slice(0, 8)}-${t.slice(8, 12)}-5${s.slice(0, 3)}-${random.slice(19, 20)}${s.slice(3, 6)}-${s.slice(6, 12)}${random.slice(30, 36)}`;
 }
 
 /** One trade: a small random step of the price, a random size and taker side. Updates 24h stats. */

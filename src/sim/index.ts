@@ -22,5 +22,6 @@ export {
   type SimTiming,
   type SimVenueOptions,
   type SimVenueStats,
+  type TruthSymbol,
 } from './types.js';
 export type { SimVenue, VenueSession, VenueContext, SessionIO, ConnectionPolicy, RestReply, VenueFactory } from './venue.js';

@@ -8,10 +8,10 @@ import type { WebSocketServer } from 'ws';
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { SimConnection } from './connection.js';
 import type { FaultBook } from './faults.js';
-import { createSymbolState, eventsInSpan, nextQuote, nextTrade, type SymbolState } from './generator.js';
+import { createSymbolState, eventsInSpan, nextQuote, nextTrade, recordAck, type SymbolState } from './generator.js';
 import type { LedgerEntry } from './ledger.js';
 import type { Prng } from './prng.js';
-import type { SimSymbolOptions, SimTiming, SimVenueStats } from './types.js';
+import type { SimSymbolOptions, SimTiming, SimVenueStats, TruthSymbol } from './types.js';
 import type { SimVenue, VenueContext } from './venue.js';
 
 export interface RuntimeEnv {
@@ -19,7 +19,10 @@ export interface RuntimeEnv {
   timing: SimTiming;
   prng: Prng;
   faults: FaultBook;
+  /** trades kept per symbol for REST history (the venue's own reach may be smaller) */
   ledgerLimit: number;
+  /** keep every trade id for a comparison (TruthSymbol) */
+  keepTruth: boolean;
   nextConnId(): string;
 }
 
@@ -58,6 +61,7 @@ export class VenueRuntime {
         return s?.listed ? s : undefined;
       },
       consumeFault: (kind, symbol) => env.faults.consume(kind, venue.exchange, venue.market, symbol),
+      subscribed: (sym) => recordAck(sym, self.cursor),
     };
     this.setSymbols(symbols);
   }
@@ -75,7 +79,8 @@ export class VenueRuntime {
         if (opts.tickersPerSecond !== undefined) existing.tickersPerSecond = opts.tickersPerSecond;
         continue;
       }
-      const sym = createSymbolState(opts, this.venue.nativeId(opts.symbol), this.env.now(), this.env.ledgerLimit);
+      const limit = Math.min(this.env.ledgerLimit, this.venue.historyReach ?? Infinity);
+      const sym = createSymbolState(opts, this.venue.nativeId(opts.symbol), this.env.now(), limit, this.env.keepTruth);
       this.venue.initSymbol?.(sym, this.ctx);
       this.symbols.set(sym.symbol, sym);
       this.byNativeId.set(sym.nativeId, sym);
@@ -144,6 +149,33 @@ export class VenueRuntime {
     return out;
   }
 
+  /**
+   * Per symbol: where collection began (the first acknowledged subscription), every later
+   * resubscription, and the trade ids in generation order — from the complete truth log when the
+   * simulator keeps one, otherwise from the (bounded) ledger. Nothing is copied: ids are generated.
+   */
+  truth(symbol?: string): TruthSymbol[] {
+    const out: TruthSymbol[] = [];
+    for (const sym of this.symbols.values()) {
+      if (symbol !== undefined && sym.symbol !== symbol) continue;
+      const log = sym.truth;
+      const ledger = sym.ledger;
+      const firstKept = log ? 0 : (ledger.all()[0]?.seq ?? sym.nextSeq);
+      out.push({
+        exchange: this.exchange,
+        market: this.market,
+        symbol: sym.symbol,
+        generated: sym.nextSeq,
+        firstKept,
+        ...(sym.acks.length > 0 ? { subscribedAt: { seq: sym.acks[0]!, time: sym.firstAckTime! } } : {}),
+        resubscribedAt: sym.acks.slice(1),
+        ...(this.venue.historyReach !== undefined ? { restHistoryReach: this.venue.historyReach } : {}),
+        ids: log ? () => log.ids() : () => ledgerIds(ledger.all()),
+      });
+    }
+    return out;
+  }
+
   symbol(symbol: string): SymbolState | undefined {
     return this.symbols.get(symbol);
   }
@@ -168,6 +200,7 @@ export class VenueRuntime {
     };
     const entry: LedgerEntry = { seq, ord: ids.ord, trade, aux: ids.aux ?? 0, fills: ids.fills ?? 1 };
     sym.ledger.push(entry);
+    sym.truth?.push(trade.id);
     this.stats.tradesGenerated++;
     return entry;
   }
@@ -239,6 +272,10 @@ export class VenueRuntime {
     for (const c of this.connections) n += c.session?.streamCount() ?? 0;
     this.stats.subscriptions = n;
   }
+}
+
+function* ledgerIds(entries: readonly LedgerEntry[]): Generator<string> {
+  for (const e of entries) yield e.trade.id;
 }
 
 function emptyStats(exchange: ExchangeId, market: Market): SimVenueStats {

@@ -100,8 +100,37 @@ export interface SimOptions {
   /** clock for exchange timestamps, REST rate windows and fault windows (default Date.now) */
   now?: () => number;
   timing?: Partial<SimTiming>;
-  /** trades kept per symbol in the ledger (ground truth and REST history); oldest dropped first */
+  /**
+   * trades kept per symbol for REST history and groundTruth(), oldest dropped first (default
+   * 20,000, about an hour of the embedded default's rate); a venue whose REST history reaches less
+   * (Bybit) keeps only that
+   */
   ledgerLimitPerSymbol?: number;
+  /** keep every trade id ever generated, compactly, for truth() (scripted runs); default false */
+  keepTruth?: boolean;
+}
+
+/** One symbol's ground truth for a comparison (SimExchange.truth). */
+export interface TruthSymbol {
+  exchange: ExchangeId;
+  market: Market;
+  symbol: string;
+  /** trades generated (seq runs 0 … generated - 1) */
+  generated: number;
+  /** seq of the first id that ids() yields: 0 with keepTruth, else the oldest still in the ledger */
+  firstKept: number;
+  /**
+   * the first acknowledged trade subscription: trades with seq ≥ `seq` were published after it
+   * (the client's to store), earlier ones before collection began. `time` is the simulator's
+   * generation clock then. Venues without acks (Upbit): the moment its trades started streaming.
+   */
+  subscribedAt?: { seq: number; time: number };
+  /** the seq at every later acknowledged (re)subscription, ascending */
+  resubscribedAt: number[];
+  /** how many of the most recent trades the venue's REST history serves, when it is limited (Bybit) */
+  restHistoryReach?: number;
+  /** the trade ids from seq `firstKept` on, in generation order */
+  ids(): Iterable<string>;
 }
 
 export interface SimVenueStats {
@@ -150,8 +179,12 @@ export interface SimExchange {
   advance(ms: number): void;
   burst(exchange: ExchangeId, market: Market, count: number): Promise<void>;
   inject(fault: SimFault): void;
-  clearFaults(): void;
+  /** ends every fault; `{ keepTimed: true }` keeps the ones with a duration until it runs out */
+  clearFaults(options?: { keepTimed?: boolean }): void;
+  /** the trades still in the ledger (bounded, see ledgerLimitPerSymbol) */
   groundTruth(filter?: GroundTruthFilter): Trade[];
+  /** per symbol: every id generated (keepTruth) and where collection began */
+  truth(filter?: GroundTruthFilter): TruthSymbol[];
   setSymbols(exchange: ExchangeId, market: Market, symbols: SimSymbolOptions[]): void;
   stats(): SimStats;
   stop(): Promise<void>;

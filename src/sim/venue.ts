@@ -53,6 +53,12 @@ export interface VenueContext {
   byNative(nativeId: string): SymbolState | undefined;
   /** true (and one occurrence used) when a fault of this kind is live for the venue and symbol */
   consumeFault(kind: SimFaultKind, symbol?: string): boolean;
+  /**
+   * A trade subscription of `sym` was just acknowledged (or, on a venue without acks, its trades
+   * start streaming now). Call it right after the ack is sent: every trade generated from here on
+   * is one the client is responsible for. The ground truth records where that happened.
+   */
+  subscribed(sym: SymbolState): void;
 }
 
 /** One socket as a session sees it. */
@@ -107,6 +113,11 @@ export interface SimVenue {
   readonly wsUrlPath: string;
   /** appended to the venue prefix for endpoints().restUrl ('' or '/v1' for Upbit) */
   readonly restUrlPath: string;
+  /**
+   * How many of a symbol's most recent trades its REST history serves (Bybit: spot 60, linear
+   * 1000); absent: all of them, bounded only by the simulator's ledger limit.
+   */
+  readonly historyReach?: number;
   /** unified symbol → the venue's id */
   nativeId(symbol: string): string;
   /** called once when a symbol is created (e.g. OKX SWAP sets sym.contractSize) */

@@ -5,7 +5,7 @@
  * REST weight per minute in `X-MBX-USED-WEIGHT-1M`, 429 + Retry-After over it, 418 when it goes on.
  */
 import type { Market } from '../../records.js';
-import { bidPrice, askPrice, type SymbolState } from '../generator.js';
+import { bidPrice, askPrice, continuingIdBase, type SymbolState } from '../generator.js';
 import type { LedgerEntry } from '../ledger.js';
 import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import type { SimTiming } from '../types.js';
@@ -262,7 +262,7 @@ export function binanceVenue(market: Market): SimVenue {
     restUrlPath: '',
     nativeId: (symbol) => symbol.split(':')[0]!.replace('/', ''),
     initSymbol(sym, ctx) {
-      const base = 100_000_000 + ctx.prng.int(900_000_000);
+      const base = continuingIdBase(ctx.now(), ctx.prng);
       idBase.set(sym, base);
       sym.nextFill = base * 3;
     },
@@ -367,6 +367,8 @@ class BinanceSession implements VenueSession {
     const r = this.resolve(stream)!;
     this.streams.add(stream);
     this.setFor(r.kind).add(r.sym.nativeId);
+    // a stream named in the URL flows from the connection on; a SUBSCRIBE's from its ack (sent right after)
+    if (r.kind !== 'ticker') this.ctx.subscribed(r.sym);
   }
 
   private remove(stream: string): void {

@@ -7,7 +7,7 @@
  * rate limit: HTTP 403 with retCode 10006 and `X-Bapi-Limit-Reset-Timestamp`.
  */
 import type { Market } from '../../records.js';
-import { askPrice, bidPrice, type SymbolState } from '../generator.js';
+import { askPrice, bidPrice, continuingUuid, type SymbolState } from '../generator.js';
 import type { LedgerEntry } from '../ledger.js';
 import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, VenueSession } from '../venue.js';
@@ -19,6 +19,7 @@ export function bybitVenue(market: Market): SimVenue {
   const linear = market === 'futures';
   const category = linear ? 'linear' : 'spot';
   let limiter: FixedWindow | undefined;
+  const runStart = new Map<SymbolState, number>();
   const window = (ctx: VenueContext) => (limiter ??= new FixedWindow(ctx.timing.bybitRestWindowMs, ctx.timing.bybitRestLimit));
 
   const ok = (ctx: VenueContext, result: unknown): RestReply => ({
@@ -135,8 +136,13 @@ export function bybitVenue(market: Market): SimVenue {
     wsPaths: [linear ? '/v5/public/linear' : '/v5/public/spot'],
     wsUrlPath: linear ? '/v5/public/linear' : '/v5/public/spot',
     restUrlPath: '',
+    // the REST `recent-trade` endpoint is all the history Bybit serves
+    historyReach: linear ? 1000 : 60,
     nativeId: (symbol) => symbol.split(':')[0]!.replace('/', ''),
-    assignId: (_sym, seq, _ts, ctx) => ({ id: ctx.prng.uuid(), ord: seq }),
+    initSymbol(sym, ctx) {
+      runStart.set(sym, ctx.now());
+    },
+    assignId: (sym, seq, _ts, ctx) => ({ id: continuingUuid(runStart.get(sym) ?? 0, seq, ctx.prng.uuid()), ord: seq }),
     connectionPolicy: (t): ConnectionPolicy => ({ idleTimeoutMs: t.bybitIdleTimeoutMs, frameType: 'text' }),
     openSession: (ctx, io) => new BybitSession(ctx, io, linear),
     rest(ctx, path, q) {
@@ -228,6 +234,7 @@ class BybitSession implements VenueSession {
       }
     }
     this.answer(op, true, '', reqId);
+    if (op === 'subscribe') for (const r of resolved) if (r.kind === 'publicTrade') this.ctx.subscribed(r.sym);
     // a ticker subscription starts with a snapshot
     if (op === 'subscribe') for (const r of resolved) if (r.kind === 'tickers') this.onTicker(r.sym, this.ctx.now());
   }

@@ -6,7 +6,7 @@
  * over the rate limit HTTP 429 with code 50011.
  */
 import type { Market } from '../../records.js';
-import { askPrice, bidPrice, type SymbolState } from '../generator.js';
+import { askPrice, bidPrice, continuingIdBase, type SymbolState } from '../generator.js';
 import type { LedgerEntry } from '../ledger.js';
 import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, VenueSession } from '../venue.js';
@@ -153,7 +153,7 @@ export function okxVenue(market: Market): SimVenue {
       return swap ? `${id}-SWAP` : id;
     },
     initSymbol(sym, ctx) {
-      idBase.set(sym, 100_000_000 + ctx.prng.int(900_000_000));
+      idBase.set(sym, continuingIdBase(ctx.now(), ctx.prng));
       if (swap) sym.contractSize = CONTRACT_VALUES[sym.base] ?? 1;
     },
     assignId(sym, seq, _ts, ctx) {
@@ -226,6 +226,7 @@ class OkxSession implements VenueSession {
       if (op === 'subscribe') set.add(sym.nativeId);
       else set.delete(sym.nativeId);
       this.io.send(JSON.stringify({ ...(id !== undefined ? { id } : {}), event: op, arg: { channel, instId }, connId: this.io.connId }));
+      if (op === 'subscribe' && channel === 'trades') this.ctx.subscribed(sym);
     }
   }
 

@@ -267,6 +267,8 @@ class UpbitSession implements VenueSession {
       }
     }
     // a new request replaces the connection's whole subscription
+    // Upbit sends no ack: the trades of a code newly in the request stream from this moment on
+    for (const code of next.trade) if (!this.trades.has(code)) this.ctx.subscribed(this.ctx.byNative(code)!);
     this.trades = next.trade;
     this.tickers = next.ticker;
     for (const s of snapshots) s();
