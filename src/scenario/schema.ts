@@ -18,6 +18,7 @@ export const FAULT_KINDS = [
   'drop-messages',
   'server-restart',
   'slow',
+  'kill-collector',
 ] as const satisfies readonly SimFaultKind[];
 
 // the reverse check: a kind added to SimFaultKind but not here fails to compile
@@ -93,6 +94,13 @@ const expectSchema = z
     minStored: z.number().int().nonnegative().optional(),
     /** every coin is Subscribed when the run ends */
     subscribedAtEnd: z.boolean().optional(),
+    /** alerts of these kinds were raised at least this often, e.g. `{ recovery-failed: 1 }` */
+    alerts: z.record(z.string().min(1), z.number().int().positive()).optional(),
+    /** these coins end the run in these states (Subscribed, Stopped, ...) */
+    coins: z
+      .array(z.object({ exchange: exchangeId, market, symbol: symbolText, state: z.string().min(1) }).strict())
+      .min(1)
+      .optional(),
   })
   .strict();
 
@@ -107,6 +115,11 @@ export const scenarioSchema = z
     venues: z.array(venueSchema).min(1),
     timing: timingSchema.optional(),
     faults: z.array(faultSchema).default([]),
+    /**
+     * how long the run waits after the timeline (and after any fault that outlasts it) for every
+     * coin to be Subscribed again and every gap to be filled; default 60 s (`simulate --settle-timeout`)
+     */
+    settleTimeoutMs: z.number().int().positive().optional(),
     /**
      * Overrides of the tickvisor configuration under test (groupSize, channels, connector and
      * supervision knobs...). Free-form here: the configuration's own schema validates it when the

@@ -73,7 +73,12 @@ export type SimFaultKind =
   | 'rest-429'
   | 'drop-messages'
   | 'server-restart'
-  | 'slow';
+  | 'slow'
+  /**
+   * not the exchange's: a scripted run SIGKILLs the collector under test (run in a child process)
+   * and restarts it on the same store after `durationMs` (default at once); the simulator ignores it
+   */
+  | 'kill-collector';
 
 export interface SimFault {
   kind: SimFaultKind;

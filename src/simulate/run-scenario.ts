@@ -1,35 +1,48 @@
 /**
- * A scripted simulation run (DESIGN §7): the simulator plays the scenario against the real tree,
- * faults are injected on the scenario's timeline, then the store is compared with the ground truth.
+ * A scripted simulation run: the simulator plays the scenario against the real tree, faults are
+ * injected on the scenario's timeline, then the store is compared with the ground truth.
  *
- * The simulator runs in manual mode and is advanced in real time, so the run decides when the
- * exchange stops trading: after the timeline, faults are cleared and the exchange keeps trading
- * until every coin is Subscribed again and every gap window has been filled; then generation
- * stops, the pipelines drain, and the comparison is exact.
+ * This process owns the simulator (manual mode, advanced in real time, keeping a complete
+ * compact truth); the tickvisor under test runs in this process, or in a child process when the
+ * scenario kills the collector. After the timeline, faults without a duration are cleared (those
+ * with one run out on their own, even past the timeline) and the exchange keeps trading until
+ * every coin is back and every gap window is filled or the settle timeout passes; then generation
+ * stops, the collector drains and stops, and the comparison reads the store.
+ *
+ * Every path out — a report, an error, an abort (Ctrl-C) — stops the collector and the simulator.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Alert } from '../alerts/index.js';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
-import type { Trade } from '../records.js';
-import { walk } from '../runtime/state-tree.js';
-import { createTickvisor, type Tickvisor } from '../runtime/tickvisor.js';
-import { FaultTimeline, type Scenario } from '../scenario/index.js';
-import { compareWithTruth, type Comparison } from './compare.js';
+import { FaultTimeline, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
+import { startSimExchange, type SimExchange, type SimFault } from '../sim/index.js';
+import { openHistoryStore } from '../store/index.js';
+import { startChildProcess } from './child-process.js';
+import type { CollectorStatus, CollectorUnderTest } from './collector.js';
+import { compareRun, type Comparison } from './compare.js';
+import { SimulateError } from './errors.js';
+import { judge, type Expectation } from './expectations.js';
+import { startInProcess } from './in-process.js';
 
 export interface SimulationReport {
   scenario: string;
+  /** trades generated after each symbol's subscription was acknowledged */
   generated: number;
   stored: number;
+  /** generated after the acknowledgement and not stored */
   lost: number;
   duplicated: number;
   /** stored but never generated */
   unexpected: number;
-  /** generated before the first trade we stored of that symbol (before collection began) */
+  /** generated before the symbol's subscription was acknowledged (before collection began) */
   beforeStart: number;
+  /** missing trades beyond Bybit's REST history when the collector came back (documented limit, never a pass) */
+  unfilled: number;
+  /** symbols the exchange never acknowledged a trade subscription for */
+  neverSubscribed: string[];
   /** restarts of whole actors by their supervisor, by actor */
   restarts: Record<string, number>;
   /** connector reconnections (own recovery), by connector */
@@ -40,8 +53,12 @@ export interface SimulationReport {
   latencyMs: { p50: number; p99: number; max: number };
   gaps: { detected: number; filled: number; unfilled: number; backfilledTrades: number };
   faultsInjected: number;
+  /** times the collector process was killed and restarted */
+  collectorKills: number;
+  /** false when the settle timeout passed before every coin was back and every gap filled */
+  settled: boolean;
   durationMs: number;
-  expectations: Array<{ name: string; ok: boolean; detail: string }>;
+  expectations: Expectation[];
   ok: boolean;
   lostSample: Comparison['lostSample'];
 }
@@ -59,13 +76,22 @@ export interface RunOptions {
   dataDir?: string;
   logger?: Logger;
   onProgress?: (p: RunProgress) => void;
-  /** how long recovery may take after the timeline before the run gives up waiting */
+  /** how long recovery may take after the timeline before the run gives up waiting (overrides the scenario's) */
   settleTimeoutMs?: number;
+  /** aborts the run (Ctrl-C): everything started is stopped and the run rejects */
+  signal?: AbortSignal;
+  /** run the collector in a child process even without a kill-collector fault */
+  collectorProcess?: 'in-process' | 'child';
 }
 
 const STEP_MS = 20;
+const START_TIMEOUT_MS = 30_000;
+const DEFAULT_SETTLE_TIMEOUT_MS = 60_000;
+/** a scripted run is short: the simulator may keep far more REST history than the embedded default */
+const RUN_LEDGER_LIMIT = 2_000_000;
 
-export function scenarioConfig(scenario: Scenario, dataDir: string): TickvisorConfigInput {
+/** The tickvisor configuration of a run: the scenario's overrides, every venue at the simulator's endpoints. */
+export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<SimExchange, 'endpoints'>): TickvisorConfigInput {
   const overrides = (scenario.tickvisor ?? {}) as Record<string, unknown>;
   const { groupSize, channels, ...rest } = overrides as { groupSize?: number; channels?: ('trade' | 'ticker')[] };
   return {
@@ -73,25 +99,10 @@ export function scenarioConfig(scenario: Scenario, dataDir: string): TickvisorCo
     exchanges: scenario.venues.map((v) => ({
       exchange: v.exchange,
       market: v.market,
-      simulated: true,
+      ...sim.endpoints(v.exchange, v.market),
       ...(groupSize !== undefined ? { groupSize } : {}),
       ...(channels !== undefined ? { channels } : {}),
-      sim: {
-        symbols: v.symbols.map((s) => ({
-          symbol: s.symbol,
-          tradesPerSecond: s.tradesPerSecond ?? scenario.tradesPerSecond,
-          tickersPerSecond: s.tickersPerSecond ?? scenario.tickersPerSecond,
-          ...(s.price !== undefined ? { price: s.price } : {}),
-        })),
-      },
     })),
-    simulator: {
-      seed: scenario.seed,
-      mode: 'manual',
-      tradesPerSecond: scenario.tradesPerSecond,
-      tickersPerSecond: scenario.tickersPerSecond,
-      ...(scenario.timing ? { timing: scenario.timing as Record<string, number> } : {}),
-    },
     store: { ...((rest as { store?: object }).store ?? {}), path: dataDir },
     metrics: { enabled: false },
     log: { level: 'silent' },
@@ -100,122 +111,128 @@ export function scenarioConfig(scenario: Scenario, dataDir: string): TickvisorCo
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function coins(tv: Tickvisor) {
-  const all = [...walk(tv.state())].filter((n) => n.kind === 'coin');
-  return { total: all.length, subscribed: all.filter((c) => c.state === 'Subscribed').length };
+/** ms after the timeline's start at which the last fault with a duration ends */
+function lastTimedFaultEnd(scenario: Scenario): number {
+  return scenario.faults.reduce((end, f) => (f.durationMs !== undefined ? Math.max(end, f.at + f.durationMs) : end), 0);
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationReport> {
+  const ownDir = !options.dataDir;
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tickvisor-sim-'));
   const expectedCoins = scenario.venues.reduce((n, v) => n + v.symbols.length, 0);
-  const tv = createTickvisor(scenarioConfig(scenario, dir), { logger: options.logger ?? silentLogger() });
-  const alerts: Alert[] = [];
-  const latencies: number[] = [];
-  let faults = 0;
+  const endStates = new Map((scenario.expect.coins ?? []).map((c) => [`${c.exchange}:${c.market}:${c.symbol}`, c.state]));
+  const settleTimeoutMs = options.settleTimeoutMs ?? scenario.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
+  const child = options.collectorProcess === 'child' || scenario.faults.some((f) => f.kind === 'kill-collector');
   const started = Date.now();
-  const progress = (phase: RunProgress['phase']) => {
-    const c = coins(tv);
-    options.onProgress?.({
-      phase,
-      elapsedMs: Date.now() - started,
-      faults,
-      stored: Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0),
-      subscribed: c.subscribed,
-      coins: c.total,
-    });
-  };
+  let sim: SimExchange | undefined;
+  let collector: CollectorUnderTest | undefined;
   let timeline: FaultTimeline | undefined;
+  let faults = 0;
+  let kills = 0;
+  let failure: unknown;
+  let settled = false;
+  let endStatus: CollectorStatus | undefined;
+  let verdict: Comparison;
+
+  const check = () => {
+    if (options.signal?.aborted) throw new SimulateError('TV_ERR_SIMULATE_ABORTED', 'the run was interrupted');
+    if (failure !== undefined) throw failure;
+  };
+  const subscribedCount = (s: CollectorStatus) => s.coins.filter((c) => c.state === 'Subscribed').length;
+  let lastProgress = 0;
+  const progress = (phase: RunProgress['phase'], force = false) => {
+    if (!options.onProgress || !collector || (!force && Date.now() - lastProgress < 1_000)) return;
+    lastProgress = Date.now();
+    const s = collector.status();
+    options.onProgress({ phase, elapsedMs: Date.now() - started, faults, stored: s.committed, subscribed: subscribedCount(s), coins: s.coins.length });
+  };
+  const drive = async (phase: RunProgress['phase']) => {
+    check();
+    sim!.advance(STEP_MS);
+    await sleep(STEP_MS);
+    progress(phase);
+  };
+  /** every coin in its expected end state (Subscribed unless the scenario says otherwise) */
+  const coinsAtRest = (s: CollectorStatus) =>
+    s.coins.length >= expectedCoins && s.coins.every((c) => c.state === (endStates.get(`${c.exchange}:${c.market}:${c.symbol}`) ?? 'Subscribed'));
+
   try {
-    await tv.start();
-    const sim = tv.sim!;
-    tv.alerts$.subscribe((a) => alerts.push(a));
-    tv.committed$.subscribe((batch) => {
-      const now = Date.now();
-      for (const r of batch.records) if (r.type === 'trade') latencies.push(now - r.timestamp);
-    });
-    let lastProgress = 0;
-    const drive = async (phase: RunProgress['phase']) => {
-      sim.advance(STEP_MS);
-      await sleep(STEP_MS);
-      if (Date.now() - lastProgress >= 1_000) {
-        lastProgress = Date.now();
-        progress(phase);
-      }
-    };
+    sim = await startSimExchange(scenarioToSimOptions(scenario, { mode: 'manual', keepTruth: true, ledgerLimitPerSymbol: RUN_LEDGER_LIMIT }));
+    const config = scenarioConfig(scenario, dir, sim);
+    collector = child ? await startChildProcess(config) : await startInProcess(config, options.logger ?? silentLogger());
+    const c = collector;
+    const s = sim;
 
     // 1. every coin subscribed before the timeline starts
-    const startDeadline = Date.now() + 30_000;
-    while (coins(tv).subscribed < expectedCoins && Date.now() < startDeadline) await drive('starting');
+    const startDeadline = Date.now() + START_TIMEOUT_MS;
+    while (subscribedCount(c.status()) < expectedCoins && Date.now() < startDeadline) await drive('starting');
 
-    // 2. the timeline, while the exchange trades
-    timeline = new FaultTimeline(scenario.faults, sim, { onFault: () => faults++ });
+    // 2. the timeline, while the exchange trades; a collector kill is the run's to do, the rest the simulator's
+    let restarting: Promise<void> | undefined;
+    const target = {
+      inject(fault: SimFault) {
+        if (fault.kind !== 'kill-collector') return s.inject(fault);
+        kills++;
+        // one kill at a time: a second kill waits for the first restart
+        restarting = (restarting ?? Promise.resolve())
+          .then(() => c.killAndRestart!(fault.durationMs ?? 0)).catch((error: unknown) => {
+          failure ??= error;
+        });
+      },
+    };
+    timeline = new FaultTimeline(scenario.faults, target, { onFault: () => faults++ });
     const t0 = Date.now();
     timeline.start();
     while (Date.now() - t0 < scenario.durationMs) await drive('running');
     timeline.stop();
-    sim.clearFaults();
+    s.clearFaults({ keepTimed: true });
 
-    // 3. recovery: the exchange keeps trading until every coin is back and every gap is filled
-    const settleDeadline = Date.now() + (options.settleTimeoutMs ?? 60_000);
-    const settled = () => {
-      const c = coins(tv);
-      if (c.subscribed < expectedCoins) return false;
-      return tv.gapStats().every((g) => g.openWindows === 0 && g.idle);
-    };
+    // 3. faults that outlast the timeline run out while the exchange keeps trading
+    const faultsEnd = t0 + lastTimedFaultEnd(scenario);
+    while (Date.now() < faultsEnd) await drive('settling');
+    let restartDone = false;
+    void restarting?.then(() => (restartDone = true));
+    if (!restarting) restartDone = true;
+
+    // 4. recovery: the exchange keeps trading until every coin is back and every gap is filled
+    const settleDeadline = Date.now() + settleTimeoutMs;
     let calm = 0;
     while (Date.now() < settleDeadline) {
       await drive('settling');
-      calm = settled() ? calm + 1 : 0;
-      if (calm >= 10) break; // 200 ms of calm: nothing new breaks behind us
+      const st = c.status();
+      calm = restartDone && coinsAtRest(st) && st.gapsSettled ? calm + 1 : 0;
+      if (calm >= 10) {
+        settled = true; // 200 ms of calm: nothing new breaks behind us
+        break;
+      }
     }
+    await Promise.race([restarting, sleep(settleTimeoutMs)]);
+    check();
 
-    // 4. the exchange stops; everything in flight lands
-    progress('comparing');
-    await tv.drain();
+    // 5. the exchange stops; everything in flight lands; the collector stops and closes the store
+    progress('comparing', true);
+    await Promise.race([c.drain(), sleep(settleTimeoutMs)]);
+    endStatus = c.status();
+    await c.stop();
+    const store = openHistoryStore({ path: dir });
+    try {
+      verdict = await compareRun(s.truth(), (t) => store.readRange({ exchange: t.exchange, market: t.market, symbol: t.symbol, type: 'trade' }) as AsyncIterable<{ id: string }>);
+    } finally {
+      await store.close();
+    }
   } finally {
     timeline?.stop();
+    await collector?.stop();
+    await sim?.stop();
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
   }
-  const truth = tv.sim!.groundTruth();
-  const stored: Trade[] = [];
-  for (const v of scenario.venues) {
-    for (const s of v.symbols) {
-      for await (const r of tv.history({ exchange: v.exchange, market: v.market, symbol: s.symbol, type: 'trade' })) stored.push(r as Trade);
-    }
-  }
-  const endCoins = coins(tv);
-  const tree = tv.state();
-  await tv.stop();
-  if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
 
-  const verdict = compareWithTruth(truth, stored, { fromFirstStored: true });
-  const restarts: Record<string, number> = {};
-  const recoveries: Record<string, number> = {};
-  const gaps = { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 };
-  for (const n of walk(tree)) {
-    if ((n.counters.restartAttempts ?? 0) > 0) restarts[n.id] = n.counters.restartAttempts!;
-    if ((n.counters.recoveryAttempts ?? 0) > 0) recoveries[n.id] = n.counters.recoveryAttempts!;
-  }
-  for (const g of tv.gapStats()) {
-    gaps.detected += g.detected;
-    gaps.filled += g.filled;
-    gaps.unfilled += g.unfilled;
-    gaps.backfilledTrades += g.backfilledTrades;
-  }
-  latencies.sort((a, b) => a - b);
+  const totals = collector.totals();
+  const latencies = Float64Array.from(collector.latencies).sort();
   const q = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : 0);
   const alertsByKind: Record<string, number> = {};
-  for (const a of alerts) alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
-  const e = scenario.expect;
-  const expectations = [
-    { name: 'lost', ok: verdict.lost <= e.lost, detail: `${verdict.lost} lost (expected ≤ ${e.lost})` },
-    { name: 'duplicated', ok: verdict.duplicated <= e.duplicated, detail: `${verdict.duplicated} duplicated (expected ≤ ${e.duplicated})` },
-    { name: 'unexpected', ok: verdict.unexpected === 0, detail: `${verdict.unexpected} stored trades the exchange never generated` },
-    ...(e.maxAlerts !== undefined ? [{ name: 'maxAlerts', ok: alerts.length <= e.maxAlerts, detail: `${alerts.length} alerts (expected ≤ ${e.maxAlerts})` }] : []),
-    ...(e.minStored !== undefined ? [{ name: 'minStored', ok: verdict.stored >= e.minStored, detail: `${verdict.stored} stored (expected ≥ ${e.minStored})` }] : []),
-    ...(e.subscribedAtEnd
-      ? [{ name: 'subscribedAtEnd', ok: endCoins.subscribed === expectedCoins, detail: `${endCoins.subscribed}/${expectedCoins} coins Subscribed at the end` }]
-      : []),
-  ];
+  for (const a of collector.alerts) alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
+  const expectations = judge(scenario, { verdict, endStatus, alertsByKind, alerts: collector.alerts.length, expectedCoins });
   return {
     scenario: scenario.name,
     generated: verdict.generated,
@@ -224,13 +241,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     duplicated: verdict.duplicated,
     unexpected: verdict.unexpected,
     beforeStart: verdict.beforeStart,
-    restarts,
-    recoveries,
-    alerts: alerts.length,
+    unfilled: verdict.unfilled,
+    neverSubscribed: verdict.neverSubscribed,
+    restarts: totals.restarts,
+    recoveries: totals.recoveries,
+    alerts: collector.alerts.length,
     alertsByKind,
     latencyMs: { p50: q(0.5), p99: q(0.99), max: q(1) },
-    gaps,
+    gaps: totals.gaps,
     faultsInjected: faults,
+    collectorKills: kills,
+    settled,
     durationMs: Date.now() - started,
     expectations,
     ok: expectations.every((x) => x.ok),

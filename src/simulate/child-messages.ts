@@ -1,0 +1,15 @@
+/** The IPC messages between a scripted run and the collector it runs in a child process. */
+import type { Alert } from '../alerts/index.js';
+import type { CollectorStatus } from './collector.js';
+
+export type FromChild =
+  | { type: 'started' }
+  | { type: 'status'; status: CollectorStatus; latencies: number[] }
+  | { type: 'alert'; alert: Alert }
+  | { type: 'drained' }
+  | { type: 'failed'; message: string };
+
+export type ToChild = { type: 'drain' } | { type: 'stop' };
+
+/** how often the child reports its status (and the latencies measured since) */
+export const STATUS_INTERVAL_MS = 50;

@@ -1,0 +1,67 @@
+/**
+ * Entry point of a collector run in a child process by a scripted run (a scenario that kills the
+ * collector mid-run). The configuration arrives as JSON in argv[2]; status, alerts and commit
+ * latencies go to the parent over IPC. The child ends when told to stop, and on its own when the
+ * parent goes away: it never outlives the run.
+ */
+import { silentLogger } from '../log/logger.js';
+import { createTickvisor } from '../runtime/tickvisor.js';
+import type { FromChild, ToChild } from './child-messages.js';
+import { STATUS_INTERVAL_MS } from './child-messages.js';
+import { statusFromTree } from './collector.js';
+
+const send = (m: FromChild) => {
+  if (process.connected) process.send!(m);
+};
+
+const tv = createTickvisor(JSON.parse(process.argv[2] ?? '{}'), { logger: silentLogger() });
+let latencies: number[] = [];
+let timer: NodeJS.Timeout | undefined;
+let stopping: Promise<void> | undefined;
+
+const report = () =>
+  send({
+    type: 'status',
+    status: statusFromTree(tv.state(), tv.gapStats(), Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0)),
+    latencies: latencies.splice(0),
+  });
+
+function stop(code: number): Promise<void> {
+  stopping ??= (async () => {
+    if (timer) clearInterval(timer);
+    try {
+      report();
+    } catch {
+      /* not started */
+    }
+    await tv.stop().catch(() => undefined);
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+process.on('message', (m: ToChild) => {
+  if (m.type === 'stop') void stop(0);
+  if (m.type === 'drain') {
+    void tv.drain().then(() => {
+      report();
+      send({ type: 'drained' });
+    });
+  }
+});
+process.once('disconnect', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+tv.alerts$.subscribe((alert) => send({ type: 'alert', alert }));
+tv.committed$.subscribe((batch) => {
+  const now = Date.now();
+  for (const r of batch.records) if (r.type === 'trade') latencies.push(now - r.timestamp);
+});
+try {
+  await tv.start();
+  timer = setInterval(report, STATUS_INTERVAL_MS);
+  send({ type: 'started' });
+} catch (error) {
+  send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+  await stop(1);
+}

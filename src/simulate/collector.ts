@@ -1,0 +1,101 @@
+/**
+ * The tickvisor under test in a scripted run, as the run sees it: its coins, whether its gap
+ * windows are all closed, its alerts and commit latencies, and how to drain and stop it. Two
+ * implementations: in this process (in-process.ts), or in a child process that a scenario can
+ * SIGKILL and restart on the same store (child-process.ts). Everything here is plain JSON, so
+ * the child can send it over IPC.
+ */
+import type { Alert } from '../alerts/index.js';
+import type { ActorNode } from '../runtime/state-tree.js';
+import { walk } from '../runtime/state-tree.js';
+
+export interface CoinStatus {
+  exchange: string;
+  market: string;
+  symbol: string;
+  state: string;
+}
+
+export interface GapTotals {
+  detected: number;
+  filled: number;
+  unfilled: number;
+  backfilledTrades: number;
+}
+
+export interface CollectorStatus {
+  coins: CoinStatus[];
+  /** every gap window closed and every backfill queue idle */
+  gapsSettled: boolean;
+  /** records committed to the store by this process */
+  committed: number;
+  gaps: GapTotals;
+  /** whole-actor restarts by their supervisor, by actor */
+  restarts: Record<string, number>;
+  /** connector reconnections (own recovery), by connector */
+  recoveries: Record<string, number>;
+}
+
+export interface CollectorUnderTest {
+  /** the latest status (a child's is at most one status interval old) */
+  status(): CollectorStatus;
+  /** every alert raised so far, by every process of this collector */
+  readonly alerts: readonly Alert[];
+  /** exchange timestamp → commit, ms, every stored trade so far */
+  readonly latencies: readonly number[];
+  /** resolves once every queued backfill ran and every pipeline committed what it holds */
+  drain(): Promise<void>;
+  /** graceful stop: subscriptions closed, store flushed and closed; idempotent, never rejects */
+  stop(): Promise<void>;
+  /** SIGKILL the collector process and, `downMs` later, start a fresh one on the same store (child process only) */
+  killAndRestart?(downMs: number): Promise<void>;
+  /** gap and restart figures summed over every process this collector ran as */
+  totals(): Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'>;
+}
+
+/** `coin:EX:MKT:SYMBOL` — the symbol may itself contain ':' (BTC/USDT:USDT) */
+function coinOf(node: ActorNode): CoinStatus {
+  const [, exchange = '', market = '', ...rest] = node.id.split(':');
+  return { exchange, market, symbol: rest.join(':'), state: node.state };
+}
+
+export function statusFromTree(
+  tree: ActorNode,
+  gapStats: ReadonlyArray<GapTotals & { openWindows: number; idle: boolean }>,
+  committed: number,
+): CollectorStatus {
+  const coins: CoinStatus[] = [];
+  const restarts: Record<string, number> = {};
+  const recoveries: Record<string, number> = {};
+  for (const n of walk(tree)) {
+    if (n.kind === 'coin') coins.push(coinOf(n));
+    if ((n.counters.restartAttempts ?? 0) > 0) restarts[n.id] = n.counters.restartAttempts!;
+    if ((n.counters.recoveryAttempts ?? 0) > 0) recoveries[n.id] = n.counters.recoveryAttempts!;
+  }
+  const gaps = { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 };
+  for (const g of gapStats) {
+    gaps.detected += g.detected;
+    gaps.filled += g.filled;
+    gaps.unfilled += g.unfilled;
+    gaps.backfilledTrades += g.backfilledTrades;
+  }
+  return { coins, gapsSettled: gapStats.every((g) => g.openWindows === 0 && g.idle), committed, gaps, restarts, recoveries };
+}
+
+export function emptyStatus(): CollectorStatus {
+  return { coins: [], gapsSettled: false, committed: 0, gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {}, recoveries: {} };
+}
+
+/** figures of several processes added up (a killed collector's last status plus its successor's) */
+export function addTotals(parts: ReadonlyArray<Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'>>): Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'> {
+  const out = { gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {} as Record<string, number>, recoveries: {} as Record<string, number> };
+  for (const p of parts) {
+    out.gaps.detected += p.gaps.detected;
+    out.gaps.filled += p.gaps.filled;
+    out.gaps.unfilled += p.gaps.unfilled;
+    out.gaps.backfilledTrades += p.gaps.backfilledTrades;
+    for (const [k, v] of Object.entries(p.restarts)) out.restarts[k] = (out.restarts[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(p.recoveries)) out.recoveries[k] = (out.recoveries[k] ?? 0) + v;
+  }
+  return out;
+}

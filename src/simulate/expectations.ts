@@ -1,0 +1,54 @@
+/** A run's verdict against its scenario's `expect`: one line per check, pure. */
+import type { Scenario } from '../scenario/index.js';
+import type { CollectorStatus } from './collector.js';
+import type { Comparison } from './compare.js';
+
+export interface Expectation {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface RunOutcome {
+  verdict: Comparison;
+  /** the collector's status when the exchange stopped (undefined: it never got that far) */
+  endStatus: CollectorStatus | undefined;
+  alerts: number;
+  alertsByKind: Record<string, number>;
+  expectedCoins: number;
+}
+
+export function judge(scenario: Scenario, run: RunOutcome): Expectation[] {
+  const e = scenario.expect;
+  const v = run.verdict;
+  const coins = run.endStatus?.coins ?? [];
+  const subscribed = coins.filter((c) => c.state === 'Subscribed').length;
+  const out: Expectation[] = [
+    { name: 'lost', ok: v.lost <= e.lost, detail: `${v.lost} lost (expected ≤ ${e.lost})` },
+    { name: 'duplicated', ok: v.duplicated <= e.duplicated, detail: `${v.duplicated} duplicated (expected ≤ ${e.duplicated})` },
+    { name: 'unexpected', ok: v.unexpected === 0, detail: `${v.unexpected} stored trades the exchange never generated` },
+  ];
+  if (v.unfilled > 0) {
+    // the documented limit of a venue's REST history: reported, and never a pass
+    out.push({ name: 'unfilled', ok: false, detail: `${v.unfilled} unfilled: older than the venue's REST history when the collector came back (Bybit's documented limit)` });
+  }
+  if (e.maxAlerts !== undefined) out.push({ name: 'maxAlerts', ok: run.alerts <= e.maxAlerts, detail: `${run.alerts} alerts (expected ≤ ${e.maxAlerts})` });
+  if (e.minStored !== undefined) out.push({ name: 'minStored', ok: v.stored >= e.minStored, detail: `${v.stored} stored (expected ≥ ${e.minStored})` });
+  if (e.subscribedAtEnd) {
+    out.push({ name: 'subscribedAtEnd', ok: subscribed === run.expectedCoins, detail: `${subscribed}/${run.expectedCoins} coins Subscribed at the end` });
+  }
+  for (const [kind, min] of Object.entries(e.alerts ?? {})) {
+    const n = run.alertsByKind[kind] ?? 0;
+    out.push({ name: `alerts.${kind}`, ok: n >= min, detail: `${n} ${kind} alert${n === 1 ? '' : 's'} (expected ≥ ${min})` });
+  }
+  for (const want of e.coins ?? []) {
+    const coin = coins.find((c) => c.exchange === want.exchange && c.market === want.market && c.symbol === want.symbol);
+    const name = `${want.exchange}:${want.market}:${want.symbol}`;
+    out.push({
+      name: `coins.${name}`,
+      ok: coin?.state === want.state,
+      detail: `coin ${name} ended ${coin ? coin.state : 'absent'} (expected ${want.state})`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,51 @@
+/** The tickvisor under test in this process: the usual scripted run (nothing to kill). */
+import type { Alert } from '../alerts/index.js';
+import type { TickvisorConfigInput } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { createTickvisor } from '../runtime/tickvisor.js';
+import { statusFromTree, type CollectorStatus, type CollectorUnderTest } from './collector.js';
+
+export async function startInProcess(config: TickvisorConfigInput, logger: Logger): Promise<CollectorUnderTest> {
+  const tv = createTickvisor(config, { logger });
+  const alerts: Alert[] = [];
+  const latencies: number[] = [];
+  tv.alerts$.subscribe((a) => alerts.push(a));
+  tv.committed$.subscribe((batch) => {
+    const now = Date.now();
+    for (const r of batch.records) if (r.type === 'trade') latencies.push(now - r.timestamp);
+  });
+  let stopped: Promise<void> | undefined;
+  let last: CollectorStatus | undefined;
+  const status = (): CollectorStatus => {
+    if (stopped && last) return last;
+    const committed = Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0);
+    return (last = statusFromTree(tv.state(), tv.gapStats(), committed));
+  };
+  try {
+    await tv.start();
+  } catch (error) {
+    await tv.stop().catch(() => undefined);
+    throw error;
+  }
+  return {
+    status,
+    alerts,
+    latencies,
+    drain: () => tv.drain(),
+    stop() {
+      if (!stopped) {
+        try {
+          status();
+        } catch {
+          /* never started far enough to have a tree */
+        }
+        stopped = tv.stop().catch(() => undefined);
+      }
+      return stopped;
+    },
+    totals() {
+      const s = status();
+      return { gaps: s.gaps, restarts: s.restarts, recoveries: s.recoveries };
+    },
+  };
+}
