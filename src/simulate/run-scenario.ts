@@ -18,7 +18,7 @@ import type { TickvisorConfigInput } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { silentLogger } from '../log/logger.js';
 import { FaultTimeline, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
-import { startSimExchange, type SimExchange, type SimFault } from '../sim/index.js';
+import { startSimExchange, type SimExchange, type SimFault, type SimOptions } from '../sim/index.js';
 import { openHistoryStore } from '../store/index.js';
 import { startChildProcess } from './child-process.js';
 import type { CollectorStatus, CollectorUnderTest } from './collector.js';
@@ -82,6 +82,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** run the collector in a child process even without a kill-collector fault */
   collectorProcess?: 'in-process' | 'child';
+  /** how the simulator is started (tests wrap it to watch it being stopped) */
+  startSim?: (options: SimOptions) => Promise<SimExchange>;
 }
 
 const STEP_MS = 20;
@@ -146,9 +148,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const s = collector.status();
     options.onProgress({ phase, elapsedMs: Date.now() - started, faults, stored: s.committed, subscribed: subscribedCount(s), coins: s.coins.length });
   };
+  // the exchange's clock follows the wall clock, so trade timestamps and commit latencies agree
+  let simClock = Date.now();
   const drive = async (phase: RunProgress['phase']) => {
     check();
-    sim!.advance(STEP_MS);
+    const now = Date.now();
+    sim!.advance(Math.max(0, now - simClock));
+    simClock = now;
     await sleep(STEP_MS);
     progress(phase);
   };
@@ -157,7 +163,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     s.coins.length >= expectedCoins && s.coins.every((c) => c.state === (endStates.get(`${c.exchange}:${c.market}:${c.symbol}`) ?? 'Subscribed'));
 
   try {
-    sim = await startSimExchange(scenarioToSimOptions(scenario, { mode: 'manual', keepTruth: true, ledgerLimitPerSymbol: RUN_LEDGER_LIMIT }));
+    sim = await (options.startSim ?? startSimExchange)(scenarioToSimOptions(scenario, { mode: 'manual', keepTruth: true, ledgerLimitPerSymbol: RUN_LEDGER_LIMIT }));
+    simClock = Date.now();
     const config = scenarioConfig(scenario, dir, sim);
     collector = child ? await startChildProcess(config) : await startInProcess(config, options.logger ?? silentLogger());
     const c = collector;
