@@ -59,3 +59,25 @@ describe('tickvisor simulate', () => {
     assert.doesNotMatch(missing.stderr, /\n\s+at /);
   });
 });
+
+describe('tickvisor simulate: always exits', () => {
+  test('a run that fails (the store path is a file) is one line on stderr, exit 1, and the process ends', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-scn-'));
+    const file = join(dir, 'tiny.yaml');
+    writeFileSync(file, 'name: tiny\ndurationMs: 500\nvenues: [{ exchange: binance, market: spot, symbols: [BTC/USDT] }]\n');
+    const data = join(dir, 'a-file');
+    writeFileSync(data, 'not a directory');
+    const started = Date.now();
+    const r = cli('simulate', file, '--data', data);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(Date.now() - started < 60_000);
+    assert.match(r.stderr, /^tickvisor simulate: tiny: the run failed: /);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+
+  test('--settle-timeout must be a positive number of ms', () => {
+    const r = cli('simulate', 'examples/scenarios/stall.yaml', '--settle-timeout', 'soon');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--settle-timeout: expected a positive whole number of ms/);
+  });
+});

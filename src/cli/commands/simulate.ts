@@ -87,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
       err.write(`tickvisor simulate: ${scenario.name}: interrupted; the collector and the simulator were stopped\n`);
       code = 130;
     } else {
-      err.write(`tickvisor simulate: ${scenario.name}: the run failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      err.write(`tickvisor simulate: ${scenario.name}: the run failed: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n`);
       code = 1;
     }
   } finally {
