@@ -20,10 +20,10 @@ import { venueFactory } from './venues/index.js';
 
 const BURST_CHUNK = 2048;
 /**
- * Trades per symbol kept for REST history when the caller does not say: about an hour at the
- * embedded default's 5 trades/s, so `npm start` stays bounded (~5 MB per symbol) however long it runs.
+ * Trades per symbol kept for REST history when the caller does not say: half an hour at the
+ * embedded default's 5 trades/s, so `npm start` stays bounded (~3 MB per symbol) however long it runs.
  */
-const DEFAULT_LEDGER_LIMIT = 20_000;
+const DEFAULT_LEDGER_LIMIT = 10_000;
 
 export async function startSimExchange(options: SimOptions): Promise<SimExchange> {
   const host = options.host ?? '127.0.0.1';

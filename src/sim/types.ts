@@ -107,7 +107,7 @@ export interface SimOptions {
   timing?: Partial<SimTiming>;
   /**
    * trades kept per symbol for REST history and groundTruth(), oldest dropped first (default
-   * 20,000, about an hour of the embedded default's rate); a venue whose REST history reaches less
+   * 10,000, half an hour at the embedded default's rate); a venue whose REST history reaches less
    * (Bybit) keeps only that
    */
   ledgerLimitPerSymbol?: number;

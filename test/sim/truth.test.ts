@@ -128,8 +128,8 @@ describe('simulator ids and memory', () => {
   test('the default ledger is bounded, and a large one is read without spreading it onto the stack (row 6)', async () => {
     await withSim({ mode: 'manual', now: fakeClock().now, venues: [one('binance', 'spot', 'BTC/USDT', 50_000)] }, async (sim) => {
       sim.advance(1_000);
-      assert.equal(sim.groundTruth().length, 20_000);
-      assert.equal(sim.truth()[0]!.firstKept, 30_000, 'without keepTruth the truth is what the ledger still holds');
+      assert.equal(sim.groundTruth().length, 10_000);
+      assert.equal(sim.truth()[0]!.firstKept, 40_000, 'without keepTruth the truth is what the ledger still holds');
     });
     await withSim({ mode: 'manual', now: fakeClock().now, ledgerLimitPerSymbol: 300_000, venues: [one('binance', 'spot', 'BTC/USDT', 300_000)] }, async (sim) => {
       sim.advance(1_000);
