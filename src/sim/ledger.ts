@@ -1,7 +1,8 @@
 /**
- * Ground truth: every trade the simulator generated, per symbol, in generation order.
- * REST history endpoints are served from here too, so "what the exchange says happened"
- * and "what the test compares against" are one thing. Bounded per symbol: oldest dropped first.
+ * The exchange's trade history per symbol, in generation order: what its REST endpoints serve
+ * and what groundTruth() returns. Bounded per symbol (the venue's REST reach, at most the
+ * simulator's ledger limit): oldest dropped first, so a long `npm start` stays small. A scripted
+ * run's complete truth is the compact TruthLog (truth-log.ts) next to it.
  */
 import type { Trade } from '../records.js';
 
