@@ -113,6 +113,17 @@ export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<Si
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** waits for `work`, at most `ms`; the timer is cleared either way so it holds no process open */
+async function within(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([work, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** ms after the timeline's start at which the last fault with a duration ends */
 function lastTimedFaultEnd(scenario: Scenario): number {
   return scenario.faults.reduce((end, f) => (f.durationMs !== undefined ? Math.max(end, f.at + f.durationMs) : end), 0);
@@ -210,12 +221,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         break;
       }
     }
-    await Promise.race([restarting, sleep(settleTimeoutMs)]);
+    await within(restarting, settleTimeoutMs);
     check();
 
     // 5. the exchange stops; everything in flight lands; the collector stops and closes the store
     progress('comparing', true);
-    await Promise.race([c.drain(), sleep(settleTimeoutMs)]);
+    await within(c.drain(), settleTimeoutMs);
     endStatus = c.status();
     await c.stop();
     const store = openHistoryStore({ path: dir });
