@@ -61,8 +61,11 @@ export interface SessionIO {
   readonly connId: string;
   /** a control frame (ack, error, pong): written now, in order with queued data */
   send(frame: string): void;
-  /** a data frame: written at the next flush, batched with others for throughput */
-  queue(frame: string): void;
+  /**
+   * a data frame: written at the next flush, batched with others for throughput. `symbol` (unified)
+   * names the one symbol the frame is about, so per-symbol frame faults can find it.
+   */
+  queue(frame: string, symbol?: string): void;
   /** close from the server side, with a WebSocket close code */
   close(code: number, reason: string): void;
 }
@@ -77,6 +80,8 @@ export interface VenueSession {
   onTicker(sym: SymbolState, timestamp: number): void;
   /** streams (channel × symbol) subscribed now, for stats */
   streamCount(): number;
+  /** the venue delisted the symbol: its subscriptions on this connection end, without a frame */
+  onDelisted(sym: SymbolState): void;
 }
 
 /** A REST answer; `body` is JSON-encoded by the core. */

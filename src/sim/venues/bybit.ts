@@ -232,6 +232,12 @@ class BybitSession implements VenueSession {
     if (op === 'subscribe') for (const r of resolved) if (r.kind === 'tickers') this.onTicker(r.sym, this.ctx.now());
   }
 
+  onDelisted(sym: SymbolState): void {
+    this.trades.delete(sym.nativeId);
+    this.tickers.delete(sym.nativeId);
+    this.lastTicker.delete(sym.nativeId);
+  }
+
   private tickDirection(id: string, price: number): string {
     const prev = this.lastPrice.get(id);
     this.lastPrice.set(id, price);
@@ -249,7 +255,7 @@ class BybitSession implements VenueSession {
         return `{"T":${t.timestamp},"s":"${id}","S":"${t.side === 'buy' ? 'Buy' : 'Sell'}","v":"${t.amount.toFixed(sym.amountDecimals)}","p":"${t.price.toFixed(sym.priceDecimals)}","L":"${this.tickDirection(id, t.price)}","i":"${t.id}","BT":false}`;
       });
       const ts = chunk[chunk.length - 1]!.trade.timestamp;
-      this.io.queue(`{"topic":"publicTrade.${id}","type":"snapshot","ts":${ts},"data":[${parts.join(',')}]}`);
+      this.io.queue(`{"topic":"publicTrade.${id}","type":"snapshot","ts":${ts},"data":[${parts.join(',')}]}`, sym.symbol);
     }
   }
 
@@ -306,6 +312,6 @@ class BybitSession implements VenueSession {
       for (const [k, v] of Object.entries(fields)) if (prev[k] !== v) data[k] = v;
     }
     if (this.linear) this.lastTicker.set(id, fields);
-    this.io.queue(JSON.stringify({ topic: `tickers.${id}`, type, data, cs: this.cs++, ts: timestamp }));
+    this.io.queue(JSON.stringify({ topic: `tickers.${id}`, type, data, cs: this.cs++, ts: timestamp }), sym.symbol);
   }
 }
