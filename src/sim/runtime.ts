@@ -53,6 +53,7 @@ export class VenueRuntime {
       prng: env.prng,
       stats: this.stats,
       now: env.now,
+      venueNow: () => env.now() + env.faults.skewMs(venue.exchange, venue.market),
       listed: () => [...self.symbols.values()].filter((s) => s.listed && !self.delisted(s)),
       byNative: (id) => {
         const s = self.byNativeId.get(id);

@@ -47,6 +47,8 @@ export interface VenueContext {
   /** mutable counters shown by SimExchange.stats() */
   readonly stats: SimVenueStats;
   now(): number;
+  /** the venue's own clock, which a clock-skew fault sets off real time: what it publishes as "now" */
+  venueNow(): number;
   /** symbols currently listed (trading or halted), in configuration order */
   listed(): SymbolState[];
   /** a listed symbol by the venue's native id (case as the venue writes it) */

@@ -46,7 +46,7 @@ const trades = (c: Recorder, s: string) => c.json().filter((m) => (m as Obj | un
 
 describe('venue faults', () => {
   test("clock-skew: the venue stamps trades with its own clock, skewMs ahead; wire, REST and ground truth agree", async () => {
-    await withSim(async (sim) => {
+    await withSim(async (sim, clock) => {
       const c = await connect(sim.endpoints('binance', 'spot').wsUrl);
       await request(c, { method: 'SUBSCRIBE', params: ['btcusdt@trade'] });
       sim.advance(1000);
@@ -64,6 +64,9 @@ describe('venue faults', () => {
       assert.deepEqual(truth.map((t) => t.timestamp), skewed.map((t) => t.T), 'the ground truth keeps the venue timestamps');
       const rest = (await getJson(`${sim.endpoints('binance', 'spot').restUrl}/api/v3/trades?symbol=BTCUSDT&limit=20`)).body as Obj[];
       assert.deepEqual(rest.map((t) => t.time), skewed.map((t) => t.T));
+      // the venue's own clock is what it answers to "what time is it"
+      const time = (await getJson(`${sim.endpoints('binance', 'spot').restUrl}/api/v3/time`)).body as Obj;
+      assert.equal(time.serverTime, clock.now() + 5000);
       // the other venue's clock is right
       const okx = sim.groundTruth({ exchange: 'okx' });
       assert.equal(okx[okx.length - 1]!.timestamp, straight[19]! + 1000);

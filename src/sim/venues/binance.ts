@@ -84,7 +84,7 @@ export function binanceVenue(market: Market): SimVenue {
         status: 200,
         body: {
           timezone: 'UTC',
-          serverTime: ctx.now(),
+          serverTime: ctx.venueNow(),
           futuresType: 'U_MARGINED',
           rateLimits,
           exchangeFilters: [],
@@ -121,7 +121,7 @@ export function binanceVenue(market: Market): SimVenue {
       status: 200,
       body: {
         timezone: 'UTC',
-        serverTime: ctx.now(),
+        serverTime: ctx.venueNow(),
         rateLimits,
         exchangeFilters: [],
         symbols: symbols.map((s) => ({
@@ -221,7 +221,7 @@ export function binanceVenue(market: Market): SimVenue {
   const p = futures ? '/fapi/v1' : '/api/v3';
   const routes: Record<string, { weight: number; handle: (ctx: VenueContext, q: URLSearchParams) => RestReply }> = {
     [`${p}/ping`]: { weight: 1, handle: () => ({ status: 200, body: {} }) },
-    [`${p}/time`]: { weight: 1, handle: (ctx) => ({ status: 200, body: { serverTime: ctx.now() } }) },
+    [`${p}/time`]: { weight: 1, handle: (ctx) => ({ status: 200, body: { serverTime: ctx.venueNow() } }) },
     [`${p}/exchangeInfo`]: { weight: futures ? 1 : 20, handle: exchangeInfo },
     [`${p}/aggTrades`]: { weight: futures ? 20 : 4, handle: aggTrades },
     ...(futures

@@ -23,11 +23,11 @@ export function bybitVenue(market: Market): SimVenue {
 
   const ok = (ctx: VenueContext, result: unknown): RestReply => ({
     status: 200,
-    body: { retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: ctx.now() },
+    body: { retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: ctx.venueNow() },
   });
   const paramError = (ctx: VenueContext, msg: string): RestReply => ({
     status: 200,
-    body: { retCode: 10001, retMsg: msg, result: {}, retExtInfo: {}, time: ctx.now() },
+    body: { retCode: 10001, retMsg: msg, result: {}, retExtInfo: {}, time: ctx.venueNow() },
   });
 
   const instrument = (s: SymbolState) => {
@@ -73,7 +73,7 @@ export function bybitVenue(market: Market): SimVenue {
   const rest = (ctx: VenueContext, path: string, q: URLSearchParams): RestReply => {
     switch (path) {
       case '/v5/market/time': {
-        const now = ctx.now();
+        const now = ctx.venueNow();
         return ok(ctx, { timeSecond: String(Math.floor(now / 1000)), timeNano: `${now}000000` });
       }
       case '/v5/market/instruments-info': {
@@ -113,7 +113,7 @@ export function bybitVenue(market: Market): SimVenue {
         return ok(ctx, { category: cat, list });
       }
       default:
-        return { status: 404, body: { retCode: 10404, retMsg: 'Not Found', result: {}, retExtInfo: {}, time: ctx.now() } };
+        return { status: 404, body: { retCode: 10404, retMsg: 'Not Found', result: {}, retExtInfo: {}, time: ctx.venueNow() } };
     }
   };
 
@@ -126,7 +126,7 @@ export function bybitVenue(market: Market): SimVenue {
       'X-Bapi-Limit-Reset-Timestamp': String(resetAt),
       'Retry-After': retryAfterSeconds(resetAt, ctx.now()),
     },
-    body: { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: ctx.now() },
+    body: { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: ctx.venueNow() },
   });
 
   return {
@@ -189,7 +189,7 @@ class BybitSession implements VenueSession {
     const reqId = typeof req.req_id === 'string' ? req.req_id : undefined;
     if (req.op === 'ping') {
       if (this.linear) {
-        this.io.send(JSON.stringify({ ...(reqId !== undefined ? { req_id: reqId } : {}), op: 'pong', args: [String(this.ctx.now())], conn_id: this.io.connId }));
+        this.io.send(JSON.stringify({ ...(reqId !== undefined ? { req_id: reqId } : {}), op: 'pong', args: [String(this.ctx.venueNow())], conn_id: this.io.connId }));
       } else {
         this.answer('ping', true, 'pong', reqId);
       }
@@ -229,7 +229,7 @@ class BybitSession implements VenueSession {
     }
     this.answer(op, true, '', reqId);
     // a ticker subscription starts with a snapshot
-    if (op === 'subscribe') for (const r of resolved) if (r.kind === 'tickers') this.onTicker(r.sym, this.ctx.now());
+    if (op === 'subscribe') for (const r of resolved) if (r.kind === 'tickers') this.onTicker(r.sym, this.ctx.venueNow());
   }
 
   onDelisted(sym: SymbolState): void {

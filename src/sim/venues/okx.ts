@@ -98,7 +98,7 @@ export function okxVenue(market: Market): SimVenue {
   const rest = (ctx: VenueContext, path: string, q: URLSearchParams): RestReply => {
     switch (path) {
       case '/api/v5/public/time':
-        return reply(200, '0', '', [{ ts: String(ctx.now()) }]);
+        return reply(200, '0', '', [{ ts: String(ctx.venueNow()) }]);
       case '/api/v5/public/instruments': {
         const type = q.get('instType');
         if (!type) return reply(400, '50014', 'Parameter instType can not be empty');

@@ -257,7 +257,7 @@ class UpbitSession implements VenueSession {
         if (t.is_only_snapshot !== true) next[type].add(sym.nativeId);
         if (t.is_only_realtime !== true) {
           snapshots.push(() => {
-            if (type === 'ticker') this.io.queue(this.tickerFrame(sym, this.ctx.now(), 'SNAPSHOT'), sym.symbol);
+            if (type === 'ticker') this.io.queue(this.tickerFrame(sym, this.ctx.venueNow(), 'SNAPSHOT'), sym.symbol);
             else {
               const last = sym.ledger.lastEntry();
               if (last) this.io.queue(this.tradeFrame(sym, last, 'SNAPSHOT'), sym.symbol);
