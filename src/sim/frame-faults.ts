@@ -24,6 +24,7 @@ export interface FrameFaultEnv {
 const MAX_REPLAY_FRAMES = 10_000;
 const DEFAULT_REPLAY_FRAMES = 100;
 const DEFAULT_WINDOW = 4;
+const FRAME_KINDS = ['stall-data-only', 'replay-frames', 'duplicate-frames', 'out-of-order'] as const;
 
 export class FrameFaults {
   private replayRun: string[] = [];
@@ -46,8 +47,10 @@ export class FrameFaults {
   }
 
   /** data frames about to be written (with their unified symbol, when the venue gave one) → frames to write now */
-  shape(frames: readonly string[], symbols: ReadonlyArray<string | undefined>): string[] {
+  shape(frames: string[], symbols: ReadonlyArray<string | undefined>): string[] {
     const { faults, exchange, market, connId } = this.env;
+    // one question per kind and flush, not per frame, while other faults (REST ones, say) are live
+    if (this.idle && !FRAME_KINDS.some((k) => faults.has(k, exchange, market, undefined, connId))) return frames;
     const out: string[] = [];
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
