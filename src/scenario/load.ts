@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { core } from 'zod';
 import { TickvisorError } from '../errors.js';
 import { isSupportedVenue } from '../exchanges/index.js';
-import type { SimFault, SimOptions, SimVenueOptions } from '../sim/types.js';
+import { CONNECTION_FAULT_KINDS, type SimFault, type SimFaultKind, type SimOptions, type SimVenueOptions } from '../sim/types.js';
 import { scenarioSchema, type Scenario, type ScenarioFault } from './schema.js';
 
 function pathText(path: readonly PropertyKey[]): string {
@@ -43,6 +43,31 @@ function faultVenues(scenario: Scenario, fault: ScenarioFault) {
   );
 }
 
+/** Fields only some kinds read: given to another kind they would be silently ignored, so they are refused. */
+const FIELD_KINDS: Record<'skewMs' | 'status' | 'rows' | 'windowFrames' | 'connection', readonly SimFaultKind[]> = {
+  skewMs: ['clock-skew', 'rest-ts-mismatch'],
+  status: ['rest-5xx'],
+  rows: ['rest-partial'],
+  windowFrames: ['out-of-order'],
+  connection: CONNECTION_FAULT_KINDS,
+};
+
+/** The rules of the newer fault kinds: fields that belong to other kinds, and fields a kind cannot do without. */
+function checkFaultFields(f: ScenarioFault, i: number, source: string): void {
+  for (const [field, kinds] of Object.entries(FIELD_KINDS)) {
+    if (f[field as keyof typeof FIELD_KINDS] !== undefined && !kinds.includes(f.kind)) {
+      throw invalid(source, `faults.${i}.${field}: not a field of ${f.kind} (only ${kinds.join(', ')})`);
+    }
+  }
+  if (f.kind === 'clock-skew' && (f.skewMs === undefined || f.skewMs === 0)) {
+    throw invalid(source, `faults.${i}.skewMs: missing (a clock-skew fault needs a non-zero offset)`);
+  }
+  if (f.kind === 'delist' && f.symbols === undefined) throw invalid(source, `faults.${i}.symbols: missing (a delist fault names the symbols it delists)`);
+  if (f.kind === 'replay-frames' && f.durationMs === undefined) {
+    throw invalid(source, `faults.${i}.durationMs: missing (replay-frames replays what was sent during durationMs when it ends)`);
+  }
+}
+
 /** The rules between fields: venues the project speaks, once each; faults that can happen. */
 function checkConsistency(scenario: Scenario, source: string): void {
   const seen = new Set<string>();
@@ -74,6 +99,7 @@ function checkConsistency(scenario: Scenario, source: string): void {
       }
     }
     if (f.kind === 'slow' && f.latencyMs === undefined) throw invalid(source, `faults.${i}.latencyMs: missing (a slow fault needs its latency)`);
+    checkFaultFields(f, i, source);
   });
 }
 

@@ -19,6 +19,18 @@ export const FAULT_KINDS = [
   'server-restart',
   'slow',
   'kill-collector',
+  'duplicate-frames',
+  'replay-frames',
+  'out-of-order',
+  'clock-skew',
+  'rest-5xx',
+  'rest-timeout',
+  'rest-partial',
+  'rest-empty',
+  'rest-ts-mismatch',
+  'stall-buffered',
+  'stall-data-only',
+  'delist',
 ] as const satisfies readonly SimFaultKind[];
 
 // the reverse check: a kind added to SimFaultKind but not here fails to compile
@@ -81,6 +93,16 @@ const faultSchema = z
     count: z.number().int().positive().optional(),
     latencyMs: ms.optional(),
     symbols: z.array(symbolText).min(1).optional(),
+    /** clock-skew, rest-ts-mismatch: ms ahead (> 0) or behind (< 0) */
+    skewMs: z.number().int().optional(),
+    /** rest-5xx: the status answered */
+    status: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)], { error: 'expected one of 500|502|503|504' }).optional(),
+    /** rest-partial: rows per trade page */
+    rows: z.number().int().positive().optional(),
+    /** out-of-order: frames shuffled together */
+    windowFrames: z.number().int().min(2).optional(),
+    /** pin a socket fault to the Nth open socket of each matching venue */
+    connection: z.number().int().nonnegative().optional(),
   })
   .strict();
 

@@ -1,13 +1,17 @@
 /**
  * One simulated WebSocket connection: the socket side of a VenueSession.
  * Owns the per-connection timers (server pings, pong deadline, idle timeout, lifetime), the
- * incoming-rate limit, and the outgoing path where the stall / malformed / slow faults act.
+ * incoming-rate limit, and the outgoing path where the socket faults act: stall (nothing sent),
+ * stall-buffered (everything held, then delivered in order), malformed, slow, and the data-frame
+ * faults of frame-faults.ts. Every fault question names this socket, so a fault pinned to one
+ * socket (`connection`) leaves the others alone.
  * Data frames are queued and written as one buffer per flush (see wsframes.ts).
  */
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { ExchangeId, Market } from '../records.js';
 import type { FaultBook } from './faults.js';
+import { FrameFaults } from './frame-faults.js';
 import { corruptFrame } from './garbage.js';
 import type { SimVenueStats } from './types.js';
 import type { ConnectionPolicy, SessionIO, VenueSession } from './venue.js';
@@ -26,9 +30,17 @@ const HIGH_WATER = 1 << 20;
 /** a consumer this far behind in real-time mode is dropped, as exchanges drop slow clients (keeps memory bounded) */
 const SLOW_CONSUMER_BYTES = 64 << 20;
 
+/** what a buffering stall holds: encoded frames, or a pong owed to the client */
+type Held = { buf: Buffer; frames: number } | { pong: Buffer };
+
 export class SimConnection implements SessionIO {
   session: VenueSession | undefined;
   private pending: string[] = [];
+  /** the unified symbol of each pending data frame (undefined for frames about no one symbol) */
+  private pendingSymbols: Array<string | undefined> = [];
+  private readonly frameFaults: FrameFaults;
+  private held: Held[] = [];
+  private heldBytes = 0;
   private delayed: Array<{ due: number; buf: Buffer; frames: number }> = [];
   private delayTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -49,6 +61,7 @@ export class SimConnection implements SessionIO {
     private readonly policy: ConnectionPolicy,
     private readonly env: ConnectionEnv,
   ) {
+    this.frameFaults = new FrameFaults({ exchange: env.exchange, market: env.market, faults: env.faults, connId });
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onIncoming(data, isBinary));
     ws.on('ping', (data: Buffer) => this.onPing(data));
     ws.on('pong', () => this.onPong());
@@ -79,15 +92,30 @@ export class SimConnection implements SessionIO {
     this.write([frame], false);
   }
 
-  queue(frame: string): void {
+  queue(frame: string, symbol?: string): void {
     this.pending.push(frame);
+    this.pendingSymbols.push(symbol);
+  }
+
+  /** data frames withheld by a data-only stall on this socket */
+  get withheldFrames(): number {
+    return this.frameFaults.withheld;
   }
 
   flush(): void {
+    // faults that end on the injected clock are noticed here: generation flushes every socket each tick
+    if (this.held.length > 0 && !this.has('stall-buffered')) this.releaseHeld();
+    if (!this.frameFaults.idle) {
+      const due = this.frameFaults.due();
+      if (due.length > 0) this.write(due, true);
+    }
     if (this.pending.length === 0) return;
-    const frames = this.pending;
+    let frames = this.pending;
+    const symbols = this.pendingSymbols;
     this.pending = [];
-    this.write(frames, true);
+    this.pendingSymbols = [];
+    if (!this.env.faults.empty || !this.frameFaults.idle) frames = this.frameFaults.shape(frames, symbols);
+    if (frames.length > 0) this.write(frames, true);
   }
 
   close(code: number, reason: string): void {
@@ -130,8 +158,33 @@ export class SimConnection implements SessionIO {
     });
   }
 
+  /** a live fault of this kind for this socket */
+  private has(kind: 'stall' | 'stall-buffered' | 'malformed'): boolean {
+    return !this.env.faults.empty && this.env.faults.has(kind, this.env.exchange, this.env.market, undefined, this.connId);
+  }
+
   private stalled(): boolean {
-    return !this.env.faults.empty && this.env.faults.has('stall', this.env.exchange, this.env.market);
+    return this.has('stall');
+  }
+
+  /** a buffering stall holds everything in order; past the slow-consumer bound the venue drops the socket */
+  private hold(item: Held): void {
+    this.held.push(item);
+    this.heldBytes += 'buf' in item ? item.buf.length : item.pong.length;
+    if (this.heldBytes > SLOW_CONSUMER_BYTES) {
+      this.env.stats.serverCloses++;
+      this.ws.terminate();
+    }
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    for (const item of held) {
+      if ('buf' in item) this.out(item.buf, item.frames);
+      else if (this.isOpen) this.ws.pong(item.pong);
+    }
   }
 
   private write(frames: string[], data: boolean): void {
@@ -140,19 +193,30 @@ export class SimConnection implements SessionIO {
     if (!faults.empty) {
       // a stalled server sends nothing at all: data, acks and pongs are lost
       if (this.stalled()) return;
-      if (data && faults.has('malformed', this.env.exchange, this.env.market)) frames = this.interleaveGarbage(frames);
+      if (data && this.has('malformed')) frames = this.interleaveGarbage(frames);
     }
     const buf = encodeFrames(frames, this.policy.frameType);
-    const slow = faults.empty ? undefined : faults.find('slow', this.env.exchange, this.env.market);
+    if (!faults.empty && this.has('stall-buffered')) {
+      this.hold({ buf, frames: frames.length });
+      return;
+    }
+    if (this.held.length > 0) this.releaseHeld();
+    this.out(buf, frames.length);
+  }
+
+  /** onto the wire now, or behind the frames a slow fault delayed (order is kept either way) */
+  private out(buf: Buffer, frames: number): void {
+    const faults = this.env.faults;
+    const slow = faults.empty ? undefined : faults.find('slow', this.env.exchange, this.env.market, undefined, this.connId);
     if (slow !== undefined || this.delayed.length > 0) {
       // order is kept: a frame never overtakes one delayed before it
       const last = this.delayed[this.delayed.length - 1];
       const due = Math.max(Date.now() + (slow?.latencyMs ?? 0), last?.due ?? 0);
-      this.delayed.push({ due, buf, frames: frames.length });
+      this.delayed.push({ due, buf, frames });
       this.scheduleDelayed();
       return;
     }
-    this.writeNow(buf, frames.length);
+    this.writeNow(buf, frames);
   }
 
   private writeNow(buf: Buffer, frames: number): void {
@@ -170,7 +234,7 @@ export class SimConnection implements SessionIO {
   private interleaveGarbage(frames: string[]): string[] {
     const out: string[] = [];
     for (const f of frames) {
-      if (this.env.faults.consume('malformed', this.env.exchange, this.env.market)) {
+      if (this.env.faults.consume('malformed', this.env.exchange, this.env.market, undefined, this.connId)) {
         out.push(corruptFrame(f, this.garbageCount++));
         this.env.stats.garbageFrames++;
       }
@@ -221,8 +285,10 @@ export class SimConnection implements SessionIO {
 
   private onPing(data: Buffer): void {
     if (!this.touch()) return;
-    // autoPong is off so that a stalled server can stay silent
-    if (this.isOpen && !this.stalled()) this.ws.pong(data);
+    // autoPong is off so that a stalled server can stay silent, and a frozen one answer late
+    if (!this.isOpen || this.stalled()) return;
+    if (this.has('stall-buffered')) this.hold({ pong: Buffer.from(data) });
+    else this.ws.pong(data);
   }
 
   private onPong(): void {
@@ -234,7 +300,7 @@ export class SimConnection implements SessionIO {
   }
 
   private sendPing(): void {
-    if (!this.isOpen || this.stalled()) return;
+    if (!this.isOpen || this.stalled() || this.has('stall-buffered')) return;
     this.ws.ping(String(Date.now()));
     this.env.stats.pingsSent++;
     if (this.pongDeadline === undefined && this.policy.pongTimeoutMs !== undefined) {
@@ -246,7 +312,9 @@ export class SimConnection implements SessionIO {
     if (this.closed) return;
     this.closed = true;
     this.pending = [];
+    this.pendingSymbols = [];
     this.delayed = [];
+    this.held = [];
     for (const t of [this.pingTimer, this.pongDeadline, this.idleTimer, this.lifetimeTimer, this.delayTimer, this.killTimer]) {
       if (t !== undefined) clearTimeout(t);
     }

@@ -110,9 +110,12 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
       await r.flushed();
     },
     inject(fault: SimFault) {
-      faults.add(fault);
-      if (fault.kind === 'disconnect') for (const r of matching(fault)) r.closeAll('close');
+      // a fault pinned to one socket is bound now, to the Nth socket open on each matching venue
+      const pinned = fault.connection === undefined ? undefined : matching(fault).flatMap((r) => r.connectionIds(fault.connection!));
+      faults.add(fault, pinned === undefined ? undefined : new Set(pinned));
+      if (fault.kind === 'disconnect') for (const r of matching(fault)) r.closeAll('close', pinned);
       if (fault.kind === 'server-restart') for (const r of matching(fault)) r.closeAll('terminate');
+      if (fault.kind === 'delist') for (const r of matching(fault)) r.delist(fault.symbols);
     },
     clearFaults(options = {}) {
       faults.clear(options.keepTimed === true);

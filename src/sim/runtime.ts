@@ -11,6 +11,7 @@ import type { FaultBook } from './faults.js';
 import { createSymbolState, eventsInSpan, nextQuote, nextTrade, recordAck, type SymbolState } from './generator.js';
 import type { LedgerEntry } from './ledger.js';
 import type { Prng } from './prng.js';
+import { answerRestFailure, shapeRestReply, type RestFaultScope } from './rest-faults.js';
 import type { SimSymbolOptions, SimTiming, SimVenueStats, TruthSymbol } from './types.js';
 import type { SimVenue, VenueContext } from './venue.js';
 
@@ -55,10 +56,11 @@ export class VenueRuntime {
       prng: env.prng,
       stats: this.stats,
       now: env.now,
-      listed: () => [...self.symbols.values()].filter((s) => s.listed),
+      venueNow: () => env.now() + env.faults.skewMs(venue.exchange, venue.market),
+      listed: () => [...self.symbols.values()].filter((s) => s.listed && !self.delisted(s)),
       byNative: (id) => {
         const s = self.byNativeId.get(id);
-        return s?.listed ? s : undefined;
+        return s?.listed && !self.delisted(s) ? s : undefined;
       },
       consumeFault: (kind, symbol) => env.faults.consume(kind, venue.exchange, venue.market, symbol),
       subscribed: (sym) => recordAck(sym, self.cursor),
@@ -98,7 +100,7 @@ export class VenueRuntime {
     this.cursor = to;
     const span = to - from;
     for (const sym of this.symbols.values()) {
-      if (!sym.listed || sym.status !== 'trading') continue;
+      if (!sym.listed || sym.status !== 'trading' || this.delisted(sym)) continue;
       const trades = eventsInSpan(sym.tradesPerSecond, span, sym.tradeCarry);
       sym.tradeCarry = trades.carry;
       if (trades.count > 0) {
@@ -117,7 +119,7 @@ export class VenueRuntime {
 
   /** `count` trades round-robin over the trading symbols, all stamped now (burst) */
   burstChunk(count: number): number {
-    const trading = [...this.symbols.values()].filter((s) => s.listed && s.status === 'trading');
+    const trading = [...this.symbols.values()].filter((s) => s.listed && s.status === 'trading' && !this.delisted(s));
     if (trading.length === 0) return 0;
     const ts = Math.max(this.env.now(), this.cursor);
     const per = new Map<SymbolState, LedgerEntry[]>();
@@ -180,8 +182,28 @@ export class VenueRuntime {
     return this.symbols.get(symbol);
   }
 
+  /** a live 'delist' fault took the symbol off the venue: not listed, not traded, not subscribable */
+  private delisted(sym: SymbolState): boolean {
+    return !this.env.faults.empty && this.env.faults.has('delist', this.exchange, this.market, sym.symbol);
+  }
+
+  /** 'delist' injected: every connection's subscriptions of the symbols end now (relisting brings no resubscribe) */
+  delist(symbols: readonly string[] | undefined): void {
+    for (const sym of this.symbols.values()) {
+      if (symbols !== undefined && !symbols.includes(sym.symbol)) continue;
+      for (const c of this.connections) c.session?.onDelisted(sym);
+    }
+  }
+
+  /** the ids of the Nth open socket, in the order they were accepted (a fault pinned with `connection`) */
+  connectionIds(index: number): string[] {
+    const c = [...this.connections][index];
+    return c === undefined ? [] : [c.connId];
+  }
+
   private makeTrade(sym: SymbolState, timestamp: number): LedgerEntry {
-    const ts = Math.max(timestamp, sym.lastTradeTs);
+    // a skewed venue stamps its trades with its own clock; the ledger keeps what it published
+    const ts = Math.max(timestamp + this.env.faults.skewMs(this.exchange, this.market), sym.lastTradeTs);
     sym.lastTradeTs = ts;
     const f = nextTrade(sym, this.env.prng);
     const seq = sym.nextSeq++;
@@ -219,7 +241,8 @@ export class VenueRuntime {
   private emitTicker(sym: SymbolState, timestamp: number): void {
     nextQuote(sym, this.env.prng);
     this.stats.tickersGenerated++;
-    for (const c of this.connections) c.session?.onTicker(sym, timestamp);
+    const stamped = timestamp + this.env.faults.skewMs(this.exchange, this.market);
+    for (const c of this.connections) c.session?.onTicker(sym, stamped);
   }
 
   flushAll(): void {
@@ -248,9 +271,11 @@ export class VenueRuntime {
 
   rest(req: IncomingMessage, res: ServerResponse, path: string, url: URL): void {
     this.stats.restCalls++;
+    if (answerRestFailure(this.restFaults, url.searchParams, req, res, this.env.now())) return;
     const reply = this.env.faults.consume('rest-429', this.exchange, this.market)
       ? this.venue.rateLimitReply(this.ctx)
       : this.venue.rest(this.ctx, path, url.searchParams);
+    shapeRestReply(this.restFaults, path, url.searchParams, reply);
     if (reply.rateLimited) {
       this.stats.restRateLimited++;
     }
@@ -260,11 +285,21 @@ export class VenueRuntime {
   }
 
   /** close every socket: 'close' sends a closing handshake, 'terminate' drops TCP (restart) */
-  closeAll(how: 'close' | 'terminate'): void {
+  closeAll(how: 'close' | 'terminate', only?: readonly string[]): void {
     for (const c of this.connections) {
+      if (only !== undefined && !only.includes(c.connId)) continue;
       if (how === 'close') c.close(1001, 'going away');
       else c.terminate();
     }
+  }
+
+  private get restFaults(): RestFaultScope {
+    return {
+      exchange: this.exchange,
+      market: this.market,
+      faults: this.env.faults,
+      symbolOf: (id) => this.byNativeId.get(id)?.symbol,
+    };
   }
 
   refreshStreamStats(): void {

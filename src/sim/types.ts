@@ -74,11 +74,36 @@ export type SimFaultKind =
   | 'drop-messages'
   | 'server-restart'
   | 'slow'
+  | 'duplicate-frames'
+  | 'replay-frames'
+  | 'out-of-order'
+  | 'clock-skew'
+  | 'rest-5xx'
+  | 'rest-timeout'
+  | 'rest-partial'
+  | 'rest-empty'
+  | 'rest-ts-mismatch'
+  | 'stall-buffered'
+  | 'stall-data-only'
+  | 'delist'
   /**
    * not the exchange's: a scripted run SIGKILLs the collector under test (run in a child process)
    * and restarts it on the same store after `durationMs` (default at once); the simulator ignores it
    */
   | 'kill-collector';
+
+/** Kinds that act on one socket's outgoing frames, so `connection` can pin them to one socket. */
+export const CONNECTION_FAULT_KINDS: readonly SimFaultKind[] = [
+  'disconnect',
+  'stall',
+  'stall-buffered',
+  'stall-data-only',
+  'slow',
+  'malformed',
+  'duplicate-frames',
+  'replay-frames',
+  'out-of-order',
+];
 
 export interface SimFault {
   kind: SimFaultKind;
@@ -89,10 +114,23 @@ export interface SimFault {
   durationMs?: number;
   /** how many occurrences (dropped trades, garbage frames, rejected subscribes, 429s) */
   count?: number;
-  /** 'slow': added latency per frame */
+  /** 'slow': added latency per frame; 'rest-timeout': how long a request hangs before its socket is dropped */
   latencyMs?: number;
-  /** restrict to these unified symbols (drop-messages, reject-subscribe) */
+  /** restrict to these unified symbols (drop-messages, reject-subscribe, frame and REST faults, delist) */
   symbols?: string[];
+  /** 'clock-skew': the venue's clock runs this far ahead (> 0) or behind (< 0); 'rest-ts-mismatch': REST's offset */
+  skewMs?: number;
+  /** 'rest-5xx': the HTTP status (500, 502, 503, 504; default 503) */
+  status?: number;
+  /** 'rest-partial': rows served per trade page (default half the page, always fewer than it holds) */
+  rows?: number;
+  /** 'out-of-order': frames of one symbol shuffled together (default 4) */
+  windowFrames?: number;
+  /**
+   * pin the fault to one socket of each matching venue: the Nth (0-based) of its sockets open
+   * when the fault is injected, in the order they were accepted. The other sockets keep flowing.
+   */
+  connection?: number;
 }
 
 export interface SimOptions {

@@ -47,6 +47,8 @@ export interface VenueContext {
   /** mutable counters shown by SimExchange.stats() */
   readonly stats: SimVenueStats;
   now(): number;
+  /** the venue's own clock, which a clock-skew fault sets off real time: what it publishes as "now" */
+  venueNow(): number;
   /** symbols currently listed (trading or halted), in configuration order */
   listed(): SymbolState[];
   /** a listed symbol by the venue's native id (case as the venue writes it) */
@@ -67,8 +69,11 @@ export interface SessionIO {
   readonly connId: string;
   /** a control frame (ack, error, pong): written now, in order with queued data */
   send(frame: string): void;
-  /** a data frame: written at the next flush, batched with others for throughput */
-  queue(frame: string): void;
+  /**
+   * a data frame: written at the next flush, batched with others for throughput. `symbol` (unified)
+   * names the one symbol the frame is about, so per-symbol frame faults can find it.
+   */
+  queue(frame: string, symbol?: string): void;
   /** close from the server side, with a WebSocket close code */
   close(code: number, reason: string): void;
 }
@@ -83,6 +88,8 @@ export interface VenueSession {
   onTicker(sym: SymbolState, timestamp: number): void;
   /** streams (channel × symbol) subscribed now, for stats */
   streamCount(): number;
+  /** the venue delisted the symbol: its subscriptions on this connection end, without a frame */
+  onDelisted(sym: SymbolState): void;
 }
 
 /** A REST answer; `body` is JSON-encoded by the core. */

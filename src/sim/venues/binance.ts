@@ -84,7 +84,7 @@ export function binanceVenue(market: Market): SimVenue {
         status: 200,
         body: {
           timezone: 'UTC',
-          serverTime: ctx.now(),
+          serverTime: ctx.venueNow(),
           futuresType: 'U_MARGINED',
           rateLimits,
           exchangeFilters: [],
@@ -121,7 +121,7 @@ export function binanceVenue(market: Market): SimVenue {
       status: 200,
       body: {
         timezone: 'UTC',
-        serverTime: ctx.now(),
+        serverTime: ctx.venueNow(),
         rateLimits,
         exchangeFilters: [],
         symbols: symbols.map((s) => ({
@@ -221,7 +221,7 @@ export function binanceVenue(market: Market): SimVenue {
   const p = futures ? '/fapi/v1' : '/api/v3';
   const routes: Record<string, { weight: number; handle: (ctx: VenueContext, q: URLSearchParams) => RestReply }> = {
     [`${p}/ping`]: { weight: 1, handle: () => ({ status: 200, body: {} }) },
-    [`${p}/time`]: { weight: 1, handle: (ctx) => ({ status: 200, body: { serverTime: ctx.now() } }) },
+    [`${p}/time`]: { weight: 1, handle: (ctx) => ({ status: 200, body: { serverTime: ctx.venueNow() } }) },
     [`${p}/exchangeInfo`]: { weight: futures ? 1 : 20, handle: exchangeInfo },
     [`${p}/aggTrades`]: { weight: futures ? 20 : 4, handle: aggTrades },
     ...(futures
@@ -438,23 +438,29 @@ class BinanceSession implements VenueSession {
     }
   }
 
-  private emit(stream: string, json: string): void {
-    this.io.queue(this.combined ? `{"stream":"${stream}","data":${json}}` : json);
+  private emit(stream: string, json: string, symbol: string): void {
+    this.io.queue(this.combined ? `{"stream":"${stream}","data":${json}}` : json, symbol);
+  }
+
+  onDelisted(sym: SymbolState): void {
+    const prefix = `${sym.nativeId.toLowerCase()}@`;
+    for (const s of [...this.streams]) if (s.startsWith(prefix)) this.streams.delete(s);
+    for (const set of [this.trade, this.agg, this.ticker]) set.delete(sym.nativeId);
   }
 
   onTrades(sym: SymbolState, entries: readonly LedgerEntry[]): void {
     const id = sym.nativeId;
     if (this.trade.has(id)) {
       const stream = `${id.toLowerCase()}@trade`;
-      for (const e of entries) this.emit(stream, this.enc.tradeJson(sym, e));
+      for (const e of entries) this.emit(stream, this.enc.tradeJson(sym, e), sym.symbol);
     }
     if (this.agg.has(id)) {
       const stream = `${id.toLowerCase()}@aggTrade`;
-      for (const e of entries) this.emit(stream, this.enc.aggJson(sym, e));
+      for (const e of entries) this.emit(stream, this.enc.aggJson(sym, e), sym.symbol);
     }
   }
 
   onTicker(sym: SymbolState, timestamp: number): void {
-    if (this.ticker.has(sym.nativeId)) this.emit(`${sym.nativeId.toLowerCase()}@ticker`, this.enc.tickerJson(sym, timestamp));
+    if (this.ticker.has(sym.nativeId)) this.emit(`${sym.nativeId.toLowerCase()}@ticker`, this.enc.tickerJson(sym, timestamp), sym.symbol);
   }
 }

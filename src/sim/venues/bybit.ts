@@ -24,11 +24,11 @@ export function bybitVenue(market: Market): SimVenue {
 
   const ok = (ctx: VenueContext, result: unknown): RestReply => ({
     status: 200,
-    body: { retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: ctx.now() },
+    body: { retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: ctx.venueNow() },
   });
   const paramError = (ctx: VenueContext, msg: string): RestReply => ({
     status: 200,
-    body: { retCode: 10001, retMsg: msg, result: {}, retExtInfo: {}, time: ctx.now() },
+    body: { retCode: 10001, retMsg: msg, result: {}, retExtInfo: {}, time: ctx.venueNow() },
   });
 
   const instrument = (s: SymbolState) => {
@@ -74,7 +74,7 @@ export function bybitVenue(market: Market): SimVenue {
   const rest = (ctx: VenueContext, path: string, q: URLSearchParams): RestReply => {
     switch (path) {
       case '/v5/market/time': {
-        const now = ctx.now();
+        const now = ctx.venueNow();
         return ok(ctx, { timeSecond: String(Math.floor(now / 1000)), timeNano: `${now}000000` });
       }
       case '/v5/market/instruments-info': {
@@ -114,7 +114,7 @@ export function bybitVenue(market: Market): SimVenue {
         return ok(ctx, { category: cat, list });
       }
       default:
-        return { status: 404, body: { retCode: 10404, retMsg: 'Not Found', result: {}, retExtInfo: {}, time: ctx.now() } };
+        return { status: 404, body: { retCode: 10404, retMsg: 'Not Found', result: {}, retExtInfo: {}, time: ctx.venueNow() } };
     }
   };
 
@@ -127,7 +127,7 @@ export function bybitVenue(market: Market): SimVenue {
       'X-Bapi-Limit-Reset-Timestamp': String(resetAt),
       'Retry-After': retryAfterSeconds(resetAt, ctx.now()),
     },
-    body: { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: ctx.now() },
+    body: { retCode: 10006, retMsg: 'Too many visits!', result: {}, retExtInfo: {}, time: ctx.venueNow() },
   });
 
   return {
@@ -195,7 +195,7 @@ class BybitSession implements VenueSession {
     const reqId = typeof req.req_id === 'string' ? req.req_id : undefined;
     if (req.op === 'ping') {
       if (this.linear) {
-        this.io.send(JSON.stringify({ ...(reqId !== undefined ? { req_id: reqId } : {}), op: 'pong', args: [String(this.ctx.now())], conn_id: this.io.connId }));
+        this.io.send(JSON.stringify({ ...(reqId !== undefined ? { req_id: reqId } : {}), op: 'pong', args: [String(this.ctx.venueNow())], conn_id: this.io.connId }));
       } else {
         this.answer('ping', true, 'pong', reqId);
       }
@@ -236,7 +236,13 @@ class BybitSession implements VenueSession {
     this.answer(op, true, '', reqId);
     if (op === 'subscribe') for (const r of resolved) if (r.kind === 'publicTrade') this.ctx.subscribed(r.sym);
     // a ticker subscription starts with a snapshot
-    if (op === 'subscribe') for (const r of resolved) if (r.kind === 'tickers') this.onTicker(r.sym, this.ctx.now());
+    if (op === 'subscribe') for (const r of resolved) if (r.kind === 'tickers') this.onTicker(r.sym, this.ctx.venueNow());
+  }
+
+  onDelisted(sym: SymbolState): void {
+    this.trades.delete(sym.nativeId);
+    this.tickers.delete(sym.nativeId);
+    this.lastTicker.delete(sym.nativeId);
   }
 
   private tickDirection(id: string, price: number): string {
@@ -256,7 +262,7 @@ class BybitSession implements VenueSession {
         return `{"T":${t.timestamp},"s":"${id}","S":"${t.side === 'buy' ? 'Buy' : 'Sell'}","v":"${t.amount.toFixed(sym.amountDecimals)}","p":"${t.price.toFixed(sym.priceDecimals)}","L":"${this.tickDirection(id, t.price)}","i":"${t.id}","BT":false}`;
       });
       const ts = chunk[chunk.length - 1]!.trade.timestamp;
-      this.io.queue(`{"topic":"publicTrade.${id}","type":"snapshot","ts":${ts},"data":[${parts.join(',')}]}`);
+      this.io.queue(`{"topic":"publicTrade.${id}","type":"snapshot","ts":${ts},"data":[${parts.join(',')}]}`, sym.symbol);
     }
   }
 
@@ -313,6 +319,6 @@ class BybitSession implements VenueSession {
       for (const [k, v] of Object.entries(fields)) if (prev[k] !== v) data[k] = v;
     }
     if (this.linear) this.lastTicker.set(id, fields);
-    this.io.queue(JSON.stringify({ topic: `tickers.${id}`, type, data, cs: this.cs++, ts: timestamp }));
+    this.io.queue(JSON.stringify({ topic: `tickers.${id}`, type, data, cs: this.cs++, ts: timestamp }), sym.symbol);
   }
 }

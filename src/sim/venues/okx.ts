@@ -98,7 +98,7 @@ export function okxVenue(market: Market): SimVenue {
   const rest = (ctx: VenueContext, path: string, q: URLSearchParams): RestReply => {
     switch (path) {
       case '/api/v5/public/time':
-        return reply(200, '0', '', [{ ts: String(ctx.now()) }]);
+        return reply(200, '0', '', [{ ts: String(ctx.venueNow()) }]);
       case '/api/v5/public/instruments': {
         const type = q.get('instType');
         if (!type) return reply(400, '50014', 'Parameter instType can not be empty');
@@ -236,12 +236,17 @@ class OkxSession implements VenueSession {
     for (let i = 0; i < entries.length; i += DATA_PER_FRAME) {
       const parts: string[] = [];
       for (const e of entries.slice(i, i + DATA_PER_FRAME)) parts.push(this.tradeData(sym, e));
-      this.io.queue(`${head}${parts.join(',')}]}`);
+      this.io.queue(`${head}${parts.join(',')}]}`, sym.symbol);
     }
   }
 
   onTicker(sym: SymbolState, timestamp: number): void {
     if (!this.tickers.has(sym.nativeId)) return;
-    this.io.queue(`{"arg":{"channel":"tickers","instId":"${sym.nativeId}"},"data":[${this.tickerData(sym, timestamp)}]}`);
+    this.io.queue(`{"arg":{"channel":"tickers","instId":"${sym.nativeId}"},"data":[${this.tickerData(sym, timestamp)}]}`, sym.symbol);
+  }
+
+  onDelisted(sym: SymbolState): void {
+    this.trades.delete(sym.nativeId);
+    this.tickers.delete(sym.nativeId);
   }
 }

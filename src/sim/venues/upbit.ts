@@ -257,10 +257,10 @@ class UpbitSession implements VenueSession {
         if (t.is_only_snapshot !== true) next[type].add(sym.nativeId);
         if (t.is_only_realtime !== true) {
           snapshots.push(() => {
-            if (type === 'ticker') this.io.queue(this.tickerFrame(sym, this.ctx.now(), 'SNAPSHOT'));
+            if (type === 'ticker') this.io.queue(this.tickerFrame(sym, this.ctx.venueNow(), 'SNAPSHOT'), sym.symbol);
             else {
               const last = sym.ledger.lastEntry();
-              if (last) this.io.queue(this.tradeFrame(sym, last, 'SNAPSHOT'));
+              if (last) this.io.queue(this.tradeFrame(sym, last, 'SNAPSHOT'), sym.symbol);
             }
           });
         }
@@ -276,10 +276,15 @@ class UpbitSession implements VenueSession {
 
   onTrades(sym: SymbolState, entries: readonly LedgerEntry[]): void {
     if (!this.trades.has(sym.nativeId)) return;
-    for (const e of entries) this.io.queue(this.tradeFrame(sym, e, 'REALTIME'));
+    for (const e of entries) this.io.queue(this.tradeFrame(sym, e, 'REALTIME'), sym.symbol);
   }
 
   onTicker(sym: SymbolState, timestamp: number): void {
-    if (this.tickers.has(sym.nativeId)) this.io.queue(this.tickerFrame(sym, timestamp, 'REALTIME'));
+    if (this.tickers.has(sym.nativeId)) this.io.queue(this.tickerFrame(sym, timestamp, 'REALTIME'), sym.symbol);
+  }
+
+  onDelisted(sym: SymbolState): void {
+    this.trades.delete(sym.nativeId);
+    this.tickers.delete(sym.nativeId);
   }
 }
