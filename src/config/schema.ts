@@ -40,6 +40,26 @@ const simSymbolSchema = z.union([
     .strict(),
 ]);
 
+/**
+ * The periodic REST audit of one venue (see src/audit/): it compares the exchange's recent trades
+ * with the store and backfills what the live stream lost without a trace. Venues with dense trade
+ * ids (Binance) see every lost frame as a hole in the ids, so the audit is off there by default and
+ * on everywhere else; `enabled` overrides that either way.
+ */
+export const auditSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    /** one audit (one symbol, round-robin) per this many ms per venue */
+    intervalMs: z.number().int().positive().default(10_000),
+    /** the most of the REST pace (rest.requestsPerSecond) audits may use, so gap backfills keep the rest */
+    share: z.number().gt(0).max(1).default(0.2),
+    /** how far behind now a window ends, so trades still on their way over the socket are not "missing" */
+    settleMs: z.number().int().nonnegative().default(5_000),
+    /** trades one audit may page through; a window holding more is reported unfilled */
+    maxTrades: z.number().int().positive().default(1_000),
+  })
+  .strict();
+
 export const exchangeSchema = z
   .object({
     exchange: z.enum(EXCHANGE_IDS as [string, ...string[]]),
@@ -57,6 +77,8 @@ export const exchangeSchema = z
     /** simulator only: symbols and their rates */
     sim: z.object({ symbols: z.array(simSymbolSchema).min(1) }).strict().optional(),
     refreshIntervalMs: ms.default(15 * 60_000),
+    /** periodic REST audit for loss the live stream cannot see; default on except on Binance */
+    audit: auditSchema.optional(),
   })
   .strict();
 
@@ -152,3 +174,4 @@ export const configSchema = z
 export type TickvisorConfigInput = z.input<typeof configSchema>;
 export type TickvisorConfig = z.output<typeof configSchema>;
 export type ExchangeConfig = z.output<typeof exchangeSchema>;
+export type AuditConfig = z.output<typeof auditSchema>;
