@@ -55,6 +55,8 @@ export class VenueAuditor {
   private timer: TimerHandle | undefined;
   private stopped = false;
   private started = false;
+  /** the step the timer started, settled (never rejects) */
+  private inFlight: Promise<void> | undefined;
 
   constructor(private readonly deps: VenueAuditorDeps) {
     this.schedule = new AuditSchedule(deps.options.intervalMs, deps.options.settleMs);
@@ -66,11 +68,16 @@ export class VenueAuditor {
     this.arm(this.syncMs());
   }
 
-  /** No audit starts after this; one in flight finishes without pushing anything. */
-  stop(): void {
+  /**
+   * No audit starts after this; one in flight pushes nothing more. Resolves once that one has
+   * settled (its REST call ends at once when the client is closed), so the store it reads from can
+   * be closed safely afterwards.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    return this.inFlight ?? Promise.resolve();
   }
 
   /**
@@ -140,14 +147,18 @@ export class VenueAuditor {
     if (this.stopped) return;
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = undefined;
-      void this.tick()
-        .catch((error: unknown) => {
+      const step = this.tick().then(
+        () => undefined,
+        (error: unknown) => {
           this.deps.log.warn({ exchange: this.deps.exchange, market: this.deps.market, error: (error as Error).message }, 'audit step failed');
-        })
-        .then(() => {
-          const wait = this.schedule.dueAt() - this.deps.clock.now();
-          this.arm(Math.max(1, Math.min(wait > 0 ? wait : this.syncMs(), this.syncMs())));
-        });
+        },
+      );
+      this.inFlight = step;
+      void step.then(() => {
+        this.inFlight = undefined;
+        const wait = this.schedule.dueAt() - this.deps.clock.now();
+        this.arm(Math.max(1, Math.min(wait > 0 ? wait : this.syncMs(), this.syncMs())));
+      });
     }, ms);
   }
 }

@@ -186,7 +186,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     if (!started) return;
     stopping ??= (async () => {
       restAbort.abort();
-      audits?.stop();
+      await audits?.stop();
       stopWatch?.();
       root?.stop();
       for (const v of venues.values()) v.filler.stop();

@@ -17,7 +17,8 @@ import { walk, type ActorNode } from './state-tree.js';
 export interface VenueAudits {
   /** per-symbol audit counters of every audited venue */
   stats(): AuditRow[];
-  stop(): void;
+  /** resolves once no audit is running any more (bounded: a store that hangs does not hold up a stop) */
+  stop(): Promise<void>;
 }
 
 export interface VenueAuditsOptions {
@@ -31,6 +32,9 @@ export interface VenueAuditsOptions {
   subscribed(exchange: ExchangeId, market: Market): readonly string[];
   log: { child(bindings: object): { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } };
 }
+
+/** how long a stop waits for an audit in flight (its REST call is aborted; a store read is quick) */
+const STOP_WAIT_MS = 2_000;
 
 /** Real time; the timers never keep the process alive on their own. */
 const unrefClock: Clock = {
@@ -90,8 +94,15 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
   }
   return {
     stats: () => auditors.flatMap((a) => a.stats()),
-    stop: () => {
-      for (const a of auditors) a.stop();
+    stop: async () => {
+      const settled = Promise.all(auditors.map((a) => a.stop()));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, STOP_WAIT_MS);
+        timer.unref();
+      });
+      await Promise.race([settled, bound]);
+      clearTimeout(timer);
     },
   };
 }

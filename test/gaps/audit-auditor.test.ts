@@ -142,3 +142,39 @@ describe('VenueAuditor in fake time', () => {
     assert.ok(asked.slice(0, b.failures + 1).every((f) => f === asked[0]), 'the same window until it succeeds');
   });
 });
+
+describe('VenueAuditor stop', () => {
+  test('waits for the audit in flight, which pushes nothing once stopped', async () => {
+    const time = manualClock();
+    let release: (() => void) | undefined;
+    let pushed = 0;
+    const auditor = new VenueAuditor({
+      exchange: 'bybit',
+      market: 'spot',
+      options: { intervalMs: 100, share: 0.2, settleMs: 0, maxTrades: 1_000 },
+      io: {
+        recentTrades: async (symbol, from) => {
+          await new Promise<void>((resolve) => (release = resolve));
+          return { trades: [trade(symbol, 1, from), trade(symbol, 2, from + 10)], complete: true };
+        },
+        storedIds: async () => new Set<string>(),
+        backfill: (t) => (pushed += t.length),
+      },
+      subscribed: () => ['A'],
+      backfillBusy: () => false,
+      clock: time.clock,
+      log: quiet,
+    });
+    auditor.start();
+    await time.advance(2_000);
+    assert.ok(release, 'an audit is waiting for REST');
+    let stopped = false;
+    const stopping = auditor.stop().then(() => (stopped = true));
+    await time.advance(10);
+    assert.equal(stopped, false, 'stop waits for the audit in flight');
+    release!();
+    await stopping;
+    assert.equal(pushed, 0, 'nothing pushed into a pipeline that may be closing');
+    assert.equal(time.pending(), 0);
+  });
+});
