@@ -41,22 +41,24 @@ const simSymbolSchema = z.union([
 ]);
 
 /**
- * The periodic REST audit of one venue (see src/audit/): it compares the exchange's recent trades
- * with the store and backfills what the live stream lost without a trace. Venues with dense trade
- * ids (Binance) see every lost frame as a hole in the ids, so the audit is off there by default and
- * on everywhere else; `enabled` overrides that either way.
+ * The periodic REST audit (see src/audit/): it compares the exchange's recent trades with the
+ * store and backfills what the live stream lost without a trace. Venues with dense trade ids
+ * (Binance) see every lost frame as a hole in the ids, so the audit is off there by default and on
+ * everywhere else; `enabled` overrides that either way. Set per exchange, or at the top level for
+ * every exchange (a per-exchange field wins). Unset fields take the defaults in
+ * src/audit/audit-options.ts: every 10 s, 20 % of the REST pace, 5 s settle, 1000 trades.
  */
 export const auditSchema = z
   .object({
     enabled: z.boolean().optional(),
     /** one audit (one symbol, round-robin) per this many ms per venue */
-    intervalMs: z.number().int().positive().default(10_000),
+    intervalMs: z.number().int().positive().optional(),
     /** the most of the REST pace (rest.requestsPerSecond) audits may use, so gap backfills keep the rest */
-    share: z.number().gt(0).max(1).default(0.2),
+    share: z.number().gt(0).max(1).optional(),
     /** how far behind now a window ends, so trades still on their way over the socket are not "missing" */
-    settleMs: z.number().int().nonnegative().default(5_000),
+    settleMs: z.number().int().nonnegative().optional(),
     /** trades one audit may page through; a window holding more is reported unfilled */
-    maxTrades: z.number().int().positive().default(1_000),
+    maxTrades: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -132,6 +134,8 @@ export const configSchema = z
       })
       .strict()
       .default({ requestsPerSecond: 10, burst: 60, timeoutMs: 10_000 }),
+    /** REST audit defaults for every exchange (each exchange's `audit` overrides them field by field) */
+    audit: auditSchema.optional(),
     validation: z.object({ maxClockSkewMs: z.number().int().positive().default(60_000) }).strict().default({ maxClockSkewMs: 60_000 }),
     metrics: z
       .object({

@@ -53,7 +53,7 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
   });
   const auditors: VenueAuditor[] = [];
   for (const e of config.exchanges) {
-    const audit = auditOptionsFor(e);
+    const audit = auditOptionsFor(e, config.audit);
     const exchange = e.exchange as ExchangeId;
     const market = e.market as Market;
     const venue = venues.get(`${exchange}:${market}`);

@@ -29,6 +29,22 @@ describe('audit configuration', () => {
     assert.equal(auditOptionsFor(config.exchanges[1]!), undefined);
   });
 
+  test('top-level audit settings apply to every exchange; an exchange\'s own fields win', () => {
+    const config = resolveConfig({
+      audit: { intervalMs: 200, settleMs: 300 },
+      exchanges: [
+        { exchange: 'binance', market: 'spot' },
+        { exchange: 'upbit', market: 'spot' },
+        { exchange: 'bybit', market: 'spot', audit: { settleMs: 1_000, share: 0.5 } },
+      ],
+    });
+    assert.equal(auditOptionsFor(config.exchanges[0]!, config.audit), undefined, 'still off on Binance unless enabled');
+    assert.deepEqual(auditOptionsFor(config.exchanges[1]!, config.audit), { intervalMs: 200, share: 0.2, settleMs: 300, maxTrades: 1_000 });
+    assert.deepEqual(auditOptionsFor(config.exchanges[2]!, config.audit), { intervalMs: 200, share: 0.5, settleMs: 1_000, maxTrades: 1_000 });
+    const off = resolveConfig({ audit: { enabled: false }, exchanges: [{ exchange: 'okx', market: 'spot' }] });
+    assert.equal(auditOptionsFor(off.exchanges[0]!, off.audit), undefined);
+  });
+
   test('a bad audit field is named with the reason', () => {
     assert.throws(
       () => resolveConfig({ exchanges: [{ exchange: 'okx', market: 'spot', audit: { share: 1.5 } }] }),
@@ -36,5 +52,6 @@ describe('audit configuration', () => {
     );
     assert.throws(() => resolveConfig({ exchanges: [{ exchange: 'okx', market: 'spot', audit: { intervalMs: 0 } }] }), /exchanges\.0\.audit\.intervalMs/);
     assert.throws(() => resolveConfig({ exchanges: [{ exchange: 'okx', market: 'spot', audit: { every: 5 } }] }), /exchanges\.0\.audit/);
+    assert.throws(() => resolveConfig({ audit: { share: 0 }, exchanges: [{ exchange: 'okx', market: 'spot' }] }), /audit\.share/);
   });
 });
