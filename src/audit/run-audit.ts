@@ -61,7 +61,10 @@ export async function runAudit(io: AuditIo, task: AuditTask, timing: AuditTiming
 
   const inWindow = trades.filter((t) => t.timestamp >= from && t.timestamp <= until);
   const slack = timing.storeSlackMs ?? timing.settleMs;
-  const held = inWindow.length > 0 ? await io.storedIds(symbol, from - slack, until + slack) : new Set<string>();
+  // from the oldest trade REST listed, not from the window start: a window that outgrew what REST
+  // serves may span hours, and the store read stays as small as the answer (maxTrades) that way
+  const oldest = inWindow[0];
+  const held = oldest !== undefined ? await io.storedIds(symbol, oldest.timestamp - slack, until + slack) : new Set<string>();
   const missing = inWindow.filter((t) => !held.has(t.id));
   const filled = missing.length > 0 ? io.backfill(missing) : 0;
   return { symbol, from, until, checked: inWindow.length, missing: missing.length, filled, complete: answer.complete };

@@ -63,10 +63,25 @@ describe('runAudit: one window of one symbol', () => {
     assert.equal(store.reads.length, 0);
   });
 
-  test('the store is read a little wider than the window: REST and the socket may stamp one trade apart', async () => {
+  test('the store is read a little wider than the trades REST listed: REST and the socket may stamp one trade apart', async () => {
     const { io, store } = setup(10, []);
-    await runAudit(io, { symbol: 'A', from: T0 + 200 }, { now: T0 + 60_000, settleMs: 500, storeSlackMs: 300 });
-    assert.deepEqual(store.reads, [{ symbol: 'A', from: T0 - 100, to: T0 + 999 + 300 }]);
+    await runAudit(io, { symbol: 'A', from: T0 + 150 }, { now: T0 + 60_000, settleMs: 500, storeSlackMs: 300 });
+    assert.deepEqual(store.reads, [{ symbol: 'A', from: T0 + 200 - 300, to: T0 + 999 + 300 }]);
+  });
+
+  test('a window that outgrew what REST serves: the store is read only as far back as the answer reaches', async () => {
+    const ex = fakeExchange(50);
+    const store = fakeStore();
+    for (let i = 1; i <= 1_000; i++) {
+      const t = trade('A', i, T0 + i * 100);
+      ex.publish(t);
+      store.put(t);
+    }
+    const io: AuditIo = { recentTrades: (s, f) => ex.recentTrades(s, f), storedIds: (s, f, t) => store.storedIds(s, f, t), backfill: (t) => store.backfill(t) };
+    const r = await runAudit(io, { symbol: 'A', from: T0 }, { now: T0 + 200_000, settleMs: 500, storeSlackMs: 0 });
+    assert.equal(r.complete, false);
+    assert.equal(r.checked, 49);
+    assert.deepEqual(store.reads, [{ symbol: 'A', from: T0 + 951 * 100, to: T0 + 100_000 - 1 }], 'not the whole window back to T0');
   });
 
   test('a missing trade that arrived live meanwhile is counted missing but not filled (dedup drops it)', async () => {
