@@ -111,7 +111,7 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
  * The subscribed symbols of every venue, read off the live state tree (coin actors in state
  * Subscribed). One tree read serves every venue asking within `maxAgeMs`.
  */
-export function subscribedReader(readTree: () => ActorNode, now: () => number = Date.now, maxAgeMs = 250): (exchange: ExchangeId, market: Market) => string[] {
+export function subscribedReader(readTree: () => ActorNode, now: () => number = Date.now, maxAgeMs = 500): (exchange: ExchangeId, market: Market) => string[] {
   let at = Number.NEGATIVE_INFINITY;
   let byVenue = new Map<string, string[]>();
   return (exchange, market) => {
