@@ -97,7 +97,7 @@ export class VenueAuditor {
       const io: AuditIo = {
         recentTrades: (s, f) => this.deps.io.recentTrades(s, f),
         storedIds: (s, f, t) => this.deps.io.storedIds(s, f, t),
-        // stopping: the pipeline may be closing; what was not pushed is found by the next run's resume
+        // once stopping, the pipeline may be closed already (a push would throw): push nothing
         backfill: (trades) => (this.stopped ? 0 : this.deps.io.backfill(trades)),
       };
       const result = await runAudit(io, task, { now, settleMs: options.settleMs });
