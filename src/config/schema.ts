@@ -40,6 +40,28 @@ const simSymbolSchema = z.union([
     .strict(),
 ]);
 
+/**
+ * The periodic REST audit (see src/audit/): it compares the exchange's recent trades with the
+ * store and backfills what the live stream lost without a trace. Venues with dense trade ids
+ * (Binance) see every lost frame as a hole in the ids, so the audit is off there by default and on
+ * everywhere else; `enabled` overrides that either way. Set per exchange, or at the top level for
+ * every exchange (a per-exchange field wins). Unset fields take the defaults in
+ * src/audit/audit-options.ts: every 10 s, 20 % of the REST pace, 5 s settle, 1000 trades.
+ */
+export const auditSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    /** one audit (one symbol, round-robin) per this many ms per venue */
+    intervalMs: z.number().int().positive().optional(),
+    /** the most of the REST pace (rest.requestsPerSecond) audits may use, so gap backfills keep the rest */
+    share: z.number().gt(0).max(1).optional(),
+    /** how far behind now a window ends, so trades still on their way over the socket are not "missing" */
+    settleMs: z.number().int().nonnegative().optional(),
+    /** trades one audit may page through; a window holding more is reported unfilled */
+    maxTrades: z.number().int().positive().optional(),
+  })
+  .strict();
+
 export const exchangeSchema = z
   .object({
     exchange: z.enum(EXCHANGE_IDS as [string, ...string[]]),
@@ -57,6 +79,8 @@ export const exchangeSchema = z
     /** simulator only: symbols and their rates */
     sim: z.object({ symbols: z.array(simSymbolSchema).min(1) }).strict().optional(),
     refreshIntervalMs: ms.default(15 * 60_000),
+    /** periodic REST audit for loss the live stream cannot see; default on except on Binance */
+    audit: auditSchema.optional(),
   })
   .strict();
 
@@ -110,6 +134,8 @@ export const configSchema = z
       })
       .strict()
       .default({ requestsPerSecond: 10, burst: 60, timeoutMs: 10_000 }),
+    /** REST audit defaults for every exchange (each exchange's `audit` overrides them field by field) */
+    audit: auditSchema.optional(),
     validation: z.object({ maxClockSkewMs: z.number().int().positive().default(60_000) }).strict().default({ maxClockSkewMs: 60_000 }),
     metrics: z
       .object({
@@ -152,3 +178,4 @@ export const configSchema = z
 export type TickvisorConfigInput = z.input<typeof configSchema>;
 export type TickvisorConfig = z.output<typeof configSchema>;
 export type ExchangeConfig = z.output<typeof exchangeSchema>;
+export type AuditConfig = z.output<typeof auditSchema>;

@@ -10,6 +10,7 @@ import { createMetrics, type TickvisorMetrics } from '../metrics/registry.js';
 import type { PipelineStats } from '../pipeline/pipeline.js';
 import type { MarketRecord } from '../records.js';
 import type { ActorNode } from '../runtime/state-tree.js';
+import type { AuditRow } from '../audit/venue-auditor.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { buildStatusSummary } from './summary.js';
 
@@ -18,6 +19,8 @@ export interface ObservableTickvisor {
   state(): ActorNode;
   pipelineStats(): Record<string, PipelineStats>;
   readonly batches$: Observable<readonly MarketRecord[]>;
+  /** the REST audit per audited symbol, when the system runs one */
+  auditStats?(): readonly AuditRow[];
   /** when the system already keeps one, the server reads it instead of building its own */
   readonly activity?: CoinActivity;
 }
@@ -53,7 +56,10 @@ export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTick
   });
   const update = () => {
     const tree = tv.state();
-    return { tree, figures: metrics.update(tree, tv.pipelineStats(), activity, now()) };
+    const figures = metrics.update(tree, tv.pipelineStats(), activity, now());
+    const audits = tv.auditStats?.() ?? [];
+    metrics.updateAudits(audits);
+    return { tree, figures, audits };
   };
   let server: HttpServer;
   try {
@@ -68,8 +74,8 @@ export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTick
         return metrics.registry.metrics();
       },
       summary: () => {
-        const { tree, figures } = update();
-        return buildStatusSummary(tree, figures, activity);
+        const { tree, figures, audits } = update();
+        return buildStatusSummary(tree, figures, activity, audits);
       },
     });
   } catch (error) {

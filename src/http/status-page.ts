@@ -59,6 +59,7 @@ main { padding: 10px 16px 16px; display: grid; grid-template-columns: repeat(aut
 .collector > .head .name { font-weight: 700; font-size: 14px; }
 .collector > .head .stat { color: var(--muted); font-size: 12px; white-space: nowrap; }
 .collector > .head .stat b { color: var(--fg); font-variant-numeric: tabular-nums; }
+.collector > .head .stat.audit.bad { color: #c92a2a; }
 .collector > .fold { display: none; padding: 0 10px 7px; color: var(--muted); font-size: 12px; }
 .collector.collapsed > .body { display: none; } .collector.collapsed > .fold { display: block; }
 .connector { display: grid; grid-template-columns: 200px 1fr; gap: 8px; padding: 5px 10px; border-top: 1px solid var(--line); align-items: start; }
@@ -162,7 +163,7 @@ const SCRIPT = `
   function makeCollector() {
     var e = h('section', 'collector');
     var head = h('div', 'head');
-    ['name', 'pill', 'stat since', 'stat rate', 'stat stored', 'stat buffered', 'stat restarts', 'stat errors'].forEach(function (cls) { head.appendChild(h('span', cls)); });
+    ['name', 'pill', 'stat since', 'stat rate', 'stat stored', 'stat buffered', 'stat restarts', 'stat errors', 'stat audit'].forEach(function (cls) { head.appendChild(h('span', cls)); });
     e.appendChild(head);
     e.appendChild(h('div', 'err'));
     e.appendChild(h('div', 'fold'));
@@ -180,6 +181,14 @@ const SCRIPT = `
     if (!s.firstChild) { s.appendChild(h('b')); s.appendChild(document.createTextNode('')); }
     setText(s.firstChild, value);
     setText(s.lastChild, ' ' + label);
+  }
+
+  // The REST audit (venues without dense trade ids): how much was checked against the exchange's
+  // own history and what it found. Empty for venues that are not audited.
+  function auditText(a) {
+    if (!a) return '';
+    return 'audited ' + num(a.windows) + ' windows \u00b7 ' + num(a.missing) + ' found missing, ' + num(a.filled) + ' filled' +
+      (a.unfilled ? ' \u00b7 ' + num(a.unfilled) + ' unfilled' : '') + (a.failures ? ' \u00b7 ' + num(a.failures) + ' failed' : '');
   }
 
   function makeConnector() {
@@ -227,6 +236,10 @@ const SCRIPT = `
       stat(ce, '.buffered', f.pressure ? 'buffered (pressure!)' : 'buffered', num(f.buffered));
       stat(ce, '.restarts', 'restarts', String(c(col, 'restartAttempts')));
       stat(ce, '.errors', 'errors', String(c(col, 'errors')));
+      var au = s && s.audits ? s.audits[col.id] : undefined;
+      var auditEl = ce.querySelector(':scope > .head > .audit');
+      setText(auditEl, auditText(au));
+      auditEl.classList.toggle('bad', !!au && (au.unfilled > 0 || au.filled < au.missing));
       setText(ce.querySelector(':scope > .err'), col.lastError || '');
       var subscribed = 0, total = 0, connected = 0;
       var body = ce.querySelector('.body');
@@ -257,7 +270,8 @@ const SCRIPT = `
             '\\nlast record ' + (ageMs === undefined ? 'never' : age(ageMs) + ' ago') +
             (cf && cf.meanIntervalMs !== undefined ? '\\nmean interval ' + Math.round(cf.meanIntervalMs) + ' ms' : '') +
             '\\nrecords ' + num(cf ? cf.records : 0) +
-            '\\nsubscribe requests ' + c(coin, 'subscribeRequests') + ', failures ' + c(coin, 'subscribeFailures');
+            '\\nsubscribe requests ' + c(coin, 'subscribeRequests') + ', failures ' + c(coin, 'subscribeFailures') +
+            (cf && cf.audit ? '\\n' + auditText(cf.audit) + (cf.audit.auditedUntil !== undefined ? ', up to ' + age(p.at - cf.audit.auditedUntil) + ' ago' : '') : '');
         });
       });
       setText(ce.querySelector('.fold'), connected + '/' + col.children.length + ' connectors connected \\u00b7 ' + subscribed + '/' + total + ' coins subscribed');

@@ -7,12 +7,18 @@ import { statusFigures, type StatusFigures } from '../runtime/status-figures.js'
 import type { CoinActivity } from '../metrics/coin-activity.js';
 import type { CollectorFigures, MetricsFigures } from '../metrics/registry.js';
 import type { ActorNode } from '../runtime/state-tree.js';
+import type { AuditCounters, AuditRow } from '../audit/venue-auditor.js';
+
+/** The REST audit of one coin, or the sum over a collector's coins. */
+export type AuditFigures = Omit<AuditCounters, 'auditedUntil'> & { auditedUntil?: number };
 
 export interface CoinFigures {
   /** ms since epoch of the last record */
   lastAt?: number;
   meanIntervalMs?: number;
   records: number;
+  /** present for audited coins (venues without dense trade ids) */
+  audit?: AuditFigures;
 }
 
 export interface StatusSummary {
@@ -26,10 +32,12 @@ export interface StatusSummary {
   coins: Record<string, CoinFigures>;
   silentCoins: number;
   silentAfterMs: number;
+  /** REST audit totals by collector actor id, for audited collectors only */
+  audits?: Record<string, AuditFigures>;
   counts: StatusFigures;
 }
 
-export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, activity: CoinActivity): StatusSummary {
+export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, activity: CoinActivity, auditRows: readonly AuditRow[] = []): StatusSummary {
   const coins: Record<string, CoinFigures> = {};
   for (const a of activity.entries()) {
     coins[`coin:${a.exchange}:${a.market}:${a.symbol}`] = {
@@ -37,6 +45,21 @@ export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, act
       ...(a.meanIntervalMs !== undefined ? { meanIntervalMs: a.meanIntervalMs } : {}),
       records: a.count,
     };
+  }
+  const audits: Record<string, AuditFigures> = {};
+  for (const r of auditRows) {
+    const { exchange, market, symbol, ...counters } = r;
+    const id = `coin:${exchange}:${market}:${symbol}`;
+    coins[id] = { ...(coins[id] ?? { records: 0 }), audit: counters };
+    const key = `collector:${exchange}:${market}`;
+    const sum = (audits[key] ??= { windows: 0, missing: 0, filled: 0, unfilled: 0, failures: 0 });
+    sum.windows += r.windows;
+    sum.missing += r.missing;
+    sum.filled += r.filled;
+    sum.unfilled += r.unfilled;
+    sum.failures += r.failures;
+    // the collector is audited up to where its least audited coin is
+    if (r.auditedUntil !== undefined) sum.auditedUntil = Math.min(sum.auditedUntil ?? r.auditedUntil, r.auditedUntil);
   }
   return {
     at: figures.at,
@@ -46,6 +69,7 @@ export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, act
     coins,
     silentCoins: figures.silentCoins.length,
     silentAfterMs: activity.silentAfterMs,
+    audits,
     counts: statusFigures(tree),
   };
 }

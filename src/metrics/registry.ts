@@ -21,6 +21,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { COIN_STATE_CODES } from '../../machines/coin.js';
 import { COLLECTOR_STATE_CODES } from '../../machines/collector.js';
 import { CONNECTOR_STATE_CODES } from '../../machines/connector.js';
+import type { AuditRow } from '../audit/venue-auditor.js';
 import type { PipelineStats } from '../pipeline/pipeline.js';
 import type { ActorNode } from '../runtime/state-tree.js';
 import { ActorTable, type ActorRow, type RowLabels } from './actor-rows.js';
@@ -63,6 +64,8 @@ export interface TickvisorMetrics {
   readonly registry: Registry;
   /** Brings every series up to date; call right before `registry.metrics()`. */
   update(tree: ActorNode, pipelines: Readonly<Record<string, PipelineStats>>, activity: CoinActivity, now: number): MetricsFigures;
+  /** Sets the REST-audit series (one row per audited symbol); call after `update`, before `registry.metrics()`. */
+  updateAudits(rows: readonly AuditRow[]): void;
   /** update, then the Prometheus text exposition */
   scrape(tree: ActorNode, pipelines: Readonly<Record<string, PipelineStats>>, activity: CoinActivity, now: number): Promise<string>;
   readonly contentType: string;
@@ -325,9 +328,40 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
     return { at: now, recordsPerSecond, ...pipelineFigures, silentCoins };
   }
 
+  // --- REST audit per symbol (src/audit/): how much of each coin's time was checked against the
+  // exchange's own trade history, and what that found. Kept apart from `ours` and set from its
+  // own source, because the audit's counters live outside the actor tree.
+  const audit = {
+    windows: new Counter({ name: 'tickvisor_coin_audit_windows_total', help: 'Windows of this coin audited against the exchange REST trade history', labelNames: COIN, registers: [registry] }),
+    missing: new Counter({ name: 'tickvisor_coin_audit_missing_total', help: 'Trades the exchange lists that the audit found missing from the store', labelNames: COIN, registers: [registry] }),
+    filled: new Counter({ name: 'tickvisor_coin_audit_filled_total', help: 'Missing trades the audit stored by REST backfill', labelNames: COIN, registers: [registry] }),
+    unfilled: new Counter({
+      name: 'tickvisor_coin_audit_unfilled_total',
+      help: 'Audit windows the exchange REST history did not reach back over (e.g. Bybit serves only its last 1000 trades): older trades unchecked',
+      labelNames: COIN,
+      registers: [registry],
+    }),
+    failures: new Counter({ name: 'tickvisor_coin_audit_failures_total', help: 'Audits that failed (REST or store error) and are retried', labelNames: COIN, registers: [registry] }),
+    until: new Gauge({ name: 'tickvisor_coin_audited_until_timestamp_seconds', help: 'End of the time of this coin audited so far, seconds since epoch', labelNames: COIN, registers: [registry] }),
+  };
+  function updateAudits(rows: readonly AuditRow[]): void {
+    for (const m of Object.values(audit)) m.reset();
+    for (const r of rows) {
+      const labels = { exchange: r.exchange, market: r.market, symbol: r.symbol };
+      audit.windows.inc(labels, r.windows);
+      audit.missing.inc(labels, r.missing);
+      audit.filled.inc(labels, r.filled);
+      audit.unfilled.inc(labels, r.unfilled);
+      audit.failures.inc(labels, r.failures);
+      if (r.auditedUntil !== undefined) audit.until.set(labels, r.auditedUntil / 1000);
+    }
+  }
+  // --- end of the REST audit block
+
   return {
     registry,
     update,
+    updateAudits,
     async scrape(tree, pipelines, activity, now) {
       update(tree, pipelines, activity, now);
       return registry.metrics();

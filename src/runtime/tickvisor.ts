@@ -30,6 +30,8 @@ import { provideMachines } from './machines.js';
 import { simVenuesFor } from './sim-venues.js';
 import { readStateTree, type ActorNode } from './state-tree.js';
 import { VenueRuntime } from './venue-io.js';
+import { startVenueAudits, subscribedReader, type VenueAudits } from './venue-audits.js';
+import type { AuditRow } from '../audit/venue-auditor.js';
 
 export interface TickvisorOptions {
   /** XState inspection observer: sees every actor, event and snapshot (Stately inspector, recorders) */
@@ -66,6 +68,8 @@ export interface Tickvisor {
   pipelineStats(): Record<string, PipelineStats>;
   /** gap detection and backfill per collector; `openWindows`: streams restarted and not yet rejoined */
   gapStats(): Array<GapCounters & { exchange: ExchangeId; market: Market; openWindows: number; idle: boolean }>;
+  /** the REST audit per audited symbol: windows audited, trades found missing and filled, unfilled windows */
+  auditStats(): AuditRow[];
   /** resolves once every queued backfill has run and every pipeline has committed what it holds */
   drain(): Promise<void>;
   /** the embedded simulator, when any exchange is simulated */
@@ -91,6 +95,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   let sim: SimExchange | undefined;
   let store: HistoryStore | undefined;
   let root: AnyActorRef | undefined;
+  let audits: VenueAudits | undefined;
   const venues = new Map<string, VenueRuntime>();
   let started = false;
   let stopping: Promise<void> | undefined;
@@ -162,6 +167,11 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       alerting.raise(recoveryFailedAlert(event.alert, Date.now()));
     });
     root.start();
+    const tree = root;
+    audits = startVenueAudits({
+      config, venues, store, rest, signal: restAbort.signal, log,
+      subscribed: subscribedReader(() => readStateTree(tree)),
+    });
     stopWatch = startAlertWatch({
       alerting,
       activity,
@@ -176,6 +186,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     if (!started) return;
     stopping ??= (async () => {
       restAbort.abort();
+      await audits?.stop();
       stopWatch?.();
       root?.stop();
       for (const v of venues.values()) v.filler.stop();
@@ -218,6 +229,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         openWindows: v.gaps.pendingBreaks(),
         idle: v.filler.idle,
       })),
+    auditStats: () => audits?.stats() ?? [],
     drain: async () => {
       await Promise.all([...venues.values()].map((v) => v.filler.whenIdle()));
       await Promise.all([...venues.values()].map((v) => v.pipeline.flush()));

@@ -23,7 +23,8 @@ describe('status page in a browser', () => {
     const tv = createTickvisor({
       exchanges: [
         { exchange: 'binance', market: 'spot', simulated: true, groupSize: 2, sim: { symbols: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'] } },
-        { exchange: 'upbit', market: 'spot', simulated: true, groupSize: 2, sim: { symbols: ['BTC/KRW', 'ETH/KRW'] } },
+        // the REST audit scaled down so its figures show within the test
+        { exchange: 'upbit', market: 'spot', simulated: true, groupSize: 2, sim: { symbols: ['BTC/KRW', 'ETH/KRW'] }, audit: { intervalMs: 200, settleMs: 300 } },
       ],
       store: { path: dir },
       log: { level: 'silent' },
@@ -44,8 +45,15 @@ describe('status page in a browser', () => {
       assert.equal(await page.locator('.coin').count(), 5);
       assert.equal(await page.locator('#conn').textContent(), 'live', 'updates arrive over server-sent events');
       // records flow: the page shows a rate and stored count from the summary
-      // (a string: this file is type-checked without the DOM library)
-      await page.waitForFunction("Number((document.querySelector('#f-stored b')?.textContent ?? '0').replace(/,/g, '')) > 0", undefined, { timeout: 15_000 });
+      // (a selector, not a string predicate: the page's CSP forbids evaluating strings, so a
+      // predicate not true at its first, privileged evaluation would fail instead of waiting)
+      await page.waitForSelector('#f-stored b:text-matches("^[1-9]")', { timeout: 15_000 });
+
+      // the audit's completeness: on the audited venue only
+      await page.waitForSelector('section.collector[data-id="collector:upbit:spot"] .head .audit:text-matches("audited [1-9][0-9]* windows")', { timeout: 15_000 });
+      assert.match((await page.locator('section.collector[data-id="collector:upbit:spot"] .head .audit').textContent()) ?? '', /\d+ found missing, \d+ filled/);
+      assert.equal(await page.locator('section.collector[data-id="collector:binance:spot"] .head .audit').textContent(), '', 'Binance (dense ids) is not audited');
+      assert.match((await page.getAttribute('.coin[data-id="coin:upbit:spot:BTC/KRW"]', 'title')) ?? '', /audited \d+ windows/);
 
       tv.sim!.inject({ kind: 'server-restart', exchange: 'binance', market: 'spot', durationMs: 3_000 });
       await page.waitForSelector(`${connector0}:not([data-state="Connected"])`, { timeout: 10_000 });

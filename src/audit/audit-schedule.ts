@@ -1,0 +1,90 @@
+/**
+ * Which symbol of a venue to audit when (pure: the caller passes the time). One audit per
+ * `intervalMs` per venue, round-robin over the symbols subscribed right now, so the REST cost is
+ * one audit per interval whatever the number of symbols. Each symbol remembers where its last
+ * audit ended: the next one starts right there, so a symbol's audit windows tile time without
+ * holes, and a failed audit is simply tried again from the same place on the symbol's next turn.
+ */
+
+export interface AuditTask {
+  symbol: string;
+  /** the window starts here (inclusive, ms): right after the end of the symbol's previous audit */
+  from: number;
+}
+
+interface Slot {
+  /** the start of the next window */
+  from: number;
+  subscribed: boolean;
+}
+
+export class AuditSchedule {
+  /** insertion order is the round-robin order; bounded by the symbols the venue lists */
+  private readonly slots = new Map<string, Slot>();
+  private order: string[] = [];
+  private cursor = 0;
+  private lastStartAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * `settleMs`: a window is judged only up to `now - settleMs`, so a symbol whose window starts
+   * later than that has nothing to judge yet and its turn is skipped (no REST request wasted).
+   */
+  constructor(
+    private readonly intervalMs: number,
+    private readonly settleMs = 0,
+  ) {
+    if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) throw new RangeError(`audit intervalMs must be a positive number, got ${intervalMs}`);
+    if (!(settleMs >= 0) || !Number.isFinite(settleMs)) throw new RangeError(`audit settleMs must be a number >= 0, got ${settleMs}`);
+  }
+
+  /**
+   * The venue's subscribed symbols at `now`. A symbol seen for the first time is audited from
+   * `now` on (its subscription, to within one check). A symbol that stops being subscribed (its
+   * socket reconnecting, a refusal) keeps its place in time: once back, its audits go on from
+   * where they ended, so the time it was away is audited too.
+   */
+  sync(subscribed: Iterable<string>, now: number): void {
+    const current = new Set(subscribed);
+    for (const [symbol, slot] of this.slots) slot.subscribed = current.has(symbol);
+    for (const symbol of current) {
+      if (this.slots.has(symbol)) continue;
+      this.slots.set(symbol, { from: now, subscribed: true });
+      this.order.push(symbol);
+    }
+  }
+
+  /**
+   * The audit due at `now`: the next subscribed symbol in turn with something to judge; undefined
+   * when the venue's last audit started less than an interval ago or no symbol has anything yet.
+   */
+  next(now: number): AuditTask | undefined {
+    if (now < this.lastStartAt + this.intervalMs) return undefined;
+    const n = this.order.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.cursor + k) % n;
+      const symbol = this.order[i] as string;
+      const slot = this.slots.get(symbol) as Slot;
+      if (!slot.subscribed || slot.from > now - this.settleMs) continue;
+      this.cursor = (i + 1) % n;
+      this.lastStartAt = now;
+      return { symbol, from: slot.from };
+    }
+    return undefined;
+  }
+
+  /** An audit judged its symbol's trades up to `until` (inclusive): the next window starts right after. */
+  covered(symbol: string, until: number): void {
+    const slot = this.slots.get(symbol);
+    if (slot !== undefined && until + 1 > slot.from) slot.from = until + 1;
+  }
+
+  /** When the next audit may start (the caller's timer waits for it). */
+  dueAt(): number {
+    return this.lastStartAt + this.intervalMs;
+  }
+
+  /** Where the symbol's next window starts; undefined for a symbol never subscribed. */
+  windowStart(symbol: string): number | undefined {
+    return this.slots.get(symbol)?.from;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * One audit of one symbol (I/O injected): the exchange's trades since the window start, by REST,
+ * against what the store holds for the same window; what the store lacks goes back into the
+ * pipeline as 'backfill', where dedup drops anything that meanwhile arrived live.
+ *
+ * The window ends at the older of `now - settleMs` (trades still on their way over the socket are
+ * not missing yet) and just before the newest trade REST returned (the exchange's clock may run
+ * behind ours: a trade it publishes later never lands in a window already judged). With no trade
+ * since the window start there is nothing to judge, and the window stays open.
+ *
+ * REST reaches back only so far: one audit pages through at most `maxTrades` (Upbit, OKX), and
+ * Bybit serves only its most recent trades (spot 60, linear 1000) with no paging at all. A window
+ * the answer does not reach back over is still judged for what the answer holds, then closed and
+ * reported `complete: false` (counted unfilled): what is older is beyond what the exchange serves.
+ */
+import type { BackfillResult } from '../exchanges/types.js';
+import type { Trade } from '../records.js';
+import type { AuditTask } from './audit-schedule.js';
+
+export interface AuditIo {
+  /** the exchange's trades of `symbol` with timestamp >= from, ascending, as far back as one audit may page; undefined: instrument unknown */
+  recentTrades(symbol: string, from: number): Promise<BackfillResult | undefined>;
+  /** ids of the symbol's trades held in the store with timestamp in [from, to], once what the pipeline holds has been committed */
+  storedIds(symbol: string, from: number, to: number): Promise<ReadonlySet<string>>;
+  /** push trades into the pipeline as 'backfill'; returns how many it accepted as new */
+  backfill(trades: Trade[]): number;
+}
+
+export interface AuditResult {
+  symbol: string;
+  from: number;
+  /** inclusive end of the window judged; undefined: nothing to judge yet (the window stays open) */
+  until?: number;
+  /** trades REST listed in the window */
+  checked: number;
+  /** of those, not in the store */
+  missing: number;
+  /** of the missing, accepted by the pipeline as new (the rest had arrived live meanwhile or were refused) */
+  filled: number;
+  /** false: REST did not reach back to the window start; what is older could not be checked */
+  complete: boolean;
+}
+
+export interface AuditTiming {
+  now: number;
+  settleMs: number;
+  /** the store is read this much wider on each side: REST and the socket may stamp one trade apart */
+  storeSlackMs?: number;
+}
+
+export async function runAudit(io: AuditIo, task: AuditTask, timing: AuditTiming): Promise<AuditResult> {
+  const { symbol, from } = task;
+  const open: AuditResult = { symbol, from, checked: 0, missing: 0, filled: 0, complete: true };
+  const answer = await io.recentTrades(symbol, from);
+  if (answer === undefined) return open;
+  const trades = answer.trades;
+  const newest = trades[trades.length - 1];
+  if (newest === undefined) return { ...open, complete: answer.complete };
+  const until = Math.min(timing.now - timing.settleMs, newest.timestamp - 1);
+  if (until < from) return { ...open, complete: true };
+
+  const inWindow = trades.filter((t) => t.timestamp >= from && t.timestamp <= until);
+  const slack = timing.storeSlackMs ?? timing.settleMs;
+  // from the oldest trade REST listed, not from the window start: a window that outgrew what REST
+  // serves may span hours, and the store read stays as small as the answer (maxTrades) that way
+  const oldest = inWindow[0];
+  const held = oldest !== undefined ? await io.storedIds(symbol, oldest.timestamp - slack, until + slack) : new Set<string>();
+  const missing = inWindow.filter((t) => !held.has(t.id));
+  const filled = missing.length > 0 ? io.backfill(missing) : 0;
+  return { symbol, from, until, checked: inWindow.length, missing: missing.length, filled, complete: answer.complete };
+}

@@ -1,0 +1,164 @@
+/**
+ * Runs the REST audit of one venue: a timer that, once per interval, picks the next subscribed
+ * symbol (AuditSchedule), audits it (runAudit) and keeps per-symbol counters for the metrics and
+ * the status page. One audit at a time per venue. Audits yield to gap backfill: while the gap
+ * filler has work, no audit starts (a known gap comes before a possible one).
+ */
+import type { Clock, TimerHandle } from '../pipeline/clock.js';
+import type { ExchangeId, Market } from '../records.js';
+import type { AuditOptions } from './audit-options.js';
+import { AuditSchedule } from './audit-schedule.js';
+import { runAudit, type AuditIo, type AuditResult } from './run-audit.js';
+
+export interface AuditCounters {
+  /** audits that judged a window */
+  windows: number;
+  /** trades REST listed that the store did not hold */
+  missing: number;
+  /** of those, stored by the audit's backfill */
+  filled: number;
+  /** windows REST did not reach back over (Bybit's short history, the page cap): not fully checked */
+  unfilled: number;
+  /** audits that failed (REST or store errors); the window is tried again on the symbol's next turn */
+  failures: number;
+  /** inclusive end of the time audited so far (ms); absent before the first window */
+  auditedUntil?: number;
+}
+
+export interface AuditRow extends AuditCounters {
+  exchange: ExchangeId;
+  market: Market;
+  symbol: string;
+}
+
+export interface AuditLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+export interface VenueAuditorDeps {
+  exchange: ExchangeId;
+  market: Market;
+  options: AuditOptions;
+  io: AuditIo;
+  /** the venue's symbols subscribed right now */
+  subscribed(): readonly string[];
+  /** true while gap backfill has queued or running work */
+  backfillBusy(): boolean;
+  clock: Clock;
+  log: AuditLog;
+}
+
+export class VenueAuditor {
+  private readonly schedule: AuditSchedule;
+  private readonly counters = new Map<string, AuditCounters>();
+  private timer: TimerHandle | undefined;
+  private stopped = false;
+  private started = false;
+  /** the step the timer started, settled (never rejects) */
+  private inFlight: Promise<void> | undefined;
+
+  constructor(private readonly deps: VenueAuditorDeps) {
+    this.schedule = new AuditSchedule(deps.options.intervalMs, deps.options.settleMs);
+  }
+
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.arm(this.syncMs());
+  }
+
+  /**
+   * No audit starts after this; one in flight pushes nothing more. Resolves once that one has
+   * settled (its REST call ends at once when the client is closed), so the store it reads from can
+   * be closed safely afterwards.
+   */
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.inFlight ?? Promise.resolve();
+  }
+
+  /**
+   * One step: refresh the subscribed symbols and run the audit due now, if any (none while
+   * backfill is busy or before the venue's interval has passed). Resolves with what it found.
+   */
+  async tick(): Promise<AuditResult | undefined> {
+    if (this.stopped) return undefined;
+    const { clock, options } = this.deps;
+    const now = clock.now();
+    this.schedule.sync(this.deps.subscribed(), now);
+    if (this.deps.backfillBusy()) return undefined;
+    const task = this.schedule.next(now);
+    if (task === undefined) return undefined;
+    const c = this.countersOf(task.symbol);
+    try {
+      const io: AuditIo = {
+        recentTrades: (s, f) => this.deps.io.recentTrades(s, f),
+        storedIds: (s, f, t) => this.deps.io.storedIds(s, f, t),
+        // once stopping, the pipeline may be closed already (a push would throw): push nothing
+        backfill: (trades) => (this.stopped ? 0 : this.deps.io.backfill(trades)),
+      };
+      const result = await runAudit(io, task, { now, settleMs: options.settleMs });
+      if (result.until === undefined || this.stopped) return result;
+      this.schedule.covered(task.symbol, result.until);
+      c.windows++;
+      c.missing += result.missing;
+      c.filled += result.filled;
+      if (!result.complete) c.unfilled++;
+      c.auditedUntil = result.until;
+      if (result.missing > 0 || !result.complete) {
+        this.deps.log.warn(
+          { exchange: this.deps.exchange, market: this.deps.market, ...result },
+          result.complete ? 'audit found trades the live stream lost; backfilled' : 'audit window reaches past what the exchange serves: older trades unchecked',
+        );
+      }
+      return result;
+    } catch (error) {
+      if (this.stopped) return undefined;
+      c.failures++;
+      this.deps.log.warn({ exchange: this.deps.exchange, market: this.deps.market, symbol: task.symbol, error: (error as Error).message }, 'audit failed; retried on the next turn');
+      return undefined;
+    }
+  }
+
+  /** Per-symbol counters (copies). */
+  stats(): AuditRow[] {
+    const { exchange, market } = this.deps;
+    return [...this.counters].map(([symbol, c]) => ({ exchange, market, symbol, ...c }));
+  }
+
+  private countersOf(symbol: string): AuditCounters {
+    let c = this.counters.get(symbol);
+    if (c === undefined) this.counters.set(symbol, (c = { windows: 0, missing: 0, filled: 0, unfilled: 0, failures: 0 }));
+    return c;
+  }
+
+  /**
+   * How often the subscribed symbols are looked at, audit due or not: a new symbol's first window
+   * starts when it is first seen, so seeing it late would leave its first moments unaudited.
+   */
+  private syncMs(): number {
+    return Math.min(this.deps.options.intervalMs, 1_000);
+  }
+
+  private arm(ms: number): void {
+    if (this.stopped) return;
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      const step = this.tick().then(
+        () => undefined,
+        (error: unknown) => {
+          this.deps.log.warn({ exchange: this.deps.exchange, market: this.deps.market, error: (error as Error).message }, 'audit step failed');
+        },
+      );
+      this.inFlight = step;
+      void step.then(() => {
+        this.inFlight = undefined;
+        const wait = this.schedule.dueAt() - this.deps.clock.now();
+        this.arm(Math.max(1, Math.min(wait > 0 ? wait : this.syncMs(), this.syncMs())));
+      });
+    }, ms);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Starts the REST audit (src/audit/) of every venue whose configuration asks for it, on the
+ * venue's own adapter, pipeline and the shared store, inside the audits' share of the REST pace.
+ */
+import { auditOptionsFor } from '../audit/audit-options.js';
+import { createAuditBudget } from '../audit/audit-budget.js';
+import { VenueAuditor, type AuditRow } from '../audit/venue-auditor.js';
+import type { TickvisorConfig } from '../config/schema.js';
+import type { RestClient } from '../exchanges/types.js';
+import type { Clock } from '../pipeline/clock.js';
+import type { ExchangeId, Market, Trade } from '../records.js';
+import { realSleep } from '../rest/sleep.js';
+import type { HistoryStore } from '../store/index.js';
+import type { VenueRuntime } from './venue-io.js';
+import { walk, type ActorNode } from './state-tree.js';
+
+export interface VenueAudits {
+  /** per-symbol audit counters of every audited venue */
+  stats(): AuditRow[];
+  /** resolves once no audit is running any more (bounded: a store that hangs does not hold up a stop) */
+  stop(): Promise<void>;
+}
+
+export interface VenueAuditsOptions {
+  config: TickvisorConfig;
+  venues: ReadonlyMap<string, VenueRuntime>;
+  store: Pick<HistoryStore, 'readRange'>;
+  rest: RestClient;
+  /** closes the audits' waits with the REST client */
+  signal: AbortSignal;
+  /** the venue's symbols whose coins are Subscribed now */
+  subscribed(exchange: ExchangeId, market: Market): readonly string[];
+  log: { child(bindings: object): { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } };
+}
+
+/** how long a stop waits for an audit in flight (its REST call is aborted; a store read is quick) */
+const STOP_WAIT_MS = 2_000;
+
+/** Real time; the timers never keep the process alive on their own. */
+const unrefClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
+  const { config, venues, store, signal } = options;
+  const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  const budget = createAuditBudget(options.rest, {
+    requestsPerSecond: config.rest.requestsPerSecond,
+    now: Date.now,
+    sleep: (ms) => Promise.race([realSleep(ms), aborted]),
+  });
+  const auditors: VenueAuditor[] = [];
+  for (const e of config.exchanges) {
+    const audit = auditOptionsFor(e, config.audit);
+    const exchange = e.exchange as ExchangeId;
+    const market = e.market as Market;
+    const venue = venues.get(`${exchange}:${market}`);
+    if (audit === undefined || venue === undefined) continue;
+    const rest = budget.clientFor(audit.share);
+    const auditor = new VenueAuditor({
+      exchange,
+      market,
+      options: audit,
+      clock: unrefClock,
+      log: options.log.child({ module: 'audit', exchange, market }),
+      subscribed: () => options.subscribed(exchange, market),
+      backfillBusy: () => !venue.filler.idle,
+      io: {
+        recentTrades: async (symbol, from) => {
+          const instrument = venue.instrument(symbol);
+          if (instrument === undefined) return undefined;
+          return venue.adapter.backfillTrades(rest, { instrument, from, to: Number.MAX_SAFE_INTEGER, maxTrades: audit.maxTrades }, venue.restUrl);
+        },
+        storedIds: async (symbol, from, to) => {
+          // what the pipeline already accepted is as good as stored: commit it before looking
+          await venue.pipeline.flush();
+          const ids = new Set<string>();
+          for await (const r of store.readRange({ exchange, market, symbol, type: 'trade', from, to })) ids.add((r as Trade).id);
+          return ids;
+        },
+        backfill: (trades) => {
+          // push is synchronous: what its counters moved by is exactly what it refused of these
+          const before = venue.pipeline.stats();
+          venue.pipeline.push(trades, 'backfill');
+          const after = venue.pipeline.stats();
+          return trades.length - (after.dedupDropped - before.dedupDropped) - (after.rejectedTotal - before.rejectedTotal);
+        },
+      },
+    });
+    auditor.start();
+    auditors.push(auditor);
+  }
+  return {
+    stats: () => auditors.flatMap((a) => a.stats()),
+    stop: async () => {
+      const settled = Promise.all(auditors.map((a) => a.stop()));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, STOP_WAIT_MS);
+        timer.unref();
+      });
+      await Promise.race([settled, bound]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The subscribed symbols of every venue, read off the live state tree (coin actors in state
+ * Subscribed). One tree read serves every venue asking within `maxAgeMs`.
+ */
+export function subscribedReader(readTree: () => ActorNode, now: () => number = Date.now, maxAgeMs = 500): (exchange: ExchangeId, market: Market) => string[] {
+  let at = Number.NEGATIVE_INFINITY;
+  let byVenue = new Map<string, string[]>();
+  return (exchange, market) => {
+    const t = now();
+    if (t - at > maxAgeMs) {
+      byVenue = new Map();
+      for (const n of walk(readTree())) {
+        if (n.kind !== 'coin' || n.state !== 'Subscribed') continue;
+        // coin:<exchange>:<market>:<symbol>, and a futures symbol has a colon of its own
+        const [, ex, mk, ...rest] = n.id.split(':');
+        const key = `${ex}:${mk}`;
+        let list = byVenue.get(key);
+        if (list === undefined) byVenue.set(key, (list = []));
+        list.push(rest.join(':'));
+      }
+      at = t;
+    }
+    return byVenue.get(`${exchange}:${market}`) ?? [];
+  };
+}
