@@ -9,7 +9,7 @@ import { ReplaySubject, Subject, type Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
 import type { GapCounters } from '../gaps/gap-filler.js';
-import { createAlerting, recoveryFailedAlert, type Alert, type Alerting } from '../alerts/index.js';
+import { createAlerting, recoveryFailedAlert, storeFailedAlert, type Alert, type Alerting } from '../alerts/index.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { startAlertWatch } from './alert-watch.js';
 import { lifecycleLogger } from './lifecycle-log.js';
@@ -24,7 +24,7 @@ import { createPipeline, type CommittedBatch, type LatestState, type Pipeline, t
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
 import { createRestClient } from '../rest/index.js';
 import { startSimExchange, type SimExchange } from '../sim/index.js';
-import { openHistoryStore, type HistoryStore, type RangeQuery } from '../store/index.js';
+import { openHistoryStore, type HistoryStore, type RangeQuery, type StoreFaultGate } from '../store/index.js';
 import { collectorInputFor } from './collector-inputs.js';
 import { provideMachines } from './machines.js';
 import { simVenuesFor } from './sim-venues.js';
@@ -37,6 +37,8 @@ export interface TickvisorOptions {
   logger?: Logger;
   /** override the store directory from the configuration */
   dataDir?: string;
+  /** fault scenarios only: a gate that can make store commits fail for a while (see store/fault-gate.ts) */
+  storeFaultGate?: StoreFaultGate;
 }
 
 export interface Tickvisor {
@@ -107,9 +109,41 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     return v;
   };
 
+  /**
+   * The store first: a directory that cannot hold it is the most common start-up failure, and
+   * nothing else (simulator, sockets, timers) has been started yet when it is reported. Anything
+   * else failing later in start() stops what did start, so a failed start never leaves the process
+   * held open by a listening simulator.
+   */
   async function start(): Promise<void> {
     if (started) return;
     started = true;
+    try {
+      await startAll();
+    } catch (error) {
+      // quietly: the caller reports the start failure as one line, no shutdown chatter around it
+      await stopAll(false).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** collectors whose store writes currently fail; the `store-failed` alert stands while any do */
+  const failingWrites = new Set<string>();
+  function onWriteHealth(collector: string, failing: boolean, error?: unknown): void {
+    const before = failingWrites.size;
+    if (failing) failingWrites.add(collector);
+    else failingWrites.delete(collector);
+    if (failing) {
+      const reason = error instanceof Error ? error.message : String(error);
+      alerting.raise(storeFailedAlert(storePath, reason, Date.now(), failingWrites.size));
+    } else if (before > 0 && failingWrites.size === 0) {
+      alerting.resolve('store-failed', storePath);
+      log.info({ store: storePath }, 'store writes succeed again');
+    }
+  }
+
+  async function startAll(): Promise<void> {
+    store = openHistoryStore({ path: storePath, ...(options.storeFaultGate ? { faultGate: options.storeFaultGate } : {}) });
     const simVenues = simVenuesFor(config);
     if (simVenues.length > 0) {
       sim = await startSimExchange({
@@ -121,7 +155,6 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       });
       log.info({ port: sim.port, venues: simVenues.length }, 'simulated exchange listening on loopback');
     }
-    store = openHistoryStore({ path: storePath });
     const rest = createRestClient({
       logger: log.child({ module: 'rest' }),
       signal: restAbort.signal,
@@ -143,6 +176,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         hardLimit: config.store.maxBufferedRecords,
         maxClockSkewMs: config.validation.maxClockSkewMs,
         logger: vlog,
+        onWriteHealth: (failing, error) => onWriteHealth(`${exchange}:${market}`, failing, error),
       });
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
       venues.set(
@@ -174,6 +208,10 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
 
   async function stop(): Promise<void> {
     if (!started) return;
+    return stopAll(true);
+  }
+
+  function stopAll(announce: boolean): Promise<void> {
     stopping ??= (async () => {
       restAbort.abort();
       stopWatch?.();
@@ -185,7 +223,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       await alerting.close();
       alerts.complete();
       pipelines$.complete();
-      log.info({}, 'stopped: subscriptions closed, pipelines flushed, store closed');
+      if (announce) log.info({}, 'stopped: subscriptions closed, pipelines flushed, store closed');
     })();
     return stopping;
   }
