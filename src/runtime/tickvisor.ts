@@ -9,7 +9,7 @@ import { ReplaySubject, Subject, type Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
 import type { GapCounters } from '../gaps/gap-filler.js';
-import { createAlerting, recoveryFailedAlert, storeFailedAlert, type Alert, type Alerting } from '../alerts/index.js';
+import { createAlerting, recoveryFailedAlert, type Alert, type Alerting } from '../alerts/index.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { startAlertWatch } from './alert-watch.js';
 import { lifecycleLogger } from './lifecycle-log.js';
@@ -28,6 +28,7 @@ import { openHistoryStore, type HistoryStore, type RangeQuery, type StoreFaultGa
 import { collectorInputFor } from './collector-inputs.js';
 import { provideMachines } from './machines.js';
 import { simVenuesFor } from './sim-venues.js';
+import { storeHealthAlerts } from './store-health.js';
 import { readStateTree, type ActorNode } from './state-tree.js';
 import { VenueRuntime } from './venue-io.js';
 
@@ -127,20 +128,12 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     }
   }
 
-  /** collectors whose store writes currently fail; the `store-failed` alert stands while any do */
-  const failingWrites = new Set<string>();
-  function onWriteHealth(collector: string, failing: boolean, error?: unknown): void {
-    const before = failingWrites.size;
-    if (failing) failingWrites.add(collector);
-    else failingWrites.delete(collector);
-    if (failing) {
-      const reason = error instanceof Error ? error.message : String(error);
-      alerting.raise(storeFailedAlert(storePath, reason, Date.now(), failingWrites.size));
-    } else if (before > 0 && failingWrites.size === 0) {
-      alerting.resolve('store-failed', storePath);
-      log.info({ store: storePath }, 'store writes succeed again');
-    }
-  }
+  // the `store-failed` alert: raised while any collector's store writes fail
+  const onWriteHealth = storeHealthAlerts({
+    alerting,
+    storePath,
+    onRecovered: () => log.info({ store: storePath }, 'store writes succeed again'),
+  });
 
   async function startAll(): Promise<void> {
     store = openHistoryStore({ path: storePath, ...(options.storeFaultGate ? { faultGate: options.storeFaultGate } : {}) });
