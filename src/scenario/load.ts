@@ -10,7 +10,7 @@ import type { core } from 'zod';
 import { TickvisorError } from '../errors.js';
 import { isSupportedVenue } from '../exchanges/index.js';
 import type { SimFault, SimOptions, SimVenueOptions } from '../sim/types.js';
-import { scenarioSchema, type Scenario, type ScenarioFault } from './schema.js';
+import { scenarioSchema, type Scenario, type ScenarioFault, type SimScenarioFault } from './schema.js';
 
 function pathText(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(root)' : path.map(String).join('.');
@@ -73,6 +73,7 @@ function checkConsistency(scenario: Scenario, source: string): void {
         throw invalid(source, `faults.${i}.symbols: ${symbol} is not simulated on the venues this fault applies to`);
       }
     }
+    if (f.kind === 'store-full' && f.durationMs === undefined) throw invalid(source, `faults.${i}.durationMs: missing (a store-full fault needs its duration)`);
     if (f.kind === 'slow' && f.latencyMs === undefined) throw invalid(source, `faults.${i}.latencyMs: missing (a slow fault needs its latency)`);
   });
 }
@@ -134,7 +135,7 @@ export function scenarioToSimOptions(scenario: Scenario, overrides: Omit<Partial
 }
 
 /** The fault as the simulator takes it: the timeline's `at` removed. */
-export function toSimFault(fault: ScenarioFault): SimFault {
+export function toSimFault(fault: SimScenarioFault): SimFault {
   const { at: _at, ...rest } = fault;
   return rest;
 }

@@ -18,6 +18,7 @@ import type { Trade } from '../records.js';
 import { walk } from '../runtime/state-tree.js';
 import { createTickvisor, type Tickvisor } from '../runtime/tickvisor.js';
 import { FaultTimeline, type Scenario } from '../scenario/index.js';
+import { createStoreFaultGate } from '../store/index.js';
 import { compareWithTruth, type Comparison } from './compare.js';
 
 export interface SimulationReport {
@@ -108,7 +109,9 @@ function coins(tv: Tickvisor) {
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationReport> {
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tickvisor-sim-'));
   const expectedCoins = scenario.venues.reduce((n, v) => n + v.symbols.length, 0);
-  const tv = createTickvisor(scenarioConfig(scenario, dir), { logger: options.logger ?? silentLogger() });
+  // `store-full` faults fail the tree's store commits through this gate (real time, like the timeline)
+  const storeFaults = createStoreFaultGate();
+  const tv = createTickvisor(scenarioConfig(scenario, dir), { logger: options.logger ?? silentLogger(), storeFaultGate: storeFaults });
   const alerts: Alert[] = [];
   const latencies: number[] = [];
   let faults = 0;
@@ -148,7 +151,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     while (coins(tv).subscribed < expectedCoins && Date.now() < startDeadline) await drive('starting');
 
     // 2. the timeline, while the exchange trades
-    timeline = new FaultTimeline(scenario.faults, sim, { onFault: () => faults++ });
+    timeline = new FaultTimeline(scenario.faults, sim, {
+      onFault: () => faults++,
+      onCollectorFault: (f) => storeFaults.failUntil(Date.now() + (f.durationMs ?? 0)),
+    });
     const t0 = Date.now();
     timeline.start();
     while (Date.now() - t0 < scenario.durationMs) await drive('running');
