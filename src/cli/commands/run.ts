@@ -82,8 +82,15 @@ export async function run(argv: string[]): Promise<number> {
       if (out.isTTY) out.write('\n');
       out.write(`${signal}: stopping subscriptions, flushing, closing the store\n`);
       const deadline = setTimeout(() => {
-        process.stderr.write('shutdown took too long; exiting\n');
+        const unstored = Object.values(tv.pipelineStats()).reduce((n, p) => n + p.buffered + p.inFlight, 0);
+        const failing = Object.values(tv.pipelineStats()).some((p) => p.writeFailing);
+        process.stderr.write(
+          `shutdown took too long${failing ? ' (the store refuses writes)' : ''}; exiting with ${unstored.toLocaleString('en')} records not stored\n`,
+        );
         resolve(1);
+        // the simulator and sockets may still hold the event loop (a store that never accepts the
+        // last batches keeps stop() waiting): the deadline is the deadline
+        setTimeout(() => process.exit(1), 200).unref();
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
       Promise.resolve(http?.close())
