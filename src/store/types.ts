@@ -45,7 +45,11 @@ export interface RangeQuery {
 }
 
 export interface HistoryStore {
-  /** one LMDB transaction: the records and the per-symbol cursors; resolves once committed (durable) */
+  /**
+   * one LMDB transaction: the records and the per-symbol cursors; resolves once committed (durable).
+   * A failed commit (disk full, I/O error) rejects with TV_ERR_STORE_WRITE_FAILED and stores none
+   * of the batch, so the same batch can simply be written again.
+   */
   writeBatch(records: readonly MarketRecord[]): Promise<WriteResult>;
   /** one symbol's time range = one range scan per type, ascending by (timestamp, id) */
   readRange(query: RangeQuery): AsyncIterable<MarketRecord>;
