@@ -11,3 +11,4 @@ export type { CoinActivity, ErrorSample } from './detectors.js';
 export { createAlertWatch } from './watch.js';
 export type { AlertWatch } from './watch.js';
 export { recoveryFailedAlert } from './from-manager.js';
+export { storeFailedAlert } from './store-failed.js';

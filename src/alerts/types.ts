@@ -7,8 +7,10 @@
 /**
  * `suppressed` is the router's own summary ("N more alerts suppressed") sent when a rate-limit
  * window closes with alerts held back: the excess is summarized, never silently lost.
+ * `store-failed`: commits to the history store fail (disk full, I/O error); batches are kept and
+ * retried, intake is slowed, and the alert is resolved once a write succeeds again.
  */
-export type AlertKind = 'recovery-failed' | 'coin-silent' | 'error-rate' | 'suppressed';
+export type AlertKind = 'recovery-failed' | 'coin-silent' | 'error-rate' | 'suppressed' | 'store-failed';
 
 /** critical: an operator must act (logged at `error`); warning: worth a look (logged at `warn`) */
 export type AlertSeverity = 'critical' | 'warning';

@@ -69,6 +69,11 @@ export interface PipelineOptions {
   /** first retry delay after a failed write (default 250 ms), doubling up to maxRetryDelayMs (default 30 s) */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /**
+   * Told when store writes start failing (`failing` true, with the error) and when a write
+   * succeeds again (false): the owner raises and resolves an alert. Called on changes only.
+   */
+  onWriteHealth?: (failing: boolean, error?: unknown) => void;
   clock?: Clock;
   logger?: PipelineLogger;
 }
@@ -96,6 +101,8 @@ export interface PipelineStats {
   rejectedTotal: number;
   batches: number;
   writeErrors: number;
+  /** the last write failed and its batch waits for a retry */
+  writeFailing: boolean;
   overLimitPushes: number;
   pressure: boolean;
 }
@@ -175,6 +182,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   let delayElapsed = false;
   let retryTimer: TimerHandle | undefined;
   let retryDelay = retryDelayMs;
+  let writeFailing = false;
   const flushWaiters: { target: number; resolve: () => void }[] = [];
   let writableWaiters: (() => void)[] = [];
 
@@ -283,6 +291,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     writing = false;
     inFlight = 0;
     retryDelay = retryDelayMs;
+    if (writeFailing) {
+      writeFailing = false;
+      options.onWriteHealth?.(false);
+    }
     batches++;
     committed += written;
     storeDuplicates += duplicates;
@@ -294,13 +306,24 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     schedule();
   }
 
+  /**
+   * The batch goes back to the front (order kept, nothing acknowledged is dropped) and is retried
+   * with capped backoff. Until a write succeeds nothing else is written, so the buffer grows and
+   * the usual pressure (highWaterMark) slows the producers: a full disk slows intake instead of
+   * losing records or growing memory without bound.
+   */
   function onWriteFailed(batch: readonly MarketRecord[], error: unknown): void {
     writing = false;
     inFlight = 0;
     writeErrors++;
     queue.unshift(batch);
     if (queue.length > highWaterMark) setPressure(true);
-    logger?.error({ err: error, records: batch.length, retryInMs: retryDelay }, 'store write failed; batch kept for retry');
+    const reason = error instanceof Error ? error.message : String(error);
+    logger?.error({ reason, code: (error as { code?: unknown } | null)?.code, records: batch.length, buffered: queue.length, retryInMs: retryDelay }, 'store write failed; batch kept for retry');
+    if (!writeFailing) {
+      writeFailing = true;
+      options.onWriteHealth?.(true, error);
+    }
     retryTimer = clock.setTimeout(() => {
       retryTimer = undefined;
       delayElapsed = true; // the retried batch has waited long enough already
@@ -336,6 +359,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       rejectedTotal: REJECT_REASONS.reduce((n, r) => n + rejected[r], 0),
       batches,
       writeErrors,
+      writeFailing,
       overLimitPushes,
       pressure: pressure$.value,
     }),

@@ -24,10 +24,11 @@ import { createPipeline, type CommittedBatch, type LatestState, type Pipeline, t
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
 import { createRestClient } from '../rest/index.js';
 import { startSimExchange, type SimExchange } from '../sim/index.js';
-import { openHistoryStore, type HistoryStore, type RangeQuery } from '../store/index.js';
+import { openHistoryStore, type HistoryStore, type RangeQuery, type StoreFaultGate } from '../store/index.js';
 import { collectorInputFor } from './collector-inputs.js';
 import { provideMachines } from './machines.js';
 import { simVenuesFor } from './sim-venues.js';
+import { storeHealthAlerts } from './store-health.js';
 import { readStateTree, type ActorNode } from './state-tree.js';
 import { VenueRuntime } from './venue-io.js';
 import { startVenueAudits, subscribedReader, type VenueAudits } from './venue-audits.js';
@@ -39,6 +40,8 @@ export interface TickvisorOptions {
   logger?: Logger;
   /** override the store directory from the configuration */
   dataDir?: string;
+  /** fault scenarios only: a gate that can make store commits fail for a while (see store/fault-gate.ts) */
+  storeFaultGate?: StoreFaultGate;
 }
 
 export interface Tickvisor {
@@ -112,9 +115,33 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     return v;
   };
 
+  /**
+   * The store first: a directory that cannot hold it is the most common start-up failure, and
+   * nothing else (simulator, sockets, timers) has been started yet when it is reported. Anything
+   * else failing later in start() stops what did start, so a failed start never leaves the process
+   * held open by a listening simulator.
+   */
   async function start(): Promise<void> {
     if (started) return;
     started = true;
+    try {
+      await startAll();
+    } catch (error) {
+      // quietly: the caller reports the start failure as one line, no shutdown chatter around it
+      await stopAll(false).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  // the `store-failed` alert: raised while any collector's store writes fail
+  const onWriteHealth = storeHealthAlerts({
+    alerting,
+    storePath,
+    onRecovered: () => log.info({ store: storePath }, 'store writes succeed again'),
+  });
+
+  async function startAll(): Promise<void> {
+    store = openHistoryStore({ path: storePath, ...(options.storeFaultGate ? { faultGate: options.storeFaultGate } : {}) });
     const simVenues = simVenuesFor(config);
     if (simVenues.length > 0) {
       sim = await startSimExchange({
@@ -126,7 +153,6 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       });
       log.info({ port: sim.port, venues: simVenues.length }, 'simulated exchange listening on loopback');
     }
-    store = openHistoryStore({ path: storePath });
     const rest = createRestClient({
       logger: log.child({ module: 'rest' }),
       signal: restAbort.signal,
@@ -148,6 +174,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         hardLimit: config.store.maxBufferedRecords,
         maxClockSkewMs: config.validation.maxClockSkewMs,
         logger: vlog,
+        onWriteHealth: (failing, error) => onWriteHealth(`${exchange}:${market}`, failing, error),
       });
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
       venues.set(
@@ -184,6 +211,10 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
 
   async function stop(): Promise<void> {
     if (!started) return;
+    return stopAll(true);
+  }
+
+  function stopAll(announce: boolean): Promise<void> {
     stopping ??= (async () => {
       restAbort.abort();
       await audits?.stop();
@@ -196,7 +227,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       await alerting.close();
       alerts.complete();
       pipelines$.complete();
-      log.info({}, 'stopped: subscriptions closed, pipelines flushed, store closed');
+      if (announce) log.info({}, 'stopped: subscriptions closed, pipelines flushed, store closed');
     })();
     return stopping;
   }

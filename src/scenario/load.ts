@@ -10,7 +10,7 @@ import type { core } from 'zod';
 import { TickvisorError } from '../errors.js';
 import { isSupportedVenue } from '../exchanges/index.js';
 import { CONNECTION_FAULT_KINDS, type SimFault, type SimFaultKind, type SimOptions, type SimVenueOptions } from '../sim/types.js';
-import { scenarioSchema, type Scenario, type ScenarioFault } from './schema.js';
+import { scenarioSchema, type Scenario, type ScenarioFault, type SimScenarioFault } from './schema.js';
 
 function pathText(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(root)' : path.map(String).join('.');
@@ -55,7 +55,7 @@ const FIELD_KINDS: Record<'skewMs' | 'status' | 'rows' | 'windowFrames' | 'conne
 /** The rules of the newer fault kinds: fields that belong to other kinds, and fields a kind cannot do without. */
 function checkFaultFields(f: ScenarioFault, i: number, source: string): void {
   for (const [field, kinds] of Object.entries(FIELD_KINDS)) {
-    if (f[field as keyof typeof FIELD_KINDS] !== undefined && !kinds.includes(f.kind)) {
+    if (f[field as keyof typeof FIELD_KINDS] !== undefined && !(kinds as readonly string[]).includes(f.kind)) {
       throw invalid(source, `faults.${i}.${field}: not a field of ${f.kind} (only ${kinds.join(', ')})`);
     }
   }
@@ -98,6 +98,7 @@ function checkConsistency(scenario: Scenario, source: string): void {
         throw invalid(source, `faults.${i}.symbols: ${symbol} is not simulated on the venues this fault applies to`);
       }
     }
+    if (f.kind === 'store-full' && f.durationMs === undefined) throw invalid(source, `faults.${i}.durationMs: missing (a store-full fault needs its duration)`);
     if (f.kind === 'slow' && f.latencyMs === undefined) throw invalid(source, `faults.${i}.latencyMs: missing (a slow fault needs its latency)`);
     checkFaultFields(f, i, source);
   });
@@ -160,7 +161,7 @@ export function scenarioToSimOptions(scenario: Scenario, overrides: Omit<Partial
 }
 
 /** The fault as the simulator takes it: the timeline's `at` removed. */
-export function toSimFault(fault: ScenarioFault): SimFault {
+export function toSimFault(fault: SimScenarioFault): SimFault {
   const { at: _at, ...rest } = fault;
   return rest;
 }

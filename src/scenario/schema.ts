@@ -18,7 +18,6 @@ export const FAULT_KINDS = [
   'drop-messages',
   'server-restart',
   'slow',
-  'kill-collector',
   'duplicate-frames',
   'replay-frames',
   'out-of-order',
@@ -37,6 +36,15 @@ export const FAULT_KINDS = [
 type MissingKinds = Exclude<SimFaultKind, (typeof FAULT_KINDS)[number]>;
 const noMissingKinds: MissingKinds extends never ? true : never = true;
 void noMissingKinds;
+
+/**
+ * Faults injected into the collector under test rather than into the simulated exchange:
+ * `store-full` makes every store commit fail for `durationMs` (as on a full disk), then recover;
+ * `kill-collector` SIGKILLs the collector (then run in a child process) and starts it again on the
+ * same store after `durationMs` (default at once).
+ */
+export const COLLECTOR_FAULT_KINDS = ['store-full', 'kill-collector'] as const;
+export type CollectorFaultKind = (typeof COLLECTOR_FAULT_KINDS)[number];
 
 const ms = z.number().int().nonnegative();
 const rate = z.number().nonnegative();
@@ -86,7 +94,7 @@ const faultSchema = z
   .object({
     /** ms after the start of the run */
     at: ms,
-    kind: z.enum(FAULT_KINDS),
+    kind: z.enum([...FAULT_KINDS, ...COLLECTOR_FAULT_KINDS]),
     exchange: exchangeId.optional(),
     market: market.optional(),
     durationMs: ms.optional(),
@@ -156,4 +164,10 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioVenue = Scenario['venues'][number];
 export type ScenarioFault = Scenario['faults'][number];
+/** a fault the simulated exchange plays (everything but the collector faults) */
+export type SimScenarioFault = ScenarioFault & { kind: SimFaultKind };
+export type CollectorScenarioFault = ScenarioFault & { kind: CollectorFaultKind };
+export const isCollectorFault = (f: ScenarioFault): f is CollectorScenarioFault =>
+  (COLLECTOR_FAULT_KINDS as readonly string[]).includes(f.kind);
+export const isSimFault = (f: ScenarioFault): f is SimScenarioFault => !isCollectorFault(f);
 export type ScenarioExpect = Scenario['expect'];

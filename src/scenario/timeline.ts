@@ -5,7 +5,7 @@
  */
 import type { SimFault } from '../sim/types.js';
 import { toSimFault } from './load.js';
-import type { ScenarioFault } from './schema.js';
+import { isCollectorFault, isSimFault, type CollectorScenarioFault, type ScenarioFault } from './schema.js';
 
 /** The two timer functions the timeline needs (global setTimeout/clearTimeout by default). */
 export interface TimelineTimers {
@@ -22,6 +22,8 @@ export interface FaultTimelineOptions {
   timers?: TimelineTimers;
   /** called after each fault is injected, with its position in the scenario's list */
   onFault?: (fault: ScenarioFault, index: number) => void;
+  /** receives the faults meant for the collector, not the exchange (`store-full`) */
+  onCollectorFault?: (fault: CollectorScenarioFault) => void;
 }
 
 const globalTimers: TimelineTimers = {
@@ -33,6 +35,7 @@ export class FaultTimeline {
   private readonly steps: Array<{ at: number; entries: Array<{ fault: ScenarioFault; index: number }> }>;
   private readonly timers: TimelineTimers;
   private readonly onFault: FaultTimelineOptions['onFault'];
+  private readonly onCollectorFault: FaultTimelineOptions['onCollectorFault'];
   private handles: unknown[] = [];
   private started = false;
   private playedCount = 0;
@@ -44,6 +47,7 @@ export class FaultTimeline {
   ) {
     this.timers = options.timers ?? globalTimers;
     this.onFault = options.onFault;
+    this.onCollectorFault = options.onCollectorFault;
     // faults at the same instant share one timer, so they are injected in the order written
     const byAt = new Map<number, Array<{ fault: ScenarioFault; index: number }>>();
     faults.forEach((fault, index) => {
@@ -81,7 +85,8 @@ export class FaultTimeline {
 
   private play(entries: Array<{ fault: ScenarioFault; index: number }>): void {
     for (const { fault, index } of entries) {
-      this.target.inject(toSimFault(fault));
+      if (isSimFault(fault)) this.target.inject(toSimFault(fault));
+      else if (isCollectorFault(fault)) this.onCollectorFault?.(fault);
       this.playedCount++;
       this.onFault?.(fault, index);
     }

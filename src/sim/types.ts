@@ -85,12 +85,7 @@ export type SimFaultKind =
   | 'rest-ts-mismatch'
   | 'stall-buffered'
   | 'stall-data-only'
-  | 'delist'
-  /**
-   * not the exchange's: a scripted run SIGKILLs the collector under test (run in a child process)
-   * and restarts it on the same store after `durationMs` (default at once); the simulator ignores it
-   */
-  | 'kill-collector';
+  | 'delist';
 
 /** Kinds that act on one socket's outgoing frames, so `connection` can pin them to one socket. */
 export const CONNECTION_FAULT_KINDS: readonly SimFaultKind[] = [

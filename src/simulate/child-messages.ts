@@ -9,7 +9,8 @@ export type FromChild =
   | { type: 'drained' }
   | { type: 'failed'; message: string };
 
-export type ToChild = { type: 'drain' } | { type: 'stop' };
+/** `store-full`: the child's store commits fail until `untilMs` (wall clock, shared by both processes) */
+export type ToChild = { type: 'drain' } | { type: 'stop' } | { type: 'store-full'; untilMs: number };
 
 /** how often the child reports its status (and the latencies measured since) */
 export const STATUS_INTERVAL_MS = 50;

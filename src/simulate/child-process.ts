@@ -40,6 +40,7 @@ export async function startChildProcess(config: TickvisorConfigInput): Promise<C
   let stopping: Promise<void> | undefined;
   let restarting: Promise<void> | undefined;
 
+  let storeFullUntil = 0;
   const launch = async (): Promise<Running> => {
     const child = fork(entry.path, [JSON.stringify(config)], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -66,6 +67,8 @@ export async function startChildProcess(config: TickvisorConfigInput): Promise<C
     });
     try {
       await started;
+      // a store that was full when the last process died is still full for the next one
+      if (storeFullUntil > Date.now()) child.send({ type: 'store-full', untilMs: storeFullUntil } satisfies ToChild);
     } catch (error) {
       child.kill('SIGKILL');
       await exited;
@@ -91,6 +94,10 @@ export async function startChildProcess(config: TickvisorConfigInput): Promise<C
         run.drained.push(resolve);
         tell(run, { type: 'drain' });
       }), run.exited]);
+    },
+    failStore(untilMs) {
+      storeFullUntil = untilMs;
+      if (current) tell(current, { type: 'store-full', untilMs });
     },
     killAndRestart(downMs) {
       const run = current;

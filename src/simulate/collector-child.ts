@@ -5,6 +5,7 @@
  * parent goes away: it never outlives the run.
  */
 import { silentLogger } from '../log/logger.js';
+import { createStoreFaultGate } from '../store/index.js';
 import { createTickvisor } from '../runtime/tickvisor.js';
 import type { FromChild, ToChild } from './child-messages.js';
 import { STATUS_INTERVAL_MS } from './child-messages.js';
@@ -14,7 +15,8 @@ const send = (m: FromChild) => {
   if (process.connected) process.send!(m);
 };
 
-const tv = createTickvisor(JSON.parse(process.argv[2] ?? '{}'), { logger: silentLogger() });
+const storeFaults = createStoreFaultGate();
+const tv = createTickvisor(JSON.parse(process.argv[2] ?? '{}'), { logger: silentLogger(), storeFaultGate: storeFaults });
 let latencies: number[] = [];
 let timer: NodeJS.Timeout | undefined;
 let stopping: Promise<void> | undefined;
@@ -42,6 +44,7 @@ function stop(code: number): Promise<void> {
 
 process.on('message', (m: ToChild) => {
   if (m.type === 'stop') void stop(0);
+  if (m.type === 'store-full') storeFaults.failUntil(m.untilMs);
   if (m.type === 'drain') {
     void tv.drain().then(() => {
       report();

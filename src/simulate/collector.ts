@@ -47,6 +47,8 @@ export interface CollectorUnderTest {
   drain(): Promise<void>;
   /** graceful stop: subscriptions closed, store flushed and closed; idempotent, never rejects */
   stop(): Promise<void>;
+  /** every store commit fails until `untilMs` (Date.now clock), as on a full disk (`store-full`) */
+  failStore(untilMs: number): void;
   /** SIGKILL the collector process and, `downMs` later, start a fresh one on the same store (child process only) */
   killAndRestart?(downMs: number): Promise<void>;
   /** gap and restart figures summed over every process this collector ran as */

@@ -3,10 +3,13 @@ import type { Alert } from '../alerts/index.js';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { createTickvisor } from '../runtime/tickvisor.js';
+import { createStoreFaultGate } from '../store/index.js';
 import { statusFromTree, type CollectorStatus, type CollectorUnderTest } from './collector.js';
 
 export async function startInProcess(config: TickvisorConfigInput, logger: Logger): Promise<CollectorUnderTest> {
-  const tv = createTickvisor(config, { logger });
+  // `store-full` faults fail the tree's store commits through this gate
+  const storeFaults = createStoreFaultGate();
+  const tv = createTickvisor(config, { logger, storeFaultGate: storeFaults });
   const alerts: Alert[] = [];
   const latencies: number[] = [];
   tv.alerts$.subscribe((a) => alerts.push(a));
@@ -32,6 +35,7 @@ export async function startInProcess(config: TickvisorConfigInput, logger: Logge
     alerts,
     latencies,
     drain: () => tv.drain(),
+    failStore: (untilMs) => storeFaults.failUntil(untilMs),
     stop() {
       if (!stopped) {
         try {

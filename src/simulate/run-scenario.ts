@@ -184,18 +184,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
     // 2. the timeline, while the exchange trades; a collector kill is the run's to do, the rest the simulator's
     let restarting: Promise<void> | undefined;
-    const target = {
-      inject(fault: SimFault) {
-        if (fault.kind !== 'kill-collector') return s.inject(fault);
+    timeline = new FaultTimeline(scenario.faults, s, {
+      onFault: () => faults++,
+      onCollectorFault: (fault) => {
+        if (fault.kind === 'store-full') return c.failStore(Date.now() + (fault.durationMs ?? 0));
         kills++;
         // one kill at a time: a second kill waits for the first restart
         restarting = (restarting ?? Promise.resolve())
-          .then(() => c.killAndRestart!(fault.durationMs ?? 0)).catch((error: unknown) => {
-          failure ??= error;
-        });
+          .then(() => c.killAndRestart!(fault.durationMs ?? 0))
+          .catch((error: unknown) => {
+            failure ??= error;
+          });
       },
-    };
-    timeline = new FaultTimeline(scenario.faults, target, { onFault: () => faults++ });
+    });
     const t0 = Date.now();
     timeline.start();
     while (Date.now() - t0 < scenario.durationMs) await drive('running');

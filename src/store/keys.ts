@@ -4,6 +4,8 @@
  *   trade:  [exchange, market, symbol, 'trade',  timestamp, id]
  *   ticker: [exchange, market, symbol, 'ticker', timestamp, localTimestamp, seq]
  *   cursor: [exchange, market, symbol]            (in the separate `cursors` DB)
+ *   id:     [exchange, market, symbol, 'trade', id]    (string ids only, `tradeIds` DB; see id-guard.ts)
+ *   block:  [exchange, market, symbol, 'trade', block] (numeric ids, `idBlocks` DB; see id-guard.ts)
  *
  * One symbol's time range of one type is therefore one contiguous range scan.
  * A trade's key is a pure function of its identity, so the same trade written twice (live and
@@ -21,7 +23,7 @@ import type { RangeQuery } from './types.js';
  * encoded number (first byte 0x08–0x17) or string (first byte ≥ 0x1b, never 0xff in UTF-8) starts
  * with 0xff. The same value as ordered-binary's MAXIMUM_KEY, which lmdb does not re-export.
  */
-const AFTER_ALL = new Uint8Array([0xff]);
+export const AFTER_ALL = new Uint8Array([0xff]);
 
 /** Largest id kept as a number: beyond 2^53 a number would no longer round-trip to the same string. */
 const MAX_NUMERIC_ID_DIGITS = 15;
@@ -51,6 +53,11 @@ export function idFromPart(part: Key | undefined): string {
 
 export function tradeKey(t: Trade): Key[] {
   return [t.exchange, t.market, t.symbol, 'trade', t.timestamp, idPart(t.id)];
+}
+
+/** the string-id index's key: the record key without its timestamp */
+export function tradeIdKey(t: Trade, part: number | string = idPart(t.id)): Key[] {
+  return [t.exchange, t.market, t.symbol, 'trade', part];
 }
 
 export function tickerKey(t: Ticker, seq: number): Key[] {

@@ -1,38 +1,46 @@
 /** Opens the LMDB environment and assembles the HistoryStore from the read and write halves. */
-import { open, type Key } from 'lmdb';
+import type { Key } from 'lmdb';
 import type { MarketRecord } from '../records.js';
 import { ValueScratch } from './codec.js';
-import { TradeKeyWriter } from './keys.js';
 import { StoreError } from './errors.js';
+import { TradeKeyWriter } from './keys.js';
+import { buildTradeIdIndex } from './id-index.js';
+import { openEnvironment, reasonOf } from './open-env.js';
 import { listCursors, readCursor, readRange } from './read.js';
 import type { HistoryStore, HistoryStoreOptions, WriteResult } from './types.js';
 import { applyBatch, assertStorable, type StoreDbs, type StoredCursor, type WriterState } from './write.js';
 
 export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
   const durable = options.noSync !== true;
-  const root = open({
+  const root = openEnvironment({
     path: options.path,
-    // sync stays on unless a test opts out: a committed batch must survive SIGKILL and power loss
     noSync: !durable,
     ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
-    maxDbs: 4,
   });
-  const dbs: StoreDbs = {
-    records: root.openDB<Uint8Array, Key>({ name: 'records', encoding: 'binary' }),
-    cursors: root.openDB<StoredCursor, Key>({ name: 'cursors', encoding: 'msgpack' }),
-  };
-  const state: WriterState = { scratch: new ValueScratch(), tickerSeq: 0, keys: new TradeKeyWriter() };
+  let dbs: StoreDbs;
+  try {
+    dbs = {
+      records: root.openDB<Uint8Array, Key>({ name: 'records', encoding: 'binary' }),
+      cursors: root.openDB<StoredCursor, Key>({ name: 'cursors', encoding: 'msgpack' }),
+      tradeIds: root.openDB<Uint8Array, Key>({ name: 'tradeIds', encoding: 'binary' }),
+      idBlocks: root.openDB<Uint8Array, Key>({ name: 'idBlocks', encoding: 'binary' }),
+    };
+    // stores written before the id index existed get it now, once (see id-index.ts)
+    buildTradeIdIndex(root, dbs, root.openDB<number, string>({ name: 'meta', encoding: 'msgpack' }));
+  } catch (error) {
+    void root.close().catch(() => undefined);
+    throw new StoreError('TV_ERR_STORE_OPEN', `cannot open the store at ${options.path}: ${reasonOf(error)}`, { cause: error, userError: true });
+  }
+  const state: WriterState = { scratch: new ValueScratch(), tickerSeq: 0, keys: new TradeKeyWriter(), idValue: Buffer.alloc(8) };
+  const gate = options.faultGate;
   let closed = false;
 
   function assertOpen(): void {
     if (closed) throw new StoreError('TV_ERR_STORE_CLOSED', `history store at ${options.path} is closed`);
   }
 
-  return {
-    async writeBatch(records: readonly MarketRecord[]): Promise<WriteResult> {
-      assertOpen();
-      if (records.length === 0) return { written: 0, duplicates: 0 };
-      assertStorable(records);
+  async function commit(records: readonly MarketRecord[]): Promise<WriteResult> {
+    try {
       const result = await dbs.records.transaction(() => applyBatch(records, dbs, state));
       // With overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is
       // flushed; "stored" means durable, so wait for the flush too. Not pipelined (starting the
@@ -42,6 +50,22 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
       // slow fsyncs it would be worth it; see the pipeline's notes on how.
       if (durable) await root.flushed;
       return result;
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${await commitReason(error)}`, { cause: error });
+    }
+  }
+
+  return {
+    async writeBatch(records: readonly MarketRecord[]): Promise<WriteResult> {
+      assertOpen();
+      if (records.length === 0) return { written: 0, duplicates: 0 };
+      assertStorable(records);
+      const refused = gate?.failure();
+      if (refused !== undefined) {
+        throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${refused}`);
+      }
+      return commit(records);
     },
     readRange(query) {
       assertOpen();
@@ -61,4 +85,20 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
       await root.close();
     },
   };
+}
+
+/**
+ * lmdb-js rejects a failed commit's writes with "Commit failed (see commitError for details)" and
+ * rejects a second promise, `error.commitError`, with the real cause (ENOSPC, EIO, map full). That
+ * second promise has no handler of its own: left alone it is an unhandled rejection, which ends
+ * the process. So it is always handled here, and read for the reason when it has already settled
+ * (lmdb-js rejects it in the same callback, before our handler runs).
+ */
+async function commitReason(error: unknown): Promise<string> {
+  const commitError = (error as { commitError?: unknown } | null)?.commitError;
+  if (commitError instanceof Promise) {
+    const cause: unknown = await Promise.race([commitError.then(() => undefined, (e: unknown) => e), Promise.resolve(undefined)]);
+    if (cause !== undefined) return reasonOf(cause);
+  }
+  return reasonOf(error);
 }

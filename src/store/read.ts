@@ -4,7 +4,7 @@ import type { ExchangeId, Market, MarketRecord } from '../records.js';
 import { decodeTicker, decodeTrade } from './codec.js';
 import { cursorKey, idFromPart, rangeBounds } from './keys.js';
 import type { RangeQuery, TradeCursor } from './types.js';
-import type { StoreDbs } from './write.js';
+import type { StoreDbs, StoredCursor } from './write.js';
 
 /** Records of one type in key order, i.e. ascending by (timestamp, id). */
 export function* scanType(dbs: StoreDbs, query: RangeQuery, type: 'trade' | 'ticker'): Generator<MarketRecord> {
@@ -45,14 +45,19 @@ export async function* readRange(dbs: StoreDbs, query: RangeQuery): AsyncGenerat
 
 export function readCursor(dbs: StoreDbs, exchange: ExchangeId, market: Market, symbol: string): TradeCursor | undefined {
   const stored = dbs.cursors.get(cursorKey(exchange, market, symbol));
-  return stored && { exchange, market, symbol, ...stored };
+  return stored && publicCursor(exchange, market, symbol, stored);
 }
 
 export function listCursors(dbs: StoreDbs): TradeCursor[] {
   const out: TradeCursor[] = [];
   for (const { key, value } of dbs.cursors.getRange({ snapshot: true })) {
     const [exchange, market, symbol] = key as [ExchangeId, Market, string];
-    out.push({ exchange, market, symbol, ...value });
+    out.push(publicCursor(exchange, market, symbol, value));
   }
   return out;
+}
+
+/** the cursor as callers see it: `maxId` is the store's own bookkeeping (id-guard.ts) */
+function publicCursor(exchange: ExchangeId, market: Market, symbol: string, stored: StoredCursor): TradeCursor {
+  return { exchange, market, symbol, lastTradeId: stored.lastTradeId, lastTimestamp: stored.lastTimestamp, count: stored.count };
 }

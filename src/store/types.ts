@@ -1,5 +1,6 @@
 /** The history store's public contract (DESIGN §5): one sink behind a small interface. */
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
+import type { StoreFaultGate } from './fault-gate.js';
 
 export interface HistoryStoreOptions {
   /** directory of the LMDB environment (created when missing) */
@@ -8,6 +9,8 @@ export interface HistoryStoreOptions {
   mapSize?: number;
   /** tests only: skip fsync. A store opened this way is not crash-safe. */
   noSync?: boolean;
+  /** fault scenarios: while the gate says so, commits fail as on a full disk (see fault-gate.ts) */
+  faultGate?: StoreFaultGate;
 }
 
 /** Where one symbol's stored trades end: what a restarted process resumes from and backfills after. */
@@ -25,7 +28,7 @@ export interface TradeCursor {
 export interface WriteResult {
   /** records newly stored by this batch */
   written: number;
-  /** trades already stored (same key) and therefore not stored again */
+  /** trades whose id is already stored (whatever their timestamp) and therefore not stored again */
   duplicates: number;
 }
 
@@ -42,7 +45,11 @@ export interface RangeQuery {
 }
 
 export interface HistoryStore {
-  /** one LMDB transaction: the records and the per-symbol cursors; resolves once committed (durable) */
+  /**
+   * one LMDB transaction: the records and the per-symbol cursors; resolves once committed (durable).
+   * A failed commit (disk full, I/O error) rejects with TV_ERR_STORE_WRITE_FAILED and stores none
+   * of the batch, so the same batch can simply be written again.
+   */
   writeBatch(records: readonly MarketRecord[]): Promise<WriteResult>;
   /** one symbol's time range = one range scan per type, ascending by (timestamp, id) */
   readRange(query: RangeQuery): AsyncIterable<MarketRecord>;

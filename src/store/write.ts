@@ -1,12 +1,14 @@
 /**
- * One batch = one LMDB write transaction holding the records and the cursors that describe them,
- * so a cursor never points past what is committed (DESIGN §5).
+ * One batch = one LMDB write transaction holding the records, what says which trade ids are stored
+ * (id-guard.ts) and the cursors that describe them, so a cursor never points past what is
+ * committed and a trade id is stored once, whatever timestamps it arrives with.
  */
 import type { Database, Key } from 'lmdb';
 import type { MarketRecord, Ticker, Trade } from '../records.js';
 import { encodeTicker, encodeTrade, TICKER_OPTIONAL_FIELDS, type ValueScratch } from './codec.js';
 import { StoreError } from './errors.js';
-import { cursorKey, idPart, tickerKey, tradeKey, type TradeKeyWriter } from './keys.js';
+import { flushBlocks, newIdState, noteNumericId, numericIdStored, type IdState } from './id-guard.js';
+import { cursorKey, idPart, tickerKey, tradeIdKey, tradeKey, type TradeKeyWriter } from './keys.js';
 import type { WriteResult } from './types.js';
 
 /** A cursor as stored: exchange, market and symbol live in its key. */
@@ -14,11 +16,17 @@ export interface StoredCursor {
   lastTradeId: string;
   lastTimestamp: number;
   count: number;
+  /** largest numeric trade id stored (-Infinity: none); see id-guard.ts */
+  maxId?: number;
 }
 
 export interface StoreDbs {
   records: Database<Uint8Array, Key>;
   cursors: Database<StoredCursor, Key>;
+  /** string trade id → its timestamp (float64 LE), one entry per stored trade with a string id */
+  tradeIds: Database<Uint8Array, Key>;
+  /** numeric trade ids: per block of ids, the timestamp range they were stored at */
+  idBlocks: Database<Uint8Array, Key>;
 }
 
 /** Per-store write state kept across batches. */
@@ -28,6 +36,8 @@ export interface WriterState {
   tickerSeq: number;
   /** trade keys as bytes (see keys.ts) */
   keys: TradeKeyWriter;
+  /** the string-id index's value, reused: lmdb-js copies it inside the transaction */
+  idValue: Buffer;
 }
 
 /** MDB_NOOVERWRITE: the put fails when the key exists; hoisted to allocate once. */
@@ -81,6 +91,7 @@ interface Touch {
   lastPart: number | string;
   /** a trade was written: the cursor changed */
   dirty: boolean;
+  ids: IdState;
 }
 
 /** Runs inside the write transaction. Synchronous on purpose: lmdb-js holds the write lock meanwhile. */
@@ -118,8 +129,22 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
       const ckey = cursorKey(r.exchange, r.market, r.symbol);
       const stored = dbs.cursors.get(ckey);
       const cursor = stored ? { ...stored } : { lastTradeId: '', lastTimestamp: -Infinity, count: 0 };
-      touch = { key: ckey, cursor, lastPart: idPart(cursor.lastTradeId), dirty: false };
+      const ids = newIdState([r.exchange, r.market, r.symbol, 'trade'], cursor.maxId ?? -Infinity);
+      touch = { key: ckey, cursor, lastPart: idPart(cursor.lastTradeId), dirty: false, ids };
       venue.set(r.symbol, touch);
+    }
+    // the id decides: a second copy of an id is refused whatever its timestamp
+    if (typeof part === 'number') {
+      if (numericIdStored(dbs.records, dbs.idBlocks, touch.ids, part)) {
+        duplicates++;
+        continue;
+      }
+    } else {
+      state.idValue.writeDoubleLE(r.timestamp, 0);
+      if (!putIfAbsent(dbs.tradeIds, tradeIdKey(r, part), state.idValue)) {
+        duplicates++;
+        continue;
+      }
     }
     const key = state.keys.write(r, part) ?? tradeKey(r);
     const value = encodeTrade(r, state.scratch);
@@ -128,9 +153,11 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
       // which skips MDB_NOOVERWRITE's extra work (~0.4 µs a put); the live stream's common case
       dbs.records.putSync(key, value);
     } else if (!putIfAbsent(dbs.records, key, value)) {
+      // cannot happen once the id said "new" (same key, same id); kept as the last word
       duplicates++;
       continue;
     }
+    if (typeof part === 'number') noteNumericId(touch.ids, part, r.timestamp);
     written++;
     touch.dirty = true;
     advanceCursor(touch, r, part);
@@ -138,7 +165,12 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
 
   for (const markets of touched.values()) {
     for (const venueTouches of markets.values()) {
-      for (const { key, cursor, dirty } of venueTouches.values()) if (dirty) dbs.cursors.putSync(key, cursor);
+      for (const { key, cursor, dirty, ids } of venueTouches.values()) {
+        if (!dirty) continue;
+        flushBlocks(dbs.idBlocks, ids);
+        cursor.maxId = ids.maxId;
+        dbs.cursors.putSync(key, cursor);
+      }
     }
   }
   return { written, duplicates };

@@ -47,6 +47,7 @@ export function pipelineStats(over: Partial<PipelineStats> = {}): PipelineStats 
     rejectedTotal: 0,
     batches: 0,
     writeErrors: 0,
+    writeFailing: false,
     overLimitPushes: 0,
     pressure: false,
     ...over,

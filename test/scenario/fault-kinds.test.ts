@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TickvisorError } from '../../src/errors.js';
 import { FAULT_KINDS, parseScenario, toSimFault } from '../../src/scenario/index.js';
+import type { SimScenarioFault } from '../../src/scenario/schema.js';
 
 const base = (faults: unknown[]) => ({
   name: 's',
@@ -47,7 +48,7 @@ describe('scenario fault kinds of issue 10', () => {
     assert.equal(s.faults.length, NEW_FAULTS.length);
     s.faults.forEach((f, i) => {
       const { at: _at, ...rest } = NEW_FAULTS[i]!;
-      assert.deepEqual(toSimFault(f), rest);
+      assert.deepEqual(toSimFault(f as SimScenarioFault), rest);
     });
     for (const f of NEW_FAULTS) assert.ok((FAULT_KINDS as readonly string[]).includes(f.kind), f.kind);
   });

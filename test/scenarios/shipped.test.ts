@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { FAULT_KINDS, loadScenarioFile } from '../../src/scenario/index.js';
+import { loadScenarioFile } from '../../src/scenario/index.js';
+import { COLLECTOR_FAULT_KINDS, FAULT_KINDS } from '../../src/scenario/schema.js';
 import { runScenario } from '../../src/simulate/run-scenario.js';
 
 // Every shipped scenario must hold its expectations: lost 0 and duplicated 0 at least.
@@ -11,7 +12,7 @@ describe('shipped scenarios (examples/scenarios)', () => {
   test('one scenario per fault kind, plus the storm', async () => {
     const kinds = new Set<string>();
     for (const f of files) for (const fault of (await loadScenarioFile(`examples/scenarios/${f}`)).faults) kinds.add(fault.kind);
-    assert.deepEqual([...kinds].sort(), [...FAULT_KINDS].sort(), 'every fault kind has a shipped example');
+    assert.deepEqual([...kinds].sort(), [...FAULT_KINDS, ...COLLECTOR_FAULT_KINDS].sort(), 'every fault kind has a shipped example');
     assert.ok(files.includes('storm.yaml'));
   });
 

@@ -56,18 +56,6 @@ export async function run(argv: string[]): Promise<number> {
     await tv.stop();
     throw error;
   }
-  out.write(`tickvisor running: ${config.exchanges.length} collectors\n`);
-  out.write(`  store          ${values.data ?? config.store.path}\n`);
-  if (http) {
-    const base = http.url.replace(/\/$/, '');
-    out.write(`  status page    ${base}/\n`);
-    out.write(`  metrics        ${base}/metrics\n`);
-    out.write(`  health         ${base}/health\n`);
-  }
-  if (tv.sim) out.write(`  simulated exchange on http://127.0.0.1:${tv.sim.port}\n`);
-  if (recorder) out.write(`  inspection     recording to ${values['inspect-file']}\n`);
-  if (stately) out.write(`  inspection     streaming to the Stately inspector (${values['inspect-url'] ?? 'ws://localhost:8080'})\n`);
-
   let last = 0;
   let lastAt = Date.now();
   const committed = () => Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0);
@@ -83,6 +71,8 @@ export async function run(argv: string[]): Promise<number> {
   };
   const timer = setInterval(tick, out.isTTY ? 1_000 : 5_000);
 
+  // signal handlers before the banner: a SIGTERM sent as soon as "running" shows must still
+  // flush and close the store, not take the default action and kill the process mid-write
   return new Promise<number>((resolve) => {
     let stopping = false;
     const shutdown = (signal: string) => {
@@ -92,8 +82,15 @@ export async function run(argv: string[]): Promise<number> {
       if (out.isTTY) out.write('\n');
       out.write(`${signal}: stopping subscriptions, flushing, closing the store\n`);
       const deadline = setTimeout(() => {
-        process.stderr.write('shutdown took too long; exiting\n');
+        const unstored = Object.values(tv.pipelineStats()).reduce((n, p) => n + p.buffered + p.inFlight, 0);
+        const failing = Object.values(tv.pipelineStats()).some((p) => p.writeFailing);
+        process.stderr.write(
+          `shutdown took too long${failing ? ' (the store refuses writes)' : ''}; exiting with ${unstored.toLocaleString('en')} records not stored\n`,
+        );
         resolve(1);
+        // the simulator and sockets may still hold the event loop (a store that never accepts the
+        // last batches keeps stop() waiting): the deadline is the deadline
+        setTimeout(() => process.exit(1), 200).unref();
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
       Promise.resolve(http?.close())
@@ -114,5 +111,16 @@ export async function run(argv: string[]): Promise<number> {
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+    out.write(`tickvisor running: ${config.exchanges.length} collectors\n`);
+    out.write(`  store          ${values.data ?? config.store.path}\n`);
+    if (http) {
+      const base = http.url.replace(/\/$/, '');
+      out.write(`  status page    ${base}/\n`);
+      out.write(`  metrics        ${base}/metrics\n`);
+      out.write(`  health         ${base}/health\n`);
+    }
+    if (tv.sim) out.write(`  simulated exchange on http://127.0.0.1:${tv.sim.port}\n`);
+    if (recorder) out.write(`  inspection     recording to ${values['inspect-file']}\n`);
+    if (stately) out.write(`  inspection     streaming to the Stately inspector (${values['inspect-url'] ?? 'ws://localhost:8080'})\n`);
   });
 }

@@ -1,0 +1,70 @@
+/**
+ * Opening the LMDB environment, with every way that can fail turned into one StoreError naming the
+ * path and the reason. lmdb-js's own errors are a raw stack from deep inside its open(), and it
+ * guesses "a path with an extension is a file" (`noSubdir`), which would make `tickvisor.d/` fail
+ * or land beside the directory: a store is always a directory here, whatever its name.
+ */
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { open, type RootDatabase } from 'lmdb';
+import { StoreError } from './errors.js';
+
+export interface EnvOptions {
+  path: string;
+  noSync: boolean;
+  mapSize?: number;
+}
+
+export function openEnvironment(options: EnvOptions): RootDatabase {
+  const { path } = options;
+  const fail = (reason: string, cause?: unknown): never => {
+    throw new StoreError('TV_ERR_STORE_OPEN', `cannot open the store at ${path}: ${reason}`, { cause, userError: true });
+  };
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat === undefined) mkdirSync(path, { recursive: true });
+    else if (!stat.isDirectory()) fail('it is a file, not a directory');
+    // LMDB needs to create lock.mdb and data.mdb there; ask now rather than read its error later
+    accessSync(path, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    fail(reasonOf(error), error);
+  }
+  try {
+    return open({
+      path,
+      noSubdir: false,
+      // sync stays on unless a test opts out: a committed batch must survive SIGKILL and power loss
+      noSync: options.noSync,
+      ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
+      maxDbs: 8,
+      // Off on purpose: with event-turn batching lmdb-js opens a batch of its own each turn whose
+      // commit promise nobody can reach, so a failed commit (disk full) became an unhandled
+      // rejection that killed the process. Every write here is an explicit transaction anyway.
+      eventTurnBatching: false,
+    });
+  } catch (error) {
+    return fail(reasonOf(error), error);
+  }
+}
+
+/** a short human reason from a Node or LMDB error */
+export function reasonOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied (the directory is not writable)';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EISDIR':
+      return 'is a directory where a file was expected';
+    default: {
+      const message = error instanceof Error ? error.message : String(error);
+      return message.split('\n')[0] ?? message;
+    }
+  }
+}
