@@ -24,7 +24,7 @@ let stopping: Promise<void> | undefined;
 const report = () =>
   send({
     type: 'status',
-    status: statusFromTree(tv.state(), tv.gapStats(), Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0)),
+    status: statusFromTree(tv.state(), tv.gapStats(), Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0), tv.auditStats()),
     latencies: latencies.splice(0),
   });
 

@@ -29,6 +29,13 @@ export interface CollectorStatus {
   gapsSettled: boolean;
   /** records committed to the store by this process */
   committed: number;
+  /**
+   * how far the REST audit has checked every audited coin (ms, the least over them); null when no
+   * venue of the run is audited
+   */
+  auditedUntil: number | null;
+  /** REST audit totals: windows judged, trades found missing and filled, windows not fully checked */
+  audit: { windows: number; missing: number; filled: number; unfilled: number };
   gaps: GapTotals;
   /** whole-actor restarts by their supervisor, by actor */
   restarts: Record<string, number>;
@@ -65,6 +72,7 @@ export function statusFromTree(
   tree: ActorNode,
   gapStats: ReadonlyArray<GapTotals & { openWindows: number; idle: boolean }>,
   committed: number,
+  audits: ReadonlyArray<{ windows: number; missing: number; filled: number; unfilled: number; auditedUntil?: number }> = [],
 ): CollectorStatus {
   const coins: CoinStatus[] = [];
   const restarts: Record<string, number> = {};
@@ -81,11 +89,20 @@ export function statusFromTree(
     gaps.unfilled += g.unfilled;
     gaps.backfilledTrades += g.backfilledTrades;
   }
-  return { coins, gapsSettled: gapStats.every((g) => g.openWindows === 0 && g.idle), committed, gaps, restarts, recoveries };
+  const audit = { windows: 0, missing: 0, filled: 0, unfilled: 0 };
+  let auditedUntil: number | null = null;
+  for (const a of audits) {
+    audit.windows += a.windows;
+    audit.missing += a.missing;
+    audit.filled += a.filled;
+    audit.unfilled += a.unfilled;
+    auditedUntil = Math.min(auditedUntil ?? Infinity, a.auditedUntil ?? 0);
+  }
+  return { coins, gapsSettled: gapStats.every((g) => g.openWindows === 0 && g.idle), committed, auditedUntil, audit, gaps, restarts, recoveries };
 }
 
 export function emptyStatus(): CollectorStatus {
-  return { coins: [], gapsSettled: false, committed: 0, gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {}, recoveries: {} };
+  return { coins: [], gapsSettled: false, committed: 0, auditedUntil: null, audit: { windows: 0, missing: 0, filled: 0, unfilled: 0 }, gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {}, recoveries: {} };
 }
 
 /** figures of several processes added up (a killed collector's last status plus its successor's) */

@@ -22,7 +22,7 @@ export async function startInProcess(config: TickvisorConfigInput, logger: Logge
   const status = (): CollectorStatus => {
     if (stopped && last) return last;
     const committed = Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0);
-    return (last = statusFromTree(tv.state(), tv.gapStats(), committed));
+    return (last = statusFromTree(tv.state(), tv.gapStats(), committed, tv.auditStats()));
   };
   try {
     await tv.start();
