@@ -27,6 +27,7 @@ export function createConnectionLogic(env: TransportEnv) {
     let closed = false;
     let frames = 0;
     let records = 0;
+    let dataFrames = 0;
     let malformed = 0;
     let rotateTimer: NodeJS.Timeout | undefined;
     let next: { link: Link; waiting: Set<string> } | undefined;
@@ -35,6 +36,7 @@ export function createConnectionLogic(env: TransportEnv) {
       frame(n: number, bad: boolean) {
         frames++;
         records += n;
+        if (n > 0) dataFrames++;
         if (bad) malformed++;
       },
     };
@@ -59,7 +61,7 @@ export function createConnectionLogic(env: TransportEnv) {
       },
       closed: (reason) => finish(reason),
       acked: (symbols) => report({ type: 'SUBSCRIBE.ACK', symbols }),
-      rejected: (symbols, reason) => report({ type: 'SUBSCRIBE.REJECT', symbols, reason }),
+      rejected: (symbols, reason, named) => report(rejectReport(symbols, reason, named)),
       pong: () => report({ type: 'FEED.PONG' }),
     });
 
@@ -101,8 +103,8 @@ export function createConnectionLogic(env: TransportEnv) {
           }
         },
         // a refusal on the replacement: keep the old socket and try again later
-        rejected: (symbols, reason) =>
-          active === link ? report({ type: 'SUBSCRIBE.REJECT', symbols, reason }) : abandon(`replacement refused: ${reason}`),
+        rejected: (symbols, reason, named) =>
+          active === link ? report(rejectReport(symbols, reason, named)) : abandon(`replacement refused: ${reason}`),
         pong: () => report({ type: 'FEED.PONG' }),
       });
       next = { link, waiting };
@@ -110,9 +112,10 @@ export function createConnectionLogic(env: TransportEnv) {
 
     const activity = setInterval(() => {
       if (frames === 0 || closed) return;
-      report({ type: 'FEED.ACTIVITY', frames, records, malformed });
+      report({ type: 'FEED.ACTIVITY', frames, records, malformed, dataFrames });
       frames = 0;
       records = 0;
+      dataFrames = 0;
       malformed = 0;
     }, ACTIVITY_INTERVAL_MS);
     activity.unref();
@@ -148,4 +151,8 @@ export function createConnectionLogic(env: TransportEnv) {
       active.close();
     };
   });
+}
+
+function rejectReport(symbols: string[], reason: string, named: string[] | undefined): ConnectionReport {
+  return named && named.length > 0 ? { type: 'SUBSCRIBE.REJECT', symbols, reason, named } : { type: 'SUBSCRIBE.REJECT', symbols, reason };
 }
