@@ -11,3 +11,5 @@ export type { CoinActivity, ErrorSample } from './detectors.js';
 export { createAlertWatch } from './watch.js';
 export type { AlertWatch } from './watch.js';
 export { recoveryFailedAlert } from './from-manager.js';
+export { refusalAlerts, subscriptionRefusedAlert } from './refusals.js';
+export type { RefusedCoin } from './refusals.js';

@@ -8,7 +8,7 @@
  * `suppressed` is the router's own summary ("N more alerts suppressed") sent when a rate-limit
  * window closes with alerts held back: the excess is summarized, never silently lost.
  */
-export type AlertKind = 'recovery-failed' | 'coin-silent' | 'error-rate' | 'suppressed';
+export type AlertKind = 'recovery-failed' | 'coin-silent' | 'error-rate' | 'subscription-refused' | 'suppressed';
 
 /** critical: an operator must act (logged at `error`); warning: worth a look (logged at `warn`) */
 export type AlertSeverity = 'critical' | 'warning';
