@@ -1,0 +1,71 @@
+/**
+ * Issue 10 row 1 against the simulator: one symbol of a multi-symbol SUBSCRIBE refused by the
+ * exchange. Binance refuses the whole request without naming the stream, Bybit refuses the whole
+ * request naming the topic. The siblings must subscribe, the refused symbol stop with an alert
+ * naming it, and heal by itself once the exchange accepts it again.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Alert } from '../../src/alerts/index.js';
+import type { ExchangeId } from '../../src/records.js';
+import type { Tickvisor } from '../../src/runtime/tickvisor.js';
+import { nodes, startSystem, waitFor } from '../support/system.js';
+
+const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT'];
+
+function coinStates(tv: Tickvisor): Record<string, string> {
+  return Object.fromEntries(nodes(tv.state(), 'coin').map((c) => [c.id.split(':').pop()!, c.state]));
+}
+
+for (const exchange of ['binance', 'bybit'] as ExchangeId[]) {
+  describe(`${exchange}: one symbol of a batch refused`, () => {
+    test('siblings Subscribed; the refused one Stopped with an alert; retried with backoff and healed when the fault ends', async () => {
+      const sys = await startSystem({
+        exchanges: [{ exchange, market: 'spot', simulated: true, groupSize: 4, sim: { symbols: SYMBOLS } }],
+        connector: {
+          subscribeRetryMs: 100,
+          maxSubscribeFailures: 3,
+          refusedRetry: { minDelayMs: 400, maxDelayMs: 800, factor: 2, jitter: 0 },
+          reconnect: { minDelayMs: 50, maxDelayMs: 100, factor: 2, jitter: 0 },
+        },
+        simulator: { tradesPerSecond: 20, tickersPerSecond: 1 },
+      });
+      const alerts: Alert[] = [];
+      const sub = sys.tv.alerts$.subscribe((a) => alerts.push(a));
+      try {
+        const tv = sys.tv;
+        await waitFor('subscribed', () => Object.values(coinStates(tv)).filter((s) => s === 'Subscribed').length === 4);
+        // the exchange starts refusing SOL; a reconnect makes the connector subscribe the batch again
+        tv.sim!.inject({ kind: 'reject-subscribe', exchange, market: 'spot', symbols: ['SOL/USDT'] });
+        tv.sim!.inject({ kind: 'disconnect', exchange, market: 'spot' });
+        await waitFor('SOL stopped', () => coinStates(tv)['SOL/USDT'] === 'Stopped', 10_000);
+        const states = coinStates(tv);
+        assert.deepEqual(
+          SYMBOLS.filter((s) => s !== 'SOL/USDT').map((s) => states[s]),
+          ['Subscribed', 'Subscribed', 'Subscribed'],
+          'the siblings subscribe normally',
+        );
+        const connector = nodes(tv.state(), 'connector')[0]!;
+        assert.equal(connector.state, 'Connected');
+        await waitFor('the alert', () => alerts.some((a) => a.kind === 'subscription-refused'), 2_000);
+        const alert = alerts.find((a) => a.kind === 'subscription-refused')!;
+        assert.equal(alert.key, `${exchange}:spot:SOL/USDT`);
+        assert.deepEqual(
+          { exchange: alert.details.exchange, market: alert.details.market, symbol: alert.details.symbol },
+          { exchange, market: 'spot', symbol: 'SOL/USDT' },
+        );
+        assert.match(String(alert.details.reason), exchange === 'bybit' ? /Invalid symbol :\[publicTrade\.SOLUSDT\]/ : /Invalid request/);
+        assert.match(alert.message, /SOL\/USDT/);
+        assert.equal(alerts.filter((a) => a.kind === 'subscription-refused').length, 1, 'only the refused symbol alerts');
+
+        // the refusal was temporary: the backoff retry heals it, no listing refresh needed
+        tv.sim!.clearFaults();
+        await waitFor('SOL healed', () => coinStates(tv)['SOL/USDT'] === 'Subscribed', 5_000);
+        assert.ok(Object.values(coinStates(tv)).every((s) => s === 'Subscribed'));
+      } finally {
+        sub.unsubscribe();
+        await sys.close();
+      }
+    });
+  });
+}
