@@ -129,6 +129,8 @@ export interface ConnectorContext {
   feedRate: FeedRate;
   /** data stalls detected (each one reconnects) */
   dataStalls: number;
+  /** the socket is not being read (store backpressure) */
+  readingPaused: boolean;
   connectionAttempts: number;
   connectionSuccesses: number;
   subscriptionAttempts: number;
@@ -172,6 +174,8 @@ export type ConnectionReport =
   | { type: 'FEED.ACTIVITY'; frames: number; records: number; malformed: number; dataFrames?: number }
   /** keep-alive traffic: a pong, or a server ping. The socket lives; it is not data */
   | { type: 'FEED.PONG' }
+  /** reading paused (or resumed) because the store is behind: data silence is ours, not a stall */
+  | { type: 'FEED.PAUSED'; paused: boolean }
   /** the socket was replaced make-before-break: the new one carries every stream, the old one is closed */
   | { type: 'CONNECTION.ROTATED' };
 
@@ -400,8 +404,8 @@ export const connectorMachine = setup({
       const policy = context.policy.stall;
       if (policy.checkEveryMs <= 0) return;
       enqueue.raise({ type: 'FEED.CHECK' }, { id: 'stallCheck', delay: 'stallCheck' });
-      // nothing subscribed yet (or any more): no data is expected, so no silence counts
-      if (symbolsIn(context, 'subscribed').length === 0) {
+      // nothing subscribed yet (or any more), or we stopped reading: no silence counts
+      if (context.readingPaused || symbolsIn(context, 'subscribed').length === 0) {
         enqueue.assign({ feedRate: restartSilence(context.feedRate) });
         return;
       }
@@ -418,6 +422,9 @@ export const connectorMachine = setup({
       }
     }),
     countStall: assign(({ context }) => ({ dataStalls: context.dataStalls + 1 })),
+    notePaused: assign(({ context, event }) =>
+      event.type === 'FEED.PAUSED' ? { readingPaused: event.paused, feedRate: restartSilence(context.feedRate) } : {},
+    ),
     resetFailureStreak: assign({ consecutiveFailures: 0 }),
     countRotation: assign(({ context }) => ({ rotations: context.rotations + 1 })),
     requestIdleCoins: enqueueActions(({ context, enqueue }) => {
@@ -581,6 +588,7 @@ export const connectorMachine = setup({
     coins: Object.fromEntries(input.symbols.map((s) => [s, freshCoin()])),
     feedRate: EMPTY_FEED_RATE,
     dataStalls: 0,
+    readingPaused: false,
     connectionAttempts: 0,
     connectionSuccesses: 0,
     subscriptionAttempts: 0,
@@ -604,6 +612,8 @@ export const connectorMachine = setup({
     'COINS.ADD': { actions: 'addCoins' },
     'COINS.REMOVE': { actions: 'removeCoins' },
     'REFUSED.RETRY': { actions: 'releaseRefusedCoin' },
+    // backpressure is the venue's, whatever the socket is doing
+    'FEED.PAUSED': { actions: 'notePaused' },
   },
   states: {
     Ready: {

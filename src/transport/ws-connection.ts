@@ -122,6 +122,8 @@ export function createConnectionLogic(env: TransportEnv) {
 
     const pressure = io.pressure?.subscribe((paused) => {
       for (const l of [active, next?.link]) if (l) l.pause(paused);
+      // the connector must not take the silence we cause for a stalled feed
+      if (!closed) report({ type: 'FEED.PAUSED', paused });
     });
 
     receive((command) => {

@@ -88,4 +88,21 @@ describe('connector: data stalls', () => {
     assert.equal(t.net.connections.length, 1);
     t.actor.stop();
   });
+
+  test('silence while we stopped reading (store backpressure) is not a stall', async () => {
+    const t = start();
+    t.actor.send({ type: 'START' });
+    await seconds(t, 30, () => 5);
+    t.net.last().emit({ type: 'FEED.PAUSED', paused: true });
+    await seconds(t, 30, () => 0);
+    assert.equal(t.net.connections.length, 1, 'no reconnect while paused');
+    assert.equal(context(t.actor).dataStalls, 0);
+    // reading again and data flows: still fine; if it stays silent, that is a stall again
+    t.net.last().emit({ type: 'FEED.PAUSED', paused: false });
+    await seconds(t, 10, () => 5);
+    assert.equal(context(t.actor).dataStalls, 0);
+    await seconds(t, 8, () => 0, () => t.net.connections.length > 1);
+    assert.equal(context(t.actor).dataStalls, 1);
+    t.actor.stop();
+  });
 });
