@@ -9,6 +9,10 @@
  * longer than `maxSilenceMs` (the adapter's fixed timeout) to be sure is a quiet one: it is never
  * judged by its data, only by the keep-alive watchdog — quiet symbols are not a stall.
  *
+ * Trading is bursty, not Poisson: a feed averaging 5 frames/s may pause 10 s between bursts. So the
+ * threshold is also never below `longestGapFactor` times the longest silence this feed recently had
+ * and came back from by itself.
+ *
  * Pure and clock-free: the connector feeds it data counts as they arrive and the elapsed time on
  * its own periodic check, so it runs the same on real time and on a simulated clock.
  */
@@ -24,6 +28,8 @@ export interface StallPolicy {
   warmupMs: number;
   /** the rate estimate forgets with this time constant (slow: a stall must not erase what was normal) */
   memoryMs: number;
+  /** a stall is also longer than this many times the longest recent silence that ended by itself */
+  longestGapFactor: number;
 }
 
 export const DEFAULT_STALL_POLICY: StallPolicy = {
@@ -32,6 +38,7 @@ export const DEFAULT_STALL_POLICY: StallPolicy = {
   minSilenceMs: 4_000,
   warmupMs: 15_000,
   memoryMs: 120_000,
+  longestGapFactor: 2,
 };
 
 export interface FeedRate {
@@ -43,14 +50,16 @@ export interface FeedRate {
   pending: number;
   /** time since the last data frame, in ms, as of the last check */
   silentMs: number;
+  /** the longest silence that ended with data, fading with `memoryMs` */
+  longestGapMs: number;
 }
 
-export const EMPTY_FEED_RATE: FeedRate = { frames: 0, observedMs: 0, pending: 0, silentMs: 0 };
+export const EMPTY_FEED_RATE: FeedRate = { frames: 0, observedMs: 0, pending: 0, silentMs: 0, longestGapMs: 0 };
 
-/** data frames arrived: the silence ends */
+/** data frames arrived: the silence ends, and is remembered as one this feed recovers from */
 export function recordData(rate: FeedRate, dataFrames: number): FeedRate {
   if (dataFrames <= 0) return rate;
-  return { ...rate, pending: rate.pending + dataFrames, silentMs: 0 };
+  return { ...rate, pending: rate.pending + dataFrames, silentMs: 0, longestGapMs: Math.max(rate.longestGapMs, rate.silentMs) };
 }
 
 /** a fresh start of the silence clock (a new socket, new subscriptions), keeping what is normal */
@@ -67,6 +76,7 @@ export function advanceRate(rate: FeedRate, elapsedMs: number, policy: Pick<Stal
     observedMs: rate.observedMs * keep + elapsedMs,
     pending: 0,
     silentMs: rate.pending > 0 ? 0 : rate.silentMs + elapsedMs,
+    longestGapMs: rate.longestGapMs * keep,
   };
 }
 
@@ -82,13 +92,18 @@ export type StallVerdict =
   | { stalled: true; silentMs: number; thresholdMs: number; usualPerSecond: number };
 
 /**
- * Stalled when the data silence is longer than `expectedGaps` usual gaps (at least `minSilenceMs`);
- * never when that threshold would exceed `maxSilenceMs` (a quiet connection) or before warm-up.
+ * Stalled when the data silence is longer than `expectedGaps` usual gaps, at least `minSilenceMs`
+ * and `longestGapFactor` times the longest recent gap; never when that threshold would exceed
+ * `maxSilenceMs` (a quiet connection) or before warm-up.
  */
 export function stallVerdict(rate: FeedRate, policy: StallPolicy, maxSilenceMs: number): StallVerdict {
   const perSecond = usualPerSecond(rate, policy);
   if (perSecond === undefined) return { stalled: false, why: 'warming-up' };
-  const thresholdMs = Math.max(policy.minSilenceMs, (policy.expectedGaps / perSecond) * 1000);
+  const thresholdMs = Math.max(
+    policy.minSilenceMs,
+    (policy.expectedGaps / perSecond) * 1000,
+    policy.longestGapFactor * rate.longestGapMs,
+  );
   if (thresholdMs > maxSilenceMs) return { stalled: false, why: 'quiet', thresholdMs };
   if (rate.silentMs < thresholdMs) return { stalled: false, why: 'flowing', thresholdMs };
   return { stalled: true, silentMs: rate.silentMs, thresholdMs, usualPerSecond: perSecond };

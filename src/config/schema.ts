@@ -100,6 +100,7 @@ export const configSchema = z
             minSilenceMs: z.number().int().positive().optional(),
             warmupMs: z.number().int().nonnegative().optional(),
             memoryMs: z.number().int().positive().optional(),
+            longestGapFactor: z.number().nonnegative().optional(),
           })
           .strict()
           .optional(),

@@ -36,12 +36,14 @@ describe('a data-only stall that keeps answering pings', () => {
         assert.equal(connector().counters.dataStalls, 0, 'no stall while data flows');
         assert.equal(connector().counters.recoveryAttempts, 0);
 
-        // every trade frame dropped for 5 s; pings are still answered
+        // every trade frame dropped for 8 s; pings are still answered
         const injectedAt = Date.now();
-        tv.sim!.inject({ kind: 'drop-messages', exchange, market: 'spot', durationMs: 5_000 });
-        await waitFor('the stall detected', () => (connector().counters.dataStalls ?? 0) >= 1, 4_000, 10);
+        tv.sim!.inject({ kind: 'drop-messages', exchange, market: 'spot', durationMs: 8_000 });
+        await waitFor('the stall detected', () => (connector().counters.dataStalls ?? 0) >= 1, 6_000, 10);
         const noticedMs = Date.now() - injectedAt;
-        assert.ok(noticedMs < 3_000, `noticed after ${noticedMs} ms: ${connector().lastError}`);
+        // about 1.5–2.5 s here (the data silence plus up to a second of activity aggregation); the bound
+        // leaves room for a loaded machine and is still far from the adapter's 40–65 s timeout
+        assert.ok(noticedMs < 5_000, `noticed after ${noticedMs} ms: ${connector().lastError}`);
         assert.match(connector().lastError ?? '', /data stalled/);
         await waitFor('reconnected', () => (connector().counters.recoverySuccesses ?? 0) >= 1 && connector().state === 'Connected', 3_000);
       } finally {

@@ -73,4 +73,22 @@ describe('data-stall detector', () => {
     }
     assert.ok(detectedAfter !== undefined && detectedAfter >= 20 && detectedAfter <= 35, `detected after ${detectedAfter} s`);
   });
+
+  test('bursty trading: a feed that pauses 10 s between bursts is not stalled by a 10 s pause, but by a much longer one', () => {
+    // 10 frames/s for 5 s, then 10 s of nothing, over and over: 3.3 frames/s on average
+    const bursty = (i: number) => (i % 15 < 5 ? 10 : 0);
+    let r = run(EMPTY_FEED_RATE, 300, bursty);
+    for (let i = 300; i < 600; i++) {
+      r = advanceRate(recordData(r, bursty(i)), CHECK, policy);
+      assert.equal(stallVerdict(r, policy, 40_000).stalled, false, `no stall in the usual lulls (${i} s)`);
+    }
+    // the run ended inside a lull; the feed now stays silent
+    let silenceAtVerdict: number | undefined;
+    for (let s = 1; s <= 40 && silenceAtVerdict === undefined; s++) {
+      r = advanceRate(r, CHECK, policy);
+      const verdict = stallVerdict(r, policy, 40_000);
+      if (verdict.stalled) silenceAtVerdict = verdict.silentMs;
+    }
+    assert.ok(silenceAtVerdict !== undefined && silenceAtVerdict >= 15_000 && silenceAtVerdict <= 25_000, `stalled after ${silenceAtVerdict} ms of silence`);
+  });
 });
