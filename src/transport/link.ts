@@ -39,6 +39,8 @@ export class Link {
    * symbol's data proves the subscription just as well.
    */
   private readonly awaitingData = new Set<string>();
+  /** confirmed on this socket (ack or data): asked for again, they are confirmed without a frame */
+  private readonly confirmed = new Set<string>();
   private acked: string[] = [];
   private ackFlushQueued = false;
   private done = false;
@@ -70,7 +72,11 @@ export class Link {
   }
 
   subscribe(symbols: readonly string[]): void {
-    const known = this.instruments(symbols);
+    // a stream this socket already carries is not asked for twice (a second SUBSCRIBE for a live
+    // stream is refused by Bybit, as a whole request)
+    const live = symbols.filter((s) => this.confirmed.has(s));
+    if (live.length > 0) this.ack(live);
+    const known = this.instruments(symbols.filter((s) => !this.confirmed.has(s)));
     const unknown = symbols.filter((s) => this.io.instrument(s) === undefined);
     if (unknown.length > 0) queueMicrotask(() => !this.done && this.on.rejected(unknown, 'not listed by the exchange', unknown));
     if (known.length === 0) return;
@@ -86,6 +92,7 @@ export class Link {
     for (const i of leaving) {
       this.onSocket.delete(i.symbol);
       this.awaitingData.delete(i.symbol);
+      this.confirmed.delete(i.symbol);
     }
     if (leaving.length === 0) return;
     const next = () => String(++this.requestSeq);
@@ -173,6 +180,7 @@ export class Link {
           for (const s of symbols) {
             this.onSocket.delete(s);
             this.awaitingData.delete(s);
+            this.confirmed.delete(s);
           }
           this.on.rejected(symbols, c.reason, c.symbols);
         }
@@ -182,7 +190,10 @@ export class Link {
 
   // Acks of a big subscription arrive one per stream (OKX): report them once per tick.
   private ack(symbols: readonly string[]): void {
-    for (const s of symbols) this.acked.push(s);
+    for (const s of symbols) {
+      this.acked.push(s);
+      this.confirmed.add(s);
+    }
     if (this.ackFlushQueued) return;
     this.ackFlushQueued = true;
     queueMicrotask(() => {

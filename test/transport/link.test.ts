@@ -143,4 +143,23 @@ describe('link', () => {
     assert.equal(seen.delivered.length, 1);
     link.close();
   });
+
+  test('a stream already confirmed on the socket is confirmed again without a second SUBSCRIBE', async () => {
+    let requests = 0;
+    script = (ws) =>
+      ws.on('message', (data) => {
+        requests++;
+        const req = JSON.parse(String(data)) as { id: number };
+        ws.send(JSON.stringify({ result: null, id: req.id }));
+      });
+    const { link, seen, opened } = open('binance', 'spot');
+    await opened;
+    link.subscribe(['BTC/USDT']);
+    await until(() => seen.acked.length === 1, 'the ack');
+    link.subscribe(['BTC/USDT']);
+    await until(() => seen.acked.length === 2, 'the second confirmation');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(requests, 1);
+    link.close();
+  });
 });
