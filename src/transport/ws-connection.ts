@@ -32,12 +32,27 @@ export function createConnectionLogic(env: TransportEnv) {
     let rotateTimer: NodeJS.Timeout | undefined;
     let next: { link: Link; waiting: Set<string> } | undefined;
 
+    /** the last activity tick found nothing: the next data is reported at once, not up to 1 s later */
+    let idle = true;
+    const flushActivity = () => {
+      report({ type: 'FEED.ACTIVITY', frames, records, malformed, dataFrames });
+      frames = 0;
+      records = 0;
+      dataFrames = 0;
+      malformed = 0;
+    };
     const counting = {
       frame(n: number, bad: boolean) {
         frames++;
         records += n;
         if (n > 0) dataFrames++;
         if (bad) malformed++;
+        // a feed coming back from silence says so now: a watchdog deadline falling inside the
+        // aggregation second must not call a resumed feed silent
+        if (idle && n > 0 && !closed) {
+          idle = false;
+          flushActivity();
+        }
       },
     };
 
@@ -111,12 +126,10 @@ export function createConnectionLogic(env: TransportEnv) {
     }
 
     const activity = setInterval(() => {
-      if (frames === 0 || closed) return;
-      report({ type: 'FEED.ACTIVITY', frames, records, malformed, dataFrames });
-      frames = 0;
-      records = 0;
-      dataFrames = 0;
-      malformed = 0;
+      if (closed) return;
+      if (dataFrames === 0) idle = true;
+      if (frames === 0) return;
+      flushActivity();
     }, ACTIVITY_INTERVAL_MS);
     activity.unref();
 
