@@ -131,6 +131,8 @@ export interface ConnectorContext {
   dataStalls: number;
   /** the socket is not being read (store backpressure) */
   readingPaused: boolean;
+  /** anything at all (data, answer, pong) arrived since the last subscribe request went out */
+  heardSinceRequest: boolean;
   connectionAttempts: number;
   connectionSuccesses: number;
   subscriptionAttempts: number;
@@ -246,6 +248,26 @@ function held(context: ConnectorContext, symbols: readonly string[], phases: rea
   });
 }
 
+/** One line for `lastError` and the log: why the connection was torn down. */
+function failureReason(context: ConnectorContext, event: ConnectorEvent): string {
+  switch (event.type) {
+    case 'SOCKET.CLOSED':
+      return `socket closed: ${event.reason}`;
+    case 'FEED.SILENT':
+      return `feed silent for ${context.policy.silenceTimeoutMs} ms`;
+    case 'SUBSCRIBE.TIMEOUT':
+      return `no frame at all within ${context.policy.subscribeTimeoutMs} ms of a subscribe request`;
+    case 'FEED.STALLED':
+      return `data stalled: no data for ${event.silentMs} ms where ${event.usualPerSecond.toFixed(1)} frames/s are usual (limit ${Math.round(event.thresholdMs)} ms)`;
+    case 'xstate.error.actor.connection':
+      return `connection crashed: ${errorText(event.error)}`;
+    default:
+      return (event.type as string).startsWith('xstate.after.')
+        ? `connect timed out after ${context.policy.connectTimeoutMs} ms`
+        : `failed on ${event.type}`;
+  }
+}
+
 function report(self: AnyActorRef, context: ConnectorContext, state: ConnectorState): void {
   const event: ConnectorReport = {
     type: 'CONNECTOR.STATE',
@@ -258,10 +280,10 @@ function report(self: AnyActorRef, context: ConnectorContext, state: ConnectorSt
 /** What an open socket handles in both Connected and SubscriptionRequesting. */
 const WHILE_OPEN = {
   // a late ack after a timeout still confirms the coin (confirmCoins accepts waiting coins too)
-  'SUBSCRIBE.ACK': { actions: ['confirmCoins', 'restartSilence'] },
-  'SUBSCRIBE.REJECT': { actions: 'refuseCoins' },
-  'FEED.ACTIVITY': { actions: ['recordActivity', 'armWatchdog'] },
-  'FEED.PONG': { actions: 'armWatchdog' },
+  'SUBSCRIBE.ACK': { actions: ['heard', 'confirmCoins', 'restartSilence'] },
+  'SUBSCRIBE.REJECT': { actions: ['heard', 'refuseCoins'] },
+  'FEED.ACTIVITY': { actions: ['heard', 'recordActivity', 'armWatchdog'] },
+  'FEED.PONG': { actions: ['heard', 'armWatchdog'] },
   'FEED.CHECK': { actions: 'checkStall' },
   'KEEPALIVE.PING': { actions: 'sendPing' },
   'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
@@ -295,6 +317,8 @@ export const connectorMachine = setup({
   guards: {
     hasIdleCoins: ({ context }) => symbolsIn(context, 'idle').length > 0,
     noCoinRequested: ({ context }) => symbolsIn(context, 'requested').length === 0,
+    /** not one frame since we asked: the socket is dead, not the symbols refused */
+    deafSinceRequest: ({ context }) => !context.heardSinceRequest && !context.readingPaused,
     budgetSpent: ({ context }) => context.consecutiveFailures >= context.policy.maxConsecutiveFailures,
   },
   actions: {
@@ -334,18 +358,7 @@ export const connectorMachine = setup({
         return phase === 'requested' || phase === 'subscribed' || phase === 'waiting';
       });
       for (const s of live) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'CONNECTION.LOST' });
-      const reason =
-        event.type === 'SOCKET.CLOSED'
-          ? `socket closed: ${event.reason}`
-          : event.type === 'FEED.SILENT'
-            ? `feed silent for ${context.policy.silenceTimeoutMs} ms`
-            : event.type === 'FEED.STALLED'
-              ? `data stalled: no data for ${event.silentMs} ms where ${event.usualPerSecond.toFixed(1)} frames/s are usual (limit ${Math.round(event.thresholdMs)} ms)`
-            : event.type === 'xstate.error.actor.connection'
-              ? `connection crashed: ${errorText(event.error)}`
-              : (event.type as string).startsWith('xstate.after.')
-                ? `connect timed out after ${context.policy.connectTimeoutMs} ms`
-                : `failed on ${event.type}`;
+      const reason = failureReason(context, event);
       // refused coins keep their phase: they wait for their own backoff, not for the next socket
       enqueue.assign({
         coins: withPhase(context.coins, live, 'idle'),
@@ -422,6 +435,7 @@ export const connectorMachine = setup({
       }
     }),
     countStall: assign(({ context }) => ({ dataStalls: context.dataStalls + 1 })),
+    heard: assign({ heardSinceRequest: true }),
     notePaused: assign(({ context, event }) =>
       event.type === 'FEED.PAUSED' ? { readingPaused: event.paused, feedRate: restartSilence(context.feedRate) } : {},
     ),
@@ -435,6 +449,7 @@ export const connectorMachine = setup({
       enqueue.assign({
         coins: withPhase(context.coins, idle, 'requested'),
         subscriptionAttempts: context.subscriptionAttempts + idle.length,
+        heardSinceRequest: false,
       });
       enqueue.cancel('subscribeTimeout');
       enqueue.raise({ type: 'SUBSCRIBE.TIMEOUT' }, { id: 'subscribeTimeout', delay: 'subscribeTimeout' });
@@ -484,6 +499,7 @@ export const connectorMachine = setup({
         enqueue.cancel('subscribeTimeout');
         enqueue.raise({ type: 'SUBSCRIBE.TIMEOUT' }, { id: 'subscribeTimeout', delay: 'subscribeTimeout' });
       }
+      if (resent > 0) enqueue.assign({ heardSinceRequest: false });
       if (refused.length === 0) {
         if (resent > 0) enqueue.assign({ subscriptionAttempts: context.subscriptionAttempts + resent });
         return;
@@ -589,6 +605,7 @@ export const connectorMachine = setup({
     feedRate: EMPTY_FEED_RATE,
     dataStalls: 0,
     readingPaused: false,
+    heardSinceRequest: false,
     connectionAttempts: 0,
     connectionSuccesses: 0,
     subscriptionAttempts: 0,
@@ -644,7 +661,7 @@ export const connectorMachine = setup({
       always: { guard: 'noCoinRequested', target: 'Connected' },
       on: {
         ...WHILE_OPEN,
-        'SUBSCRIBE.TIMEOUT': { actions: 'refuseCoins' },
+        'SUBSCRIBE.TIMEOUT': [{ guard: 'deafSinceRequest', target: '#connector.Failed' }, { actions: 'refuseCoins' }],
         'COINS.ADD': { actions: ['addCoins', 'requestIdleCoins'] },
         'SUBSCRIBE.RETRY': { actions: ['releaseWaitingCoins', 'requestIdleCoins'] },
         'REFUSED.RETRY': { actions: ['releaseRefusedCoin', 'requestIdleCoins'] },
