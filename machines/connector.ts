@@ -131,8 +131,6 @@ export interface ConnectorContext {
   dataStalls: number;
   /** the socket is not being read (store backpressure) */
   readingPaused: boolean;
-  /** anything at all (data, answer, pong) arrived since the last subscribe request went out */
-  heardSinceRequest: boolean;
   connectionAttempts: number;
   connectionSuccesses: number;
   subscriptionAttempts: number;
@@ -255,8 +253,6 @@ function failureReason(context: ConnectorContext, event: ConnectorEvent): string
       return `socket closed: ${event.reason}`;
     case 'FEED.SILENT':
       return `feed silent for ${context.policy.silenceTimeoutMs} ms`;
-    case 'SUBSCRIBE.TIMEOUT':
-      return `no frame at all within ${context.policy.subscribeTimeoutMs} ms of a subscribe request`;
     case 'FEED.STALLED':
       return `data stalled: no data for ${event.silentMs} ms where ${event.usualPerSecond.toFixed(1)} frames/s are usual (limit ${Math.round(event.thresholdMs)} ms)`;
     case 'xstate.error.actor.connection':
@@ -280,10 +276,10 @@ function report(self: AnyActorRef, context: ConnectorContext, state: ConnectorSt
 /** What an open socket handles in both Connected and SubscriptionRequesting. */
 const WHILE_OPEN = {
   // a late ack after a timeout still confirms the coin (confirmCoins accepts waiting coins too)
-  'SUBSCRIBE.ACK': { actions: ['heard', 'confirmCoins', 'restartSilence'] },
-  'SUBSCRIBE.REJECT': { actions: ['heard', 'refuseCoins'] },
-  'FEED.ACTIVITY': { actions: ['heard', 'recordActivity', 'armWatchdog'] },
-  'FEED.PONG': { actions: ['heard', 'armWatchdog'] },
+  'SUBSCRIBE.ACK': { actions: ['confirmCoins', 'restartSilence'] },
+  'SUBSCRIBE.REJECT': { actions: 'refuseCoins' },
+  'FEED.ACTIVITY': { actions: ['recordActivity', 'armWatchdog'] },
+  'FEED.PONG': { actions: 'armWatchdog' },
   'FEED.CHECK': { actions: 'checkStall' },
   'KEEPALIVE.PING': { actions: 'sendPing' },
   'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
@@ -317,8 +313,6 @@ export const connectorMachine = setup({
   guards: {
     hasIdleCoins: ({ context }) => symbolsIn(context, 'idle').length > 0,
     noCoinRequested: ({ context }) => symbolsIn(context, 'requested').length === 0,
-    /** not one frame since we asked: the socket is dead, not the symbols refused */
-    deafSinceRequest: ({ context }) => !context.heardSinceRequest && !context.readingPaused,
     budgetSpent: ({ context }) => context.consecutiveFailures >= context.policy.maxConsecutiveFailures,
   },
   actions: {
@@ -435,7 +429,6 @@ export const connectorMachine = setup({
       }
     }),
     countStall: assign(({ context }) => ({ dataStalls: context.dataStalls + 1 })),
-    heard: assign({ heardSinceRequest: true }),
     notePaused: assign(({ context, event }) =>
       event.type === 'FEED.PAUSED' ? { readingPaused: event.paused, feedRate: restartSilence(context.feedRate) } : {},
     ),
@@ -449,7 +442,6 @@ export const connectorMachine = setup({
       enqueue.assign({
         coins: withPhase(context.coins, idle, 'requested'),
         subscriptionAttempts: context.subscriptionAttempts + idle.length,
-        heardSinceRequest: false,
       });
       enqueue.cancel('subscribeTimeout');
       enqueue.raise({ type: 'SUBSCRIBE.TIMEOUT' }, { id: 'subscribeTimeout', delay: 'subscribeTimeout' });
@@ -499,7 +491,6 @@ export const connectorMachine = setup({
         enqueue.cancel('subscribeTimeout');
         enqueue.raise({ type: 'SUBSCRIBE.TIMEOUT' }, { id: 'subscribeTimeout', delay: 'subscribeTimeout' });
       }
-      if (resent > 0) enqueue.assign({ heardSinceRequest: false });
       if (refused.length === 0) {
         if (resent > 0) enqueue.assign({ subscriptionAttempts: context.subscriptionAttempts + resent });
         return;
@@ -605,7 +596,6 @@ export const connectorMachine = setup({
     feedRate: EMPTY_FEED_RATE,
     dataStalls: 0,
     readingPaused: false,
-    heardSinceRequest: false,
     connectionAttempts: 0,
     connectionSuccesses: 0,
     subscriptionAttempts: 0,
@@ -661,7 +651,7 @@ export const connectorMachine = setup({
       always: { guard: 'noCoinRequested', target: 'Connected' },
       on: {
         ...WHILE_OPEN,
-        'SUBSCRIBE.TIMEOUT': [{ guard: 'deafSinceRequest', target: '#connector.Failed' }, { actions: 'refuseCoins' }],
+        'SUBSCRIBE.TIMEOUT': { actions: 'refuseCoins' },
         'COINS.ADD': { actions: ['addCoins', 'requestIdleCoins'] },
         'SUBSCRIBE.RETRY': { actions: ['releaseWaitingCoins', 'requestIdleCoins'] },
         'REFUSED.RETRY': { actions: ['releaseRefusedCoin', 'requestIdleCoins'] },

@@ -157,18 +157,3 @@ describe('connector: a late ack (row 10)', () => {
     t.actor.stop();
   });
 });
-
-describe('connector: a socket deaf since the subscribe request', () => {
-  test('no frame at all before the subscribe timeout: the socket is at fault, not the symbols — reconnect, count no refusal', async () => {
-    const t = start({ subscribeTimeoutMs: 1_000 });
-    t.net.behaviour.onSubscribe = (conn) => (conn === t.net.connections[0] ? 'ignore' : 'ack');
-    t.actor.send({ type: 'START' });
-    await advance(t, 1_500, { step: 50, pulse: () => false });
-    assert.equal(t.net.connections.length, 2, 'reconnected');
-    assert.match(t.actor.getSnapshot().context.lastError ?? '', /no frame at all within 1000 ms/);
-    assert.equal(t.actor.getSnapshot().context.subscriptionFailures, 0);
-    assert.ok(Object.values(coins(t.actor)).every((s) => s === 'Subscribed'));
-    t.actor.stop();
-  });
-});
-
