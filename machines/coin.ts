@@ -3,10 +3,15 @@
  *   Ready      waiting to be requested
  *   Requested  subscribe request sent
  *   Subscribed confirmed (ack or first data): data arriving
- *   Stopped    collection stopped (removed, delisted, or refused too often)
+ *   Stopped    collection stopped (removed, delisted, or refused by the exchange for good)
  *
  * Owned by its Connector, which sends it what happened on the wire. Per-tick data never comes
  * here (DESIGN §2): receive times and intervals are counted on the data path.
+ *
+ * The Coin does not decide when refusals are too many: the Connector counts them (it is the one
+ * that retries) and says so with `final`. A coin stopped by a refusal keeps `refusedReason`, which
+ * the alerting reads; the Connector asks again later with backoff (RESUME), so a refusal that was
+ * only temporary heals on its own.
  */
 import { assign, setup } from 'xstate';
 import type { ExchangeId, Market } from '../src/records.js';
@@ -15,23 +20,25 @@ export interface CoinInput {
   exchange: ExchangeId;
   market: Market;
   symbol: string;
-  /** refusals (reject or timeout) in a row before the coin stops for good */
-  maxSubscribeFailures: number;
 }
 
 export interface CoinContext extends CoinInput {
   subscribeRequests: number;
+  /** refusals, every one the exchange (or the timeout) gave, including those of a split batch */
   subscribeFailures: number;
-  /** refusals since the last confirmation */
+  /** refusals since the last confirmation, as counted by the Connector */
   failuresInRow: number;
   lastError?: string;
   stopReason?: string;
+  /** set while the coin is stopped because the exchange refused it: the exchange's reason */
+  refusedReason?: string;
 }
 
 export type CoinEvent =
   | { type: 'REQUEST' }
   | { type: 'CONFIRM' }
-  | { type: 'REJECT'; reason: string }
+  /** `failuresInRow`: the Connector's count; `final`: refused for good, stop (retried later) */
+  | { type: 'REJECT'; reason: string; failuresInRow?: number; final?: boolean }
   | { type: 'CONNECTION.LOST' }
   | { type: 'STOP'; reason: string }
   | { type: 'RESUME' };
@@ -47,19 +54,26 @@ export const coinMachine = setup({
   },
   actions: {
     countRequest: assign({ subscribeRequests: ({ context }) => context.subscribeRequests + 1 }),
-    countFailure: assign(({ context, event }) => ({
-      subscribeFailures: context.subscribeFailures + 1,
-      failuresInRow: context.failuresInRow + 1,
-      lastError: event.type === 'REJECT' ? event.reason : context.lastError,
-    })),
-    clearFailures: assign({ failuresInRow: 0 }),
-    recordStop: assign({
-      stopReason: ({ event, context }) =>
-        event.type === 'STOP' ? event.reason : event.type === 'REJECT' ? `refused: ${event.reason}` : context.stopReason,
-    }),
+    countFailure: assign(({ context, event }) =>
+      event.type === 'REJECT'
+        ? {
+            subscribeFailures: context.subscribeFailures + 1,
+            failuresInRow: event.failuresInRow ?? context.failuresInRow + 1,
+            lastError: event.reason,
+          }
+        : {},
+    ),
+    clearFailures: assign({ failuresInRow: 0, refusedReason: undefined }),
+    recordStop: assign(({ event, context }) =>
+      event.type === 'STOP'
+        ? { stopReason: event.reason, refusedReason: undefined }
+        : event.type === 'REJECT'
+          ? { stopReason: `refused: ${event.reason}`, refusedReason: event.reason }
+          : { stopReason: context.stopReason },
+    ),
   },
   guards: {
-    refusedTooOften: ({ context }) => context.failuresInRow + 1 >= context.maxSubscribeFailures,
+    final: ({ event }) => event.type === 'REJECT' && event.final === true,
   },
 }).createMachine({
   id: 'coin',
@@ -69,6 +83,8 @@ export const coinMachine = setup({
     Ready: {
       on: {
         REQUEST: { target: 'Requested', actions: 'countRequest' },
+        // an ack that came after the subscribe timeout: the subscription is live after all
+        CONFIRM: { target: 'Subscribed', actions: 'clearFailures' },
         STOP: { target: 'Stopped', actions: 'recordStop' },
       },
     },
@@ -76,7 +92,7 @@ export const coinMachine = setup({
       on: {
         CONFIRM: { target: 'Subscribed', actions: 'clearFailures' },
         REJECT: [
-          { guard: 'refusedTooOften', target: 'Stopped', actions: ['countFailure', 'recordStop'] },
+          { guard: 'final', target: 'Stopped', actions: ['countFailure', 'recordStop'] },
           { target: 'Ready', actions: 'countFailure' },
         ],
         'CONNECTION.LOST': { target: 'Ready' },
@@ -91,7 +107,7 @@ export const coinMachine = setup({
     },
     Stopped: {
       on: {
-        RESUME: { target: 'Ready', actions: assign({ failuresInRow: 0, stopReason: undefined }) },
+        RESUME: { target: 'Ready', actions: assign({ failuresInRow: 0, stopReason: undefined, refusedReason: undefined }) },
       },
     },
   },

@@ -11,6 +11,15 @@
  * a fake in tests). It reports socket events, acks and once-a-second feed activity; the machine
  * sends it SUBSCRIBE / UNSUBSCRIBE / PING. Ticks never pass through here (DESIGN §2).
  *
+ * Refusals are pinned per symbol (refusal.ts): a refused batch is split until the refusal names the
+ * symbols the exchange really refuses; only those count. The count lives here and nowhere else: past
+ * `maxSubscribeFailures` in a row a coin stops (the alerting names it) and is asked for again later
+ * with backoff (`refusedRetry`), so a temporary refusal heals without a listing refresh.
+ *
+ * Two watchdogs guard an open socket: no frame at all (data, pong or server ping) for
+ * `silenceTimeoutMs` is a dead socket; no DATA for far longer than this connection's usual rate
+ * allows is a stall, even while pings and pongs still flow (data-stall.ts). Either reconnects.
+ *
  * Own recovery is the first level of supervision: Failed → Recovering → Connecting with backoff.
  * After `maxConsecutiveFailures` failures without a healthy period in between, the connector gives
  * up (Failed.GaveUp) and tells its Collector, which restarts it as a fresh actor or escalates.
@@ -18,6 +27,17 @@
 import { assign, cancel, enqueueActions, fromCallback, raise, setup, type AnyActorRef } from 'xstate';
 import type { Channel, ExchangeId, Market } from '../src/records.js';
 import { coinMachine } from './coin.js';
+import {
+  advanceRate,
+  DEFAULT_STALL_POLICY,
+  EMPTY_FEED_RATE,
+  recordData,
+  restartSilence,
+  stallVerdict,
+  type FeedRate,
+  type StallPolicy,
+} from './data-stall.js';
+import { pinRefusal } from './refusal.js';
 import { nextRandom } from './random.js';
 import { sendToParentIfAny } from './report.js';
 import { backoffDelay, errorText, type BackoffPolicy } from './supervision.js';
@@ -27,8 +47,13 @@ export interface ConnectorPolicy {
   connectTimeoutMs: number;
   /** a subscribe request without an answer this long counts as refused */
   subscribeTimeoutMs: number;
-  /** no frame at all for this long: the feed is dead (a stall) */
+  /**
+   * no frame at all (data, pong or server ping) for this long: the socket is dead; also the longest
+   * data silence the data-stall detector ever waits for
+   */
   silenceTimeoutMs: number;
+  /** data silence judged against the connection's usual rate (see data-stall.ts) */
+  stall: StallPolicy;
   /** 0: the server pings and the socket layer answers; otherwise we send PING this often */
   pingIntervalMs: number;
   reconnect: BackoffPolicy;
@@ -36,10 +61,12 @@ export interface ConnectorPolicy {
   maxConsecutiveFailures: number;
   /** connected this long without failing: the failure streak and backoff reset */
   healthyAfterMs: number;
-  /** refusals in a row before one coin stops for good */
+  /** refusals in a row (pinned on the coin itself) before one coin stops */
   maxSubscribeFailures: number;
   /** wait before asking again for coins that were refused */
   subscribeRetryMs: number;
+  /** a coin stopped by refusals is asked for again after this backoff (growing per attempt) */
+  refusedRetry: BackoffPolicy;
   /**
    * replace the socket make-before-break this long after it opened, before the exchange's own
    * lifetime limit closes it (Binance: 24 h); 0: never
@@ -51,6 +78,7 @@ export const DEFAULT_CONNECTOR_POLICY: ConnectorPolicy = {
   connectTimeoutMs: 10_000,
   subscribeTimeoutMs: 10_000,
   silenceTimeoutMs: 30_000,
+  stall: DEFAULT_STALL_POLICY,
   pingIntervalMs: 0,
   // a gentle curve: back within a fraction of a second of a short outage, ~10 s apart in a long one
   reconnect: { minDelayMs: 250, maxDelayMs: 10_000, factor: 1.6, jitter: 0.2 },
@@ -58,6 +86,8 @@ export const DEFAULT_CONNECTOR_POLICY: ConnectorPolicy = {
   healthyAfterMs: 30_000,
   maxSubscribeFailures: 5,
   subscribeRetryMs: 5_000,
+  // well inside the 15-minute listing refresh, and never hammering a symbol the exchange refuses
+  refusedRetry: { minDelayMs: 30_000, maxDelayMs: 10 * 60_000, factor: 2, jitter: 0.2 },
   rotateAfterMs: 0,
 };
 
@@ -72,8 +102,20 @@ export interface ConnectorInput {
   seed: number;
 }
 
-/** The connector's own view of each coin's subscription (the Coin actors show the same, visibly). */
-export type CoinPhase = 'idle' | 'requested' | 'subscribed' | 'waiting' | 'stopped';
+/**
+ * The connector's own view of each coin's subscription (the Coin actors show the same, visibly).
+ * `refused`: stopped because the exchange refused it too often, asked for again after a backoff;
+ * `stopped`: removed or delisted, never asked for again unless added back.
+ */
+export type CoinPhase = 'idle' | 'requested' | 'subscribed' | 'waiting' | 'refused' | 'stopped';
+
+export interface CoinRecord {
+  phase: CoinPhase;
+  /** refusals pinned on this coin since it was last confirmed: THE count the limit applies to */
+  failuresInRow: number;
+  /** times it was stopped for refusals and asked for again since it was last confirmed */
+  refusedRetries: number;
+}
 
 export interface ConnectorContext {
   exchange: ExchangeId;
@@ -82,7 +124,13 @@ export interface ConnectorContext {
   channels: Channel[];
   policy: ConnectorPolicy;
   seed: number;
-  coins: Record<string, { phase: CoinPhase; failuresInRow: number }>;
+  coins: Record<string, CoinRecord>;
+  /** data frames this connection usually receives, and the current data silence */
+  feedRate: FeedRate;
+  /** data stalls detected (each one reconnects) */
+  dataStalls: number;
+  /** the socket is not being read (store backpressure) */
+  readingPaused: boolean;
   connectionAttempts: number;
   connectionSuccesses: number;
   subscriptionAttempts: number;
@@ -113,10 +161,21 @@ export type ConnectionReport =
   | { type: 'SOCKET.OPEN' }
   | { type: 'SOCKET.CLOSED'; reason: string }
   | { type: 'SUBSCRIBE.ACK'; symbols: string[] }
-  | { type: 'SUBSCRIBE.REJECT'; symbols: string[]; reason: string }
-  /** aggregated, at most about once a second: never per tick */
-  | { type: 'FEED.ACTIVITY'; frames: number; records: number; malformed: number }
+  /**
+   * a subscribe request was refused. `symbols`: what the refused request asked for (on exchanges
+   * that refuse a request as a whole) or the streams refused (on those that answer per stream);
+   * `named`: the symbols the exchange's answer names, when it names any
+   */
+  | { type: 'SUBSCRIBE.REJECT'; symbols: string[]; reason: string; named?: string[] }
+  /**
+   * aggregated, at most about once a second: never per tick. `dataFrames`: frames that carried
+   * records (default: all frames when any record came)
+   */
+  | { type: 'FEED.ACTIVITY'; frames: number; records: number; malformed: number; dataFrames?: number }
+  /** keep-alive traffic: a pong, or a server ping. The socket lives; it is not data */
   | { type: 'FEED.PONG' }
+  /** reading paused (or resumed) because the store is behind: data silence is ours, not a stall */
+  | { type: 'FEED.PAUSED'; paused: boolean }
   /** the socket was replaced make-before-break: the new one carries every stream, the old one is closed */
   | { type: 'CONNECTION.ROTATED' };
 
@@ -135,9 +194,12 @@ export type ConnectorEvent =
   | { type: 'COINS.ADD'; symbols: string[] }
   | { type: 'COINS.REMOVE'; symbols: string[] }
   | { type: 'FEED.SILENT' }
+  | { type: 'FEED.CHECK' }
+  | { type: 'FEED.STALLED'; silentMs: number; thresholdMs: number; usualPerSecond: number }
   | { type: 'KEEPALIVE.PING' }
   | { type: 'SUBSCRIBE.TIMEOUT' }
   | { type: 'SUBSCRIBE.RETRY' }
+  | { type: 'REFUSED.RETRY'; symbol: string }
   | { type: 'CONNECTION.HEALTHY' }
   | { type: 'xstate.error.actor.connection'; error: unknown };
 
@@ -165,19 +227,16 @@ function symbolsIn(context: ConnectorContext, phase: CoinPhase): string[] {
   return Object.keys(context.coins).filter((s) => context.coins[s]?.phase === phase);
 }
 
-function withPhase(
-  coins: ConnectorContext['coins'],
-  symbols: readonly string[],
-  phase: CoinPhase,
-  failed = false,
-): ConnectorContext['coins'] {
+function withPhase(coins: ConnectorContext['coins'], symbols: readonly string[], phase: CoinPhase): ConnectorContext['coins'] {
   const next = { ...coins };
   for (const s of symbols) {
     const c = next[s];
-    if (c) next[s] = { phase, failuresInRow: failed ? c.failuresInRow + 1 : phase === 'subscribed' ? 0 : c.failuresInRow };
+    if (c) next[s] = phase === 'subscribed' ? { phase, failuresInRow: 0, refusedRetries: 0 } : { ...c, phase };
   }
   return next;
 }
+
+const freshCoin = (): CoinRecord => ({ phase: 'idle', failuresInRow: 0, refusedRetries: 0 });
 
 /** Coins this event is about that the connector currently holds in one of the given phases. */
 function held(context: ConnectorContext, symbols: readonly string[], phases: readonly CoinPhase[]): string[] {
@@ -185,6 +244,24 @@ function held(context: ConnectorContext, symbols: readonly string[], phases: rea
     const c = context.coins[s];
     return c !== undefined && phases.includes(c.phase);
   });
+}
+
+/** One line for `lastError` and the log: why the connection was torn down. */
+function failureReason(context: ConnectorContext, event: ConnectorEvent): string {
+  switch (event.type) {
+    case 'SOCKET.CLOSED':
+      return `socket closed: ${event.reason}`;
+    case 'FEED.SILENT':
+      return `feed silent for ${context.policy.silenceTimeoutMs} ms`;
+    case 'FEED.STALLED':
+      return `data stalled: no data for ${event.silentMs} ms where ${event.usualPerSecond.toFixed(1)} frames/s are usual (limit ${Math.round(event.thresholdMs)} ms)`;
+    case 'xstate.error.actor.connection':
+      return `connection crashed: ${errorText(event.error)}`;
+    default:
+      return (event.type as string).startsWith('xstate.after.')
+        ? `connect timed out after ${context.policy.connectTimeoutMs} ms`
+        : `failed on ${event.type}`;
+  }
 }
 
 function report(self: AnyActorRef, context: ConnectorContext, state: ConnectorState): void {
@@ -198,15 +275,17 @@ function report(self: AnyActorRef, context: ConnectorContext, state: ConnectorSt
 
 /** What an open socket handles in both Connected and SubscriptionRequesting. */
 const WHILE_OPEN = {
-  // a late ack after a timeout still confirms the coin
-  'SUBSCRIBE.ACK': { actions: 'confirmCoins' },
+  // a late ack after a timeout still confirms the coin (confirmCoins accepts waiting coins too)
+  'SUBSCRIBE.ACK': { actions: ['confirmCoins', 'restartSilence'] },
   'SUBSCRIBE.REJECT': { actions: 'refuseCoins' },
   'FEED.ACTIVITY': { actions: ['recordActivity', 'armWatchdog'] },
   'FEED.PONG': { actions: 'armWatchdog' },
+  'FEED.CHECK': { actions: 'checkStall' },
   'KEEPALIVE.PING': { actions: 'sendPing' },
   'CONNECTION.HEALTHY': { actions: 'resetFailureStreak' },
   'CONNECTION.ROTATED': { actions: 'countRotation' },
   'FEED.SILENT': '#connector.Failed',
+  'FEED.STALLED': { target: '#connector.Failed', actions: 'countStall' },
   'SOCKET.CLOSED': '#connector.Failed',
   'xstate.error.actor.connection': '#connector.Failed',
 } as const;
@@ -228,6 +307,7 @@ export const connectorMachine = setup({
     pingInterval: ({ context }) => context.policy.pingIntervalMs,
     healthyAfter: ({ context }) => context.policy.healthyAfterMs,
     subscribeRetry: ({ context }) => context.policy.subscribeRetryMs,
+    stallCheck: ({ context }) => context.policy.stall.checkEveryMs,
     reconnectDelay: ({ context }) => context.nextDelayMs,
   },
   guards: {
@@ -245,7 +325,6 @@ export const connectorMachine = setup({
             exchange: context.exchange,
             market: context.market,
             symbol,
-            maxSubscribeFailures: context.policy.maxSubscribeFailures,
           },
         });
       }
@@ -267,22 +346,14 @@ export const connectorMachine = setup({
     /** Leaves nothing behind: socket closed, every timer cancelled, every coin back to Ready. */
     tearDown: enqueueActions(({ context, enqueue, event }) => {
       enqueue.stopChild('connection');
-      for (const id of ['watchdog', 'ping', 'subscribeTimeout', 'subscribeRetry', 'healthy']) enqueue.cancel(id);
+      for (const id of ['watchdog', 'stallCheck', 'ping', 'subscribeTimeout', 'subscribeRetry', 'healthy']) enqueue.cancel(id);
       const live = Object.keys(context.coins).filter((s) => {
         const phase = context.coins[s]?.phase;
         return phase === 'requested' || phase === 'subscribed' || phase === 'waiting';
       });
       for (const s of live) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'CONNECTION.LOST' });
-      const reason =
-        event.type === 'SOCKET.CLOSED'
-          ? `socket closed: ${event.reason}`
-          : event.type === 'FEED.SILENT'
-            ? `feed silent for ${context.policy.silenceTimeoutMs} ms`
-            : event.type === 'xstate.error.actor.connection'
-              ? `connection crashed: ${errorText(event.error)}`
-              : (event.type as string).startsWith('xstate.after.')
-                ? `connect timed out after ${context.policy.connectTimeoutMs} ms`
-                : `failed on ${event.type}`;
+      const reason = failureReason(context, event);
+      // refused coins keep their phase: they wait for their own backoff, not for the next socket
       enqueue.assign({
         coins: withPhase(context.coins, live, 'idle'),
         consecutiveFailures: context.consecutiveFailures + 1,
@@ -325,8 +396,41 @@ export const connectorMachine = setup({
             framesReceived: context.framesReceived + event.frames,
             recordsReceived: context.recordsReceived + event.records,
             malformedFrames: context.malformedFrames + event.malformed,
+            feedRate: recordData(context.feedRate, event.dataFrames ?? (event.records > 0 ? event.frames : 0)),
           }
         : {},
+    ),
+    /** a new socket or new subscriptions: the data silence is measured from now */
+    restartSilence: assign(({ context }) => ({ feedRate: restartSilence(context.feedRate) })),
+    startStallCheck: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ feedRate: restartSilence(context.feedRate) });
+      if (context.policy.stall.checkEveryMs > 0) enqueue.raise({ type: 'FEED.CHECK' }, { id: 'stallCheck', delay: 'stallCheck' });
+    }),
+    /** Once per check interval: fold the data that came into the usual rate, and judge the silence. */
+    checkStall: enqueueActions(({ context, enqueue }) => {
+      const policy = context.policy.stall;
+      if (policy.checkEveryMs <= 0) return;
+      enqueue.raise({ type: 'FEED.CHECK' }, { id: 'stallCheck', delay: 'stallCheck' });
+      // nothing subscribed yet (or any more), or we stopped reading: no silence counts
+      if (context.readingPaused || symbolsIn(context, 'subscribed').length === 0) {
+        enqueue.assign({ feedRate: restartSilence(context.feedRate) });
+        return;
+      }
+      const feedRate = advanceRate(context.feedRate, policy.checkEveryMs, policy);
+      enqueue.assign({ feedRate });
+      const verdict = stallVerdict(feedRate, policy, context.policy.silenceTimeoutMs);
+      if (verdict.stalled) {
+        enqueue.raise({
+          type: 'FEED.STALLED',
+          silentMs: verdict.silentMs,
+          thresholdMs: verdict.thresholdMs,
+          usualPerSecond: verdict.usualPerSecond,
+        });
+      }
+    }),
+    countStall: assign(({ context }) => ({ dataStalls: context.dataStalls + 1 })),
+    notePaused: assign(({ context, event }) =>
+      event.type === 'FEED.PAUSED' ? { readingPaused: event.paused, feedRate: restartSilence(context.feedRate) } : {},
     ),
     resetFailureStreak: assign({ consecutiveFailures: 0 }),
     countRotation: assign(({ context }) => ({ rotations: context.rotations + 1 })),
@@ -342,42 +446,101 @@ export const connectorMachine = setup({
       enqueue.cancel('subscribeTimeout');
       enqueue.raise({ type: 'SUBSCRIBE.TIMEOUT' }, { id: 'subscribeTimeout', delay: 'subscribeTimeout' });
     }),
+    /**
+     * The exchange confirmed (an ack, or the symbol's first data). A coin that timed out meanwhile
+     * (waiting for its retry, or even stopped for refusals) is confirmed too: its data is flowing,
+     * and asking again would only send a second SUBSCRIBE for a live stream.
+     */
     confirmCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'SUBSCRIBE.ACK') return;
-      const confirmed = held(context, event.symbols, ['requested']);
-      for (const s of confirmed) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'CONFIRM' });
+      const confirmed = held(context, event.symbols, ['requested', 'waiting', 'refused']);
+      if (confirmed.length === 0) return;
+      for (const s of confirmed) {
+        const id = coinId(context.exchange, context.market, s);
+        if (context.coins[s]?.phase === 'refused') {
+          enqueue.cancel(`refusedRetry:${s}`);
+          enqueue.sendTo(id, { type: 'RESUME' });
+        }
+        enqueue.sendTo(id, { type: 'CONFIRM' });
+      }
       enqueue.assign({
         coins: withPhase(context.coins, confirmed, 'subscribed'),
         subscriptionSuccesses: context.subscriptionSuccesses + confirmed.length,
       });
     }),
-    /** Refused (by the exchange, or by the timeout): retry later, or stop a coin refused too often. */
+    /**
+     * Refused by the exchange, or by the timeout. An exchange's refusal is first pinned on the
+     * symbols it really concerns (refusal.ts): the innocent part of a refused batch is asked for
+     * again at once, counting nothing. A pinned refusal counts against the coin — the one count the
+     * limit applies to: under the limit the coin is retried after `subscribeRetryMs`; at the limit
+     * it stops (the alerting names it) and is asked for again after the `refusedRetry` backoff.
+     */
     refuseCoins: enqueueActions(({ context, enqueue, event }) => {
-      const refused =
-        event.type === 'SUBSCRIBE.REJECT'
-          ? held(context, event.symbols, ['requested'])
-          : event.type === 'SUBSCRIBE.TIMEOUT'
-            ? symbolsIn(context, 'requested')
-            : [];
-      if (refused.length === 0) return;
+      let refused: string[] = [];
+      let resend: string[][] = [];
+      if (event.type === 'SUBSCRIBE.REJECT') {
+        const pinned = pinRefusal(held(context, event.symbols, ['requested']), event.named);
+        refused = pinned.refused;
+        resend = pinned.retry;
+      } else if (event.type === 'SUBSCRIBE.TIMEOUT') {
+        refused = symbolsIn(context, 'requested');
+      }
+      for (const group of resend) enqueue.sendTo('connection', { type: 'SUBSCRIBE', symbols: group } satisfies ConnectionCommand);
+      const resent = resend.reduce((n, g) => n + g.length, 0);
+      if (resent > 0) {
+        enqueue.cancel('subscribeTimeout');
+        enqueue.raise({ type: 'SUBSCRIBE.TIMEOUT' }, { id: 'subscribeTimeout', delay: 'subscribeTimeout' });
+      }
+      if (refused.length === 0) {
+        if (resent > 0) enqueue.assign({ subscriptionAttempts: context.subscriptionAttempts + resent });
+        return;
+      }
       const reason =
         event.type === 'SUBSCRIBE.REJECT' ? event.reason : `no answer within ${context.policy.subscribeTimeoutMs} ms`;
       let coins = context.coins;
-      const retry: string[] = [];
+      let seed = context.seed;
+      let retryLater = false;
       for (const s of refused) {
-        enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'REJECT', reason });
-        const failures = (coins[s]?.failuresInRow ?? 0) + 1;
-        const phase: CoinPhase = failures >= context.policy.maxSubscribeFailures ? 'stopped' : 'waiting';
-        coins = { ...coins, [s]: { phase, failuresInRow: failures } };
-        if (phase === 'waiting') retry.push(s);
+        const c = coins[s] ?? freshCoin();
+        const failuresInRow = c.failuresInRow + 1;
+        const final = failuresInRow >= context.policy.maxSubscribeFailures;
+        enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'REJECT', reason, failuresInRow, final });
+        if (final) {
+          const r = nextRandom(seed);
+          seed = r.seed;
+          const delay = backoffDelay(context.policy.refusedRetry, c.refusedRetries, r.value);
+          enqueue.raise({ type: 'REFUSED.RETRY', symbol: s }, { id: `refusedRetry:${s}`, delay });
+          coins = { ...coins, [s]: { phase: 'refused', failuresInRow, refusedRetries: c.refusedRetries + 1 } };
+        } else {
+          coins = { ...coins, [s]: { ...c, phase: 'waiting', failuresInRow } };
+          retryLater = true;
+        }
       }
-      enqueue.assign({ coins, subscriptionFailures: context.subscriptionFailures + refused.length, lastError: reason });
-      if (retry.length > 0) {
+      enqueue.assign({
+        coins,
+        seed,
+        subscriptionAttempts: context.subscriptionAttempts + resent,
+        subscriptionFailures: context.subscriptionFailures + refused.length,
+        lastError: reason,
+      });
+      if (retryLater) {
         enqueue.cancel('subscribeRetry');
         enqueue.raise({ type: 'SUBSCRIBE.RETRY' }, { id: 'subscribeRetry', delay: 'subscribeRetry' });
       }
     }),
     releaseWaitingCoins: assign(({ context }) => ({ coins: withPhase(context.coins, symbolsIn(context, 'waiting'), 'idle') })),
+    /**
+     * A coin stopped for refusals gets one more try after its backoff: one refusal parks it again
+     * (with a longer backoff), a confirmation heals it.
+     */
+    releaseRefusedCoin: enqueueActions(({ context, enqueue, event }) => {
+      if (event.type !== 'REFUSED.RETRY') return;
+      const c = context.coins[event.symbol];
+      if (c?.phase !== 'refused') return;
+      enqueue.sendTo(coinId(context.exchange, context.market, event.symbol), { type: 'RESUME' });
+      const failuresInRow = Math.max(0, context.policy.maxSubscribeFailures - 1);
+      enqueue.assign({ coins: { ...context.coins, [event.symbol]: { ...c, phase: 'idle', failuresInRow } } });
+    }),
     addCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'COINS.ADD') return;
       const fresh = event.symbols.filter((s) => context.coins[s] === undefined);
@@ -390,22 +553,24 @@ export const connectorMachine = setup({
             exchange: context.exchange,
             market: context.market,
             symbol: s,
-            maxSubscribeFailures: context.policy.maxSubscribeFailures,
           },
         });
       }
       for (const s of revived) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'RESUME' });
       const coins = { ...context.coins };
-      for (const s of [...fresh, ...revived]) coins[s] = { phase: 'idle', failuresInRow: 0 };
+      for (const s of [...fresh, ...revived]) coins[s] = freshCoin();
       enqueue.assign({ coins });
     }),
     removeCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'COINS.REMOVE') return;
-      const gone = held(context, event.symbols, ['idle', 'requested', 'subscribed', 'waiting']);
+      const gone = held(context, event.symbols, ['idle', 'requested', 'subscribed', 'waiting', 'refused']);
       if (gone.length === 0) return;
       const onWire = held(context, gone, ['requested', 'subscribed']);
       if (onWire.length > 0) enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols: onWire } satisfies ConnectionCommand);
-      for (const s of gone) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'STOP', reason: 'removed' });
+      for (const s of gone) {
+        enqueue.cancel(`refusedRetry:${s}`);
+        enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'STOP', reason: 'removed' });
+      }
       enqueue.assign({ coins: withPhase(context.coins, gone, 'stopped') });
     }),
     reportState: ({ self, context }, params: { state: ConnectorState }) => report(self, context, params.state),
@@ -427,7 +592,10 @@ export const connectorMachine = setup({
     channels: input.channels,
     policy: input.policy,
     seed: input.seed,
-    coins: Object.fromEntries(input.symbols.map((s) => [s, { phase: 'idle' as CoinPhase, failuresInRow: 0 }])),
+    coins: Object.fromEntries(input.symbols.map((s) => [s, freshCoin()])),
+    feedRate: EMPTY_FEED_RATE,
+    dataStalls: 0,
+    readingPaused: false,
     connectionAttempts: 0,
     connectionSuccesses: 0,
     subscriptionAttempts: 0,
@@ -450,6 +618,9 @@ export const connectorMachine = setup({
   on: {
     'COINS.ADD': { actions: 'addCoins' },
     'COINS.REMOVE': { actions: 'removeCoins' },
+    'REFUSED.RETRY': { actions: 'releaseRefusedCoin' },
+    // backpressure is the venue's, whatever the socket is doing
+    'FEED.PAUSED': { actions: 'notePaused' },
   },
   states: {
     Ready: {
@@ -460,7 +631,7 @@ export const connectorMachine = setup({
       entry: [{ type: 'reportState', params: { state: 'Connecting' } }, 'openConnection'],
       after: { connectTimeout: 'Failed' },
       on: {
-        'SOCKET.OPEN': { target: 'Connected', actions: ['countConnected', 'armHealthy', 'armPing'] },
+        'SOCKET.OPEN': { target: 'Connected', actions: ['countConnected', 'armHealthy', 'armPing', 'startStallCheck'] },
         'SOCKET.CLOSED': 'Failed',
         'xstate.error.actor.connection': 'Failed',
       },
@@ -472,6 +643,7 @@ export const connectorMachine = setup({
         ...WHILE_OPEN,
         'COINS.ADD': { target: 'Connected', reenter: true, actions: 'addCoins' },
         'SUBSCRIBE.RETRY': { target: 'Connected', reenter: true, actions: 'releaseWaitingCoins' },
+        'REFUSED.RETRY': { target: 'Connected', reenter: true, actions: 'releaseRefusedCoin' },
       },
     },
     SubscriptionRequesting: {
@@ -482,6 +654,7 @@ export const connectorMachine = setup({
         'SUBSCRIBE.TIMEOUT': { actions: 'refuseCoins' },
         'COINS.ADD': { actions: ['addCoins', 'requestIdleCoins'] },
         'SUBSCRIBE.RETRY': { actions: ['releaseWaitingCoins', 'requestIdleCoins'] },
+        'REFUSED.RETRY': { actions: ['releaseRefusedCoin', 'requestIdleCoins'] },
       },
     },
     Failed: {

@@ -12,3 +12,5 @@ export { createAlertWatch } from './watch.js';
 export type { AlertWatch } from './watch.js';
 export { recoveryFailedAlert } from './from-manager.js';
 export { storeFailedAlert } from './store-failed.js';
+export { refusalAlerts, subscriptionRefusedAlert } from './refusals.js';
+export type { RefusedCoin } from './refusals.js';

@@ -10,7 +10,7 @@
  * `store-failed`: commits to the history store fail (disk full, I/O error); batches are kept and
  * retried, intake is slowed, and the alert is resolved once a write succeeds again.
  */
-export type AlertKind = 'recovery-failed' | 'coin-silent' | 'error-rate' | 'suppressed' | 'store-failed';
+export type AlertKind = 'recovery-failed' | 'coin-silent' | 'error-rate' | 'subscription-refused' | 'suppressed' | 'store-failed';
 
 /** critical: an operator must act (logged at `error`); warning: worth a look (logged at `warn`) */
 export type AlertSeverity = 'critical' | 'warning';

@@ -114,6 +114,20 @@ export const configSchema = z
         /** client keep-alive ping interval; default: the adapter's */
         pingIntervalMs: z.number().int().positive().optional(),
         reconnect: backoffSchema.optional(),
+        /** backoff before asking again for a symbol the exchange refused for good */
+        refusedRetry: backoffSchema.optional(),
+        /** data-stall detection: silence judged against the connection's usual data rate */
+        stall: z
+          .object({
+            checkEveryMs: z.number().int().nonnegative().optional(),
+            expectedGaps: z.number().positive().optional(),
+            minSilenceMs: z.number().int().positive().optional(),
+            warmupMs: z.number().int().nonnegative().optional(),
+            memoryMs: z.number().int().positive().optional(),
+            longestGapFactor: z.number().nonnegative().optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),

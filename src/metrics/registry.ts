@@ -91,6 +91,7 @@ const CONNECTOR_COUNTERS = [
   ['recordsReceived', 'records_received_total', 'normalized records parsed'],
   ['malformedFrames', 'malformed_frames_total', 'frames that could not be parsed'],
   ['rotations', 'rotations_total', 'planned reconnections before the exchange closes an old connection'],
+  ['dataStalls', 'data_stalls_total', 'reconnections because data stopped while the socket stayed open'],
   ['restartAttempts', 'restarts_total', 'restarts of this connector by its collector'],
   ['restartSuccesses', 'restart_successes_total', 'restarts that reached Connected'],
 ] as const;

@@ -23,7 +23,14 @@ export function connectorPolicyFor(config: TickvisorConfig, adapter: ExchangeAda
     ...(c.maxSubscribeFailures !== undefined ? { maxSubscribeFailures: c.maxSubscribeFailures } : {}),
     ...(c.subscribeRetryMs !== undefined ? { subscribeRetryMs: c.subscribeRetryMs } : {}),
     ...(c.reconnect !== undefined ? { reconnect: c.reconnect } : {}),
+    ...(c.refusedRetry !== undefined ? { refusedRetry: c.refusedRetry } : {}),
+    stall: { ...DEFAULT_CONNECTOR_POLICY.stall, ...definedOnly(c.stall ?? {}) },
   };
+}
+
+/** the keys that were given (zod leaves absent optional keys undefined) */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function collectorInputFor(

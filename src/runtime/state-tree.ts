@@ -37,7 +37,7 @@ function stateText(value: unknown): { state: string; detail: string } {
 const COUNTER_KEYS = [
   'connectionAttempts', 'connectionSuccesses', 'subscriptionAttempts', 'subscriptionSuccesses', 'subscriptionFailures',
   'recoveryAttempts', 'recoverySuccesses', 'consecutiveFailures', 'framesReceived', 'recordsReceived', 'malformedFrames',
-  'subscribeRequests', 'subscribeFailures', 'errors', 'listingFailures', 'alerts', 'rotations',
+  'subscribeRequests', 'subscribeFailures', 'errors', 'listingFailures', 'alerts', 'rotations', 'dataStalls',
 ] as const;
 
 export function readStateTree(ref: AnyActorRef, id = 'manager'): ActorNode {

@@ -9,7 +9,7 @@ import { ReplaySubject, Subject, type Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
 import type { GapCounters } from '../gaps/gap-filler.js';
-import { createAlerting, recoveryFailedAlert, type Alert, type Alerting } from '../alerts/index.js';
+import { createAlerting, recoveryFailedAlert, refusalAlerts, type Alert, type Alerting } from '../alerts/index.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { startAlertWatch } from './alert-watch.js';
 import { lifecycleLogger } from './lifecycle-log.js';
@@ -188,7 +188,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     root = createActor(machine, {
       systemId: 'manager',
       input: { collectors: inputs, restart: config.supervision.collector ?? DEFAULT_COLLECTOR_RESTART, seed: config.seed },
-      inspect: fanOutInspection(lifecycleLogger(log), options.inspect),
+      // subscription-refused alerts are read off the same stream as the lifecycle log
+      inspect: fanOutInspection(lifecycleLogger(log), refusalAlerts(alerting), options.inspect),
     });
     root.on('alert', (event: { alert: RecoveryFailedAlert }) => {
       alerting.raise(recoveryFailedAlert(event.alert, Date.now()));

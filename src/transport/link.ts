@@ -14,9 +14,11 @@ export interface LinkEvents {
   open(): void;
   closed(reason: string): void;
   acked(symbols: string[]): void;
-  rejected(symbols: string[], reason: string): void;
+  /** see ConnectionReport SUBSCRIBE.REJECT: what the refusal concerns, and whom it names */
+  rejected(symbols: string[], reason: string, named?: string[]): void;
+  /** keep-alive traffic (a pong, or the server's ping): the socket lives, but it is not data */
   pong(): void;
-  /** a frame arrived (data, control or a server ping): the link is alive */
+  /** a frame arrived (data or control) */
   frame(records: number, malformed: boolean): void;
 }
 
@@ -31,8 +33,14 @@ export class Link {
   private readonly inFlight = new Map<string, { symbols: string[]; unsubscribe: boolean }>();
   /** streams this socket carries (Upbit re-sends the whole list each time) */
   readonly onSocket = new Set<string>();
-  /** asked for, waiting for a first data frame (exchanges without acks) */
+  /**
+   * asked for and not confirmed yet: a first data frame confirms them. On exchanges without acks
+   * (Upbit) that is the only confirmation; elsewhere it covers an ack that is late or lost — the
+   * symbol's data proves the subscription just as well.
+   */
   private readonly awaitingData = new Set<string>();
+  /** confirmed on this socket (ack or data): asked for again, they are confirmed without a frame */
+  private readonly confirmed = new Set<string>();
   private acked: string[] = [];
   private ackFlushQueued = false;
   private done = false;
@@ -51,8 +59,9 @@ export class Link {
     });
     this.socket.on('open', () => !this.done && on.open());
     this.socket.on('message', (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
-    // the server's pings prove the link is alive (ws answers them by itself)
-    this.socket.on('ping', () => on.frame(0, false));
+    // the server's pings prove the socket is alive (ws answers them by itself), never that data
+    // flows: a server can keep pinging while its feed has stopped
+    this.socket.on('ping', () => !this.done && on.pong());
     this.socket.on('pong', () => on.pong());
     this.socket.on('error', (error) => this.finish(error.message));
     this.socket.on('close', (code, reason) => this.finish(`${code}${reason.length ? ` ${reason.toString()}` : ''}`));
@@ -63,15 +72,19 @@ export class Link {
   }
 
   subscribe(symbols: readonly string[]): void {
-    const known = this.instruments(symbols);
+    // a stream this socket already carries is not asked for twice (a second SUBSCRIBE for a live
+    // stream is refused by Bybit, as a whole request)
+    const live = symbols.filter((s) => this.confirmed.has(s));
+    if (live.length > 0) this.ack(live);
+    const known = this.instruments(symbols.filter((s) => !this.confirmed.has(s)));
     const unknown = symbols.filter((s) => this.io.instrument(s) === undefined);
-    if (unknown.length > 0) queueMicrotask(() => !this.done && this.on.rejected(unknown, 'not listed by the exchange'));
+    if (unknown.length > 0) queueMicrotask(() => !this.done && this.on.rejected(unknown, 'not listed by the exchange', unknown));
     if (known.length === 0) return;
     for (const i of known) this.onSocket.add(i.symbol);
     this.io.subscribing?.(known.map((i) => i.symbol), this.group);
     const next = () => String(++this.requestSeq);
+    for (const i of known) this.awaitingData.add(i.symbol);
     this.send(this.io.adapter.subscribeRequests(known, this.channels, next, this.instruments([...this.onSocket])), false);
-    if (this.io.adapter.ackMode === 'first-data') for (const i of known) this.awaitingData.add(i.symbol);
   }
 
   unsubscribe(symbols: readonly string[]): void {
@@ -79,6 +92,7 @@ export class Link {
     for (const i of leaving) {
       this.onSocket.delete(i.symbol);
       this.awaitingData.delete(i.symbol);
+      this.confirmed.delete(i.symbol);
     }
     if (leaving.length === 0) return;
     const next = () => String(++this.requestSeq);
@@ -150,15 +164,25 @@ export class Link {
         const req = c.requestId !== undefined ? this.inFlight.get(c.requestId) : undefined;
         if (req) this.inFlight.delete(c.requestId!);
         if (req?.unsubscribe || c.kind === 'unsubscribed') continue;
-        this.ack(c.symbols ?? req?.symbols ?? []);
+        const symbols = c.symbols ?? req?.symbols ?? [];
+        for (const s of symbols) this.awaitingData.delete(s);
+        this.ack(symbols);
       } else if (c.kind === 'rejected') {
         const req = c.requestId !== undefined ? this.inFlight.get(c.requestId) : undefined;
         if (req) this.inFlight.delete(c.requestId!);
-        const symbols = c.symbols ?? req?.symbols ?? [];
-        this.io.note?.('subscribe rejected', { group: this.group, reason: c.reason, symbols });
-        if (symbols.length > 0 && !req?.unsubscribe) {
-          for (const s of symbols) this.onSocket.delete(s);
-          this.on.rejected(symbols, c.reason);
+        if (req?.unsubscribe) continue;
+        // An exchange that answers per stream (OKX) refuses only the streams it names; one that
+        // answers per request (Binance, Bybit) refused the whole request, whatever its text names.
+        const perStream = this.io.adapter.ackMode === 'per-stream';
+        const symbols = (perStream ? (c.symbols ?? req?.symbols) : (req?.symbols ?? c.symbols)) ?? [];
+        this.io.note?.('subscribe rejected', { group: this.group, reason: c.reason, symbols, named: c.symbols ?? [] });
+        if (symbols.length > 0) {
+          for (const s of symbols) {
+            this.onSocket.delete(s);
+            this.awaitingData.delete(s);
+            this.confirmed.delete(s);
+          }
+          this.on.rejected(symbols, c.reason, c.symbols);
         }
       }
     }
@@ -166,7 +190,10 @@ export class Link {
 
   // Acks of a big subscription arrive one per stream (OKX): report them once per tick.
   private ack(symbols: readonly string[]): void {
-    for (const s of symbols) this.acked.push(s);
+    for (const s of symbols) {
+      this.acked.push(s);
+      this.confirmed.add(s);
+    }
     if (this.ackFlushQueued) return;
     this.ackFlushQueued = true;
     queueMicrotask(() => {

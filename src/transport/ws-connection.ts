@@ -27,15 +27,32 @@ export function createConnectionLogic(env: TransportEnv) {
     let closed = false;
     let frames = 0;
     let records = 0;
+    let dataFrames = 0;
     let malformed = 0;
     let rotateTimer: NodeJS.Timeout | undefined;
     let next: { link: Link; waiting: Set<string> } | undefined;
 
+    /** the last activity tick found nothing: the next data is reported at once, not up to 1 s later */
+    let idle = true;
+    const flushActivity = () => {
+      report({ type: 'FEED.ACTIVITY', frames, records, malformed, dataFrames });
+      frames = 0;
+      records = 0;
+      dataFrames = 0;
+      malformed = 0;
+    };
     const counting = {
       frame(n: number, bad: boolean) {
         frames++;
         records += n;
+        if (n > 0) dataFrames++;
         if (bad) malformed++;
+        // a feed coming back from silence says so now: a watchdog deadline falling inside the
+        // aggregation second must not call a resumed feed silent
+        if (idle && n > 0 && !closed) {
+          idle = false;
+          flushActivity();
+        }
       },
     };
 
@@ -59,7 +76,7 @@ export function createConnectionLogic(env: TransportEnv) {
       },
       closed: (reason) => finish(reason),
       acked: (symbols) => report({ type: 'SUBSCRIBE.ACK', symbols }),
-      rejected: (symbols, reason) => report({ type: 'SUBSCRIBE.REJECT', symbols, reason }),
+      rejected: (symbols, reason, named) => report(rejectReport(symbols, reason, named)),
       pong: () => report({ type: 'FEED.PONG' }),
     });
 
@@ -101,24 +118,25 @@ export function createConnectionLogic(env: TransportEnv) {
           }
         },
         // a refusal on the replacement: keep the old socket and try again later
-        rejected: (symbols, reason) =>
-          active === link ? report({ type: 'SUBSCRIBE.REJECT', symbols, reason }) : abandon(`replacement refused: ${reason}`),
+        rejected: (symbols, reason, named) =>
+          active === link ? report(rejectReport(symbols, reason, named)) : abandon(`replacement refused: ${reason}`),
         pong: () => report({ type: 'FEED.PONG' }),
       });
       next = { link, waiting };
     }
 
     const activity = setInterval(() => {
-      if (frames === 0 || closed) return;
-      report({ type: 'FEED.ACTIVITY', frames, records, malformed });
-      frames = 0;
-      records = 0;
-      malformed = 0;
+      if (closed) return;
+      if (dataFrames === 0) idle = true;
+      if (frames === 0) return;
+      flushActivity();
     }, ACTIVITY_INTERVAL_MS);
     activity.unref();
 
     const pressure = io.pressure?.subscribe((paused) => {
       for (const l of [active, next?.link]) if (l) l.pause(paused);
+      // the connector must not take the silence we cause for a stalled feed
+      if (!closed) report({ type: 'FEED.PAUSED', paused });
     });
 
     receive((command) => {
@@ -148,4 +166,8 @@ export function createConnectionLogic(env: TransportEnv) {
       active.close();
     };
   });
+}
+
+function rejectReport(symbols: string[], reason: string, named: string[] | undefined): ConnectionReport {
+  return named && named.length > 0 ? { type: 'SUBSCRIBE.REJECT', symbols, reason, named } : { type: 'SUBSCRIBE.REJECT', symbols, reason };
 }

@@ -29,7 +29,7 @@ describe('inspection recorder', () => {
     const recorder = createInspectionRecorder(path, { now: () => clock++ });
     const coin = createActor(coinMachine, {
       systemId: 'coin:binance:spot:BTC/USDT',
-      input: { exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', maxSubscribeFailures: 3 },
+      input: { exchange: 'binance', market: 'spot', symbol: 'BTC/USDT' },
       inspect: recorder.inspect,
     });
     coin.start();

@@ -26,7 +26,7 @@ async function until(condition: () => boolean, ms = 2_000): Promise<void> {
 
 function runCoin(inspect: (event: InspectionEvent) => void) {
   const coin = createActor(coinMachine, {
-    input: { exchange: 'upbit', market: 'spot', symbol: 'BTC/KRW', maxSubscribeFailures: 3 },
+    input: { exchange: 'upbit', market: 'spot', symbol: 'BTC/KRW' },
     inspect,
   }).start();
   coin.send({ type: 'REQUEST' });

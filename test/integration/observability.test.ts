@@ -33,7 +33,8 @@ describe('observability on a running system', () => {
       assert.equal(metricValue(before, 'tickvisor_connector_state', { exchange: 'binance', market: 'spot' }), 2, 'Connected = 2');
       assert.ok(metricValue(before, 'tickvisor_coin_last_receive_timestamp_seconds', { symbol: 'BTC/USDT' }) > 0);
 
-      sys.tv.sim!.inject({ kind: 'reject-subscribe', exchange: 'binance', market: 'spot', count: 2 });
+      // six refused requests: the pair, then each alone (bisection), twice over — two failures per coin
+      sys.tv.sim!.inject({ kind: 'reject-subscribe', exchange: 'binance', market: 'spot', count: 6 });
       sys.tv.sim!.inject({ kind: 'disconnect', exchange: 'binance', market: 'spot' });
       await waitFor('refused twice, then subscribed again', () => {
         const coins = nodes(sys.tv.state(), 'coin');

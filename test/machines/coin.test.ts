@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { createActor } from 'xstate';
 import { coinMachine } from '../../machines/coin.js';
 
-const input = { exchange: 'binance' as const, market: 'spot' as const, symbol: 'BTC/USDT', maxSubscribeFailures: 2 };
+const input = { exchange: 'binance' as const, market: 'spot' as const, symbol: 'BTC/USDT' };
 
 describe('coin machine', () => {
   test('walks Ready → Requested → Subscribed → Stopped and counts requests', () => {
@@ -19,17 +19,39 @@ describe('coin machine', () => {
     assert.equal(coin.getSnapshot().context.stopReason, 'removed');
   });
 
-  test('a refused request goes back to Ready, and too many refusals in a row stop the coin', () => {
+  test('a refused request goes back to Ready; a final refusal (the Connector decides) stops it with the reason', () => {
     const coin = createActor(coinMachine, { input }).start();
     coin.send({ type: 'REQUEST' });
-    coin.send({ type: 'REJECT', reason: 'Invalid symbol' });
+    coin.send({ type: 'REJECT', reason: 'Invalid symbol', failuresInRow: 1 });
     assert.equal(coin.getSnapshot().value, 'Ready');
     assert.equal(coin.getSnapshot().context.subscribeFailures, 1);
+    // the coin never counts toward a limit of its own: only `final` stops it
+    for (let i = 2; i <= 6; i++) {
+      coin.send({ type: 'REQUEST' });
+      coin.send({ type: 'REJECT', reason: 'Invalid symbol', failuresInRow: i });
+      assert.equal(coin.getSnapshot().value, 'Ready');
+    }
     coin.send({ type: 'REQUEST' });
-    coin.send({ type: 'REJECT', reason: 'Invalid symbol' });
+    coin.send({ type: 'REJECT', reason: 'Invalid symbol', failuresInRow: 7, final: true });
     assert.equal(coin.getSnapshot().value, 'Stopped');
-    assert.equal(coin.getSnapshot().context.subscribeFailures, 2);
+    assert.equal(coin.getSnapshot().context.subscribeFailures, 7);
+    assert.equal(coin.getSnapshot().context.failuresInRow, 7);
+    assert.equal(coin.getSnapshot().context.refusedReason, 'Invalid symbol');
     assert.match(coin.getSnapshot().context.stopReason ?? '', /refused: Invalid symbol/);
+    coin.send({ type: 'RESUME' });
+    coin.send({ type: 'REQUEST' });
+    coin.send({ type: 'CONFIRM' });
+    assert.equal(coin.getSnapshot().value, 'Subscribed', 'a refused coin retried later heals');
+    assert.equal(coin.getSnapshot().context.refusedReason, undefined);
+  });
+
+  test('a late ack confirms a coin whose request timed out (Ready → Subscribed)', () => {
+    const coin = createActor(coinMachine, { input }).start();
+    coin.send({ type: 'REQUEST' });
+    coin.send({ type: 'REJECT', reason: 'no answer within 1000 ms', failuresInRow: 1 });
+    coin.send({ type: 'CONFIRM' });
+    assert.equal(coin.getSnapshot().value, 'Subscribed');
+    assert.equal(coin.getSnapshot().context.failuresInRow, 0);
   });
 
   test('a confirmation clears the refusal streak', () => {
@@ -38,6 +60,7 @@ describe('coin machine', () => {
     coin.send({ type: 'REJECT', reason: 'busy' });
     coin.send({ type: 'REQUEST' });
     coin.send({ type: 'CONFIRM' });
+    assert.equal(coin.getSnapshot().context.failuresInRow, 0);
     coin.send({ type: 'CONNECTION.LOST' });
     coin.send({ type: 'REQUEST' });
     coin.send({ type: 'REJECT', reason: 'busy' });

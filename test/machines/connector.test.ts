@@ -158,7 +158,8 @@ describe('connector machine', () => {
   });
 
   test('a feed silent past its deadline fails the connection; activity keeps it alive', async () => {
-    const t = start();
+    // the keep-alive watchdog alone (the data-stall detector has its own tests)
+    const t = start({ policy: { stall: { ...TEST_CONNECTOR_POLICY.stall, checkEveryMs: 0 } } });
     t.actor.send({ type: 'START' });
     await advance(t, 20_000, { step: 500 });
     assert.equal(t.actor.getSnapshot().value, 'Connected', 'activity every 500 ms keeps the watchdog quiet');

@@ -67,7 +67,7 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
     return t;
   }
 
-  /** `{"result":…,"id":…}` or `{"code":…,"msg":…,"id":…}`; undefined when the frame is neither. */
+  /** `{"result":…,"id":…}`, `{"code":…,"msg":…,"id":…}` or `{"error":{"code":…,"msg":…},"id":…}`; undefined otherwise. */
   function answer(msg: Json): ControlMessage | undefined {
     const id = msg.id;
     const requestId = typeof id === 'number' || (typeof id === 'string' && id !== '') ? String(id) : undefined;
@@ -79,6 +79,11 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
     }
     if (Object.hasOwn(msg, 'code') && Object.hasOwn(msg, 'msg')) {
       return { kind: 'rejected', requestId, reason: `code ${preview(msg.code)}: ${preview(msg.msg, MAX_REASON_LENGTH)}` };
+    }
+    // the stream servers also nest it: `{"error":{"code":2,"msg":"Invalid request: invalid stream"},"id":1}`
+    const error = msg.error;
+    if (isRecord(error) && Object.hasOwn(error, 'code') && Object.hasOwn(error, 'msg')) {
+      return { kind: 'rejected', requestId, reason: `code ${preview(error.code)}: ${preview(error.msg, MAX_REASON_LENGTH)}` };
     }
     return undefined;
   }

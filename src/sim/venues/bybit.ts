@@ -221,7 +221,9 @@ class BybitSession implements VenueSession {
       resolved.push({ kind, sym, topic });
     }
     if (op === 'subscribe') {
-      if (resolved.some((r) => this.ctx.consumeFault('reject-subscribe', r.sym.symbol))) return reject(`Invalid symbol :[${topics.join(',')}]`);
+      // Bybit refuses the whole request and names only the topic it refuses
+      const refused = resolved.find((r) => this.ctx.consumeFault('reject-subscribe', r.sym.symbol));
+      if (refused) return reject(`Invalid symbol :[${refused.topic}]`);
       const dup = resolved.find((r) => (r.kind === 'publicTrade' ? this.trades : this.tickers).has(r.sym.nativeId));
       if (dup) return reject(`error:already subscribed,topic:${dup.topic}`);
     }

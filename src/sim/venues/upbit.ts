@@ -239,6 +239,9 @@ class UpbitSession implements VenueSession {
     this.ctx.stats.subscribeRequests++;
     const next = { trade: new Set<string>(), ticker: new Set<string>() };
     const snapshots: Array<() => void> = [];
+    // a refusal is decided once per code and request, whichever types name it
+    const refusedNow = new Set<string>();
+    const servedNow = new Set<string>();
     for (const t of types) {
       if (t.type === undefined) return this.error('NO_TYPE', '타입 필드가 존재하지 않습니다.');
       if (t.type !== 'trade' && t.type !== 'ticker') return this.error('INVALID_PARAM', `지원하지 않는 타입입니다: ${String(t.type)}`);
@@ -250,10 +253,13 @@ class UpbitSession implements VenueSession {
           this.ctx.stats.subscribeRejected++;
           return this.error('INVALID_PARAM', `잘못된 코드입니다: ${String(code)}`);
         }
-        if (this.ctx.consumeFault('reject-subscribe', sym.symbol)) {
-          this.ctx.stats.subscribeRejected++;
-          return this.error('INVALID_PARAM', `잘못된 코드입니다: ${sym.nativeId}`);
+        // Upbit answers no code it will not serve: no error, no snapshot, no data; the others flow
+        if (refusedNow.has(sym.nativeId) || (!servedNow.has(sym.nativeId) && this.ctx.consumeFault('reject-subscribe', sym.symbol))) {
+          if (!refusedNow.has(sym.nativeId)) this.ctx.stats.subscribeRejected++;
+          refusedNow.add(sym.nativeId);
+          continue;
         }
+        servedNow.add(sym.nativeId);
         if (t.is_only_snapshot !== true) next[type].add(sym.nativeId);
         if (t.is_only_realtime !== true) {
           snapshots.push(() => {

@@ -1,0 +1,165 @@
+/**
+ * The Link against a scripted WebSocket server on loopback: what it reports for server pings, for
+ * data, and for refusals, per exchange style.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createAdapter } from '../../src/exchanges/index.js';
+import type { Instrument } from '../../src/exchanges/types.js';
+import type { ExchangeId, Market, MarketRecord } from '../../src/records.js';
+import { Link, type LinkEvents } from '../../src/transport/link.js';
+
+let server: WebSocketServer;
+let url = '';
+/** what the scripted server does with each client */
+let script: (ws: WebSocket) => void = () => {};
+
+before(async () => {
+  server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server.on('connection', (ws) => script(ws));
+});
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const INSTRUMENTS: Record<string, Instrument[]> = {
+  bybit: ['BTC', 'ETH', 'SOL'].map((b) => ({ symbol: `${b}/USDT`, nativeId: `${b}USDT`, base: b, quote: 'USDT', active: true })),
+  okx: ['BTC', 'ETH', 'SOL'].map((b) => ({ symbol: `${b}/USDT`, nativeId: `${b}-USDT`, base: b, quote: 'USDT', active: true })),
+  binance: ['BTC', 'ETH', 'SOL'].map((b) => ({ symbol: `${b}/USDT`, nativeId: `${b}USDT`, base: b, quote: 'USDT', active: true })),
+};
+
+interface Seen {
+  events: string[];
+  frames: number;
+  records: number;
+  pongs: number;
+  acked: string[];
+  rejected: Array<{ symbols: string[]; reason: string; named?: string[] }>;
+  delivered: MarketRecord[];
+}
+
+function open(exchange: ExchangeId, market: Market): { link: Link; seen: Seen; opened: Promise<void> } {
+  const seen: Seen = { events: [], frames: 0, records: 0, pongs: 0, acked: [], rejected: [], delivered: [] };
+  const list = INSTRUMENTS[exchange]!;
+  let resolveOpen!: () => void;
+  const opened = new Promise<void>((r) => (resolveOpen = r));
+  const events: LinkEvents = {
+    open: () => resolveOpen(),
+    closed: (reason) => seen.events.push(`closed ${reason}`),
+    acked: (symbols) => seen.acked.push(...symbols),
+    rejected: (symbols, reason, named) => seen.rejected.push(named ? { symbols, reason, named } : { symbols, reason }),
+    pong: () => seen.pongs++,
+    frame: (records) => {
+      seen.frames++;
+      seen.records += records;
+    },
+  };
+  const link = new Link(
+    {
+      adapter: createAdapter(exchange, market, { wsUrl: url }),
+      wsUrl: url,
+      instrument: (s) => list.find((i) => i.symbol === s),
+      instruments: () => list,
+      deliver: (records) => seen.delivered.push(...records),
+    },
+    ['trade'],
+    0,
+    events,
+  );
+  return { link, seen, opened };
+}
+
+const until = async (cond: () => boolean, what: string) => {
+  const deadline = Date.now() + 2_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('link', () => {
+  test('a server that pings but sends no data: pings are keep-alive (pong), never frames', async () => {
+    script = (ws) => {
+      for (let i = 0; i < 5; i++) ws.ping();
+    };
+    const { link, seen, opened } = open('binance', 'spot');
+    await opened;
+    await until(() => seen.pongs === 5, 'five pings');
+    assert.equal(seen.frames, 0, 'no frame counted');
+    assert.equal(seen.records, 0);
+    link.close();
+  });
+
+  test('Bybit: a refusal naming one topic refuses the whole request; the named one is reported as the culprit', async () => {
+    script = (ws) =>
+      ws.on('message', (data) => {
+        const req = JSON.parse(String(data)) as { req_id: string };
+        ws.send(JSON.stringify({ success: false, ret_msg: 'Invalid symbol :[publicTrade.ETHUSDT]', conn_id: 'c', req_id: req.req_id, op: 'subscribe' }));
+      });
+    const { link, seen, opened } = open('bybit', 'spot');
+    await opened;
+    link.subscribe(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
+    await until(() => seen.rejected.length === 1, 'the refusal');
+    assert.deepEqual(seen.rejected[0], {
+      symbols: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'],
+      reason: 'Invalid symbol :[publicTrade.ETHUSDT]',
+      named: ['ETH/USDT'],
+    });
+    assert.deepEqual([...link.onSocket], [], 'nothing of a refused request is on the socket');
+    link.close();
+  });
+
+  test('OKX: an error naming one instrument refuses that stream only; the others are acked', async () => {
+    script = (ws) =>
+      ws.on('message', (data) => {
+        const req = JSON.parse(String(data)) as { id: string; args: Array<{ channel: string; instId: string }> };
+        for (const arg of req.args) {
+          if (arg.instId === 'ETH-USDT') ws.send(JSON.stringify({ id: req.id, event: 'error', code: '60018', msg: `Wrong URL or channel:trades,instId:ETH-USDT doesn't exist`, connId: 'c' }));
+          else ws.send(JSON.stringify({ id: req.id, event: 'subscribe', arg, connId: 'c' }));
+        }
+      });
+    const { link, seen, opened } = open('okx', 'spot');
+    await opened;
+    link.subscribe(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
+    await until(() => seen.rejected.length === 1 && seen.acked.length === 2, 'answers');
+    assert.deepEqual(seen.rejected[0]!.symbols, ['ETH/USDT']);
+    assert.deepEqual(seen.rejected[0]!.named, ['ETH/USDT']);
+    assert.deepEqual(seen.acked.sort(), ['BTC/USDT', 'SOL/USDT']);
+    link.close();
+  });
+
+  test('Binance: no ack at all, but the symbol trades: its first data confirms it', async () => {
+    script = (ws) =>
+      ws.on('message', () => {
+        // the ack is lost; the stream flows
+        ws.send(JSON.stringify({ e: 'trade', E: 1_700_000_000_001, s: 'BTCUSDT', t: 7, p: '100.0', q: '1.0', T: 1_700_000_000_000, m: true, M: true }));
+      });
+    const { link, seen, opened } = open('binance', 'spot');
+    await opened;
+    link.subscribe(['BTC/USDT']);
+    await until(() => seen.acked.length === 1, 'the confirmation');
+    assert.deepEqual(seen.acked, ['BTC/USDT']);
+    assert.equal(seen.delivered.length, 1);
+    link.close();
+  });
+
+  test('a stream already confirmed on the socket is confirmed again without a second SUBSCRIBE', async () => {
+    let requests = 0;
+    script = (ws) =>
+      ws.on('message', (data) => {
+        requests++;
+        const req = JSON.parse(String(data)) as { id: number };
+        ws.send(JSON.stringify({ result: null, id: req.id }));
+      });
+    const { link, seen, opened } = open('binance', 'spot');
+    await opened;
+    link.subscribe(['BTC/USDT']);
+    await until(() => seen.acked.length === 1, 'the ack');
+    link.subscribe(['BTC/USDT']);
+    await until(() => seen.acked.length === 2, 'the second confirmation');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(requests, 1);
+    link.close();
+  });
+});
