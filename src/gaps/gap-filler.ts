@@ -4,6 +4,12 @@
  * trades go into the pipeline as 'backfill': normalized exactly like live ones, deduplicated
  * against what arrived live. Failures retry with backoff; a window the exchange cannot serve
  * any more (Bybit keeps only recent trades) is counted and logged as unfilled, never hidden.
+ *
+ * A window without `afterId` (a symbol's first subscription: nothing held before it) is filled by
+ * time alone. Cost: one such window per symbol per subscription start, so N symbols cost at least
+ * N requests when they start (Binance spot: one aggTrades lookup, plus a history page only when
+ * that lookup shows trades before the first live one). They queue here one at a time behind the
+ * venue's paced RestClient, so a large start is spread over the rate budget instead of bursting.
  */
 import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
 import type { MarketRecord } from '../records.js';
@@ -52,12 +58,7 @@ export class GapFiller {
     for (const w of windows) {
       this.counters.detected++;
       const pending = this.queue.get(w.symbol);
-      this.queue.set(
-        w.symbol,
-        pending
-          ? { ...pending, to: Math.max(pending.to, w.to), from: Math.min(pending.from, w.from) }
-          : w,
-      );
+      this.queue.set(w.symbol, pending ? merge(pending, w) : w);
     }
     this.counters.pending = this.queue.size;
     this.changed();
@@ -114,7 +115,8 @@ export class GapFiller {
           rest,
           {
             instrument,
-            afterId: window.afterId,
+            ...(window.afterId !== undefined ? { afterId: window.afterId } : {}),
+            ...(window.untilId !== undefined ? { untilId: window.untilId } : {}),
             from: window.from,
             to: window.to,
             maxTrades: this.deps.maxTradesPerWindow ?? 200_000,
@@ -129,7 +131,8 @@ export class GapFiller {
           this.counters.unfilled++;
           log.warn({ window, got: result.trades.length }, 'gap only partly filled: the exchange no longer serves all of it');
         }
-        if (window.reason !== 'reconnect' || result.trades.length > 1) {
+        // a restart's window usually brings back just the trade that closed it: not news
+        if ((window.reason !== 'reconnect' && window.reason !== 'subscribe') || result.trades.length > 1) {
           log.info({ symbol: window.symbol, reason: window.reason, trades: result.trades.length, missing: window.missing }, 'gap filled by REST');
         }
         return;
@@ -141,4 +144,19 @@ export class GapFiller {
     }
     if (!this.stopped) this.counters.unfilled++;
   }
+}
+
+/**
+ * Two windows of one symbol as one: the earlier start with the id held there (none when either
+ * start had none at that point: fill by time), the later end with its trade.
+ */
+function merge(a: GapWindow, b: GapWindow): GapWindow {
+  const first = a.from <= b.from ? a : b;
+  const last = a.to >= b.to ? a : b;
+  const out: GapWindow = { ...first, to: last.to };
+  if (last.untilId !== undefined) out.untilId = last.untilId;
+  else delete out.untilId;
+  if (a.missing !== undefined && b.missing !== undefined) out.missing = a.missing + b.missing;
+  else delete out.missing;
+  return out;
 }

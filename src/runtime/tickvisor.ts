@@ -147,7 +147,9 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
       venues.set(
         `${exchange}:${market}`,
-        new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors, activity),
+        new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors, activity, {
+          trades: e.channels.includes('trade'),
+        }),
       );
       pipelines$.next(pipeline);
       return collectorInputFor(config, e, adapter, index);

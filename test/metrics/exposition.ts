@@ -48,6 +48,7 @@ export function pipelineStats(over: Partial<PipelineStats> = {}): PipelineStats 
     batches: 0,
     writeErrors: 0,
     overLimitPushes: 0,
+    late: 0,
     pressure: false,
     ...over,
   };
