@@ -9,6 +9,7 @@ import { ReplaySubject, Subject, type Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
 import type { GapCounters } from '../gaps/gap-filler.js';
+import type { GapTrackerOptions } from '../gaps/gap-tracker.js';
 import { createAlerting, recoveryFailedAlert, type Alert, type Alerting } from '../alerts/index.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { startAlertWatch } from './alert-watch.js';
@@ -37,6 +38,8 @@ export interface TickvisorOptions {
   logger?: Logger;
   /** override the store directory from the configuration */
   dataDir?: string;
+  /** gap detection tuning: silence thresholds, reach-back (tests scale them down) */
+  gapTracking?: GapTrackerOptions;
 }
 
 export interface Tickvisor {
@@ -149,6 +152,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         `${exchange}:${market}`,
         new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors, activity, {
           trades: e.channels.includes('trade'),
+          ...(options.gapTracking ? { gaps: options.gapTracking } : {}),
         }),
       );
       pipelines$.next(pipeline);
