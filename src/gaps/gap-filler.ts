@@ -7,9 +7,12 @@
  *
  * A window without `afterId` (a symbol's first subscription: nothing held before it) is filled by
  * time alone. Cost: one such window per symbol per subscription start, so N symbols cost at least
- * N requests when they start (Binance spot: one aggTrades lookup, plus a history page only when
- * that lookup shows trades before the first live one). They queue here one at a time behind the
- * venue's paced RestClient, so a large start is spread over the rate budget instead of bursting.
+ * N requests when they start (Binance: one aggTrades lookup, plus a history page only when that
+ * lookup shows trades before the first live one; OKX, Bybit: one page; Upbit: one page for a
+ * symbol that traded before). They go one at a time through the venue's paced RestClient, so a
+ * large start is spread over the rate budget instead of bursting, and they wait behind every
+ * other window: a first subscription is only in doubt, a hole in the ids or a reconnect is likely
+ * loss, and must not queue behind thousands of symbols starting up.
  */
 import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
 import type { MarketRecord } from '../records.js';
@@ -88,8 +91,8 @@ export class GapFiller {
     this.running = true;
     try {
       while (!this.stopped && this.queue.size > 0) {
-        const [symbol, window] = this.queue.entries().next().value as [string, GapWindow];
-        this.queue.delete(symbol);
+        const window = this.next();
+        this.queue.delete(window.symbol);
         this.counters.pending = this.queue.size;
         await this.fill(window);
         this.changed();
@@ -97,6 +100,16 @@ export class GapFiller {
     } finally {
       this.running = false;
     }
+  }
+
+  /** the oldest queued window that is not a first subscription's, else the oldest of those */
+  private next(): GapWindow {
+    let first: GapWindow | undefined;
+    for (const w of this.queue.values()) {
+      if (w.reason !== 'subscribe') return w;
+      first ??= w;
+    }
+    return first as GapWindow;
   }
 
   private async fill(window: GapWindow): Promise<void> {
@@ -153,7 +166,9 @@ export class GapFiller {
 function merge(a: GapWindow, b: GapWindow): GapWindow {
   const first = a.from <= b.from ? a : b;
   const last = a.to >= b.to ? a : b;
-  const out: GapWindow = { ...first, to: last.to };
+  // a merged window that holds more than a first subscription is as urgent as its urgent part
+  const reason = a.reason === 'subscribe' ? b.reason : a.reason;
+  const out: GapWindow = { ...first, to: last.to, reason };
   if (last.untilId !== undefined) out.untilId = last.untilId;
   else delete out.untilId;
   if (a.missing !== undefined && b.missing !== undefined) out.missing = a.missing + b.missing;

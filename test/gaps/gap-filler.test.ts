@@ -75,6 +75,27 @@ describe('gap filler', () => {
     assert.equal(f.filler.counters.detected, 4);
   });
 
+  test('first-subscription windows wait behind every other window', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const f = setup(async (r) => {
+      if (r.instrument.symbol === 'S0') await gate;
+      return { trades: [], complete: true };
+    });
+    // a large start: many symbols in doubt, then a real hole and a reconnect behind them
+    f.filler.add(Array.from({ length: 50 }, (_, i): GapWindow => ({ symbol: `S${i}`, from: T0, to: T0 + i, reason: 'subscribe' })));
+    f.filler.add([
+      { symbol: 'HOLE', afterId: '1', from: T0, to: T0 + 5, missing: 3, reason: 'sequence' },
+      { symbol: 'S7', afterId: 's7', from: T0 + 100, to: T0 + 200, reason: 'reconnect' },
+    ]);
+    release();
+    await f.filler.whenIdle();
+    const order = f.requests.map((r) => r.instrument.symbol);
+    assert.equal(order[0], 'S0', 'already being fetched when the others came');
+    assert.deepEqual(order.slice(1, 3), ['S7', 'HOLE'], 'the merged S7 window holds a reconnect: urgent too');
+    assert.equal(order.length, 51);
+  });
+
   test('a failing request is retried with backoff; an exchange that cannot serve it all is reported unfilled', async () => {
     let calls = 0;
     const f = setup(async () => {
