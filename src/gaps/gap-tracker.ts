@@ -152,6 +152,15 @@ export class GapTracker {
     }
   }
 
+  /**
+   * The exchange refused these subscriptions: a symbol that never traded has no stream to wait
+   * for, and nothing it publishes counts until a subscription is acknowledged (the retry opens a
+   * fresh window). A symbol that traded keeps its window: a later retry's first trade closes it.
+   */
+  refused(symbols: readonly string[]): void {
+    for (const s of symbols) if (this.symbols.get(s)?.lastId === undefined) this.symbols.delete(s);
+  }
+
   /** Symbols whose stream (re)started and whose first new trade has not come yet. */
   pendingBreaks(): number {
     let n = 0;

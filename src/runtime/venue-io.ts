@@ -105,6 +105,10 @@ export class VenueRuntime implements VenueIo {
 
   note(event: string, detail: Record<string, unknown>): void {
     this.log.info(detail, event);
+    // a refused first subscription must not hold a window open that no trade will close
+    if (event === 'subscribe rejected' && Array.isArray(detail.symbols)) {
+      this.gaps.refused(detail.symbols.filter((s): s is string => typeof s === 'string'));
+    }
   }
 
   /** REST market listing → the instrument table and the active unified symbols. */

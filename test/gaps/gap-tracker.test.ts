@@ -87,6 +87,17 @@ describe('gap tracker: breaks (reconnect, restart, rotation)', () => {
     assert.deepEqual(w, [{ symbol: 'BTC', afterId: '500', from: T0, to: T0 + 61_000, untilId: '640', reason: 'resume' }]);
   });
 
+  test('a refused first subscription holds no window; a symbol that traded keeps its own', () => {
+    const g = new GapTracker(false);
+    feed(g, [trade('ETH', 'a', T0)]);
+    g.markBroken(['ETH', 'NEW'], T0 + 10);
+    g.refused(['ETH', 'NEW']);
+    assert.equal(g.pendingBreaks(), 1);
+    g.markBroken(['NEW'], T0 + 5_000); // the retry, acknowledged this time
+    const w = feed(g, [trade('NEW', 'n1', T0 + 6_000, T0 + 6_000)]);
+    assert.deepEqual(w.map((x) => [x.symbol, x.reason, x.from]), [['NEW', 'subscribe', T0 + 5_000 - 1_000]]);
+  });
+
   test('release drops open windows of delisted symbols; a symbol that traded keeps its last trade', () => {
     const g = new GapTracker(false);
     feed(g, [trade('ETH', 'a', T0)]);
