@@ -133,6 +133,11 @@ export interface BackfillRequest {
   from: number;
   /** trades with timestamp <= to (ms) */
   to: number;
+  /**
+   * the first trade received live after the window (its end), when known: lets a venue with
+   * dense ids skip paging when nothing lies before it
+   */
+  untilId?: string;
   /** stop after this many trades (a guard against runaway paging) */
   maxTrades?: number;
 }

@@ -4,6 +4,15 @@
  * trades go into the pipeline as 'backfill': normalized exactly like live ones, deduplicated
  * against what arrived live. Failures retry with backoff; a window the exchange cannot serve
  * any more (Bybit keeps only recent trades) is counted and logged as unfilled, never hidden.
+ *
+ * A window without `afterId` (a symbol's first subscription: nothing held before it) is filled by
+ * time alone. Cost: one such window per symbol per subscription start, so N symbols cost at least
+ * N requests when they start (Binance: one aggTrades lookup, plus a history page only when that
+ * lookup shows trades before the first live one; OKX, Bybit: one page; Upbit: one page for a
+ * symbol that traded before). They go one at a time through the venue's paced RestClient, so a
+ * large start is spread over the rate budget instead of bursting, and they wait behind every
+ * other window: a first subscription is only in doubt, a hole in the ids or a reconnect is likely
+ * loss, and must not queue behind thousands of symbols starting up.
  */
 import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
 import type { MarketRecord } from '../records.js';
@@ -52,12 +61,7 @@ export class GapFiller {
     for (const w of windows) {
       this.counters.detected++;
       const pending = this.queue.get(w.symbol);
-      this.queue.set(
-        w.symbol,
-        pending
-          ? { ...pending, to: Math.max(pending.to, w.to), from: Math.min(pending.from, w.from) }
-          : w,
-      );
+      this.queue.set(w.symbol, pending ? merge(pending, w) : w);
     }
     this.counters.pending = this.queue.size;
     this.changed();
@@ -87,8 +91,8 @@ export class GapFiller {
     this.running = true;
     try {
       while (!this.stopped && this.queue.size > 0) {
-        const [symbol, window] = this.queue.entries().next().value as [string, GapWindow];
-        this.queue.delete(symbol);
+        const window = this.next();
+        this.queue.delete(window.symbol);
         this.counters.pending = this.queue.size;
         await this.fill(window);
         this.changed();
@@ -96,6 +100,16 @@ export class GapFiller {
     } finally {
       this.running = false;
     }
+  }
+
+  /** the oldest queued window that is not a first subscription's, else the oldest of those */
+  private next(): GapWindow {
+    let first: GapWindow | undefined;
+    for (const w of this.queue.values()) {
+      if (w.reason !== 'subscribe') return w;
+      first ??= w;
+    }
+    return first as GapWindow;
   }
 
   private async fill(window: GapWindow): Promise<void> {
@@ -114,7 +128,8 @@ export class GapFiller {
           rest,
           {
             instrument,
-            afterId: window.afterId,
+            ...(window.afterId !== undefined ? { afterId: window.afterId } : {}),
+            ...(window.untilId !== undefined ? { untilId: window.untilId } : {}),
             from: window.from,
             to: window.to,
             maxTrades: this.deps.maxTradesPerWindow ?? 200_000,
@@ -129,7 +144,8 @@ export class GapFiller {
           this.counters.unfilled++;
           log.warn({ window, got: result.trades.length }, 'gap only partly filled: the exchange no longer serves all of it');
         }
-        if (window.reason !== 'reconnect' || result.trades.length > 1) {
+        // a restart's window usually brings back just the trade that closed it: not news
+        if ((window.reason !== 'reconnect' && window.reason !== 'subscribe') || result.trades.length > 1) {
           log.info({ symbol: window.symbol, reason: window.reason, trades: result.trades.length, missing: window.missing }, 'gap filled by REST');
         }
         return;
@@ -141,4 +157,21 @@ export class GapFiller {
     }
     if (!this.stopped) this.counters.unfilled++;
   }
+}
+
+/**
+ * Two windows of one symbol as one: the earlier start with the id held there (none when either
+ * start had none at that point: fill by time), the later end with its trade.
+ */
+function merge(a: GapWindow, b: GapWindow): GapWindow {
+  const first = a.from <= b.from ? a : b;
+  const last = a.to >= b.to ? a : b;
+  // a merged window that holds more than a first subscription is as urgent as its urgent part
+  const reason = a.reason === 'subscribe' ? b.reason : a.reason;
+  const out: GapWindow = { ...first, to: last.to, reason };
+  if (last.untilId !== undefined) out.untilId = last.untilId;
+  else delete out.untilId;
+  if (a.missing !== undefined && b.missing !== undefined) out.missing = a.missing + b.missing;
+  else delete out.missing;
+  return out;
 }

@@ -1,58 +1,167 @@
 /**
- * Finds the windows of trades the live stream may have missed, per symbol (pure; one call per
- * delivered batch). Two signals:
+ * Finds the windows of trades the live stream may have missed, per symbol. Pure: it reads no
+ * clock; times come in as arguments and as the records' own `timestamp` (exchange time) and
+ * `localTimestamp` (receive time). It must be given only records the pipeline accepted: a
+ * record refused by validation was not stored, so counting it as received would hide the hole.
+ *
+ * Signals:
  * - a hole in the ids, where the exchange numbers trades densely (Binance `t`/`a`);
  * - a break: a subscription went out on a socket (reconnect, restart, rotation, first start after
- *   a crash — seeded from the store's cursors), so everything between the last trade we had and
- *   the first trade of the new stream is in doubt.
+ *   a crash, seeded from the store's cursors), so everything between the last trade we had and
+ *   the first trade of the new stream is in doubt;
+ * - a first subscription: a symbol that has not traded yet is in doubt from the moment its
+ *   SUBSCRIBE went out, or its first frames could be lost with nothing to compare them to;
+ * - a silence: on venues without dense ids, a trade that comes after a pause far longer than
+ *   the symbol's usual interval (a stalled socket that resumed drops what it did not send).
  * A window is [last trade we had, first trade after the gap]; REST backfill fills it and the
  * pipeline's dedup drops what was already there.
  */
-import type { MarketRecord } from '../records.js';
+import type { MarketRecord, Trade } from '../records.js';
 
-export type GapReason = 'sequence' | 'reconnect' | 'resume';
+export type GapReason = 'sequence' | 'reconnect' | 'resume' | 'subscribe' | 'silence';
 
 export interface GapWindow {
   symbol: string;
-  /** the last trade id we hold before the gap */
-  afterId: string;
-  /** its timestamp: the window starts here */
+  /** the last trade id we hold before the gap; absent when we hold none (first subscription): fill by time */
+  afterId?: string;
+  /** exchange time the window starts at (the trade `afterId`, or the subscription) */
   from: number;
   /** the first trade after the gap: the window ends here (inclusive) */
   to: number;
+  /** that first trade's id */
+  untilId?: string;
   /** ids missing, when the exchange's ids are dense */
   missing?: number;
   reason: GapReason;
 }
 
+export interface GapTrackerOptions {
+  /**
+   * a silence opens a window when it lasts longer than `silenceFactor` × the symbol's mean
+   * interval and at least `silenceFloorMs` (defaults 20 and 5 s): the floor keeps a busy symbol's
+   * ordinary pauses from costing a REST call each, the factor keeps a quiet symbol's from it
+   */
+  silenceFactor?: number;
+  silenceFloorMs?: number;
+  /** intervals seen before a symbol's rate counts as learned (default 20) */
+  warmupIntervals?: number;
+  /**
+   * A shorter pause (over `suspectFactor` × mean and `suspectFloorMs`, defaults 4 and 1 s) opens
+   * nothing by itself, but when a break follows within `reachBackMs` (default 2 min, local time)
+   * the break's window starts before that pause: a connection declared dead only after its data
+   * had resumed must not leave the silence out of the window.
+   */
+  suspectFactor?: number;
+  suspectFloorMs?: number;
+  reachBackMs?: number;
+  /** a first subscription's window starts this much earlier than the subscription (default 1 s) */
+  subscribeSlackMs?: number;
+}
+
 interface SymbolState {
-  lastId: string;
+  /** undefined: subscribed, nothing received yet */
+  lastId: string | undefined;
   lastNum: number;
   lastTs: number;
   broken: GapReason | undefined;
+  /** while broken: where its window starts, and the id held there */
+  breakFrom: number;
+  breakAfterId: string | undefined;
+  /** 'subscribe': local time the subscription went out */
+  subscribedAt: number;
+  /** mean interval between trades (exchange time) and how many intervals it is made of */
+  meanGap: number;
+  intervals: number;
+  /** the longest recent pause that opened no window, ended at local time `quietEndedAt` */
+  quietGap: number;
+  quietFrom: number;
+  quietAfterId: string | undefined;
+  quietEndedAt: number;
 }
 
 const NO_WINDOWS: readonly GapWindow[] = Object.freeze([]);
+/** weight of a new interval in the mean once warmed up: ~the last 16 intervals count */
+const MEAN_WEIGHT = 16;
 
 export class GapTracker {
   private readonly symbols = new Map<string, SymbolState>();
+  private readonly silenceFactor: number;
+  private readonly silenceFloorMs: number;
+  private readonly warmup: number;
+  private readonly suspectFactor: number;
+  private readonly suspectFloorMs: number;
+  private readonly reachBackMs: number;
+  private readonly subscribeSlackMs: number;
 
-  constructor(private readonly sequentialIds: boolean) {}
+  constructor(private readonly sequentialIds: boolean, options: GapTrackerOptions = {}) {
+    this.silenceFactor = options.silenceFactor ?? 20;
+    this.silenceFloorMs = options.silenceFloorMs ?? 5_000;
+    this.warmup = Math.max(1, options.warmupIntervals ?? 20);
+    this.suspectFactor = options.suspectFactor ?? 4;
+    this.suspectFloorMs = options.suspectFloorMs ?? 1_000;
+    this.reachBackMs = options.reachBackMs ?? 120_000;
+    this.subscribeSlackMs = options.subscribeSlackMs ?? 1_000;
+  }
 
   /** Where the store ends for a symbol (crash-safe resume): the first live trade opens a window. */
   seed(symbol: string, lastId: string, lastTimestamp: number): void {
-    this.symbols.set(symbol, { lastId, lastNum: Number(lastId), lastTs: lastTimestamp, broken: 'resume' });
+    const st = fresh(lastId, sequentialNumber(this.sequentialIds, lastId), lastTimestamp);
+    st.broken = 'resume';
+    st.breakFrom = lastTimestamp;
+    st.breakAfterId = lastId;
+    this.symbols.set(symbol, st);
   }
 
-  /** A subscription for these symbols is going out: their streams restart. */
-  markBroken(symbols: readonly string[]): void {
+  /**
+   * A subscription for these symbols is going out at local time `at`: their streams restart.
+   * A symbol that traded gets a window from its last trade (or from the start of a recent pause,
+   * see reachBackMs); one that has not gets a window from `at`. An open window keeps its start.
+   */
+  markBroken(symbols: readonly string[], at: number): void {
     for (const s of symbols) {
       const st = this.symbols.get(s);
-      if (st && st.broken === undefined) st.broken = 'reconnect';
+      if (st === undefined) {
+        const pending = fresh(undefined, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY);
+        pending.broken = 'subscribe';
+        pending.subscribedAt = at;
+        this.symbols.set(s, pending);
+        continue;
+      }
+      if (st.broken !== undefined) continue;
+      st.broken = 'reconnect';
+      st.breakFrom = st.lastTs;
+      st.breakAfterId = st.lastId;
+      if (st.quietAfterId !== undefined && at - st.quietEndedAt <= this.reachBackMs && st.quietFrom < st.lastTs) {
+        st.breakFrom = st.quietFrom;
+        st.breakAfterId = st.quietAfterId;
+      }
+      clearQuiet(st);
     }
   }
 
-  /** Symbols whose stream restarted and whose first new trade has not come yet. */
+  /**
+   * These symbols are no longer subscribed (delisted): an open window would wait for a trade that
+   * will not come. Their last trade is kept, so a later subscription still starts from it.
+   */
+  release(symbols: readonly string[]): void {
+    for (const s of symbols) {
+      const st = this.symbols.get(s);
+      if (st === undefined || st.broken === undefined) continue;
+      if (st.lastId === undefined) this.symbols.delete(s);
+      else st.broken = undefined;
+    }
+  }
+
+  /**
+   * The exchange refused these subscriptions: a symbol that never traded has no stream to wait
+   * for, and nothing it publishes counts until a subscription is acknowledged (the retry opens a
+   * fresh window). A symbol that traded keeps its window: a later retry's first trade closes it.
+   */
+  refused(symbols: readonly string[]): void {
+    for (const s of symbols) if (this.symbols.get(s)?.lastId === undefined) this.symbols.delete(s);
+  }
+
+  /** Symbols whose stream (re)started and whose first new trade has not come yet. */
   pendingBreaks(): number {
     let n = 0;
     for (const st of this.symbols.values()) if (st.broken !== undefined) n++;
@@ -62,36 +171,49 @@ export class GapTracker {
   /** The last trade held for a symbol. */
   last(symbol: string): { id: string; timestamp: number } | undefined {
     const st = this.symbols.get(symbol);
-    return st ? { id: st.lastId, timestamp: st.lastTs } : undefined;
+    return st?.lastId !== undefined ? { id: st.lastId, timestamp: st.lastTs } : undefined;
   }
 
-  /** Live records of one frame; returns the windows they reveal (usually none: a shared empty array, no allocation per frame). */
+  /** The mean interval between a symbol's trades once learned (ms, exchange time). */
+  meanInterval(symbol: string): number | undefined {
+    const st = this.symbols.get(symbol);
+    return st !== undefined && st.intervals >= this.warmup ? st.meanGap : undefined;
+  }
+
+  /**
+   * Accepted live records of one frame; returns the windows they reveal (usually none: a shared
+   * empty array, no allocation per frame).
+   */
   observe(records: readonly MarketRecord[]): readonly GapWindow[] {
     let windows: GapWindow[] | undefined;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       if (r.type !== 'trade') continue;
       const st = this.symbols.get(r.symbol);
+      const num = sequentialNumber(this.sequentialIds, r.id);
       if (st === undefined) {
-        this.symbols.set(r.symbol, { lastId: r.id, lastNum: Number(r.id), lastTs: r.timestamp, broken: undefined });
+        // a symbol nobody announced a subscription for: nothing to compare with yet
+        this.symbols.set(r.symbol, fresh(r.id, num, r.timestamp));
         continue;
       }
-      const num = this.sequentialIds ? Number(r.id) : NaN;
       if (st.broken !== undefined) {
-        (windows ??= []).push({ symbol: r.symbol, afterId: st.lastId, from: st.lastTs, to: r.timestamp, reason: st.broken });
+        // a straggler from before the break is not the new stream: the window stays open
+        if (!this.isNewer(st, r, num)) continue;
+        (windows ??= []).push(this.closeBreak(st, r));
         st.broken = undefined;
-      } else if (this.sequentialIds && num > st.lastNum + 1) {
-        (windows ??= []).push({
-          symbol: r.symbol,
-          afterId: st.lastId,
-          from: st.lastTs,
-          to: r.timestamp,
-          missing: num - st.lastNum - 1,
-          reason: 'sequence',
-        });
+      } else if (this.sequentialIds) {
+        if (num > st.lastNum + 1) {
+          (windows ??= []).push({
+            symbol: r.symbol, afterId: st.lastId, from: st.lastTs, to: r.timestamp, untilId: r.id,
+            missing: num - st.lastNum - 1, reason: 'sequence',
+          });
+        }
+      } else if (r.timestamp >= st.lastTs) {
+        const silence = this.interval(st, r);
+        if (silence !== undefined) (windows ??= []).push(silence);
       }
       // keep the newest: out-of-order duplicates (rotation overlap, backfill) never move it back
-      if (this.sequentialIds ? num > st.lastNum : r.timestamp >= st.lastTs) {
+      if (this.isNewer(st, r, num)) {
         st.lastId = r.id;
         st.lastNum = num;
         st.lastTs = r.timestamp;
@@ -99,4 +221,71 @@ export class GapTracker {
     }
     return windows ?? NO_WINDOWS;
   }
+
+  private isNewer(st: SymbolState, r: Trade, num: number): boolean {
+    if (st.lastId === undefined) return true;
+    return this.sequentialIds ? num > st.lastNum : r.timestamp >= st.lastTs;
+  }
+
+  private closeBreak(st: SymbolState, r: Trade): GapWindow {
+    if (st.broken === 'subscribe') {
+      // the subscription time is ours; in exchange time it is at most `at − (received − stamped)`:
+      // that difference is the network delay plus our clock's lead, and the delay only makes the
+      // start earlier, which is the safe side
+      const from = Math.min(st.subscribedAt - (r.localTimestamp - r.timestamp) - this.subscribeSlackMs, r.timestamp);
+      return { symbol: r.symbol, from, to: r.timestamp, untilId: r.id, reason: 'subscribe' };
+    }
+    const w: GapWindow = { symbol: r.symbol, from: st.breakFrom, to: r.timestamp, untilId: r.id, reason: st.broken ?? 'reconnect' };
+    if (st.breakAfterId !== undefined) w.afterId = st.breakAfterId;
+    return w;
+  }
+
+  /**
+   * Learns the symbol's interval from one in-order trade (venues without dense ids) and returns
+   * the window a silence before it opens, if any.
+   */
+  private interval(st: SymbolState, r: Trade): GapWindow | undefined {
+    if (st.lastId === undefined) return undefined;
+    const gap = r.timestamp - st.lastTs;
+    const learned = st.intervals >= this.warmup;
+    const threshold = learned ? Math.max(this.silenceFloorMs, this.silenceFactor * st.meanGap) : Number.POSITIVE_INFINITY;
+    const suspect = learned ? Math.max(this.suspectFloorMs, this.suspectFactor * st.meanGap) : Number.POSITIVE_INFINITY;
+    // a silence enters the mean capped at the threshold: a symbol whose rate really dropped is
+    // learned after a few windows, while one stall does not make the symbol look quiet for long
+    const sample = Math.min(gap, threshold);
+    st.intervals++;
+    st.meanGap += (sample - st.meanGap) / Math.min(st.intervals, MEAN_WEIGHT);
+    if (gap > threshold) {
+      clearQuiet(st);
+      return { symbol: r.symbol, afterId: st.lastId, from: st.lastTs, to: r.timestamp, untilId: r.id, reason: 'silence' };
+    }
+    if (gap > suspect) {
+      const expired = r.localTimestamp - st.quietEndedAt > this.reachBackMs;
+      if (st.quietAfterId === undefined || expired || gap >= st.quietGap) {
+        st.quietGap = gap;
+        st.quietFrom = st.lastTs;
+        st.quietAfterId = st.lastId;
+        st.quietEndedAt = r.localTimestamp;
+      }
+    }
+    return undefined;
+  }
+}
+
+function fresh(lastId: string | undefined, lastNum: number, lastTs: number): SymbolState {
+  return {
+    lastId, lastNum, lastTs,
+    broken: undefined, breakFrom: lastTs, breakAfterId: lastId, subscribedAt: 0,
+    meanGap: 0, intervals: 0,
+    quietGap: 0, quietFrom: 0, quietAfterId: undefined, quietEndedAt: 0,
+  };
+}
+
+function clearQuiet(st: SymbolState): void {
+  st.quietAfterId = undefined;
+  st.quietGap = 0;
+}
+
+function sequentialNumber(sequential: boolean, id: string): number {
+  return sequential ? Number(id) : Number.NaN;
 }

@@ -175,6 +175,29 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
     pipeline: PIPELINE_COUNTERS.map(([key, suffix, help]) => ({ key, metric: counter(`tickvisor_collector_${suffix}`, help, COLL) })),
     rejected: counter('tickvisor_collector_records_rejected_total', 'Records refused by validation, by reason', [...COLL, 'reason']),
   };
+  // --- data-path timing: late records and each venue's measured clock offset ---
+  const timing = {
+    late: counter(
+      'tickvisor_collector_records_late_total',
+      'Live records stored although they arrived more than the clock-skew limit after their exchange timestamp',
+      COLL,
+    ),
+    clockOffset: gauge(
+      'tickvisor_collector_clock_offset_seconds',
+      'Median of receive time minus exchange timestamp over recent frames: network delay plus how far our clock is ahead of the exchange (negative: the exchange clock is ahead); absent before enough frames',
+      COLL,
+    ),
+  };
+  function updateTiming(pipelines: Readonly<Record<string, PipelineStats>>): void {
+    for (const [venue, stats] of Object.entries(pipelines)) {
+      const [exchange = '', market = ''] = venue.split(':');
+      const labels = { exchange, market };
+      timing.late.inc(labels, totals.read(key(`collector:${exchange}:${market}`, 'late'), stats.late));
+      if (stats.clockOffsetMs !== undefined) timing.clockOffset.set(labels, stats.clockOffsetMs / 1000);
+    }
+  }
+  // --- end of data-path timing ---
+
   const manager = {
     state: gauge('tickvisor_manager_state', codesHelp('Manager', MANAGER_STATE_CODES), []),
     alerts: counter('tickvisor_manager_alerts_total', 'Alerts raised: recovery failed, operator action needed', []),
@@ -320,6 +343,7 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
       }
     }
     const pipelineFigures = updatePipelines(pipelines, now);
+    updateTiming(pipelines);
     const recordsPerSecond = allRate.sample(now, pipelineFigures.committed);
     const silentCoins = activity.silentFor(now);
     manager.collectors.set(collectors);

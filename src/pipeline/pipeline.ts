@@ -31,10 +31,11 @@ import type { MarketRecord } from '../records.js';
 import type { HistoryStore } from '../store/types.js';
 import { LatestCache, type LatestCacheReader } from './cache.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { ClockOffsetEstimator } from './clock-offset.js';
 import { TradeDedup } from './dedup.js';
 import { PipelineError } from './errors.js';
 import { RecordQueue } from './record-queue.js';
-import { REJECT_REASONS, validateRecord, type RejectReason, type ValidationContext } from './validate.js';
+import { REJECT_REASONS, isLate, validateRecord, type RejectReason, type ValidationContext } from './validate.js';
 
 /** pino-compatible: a pino logger (or a child of it) fits as is */
 export interface PipelineLogger {
@@ -60,8 +61,13 @@ export interface PipelineOptions {
   hardLimit?: number;
   /** see ValidationContext.maxClockSkewMs (default 60 s) */
   maxClockSkewMs?: number;
-  /** how old a backfilled record may be (default 7 days) */
+  /** how old a record may be, live (delivered late) or backfilled (default 7 days) */
   backfillMaxAgeMs?: number;
+  /**
+   * the most the measured venue clock offset may widen the future bound by (default 10 min):
+   * an exchange clock running minutes ahead is believable, hours ahead is broken data
+   */
+  maxClockAheadMs?: number;
   /** symbols this collector subscribes to; the set may change while running */
   knownSymbols?: ReadonlySet<string>;
   /** dedup window per symbol (default 4096 ids) */
@@ -99,6 +105,13 @@ export interface PipelineStats {
   storeDuplicates: number;
   rejected: Readonly<Record<RejectReason, number>>;
   rejectedTotal: number;
+  /** live records kept although they arrived more than maxClockSkewMs after their exchange timestamp */
+  late: number;
+  /**
+   * the venue's measured clock offset in ms: median of localTimestamp − timestamp over recent
+   * live frames (network delay plus how far our clock is ahead); absent before enough frames
+   */
+  clockOffsetMs?: number;
   batches: number;
   writeErrors: number;
   /** the last write failed and its batch waits for a retry */
@@ -109,12 +122,26 @@ export interface PipelineStats {
 
 export type RecordOrigin = 'live' | 'backfill';
 
+export interface SubmitResult {
+  /** the records that passed validation and dedup (the input array itself when all did) */
+  accepted: readonly MarketRecord[];
+  /** false when the caller must stop reading until pressure$ is false (push's answer) */
+  writable: boolean;
+}
+
 export interface Pipeline {
   /**
    * Takes ownership of `records` (do not mutate the array afterwards). Returns false when the
    * caller must stop reading until pressure$ is false. Throws TV_ERR_PIPELINE_CLOSED after close().
    */
   push(records: readonly MarketRecord[], origin?: RecordOrigin): boolean;
+  /**
+   * push, also telling which records were accepted: what follows validation (gap accounting)
+   * must see only those, or a refused record would count as received and never be backfilled
+   */
+  submit(records: readonly MarketRecord[], origin?: RecordOrigin): SubmitResult;
+  /** the venue's measured clock offset (see PipelineStats.clockOffsetMs) */
+  clockOffsetMs(): number | undefined;
   /** the records that passed validation and dedup, one array per push */
   readonly records$: Observable<readonly MarketRecord[]>;
   readonly committed$: Observable<CommittedBatch>;
@@ -151,12 +178,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       `need batchMaxRecords ≥ 1 and 0 ≤ lowWaterMark < highWaterMark ≤ hardLimit (got ${batchMaxRecords}, ${lowWaterMark}, ${highWaterMark}, ${hardLimit})`,
     );
   }
+  // live and backfilled records share the bounds: a late live trade is as genuine as an old
+  // backfilled one (only lateness is counted, for live records)
   const live: ValidationContext = {
     now: 0,
     maxClockSkewMs: options.maxClockSkewMs ?? 60_000,
+    maxAgeMs: options.backfillMaxAgeMs ?? 7 * 24 * 3_600_000,
+    clockAheadMs: 0,
     ...(options.knownSymbols ? { knownSymbols: options.knownSymbols } : {}),
   };
-  const backfill: ValidationContext = { ...live, maxAgeMs: options.backfillMaxAgeMs ?? 7 * 24 * 3_600_000 };
+  const backfill: ValidationContext = { ...live };
+  const maxClockAheadMs = options.maxClockAheadMs ?? 10 * 60_000;
+  const clockOffset = new ClockOffsetEstimator();
 
   const dedup = new TradeDedup({ ...(options.dedupWindowPerSymbol ? { windowPerSymbol: options.dedupWindowPerSymbol } : {}) });
   const cache = new LatestCache();
@@ -171,6 +204,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   let committed = 0;
   let storeDuplicates = 0;
   let dedupDropped = 0;
+  let late = 0;
   let batches = 0;
   let writeErrors = 0;
   let overLimitPushes = 0;
@@ -186,9 +220,24 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const flushWaiters: { target: number; resolve: () => void }[] = [];
   let writableWaiters: (() => void)[] = [];
 
+  /**
+   * One sample per live frame, taken before validation: a venue whose clock runs ahead has its
+   * first frames refused until the median learns it, and would never be learned from accepted
+   * records only. REST records are not sampled: their localTimestamp is the fetch time.
+   */
+  function sampleClock(records: readonly MarketRecord[]): void {
+    const first = records[0];
+    if (first !== undefined) clockOffset.sample(first.localTimestamp - first.timestamp);
+    const offset = clockOffset.offsetMs;
+    const ahead = offset === undefined || offset >= 0 ? 0 : Math.min(-offset, maxClockAheadMs);
+    live.clockAheadMs = ahead;
+    backfill.clockAheadMs = ahead;
+  }
+
   /** validate, dedup and cache one pushed array; returns the records to queue (the input when all pass) */
   function admit(records: readonly MarketRecord[], ctx: ValidationContext): readonly MarketRecord[] {
     ctx.now = clock.now();
+    const countLate = ctx === live;
     let kept: MarketRecord[] | undefined;
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as MarketRecord;
@@ -198,7 +247,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       else if (r.type === 'trade' && !dedup.admit(r)) {
         dedupDropped++;
         keep = false;
-      }
+      } else if (countLate && isLate(r, ctx)) late++;
       if (keep) {
         cache.update(r);
         kept?.push(r);
@@ -220,8 +269,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
-  function push(records: readonly MarketRecord[], origin: RecordOrigin = 'live'): boolean {
+  function submit(records: readonly MarketRecord[], origin: RecordOrigin = 'live'): SubmitResult {
     if (closed) throw new PipelineError('TV_ERR_PIPELINE_CLOSED', 'push after close');
+    if (origin === 'live') sampleClock(records);
     const kept = admit(records, origin === 'backfill' ? backfill : live);
     if (kept.length > 0) {
       queue.push(kept);
@@ -237,7 +287,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
       schedule();
     }
-    return !pressure$.value;
+    return { accepted: kept, writable: !pressure$.value };
+  }
+
+  function push(records: readonly MarketRecord[], origin: RecordOrigin = 'live'): boolean {
+    return submit(records, origin).writable;
   }
 
   /**
@@ -343,6 +397,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   return {
     push,
+    submit,
+    clockOffsetMs: () => clockOffset.offsetMs,
     records$: records$.asObservable(),
     committed$: committed$.asObservable(),
     pressure$: pressure$.pipe(distinctUntilChanged()),
@@ -357,6 +413,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       storeDuplicates,
       rejected: { ...rejected },
       rejectedTotal: REJECT_REASONS.reduce((n, r) => n + rejected[r], 0),
+      late,
+      ...(clockOffset.offsetMs !== undefined ? { clockOffsetMs: clockOffset.offsetMs } : {}),
       batches,
       writeErrors,
       writeFailing,

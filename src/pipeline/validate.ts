@@ -1,6 +1,12 @@
 /**
  * Per-record validation, pure. Returns the first reason a record is unfit, or undefined.
  * Checks are ordered so the reason is the most specific one: shape first, then values.
+ *
+ * Time is judged asymmetrically. A timestamp far in the future cannot be a trade that happened
+ * (after allowing for how far the venue's clock is measured to run ahead of ours), so it is
+ * refused. A timestamp in the past is only refused past `maxAgeMs`: a slow socket or a backlog
+ * delivers genuine trades late, and refusing them would lose them for good (they would look
+ * received to everything upstream). Late ones are kept and counted (`isLate`).
  */
 import { EXCHANGE_IDS, MARKETS, type MarketRecord } from '../records.js';
 
@@ -12,13 +18,21 @@ export interface ValidationContext {
   now: number;
   /** unified symbols of this exchange × market; absent: any symbol is accepted */
   knownSymbols?: ReadonlySet<string>;
-  /** how far `timestamp` may be from `now`, either way */
+  /**
+   * how far `timestamp` may be ahead of `now` (plus clockAheadMs); also the delay past which a
+   * record counts as late, and the past bound when maxAgeMs is absent
+   */
   maxClockSkewMs: number;
   /**
-   * how far in the past `timestamp` may be, when it differs from maxClockSkewMs: REST backfill
-   * brings trades minutes or hours old that are still good
+   * how far in the past `timestamp` may be: live trades delivered late and REST backfill bring
+   * trades minutes or hours old that are still good; older than this they are refused
    */
   maxAgeMs?: number;
+  /**
+   * how far the venue's clock is measured to run ahead of ours (≥ 0): its timestamps may be that
+   * much further in the future without being wrong
+   */
+  clockAheadMs?: number;
 }
 
 const EXCHANGES: ReadonlySet<string> = new Set(EXCHANGE_IDS);
@@ -66,7 +80,12 @@ export function validateRecord(r: unknown, ctx: ValidationContext): RejectReason
   const { timestamp } = record;
   if (!Number.isFinite(timestamp) || !Number.isFinite(record.localTimestamp)) return 'timestamp';
   const ahead = timestamp - ctx.now;
-  if (ahead > ctx.maxClockSkewMs || -ahead > (ctx.maxAgeMs ?? ctx.maxClockSkewMs)) return 'timestamp';
+  if (ahead > ctx.maxClockSkewMs + (ctx.clockAheadMs ?? 0) || -ahead > (ctx.maxAgeMs ?? ctx.maxClockSkewMs)) return 'timestamp';
   if (ctx.knownSymbols !== undefined && !ctx.knownSymbols.has(record.symbol)) return 'symbol';
   return undefined;
+}
+
+/** A valid record that arrived more than maxClockSkewMs after its exchange timestamp: kept, counted. */
+export function isLate(record: MarketRecord, ctx: ValidationContext): boolean {
+  return ctx.now - record.timestamp > ctx.maxClockSkewMs;
 }

@@ -9,6 +9,7 @@ import { ReplaySubject, Subject, type Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
 import type { GapCounters } from '../gaps/gap-filler.js';
+import type { GapTrackerOptions } from '../gaps/gap-tracker.js';
 import { createAlerting, recoveryFailedAlert, refusalAlerts, type Alert, type Alerting } from '../alerts/index.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { startAlertWatch } from './alert-watch.js';
@@ -42,6 +43,8 @@ export interface TickvisorOptions {
   dataDir?: string;
   /** fault scenarios only: a gate that can make store commits fail for a while (see store/fault-gate.ts) */
   storeFaultGate?: StoreFaultGate;
+  /** gap detection tuning: silence thresholds, reach-back (tests scale them down) */
+  gapTracking?: GapTrackerOptions;
 }
 
 export interface Tickvisor {
@@ -179,7 +182,10 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
       venues.set(
         `${exchange}:${market}`,
-        new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors, activity),
+        new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors, activity, {
+          trades: e.channels.includes('trade'),
+          ...(options.gapTracking ? { gaps: options.gapTracking } : {}),
+        }),
       );
       pipelines$.next(pipeline);
       return collectorInputFor(config, e, adapter, index);

@@ -9,7 +9,7 @@ import type { MarketRecord } from '../records.js';
 import type { VenueIo } from '../transport/venue-io.js';
 import type { Listing } from '../../machines/collector.js';
 import { GapFiller } from '../gaps/gap-filler.js';
-import { GapTracker } from '../gaps/gap-tracker.js';
+import { GapTracker, type GapTrackerOptions } from '../gaps/gap-tracker.js';
 import type { TradeCursor } from '../store/index.js';
 import type { CoinActivity } from '../metrics/coin-activity.js';
 
@@ -17,6 +17,15 @@ export interface VenueCounters {
   frames: number;
   malformed: number;
   lastMalformed?: string;
+}
+
+export interface VenueRuntimeOptions {
+  /** the subscriptions carry trades: a first subscription opens a window its first trade closes */
+  trades?: boolean;
+  /** silence detection and reach-back tuning (tests scale them down) */
+  gaps?: GapTrackerOptions;
+  /** local time; injected so tests can hold it */
+  now?: () => number;
 }
 
 export class VenueRuntime implements VenueIo {
@@ -36,8 +45,9 @@ export class VenueRuntime implements VenueIo {
     cursors: readonly TradeCursor[] = [],
     /** per-coin receive times for metrics and the silent-coin alert */
     private readonly activity?: CoinActivity,
+    private readonly options: VenueRuntimeOptions = {},
   ) {
-    this.gaps = new GapTracker(adapter.sequentialTradeIds);
+    this.gaps = new GapTracker(adapter.sequentialTradeIds, options.gaps);
     for (const c of cursors) this.gaps.seed(c.symbol, c.lastTradeId, c.lastTimestamp);
     this.filler = new GapFiller({
       adapter,
@@ -62,16 +72,25 @@ export class VenueRuntime implements VenueIo {
   }
 
   deliver(records: MarketRecord[]): void {
-    const windows = this.gaps.observe(records);
-    if (windows.length > 0) this.filler.add(windows);
     // the frame's receive time is already on its records: no second clock read per frame
     const receivedAt = records[0]?.localTimestamp;
     if (receivedAt !== undefined) this.activity?.record(this.adapter.exchange, this.adapter.market, records, receivedAt);
-    this.pipeline.push(records, 'live');
+    // validation first: only what the pipeline accepted counts as received. A refused trade
+    // counted here would close a window or move the last id past a trade that was never stored.
+    const { accepted } = this.pipeline.submit(records, 'live');
+    if (accepted.length === 0) return;
+    const windows = this.gaps.observe(accepted);
+    if (windows.length > 0) this.filler.add(windows);
   }
 
   subscribing(symbols: readonly string[]): void {
-    this.gaps.markBroken(symbols);
+    // a ticker-only subscription has no trades to lose, nor one to close a window with
+    if (this.options.trades === false) return;
+    this.gaps.markBroken(symbols, this.now());
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   malformed(reason: string, frame: string | Buffer, group: number): void {
@@ -86,6 +105,10 @@ export class VenueRuntime implements VenueIo {
 
   note(event: string, detail: Record<string, unknown>): void {
     this.log.info(detail, event);
+    // a refused first subscription must not hold a window open that no trade will close
+    if (event === 'subscribe rejected' && Array.isArray(detail.symbols)) {
+      this.gaps.refused(detail.symbols.filter((s): s is string => typeof s === 'string'));
+    }
   }
 
   /** REST market listing → the instrument table and the active unified symbols. */
@@ -94,8 +117,16 @@ export class VenueRuntime implements VenueIo {
     const next = new Map<string, Instrument>();
     for (const i of instruments) if (i.active) next.set(i.symbol, i);
     // keep instruments that disappeared long enough for their connectors to unsubscribe
-    for (const [s, i] of this.table) if (!next.has(s)) next.set(s, { ...i, active: false });
+    const gone: string[] = [];
+    for (const [s, i] of this.table) {
+      if (!next.has(s)) {
+        next.set(s, { ...i, active: false });
+        gone.push(s);
+      }
+    }
     this.table = next;
+    // delisted: no trade will close their open windows (relisted, they subscribe afresh)
+    if (gone.length > 0) this.gaps.release(gone);
     return { symbols: instruments.filter((i) => i.active).map((i) => i.symbol) };
   }
 }

@@ -49,6 +49,7 @@ export function pipelineStats(over: Partial<PipelineStats> = {}): PipelineStats 
     writeErrors: 0,
     writeFailing: false,
     overLimitPushes: 0,
+    late: 0,
     pressure: false,
     ...over,
   };

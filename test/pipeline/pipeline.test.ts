@@ -87,6 +87,17 @@ describe('pipeline batching', () => {
 });
 
 describe('pipeline validation and dedup', () => {
+  test('submit tells which records were accepted: only those, in order, the input itself when all pass', async () => {
+    const { pipeline } = setup();
+    const all = trades(1, 3);
+    assert.equal(pipeline.submit(all).accepted, all);
+    const mixed = [trade(10), trade(11, { price: Number.NaN }), trade(12), trade(10)];
+    const result = pipeline.submit(mixed);
+    assert.deepEqual(result.accepted.map((t) => (t as { id: string }).id), ['10', '12']);
+    assert.equal(result.writable, true);
+    await pipeline.flush();
+  });
+
   test('every rejected record is counted by reason and never reaches the store or the cache', async () => {
     const { store, pipeline } = setup({ knownSymbols: new Set(['BTC/USDT']) });
     const bad = [
@@ -105,14 +116,40 @@ describe('pipeline validation and dedup', () => {
     assert.equal(pipeline.cache.get('binance', 'spot', 'BTC/USDT')?.trade?.id, '11');
   });
 
-  test('backfill may be old, live may not', async () => {
-    const { store, pipeline } = setup();
-    const old = trades(1, 3, { timestamp: NOW - 3_600_000 });
-    pipeline.push(old);
-    pipeline.push(old, 'backfill');
+  test('late is not invalid: live trades delivered 8 s and 65 s after their exchange time are stored and counted late', async () => {
+    // the slow-server run: a 5 s skew limit refused these as "timestamp" and lost them
+    const { store, pipeline } = setup({ maxClockSkewMs: 5_000 });
+    const first = pipeline.submit(trades(1, 3, { timestamp: NOW - 8_000 }));
+    const second = pipeline.submit(trades(4, 2, { timestamp: NOW - 65_000 }));
     await pipeline.flush();
-    assert.equal(pipeline.rejected.timestamp, 3);
-    assert.equal(store.tradeIds().length, 3);
+    assert.equal(first.accepted.length, 3);
+    assert.equal(second.accepted.length, 2);
+    assert.equal(pipeline.rejected.timestamp, 0);
+    assert.equal(pipeline.stats().late, 5);
+    assert.deepEqual(store.tradeIds(), ['1', '2', '3', '4', '5']);
+  });
+
+  test('on time is not late; late duplicates are dropped, not counted late; backfill is never counted late', async () => {
+    const { pipeline } = setup({ maxClockSkewMs: 5_000 });
+    pipeline.push(trades(1, 2, { timestamp: NOW - 5_000 })); // exactly at the bound: on time
+    pipeline.push(trades(3, 1, { timestamp: NOW - 9_000 }));
+    pipeline.push(trades(3, 1, { timestamp: NOW - 9_000 })); // the same trade again
+    pipeline.push(trades(10, 4, { timestamp: NOW - 3_600_000 }), 'backfill');
+    await pipeline.flush();
+    const s = pipeline.stats();
+    assert.equal(s.late, 1);
+    assert.equal(s.dedupDropped, 1);
+    assert.equal(s.committed, 7);
+  });
+
+  test('really invalid times are refused, live or backfill: far future, older than the age limit', async () => {
+    const { store, pipeline } = setup({ maxClockSkewMs: 5_000, backfillMaxAgeMs: 86_400_000 });
+    const live = pipeline.submit([trade(1, { timestamp: NOW + 5_001 }), trade(2, { timestamp: NOW - 86_400_001 }), trade(3)]);
+    pipeline.push([trade(4, { timestamp: NOW + 3_600_000 }), trade(5, { timestamp: NOW - 86_400_001 }), trade(6, { timestamp: NOW - 86_400_000 })], 'backfill');
+    await pipeline.flush();
+    assert.deepEqual(live.accepted.map((t) => (t as { id: string }).id), ['3']);
+    assert.equal(pipeline.rejected.timestamp, 4);
+    assert.deepEqual(store.tradeIds(), ['3', '6']);
   });
 
   test('duplicates: dropped by the dedup window or refused by the store, counted either way, stored once', async () => {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateRecord, type RejectReason } from '../../src/pipeline/validate.js';
+import { isLate, validateRecord, type RejectReason } from '../../src/pipeline/validate.js';
 import type { Ticker } from '../../src/records.js';
 import { NOW, trade } from './helpers.js';
 
@@ -57,6 +57,20 @@ describe('validateRecord', () => {
     const old = trade(1, { timestamp: NOW - 3_600_000 });
     assert.equal(validateRecord(old, { ...ctx, maxAgeMs: 86_400_000 }), undefined);
     assert.equal(validateRecord(trade(1, { timestamp: NOW + 120_000 }), { ...ctx, maxAgeMs: 86_400_000 }), 'timestamp');
+  });
+
+  test('clockAheadMs widens only the future bound, by the measured lead of the exchange clock', () => {
+    const ahead = trade(1, { timestamp: NOW + 150_000 });
+    assert.equal(validateRecord(ahead, ctx), 'timestamp');
+    assert.equal(validateRecord(ahead, { ...ctx, clockAheadMs: 90_000 }), undefined);
+    assert.equal(validateRecord(trade(1, { timestamp: NOW + 150_001 }), { ...ctx, clockAheadMs: 90_000 }), 'timestamp');
+    assert.equal(validateRecord(trade(1, { timestamp: NOW - 60_001 }), { ...ctx, clockAheadMs: 90_000 }), 'timestamp');
+  });
+
+  test('isLate: more than maxClockSkewMs behind now', () => {
+    assert.equal(isLate(trade(1, { timestamp: NOW - 60_000 }), ctx), false);
+    assert.equal(isLate(trade(1, { timestamp: NOW - 60_001 }), ctx), true);
+    assert.equal(isLate(trade(1, { timestamp: NOW + 1_000 }), ctx), false);
   });
 
   test('rejects a symbol outside knownSymbols, only when the set is given', () => {

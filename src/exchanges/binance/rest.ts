@@ -121,6 +121,10 @@ async function firstIdAt(
  * Missed trades of one instrument, ascending, deduplicated.
  * Spot pages `historicalTrades` forward by id (the live `t`); futures pages `aggTrades` forward by
  * id (the live `a`). Without `afterId` the first id at `from` comes from a time-windowed aggTrades call.
+ * With `untilId` (the first trade received live after the window) ids being dense tells without a
+ * history page when nothing is missing: right after `afterId`, or at/after the first id at `from`.
+ * That keeps a reconnect or a first subscription that lost nothing at zero or one cheap call per
+ * symbol instead of a 25-weight history page.
  */
 export async function backfillBinanceTrades(
   market: Market, http: RestClient, request: BackfillRequest, restUrl: string,
@@ -130,6 +134,7 @@ export async function backfillBinanceTrades(
   const pageUrl = market === 'spot' ? `${restUrl}/api/v3/historicalTrades` : aggUrl;
   const map = market === 'spot' ? historicalTradeRow(market) : aggTradeRow(market);
 
+  const untilId = request.untilId === undefined ? Number.POSITIVE_INFINITY : Number(request.untilId);
   let afterId = Number.NEGATIVE_INFINITY;
   let cursor: number;
   if (request.afterId !== undefined) {
@@ -141,6 +146,8 @@ export async function backfillBinanceTrades(
     if (first === undefined) return { trades: [], complete: true }; // no trade at all in the window
     cursor = first;
   }
+  // dense ids: nothing lies between the window's start and the trade that ended it
+  if (cursor >= untilId) return { trades: [], complete: true };
 
   const trades: Trade[] = [];
   const seen = new Set<string>();

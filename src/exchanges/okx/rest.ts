@@ -90,7 +90,13 @@ export function compareTradeIds(a: string, b: string): number {
  * window (a trade older than `from`, or at/below `afterId`) — then the window is `complete` — or when
  * history runs out, `maxTrades` is reached or the page guard trips (then it is not).
  * A trade exactly at `from` does not stop paging: same-millisecond siblings may be on the next page.
+ * History that runs out (an empty page) inside OKX's three-month retention means there is nothing
+ * older: a window starting there is complete (a new symbol's first-subscription window starts
+ * before its first trade).
  */
+/** history-trades serves the last three months */
+const OKX_HISTORY_RETENTION_MS = 90 * 86_400_000;
+
 export async function okxBackfillTrades(
   http: RestClient,
   restUrl: string,
@@ -105,11 +111,15 @@ export async function okxBackfillTrades(
   const byId = new Map<string, Trade>();
   let cursor: string | undefined;
   let reachedStart = false;
+  let exhausted = false;
 
   for (let page = 0; page < OKX_MAX_HISTORY_PAGES && !reachedStart && byId.size < cap; page++) {
     const url = cursor === undefined ? base : `${base}&after=${encodeURIComponent(cursor)}`;
     const rows = await getData(http, url);
-    if (rows.length === 0) break; // history exhausted before the window's start
+    if (rows.length === 0) {
+      exhausted = true; // history exhausted before the window's start
+      break;
+    }
     const localTimestamp = now();
     let oldest: string | undefined;
     for (const row of rows) {
@@ -133,7 +143,7 @@ export async function okxBackfillTrades(
   }
 
   let trades = [...byId.values()].sort((a, b) => a.timestamp - b.timestamp || compareTradeIds(a.id, b.id));
-  let complete = reachedStart;
+  let complete = reachedStart || (exhausted && from >= now() - OKX_HISTORY_RETENTION_MS);
   if (trades.length > cap) {
     // the guard keeps the newest trades; the older part of the window stays a reported gap
     trades = trades.slice(trades.length - cap);

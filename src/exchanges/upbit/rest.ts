@@ -13,6 +13,20 @@ import { splitUpbitCode } from './symbols.js';
 const PAGE_COUNT = 500;
 /** `days_ago` reaches back 1–7 days before the most recent trade date; 0 = that date (parameter omitted). */
 const MAX_DAYS_AGO = 7;
+const DAY_MS = 86_400_000;
+/** Korea Standard Time, UTC+9 (no daylight saving) */
+const KST_OFFSET_MS = 9 * 3_600_000;
+
+/**
+ * The start of the trade date holding `ts`, taken as the later of its UTC and its KST midnight:
+ * rows carry `trade_date_utc`, but whether `days_ago` counts UTC or KST dates is not documented,
+ * and the later start is the safe one to claim a window was read whole from.
+ */
+function tradeDateStart(ts: number): number {
+  const utc = Math.floor(ts / DAY_MS) * DAY_MS;
+  const kst = Math.floor((ts + KST_OFFSET_MS) / DAY_MS) * DAY_MS - KST_OFFSET_MS;
+  return Math.max(utc, kst);
+}
 
 async function getArray(http: RestClient, url: string): Promise<unknown[]> {
   const response = await http(url);
@@ -75,6 +89,9 @@ function ticksUrl(restUrl: string, nativeId: string, cursor: string | undefined,
  * Stops once a page reaches `from` or `afterId`. Upbit documents sequential_id as unique but not
  * as ordered, so the stop test looks at a whole page and the result is sorted by (timestamp, id).
  * `complete` is false when the history runs out (7 days) or `maxTrades` cuts the paging short.
+ * A window that starts inside the dates already read whole is complete without reaching a trade
+ * before `from`: a first subscription's window starts before the symbol's first trade when it is
+ * new, and walking all seven older dates would cost seven requests to find nothing.
  */
 export async function backfillUpbitTrades(http: RestClient, request: BackfillRequest, restUrl: string): Promise<BackfillResult> {
   const { instrument, from, to, maxTrades = Number.POSITIVE_INFINITY } = request;
@@ -88,11 +105,15 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
     complete,
   });
 
+  /** start of the most recent trade date (from the newest page) */
+  let newestDateStart: number | undefined;
   for (let daysAgo = 0; daysAgo <= MAX_DAYS_AGO; daysAgo++) {
     let cursor: string | undefined;
     for (;;) {
       const url = ticksUrl(restUrl, instrument.nativeId, cursor, daysAgo);
       const rows = await getArray(http, url);
+      // the newest page is empty: the market has no trade at all, so none is missing
+      if (daysAgo === 0 && cursor === undefined && rows.length === 0) return done(true);
       let page: Trade[];
       try {
         const now = Date.now();
@@ -102,6 +123,7 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
       }
       let reachedStart = false;
       let oldest: Trade | undefined;
+      if (newestDateStart === undefined) newestDateStart = tradeDateStart(Math.max(...page.map((t) => t.timestamp)));
       for (const t of page) {
         const id = Number(t.id);
         if (oldest === undefined || id < Number(oldest.id)) oldest = t;
@@ -119,6 +141,8 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
       if (cursor !== undefined && Number(oldest.id) >= Number(cursor)) return done(false); // no progress: stop, report
       cursor = oldest.id;
     }
+    // dates daysAgo..0 are read whole: a window starting inside them is complete
+    if (newestDateStart !== undefined && from >= newestDateStart - daysAgo * DAY_MS) return done(true);
   }
   return done(false);
 }

@@ -1,0 +1,121 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GapFiller } from '../../src/gaps/gap-filler.js';
+import type { GapWindow } from '../../src/gaps/gap-tracker.js';
+import { createAdapter } from '../../src/exchanges/index.js';
+import type { BackfillRequest, BackfillResult, ExchangeAdapter, Instrument } from '../../src/exchanges/types.js';
+import type { MarketRecord, Trade } from '../../src/records.js';
+
+const T0 = 1_700_000_000_000;
+const instrument = (symbol: string): Instrument => ({ symbol, nativeId: symbol, base: 'X', quote: 'USDT', active: true });
+const trade = (symbol: string, id: string, timestamp: number): Trade => ({
+  type: 'trade', exchange: 'okx', market: 'spot', symbol, id, price: 1, amount: 1, side: 'buy', timestamp, localTimestamp: timestamp,
+});
+
+function setup(answer: (r: BackfillRequest) => Promise<BackfillResult>) {
+  const requests: BackfillRequest[] = [];
+  const pushed: MarketRecord[][] = [];
+  const sleeps: number[] = [];
+  const warnings: string[] = [];
+  const adapter: ExchangeAdapter = {
+    ...createAdapter('okx', 'spot'),
+    backfillTrades: (_http, request) => {
+      requests.push(request);
+      return answer(request);
+    },
+  };
+  const filler = new GapFiller({
+    adapter,
+    rest: async () => ({ status: 200, headers: {}, body: null }),
+    restUrl: 'http://unused',
+    instrument: (s) => (s === 'GONE' ? undefined : instrument(s)),
+    push: (records) => pushed.push([...records]),
+    log: { warn: (_o, msg) => warnings.push(msg), info: () => undefined },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
+  return { filler, requests, pushed, sleeps, warnings };
+}
+
+describe('gap filler', () => {
+  test('a window without afterId is asked for by time, with the trade that closed it', async () => {
+    const f = setup(async (r) => ({ trades: [trade(r.instrument.symbol, 'q1', r.from + 1)], complete: true }));
+    f.filler.add([{ symbol: 'QUIET', from: T0 - 1_030, to: T0 + 4_000, untilId: 'q6', reason: 'subscribe' }]);
+    await f.filler.whenIdle();
+    assert.equal(f.requests.length, 1);
+    const r = f.requests[0]!;
+    assert.equal('afterId' in r, false);
+    assert.deepEqual([r.from, r.to, r.untilId], [T0 - 1_030, T0 + 4_000, 'q6']);
+    assert.deepEqual(f.filler.counters, { detected: 1, filled: 1, unfilled: 0, backfilledTrades: 1, failures: 0, pending: 0 });
+    assert.equal(f.pushed.length, 1);
+  });
+
+  test('windows of one symbol waiting in the queue merge: earliest start (with its id, or none), latest end', async () => {
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const f = setup(async (r) => {
+      if (r.instrument.symbol === 'BUSY') await first;
+      return { trades: [], complete: true };
+    });
+    f.filler.add([{ symbol: 'BUSY', afterId: '1', from: T0, to: T0 + 1, reason: 'sequence' }]);
+    const windows: GapWindow[] = [
+      { symbol: 'ALT', afterId: 'a9', from: T0 + 500, to: T0 + 900, untilId: 'b1', reason: 'reconnect' },
+      { symbol: 'ALT', from: T0 + 100, to: T0 + 300, untilId: 'a1', reason: 'subscribe' },
+      { symbol: 'ALT', afterId: 'b5', from: T0 + 950, to: T0 + 2_000, untilId: 'c1', reason: 'silence' },
+    ];
+    f.filler.add(windows);
+    assert.equal(f.filler.counters.pending, 1);
+    release();
+    await f.filler.whenIdle();
+    const alt = f.requests.filter((r) => r.instrument.symbol === 'ALT');
+    assert.equal(alt.length, 1);
+    assert.equal(alt[0]!.afterId, undefined, 'the earliest start held no id: the merged window goes by time');
+    assert.deepEqual([alt[0]!.from, alt[0]!.to, alt[0]!.untilId], [T0 + 100, T0 + 2_000, 'c1']);
+    assert.equal(f.filler.counters.detected, 4);
+  });
+
+  test('first-subscription windows wait behind every other window', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const f = setup(async (r) => {
+      if (r.instrument.symbol === 'S0') await gate;
+      return { trades: [], complete: true };
+    });
+    // a large start: many symbols in doubt, then a real hole and a reconnect behind them
+    f.filler.add(Array.from({ length: 50 }, (_, i): GapWindow => ({ symbol: `S${i}`, from: T0, to: T0 + i, reason: 'subscribe' })));
+    f.filler.add([
+      { symbol: 'HOLE', afterId: '1', from: T0, to: T0 + 5, missing: 3, reason: 'sequence' },
+      { symbol: 'S7', afterId: 's7', from: T0 + 100, to: T0 + 200, reason: 'reconnect' },
+    ]);
+    release();
+    await f.filler.whenIdle();
+    const order = f.requests.map((r) => r.instrument.symbol);
+    assert.equal(order[0], 'S0', 'already being fetched when the others came');
+    assert.deepEqual(order.slice(1, 3), ['S7', 'HOLE'], 'the merged S7 window holds a reconnect: urgent too');
+    assert.equal(order.length, 51);
+  });
+
+  test('a failing request is retried with backoff; an exchange that cannot serve it all is reported unfilled', async () => {
+    let calls = 0;
+    const f = setup(async () => {
+      if (++calls < 3) throw new Error('HTTP 503');
+      return { trades: [], complete: false };
+    });
+    f.filler.add([{ symbol: 'BTC', afterId: '9', from: T0, to: T0 + 10, reason: 'silence' }]);
+    await f.filler.whenIdle();
+    assert.equal(calls, 3);
+    assert.deepEqual(f.sleeps, [1_000, 2_000]);
+    assert.equal(f.filler.counters.failures, 2);
+    assert.equal(f.filler.counters.unfilled, 1);
+    assert.ok(f.warnings.some((w) => w.startsWith('gap only partly filled')));
+  });
+
+  test('an unknown instrument is counted unfilled, never silently dropped', async () => {
+    const f = setup(async () => ({ trades: [], complete: true }));
+    f.filler.add([{ symbol: 'GONE', from: T0, to: T0 + 1, reason: 'subscribe' }]);
+    await f.filler.whenIdle();
+    assert.equal(f.requests.length, 0);
+    assert.equal(f.filler.counters.unfilled, 1);
+  });
+});
