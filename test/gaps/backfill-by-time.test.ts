@@ -46,7 +46,8 @@ describe('REST backfill of a window with a start time and no previous trade id',
       const adapter = createAdapter(exchange, market, sim.endpoints(exchange, market));
       const instrument = (await adapter.listInstruments(rest)).find((i) => i.symbol === symbolOf(exchange, market))!;
       const truth = sim.groundTruth({ exchange, market });
-      assert.ok(truth.length >= 380, `${truth.length} trades generated`);
+      // the simulator keeps what each venue's REST history serves: Bybit spot's last 60 trades
+      assert.ok(truth.length >= (exchange === 'bybit' && market === 'spot' ? 60 : 380), `${truth.length} trades generated`);
       // the newest ~40 trades: inside even Bybit spot's 60-trade history
       const first = truth[truth.length - 40]!;
       const last = truth[truth.length - 1]!;

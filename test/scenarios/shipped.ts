@@ -1,0 +1,31 @@
+/**
+ * The shipped scenarios (examples/scenarios), split into shards: each shard is its own test file,
+ * so no single file runs past the runner's per-file timeout as the number of scenarios grows.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { loadScenarioFile } from '../../src/scenario/index.js';
+import { runScenario } from '../../src/simulate/run-scenario.js';
+
+export const SHARDS = 4;
+export const scenarioFiles = readdirSync('examples/scenarios').filter((f) => f.endsWith('.yaml')).sort();
+
+/** Every scenario of shard `shard` (0-based) must hold its expectations: lost 0 and duplicated 0 at least. */
+export function shippedShard(shard: number): void {
+  describe(`shipped scenarios, shard ${shard + 1} of ${SHARDS}`, () => {
+    scenarioFiles.forEach((file, i) => {
+      if (i % SHARDS !== shard) return;
+      test(`${file}: lost 0, duplicated 0, expectations hold`, async () => {
+        const report = await runScenario(await loadScenarioFile(`examples/scenarios/${file}`));
+        assert.equal(report.lost, 0, JSON.stringify(report.lostSample));
+        assert.equal(report.duplicated, 0);
+        assert.equal(report.unexpected, 0);
+        assert.equal(report.unfilled, 0);
+        assert.ok(report.generated > 100, `${report.generated} generated`);
+        assert.ok(report.faultsInjected > 0);
+        assert.ok(report.ok, report.expectations.filter((e) => !e.ok).map((e) => e.detail).join('; '));
+      });
+    });
+  });
+}
