@@ -1,5 +1,5 @@
 /** startSimExchange: wires the venues, the server, the generator clock and the fault book together. */
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { FaultBook } from './faults.js';
 import { Prng } from './prng.js';
@@ -24,6 +24,11 @@ const BURST_CHUNK = 2048;
  * embedded default's 5 trades/s, so `npm start` stays bounded (~3 MB per symbol) however long it runs.
  */
 const DEFAULT_LEDGER_LIMIT = 10_000;
+
+/** The exchange's own REST/WebSocket host behind a venue: Bybit and OKX serve spot and derivatives from one host. */
+function realHostOf(exchange: ExchangeId, market: Market): string {
+  return exchange === 'binance' ? `binance:${market}` : exchange;
+}
 
 export async function startSimExchange(options: SimOptions): Promise<SimExchange> {
   const host = options.host ?? '127.0.0.1';
@@ -73,6 +78,23 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  // Each real host gets a port of its own, all served by the one routed server: a client paces
+  // and backs off per host (a 429 from Binance must not hold up OKX), as it would in production.
+  const hostPorts = new Map<string, { port: number; listener: Server }>();
+  for (const r of runtimes.values()) {
+    const name = realHostOf(r.exchange, r.market);
+    if (hostPorts.has(name)) continue;
+    const listener = createNetServer((socket) => server.emit('connection', socket));
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(0, host, () => {
+        listener.off('error', reject);
+        resolve();
+      });
+    });
+    hostPorts.set(name, { port: (listener.address() as AddressInfo).port, listener });
+  }
+  const portOf = (exchange: ExchangeId, market: Market) => hostPorts.get(realHostOf(exchange, market))?.port ?? port;
 
   let ticker: NodeJS.Timeout | undefined;
   if ((options.mode ?? 'auto') === 'auto') {
@@ -87,9 +109,10 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
     port,
     endpoints(exchange, market) {
       const r = runtime(exchange, market);
+      const p = portOf(exchange, market);
       return {
-        wsUrl: `ws://${urlHost}:${port}/${exchange}/${market}${r.venue.wsUrlPath}`,
-        restUrl: `http://${urlHost}:${port}/${exchange}/${market}${r.venue.restUrlPath}`,
+        wsUrl: `ws://${urlHost}:${p}/${exchange}/${market}${r.venue.wsUrlPath}`,
+        restUrl: `http://${urlHost}:${p}/${exchange}/${market}${r.venue.restUrlPath}`,
       };
     },
     advance(ms) {
@@ -146,6 +169,7 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
       if (ticker !== undefined) clearInterval(ticker);
       for (const r of runtimes.values()) r.closeAll('terminate');
       for (const client of wss.clients) client.terminate();
+      for (const { listener } of hostPorts.values()) listener.close();
       await new Promise<void>((resolve) => {
         wss.close(() => {
           server.close(() => resolve());

@@ -88,7 +88,10 @@ describe('tickvisor exchange-sim', () => {
         s.venues.map((v) => `${v.exchange}/${v.market}`),
         ['binance/spot', 'binance/futures', 'upbit/spot', 'bybit/spot', 'bybit/futures', 'okx/spot', 'okx/futures'],
       );
-      for (const v of s.venues) assert.ok(v.wsUrl.startsWith(s.address.replace('http:', 'ws:')) && v.restUrl.startsWith(s.address));
+      // every real host (Binance spot, Binance futures, Upbit, Bybit, OKX) on a port of its own, same address
+      const host = s.address.replace(/:\d+$/, ':');
+      for (const v of s.venues) assert.ok(v.wsUrl.startsWith(host.replace('http:', 'ws:')) && v.restUrl.startsWith(host), v.restUrl);
+      assert.equal(new Set(s.venues.map((v) => new URL(v.restUrl).port)).size, 5);
       const trades = await Promise.all(s.venues.map((v) => firstTrade(v)));
       trades.forEach((t, i) => {
         assert.equal(t.exchange, s.venues[i]!.exchange);
