@@ -380,7 +380,6 @@ const WHILE_OPEN = {
   'CONNECTION.ROTATED': { actions: 'countRotation' },
   'FEED.SILENT': '#connector.Failed',
   'FEED.STALLED': { target: '#connector.Failed', actions: 'countStall' },
-  'SYMBOLS.STALLED': { actions: 'resubscribeStalled' },
   'SOCKET.CLOSED': '#connector.Failed',
   'xstate.error.actor.connection': '#connector.Failed',
 } as const;
