@@ -12,6 +12,10 @@
  * that retries) and says so with `final`. A coin stopped by a refusal keeps `refusedReason`, which
  * the alerting reads; the Connector asks again later with backoff (RESUME), so a refusal that was
  * only temporary heals on its own.
+ *
+ * A subscribed coin whose data stopped while its connection's other coins kept flowing lost its
+ * subscription on the exchange's side: the Connector says so (DATA.STALLED) and the coin goes back
+ * to Ready, to be requested again on the same socket.
  */
 import { assign, setup } from 'xstate';
 import type { ExchangeId, Market } from '../src/records.js';
@@ -32,6 +36,8 @@ export interface CoinContext extends CoinInput {
   stopReason?: string;
   /** set while the coin is stopped because the exchange refused it: the exchange's reason */
   refusedReason?: string;
+  /** times its data stopped while the connection's other coins flowed (each one resubscribes it) */
+  dataStalls: number;
 }
 
 export type CoinEvent =
@@ -40,6 +46,8 @@ export type CoinEvent =
   /** `failuresInRow`: the Connector's count; `final`: refused for good, stop (retried later) */
   | { type: 'REJECT'; reason: string; failuresInRow?: number; final?: boolean }
   | { type: 'CONNECTION.LOST' }
+  /** its data stopped while the connection delivers: it is asked for again */
+  | { type: 'DATA.STALLED'; reason: string }
   | { type: 'STOP'; reason: string }
   | { type: 'RESUME' };
 
@@ -64,6 +72,9 @@ export const coinMachine = setup({
         : {},
     ),
     clearFailures: assign({ failuresInRow: 0, refusedReason: undefined }),
+    countStall: assign(({ context, event }) =>
+      event.type === 'DATA.STALLED' ? { dataStalls: context.dataStalls + 1, lastError: event.reason } : {},
+    ),
     recordStop: assign(({ event, context }) =>
       event.type === 'STOP'
         ? { stopReason: event.reason, refusedReason: undefined }
@@ -77,7 +88,7 @@ export const coinMachine = setup({
   },
 }).createMachine({
   id: 'coin',
-  context: ({ input }) => ({ ...input, subscribeRequests: 0, subscribeFailures: 0, failuresInRow: 0 }),
+  context: ({ input }) => ({ ...input, subscribeRequests: 0, subscribeFailures: 0, failuresInRow: 0, dataStalls: 0 }),
   initial: 'Ready',
   states: {
     Ready: {
@@ -102,6 +113,7 @@ export const coinMachine = setup({
     Subscribed: {
       on: {
         'CONNECTION.LOST': { target: 'Ready' },
+        'DATA.STALLED': { target: 'Ready', actions: 'countStall' },
         STOP: { target: 'Stopped', actions: 'recordStop' },
       },
     },

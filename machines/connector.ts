@@ -19,6 +19,11 @@
  * Two watchdogs guard an open socket: no frame at all (data, pong or server ping) for
  * `silenceTimeoutMs` is a dead socket; no DATA for far longer than this connection's usual rate
  * allows is a stall, even while pings and pongs still flow (data-stall.ts). Either reconnects.
+ * The same judgement runs per symbol: one symbol silent far beyond its own usual rate while the
+ * connection's other symbols keep flowing lost its subscription on the exchange's side (delisted
+ * and relisted, dropped by the server): it alone is unsubscribed and asked for again on the same
+ * socket. A refusal then takes the usual refusal path; a confirmation opens the gap window (the
+ * re-subscription does) that backfills the silence.
  *
  * Own recovery is the first level of supervision: Failed → Recovering → Connecting with backoff.
  * After `maxConsecutiveFailures` failures without a healthy period in between, the connector gives
@@ -31,6 +36,7 @@ import {
   advanceRate,
   DEFAULT_STALL_POLICY,
   EMPTY_FEED_RATE,
+  noteStall,
   recordData,
   restartSilence,
   stallVerdict,
@@ -127,8 +133,12 @@ export interface ConnectorContext {
   coins: Record<string, CoinRecord>;
   /** data frames this connection usually receives, and the current data silence */
   feedRate: FeedRate;
+  /** the same per symbol: the frames that carried it (only when the connection reports them per symbol) */
+  symbolRates: Record<string, FeedRate>;
   /** data stalls detected (each one reconnects) */
   dataStalls: number;
+  /** one symbol fell silent while the others flowed (each one resubscribes that symbol) */
+  symbolStalls: number;
   /** the socket is not being read (store backpressure) */
   readingPaused: boolean;
   connectionAttempts: number;
@@ -169,9 +179,18 @@ export type ConnectionReport =
   | { type: 'SUBSCRIBE.REJECT'; symbols: string[]; reason: string; named?: string[] }
   /**
    * aggregated, at most about once a second: never per tick. `dataFrames`: frames that carried
-   * records (default: all frames when any record came)
+   * records (default: all frames when any record came); `bySymbol`: per symbol that had any, its
+   * data frames and how long before this report the last one came (absent: not counted per
+   * symbol, and no symbol is judged on its own)
    */
-  | { type: 'FEED.ACTIVITY'; frames: number; records: number; malformed: number; dataFrames?: number }
+  | {
+      type: 'FEED.ACTIVITY';
+      frames: number;
+      records: number;
+      malformed: number;
+      dataFrames?: number;
+      bySymbol?: Record<string, SymbolActivity>;
+    }
   /** keep-alive traffic: a pong, or a server ping. The socket lives; it is not data */
   | { type: 'FEED.PONG' }
   /** reading paused (or resumed) because the store is behind: data silence is ours, not a stall */
@@ -196,12 +215,28 @@ export type ConnectorEvent =
   | { type: 'FEED.SILENT' }
   | { type: 'FEED.CHECK' }
   | { type: 'FEED.STALLED'; silentMs: number; thresholdMs: number; usualPerSecond: number }
+  | { type: 'SYMBOLS.STALLED'; stalls: SymbolStall[] }
   | { type: 'KEEPALIVE.PING' }
   | { type: 'SUBSCRIBE.TIMEOUT' }
   | { type: 'SUBSCRIBE.RETRY' }
   | { type: 'REFUSED.RETRY'; symbol: string }
   | { type: 'CONNECTION.HEALTHY' }
   | { type: 'xstate.error.actor.connection'; error: unknown };
+
+/** One symbol's data in one activity report. */
+export interface SymbolActivity {
+  dataFrames: number;
+  /** ms from the symbol's last data frame to the report */
+  sinceLastMs: number;
+}
+
+/** One symbol silent far beyond its usual rate while its connection still delivers. */
+export interface SymbolStall {
+  symbol: string;
+  silentMs: number;
+  thresholdMs: number;
+  usualPerSecond: number;
+}
 
 /** Reported to the parent Collector. */
 export type ConnectorReport =
@@ -246,6 +281,20 @@ function held(context: ConnectorContext, symbols: readonly string[], phases: rea
   });
 }
 
+function symbolStallText(s: SymbolStall): string {
+  return `${s.symbol} data stalled: no data for ${s.silentMs} ms where ${s.usualPerSecond.toFixed(1)} frames/s are usual (limit ${Math.round(s.thresholdMs)} ms); subscribing it again`;
+}
+
+/** Every symbol's silence measured from now (a new socket, paused reading), keeping what is normal. */
+function restartSymbolSilences(rates: Record<string, FeedRate>, only?: readonly string[]): Record<string, FeedRate> {
+  const next = { ...rates };
+  for (const s of only ?? Object.keys(rates)) {
+    const r = next[s];
+    if (r && (r.silentMs !== 0 || r.pending !== 0)) next[s] = restartSilence(r);
+  }
+  return next;
+}
+
 /** One line for `lastError` and the log: why the connection was torn down. */
 function failureReason(context: ConnectorContext, event: ConnectorEvent): string {
   switch (event.type) {
@@ -271,6 +320,51 @@ function report(self: AnyActorRef, context: ConnectorContext, state: ConnectorSt
     state,
   };
   sendToParentIfAny(self, event);
+}
+
+/** ms from the connection's last data frame (of any symbol) to the report */
+function latestData(bySymbol: Record<string, SymbolActivity>): number {
+  let since = Infinity;
+  for (const a of Object.values(bySymbol)) since = Math.min(since, a.sinceLastMs);
+  return Number.isFinite(since) ? since : 0;
+}
+
+/** Data frames per symbol folded into each held symbol's rate. */
+function recordSymbolData(context: ConnectorContext, bySymbol: Record<string, SymbolActivity>): Record<string, FeedRate> {
+  const next = { ...context.symbolRates };
+  for (const [symbol, a] of Object.entries(bySymbol)) {
+    if (context.coins[symbol] === undefined) continue;
+    next[symbol] = recordData(next[symbol] ?? EMPTY_FEED_RATE, a.dataFrames, a.sinceLastMs);
+  }
+  return next;
+}
+
+/**
+ * One check interval for every symbol: a subscribed symbol's rate advances and its silence is
+ * judged; any other symbol's silence does not count (it is not expected to deliver). A symbol is
+ * stalled only while the connection's other symbols clearly still deliver (its own data silence
+ * is under half that symbol's threshold): when everything falls silent at once, the symbols'
+ * last frames are only moments apart, and the connection's own verdict decides (a reconnect).
+ */
+function judgeSymbols(context: ConnectorContext, connection: FeedRate): { rates: Record<string, FeedRate>; stalls: SymbolStall[] } {
+  const policy = context.policy.stall;
+  const rates: Record<string, FeedRate> = {};
+  const stalls: SymbolStall[] = [];
+  for (const [symbol, coin] of Object.entries(context.coins)) {
+    const rate = context.symbolRates[symbol];
+    if (coin.phase !== 'subscribed') {
+      if (rate) rates[symbol] = rate.silentMs !== 0 || rate.pending !== 0 ? restartSilence(rate) : rate;
+      continue;
+    }
+    // observed from the subscription on, so a symbol that never delivers never warms up (quiet)
+    const next = advanceRate(rate ?? EMPTY_FEED_RATE, policy.checkEveryMs, policy);
+    rates[symbol] = next;
+    const verdict = stallVerdict(next, policy, context.policy.silenceTimeoutMs);
+    if (verdict.stalled && connection.silentMs < verdict.thresholdMs / 2) {
+      stalls.push({ symbol, silentMs: verdict.silentMs, thresholdMs: verdict.thresholdMs, usualPerSecond: verdict.usualPerSecond });
+    }
+  }
+  return { rates, stalls };
 }
 
 /** What an open socket handles in both Connected and SubscriptionRequesting. */
@@ -396,14 +490,19 @@ export const connectorMachine = setup({
             framesReceived: context.framesReceived + event.frames,
             recordsReceived: context.recordsReceived + event.records,
             malformedFrames: context.malformedFrames + event.malformed,
-            feedRate: recordData(context.feedRate, event.dataFrames ?? (event.records > 0 ? event.frames : 0)),
+            feedRate: recordData(
+              context.feedRate,
+              event.dataFrames ?? (event.records > 0 ? event.frames : 0),
+              event.bySymbol ? latestData(event.bySymbol) : 0,
+            ),
+            ...(event.bySymbol ? { symbolRates: recordSymbolData(context, event.bySymbol) } : {}),
           }
         : {},
     ),
     /** a new socket or new subscriptions: the data silence is measured from now */
     restartSilence: assign(({ context }) => ({ feedRate: restartSilence(context.feedRate) })),
     startStallCheck: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ feedRate: restartSilence(context.feedRate) });
+      enqueue.assign({ feedRate: restartSilence(context.feedRate), symbolRates: restartSymbolSilences(context.symbolRates) });
       if (context.policy.stall.checkEveryMs > 0) enqueue.raise({ type: 'FEED.CHECK' }, { id: 'stallCheck', delay: 'stallCheck' });
     }),
     /** Once per check interval: fold the data that came into the usual rate, and judge the silence. */
@@ -413,12 +512,13 @@ export const connectorMachine = setup({
       enqueue.raise({ type: 'FEED.CHECK' }, { id: 'stallCheck', delay: 'stallCheck' });
       // nothing subscribed yet (or any more), or we stopped reading: no silence counts
       if (context.readingPaused || symbolsIn(context, 'subscribed').length === 0) {
-        enqueue.assign({ feedRate: restartSilence(context.feedRate) });
+        enqueue.assign({ feedRate: restartSilence(context.feedRate), symbolRates: restartSymbolSilences(context.symbolRates) });
         return;
       }
       const feedRate = advanceRate(context.feedRate, policy.checkEveryMs, policy);
-      enqueue.assign({ feedRate });
       const verdict = stallVerdict(feedRate, policy, context.policy.silenceTimeoutMs);
+      const judged = judgeSymbols(context, feedRate);
+      enqueue.assign({ feedRate, symbolRates: judged.rates });
       if (verdict.stalled) {
         enqueue.raise({
           type: 'FEED.STALLED',
@@ -426,11 +526,39 @@ export const connectorMachine = setup({
           thresholdMs: verdict.thresholdMs,
           usualPerSecond: verdict.usualPerSecond,
         });
+      } else if (judged.stalls.length > 0) {
+        enqueue.raise({ type: 'SYMBOLS.STALLED', stalls: judged.stalls });
       }
+    }),
+    /**
+     * Symbols silent far beyond their own usual rate while the connection delivers: their
+     * subscription is gone on the exchange's side, though the socket is fine. Unsubscribe them (the
+     * exchange may still think them subscribed, and the socket would confirm a live stream without
+     * asking) and let them be requested again like any idle coin.
+     */
+    resubscribeStalled: enqueueActions(({ context, enqueue, event }) => {
+      if (event.type !== 'SYMBOLS.STALLED') return;
+      const stalls = event.stalls.filter((s) => context.coins[s.symbol]?.phase === 'subscribed');
+      if (stalls.length === 0) return;
+      const symbols = stalls.map((s) => s.symbol);
+      enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols } satisfies ConnectionCommand);
+      const symbolRates = { ...context.symbolRates };
+      for (const s of stalls) {
+        enqueue.sendTo(coinId(context.exchange, context.market, s.symbol), { type: 'DATA.STALLED', reason: symbolStallText(s) });
+        symbolRates[s.symbol] = noteStall(symbolRates[s.symbol] ?? EMPTY_FEED_RATE);
+      }
+      enqueue.assign({
+        coins: withPhase(context.coins, symbols, 'idle'),
+        symbolRates,
+        symbolStalls: context.symbolStalls + stalls.length,
+        lastError: symbolStallText(stalls[0]!),
+      });
     }),
     countStall: assign(({ context }) => ({ dataStalls: context.dataStalls + 1 })),
     notePaused: assign(({ context, event }) =>
-      event.type === 'FEED.PAUSED' ? { readingPaused: event.paused, feedRate: restartSilence(context.feedRate) } : {},
+      event.type === 'FEED.PAUSED'
+        ? { readingPaused: event.paused, feedRate: restartSilence(context.feedRate), symbolRates: restartSymbolSilences(context.symbolRates) }
+        : {},
     ),
     resetFailureStreak: assign({ consecutiveFailures: 0 }),
     countRotation: assign(({ context }) => ({ rotations: context.rotations + 1 })),
@@ -465,6 +593,8 @@ export const connectorMachine = setup({
       }
       enqueue.assign({
         coins: withPhase(context.coins, confirmed, 'subscribed'),
+        // each confirmed symbol's silence counts from its (re)subscription
+        symbolRates: restartSymbolSilences(context.symbolRates, confirmed),
         subscriptionSuccesses: context.subscriptionSuccesses + confirmed.length,
       });
     }),
@@ -594,7 +724,9 @@ export const connectorMachine = setup({
     seed: input.seed,
     coins: Object.fromEntries(input.symbols.map((s) => [s, freshCoin()])),
     feedRate: EMPTY_FEED_RATE,
+    symbolRates: {},
     dataStalls: 0,
+    symbolStalls: 0,
     readingPaused: false,
     connectionAttempts: 0,
     connectionSuccesses: 0,
@@ -644,6 +776,7 @@ export const connectorMachine = setup({
         'COINS.ADD': { target: 'Connected', reenter: true, actions: 'addCoins' },
         'SUBSCRIBE.RETRY': { target: 'Connected', reenter: true, actions: 'releaseWaitingCoins' },
         'REFUSED.RETRY': { target: 'Connected', reenter: true, actions: 'releaseRefusedCoin' },
+        'SYMBOLS.STALLED': { target: 'Connected', reenter: true, actions: 'resubscribeStalled' },
       },
     },
     SubscriptionRequesting: {
@@ -655,6 +788,7 @@ export const connectorMachine = setup({
         'COINS.ADD': { actions: ['addCoins', 'requestIdleCoins'] },
         'SUBSCRIBE.RETRY': { actions: ['releaseWaitingCoins', 'requestIdleCoins'] },
         'REFUSED.RETRY': { actions: ['releaseRefusedCoin', 'requestIdleCoins'] },
+        'SYMBOLS.STALLED': { actions: ['resubscribeStalled', 'requestIdleCoins'] },
       },
     },
     Failed: {

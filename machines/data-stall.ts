@@ -1,5 +1,7 @@
 /**
- * Data-stall detection for one connection, judged against the rate its symbols normally have.
+ * Data-stall detection, judged against the rate a feed normally has. A feed is one connection (all
+ * its data frames) or one symbol on it (the frames that carry that symbol): the same estimator
+ * serves both, each with its own FeedRate.
  *
  * A socket can stay open and keep answering pings while the exchange sends it no data at all: the
  * keep-alive traffic proves the socket, not the feed. So silence is measured on data frames only,
@@ -52,14 +54,36 @@ export interface FeedRate {
   silentMs: number;
   /** the longest silence that ended with data, fading with `memoryMs` */
   longestGapMs: number;
+  /**
+   * stalls called on this feed with no data in between. Each one doubles the silence the next
+   * needs: a symbol that stays silent after being asked for again (a trading halt) is asked for
+   * less and less often, until its threshold passes the fixed bound and it counts as quiet.
+   */
+  stallsInRow: number;
 }
 
-export const EMPTY_FEED_RATE: FeedRate = { frames: 0, observedMs: 0, pending: 0, silentMs: 0, longestGapMs: 0 };
+export const EMPTY_FEED_RATE: FeedRate = { frames: 0, observedMs: 0, pending: 0, silentMs: 0, longestGapMs: 0, stallsInRow: 0 };
 
-/** data frames arrived: the silence ends, and is remembered as one this feed recovers from */
-export function recordData(rate: FeedRate, dataFrames: number): FeedRate {
+/**
+ * data frames arrived: the silence ends, and is remembered as one this feed recovers from.
+ * `sinceLastMs`: how long ago the last of them arrived, when the report comes late (activity is
+ * summed up over a second): the new silence starts there, not at the report.
+ */
+export function recordData(rate: FeedRate, dataFrames: number, sinceLastMs = 0): FeedRate {
   if (dataFrames <= 0) return rate;
-  return { ...rate, pending: rate.pending + dataFrames, silentMs: 0, longestGapMs: Math.max(rate.longestGapMs, rate.silentMs) };
+  return {
+    ...rate,
+    pending: rate.pending + dataFrames,
+    silentMs: Math.max(0, sinceLastMs),
+    // a silence that ended only because we asked again is no pause this feed takes by itself
+    longestGapMs: rate.stallsInRow > 0 ? rate.longestGapMs : Math.max(rate.longestGapMs, rate.silentMs),
+    stallsInRow: 0,
+  };
+}
+
+/** a stall was called and acted on: the silence clock starts again, the next stall needs longer */
+export function noteStall(rate: FeedRate): FeedRate {
+  return { ...rate, pending: 0, silentMs: 0, stallsInRow: rate.stallsInRow + 1 };
 }
 
 /** a fresh start of the silence clock (a new socket, new subscriptions), keeping what is normal */
@@ -75,8 +99,11 @@ export function advanceRate(rate: FeedRate, elapsedMs: number, policy: Pick<Stal
     frames: rate.frames * keep + rate.pending,
     observedMs: rate.observedMs * keep + elapsedMs,
     pending: 0,
-    silentMs: rate.pending > 0 ? 0 : rate.silentMs + elapsedMs,
+    // data in this interval: the silence is what the report said (never more: when the report
+    // came inside the interval is unknown)
+    silentMs: rate.pending > 0 ? rate.silentMs : rate.silentMs + elapsedMs,
     longestGapMs: rate.longestGapMs * keep,
+    stallsInRow: rate.stallsInRow,
   };
 }
 
@@ -93,17 +120,15 @@ export type StallVerdict =
 
 /**
  * Stalled when the data silence is longer than `expectedGaps` usual gaps, at least `minSilenceMs`
- * and `longestGapFactor` times the longest recent gap; never when that threshold would exceed
- * `maxSilenceMs` (a quiet connection) or before warm-up.
+ * and `longestGapFactor` times the longest recent gap (doubled per stall in a row); never when
+ * that threshold would exceed `maxSilenceMs` (a quiet feed) or before warm-up.
  */
 export function stallVerdict(rate: FeedRate, policy: StallPolicy, maxSilenceMs: number): StallVerdict {
   const perSecond = usualPerSecond(rate, policy);
   if (perSecond === undefined) return { stalled: false, why: 'warming-up' };
-  const thresholdMs = Math.max(
-    policy.minSilenceMs,
-    (policy.expectedGaps / perSecond) * 1000,
-    policy.longestGapFactor * rate.longestGapMs,
-  );
+  const thresholdMs =
+    Math.max(policy.minSilenceMs, (policy.expectedGaps / perSecond) * 1000, policy.longestGapFactor * rate.longestGapMs) *
+    2 ** Math.min(rate.stallsInRow, 30);
   if (thresholdMs > maxSilenceMs) return { stalled: false, why: 'quiet', thresholdMs };
   if (rate.silentMs < thresholdMs) return { stalled: false, why: 'flowing', thresholdMs };
   return { stalled: true, silentMs: rate.silentMs, thresholdMs, usualPerSecond: perSecond };

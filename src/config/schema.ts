@@ -116,7 +116,10 @@ export const configSchema = z
         reconnect: backoffSchema.optional(),
         /** backoff before asking again for a symbol the exchange refused for good */
         refusedRetry: backoffSchema.optional(),
-        /** data-stall detection: silence judged against the connection's usual data rate */
+        /**
+         * data-stall detection: silence judged against the connection's usual data rate (a stall
+         * reconnects), and each symbol's against its own (one silent symbol is subscribed again)
+         */
         stall: z
           .object({
             checkEveryMs: z.number().int().nonnegative().optional(),

@@ -18,8 +18,8 @@ export interface LinkEvents {
   rejected(symbols: string[], reason: string, named?: string[]): void;
   /** keep-alive traffic (a pong, or the server's ping): the socket lives, but it is not data */
   pong(): void;
-  /** a frame arrived (data or control) */
-  frame(records: number, malformed: boolean): void;
+  /** a frame arrived (data or control); `batch`: its records, when it carried any */
+  frame(records: number, malformed: boolean, batch?: readonly MarketRecord[]): void;
 }
 
 const CLOSE_GRACE_MS = 1_000;
@@ -29,8 +29,12 @@ export class Link {
   private readonly pacer: Pacer;
   private readonly parser;
   private requestSeq = 0;
-  /** request id → what it asked for (acks by id) */
-  private readonly inFlight = new Map<string, { symbols: string[]; unsubscribe: boolean }>();
+  /**
+   * request id → what it asked for (acks by id), and how many answers it still expects: one on
+   * exchanges that answer per request, one per stream on those that answer per stream (OKX), so
+   * the second error of an UNSUBSCRIBE is still known for one and never taken for a refusal
+   */
+  private readonly inFlight = new Map<string, { symbols: string[]; unsubscribe: boolean; answers: number }>();
   /** streams this socket carries (Upbit re-sends the whole list each time) */
   readonly onSocket = new Set<string>();
   /**
@@ -145,7 +149,7 @@ export class Link {
       return;
     }
     const batch: MarketRecord[] = result.records;
-    this.on.frame(batch.length, false);
+    this.on.frame(batch.length, false, batch);
     if (batch.length > 0) {
       if (this.awaitingData.size > 0) {
         const seen: string[] = [];
@@ -161,15 +165,13 @@ export class Link {
     for (const c of result.control) {
       if (c.kind === 'pong') this.on.pong();
       else if (c.kind === 'subscribed' || c.kind === 'unsubscribed') {
-        const req = c.requestId !== undefined ? this.inFlight.get(c.requestId) : undefined;
-        if (req) this.inFlight.delete(c.requestId!);
+        const req = this.answered(c.requestId);
         if (req?.unsubscribe || c.kind === 'unsubscribed') continue;
         const symbols = c.symbols ?? req?.symbols ?? [];
         for (const s of symbols) this.awaitingData.delete(s);
         this.ack(symbols);
       } else if (c.kind === 'rejected') {
-        const req = c.requestId !== undefined ? this.inFlight.get(c.requestId) : undefined;
-        if (req) this.inFlight.delete(c.requestId!);
+        const req = this.answered(c.requestId);
         if (req?.unsubscribe) continue;
         // An exchange that answers per stream (OKX) refuses only the streams it names; one that
         // answers per request (Binance, Bybit) refused the whole request, whatever its text names.
@@ -204,9 +206,19 @@ export class Link {
     });
   }
 
+  /** the request an answer belongs to; forgotten once every answer it expects has come */
+  private answered(requestId: string | undefined): { symbols: string[]; unsubscribe: boolean } | undefined {
+    if (requestId === undefined) return undefined;
+    const req = this.inFlight.get(requestId);
+    if (req && --req.answers <= 0) this.inFlight.delete(requestId);
+    return req;
+  }
+
   private send(requests: WireRequest[], unsubscribe: boolean): void {
+    const perStream = this.io.adapter.ackMode === 'per-stream';
     for (const r of requests) {
-      if (r.requestId !== undefined) this.inFlight.set(r.requestId, { symbols: r.symbols, unsubscribe });
+      const answers = perStream ? Math.max(1, r.symbols.length * r.channels.length) : 1;
+      if (r.requestId !== undefined) this.inFlight.set(r.requestId, { symbols: r.symbols, unsubscribe, answers });
       this.pacer.send(r.frame);
     }
   }

@@ -2,7 +2,8 @@
  * The Connector machine's `connection` actor: the one place that owns exchange sockets (STYLE:
  * tardis' base feed). It turns the machine's SUBSCRIBE / UNSUBSCRIBE / PING into frames on a Link
  * and reports back only lifecycle facts — open, closed, acks, refusals, pongs, and a once-a-second
- * activity summary. Ticks go straight to the data path (`VenueIo.deliver`), never through events.
+ * activity summary (with data frames per symbol, so the connector can tell one silent symbol from a
+ * silent socket). Ticks go straight to the data path (`VenueIo.deliver`), never through events.
  *
  * Lifetime rotation, make-before-break: `rotateAfterMs` after the socket opened, a second Link is
  * opened and subscribed to every stream of the first; once it has confirmed them all, the old
@@ -11,7 +12,8 @@
  * old socket keeps serving meanwhile.
  */
 import { fromCallback } from 'xstate';
-import type { ConnectionCommand, ConnectionInput, ConnectionReport } from '../../machines/connector.js';
+import type { MarketRecord } from '../records.js';
+import type { ConnectionCommand, ConnectionInput, ConnectionReport, SymbolActivity } from '../../machines/connector.js';
 import { Link } from './link.js';
 import type { TransportEnv } from './venue-io.js';
 
@@ -29,24 +31,44 @@ export function createConnectionLogic(env: TransportEnv) {
     let records = 0;
     let dataFrames = 0;
     let malformed = 0;
+    /** data frames per symbol since the last report, and when its last one came */
+    let bySymbol = new Map<string, { frames: number; lastAt: number }>();
     let rotateTimer: NodeJS.Timeout | undefined;
     let next: { link: Link; waiting: Set<string> } | undefined;
 
     /** the last activity tick found nothing: the next data is reported at once, not up to 1 s later */
     let idle = true;
     const flushActivity = () => {
-      report({ type: 'FEED.ACTIVITY', frames, records, malformed, dataFrames });
+      const now = Date.now();
+      const symbols: Record<string, SymbolActivity> = {};
+      for (const [s, a] of bySymbol) symbols[s] = { dataFrames: a.frames, sinceLastMs: Math.max(0, now - a.lastAt) };
+      report({ type: 'FEED.ACTIVITY', frames, records, malformed, dataFrames, bySymbol: symbols });
+      if (bySymbol.size > 0) bySymbol = new Map();
       frames = 0;
       records = 0;
       dataFrames = 0;
       malformed = 0;
     };
     const counting = {
-      frame(n: number, bad: boolean) {
+      frame(n: number, bad: boolean, batch?: readonly MarketRecord[]) {
         frames++;
         records += n;
         if (n > 0) dataFrames++;
         if (bad) malformed++;
+        if (batch) {
+          // a frame is about one symbol on every venue we know; a run of the same symbol counts once
+          let previous: string | undefined;
+          for (const r of batch) {
+            if (r.symbol === previous) continue;
+            previous = r.symbol;
+            // the record's receive time is the frame's: no clock read per frame
+            const a = bySymbol.get(previous);
+            if (a) {
+              a.frames++;
+              a.lastAt = r.localTimestamp;
+            } else bySymbol.set(previous, { frames: 1, lastAt: r.localTimestamp });
+          }
+        }
         // a feed coming back from silence says so now: a watchdog deadline falling inside the
         // aggregation second must not call a resumed feed silent
         if (idle && n > 0 && !closed) {

@@ -4,6 +4,7 @@ import {
   advanceRate,
   DEFAULT_STALL_POLICY,
   EMPTY_FEED_RATE,
+  noteStall,
   recordData,
   stallVerdict,
   usualPerSecond,
@@ -90,5 +91,52 @@ describe('data-stall detector', () => {
       if (verdict.stalled) silenceAtVerdict = verdict.silentMs;
     }
     assert.ok(silenceAtVerdict !== undefined && silenceAtVerdict >= 15_000 && silenceAtVerdict <= 25_000, `stalled after ${silenceAtVerdict} ms of silence`);
+  });
+
+  test('a late report: the silence starts at the last frame, not at the report', () => {
+    const warm = run(EMPTY_FEED_RATE, 60, () => 5);
+    const stalledAt = (sinceLastMs: number): { checks: number; silentMs: number } => {
+      let r = advanceRate(recordData(warm, 5, sinceLastMs), CHECK, policy);
+      assert.equal(r.silentMs, sinceLastMs, 'the check right after the report keeps its offset');
+      for (let checks = 1; checks <= 60; checks++) {
+        r = advanceRate(r, CHECK, policy);
+        const verdict = stallVerdict(r, policy, 40_000);
+        if (verdict.stalled) return { checks, silentMs: verdict.silentMs };
+      }
+      return { checks: Infinity, silentMs: 0 };
+    };
+    const onTime = stalledAt(0);
+    const late = stalledAt(900);
+    // the last frame came 900 ms before its report: one check sooner, the silence measured from the frame
+    assert.equal(late.checks, onTime.checks - 1);
+    assert.equal(late.silentMs, 900 + late.checks * CHECK);
+  });
+
+  test('stalls in a row with no data in between each double the silence the next needs; data ends the streak', () => {
+    const warm = run(EMPTY_FEED_RATE, 60, () => 5);
+    const silentUntilStalled = (from: typeof warm): number => {
+      let r = from;
+      for (let s = 1; s <= 120; s++) {
+        r = advanceRate(r, CHECK, policy);
+        if (stallVerdict(r, policy, 400_000).stalled) return s;
+      }
+      return Infinity;
+    };
+    const first = silentUntilStalled(warm);
+    const once = noteStall(warm);
+    assert.equal(once.stallsInRow, 1);
+    assert.equal(once.silentMs, 0);
+    const second = silentUntilStalled(once);
+    const third = silentUntilStalled(noteStall(once));
+    assert.ok(second >= 2 * first && third >= 2 * second, `${first} s, then ${second} s, then ${third} s`);
+    // past the fixed bound the symbol is only quiet: no more questions
+    const verdict = stallVerdict(advanceRate(noteStall(noteStall(noteStall(once))), 30_000, policy), policy, 40_000);
+    assert.equal(verdict.stalled ? 'stalled' : verdict.why, 'quiet');
+    // data after a stall: the streak is over, and the silence the stall ended is not a pause this feed takes
+    const back = recordData({ ...once, silentMs: 9_000 }, 3);
+    assert.equal(back.stallsInRow, 0);
+    assert.equal(back.longestGapMs, once.longestGapMs);
+    const fresh = silentUntilStalled(advanceRate(back, CHECK, policy));
+    assert.ok(fresh <= first + 1, `after data, stalled again after ${fresh} s (first time ${first} s)`);
   });
 });

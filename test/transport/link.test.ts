@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createAdapter } from '../../src/exchanges/index.js';
 import type { Instrument } from '../../src/exchanges/types.js';
-import type { ExchangeId, Market, MarketRecord } from '../../src/records.js';
+import type { Channel, ExchangeId, Market, MarketRecord } from '../../src/records.js';
 import { Link, type LinkEvents } from '../../src/transport/link.js';
 
 let server: WebSocketServer;
@@ -37,10 +37,12 @@ interface Seen {
   acked: string[];
   rejected: Array<{ symbols: string[]; reason: string; named?: string[] }>;
   delivered: MarketRecord[];
+  /** the symbols of each data frame, as the frame event gave them */
+  frameSymbols: string[][];
 }
 
-function open(exchange: ExchangeId, market: Market): { link: Link; seen: Seen; opened: Promise<void> } {
-  const seen: Seen = { events: [], frames: 0, records: 0, pongs: 0, acked: [], rejected: [], delivered: [] };
+function open(exchange: ExchangeId, market: Market, channels: Channel[] = ['trade']): { link: Link; seen: Seen; opened: Promise<void> } {
+  const seen: Seen = { events: [], frames: 0, records: 0, pongs: 0, acked: [], rejected: [], delivered: [], frameSymbols: [] };
   const list = INSTRUMENTS[exchange]!;
   let resolveOpen!: () => void;
   const opened = new Promise<void>((r) => (resolveOpen = r));
@@ -50,9 +52,10 @@ function open(exchange: ExchangeId, market: Market): { link: Link; seen: Seen; o
     acked: (symbols) => seen.acked.push(...symbols),
     rejected: (symbols, reason, named) => seen.rejected.push(named ? { symbols, reason, named } : { symbols, reason }),
     pong: () => seen.pongs++,
-    frame: (records) => {
+    frame: (records, _malformed, batch) => {
       seen.frames++;
       seen.records += records;
+      if (batch && batch.length > 0) seen.frameSymbols.push(batch.map((r) => r.symbol));
     },
   };
   const link = new Link(
@@ -63,7 +66,7 @@ function open(exchange: ExchangeId, market: Market): { link: Link; seen: Seen; o
       instruments: () => list,
       deliver: (records) => seen.delivered.push(...records),
     },
-    ['trade'],
+    channels,
     0,
     events,
   );
@@ -161,5 +164,66 @@ describe('link', () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(requests, 1);
     link.close();
+  });
+
+  test('subscribing again after an unsubscribe sends a fresh SUBSCRIBE (a resubscription reaches the exchange)', async () => {
+    const methods: string[] = [];
+    script = (ws) =>
+      ws.on('message', (data) => {
+        const req = JSON.parse(String(data)) as { id: number; method: string };
+        methods.push(req.method);
+        ws.send(JSON.stringify({ result: null, id: req.id }));
+      });
+    const { link, seen, opened } = open('binance', 'spot');
+    await opened;
+    link.subscribe(['ETH/USDT']);
+    await until(() => seen.acked.length === 1, 'the ack');
+    link.unsubscribe(['ETH/USDT']);
+    link.subscribe(['ETH/USDT']);
+    await until(() => seen.acked.length === 2, 'the second ack');
+    assert.deepEqual(methods, ['SUBSCRIBE', 'UNSUBSCRIBE', 'SUBSCRIBE']);
+    link.close();
+  });
+
+  test('OKX: an UNSUBSCRIBE of a delisted instrument answered by one error per channel is never taken for a refusal', async () => {
+    script = (ws) =>
+      ws.on('message', (data) => {
+        const req = JSON.parse(String(data)) as { id: string; op: string; args: Array<{ channel: string; instId: string }> };
+        for (const arg of req.args) {
+          if (req.op === 'unsubscribe') {
+            ws.send(JSON.stringify({ id: req.id, event: 'error', code: '60018', msg: `Wrong URL or channel:${arg.channel},instId:${arg.instId} doesn't exist`, connId: 'c' }));
+          } else ws.send(JSON.stringify({ id: req.id, event: 'subscribe', arg, connId: 'c' }));
+        }
+      });
+    const { link, seen, opened } = open('okx', 'spot', ['trade', 'ticker']);
+    await opened;
+    link.subscribe(['ETH/USDT']);
+    await until(() => seen.acked.length === 1, 'the ack');
+    link.unsubscribe(['ETH/USDT']);
+    link.subscribe(['ETH/USDT']);
+    await until(() => seen.acked.length === 2, 'the second ack');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(seen.rejected, [], 'both errors belong to the UNSUBSCRIBE');
+    link.close();
+  });
+
+  test('each data frame is reported with its records, so activity can be counted per symbol', async () => {
+    script = (ws) =>
+      ws.on('message', (data) => {
+        const req = JSON.parse(String(data)) as { id: number };
+        ws.send(JSON.stringify({ result: null, id: req.id }));
+        for (const [s, t] of [['BTCUSDT', 1], ['ETHUSDT', 2], ['BTCUSDT', 3]] as const) {
+          ws.send(JSON.stringify({ e: 'trade', E: 1_700_000_000_001, s, t, p: '100.0', q: '1.0', T: 1_700_000_000_000, m: true, M: true }));
+        }
+      });
+    const { link, seen, opened } = open('binance', 'spot');
+    await opened;
+    try {
+      link.subscribe(['BTC/USDT', 'ETH/USDT']);
+      await until(() => seen.frameSymbols.length === 3, 'three data frames');
+      assert.deepEqual(seen.frameSymbols, [['BTC/USDT'], ['ETH/USDT'], ['BTC/USDT']]);
+    } finally {
+      link.close();
+    }
   });
 });
