@@ -8,6 +8,8 @@ export type StoreErrorCode =
   | 'TV_ERR_STORE_CORRUPT_VALUE'
   /** the directory cannot hold a store (not a directory, not writable, under a file...) */
   | 'TV_ERR_STORE_OPEN'
+  /** a store opened read-only (`tickvisor query`) was asked to write */
+  | 'TV_ERR_STORE_READ_ONLY'
   /** a commit failed (disk full, I/O error) or a fault gate refused it; the batch was not stored */
   | 'TV_ERR_STORE_WRITE_FAILED';
 

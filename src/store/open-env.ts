@@ -12,6 +12,8 @@ export interface EnvOptions {
   path: string;
   noSync: boolean;
   mapSize?: number;
+  /** open an existing store for reading only: nothing is created, nothing needs to be writable */
+  readOnly?: boolean;
 }
 
 export function openEnvironment(options: EnvOptions): RootDatabase {
@@ -21,10 +23,17 @@ export function openEnvironment(options: EnvOptions): RootDatabase {
   };
   try {
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat === undefined) mkdirSync(path, { recursive: true });
-    else if (!stat.isDirectory()) fail('it is a file, not a directory');
-    // LMDB needs to create lock.mdb and data.mdb there; ask now rather than read its error later
-    accessSync(path, constants.W_OK | constants.X_OK);
+    if (stat === undefined) {
+      if (options.readOnly) fail('no such directory');
+      mkdirSync(path, { recursive: true });
+    } else if (!stat.isDirectory()) fail('it is a file, not a directory');
+    if (options.readOnly) {
+      if (statSync(`${path}/data.mdb`, { throwIfNoEntry: false }) === undefined) fail('no store here (no data.mdb)');
+      accessSync(path, constants.R_OK | constants.X_OK);
+    } else {
+      // LMDB needs to create lock.mdb and data.mdb there; ask now rather than read its error later
+      accessSync(path, constants.W_OK | constants.X_OK);
+    }
   } catch (error) {
     if (error instanceof StoreError) throw error;
     fail(reasonOf(error), error);
@@ -33,6 +42,7 @@ export function openEnvironment(options: EnvOptions): RootDatabase {
     return open({
       path,
       noSubdir: false,
+      ...(options.readOnly ? { readOnly: true } : {}),
       // sync stays on unless a test opts out: a committed batch must survive SIGKILL and power loss
       noSync: options.noSync,
       ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
@@ -55,7 +65,7 @@ export function reasonOf(error: unknown): string {
       return 'a part of the path is a file, not a directory';
     case 'EACCES':
     case 'EPERM':
-      return 'permission denied (the directory is not writable)';
+      return 'permission denied';
     case 'EROFS':
       return 'read-only file system';
     case 'ENOSPC':

@@ -16,19 +16,23 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
     path: options.path,
     noSync: !durable,
     ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
+    ...(options.readOnly ? { readOnly: true } : {}),
   });
   let dbs: StoreDbs;
   try {
-    dbs = {
+    if (options.readOnly) {
+      dbs = openForReading(root, options.path);
+    } else dbs = {
       records: root.openDB<Uint8Array, Key>({ name: 'records', encoding: 'binary' }),
       cursors: root.openDB<StoredCursor, Key>({ name: 'cursors', encoding: 'msgpack' }),
       tradeIds: root.openDB<Uint8Array, Key>({ name: 'tradeIds', encoding: 'binary' }),
       idBlocks: root.openDB<Uint8Array, Key>({ name: 'idBlocks', encoding: 'binary' }),
     };
     // stores written before the id index existed get it now, once (see id-index.ts)
-    buildTradeIdIndex(root, dbs, root.openDB<number, string>({ name: 'meta', encoding: 'msgpack' }));
+    if (!options.readOnly) buildTradeIdIndex(root, dbs, root.openDB<number, string>({ name: 'meta', encoding: 'msgpack' }));
   } catch (error) {
     void root.close().catch(() => undefined);
+    if (error instanceof StoreError) throw error;
     throw new StoreError('TV_ERR_STORE_OPEN', `cannot open the store at ${options.path}: ${reasonOf(error)}`, { cause: error, userError: true });
   }
   const state: WriterState = { scratch: new ValueScratch(), tickerSeq: 0, keys: new TradeKeyWriter(), idValue: Buffer.alloc(8) };
@@ -59,6 +63,7 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
   return {
     async writeBatch(records: readonly MarketRecord[]): Promise<WriteResult> {
       assertOpen();
+      if (options.readOnly) throw new StoreError('TV_ERR_STORE_READ_ONLY', `history store at ${options.path} was opened read-only`);
       if (records.length === 0) return { written: 0, duplicates: 0 };
       assertStorable(records);
       const refused = gate?.failure();
@@ -101,4 +106,19 @@ async function commitReason(error: unknown): Promise<string> {
     if (cause !== undefined) return reasonOf(cause);
   }
   return reasonOf(error);
+}
+
+/**
+ * The databases a reader needs. A read-only environment cannot create a named database: one that
+ * was never written is missing (undefined from lmdb-js), so a store without records is said so
+ * plainly. The writer's id indexes are never touched by reads.
+ */
+function openForReading(root: ReturnType<typeof openEnvironment>, path: string): StoreDbs {
+  const records = root.openDB<Uint8Array, Key>({ name: 'records', encoding: 'binary' }) as StoreDbs['records'] | undefined;
+  const cursors = root.openDB<StoredCursor, Key>({ name: 'cursors', encoding: 'msgpack' }) as StoreDbs['cursors'] | undefined;
+  if (records === undefined || cursors === undefined) {
+    throw new StoreError('TV_ERR_STORE_OPEN', `cannot open the store at ${path}: nothing stored there yet`, { userError: true });
+  }
+  const unused = records; // tradeIds/idBlocks belong to the writer; a read-only store never writes
+  return { records, cursors, tradeIds: unused, idBlocks: unused };
 }

@@ -11,6 +11,11 @@ export interface HistoryStoreOptions {
   noSync?: boolean;
   /** fault scenarios: while the gate says so, commits fail as on a full disk (see fault-gate.ts) */
   faultGate?: StoreFaultGate;
+  /**
+   * read only (`tickvisor query`): works on a store the user may not write to (another user's, a
+   * read-only mount, one a running collector holds) and never changes it; writeBatch refuses
+   */
+  readOnly?: boolean;
 }
 
 /** Where one symbol's stored trades end: what a restarted process resumes from and backfills after. */

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { allCoinsSubscribed, drive, driveUntil, quiesce, startSystem, storedTrades, type TestSystem } from '../support/system.js';
 
@@ -51,6 +54,28 @@ describe('tickvisor query reads back what a run stored', () => {
     const got = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { timestamp: number }).timestamp);
     assert.ok(got.length > 0 && got.length < ts.length);
     assert.ok(got.every((t) => t >= mid));
+  });
+
+  test('a store the reader may not write to reads the same (opened read-only, nothing created)', (t) => {
+    const view = mkdtempSync(join(tmpdir(), 'tv-query-ro-'));
+    const isRoot = process.getuid?.() === 0;
+    // root writes through file modes: only a read-only bind mount is read-only for it
+    const bind = isRoot ? spawnSync('mount', ['--bind', sys.dir, view]) : undefined;
+    if (isRoot && (bind!.status !== 0 || spawnSync('mount', ['-o', 'remount,bind,ro', view]).status !== 0)) {
+      if (bind!.status === 0) spawnSync('umount', [view]);
+      t.skip('running as root without permission to make a read-only bind mount');
+      return;
+    }
+    const path = isRoot ? view : sys.dir;
+    if (!isRoot) spawnSync('chmod', ['-R', 'a-w', path]);
+    try {
+      const r = cli('query', '--db', path, '--exchange', 'okx', '--market', 'spot', '--symbol', 'BTC/USDT', '--type', 'trade');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim().split('\n').length, stored);
+    } finally {
+      if (isRoot) spawnSync('umount', [view]);
+      else spawnSync('chmod', ['-R', 'u+w', path]);
+    }
   });
 
   test('mistakes are one clear line and a non-zero exit', () => {

@@ -51,9 +51,20 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(values.db!)) throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${values.db}`);
   const from = time('from', values.from);
   const to = time('to', values.to);
-  const store = openHistoryStore({ path: values.db! });
+  const store = openHistoryStore({ path: values.db!, readOnly: true });
   const out = process.stdout;
-  const write = (text: string) => (out.write(text) ? undefined : new Promise<void>((r) => out.once('drain', () => r())));
+  // a reader that went away (`| head -1`) ends the output, not the process with an EPIPE trace
+  let readerGone = false;
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') readerGone = true;
+    else throw error;
+  };
+  out.on('error', onError);
+  const write = (text: string) =>
+    out.write(text) ? undefined : new Promise<void>((r) => {
+      out.once('drain', () => r());
+      out.once('error', () => r());
+    });
   try {
     let header = false;
     for await (const record of store.readRange({
@@ -64,6 +75,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(from !== undefined ? { from } : {}),
       ...(to !== undefined ? { to } : {}),
     })) {
+      if (readerGone) break;
       if (values.format === 'csv') {
         if (!header) {
           header = true;
