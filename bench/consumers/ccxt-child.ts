@@ -63,13 +63,14 @@ async function loop(ex: Exchange, symbols: string[]) {
     try {
       const trades = await ex.watchTradesForSymbols(symbols);
       for (const t of trades) {
-        const key = t.id!;
+        // ids are per symbol: two symbols may carry the same number
+        const key = `${t.symbol}\u0000${t.id}`;
         if (ids.has(key)) {
           duplicates++;
           continue;
         }
         ids.add(key);
-        if (Number(key) > (line.get(t.symbol!) ?? -1)) delivered++;
+        if (Number(t.id) > (line.get(t.symbol!) ?? -1)) delivered++;
       }
     } catch (e) {
       if (!running) return;

@@ -59,6 +59,15 @@ serve(
       const ok = await until(() => s.subscribed() === total, arg.timeoutMs, 10);
       return ok ? (performance.now() - startedAt) / 1000 : null;
     },
+    /**
+     * true once every gap window is closed and backfill is idle (or false after the timeout): a
+     * start's first-subscription windows backfill the moments around each subscription, and those
+     * old trades are not live latency
+     */
+    waitGapsIdle: async (arg: { timeoutMs: number }) => {
+      const s = need();
+      return until(() => s.tv.gapStats().every((g) => g.openWindows === 0 && g.idle), arg.timeoutMs, 10);
+    },
     ...burstHandlers(committed),
     latencyStart: () => {
       const samples: number[] = [];

@@ -17,6 +17,8 @@ export async function latency(rate: number, seconds: number): Promise<LatencyRes
   try {
     const tv = await startConsumer('tickvisor', sim, syms);
     try {
+      // steady state: the start's backfill (the moments around each first subscription) is done
+      await tv.child.call('waitGapsIdle', { timeoutMs: 30_000 });
       await sleep(500); // warm-up at the target rate
       await tv.child.call('latencyStart');
       await sleep(seconds * 1000);

@@ -34,6 +34,9 @@ export async function recovery(fault: 'disconnect' | 'server-restart', downMs: n
     const tv = await startConsumer('tickvisor', sim, syms, 10);
     try {
       await sim.setSymbols(rates(RATE_PER_SYMBOL));
+      // steady state first: each symbol's first-subscription window (closed by its first trade)
+      // is checked by REST at start; the figure is the recovery from the fault, not the start
+      await tv.child.call('waitGapsIdle', { timeoutMs: 30_000 });
       await sleep(1_000);
       await tv.child.call('recoveryArm');
       const at = await sim.inject(fault === 'disconnect' ? { kind: 'disconnect' } : { kind: 'server-restart', durationMs: downMs });
