@@ -94,8 +94,8 @@ function ticksUrl(restUrl: string, nativeId: string, cursor: string | undefined,
  * new, and walking all seven older dates would cost seven requests to find nothing.
  *
  * A page shorter than asked is not taken for the end of its date: paging goes on from its oldest
- * trade, and only an empty page ends the date (one more request, where a short page may be a
- * lie). An answer that contradicts what we know exists is `unproven` (the gap filler asks again
+ * trade, and only an empty page, asked twice, ends the date (two more requests where the window
+ * reaches back across a date's start; one where a short page may be a lie). An answer that contradicts what we know exists is `unproven` (the gap filler asks again
  * later): a newest page that is empty, or older than the trade that closed the window (`untilId`),
  * or dates read "whole" without the trade `afterId` although the window starts inside them.
  */
@@ -117,6 +117,7 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
   let newestDateStart: number | undefined;
   for (let daysAgo = 0; daysAgo <= MAX_DAYS_AGO; daysAgo++) {
     let cursor: string | undefined;
+    let reasked = false;
     for (;;) {
       const url = ticksUrl(restUrl, instrument.nativeId, cursor, daysAgo);
       const rows = await getArray(http, url);
@@ -125,7 +126,15 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
         if (untilId !== undefined) return unproven(sorted());
         return done(true); // the market has no trade at all, so none is missing
       }
-      if (rows.length === 0) break; // this trade date is exhausted
+      if (rows.length === 0) {
+        // an empty page below a cursor ends the date, but it may be a lie: ask it once more before
+        // believing it (the cost falls only on windows that reach back across a date's start)
+        if (cursor !== undefined && !reasked) {
+          reasked = true;
+          continue;
+        }
+        break; // this trade date is exhausted
+      }
       let page: Trade[];
       try {
         const now = Date.now();
