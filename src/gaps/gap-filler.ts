@@ -247,9 +247,15 @@ export class GapFiller {
     }
     for (const t of fresh) pushed.add(t.id);
     const now = this.deps.now ?? Date.now;
-    // a window of the symbol queued meanwhile may have been parked already: keep both
+    // a window of the symbol queued or parked meanwhile joins this one: one request for both,
+    // when due, rather than two asks of the same recent history close together
     const other = this.parked.get(window.symbol);
-    const joined = other !== undefined ? merge(other.window, window) : window;
+    let joined = other !== undefined ? merge(other.window, window) : window;
+    const queued = this.queue.get(window.symbol);
+    if (queued !== undefined) {
+      joined = merge(joined, queued);
+      this.queue.delete(window.symbol);
+    }
     if (other !== undefined) for (const id of other.pushed) pushed.add(id);
     const n = Math.max(tries, other?.tries ?? 0);
     this.parked.set(window.symbol, { window: joined, tries: n, dueAt: now() + backoffMs(n), pushed });
