@@ -12,6 +12,11 @@
  * Bybit serves only its most recent trades (spot 60, linear 1000) with no paging at all. A window
  * the answer does not reach back over is still judged for what the answer holds, then closed and
  * reported `complete: false` (counted unfilled): what is older is beyond what the exchange serves.
+ *
+ * An answer is judged only when it can be believed. One the adapter itself calls `unproven` (pages
+ * short or empty against what it knows exists), or one that claims the window whole while the
+ * store holds trades of the window older than anything it listed, is not "nothing missing": the
+ * window stays open (`until` undefined, `unproven: true`) and is asked again on a later turn.
  */
 import type { BackfillResult } from '../exchanges/types.js';
 import type { Trade } from '../records.js';
@@ -39,6 +44,8 @@ export interface AuditResult {
   filled: number;
   /** false: REST did not reach back to the window start; what is older could not be checked */
   complete: boolean;
+  /** the answer contradicted what is known to exist (short or empty pages): not judged, asked again later */
+  unproven?: true;
 }
 
 export interface AuditTiming {
@@ -53,6 +60,8 @@ export async function runAudit(io: AuditIo, task: AuditTask, timing: AuditTiming
   const open: AuditResult = { symbol, from, checked: 0, missing: 0, filled: 0, complete: true };
   const answer = await io.recentTrades(symbol, from);
   if (answer === undefined) return open;
+  const notBelieved: AuditResult = { ...open, complete: false, unproven: true };
+  if (answer.incomplete === 'unproven') return notBelieved;
   const trades = answer.trades;
   const newest = trades[trades.length - 1];
   if (newest === undefined) return { ...open, complete: answer.complete };
@@ -61,6 +70,13 @@ export async function runAudit(io: AuditIo, task: AuditTask, timing: AuditTiming
 
   const inWindow = trades.filter((t) => t.timestamp >= from && t.timestamp <= until);
   const slack = timing.storeSlackMs ?? timing.settleMs;
+  // An answer that claims the whole window but starts well after it: whatever the store holds in
+  // between (clear of the stamping slack at both ends) is a trade REST should have listed and did not.
+  const firstListed = inWindow[0]?.timestamp ?? until;
+  if (answer.complete && from + slack < firstListed - slack) {
+    const older = await io.storedIds(symbol, from + slack, firstListed - slack - 1);
+    if (older.size > 0) return notBelieved;
+  }
   // from the oldest trade REST listed, not from the window start: a window that outgrew what REST
   // serves may span hours, and the store read stays as small as the answer (maxTrades) that way
   const oldest = inWindow[0];

@@ -146,10 +146,25 @@ export interface BackfillResult {
   /** ascending by (timestamp, id), normalized exactly like live trades */
   trades: Trade[];
   /**
-   * false when the exchange could not serve the whole window
-   * (Bybit's recent-trade keeps only the last N trades): the gap is reported, not hidden
+   * true only when the answer proves the window whole: it reached back to the window's start (a
+   * trade at/before `from`, the trade `afterId`, or proof that nothing older exists) and forward to
+   * its end (the trade that closed it, or one after it). False otherwise: the gap is reported, not hidden
    */
   complete: boolean;
+  /**
+   * Why an answer is not complete, when it is not. 'unproven': the pages came back short or empty
+   * although the trades they should hold are known to exist (the trade `afterId`, the closing
+   * trade): the answer is not to be believed, and asking again later may well get it all.
+   * 'beyond-reach' (or absent): the exchange does not serve that far back (Bybit's recent-trade
+   * keeps only the last N trades, history retention) or `maxTrades` cut the paging short: asking
+   * again does not help.
+   */
+  incomplete?: 'unproven' | 'beyond-reach';
+}
+
+/** An answer that did not prove the window: worth asking again (see BackfillResult.incomplete). */
+export function unproven(trades: Trade[]): BackfillResult {
+  return { trades, complete: false, incomplete: 'unproven' };
 }
 
 export interface ExchangeAdapter {

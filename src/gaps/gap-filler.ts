@@ -5,6 +5,12 @@
  * against what arrived live. Failures retry with backoff; a window the exchange cannot serve
  * any more (Bybit keeps only recent trades) is counted and logged as unfilled, never hidden.
  *
+ * An answer that does not prove the window (pages short or empty although the trades are known to
+ * exist: `incomplete: 'unproven'`) leaves the window open: what it did bring is pushed, and the
+ * window is parked and asked again after a backoff, while other windows go ahead (the venue's REST
+ * budget is shared, so a lying page must not turn into a burst of requests, nor hold up the queue).
+ * After `maxAttempts` such answers it is counted unfilled and logged once.
+ *
  * A window without `afterId` (a symbol's first subscription: nothing held before it) is filled by
  * time alone. Cost: one such window per symbol per subscription start, so N symbols cost at least
  * N requests when they start (Binance: one aggTrades lookup, plus a history page only when that
@@ -30,6 +36,9 @@ export interface GapFillerDeps {
   push(records: readonly MarketRecord[]): void;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   sleep?: (ms: number) => Promise<void>;
+  /** when a parked window is due again (default Date.now) */
+  now?: () => number;
+  /** tries per window, for failed requests and for answers that did not prove the window alike */
   maxAttempts?: number;
   /** the longest window one request may cover; older parts are reported unfilled */
   maxTradesPerWindow?: number;
@@ -41,9 +50,27 @@ const realSleep = (ms: number) =>
     t.unref?.();
   });
 
+/** backoff before the next try of a window: 1 s, 2 s, 4 s… up to 30 s */
+const backoffMs = (attempt: number) => Math.min(30_000, 500 * 2 ** attempt);
+
+/** A window whose last answer did not prove it, waiting to be asked again. */
+interface Parked {
+  window: GapWindow;
+  /** answers so far that did not prove it */
+  tries: number;
+  dueAt: number;
+  /** ids already pushed for it: a retry's answer repeats them, and they are not news twice */
+  pushed: Set<string>;
+}
+
 export class GapFiller {
   readonly counters: GapCounters = { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0, failures: 0, pending: 0 };
   private readonly queue = new Map<string, GapWindow>();
+  /** per symbol: how the window queued now was tried before (absent: never) */
+  private readonly history = new Map<string, Omit<Parked, 'window' | 'dueAt'>>();
+  private readonly parked = new Map<string, Parked>();
+  /** ends the wait for a parked window early (a new window, or stop) */
+  private wake: (() => void) | undefined;
   private running = false;
   private stopped = false;
   private idleP: Promise<void> = Promise.resolve();
@@ -60,12 +87,19 @@ export class GapFiller {
     if (this.stopped) return;
     for (const w of windows) {
       this.counters.detected++;
+      // a window of a symbol parked for a retry joins it there: one request covers both, when due
+      const parked = this.parked.get(w.symbol);
+      if (parked !== undefined) {
+        parked.window = merge(parked.window, w);
+        continue;
+      }
       const pending = this.queue.get(w.symbol);
       this.queue.set(w.symbol, pending ? merge(pending, w) : w);
     }
-    this.counters.pending = this.queue.size;
+    this.counters.pending = this.queue.size + this.parked.size;
     this.changed();
     if (!this.running) this.idleP = this.drain();
+    else this.wake?.();
   }
 
   /** resolves when every queued window has been tried */
@@ -75,12 +109,15 @@ export class GapFiller {
 
   /** nothing queued and nothing being fetched */
   get idle(): boolean {
-    return !this.running && this.queue.size === 0;
+    return !this.running && this.queue.size === 0 && this.parked.size === 0;
   }
 
   stop(): void {
     this.stopped = true;
     this.queue.clear();
+    this.parked.clear();
+    this.history.clear();
+    this.wake?.();
   }
 
   private changed(): void {
@@ -90,15 +127,45 @@ export class GapFiller {
   private async drain(): Promise<void> {
     this.running = true;
     try {
-      while (!this.stopped && this.queue.size > 0) {
+      while (!this.stopped && (this.queue.size > 0 || this.parked.size > 0)) {
+        if (this.queue.size === 0) await this.waitForParked();
+        if (this.stopped || this.queue.size === 0) continue;
         const window = this.next();
         this.queue.delete(window.symbol);
-        this.counters.pending = this.queue.size;
         await this.fill(window);
+        this.counters.pending = this.queue.size + this.parked.size;
         this.changed();
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  /**
+   * Nothing else to do: wait for the earliest parked window (or a new window, or stop), then queue
+   * it. The one waited for is queued even when the clock says otherwise: a sleep that returns early
+   * (a test's, a coarse timer's) must not spin.
+   */
+  private async waitForParked(): Promise<void> {
+    const now = this.deps.now ?? Date.now;
+    let earliest: Parked | undefined;
+    for (const p of this.parked.values()) if (earliest === undefined || p.dueAt < earliest.dueAt) earliest = p;
+    if (earliest === undefined) return;
+    const delay = earliest.dueAt - now();
+    if (delay > 0) {
+      const sleep = this.deps.sleep ?? realSleep;
+      const woken = new Promise<'woken'>((resolve) => (this.wake = () => resolve('woken')));
+      const how = await Promise.race([sleep(delay).then(() => 'slept' as const), woken]);
+      this.wake = undefined;
+      if (how === 'woken') return; // something new is queued, or we stop
+    }
+    const t = now();
+    for (const [symbol, p] of this.parked) {
+      if (p !== earliest && p.dueAt > t) continue;
+      this.parked.delete(symbol);
+      this.history.set(symbol, { tries: p.tries, pushed: p.pushed });
+      const pending = this.queue.get(symbol);
+      this.queue.set(symbol, pending ? merge(p.window, pending) : p.window);
     }
   }
 
@@ -114,6 +181,8 @@ export class GapFiller {
 
   private async fill(window: GapWindow): Promise<void> {
     const { adapter, rest, restUrl, log } = this.deps;
+    const before = this.history.get(window.symbol);
+    this.history.delete(window.symbol);
     const instrument = this.deps.instrument(window.symbol);
     if (!instrument) {
       this.counters.unfilled++;
@@ -122,6 +191,8 @@ export class GapFiller {
     }
     const maxAttempts = this.deps.maxAttempts ?? 5;
     const sleep = this.deps.sleep ?? realSleep;
+    const tries = before?.tries ?? 0;
+    const pushed = before?.pushed ?? new Set<string>();
     for (let attempt = 1; attempt <= maxAttempts && !this.stopped; attempt++) {
       try {
         const result = await adapter.backfillTrades(
@@ -137,8 +208,13 @@ export class GapFiller {
           restUrl,
         );
         if (this.stopped) return;
-        if (result.trades.length > 0) this.deps.push(result.trades);
-        this.counters.backfilledTrades += result.trades.length;
+        const fresh = result.trades.filter((t) => !pushed.has(t.id));
+        if (fresh.length > 0) this.deps.push(fresh);
+        this.counters.backfilledTrades += fresh.length;
+        if (result.incomplete === 'unproven') {
+          this.unproven(window, tries + 1, pushed, fresh, result.trades.length);
+          return;
+        }
         if (result.complete) this.counters.filled++;
         else {
           this.counters.unfilled++;
@@ -152,10 +228,37 @@ export class GapFiller {
       } catch (error) {
         this.counters.failures++;
         log.warn({ window, attempt, error: (error as Error).message }, 'backfill failed');
-        if (attempt < maxAttempts) await sleep(Math.min(30_000, 500 * 2 ** attempt));
+        if (attempt < maxAttempts) await sleep(backoffMs(attempt));
       }
     }
     if (!this.stopped) this.counters.unfilled++;
+  }
+
+  /**
+   * The answer did not prove the window (short or empty pages while the trades are known to exist):
+   * park it for another try after a backoff, or, out of tries, count it unfilled and say so once.
+   */
+  private unproven(window: GapWindow, tries: number, pushed: Set<string>, fresh: readonly { id: string }[], got: number): void {
+    const maxAttempts = this.deps.maxAttempts ?? 5;
+    if (tries >= maxAttempts) {
+      this.counters.unfilled++;
+      this.deps.log.warn({ window, tries, got }, 'gap not filled: the exchange kept answering short or empty pages for trades it holds');
+      return;
+    }
+    for (const t of fresh) pushed.add(t.id);
+    const now = this.deps.now ?? Date.now;
+    // a window of the symbol queued or parked meanwhile joins this one: one request for both,
+    // when due, rather than two asks of the same recent history close together
+    const other = this.parked.get(window.symbol);
+    let joined = other !== undefined ? merge(other.window, window) : window;
+    const queued = this.queue.get(window.symbol);
+    if (queued !== undefined) {
+      joined = merge(joined, queued);
+      this.queue.delete(window.symbol);
+    }
+    if (other !== undefined) for (const id of other.pushed) pushed.add(id);
+    const n = Math.max(tries, other?.tries ?? 0);
+    this.parked.set(window.symbol, { window: joined, tries: n, dueAt: now() + backoffMs(n), pushed });
   }
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { binanceAdapter } from '../../src/exchanges/binance/index.js';
 import type { Instrument, RestClient, RestResponse } from '../../src/exchanges/types.js';
+import { lyingPages } from './support/lying-pages.js';
 import type { Trade } from '../../src/records.js';
 
 const fixture = (name: string): string =>
@@ -259,5 +260,101 @@ describe('binance futures backfillTrades', () => {
     assert.deepEqual(result.trades.map((t) => Number(t.id)), fake.aggs.filter((a) => a.T >= from && a.T <= to).map((a) => a.a));
     assertDenseAscending(result.trades);
     assert.equal(fake.windows.length, 1);
+  });
+});
+
+/**
+ * Pages that lie (short or empty although more exists, as the simulator's rest-partial and
+ * rest-empty faults serve them): ids are dense, so a window is whole only when every id up to the
+ * trade that closed it came back. Anything less is `unproven`, never complete.
+ */
+describe('binance backfillTrades against pages that lie', () => {
+  test('spot, short pages: paging goes on from the last id got until the closing trade', async () => {
+    const fake = fakeSpot();
+    const { trades: h } = fake.history;
+    const after = h[100]!;
+    const until = h[400]!;
+    const lying = lyingPages(fake.http, [5, 5, 5, 5]);
+    const result = await binanceAdapter('spot').backfillTrades(
+      lying.http, { instrument: spotBtc, afterId: String(after.id), untilId: String(until.id), from: after.time, to: until.time }, REST,
+    );
+    assert.equal(lying.lies(), 4);
+    assert.equal(result.complete, true);
+    assert.deepEqual(result.trades.map((t) => Number(t.id)), h.slice(101, 401).map((t) => t.id));
+    assertDenseAscending(result.trades);
+    assert.deepEqual(fake.calls.slice(0, 5).map((u) => new URL(u).searchParams.get('fromId')), ['5000101', '5000106', '5000111', '5000116', '5000121']);
+  });
+
+  test('spot, an empty page while the closing trade lies ahead: unproven with what came, and the next try heals', async () => {
+    const fake = fakeSpot();
+    const { trades: h } = fake.history;
+    const after = h[100]!;
+    const until = h[400]!;
+    const request = { instrument: spotBtc, afterId: String(after.id), untilId: String(until.id), from: after.time, to: until.time };
+    const lying = lyingPages(fake.http, [50, 'empty']);
+    const first = await binanceAdapter('spot').backfillTrades(lying.http, request, REST);
+    assert.equal(first.complete, false);
+    assert.equal(first.incomplete, 'unproven', 'an empty page is no proof that ids 151..400 do not exist');
+    assert.deepEqual(first.trades.map((t) => Number(t.id)), h.slice(101, 151).map((t) => t.id), 'what did come is kept');
+    const second = await binanceAdapter('spot').backfillTrades(lying.http, request, REST);
+    assert.equal(second.complete, true);
+    assert.deepEqual(second.trades.map((t) => Number(t.id)), h.slice(101, 401).map((t) => t.id));
+  });
+
+  test('spot, first subscription: a time lookup that finds nothing although the closing trade exists is unproven', async () => {
+    const fake = fakeSpot();
+    const { trades: h } = fake.history;
+    const first = h[1000]!;
+    const lying = lyingPages(fake.http, ['empty']);
+    const request = { instrument: spotBtc, untilId: String(first.id), from: h[990]!.time, to: first.time };
+    const lied = await binanceAdapter('spot').backfillTrades(lying.http, request, REST);
+    assert.deepEqual(lied, { trades: [], complete: false, incomplete: 'unproven' });
+    const healed = await binanceAdapter('spot').backfillTrades(lying.http, request, REST);
+    assert.equal(healed.complete, true);
+    assert.ok(h.slice(991, 1000).every((t) => healed.trades.some((x) => Number(x.id) === t.id)), 'the trades before the first live one came back');
+  });
+
+  test('spot, a page with a hole in its ids: read on from the hole, never skip it', async () => {
+    const fake = fakeSpot();
+    const { trades: h } = fake.history;
+    const after = h[100]!;
+    const until = h[130]!;
+    let holed = false;
+    const http: RestClient = async (url) => {
+      const response = await fake.http(url);
+      if (!holed && url.includes('historicalTrades')) {
+        holed = true;
+        const rows = response.body as PlainTrade[];
+        return ok(rows.filter((r) => r.id !== h[110]!.id));
+      }
+      return response;
+    };
+    const result = await binanceAdapter('spot').backfillTrades(http, { instrument: spotBtc, afterId: String(after.id), untilId: String(until.id), from: after.time, to: until.time }, REST);
+    assert.equal(result.complete, true);
+    assert.deepEqual(result.trades.map((t) => Number(t.id)), h.slice(101, 131).map((t) => t.id));
+    assert.ok(fake.calls[1]!.includes(`fromId=${h[110]!.id}`));
+  });
+
+  test('futures, short then empty aggTrades pages: unproven, then whole on the next try', async () => {
+    const { aggs } = spotHistory();
+    const inner: RestClient = async (url) => serveAggTrades(aggs, new URL(url).searchParams, []);
+    const after = aggs[50]!;
+    const until = aggs[700]!;
+    const request = { instrument: futBtc, afterId: String(after.a), untilId: String(until.a), from: after.T, to: until.T };
+    const lying = lyingPages(inner, [3, 3, 'empty']);
+    const lied = await binanceAdapter('futures').backfillTrades(lying.http, request, REST);
+    assert.equal(lied.incomplete, 'unproven');
+    assert.deepEqual(lied.trades.map((t) => Number(t.id)), aggs.slice(51, 57).map((a) => a.a));
+    const healed = await binanceAdapter('futures').backfillTrades(lying.http, request, REST);
+    assert.equal(healed.complete, true);
+    assert.deepEqual(healed.trades.map((t) => Number(t.id)), aggs.slice(51, 701).map((a) => a.a));
+  });
+
+  test('an honest short page ends a window whose closing trade is not known', async () => {
+    const fake = fakeSpot();
+    const { trades: h } = fake.history;
+    const result = await binanceAdapter('spot').backfillTrades(fake.http, { instrument: spotBtc, afterId: String(h[4990]!.id), from: 0, to: Number.MAX_SAFE_INTEGER }, REST);
+    assert.equal(result.complete, true);
+    assert.equal(result.trades.length, 9);
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ExchangeHttpError, bybitAdapter } from '../../src/exchanges/bybit/index.js';
 import type { Instrument, RestClient, RestResponse } from '../../src/exchanges/types.js';
+import { lyingPages } from './support/lying-pages.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../fixtures/bybit/${name}`, import.meta.url), 'utf8'));
@@ -194,5 +195,47 @@ describe('bybit backfillTrades (recent-trade only)', () => {
       assert.equal(err.status, 500);
       return true;
     });
+  });
+});
+
+/**
+ * A list that lies (short or empty although more exists). Bybit has no paging, so the only defence
+ * is to not believe it: `unproven`, asked again later. A full list that does not reach back is the
+ * documented limit instead: `beyond-reach`, not worth asking again.
+ */
+describe('bybit backfillTrades against lists that lie', () => {
+  const spot = bybitAdapter('spot');
+  const rows = ledger(100);
+  const window = { instrument: spotBtc, afterId: rows[70]!.execId, untilId: rows[90]!.execId, from: timeOf(70), to: timeOf(90) };
+
+  test('an empty list although the closing trade exists: unproven, and the next try heals', async () => {
+    const lying = lyingPages(recentTradeServer(rows, 60, 'spot').http, ['empty']);
+    assert.deepEqual(await spot.backfillTrades(lying.http, window), { trades: [], complete: false, incomplete: 'unproven' });
+    const healed = await spot.backfillTrades(lying.http, window);
+    assert.equal(healed.complete, true);
+    // after trade 70, up to the closing trade's millisecond (trade 91 shares it)
+    assert.deepEqual(ids(healed.trades), range(71, 91));
+  });
+
+  test('a list shorter than asked without the trade we hold (afterId): not "nothing older exists", unproven', async () => {
+    const lying = lyingPages(recentTradeServer(rows, 60, 'spot').http, [5]);
+    const r = await spot.backfillTrades(lying.http, window);
+    assert.equal(r.complete, false);
+    assert.equal(r.incomplete, 'unproven');
+  });
+
+  test('a full list that does not reach back is beyond reach, not unproven', async () => {
+    const { http } = recentTradeServer(ledger(200), 60, 'spot');
+    const r = await spot.backfillTrades(http, { instrument: spotBtc, afterId: 'e0010-uuid', untilId: 'e0195-uuid', from: timeOf(10), to: timeOf(195) });
+    assert.equal(r.complete, false);
+    assert.equal(r.incomplete, 'beyond-reach');
+  });
+
+  test('an honest short list (a young symbol) without afterId is complete', async () => {
+    const young = ledger(20);
+    const { http } = recentTradeServer(young, 60, 'spot');
+    const r = await spot.backfillTrades(http, { instrument: spotBtc, untilId: young[19]!.execId, from: timeOf(0) - 1_000, to: timeOf(19) });
+    assert.equal(r.complete, true);
+    assert.deepEqual(ids(r.trades), range(0, 19));
   });
 });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ExchangeHttpError, okxAdapter } from '../../src/exchanges/okx/index.js';
 import type { Instrument, RestClient, RestResponse } from '../../src/exchanges/types.js';
+import { lyingPages } from './support/lying-pages.js';
+import { okxBackfillTrades } from '../../src/exchanges/okx/rest.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../fixtures/okx/${name}`, import.meta.url), 'utf8'));
@@ -181,7 +183,7 @@ describe('okx backfillTrades (history-trades, backwards by tradeId)', () => {
     const r = await spot.backfillTrades(http, { instrument: spotBtc, from: T0 - 60_000, to: timeOf(249) });
     assert.deepEqual(r.trades.map((t) => t.id), expectedIds(short, 0, timeOf(249)));
     assert.equal(r.complete, false);
-    assert.equal(urls.length, 4); // 100 + 100 + 50 + an empty page
+    assert.equal(urls.length, 5); // 100 + 100 + 50 + an empty page, asked twice before it is believed
   });
 
   test('maxTrades stops paging, keeps the newest, reports incomplete', async () => {
@@ -233,5 +235,65 @@ describe('okx backfillTrades (history-trades, backwards by tradeId)', () => {
       assert.equal(err.exchangeCode, '50011');
       return true;
     });
+  });
+});
+
+/**
+ * Pages that lie (short or empty although more exists): a window is complete only when the answer
+ * reached past its start and up to the trade that closed it; anything less is `unproven`.
+ */
+describe('okx backfillTrades against pages that lie', () => {
+  const spot = okxAdapter('spot');
+  const rows = ledger(1000, 'BTC-USDT');
+  const afterId = String(FIRST_ID + 700);
+  const untilId = String(FIRST_ID + 950);
+  const window = { instrument: spotBtc, afterId, untilId, from: timeOf(700), to: timeOf(950) };
+  const expected = expectedIds(rows, timeOf(700), timeOf(950), afterId);
+
+  test('short pages: paging goes on below the oldest trade got, complete', async () => {
+    const lying = lyingPages(historyServer(rows).http, [7, 7, 7]);
+    const r = await spot.backfillTrades(lying.http, window);
+    assert.equal(lying.lies(), 3);
+    assert.equal(r.complete, true);
+    assert.deepEqual(r.trades.map((t) => t.id), expected);
+  });
+
+  test('an empty newest page although the closing trade exists: unproven, and the next try heals', async () => {
+    const lying = lyingPages(historyServer(rows).http, ['empty']);
+    const lied = await spot.backfillTrades(lying.http, window);
+    assert.deepEqual(lied, { trades: [], complete: false, incomplete: 'unproven' });
+    const healed = await spot.backfillTrades(lying.http, window);
+    assert.equal(healed.complete, true);
+    assert.deepEqual(healed.trades.map((t) => t.id), expected);
+  });
+
+  test('an empty page above the trade we hold (afterId): unproven with what came, never "history ran out"', async () => {
+    const lying = lyingPages(historyServer(rows).http, ['honest', 'empty']);
+    const r = await spot.backfillTrades(lying.http, window);
+    assert.equal(r.complete, false);
+    assert.equal(r.incomplete, 'unproven');
+    assert.deepEqual(r.trades.map((t) => t.id), expectedIds(rows, timeOf(900), timeOf(950)), 'the newest page is kept');
+  });
+
+  test('a newest page that stops before the closing trade is not the newest there is: unproven', async () => {
+    // the history as served lags: it ends at trade 900 while the socket already delivered 950
+    const lagging = historyServer(rows.slice(0, 901)).http;
+    const r = await spot.backfillTrades(lagging, window);
+    assert.equal(r.incomplete, 'unproven');
+  });
+
+  test('a first subscription (no afterId): an empty page below the newest is asked once more before it is believed', async () => {
+    const recent = ledger(150, 'BTC-USDT');
+    const now = () => timeOf(149) + 1_000; // inside the retention: "nothing older" can be true
+    const lying = lyingPages(historyServer(recent).http, ['honest', 'empty']);
+    const urls: string[] = [];
+    const http: RestClient = (url) => {
+      urls.push(url);
+      return lying.http(url);
+    };
+    const r = await okxBackfillTrades(http, 'http://sim/okx/spot', 'spot', { instrument: spotBtc, untilId: String(FIRST_ID + 149), from: T0 - 60_000, to: timeOf(149) }, now);
+    assert.equal(r.complete, true, 'asked again, the page holds trades 0..49; the empty page below them is believed');
+    assert.deepEqual(r.trades.map((t) => t.id), expectedIds(recent, 0, timeOf(149)));
+    assert.equal(urls.length, 4, 'newest, empty (a lie), the same page again, then the empty page of real exhaustion');
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { upbitAdapter } from '../../src/exchanges/upbit/index.js';
 import type { Instrument, RestClient, RestResponse } from '../../src/exchanges/types.js';
+import { lyingPages } from './support/lying-pages.js';
 import type { Trade } from '../../src/records.js';
 
 const fixture = (name: string): string =>
@@ -173,5 +174,79 @@ describe('upbit backfillTrades', () => {
   test('an unreadable tick is a coded response error', async () => {
     const http: RestClient = async () => ok([{ sequential_id: 1, timestamp: 1, trade_price: 1, trade_volume: 1, ask_bid: 'SELL' }]);
     await assert.rejects(upbitAdapter('spot').backfillTrades(http, { instrument: BTC, from: 0, to: 10 }, REST), { code: 'TV_ERR_EXCHANGE_RESPONSE' });
+  });
+});
+
+/**
+ * Pages that lie (short or empty although more exists): a short page is not the end of its trade
+ * date, and an answer that contradicts the trades we know exist is `unproven`, never complete.
+ */
+describe('upbit backfillTrades against pages that lie', () => {
+  const windowOf = (ticks: Tick[], a: number, b: number) => ({
+    instrument: BTC, afterId: String(ticks[a]!.sequential_id), untilId: String(ticks[b]!.sequential_id),
+    from: ticks[a]!.timestamp, to: ticks[b]!.timestamp,
+  });
+  const expectedOf = (ticks: Tick[], a: number, b: number) =>
+    ids(ticks.filter((t) => t.sequential_id > ticks[a]!.sequential_id && t.timestamp <= ticks[b]!.timestamp));
+
+  test('short pages: paging goes on from the oldest tick got, on the same date, complete', async () => {
+    const fake = fakeUpbit();
+    const lying = lyingPages(fake.http, [5, 5, 5]);
+    const result = await upbitAdapter('spot').backfillTrades(lying.http, windowOf(fake.ticks, 5800, 5900), REST);
+    assert.equal(lying.lies(), 3);
+    assert.equal(result.complete, true);
+    assert.deepEqual(result.trades.map((t) => t.id), expectedOf(fake.ticks, 5800, 5900));
+    assert.ok(fake.calls.every((u) => u.searchParams.get('days_ago') === null), 'a short page does not send it to the date before');
+  });
+
+  test('an empty newest page although the closing trade exists: unproven, and the next try heals', async () => {
+    const fake = fakeUpbit();
+    const lying = lyingPages(fake.http, ['empty']);
+    const window = windowOf(fake.ticks, 5800, 5900);
+    assert.deepEqual(await upbitAdapter('spot').backfillTrades(lying.http, window, REST), { trades: [], complete: false, incomplete: 'unproven' });
+    const healed = await upbitAdapter('spot').backfillTrades(lying.http, window, REST);
+    assert.equal(healed.complete, true);
+    assert.deepEqual(healed.trades.map((t) => t.id), expectedOf(fake.ticks, 5800, 5900));
+  });
+
+  test('a short page, then empty ones, on the date that holds the trade we hold: unproven with what came', async () => {
+    const fake = fakeUpbit();
+    // a trade past both the UTC and the KST midnight of the latest date: on it whichever Upbit counts
+    const latest = fake.ticks.at(-1)!.timestamp;
+    const dateStart = Math.max(Math.floor(latest / DAY) * DAY, Math.floor((latest + 9 * 3_600_000) / DAY) * DAY - 9 * 3_600_000);
+    const a = fake.ticks.findIndex((t) => t.timestamp >= dateStart) + 10;
+    const b = fake.ticks.length - 1;
+    assert.ok(a > 10 && a < b - 20, 'the latest date holds the window');
+    const lying = lyingPages(fake.http, [5, 'empty', 'empty']);
+    const result = await upbitAdapter('spot').backfillTrades(lying.http, windowOf(fake.ticks, a, b), REST);
+    assert.equal(result.incomplete, 'unproven', 'the trade afterId lies on this date and never came back');
+    assert.equal(result.trades.length, 5);
+  });
+
+  test('a short page, then an empty one, across a date\'s start: the empty page is asked again, nothing skipped', async () => {
+    const fake = fakeUpbit();
+    const latestDay = Math.floor(fake.ticks.at(-1)!.timestamp / DAY);
+    const a = fake.ticks.findIndex((t) => Math.floor(t.timestamp / DAY) === latestDay) - 50; // on the date before
+    const lying = lyingPages(fake.http, [5, 'empty']);
+    const result = await upbitAdapter('spot').backfillTrades(lying.http, windowOf(fake.ticks, a, 5900), REST);
+    assert.equal(result.complete, true);
+    assert.deepEqual(result.trades.map((t) => t.id), expectedOf(fake.ticks, a, 5900));
+  });
+
+  test('a newest page older than the closing trade is not the newest there is: unproven', async () => {
+    const fake = fakeUpbit(history().slice(0, 5850)); // the history as served lags behind the socket
+    const ticks = history();
+    const result = await upbitAdapter('spot').backfillTrades(fake.http, windowOf(ticks, 5800, 5900), REST);
+    assert.equal(result.incomplete, 'unproven');
+  });
+
+  test('a first subscription (no afterId): a short page does not end the date, the next page is asked', async () => {
+    const fake = fakeUpbit();
+    const { ticks } = fake;
+    const lying = lyingPages(fake.http, [3]);
+    const window = { instrument: BTC, untilId: String(ticks[5900]!.sequential_id), from: ticks[5890]!.timestamp, to: ticks[5900]!.timestamp };
+    const result = await upbitAdapter('spot').backfillTrades(lying.http, window, REST);
+    assert.equal(result.complete, true);
+    assert.deepEqual(result.trades.map((t) => t.id), ids(ticks.filter((t) => t.timestamp >= window.from && t.timestamp <= window.to)));
   });
 });

@@ -124,4 +124,45 @@ describe('runAudit: one window of one symbol', () => {
     assert.equal(r.filled, 999);
     assert.equal(r.until, T0 + 1_499 * 10 - 1);
   });
+
+  test('an answer the adapter calls unproven (short or empty pages) is not judged: the window stays open', async () => {
+    const { io, store, pushed } = setup(30, [4, 5]);
+    const lying: AuditIo = { ...io, recentTrades: async () => ({ trades: [], complete: false, incomplete: 'unproven' }) };
+    const r = await runAudit(lying, { symbol: 'A', from: T0 }, { now: T0 + 10_000, settleMs: 500 });
+    assert.equal(r.until, undefined, 'not "nothing missing": asked again on a later turn');
+    assert.equal(r.unproven, true);
+    assert.equal(r.complete, false);
+    assert.deepEqual(pushed, []);
+    assert.equal(store.reads.length, 0);
+  });
+
+  test('an answer that claims the whole window but misses trades the store holds in it is not believed', async () => {
+    // REST lists only the newest 5 trades and says nothing older exists (a short page taken for the
+    // end of history), while the store holds trades 1..25 of the same window: trades 4 and 5 were lost
+    const { io, pushed } = setup(30, [4, 5]);
+    const lying: AuditIo = {
+      ...io,
+      recentTrades: async (s, f) => {
+        const honest = await io.recentTrades(s, f);
+        return { trades: honest!.trades.slice(-5), complete: true };
+      },
+    };
+    const r = await runAudit(lying, { symbol: 'A', from: T0 }, { now: T0 + 10_000, settleMs: 500, storeSlackMs: 200 });
+    assert.equal(r.until, undefined);
+    assert.equal(r.unproven, true);
+    assert.deepEqual(pushed, []);
+    // asked again, honestly: the lost trades are found
+    const again = await runAudit(io, { symbol: 'A', from: T0 }, { now: T0 + 10_000, settleMs: 500, storeSlackMs: 200 });
+    assert.equal(again.missing, 2);
+    assert.equal(again.complete, true);
+  });
+
+  test('a quiet stretch at the window start, with nothing stored in it, is judged as usual', async () => {
+    const { io } = setup(30, []);
+    // the window starts 10 s before the first trade: REST's oldest listed trade is far from `from`
+    const r = await runAudit(io, { symbol: 'A', from: T0 - 10_000 }, { now: T0 + 10_000, settleMs: 500, storeSlackMs: 200 });
+    assert.equal(r.until, T0 + 3_000 - 1);
+    assert.equal(r.complete, true);
+    assert.equal(r.checked, 29);
+  });
 });

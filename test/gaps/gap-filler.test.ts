@@ -12,11 +12,13 @@ const trade = (symbol: string, id: string, timestamp: number): Trade => ({
   type: 'trade', exchange: 'okx', market: 'spot', symbol, id, price: 1, amount: 1, side: 'buy', timestamp, localTimestamp: timestamp,
 });
 
-function setup(answer: (r: BackfillRequest) => Promise<BackfillResult>) {
+function setup(answer: (r: BackfillRequest) => Promise<BackfillResult>, maxAttempts = 5, sleep?: (ms: number) => Promise<void>) {
   const requests: BackfillRequest[] = [];
   const pushed: MarketRecord[][] = [];
   const sleeps: number[] = [];
   const warnings: string[] = [];
+  // a simulated clock that only the filler's sleeps move
+  let clock = T0;
   const adapter: ExchangeAdapter = {
     ...createAdapter('okx', 'spot'),
     backfillTrades: (_http, request) => {
@@ -31,9 +33,12 @@ function setup(answer: (r: BackfillRequest) => Promise<BackfillResult>) {
     instrument: (s) => (s === 'GONE' ? undefined : instrument(s)),
     push: (records) => pushed.push([...records]),
     log: { warn: (_o, msg) => warnings.push(msg), info: () => undefined },
-    sleep: async (ms) => {
+    sleep: sleep ?? (async (ms) => {
       sleeps.push(ms);
-    },
+      clock += ms;
+    }),
+    now: () => clock,
+    maxAttempts,
   });
   return { filler, requests, pushed, sleeps, warnings };
 }
@@ -117,5 +122,72 @@ describe('gap filler', () => {
     await f.filler.whenIdle();
     assert.equal(f.requests.length, 0);
     assert.equal(f.filler.counters.unfilled, 1);
+  });
+
+  test('an unproven answer leaves the window open: parked, other windows go first, asked again after a backoff, and it heals', async () => {
+    const answers: Record<string, number> = {};
+    const f = setup(async (r) => {
+      const n = (answers[r.instrument.symbol] = (answers[r.instrument.symbol] ?? 0) + 1);
+      if (r.instrument.symbol === 'LIAR' && n === 1) return { trades: [trade('LIAR', 'a1', T0 + 1)], complete: false, incomplete: 'unproven' };
+      return { trades: [trade(r.instrument.symbol, 'a1', T0 + 1), trade(r.instrument.symbol, 'a2', T0 + 2)], complete: true };
+    });
+    f.filler.add([
+      { symbol: 'LIAR', afterId: '0', from: T0, to: T0 + 10, untilId: '9', reason: 'reconnect' },
+      { symbol: 'OTHER', afterId: '0', from: T0, to: T0 + 10, untilId: '9', reason: 'reconnect' },
+    ]);
+    await f.filler.whenIdle();
+    assert.deepEqual(f.requests.map((r) => r.instrument.symbol), ['LIAR', 'OTHER', 'LIAR'], 'the parked window waits behind the queue');
+    assert.deepEqual(f.sleeps, [1_000], 'one backoff, through the injected sleep');
+    assert.equal(f.filler.counters.filled, 2);
+    assert.equal(f.filler.counters.unfilled, 0);
+    const liarIds = f.pushed.flat().filter((r) => r.symbol === 'LIAR').map((r) => (r as Trade).id);
+    assert.deepEqual(liarIds, ['a1', 'a2'], 'what the unproven answer brought is pushed at once, and not again');
+    assert.equal(f.filler.counters.backfilledTrades, 4);
+    assert.ok(f.filler.idle);
+  });
+
+  test('an exchange that keeps answering unproven: bounded tries with growing backoff, then unfilled, logged once', async () => {
+    const f = setup(async () => ({ trades: [], complete: false, incomplete: 'unproven' }), 3);
+    f.filler.add([{ symbol: 'BTC', afterId: '9', from: T0, to: T0 + 10, untilId: '20', reason: 'sequence' }]);
+    await f.filler.whenIdle();
+    assert.equal(f.requests.length, 3);
+    assert.deepEqual(f.sleeps, [1_000, 2_000]);
+    assert.equal(f.filler.counters.unfilled, 1);
+    assert.equal(f.filler.counters.filled, 0);
+    assert.equal(f.warnings.filter((w) => w.startsWith('gap not filled: the exchange kept answering')).length, 1);
+    assert.equal(f.filler.counters.pending, 0);
+  });
+
+  test('a window of a parked symbol joins it: one request covers both when due', async () => {
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const f = setup(async () => {
+      if (++calls === 1) {
+        // while this unproven answer is on its way, a newer window of the symbol arrives
+        queueMicrotask(() => release());
+        return { trades: [], complete: false, incomplete: 'unproven' };
+      }
+      return { trades: [], complete: true };
+    });
+    release = () => f.filler.add([{ symbol: 'BTC', afterId: '30', from: T0 + 30, to: T0 + 40, untilId: '40', reason: 'silence' }]);
+    f.filler.add([{ symbol: 'BTC', afterId: '9', from: T0, to: T0 + 10, untilId: '20', reason: 'sequence' }]);
+    await f.filler.whenIdle();
+    const last = f.requests.at(-1)!;
+    assert.equal(last.afterId, '9');
+    assert.equal(last.untilId, '40');
+    assert.equal(f.filler.counters.unfilled, 0);
+    assert.ok(f.filler.idle);
+  });
+
+  test('stop while a window is parked: the filler goes idle at once', async () => {
+    let sleeping: (() => void) | undefined;
+    // a sleep that never ends by itself: only stop() can end the wait
+    const f = setup(async () => ({ trades: [], complete: false, incomplete: 'unproven' }), 5, () => new Promise<void>((r) => (sleeping = r)));
+    f.filler.add([{ symbol: 'BTC', afterId: '9', from: T0, to: T0 + 10, untilId: '20', reason: 'sequence' }]);
+    while (sleeping === undefined) await new Promise((r) => setImmediate(r));
+    f.filler.stop();
+    await f.filler.whenIdle();
+    assert.ok(f.filler.idle);
+    assert.equal(f.requests.length, 1);
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { Market, Trade } from '../../records.js';
 import { integerId, isRecord, num, timestampMs } from '../common.js';
-import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
+import { unproven, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
 import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
 import { unifiedSymbol } from './symbols.js';
 
@@ -118,6 +118,12 @@ async function firstIdAt(
 }
 
 /**
+ * How far past the window's end the first-id lookup searches: REST may stamp the closing trade a
+ * few ms after the socket did, and a lookup that misses it would read a window full of trades as empty.
+ */
+const CLOSING_TRADE_SLACK_MS = 60_000;
+
+/**
  * Missed trades of one instrument, ascending, deduplicated.
  * Spot pages `historicalTrades` forward by id (the live `t`); futures pages `aggTrades` forward by
  * id (the live `a`). Without `afterId` the first id at `from` comes from a time-windowed aggTrades call.
@@ -125,6 +131,12 @@ async function firstIdAt(
  * history page when nothing is missing: right after `afterId`, or at/after the first id at `from`.
  * That keeps a reconnect or a first subscription that lost nothing at zero or one cheap call per
  * symbol instead of a 25-weight history page.
+ *
+ * Ids are dense, so the window is proven whole only when every id from its start up to `untilId`
+ * came back. A page shorter than asked is not taken for "the newest there is" while the closing
+ * trade is known to lie ahead: paging goes on from the last id got. An empty page there, or a
+ * lookup by time that finds nothing although the closing trade lies inside it, proves nothing:
+ * the answer is `unproven` (asked again later by the gap filler) with what it did get.
  */
 export async function backfillBinanceTrades(
   market: Market, http: RestClient, request: BackfillRequest, restUrl: string,
@@ -134,7 +146,9 @@ export async function backfillBinanceTrades(
   const pageUrl = market === 'spot' ? `${restUrl}/api/v3/historicalTrades` : aggUrl;
   const map = market === 'spot' ? historicalTradeRow(market) : aggTradeRow(market);
 
-  const untilId = request.untilId === undefined ? Number.POSITIVE_INFINITY : Number(request.untilId);
+  const untilKnown = request.untilId !== undefined;
+  const untilId = untilKnown ? Number(request.untilId) : Number.POSITIVE_INFINITY;
+  if (Number.isNaN(untilId)) throw new RangeError(`binance trade id must be an integer, got ${request.untilId}`);
   let afterId = Number.NEGATIVE_INFINITY;
   let cursor: number;
   if (request.afterId !== undefined) {
@@ -142,35 +156,52 @@ export async function backfillBinanceTrades(
     if (!Number.isSafeInteger(afterId)) throw new RangeError(`binance trade id must be an integer, got ${request.afterId}`);
     cursor = afterId + 1;
   } else {
-    const first = await firstIdAt(http, aggUrl, instrument.nativeId, from, to, market === 'spot' ? 'f' : 'a');
-    if (first === undefined) return { trades: [], complete: true }; // no trade at all in the window
+    const searchTo = untilKnown ? Math.min(Number.MAX_SAFE_INTEGER, to + CLOSING_TRADE_SLACK_MS) : to;
+    const first = await firstIdAt(http, aggUrl, instrument.nativeId, from, searchTo, market === 'spot' ? 'f' : 'a');
+    if (first === undefined) {
+      // the closing trade exists and lies inside the searched time: "no trade" is not an answer
+      if (untilKnown) return unproven([]);
+      return { trades: [], complete: true }; // no trade at all in the window
+    }
     cursor = first;
   }
-  // dense ids: nothing lies between the window's start and the trade that ended it
-  if (cursor >= untilId) return { trades: [], complete: true };
 
   const trades: Trade[] = [];
-  const seen = new Set<string>();
+  const done = (result: Omit<BackfillResult, 'trades'>): BackfillResult => ({ trades: sortTrades(trades), ...result });
   for (;;) {
+    // dense ids: every id from the window's start up to the trade that ended it is held
+    if (cursor >= untilId) return done({ complete: true });
     const url = `${pageUrl}?${query({ symbol: instrument.nativeId, fromId: cursor, limit: PAGE_LIMIT })}`;
     const rows = await getArray(http, url);
-    const page = mapRows(url, rows, map, instrument, Date.now());
-    let lastId: number = cursor - 1;
+    const page = mapRows(url, rows, map, instrument, Date.now()).sort((x, y) => Number(x.id) - Number(y.id));
+    let next = cursor;
+    let hole = false;
     for (const t of page) {
-      // Ids grow with time: the first trade past `to` ends the window.
-      if (t.timestamp > to) return { trades: sortTrades(trades), complete: true };
       const id = Number(t.id);
-      if (id > lastId) lastId = id;
-      if (id <= afterId || t.timestamp < from || seen.has(t.id)) continue;
-      if (trades.length >= maxTrades) return { trades: sortTrades(trades), complete: false };
-      seen.add(t.id);
+      if (id < next) continue; // a repeat, or older than asked
+      // a hole inside the page: read on from it with the next request, never skip it
+      if (id > next) {
+        hole = true;
+        break;
+      }
+      next = id + 1;
+      // past the window's end: the closing trade when known, else the first trade after `to`
+      if (untilKnown ? id > untilId : t.timestamp > to) return done({ complete: true });
+      if (id <= afterId || (request.afterId === undefined && t.timestamp < from)) continue;
+      if (trades.length >= maxTrades) return done({ complete: false, incomplete: 'beyond-reach' });
       trades.push(t);
     }
-    // A short page is the newest history there is: the window is served up to now.
-    if (rows.length < PAGE_LIMIT) return { trades: sortTrades(trades), complete: true };
+    if (untilKnown) {
+      // the closing trade lies ahead, so an answer that brought nothing new is not believed
+      if (next === cursor) return unproven(sortTrades(trades));
+      cursor = next;
+      continue;
+    }
+    // No closing trade known: a short page is the newest history there is.
+    if (rows.length < PAGE_LIMIT && !hole) return done({ complete: true });
     // A full page that does not move the cursor would loop forever; report the gap instead.
-    if (lastId < cursor) return { trades: sortTrades(trades), complete: false };
-    cursor = lastId + 1;
+    if (next === cursor) return done({ complete: false, incomplete: 'beyond-reach' });
+    cursor = next;
   }
 }
 

@@ -6,7 +6,7 @@ import { getEnvelope } from '../rest-envelope.js';
 import type { Market, Trade } from '../../records.js';
 import { isRecord, num, timestampMs, tradeId } from '../common.js';
 import { ExchangeResponseError, unreadableRow } from '../errors.js';
-import { MalformedFrameError, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
+import { MalformedFrameError, unproven, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
 import {
   BYBIT_INSTRUMENTS_PAGE_LIMIT,
   BYBIT_MAX_INSTRUMENT_PAGES,
@@ -87,9 +87,14 @@ export function bybitRestTrade(market: Market, symbol: string, row: unknown, loc
  * - the oldest returned trade is strictly before `from` (a trade *at* `from` could have same-ms
  *   siblings that fell off the list), or
  * - `afterId` is in the list (contiguous with what we already have), or
- * - the exchange returned fewer than asked (it has no older trades at all).
+ * - the exchange returned fewer than asked (it has no older trades at all) and no trade we know
+ *   of is missing from the list;
+ * and the list reaches forward to the trade that closed the window (`untilId`, or a newer trade).
  * `afterId` cannot be compared (not ordered), so it is used by position: rows up to and including it
  * are dropped. With `maxTrades`, the newest trades are kept and the result is incomplete.
+ * A list that contradicts what we know exists is `unproven` (asked again later): empty or without
+ * the closing trade although it exists, or shorter than asked without the trade `afterId`.
+ * A full list that does not reach back is beyond reach: Bybit serves nothing older.
  */
 export async function bybitBackfillTrades(
   http: RestClient,
@@ -125,7 +130,13 @@ export async function bybitBackfillTrades(
     }
   }
   const oldest = all[0];
-  let complete = rows.length < limit || reachedAfterId || (oldest !== undefined && oldest.timestamp < from);
+  const untilId = request.untilId;
+  const reachedEnd = untilId === undefined || all.some((t) => t.id === untilId || t.timestamp > to);
+  const short = rows.length < limit;
+  if (!reachedEnd || (short && afterId !== undefined && !reachedAfterId)) {
+    return unproven(all.slice(start).filter((t) => t.timestamp >= from && t.timestamp <= to));
+  }
+  let complete = short || reachedAfterId || (oldest !== undefined && oldest.timestamp < from);
 
   const seen = new Set<string>();
   let trades: Trade[] = [];
@@ -139,7 +150,7 @@ export async function bybitBackfillTrades(
     trades = trades.slice(trades.length - maxTrades);
     complete = false;
   }
-  return { trades, complete };
+  return complete ? { trades, complete } : { trades, complete, incomplete: 'beyond-reach' };
 }
 
 function byTimeThenId(a: Trade, b: Trade): number {

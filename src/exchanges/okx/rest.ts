@@ -6,7 +6,7 @@ import { getEnvelope } from '../rest-envelope.js';
 import type { Market, Trade } from '../../records.js';
 import { isRecord } from '../common.js';
 import { ExchangeResponseError, unreadableRow } from '../errors.js';
-import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
+import { unproven, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
 import { OKX_HISTORY_PAGE_LIMIT, OKX_MAX_HISTORY_PAGES, okxInstType } from './limits.js';
 import { okxUnified } from './symbols.js';
 import { contractTable, okxTrade } from './trades.js';
@@ -87,12 +87,19 @@ export function compareTradeIds(a: string, b: string): number {
 /**
  * Pages backwards from the newest trade (no `after` on the first page, then `after=<oldest id
  * seen>`), keeping trades in [from, to] and newer than `afterId`. Stops when a page reaches past the
- * window (a trade older than `from`, or at/below `afterId`) — then the window is `complete` — or when
- * history runs out, `maxTrades` is reached or the page guard trips (then it is not).
+ * window (a trade older than `from`, or at/below `afterId`), when history runs out, `maxTrades` is
+ * reached or the page guard trips.
  * A trade exactly at `from` does not stop paging: same-millisecond siblings may be on the next page.
- * History that runs out (an empty page) inside OKX's three-month retention means there is nothing
- * older: a window starting there is complete (a new symbol's first-subscription window starts
- * before its first trade).
+ * A page shorter than asked is not the end: paging goes on from its oldest trade.
+ *
+ * The window is `complete` only when the answer proves it at both ends: it reached back past the
+ * start (or history ran out where nothing older can exist) and forward to the trade that closed the
+ * window (`untilId`, or anything newer). History that runs out (an empty page) inside OKX's
+ * three-month retention means there is nothing older (a new symbol's first-subscription window
+ * starts before its first trade), except when the trade `afterId` is known to exist below it, or the
+ * very first page is empty although the closing trade exists: such answers are `unproven`, as is a
+ * newest page older than the closing trade, and the gap filler asks again later. A window without
+ * `afterId` re-asks an empty page once before believing it: that is the only proof there is.
  */
 /** history-trades serves the last three months */
 const OKX_HISTORY_RETENTION_MS = 90 * 86_400_000;
@@ -104,19 +111,34 @@ export async function okxBackfillTrades(
   request: BackfillRequest,
   now: () => number = Date.now,
 ): Promise<BackfillResult> {
-  const { instrument, afterId, from, to, maxTrades } = request;
+  const { instrument, afterId, untilId, from, to, maxTrades } = request;
   const contract = contractTable([instrument]).get(instrument.nativeId);
   const base = `${restUrl}/api/v5/market/history-trades?instId=${encodeURIComponent(instrument.nativeId)}&type=1&limit=${OKX_HISTORY_PAGE_LIMIT}`;
   const cap = maxTrades ?? Number.POSITIVE_INFINITY;
   const byId = new Map<string, Trade>();
   let cursor: string | undefined;
   let reachedStart = false;
+  // without a closing trade (an audit asking up to now) there is no end to prove
+  let reachedEnd = untilId === undefined;
   let exhausted = false;
+  /** the answer contradicted what we know exists: not to be believed */
+  let lied = false;
+  let reasked = false;
 
   for (let page = 0; page < OKX_MAX_HISTORY_PAGES && !reachedStart && byId.size < cap; page++) {
     const url = cursor === undefined ? base : `${base}&after=${encodeURIComponent(cursor)}`;
     const rows = await getData(http, url);
     if (rows.length === 0) {
+      // nothing at all although the closing trade exists, or nothing below a trade we hold: a lie
+      if ((cursor === undefined && untilId !== undefined) || afterId !== undefined) {
+        lied = true;
+        break;
+      }
+      if (cursor !== undefined && !reasked) {
+        reasked = true; // the one check there is on "nothing older": ask the same page again
+        page--;
+        continue;
+      }
       exhausted = true; // history exhausted before the window's start
       break;
     }
@@ -130,6 +152,7 @@ export async function okxBackfillTrades(
         throw unreadableRow(url, cause);
       }
       if (oldest === undefined || compareTradeIds(trade.id, oldest) < 0) oldest = trade.id;
+      if (untilId !== undefined && compareTradeIds(trade.id, untilId) >= 0) reachedEnd = true;
       if (trade.timestamp < from || (afterId !== undefined && compareTradeIds(trade.id, afterId) <= 0)) {
         reachedStart = true;
         continue;
@@ -137,17 +160,26 @@ export async function okxBackfillTrades(
       if (trade.timestamp > to || byId.has(trade.id)) continue;
       byId.set(trade.id, trade);
     }
+    // the newest page ends before the trade that closed the window: it is not the newest there is
+    if (!reachedEnd) {
+      lied = true;
+      break;
+    }
     // no progress (the cursor would repeat): stop rather than loop
-    if (oldest === undefined || (cursor !== undefined && compareTradeIds(oldest, cursor) >= 0)) break;
+    if (oldest === undefined || (cursor !== undefined && compareTradeIds(oldest, cursor) >= 0)) {
+      lied = true;
+      break;
+    }
     cursor = oldest;
   }
 
   let trades = [...byId.values()].sort((a, b) => a.timestamp - b.timestamp || compareTradeIds(a.id, b.id));
-  let complete = reachedStart || (exhausted && from >= now() - OKX_HISTORY_RETENTION_MS);
+  if (lied) return unproven(trades);
+  let complete = reachedEnd && (reachedStart || (exhausted && from >= now() - OKX_HISTORY_RETENTION_MS));
   if (trades.length > cap) {
     // the guard keeps the newest trades; the older part of the window stays a reported gap
     trades = trades.slice(trades.length - cap);
     complete = false;
   }
-  return { trades, complete };
+  return complete ? { trades, complete } : { trades, complete, incomplete: 'beyond-reach' };
 }

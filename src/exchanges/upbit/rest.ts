@@ -4,7 +4,7 @@
  */
 import type { Trade } from '../../records.js';
 import { integerId, isRecord, num, timestampMs } from '../common.js';
-import type { BackfillRequest, BackfillResult, Instrument, RestClient } from '../types.js';
+import { unproven, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
 import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
 import { upbitSide } from './parser.js';
 import { splitUpbitCode } from './symbols.js';
@@ -85,35 +85,56 @@ function ticksUrl(restUrl: string, nativeId: string, cursor: string | undefined,
 
 /**
  * Missed trades, paging trades/ticks backwards from the newest: `cursor` = the oldest
- * sequential_id seen; a short page ends that trade date, and `days_ago` steps to the one before.
+ * sequential_id seen; a trade date ends with an empty page, and `days_ago` steps to the one before.
  * Stops once a page reaches `from` or `afterId`. Upbit documents sequential_id as unique but not
  * as ordered, so the stop test looks at a whole page and the result is sorted by (timestamp, id).
  * `complete` is false when the history runs out (7 days) or `maxTrades` cuts the paging short.
  * A window that starts inside the dates already read whole is complete without reaching a trade
  * before `from`: a first subscription's window starts before the symbol's first trade when it is
  * new, and walking all seven older dates would cost seven requests to find nothing.
+ *
+ * A page shorter than asked is not taken for the end of its date: paging goes on from its oldest
+ * trade, and only an empty page, asked twice, ends the date (two more requests where the window
+ * reaches back across a date's start; one where a short page may be a lie). An answer that contradicts what we know exists is `unproven` (the gap filler asks again
+ * later): a newest page that is empty, or older than the trade that closed the window (`untilId`),
+ * or dates read "whole" without the trade `afterId` although the window starts inside them.
  */
 export async function backfillUpbitTrades(http: RestClient, request: BackfillRequest, restUrl: string): Promise<BackfillResult> {
   const { instrument, from, to, maxTrades = Number.POSITIVE_INFINITY } = request;
-  const afterId = request.afterId === undefined ? Number.NEGATIVE_INFINITY : Number(request.afterId);
+  const afterKnown = request.afterId !== undefined;
+  const afterId = afterKnown ? Number(request.afterId) : Number.NEGATIVE_INFINITY;
   if (Number.isNaN(afterId)) throw new RangeError(`upbit sequential_id must be numeric, got ${request.afterId}`);
+  const untilId = request.untilId === undefined ? undefined : Number(request.untilId);
+  if (untilId !== undefined && Number.isNaN(untilId)) throw new RangeError(`upbit sequential_id must be numeric, got ${request.untilId}`);
 
   const trades: Trade[] = [];
   const seen = new Set<string>();
-  const done = (complete: boolean): BackfillResult => ({
-    trades: trades.sort((x, y) => x.timestamp - y.timestamp || Number(x.id) - Number(y.id)),
-    complete,
-  });
+  const sorted = () => trades.sort((x, y) => x.timestamp - y.timestamp || Number(x.id) - Number(y.id));
+  const done = (complete: boolean): BackfillResult =>
+    complete ? { trades: sorted(), complete } : { trades: sorted(), complete, incomplete: 'beyond-reach' };
 
   /** start of the most recent trade date (from the newest page) */
   let newestDateStart: number | undefined;
   for (let daysAgo = 0; daysAgo <= MAX_DAYS_AGO; daysAgo++) {
     let cursor: string | undefined;
+    let reasked = false;
     for (;;) {
       const url = ticksUrl(restUrl, instrument.nativeId, cursor, daysAgo);
       const rows = await getArray(http, url);
-      // the newest page is empty: the market has no trade at all, so none is missing
-      if (daysAgo === 0 && cursor === undefined && rows.length === 0) return done(true);
+      if (daysAgo === 0 && cursor === undefined && rows.length === 0) {
+        // the closing trade exists, so an empty newest page is not the truth
+        if (untilId !== undefined) return unproven(sorted());
+        return done(true); // the market has no trade at all, so none is missing
+      }
+      if (rows.length === 0) {
+        // an empty page below a cursor ends the date, but it may be a lie: ask it once more before
+        // believing it (the cost falls only on windows that reach back across a date's start)
+        if (cursor !== undefined && !reasked) {
+          reasked = true;
+          continue;
+        }
+        break; // this trade date is exhausted
+      }
       let page: Trade[];
       try {
         const now = Date.now();
@@ -123,7 +144,12 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
       }
       let reachedStart = false;
       let oldest: Trade | undefined;
-      if (newestDateStart === undefined) newestDateStart = tradeDateStart(Math.max(...page.map((t) => t.timestamp)));
+      if (newestDateStart === undefined) {
+        newestDateStart = tradeDateStart(Math.max(...page.map((t) => t.timestamp)));
+        // the newest page must reach the trade that closed the window (or a later one)
+        const reachedEnd = untilId === undefined || page.some((t) => Number(t.id) >= untilId || t.timestamp > to);
+        if (!reachedEnd) return unproven(sorted());
+      }
       for (const t of page) {
         const id = Number(t.id);
         if (oldest === undefined || id < Number(oldest.id)) oldest = t;
@@ -137,12 +163,16 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
         trades.push(t);
       }
       if (reachedStart) return done(true);
-      if (rows.length < PAGE_COUNT || oldest === undefined) break; // this trade date is exhausted
-      if (cursor !== undefined && Number(oldest.id) >= Number(cursor)) return done(false); // no progress: stop, report
+      if (oldest === undefined) break;
+      // no progress: the answer repeats itself, which no honest page does
+      if (cursor !== undefined && Number(oldest.id) >= Number(cursor)) return unproven(sorted());
       cursor = oldest.id;
     }
-    // dates daysAgo..0 are read whole: a window starting inside them is complete
-    if (newestDateStart !== undefined && from >= newestDateStart - daysAgo * DAY_MS) return done(true);
+    // dates daysAgo..0 are read whole: a window starting inside them is complete, unless the
+    // trade we hold at its start should have been among them and was not
+    if (newestDateStart !== undefined && from >= newestDateStart - daysAgo * DAY_MS) {
+      return afterKnown ? unproven(sorted()) : done(true);
+    }
   }
   return done(false);
 }
