@@ -92,6 +92,7 @@ const CONNECTOR_COUNTERS = [
   ['malformedFrames', 'malformed_frames_total', 'frames that could not be parsed'],
   ['rotations', 'rotations_total', 'planned reconnections before the exchange closes an old connection'],
   ['dataStalls', 'data_stalls_total', 'reconnections because data stopped while the socket stayed open'],
+  ['symbolStalls', 'symbol_stalls_total', 'resubscriptions of one symbol that fell silent while its connection kept flowing'],
   ['restartAttempts', 'restarts_total', 'restarts of this connector by its collector'],
   ['restartSuccesses', 'restart_successes_total', 'restarts that reached Connected'],
 ] as const;

@@ -38,6 +38,7 @@ const COUNTER_KEYS = [
   'connectionAttempts', 'connectionSuccesses', 'subscriptionAttempts', 'subscriptionSuccesses', 'subscriptionFailures',
   'recoveryAttempts', 'recoverySuccesses', 'consecutiveFailures', 'framesReceived', 'recordsReceived', 'malformedFrames',
   'subscribeRequests', 'subscribeFailures', 'errors', 'listingFailures', 'alerts', 'rotations', 'dataStalls',
+  'symbolStalls',
 ] as const;
 
 export function readStateTree(ref: AnyActorRef, id = 'manager'): ActorNode {

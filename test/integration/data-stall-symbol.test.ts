@@ -56,6 +56,7 @@ describe('one symbol delisted and relisted while its socket stays busy', () => {
         const c = connector();
         assert.equal(c.counters.connectionAttempts, 1, 'the same socket all along');
         assert.equal(c.counters.dataStalls ?? 0, 0, 'never a connection stall');
+        assert.ok((c.counters.symbolStalls ?? 0) >= 1, 'the connector counted the symbol stall');
 
         // nothing ETH traded after the relisting is missing: the re-subscription's window backfilled it
         await drive(tv, 1_000);
