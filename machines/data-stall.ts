@@ -28,6 +28,13 @@ export interface StallPolicy {
   minSilenceMs: number;
   /** data this long observed before the rate is trusted */
   warmupMs: number;
+  /**
+   * a busy feed is trusted sooner: once this many data frames arrived over at least
+   * `busyWarmupMs`, its rate is known well enough (a stall right after a connect must not hide
+   * behind the warm-up while the adapter's fixed timeout runs)
+   */
+  busyWarmupFrames: number;
+  busyWarmupMs: number;
   /** the rate estimate forgets with this time constant (slow: a stall must not erase what was normal) */
   memoryMs: number;
   /** a stall is also longer than this many times the longest recent silence that ended by itself */
@@ -39,6 +46,8 @@ export const DEFAULT_STALL_POLICY: StallPolicy = {
   expectedGaps: 20,
   minSilenceMs: 4_000,
   warmupMs: 15_000,
+  busyWarmupFrames: 100,
+  busyWarmupMs: 3_000,
   memoryMs: 120_000,
   longestGapFactor: 2,
 };
@@ -108,9 +117,17 @@ export function advanceRate(rate: FeedRate, elapsedMs: number, policy: Pick<Stal
 }
 
 /** data frames per second this connection usually receives; undefined until warmed up */
-export function usualPerSecond(rate: FeedRate, policy: Pick<StallPolicy, 'warmupMs' | 'memoryMs'>): number | undefined {
+export function usualPerSecond(
+  rate: FeedRate,
+  policy: Pick<StallPolicy, 'warmupMs' | 'memoryMs'> & Partial<Pick<StallPolicy, 'busyWarmupFrames' | 'busyWarmupMs'>>,
+): number | undefined {
+  if (rate.frames <= 0) return undefined;
   // the decayed observed time saturates at memoryMs: the warm-up cannot ask for more than that
-  if (rate.observedMs < Math.min(policy.warmupMs, policy.memoryMs * 0.9) || rate.frames <= 0) return undefined;
+  const warm = rate.observedMs >= Math.min(policy.warmupMs, policy.memoryMs * 0.9);
+  const busy =
+    policy.busyWarmupFrames !== undefined && policy.busyWarmupMs !== undefined &&
+    rate.frames >= policy.busyWarmupFrames && rate.observedMs >= Math.min(policy.busyWarmupMs, policy.warmupMs);
+  if (!warm && !busy) return undefined;
   return (rate.frames / rate.observedMs) * 1000;
 }
 

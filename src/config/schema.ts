@@ -126,6 +126,8 @@ export const configSchema = z
             expectedGaps: z.number().positive().optional(),
             minSilenceMs: z.number().int().positive().optional(),
             warmupMs: z.number().int().nonnegative().optional(),
+            busyWarmupFrames: z.number().int().positive().optional(),
+            busyWarmupMs: z.number().int().nonnegative().optional(),
             memoryMs: z.number().int().positive().optional(),
             longestGapFactor: z.number().nonnegative().optional(),
           })

@@ -149,7 +149,7 @@ export const scenarioSchema = z
      * how long the run waits after the timeline (and after any fault that outlasts it) for every
      * coin to be Subscribed again and every gap to be filled; default 60 s (`simulate --settle-timeout`)
      */
-    settleTimeoutMs: z.number().int().positive().optional(),
+    settleTimeoutMs: z.number().int().positive().max(2 ** 31 - 1).optional(),
     /**
      * Overrides of the tickvisor configuration under test (groupSize, channels, connector and
      * supervision knobs...). Free-form here: the configuration's own schema validates it when the

@@ -75,9 +75,11 @@ describe('tickvisor simulate: always exits', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 
-  test('--settle-timeout must be a positive number of ms', () => {
-    const r = cli('simulate', 'examples/scenarios/stall.yaml', '--settle-timeout', 'soon');
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /--settle-timeout: expected a positive whole number of ms/);
+  test('--settle-timeout must be a whole number of ms a timer can wait (1 to 2^31 - 1)', () => {
+    for (const bad of ['soon', '99999999999999']) {
+      const r = cli('simulate', 'examples/scenarios/stall.yaml', '--settle-timeout', bad);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /--settle-timeout: expected a whole number of ms from 1 to 2147483647/);
+    }
   });
 });

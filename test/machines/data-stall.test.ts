@@ -33,6 +33,21 @@ describe('data-stall detector', () => {
     assert.ok(Math.abs(usualPerSecond(warm, policy)! - 5) < 0.01);
   });
 
+  test('a busy feed is trusted after 3 s: a stall 2 s after connecting is found within seconds, not after the 15 s warm-up', () => {
+    // 100 frames/s for 2 s, then nothing: at 2 s the rate is not known yet (too short)
+    let r = run(EMPTY_FEED_RATE, 2, () => 100);
+    assert.equal(usualPerSecond(r, policy), undefined, 'too short to trust');
+    let detectedAfter: number | undefined;
+    for (let s = 1; s <= 40 && detectedAfter === undefined; s++) {
+      r = advanceRate(r, CHECK, policy);
+      if (stallVerdict(r, policy, 40_000).stalled) detectedAfter = s;
+    }
+    // trusted from 3 s observed; the floor is 4 s of silence
+    assert.ok(detectedAfter !== undefined && detectedAfter >= 4 && detectedAfter <= 5, `detected after ${detectedAfter} s`);
+    // a slow feed (5 frames/s) is not busy: it still waits for the whole warm-up
+    assert.equal(usualPerSecond(run(EMPTY_FEED_RATE, 5, () => 5), policy), undefined);
+  });
+
   test('5 frames/s then silence: a stall within a few seconds, long before a 40 s timeout', () => {
     let r = run(EMPTY_FEED_RATE, 60, () => 5);
     let detectedAfter: number | undefined;

@@ -39,10 +39,13 @@ export function formatReport(r: SimulationReport): string {
   return lines.join('\n');
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function settleTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const ms = Number(text);
-  if (!Number.isInteger(ms) || ms <= 0) throw new TickvisorError('TV_ERR_USAGE', `--settle-timeout: expected a positive whole number of ms, got ${JSON.stringify(text)}`);
+  // a timer cannot wait longer than 2^31 - 1 ms (~24.8 days): Node would silently wait 1 ms instead
+  if (!Number.isInteger(ms) || ms <= 0 || ms > MAX_TIMER_MS) throw new TickvisorError('TV_ERR_USAGE', `--settle-timeout: expected a whole number of ms from 1 to ${MAX_TIMER_MS}, got ${JSON.stringify(text)}`);
   return ms;
 }
 
