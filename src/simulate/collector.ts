@@ -62,6 +62,14 @@ export interface CollectorUnderTest {
   totals(): Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'>;
 }
 
+/** adds one set of gap figures to a running total (per venue, or per process of a killed collector) */
+function addGapTotals(into: GapTotals, g: GapTotals): void {
+  into.detected += g.detected;
+  into.filled += g.filled;
+  into.unfilled += g.unfilled;
+  into.backfilledTrades += g.backfilledTrades;
+}
+
 /** `coin:EX:MKT:SYMBOL` — the symbol may itself contain ':' (BTC/USDT:USDT) */
 function coinOf(node: ActorNode): CoinStatus {
   const [, exchange = '', market = '', ...rest] = node.id.split(':');
@@ -83,12 +91,7 @@ export function statusFromTree(
     if ((n.counters.recoveryAttempts ?? 0) > 0) recoveries[n.id] = n.counters.recoveryAttempts!;
   }
   const gaps = { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 };
-  for (const g of gapStats) {
-    gaps.detected += g.detected;
-    gaps.filled += g.filled;
-    gaps.unfilled += g.unfilled;
-    gaps.backfilledTrades += g.backfilledTrades;
-  }
+  for (const g of gapStats) addGapTotals(gaps, g);
   const audit = { windows: 0, missing: 0, filled: 0, unfilled: 0 };
   let auditedUntil: number | null = null;
   for (const a of audits) {
@@ -109,10 +112,7 @@ export function emptyStatus(): CollectorStatus {
 export function addTotals(parts: ReadonlyArray<Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'>>): Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'> {
   const out = { gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {} as Record<string, number>, recoveries: {} as Record<string, number> };
   for (const p of parts) {
-    out.gaps.detected += p.gaps.detected;
-    out.gaps.filled += p.gaps.filled;
-    out.gaps.unfilled += p.gaps.unfilled;
-    out.gaps.backfilledTrades += p.gaps.backfilledTrades;
+    addGapTotals(out.gaps, p.gaps);
     for (const [k, v] of Object.entries(p.restarts)) out.restarts[k] = (out.restarts[k] ?? 0) + v;
     for (const [k, v] of Object.entries(p.recoveries)) out.recoveries[k] = (out.recoveries[k] ?? 0) + v;
   }
