@@ -9,11 +9,14 @@ export interface AuditOptions {
 }
 
 /**
- * One audit every 10 s per venue keeps the cost at 0.1 request/s per venue whatever its symbol
- * count; 20 % of the REST pace leaves gap backfill the rest; 5 s covers a frame's way from the
- * exchange into the store with room to spare; 1000 trades is two Upbit pages, ten OKX pages.
+ * One audit every 10 s per venue keeps a quiet venue's cost near 0.1 request/s whatever its symbol
+ * count. A busy one pages more: a window holding more than 1000 trades (two Upbit pages, ten OKX
+ * pages) leaves a backlog that is worked through back to back, and half the REST pace lets that
+ * keep up with ~500 trades/s per host on OKX (100 rows a page at 5 requests/s). Half is safe for
+ * gap backfill because no audit starts while backfill has work: it competes with at most the one
+ * audit request in flight. 5 s covers a frame's way from the exchange into the store with room.
  */
-export const AUDIT_DEFAULTS: AuditOptions = { intervalMs: 10_000, share: 0.2, settleMs: 5_000, maxTrades: 1_000 };
+export const AUDIT_DEFAULTS: AuditOptions = { intervalMs: 10_000, share: 0.5, settleMs: 5_000, maxTrades: 1_000 };
 
 /**
  * Only Binance numbers its trades densely, so only there is a frame lost without a disconnect

@@ -10,12 +10,28 @@ export interface AuditTask {
   symbol: string;
   /** the window starts here (inclusive, ms): right after the end of the symbol's previous audit */
   from: number;
+  /**
+   * the rest of a window an earlier audit could not page through whole (its answer capped at
+   * `maxTrades`): the trades below this exchange id, down to `from`, are still to be judged
+   */
+  beforeId?: string;
+  /** with beforeId: the newest time the rest of the window reaches (the capped answer's oldest trade) */
+  to?: number;
+}
+
+/** The older part of a window that one answer could not page through: [from, to], below `beforeId`. */
+export interface AuditBacklog {
+  from: number;
+  to: number;
+  beforeId: string;
 }
 
 interface Slot {
   /** the start of the next window */
   from: number;
   subscribed: boolean;
+  /** what is left of an earlier window, judged before anything newer */
+  backlog?: AuditBacklog;
 }
 
 export class AuditSchedule {
@@ -58,6 +74,13 @@ export class AuditSchedule {
    * when the venue's last audit started less than an interval ago or no symbol has anything yet.
    */
   next(now: number): AuditTask | undefined {
+    // a backlog does not wait for the interval: the REST share paces it, and time it leaves
+    // unjudged drifts towards what the exchange no longer serves
+    for (const [symbol, slot] of this.slots) {
+      if (slot.backlog === undefined) continue;
+      this.lastStartAt = now;
+      return { symbol, from: slot.backlog.from, to: slot.backlog.to, beforeId: slot.backlog.beforeId };
+    }
     if (now < this.lastStartAt + this.intervalMs) return undefined;
     const n = this.order.length;
     for (let k = 0; k < n; k++) {
@@ -72,15 +95,50 @@ export class AuditSchedule {
     return undefined;
   }
 
-  /** An audit judged its symbol's trades up to `until` (inclusive): the next window starts right after. */
-  covered(symbol: string, until: number): void {
+  /**
+   * An audit judged its symbol's trades up to `until` (inclusive): the next window starts right
+   * after. `backlog`: the older part of the window is still to be judged (the answer was capped);
+   * undefined clears what was left, the backlog task having finished it (or given it up).
+   */
+  covered(symbol: string, until: number, backlog?: AuditBacklog): void {
     const slot = this.slots.get(symbol);
-    if (slot !== undefined && until + 1 > slot.from) slot.from = until + 1;
+    if (slot === undefined) return;
+    if (until + 1 > slot.from) slot.from = until + 1;
+    if (backlog !== undefined) slot.backlog = backlog;
+    else delete slot.backlog;
   }
 
-  /** When the next audit may start (the caller's timer waits for it). */
+  /** The backlog task finished or was given up: nothing older is left of the symbol's windows. */
+  backlogDone(symbol: string): void {
+    const slot = this.slots.get(symbol);
+    if (slot !== undefined) delete slot.backlog;
+  }
+
+  /** The backlog task judged down to its answer's oldest trade: what is left lies below `rest.beforeId`. */
+  backlogLeft(symbol: string, rest: AuditBacklog): void {
+    const slot = this.slots.get(symbol);
+    if (slot !== undefined) slot.backlog = rest;
+  }
+
+  /**
+   * Everything of the symbol up to this time (inclusive) has been judged: the older end of its
+   * backlog when it has one, else the end of its last window. undefined before its first window.
+   */
+  judgedUntil(symbol: string): number | undefined {
+    const slot = this.slots.get(symbol);
+    if (slot === undefined) return undefined;
+    return (slot.backlog?.from ?? slot.from) - 1;
+  }
+
+  /** When the next audit may start (the caller's timer waits for it); see hasBacklog. */
   dueAt(): number {
     return this.lastStartAt + this.intervalMs;
+  }
+
+  /** Some symbol has part of a window left to judge: its audit is due at once, not after the interval. */
+  hasBacklog(): boolean {
+    for (const slot of this.slots.values()) if (slot.backlog !== undefined) return true;
+    return false;
   }
 
   /** Where the symbol's next window starts; undefined for a symbol never subscribed. */

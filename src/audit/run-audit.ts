@@ -12,6 +12,9 @@
  * Bybit serves only its most recent trades (spot 60, linear 1000) with no paging at all. A window
  * the answer does not reach back over is still judged for what the answer holds, then closed and
  * reported `complete: false` (counted unfilled): what is older is beyond what the exchange serves.
+ * An answer cut short by `maxTrades` alone (`capped`) is different: the exchange does serve the
+ * older part, so it becomes the symbol's backlog, judged next, below the oldest trade judged now,
+ * until an answer reaches the window start. No stretch of time is skipped for being busy.
  *
  * An answer is judged only when it can be believed. One the adapter itself calls `unproven` (pages
  * short or empty against what it knows exists), or one that claims the window whole while the
@@ -20,11 +23,14 @@
  */
 import type { BackfillResult } from '../exchanges/types.js';
 import type { Trade } from '../records.js';
-import type { AuditTask } from './audit-schedule.js';
+import type { AuditBacklog, AuditTask } from './audit-schedule.js';
 
 export interface AuditIo {
-  /** the exchange's trades of `symbol` with timestamp >= from, ascending, as far back as one audit may page; undefined: instrument unknown */
-  recentTrades(symbol: string, from: number): Promise<BackfillResult | undefined>;
+  /**
+   * the exchange's trades of `symbol` with timestamp >= from, ascending, as far back as one audit
+   * may page (below the trade `beforeId` when given); undefined: instrument unknown
+   */
+  recentTrades(symbol: string, from: number, beforeId?: string): Promise<BackfillResult | undefined>;
   /** ids of the symbol's trades held in the store with timestamp in [from, to], once what the pipeline holds has been committed */
   storedIds(symbol: string, from: number, to: number): Promise<ReadonlySet<string>>;
   /** push trades into the pipeline as 'backfill'; returns how many it accepted as new */
@@ -46,6 +52,11 @@ export interface AuditResult {
   complete: boolean;
   /** the answer contradicted what is known to exist (short or empty pages): not judged, asked again later */
   unproven?: true;
+  /**
+   * the answer was capped at `maxTrades` before it reached the window start: the older part is
+   * still to be judged, next, below the oldest trade judged (not unfilled: the exchange serves it)
+   */
+  backlog?: AuditBacklog;
 }
 
 export interface AuditTiming {
@@ -58,15 +69,23 @@ export interface AuditTiming {
 export async function runAudit(io: AuditIo, task: AuditTask, timing: AuditTiming): Promise<AuditResult> {
   const { symbol, from } = task;
   const open: AuditResult = { symbol, from, checked: 0, missing: 0, filled: 0, complete: true };
-  const answer = await io.recentTrades(symbol, from);
+  const answer = await io.recentTrades(symbol, from, task.beforeId);
   if (answer === undefined) return open;
   const notBelieved: AuditResult = { ...open, complete: false, unproven: true };
   if (answer.incomplete === 'unproven') return notBelieved;
   const trades = answer.trades;
   const newest = trades[trades.length - 1];
-  if (newest === undefined) return { ...open, complete: answer.complete };
-  const until = Math.min(timing.now - timing.settleMs, newest.timestamp - 1);
+  const backlogTask = task.beforeId !== undefined && task.to !== undefined;
+  if (newest === undefined) {
+    // the rest of a window below a trade: nothing there is an answer (complete or beyond reach)
+    return backlogTask ? { ...open, until: task.to, complete: answer.complete } : { ...open, complete: answer.complete };
+  }
+  // the rest of a window ends where the capped answer before it stopped; a window up to now ends
+  // before the newest trade listed, and clear of what may still be on its way over the socket
+  const until = backlogTask ? (task.to as number) : Math.min(timing.now - timing.settleMs, newest.timestamp - 1);
   if (until < from) return { ...open, complete: true };
+  const rest = answer.incomplete === 'capped' ? answer.resumeBefore : undefined;
+  const backlog: AuditBacklog | undefined = rest === undefined ? undefined : { from, to: Math.min(rest.timestamp, until), beforeId: rest.id };
 
   const inWindow = trades.filter((t) => t.timestamp >= from && t.timestamp <= until);
   const slack = timing.storeSlackMs ?? timing.settleMs;
@@ -83,5 +102,6 @@ export async function runAudit(io: AuditIo, task: AuditTask, timing: AuditTiming
   const held = oldest !== undefined ? await io.storedIds(symbol, oldest.timestamp - slack, until + slack) : new Set<string>();
   const missing = inWindow.filter((t) => !held.has(t.id));
   const filled = missing.length > 0 ? io.backfill(missing) : 0;
-  return { symbol, from, until, checked: inWindow.length, missing: missing.length, filled, complete: answer.complete };
+  const judged: AuditResult = { symbol, from, until, checked: inWindow.length, missing: missing.length, filled, complete: answer.complete };
+  return backlog === undefined ? judged : { ...judged, backlog };
 }

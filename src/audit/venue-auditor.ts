@@ -95,20 +95,23 @@ export class VenueAuditor {
     const c = this.countersOf(task.symbol);
     try {
       const io: AuditIo = {
-        recentTrades: (s, f) => this.deps.io.recentTrades(s, f),
+        recentTrades: (s, f, b) => this.deps.io.recentTrades(s, f, b),
         storedIds: (s, f, t) => this.deps.io.storedIds(s, f, t),
         // once stopping, the pipeline may be closed already (a push would throw): push nothing
         backfill: (trades) => (this.stopped ? 0 : this.deps.io.backfill(trades)),
       };
       const result = await runAudit(io, task, { now, settleMs: options.settleMs });
       if (result.until === undefined || this.stopped) return result;
-      this.schedule.covered(task.symbol, result.until);
+      if (task.beforeId === undefined) this.schedule.covered(task.symbol, result.until, result.backlog);
+      else if (result.backlog !== undefined) this.schedule.backlogLeft(task.symbol, result.backlog);
+      else this.schedule.backlogDone(task.symbol);
       c.windows++;
       c.missing += result.missing;
       c.filled += result.filled;
-      if (!result.complete) c.unfilled++;
-      c.auditedUntil = result.until;
-      if (result.missing > 0 || !result.complete) {
+      if (!result.complete && result.backlog === undefined) c.unfilled++;
+      const judged = this.schedule.judgedUntil(task.symbol);
+      if (judged !== undefined) c.auditedUntil = judged;
+      if (result.missing > 0 || (!result.complete && result.backlog === undefined)) {
         this.deps.log.warn(
           { exchange: this.deps.exchange, market: this.deps.market, ...result },
           result.complete ? 'audit found trades the live stream lost; backfilled' : 'audit window reaches past what the exchange serves: older trades unchecked',
@@ -156,7 +159,9 @@ export class VenueAuditor {
       this.inFlight = step;
       void step.then(() => {
         this.inFlight = undefined;
-        const wait = this.schedule.dueAt() - this.deps.clock.now();
+        // a backlog goes on at once (the REST share paces its requests); otherwise wait for the
+        // next audit due, looking at the subscribed symbols at least every syncMs
+        const wait = this.schedule.hasBacklog() ? 1 : this.schedule.dueAt() - this.deps.clock.now();
         this.arm(Math.max(1, Math.min(wait > 0 ? wait : this.syncMs(), this.syncMs())));
       });
     }, ms);

@@ -46,7 +46,8 @@ const simSymbolSchema = z.union([
  * (Binance) see every lost frame as a hole in the ids, so the audit is off there by default and on
  * everywhere else; `enabled` overrides that either way. Set per exchange, or at the top level for
  * every exchange (a per-exchange field wins). Unset fields take the defaults in
- * src/audit/audit-options.ts: every 10 s, 20 % of the REST pace, 5 s settle, 1000 trades.
+ * src/audit/audit-options.ts: every 10 s, 50 % of the REST pace, 5 s settle, 1000 trades a request
+ * (a busier window's rest is judged next, as a backlog).
  */
 export const auditSchema = z
   .object({
@@ -57,7 +58,7 @@ export const auditSchema = z
     share: z.number().gt(0).max(1).optional(),
     /** how far behind now a window ends, so trades still on their way over the socket are not "missing" */
     settleMs: z.number().int().nonnegative().optional(),
-    /** trades one audit may page through; a window holding more is reported unfilled */
+    /** trades one audit may page through; a window holding more leaves its older part to the next audit */
     maxTrades: z.number().int().positive().optional(),
   })
   .strict();

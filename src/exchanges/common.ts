@@ -235,3 +235,11 @@ export function symbolMapper(
     return symbol;
   };
 }
+
+/**
+ * Order of two decimal trade ids kept as exact strings (no leading zeros): the longer is the
+ * larger, then lexical. Exact beyond 2^53, where Number() would round neighbours together.
+ */
+export function compareDecimalIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -140,6 +140,11 @@ export interface BackfillRequest {
   untilId?: string;
   /** stop after this many trades (a guard against runaway paging) */
   maxTrades?: number;
+  /**
+   * start paging below this exchange trade id (exclusive) instead of at the newest trade: the rest
+   * of a window an earlier answer left off at `resumeBefore` (venues that page backwards by id)
+   */
+  beforeId?: string;
 }
 
 export interface BackfillResult {
@@ -157,9 +162,21 @@ export interface BackfillResult {
    * trade): the answer is not to be believed, and asking again later may well get it all.
    * 'beyond-reach' (or absent): the exchange does not serve that far back (Bybit's recent-trade
    * keeps only the last N trades, history retention) or `maxTrades` cut the paging short: asking
-   * again does not help.
+   * again does not help. 'capped': `maxTrades` stopped the paging while the exchange serves more;
+   * the answer holds the window's newest trades down to `resumeBefore`, and asking again with
+   * `beforeId` = its id goes on from there.
    */
-  incomplete?: 'unproven' | 'beyond-reach';
+  incomplete?: 'unproven' | 'beyond-reach' | 'capped';
+  /** with 'capped': the oldest trade of the answer, where paging stopped */
+  resumeBefore?: { id: string; timestamp: number };
+}
+
+/** An answer `maxTrades` cut short at its oldest trade, which the next request can continue below. */
+export function capped(trades: Trade[]): BackfillResult {
+  const oldest = trades[0];
+  return oldest === undefined
+    ? { trades, complete: false, incomplete: 'beyond-reach' }
+    : { trades, complete: false, incomplete: 'capped', resumeBefore: { id: oldest.id, timestamp: oldest.timestamp } };
 }
 
 /** An answer that did not prove the window: worth asking again (see BackfillResult.incomplete). */

@@ -68,10 +68,11 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
       subscribed: () => options.subscribed(exchange, market),
       backfillBusy: () => !venue.filler.idle,
       io: {
-        recentTrades: async (symbol, from) => {
+        recentTrades: async (symbol, from, beforeId) => {
           const instrument = venue.instrument(symbol);
           if (instrument === undefined) return undefined;
-          return venue.adapter.backfillTrades(rest, { instrument, from, to: Number.MAX_SAFE_INTEGER, maxTrades: audit.maxTrades }, venue.restUrl);
+          const request = { instrument, from, to: Number.MAX_SAFE_INTEGER, maxTrades: audit.maxTrades, ...(beforeId !== undefined ? { beforeId } : {}) };
+          return venue.adapter.backfillTrades(rest, request, venue.restUrl);
         },
         storedIds: async (symbol, from, to) => {
           // what the pipeline already accepted is as good as stored: commit it before looking

@@ -4,7 +4,7 @@
  * latencies go to the parent over IPC. The child ends when told to stop, and on its own when the
  * parent goes away: it never outlives the run.
  */
-import { silentLogger } from '../log/logger.js';
+import { createLogger, silentLogger, type LevelWithSilent } from '../log/logger.js';
 import { createStoreFaultGate } from '../store/index.js';
 import { createTickvisor } from '../runtime/tickvisor.js';
 import type { FromChild, ToChild } from './child-messages.js';
@@ -16,7 +16,9 @@ const send = (m: FromChild) => {
 };
 
 const storeFaults = createStoreFaultGate();
-const tv = createTickvisor(JSON.parse(process.argv[2] ?? '{}'), { logger: silentLogger(), storeFaultGate: storeFaults });
+const config = JSON.parse(process.argv[2] ?? '{}') as { log?: { level?: LevelWithSilent } };
+const level = config.log?.level ?? 'silent';
+const tv = createTickvisor(config as Parameters<typeof createTickvisor>[0], { logger: level === 'silent' ? silentLogger() : createLogger(level), storeFaultGate: storeFaults });
 let latencies: number[] = [];
 let timer: NodeJS.Timeout | undefined;
 let stopping: Promise<void> | undefined;

@@ -15,8 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TickvisorConfigInput } from '../config/schema.js';
-import type { Logger } from '../log/logger.js';
-import { silentLogger } from '../log/logger.js';
+import { createLogger, silentLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
 import { FaultTimeline, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
 import { startSimExchange, type SimExchange, type SimFault, type SimOptions } from '../sim/index.js';
 import { openHistoryStore } from '../store/index.js';
@@ -84,6 +83,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** run the collector in a child process even without a kill-collector fault */
   collectorProcess?: 'in-process' | 'child';
+  /** the collector's log level, lines on stderr (default: silent) */
+  logLevel?: LevelWithSilent;
   /** how the simulator is started (tests wrap it to watch it being stopped) */
   startSim?: (options: SimOptions) => Promise<SimExchange>;
 }
@@ -95,7 +96,7 @@ const DEFAULT_SETTLE_TIMEOUT_MS = 60_000;
 const RUN_LEDGER_LIMIT = 2_000_000;
 
 /** The tickvisor configuration of a run: the scenario's overrides, every venue at the simulator's endpoints. */
-export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<SimExchange, 'endpoints'>): TickvisorConfigInput {
+export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<SimExchange, 'endpoints'>, logLevel: LevelWithSilent = 'silent'): TickvisorConfigInput {
   const overrides = (scenario.tickvisor ?? {}) as Record<string, unknown>;
   const { groupSize, channels, ...rest } = overrides as { groupSize?: number; channels?: ('trade' | 'ticker')[] };
   return {
@@ -112,7 +113,7 @@ export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<Si
     audit: { intervalMs: 250, settleMs: 1_000, ...((rest as { audit?: object }).audit ?? {}) },
     store: { ...((rest as { store?: object }).store ?? {}), path: dataDir },
     metrics: { enabled: false },
-    log: { level: 'silent' },
+    log: { level: logLevel },
   };
 }
 
@@ -178,8 +179,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   try {
     sim = await (options.startSim ?? startSimExchange)(scenarioToSimOptions(scenario, { mode: 'manual', keepTruth: true, ledgerLimitPerSymbol: RUN_LEDGER_LIMIT }));
-    const config = scenarioConfig(scenario, dir, sim);
-    collector = child ? await startChildProcess(config) : await startInProcess(config, options.logger ?? silentLogger());
+    const logLevel = options.logLevel ?? 'silent';
+    const config = scenarioConfig(scenario, dir, sim, logLevel);
+    const logger = options.logger ?? (logLevel === 'silent' ? silentLogger() : createLogger(logLevel));
+    collector = child ? await startChildProcess(config) : await startInProcess(config, logger);
     const c = collector;
     const s = sim;
 

@@ -165,6 +165,17 @@ describe('bybit backfillTrades (recent-trade only)', () => {
     assert.deepEqual(ids(r.trades), range(40, 99));
   });
 
+  test('a window between two known trades ends at the closing trade as REST stamps it, not at the socket\'s time', async () => {
+    // REST stamps every trade 50 ms later than the socket did: the socket's `to` would cut off
+    // the trades just before the closing one (execIds are not ordered, so its time as listed is the bound)
+    const shifted = ledger(100).map((r) => ({ ...r, time: String(Number(r.time) + 50) }));
+    const { http } = recentTradeServer(shifted, 60, 'spot');
+    const rows = ledger(100);
+    const r = await spot.backfillTrades(http, { instrument: spotBtc, afterId: rows[70]!.execId, untilId: rows[90]!.execId, from: timeOf(70), to: timeOf(90) });
+    assert.equal(r.complete, true);
+    assert.deepEqual(ids(r.trades), range(71, 91), 'trades 71..89, the closing trade and its same-millisecond sibling');
+  });
+
   test('maxTrades keeps the newest and marks the result incomplete', async () => {
     const { http } = recentTradeServer(ledger(100), 60, 'spot');
     const r = await spot.backfillTrades(http, { instrument: spotBtc, from: timeOf(50), to: timeOf(80), maxTrades: 5 });

@@ -195,6 +195,36 @@ describe('okx backfillTrades (history-trades, backwards by tradeId)', () => {
     assert.equal(urls.length, 2);
   });
 
+  test('capped by maxTrades: says where it stopped, and beforeId goes on from there until the window start', async () => {
+    const { http, urls } = historyServer(rows);
+    const from = timeOf(100);
+    const got: string[] = [];
+    let beforeId: string | undefined;
+    for (let turn = 0; turn < 10; turn++) {
+      const r = await spot.backfillTrades(http, { instrument: spotBtc, from, to: Number.MAX_SAFE_INTEGER, maxTrades: 250, ...(beforeId ? { beforeId } : {}) });
+      got.unshift(...r.trades.map((t) => t.id));
+      if (r.complete) break;
+      assert.equal(r.incomplete, 'capped', 'the exchange serves the rest: not beyond reach');
+      assert.equal(r.resumeBefore?.id, r.trades[0]?.id);
+      beforeId = r.resumeBefore!.id;
+    }
+    assert.deepEqual(got, expectedIds(rows, from, timeOf(999)), 'every trade of the window once, nothing skipped between the turns');
+    // the second turn's first page starts below the first turn's oldest trade
+    assert.ok(urls.some((u) => new URL(u).searchParams.get('after') === String(FIRST_ID + 750)));
+  });
+
+  test('a window between two known trades is bounded by their ids, whatever times REST stamps on them', async () => {
+    // REST stamps every trade 50 ms later than the socket did: the socket's window [from, to] by
+    // time would drop the trades just before the closing one, and keep one just after the start
+    const shifted = rows.map((r) => ({ ...r, ts: String(Number(r.ts) + 50) }));
+    const { http } = historyServer(shifted);
+    const afterId = String(FIRST_ID + 500);
+    const untilId = String(FIRST_ID + 600);
+    const r = await spot.backfillTrades(http, { instrument: spotBtc, afterId, untilId, from: timeOf(500), to: timeOf(600) });
+    assert.deepEqual(r.trades.map((t) => t.id), Array.from({ length: 100 }, (_, k) => String(FIRST_ID + 501 + k)));
+    assert.equal(r.complete, true);
+  });
+
   test('trades newer than `to` are skipped but paging continues to the window', async () => {
     const { http } = historyServer(rows);
     const r = await spot.backfillTrades(http, { instrument: spotBtc, from: timeOf(100), to: timeOf(200) });

@@ -163,6 +163,40 @@ describe('upbit backfillTrades', () => {
     assertAscendingUnique(result.trades);
   });
 
+  test('capped by maxTrades: says where it stopped, and beforeId goes on from there until the window start', async () => {
+    const fake = fakeUpbit();
+    const latestDay = Math.floor(fake.ticks.at(-1)!.timestamp / DAY);
+    const today = fake.ticks.filter((t) => Math.floor(t.timestamp / DAY) === latestDay);
+    const from = today[Math.floor(today.length / 3)]!.timestamp;
+    const got: Trade[] = [];
+    let beforeId: string | undefined;
+    for (let turn = 0; turn < 20; turn++) {
+      const r = await upbitAdapter('spot').backfillTrades(fake.http, { instrument: BTC, from, to: Number.MAX_SAFE_INTEGER, maxTrades: 150, ...(beforeId ? { beforeId } : {}) }, REST);
+      got.unshift(...r.trades);
+      if (r.complete) break;
+      assert.equal(r.incomplete, 'capped');
+      beforeId = r.resumeBefore!.id;
+    }
+    assert.deepEqual(got.map((t) => t.id), ids(today.filter((t) => t.timestamp >= from)));
+  });
+
+  test('a window between two known trades is bounded by their ids, whatever times REST stamps on them', async () => {
+    // REST stamps every trade 100 s later than the socket did (far more than seen, so that the
+    // sparse test history's neighbours fall out of a time bound): the window is bounded by its ids
+    const base = history();
+    const shifted = base.map((t) => ({ ...t, timestamp: t.timestamp + 100_000 }));
+    const fake = fakeUpbit(shifted);
+    const after = base[5990]!;
+    const until = base[5998]!;
+    const r = await upbitAdapter('spot').backfillTrades(
+      fake.http,
+      { instrument: BTC, afterId: String(after.sequential_id), untilId: String(until.sequential_id), from: after.timestamp, to: until.timestamp },
+      REST,
+    );
+    assert.deepEqual(r.trades.map((t) => t.id), ids(base.slice(5991, 5999)));
+    assert.equal(r.complete, true);
+  });
+
   test('a non-200 page is a coded error with the status', async () => {
     const fake = fakeUpbit();
     await assert.rejects(

@@ -11,22 +11,22 @@ const SYMBOLS = ['A', 'B', 'C'];
  * A venue in fake time: every symbol trades every 50 ms; the live stream stores each trade as it
  * is published except those `drop` says it lost (no disconnect, no id hole: nothing else sees it).
  */
-function venue(options: { drop: (symbol: string, n: number) => boolean; intervalMs?: number; settleMs?: number }) {
+function venue(options: { drop: (symbol: string, n: number) => boolean; intervalMs?: number; settleMs?: number; maxTrades?: number }) {
   const time = manualClock();
-  const ex = fakeExchange();
+  const ex = fakeExchange(Number.POSITIVE_INFINITY, options.maxTrades);
   const store = fakeStore();
   const dropped: string[] = [];
   let n = 0;
   let busy = false;
   const io: AuditIo = {
-    recentTrades: (s, f) => ex.recentTrades(s, f),
+    recentTrades: (s, f, b) => ex.recentTrades(s, f, b),
     storedIds: (s, f, t) => store.storedIds(s, f, t),
     backfill: (trades) => store.backfill(trades),
   };
   const auditor = new VenueAuditor({
     exchange: 'okx',
     market: 'spot',
-    options: { intervalMs: options.intervalMs ?? 100, share: 0.2, settleMs: options.settleMs ?? 500, maxTrades: 1_000 },
+    options: { intervalMs: options.intervalMs ?? 100, share: 0.2, settleMs: options.settleMs ?? 500, maxTrades: options.maxTrades ?? 1_000 },
     io,
     subscribed: () => SYMBOLS,
     backfillBusy: () => busy,
@@ -75,6 +75,25 @@ describe('VenueAuditor in fake time', () => {
     assert.ok(SYMBOLS.every((s) => stats.get(s)!.windows >= 20), 'each symbol audited in turn, about once per 3 intervals');
     assert.ok(SYMBOLS.every((s) => stats.get(s)!.unfilled === 0 && stats.get(s)!.failures === 0));
     assert.equal(v.time.pending(), 0, 'stop() leaves no timer behind');
+  });
+
+  test('a window busier than one answer holds is judged whole over several audits: nothing skipped, nothing unfilled', async () => {
+    // each symbol's turn comes every 3 s (60 trades), one answer holds 25: without a backlog the
+    // older 35 of every window would never be looked at, and the trades lost there never found
+    const v = venue({ drop: (s, n) => s === 'B' && n > 40 && n % 10 === 3, intervalMs: 1_000, maxTrades: 25 });
+    v.auditor.start();
+    await v.run(20_000);
+    const stats = new Map(v.auditor.stats().map((r) => [r.symbol, r]));
+    const b = stats.get('B')!;
+    const until = b.auditedUntil!;
+    assert.ok(until >= v.time.now() - 5_000, `B audited up to ${v.time.now() - until} ms before now`);
+    const truth = v.ex.history.get('B')!.filter((t) => t.timestamp <= until).map((t) => t.id);
+    const held = new Set(v.store.ids('B'));
+    assert.deepEqual(truth.filter((id) => !held.has(id)), [], 'every trade of B up to the audited time is stored');
+    assert.ok(b.missing >= 25 && b.filled === b.missing, JSON.stringify(b));
+    assert.ok(SYMBOLS.every((s) => stats.get(s)!.unfilled === 0), 'the exchange serves it all: nothing counted unfilled');
+    assert.ok(v.ex.calls.some((c) => c.beforeId !== undefined), 'the older part was asked for below where an answer stopped');
+    v.auditor.stop();
   });
 
   test('the windows of a symbol tile time from its first sight on, with no hole and no overlap', async () => {

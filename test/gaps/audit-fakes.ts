@@ -52,10 +52,13 @@ export function trade(symbol: string, id: string | number, timestamp: number): T
 /**
  * An exchange's history of one venue: REST answers the trades since `from`, newest `limit` at
  * most (like Bybit's recent-trade, or a page cap), complete when that reaches back over `from`.
+ * `cap` (like an audit's maxTrades on a venue that pages backwards, OKX or Upbit): an answer holds
+ * at most the newest `cap` trades of what is asked, says where it stopped (`capped`), and
+ * `beforeId` asks for what lies below that trade.
  */
-export function fakeExchange(limit = Number.POSITIVE_INFINITY) {
+export function fakeExchange(limit = Number.POSITIVE_INFINITY, cap = Number.POSITIVE_INFINITY) {
   const history = new Map<string, Trade[]>();
-  const calls: { symbol: string; from: number }[] = [];
+  const calls: { symbol: string; from: number; beforeId?: string }[] = [];
   return {
     calls,
     history,
@@ -64,13 +67,19 @@ export function fakeExchange(limit = Number.POSITIVE_INFINITY) {
       if (!list) history.set(t.symbol, (list = []));
       list.push(t);
     },
-    async recentTrades(symbol: string, from: number): Promise<BackfillResult> {
-      calls.push({ symbol, from });
+    async recentTrades(symbol: string, from: number, beforeId?: string): Promise<BackfillResult> {
+      calls.push({ symbol, from, ...(beforeId !== undefined ? { beforeId } : {}) });
       const all = history.get(symbol) ?? [];
       const served = all.slice(Math.max(0, all.length - limit));
+      const below = beforeId === undefined ? served : served.filter((t) => Number(t.id) < Number(beforeId));
+      const asked = below.filter((t) => t.timestamp >= from);
+      if (asked.length > cap) {
+        const kept = asked.slice(asked.length - cap);
+        return { trades: kept, complete: false, incomplete: 'capped', resumeBefore: { id: kept[0]!.id, timestamp: kept[0]!.timestamp } };
+      }
       const oldest = served[0];
       const complete = served.length === all.length || (oldest !== undefined && oldest.timestamp < from);
-      return { trades: served.filter((t) => t.timestamp >= from), complete };
+      return { trades: asked, complete };
     },
   };
 }

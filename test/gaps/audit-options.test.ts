@@ -15,7 +15,7 @@ describe('audit configuration', () => {
     });
     const audits = config.exchanges.map((e) => auditOptionsFor(e));
     assert.equal(audits[0], undefined);
-    for (const a of audits.slice(1)) assert.deepEqual(a, { intervalMs: 10_000, share: 0.2, settleMs: 5_000, maxTrades: 1_000 });
+    for (const a of audits.slice(1)) assert.deepEqual(a, { intervalMs: 10_000, share: 0.5, settleMs: 5_000, maxTrades: 1_000 });
   });
 
   test('`enabled` overrides the default either way; other fields keep their defaults', () => {
@@ -25,7 +25,7 @@ describe('audit configuration', () => {
         { exchange: 'okx', market: 'spot', audit: { enabled: false } },
       ],
     });
-    assert.deepEqual(auditOptionsFor(config.exchanges[0]!), { intervalMs: 60_000, share: 0.2, settleMs: 5_000, maxTrades: 1_000 });
+    assert.deepEqual(auditOptionsFor(config.exchanges[0]!), { intervalMs: 60_000, share: 0.5, settleMs: 5_000, maxTrades: 1_000 });
     assert.equal(auditOptionsFor(config.exchanges[1]!), undefined);
   });
 
@@ -39,7 +39,7 @@ describe('audit configuration', () => {
       ],
     });
     assert.equal(auditOptionsFor(config.exchanges[0]!, config.audit), undefined, 'still off on Binance unless enabled');
-    assert.deepEqual(auditOptionsFor(config.exchanges[1]!, config.audit), { intervalMs: 200, share: 0.2, settleMs: 300, maxTrades: 1_000 });
+    assert.deepEqual(auditOptionsFor(config.exchanges[1]!, config.audit), { intervalMs: 200, share: 0.5, settleMs: 300, maxTrades: 1_000 });
     assert.deepEqual(auditOptionsFor(config.exchanges[2]!, config.audit), { intervalMs: 200, share: 0.5, settleMs: 1_000, maxTrades: 1_000 });
     const off = resolveConfig({ audit: { enabled: false }, exchanges: [{ exchange: 'okx', market: 'spot' }] });
     assert.equal(auditOptionsFor(off.exchanges[0]!, off.audit), undefined);

@@ -1,10 +1,11 @@
 /** `tickvisor simulate SCENARIO [--json]`: a scripted run with faults, judged against the ground truth. */
 import { TickvisorError } from '../../errors.js';
+import type { LevelWithSilent } from '../../log/logger.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { runScenario, type SimulationReport } from '../../simulate/run-scenario.js';
 import { parseArgs, usage } from '../args.js';
 
-export const help = `tickvisor simulate SCENARIO [--json] [--data DIR] [--settle-timeout MS]
+export const help = `tickvisor simulate SCENARIO [--json] [--data DIR] [--settle-timeout MS] [--log LEVEL]
 
 Plays a scenario file (YAML or JSON; see examples/scenarios/) against the real supervision tree:
 the simulated exchanges trade, faults are injected on the scenario's timeline, and at the end the
@@ -14,7 +15,9 @@ stopped on every path).
   --json                print exactly one JSON object (the report) on stdout
   --data DIR            keep the run's store in DIR (default: a temporary directory, removed afterwards)
   --settle-timeout MS   how long recovery may take after the timeline (default: the scenario's
-                        settleTimeoutMs, else 60000)`;
+                        settleTimeoutMs, else 60000)
+  --log LEVEL           the collector's log on stderr: trace, debug, info, warn, error, fatal
+                        (default: silent)`;
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
@@ -49,17 +52,27 @@ function settleTimeout(text: string | undefined): number | undefined {
   return ms;
 }
 
+const LOG_LEVELS: readonly LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function logLevelOf(text: string | undefined): LevelWithSilent | undefined {
+  if (text === undefined) return undefined;
+  const level = LOG_LEVELS.find((l) => l === text);
+  if (level === undefined) throw new TickvisorError('TV_ERR_USAGE', `--log: expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(text)}`);
+  return level;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = usage('simulate', () =>
     parseArgs({
       args: argv,
-      options: { json: { type: 'boolean' }, data: { type: 'string' }, 'settle-timeout': { type: 'string' } },
+      options: { json: { type: 'boolean' }, data: { type: 'string' }, 'settle-timeout': { type: 'string' }, log: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     }),
   );
   if (positionals.length !== 1) throw new TickvisorError('TV_ERR_USAGE', 'give exactly one scenario file (see tickvisor simulate --help)');
   const settleTimeoutMs = settleTimeout(values['settle-timeout']);
+  const logLevel = logLevelOf(values.log);
   const scenario = await loadScenarioFile(positionals[0]!);
   const err = process.stderr;
   const live = err.isTTY === true;
@@ -73,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     const report = await runScenario(scenario, {
       ...(values.data ? { dataDir: values.data } : {}),
       ...(settleTimeoutMs !== undefined ? { settleTimeoutMs } : {}),
+      ...(logLevel !== undefined ? { logLevel } : {}),
       signal: abort.signal,
       onProgress: (p) => {
         if (!live) return;

@@ -138,11 +138,16 @@ export async function bybitBackfillTrades(
   }
   let complete = short || reachedAfterId || (oldest !== undefined && oldest.timestamp < from);
 
+  // the window ends at the closing trade's time as REST stamps it, where it is listed: REST may
+  // stamp a trade a little apart from the socket, and the socket's time would cut off neighbours
+  // (ids are not ordered, so its same-millisecond siblings are kept too)
+  const closing = untilId === undefined ? undefined : all.find((t) => t.id === untilId);
+  const endTs = closing === undefined ? to : Math.max(to, closing.timestamp);
   const seen = new Set<string>();
   let trades: Trade[] = [];
   for (let k = start; k < all.length; k++) {
     const t = all[k] as Trade;
-    if (t.timestamp < from || t.timestamp > to || seen.has(t.id)) continue;
+    if ((!reachedAfterId && t.timestamp < from) || t.timestamp > endTs || seen.has(t.id)) continue;
     seen.add(t.id);
     trades.push(t);
   }

@@ -4,9 +4,9 @@
  */
 import { getEnvelope } from '../rest-envelope.js';
 import type { Market, Trade } from '../../records.js';
-import { isRecord } from '../common.js';
+import { compareDecimalIds, isRecord } from '../common.js';
 import { ExchangeResponseError, unreadableRow } from '../errors.js';
-import { unproven, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
+import { capped, unproven, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
 import { OKX_HISTORY_PAGE_LIMIT, OKX_MAX_HISTORY_PAGES, okxInstType } from './limits.js';
 import { okxUnified } from './symbols.js';
 import { contractTable, okxTrade } from './trades.js';
@@ -79,10 +79,8 @@ export async function okxListInstruments(http: RestClient, restUrl: string, mark
   return out;
 }
 
-/** OKX trade ids are decimal strings without leading zeros: longer is larger, then lexical. */
-export function compareTradeIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
+/** OKX trade ids are decimal strings without leading zeros, increasing per instrument. */
+export const compareTradeIds = compareDecimalIds;
 
 /**
  * Pages backwards from the newest trade (no `after` on the first page, then `after=<oldest id
@@ -111,14 +109,15 @@ export async function okxBackfillTrades(
   request: BackfillRequest,
   now: () => number = Date.now,
 ): Promise<BackfillResult> {
-  const { instrument, afterId, untilId, from, to, maxTrades } = request;
+  const { instrument, afterId, untilId, from, to, maxTrades, beforeId } = request;
   const contract = contractTable([instrument]).get(instrument.nativeId);
   const base = `${restUrl}/api/v5/market/history-trades?instId=${encodeURIComponent(instrument.nativeId)}&type=1&limit=${OKX_HISTORY_PAGE_LIMIT}`;
   const cap = maxTrades ?? Number.POSITIVE_INFINITY;
   const byId = new Map<string, Trade>();
-  let cursor: string | undefined;
+  // the rest of a capped window: paging goes on below the trade it stopped at
+  let cursor: string | undefined = beforeId;
   let reachedStart = false;
-  // without a closing trade (an audit asking up to now) there is no end to prove
+  // without a closing trade (an audit asking up to now, or below `beforeId`) there is no end to prove
   let reachedEnd = untilId === undefined;
   let exhausted = false;
   /** the answer contradicted what we know exists: not to be believed */
@@ -153,11 +152,13 @@ export async function okxBackfillTrades(
       }
       if (oldest === undefined || compareTradeIds(trade.id, oldest) < 0) oldest = trade.id;
       if (untilId !== undefined && compareTradeIds(trade.id, untilId) >= 0) reachedEnd = true;
-      if (trade.timestamp < from || (afterId !== undefined && compareTradeIds(trade.id, afterId) <= 0)) {
+      // a window between two known trades is bounded by their ids, not by time: REST may stamp a
+      // trade a little apart from the socket, and a time bound would then cut off its neighbours
+      if (afterId !== undefined ? compareTradeIds(trade.id, afterId) <= 0 : trade.timestamp < from) {
         reachedStart = true;
         continue;
       }
-      if (trade.timestamp > to || byId.has(trade.id)) continue;
+      if ((untilId !== undefined ? compareTradeIds(trade.id, untilId) > 0 : trade.timestamp > to) || byId.has(trade.id)) continue;
       byId.set(trade.id, trade);
     }
     // the newest page ends before the trade that closed the window: it is not the newest there is
@@ -173,13 +174,12 @@ export async function okxBackfillTrades(
     cursor = oldest;
   }
 
-  let trades = [...byId.values()].sort((a, b) => a.timestamp - b.timestamp || compareTradeIds(a.id, b.id));
+  const trades = [...byId.values()].sort((a, b) => a.timestamp - b.timestamp || compareTradeIds(a.id, b.id));
   if (lied) return unproven(trades);
-  let complete = reachedEnd && (reachedStart || (exhausted && from >= now() - OKX_HISTORY_RETENTION_MS));
-  if (trades.length > cap) {
-    // the guard keeps the newest trades; the older part of the window stays a reported gap
-    trades = trades.slice(trades.length - cap);
-    complete = false;
+  const complete = reachedEnd && (reachedStart || (exhausted && from >= now() - OKX_HISTORY_RETENTION_MS));
+  if (trades.length > cap || (trades.length >= cap && !reachedStart && !exhausted)) {
+    // the guard keeps the newest trades; the older part can be asked for below the oldest kept
+    return capped(trades.slice(trades.length - cap));
   }
   return complete ? { trades, complete } : { trades, complete, incomplete: 'beyond-reach' };
 }

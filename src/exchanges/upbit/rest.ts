@@ -3,8 +3,8 @@
  * The RestClient already waits out 429/418; here we only page, normalize and stop.
  */
 import type { Trade } from '../../records.js';
-import { integerId, isRecord, num, timestampMs } from '../common.js';
-import { unproven, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
+import { compareDecimalIds, integerId, isRecord, num, timestampMs } from '../common.js';
+import { capped, unproven, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
 import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
 import { upbitSide } from './parser.js';
 import { splitUpbitCode } from './symbols.js';
@@ -102,21 +102,22 @@ function ticksUrl(restUrl: string, nativeId: string, cursor: string | undefined,
 export async function backfillUpbitTrades(http: RestClient, request: BackfillRequest, restUrl: string): Promise<BackfillResult> {
   const { instrument, from, to, maxTrades = Number.POSITIVE_INFINITY } = request;
   const afterKnown = request.afterId !== undefined;
-  const afterId = afterKnown ? Number(request.afterId) : Number.NEGATIVE_INFINITY;
-  if (Number.isNaN(afterId)) throw new RangeError(`upbit sequential_id must be numeric, got ${request.afterId}`);
-  const untilId = request.untilId === undefined ? undefined : Number(request.untilId);
-  if (untilId !== undefined && Number.isNaN(untilId)) throw new RangeError(`upbit sequential_id must be numeric, got ${request.untilId}`);
+  const { untilId } = request;
+  for (const id of [request.afterId, untilId]) {
+    if (id !== undefined && !/^\d+$/.test(id)) throw new RangeError(`upbit sequential_id must be numeric, got ${id}`);
+  }
 
   const trades: Trade[] = [];
   const seen = new Set<string>();
-  const sorted = () => trades.sort((x, y) => x.timestamp - y.timestamp || Number(x.id) - Number(y.id));
+  const sorted = () => trades.sort((x, y) => x.timestamp - y.timestamp || compareDecimalIds(x.id, y.id));
   const done = (complete: boolean): BackfillResult =>
     complete ? { trades: sorted(), complete } : { trades: sorted(), complete, incomplete: 'beyond-reach' };
 
   /** start of the most recent trade date (from the newest page) */
   let newestDateStart: number | undefined;
   for (let daysAgo = 0; daysAgo <= MAX_DAYS_AGO; daysAgo++) {
-    let cursor: string | undefined;
+    // the rest of a capped window goes on below the trade it stopped at (on the newest date)
+    let cursor: string | undefined = daysAgo === 0 ? request.beforeId : undefined;
     let reasked = false;
     for (;;) {
       const url = ticksUrl(restUrl, instrument.nativeId, cursor, daysAgo);
@@ -147,25 +148,26 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
       if (newestDateStart === undefined) {
         newestDateStart = tradeDateStart(Math.max(...page.map((t) => t.timestamp)));
         // the newest page must reach the trade that closed the window (or a later one)
-        const reachedEnd = untilId === undefined || page.some((t) => Number(t.id) >= untilId || t.timestamp > to);
+        const reachedEnd = untilId === undefined || page.some((t) => compareDecimalIds(t.id, untilId) >= 0 || t.timestamp > to);
         if (!reachedEnd) return unproven(sorted());
       }
       for (const t of page) {
-        const id = Number(t.id);
-        if (oldest === undefined || id < Number(oldest.id)) oldest = t;
-        if (t.timestamp < from || id <= afterId) {
+        if (oldest === undefined || compareDecimalIds(t.id, oldest.id) < 0) oldest = t;
+        // a window between two known trades is bounded by their ids, not by time: REST may stamp a
+        // trade a little apart from the socket, and a time bound would then cut off its neighbours
+        if (request.afterId !== undefined ? compareDecimalIds(t.id, request.afterId) <= 0 : t.timestamp < from) {
           reachedStart = true;
           continue;
         }
-        if (t.timestamp > to || seen.has(t.id)) continue;
-        if (trades.length >= maxTrades) return done(false);
+        if ((request.untilId !== undefined ? compareDecimalIds(t.id, request.untilId) > 0 : t.timestamp > to) || seen.has(t.id)) continue;
+        if (trades.length >= maxTrades) return capped(sorted());
         seen.add(t.id);
         trades.push(t);
       }
       if (reachedStart) return done(true);
       if (oldest === undefined) break;
       // no progress: the answer repeats itself, which no honest page does
-      if (cursor !== undefined && Number(oldest.id) >= Number(cursor)) return unproven(sorted());
+      if (cursor !== undefined && compareDecimalIds(oldest.id, cursor) >= 0) return unproven(sorted());
       cursor = oldest.id;
     }
     // dates daysAgo..0 are read whole: a window starting inside them is complete, unless the
