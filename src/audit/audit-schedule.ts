@@ -55,13 +55,18 @@ export class AuditSchedule {
 
   /**
    * The venue's subscribed symbols at `now`. A symbol seen for the first time is audited from
-   * `now` on (its subscription, to within one check). A symbol that stops being subscribed (its
-   * socket reconnecting, a refusal) keeps its place in time: once back, its audits go on from
-   * where they ended, so the time it was away is audited too.
+   * `now` on (its subscription, to within one check). `returning`: symbols already seen that are
+   * on their way back (reconnecting, resubscribing): audited on as if subscribed. A symbol that is
+   * neither (refused, stopped) keeps its place in time: once back, its audits go on from where
+   * they ended, so the time it was away is audited too.
    */
-  sync(subscribed: Iterable<string>, now: number): void {
+  sync(subscribed: Iterable<string>, now: number, returning: Iterable<string> = []): void {
     const current = new Set(subscribed);
-    for (const [symbol, slot] of this.slots) slot.subscribed = current.has(symbol);
+    const back = new Set(returning);
+    // a symbol on its way back (its socket reconnecting, a stalled stream resubscribing) is still
+    // audited: what the exchange publishes meanwhile is ours, and on a venue that serves only its
+    // last trades (Bybit) it must be fetched before it ages out, not after the stream returns
+    for (const [symbol, slot] of this.slots) slot.subscribed = current.has(symbol) || back.has(symbol);
     for (const symbol of current) {
       if (this.slots.has(symbol)) continue;
       this.slots.set(symbol, { from: now, subscribed: true });

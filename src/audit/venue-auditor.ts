@@ -43,6 +43,8 @@ export interface VenueAuditorDeps {
   io: AuditIo;
   /** the venue's symbols subscribed right now */
   subscribed(): readonly string[];
+  /** the venue's symbols on their way back to Subscribed (reconnecting, resubscribing), not stopped */
+  returning?(): readonly string[];
   /** true while gap backfill has queued or running work */
   backfillBusy(): boolean;
   clock: Clock;
@@ -88,7 +90,7 @@ export class VenueAuditor {
     if (this.stopped) return undefined;
     const { clock, options } = this.deps;
     const now = clock.now();
-    this.schedule.sync(this.deps.subscribed(), now);
+    this.schedule.sync(this.deps.subscribed(), now, this.deps.returning?.() ?? []);
     if (this.deps.backfillBusy()) return undefined;
     const task = this.schedule.next(now);
     if (task === undefined) return undefined;

@@ -32,7 +32,7 @@ import { simVenuesFor } from './sim-venues.js';
 import { storeHealthAlerts } from './store-health.js';
 import { readStateTree, type ActorNode } from './state-tree.js';
 import { VenueRuntime } from './venue-io.js';
-import { startVenueAudits, subscribedReader, type VenueAudits } from './venue-audits.js';
+import { coinReader, startVenueAudits, type VenueAudits } from './venue-audits.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
 
 export interface TickvisorOptions {
@@ -204,7 +204,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     const tree = root;
     audits = startVenueAudits({
       config, venues, store, rest, signal: restAbort.signal, log,
-      subscribed: subscribedReader(() => readStateTree(tree)),
+      coins: coinReader(() => readStateTree(tree)),
     });
     stopWatch = startAlertWatch({
       alerting,

@@ -28,8 +28,8 @@ export interface VenueAuditsOptions {
   rest: RestClient;
   /** closes the audits' waits with the REST client */
   signal: AbortSignal;
-  /** the venue's symbols whose coins are Subscribed now */
-  subscribed(exchange: ExchangeId, market: Market): readonly string[];
+  /** the venue's symbols whose coins are Subscribed now, and those on their way back (see coinReader) */
+  coins(exchange: ExchangeId, market: Market): VenueCoins;
   log: { child(bindings: object): { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } };
 }
 
@@ -65,7 +65,8 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
       options: audit,
       clock: unrefClock,
       log: options.log.child({ module: 'audit', exchange, market }),
-      subscribed: () => options.subscribed(exchange, market),
+      subscribed: () => options.coins(exchange, market).subscribed,
+      returning: () => options.coins(exchange, market).returning,
       backfillBusy: () => !venue.filler.idle,
       io: {
         recentTrades: async (symbol, from, beforeId) => {
@@ -108,28 +109,38 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
   };
 }
 
+/** One venue's coins as the audit sees them. */
+export interface VenueCoins {
+  /** coins in state Subscribed */
+  subscribed: string[];
+  /** coins neither Subscribed nor Stopped: reconnecting, resubscribing, or not yet subscribed */
+  returning: string[];
+}
+
+const NO_COINS: VenueCoins = { subscribed: [], returning: [] };
+
 /**
- * The subscribed symbols of every venue, read off the live state tree (coin actors in state
- * Subscribed). One tree read serves every venue asking within `maxAgeMs`.
+ * The coins of every venue, read off the live state tree. One tree read serves every venue asking
+ * within `maxAgeMs`.
  */
-export function subscribedReader(readTree: () => ActorNode, now: () => number = Date.now, maxAgeMs = 500): (exchange: ExchangeId, market: Market) => string[] {
+export function coinReader(readTree: () => ActorNode, now: () => number = Date.now, maxAgeMs = 500): (exchange: ExchangeId, market: Market) => VenueCoins {
   let at = Number.NEGATIVE_INFINITY;
-  let byVenue = new Map<string, string[]>();
+  let byVenue = new Map<string, VenueCoins>();
   return (exchange, market) => {
     const t = now();
     if (t - at > maxAgeMs) {
       byVenue = new Map();
       for (const n of walk(readTree())) {
-        if (n.kind !== 'coin' || n.state !== 'Subscribed') continue;
+        if (n.kind !== 'coin' || n.state === 'Stopped') continue;
         // coin:<exchange>:<market>:<symbol>, and a futures symbol has a colon of its own
         const [, ex, mk, ...rest] = n.id.split(':');
         const key = `${ex}:${mk}`;
-        let list = byVenue.get(key);
-        if (list === undefined) byVenue.set(key, (list = []));
-        list.push(rest.join(':'));
+        let coins = byVenue.get(key);
+        if (coins === undefined) byVenue.set(key, (coins = { subscribed: [], returning: [] }));
+        (n.state === 'Subscribed' ? coins.subscribed : coins.returning).push(rest.join(':'));
       }
       at = t;
     }
-    return byVenue.get(`${exchange}:${market}`) ?? [];
+    return byVenue.get(`${exchange}:${market}`) ?? NO_COINS;
   };
 }

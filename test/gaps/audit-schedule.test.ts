@@ -58,12 +58,23 @@ describe('AuditSchedule: what to audit when', () => {
     s.sync(['A', 'B'], T0);
     assert.equal(s.next(T0 + 100)?.symbol, 'A');
     s.covered('A', T0 + 50);
-    s.sync(['B'], T0 + 150); // A's socket is reconnecting
+    s.sync(['B'], T0 + 150); // A was refused
     assert.equal(s.next(T0 + 200)?.symbol, 'B');
     assert.equal(s.next(T0 + 300)?.symbol, 'B', 'A is skipped while away');
     s.sync(['A', 'B'], T0 + 5_000);
     const back = s.next(T0 + 5_000);
     assert.deepEqual(back, { symbol: 'A', from: T0 + 51 }, 'the time A was away is audited too');
+  });
+
+  test('a symbol on its way back (reconnecting, resubscribing) is audited on: what is published meanwhile is ours', () => {
+    const s = new AuditSchedule(100);
+    s.sync(['A', 'B'], T0);
+    assert.equal(s.next(T0 + 100)?.symbol, 'A');
+    s.covered('A', T0 + 50);
+    s.sync(['B'], T0 + 150, ['A', 'C']); // A's socket reconnecting; C never subscribed yet
+    assert.equal(s.next(T0 + 200)?.symbol, 'B');
+    assert.deepEqual(s.next(T0 + 300), { symbol: 'A', from: T0 + 51 }, 'A goes on being audited while away');
+    assert.equal(s.next(T0 + 400)?.symbol, 'B', 'C is not audited before its first subscription');
   });
 
   test('nothing subscribed: nothing to audit, and the next subscribed symbol is audited at once', () => {
