@@ -73,6 +73,8 @@ export interface Listing {
 /** Gap detection and REST backfill, as counted by the provided `gapFiller` actor (data path). */
 export interface GapStats {
   detected: number;
+  /** windows that joined one already waiting for the same symbol: filled (or not) by its request */
+  merged: number;
   filled: number;
   unfilled: number;
   backfilledTrades: number;
@@ -308,7 +310,7 @@ export const collectorMachine = setup({
     unknownSymbols: [],
     errors: 0,
     nextListingDelayMs: 0,
-    gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0, failures: 0, pending: 0 },
+    gaps: { detected: 0, merged: 0, filled: 0, unfilled: 0, backfilledTrades: 0, failures: 0, pending: 0 },
   }),
   initial: 'Ready',
   states: {

@@ -64,7 +64,7 @@ interface Parked {
 }
 
 export class GapFiller {
-  readonly counters: GapCounters = { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0, failures: 0, pending: 0 };
+  readonly counters: GapCounters = { detected: 0, merged: 0, filled: 0, unfilled: 0, backfilledTrades: 0, failures: 0, pending: 0 };
   private readonly queue = new Map<string, GapWindow>();
   /** per symbol: how the window queued now was tried before (absent: never) */
   private readonly history = new Map<string, Omit<Parked, 'window' | 'dueAt'>>();
@@ -91,9 +91,11 @@ export class GapFiller {
       const parked = this.parked.get(w.symbol);
       if (parked !== undefined) {
         parked.window = merge(parked.window, w);
+        this.counters.merged++;
         continue;
       }
       const pending = this.queue.get(w.symbol);
+      if (pending !== undefined) this.counters.merged++;
       this.queue.set(w.symbol, pending ? merge(pending, w) : w);
     }
     this.counters.pending = this.queue.size + this.parked.size;
@@ -165,6 +167,7 @@ export class GapFiller {
       this.parked.delete(symbol);
       this.history.set(symbol, { tries: p.tries, pushed: p.pushed });
       const pending = this.queue.get(symbol);
+      if (pending !== undefined) this.counters.merged++;
       this.queue.set(symbol, pending ? merge(p.window, pending) : p.window);
     }
   }

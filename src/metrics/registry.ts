@@ -102,6 +102,12 @@ const COLLECTOR_COUNTERS = [
   ['listingFailures', 'listing_failures_total', 'failed REST listings of the market'],
   ['restartAttempts', 'restarts_total', 'restarts of this collector by the manager'],
   ['restartSuccesses', 'restart_successes_total', 'restarts that reached Running'],
+  ['gaps.detected', 'gaps_detected_total', 'gaps in the trade stream found: id holes, reconnects, silences, first subscriptions'],
+  ['gaps.merged', 'gaps_merged_total', 'gaps that joined one already waiting for the same symbol and were backfilled by its request'],
+  ['gaps.filled', 'gaps_filled_total', 'gaps REST backfill proved whole'],
+  ['gaps.unfilled', 'gaps_unfilled_total', 'gaps REST could not fill: beyond what the exchange serves, or out of tries'],
+  ['gaps.backfilledTrades', 'backfilled_trades_total', 'trades delivered by REST gap backfill'],
+  ['gaps.failures', 'backfill_failures_total', 'failed REST backfill requests (retried)'],
 ] as const;
 
 /** pipeline stat → collector counter */

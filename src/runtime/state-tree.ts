@@ -55,6 +55,11 @@ export function readStateTree(ref: AnyActorRef, id = 'manager'): ActorNode {
     const v = context[key];
     if (typeof v === 'number') counters[key] = v;
   }
+  // a collector's gap figures, as `gaps.<name>`
+  const gaps = context.gaps;
+  if (typeof gaps === 'object' && gaps !== null) {
+    for (const [key, v] of Object.entries(gaps)) if (typeof v === 'number') counters[`gaps.${key}`] = v;
+  }
   // supervisors keep restart records for their children
   const records = (context.connectors ?? context.collectors) as Record<string, { restartAttempts: number; restartSuccesses: number }> | undefined;
   const node: ActorNode = {

@@ -18,6 +18,7 @@ export interface CoinStatus {
 
 export interface GapTotals {
   detected: number;
+  merged: number;
   filled: number;
   unfilled: number;
   backfilledTrades: number;
@@ -65,6 +66,7 @@ export interface CollectorUnderTest {
 /** adds one set of gap figures to a running total (per venue, or per process of a killed collector) */
 function addGapTotals(into: GapTotals, g: GapTotals): void {
   into.detected += g.detected;
+  into.merged += g.merged;
   into.filled += g.filled;
   into.unfilled += g.unfilled;
   into.backfilledTrades += g.backfilledTrades;
@@ -90,7 +92,7 @@ export function statusFromTree(
     if ((n.counters.restartAttempts ?? 0) > 0) restarts[n.id] = n.counters.restartAttempts!;
     if ((n.counters.recoveryAttempts ?? 0) > 0) recoveries[n.id] = n.counters.recoveryAttempts!;
   }
-  const gaps = { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 };
+  const gaps = { detected: 0, merged: 0, filled: 0, unfilled: 0, backfilledTrades: 0 };
   for (const g of gapStats) addGapTotals(gaps, g);
   const audit = { windows: 0, missing: 0, filled: 0, unfilled: 0 };
   let auditedUntil: number | null = null;
@@ -105,12 +107,12 @@ export function statusFromTree(
 }
 
 export function emptyStatus(): CollectorStatus {
-  return { coins: [], gapsSettled: false, committed: 0, auditedUntil: null, audit: { windows: 0, missing: 0, filled: 0, unfilled: 0 }, gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {}, recoveries: {} };
+  return { coins: [], gapsSettled: false, committed: 0, auditedUntil: null, audit: { windows: 0, missing: 0, filled: 0, unfilled: 0 }, gaps: { detected: 0, merged: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {}, recoveries: {} };
 }
 
 /** figures of several processes added up (a killed collector's last status plus its successor's) */
 export function addTotals(parts: ReadonlyArray<Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'>>): Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'> {
-  const out = { gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {} as Record<string, number>, recoveries: {} as Record<string, number> };
+  const out = { gaps: { detected: 0, merged: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {} as Record<string, number>, recoveries: {} as Record<string, number> };
   for (const p of parts) {
     addGapTotals(out.gaps, p.gaps);
     for (const [k, v] of Object.entries(p.restarts)) out.restarts[k] = (out.restarts[k] ?? 0) + v;

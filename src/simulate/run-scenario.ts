@@ -50,7 +50,7 @@ export interface SimulationReport {
   alertsByKind: Record<string, number>;
   /** exchange timestamp → LMDB commit, every stored trade (backfilled ones included) */
   latencyMs: { p50: number; p99: number; max: number };
-  gaps: { detected: number; filled: number; unfilled: number; backfilledTrades: number };
+  gaps: { detected: number; merged: number; filled: number; unfilled: number; backfilledTrades: number };
   /** the REST audit of venues without dense ids (the collector's last process): windows judged, trades found missing and filled */
   audit: { windows: number; missing: number; filled: number; unfilled: number };
   faultsInjected: number;

@@ -52,7 +52,7 @@ describe('gap filler', () => {
     const r = f.requests[0]!;
     assert.equal('afterId' in r, false);
     assert.deepEqual([r.from, r.to, r.untilId], [T0 - 1_030, T0 + 4_000, 'q6']);
-    assert.deepEqual(f.filler.counters, { detected: 1, filled: 1, unfilled: 0, backfilledTrades: 1, failures: 0, pending: 0 });
+    assert.deepEqual(f.filler.counters, { detected: 1, merged: 0, filled: 1, unfilled: 0, backfilledTrades: 1, failures: 0, pending: 0 });
     assert.equal(f.pushed.length, 1);
   });
 
@@ -77,7 +77,8 @@ describe('gap filler', () => {
     assert.equal(alt.length, 1);
     assert.equal(alt[0]!.afterId, undefined, 'the earliest start held no id: the merged window goes by time');
     assert.deepEqual([alt[0]!.from, alt[0]!.to, alt[0]!.untilId], [T0 + 100, T0 + 2_000, 'c1']);
-    assert.equal(f.filler.counters.detected, 4);
+    const c = f.filler.counters;
+    assert.deepEqual([c.detected, c.merged, c.filled, c.unfilled], [4, 2, 2, 0], 'every window is accounted for: filled, unfilled, or merged into one that was');
   });
 
   test('first-subscription windows wait behind every other window', async () => {

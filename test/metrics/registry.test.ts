@@ -27,7 +27,7 @@ function tree(over: { g0?: Record<string, number>; coins0?: ActorNode[]; alerts?
         connector('binance', 'spot', 1, 'Recovering', connectorCounters({ connectionAttempts: 4, connectionSuccesses: 1, recoveryAttempts: 2, recoverySuccesses: 1 }), [
           coin('binance', 'spot', 'SOL/USDT', 'Ready', 0, 0),
         ]),
-      ], { errors: 2, restartAttempts: 1, restartSuccesses: 1 }),
+      ], { errors: 2, restartAttempts: 1, restartSuccesses: 1, 'gaps.detected': 9, 'gaps.merged': 3, 'gaps.filled': 5, 'gaps.unfilled': 1, 'gaps.backfilledTrades': 420, 'gaps.failures': 2 }),
       collector('okx', 'futures', 'Running', [connector('okx', 'futures', 0, 'Connected', connectorCounters(), [coin('okx', 'futures', 'BTC/USDT:USDT')])]),
     ],
     over.alerts ?? 0,
@@ -100,6 +100,12 @@ describe('metrics registry', () => {
     assert.equal(e.samples.get(series('tickvisor_collector_records_rejected_total', { ...BINANCE, reason: 'price' })), 2);
     assert.equal(e.samples.get(series('tickvisor_collector_errors_total', BINANCE)), 2);
     assert.equal(e.samples.get(series('tickvisor_collector_restarts_total', BINANCE)), 1);
+    assert.equal(e.samples.get(series('tickvisor_collector_gaps_detected_total', BINANCE)), 9);
+    assert.equal(e.samples.get(series('tickvisor_collector_gaps_merged_total', BINANCE)), 3);
+    assert.equal(e.samples.get(series('tickvisor_collector_gaps_filled_total', BINANCE)), 5);
+    assert.equal(e.samples.get(series('tickvisor_collector_gaps_unfilled_total', BINANCE)), 1);
+    assert.equal(e.samples.get(series('tickvisor_collector_backfilled_trades_total', BINANCE)), 420);
+    assert.equal(e.samples.get(series('tickvisor_collector_backfill_failures_total', BINANCE)), 2);
     assert.equal(e.samples.get(series('tickvisor_collector_active_coins', BINANCE)), 1);
     assert.equal(e.samples.get(series('tickvisor_collector_connectors', BINANCE)), 2);
     assert.equal(e.samples.get('tickvisor_manager_records_per_second'), 2_000);

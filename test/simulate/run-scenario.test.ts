@@ -90,7 +90,7 @@ describe('runScenario: faults past the timeline, settle timeout, expectations', 
       expect: { alerts: { 'coin-silent': 2 }, coins: [{ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', state: 'Stopped' }] },
     });
     const coins = [{ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', state: 'Stopped' }];
-    const endStatus = { coins, gapsSettled: true, committed: 0, auditedUntil: null, audit: { windows: 0, missing: 0, filled: 0, unfilled: 0 }, gaps: { detected: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {}, recoveries: {} };
+    const endStatus = { coins, gapsSettled: true, committed: 0, auditedUntil: null, audit: { windows: 0, missing: 0, filled: 0, unfilled: 0 }, gaps: { detected: 0, merged: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {}, recoveries: {} };
     const ok = judge(scenario, { verdict: emptyComparison(), endStatus, alerts: 2, alertsByKind: { 'coin-silent': 2 }, expectedCoins: 1 });
     assert.ok(ok.every((e) => e.ok), JSON.stringify(ok));
     const unfilled = { ...emptyComparison(), unfilled: 40 };

@@ -28,7 +28,7 @@ export function formatReport(r: SimulationReport): string {
       (r.unfilled ? `, unfilled ${r.unfilled}` : '') +
       (r.beforeStart ? ` (${r.beforeStart} published before the subscription was acknowledged)` : ''),
     `  faults     ${r.faultsInjected} injected` + (r.collectorKills ? `, collector killed and restarted ×${r.collectorKills}` : ''),
-    `  gaps       ${r.gaps.detected} detected, ${r.gaps.filled} filled, ${r.gaps.unfilled} unfilled, ${r.gaps.backfilledTrades} trades backfilled by REST`,
+    `  gaps       ${r.gaps.detected} detected (${r.gaps.merged} joined one already waiting), ${r.gaps.filled} filled, ${r.gaps.unfilled} unfilled, ${r.gaps.backfilledTrades} trades backfilled by REST`,
     `  audit      ${r.audit.windows} windows checked by REST, ${r.audit.missing} trades found missing, ${r.audit.filled} filled, ${r.audit.unfilled} windows not fully checked`,
     `  recovery   ${sum(r.recoveries)} reconnects, ${sum(r.restarts)} actor restarts` +
       (Object.keys(r.restarts).length ? ` (${Object.entries(r.restarts).map(([k, v]) => `${k} ×${v}`).join(', ')})` : '') +
