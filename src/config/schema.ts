@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { EXCHANGE_IDS, MARKETS } from '../records.js';
+import { MAX_SIM_RATE_PER_SYMBOL } from '../sim/rate-limits.js';
 
 const positive = z.number().positive();
 const ms = z.number().int().nonnegative();
@@ -28,13 +29,16 @@ export const restartSchema = z
   })
   .strict();
 
+/** what one simulator process can play per symbol (src/sim/rate-limits.ts) */
+const simRate = z.number().nonnegative().max(MAX_SIM_RATE_PER_SYMBOL, { error: `at most ${MAX_SIM_RATE_PER_SYMBOL} per second per symbol (what one simulator process can play)` });
+
 const simSymbolSchema = z.union([
   z.string(),
   z
     .object({
       symbol: z.string(),
-      tradesPerSecond: z.number().nonnegative().optional(),
-      tickersPerSecond: z.number().nonnegative().optional(),
+      tradesPerSecond: simRate.optional(),
+      tickersPerSecond: simRate.optional(),
       price: positive.optional(),
     })
     .strict(),
@@ -182,8 +186,8 @@ export const configSchema = z
       .object({
         seed: z.number().int().default(1),
         port: z.number().int().min(0).max(65535).default(0),
-        tradesPerSecond: z.number().nonnegative().default(5),
-        tickersPerSecond: z.number().nonnegative().default(1),
+        tradesPerSecond: simRate.default(5),
+        tickersPerSecond: simRate.default(1),
         /** 'manual': trades are generated only when the simulator is advanced (scripted runs, tests) */
         mode: z.enum(['auto', 'manual']).default('auto'),
         /** protocol timing overrides (keep-alive, idle timeouts, lifetime, rate limits): see SimTiming */

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { core } from 'zod';
 import { TickvisorError } from '../errors.js';
 import { isSupportedVenue } from '../exchanges/index.js';
+import { MAX_SIM_TOTAL_TRADE_RATE } from '../sim/rate-limits.js';
 import { CONNECTION_FAULT_KINDS, type SimFault, type SimFaultKind, type SimOptions, type SimVenueOptions } from '../sim/types.js';
 import { scenarioSchema, type Scenario, type ScenarioFault, type SimScenarioFault } from './schema.js';
 
@@ -86,6 +87,10 @@ function checkConsistency(scenario: Scenario, source: string): void {
       symbols.add(s.symbol);
     });
   });
+  const totalRate = scenario.venues.reduce((n, v) => n + v.symbols.reduce((m, s) => m + (s.tradesPerSecond ?? scenario.tradesPerSecond), 0), 0);
+  if (totalRate > MAX_SIM_TOTAL_TRADE_RATE) {
+    throw invalid(source, `venues: ${totalRate} trades/s over all symbols; one simulator process plays at most ${MAX_SIM_TOTAL_TRADE_RATE}`);
+  }
   scenario.faults.forEach((f, i) => {
     if (f.at > scenario.durationMs) throw invalid(source, `faults.${i}.at: ${f.at} is after the end of the run (durationMs ${scenario.durationMs})`);
     const venues = faultVenues(scenario, f);

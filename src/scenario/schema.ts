@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { EXCHANGE_IDS, MARKETS, type ExchangeId, type Market } from '../records.js';
 import { DEFAULT_TIMING, type SimFaultKind, type SimTiming } from '../sim/types.js';
+import { MAX_SCENARIO_DURATION_MS, MAX_SIM_RATE_PER_SYMBOL, MAX_SIM_SYMBOLS_PER_VENUE } from '../sim/rate-limits.js';
 
 /** Every fault kind the simulator injects; `satisfies` keeps this list and SimFaultKind in step. */
 export const FAULT_KINDS = [
@@ -46,8 +47,8 @@ void noMissingKinds;
 export const COLLECTOR_FAULT_KINDS = ['store-full', 'kill-collector'] as const;
 export type CollectorFaultKind = (typeof COLLECTOR_FAULT_KINDS)[number];
 
-const ms = z.number().int().nonnegative();
-const rate = z.number().nonnegative();
+const ms = z.number().int().nonnegative().max(MAX_SCENARIO_DURATION_MS, { error: `at most ${MAX_SCENARIO_DURATION_MS} ms (one week)` });
+const rate = z.number().nonnegative().max(MAX_SIM_RATE_PER_SYMBOL, { error: `at most ${MAX_SIM_RATE_PER_SYMBOL} per second per symbol (what one simulator process can play)` });
 
 const exchangeId = z.enum(EXCHANGE_IDS as [ExchangeId, ...ExchangeId[]]);
 const market = z.enum(MARKETS as [Market, ...Market[]]);
@@ -77,7 +78,7 @@ const venueSchema = z
   .object({
     exchange: exchangeId,
     market,
-    symbols: z.array(symbolEntry).min(1),
+    symbols: z.array(symbolEntry).min(1).max(MAX_SIM_SYMBOLS_PER_VENUE),
   })
   .strict();
 
@@ -138,7 +139,7 @@ export const scenarioSchema = z
   .object({
     name: z.string().min(1),
     seed: z.number().int().default(1),
-    durationMs: z.number().int().positive(),
+    durationMs: z.number().int().positive().max(MAX_SCENARIO_DURATION_MS, { error: `at most ${MAX_SCENARIO_DURATION_MS} ms (one week)` }),
     /** rates for symbols written as bare strings (the same defaults as the configuration's simulator) */
     tradesPerSecond: rate.default(5),
     tickersPerSecond: rate.default(1),

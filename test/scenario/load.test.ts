@@ -112,6 +112,10 @@ describe('scenario files', () => {
     ['a symbol that is neither a string nor an object', (s) => ({ ...s, venues: [{ exchange: 'binance', market: 'spot', symbols: [7] }] }), 'scenario.yaml: venues.0.symbols.0: expected a symbol string or {symbol, tradesPerSecond, tickersPerSecond, price}'],
     ['a rate that is not a number', (s) => ({ ...s, venues: [{ exchange: 'binance', market: 'spot', symbols: [{ symbol: 'BTC/USDT', tradesPerSecond: 'fast' }] }] }), 'scenario.yaml: venues.0.symbols.0.tradesPerSecond: expected number, received string'],
     ['no venues', (s) => ({ ...s, venues: [] }), 'scenario.yaml: venues: expected array to have >=1 items'],
+    // beyond what one simulator process can play: a clear line, not an exhausted heap
+    ['a run of thirty years', (s) => ({ ...s, durationMs: 1e12 }), 'scenario.yaml: durationMs: at most 604800000 ms (one week)'],
+    ['a billion trades a second', (s) => ({ ...s, tradesPerSecond: 1e9 }), 'scenario.yaml: tradesPerSecond: at most 20000 per second per symbol (what one simulator process can play)'],
+    ['more trades over all symbols than one simulator plays', (s) => ({ ...s, tradesPerSecond: 15_000, venues: [{ exchange: 'binance', market: 'spot', symbols: Array.from({ length: 14 }, (_, k) => `C${k}/USDT`) }] }), 'scenario.yaml: venues: 210000 trades/s over all symbols; one simulator process plays at most 200000'],
     ['a fault after the end of the run', (s) => ({ ...s, faults: [{ at: 90_000, kind: 'disconnect' }] }), 'scenario.yaml: faults.0.at: 90000 is after the end of the run (durationMs 10000)'],
     ['a fault on a venue not simulated', (s) => ({ ...s, faults: [{ at: 0, kind: 'stall', exchange: 'okx', market: 'futures' }] }), "scenario.yaml: faults.0: okx/futures is not one of the scenario's venues"],
     ['a fault on a symbol not simulated', (s) => ({ ...s, faults: [{ at: 0, kind: 'drop-messages', symbols: ['DOGE/USDT'] }] }), 'scenario.yaml: faults.0.symbols: DOGE/USDT is not simulated on the venues this fault applies to'],
