@@ -13,6 +13,7 @@ import type { ActorNode } from '../runtime/state-tree.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { buildStatusSummary } from './summary.js';
+import type { AlertSummary } from '../runtime/tickvisor.js';
 
 /** The part of `Tickvisor` (src/runtime/tickvisor.ts) this needs. */
 export interface ObservableTickvisor {
@@ -21,6 +22,8 @@ export interface ObservableTickvisor {
   readonly batches$: Observable<readonly MarketRecord[]>;
   /** the REST audit per audited symbol, when the system runs one */
   auditStats?(): readonly AuditRow[];
+  /** alerts raised so far and what stands now, when the system routes alerts */
+  alertSummary?(): AlertSummary;
   /** when the system already keeps one, the server reads it instead of building its own */
   readonly activity?: CoinActivity;
 }
@@ -75,7 +78,7 @@ export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTick
       },
       summary: () => {
         const { tree, figures, audits } = update();
-        return buildStatusSummary(tree, figures, activity, audits);
+        return buildStatusSummary(tree, figures, activity, audits, tv.alertSummary?.());
       },
     });
   } catch (error) {

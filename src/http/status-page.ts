@@ -139,7 +139,10 @@ const SCRIPT = `
     fig('f-connectors', counts.connectors[0] + '/' + counts.connectors[1], counts.connectors[0] < counts.connectors[1]);
     fig('f-coins', counts.coins[0] + '/' + counts.coins[1], counts.coins[0] < counts.coins[1]);
     fig('f-restarts', String(counts.restarts), counts.restarts > 0);
-    fig('f-alerts', String(c(p.tree, 'alerts')), c(p.tree, 'alerts') > 0);
+    // every alert kind the system raised, when the server knows them; else the Manager's own count
+    var raised = s && s.alerts ? s.alerts.raised : c(p.tree, 'alerts');
+    var storeFailing = !!(s && s.alerts && s.alerts.storeFailing);
+    fig('f-alerts', String(raised) + (storeFailing ? ' \u00b7 store writes failing' : ''), raised > 0 || storeFailing);
     fig('f-silent', s ? String(s.silentCoins) : '\\u2014', s && s.silentCoins > 0);
     var badge = document.getElementById('health');
     badge.className = 'badge ' + (p.healthy ? 'ok' : 'degraded');

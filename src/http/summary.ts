@@ -4,6 +4,7 @@
  * update computed (so the page and /metrics agree) and from the coin activity table.
  */
 import { statusFigures, type StatusFigures } from '../runtime/status-figures.js';
+import type { AlertSummary } from '../runtime/tickvisor.js';
 import type { CoinActivity } from '../metrics/coin-activity.js';
 import type { CollectorFigures, MetricsFigures } from '../metrics/registry.js';
 import type { ActorNode } from '../runtime/state-tree.js';
@@ -35,9 +36,11 @@ export interface StatusSummary {
   /** REST audit totals by collector actor id, for audited collectors only */
   audits?: Record<string, AuditFigures>;
   counts: StatusFigures;
+  /** alerts raised so far (every kind) and whether the store is failing now */
+  alerts?: AlertSummary;
 }
 
-export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, activity: CoinActivity, auditRows: readonly AuditRow[] = []): StatusSummary {
+export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, activity: CoinActivity, auditRows: readonly AuditRow[] = [], alerts?: AlertSummary): StatusSummary {
   const coins: Record<string, CoinFigures> = {};
   for (const a of activity.entries()) {
     coins[`coin:${a.exchange}:${a.market}:${a.symbol}`] = {
@@ -71,5 +74,6 @@ export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, act
     silentAfterMs: activity.silentAfterMs,
     audits,
     counts: statusFigures(tree),
+    ...(alerts !== undefined ? { alerts } : {}),
   };
 }

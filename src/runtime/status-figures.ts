@@ -35,7 +35,8 @@ export function statusFigures(tree: ActorNode): StatusFigures {
   return f;
 }
 
-export function statusLine(f: StatusFigures, recordsPerSecond: number, stored: number): string {
+/** `alerts`: what the runtime raised (every kind) and whether the store is failing now; default: the Manager's count */
+export function statusLine(f: StatusFigures, recordsPerSecond: number, stored: number, alerts?: { raised: number; storeFailing: boolean }): string {
   const states = Object.entries(f.connectors.byState)
     .filter(([s]) => s !== 'Connected')
     .map(([s, n]) => `${n} ${s}`)
@@ -44,6 +45,7 @@ export function statusLine(f: StatusFigures, recordsPerSecond: number, stored: n
     `${Math.round(recordsPerSecond).toLocaleString('en')} rec/s · stored ${stored.toLocaleString('en')} · ` +
     `collectors ${f.collectors.running}/${f.collectors.total} running · ` +
     `connectors ${f.connectors.connected}/${f.connectors.total} connected${states ? ` (${states})` : ''} · ` +
-    `coins ${f.coins.subscribed}/${f.coins.total} subscribed · restarts ${f.restarts} · alerts ${f.alerts}`
+    `coins ${f.coins.subscribed}/${f.coins.total} subscribed · restarts ${f.restarts} · alerts ${alerts?.raised ?? f.alerts}` +
+    (alerts?.storeFailing ? ' · STORE WRITES FAILING' : '')
   );
 }

@@ -60,6 +60,8 @@ export interface Tickvisor {
   readonly committed$: Observable<CommittedBatch>;
   /** every alert that passed dedup and rate limiting: recovery failed, coin silent, error rate */
   readonly alerts$: Observable<Alert>;
+  /** alerts raised so far (every kind, after dedup) and what stands right now */
+  alertSummary(): AlertSummary;
   /** per-coin receive activity (last receive time, mean interval) */
   readonly activity: CoinActivity;
   /** latest ticker and last trade of one symbol */
@@ -84,17 +86,33 @@ export interface Tickvisor {
   readonly root: AnyActorRef | undefined;
 }
 
+export interface AlertSummary {
+  /** alerts raised since start, every kind, after dedup and rate limiting */
+  raised: number;
+  /** the store's writes are failing right now (the `store-failed` alert stands) */
+  storeFailing: boolean;
+}
+
 export function createTickvisor(configInput: TickvisorConfigInput | TickvisorConfig, options: TickvisorOptions = {}): Tickvisor {
   const config = resolveConfig(configInput);
   const log = options.logger ?? createLogger(config.log.level);
   const storePath = options.dataDir ?? config.store.path;
   const alerts = new Subject<Alert>();
+  let alertsRaised = 0;
   const activity = new CoinActivity({ silentAfterMs: config.alerts.silentCoinMs });
   // the log always, the webhook when configured; in-process subscribers through alerts$
   const alerting: Alerting = createAlerting({
     logger: log,
     ...(config.alerts.webhook ? { webhook: config.alerts.webhook } : {}),
-    sinks: [{ name: 'alerts$', send: (alert: Alert) => alerts.next(alert) }],
+    sinks: [
+      {
+        name: 'alerts$',
+        send: (alert: Alert) => {
+          alertsRaised++;
+          alerts.next(alert);
+        },
+      },
+    ],
   });
   let stopWatch: (() => void) | undefined;
   const pipelines$ = new ReplaySubject<Pipeline>();
@@ -247,6 +265,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     records$,
     committed$,
     alerts$: alerts.asObservable(),
+    alertSummary: () => ({ raised: alertsRaised, storeFailing: onWriteHealth.failing.size > 0 }),
     activity,
     latest: (exchange, market, symbol) => venues.get(`${exchange}:${market}`)?.pipeline.cache.get(exchange, market, symbol),
     cache: () => [...venues.values()].flatMap((v) => [...v.pipeline.cache.entries()]),

@@ -65,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
     const rate = ((stored - last) * 1000) / Math.max(1, now - lastAt);
     last = stored;
     lastAt = now;
-    const line = statusLine(statusFigures(tv.state()), rate, stored);
+    const line = statusLine(statusFigures(tv.state()), rate, stored, tv.alertSummary());
     if (out.isTTY) out.write(`\r\x1b[2K${line}`);
     else out.write(`${line}\n`);
   };
