@@ -160,6 +160,13 @@ export interface Pipeline {
    * owner does). While the store keeps failing this keeps waiting: bound it from outside if needed.
    */
   close(): Promise<void>;
+  /**
+   * Gives up on what is not stored yet: a shutdown past its deadline while the store refuses
+   * writes. Drops the buffer, stops retrying, lets every flush and close waiting resolve, and
+   * completes the observables. Returns how many records were given up (never silently: the caller
+   * says so).
+   */
+  abandon(): number;
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
@@ -212,6 +219,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   let inFlight = 0;
   let writing = false;
   let closed = false;
+  /** abandon() was called: nothing more is written, retried or reported */
+  let abandoned = false;
   let delayTimer: TimerHandle | undefined;
   let delayElapsed = false;
   let retryTimer: TimerHandle | undefined;
@@ -301,7 +310,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
    * waiting a fresh batchMaxDelayMs after it (that added a whole delay to every commit's wait).
    */
   function schedule(): void {
-    if (retryTimer !== undefined || queue.length === 0) return;
+    if (abandoned || retryTimer !== undefined || queue.length === 0) return;
     if (!writing && (queue.length >= batchMaxRecords || delayElapsed || flushWaiters.length > 0)) {
       startWrite();
     } else if (delayTimer === undefined && !delayElapsed) {
@@ -342,6 +351,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   function onCommitted(batch: readonly MarketRecord[], written: number, duplicates: number): void {
+    if (abandoned) return;
     writing = false;
     inFlight = 0;
     retryDelay = retryDelayMs;
@@ -367,6 +377,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
    * losing records or growing memory without bound.
    */
   function onWriteFailed(batch: readonly MarketRecord[], error: unknown): void {
+    if (abandoned) return;
     writing = false;
     inFlight = 0;
     writeErrors++;
@@ -427,11 +438,30 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (closed) return flush();
       closed = true;
       await flush();
-      if (delayTimer !== undefined) clock.clearTimeout(delayTimer);
-      delayTimer = undefined;
-      records$.complete();
-      committed$.complete();
-      pressure$.complete();
+      finish();
+    },
+    abandon() {
+      if (abandoned) return 0;
+      abandoned = true;
+      closed = true;
+      const given = queue.length + inFlight;
+      queue.take(queue.length);
+      inFlight = 0;
+      writing = false;
+      if (retryTimer !== undefined) clock.clearTimeout(retryTimer);
+      retryTimer = undefined;
+      for (const w of flushWaiters.splice(0)) w.resolve();
+      finish();
+      return given;
     },
   };
+
+  function finish(): void {
+    if (delayTimer !== undefined) clock.clearTimeout(delayTimer);
+    delayTimer = undefined;
+    // completing twice is a no-op: abandon() after close() is safe
+    records$.complete();
+    committed$.complete();
+    pressure$.complete();
+  }
 }

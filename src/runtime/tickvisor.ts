@@ -50,8 +50,12 @@ export interface TickvisorOptions {
 export interface Tickvisor {
   readonly config: TickvisorConfig;
   start(): Promise<void>;
-  /** stops subscriptions, flushes every pipeline, closes the store; resolves when all is closed */
-  stop(): Promise<void>;
+  /**
+   * Stops subscriptions, flushes every pipeline, closes the store; resolves when all is closed.
+   * A store that refuses writes (a full disk) cannot hold this up for ever: after `flushTimeoutMs`
+   * (default 10 s) what is not stored is given up, with an error line saying how much.
+   */
+  stop(options?: StopOptions): Promise<void>;
   /** validated, deduplicated records as they pass into the store, one array per frame */
   readonly batches$: Observable<readonly MarketRecord[]>;
   /** the same, one record at a time (convenient; the batches are cheaper) */
@@ -85,6 +89,13 @@ export interface Tickvisor {
   /** the root actor (for inspection and tests) */
   readonly root: AnyActorRef | undefined;
 }
+
+export interface StopOptions {
+  /** how long the pipelines may take to store what they hold; default 10 000 ms */
+  flushTimeoutMs?: number;
+}
+
+const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 
 export interface AlertSummary {
   /** alerts raised since start, every kind, after dedup and rate limiting */
@@ -234,19 +245,23 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     log.info({ collectors: inputs.length, store: storePath }, 'supervision tree started');
   }
 
-  async function stop(): Promise<void> {
+  async function stop(options: StopOptions = {}): Promise<void> {
     if (!started) return;
-    return stopAll(true);
+    return stopAll(true, options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
   }
 
-  function stopAll(announce: boolean): Promise<void> {
+  function stopAll(announce: boolean, flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
     stopping ??= (async () => {
       restAbort.abort();
       await audits?.stop();
       stopWatch?.();
       root?.stop();
       for (const v of venues.values()) v.filler.stop();
-      await Promise.all([...venues.values()].map((v) => v.pipeline.close()));
+      const flushed = await settlesWithin(Promise.all([...venues.values()].map((v) => v.pipeline.close())), flushTimeoutMs);
+      if (!flushed) {
+        const given = [...venues.values()].reduce((n, v) => n + v.pipeline.abandon(), 0);
+        log.error({ store: storePath, records: given, flushTimeoutMs }, `stop: the store did not take the last ${given} records within ${flushTimeoutMs} ms; they are not stored`);
+      }
       await store?.close();
       await sim?.stop();
       await alerting.close();
@@ -300,3 +315,16 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   };
 }
 
+/** true when `work` settled within `ms` (the timer never holds the process open) */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -63,3 +63,29 @@ describe('pipeline: store writes failing for a while', () => {
     await pipeline.close();
   });
 });
+
+describe('pipeline: a shutdown that cannot wait for a store that keeps failing', () => {
+  test('abandon() gives up what is not stored, says how much, and lets close() resolve', async () => {
+    const clock = new ManualClock(NOW);
+    const store = new FakeStore();
+    const pipeline = createPipeline({ store, clock, batchMaxRecords: 5, batchMaxDelayMs: 10, retryDelayMs: 100, maxRetryDelayMs: 400 });
+    store.failNext = Number.POSITIVE_INFINITY;
+    pipeline.push(trades(1, 12));
+    await settle();
+    let closed = false;
+    void pipeline.close().then(() => (closed = true));
+    for (let i = 0; i < 5; i++) {
+      clock.advance(400);
+      await settle();
+    }
+    assert.equal(closed, false, 'close() waits while the store refuses writes');
+    assert.equal(pipeline.abandon(), 12, 'every record not stored is counted');
+    await settle();
+    assert.equal(closed, true);
+    const errors = pipeline.stats().writeErrors;
+    clock.advance(10_000);
+    await settle();
+    assert.equal(pipeline.stats().writeErrors, errors, 'no retry after giving up');
+    assert.equal(pipeline.abandon(), 0, 'a second call gives up nothing more');
+  });
+});
