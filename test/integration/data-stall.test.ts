@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ExchangeId } from '../../src/records.js';
-import { nodes, sleep, startSystem, waitFor } from '../support/system.js';
+import { nodes, startSystem, waitFor, waitForTradesPast } from '../support/system.js';
 
 const SYMBOLS: Record<string, string[]> = {
   okx: ['BTC/USDT', 'ETH/USDT'],
@@ -32,7 +32,8 @@ describe('a data-only stall that keeps answering pings', () => {
         const tv = sys.tv;
         const connector = () => nodes(tv.state(), 'connector')[0]!;
         await waitFor('subscribed', () => nodes(tv.state(), 'coin').every((c) => c.state === 'Subscribed') && nodes(tv.state(), 'coin').length === 2);
-        await sleep(4_000);
+        // 4 s of the exchange's trades stored, past the warm-up and the minimum silence
+        await waitForTradesPast(tv, exchange, 'spot', SYMBOLS[exchange]!, Date.now(), 4_000);
         assert.equal(connector().counters.dataStalls, 0, 'no stall while data flows');
         assert.equal(connector().counters.recoveryAttempts, 0);
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nodes, sleep, startSystem, waitFor } from '../support/system.js';
+import { nodes, startSystem, waitFor, waitForTradesPast } from '../support/system.js';
 
 describe('an ack that arrives after the subscribe timeout', () => {
   test('confirms the coins; exactly one SUBSCRIBE per request, none repeated', async () => {
@@ -28,8 +28,9 @@ describe('an ack that arrives after the subscribe timeout', () => {
       tv.sim!.inject({ kind: 'disconnect', exchange: 'binance', market: 'spot' });
       await waitFor('reconnected and subscribing', () => requests() > before, 3_000, 10);
       await waitFor('confirmed by the late ack', () => coins().every((c) => c.state === 'Subscribed'), 3_000, 10);
-      // past the retry time: a dropped late ack would have sent the SUBSCRIBE again by now
-      await sleep(2_000);
+      // past the retry time: a dropped late ack would have sent the SUBSCRIBE again by now (the
+      // evidence is trades the exchange stamped 2 s after the confirmation, stored)
+      await waitForTradesPast(tv, 'binance', 'spot', ['BTC/USDT', 'ETH/USDT'], Date.now(), 2_000);
       assert.equal(requests() - before, 1, 'one SUBSCRIBE for the group, never repeated');
       assert.ok(coins().every((c) => c.state === 'Subscribed'));
       const connector = nodes(tv.state(), 'connector')[0]!;

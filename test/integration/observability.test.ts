@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { serveTickvisor } from '../../src/http/index.js';
-import { allCoinsSubscribed, nodes, sleep, startSystem, waitFor } from '../support/system.js';
+import { allCoinsSubscribed, nodes, sleep, startSystem, waitFor, waitForTradesPast } from '../support/system.js';
 
 function metricValue(text: string, name: string, labels: Record<string, string>): number {
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
@@ -86,7 +86,8 @@ describe('observability on a running system', () => {
       // the storm: Binance spot down for longer than every restart budget
       sys.tv.sim!.inject({ kind: 'server-restart', exchange: 'binance', market: 'spot', durationMs: 60_000 });
       await waitFor('both Binance connectors escalated', () => received.filter((a) => a.kind === 'recovery-failed').length >= 2, 20_000);
-      await sleep(2_000); // the storm goes on; nothing more may arrive
+      // the storm goes on for 2 s of OKX's trades stored meanwhile; nothing more may arrive
+      await waitForTradesPast(sys.tv, 'okx', 'spot', ['BTC/USDT'], Date.now(), 2_000);
       const recovery = received.filter((a) => a.kind === 'recovery-failed');
       assert.deepEqual(recovery.map((a) => a.key).sort(), ['connector:binance:spot:0', 'connector:binance:spot:1']);
       const okxAfter = nodes(sys.tv.state(), 'connector').filter((c) => c.id.startsWith('connector:okx'));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SUPPORTED_VENUES } from '../../src/exchanges/index.js';
 import type { ExchangeId, Market } from '../../src/records.js';
-import { allCoinsSubscribed, nodes, sleep, startSystem, waitFor, type TestSystem } from '../support/system.js';
+import { allCoinsSubscribed, nodes, startSystem, waitFor, type TestSystem } from '../support/system.js';
 
 const SYMBOLS: Record<string, string[]> = {
   'binance:spot': ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT', 'ADA/USDT'],
@@ -80,7 +80,17 @@ describe('every adapter against the simulator', () => {
   });
 
   test('stays connected through several keep-alive periods without reconnecting', async () => {
-    await sleep(3_000); // ≥ 3 idle timeouts and 10 server pings at the scaled-down periods
+    // ≥ 3 idle timeouts and 10 server pings at the scaled-down periods: wait for the pings, and for
+    // trades stamped 3 s later on every venue (the evidence that the system kept going that long)
+    const pingsAtStart = sys.tv.sim!.stats().venues.map((v) => v.pingsSent);
+    const since = Date.now();
+    await waitFor('3 s of trades on every venue', () =>
+      SUPPORTED_VENUES.every(({ exchange, market }) =>
+        SYMBOLS[`${exchange}:${market}`]!.every((s) => (sys.tv.latest(exchange as ExchangeId, market as Market, s)?.trade?.timestamp ?? 0) >= since + 3_000),
+      ),
+    20_000);
+    const pings = sys.tv.sim!.stats().venues.map((v, i) => v.pingsSent - (pingsAtStart[i] ?? 0));
+    assert.ok(pings.some((n) => n > 0), `the exchanges pinged meanwhile: ${pings.join(', ')}`);
     const connectors = nodes(sys.tv.state(), 'connector');
     for (const c of connectors) {
       assert.equal(c.state, 'Connected', `${c.id} is ${c.detail}: ${c.lastError ?? ''}`);

@@ -93,3 +93,16 @@ export async function driveUntil(tv: Tickvisor, what: string, condition: () => b
     await sleep(stepMs);
   }
 }
+
+/**
+ * Waits until the system has stored trades the exchange stamped at least `ms` after `since` (its
+ * own clock), on every one of `symbols`: positive evidence that it kept running that long. Use it
+ * instead of sleeping before asserting that something did not happen.
+ */
+export async function waitForTradesPast(tv: Tickvisor, exchange: ExchangeId, market: Market, symbols: readonly string[], since: number, ms: number, timeoutMs = 20_000): Promise<void> {
+  await waitFor(
+    `trades stamped ${ms} ms after ${since} on ${symbols.join(', ')}`,
+    () => symbols.every((s) => (tv.latest(exchange, market, s)?.trade?.timestamp ?? 0) >= since + ms),
+    timeoutMs,
+  );
+}
