@@ -42,6 +42,8 @@ export interface GapFillerDeps {
   maxAttempts?: number;
   /** the longest window one request may cover; older parts are reported unfilled */
   maxTradesPerWindow?: number;
+  /** resolves once what push() took is committed (the pipeline's flush) */
+  committed?: () => Promise<void>;
 }
 
 const realSleep = (ms: number) =>
@@ -72,6 +74,8 @@ export class GapFiller {
   /** ends the wait for a parked window early (a new window, or stop) */
   private wake: (() => void) | undefined;
   private running = false;
+  /** the symbol whose window is being fetched (and its trades committed) */
+  private filling: string | undefined;
   private stopped = false;
   private idleP: Promise<void> = Promise.resolve();
   private listeners = new Set<(c: GapCounters) => void>();
@@ -109,6 +113,14 @@ export class GapFiller {
     return this.idleP;
   }
 
+  /** symbols with a window queued, parked for a retry, or being filled */
+  openSymbols(): Set<string> {
+    const out = new Set<string>(this.queue.keys());
+    for (const symbol of this.parked.keys()) out.add(symbol);
+    if (this.filling !== undefined) out.add(this.filling);
+    return out;
+  }
+
   /** nothing queued and nothing being fetched */
   get idle(): boolean {
     return !this.running && this.queue.size === 0 && this.parked.size === 0;
@@ -134,7 +146,15 @@ export class GapFiller {
         if (this.stopped || this.queue.size === 0) continue;
         const window = this.next();
         this.queue.delete(window.symbol);
-        await this.fill(window);
+        this.filling = window.symbol;
+        try {
+          await this.fill(window);
+          // the window stays open until what it pushed is committed: the store's resume point
+          // must not pass a hole whose filling is still in the pipeline
+          if (!this.stopped) await this.deps.committed?.();
+        } finally {
+          this.filling = undefined;
+        }
         this.counters.pending = this.queue.size + this.parked.size;
         this.changed();
       }

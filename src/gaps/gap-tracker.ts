@@ -56,6 +56,13 @@ export interface GapTrackerOptions {
   reachBackMs?: number;
   /** a first subscription's window starts this much earlier than the subscription (default 1 s) */
   subscribeSlackMs?: number;
+  /**
+   * On venues without dense ids, "newer" is judged by exchange time, and a trade older than the
+   * newest one seen is a straggler (an overlapping old socket's last frames). One older by more
+   * than this (default 10 s: far beyond any straggler) means the exchange's clock moved back:
+   * it is taken as the stream going on, or a window would wait for ever for a "newer" trade.
+   */
+  clockJumpMs?: number;
 }
 
 interface SymbolState {
@@ -92,6 +99,7 @@ export class GapTracker {
   private readonly suspectFloorMs: number;
   private readonly reachBackMs: number;
   private readonly subscribeSlackMs: number;
+  private readonly clockJumpMs: number;
 
   constructor(private readonly sequentialIds: boolean, options: GapTrackerOptions = {}) {
     this.silenceFactor = options.silenceFactor ?? 20;
@@ -101,6 +109,7 @@ export class GapTracker {
     this.suspectFloorMs = options.suspectFloorMs ?? 1_000;
     this.reachBackMs = options.reachBackMs ?? 120_000;
     this.subscribeSlackMs = options.subscribeSlackMs ?? 1_000;
+    this.clockJumpMs = options.clockJumpMs ?? 10_000;
   }
 
   /** Where the store ends for a symbol (crash-safe resume): the first live trade opens a window. */
@@ -161,6 +170,13 @@ export class GapTracker {
     for (const s of symbols) if (this.symbols.get(s)?.lastId === undefined) this.symbols.delete(s);
   }
 
+  /** The symbols whose stream (re)started and whose first new trade has not come yet. */
+  brokenSymbols(): string[] {
+    const out: string[] = [];
+    for (const [symbol, st] of this.symbols) if (st.broken !== undefined) out.push(symbol);
+    return out;
+  }
+
   /** Symbols whose stream (re)started and whose first new trade has not come yet. */
   pendingBreaks(): number {
     let n = 0;
@@ -196,9 +212,10 @@ export class GapTracker {
         this.symbols.set(r.symbol, fresh(r.id, num, r.timestamp));
         continue;
       }
+      const jumped = this.clockJumpedBack(st, r);
       if (st.broken !== undefined) {
         // a straggler from before the break is not the new stream: the window stays open
-        if (!this.isNewer(st, r, num)) continue;
+        if (!this.isNewer(st, r, num) && !jumped) continue;
         (windows ??= []).push(this.closeBreak(st, r));
         st.broken = undefined;
       } else if (this.sequentialIds) {
@@ -212,14 +229,20 @@ export class GapTracker {
         const silence = this.interval(st, r);
         if (silence !== undefined) (windows ??= []).push(silence);
       }
-      // keep the newest: out-of-order duplicates (rotation overlap, backfill) never move it back
-      if (this.isNewer(st, r, num)) {
+      // keep the newest: out-of-order duplicates (rotation overlap, backfill) never move it back,
+      // unless the exchange's clock itself went back
+      if (this.isNewer(st, r, num) || jumped) {
         st.lastId = r.id;
         st.lastNum = num;
         st.lastTs = r.timestamp;
       }
     }
     return windows ?? NO_WINDOWS;
+  }
+
+  /** far older than the newest trade seen, on a venue judged by time: the exchange's clock went back */
+  private clockJumpedBack(st: SymbolState, r: Trade): boolean {
+    return !this.sequentialIds && st.lastId !== undefined && r.timestamp < st.lastTs - this.clockJumpMs;
   }
 
   private isNewer(st: SymbolState, r: Trade, num: number): boolean {
@@ -235,7 +258,9 @@ export class GapTracker {
       const from = Math.min(st.subscribedAt - (r.localTimestamp - r.timestamp) - this.subscribeSlackMs, r.timestamp);
       return { symbol: r.symbol, from, to: r.timestamp, untilId: r.id, reason: 'subscribe' };
     }
-    const w: GapWindow = { symbol: r.symbol, from: st.breakFrom, to: r.timestamp, untilId: r.id, reason: st.broken ?? 'reconnect' };
+    // after a clock that went back the closing trade is stamped before the window's start: the
+    // window is the trades between the two ids, and by time it reaches back to the earlier stamp
+    const w: GapWindow = { symbol: r.symbol, from: Math.min(st.breakFrom, r.timestamp), to: r.timestamp, untilId: r.id, reason: st.broken ?? 'reconnect' };
     if (st.breakAfterId !== undefined) w.afterId = st.breakAfterId;
     return w;
   }

@@ -46,6 +46,11 @@ export interface PipelineLogger {
 export interface PipelineOptions {
   /** the sink; only writeBatch is used, so NATS or a fake fits too */
   store: Pick<HistoryStore, 'writeBatch'>;
+  /**
+   * the symbols whose history has a known hole right now (a gap window open or being backfilled),
+   * asked at each write: the store keeps their resume point where it was (see TradeCursor)
+   */
+  openGaps?: () => ReadonlySet<string>;
   /** records per store transaction (default 5000) */
   batchMaxRecords?: number;
   /**
@@ -340,7 +345,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (queue.length > 0) schedule();
     let result: Promise<{ written: number; duplicates: number }>;
     try {
-      result = store.writeBatch(batch);
+      result = options.openGaps ? store.writeBatch(batch, { openGaps: options.openGaps() }) : store.writeBatch(batch);
     } catch (error) {
       result = Promise.reject(error); // a sink that throws synchronously is treated like one that rejects
     }

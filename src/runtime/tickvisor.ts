@@ -96,6 +96,7 @@ export interface StopOptions {
 }
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+const NO_SYMBOLS: ReadonlySet<string> = new Set();
 
 export interface AlertSummary {
   /** alerts raised since start, every kind, after dedup and rate limiting */
@@ -207,6 +208,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         maxClockSkewMs: config.validation.maxClockSkewMs,
         logger: vlog,
         onWriteHealth: (failing, error) => onWriteHealth(`${exchange}:${market}`, failing, error),
+        // the venue runtime is built next, on this pipeline: asked lazily, at each write
+        openGaps: () => venues.get(`${exchange}:${market}`)?.openGapSymbols() ?? NO_SYMBOLS,
       });
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
       venues.set(

@@ -48,19 +48,29 @@ export class VenueRuntime implements VenueIo {
     private readonly options: VenueRuntimeOptions = {},
   ) {
     this.gaps = new GapTracker(adapter.sequentialTradeIds, options.gaps);
-    for (const c of cursors) this.gaps.seed(c.symbol, c.lastTradeId, c.lastTimestamp);
+    // resume from where the stored history is known whole: a hole whose filling a crash cut short
+    // lies before the newest stored trade, and resuming from that one would forget it
+    for (const c of cursors) this.gaps.seed(c.symbol, c.resumeTradeId ?? c.lastTradeId, c.resumeTimestamp ?? c.lastTimestamp);
     this.filler = new GapFiller({
       adapter,
       rest,
       restUrl,
       instrument: (s) => this.table.get(s),
       push: (records) => this.pipeline.push(records, 'backfill'),
+      committed: () => this.pipeline.flush(),
       log,
     });
   }
 
   get pressure() {
     return { subscribe: (next: (paused: boolean) => void) => this.pipeline.pressure$.subscribe(next) };
+  }
+
+  /** symbols with a known hole right now: a stream restarted and not rejoined, or a window not yet filled and committed */
+  openGapSymbols(): Set<string> {
+    const out = this.filler.openSymbols();
+    for (const symbol of this.gaps.brokenSymbols()) out.add(symbol);
+    return out;
   }
 
   instrument(symbol: string): Instrument | undefined {

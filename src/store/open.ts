@@ -7,7 +7,7 @@ import { TradeKeyWriter } from './keys.js';
 import { buildTradeIdIndex } from './id-index.js';
 import { openEnvironment, reasonOf } from './open-env.js';
 import { listCursors, readCursor, readRange } from './read.js';
-import type { HistoryStore, HistoryStoreOptions, WriteResult } from './types.js';
+import type { HistoryStore, HistoryStoreOptions, WriteOptions, WriteResult } from './types.js';
 import { applyBatch, assertStorable, type StoreDbs, type StoredCursor, type WriterState } from './write.js';
 
 export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
@@ -43,9 +43,9 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
     if (closed) throw new StoreError('TV_ERR_STORE_CLOSED', `history store at ${options.path} is closed`);
   }
 
-  async function commit(records: readonly MarketRecord[]): Promise<WriteResult> {
+  async function commit(records: readonly MarketRecord[], openGaps: ReadonlySet<string> | undefined): Promise<WriteResult> {
     try {
-      const result = await dbs.records.transaction(() => applyBatch(records, dbs, state));
+      const result = await dbs.records.transaction(() => applyBatch(records, dbs, state, openGaps));
       // With overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is
       // flushed; "stored" means durable, so wait for the flush too. Not pipelined (starting the
       // next batch's transaction while this one flushes): LMDB runs one write transaction at a
@@ -61,7 +61,7 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
   }
 
   return {
-    async writeBatch(records: readonly MarketRecord[]): Promise<WriteResult> {
+    async writeBatch(records: readonly MarketRecord[], writeOptions?: WriteOptions): Promise<WriteResult> {
       assertOpen();
       if (options.readOnly) throw new StoreError('TV_ERR_STORE_READ_ONLY', `history store at ${options.path} was opened read-only`);
       if (records.length === 0) return { written: 0, duplicates: 0 };
@@ -70,7 +70,7 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
       if (refused !== undefined) {
         throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${refused}`);
       }
-      return commit(records);
+      return commit(records, writeOptions?.openGaps);
     },
     readRange(query) {
       assertOpen();

@@ -59,5 +59,8 @@ export function listCursors(dbs: StoreDbs): TradeCursor[] {
 
 /** the cursor as callers see it: `maxId` is the store's own bookkeeping (id-guard.ts) */
 function publicCursor(exchange: ExchangeId, market: Market, symbol: string, stored: StoredCursor): TradeCursor {
-  return { exchange, market, symbol, lastTradeId: stored.lastTradeId, lastTimestamp: stored.lastTimestamp, count: stored.count };
+  return {
+    exchange, market, symbol, lastTradeId: stored.lastTradeId, lastTimestamp: stored.lastTimestamp, count: stored.count,
+    ...(stored.resumeTradeId !== undefined && stored.resumeTimestamp !== undefined ? { resumeTradeId: stored.resumeTradeId, resumeTimestamp: stored.resumeTimestamp } : {}),
+  };
 }

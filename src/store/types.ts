@@ -28,6 +28,22 @@ export interface TradeCursor {
   lastTimestamp: number;
   /** trades stored for this symbol */
   count: number;
+  /**
+   * The newest trade up to which the symbol's stored history had no known hole when it was
+   * written (no gap window open or being backfilled): a restarted process resumes from here, not
+   * from `lastTradeId`, so a hole a crash interrupted the filling of is found again. Absent in
+   * stores written before it existed, and before the symbol's first hole-free commit.
+   */
+  resumeTradeId?: string;
+  resumeTimestamp?: number;
+}
+
+export interface WriteOptions {
+  /**
+   * symbols of the batch whose history has a known hole right now (a gap window open, queued or
+   * being backfilled): their resume point stays where it was
+   */
+  openGaps?: ReadonlySet<string>;
 }
 
 export interface WriteResult {
@@ -55,7 +71,7 @@ export interface HistoryStore {
    * A failed commit (disk full, I/O error) rejects with TV_ERR_STORE_WRITE_FAILED and stores none
    * of the batch, so the same batch can simply be written again.
    */
-  writeBatch(records: readonly MarketRecord[]): Promise<WriteResult>;
+  writeBatch(records: readonly MarketRecord[], options?: WriteOptions): Promise<WriteResult>;
   /** one symbol's time range = one range scan per type, ascending by (timestamp, id) */
   readRange(query: RangeQuery): AsyncIterable<MarketRecord>;
   readCursor(exchange: ExchangeId, market: Market, symbol: string): TradeCursor | undefined;

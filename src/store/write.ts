@@ -18,6 +18,9 @@ export interface StoredCursor {
   count: number;
   /** largest numeric trade id stored (-Infinity: none); see id-guard.ts */
   maxId?: number;
+  /** see TradeCursor.resumeTradeId */
+  resumeTradeId?: string;
+  resumeTimestamp?: number;
 }
 
 export interface StoreDbs {
@@ -95,7 +98,7 @@ interface Touch {
 }
 
 /** Runs inside the write transaction. Synchronous on purpose: lmdb-js holds the write lock meanwhile. */
-export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, state: WriterState): WriteResult {
+export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, state: WriterState, openGaps?: ReadonlySet<string>): WriteResult {
   let written = 0;
   let duplicates = 0;
   // cursors touched by this batch, read once and written once; symbol maps under exchange and
@@ -165,10 +168,15 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
 
   for (const markets of touched.values()) {
     for (const venueTouches of markets.values()) {
-      for (const { key, cursor, dirty, ids } of venueTouches.values()) {
+      for (const [symbol, { key, cursor, dirty, ids }] of venueTouches) {
         if (!dirty) continue;
         flushBlocks(dbs.idBlocks, ids);
         cursor.maxId = ids.maxId;
+        // no known hole: everything up to the newest trade is whole, a restart may resume there
+        if (openGaps === undefined || !openGaps.has(symbol)) {
+          cursor.resumeTradeId = cursor.lastTradeId;
+          cursor.resumeTimestamp = cursor.lastTimestamp;
+        }
         dbs.cursors.putSync(key, cursor);
       }
     }

@@ -70,6 +70,19 @@ describe('gap tracker: breaks (reconnect, restart, rotation)', () => {
     assert.deepEqual(w.map((x) => [x.afterId, x.from, x.to, x.reason]), [['b', T0 + 10, T0 + 500, 'reconnect']]);
   });
 
+  test('an exchange clock that went back: the first trade after a restart closes the window although stamped earlier', () => {
+    // the store ends at T0 + 30 s; the exchange's clock then went back 20 s: every new trade is
+    // stamped before the last one held, and taken for a straggler the window would never close
+    const g = new GapTracker(false);
+    g.seed('ETH', 'h500', T0 + 30_000);
+    g.markBroken(['ETH'], T0 + 31_000);
+    const w = feed(g, [trade('ETH', 'h520', T0 + 12_000)]);
+    assert.deepEqual(w.map((x) => [x.afterId, x.untilId, x.from, x.to, x.reason]), [['h500', 'h520', T0 + 12_000, T0 + 12_000, 'resume']]);
+    assert.equal(g.pendingBreaks(), 0);
+    // and the stream goes on from the new clock: a later silence is judged against it
+    assert.deepEqual(g.last('ETH'), { id: 'h520', timestamp: T0 + 12_000 });
+  });
+
   test('a second break before the stream rejoins keeps the first start', () => {
     const g = new GapTracker(true);
     feed(g, [trade('BTC', 7, T0)]);

@@ -101,17 +101,36 @@ describe('history store: duplicates and cursors', () => {
     const { store } = openTemp(t);
     await store.writeBatch([trade('5', 500), trade('7', 700), trade('6', 600), trade('1', 50, { symbol: 'ETH/USDT' })]);
     assert.deepEqual(store.readCursor('binance', 'spot', 'BTC/USDT'), {
-      exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', lastTradeId: '7', lastTimestamp: 700, count: 3,
+      exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', lastTradeId: '7', lastTimestamp: 700, count: 3, resumeTradeId: '7', resumeTimestamp: 700,
     });
     await store.writeBatch([trade('4', 400), trade('10', 700)]);
     assert.deepEqual(store.readCursor('binance', 'spot', 'BTC/USDT'), {
-      exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', lastTradeId: '10', lastTimestamp: 700, count: 5,
+      exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', lastTradeId: '10', lastTimestamp: 700, count: 5, resumeTradeId: '10', resumeTimestamp: 700,
     });
     assert.equal(store.readCursor('binance', 'spot', 'SOL/USDT'), undefined);
     assert.deepEqual(
       store.listCursors().map((c) => `${c.symbol}:${c.lastTradeId}:${c.count}`).sort(),
       ['BTC/USDT:10:5', 'ETH/USDT:1:1'],
     );
+    await store.close();
+  });
+
+  test('the resume point stays before a known hole: a symbol with a gap open keeps it, the others move on', async (t) => {
+    const path = tempDir(t);
+    let store = openHistoryStore({ path, noSync: true });
+    await store.writeBatch([trade('5', 500), trade('1', 50, { symbol: 'ETH/USDT' })]);
+    // BTC's stream broke after trade 5 and its window is being filled: live trades 9 and 10 are
+    // stored, but a restart must resume from 5, or the hole 6..8 is forgotten
+    await store.writeBatch([trade('9', 900), trade('10', 1000), trade('2', 60, { symbol: 'ETH/USDT' })], { openGaps: new Set(['BTC/USDT']) });
+    const btc = store.readCursor('binance', 'spot', 'BTC/USDT')!;
+    assert.deepEqual([btc.lastTradeId, btc.resumeTradeId, btc.resumeTimestamp], ['10', '5', 500]);
+    assert.equal(store.readCursor('binance', 'spot', 'ETH/USDT')!.resumeTradeId, '2');
+    await store.close();
+    // after a crash (reopened), the point is where it was; once the hole is filled it moves on
+    store = openHistoryStore({ path, noSync: true });
+    assert.equal(store.readCursor('binance', 'spot', 'BTC/USDT')!.resumeTradeId, '5');
+    await store.writeBatch([trade('6', 600), trade('7', 700), trade('8', 800), trade('11', 1100)]);
+    assert.deepEqual([store.readCursor('binance', 'spot', 'BTC/USDT')!.resumeTradeId, store.readCursor('binance', 'spot', 'BTC/USDT')!.resumeTimestamp], ['11', 1100]);
     await store.close();
   });
 
@@ -131,7 +150,7 @@ describe('history store: duplicates and cursors', () => {
     const ids = (await collect(store.readRange({ ...q, type: 'trade' }))).map((r) => (r.type === 'trade' ? r.id : ''));
     assert.deepEqual(ids, ['5', '10', '11', '12', '13', '14', '15', '16', 'abc', '1']);
     assert.deepEqual(store.readCursor('binance', 'spot', 'BTC/USDT'), {
-      exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', lastTradeId: '1', lastTimestamp: 1002, count: 10,
+      exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', lastTradeId: '1', lastTimestamp: 1002, count: 10, resumeTradeId: '1', resumeTimestamp: 1002,
     });
     await store.close();
   });
