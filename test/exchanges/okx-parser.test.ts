@@ -66,11 +66,12 @@ describe('okx parser: tickers', () => {
     assert.deepEqual(records, [expected]);
   });
 
-  test('swap ticker: volume24h from volCcy24h (base), no quote volume (not sent exactly)', () => {
+  test('swap ticker: sizes are contracts × ctVal, volume24h from volCcy24h (base), no quote volume (not sent exactly)', () => {
     const { records } = swap.createParser(swapInstruments).parse(fixture('tickers-swap.json'), LOCAL);
     const expected: Ticker = {
       type: 'ticker', exchange: 'okx', market: 'futures', symbol: 'BTC/USDT:USDT', timestamp: 1690000040950, localTimestamp: LOCAL,
-      last: 26180.3, bid: 26180.3, bidSize: 42, ask: 26180.4, askSize: 150, high24h: 26300, low24h: 25850.5,
+      // bidSz 42, askSz 150 are contracts: × ctVal 0.01 BTC
+      last: 26180.3, bid: 26180.3, bidSize: 0.42, ask: 26180.4, askSize: 1.5, high24h: 26300, low24h: 25850.5,
       volume24h: 95123.45,
     };
     assert.deepEqual(records, [expected]);
