@@ -72,10 +72,13 @@ export function preview(value: unknown, maxLength = 40): string {
  *   MAX_NUMBER_TEXT characters, and finite. Refused: `""`, `" 1"`, `"1 "`, `"+1"`, `".5"`,
  *   `"0x1A"`, `"0b1"`, `"NaN"`, `"Infinity"`, `"1e999"`, `"1,5"` — Number() would read some of
  *   them, but no exchange writes them, so they mean a broken or hostile frame;
- * - an integer that names something — a timestamp or a sequential trade id — must be a safe
- *   integer (≤ 2^53 − 1: a larger JSON number was already rounded by JSON.parse), and as a string
- *   it must be canonical (`"1690000000120"`; not `"01"`, `"1.0"`, `"1e3"`), so that one trade read
- *   live and again by REST gets the same id. Timestamps are ms since epoch and must be > 0;
+ * - a timestamp must be a safe integer (≤ 2^53 − 1), ms since epoch and > 0; a string must be
+ *   canonical (`"1690000000120"`; not `"01"`, `"1.0"`, `"1e3"`);
+ * - a sequential trade id is kept as its exact decimal string, never through a JS number: a
+ *   canonical digit string as sent, a safe JSON number as written, and a JSON number above 2^53
+ *   (already rounded by JSON.parse; Upbit's 17-digit ids) from the digits in the raw text
+ *   (integerId with rawIntegerField / rawIntegerFields), so that one trade read live and again
+ *   by REST gets the same id, and neighbouring ids stay distinct;
  * - booleans, objects, arrays and null are never numbers (optNum: null, absent and `""` mean "not
  *   sent"). Every refusal is a MalformedFrameError.
  * Value ranges (price > 0, clock skew) are the pipeline's validation, not the parser's.
@@ -132,14 +135,100 @@ export function timestampMs(value: unknown, field: string): number {
 /** Longest trade id kept: ids end up inside store keys (LMDB keys are at most ~2 KB). */
 export const MAX_ID_LENGTH = 128;
 
+/** Longest integer id read (Upbit's have 17 digits today; room for growth, bounded for store keys). */
+const MAX_INTEGER_ID_DIGITS = 40;
+
+/** `"0"` or digits without a leading zero, at most MAX_INTEGER_ID_DIGITS: the one written form of an id. */
+function canonicalDigits(s: string): boolean {
+  const len = s.length;
+  if (len === 0 || len > MAX_INTEGER_ID_DIGITS) return false;
+  if (s.charCodeAt(0) === 48 /* '0' */) return len === 1;
+  for (let k = 0; k < len; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /**
- * A sequential integer trade id (Binance `t`/`a`, Upbit `sequential_id`), as its canonical
- * decimal string: a non-negative safe integer, sent as a number or a canonical string.
+ * True when JSON.parse has read an integer id as a number it could not hold exactly (above
+ * 2^53 − 1): its digits must then come from the frame's own text (rawIntegerField).
  */
-export function integerId(value: unknown, field: string): string {
-  const n = safeInteger(value);
-  if (!(n >= 0)) throw new MalformedFrameError(`field ${field} is not an integer id: ${preview(value)}`);
-  return typeof value === 'string' ? value : String(n);
+export function needsRawDigits(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) && value > 0;
+}
+
+/**
+ * A sequential integer trade id (Binance `t`/`a`, Upbit `sequential_id`), as its exact decimal
+ * string: a canonical digit string, or a JSON number. A number above 2^53 was rounded by
+ * JSON.parse (Upbit's 17-digit `17883351803770004` reads as …4000): it is taken only with
+ * `rawDigits`, the digits the frame's text holds for it, and only when they read back as the
+ * same number (so digits found for another field are never taken).
+ */
+export function integerId(value: unknown, field: string, rawDigits?: string): string {
+  if (typeof value === 'string') {
+    if (canonicalDigits(value)) return value;
+  } else if (typeof value === 'number' && value >= 0) {
+    if (Number.isSafeInteger(value)) return String(value);
+    if (rawDigits !== undefined && canonicalDigits(rawDigits) && Number(rawDigits) === value) return rawDigits;
+  }
+  throw new MalformedFrameError(`field ${field} is not an integer id: ${preview(value)}`);
+}
+
+/**
+ * The digits of the integer JSON number that the raw JSON text gives `key` at its last
+ * occurrence (JSON.parse keeps a repeated key's last value), or undefined. A scan with
+ * lastIndexOf, no regex and no reviver: it runs only for the ids JSON.parse rounded
+ * (needsRawDigits), and a `"key":` inside a string value cannot match, its quotes being escaped.
+ */
+export function rawIntegerField(text: string, key: string): string | undefined {
+  const needle = `"${key}"`;
+  let at = text.lastIndexOf(needle);
+  while (at >= 0) {
+    const digits = digitsAfterKey(text, at + needle.length);
+    if (digits !== undefined) return digits;
+    at = at === 0 ? -1 : text.lastIndexOf(needle, at - 1);
+  }
+  return undefined;
+}
+
+/**
+ * The digits of every integer JSON number given to `key` in the raw JSON text, in text order:
+ * one per row of a REST array of flat objects (Upbit trades/ticks), matched to the rows by
+ * position. Keys whose value is not a plain integer (a string, a fraction) are left out.
+ */
+export function rawIntegerFields(text: string, key: string): string[] {
+  const needle = `"${key}"`;
+  const out: string[] = [];
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) {
+    const digits = digitsAfterKey(text, at + needle.length);
+    if (digits !== undefined) out.push(digits);
+  }
+  return out;
+}
+
+/** After a key's closing quote: optional whitespace, ':', optional whitespace, then the digits of an integer that ends there. */
+function digitsAfterKey(text: string, pos: number): string | undefined {
+  const len = text.length;
+  while (pos < len && isJsonSpace(text.charCodeAt(pos))) pos++;
+  if (text.charCodeAt(pos) !== 58 /* ':' */) return undefined;
+  pos++;
+  while (pos < len && isJsonSpace(text.charCodeAt(pos))) pos++;
+  const start = pos;
+  while (pos < len) {
+    const c = text.charCodeAt(pos);
+    if (c < 48 || c > 57) break;
+    pos++;
+  }
+  if (pos === start) return undefined;
+  // a fraction or exponent follows: not an integer id
+  const next = text.charCodeAt(pos);
+  if (next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) return undefined;
+  return text.slice(start, pos);
+}
+
+function isJsonSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
 /**

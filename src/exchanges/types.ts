@@ -116,6 +116,11 @@ export interface RestResponse {
   status: number;
   headers: Record<string, string | undefined>;
   body: unknown;
+  /**
+   * The body as received, when the client has it: integer ids above 2^53 (Upbit `sequential_id`)
+   * are rounded in `body` by JSON.parse, and an adapter reads their digits from here.
+   */
+  text?: string;
 }
 
 /**

@@ -68,7 +68,8 @@ export interface GapTrackerOptions {
 interface SymbolState {
   /** undefined: subscribed, nothing received yet */
   lastId: string | undefined;
-  lastNum: number;
+  /** lastId as a number on dense-id venues (a bigint past 2^53), -Infinity when none */
+  lastNum: IdNumber;
   lastTs: number;
   broken: GapReason | undefined;
   /** while broken: where its window starts, and the id held there */
@@ -219,10 +220,11 @@ export class GapTracker {
         (windows ??= []).push(this.closeBreak(st, r));
         st.broken = undefined;
       } else if (this.sequentialIds) {
-        if (num > st.lastNum + 1) {
+        const missing = idsBetween(st.lastNum, num);
+        if (missing > 0) {
           (windows ??= []).push({
             symbol: r.symbol, afterId: st.lastId, from: st.lastTs, to: r.timestamp, untilId: r.id,
-            missing: num - st.lastNum - 1, reason: 'sequence',
+            missing, reason: 'sequence',
           });
         }
       } else if (r.timestamp >= st.lastTs) {
@@ -245,7 +247,7 @@ export class GapTracker {
     return !this.sequentialIds && st.lastId !== undefined && r.timestamp < st.lastTs - this.clockJumpMs;
   }
 
-  private isNewer(st: SymbolState, r: Trade, num: number): boolean {
+  private isNewer(st: SymbolState, r: Trade, num: IdNumber): boolean {
     if (st.lastId === undefined) return true;
     return this.sequentialIds ? num > st.lastNum : r.timestamp >= st.lastTs;
   }
@@ -297,7 +299,7 @@ export class GapTracker {
   }
 }
 
-function fresh(lastId: string | undefined, lastNum: number, lastTs: number): SymbolState {
+function fresh(lastId: string | undefined, lastNum: IdNumber, lastTs: number): SymbolState {
   return {
     lastId, lastNum, lastTs,
     broken: undefined, breakFrom: lastTs, breakAfterId: lastId, subscribedAt: 0,
@@ -311,6 +313,27 @@ function clearQuiet(st: SymbolState): void {
   st.quietGap = 0;
 }
 
-function sequentialNumber(sequential: boolean, id: string): number {
-  return sequential ? Number(id) : Number.NaN;
+/** A dense id as a number: exact while it has at most 15 digits, a bigint beyond (no rounding). */
+type IdNumber = number | bigint;
+
+/** Largest id length a number holds exactly (10^15 < 2^53). */
+const MAX_NUMBER_ID_DIGITS = 15;
+
+function sequentialNumber(sequential: boolean, id: string): IdNumber {
+  if (!sequential) return Number.NaN;
+  if (id.length <= MAX_NUMBER_ID_DIGITS) return Number(id);
+  // ids reach the tracker as canonical digit strings (common.ts integerId); anything else has no place in the sequence
+  return /^[1-9][0-9]*$/.test(id) ? BigInt(id) : Number.NaN;
+}
+
+/**
+ * How many ids lie strictly between `last` and `next` (0 when next is not past last + 1).
+ * `<` and `>` compare numbers and bigints exactly across the two types; arithmetic needs one type.
+ */
+function idsBetween(last: IdNumber, next: IdNumber): number {
+  if (!(next > last)) return 0;
+  if (typeof last === 'number' && typeof next === 'number') return Math.max(0, next - last - 1);
+  if (typeof last === 'number' && !Number.isFinite(last)) return 0;
+  const gap = BigInt(next) - BigInt(last) - 1n;
+  return gap > 0n ? Number(gap) : 0;
 }

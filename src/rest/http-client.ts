@@ -174,7 +174,7 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
             attempts,
           });
         }
-        return { status: raw.status, headers: raw.headers, body: body.value };
+        return { status: raw.status, headers: raw.headers, body: body.value, text: raw.text };
       }
 
       if (verdict === 'server-error') {

@@ -279,7 +279,7 @@ export class VenueRuntime {
     if (reply.rateLimited) {
       this.stats.restRateLimited++;
     }
-    const body = JSON.stringify(reply.body);
+    const body = stringifyRestBody(reply.body);
     res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
     res.end(body);
   }
@@ -335,4 +335,19 @@ function emptyStats(exchange: ExchangeId, market: Market): SimVenueStats {
     restRateLimited: 0,
     pingsSent: 0,
   };
+}
+
+/**
+ * JSON of a REST reply where a bigint is written as a bare JSON number with all its digits
+ * (Upbit's 17-digit sequential_id): JSON.stringify refuses bigints, and a JS number would round it.
+ * The bigint goes through a marked string that cannot occur otherwise (NUL is escaped in JSON output).
+ */
+export function stringifyRestBody(body: unknown): string {
+  let big = false;
+  const text = JSON.stringify(body, (_key, value: unknown) => {
+    if (typeof value !== 'bigint') return value;
+    big = true;
+    return `\u0000${value.toString()}`;
+  });
+  return big ? text.replace(/"\\u0000(-?[0-9]+)"/g, '$1') : text;
 }

@@ -86,7 +86,7 @@ describe('binance subscribe requests', () => {
 describe('binance adapter configuration', () => {
   test('production endpoints by default, each overridable', () => {
     assert.deepEqual(binanceAdapter('spot').endpoints, { wsUrl: 'wss://stream.binance.com:9443/ws', restUrl: 'https://api.binance.com' });
-    assert.deepEqual(binanceAdapter('futures').endpoints, { wsUrl: 'wss://fstream.binance.com/ws', restUrl: 'https://fapi.binance.com' });
+    assert.deepEqual(binanceAdapter('futures').endpoints, { wsUrl: 'wss://fstream.binance.com/market/ws', restUrl: 'https://fapi.binance.com' });
     assert.deepEqual(binanceAdapter('spot', { wsUrl: 'ws://127.0.0.1:1/ws' }).endpoints, { wsUrl: 'ws://127.0.0.1:1/ws', restUrl: 'https://api.binance.com' });
   });
 

@@ -66,14 +66,32 @@ describe('okx parser: tickers', () => {
     assert.deepEqual(records, [expected]);
   });
 
-  test('swap ticker: volume24h from volCcy24h (base), no quote volume (not sent exactly)', () => {
+  test('swap ticker: sizes are contracts × ctVal, volume24h from volCcy24h (base), no quote volume (not sent exactly)', () => {
     const { records } = swap.createParser(swapInstruments).parse(fixture('tickers-swap.json'), LOCAL);
     const expected: Ticker = {
       type: 'ticker', exchange: 'okx', market: 'futures', symbol: 'BTC/USDT:USDT', timestamp: 1690000040950, localTimestamp: LOCAL,
-      last: 26180.3, bid: 26180.3, bidSize: 42, ask: 26180.4, askSize: 150, high24h: 26300, low24h: 25850.5,
+      // bidSz 42, askSz 150 are contracts: × ctVal 0.01 BTC
+      last: 26180.3, bid: 26180.3, bidSize: 0.42, ask: 26180.4, askSize: 1.5, high24h: 26300, low24h: 25850.5,
       volume24h: 95123.45,
     };
     assert.deepEqual(records, [expected]);
+  });
+
+  test('swap ticker sizes equal contracts × ctVal for each instrument; unknown ctVal leaves the sizes absent, prices kept', () => {
+    const frame = (instId: string, bidSz: string, askSz: string) =>
+      JSON.stringify({
+        arg: { channel: 'tickers', instId },
+        data: [{ instType: 'SWAP', instId, last: '1800.5', askPx: '1800.6', askSz, bidPx: '1800.4', bidSz, volCcy24h: '12.3', ts: '1690000040950' }],
+      });
+    const parser = swap.createParser(swapInstruments);
+    const eth = parser.parse(frame('ETH-USDT-SWAP', '7', '3'), LOCAL).records[0] as Ticker;
+    // 7 × 0.1 and 3 × 0.1 in decimal: 0.7 and 0.3, not 0.30000000000000004
+    assert.deepEqual([eth.bidSize, eth.askSize], [0.7, 0.3]);
+    const btc = parser.parse(frame('BTC-USDT-SWAP', '431', '12'), LOCAL).records[0] as Ticker;
+    assert.deepEqual([btc.bidSize, btc.askSize], [4.31, 0.12]);
+    const unknown = parser.parse(frame('DOGE-USDT-SWAP', '5', '6'), LOCAL).records[0] as Ticker;
+    assert.deepEqual([unknown.bid, unknown.ask, unknown.bidSize, unknown.askSize], [1800.4, 1800.6, undefined, undefined]);
+    assert.throws(() => parser.parse(frame('ETH-USDT-SWAP', '-1', '3'), LOCAL), /bidSz/);
   });
 
   test('empty bid/ask strings leave the fields absent', () => {

@@ -30,11 +30,12 @@ const recordCases: { name: string; file: string; expected: Trade | Ticker }[] = 
     },
   },
   {
-    name: 'ticker SNAPSHOT maps last, high/low, 24h volumes and the frame timestamp; no bid/ask',
+    // high_price/low_price are the trading day's (since 00:00 UTC), not a rolling 24 h: never high24h/low24h
+    name: 'ticker SNAPSHOT maps last, 24h volumes and the frame timestamp; no bid/ask, no 24 h high/low (day high/low are not)',
     file: 'ticker-snapshot.json',
     expected: {
       type: 'ticker', exchange: 'upbit', market: 'spot', symbol: 'BTC/KRW', timestamp: 1690000020201, localTimestamp: LOCAL,
-      last: 35120000, high24h: 35250000, low24h: 34900000, volume24h: 2468.1357, quoteVolume24h: 86666666666.6,
+      last: 35120000, volume24h: 2468.1357, quoteVolume24h: 86666666666.6,
     },
   },
   {
@@ -42,7 +43,7 @@ const recordCases: { name: string; file: string; expected: Trade | Ticker }[] = 
     file: 'ticker-realtime.json',
     expected: {
       type: 'ticker', exchange: 'upbit', market: 'spot', symbol: 'XRP/USDT', timestamp: 1690000022050, localTimestamp: LOCAL,
-      last: 0.7215, high24h: 0.735, low24h: 0.702, volume24h: 180000.25, quoteVolume24h: 129900.5,
+      last: 0.7215, volume24h: 180000.25, quoteVolume24h: 129900.5,
     },
   },
 ];
@@ -112,7 +113,7 @@ const malformedCases: { name: string; frame: string; reason: RegExp }[] = [
   { name: 'trade with a null volume', frame: withField({ trade_volume: null }), reason: /trade_volume/ },
   { name: 'trade with an unknown ask_bid', frame: withField({ ask_bid: 'BUY' }), reason: /ask_bid/ },
   { name: 'ticker without trade_price', frame: '{"type":"ticker","code":"KRW-BTC","timestamp":1}', reason: /trade_price/ },
-  { name: 'ticker with a non-numeric high', frame: '{"type":"ticker","code":"KRW-BTC","timestamp":1,"trade_price":1,"high_price":"h"}', reason: /high_price/ },
+  { name: 'ticker with a non-numeric 24h volume', frame: '{"type":"ticker","code":"KRW-BTC","timestamp":1,"trade_price":1,"acc_trade_volume_24h":"v"}', reason: /acc_trade_volume_24h/ },
   { name: 'type that is not a string', frame: '{"type":7}', reason: /field type/ },
 ];
 

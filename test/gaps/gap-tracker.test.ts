@@ -35,6 +35,21 @@ describe('gap tracker: dense ids (Binance)', () => {
     assert.deepEqual(g.last('BTC'), { id: '105', timestamp: T0 + 50 });
   });
 
+  test('ids beyond 2^53 are counted exactly: neighbours are not a gap, a hole of one id is one missing', () => {
+    // as numbers, 9007199254740993 rounds to …992: …992 → …993 would look like a duplicate, …993 → …995 like one missing of 2
+    const g = new GapTracker(true);
+    const ids = ['9007199254740991', '9007199254740992', '9007199254740993', '9007199254740995', '17883351803770004', '17883351803770005'];
+    const w = feed(g, ids.map((id, i) => trade('BTC', id, T0 + i)));
+    assert.deepEqual(w, [
+      { symbol: 'BTC', afterId: '9007199254740993', from: T0 + 2, to: T0 + 3, untilId: '9007199254740995', missing: 1, reason: 'sequence' },
+      { symbol: 'BTC', afterId: '9007199254740995', from: T0 + 3, to: T0 + 4, untilId: '17883351803770004', missing: Number(17883351803770004n - 9007199254740995n - 1n), reason: 'sequence' },
+    ]);
+    assert.deepEqual(g.last('BTC'), { id: '17883351803770005', timestamp: T0 + 5 });
+    // a straggler just below the newest is not newer, however close
+    assert.deepEqual(g.observe([trade('BTC', '17883351803770004', T0 + 6)]), []);
+    assert.deepEqual(g.last('BTC'), { id: '17883351803770005', timestamp: T0 + 5 });
+  });
+
   test('duplicates and stragglers never move the last id back nor open windows', () => {
     const g = new GapTracker(true);
     const w = feed(g, [trade('BTC', 100, T0), trade('BTC', 101, T0 + 1), trade('BTC', 99, T0 - 5), trade('BTC', 101, T0 + 1), trade('BTC', 102, T0 + 2)]);

@@ -2,6 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimExchange, type SimExchange } from '../../src/sim/index.js';
 import { connect, fakeClock, getJson, waitFor } from './helpers.js';
+import { upbitAdapter } from '../../src/exchanges/upbit/index.js';
+import { createRestClient } from '../../src/rest/http-client.js';
 
 type Obj = Record<string, unknown>;
 
@@ -113,6 +115,48 @@ describe('upbit keep-alive', () => {
       assert.equal(alive.isClosed(), false);
       clearInterval(t);
       await alive.close();
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+describe('upbit simulator: 17-digit sequential_ids, as the venue sends them since 2024', () => {
+  test('WebSocket frames and trades/ticks rows write every digit as a bare JSON number; the adapter reads them back exactly', async () => {
+    const clock = fakeClock(1_788_335_180_000);
+    // 3,000 trades a second: several share a millisecond, so counters other than 0000 appear
+    const sim = await startSimExchange({
+      mode: 'manual', now: clock.now, keepTruth: true,
+      venues: [{ exchange: 'upbit', market: 'spot', symbols: [{ symbol: 'BTC/KRW', tradesPerSecond: 3000 }] }],
+    });
+    try {
+      const { wsUrl, restUrl } = sim.endpoints('upbit', 'spot');
+      const c = await connect(wsUrl);
+      c.send([{ ticket: 't' }, { type: 'trade', codes: ['KRW-BTC'], is_only_realtime: true }]);
+      // no ack on Upbit: the request must have landed before trades are made
+      await waitFor(() => sim.stats().venues[0]!.subscribeRequests === 1);
+      sim.advance(200);
+      const truth = sim.groundTruth({ symbol: 'BTC/KRW' });
+      assert.ok(truth.every((t) => /^\d{17}$/.test(t.id)), 'every id has 17 digits');
+      assert.ok(truth.some((t) => String(Number(t.id)) !== t.id), 'some ids are not exact as JS numbers');
+      await waitFor(() => c.frames.length === truth.length);
+      const wsIds = c.frames.map((f) => /"sequential_id":(\d+)/.exec(f)?.[1]);
+      assert.deepEqual(wsIds, truth.map((t) => t.id));
+      await c.close();
+
+      const text = await (await fetch(`${restUrl}/trades/ticks?market=KRW-BTC&count=500`)).text();
+      const restIds = [...text.matchAll(/"sequential_id":(\d+)/g)].map((m) => m[1]);
+      assert.deepEqual(restIds, truth.slice(-500).map((t) => t.id).reverse());
+
+      // the adapter through the production REST client: exact ids, paging by a 17-digit cursor
+      const adapter = upbitAdapter('spot');
+      const instrument = { symbol: 'BTC/KRW', nativeId: 'KRW-BTC', base: 'BTC', quote: 'KRW', active: true };
+      const result = await adapter.backfillTrades(
+        createRestClient({ requestsPerSecond: Number.POSITIVE_INFINITY }),
+        { instrument, from: truth[0]!.timestamp, to: truth.at(-1)!.timestamp, afterId: truth[0]!.id },
+        restUrl,
+      );
+      assert.deepEqual(result.trades.map((t) => t.id), truth.slice(1).map((t) => t.id));
     } finally {
       await sim.stop();
     }

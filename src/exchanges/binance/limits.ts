@@ -6,9 +6,16 @@
 import type { Market } from '../../records.js';
 import type { ConnectionLimits, Endpoints, KeepAlive } from '../types.js';
 
+/**
+ * USDⓈ-M futures: since 2026-04-23 ("Important WebSocket Change Notice", checked 2026-12-02) the
+ * legacy `wss://fstream.binance.com/ws` and `/stream` no longer serve. Regular market data —
+ * aggTrade and ticker, all we subscribe to — is under `/market` (`/market/ws` takes JSON
+ * SUBSCRIBE frames, like the legacy `/ws`); bookTicker/depth are under `/public`, user data under
+ * `/private`. Spot is unchanged.
+ */
 export const BINANCE_ENDPOINTS: Record<Market, Endpoints> = {
   spot: { wsUrl: 'wss://stream.binance.com:9443/ws', restUrl: 'https://api.binance.com' },
-  futures: { wsUrl: 'wss://fstream.binance.com/ws', restUrl: 'https://fapi.binance.com' },
+  futures: { wsUrl: 'wss://fstream.binance.com/market/ws', restUrl: 'https://fapi.binance.com' },
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -8,7 +8,8 @@
  */
 import type { Market, MarketRecord, Ticker, Trade } from '../../records.js';
 import {
-  MAX_REASON_LENGTH, frameText, integerId, isRecord, num, optNum, parseJsonFrame, preview, str, symbolMapper, timestampMs,
+  MAX_REASON_LENGTH, frameText, integerId, isRecord, needsRawDigits, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
+  symbolMapper, timestampMs,
 } from '../common.js';
 import type { ControlMessage, FrameParser, Instrument, ParseResult } from '../types.js';
 import { MalformedFrameError } from '../types.js';
@@ -19,15 +20,17 @@ type Json = Record<string, unknown>;
 export function createBinanceParser(market: Market, instruments?: readonly Instrument[]): FrameParser {
   const toSymbol = symbolMapper(instruments, (nativeId) => guessSymbol(market, nativeId));
 
-  function trade(d: Json, idField: 't' | 'a', localTimestamp: number): Trade {
+  function trade(d: Json, idField: 't' | 'a', text: string, localTimestamp: number): Trade {
     const m = d.m;
+    const rawId = d[idField];
     if (typeof m !== 'boolean') throw new MalformedFrameError('field m is missing or not a boolean');
     return {
       type: 'trade',
       exchange: 'binance',
       market,
       symbol: toSymbol(str(d.s, 's')),
-      id: integerId(d[idField], idField),
+      // ids are far below 2^53 today; past it JSON.parse rounds them, and the digits come from the text
+      id: integerId(rawId, idField, needsRawDigits(rawId) ? rawIntegerField(text, idField) : undefined),
       price: num(d.p, 'p'),
       amount: num(d.q, 'q'),
       // m: the buyer is the maker, so the taker — whose side the trade carries — sold.
@@ -89,7 +92,8 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
   }
 
   function parse(frame: string | Buffer, localTimestamp: number): ParseResult {
-    const msg = parseJsonFrame(frameText(frame));
+    const text = frameText(frame);
+    const msg = parseJsonFrame(text);
     if (!isRecord(msg)) throw new MalformedFrameError('frame is not a JSON object');
 
     // Combined streams wrap the event: {"stream":"btcusdt@trade","data":{…}}.
@@ -102,10 +106,10 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
     const records: MarketRecord[] = [];
     switch (event.e) {
       case 'trade':
-        records.push(trade(event, 't', localTimestamp));
+        records.push(trade(event, 't', text, localTimestamp));
         return { records, control: [] };
       case 'aggTrade':
-        records.push(trade(event, 'a', localTimestamp));
+        records.push(trade(event, 'a', text, localTimestamp));
         return { records, control: [] };
       case '24hrTicker':
         records.push(ticker(event, localTimestamp));

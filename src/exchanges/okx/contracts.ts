@@ -50,7 +50,7 @@ const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
  * `"1e-3"`, very long digits) the float product of two values read by common.ts' number rule.
  * A negative or unreadable sz is a MalformedFrameError.
  */
-export function contractsToBase(sz: unknown, contract: ScaledDecimal): number {
+export function contractsToBase(sz: unknown, contract: ScaledDecimal, field = 'sz'): number {
   const text = typeof sz === 'string' ? sz : typeof sz === 'number' ? String(sz) : undefined;
   const size = text === undefined ? undefined : scaledDecimal(text);
   if (size !== undefined) {
@@ -59,7 +59,7 @@ export function contractsToBase(sz: unknown, contract: ScaledDecimal): number {
     if (Number.isSafeInteger(product) && scale < POW10.length) return product / (POW10[scale] as number);
     return size.value * contract.value;
   }
-  const value = num(sz, 'sz');
-  if (value < 0) throw new MalformedFrameError(`field sz is negative: ${preview(sz)}`);
+  const value = num(sz, field);
+  if (value < 0) throw new MalformedFrameError(`field ${field} is negative: ${preview(sz)}`);
   return value * contract.value;
 }

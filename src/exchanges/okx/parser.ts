@@ -11,6 +11,7 @@ import { frameText, isRecord, num, optNum, parseJsonFrame, preview, str, timesta
 import { MalformedFrameError, type FrameParser, type Instrument, type ParseResult } from '../types.js';
 import { okxControl } from './control.js';
 import { okxSymbolMapper } from './symbols.js';
+import { contractsToBase, type ScaledDecimal } from './contracts.js';
 import { checkSameInstId, contractTable, okxTrade } from './trades.js';
 
 export function createOkxParser(market: Market, instruments?: readonly Instrument[]): FrameParser {
@@ -25,8 +26,20 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
     return { records, control: [] };
   }
 
+  /**
+   * A ticker size: base units as sent on SPOT; on SWAP `bidSz`/`askSz` are contracts, so × ctVal,
+   * the same rule as trade amounts. A SWAP size of an instrument whose ctVal is unknown is left
+   * absent: contracts stored as base units would be wrong, and the prices are still worth keeping.
+   */
+  function tickerSize(value: unknown, field: string, contract: ScaledDecimal | undefined): number | undefined {
+    if (market === 'spot') return optNum(value, field);
+    if (value === undefined || value === null || value === '' || contract === undefined) return undefined;
+    return contractsToBase(value, contract, field);
+  }
+
   function tickers(data: unknown[], instId: string, localTimestamp: number): ParseResult {
     const symbol = toUnified(instId);
+    const contract = contracts.get(instId);
     const records: MarketRecord[] = new Array(data.length);
     for (let k = 0; k < data.length; k++) {
       const t: unknown = data[k];
@@ -44,11 +57,11 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
       // empty strings (no bid, no ask) leave the fields absent
       const bid = optNum(t.bidPx, 'bidPx');
       if (bid !== undefined) record.bid = bid;
-      const bidSize = optNum(t.bidSz, 'bidSz');
+      const bidSize = tickerSize(t.bidSz, 'bidSz', contract);
       if (bidSize !== undefined) record.bidSize = bidSize;
       const ask = optNum(t.askPx, 'askPx');
       if (ask !== undefined) record.ask = ask;
-      const askSize = optNum(t.askSz, 'askSz');
+      const askSize = tickerSize(t.askSz, 'askSz', contract);
       if (askSize !== undefined) record.askSize = askSize;
       const high = optNum(t.high24h, 'high24h');
       if (high !== undefined) record.high24h = high;

@@ -8,7 +8,8 @@
  */
 import type { MarketRecord, Ticker, Trade } from '../../records.js';
 import {
-  MAX_REASON_LENGTH, frameText, integerId, isRecord, num, optNum, parseJsonFrame, preview, str, symbolMapper, timestampMs,
+  MAX_REASON_LENGTH, frameText, integerId, isRecord, needsRawDigits, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
+  symbolMapper, timestampMs,
 } from '../common.js';
 import type { FrameParser, Instrument, ParseResult } from '../types.js';
 import { MalformedFrameError } from '../types.js';
@@ -26,14 +27,16 @@ export function upbitSide(askBid: unknown): 'buy' | 'sell' {
 export function createUpbitParser(instruments?: readonly Instrument[]): FrameParser {
   const toSymbol = symbolMapper(instruments, upbitSymbol);
 
-  function trade(d: Json, localTimestamp: number): Trade {
+  function trade(d: Json, text: string, localTimestamp: number): Trade {
+    const sequentialId = d.sequential_id;
     return {
       type: 'trade',
       exchange: 'upbit',
       market: 'spot',
       symbol: toSymbol(str(d.code, 'code')),
-      // unique and increasing, not dense: gaps are found by time, not by id
-      id: integerId(d.sequential_id, 'sequential_id'),
+      // unique and increasing, not dense: gaps are found by time, not by id. 17 digits since 2024,
+      // above 2^53: JSON.parse rounds it, so its digits are read from the frame's text (only then)
+      id: integerId(sequentialId, 'sequential_id', needsRawDigits(sequentialId) ? rawIntegerField(text, 'sequential_id') : undefined),
       price: num(d.trade_price, 'trade_price'),
       amount: num(d.trade_volume, 'trade_volume'),
       side: upbitSide(d.ask_bid),
@@ -43,7 +46,8 @@ export function createUpbitParser(instruments?: readonly Instrument[]): FramePar
   }
 
   function ticker(d: Json, localTimestamp: number): Ticker {
-    // Upbit's ticker has no best bid/ask: those fields stay absent.
+    // Upbit's ticker has no best bid/ask: those fields stay absent. Its high_price/low_price are
+    // the trading day's (reset at the day's start), not a rolling 24 h: high24h/low24h stay absent.
     const t: Ticker = {
       type: 'ticker',
       exchange: 'upbit',
@@ -53,10 +57,6 @@ export function createUpbitParser(instruments?: readonly Instrument[]): FramePar
       localTimestamp,
       last: num(d.trade_price, 'trade_price'),
     };
-    const high = optNum(d.high_price, 'high_price');
-    if (high !== undefined) t.high24h = high;
-    const low = optNum(d.low_price, 'low_price');
-    if (low !== undefined) t.low24h = low;
     const volume = optNum(d.acc_trade_volume_24h, 'acc_trade_volume_24h');
     if (volume !== undefined) t.volume24h = volume;
     const quoteVolume = optNum(d.acc_trade_price_24h, 'acc_trade_price_24h');
@@ -65,12 +65,13 @@ export function createUpbitParser(instruments?: readonly Instrument[]): FramePar
   }
 
   function parse(frame: string | Buffer, localTimestamp: number): ParseResult {
-    const msg = parseJsonFrame(frameText(frame));
+    const text = frameText(frame);
+    const msg = parseJsonFrame(text);
     if (!isRecord(msg)) throw new MalformedFrameError('frame is not a JSON object');
     const records: MarketRecord[] = [];
     switch (msg.type) {
       case 'trade':
-        records.push(trade(msg, localTimestamp));
+        records.push(trade(msg, text, localTimestamp));
         return { records, control: [] };
       case 'ticker':
         records.push(ticker(msg, localTimestamp));

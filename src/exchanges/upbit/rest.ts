@@ -3,7 +3,7 @@
  * The RestClient already waits out 429/418; here we only page, normalize and stop.
  */
 import type { Trade } from '../../records.js';
-import { compareDecimalIds, integerId, isRecord, num, timestampMs } from '../common.js';
+import { compareDecimalIds, integerId, isRecord, needsRawDigits, num, rawIntegerFields, timestampMs } from '../common.js';
 import { capped, unproven, type BackfillRequest, type BackfillResult, type Instrument, type RestClient } from '../types.js';
 import { ExchangeHttpError, ExchangeResponseError, unreadableRow } from '../errors.js';
 import { upbitSide } from './parser.js';
@@ -28,7 +28,10 @@ function tradeDateStart(ts: number): number {
   return Math.max(utc, kst);
 }
 
-async function getArray(http: RestClient, url: string): Promise<unknown[]> {
+/** An array body, and the raw text it was read from (when the client kept it). */
+async function getArray(http: RestClient, url: string): Promise<unknown[]>;
+async function getArray(http: RestClient, url: string, withText: true): Promise<{ rows: unknown[]; text: string | undefined }>;
+async function getArray(http: RestClient, url: string, withText?: true): Promise<unknown[] | { rows: unknown[]; text: string | undefined }> {
   const response = await http(url);
   const body = response.body;
   if (response.status !== 200) {
@@ -38,7 +41,21 @@ async function getArray(http: RestClient, url: string): Promise<unknown[]> {
     throw new ExchangeHttpError(url, response.status, name, message);
   }
   if (!Array.isArray(body)) throw new ExchangeResponseError(url, 'body is not an array');
-  return body;
+  return withText ? { rows: body, text: response.text } : body;
+}
+
+/**
+ * Each row's `sequential_id` digits as the body's text writes them, by row position — or
+ * undefined when no row needs them (all ids safe integers or strings: the common case before
+ * 2024, and no scan then). Upbit's ids have 17 digits since 2024, above 2^53, so JSON.parse
+ * rounded them in `rows`; a body whose text is missing or does not hold exactly one integer
+ * `sequential_id` per row leaves the ids unreadable (integerId refuses a rounded id).
+ */
+function rawSequentialIds(rows: readonly unknown[], text: string | undefined): readonly (string | undefined)[] | undefined {
+  if (!rows.some((row) => isRecord(row) && needsRawDigits(row.sequential_id))) return undefined;
+  if (text === undefined) return undefined;
+  const digits = rawIntegerFields(text, 'sequential_id');
+  return digits.length === rows.length ? digits : undefined;
 }
 
 /**
@@ -62,11 +79,11 @@ export async function listUpbitInstruments(http: RestClient, restUrl: string): P
 }
 
 /** A trades/ticks row → a Trade normalized exactly like the live parser (same id and side rules). */
-function tickToTrade(row: unknown, instrument: Instrument, localTimestamp: number): Trade {
+function tickToTrade(row: unknown, instrument: Instrument, localTimestamp: number, rawId: string | undefined): Trade {
   if (!isRecord(row)) throw new Error('row is not an object');
   return {
     type: 'trade', exchange: 'upbit', market: 'spot', symbol: instrument.symbol,
-    id: integerId(row.sequential_id, 'sequential_id'),
+    id: integerId(row.sequential_id, 'sequential_id', rawId),
     price: num(row.trade_price, 'trade_price'),
     amount: num(row.trade_volume, 'trade_volume'),
     side: upbitSide(row.ask_bid),
@@ -121,7 +138,7 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
     let reasked = false;
     for (;;) {
       const url = ticksUrl(restUrl, instrument.nativeId, cursor, daysAgo);
-      const rows = await getArray(http, url);
+      const { rows, text } = await getArray(http, url, true);
       if (daysAgo === 0 && cursor === undefined && rows.length === 0) {
         // the closing trade exists, so an empty newest page is not the truth
         if (untilId !== undefined) return unproven(sorted());
@@ -139,7 +156,8 @@ export async function backfillUpbitTrades(http: RestClient, request: BackfillReq
       let page: Trade[];
       try {
         const now = Date.now();
-        page = rows.map((row) => tickToTrade(row, instrument, now));
+        const rawIds = rawSequentialIds(rows, text);
+        page = rows.map((row, k) => tickToTrade(row, instrument, now, rawIds?.[k]));
       } catch (cause) {
         throw unreadableRow(url, cause);
       }

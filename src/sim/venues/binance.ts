@@ -2,6 +2,10 @@
  * Binance spot (`/api/v3`, `<sym>@trade`) and USDⓈ-M futures (`/fapi/v1`, `<sym>@aggTrade`).
  * Wire facts: stream names lower-case; SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS acked by
  * `{"result":…,"id":N}`; `/ws` raw frames, `/stream` wrapped `{"stream","data"}`; `m` = buyer is maker;
+ * USDⓈ-M futures since 2026-04-23 ("Important WebSocket Change Notice"): regular market data
+ * (aggTrade, ticker, markPrice, kline, forceOrder) only under `/market/ws|stream`, high-frequency
+ * data (bookTicker, depth) under `/public/ws|stream`, user data under `/private`; the legacy
+ * `/ws` and `/stream` no longer serve (the upgrade is refused with 404);
  * REST weight per minute in `X-MBX-USED-WEIGHT-1M`, 429 + Retry-After over it, 418 when it goes on.
  */
 import type { Market } from '../../records.js';
@@ -257,8 +261,8 @@ export function binanceVenue(market: Market): SimVenue {
   return {
     exchange: 'binance',
     market,
-    wsPaths: ['/ws', '/ws/*', '/stream'],
-    wsUrlPath: '/ws',
+    wsPaths: futures ? FUTURES_WS_PATHS : ['/ws', '/ws/*', '/stream'],
+    wsUrlPath: futures ? '/market/ws' : '/ws',
     restUrlPath: '',
     nativeId: (symbol) => symbol.split(':')[0]!.replace('/', ''),
     initSymbol(sym, ctx) {
@@ -318,7 +322,15 @@ interface Encoders {
 }
 
 const SPOT_KINDS = new Set(['trade', 'aggTrade', 'ticker']);
-const FUTURES_KINDS = new Set(['aggTrade', 'ticker']);
+/** what the futures `/market` route serves of what we simulate */
+const FUTURES_MARKET_KINDS = new Set(['aggTrade', 'ticker']);
+/**
+ * The futures `/public` route serves bookTicker and depth, which the simulator does not produce:
+ * a connection there is accepted, and a market-data stream asked of it is refused as unknown.
+ */
+const FUTURES_PUBLIC_KINDS = new Set<string>();
+/** futures routes served: `/market` and `/public`, each in ws (path) and stream (query) mode; not the legacy `/ws`, `/stream` */
+const FUTURES_WS_PATHS = ['/market/ws', '/market/ws/*', '/market/stream', '/public/ws', '/public/ws/*', '/public/stream'];
 
 class BinanceSession implements VenueSession {
   private readonly streams = new Set<string>();
@@ -327,6 +339,8 @@ class BinanceSession implements VenueSession {
   private readonly agg = new Set<string>();
   private readonly ticker = new Set<string>();
   private readonly combined: boolean;
+  /** the stream kinds this connection's route serves */
+  private readonly kinds: ReadonlySet<string>;
 
   constructor(
     private readonly ctx: VenueContext,
@@ -336,6 +350,7 @@ class BinanceSession implements VenueSession {
     private readonly enc: Encoders,
   ) {
     this.combined = url.pathname.endsWith('/stream');
+    this.kinds = !futures ? SPOT_KINDS : /\/public\/(ws|stream)(\/|$)/.test(url.pathname) ? FUTURES_PUBLIC_KINDS : FUTURES_MARKET_KINDS;
     // streams named in the URL: `/stream?streams=a/b` (combined) or `/ws/<stream>` (raw)
     const raw = url.pathname.match(/\/ws\/(.+)$/)?.[1];
     const initial = this.combined ? url.searchParams.get('streams') : raw !== undefined ? decodeURIComponent(raw) : null;
@@ -354,7 +369,7 @@ class BinanceSession implements VenueSession {
     if (at <= 0) return undefined;
     const name = stream.slice(0, at);
     const kind = stream.slice(at + 1);
-    if (name !== name.toLowerCase() || !(this.futures ? FUTURES_KINDS : SPOT_KINDS).has(kind)) return undefined;
+    if (name !== name.toLowerCase() || !this.kinds.has(kind)) return undefined;
     const sym = this.ctx.byNative(name.toUpperCase());
     return sym ? { sym, kind } : undefined;
   }

@@ -24,6 +24,28 @@ const NAMES: Record<string, [string, string]> = {
 const isoDate = (ts: number) => new Date(ts).toISOString().slice(0, 10);
 const isoTime = (ts: number) => new Date(ts).toISOString().slice(11, 19);
 
+/**
+ * Upbit's `sequential_id` since 2024: the trade's ms timestamp followed by a 4-digit counter,
+ * 17 digits (`17883351803770004` is a trade at 1788335180377), above 2^53 — a JSON number no
+ * JS number holds exactly. The ledger keeps a safe ordering key `ord` = ms × 1000 + counter
+ * (counter < 1000); the id is that key's ms and counter written as Upbit writes them. Both orders agree.
+ */
+export function upbitSequentialId(ord: number): string {
+  return `${Math.floor(ord / 1000)}${String(ord % 1000).padStart(4, '0')}`;
+}
+
+/**
+ * A REST `cursor` (a sequential_id, as digits) → the ledger key below which rows are older than it.
+ * A counter of 1000 or more names no id we gave: every id of that ms is under it.
+ */
+function cursorOrd(cursor: string | null): number | undefined {
+  if (cursor === null || cursor === '') return -1;
+  if (!/^[0-9]{5,20}$/.test(cursor)) return undefined;
+  const ms = Number(cursor.slice(0, -4));
+  const counter = Number(cursor.slice(-4));
+  return ms * 1000 + Math.min(counter, 1000);
+}
+
 function change(price: number, prev: number): string {
   return price > prev ? 'RISE' : price < prev ? 'FALL' : 'EVEN';
 }
@@ -41,7 +63,7 @@ export function upbitVenue(market: Market): SimVenue {
   const tradeFrame = (sym: SymbolState, e: LedgerEntry, streamType: string): string => {
     const t = e.trade;
     const prev = sym.openPrice;
-    return `{"type":"trade","code":"${sym.nativeId}","timestamp":${t.timestamp},"trade_date":"${isoDate(t.timestamp)}","trade_time":"${isoTime(t.timestamp)}","trade_timestamp":${t.timestamp},"trade_price":${t.price},"trade_volume":${t.amount},"ask_bid":"${t.side === 'buy' ? 'BID' : 'ASK'}","prev_closing_price":${prev},"change":"${change(t.price, prev)}","change_price":${Math.abs(t.price - prev) === 0 ? 0 : Number(Math.abs(t.price - prev).toFixed(sym.priceDecimals))},"sequential_id":${e.ord},"best_ask_price":${askPrice(sym)},"best_ask_size":${sym.askSize},"best_bid_price":${bidPrice(sym)},"best_bid_size":${sym.bidSize},"stream_type":"${streamType}"}`;
+    return `{"type":"trade","code":"${sym.nativeId}","timestamp":${t.timestamp},"trade_date":"${isoDate(t.timestamp)}","trade_time":"${isoTime(t.timestamp)}","trade_timestamp":${t.timestamp},"trade_price":${t.price},"trade_volume":${t.amount},"ask_bid":"${t.side === 'buy' ? 'BID' : 'ASK'}","prev_closing_price":${prev},"change":"${change(t.price, prev)}","change_price":${Math.abs(t.price - prev) === 0 ? 0 : Number(Math.abs(t.price - prev).toFixed(sym.priceDecimals))},"sequential_id":${upbitSequentialId(e.ord)},"best_ask_price":${askPrice(sym)},"best_ask_size":${sym.askSize},"best_bid_price":${bidPrice(sym)},"best_bid_size":${sym.bidSize},"stream_type":"${streamType}"}`;
   };
 
   const tickerFrame = (sym: SymbolState, ts: number, streamType: string): string => {
@@ -122,9 +144,9 @@ export function upbitVenue(market: Market): SimVenue {
         const sym = ctx.byNative(code);
         if (!sym) return error(404, '404', 'Code not found');
         const count = intParam(q, 'count', 1);
-        const cursor = intParam(q, 'cursor', -1);
+        const cursor = cursorOrd(q.get('cursor'));
         const daysAgo = intParam(q, 'days_ago', 0);
-        if ([count, cursor, daysAgo].some(Number.isNaN) || daysAgo < 0 || daysAgo > 7) return error(400, 'validation_error', 'invalid parameter');
+        if (cursor === undefined || [count, daysAgo].some(Number.isNaN) || daysAgo < 0 || daysAgo > 7) return error(400, 'validation_error', 'invalid parameter');
         const limit = Math.min(Math.max(count, 1), 500);
         let rows = cursor >= 0 ? sym.ledger.beforeOrd(cursor, limit) : sym.ledger.last(limit);
         if (daysAgo > 0) {
@@ -146,7 +168,8 @@ export function upbitVenue(market: Market): SimVenue {
             prev_closing_price: sym.openPrice,
             change_price: Number((e.trade.price - sym.openPrice).toFixed(sym.priceDecimals)),
             ask_bid: e.trade.side === 'buy' ? 'BID' : 'ASK',
-            sequential_id: e.ord,
+            // a bigint: written as a bare 17-digit JSON number, as Upbit writes it (see stringifyRestBody)
+            sequential_id: BigInt(upbitSequentialId(e.ord)),
           })),
         };
       }
@@ -180,7 +203,7 @@ export function upbitVenue(market: Market): SimVenue {
       // unique and increasing, not dense: ms × 1000 plus a counter within the millisecond
       const ord = Math.max((lastOrd.get(sym) ?? 0) + 1, ts * 1000);
       lastOrd.set(sym, ord);
-      return { id: String(ord), ord };
+      return { id: upbitSequentialId(ord), ord };
     },
     connectionPolicy: (t): ConnectionPolicy => ({ idleTimeoutMs: t.upbitIdleTimeoutMs, frameType: 'binary' }),
     openSession: (ctx, io) => new UpbitSession(ctx, io, tradeFrame, tickerFrame),

@@ -132,7 +132,8 @@ const upbitSpot: VenueKit = {
   tickerFrame: (entry) => entry,
   expectedTicker: {
     type: 'ticker', exchange: 'upbit', market: 'spot', symbol: 'BTC/KRW', timestamp: 1690000020201, localTimestamp: LOCAL,
-    last: 35120000, high24h: 35250000, low24h: 34900000, volume24h: 2468.1357, quoteVolume24h: 86666666666.6,
+    // high_price/low_price are the trading day's, not 24 h: not mapped
+    last: 35120000, volume24h: 2468.1357, quoteVolume24h: 86666666666.6,
   },
   tickerLast: { key: 'trade_price', type: 'number' },
   controls: [
@@ -280,7 +281,8 @@ const okxSwap: VenueKit = {
   tickerFrame: (entry) => ({ arg: { channel: 'tickers', instId: 'BTC-USDT-SWAP' }, data: [entry] }),
   expectedTicker: {
     type: 'ticker', exchange: 'okx', market: 'futures', symbol: 'BTC/USDT:USDT', timestamp: 1690000040950, localTimestamp: LOCAL,
-    last: 26180.3, bid: 26180.3, bidSize: 42, ask: 26180.4, askSize: 150, high24h: 26300, low24h: 25850.5, volume24h: 95123.45,
+    // bidSz 42 and askSz 150 contracts × ctVal 0.01 BTC
+    last: 26180.3, bid: 26180.3, bidSize: 0.42, ask: 26180.4, askSize: 1.5, high24h: 26300, low24h: 25850.5, volume24h: 95123.45,
   },
   controls: [
     { name: 'subscribe ack', frame: '{"event":"subscribe","arg":{"channel":"tickers","instId":"BTC-USDT-SWAP"},"connId":"a4d3ae55"}', expected: { kind: 'subscribed', symbols: ['BTC/USDT:USDT'] } },
