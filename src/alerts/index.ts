@@ -12,5 +12,6 @@ export { createAlertWatch } from './watch.js';
 export type { AlertWatch } from './watch.js';
 export { recoveryFailedAlert } from './from-manager.js';
 export { storeFailedAlert } from './store-failed.js';
+export { restBannedAlert, type RestBan } from './rest-banned.js';
 export { refusalAlerts, subscriptionRefusedAlert } from './refusals.js';
 export type { RefusedCoin } from './refusals.js';

@@ -9,8 +9,17 @@
  * window closes with alerts held back: the excess is summarized, never silently lost.
  * `store-failed`: commits to the history store fail (disk full, I/O error); batches are kept and
  * retried, intake is slowed, and the alert is resolved once a write succeeds again.
+ * `rest-banned`: a venue banned our IP from its REST API (Binance/Upbit 418); no REST request goes
+ * to it (no backfill, no audit, no listing) until the ban ends, which the alert tells.
  */
-export type AlertKind = 'recovery-failed' | 'coin-silent' | 'error-rate' | 'subscription-refused' | 'suppressed' | 'store-failed';
+export type AlertKind =
+  | 'recovery-failed'
+  | 'coin-silent'
+  | 'error-rate'
+  | 'subscription-refused'
+  | 'suppressed'
+  | 'store-failed'
+  | 'rest-banned';
 
 /** critical: an operator must act (logged at `error`); warning: worth a look (logged at `warn`) */
 export type AlertSeverity = 'critical' | 'warning';

@@ -7,8 +7,13 @@
  * burst of backfill pages, they would otherwise leave the shared queue back to back, at the full
  * pace. So audits take at most `share` of a host's pace, at most one audit request ever waits in
  * the shared queue, and gap backfills always keep the rest.
+ *
+ * Underneath, the client also spends each request's weight from the venue's one REST budget
+ * (src/rest/weight-budget.ts), shared with listing and backfill; lanes are kept per venue the same
+ * way that budget is (host, plus the simulator's per-venue path prefix).
  */
 import type { RestClient, RestResponse } from '../exchanges/types.js';
+import { venueProfileOf } from '../rest/venue-limits.js';
 
 export interface AuditBudgetOptions {
   /** the shared client's pace per host (config.rest.requestsPerSecond) */
@@ -34,7 +39,8 @@ interface Lane {
 
 function hostOf(url: string): string {
   try {
-    return new URL(url).host;
+    const parsed = new URL(url);
+    return venueProfileOf(parsed)?.key ?? parsed.host;
   } catch {
     return url; // the shared client rejects it with its own coded error
   }

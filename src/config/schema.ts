@@ -148,16 +148,26 @@ export const configSchema = z
     rest: z
       .object({
         /**
-         * client-side pace per exchange host, so we stay under the limits instead of discovering
-         * them; a burst lets a reconnect's backfill of many symbols go out at once (Binance counts
-         * weight per minute, 6000: fifty 25-weight history pages fit in one burst)
+         * client-side pace per venue (host, or simulated venue), so we stay under the limits instead
+         * of discovering them; a burst lets a reconnect's backfill of many symbols go out at once.
+         * On top of this pace every venue has one REST budget shared by listing, backfill and
+         * audits, in the venue's own units: Binance request weight (6000 a minute spot, 2400
+         * futures; a history page weighs 25 spot, aggTrades 20 futures), Bybit 600 requests per
+         * 5 s, OKX per endpoint (history-trades 20 per 2 s), Upbit 10 per second per group. The
+         * venue's accounting headers (X-MBX-USED-WEIGHT-1M, X-Bapi-Limit-Status, Remaining-Req)
+         * correct it upwards; a 418 ban stops every REST call of that venue until it ends.
          */
         requestsPerSecond: z.number().positive().default(10),
         burst: z.number().int().positive().default(60),
         timeoutMs: z.number().int().positive().default(10_000),
+        /**
+         * the part of each venue's documented REST limit tickvisor allows itself, in (0, 1]; the
+         * rest is room for other clients on the same IP and for the venue's clock; default 0.9
+         */
+        budgetShare: z.number().positive().max(1).default(0.9),
       })
       .strict()
-      .default({ requestsPerSecond: 10, burst: 60, timeoutMs: 10_000 }),
+      .default({ requestsPerSecond: 10, burst: 60, timeoutMs: 10_000, budgetShare: 0.9 }),
     /** REST audit defaults for every exchange (each exchange's `audit` overrides them field by field) */
     audit: auditSchema.optional(),
     validation: z.object({ maxClockSkewMs: z.number().int().positive().default(60_000) }).strict().default({ maxClockSkewMs: 60_000 }),

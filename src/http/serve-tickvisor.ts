@@ -11,6 +11,7 @@ import type { PipelineStats } from '../pipeline/pipeline.js';
 import type { MarketRecord } from '../records.js';
 import type { ActorNode } from '../runtime/state-tree.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
+import type { VenueStats } from '../rest/weight-budget.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { buildStatusSummary } from './summary.js';
 import type { AlertSummary } from '../runtime/tickvisor.js';
@@ -22,6 +23,8 @@ export interface ObservableTickvisor {
   readonly batches$: Observable<readonly MarketRecord[]>;
   /** the REST audit per audited symbol, when the system runs one */
   auditStats?(): readonly AuditRow[];
+  /** each venue's REST budget (weight used, waits, bans) */
+  restBudgetStats?(): readonly VenueStats[];
   /** alerts raised so far and what stands now, when the system routes alerts */
   alertSummary?(): AlertSummary;
   /** when the system already keeps one, the server reads it instead of building its own */
@@ -62,6 +65,7 @@ export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTick
     const figures = metrics.update(tree, tv.pipelineStats(), activity, now());
     const audits = tv.auditStats?.() ?? [];
     metrics.updateAudits(audits);
+    metrics.updateRestBudgets(tv.restBudgetStats?.() ?? []);
     return { tree, figures, audits };
   };
   let server: HttpServer;

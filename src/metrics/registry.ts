@@ -28,6 +28,8 @@ import { ActorTable, type ActorRow, type RowLabels } from './actor-rows.js';
 import type { CoinActivity, SilentCoin } from './coin-activity.js';
 import { MonotonicCounters } from './monotonic.js';
 import { RateMeter } from './rate-meter.js';
+import { createRestBudgetMetrics } from './rest-budget.js';
+import type { VenueStats } from '../rest/weight-budget.js';
 
 /** The manager has one state; it has no exported code table, so it is written here. */
 export const MANAGER_STATE_CODES = { Managing: 0 } as const;
@@ -66,6 +68,8 @@ export interface TickvisorMetrics {
   update(tree: ActorNode, pipelines: Readonly<Record<string, PipelineStats>>, activity: CoinActivity, now: number): MetricsFigures;
   /** Sets the REST-audit series (one row per audited symbol); call after `update`, before `registry.metrics()`. */
   updateAudits(rows: readonly AuditRow[]): void;
+  /** Sets the per-venue REST budget series (src/metrics/rest-budget.ts); call before `registry.metrics()`. */
+  updateRestBudgets(venues: readonly VenueStats[]): void;
   /** update, then the Prometheus text exposition */
   scrape(tree: ActorNode, pipelines: Readonly<Record<string, PipelineStats>>, activity: CoinActivity, now: number): Promise<string>;
   readonly contentType: string;
@@ -390,10 +394,13 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
   }
   // --- end of the REST audit block
 
+  const updateRestBudgets = createRestBudgetMetrics(registry);
+
   return {
     registry,
     update,
     updateAudits,
+    updateRestBudgets,
     async scrape(tree, pipelines, activity, now) {
       update(tree, pipelines, activity, now);
       return registry.metrics();

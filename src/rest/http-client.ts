@@ -10,6 +10,10 @@
  *   fail fast with the same code until the block ends.
  * - 5xx, network errors, timeouts: a few retries with backoff, then TV_ERR_REST_FAILED.
  * - Any other answer (2xx, other 4xx) goes back to the adapter, which knows what it means.
+ * - Every request to a venue we know (venue-limits.ts) also spends its weight from that venue's
+ *   budget (weight-budget.ts), one per venue for every caller of this client, corrected by the
+ *   venue's own accounting headers; a "host" below is that venue's key (host + path prefix).
+ *   A 418 holds every request of the venue until the ban ends and is reported once (`onBan`).
  */
 import type { RestClient, RestResponse } from '../exchanges/types.js';
 import { RestError } from './errors.js';
@@ -17,6 +21,8 @@ import { gotTransport, type HttpTransport } from './got-transport.js';
 import { createHostThrottle, type BlockReason } from './rate-limit.js';
 import { backoffDelay, classify, serverWaitMs, type BackoffOptions } from './retry-policy.js';
 import { realSleep } from './sleep.js';
+import { venueProfileOf, type VenueProfile } from './venue-limits.js';
+import { createWeightBudget, type BanEvent, type VenueStats } from './weight-budget.js';
 
 export interface RestLogger {
   warn(obj: object, msg: string): void;
@@ -46,6 +52,13 @@ export interface RestClientOptions {
   /** for the backoff jitter; default Math.random */
   random?: () => number;
   logger?: RestLogger;
+  /**
+   * the part of each venue's documented REST limit this client allows itself (see venue-limits.ts);
+   * default 0.9, leaving room for other clients on the same IP
+   */
+  budgetShare?: number;
+  /** called once when a venue bans us (418): no request goes to it until `until` */
+  onBan?: (ban: BanEvent) => void;
   /** aborting it closes the client: in-flight requests and waits end at once, nothing is retried */
   signal?: AbortSignal;
   /** the HTTP layer; default got (tests and the simulator may pass their own) */
@@ -66,11 +79,18 @@ function checkedOption(name: string, value: number | undefined, fallback: number
   return v;
 }
 
-function hostOf(url: string): string {
+/** A RestClient that also tells what each venue's budget holds (for /metrics). */
+export interface BudgetedRestClient extends RestClient {
+  budgetStats(): VenueStats[];
+}
+
+/** The venue a URL belongs to and the key its pace, blocks and budget are kept under. */
+function targetOf(url: string): { key: string; profile: VenueProfile | undefined } {
   try {
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`protocol ${parsed.protocol}`);
-    return parsed.host;
+    const profile = venueProfileOf(parsed);
+    return { key: profile?.key ?? parsed.host, profile };
   } catch (cause) {
     throw new RestError('TV_ERR_REST_INVALID_URL', `not an http(s) URL: ${url}`, { url, cause });
   }
@@ -89,7 +109,7 @@ function blockedCode(reason: BlockReason): 'TV_ERR_REST_BANNED' | 'TV_ERR_REST_R
   return reason === 'banned' ? 'TV_ERR_REST_BANNED' : 'TV_ERR_REST_RATE_LIMITED';
 }
 
-export function createRestClient(options: RestClientOptions = {}): RestClient {
+export function createRestClient(options: RestClientOptions = {}): BudgetedRestClient {
   const timeoutMs = checkedOption('timeoutMs', options.timeoutMs, 10_000, 1);
   const maxRetries = checkedOption('maxRetries', options.maxRetries, 3, 0);
   const maxRateLimitRetries = checkedOption('maxRateLimitRetries', options.maxRateLimitRetries, 5, 0);
@@ -119,9 +139,18 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
     now,
     sleep,
   });
+  // after the throttle: a spend is booked when its request really goes out
+  const budget = createWeightBudget({
+    ...(options.budgetShare !== undefined ? { share: options.budgetShare } : {}),
+    now,
+    sleep,
+    blockedMs: (key) => throttle.blocked(key)?.remainingMs ?? 0,
+    closed: () => signal?.aborted === true,
+    ...(options.onBan ? { onBan: options.onBan } : {}),
+  });
 
-  return async function get(url: string): Promise<RestResponse> {
-    const host = hostOf(url);
+  async function get(url: string): Promise<RestResponse> {
+    const { key: host, profile } = targetOf(url);
     let attempts = 0;
     let failures = 0;
     let rateLimited = 0;
@@ -140,6 +169,7 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
         );
       }
       await throttle.acquire(host);
+      if (profile) await budget.acquire(profile);
       checkOpen(url, attempts);
       attempts++;
 
@@ -163,6 +193,7 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
         continue;
       }
 
+      if (profile) budget.observe(profile, raw.headers);
       const body = parseBody(raw.text);
       const verdict = classify(raw.status, body.value);
 
@@ -194,8 +225,11 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
       // Rate limited or banned: the whole host waits, and never less than minDelayMs.
       const told = serverWaitMs(raw.headers, now());
       const fallback = backoffDelay(rateLimited, backoff, random);
-      const waitMs = Math.max(backoff.minDelayMs, told ?? (verdict === 'banned' ? Math.max(banWaitMs, fallback) : fallback));
+      // a ban that names no end lasts at least the venue's documented minimum
+      const banMs = Math.max(banWaitMs, profile?.banMs ?? 0, fallback);
+      const waitMs = Math.max(backoff.minDelayMs, told ?? (verdict === 'banned' ? banMs : fallback));
       throttle.block(host, now() + waitMs, verdict);
+      if (profile) budget.noteBlock(profile, now() + waitMs, verdict, raw.status, url);
       if (waitMs > maxWaitMs || rateLimited >= maxRateLimitRetries) {
         const why = waitMs > maxWaitMs ? `asked to wait ${waitMs} ms (over maxWaitMs ${maxWaitMs})` : `still limited after ${attempts} attempts`;
         throw new RestError(blockedCode(verdict), `GET ${url}: ${raw.status} ${verdict}, ${why}`, {
@@ -209,5 +243,6 @@ export function createRestClient(options: RestClientOptions = {}): RestClient {
       logger?.warn({ url, status: raw.status, attempt: attempts, waitMs, verdict }, 'rest request rate limited; waiting');
       // The next acquire() sleeps out the block.
     }
-  };
+  }
+  return Object.assign(get, { budgetStats: () => budget.stats() });
 }

@@ -1,5 +1,9 @@
 export { createRestClient } from './http-client.js';
-export type { RestClientOptions, RestLogger } from './http-client.js';
+export type { BudgetedRestClient, RestClientOptions, RestLogger } from './http-client.js';
+export { createWeightBudget } from './weight-budget.js';
+export type { BanEvent, PoolStats, VenueStats, WeightBudget, WeightBudgetOptions } from './weight-budget.js';
+export { venueProfileOf } from './venue-limits.js';
+export type { PoolSpec, ReportedUsage, VenueProfile } from './venue-limits.js';
 export { RestError } from './errors.js';
 export type { RestErrorCode, RestErrorDetails } from './errors.js';
 export { gotTransport } from './got-transport.js';

@@ -10,7 +10,7 @@ import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
 import type { GapCounters } from '../gaps/gap-filler.js';
 import type { GapTrackerOptions } from '../gaps/gap-tracker.js';
-import { createAlerting, recoveryFailedAlert, refusalAlerts, type Alert, type Alerting } from '../alerts/index.js';
+import { createAlerting, recoveryFailedAlert, refusalAlerts, restBannedAlert, type Alert, type Alerting } from '../alerts/index.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { startAlertWatch } from './alert-watch.js';
 import { lifecycleLogger } from './lifecycle-log.js';
@@ -23,7 +23,7 @@ import { createAdapter } from '../exchanges/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createPipeline, type CommittedBatch, type LatestState, type Pipeline, type PipelineStats } from '../pipeline/index.js';
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
-import { createRestClient } from '../rest/index.js';
+import { createRestClient, type BudgetedRestClient, type VenueStats } from '../rest/index.js';
 import { startSimExchange, type SimExchange } from '../sim/index.js';
 import { openHistoryStore, type HistoryStore, type RangeQuery, type StoreFaultGate } from '../store/index.js';
 import { collectorInputFor } from './collector-inputs.js';
@@ -82,6 +82,8 @@ export interface Tickvisor {
   gapStats(): Array<GapCounters & { exchange: ExchangeId; market: Market; openWindows: number; idle: boolean }>;
   /** the REST audit per audited symbol: windows audited, trades found missing and filled, unfilled windows */
   auditStats(): AuditRow[];
+  /** each venue's REST budget: weight used against the limit, requests, waits, bans */
+  restBudgetStats(): VenueStats[];
   /** resolves once every queued backfill has run and every pipeline has committed what it holds */
   drain(): Promise<void>;
   /** the embedded simulator, when any exchange is simulated */
@@ -132,6 +134,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   let store: HistoryStore | undefined;
   let root: AnyActorRef | undefined;
   let audits: VenueAudits | undefined;
+  let restClient: BudgetedRestClient | undefined;
   const venues = new Map<string, VenueRuntime>();
   let started = false;
   let stopping: Promise<void> | undefined;
@@ -192,7 +195,10 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       requestsPerSecond: config.rest.requestsPerSecond,
       burst: config.rest.burst,
       timeoutMs: config.rest.timeoutMs,
+      budgetShare: config.rest.budgetShare,
+      onBan: (ban) => alerting.raise(restBannedAlert(ban, Date.now())),
     });
+    restClient = rest;
     const inputs = config.exchanges.map((e, index) => {
       const exchange = e.exchange as ExchangeId;
       const market = e.market as Market;
@@ -305,6 +311,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         idle: v.filler.idle,
       })),
     auditStats: () => audits?.stats() ?? [],
+    restBudgetStats: () => restClient?.budgetStats() ?? [],
     drain: async () => {
       await Promise.all([...venues.values()].map((v) => v.filler.whenIdle()));
       await Promise.all([...venues.values()].map((v) => v.pipeline.flush()));

@@ -3,7 +3,8 @@
  * Wire facts: `{"op":"subscribe","args":[{channel,instId}]}` acked once per arg; text `ping` → `pong`;
  * the server closes after 30 s with nothing received; every number and timestamp is a string;
  * SWAP sizes are contracts (base = sz × ctVal); history-trades pages backwards by tradeId;
- * over the rate limit HTTP 429 with code 50011.
+ * each REST endpoint has its own limit per IP (20 requests per 2 s here; OKX sends no accounting
+ * headers), over it HTTP 429 with code 50011.
  */
 import type { Market } from '../../records.js';
 import { askPrice, bidPrice, continuingIdBase, type SymbolState } from '../generator.js';
@@ -14,12 +15,13 @@ import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, Ve
 /** ctVal of the USDT SWAPs (base units per contract), as OKX lists them */
 const CONTRACT_VALUES: Record<string, number> = { BTC: 0.01, ETH: 0.1, SOL: 1, BNB: 0.01, XRP: 100, DOGE: 1000, ADA: 100 };
 const DATA_PER_FRAME = 50;
+const OKX_ROUTES = new Set(['/api/v5/public/time', '/api/v5/public/instruments', '/api/v5/market/trades', '/api/v5/market/history-trades']);
 
 export function okxVenue(market: Market): SimVenue {
   const swap = market === 'futures';
   const instType = swap ? 'SWAP' : 'SPOT';
   const idBase = new Map<SymbolState, number>();
-  let limiter: FixedWindow | undefined;
+  const limiters = new Map<string, FixedWindow>();
 
   const sz = (sym: SymbolState, amount: number) =>
     sym.contractSize !== undefined ? String(Math.round(amount / sym.contractSize)) : amount.toFixed(sym.amountDecimals);
@@ -139,7 +141,13 @@ export function okxVenue(market: Market): SimVenue {
     headers: { 'Retry-After': retryAfterSeconds(until, ctx.now()) },
     body: { code: '50011', msg: 'Too Many Requests', data: [] },
   });
-  const window = (ctx: VenueContext) => (limiter ??= new FixedWindow(ctx.timing.okxRestWindowMs, ctx.timing.okxRestLimit));
+  // one window per endpoint, as OKX counts; any path it does not serve shares one (bounded)
+  const window = (ctx: VenueContext, path: string) => {
+    const key = OKX_ROUTES.has(path) ? path : 'other';
+    let l = limiters.get(key);
+    if (!l) limiters.set(key, (l = new FixedWindow(ctx.timing.okxRestWindowMs, ctx.timing.okxRestLimit)));
+    return l;
+  };
 
   return {
     exchange: 'okx',
@@ -164,11 +172,11 @@ export function okxVenue(market: Market): SimVenue {
     openSession: (ctx, io) => new OkxSession(ctx, io, tradeData, tickerData),
     rest(ctx, path, q) {
       const now = ctx.now();
-      const taken = window(ctx).take(now);
+      const taken = window(ctx, path).take(now);
       if (!taken.ok) return tooMany(ctx, taken.resetAt);
       return rest(ctx, path, q);
     },
-    rateLimitReply: (ctx) => tooMany(ctx, window(ctx).resetAt(ctx.now())),
+    rateLimitReply: (ctx) => tooMany(ctx, window(ctx, '').resetAt(ctx.now())),
   };
 }
 
