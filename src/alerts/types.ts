@@ -9,8 +9,10 @@
  * window closes with alerts held back: the excess is summarized, never silently lost.
  * `store-failed`: commits to the history store fail (disk full, I/O error); batches are kept and
  * retried, intake is slowed, and the alert is resolved once a write succeeds again.
+ * `format-drift`: frames of one exchange × market are quarantined for one reason faster than
+ * `alerts.quarantinePerMinute` (see format-drift.ts).
  */
-export type AlertKind = 'recovery-failed' | 'coin-silent' | 'error-rate' | 'subscription-refused' | 'suppressed' | 'store-failed';
+export type AlertKind = 'recovery-failed' | 'coin-silent' | 'error-rate' | 'subscription-refused' | 'suppressed' | 'store-failed' | 'format-drift';
 
 /** critical: an operator must act (logged at `error`); warning: worth a look (logged at `warn`) */
 export type AlertSeverity = 'critical' | 'warning';
