@@ -344,10 +344,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         idle: v.filler.idle,
       })),
     auditStats: () => audits?.stats() ?? [],
-    quarantineStats: () =>
-      [...venues.values()].flatMap((v) =>
-        [...v.quarantined].map(([reason, t]) => ({ exchange: v.adapter.exchange, market: v.adapter.market, reason, count: t.count })),
-      ),
+    quarantineStats: () => [...venues.values()].flatMap((v) => v.quarantineRows()),
     drain: async () => {
       await Promise.all([...venues.values()].map((v) => v.filler.whenIdle()));
       await Promise.all([...venues.values()].map((v) => v.pipeline.flush()));

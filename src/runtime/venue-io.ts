@@ -134,6 +134,11 @@ export class VenueRuntime implements VenueIo {
     this.options.quarantine?.add({ exchange: this.adapter.exchange, market: this.adapter.market, ...f });
   }
 
+  /** frames quarantined since start, one row per reason (the metric's rows) */
+  quarantineRows(): Array<{ exchange: ExchangeAdapter['exchange']; market: ExchangeAdapter['market']; reason: FrameFailureReason; count: number }> {
+    return [...this.quarantined].map(([reason, t]) => ({ exchange: this.adapter.exchange, market: this.adapter.market, reason, count: t.count }));
+  }
+
   note(event: string, detail: Record<string, unknown>): void {
     this.log.info(detail, event);
     // a refused first subscription must not hold a window open that no trade will close
