@@ -201,6 +201,11 @@ export class QuarantineWriter {
       // lmdb-js rejects a second promise with the real cause; unhandled, it would end the process
       const commitError = (error as { commitError?: unknown } | null)?.commitError;
       if (commitError instanceof Promise) commitError.catch(() => undefined);
+      // the examples were not stored: their places are free again
+      for (const [id, p] of batch) {
+        this.kept.set(id, Math.max(0, (this.kept.get(id) ?? 0) - p.examples.length));
+        this.totalKept = Math.max(0, this.totalKept - p.examples.length);
+      }
       this.options.onError?.(error);
     }
   }

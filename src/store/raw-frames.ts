@@ -251,26 +251,55 @@ export async function pruneRawFrames(
       if (n < PRUNE_CHUNK) break;
     }
   }
-  for (let guard = 0; guard < 10_000 && (meta.get(RAW_BYTES_KEY) ?? 0) > maxBytes; guard++) {
+  const excess = (meta.get(RAW_BYTES_KEY) ?? 0) - maxBytes;
+  if (excess > 0) {
     const venues = rawVenues(frames);
-    let oldest: { exchange: string; market: string; at: number } | undefined;
-    for (const [exchange, market] of venues) {
-      for (const key of frames.getKeys({ start: [exchange, market], limit: 1, snapshot: true })) {
-        const at = (key as Key[])[2] as number;
-        if (oldest === undefined || at < oldest.at) oldest = { exchange, market, at };
-      }
-    }
-    if (oldest === undefined) {
+    if (venues.length === 0) {
       // nothing left: the running total can only be stale
       await meta.put(RAW_BYTES_KEY, 0);
-      break;
+    } else {
+      // one cutoff time for all venues, so the oldest frames go first whichever venue they are of
+      const sizeCutoff = oldestCutoff(frames, venues, excess);
+      for (const [exchange, market] of venues) {
+        for (let guard = 0; guard < 10_000; guard++) {
+          const n = await deleteOldest(frames, meta, exchange, market, sizeCutoff, Infinity);
+          deleted += n;
+          if (n < PRUNE_CHUNK) break;
+        }
+      }
     }
-    const excess = (meta.get(RAW_BYTES_KEY) ?? 0) - maxBytes;
-    const n = await deleteOldest(frames, meta, oldest.exchange, oldest.market, Infinity, excess);
-    deleted += n;
-    if (n === 0) break;
   }
   return deleted;
+}
+
+/**
+ * The receive time before which, over all venues, at least `excess` bytes of frames lie: the
+ * venues' frames merged in time order, read only as far as needed.
+ */
+function oldestCutoff(frames: Database<StoredFrame, Key>, venues: ReadonlyArray<[string, string]>, excess: number): number {
+  type Entry = { key: Key; value: StoredFrame };
+  const cursors = venues.map(([exchange, market]) =>
+    frames.getRange({ start: [exchange, market], end: [exchange, market, AFTER_ALL], snapshot: true })[Symbol.iterator]() as Iterator<Entry>,
+  );
+  const heads: Array<Entry | undefined> = cursors.map((c) => c.next().value as Entry | undefined);
+  const timeOf = (e: Entry) => (e.key as Key[])[2] as number;
+  let freed = 0;
+  try {
+    for (;;) {
+      let pick = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h !== undefined && (pick < 0 || timeOf(h) < timeOf(heads[pick]!))) pick = i;
+      }
+      if (pick < 0) return Infinity;
+      const head = heads[pick]!;
+      freed += head.value.f.length + ENTRY_OVERHEAD;
+      if (freed >= excess) return timeOf(head) + 1;
+      heads[pick] = cursors[pick]!.next().value as Entry | undefined;
+    }
+  } finally {
+    for (const c of cursors) c.return?.();
+  }
 }
 
 /** Up to PRUNE_CHUNK of a venue's oldest frames, before `cutoff`, until `bytes` were freed. */
