@@ -9,6 +9,8 @@ export type { WebhookBackoff, WebhookPost, WebhookResponse, WebhookSink, Webhook
 export { appendSample, coinKey, errorRate, silentCoins } from './detectors.js';
 export type { CoinActivity, ErrorSample } from './detectors.js';
 export { createAlertWatch } from './watch.js';
+export { appendDriftSample, driftKey, formatDrift } from './format-drift.js';
+export type { DriftSample } from './format-drift.js';
 export type { AlertWatch } from './watch.js';
 export { recoveryFailedAlert } from './from-manager.js';
 export { storeFailedAlert } from './store-failed.js';

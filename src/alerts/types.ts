@@ -11,6 +11,8 @@
  * retried, intake is slowed, and the alert is resolved once a write succeeds again.
  * `rest-banned`: a venue banned our IP from its REST API (Binance/Upbit 418); no REST request goes
  * to it (no backfill, no audit, no listing) until the ban ends, which the alert tells.
+ * `format-drift`: frames of one exchange × market are quarantined for one reason faster than
+ * `alerts.quarantinePerMinute` (see format-drift.ts).
  */
 export type AlertKind =
   | 'recovery-failed'
@@ -19,7 +21,8 @@ export type AlertKind =
   | 'subscription-refused'
   | 'suppressed'
   | 'store-failed'
-  | 'rest-banned';
+  | 'rest-banned'
+  | 'format-drift';
 
 /** critical: an operator must act (logged at `error`); warning: worth a look (logged at `warn`) */
 export type AlertSeverity = 'critical' | 'warning';

@@ -12,6 +12,14 @@ export function usage<T>(command: string, parse: () => T): T {
   }
 }
 
+/** `--from`/`--to`: ms since epoch or an ISO date; undefined when absent. */
+export function timeOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(n)) throw new TickvisorError('TV_ERR_USAGE', `--${name} is not a time: ${value} (ms since epoch or ISO date)`);
+  return n;
+}
+
 export function intOption(command: string, name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);

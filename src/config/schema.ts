@@ -102,9 +102,24 @@ export const configSchema = z
         batchMaxDelayMs: z.number().int().positive().default(5),
         maxBufferedRecords: z.number().int().positive().default(200_000),
         mapSizeMB: z.number().int().positive().optional(),
+        /**
+         * keep every raw frame as received (receive time, connection id) beside the records, so
+         * `tickvisor reparse` can rebuild history with later parsers; off by default (it costs
+         * disk roughly the size of the wire traffic)
+         */
+        raw: z.boolean().default(false),
+        /** raw frames older than this are pruned (default 7 days) */
+        rawMaxAgeMs: z.number().int().positive().default(7 * 24 * 60 * 60_000),
+        /** raw frames beyond this many bytes are pruned, oldest first (default 2 GiB) */
+        rawMaxBytes: z.number().int().positive().default(2 * 1024 ** 3),
+        /** examples of each (exchange, market, reason) kept in the quarantine */
+        quarantineExamples: z.number().int().nonnegative().max(1000).default(20),
       })
       .strict()
-      .default({ path: './data', batchMaxRecords: 5_000, batchMaxDelayMs: 5, maxBufferedRecords: 200_000 }),
+      .default({
+        path: './data', batchMaxRecords: 5_000, batchMaxDelayMs: 5, maxBufferedRecords: 200_000,
+        raw: false, rawMaxAgeMs: 7 * 24 * 60 * 60_000, rawMaxBytes: 2 * 1024 ** 3, quarantineExamples: 20,
+      }),
     connector: z
       .object({
         connectTimeoutMs: z.number().int().positive().optional(),
@@ -185,9 +200,11 @@ export const configSchema = z
         silentCoinMs: z.number().int().positive().default(5 * 60_000),
         /** malformed frames + rejected records per second (per collector, over a minute) that raise an alert */
         errorRatePerSecond: z.number().positive().default(5),
+        /** quarantined frames per minute (per exchange, market and reason) that raise `format-drift` */
+        quarantinePerMinute: z.number().positive().default(10),
       })
       .strict()
-      .default({ silentCoinMs: 5 * 60_000, errorRatePerSecond: 5 }),
+      .default({ silentCoinMs: 5 * 60_000, errorRatePerSecond: 5, quarantinePerMinute: 10 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

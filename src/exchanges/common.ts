@@ -1,5 +1,15 @@
 /** Small pure helpers every adapter needs; one copy here instead of four. */
-import { MalformedFrameError } from './types.js';
+import { MalformedFrameError, type FrameFailureReason } from './types.js';
+
+/** A field the kind requires that is absent is `missing-field`; one of the wrong form, `bad-field`. */
+export function fieldReason(value: unknown): { reason: FrameFailureReason } {
+  return { reason: value === undefined || value === null ? 'missing-field' : 'bad-field' };
+}
+
+/** The frame is JSON but not an object: no venue sends that, so it is as unreadable as bad JSON. */
+export function notAnObject(): MalformedFrameError {
+  return new MalformedFrameError('frame is not a JSON object', { reason: 'unreadable-json' });
+}
 
 /**
  * The largest frame a parser reads. Real frames are far below it: a Binance or Upbit event is
@@ -20,11 +30,11 @@ export function frameText(frame: string | Buffer): string {
   if (typeof frame === 'string') {
     const units = frame.length;
     if (units > MAX_FRAME_BYTES || (units * 3 > MAX_FRAME_BYTES && Buffer.byteLength(frame, 'utf8') > MAX_FRAME_BYTES)) {
-      throw new MalformedFrameError(`frame over ${MAX_FRAME_BYTES} bytes`);
+      throw new MalformedFrameError(`frame over ${MAX_FRAME_BYTES} bytes`, { reason: 'too-large' });
     }
     return frame;
   }
-  if (frame.length > MAX_FRAME_BYTES) throw new MalformedFrameError(`frame of ${frame.length} bytes is over ${MAX_FRAME_BYTES}`);
+  if (frame.length > MAX_FRAME_BYTES) throw new MalformedFrameError(`frame of ${frame.length} bytes is over ${MAX_FRAME_BYTES}`, { reason: 'too-large' });
   return frame.toString('utf8');
 }
 
@@ -33,7 +43,7 @@ export function parseJsonFrame(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new MalformedFrameError(`not JSON: ${text.slice(0, 80)}`, { cause });
+    throw new MalformedFrameError(`not JSON: ${text.slice(0, 80)}`, { cause, reason: 'unreadable-json' });
   }
 }
 
@@ -106,7 +116,7 @@ function decimalText(s: string): number {
 /** A finite number from a field that may be a JSON number or a decimal string. */
 export function num(value: unknown, field: string): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' ? decimalText(value) : NaN;
-  if (!Number.isFinite(n)) throw new MalformedFrameError(`field ${field} is not a number: ${preview(value)}`);
+  if (!Number.isFinite(n)) throw new MalformedFrameError(`field ${field} is not a number: ${preview(value)}`, fieldReason(value));
   return n;
 }
 
@@ -128,7 +138,7 @@ function safeInteger(value: unknown): number {
 /** An exchange timestamp: ms since epoch, a positive safe integer (number or canonical string). */
 export function timestampMs(value: unknown, field: string): number {
   const n = safeInteger(value);
-  if (!(n > 0)) throw new MalformedFrameError(`field ${field} is not a timestamp: ${preview(value)}`);
+  if (!(n > 0)) throw new MalformedFrameError(`field ${field} is not a timestamp: ${preview(value)}`, fieldReason(value));
   return n;
 }
 
@@ -172,7 +182,7 @@ export function integerId(value: unknown, field: string, rawDigits?: string): st
     if (Number.isSafeInteger(value)) return String(value);
     if (rawDigits !== undefined && canonicalDigits(rawDigits) && Number(rawDigits) === value) return rawDigits;
   }
-  throw new MalformedFrameError(`field ${field} is not an integer id: ${preview(value)}`);
+  throw new MalformedFrameError(`field ${field} is not an integer id: ${preview(value)}`, fieldReason(value));
 }
 
 /**
@@ -242,13 +252,13 @@ export function tradeId(value: unknown, field: string): string {
   } else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
     return String(value);
   }
-  throw new MalformedFrameError(`field ${field} is not a trade id: ${preview(value)}`);
+  throw new MalformedFrameError(`field ${field} is not a trade id: ${preview(value)}`, fieldReason(value));
 }
 
 /** A non-empty string field (symbols, codes, topics). Numbers are not strings here. */
 export function str(value: unknown, field: string): string {
   if (typeof value === 'string' && value !== '') return value;
-  throw new MalformedFrameError(`field ${field} is missing or not a string: ${preview(value)}`);
+  throw new MalformedFrameError(`field ${field} is missing or not a string: ${preview(value)}`, fieldReason(value));
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

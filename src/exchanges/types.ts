@@ -82,20 +82,48 @@ export type ControlMessage =
   | { kind: 'rejected'; requestId?: string; symbols?: string[]; reason: string }
   | { kind: 'pong' }
   /** a frame we understood and deliberately ignore (status, welcome, heartbeat...) */
-  | { kind: 'ignored' };
+  | { kind: 'ignored' }
+  /**
+   * A well-formed frame of a kind this parser does not map: an event, channel, topic or op the
+   * venue's documentation for what we subscribe to does not have (a new one is how a format change
+   * usually starts). Never a record; the receiver counts it in the quarantine as `unknown-kind`.
+   * `what` names it (`event serverShutdown`, `channel books5`), for the operator.
+   */
+  | { kind: 'unknown'; what: string };
 
 export interface ParseResult {
   records: MarketRecord[];
   control: ControlMessage[];
 }
 
+/**
+ * Why a frame was not turned into records, as the quarantine and its metric count it. A fixed
+ * list, so the metric's `reason` label stays bounded.
+ * - unreadable-json: not JSON, or JSON that is not an object
+ * - too-large: over MAX_FRAME_BYTES (common.ts)
+ * - unknown-kind: no event/topic/channel/op the parser knows (thrown, or a ControlMessage 'unknown')
+ * - missing-field: a field the kind requires is absent
+ * - bad-field: a field is there but not of the documented form (a number that is not, a side that is neither)
+ * - unknown-instrument: the frame needs instrument facts we do not have (an OKX swap without ctVal)
+ */
+export const FRAME_FAILURE_REASONS = ['unreadable-json', 'too-large', 'unknown-kind', 'missing-field', 'bad-field', 'unknown-instrument'] as const;
+export type FrameFailureReason = (typeof FRAME_FAILURE_REASONS)[number];
+
 /** Thrown (or returned through `FrameParser.parse`) for a frame we cannot read. */
 export class MalformedFrameError extends Error {
   readonly code = 'TV_ERR_MALFORMED_FRAME';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** the class of failure (default `bad-field`: most refusals are one field of the wrong form) */
+  readonly reason: FrameFailureReason;
+  constructor(message: string, options?: { cause?: unknown; reason?: FrameFailureReason }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MalformedFrameError';
+    this.reason = options?.reason ?? 'bad-field';
   }
+}
+
+/** The failure class of anything a parser threw: a foreign error (a parser bug) counts as `bad-field`. */
+export function failureReason(error: unknown): FrameFailureReason {
+  return error instanceof MalformedFrameError ? error.reason : 'bad-field';
 }
 
 /**

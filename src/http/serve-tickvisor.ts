@@ -6,7 +6,7 @@
 import type { Observable } from 'rxjs';
 import type { Registry } from 'prom-client';
 import { CoinActivity } from '../metrics/coin-activity.js';
-import { createMetrics, type TickvisorMetrics } from '../metrics/registry.js';
+import { createMetrics, type QuarantineRow, type TickvisorMetrics } from '../metrics/registry.js';
 import type { PipelineStats } from '../pipeline/pipeline.js';
 import type { MarketRecord } from '../records.js';
 import type { ActorNode } from '../runtime/state-tree.js';
@@ -25,6 +25,8 @@ export interface ObservableTickvisor {
   auditStats?(): readonly AuditRow[];
   /** each venue's REST budget (weight used, waits, bans) */
   restBudgetStats?(): readonly VenueStats[];
+  /** frames quarantined per exchange, market and reason, when the system counts them */
+  quarantineStats?(): readonly QuarantineRow[];
   /** alerts raised so far and what stands now, when the system routes alerts */
   alertSummary?(): AlertSummary;
   /** when the system already keeps one, the server reads it instead of building its own */
@@ -66,6 +68,7 @@ export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTick
     const audits = tv.auditStats?.() ?? [];
     metrics.updateAudits(audits);
     metrics.updateRestBudgets(tv.restBudgetStats?.() ?? []);
+    metrics.updateQuarantine(tv.quarantineStats?.() ?? []);
     return { tree, figures, audits };
   };
   let server: HttpServer;

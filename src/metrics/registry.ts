@@ -70,12 +70,22 @@ export interface TickvisorMetrics {
   updateAudits(rows: readonly AuditRow[]): void;
   /** Sets the per-venue REST budget series (src/metrics/rest-budget.ts); call before `registry.metrics()`. */
   updateRestBudgets(venues: readonly VenueStats[]): void;
+  /** Sets the quarantined-frames counter (one row per exchange, market and reason); same timing as updateAudits. */
+  updateQuarantine(rows: readonly QuarantineRow[]): void;
   /** update, then the Prometheus text exposition */
   scrape(tree: ActorNode, pipelines: Readonly<Record<string, PipelineStats>>, activity: CoinActivity, now: number): Promise<string>;
   readonly contentType: string;
 }
 
 type Labels = Record<string, string>;
+
+/** frames quarantined since start for one reason (a fixed list: the label stays bounded) */
+export interface QuarantineRow {
+  exchange: string;
+  market: string;
+  reason: string;
+  count: number;
+}
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -395,12 +405,24 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
   // --- end of the REST audit block
 
   const updateRestBudgets = createRestBudgetMetrics(registry);
+  // --- format drift: frames a parser could not read, or whose kind it did not know (src/store/quarantine.ts)
+  const quarantined = new Counter({
+    name: 'tickvisor_collector_frames_quarantined_total',
+    help: 'Frames that gave no records because the parser could not read them or did not know their kind, by reason (unreadable-json, too-large, unknown-kind, missing-field, bad-field, unknown-instrument)',
+    labelNames: [...COLL, 'reason'],
+    registers: [registry],
+  });
+  function updateQuarantine(rows: readonly QuarantineRow[]): void {
+    quarantined.reset();
+    for (const r of rows) quarantined.inc({ exchange: r.exchange, market: r.market, reason: r.reason }, r.count);
+  }
 
   return {
     registry,
     update,
     updateAudits,
     updateRestBudgets,
+    updateQuarantine,
     async scrape(tree, pipelines, activity, now) {
       update(tree, pipelines, activity, now);
       return registry.metrics();

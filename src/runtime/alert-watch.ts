@@ -3,7 +3,9 @@
  * their threshold, and collectors whose error rate (malformed frames + rejected records) is over
  * its threshold. Raised and resolved through the alert router (dedup and rate limit live there).
  */
-import { appendSample, createAlertWatch, errorRate, silentCoins, type Alerting, type ErrorSample } from '../alerts/index.js';
+import {
+  appendDriftSample, appendSample, createAlertWatch, errorRate, formatDrift, silentCoins, type Alerting, type DriftSample, type ErrorSample,
+} from '../alerts/index.js';
 import type { CoinActivity } from '../metrics/coin-activity.js';
 import type { VenueRuntime } from './venue-io.js';
 
@@ -15,12 +17,16 @@ export function startAlertWatch(options: {
   venues: () => Iterable<[string, VenueRuntime]>;
   silentCoinMs: number;
   errorRatePerSecond: number;
+  /** frames quarantined per minute, per exchange, market and reason, that raise `format-drift` */
+  quarantinePerMinute?: number;
   intervalMs?: number;
+  now?: () => number;
 }): () => void {
   const watch = createAlertWatch(options.alerting);
   let samples: ErrorSample[] = [];
+  let drift: DriftSample[] = [];
   const tick = () => {
-    const now = Date.now();
+    const now = (options.now ?? Date.now)();
     const silent = options.activity.silentFor(now, options.silentCoinMs).map((c) => ({
       exchange: c.exchange,
       market: c.market,
@@ -34,6 +40,14 @@ export function startAlertWatch(options: {
       samples = appendSample(samples, { key, at: now, errors }, ERROR_WINDOW_MS);
     }
     watch.update('error-rate', errorRate(samples, ERROR_WINDOW_MS, options.errorRatePerSecond));
+    for (const [, v] of options.venues()) {
+      for (const [reason, t] of v.quarantined) {
+        const frame = (typeof t.lastFrame === 'string' ? t.lastFrame.slice(0, 200) : t.lastFrame.subarray(0, 200).toString('utf8'));
+        const sample = { exchange: v.adapter.exchange, market: v.adapter.market, reason, at: now, count: t.count, example: { message: t.lastMessage, frame } };
+        drift = appendDriftSample(drift, sample, ERROR_WINDOW_MS);
+      }
+    }
+    watch.update('format-drift', formatDrift(drift, ERROR_WINDOW_MS, options.quarantinePerMinute ?? 10));
   };
   const timer = setInterval(tick, options.intervalMs ?? 1_000);
   timer.unref();

@@ -25,7 +25,7 @@ import { createPipeline, type CommittedBatch, type LatestState, type Pipeline, t
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
 import { createRestClient, type BudgetedRestClient, type VenueStats } from '../rest/index.js';
 import { startSimExchange, type SimExchange } from '../sim/index.js';
-import { openHistoryStore, type HistoryStore, type RangeQuery, type StoreFaultGate } from '../store/index.js';
+import { openHistoryStore, QuarantineWriter, RawFrameWriter, type OpenedHistoryStore, type RangeQuery, type StoreFaultGate } from '../store/index.js';
 import { collectorInputFor } from './collector-inputs.js';
 import { provideMachines } from './machines.js';
 import { simVenuesFor } from './sim-venues.js';
@@ -84,12 +84,24 @@ export interface Tickvisor {
   auditStats(): AuditRow[];
   /** each venue's REST budget: weight used against the limit, requests, waits, bans */
   restBudgetStats(): VenueStats[];
-  /** resolves once every queued backfill has run and every pipeline has committed what it holds */
+  /** frames quarantined since start, per exchange, market and reason (see `tickvisor quarantine`) */
+  quarantineStats(): QuarantineRow[];
+  /**
+   * resolves once every queued backfill has run and every pipeline has committed what it holds
+   * (and the quarantine and raw frames what they gathered)
+   */
   drain(): Promise<void>;
   /** the embedded simulator, when any exchange is simulated */
   readonly sim: SimExchange | undefined;
   /** the root actor (for inspection and tests) */
   readonly root: AnyActorRef | undefined;
+}
+
+export interface QuarantineRow {
+  exchange: ExchangeId;
+  market: Market;
+  reason: string;
+  count: number;
 }
 
 export interface StopOptions {
@@ -131,7 +143,9 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   let stopWatch: (() => void) | undefined;
   const pipelines$ = new ReplaySubject<Pipeline>();
   let sim: SimExchange | undefined;
-  let store: HistoryStore | undefined;
+  let store: OpenedHistoryStore | undefined;
+  let quarantine: QuarantineWriter | undefined;
+  let rawFrames: RawFrameWriter | undefined;
   let root: AnyActorRef | undefined;
   let audits: VenueAudits | undefined;
   let restClient: BudgetedRestClient | undefined;
@@ -176,8 +190,30 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     onRecovered: () => log.info({ store: storePath }, 'store writes succeed again'),
   });
 
+  function sideWriteFailed(what: string): (error: unknown) => void {
+    let lastAt = -Infinity;
+    return (error) => {
+      const now = Date.now();
+      if (now - lastAt < 60_000) return;
+      lastAt = now;
+      log.error({ store: storePath, err: error }, `${what}: a write to the store failed; collection goes on without it`);
+    };
+  }
+
   async function startAll(): Promise<void> {
     store = openHistoryStore({ path: storePath, ...(options.storeFaultGate ? { faultGate: options.storeFaultGate } : {}) });
+    // the quarantine and raw frames never stop collection: a failed write is a log line (one a minute)
+    quarantine = new QuarantineWriter(store.env, {
+      examplesPerReason: config.store.quarantineExamples,
+      onError: sideWriteFailed('quarantine'),
+    });
+    if (config.store.raw) {
+      rawFrames = new RawFrameWriter(store.env, {
+        maxAgeMs: config.store.rawMaxAgeMs,
+        maxBytes: config.store.rawMaxBytes,
+        onError: sideWriteFailed('raw frames'),
+      });
+    }
     const simVenues = simVenuesFor(config);
     if (simVenues.length > 0) {
       sim = await startSimExchange({
@@ -223,6 +259,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors, activity, {
           trades: e.channels.includes('trade'),
           ...(options.gapTracking ? { gaps: options.gapTracking } : {}),
+          ...(quarantine ? { quarantine } : {}),
+          ...(rawFrames ? { raw: rawFrames } : {}),
         }),
       );
       pipelines$.next(pipeline);
@@ -250,6 +288,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       venues: () => venues.entries(),
       silentCoinMs: config.alerts.silentCoinMs,
       errorRatePerSecond: config.alerts.errorRatePerSecond,
+      quarantinePerMinute: config.alerts.quarantinePerMinute,
     });
     log.info({ collectors: inputs.length, store: storePath }, 'supervision tree started');
   }
@@ -271,6 +310,9 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         const given = [...venues.values()].reduce((n, v) => n + v.pipeline.abandon(), 0);
         log.error({ store: storePath, records: given, flushTimeoutMs }, `stop: the store did not take the last ${given} records within ${flushTimeoutMs} ms; they are not stored`);
       }
+      // what the quarantine and raw frames gathered goes in before the environment closes
+      await quarantine?.close();
+      await rawFrames?.close();
       await store?.close();
       await sim?.stop();
       await alerting.close();
@@ -312,9 +354,12 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       })),
     auditStats: () => audits?.stats() ?? [],
     restBudgetStats: () => restClient?.budgetStats() ?? [],
+    quarantineStats: () => [...venues.values()].flatMap((v) => v.quarantineRows()),
     drain: async () => {
       await Promise.all([...venues.values()].map((v) => v.filler.whenIdle()));
       await Promise.all([...venues.values()].map((v) => v.pipeline.flush()));
+      await quarantine?.flush();
+      await rawFrames?.flush();
     },
     get sim() {
       return sim;

@@ -3,10 +3,12 @@
  * listing, and the data path into its collector's pipeline. The connection actors read it; the
  * listing actor fills it.
  */
-import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
+import type { ExchangeAdapter, FrameFailureReason, Instrument, RestClient } from '../exchanges/types.js';
 import type { Pipeline } from '../pipeline/index.js';
 import type { MarketRecord } from '../records.js';
-import type { VenueIo } from '../transport/venue-io.js';
+import type { FrameRefusal, VenueIo } from '../transport/venue-io.js';
+import type { QuarantineWriter } from '../store/quarantine.js';
+import type { RawFrameWriter } from '../store/raw-frames.js';
 import type { Listing } from '../../machines/collector.js';
 import { GapFiller } from '../gaps/gap-filler.js';
 import { GapTracker, type GapTrackerOptions } from '../gaps/gap-tracker.js';
@@ -19,7 +21,18 @@ export interface VenueCounters {
   lastMalformed?: string;
 }
 
+/** Frames quarantined for one reason since start, and the last one's words (the alert quotes them). */
+export interface QuarantineTally {
+  count: number;
+  lastMessage: string;
+  lastFrame: string | Buffer;
+}
+
 export interface VenueRuntimeOptions {
+  /** where quarantined frames are kept (counts and the first examples) */
+  quarantine?: QuarantineWriter;
+  /** where every raw frame is kept (`store.raw`); absent: raw frames are not kept and cost nothing */
+  raw?: RawFrameWriter;
   /** the subscriptions carry trades: a first subscription opens a window its first trade closes */
   trades?: boolean;
   /** silence detection and reach-back tuning (tests scale them down) */
@@ -31,6 +44,10 @@ export interface VenueRuntimeOptions {
 export class VenueRuntime implements VenueIo {
   private table = new Map<string, Instrument>();
   readonly counters: VenueCounters = { frames: 0, malformed: 0 };
+  /** quarantined frames by reason (a fixed list: bounded) */
+  readonly quarantined = new Map<FrameFailureReason, QuarantineTally>();
+  /** set only when raw frames are kept: the connection's `io.raw?.()` is then a no-op check */
+  readonly raw?: (frame: string | Buffer, receivedAt: number, connection: string) => void;
   readonly gaps: GapTracker;
   readonly filler: GapFiller;
 
@@ -48,6 +65,11 @@ export class VenueRuntime implements VenueIo {
     private readonly options: VenueRuntimeOptions = {},
   ) {
     this.gaps = new GapTracker(adapter.sequentialTradeIds, options.gaps);
+    const rawWriter = options.raw;
+    if (rawWriter) {
+      const { exchange, market } = adapter;
+      this.raw = (frame, receivedAt, connection) => rawWriter.add(exchange, market, frame, receivedAt, connection);
+    }
     // resume from where the stored history is known whole: a hole whose filling a crash cut short
     // lies before the newest stored trade, and resuming from that one would forget it
     for (const c of cursors) this.gaps.seed(c.symbol, c.resumeTradeId ?? c.lastTradeId, c.resumeTimestamp ?? c.lastTimestamp);
@@ -113,6 +135,20 @@ export class VenueRuntime implements VenueIo {
     this.counters.lastMalformed = reason;
   }
 
+  quarantine(f: FrameRefusal): void {
+    let tally = this.quarantined.get(f.reason);
+    if (tally === undefined) this.quarantined.set(f.reason, (tally = { count: 0, lastMessage: '', lastFrame: '' }));
+    tally.count++;
+    tally.lastMessage = f.message;
+    tally.lastFrame = f.frame;
+    this.options.quarantine?.add({ exchange: this.adapter.exchange, market: this.adapter.market, ...f });
+  }
+
+  /** frames quarantined since start, one row per reason (the metric's rows) */
+  quarantineRows(): Array<{ exchange: ExchangeAdapter['exchange']; market: ExchangeAdapter['market']; reason: FrameFailureReason; count: number }> {
+    return [...this.quarantined].map(([reason, t]) => ({ exchange: this.adapter.exchange, market: this.adapter.market, reason, count: t.count }));
+  }
+
   note(event: string, detail: Record<string, unknown>): void {
     this.log.info(detail, event);
     // a refused first subscription must not hold a window open that no trade will close
@@ -135,6 +171,8 @@ export class VenueRuntime implements VenueIo {
       }
     }
     this.table = next;
+    // reparse reads raw frames with the listing that was in force (symbols, OKX contract sizes)
+    this.options.raw?.listing(this.adapter.exchange, this.adapter.market, this.now(), [...next.values()]);
     // delisted: no trade will close their open windows (relisted, they subscribe afresh)
     if (gone.length > 0) this.gaps.release(gone);
     return { symbols: instruments.filter((i) => i.active).map((i) => i.symbol) };

@@ -1,5 +1,5 @@
 /** Opens the LMDB environment and assembles the HistoryStore from the read and write halves. */
-import type { Key } from 'lmdb';
+import type { Key, RootDatabase } from 'lmdb';
 import type { MarketRecord } from '../records.js';
 import { ValueScratch } from './codec.js';
 import { StoreError } from './errors.js';
@@ -10,7 +10,15 @@ import { listCursors, readCursor, readRange } from './read.js';
 import type { HistoryStore, HistoryStoreOptions, WriteOptions, WriteResult } from './types.js';
 import { applyBatch, assertStorable, type StoreDbs, type StoredCursor, type WriterState } from './write.js';
 
-export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
+/**
+ * The store as opened here: the HistoryStore plus its LMDB environment, where the side databases
+ * live (the quarantine, raw frames: see quarantine.ts, raw-frames.ts).
+ */
+export interface OpenedHistoryStore extends HistoryStore {
+  readonly env: RootDatabase;
+}
+
+export function openHistoryStore(options: HistoryStoreOptions): OpenedHistoryStore {
   const durable = options.noSync !== true;
   const root = openEnvironment({
     path: options.path,
@@ -61,6 +69,7 @@ export function openHistoryStore(options: HistoryStoreOptions): HistoryStore {
   }
 
   return {
+    env: root,
     async writeBatch(records: readonly MarketRecord[], writeOptions?: WriteOptions): Promise<WriteResult> {
       assertOpen();
       if (options.readOnly) throw new StoreError('TV_ERR_STORE_READ_ONLY', `history store at ${options.path} was opened read-only`);

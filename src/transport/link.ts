@@ -3,9 +3,10 @@
  * every frame, and maps acks, refusals and pongs back to unified symbols. A connection actor owns
  * one Link, or two for a moment while it rotates make-before-break.
  */
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { MAX_FRAME_BYTES } from '../exchanges/common.js';
-import type { Instrument, ParseResult, WireRequest } from '../exchanges/types.js';
+import { failureReason, type Instrument, type ParseResult, type WireRequest } from '../exchanges/types.js';
 import type { Channel, MarketRecord } from '../records.js';
 import { Pacer } from './pacer.js';
 import type { VenueIo } from './venue-io.js';
@@ -23,6 +24,10 @@ export interface LinkEvents {
 }
 
 const CLOSE_GRACE_MS = 1_000;
+
+/** Connection ids are this process's prefix and a count: unique across restarts of the process too. */
+const PROCESS_ID = randomBytes(4).toString('hex');
+let linkSeq = 0;
 
 export class Link {
   private readonly socket: WebSocket;
@@ -48,6 +53,8 @@ export class Link {
   private acked: string[] = [];
   private ackFlushQueued = false;
   private done = false;
+  /** names this socket in raw frames and quarantine examples: `<process>-<n>/g<group>` */
+  readonly connection: string;
 
   constructor(
     private readonly io: VenueIo,
@@ -56,6 +63,7 @@ export class Link {
     private readonly on: LinkEvents,
   ) {
     const { adapter } = io;
+    this.connection = `${PROCESS_ID}-${++linkSeq}/g${group}`;
     this.parser = adapter.createParser(io.instruments());
     this.socket = io.openSocket ? io.openSocket(io.wsUrl) : new WebSocket(io.wsUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES + 1024 });
     this.pacer = new Pacer(adapter.limits.maxMessagesPerSecond, (frame) => {
@@ -141,11 +149,18 @@ export class Link {
 
   private receive(data: Buffer, isBinary: boolean): void {
     let result: ParseResult;
+    const frame = isBinary ? data : data.toString();
+    // one clock read: the records' localTimestamp and the raw frame's receive time are the same
+    // number, so a reparse of the raw frame rebuilds the very same records
+    const receivedAt = Date.now();
+    this.io.raw?.(frame, receivedAt, this.connection);
     try {
-      result = this.parser.parse(isBinary ? data : data.toString(), Date.now());
+      result = this.parser.parse(frame, receivedAt);
     } catch (error) {
       this.on.frame(0, true);
-      this.io.malformed?.(error instanceof Error ? error.message : String(error), data, this.group);
+      const message = error instanceof Error ? error.message : String(error);
+      this.io.malformed?.(message, data, this.group);
+      this.io.quarantine?.({ reason: failureReason(error), message, frame, receivedAt, connection: this.connection });
       return;
     }
     const batch: MarketRecord[] = result.records;
@@ -158,12 +173,15 @@ export class Link {
       }
       this.io.deliver(batch, this.group);
     }
-    if (result.control.length > 0) this.control(result);
+    if (result.control.length > 0) this.control(result, frame, receivedAt);
   }
 
-  private control(result: ParseResult): void {
+  private control(result: ParseResult, frame: string | Buffer, receivedAt: number): void {
     for (const c of result.control) {
       if (c.kind === 'pong') this.on.pong();
+      else if (c.kind === 'unknown') {
+        this.io.quarantine?.({ reason: 'unknown-kind', message: c.what, frame, receivedAt, connection: this.connection });
+      }
       else if (c.kind === 'subscribed' || c.kind === 'unsubscribed') {
         const req = this.answered(c.requestId);
         if (req?.unsubscribe || c.kind === 'unsubscribed') continue;

@@ -1,7 +1,7 @@
 /** What a connection needs from the running system for one exchange × market. */
 import type WebSocket from 'ws';
 import type { Subscription } from 'rxjs';
-import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
+import type { ExchangeAdapter, FrameFailureReason, Instrument } from '../exchanges/types.js';
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
 
 export interface VenueIo {
@@ -17,12 +17,29 @@ export interface VenueIo {
   subscribing?(symbols: readonly string[], group: number): void;
   /** a frame that could not be read (counted and logged by the receiver, never thrown) */
   malformed?(reason: string, frame: string | Buffer, group: number): void;
+  /**
+   * a frame that gave no records for a reason worth keeping: unreadable (also reported to
+   * `malformed`) or of a kind the parser does not know. Must return at once (the hot path).
+   */
+  quarantine?(frame: FrameRefusal): void;
+  /** every frame as received, when raw frames are kept (`store.raw`); absent otherwise, so it costs nothing */
+  raw?(frame: string | Buffer, receivedAt: number, connection: string): void;
   /** true while the store is behind: sockets stop reading until it is false again */
   pressure?: { subscribe(next: (paused: boolean) => void): Subscription };
   /** lifecycle notes for the log (never per tick) */
   note?(event: string, detail: Record<string, unknown>): void;
   /** WebSocket factory (tests inject one) */
   openSocket?(url: string): WebSocket;
+}
+
+export interface FrameRefusal {
+  reason: FrameFailureReason;
+  /** the parser's words, or the unknown kind's name */
+  message: string;
+  frame: string | Buffer;
+  receivedAt: number;
+  /** the connection it came on (see Link.connection) */
+  connection: string;
 }
 
 export interface TransportEnv {

@@ -103,9 +103,9 @@ describe('binance parser: control frames', () => {
     });
   }
 
-  test('an unmapped event type (serverShutdown) is ignored, not an error', () => {
+  test('an unmapped event type (serverShutdown) is no record and no error: reported as unknown', () => {
     const result = binanceAdapter('spot').createParser().parse('{"e":"serverShutdown","E":1690000000000}', LOCAL);
-    assert.deepEqual(result, { records: [], control: [{ kind: 'ignored' }] });
+    assert.deepEqual(result, { records: [], control: [{ kind: 'unknown', what: 'event serverShutdown' }] });
   });
 });
 

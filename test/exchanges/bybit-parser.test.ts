@@ -137,10 +137,10 @@ describe('bybit parser: control frames', () => {
     });
   }
 
-  test('an unknown topic or op is ignored', () => {
+  test('an unknown topic or op is reported as unknown, named by its kind', () => {
     const p = spot.createParser();
-    assert.deepEqual(p.parse('{"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":1,"data":{}}', LOCAL).control, [{ kind: 'ignored' }]);
-    assert.deepEqual(p.parse('{"success":true,"ret_msg":"","op":"auth","conn_id":"x"}', LOCAL).control, [{ kind: 'ignored' }]);
+    assert.deepEqual(p.parse('{"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":1,"data":{}}', LOCAL).control, [{ kind: 'unknown', what: 'topic orderbook' }]);
+    assert.deepEqual(p.parse('{"success":true,"ret_msg":"","op":"auth","conn_id":"x"}', LOCAL).control, [{ kind: 'unknown', what: 'op auth' }]);
   });
 });
 

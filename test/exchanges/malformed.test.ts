@@ -264,8 +264,13 @@ for (const kit of VENUE_KITS) {
 
   describe(`${kit.name}: kinds of frame the parser does not map`, () => {
     for (const frame of kit.unknownKinds) {
-      test(`ignored, never a record: ${frame.slice(0, 60)}…`, () => {
-        assert.deepEqual(parseText(kit, frame), { records: [], control: [{ kind: 'ignored' }] });
+      test(`never a record, reported as unknown (for the quarantine): ${frame.slice(0, 60)}…`, () => {
+        const result = parseText(kit, frame);
+        assert.deepEqual(result.records, []);
+        assert.equal(result.control.length, 1);
+        const control = result.control[0]!;
+        assert.equal(control.kind, 'unknown');
+        assert.ok(control.kind === 'unknown' && control.what.length > 0);
       });
     }
   });
@@ -401,3 +406,33 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('every refusal says why, as the quarantine counts it', () => {
+  function reasonOf(run: () => unknown): string {
+    try {
+      run();
+    } catch (error) {
+      assert.ok(error instanceof MalformedFrameError, String(error));
+      return error.reason;
+    }
+    assert.fail('parsed without an error');
+  }
+  for (const kit of VENUE_KITS) {
+    test(`${kit.name}: unreadable-json, too-large, unknown-kind, missing-field, bad-field`, () => {
+      assert.equal(reasonOf(() => parseText(kit, '{"p":')), 'unreadable-json');
+      assert.equal(reasonOf(() => parseText(kit, '[1,2]')), 'unreadable-json');
+      assert.equal(reasonOf(() => parseText(kit, 'x'.repeat(MAX_FRAME_BYTES + 1))), 'too-large');
+      // an object with nothing that says what it is
+      assert.equal(reasonOf(() => parseText(kit, '{"hello":1}')), 'unknown-kind');
+      const { key } = kit.fields.price;
+      assert.equal(reasonOf(() => parseText(kit, tradeText(kit, withField(kit.tradeEntry, key, undefined)))), 'missing-field');
+      assert.equal(reasonOf(() => parseText(kit, tradeText(kit, withField(kit.tradeEntry, key, 'abc')))), 'bad-field');
+    });
+  }
+
+  test('an OKX swap trade without a contract size is unknown-instrument, not a bad field', () => {
+    const okxSwap = VENUE_KITS.find((k) => k.exchange === 'okx' && k.market === 'futures')!;
+    const parser = createAdapter('okx', 'futures').createParser([]);
+    assert.equal(reasonOf(() => parseText(okxSwap, tradeText(okxSwap), parser)), 'unknown-instrument');
+  });
+});

@@ -136,9 +136,9 @@ describe('okx parser: control frames', () => {
     });
   }
 
-  test('data of a channel we did not ask for is ignored', () => {
+  test('data of a channel we did not ask for is no record: reported as unknown', () => {
     const frame = '{"arg":{"channel":"books5","instId":"BTC-USDT"},"data":[{"asks":[],"bids":[],"ts":"1"}]}';
-    assert.deepEqual(spot.createParser().parse(frame, LOCAL), { records: [], control: [{ kind: 'ignored' }] });
+    assert.deepEqual(spot.createParser().parse(frame, LOCAL), { records: [], control: [{ kind: 'unknown', what: 'channel books5' }] });
   });
 });
 

@@ -88,9 +88,9 @@ describe('upbit parser: control frames', () => {
     });
   }
 
-  test('a data type we did not ask for (orderbook) is ignored', () => {
+  test('a data type we did not ask for (orderbook) is no record: reported as unknown', () => {
     const result = upbitAdapter('spot').createParser().parse('{"type":"orderbook","code":"KRW-BTC","timestamp":1}', LOCAL);
-    assert.deepEqual(result, { records: [], control: [{ kind: 'ignored' }] });
+    assert.deepEqual(result, { records: [], control: [{ kind: 'unknown', what: 'type orderbook' }] });
   });
 });
 

@@ -4,7 +4,7 @@ import { TickvisorError } from '../../errors.js';
 import { isSupportedVenue } from '../../exchanges/index.js';
 import type { ExchangeId, Market, MarketRecord } from '../../records.js';
 import { openHistoryStore } from '../../store/index.js';
-import { parseArgs, usage } from '../args.js';
+import { parseArgs, timeOption, usage } from '../args.js';
 import { csvHeader, csvRow } from '../csv.js';
 
 export const help = `tickvisor query --db PATH --exchange ID --market M --symbol S [--from T] [--to T] [--type trade|ticker] [--format jsonl|csv]
@@ -14,12 +14,7 @@ Reads one symbol's stored history, ascending by time.
   --type         trade or ticker (default: both, merged by time)
   --format       jsonl (default) or csv`;
 
-function time(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(n)) throw new TickvisorError('TV_ERR_USAGE', `--${name} is not a time: ${value} (ms since epoch or ISO date)`);
-  return n;
-}
+const time = timeOption;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = usage('query', () =>

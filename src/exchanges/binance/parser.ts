@@ -8,7 +8,7 @@
  */
 import type { Market, MarketRecord, Ticker, Trade } from '../../records.js';
 import {
-  MAX_REASON_LENGTH, frameText, integerId, isRecord, needsRawDigits, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
+  MAX_REASON_LENGTH, frameText, integerId, isRecord, needsRawDigits, notAnObject, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
   symbolMapper, timestampMs,
 } from '../common.js';
 import type { ControlMessage, FrameParser, Instrument, ParseResult } from '../types.js';
@@ -94,7 +94,7 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
   function parse(frame: string | Buffer, localTimestamp: number): ParseResult {
     const text = frameText(frame);
     const msg = parseJsonFrame(text);
-    if (!isRecord(msg)) throw new MalformedFrameError('frame is not a JSON object');
+    if (!isRecord(msg)) throw notAnObject();
 
     // Combined streams wrap the event: {"stream":"btcusdt@trade","data":{…}}.
     let event: Json = msg;
@@ -116,14 +116,15 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
         return { records, control: [] };
       case undefined: {
         const control = answer(event);
-        if (control === undefined) throw new MalformedFrameError('frame has neither an event type nor a request id');
+        if (control === undefined) throw new MalformedFrameError('frame has neither an event type nor a request id', { reason: 'unknown-kind' });
         return { records, control: [control] };
       }
       default:
         // Another event type (e.g. serverShutdown, followed by the server closing): a well-formed
-        // frame of a kind we do not map is ignored, never turned into a record.
+        // frame of a kind we do not map is never turned into a record, and is reported as
+        // unknown so a new event type shows in the quarantine instead of vanishing.
         if (typeof event.e !== 'string') throw new MalformedFrameError('field e is not a string');
-        return { records, control: [{ kind: 'ignored' }] };
+        return { records, control: [{ kind: 'unknown', what: `event ${preview(event.e)}` }] };
     }
   }
 

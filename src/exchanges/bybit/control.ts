@@ -16,10 +16,11 @@ export function bybitControl(
   toUnified: (nativeId: string) => string,
 ): ControlMessage {
   const op = msg.op;
-  if (typeof op !== 'string') throw new MalformedFrameError('frame has neither topic nor op');
+  if (typeof op !== 'string') throw new MalformedFrameError('frame has neither topic nor op', { reason: 'unknown-kind' });
   if (op === 'pong') return { kind: 'pong' };
   if (op === 'ping') return msg.ret_msg === 'pong' || msg.success === true ? { kind: 'pong' } : { kind: 'ignored' };
-  if (op !== 'subscribe' && op !== 'unsubscribe') return { kind: 'ignored' };
+  // we send only ping, subscribe and unsubscribe: an answer to anything else is news
+  if (op !== 'subscribe' && op !== 'unsubscribe') return { kind: 'unknown', what: `op ${op.length > 40 ? `${op.slice(0, 40)}…` : op}` };
 
   const requestId = typeof msg.req_id === 'string' && msg.req_id !== '' ? msg.req_id : undefined;
   if (msg.success === true) {

@@ -6,7 +6,7 @@
  * Field reading (numbers as strings and back, ids, timestamps, frame size) follows common.ts.
  */
 import type { Market, MarketRecord, Ticker, Trade } from '../../records.js';
-import { MAX_GUESSED_SYMBOLS, frameText, isRecord, num, optNum, parseJsonFrame, preview, timestampMs, tradeId } from '../common.js';
+import { MAX_GUESSED_SYMBOLS, frameText, isRecord, notAnObject, num, optNum, parseJsonFrame, preview, timestampMs, tradeId } from '../common.js';
 import { MalformedFrameError, type FrameParser, type Instrument, type ParseResult } from '../types.js';
 import { bybitControl } from './control.js';
 import { bybitSymbolMapper } from './symbols.js';
@@ -127,14 +127,16 @@ export function createBybitParser(market: Market, instruments?: readonly Instrum
   return {
     parse(frame: string | Buffer, localTimestamp: number): ParseResult {
       const msg = parseJsonFrame(frameText(frame));
-      if (!isRecord(msg)) throw new MalformedFrameError('frame is not a JSON object');
+      if (!isRecord(msg)) throw notAnObject();
       const topic = msg.topic;
       if (typeof topic === 'string') {
         if (topic.endsWith('.')) throw new MalformedFrameError(`topic without symbol: ${preview(topic)}`);
         if (topic.startsWith(TRADE_PREFIX)) return trades(msg, topic.slice(TRADE_PREFIX.length), localTimestamp);
         if (topic.startsWith(TICKER_PREFIX)) return ticker(msg, topic.slice(TICKER_PREFIX.length), localTimestamp);
-        // a well-formed frame of a topic we do not map is ignored, never turned into a record
-        return { records: [], control: [{ kind: 'ignored' }] };
+        // a well-formed frame of a topic we do not map is never a record; reported as unknown,
+        // named by the topic's kind (the part before the symbol)
+        const dot = topic.indexOf('.');
+        return { records: [], control: [{ kind: 'unknown', what: `topic ${preview(dot > 0 ? topic.slice(0, dot) : topic)}` }] };
       }
       if (topic !== undefined) throw new MalformedFrameError(`field topic is not a string: ${preview(topic)}`);
       return { records: [], control: [bybitControl(msg, toUnified)] };

@@ -3,9 +3,11 @@
  * - ack, one per channel × instrument: `{"id":"7","event":"subscribe","arg":{"channel":"trades","instId":"BTC-USDT"},"connId":"…"}`
  * - unsubscribe ack: the same with `"event":"unsubscribe"`
  * - error (no `arg`): `{"id":"7","event":"error","code":"60018","msg":"Wrong URL or channel:trades,instId:BTC-XXX doesn't exist…","connId":"…"}`
- * - `notice` (e.g. 64008 "connection will soon be closed for a service upgrade") and others: ignored
+ * - `notice` (e.g. 64008 "connection will soon be closed for a service upgrade") and
+ *   `channel-conn-count` (documented, informational): ignored
+ * - any other event: unknown (counted in the quarantine)
  */
-import { isRecord } from '../common.js';
+import { isRecord, preview } from '../common.js';
 import { MalformedFrameError, type ControlMessage } from '../types.js';
 
 /** `instId:BTC-XXX`, `"instId" : "BTC-XXX"` in an error text. Runs only on errors. */
@@ -13,7 +15,7 @@ const INST_ID_IN_TEXT = /instId\W{0,6}([A-Za-z0-9][A-Za-z0-9-]*)/g;
 
 export function okxControl(msg: Record<string, unknown>, toUnified: (instId: string) => string): ControlMessage {
   const event = msg.event;
-  if (typeof event !== 'string') throw new MalformedFrameError('frame has neither data nor event');
+  if (typeof event !== 'string') throw new MalformedFrameError('frame has neither data nor event', { reason: 'unknown-kind' });
   const requestId = typeof msg.id === 'string' && msg.id !== '' ? msg.id : undefined;
 
   if (event === 'subscribe' || event === 'unsubscribe') {
@@ -37,7 +39,8 @@ export function okxControl(msg: Record<string, unknown>, toUnified: (instId: str
     if (symbols.length > 0) rejected.symbols = symbols;
     return rejected;
   }
-  return { kind: 'ignored' };
+  if (event === 'notice' || event === 'channel-conn-count' || event === 'channel-conn-count-error') return { kind: 'ignored' };
+  return { kind: 'unknown', what: `event ${preview(event)}` };
 }
 
 export function instIdsNamedIn(text: string, toUnified: (instId: string) => string): string[] {

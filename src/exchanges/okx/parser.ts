@@ -7,7 +7,7 @@
  * Field reading (numbers as strings and back, ids, timestamps, frame size) follows common.ts.
  */
 import type { Market, MarketRecord, Ticker } from '../../records.js';
-import { frameText, isRecord, num, optNum, parseJsonFrame, preview, str, timestampMs } from '../common.js';
+import { frameText, isRecord, notAnObject, num, optNum, parseJsonFrame, preview, str, timestampMs } from '../common.js';
 import { MalformedFrameError, type FrameParser, type Instrument, type ParseResult } from '../types.js';
 import { okxControl } from './control.js';
 import { okxSymbolMapper } from './symbols.js';
@@ -88,7 +88,7 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
       const text = frameText(frame);
       if (text === 'pong') return { records: [], control: [{ kind: 'pong' }] };
       const msg = parseJsonFrame(text);
-      if (!isRecord(msg)) throw new MalformedFrameError('frame is not a JSON object');
+      if (!isRecord(msg)) throw notAnObject();
       const data = msg.data;
       if (data === undefined) return { records: [], control: [okxControl(msg, toUnified)] };
       if (!Array.isArray(data)) throw new MalformedFrameError('data is not an array');
@@ -98,8 +98,8 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
       if (channel === 'trades') return trades(data, str(arg.instId, 'arg.instId'), localTimestamp);
       if (channel === 'tickers') return tickers(data, str(arg.instId, 'arg.instId'), localTimestamp);
       if (typeof channel !== 'string') throw new MalformedFrameError(`field arg.channel is not a string: ${preview(channel)}`);
-      // a well-formed frame of a channel we do not map is ignored, never turned into a record
-      return { records: [], control: [{ kind: 'ignored' }] };
+      // a well-formed frame of a channel we do not map is never a record; reported as unknown
+      return { records: [], control: [{ kind: 'unknown', what: `channel ${preview(channel)}` }] };
     },
   };
 }

@@ -51,7 +51,7 @@ export function okxTrade(
   if (market === 'spot') {
     amount = num(row.sz, 'sz');
   } else {
-    if (contract === undefined) throw new MalformedFrameError(`no contract size (ctVal) known for ${symbol}`);
+    if (contract === undefined) throw new MalformedFrameError(`no contract size (ctVal) known for ${symbol}`, { reason: 'unknown-instrument' });
     amount = contractsToBase(row.sz, contract);
   }
   return {

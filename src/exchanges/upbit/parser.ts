@@ -8,7 +8,7 @@
  */
 import type { MarketRecord, Ticker, Trade } from '../../records.js';
 import {
-  MAX_REASON_LENGTH, frameText, integerId, isRecord, needsRawDigits, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
+  MAX_REASON_LENGTH, frameText, integerId, isRecord, needsRawDigits, notAnObject, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
   symbolMapper, timestampMs,
 } from '../common.js';
 import type { FrameParser, Instrument, ParseResult } from '../types.js';
@@ -67,7 +67,7 @@ export function createUpbitParser(instruments?: readonly Instrument[]): FramePar
   function parse(frame: string | Buffer, localTimestamp: number): ParseResult {
     const text = frameText(frame);
     const msg = parseJsonFrame(text);
-    if (!isRecord(msg)) throw new MalformedFrameError('frame is not a JSON object');
+    if (!isRecord(msg)) throw notAnObject();
     const records: MarketRecord[] = [];
     switch (msg.type) {
       case 'trade':
@@ -83,12 +83,12 @@ export function createUpbitParser(instruments?: readonly Instrument[]): FramePar
           // Upbit names no request or code: the rejection concerns the last subscription frame.
           return { records, control: [{ kind: 'rejected', reason: `${preview(name)}: ${preview(message, MAX_REASON_LENGTH)}` }] };
         }
-        throw new MalformedFrameError('frame has no type, status or error');
+        throw new MalformedFrameError('frame has no type, status or error', { reason: 'unknown-kind' });
       default:
         // Another data type (orderbook, candle…) we did not ask for: a well-formed frame of a kind
-        // we do not map is ignored, never turned into a record.
+        // we do not map is never turned into a record, and is reported as unknown.
         if (typeof msg.type !== 'string') throw new MalformedFrameError('field type is not a string');
-        return { records, control: [{ kind: 'ignored' }] };
+        return { records, control: [{ kind: 'unknown', what: `type ${preview(msg.type)}` }] };
     }
   }
 

@@ -252,11 +252,16 @@ const okxSpot: VenueKit = {
       expected: { kind: 'rejected', requestId: '8', symbols: ['XYZ/USDT'], reason: "60018: Wrong URL or channel:trades,instId:XYZ-USDT doesn't exist." },
     },
     { name: 'pong (bare text)', frame: 'pong', expected: { kind: 'pong' } },
+    // documented and informational: a known kind, not drift
+    {
+      name: 'notice', frame: '{"event":"notice","code":"64008","msg":"The connection will soon be closed for a service upgrade. Please reconnect.","connId":"a4d3ae55"}',
+      expected: { kind: 'ignored' },
+    },
   ],
   unknownKinds: [
     '{"arg":{"channel":"books5","instId":"BTC-USDT"},"data":[{"asks":[["8476.98","415","0","13"]],"bids":[],"instId":"BTC-USDT","ts":"1597026383085","seqId":123}]}',
     '{"arg":{"channel":"candle1m","instId":"BTC-USDT"},"data":[["1597026383085","8533.02","8553.74","8527.17","8548.26","45247","529.5858","529.5858","0"]]}',
-    '{"event":"notice","code":"64008","msg":"The connection will soon be closed for a service upgrade. Please reconnect.","connId":"a4d3ae55"}',
+    '{"event":"login","code":"0","msg":"","connId":"a4d3ae55"}',
   ],
 };
 
