@@ -176,6 +176,17 @@ describe('bybit backfillTrades (recent-trade only)', () => {
     assert.deepEqual(ids(r.trades), range(71, 91), 'trades 71..89, the closing trade and its same-millisecond sibling');
   });
 
+  test('a clock that moved back mid-list: positions, not timestamps, say what lies between the two trades', async () => {
+    // from trade 50 on the exchange stamps 20 s earlier: sorted by time, 50..99 would come before
+    // 40, and a cut after trade 40 by time would drop them all
+    const jumped = ledger(100).map((r, k) => (k >= 50 ? { ...r, time: String(Number(r.time) - 20_000) } : r));
+    const { http } = recentTradeServer(jumped, 60, 'spot');
+    const rows = ledger(100);
+    const r = await spot.backfillTrades(http, { instrument: spotBtc, afterId: rows[45]!.execId, untilId: rows[70]!.execId, from: timeOf(45), to: timeOf(70) - 20_000 });
+    assert.equal(r.complete, true);
+    assert.deepEqual([...ids(r.trades)].sort(), range(46, 71), 'trades 46..70 and the closing trade\'s same-millisecond sibling');
+  });
+
   test('maxTrades keeps the newest and marks the result incomplete', async () => {
     const { http } = recentTradeServer(ledger(100), 60, 'spot');
     const r = await spot.backfillTrades(http, { instrument: spotBtc, from: timeOf(50), to: timeOf(80), maxTrades: 5 });

@@ -117,8 +117,11 @@ export async function bybitBackfillTrades(
   } catch (cause) {
     throw unreadableRow(url, cause);
   }
-  // newest first on the wire; ours is the contract's (timestamp, id) order, the store's key order
-  all.sort(byTimeThenId);
+  // Newest first on the wire: reversed, the list is the order the trades happened in. Positions
+  // (after the trade we hold, up to the one that closed the window) are judged in that order, not
+  // by timestamps, which an exchange clock that moved back would reorder. The answer is sorted by
+  // (timestamp, id) at the end, the contract's order.
+  all.reverse();
 
   let start = 0;
   let reachedAfterId = false;
@@ -134,23 +137,26 @@ export async function bybitBackfillTrades(
   const reachedEnd = untilId === undefined || all.some((t) => t.id === untilId || t.timestamp > to);
   const short = rows.length < limit;
   if (!reachedEnd || (short && afterId !== undefined && !reachedAfterId)) {
-    return unproven(all.slice(start).filter((t) => t.timestamp >= from && t.timestamp <= to));
+    return unproven(all.slice(start).filter((t) => t.timestamp >= from && t.timestamp <= to).sort(byTimeThenId));
   }
   let complete = short || reachedAfterId || (oldest !== undefined && oldest.timestamp < from);
 
-  // the window ends at the closing trade's time as REST stamps it, where it is listed: REST may
-  // stamp a trade a little apart from the socket, and the socket's time would cut off neighbours
-  // (ids are not ordered, so its same-millisecond siblings are kept too)
-  const closing = untilId === undefined ? undefined : all.find((t) => t.id === untilId);
-  const endTs = closing === undefined ? to : Math.max(to, closing.timestamp);
+  // the window ends at the trade that closed it, where it is listed (REST may stamp it a little
+  // apart from the socket, whose time would cut off neighbours); its same-millisecond siblings
+  // after it are kept too, ids not being ordered. Without it listed, the socket's time bounds it.
+  const closingAt = untilId === undefined ? -1 : all.findIndex((t) => t.id === untilId);
+  const closingTs = closingAt >= 0 ? (all[closingAt] as Trade).timestamp : to;
   const seen = new Set<string>();
   let trades: Trade[] = [];
   for (let k = start; k < all.length; k++) {
     const t = all[k] as Trade;
-    if ((!reachedAfterId && t.timestamp < from) || t.timestamp > endTs || seen.has(t.id)) continue;
+    if (!reachedAfterId && t.timestamp < from) continue;
+    if (closingAt >= 0 ? k > closingAt && t.timestamp !== closingTs : t.timestamp > to) continue;
+    if (seen.has(t.id)) continue;
     seen.add(t.id);
     trades.push(t);
   }
+  trades.sort(byTimeThenId);
   if (maxTrades !== undefined && trades.length > maxTrades) {
     trades = trades.slice(trades.length - maxTrades);
     complete = false;
