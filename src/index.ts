@@ -3,6 +3,7 @@
  *   import { createTickvisor } from 'tickvisor';
  */
 export { createTickvisor, type AlertSummary, type StopOptions, type Tickvisor, type TickvisorOptions } from './runtime/tickvisor.js';
+export { iterate, type RecordFilter, type RecordIterator } from './runtime/record-iterator.js';
 export { readStateTree, walk, type ActorNode } from './runtime/state-tree.js';
 export { resolveConfig, loadConfigFile, defaultConfig } from './config/load.js';
 export type { TickvisorConfig, TickvisorConfigInput, ExchangeConfig } from './config/schema.js';
