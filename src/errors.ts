@@ -1,5 +1,5 @@
 /**
- * The project's coded errors (STYLE: fastify's table). Callers test `err.code`, never the text;
+ * The project's coded errors (a table, as fastify's; docs/architecture.md#conventions). Callers test `err.code`, never the text;
  * the original error rides along as `cause`. A user's mistake (bad config, unknown exchange,
  * missing file) is a TickvisorError with `userError: true`: the CLI prints its one-line message
  * and exits non-zero, never a stack trace.

@@ -1,5 +1,5 @@
 /**
- * tickvisor's public API (DESIGN §9): one entry point, a curated list of named exports.
+ * tickvisor's public API (docs/architecture.md#public-api): one entry point, a curated list of named exports.
  *   import { createTickvisor } from 'tickvisor';
  */
 export { createTickvisor, type AlertSummary, type StopOptions, type Tickvisor, type TickvisorOptions } from './runtime/tickvisor.js';

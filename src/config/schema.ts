@@ -1,7 +1,7 @@
 /**
  * The configuration file (YAML or JSON), validated with zod so that a bad field is named with the
- * reason (`exchanges.0.market: expected one of spot|futures`). Every tuning point of design §8
- * is here: group size, buffer and batch sizes, backoff and restart intensity.
+ * reason (`exchanges.0.market: expected one of spot|futures`). Every tuning point is
+ * here: group size, buffer and batch sizes, backoff and restart intensity.
  */
 import { z } from 'zod';
 import { EXCHANGE_IDS, MARKETS, type ExchangeId, type Market } from '../records.js';

@@ -1,5 +1,5 @@
 /**
- * createTickvisor: the library entry (DESIGN §9). Builds the whole system from a configuration —
+ * createTickvisor: the library entry (docs/architecture.md#public-api). Builds the whole system from a configuration —
  * the embedded simulator when an exchange is `simulated`, the LMDB store, one pipeline per
  * collector, and the supervision tree with production I/O — and exposes start/stop, the record
  * stream, the cache, history reads, the live state tree and alerts. The CLI is a thin shell over it.
