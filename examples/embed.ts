@@ -1,8 +1,9 @@
 /**
  * Embedding tickvisor as a library: start it on two simulated exchanges, subscribe to the record
- * stream, read the memory cache and the stored history, stop.
+ * stream (an Observable, and `for await`), read the memory cache and the stored history, stop.
  *
- *   npx tsx examples/embed.ts
+ *   npx tsx examples/embed.ts                               (in this repository)
+ *   npx tsx node_modules/tickvisor/examples/embed.ts        (in an app that installed tickvisor)
  *
  * For real exchanges drop `simulated: true` (production endpoints are the defaults) and list the
  * symbols you want — see examples/config.example.yaml for every setting.
@@ -10,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTickvisor, type Trade } from '../src/index.js';
+import { createTickvisor, type Trade } from 'tickvisor';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tickvisor-embed-'));
 const tv = createTickvisor({
@@ -32,8 +33,15 @@ const subscription = tv.records$.subscribe((record) => {
   if (record.type === 'trade') trades++;
 });
 
-// 2. wait a moment for data to flow
-await new Promise((resolve) => setTimeout(resolve, 2_000));
+// 2. the same stream with `for await`: the first five BTC/USDT trades; `break` unsubscribes
+let n = 0;
+for await (const t of tv.trades({ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT' })) {
+  console.log(`live trade ${t.id} ${t.side} ${t.amount} @ ${t.price}`);
+  if (++n === 5) break;
+}
+
+// wait a moment for more data to flow
+await new Promise((resolve) => setTimeout(resolve, 1_500));
 
 // 3. the memory cache: latest ticker and last trade per symbol
 const btc = tv.latest('binance', 'spot', 'BTC/USDT');

@@ -1,12 +1,12 @@
 /**
- * Coin: one symbol's subscription (design §4.1).
+ * Coin: one symbol's subscription (docs/architecture.md#machines).
  *   Ready      waiting to be requested
  *   Requested  subscribe request sent
  *   Subscribed confirmed (ack or first data): data arriving
  *   Stopped    collection stopped (removed, delisted, or refused by the exchange for good)
  *
  * Owned by its Connector, which sends it what happened on the wire. Per-tick data never comes
- * here (DESIGN §2): receive times and intervals are counted on the data path.
+ * here (docs/architecture.md#data-path): receive times and intervals are counted on the data path.
  *
  * The Coin does not decide when refusals are too many: the Connector counts them (it is the one
  * that retries) and says so with `final`. A coin stopped by a refusal keeps `refusedReason`, which

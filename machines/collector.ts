@@ -1,5 +1,5 @@
 /**
- * Collector: one exchange × market (design §4.3).
+ * Collector: one exchange × market (docs/architecture.md#machines).
  *   Ready    created, not yet started
  *   Running  listing the market's coins, running one Connector per coin group, supervising them
  *   Stopped  every connector stopped
@@ -46,7 +46,7 @@ export interface CollectorInput {
   /** with `symbols` undefined: only symbols quoted in these assets */
   quotes?: string[];
   channels: Channel[];
-  /** symbols per connector: the tuning point of design §8.2, capped by the stream limit */
+  /** symbols per connector: the `groupSize` tuning point, capped by the stream limit */
   groupSize: number;
   maxStreamsPerConnection: number;
   connectorPolicy: ConnectorPolicy;

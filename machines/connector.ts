@@ -1,5 +1,5 @@
 /**
- * Connector: one WebSocket for one group of coins (design §4.2).
+ * Connector: one WebSocket for one group of coins (docs/architecture.md#machines).
  *   Ready                   created, not yet started
  *   Connecting              opening the socket
  *   Connected               socket open, every coin requested or settled; watching the feed
@@ -9,7 +9,7 @@
  *
  * The socket itself is the `connection` actor, provided from outside (src/runtime in production,
  * a fake in tests). It reports socket events, acks and once-a-second feed activity; the machine
- * sends it SUBSCRIBE / UNSUBSCRIBE / PING. Ticks never pass through here (DESIGN §2).
+ * sends it SUBSCRIBE / UNSUBSCRIBE / PING. Ticks never pass through here (docs/architecture.md#data-path).
  *
  * Refusals are pinned per symbol (refusal.ts): a refused batch is split until the refusal names the
  * symbols the exchange really refuses; only those count. The count lives here and nowhere else: past

@@ -1,4 +1,4 @@
-/** The four machines of the supervision tree (DESIGN §2) and what they share. */
+/** The four machines of the supervision tree (docs/architecture.md#supervision-tree) and what they share. */
 export { coinMachine, COIN_STATE_CODES, type CoinInput, type CoinContext, type CoinEvent, type CoinState } from './coin.js';
 export {
   connectorMachine,

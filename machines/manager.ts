@@ -1,5 +1,5 @@
 /**
- * Manager: the root of the tree (design §4.4), one state: Managing.
+ * Manager: the root of the tree (docs/architecture.md#machines), one state: Managing.
  *
  * Creates one Collector per configured exchange × market, watches their reports, restarts a
  * collector that gives up or crashes (backoff with jitter, restart intensity), and when recovery

@@ -1,5 +1,5 @@
 /**
- * The project's coded errors (STYLE: fastify's table). Callers test `err.code`, never the text;
+ * The project's coded errors (a table, as fastify's; docs/architecture.md#conventions). Callers test `err.code`, never the text;
  * the original error rides along as `cause`. A user's mistake (bad config, unknown exchange,
  * missing file) is a TickvisorError with `userError: true`: the CLI prints its one-line message
  * and exits non-zero, never a stack trace.
@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   TV_ERR_HTTP_LISTEN: 'the metrics/status server could not listen',
   TV_ERR_LISTEN: 'a server (exchange-sim) could not listen on the address given',
   TV_ERR_OUTPUT_FILE: 'an output file that cannot be written',
+  TV_ERR_INVALID_ARGUMENT: 'a library call with an argument out of range',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

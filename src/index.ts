@@ -1,8 +1,9 @@
 /**
- * tickvisor's public API (DESIGN §9): one entry point, a curated list of named exports.
+ * tickvisor's public API (docs/architecture.md#public-api): one entry point, a curated list of named exports.
  *   import { createTickvisor } from 'tickvisor';
  */
 export { createTickvisor, type AlertSummary, type StopOptions, type Tickvisor, type TickvisorOptions } from './runtime/tickvisor.js';
+export { iterate, type RecordFilter, type RecordIterator } from './runtime/record-iterator.js';
 export { readStateTree, walk, type ActorNode } from './runtime/state-tree.js';
 export { resolveConfig, loadConfigFile, defaultConfig } from './config/load.js';
 export type { TickvisorConfig, TickvisorConfigInput, ExchangeConfig } from './config/schema.js';

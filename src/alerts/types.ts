@@ -1,5 +1,5 @@
 /**
- * The alert contract (DESIGN §8): what the router deduplicates and rate-limits, and what every sink
+ * The alert contract (docs/architecture.md#supervision-rules): what the router deduplicates and rate-limits, and what every sink
  * (log, webhook) receives. One shape for all kinds so a sink never needs to know where an alert
  * came from.
  */

@@ -1,10 +1,10 @@
 /**
  * The configuration file (YAML or JSON), validated with zod so that a bad field is named with the
- * reason (`exchanges.0.market: expected one of spot|futures`). Every tuning point of design §8
- * is here: group size, buffer and batch sizes, backoff and restart intensity.
+ * reason (`exchanges.0.market: expected one of spot|futures`). Every tuning point is
+ * here: group size, buffer and batch sizes, backoff and restart intensity.
  */
 import { z } from 'zod';
-import { EXCHANGE_IDS, MARKETS } from '../records.js';
+import { EXCHANGE_IDS, MARKETS, type ExchangeId, type Market } from '../records.js';
 import { MAX_SIM_RATE_PER_SYMBOL } from '../sim/rate-limits.js';
 
 const positive = z.number().positive();
@@ -69,8 +69,10 @@ export const auditSchema = z
 
 export const exchangeSchema = z
   .object({
-    exchange: z.enum(EXCHANGE_IDS as [string, ...string[]]),
-    market: z.enum(MARKETS as [string, ...string[]]),
+    // typed as the unions, so `exchange: 'kraken'` fails to typecheck in code; JSON/YAML input
+    // still meets the runtime check and its one-line error
+    exchange: z.enum(EXCHANGE_IDS as readonly [ExchangeId, ...ExchangeId[]]),
+    market: z.enum(MARKETS as readonly [Market, ...Market[]]),
     /** unified symbols; omitted: every active symbol (after `quotes`) */
     symbols: z.array(z.string().min(1)).min(1).optional(),
     quotes: z.array(z.string().min(1)).optional(),

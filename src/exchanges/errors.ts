@@ -1,5 +1,5 @@
 /**
- * Coded errors of the exchange adapters, one copy for all four (STYLE: fastify's coded errors).
+ * Coded errors of the exchange adapters, one copy for all four (docs/architecture.md#conventions).
  * Callers test `err.code`, never the text; the original error rides along as `cause`.
  *
  * A frame the socket delivers that cannot be read is a MalformedFrameError (types.ts): it is part

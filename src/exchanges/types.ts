@@ -1,5 +1,5 @@
 /**
- * The one interface every exchange adapter implements (STYLE: tardis-style mappers).
+ * The one interface every exchange adapter implements (venue frames in, normalized records out: docs/architecture.md#conventions).
  *
  * Everything here is pure except the REST helpers, which receive their HTTP client injected
  * (`RestClient`), so adapters are table-tested without sockets or HTTP.

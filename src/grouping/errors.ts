@@ -1,5 +1,5 @@
 /**
- * Coded error for a grouping request that cannot be satisfied (STYLE: callers test `err.code`).
+ * Coded error for a grouping request that cannot be satisfied (callers test `err.code`).
  * It extends RangeError because every case is an argument outside its valid range.
  * (Kept here until a shared src/errors.ts exists; then it moves there unchanged.)
  */

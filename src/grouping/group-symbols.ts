@@ -1,5 +1,5 @@
 /**
- * Splits a market's symbols into connector groups (one WebSocket each), design §2 / §8.2.
+ * Splits a market's symbols into connector groups (one WebSocket each) (docs/architecture.md#supervision-tree).
  *
  * Pure. A group's index is a connector's identity, so a re-plan must not move a symbol that
  * is still listed: moving it means an unsubscribe on one socket and a subscribe on another,
@@ -15,7 +15,7 @@ export interface PlanGroupsInput {
   /** channels subscribed per symbol, e.g. 2 for trade + ticker */
   channelsPerSymbol: number;
   maxStreamsPerConnection: number;
-  /** configured tuning point (design §8.2); capped by the stream limit */
+  /** configured tuning point (`groupSize`); capped by the stream limit */
   groupSize: number;
   /** expected messages per second for a symbol; 1 for each when absent */
   expectedRate?: (symbol: string) => number;

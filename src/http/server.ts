@@ -1,5 +1,5 @@
 /**
- * The HTTP face of a running tickvisor (design §6 `run`, §8), on node's own `http`:
+ * The HTTP face of a running tickvisor (`tickvisor run`: /metrics, /health, the status page), on node's own `http`:
  *   GET /         the live status page (status-page.ts)
  *   GET /metrics  Prometheus text exposition
  *   GET /health   the tree as JSON with states, since-when and counters; 200 when every collector

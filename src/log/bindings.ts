@@ -1,5 +1,5 @@
 /**
- * Child loggers bound to where a line comes from (DESIGN §8). Bind once when the module is built —
+ * Child loggers bound to where a line comes from (docs/architecture.md#data-path). Bind once when the module is built —
  * a child per collector, connector or coin — never per message: pino serializes bindings once per
  * child, so a bound child costs nothing per line.
  */

@@ -1,6 +1,6 @@
 /**
- * Per-coin receive activity on the data path (design §5 coin table: last receive time, mean
- * receive interval; §8 silent-coin alert).
+ * Per-coin receive activity on the data path (last receive time, mean receive interval; the
+ * silent-coin alert reads it: docs/architecture.md#supervision-rules).
  *
  * `record()` runs once per delivered batch at 150k+ records/s, so it allocates nothing per record:
  * one nested-Map lookup per batch for the venue, one Map lookup per record (skipped while

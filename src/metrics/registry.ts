@@ -1,5 +1,5 @@
 /**
- * The Prometheus registry of tickvisor (design §8 and the seed's §5 metric tables), updated on
+ * The Prometheus registry of tickvisor (per process, collector and coin), updated on
  * scrape from three plain sources: the live state tree, the pipelines' stats and the coin
  * activity table. Nothing here touches actors or sockets.
  *

@@ -1,4 +1,4 @@
-/** The memory cache of the latest state (DESIGN §5): latest ticker and last trade per symbol. */
+/** The memory cache of the latest state (docs/architecture.md#data-path): latest ticker and last trade per symbol. */
 import type { ExchangeId, Market, MarketRecord, Ticker, Trade } from '../records.js';
 import { SymbolTable } from './symbol-table.js';
 

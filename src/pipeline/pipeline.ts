@@ -1,6 +1,6 @@
 /**
  * The tick pipeline of one Collector: push → validate → dedup → cache → bounded buffer →
- * batches → store.writeBatch, one transaction at a time (DESIGN §2 data path, §5, §8).
+ * batches → store.writeBatch, one transaction at a time (docs/architecture.md#data-path).
  *
  * Work is per pushed array (one per frame), never per-record observables or log lines.
  * RxJS carries what leaves the pipeline (accepted records, committed batches, pressure); the

@@ -1,5 +1,5 @@
 /**
- * Coded REST errors (STYLE: fastify-style codes; callers test `err.code`, the cause rides along).
+ * Coded REST errors (callers test `err.code`, the cause rides along: docs/architecture.md#conventions).
  * Kept here until a shared src/errors.ts exists; then they move there unchanged.
  */
 export type RestErrorCode =

@@ -1,7 +1,7 @@
 /**
  * Logs the tree's lifecycle from XState inspection: every change of a collector's or connector's
  * top-level state, on a child logger bound to its exchange, market and connector. Coins and the
- * data path never log here (DESIGN §2: no per-tick log lines).
+ * data path never log here (no per-tick log lines: docs/architecture.md#data-path).
  */
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { Logger } from '../log/logger.js';

@@ -1,5 +1,5 @@
 /**
- * createTickvisor: the library entry (DESIGN §9). Builds the whole system from a configuration —
+ * createTickvisor: the library entry (docs/architecture.md#public-api). Builds the whole system from a configuration —
  * the embedded simulator when an exchange is `simulated`, the LMDB store, one pipeline per
  * collector, and the supervision tree with production I/O — and exposes start/stop, the record
  * stream, the cache, history reads, the live state tree and alerts. The CLI is a thin shell over it.
@@ -22,7 +22,8 @@ import { TickvisorError } from '../errors.js';
 import { createAdapter } from '../exchanges/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createPipeline, type CommittedBatch, type LatestState, type Pipeline, type PipelineStats } from '../pipeline/index.js';
-import type { ExchangeId, Market, MarketRecord } from '../records.js';
+import type { ExchangeId, Market, MarketRecord, Ticker, Trade } from '../records.js';
+import { iterateTickers, iterateTrades, type RecordFilter, type RecordIterator } from './record-iterator.js';
 import { createRestClient, type BudgetedRestClient, type VenueStats } from '../rest/index.js';
 import { startSimExchange, type SimExchange } from '../sim/index.js';
 import { openHistoryStore, QuarantineWriter, RawFrameWriter, type OpenedHistoryStore, type RangeQuery, type StoreFaultGate } from '../store/index.js';
@@ -60,6 +61,14 @@ export interface Tickvisor {
   readonly batches$: Observable<readonly MarketRecord[]>;
   /** the same, one record at a time (convenient; the batches are cheaper) */
   readonly records$: Observable<MarketRecord>;
+  /**
+   * `for await (const t of tv.trades({ exchange, market, symbol }))`: the live trades of records$.
+   * Bounded buffer, oldest dropped when a loop falls behind (`.dropped` counts them); ends on
+   * stop(); breaking out of the loop unsubscribes. Call it after start() or before: both work.
+   */
+  trades(filter?: RecordFilter): RecordIterator<Trade>;
+  /** the same for tickers */
+  tickers(filter?: RecordFilter): RecordIterator<Ticker>;
   /** batches once their LMDB transaction has committed: stored, durable */
   readonly committed$: Observable<CommittedBatch>;
   /** every alert that passed dedup and rate limiting: recovery failed, coin silent, error rate */
@@ -329,6 +338,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     stop,
     batches$,
     records$,
+    trades: (filter) => iterateTrades(records$, filter),
+    tickers: (filter) => iterateTickers(records$, filter),
     committed$,
     alerts$: alerts.asObservable(),
     alertSummary: () => ({ raised: alertsRaised, storeFailing: onWriteHealth.failing.size > 0 }),

@@ -1,5 +1,5 @@
 /**
- * The scenario file of a scripted simulation run (DESIGN §7), validated with zod so that a bad
+ * The scenario file of a scripted simulation run (docs/architecture.md#simulator), validated with zod so that a bad
  * field is named with its path (`faults.2.at: expected number`). Rules zod cannot express alone
  * (a venue the project does not speak, a fault naming a venue the scenario does not simulate)
  * are checked in load.ts.
@@ -53,7 +53,7 @@ const rate = z.number().nonnegative().max(MAX_SIM_RATE_PER_SYMBOL, { error: `at 
 const exchangeId = z.enum(EXCHANGE_IDS as [ExchangeId, ...ExchangeId[]]);
 const market = z.enum(MARKETS as [Market, ...Market[]]);
 
-/** `BTC/USDT` for spot, `BTC/USDT:USDT` for linear perpetuals (ccxt's convention, DESIGN §4). */
+/** `BTC/USDT` for spot, `BTC/USDT:USDT` for linear perpetuals (ccxt's convention). */
 const symbolText = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, {
   error: (issue) => `expected a unified symbol such as BTC/USDT or BTC/USDT:USDT, got ${JSON.stringify(issue.input)}`,
 });

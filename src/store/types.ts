@@ -1,4 +1,4 @@
-/** The history store's public contract (DESIGN §5): one sink behind a small interface. */
+/** The history store's public contract (docs/architecture.md#store): one sink behind a small interface. */
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
 import type { StoreFaultGate } from './fault-gate.js';
 

@@ -1,6 +1,6 @@
 /**
- * The Connector machine's `connection` actor: the one place that owns exchange sockets (STYLE:
- * tardis' base feed). It turns the machine's SUBSCRIBE / UNSUBSCRIBE / PING into frames on a Link
+ * The Connector machine's `connection` actor: the one place that owns exchange sockets (as
+ * tardis' base feed is; docs/architecture.md#data-path). It turns the machine's SUBSCRIBE / UNSUBSCRIBE / PING into frames on a Link
  * and reports back only lifecycle facts — open, closed, acks, refusals, pongs, and a once-a-second
  * activity summary (with data frames per symbol, so the connector can tell one silent symbol from a
  * silent socket). Ticks go straight to the data path (`VenueIo.deliver`), never through events.

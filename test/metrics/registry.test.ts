@@ -43,7 +43,7 @@ function setup() {
 }
 
 describe('metrics registry', () => {
-  test('exposes the per-coin table of design §5: state code, last receive time, subscribe requests and failures, mean receive interval', async () => {
+  test('exposes the per-coin table: state code, last receive time, subscribe requests and failures, mean receive interval', async () => {
     const { activity, scrape } = setup();
     activity.record('binance', 'spot', [{ symbol: 'BTC/USDT' }], T0 - 2_000);
     activity.record('binance', 'spot', [{ symbol: 'BTC/USDT' }], T0 - 1_500);

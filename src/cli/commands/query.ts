@@ -1,4 +1,4 @@
-/** `tickvisor query`: read history back as JSON lines or CSV (DESIGN §6). */
+/** `tickvisor query`: read history back as JSON lines or CSV. */
 import { existsSync } from 'node:fs';
 import { TickvisorError } from '../../errors.js';
 import { isSupportedVenue } from '../../exchanges/index.js';
