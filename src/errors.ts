@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   TV_ERR_HTTP_LISTEN: 'the metrics/status server could not listen',
   TV_ERR_LISTEN: 'a server (exchange-sim) could not listen on the address given',
   TV_ERR_OUTPUT_FILE: 'an output file that cannot be written',
+  TV_ERR_UNKNOWN_SYMBOL: 'a configured symbol the venue does not list',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

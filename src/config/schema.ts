@@ -71,7 +71,7 @@ export const exchangeSchema = z
   .object({
     exchange: z.enum(EXCHANGE_IDS as [string, ...string[]]),
     market: z.enum(MARKETS as [string, ...string[]]),
-    /** unified symbols; omitted: every active symbol (after `quotes`) */
+    /** unified symbols (`BTC/USDT`) or the exchange's own ids (`BTCUSDT`, checked against the listing and mapped); omitted: every active symbol (after `quotes`) */
     symbols: z.array(z.string().min(1)).min(1).optional(),
     quotes: z.array(z.string().min(1)).optional(),
     channels: z.array(z.enum(['trade', 'ticker'])).min(1).default(['trade', 'ticker']),
