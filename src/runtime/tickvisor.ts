@@ -33,6 +33,7 @@ import { simVenuesFor } from './sim-venues.js';
 import { storeHealthAlerts } from './store-health.js';
 import { readStateTree, type ActorNode } from './state-tree.js';
 import { VenueRuntime } from './venue-io.js';
+import { ThroughputMeter, type Throughput } from './throughput.js';
 import { coinReader, startVenueAudits, type VenueAudits } from './venue-audits.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
 
@@ -79,6 +80,8 @@ export interface Tickvisor {
   state(): ActorNode;
   /** pipeline counters per collector */
   pipelineStats(): Record<string, PipelineStats>;
+  /** records committed and committed per second: the one source of the status line's and the page's rate */
+  throughput(): Throughput;
   /** gap detection and backfill per collector; `openWindows`: streams restarted and not yet rejoined */
   gapStats(): Array<GapCounters & { exchange: ExchangeId; market: Market; openWindows: number; idle: boolean }>;
   /** the REST audit per audited symbol: windows audited, trades found missing and filled, unfilled windows */
@@ -153,6 +156,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   const venues = new Map<string, VenueRuntime>();
   /** each venue's configured symbols, unified: a later listing without one raises `symbol-delisted` */
   const configured = new Map<string, readonly string[]>();
+  const throughputMeter = new ThroughputMeter();
   let started = false;
   let stopping: Promise<void> | undefined;
   /** closes the REST client on stop: no listing or backfill retry outlives the instance */
@@ -368,6 +372,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       return readStateTree(root);
     },
     pipelineStats: () => Object.fromEntries([...venues].map(([k, v]) => [k, v.pipeline.stats()])),
+    throughput: () => throughputMeter.read(Date.now(), [...venues.values()].reduce((n, v) => n + v.pipeline.stats().committed, 0)),
     gapStats: () =>
       [...venues.values()].map((v) => ({
         ...v.filler.counters,
