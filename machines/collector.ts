@@ -15,6 +15,7 @@
 import { assign, enqueueActions, fromCallback, fromPromise, setup, type AnyActorRef } from 'xstate';
 import type { Channel, ExchangeId, Market } from '../src/records.js';
 import { planGroups, diffGroups } from '../src/grouping/group-symbols.js';
+import { resolveSymbols, type ListedName } from '../src/symbols/resolve-symbols.js';
 import { connectorMachine, type ConnectorPolicy, type ConnectorReport } from './connector.js';
 import { collectorId, connectorId } from './ids.js';
 import { nextRandom } from './random.js';
@@ -68,6 +69,8 @@ export interface ListSymbolsInput {
 export interface Listing {
   symbols: string[];
   rates?: Record<string, number>;
+  /** the venue's own id of each listed symbol: a configured `BTCUSDT` then names `BTC/USDT` */
+  names?: ListedName[];
 }
 
 /** Gap detection and REST backfill, as counted by the provided `gapFiller` actor (data path). */
@@ -121,14 +124,15 @@ const unprovidedListing = fromPromise<Listing, ListSymbolsInput>(async () => {
 /** Placeholder: production provides the gap filler of the venue, which reports GAPS.REPORT. */
 const noGapFiller = fromCallback<{ type: 'noop' }, ListSymbolsInput>(() => undefined);
 
-/** The configured selection applied to what the exchange lists. */
-export function selectSymbols(context: Pick<CollectorInput, 'symbols' | 'quotes'>, listed: readonly string[]) {
-  const listedSet = new Set(listed);
+/**
+ * The configured selection applied to what the exchange lists. A configured symbol in the
+ * exchange's own spelling selects the listed symbol it names (`names` gives the ids).
+ */
+export function selectSymbols(context: Pick<CollectorInput, 'symbols' | 'quotes'>, listed: readonly string[], names?: readonly ListedName[]) {
   if (context.symbols) {
-    return {
-      selected: context.symbols.filter((s) => listedSet.has(s)),
-      unknown: context.symbols.filter((s) => !listedSet.has(s)),
-    };
+    const byName = new Map((names ?? []).map((n) => [n.symbol, n] as const));
+    const resolution = resolveSymbols(context.symbols, listed.map((symbol) => byName.get(symbol) ?? { symbol }));
+    return { selected: resolution.symbols, unknown: resolution.unknown.map((u) => u.given) };
   }
   const quotes = context.quotes && context.quotes.length > 0 ? new Set(context.quotes) : undefined;
   const selected = listed.filter((s) => {
@@ -190,7 +194,7 @@ export const collectorMachine = setup({
     },
     /** Initial listing or refresh: regroup stably, then start, adjust or stop only what changed. */
     applyListing: enqueueActions(({ context, enqueue }, listing: Listing) => {
-      const { selected, unknown } = selectSymbols(context, listing.symbols);
+      const { selected, unknown } = selectSymbols(context, listing.symbols, listing.names);
       const rates = listing.rates;
       const next = planGroups({
         symbols: selected,

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   TV_ERR_LISTEN: 'a server (exchange-sim) could not listen on the address given',
   TV_ERR_OUTPUT_FILE: 'an output file that cannot be written',
   TV_ERR_INVALID_ARGUMENT: 'a library call with an argument out of range',
+  TV_ERR_UNKNOWN_SYMBOL: 'a configured symbol the venue does not list',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

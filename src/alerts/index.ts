@@ -17,3 +17,4 @@ export { storeFailedAlert } from './store-failed.js';
 export { restBannedAlert, type RestBan } from './rest-banned.js';
 export { refusalAlerts, subscriptionRefusedAlert } from './refusals.js';
 export type { RefusedCoin } from './refusals.js';
+export { symbolDelistedAlert } from './symbol-delisted.js';

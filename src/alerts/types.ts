@@ -13,6 +13,7 @@
  * to it (no backfill, no audit, no listing) until the ban ends, which the alert tells.
  * `format-drift`: frames of one exchange × market are quarantined for one reason faster than
  * `alerts.quarantinePerMinute` (see format-drift.ts).
+ * `symbol-delisted`: a configured symbol disappeared from a later listing of its venue.
  */
 export type AlertKind =
   | 'recovery-failed'
@@ -22,7 +23,8 @@ export type AlertKind =
   | 'suppressed'
   | 'store-failed'
   | 'rest-banned'
-  | 'format-drift';
+  | 'format-drift'
+  | 'symbol-delisted';
 
 /** critical: an operator must act (logged at `error`); warning: worth a look (logged at `warn`) */
 export type AlertSeverity = 'critical' | 'warning';

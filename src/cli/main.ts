@@ -57,9 +57,14 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (isUserError(error)) {
-      process.stderr.write(`tickvisor ${name}: ${error.message}\n`);
+      // several mistakes at once (unlisted symbols on two venues) are one line each
+      for (const line of error.message.split('\n')) process.stderr.write(`tickvisor ${name}: ${line}\n`);
       return 2;
     }
-    throw error;
+    // not the user's mistake, but still one line: the stack only when asked for
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`tickvisor ${name}: unexpected error: ${message.split('\n')[0]} (TICKVISOR_DEBUG=1 shows the stack)\n`);
+    if (process.env.TICKVISOR_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    return 1;
   }
 }

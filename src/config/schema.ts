@@ -73,7 +73,7 @@ export const exchangeSchema = z
     // still meets the runtime check and its one-line error
     exchange: z.enum(EXCHANGE_IDS as readonly [ExchangeId, ...ExchangeId[]]),
     market: z.enum(MARKETS as readonly [Market, ...Market[]]),
-    /** unified symbols; omitted: every active symbol (after `quotes`) */
+    /** unified symbols (`BTC/USDT`) or the exchange's own ids (`BTCUSDT`, checked against the listing and mapped); omitted: every active symbol (after `quotes`) */
     symbols: z.array(z.string().min(1)).min(1).optional(),
     quotes: z.array(z.string().min(1)).optional(),
     channels: z.array(z.enum(['trade', 'ticker'])).min(1).default(['trade', 'ticker']),

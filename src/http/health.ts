@@ -1,12 +1,13 @@
 /**
- * The /health report: the whole supervision tree with each actor's state, since when it has been
- * in that state, and its counters; healthy when every collector is Running.
+ * The /health report: healthy, degraded or down with the reasons (health-status.ts), and the whole
+ * supervision tree with each actor's state, since when it has been in that state, and its counters.
  *
  * The tree holds no timestamps, so "since" is observed: the tracker remembers when each actor id
  * was first seen in its current top-level state, across polls (the server polls every second).
  * An actor already in its state when the server started reads "since the first observation".
  */
 import type { ActorNode } from '../runtime/state-tree.js';
+import { assessHealth, type HealthStatus } from './health-status.js';
 
 export interface HealthNode {
   id: string;
@@ -17,13 +18,18 @@ export interface HealthNode {
   since: number;
   counters: Record<string, number>;
   lastError?: string;
+  unknownSymbols?: string[];
   children: HealthNode[];
 }
 
 export interface HealthReport {
-  /** every collector Running (and at least one collector) */
+  /** status is `healthy`: /health answers 200 only then, 503 otherwise */
   healthy: boolean;
-  status: 'ok' | 'degraded';
+  status: HealthStatus;
+  /** why it is not healthy, one line each; empty when healthy */
+  reasons: string[];
+  /** facts that do not change the status (gaps that could not be filled since start) */
+  notes: string[];
   /** ms since epoch */
   at: number;
   collectors: { total: number; running: number };
@@ -48,6 +54,7 @@ export class StateSinceTracker {
         since: mark.since,
         counters: n.counters,
         ...(n.lastError !== undefined ? { lastError: n.lastError } : {}),
+        ...(n.unknownSymbols !== undefined ? { unknownSymbols: n.unknownSymbols } : {}),
         children: n.children.map(visit),
       };
     };
@@ -60,6 +67,6 @@ export class StateSinceTracker {
 export function healthReport(tree: HealthNode, now: number): HealthReport {
   const collectors = tree.children.filter((c) => c.kind === 'collector');
   const running = collectors.filter((c) => c.state === 'Running').length;
-  const healthy = collectors.length > 0 && running === collectors.length;
-  return { healthy, status: healthy ? 'ok' : 'degraded', at: now, collectors: { total: collectors.length, running }, tree };
+  const { status, reasons, notes } = assessHealth(tree);
+  return { healthy: status === 'healthy', status, reasons, notes, at: now, collectors: { total: collectors.length, running }, tree };
 }

@@ -15,6 +15,7 @@ import type { VenueStats } from '../rest/weight-budget.js';
 import { startHttpServer, type HttpServer } from './server.js';
 import { buildStatusSummary } from './summary.js';
 import type { AlertSummary } from '../runtime/tickvisor.js';
+import type { Throughput } from '../runtime/throughput.js';
 
 /** The part of `Tickvisor` (src/runtime/tickvisor.ts) this needs. */
 export interface ObservableTickvisor {
@@ -29,6 +30,8 @@ export interface ObservableTickvisor {
   quarantineStats?(): readonly QuarantineRow[];
   /** alerts raised so far and what stands now, when the system routes alerts */
   alertSummary?(): AlertSummary;
+  /** records committed and their rate, when the system meters them: the page then shows the same figures as `tickvisor run`'s status line */
+  throughput?(): Throughput;
   /** when the system already keeps one, the server reads it instead of building its own */
   readonly activity?: CoinActivity;
 }
@@ -85,7 +88,7 @@ export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTick
       },
       summary: () => {
         const { tree, figures, audits } = update();
-        return buildStatusSummary(tree, figures, activity, audits, tv.alertSummary?.());
+        return buildStatusSummary(tree, figures, activity, audits, tv.alertSummary?.(), tv.throughput?.());
       },
     });
   } catch (error) {

@@ -2,8 +2,8 @@
  * The HTTP face of a running tickvisor (`tickvisor run`: /metrics, /health, the status page), on node's own `http`:
  *   GET /         the live status page (status-page.ts)
  *   GET /metrics  Prometheus text exposition
- *   GET /health   the tree as JSON with states, since-when and counters; 200 when every collector
- *                 is Running, 503 otherwise
+ *   GET /health   `healthy` | `degraded` | `down` with its reasons, and the tree as JSON with states,
+ *                 since-when and counters; 200 only when healthy, 503 otherwise (a probe can use it)
  *   GET /events   server-sent events: health + summary every second
  * Everything it shows comes from injected providers, so tests run it over fakes.
  */
@@ -109,7 +109,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
           json(res, p.healthy ? 200 : 503, p);
         } catch (error) {
           // e.g. not started yet: not healthy, and say why
-          json(res, 503, { healthy: false, status: 'unavailable', at: now(), error: errorText(error) });
+          json(res, 503, { healthy: false, status: 'down', reasons: [`no supervision tree: ${errorText(error)}`], notes: [], at: now(), error: errorText(error) });
         }
         return;
       case '/events':

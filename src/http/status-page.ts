@@ -45,7 +45,8 @@ h1 { font-size: 16px; margin: 0; letter-spacing: .02em; }
 .fig b { color: var(--fg); font-size: 15px; font-variant-numeric: tabular-nums; margin-right: 3px; }
 .fig.bad b { color: #c92a2a; }
 .badge { border-radius: 10px; padding: 1px 9px; font-weight: 700; font-size: 12px; }
-.badge.ok { background: #d3f9d8; color: #2b8a3e; } .badge.degraded { background: #ffe3e3; color: #c92a2a; }
+.badge.healthy { background: #d3f9d8; color: #2b8a3e; } .badge.degraded { background: #fff3bf; color: #e67700; } .badge.down { background: #ffe3e3; color: #c92a2a; }
+#reasons { padding: 6px 16px 0; color: #c92a2a; } #reasons:empty { display: none; }
 #conn { color: var(--muted); font-size: 11px; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 10px; font-size: 11px; color: var(--muted); }
 .legend span { display: inline-flex; align-items: center; gap: 4px; }
@@ -144,9 +145,14 @@ const SCRIPT = `
     var storeFailing = !!(s && s.alerts && s.alerts.storeFailing);
     fig('f-alerts', String(raised) + (storeFailing ? ' \u00b7 store writes failing' : ''), raised > 0 || storeFailing);
     fig('f-silent', s ? String(s.silentCoins) : '\\u2014', s && s.silentCoins > 0);
+    // the server's verdict, word for word: the page never judges health by itself
+    var status = p.status === 'healthy' || p.status === 'degraded' || p.status === 'down' ? p.status : (p.healthy ? 'healthy' : 'down');
     var badge = document.getElementById('health');
-    badge.className = 'badge ' + (p.healthy ? 'ok' : 'degraded');
-    setText(badge, p.healthy ? 'healthy' : 'degraded');
+    badge.className = 'badge ' + status;
+    setText(badge, status);
+    var reasons = (p.reasons || []).join(' \u00b7 ');
+    badge.title = reasons;
+    setText(document.getElementById('reasons'), reasons);
   }
 
   function count(tree) {
@@ -220,7 +226,11 @@ const SCRIPT = `
     setText(err, '');
     seen = new Set();
     var s = p.summary;
-    var counts = count(p.tree);
+    // the server's counts (the same figures the status line prints); the tree's only without them
+    var sc = p.summary && p.summary.counts;
+    var counts = sc
+      ? { collectors: [sc.collectors.running, sc.collectors.total], connectors: [sc.connectors.connected, sc.connectors.total], coins: [sc.coins.subscribed, sc.coins.total], restarts: sc.restarts }
+      : count(p.tree);
     renderHeader(p, counts);
     var mgr = document.getElementById('manager');
     paint(mgr, p.tree);
@@ -327,6 +337,7 @@ const BODY = `
   <div class="legend" id="legend"></div>
   <span id="conn">connecting…</span>
 </header>
+<div id="reasons"></div>
 <div id="manager"></div>
 <div id="error"></div>
 <main id="tree"></main>

@@ -9,6 +9,7 @@ import type { CoinActivity } from '../metrics/coin-activity.js';
 import type { CollectorFigures, MetricsFigures } from '../metrics/registry.js';
 import type { ActorNode } from '../runtime/state-tree.js';
 import type { AuditCounters, AuditRow } from '../audit/venue-auditor.js';
+import type { Throughput } from '../runtime/throughput.js';
 
 /** The REST audit of one coin, or the sum over a collector's coins. */
 export type AuditFigures = Omit<AuditCounters, 'auditedUntil'> & { auditedUntil?: number };
@@ -40,7 +41,11 @@ export interface StatusSummary {
   alerts?: AlertSummary;
 }
 
-export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, activity: CoinActivity, auditRows: readonly AuditRow[] = [], alerts?: AlertSummary): StatusSummary {
+/**
+ * `throughput`: the system's own committed count and rate (what `tickvisor run` prints); without
+ * it, the metrics' figures.
+ */
+export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, activity: CoinActivity, auditRows: readonly AuditRow[] = [], alerts?: AlertSummary, throughput?: Throughput): StatusSummary {
   const coins: Record<string, CoinFigures> = {};
   for (const a of activity.entries()) {
     coins[`coin:${a.exchange}:${a.market}:${a.symbol}`] = {
@@ -66,8 +71,8 @@ export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, act
   }
   return {
     at: figures.at,
-    recordsPerSecond: figures.recordsPerSecond,
-    committed: figures.committed,
+    recordsPerSecond: throughput?.recordsPerSecond ?? figures.recordsPerSecond,
+    committed: throughput?.committed ?? figures.committed,
     collectors: figures.collectors,
     coins,
     silentCoins: figures.silentCoins.length,

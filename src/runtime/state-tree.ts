@@ -13,6 +13,8 @@ export interface ActorNode {
   detail: string;
   counters: Record<string, number>;
   lastError?: string;
+  /** a collector's configured symbols its venue does not list (health names them) */
+  unknownSymbols?: string[];
   children: ActorNode[];
 }
 
@@ -69,6 +71,7 @@ export function readStateTree(ref: AnyActorRef, id = 'manager'): ActorNode {
     detail,
     counters,
     ...(typeof context.lastError === 'string' ? { lastError: context.lastError } : {}),
+    ...(Array.isArray(context.unknownSymbols) && context.unknownSymbols.length > 0 ? { unknownSymbols: context.unknownSymbols.filter((x): x is string => typeof x === 'string') } : {}),
     children: [],
   };
   for (const [childId, child] of Object.entries(snapshot.children ?? {})) {

@@ -10,7 +10,8 @@ import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
 import type { GapCounters } from '../gaps/gap-filler.js';
 import type { GapTrackerOptions } from '../gaps/gap-tracker.js';
-import { createAlerting, recoveryFailedAlert, refusalAlerts, restBannedAlert, type Alert, type Alerting } from '../alerts/index.js';
+import { createAlerting, recoveryFailedAlert, refusalAlerts, restBannedAlert, symbolDelistedAlert, type Alert, type Alerting } from '../alerts/index.js';
+import { checkConfiguredSymbols } from '../symbols/check-configured.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { startAlertWatch } from './alert-watch.js';
 import { lifecycleLogger } from './lifecycle-log.js';
@@ -33,6 +34,7 @@ import { simVenuesFor } from './sim-venues.js';
 import { storeHealthAlerts } from './store-health.js';
 import { readStateTree, type ActorNode } from './state-tree.js';
 import { VenueRuntime } from './venue-io.js';
+import { ThroughputMeter, type Throughput } from './throughput.js';
 import { coinReader, startVenueAudits, type VenueAudits } from './venue-audits.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
 
@@ -87,6 +89,8 @@ export interface Tickvisor {
   state(): ActorNode;
   /** pipeline counters per collector */
   pipelineStats(): Record<string, PipelineStats>;
+  /** records committed and committed per second: the one source of the status line's and the page's rate */
+  throughput(): Throughput;
   /** gap detection and backfill per collector; `openWindows`: streams restarted and not yet rejoined */
   gapStats(): Array<GapCounters & { exchange: ExchangeId; market: Market; openWindows: number; idle: boolean }>;
   /** the REST audit per audited symbol: windows audited, trades found missing and filled, unfilled windows */
@@ -159,6 +163,9 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   let audits: VenueAudits | undefined;
   let restClient: BudgetedRestClient | undefined;
   const venues = new Map<string, VenueRuntime>();
+  /** each venue's configured symbols, unified: a later listing without one raises `symbol-delisted` */
+  const configured = new Map<string, readonly string[]>();
+  const throughputMeter = new ThroughputMeter();
   let started = false;
   let stopping: Promise<void> | undefined;
   /** closes the REST client on stop: no listing or backfill retry outlives the instance */
@@ -270,10 +277,31 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
           ...(options.gapTracking ? { gaps: options.gapTracking } : {}),
           ...(quarantine ? { quarantine } : {}),
           ...(rawFrames ? { raw: rawFrames } : {}),
+          onDelisted: (symbols) => {
+            // configured symbols only: with `quotes` or no selection, listings come and go by design
+            const wanted = new Set(configured.get(`${exchange}:${market}`) ?? []);
+            for (const symbol of symbols) {
+              if (!wanted.has(symbol)) continue;
+              const alert = symbolDelistedAlert(exchange, market, symbol, Date.now());
+              vlog.warn({ symbol }, alert.message);
+              alerting.raise(alert);
+            }
+          },
         }),
       );
       pipelines$.next(pipeline);
       return collectorInputFor(config, e, adapter, index);
+    });
+    // every configured symbol against its venue's listing, before anything subscribes: an
+    // exchange spelling is mapped (a notice), an unlisted symbol stops the start (one line each)
+    const withSymbols = inputs.filter((i) => i.symbols !== undefined);
+    const resolved = await checkConfiguredSymbols(
+      withSymbols.map((i) => ({ venue: `${i.exchange}:${i.market}`, configured: i.symbols ?? [], list: () => venue(i.exchange, i.market).list() })),
+      log,
+    );
+    withSymbols.forEach((input, n) => {
+      input.symbols = resolved[n] ?? input.symbols;
+      configured.set(`${input.exchange}:${input.market}`, input.symbols ?? []);
     });
     const machine = provideMachines(venue);
     root = createActor(machine, {
@@ -355,6 +383,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       return readStateTree(root);
     },
     pipelineStats: () => Object.fromEntries([...venues].map(([k, v]) => [k, v.pipeline.stats()])),
+    throughput: () => throughputMeter.read(Date.now(), [...venues.values()].reduce((n, v) => n + v.pipeline.stats().committed, 0)),
     gapStats: () =>
       [...venues.values()].map((v) => ({
         ...v.filler.counters,

@@ -39,6 +39,11 @@ export interface VenueRuntimeOptions {
   gaps?: GapTrackerOptions;
   /** local time; injected so tests can hold it */
   now?: () => number;
+  /**
+   * symbols that were listed and active at the previous listing and are not any more (each is
+   * told once per disappearance): the runtime warns and alerts for the configured ones
+   */
+  onDelisted?: (symbols: string[]) => void;
 }
 
 export class VenueRuntime implements VenueIo {
@@ -164,10 +169,13 @@ export class VenueRuntime implements VenueIo {
     for (const i of instruments) if (i.active) next.set(i.symbol, i);
     // keep instruments that disappeared long enough for their connectors to unsubscribe
     const gone: string[] = [];
+    const delisted: string[] = [];
     for (const [s, i] of this.table) {
       if (!next.has(s)) {
         next.set(s, { ...i, active: false });
         gone.push(s);
+        // kept inactive from an earlier listing: already told
+        if (i.active) delisted.push(s);
       }
     }
     this.table = next;
@@ -175,6 +183,8 @@ export class VenueRuntime implements VenueIo {
     this.options.raw?.listing(this.adapter.exchange, this.adapter.market, this.now(), [...next.values()]);
     // delisted: no trade will close their open windows (relisted, they subscribe afresh)
     if (gone.length > 0) this.gaps.release(gone);
-    return { symbols: instruments.filter((i) => i.active).map((i) => i.symbol) };
+    if (delisted.length > 0) this.options.onDelisted?.(delisted);
+    const active = instruments.filter((i) => i.active);
+    return { symbols: active.map((i) => i.symbol), names: active.map((i) => ({ symbol: i.symbol, nativeId: i.nativeId })) };
   }
 }

@@ -12,7 +12,7 @@ function fakeTree(connectorState = 'Connected', collectorState = 'Running'): Act
     collector('binance', 'spot', collectorState, [
       connector('binance', 'spot', 0, connectorState, connectorCounters(), [coin('binance', 'spot', 'BTC/USDT')]),
     ]),
-    collector('upbit', 'spot', 'Running', []),
+    collector('upbit', 'spot', 'Running', [connector('upbit', 'spot', 0, 'Connected', connectorCounters(), [coin('upbit', 'spot', 'BTC/KRW')])]),
   ]);
 }
 
@@ -98,7 +98,8 @@ describe('HTTP server', () => {
       assert.equal(r.status, 200);
       const body = JSON.parse(r.body) as StatusPayload;
       assert.equal(body.healthy, true);
-      assert.equal(body.status, 'ok');
+      assert.equal(body.status, 'healthy');
+      assert.deepEqual(body.reasons, []);
       assert.deepEqual(body.collectors, { total: 2, running: 2 });
       const conn = body.tree.children[0]!.children[0]!;
       assert.equal(conn.id, 'connector:binance:spot:0');
@@ -114,12 +115,32 @@ describe('HTTP server', () => {
     await withServer({ tree: () => fakeTree('Connected', 'Ready') }, async (base) => {
       const r = await get(`${base}health`);
       assert.equal(r.status, 503);
-      assert.equal((JSON.parse(r.body) as StatusPayload).status, 'degraded');
+      const body = JSON.parse(r.body) as StatusPayload;
+      assert.equal(body.status, 'degraded');
+      assert.match(body.reasons.join('\n'), /1 of 2 collectors not running: binance:spot Ready/);
     });
     await withServer({ tree: () => { throw new Error('state() needs a started instance'); } }, async (base) => {
       const r = await get(`${base}health`);
       assert.equal(r.status, 503);
       assert.match(r.body, /needs a started instance/);
+    });
+  });
+
+  test('/health is 503 down with reasons when no coin is subscribed (the exchange is down)', async () => {
+    const exchangeDown = () =>
+      manager([
+        collector('binance', 'spot', 'Running', [
+          connector('binance', 'spot', 0, 'Reconnecting', connectorCounters(), [coin('binance', 'spot', 'BTC/USDT', 'Pending'), coin('binance', 'spot', 'ETH/USDT', 'Pending')]),
+        ]),
+      ]);
+    await withServer({ tree: exchangeDown }, async (base) => {
+      const r = await get(`${base}health`);
+      assert.equal(r.status, 503);
+      const body = JSON.parse(r.body) as StatusPayload;
+      assert.equal(body.healthy, false);
+      assert.equal(body.status, 'down');
+      assert.ok(body.reasons.includes('no coin subscribed (0 of 2)'), body.reasons.join('\n'));
+      assert.match(body.reasons.join('\n'), /1 of 1 connectors not connected: binance:spot:0 Reconnecting/);
     });
   });
 

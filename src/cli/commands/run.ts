@@ -56,16 +56,11 @@ export async function run(argv: string[]): Promise<number> {
     await tv.stop();
     throw error;
   }
-  let last = 0;
-  let lastAt = Date.now();
-  const committed = () => Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0);
+  const committed = () => tv.throughput().committed;
   const tick = () => {
-    const now = Date.now();
-    const stored = committed();
-    const rate = ((stored - last) * 1000) / Math.max(1, now - lastAt);
-    last = stored;
-    lastAt = now;
-    const line = statusLine(statusFigures(tv.state()), rate, stored, tv.alertSummary());
+    // the same reading the status page shows (tv.throughput): one rate, one window
+    const t = tv.throughput();
+    const line = statusLine(statusFigures(tv.state()), t.recordsPerSecond, t.committed, tv.alertSummary());
     if (out.isTTY) out.write(`\r\x1b[2K${line}`);
     else out.write(`${line}\n`);
   };
