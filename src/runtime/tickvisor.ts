@@ -166,6 +166,9 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   /** each venue's configured symbols, unified: a later listing without one raises `symbol-delisted` */
   const configured = new Map<string, readonly string[]>();
   const throughputMeter = new ThroughputMeter();
+  const readThroughput = (): Throughput => throughputMeter.read(Date.now(), [...venues.values()].reduce((n, v) => n + v.pipeline.stats().committed, 0));
+  /** samples the meter every second whoever reads it, so the first reading already has a window behind it */
+  let throughputTimer: ReturnType<typeof setInterval> | undefined;
   let started = false;
   let stopping: Promise<void> | undefined;
   /** closes the REST client on stop: no listing or backfill retry outlives the instance */
@@ -192,6 +195,9 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     started = true;
     try {
       await startAll();
+      readThroughput();
+      throughputTimer = setInterval(readThroughput, 1_000);
+      throughputTimer.unref();
     } catch (error) {
       // quietly: the caller reports the start failure as one line, no shutdown chatter around it
       await stopAll(false).catch(() => undefined);
@@ -337,6 +343,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
 
   function stopAll(announce: boolean, flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {
     stopping ??= (async () => {
+      clearInterval(throughputTimer);
       restAbort.abort();
       await audits?.stop();
       stopWatch?.();
@@ -383,7 +390,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       return readStateTree(root);
     },
     pipelineStats: () => Object.fromEntries([...venues].map(([k, v]) => [k, v.pipeline.stats()])),
-    throughput: () => throughputMeter.read(Date.now(), [...venues.values()].reduce((n, v) => n + v.pipeline.stats().committed, 0)),
+    throughput: readThroughput,
     gapStats: () =>
       [...venues.values()].map((v) => ({
         ...v.filler.counters,

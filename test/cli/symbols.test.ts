@@ -55,6 +55,9 @@ describe('tickvisor run: configured symbols', () => {
     const code = await exited;
     assert.match(stdout, /tickvisor running/, stderr);
     assert.match(stdout, /coins 1\/1 subscribed/, stdout + stderr);
+    // the first status line already has a rate: the meter is sampled every second, not only when read
+    const first = stdout.split('\n').find((l) => l.includes('rec/s'));
+    assert.ok(first !== undefined && !first.startsWith('0 rec/s'), `first status line: ${first}`);
     assert.match(stderr, /binance:spot: symbol 'BTCUSDT' is the exchange's spelling of BTC\/USDT; collecting BTC\/USDT/);
     assert.doesNotMatch(stderr, NO_STACK);
     assert.doesNotMatch(stderr, /not a unified symbol/);
