@@ -1,7 +1,7 @@
 /**
  * `tickvisor run --inspect`: streams the actor system to the Stately inspector over a WebSocket
- * (`npx @statelyai/inspect` style bridge: `createInspectorServer()` from
- * `@statelyai/inspect/server` listens on ws://localhost:8080 and relays to the viewer).
+ * (a relay: `createInspectorServer()` from `@statelyai/inspect/server` — the package has no
+ * command of its own — listens on ws://localhost:8080 and passes events to the viewer page).
  *
  * Event conversion — XState inspection events into the viewer's protocol — is
  * `@statelyai/inspect`'s own `createInspector`. The transport is ours: its bundled
