@@ -117,3 +117,17 @@ describe('status line and log lines on one terminal', () => {
     assert.doesNotMatch(screen.rows[warn]!, /rec\/s/);
   });
 });
+
+describe('what a person watching is told instead of every state change', () => {
+  test('one line when every coin is subscribed, again only after an outage', async () => {
+    const { subscriptionSummary } = await import('../../src/runtime/status-figures.js');
+    const summary = subscriptionSummary();
+    const at = (subscribed: number) => summary(figures({ coins: { total: 24, subscribed } }));
+    assert.equal(at(0), undefined);
+    assert.equal(at(23), undefined);
+    assert.equal(at(24), '7 collectors, 15 connectors, 24 coins: all subscribed');
+    assert.equal(at(24), undefined, 'said once');
+    assert.equal(at(20), undefined);
+    assert.equal(at(24), '7 collectors, 15 connectors, 24 coins: all subscribed again');
+  });
+});
