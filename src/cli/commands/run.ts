@@ -70,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   const recorder = values['inspect-file'] ? createInspectionRecorder(values['inspect-file']) : undefined;
   const stately =
     values.inspect || values['inspect-url']
-      ? connectStatelyInspector({ ...(values['inspect-url'] ? { url: values['inspect-url'] } : {}), logger: log.child({ module: 'inspect' }) })
+      ? connectStatelyInspector({ ...(values['inspect-url'] ? { url: values['inspect-url'] } : {}), logger: log })
       : undefined;
   const inspect = recorder || stately ? fanOutInspection(stately?.inspect, recorder?.inspect) : undefined;
   const tv = createTickvisor(config, {
