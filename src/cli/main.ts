@@ -8,6 +8,8 @@ import * as query from './commands/query.js';
 import * as reparse from './commands/reparse.js';
 import * as run from './commands/run.js';
 import * as simulate from './commands/simulate.js';
+import { isClosedPipe } from './output.js';
+import { packageVersion } from './version.js';
 
 interface Command {
   help: string;
@@ -34,12 +36,32 @@ function usage(): string {
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'tickvisor <command> --help shows a command\'s options.',
+    'tickvisor <command> --help shows a command\'s options; tickvisor --version its version.',
   ].join('\n');
 }
 
+let stdoutGuarded = false;
+
+/**
+ * `tickvisor … | head -1`: once the reader is gone, writes to stdout fail with EPIPE, emitted as
+ * an 'error' event that, unheard, kills the process with a stack trace. Heard here for every
+ * command: the output ends quietly; commands that print a lot also stop producing (output.ts).
+ */
+function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (!isClosedPipe(error)) throw error;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  guardStdout();
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name === undefined ? 2 : 0;
@@ -61,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
       for (const line of error.message.split('\n')) process.stderr.write(`tickvisor ${name}: ${line}\n`);
       return 2;
     }
+    // a write that failed because the reader left is the reader's choice, not the command's failure
+    if (isClosedPipe(error)) return 0;
     // not the user's mistake, but still one line: the stack only when asked for
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`tickvisor ${name}: unexpected error: ${message.split('\n')[0]} (TICKVISOR_DEBUG=1 shows the stack)\n`);

@@ -10,10 +10,19 @@ export interface Output {
   close(): void;
 }
 
+/**
+ * The reader of a pipe went away (`| head -1`, a closed socket): the output has nobody to reach,
+ * which is the reader's choice, not a failure of the command.
+ */
+export function isClosedPipe(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END' || code === 'ECONNRESET';
+}
+
 export function stdoutWriter(out: NodeJS.WritableStream = process.stdout): Output {
   let gone = false;
   const onError = (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') gone = true;
+    if (isClosedPipe(error)) gone = true;
     else throw error;
   };
   out.on('error', onError);

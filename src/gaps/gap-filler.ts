@@ -34,7 +34,7 @@ export interface GapFillerDeps {
   restUrl: string;
   instrument(symbol: string): Instrument | undefined;
   push(records: readonly MarketRecord[]): void;
-  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; debug?(obj: object, msg: string): void };
   sleep?: (ms: number) => Promise<void>;
   /** when a parked window is due again (default Date.now) */
   now?: () => number;
@@ -243,10 +243,12 @@ export class GapFiller {
           this.counters.unfilled++;
           log.warn({ window, got: result.trades.length }, 'gap only partly filled: the exchange no longer serves all of it');
         }
-        // a restart's window usually brings back just the trade that closed it: not news
-        if ((window.reason !== 'reconnect' && window.reason !== 'subscribe') || result.trades.length > 1) {
-          log.info({ symbol: window.symbol, reason: window.reason, trades: result.trades.length, missing: window.missing }, 'gap filled by REST');
-        }
+        // a restart's window usually brings back just the trade that closed it, and the window
+        // before a first subscription is filled for every coin on every start: not news
+        const routine = window.reason === 'subscribe' || (window.reason === 'reconnect' && result.trades.length <= 1);
+        const note = { symbol: window.symbol, reason: window.reason, trades: result.trades.length, missing: window.missing };
+        if (routine) log.debug?.(note, 'gap filled by REST');
+        else log.info(note, 'gap filled by REST');
         return;
       } catch (error) {
         this.counters.failures++;

@@ -1,7 +1,7 @@
 /**
  * `tickvisor run --inspect`: streams the actor system to the Stately inspector over a WebSocket
- * (`npx @statelyai/inspect` style bridge: `createInspectorServer()` from
- * `@statelyai/inspect/server` listens on ws://localhost:8080 and relays to the viewer).
+ * (a relay: `createInspectorServer()` from `@statelyai/inspect/server` — the package has no
+ * command of its own — listens on ws://localhost:8080 and passes events to the viewer page).
  *
  * Event conversion — XState inspection events into the viewer's protocol — is
  * `@statelyai/inspect`'s own `createInspector`. The transport is ours: its bundled
@@ -95,7 +95,7 @@ class ReconnectingSocketAdapter {
       this.state = 'open';
       this.counts.connects += 1;
       this.warned = false;
-      this.log?.info({ url: this.url }, 'connected to the Stately inspector');
+      this.log?.info(`connected to the Stately inspector at ${this.url}`);
       const backlog = this.deferred;
       this.deferred = [];
       for (const text of backlog) this.transmit(text);
@@ -109,7 +109,8 @@ class ReconnectingSocketAdapter {
       const reason = (lastError as NodeJS.ErrnoException | undefined)?.code ?? (lastError as Error | undefined)?.message ?? 'closed';
       if (!this.warned) {
         this.warned = true;
-        this.log?.warn({ url: this.url, reason, retryInMs: this.reconnectDelayMs }, 'no Stately inspector reachable; retrying in the background');
+        // one line, everything in the message: a readable log shows no field rows under it
+        this.log?.warn(`no Stately inspector reachable at ${this.url} (${reason}); retrying every ${this.reconnectDelayMs / 1000} s in the background`);
       } else this.log?.debug({ url: this.url, reason }, 'Stately inspector still unreachable');
       this.state = 'waiting';
       // unref'd: a retry loop alone must not keep the process running

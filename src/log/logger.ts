@@ -7,6 +7,7 @@
  */
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
+import { TickvisorError } from '../errors.js';
 
 export type { Logger, LevelWithSilent };
 
@@ -15,6 +16,8 @@ export interface LoggerOptions {
   destination?: DestinationStream | NodeJS.WritableStream;
   /** readable lines instead of JSON; default: when stderr is a TTY */
   pretty?: boolean;
+  /** colours in readable lines; default: only when writing to stderr itself and it supports them */
+  colorize?: boolean;
 }
 
 export function createLogger(level: LevelWithSilent = 'info', options: LoggerOptions = {}): Logger {
@@ -26,13 +29,31 @@ export function createLogger(level: LevelWithSilent = 'info', options: LoggerOpt
       pretty({
         destination: options.destination ?? 2,
         sync: false,
-        colorize: options.destination === undefined && pretty.isColorSupported,
+        colorize: options.colorize ?? (options.destination === undefined && pretty.isColorSupported),
         translateTime: 'SYS:HH:MM:ss.l',
         ignore: 'pid,hostname,app',
       }),
     );
   }
   return pino(opts, (options.destination as DestinationStream | undefined) ?? pino.destination({ fd: 2, sync: false }));
+}
+
+/**
+ * A log file for services (`run --log-file`): appended to, the directory created when missing.
+ * Written synchronously: log lines are lifecycle notes, never per tick, and none is lost when the
+ * process exits right after writing one.
+ */
+export function logFileDestination(path: string): DestinationStream {
+  try {
+    return pino.destination({ dest: path, sync: true, mkdir: true, append: true });
+  } catch (cause) {
+    throw new TickvisorError('TV_ERR_OUTPUT_FILE', `cannot write the log file ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** colours suit readable lines that end up on the terminal's stderr */
+export function stderrTakesColour(): boolean {
+  return process.stderr.isTTY === true && pretty.isColorSupported;
 }
 
 /** For tests and embedded use that wants nothing printed. */

@@ -6,7 +6,12 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { Logger } from '../log/logger.js';
 
-export function lifecycleLogger(log: Logger): (event: InspectionEvent) => void {
+/**
+ * `level`: where ordinary changes log. A person watching a terminal wants a summary instead of
+ * a hundred lines pushing the banner away (`tickvisor run` logs them at debug on a TTY); failures
+ * and recoveries stay warnings either way.
+ */
+export function lifecycleLogger(log: Logger, level: 'info' | 'debug' = 'info'): (event: InspectionEvent) => void {
   const last = new Map<string, string>();
   const children = new Map<string, Logger>();
   const loggerFor = (id: string): Logger => {
@@ -31,7 +36,7 @@ export function lifecycleLogger(log: Logger): (event: InspectionEvent) => void {
     const child = loggerFor(id);
     // Failed passes within one step on the way to Recovering: log the error with either
     if (state === 'Failed' || state === 'Recovering') child.warn({ state: value, error: snapshot.context?.lastError }, `${id} ${value}: ${snapshot.context?.lastError ?? ''}`);
-    else child.info({ state: value }, `${id} ${value}`);
+    else child[level]({ state: value }, `${id} ${value}`);
   };
 }
 

@@ -42,6 +42,8 @@ export interface TickvisorOptions {
   /** XState inspection observer: sees every actor, event and snapshot (Stately inspector, recorders) */
   inspect?: (event: InspectionEvent) => void;
   logger?: Logger;
+  /** level of ordinary collector/connector state changes (default info; failures always warn) */
+  lifecycleLogLevel?: 'info' | 'debug';
   /** override the store directory from the configuration */
   dataDir?: string;
   /** fault scenarios only: a gate that can make store commits fail for a while (see store/fault-gate.ts) */
@@ -314,7 +316,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       systemId: 'manager',
       input: { collectors: inputs, restart: config.supervision.collector ?? DEFAULT_COLLECTOR_RESTART, seed: config.seed },
       // subscription-refused alerts are read off the same stream as the lifecycle log
-      inspect: fanOutInspection(lifecycleLogger(log), refusalAlerts(alerting), options.inspect),
+      inspect: fanOutInspection(lifecycleLogger(log, options.lifecycleLogLevel), refusalAlerts(alerting), options.inspect),
     });
     root.on('alert', (event: { alert: RecoveryFailedAlert }) => {
       alerting.raise(recoveryFailedAlert(event.alert, Date.now()));

@@ -4,12 +4,16 @@ import { TickvisorError } from '../../errors.js';
 import { isSupportedVenue } from '../../exchanges/index.js';
 import type { ExchangeId, Market, MarketRecord } from '../../records.js';
 import { openHistoryStore } from '../../store/index.js';
+import type { TradeCursor } from '../../store/index.js';
 import { parseArgs, timeOption, usage } from '../args.js';
+import { stdoutWriter } from '../output.js';
 import { csvHeader, csvRow } from '../csv.js';
 
 export const help = `tickvisor query --db PATH --exchange ID --market M --symbol S [--from T] [--to T] [--type trade|ticker] [--format jsonl|csv]
+tickvisor query --db PATH --list [--format jsonl|csv]
 
-Reads one symbol's stored history, ascending by time.
+Reads one symbol's stored history, ascending by time; says on stderr when nothing matched.
+  --list         what is stored: exchange, market, symbol, trade count, first and last trade time
   --from, --to   ms since epoch or an ISO date (inclusive)
   --type         trade or ticker (default: both, merged by time)
   --format       jsonl (default) or csv`;
@@ -30,9 +34,15 @@ export async function run(argv: string[]): Promise<number> {
         to: { type: 'string' },
         type: { type: 'string' },
         format: { type: 'string', default: 'jsonl' },
+        list: { type: 'boolean' },
       },
     }),
   );
+  if (values.format !== 'jsonl' && values.format !== 'csv') throw new TickvisorError('TV_ERR_USAGE', `--format must be jsonl or csv, got ${values.format}`);
+  if (values.list) {
+    if (!values.db) throw new TickvisorError('TV_ERR_USAGE', '--db is required (see tickvisor query --help)');
+    return listStored(values.db, values.format);
+  }
   for (const required of ['db', 'exchange', 'market', 'symbol'] as const) {
     if (!values[required]) throw new TickvisorError('TV_ERR_USAGE', `--${required} is required (see tickvisor query --help)`);
   }
@@ -42,24 +52,14 @@ export async function run(argv: string[]): Promise<number> {
   if (values.type !== undefined && values.type !== 'trade' && values.type !== 'ticker') {
     throw new TickvisorError('TV_ERR_USAGE', `--type must be trade or ticker, got ${values.type}`);
   }
-  if (values.format !== 'jsonl' && values.format !== 'csv') throw new TickvisorError('TV_ERR_USAGE', `--format must be jsonl or csv, got ${values.format}`);
   if (!existsSync(values.db!)) throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${values.db}`);
   const from = time('from', values.from);
   const to = time('to', values.to);
   const store = openHistoryStore({ path: values.db!, readOnly: true });
-  const out = process.stdout;
   // a reader that went away (`| head -1`) ends the output, not the process with an EPIPE trace
-  let readerGone = false;
-  const onError = (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') readerGone = true;
-    else throw error;
-  };
-  out.on('error', onError);
-  const write = (text: string) =>
-    out.write(text) ? undefined : new Promise<void>((r) => {
-      out.once('drain', () => r());
-      out.once('error', () => r());
-    });
+  const out = stdoutWriter();
+  const write = out.write;
+  let matched = 0;
   try {
     let header = false;
     for await (const record of store.readRange({
@@ -70,7 +70,8 @@ export async function run(argv: string[]): Promise<number> {
       ...(from !== undefined ? { from } : {}),
       ...(to !== undefined ? { to } : {}),
     })) {
-      if (readerGone) break;
+      if (out.gone) break;
+      matched++;
       if (values.format === 'csv') {
         if (!header) {
           header = true;
@@ -81,8 +82,55 @@ export async function run(argv: string[]): Promise<number> {
         await write(JSON.stringify(record) + '\n');
       }
     }
+    if (matched === 0) process.stderr.write(nothingMatched(store.listCursors(), exchange, market, values.symbol!, values.db!) + '\n');
   } finally {
+    out.close();
     await store.close();
   }
   return 0;
+}
+
+/** the hint for an empty answer: the symbol as stored when only its spelling differs, else the way to list */
+function nothingMatched(stored: readonly TradeCursor[], exchange: string, market: string, symbol: string, db: string): string {
+  const same = stored.filter((c) => c.exchange === exchange && c.market === market);
+  const loose = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const near = same.filter((c) => loose(c.symbol) === loose(symbol)).map((c) => c.symbol);
+  const what = `no records for ${exchange} ${market} ${symbol} in the range asked`;
+  if (near.length > 0 && !near.includes(symbol)) return `${what}; stored as ${near.join(', ')}`;
+  const others = same.length === 0 ? `nothing stored for ${exchange} ${market}` : `${same.length} symbols stored for ${exchange} ${market}`;
+  return `${what} (${others}; tickvisor query --db ${db} --list shows what is stored)`;
+}
+
+/** `--list`: one row per stored symbol; the first time is one range read each (the cursor keeps count and last) */
+async function listStored(db: string, format: 'jsonl' | 'csv'): Promise<number> {
+  if (!existsSync(db)) throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${db}`);
+  const store = openHistoryStore({ path: db, readOnly: true });
+  const out = stdoutWriter();
+  try {
+    const cursors = store.listCursors();
+    if (cursors.length === 0) process.stderr.write(`no trades stored in ${db}\n`);
+    if (format === 'csv' && cursors.length > 0) await out.write('exchange,market,symbol,count,first,last\n');
+    for (const c of cursors) {
+      if (out.gone) break;
+      let first: number | undefined;
+      for await (const r of store.readRange({ exchange: c.exchange, market: c.market, symbol: c.symbol, type: 'trade' })) {
+        first = r.timestamp;
+        break;
+      }
+      const row = { exchange: c.exchange, market: c.market, symbol: c.symbol, count: c.count, first: iso(first), last: iso(c.lastTimestamp) };
+      await out.write(format === 'csv' ? `${[row.exchange, row.market, csvField(row.symbol), row.count, row.first, row.last].join(',')}\n` : `${JSON.stringify(row)}\n`);
+    }
+  } finally {
+    out.close();
+    await store.close();
+  }
+  return 0;
+}
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}
+
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -1,12 +1,16 @@
 /** `tickvisor run`: the tree on a configuration (or the embedded default), until SIGINT/SIGTERM. */
 import { defaultConfig, loadConfigFile } from '../../config/load.js';
 import { serveTickvisor } from '../../http/index.js';
-import { connectStatelyInspector, createInspectionRecorder, fanOutInspection } from '../../inspect/index.js';
+import { TickvisorError } from '../../errors.js';
+import { connectStatelyInspector, createInspectionRecorder, DEFAULT_STATELY_URL, fanOutInspection } from '../../inspect/index.js';
+import { createLogger, logFileDestination, stderrTakesColour } from '../../log/logger.js';
 import { createTickvisor } from '../../runtime/tickvisor.js';
 import { intOption, parseArgs, usage } from '../args.js';
-import { statusFigures, statusLine } from '../../runtime/status-figures.js';
+import { statusFigures, statusLine, subscriptionSummary } from '../../runtime/status-figures.js';
+import { StatusTerminal } from '../status-terminal.js';
 
-export const help = `tickvisor run [--config FILE] [--data DIR] [--metrics-port P] [--inspect [URL]] [--inspect-file FILE]
+export const help = `tickvisor run [--config FILE] [--data DIR] [--metrics-port P] [--log-format json|pretty] [--log-file PATH]
+              [--inspect] [--inspect-url URL] [--inspect-file FILE]
 
 Runs the supervision tree. Without --config: the embedded default — a simulated exchange on
 loopback serving Binance spot and futures, Upbit, Bybit spot and linear, OKX spot and swap —
@@ -14,8 +18,12 @@ storing under ./data. Ctrl-C or SIGTERM: stop subscriptions, flush, close the st
   --config FILE       YAML or JSON configuration (see README)
   --data DIR          store directory (overrides store.path)
   --metrics-port P    port for /metrics, /health and the status page (0: any free port)
+  --log-format F      json (one object a line) or pretty (readable); default: pretty when
+                      stderr is a terminal, json otherwise and with --log-file
+  --log-file PATH     write the log to PATH (appended, JSON lines by default) instead of stderr
   --inspect           stream the actor system to the Stately inspector over WebSocket
-                      (default ws://localhost:8080; --inspect-url URL to change it)
+                      (default ws://localhost:8080; --inspect-url URL to change it); warns once
+                      while no relay listens there and connects when one comes up
   --inspect-file FILE record every inspection event (actors, events, snapshots) as JSON lines`;
 
 const SHUTDOWN_DEADLINE_MS = 4_500;
@@ -31,6 +39,8 @@ export async function run(argv: string[]): Promise<number> {
         inspect: { type: 'boolean' },
         'inspect-url': { type: 'string' },
         'inspect-file': { type: 'string' },
+        'log-format': { type: 'string' },
+        'log-file': { type: 'string' },
       },
       strict: true,
     }),
@@ -38,15 +48,38 @@ export async function run(argv: string[]): Promise<number> {
   const config = values.config ? await loadConfigFile(values.config) : defaultConfig();
   const metricsPort = intOption('run', 'metrics-port', values['metrics-port']);
   if (metricsPort !== undefined) config.metrics.port = metricsPort;
+  const logFormat = values['log-format'];
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new TickvisorError('TV_ERR_USAGE', `--log-format must be json or pretty, got ${logFormat}`);
+  }
+  const out = process.stdout;
+  // on a terminal the status line is redrawn in place, and every log line goes through the
+  // terminal that knows where it is; state changes log at debug there (a summary instead)
+  const terminal = out.isTTY ? new StatusTerminal(out, process.stderr) : undefined;
+  const logFile = values['log-file'];
+  const log = logFile
+    ? createLogger(config.log.level, { destination: logFileDestination(logFile), pretty: logFormat === 'pretty', colorize: false })
+    : terminal
+      ? createLogger(config.log.level, {
+          destination: terminal.logStream(),
+          pretty: logFormat ? logFormat === 'pretty' : process.stderr.isTTY === true,
+          colorize: stderrTakesColour(),
+        })
+      : createLogger(config.log.level, logFormat ? { pretty: logFormat === 'pretty' } : {});
+  const quietLifecycle = terminal !== undefined && logFile === undefined;
   const recorder = values['inspect-file'] ? createInspectionRecorder(values['inspect-file']) : undefined;
   const stately =
     values.inspect || values['inspect-url']
-      ? connectStatelyInspector(values['inspect-url'] ? { url: values['inspect-url'] } : {})
+      ? connectStatelyInspector({ ...(values['inspect-url'] ? { url: values['inspect-url'] } : {}), logger: log })
       : undefined;
   const inspect = recorder || stately ? fanOutInspection(stately?.inspect, recorder?.inspect) : undefined;
-  const tv = createTickvisor(config, { ...(values.data ? { dataDir: values.data } : {}), ...(inspect ? { inspect } : {}) });
+  const tv = createTickvisor(config, {
+    logger: log,
+    lifecycleLogLevel: quietLifecycle ? 'debug' : 'info',
+    ...(values.data ? { dataDir: values.data } : {}),
+    ...(inspect ? { inspect } : {}),
+  });
   await tv.start();
-  const out = process.stdout;
   let http: Awaited<ReturnType<typeof serveTickvisor>> | undefined;
   try {
     http = config.metrics.enabled
@@ -56,15 +89,22 @@ export async function run(argv: string[]): Promise<number> {
     await tv.stop();
     throw error;
   }
+  let ticks = 0;
   const committed = () => tv.throughput().committed;
+  const summary = subscriptionSummary();
   const tick = () => {
+    const figures = statusFigures(tv.state());
+    const note = summary(figures);
+    if (note) log.info(note);
+    // a log reads the line every 5 s; a terminal redraws it every second
+    if (!terminal && ticks++ % 5 !== 0) return;
     // the same reading the status page shows (tv.throughput): one rate, one window
     const t = tv.throughput();
-    const line = statusLine(statusFigures(tv.state()), t.recordsPerSecond, t.committed, tv.alertSummary());
-    if (out.isTTY) out.write(`\r\x1b[2K${line}`);
-    else out.write(`${line}\n`);
+    const alerts = tv.alertSummary();
+    if (terminal) terminal.status((width) => statusLine(figures, t.recordsPerSecond, t.committed, alerts, width));
+    else out.write(`${statusLine(figures, t.recordsPerSecond, t.committed, alerts)}\n`);
   };
-  const timer = setInterval(tick, out.isTTY ? 1_000 : 5_000);
+  const timer = setInterval(tick, 1_000);
 
   // signal handlers before the banner: a SIGTERM sent as soon as "running" shows must still
   // flush and close the store, not take the default action and kill the process mid-write
@@ -74,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       clearInterval(timer);
-      if (out.isTTY) out.write('\n');
+      terminal?.release();
       out.write(`${signal}: stopping subscriptions, flushing, closing the store\n`);
       const deadline = setTimeout(() => {
         const unstored = Object.values(tv.pipelineStats()).reduce((n, p) => n + p.buffered + p.inFlight, 0);
@@ -116,6 +156,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (tv.sim) out.write(`  simulated exchange on http://127.0.0.1:${tv.sim.port}\n`);
     if (recorder) out.write(`  inspection     recording to ${values['inspect-file']}\n`);
-    if (stately) out.write(`  inspection     streaming to the Stately inspector (${values['inspect-url'] ?? 'ws://localhost:8080'})\n`);
+    if (stately) out.write(`  inspection     Stately inspector relay at ${values['inspect-url'] ?? DEFAULT_STATELY_URL} (connects when it is up)\n`);
   });
 }
