@@ -4,10 +4,11 @@
  *   down      no collector running, or not one coin subscribed: nothing is being collected
  *   degraded  something is collected, but not all of it: a collector not Running or with no coin,
  *             a coin not Subscribed, a connector not Connected (reconnecting, recovering), a gap
- *             waiting for its backfill, a configured symbol the venue does not list
+ *             waiting for its backfill, a gap that could not be filled within the last
+ *             `unfilledWindowMs` (10 min), a configured symbol the venue does not list
  *   healthy   none of that
  * `notes` are facts worth showing that do not change the status: gaps that could not be filled
- * are history (the count only grows), not a present condition.
+ * longer ago are history (the count only grows), not a present condition.
  */
 import { walk, type ActorNode } from '../runtime/state-tree.js';
 
@@ -31,7 +32,18 @@ function named(nodes: readonly ActorNode[], label: (n: ActorNode) => string): st
 const venueOf = (collector: ActorNode) => collector.id.replace(/^collector:/, '');
 const symbolOf = (coin: ActorNode) => coin.id.replace(/^coin:/, '');
 
-export function assessHealth(tree: ActorNode): HealthAssessment {
+export interface HealthTiming {
+  now: number;
+  /** a gap that could not be filled degrades health this long (default 10 min) */
+  unfilledWindowMs?: number;
+}
+
+/** a collector node may carry when its unfilled-gap count last grew (see health.ts) */
+type Observed = ActorNode & { lastUnfilledAt?: number };
+
+export const UNFILLED_WINDOW_MS = 10 * 60_000;
+
+export function assessHealth(tree: ActorNode, timing?: HealthTiming): HealthAssessment {
   const reasons: string[] = [];
   const notes: string[] = [];
   const collectors = tree.children.filter((c) => c.kind === 'collector');
@@ -71,7 +83,13 @@ export function assessHealth(tree: ActorNode): HealthAssessment {
     const pending = c.counters['gaps.pending'] ?? 0;
     if (pending > 0) reasons.push(`${venueOf(c)}: ${pending} gap${pending > 1 ? 's' : ''} waiting for backfill`);
     const unfilled = c.counters['gaps.unfilled'] ?? 0;
-    if (unfilled > 0) notes.push(`${venueOf(c)}: ${unfilled} gap${unfilled > 1 ? 's' : ''} could not be filled since start`);
+    const lastAt = (c as Observed).lastUnfilledAt;
+    const windowMs = timing?.unfilledWindowMs ?? UNFILLED_WINDOW_MS;
+    if (unfilled > 0 && timing !== undefined && lastAt !== undefined && timing.now - lastAt < windowMs) {
+      reasons.push(`${venueOf(c)}: a gap could not be filled in the last ${Math.round(windowMs / 60_000)} min (${unfilled} since start)`);
+    } else if (unfilled > 0) {
+      notes.push(`${venueOf(c)}: ${unfilled} gap${unfilled > 1 ? 's' : ''} could not be filled since start`);
+    }
   }
   const status: HealthStatus = down ? 'down' : reasons.length > 0 ? 'degraded' : 'healthy';
   return { status, reasons, notes };

@@ -19,6 +19,8 @@ export interface HealthNode {
   counters: Record<string, number>;
   lastError?: string;
   unknownSymbols?: string[];
+  /** a collector: when its count of gaps that could not be filled last grew (ms since epoch) */
+  lastUnfilledAt?: number;
   children: HealthNode[];
 }
 
@@ -38,14 +40,26 @@ export interface HealthReport {
 
 export class StateSinceTracker {
   private seen = new Map<string, { state: string; since: number }>();
+  /** per collector: its unfilled-gap count when last seen, and when that count last grew */
+  private unfilled = new Map<string, { count: number; at?: number }>();
 
-  /** Annotates the tree with `since` and forgets actors that are no longer in it. */
+  /** Annotates the tree with `since` (and when unfilled gaps last grew) and forgets actors that are no longer in it. */
   observe(tree: ActorNode, now: number): HealthNode {
     const next = new Map<string, { state: string; since: number }>();
+    const nextUnfilled = new Map<string, { count: number; at?: number }>();
     const visit = (n: ActorNode): HealthNode => {
       const old = this.seen.get(n.id);
       const mark = old && old.state === n.state ? old : { state: n.state, since: now };
       next.set(n.id, mark);
+      let lastUnfilledAt: number | undefined;
+      const count = n.counters['gaps.unfilled'];
+      if (count !== undefined) {
+        const before = this.unfilled.get(n.id);
+        // a count seen for the first time that is already above 0 grew at some unknown time: now
+        const grew = before === undefined ? count > 0 : count > before.count;
+        lastUnfilledAt = grew ? now : before?.at;
+        nextUnfilled.set(n.id, { count, ...(lastUnfilledAt !== undefined ? { at: lastUnfilledAt } : {}) });
+      }
       return {
         id: n.id,
         kind: n.kind,
@@ -55,11 +69,13 @@ export class StateSinceTracker {
         counters: n.counters,
         ...(n.lastError !== undefined ? { lastError: n.lastError } : {}),
         ...(n.unknownSymbols !== undefined ? { unknownSymbols: n.unknownSymbols } : {}),
+        ...(lastUnfilledAt !== undefined ? { lastUnfilledAt } : {}),
         children: n.children.map(visit),
       };
     };
     const out = visit(tree);
     this.seen = next;
+    this.unfilled = nextUnfilled;
     return out;
   }
 }
@@ -67,6 +83,6 @@ export class StateSinceTracker {
 export function healthReport(tree: HealthNode, now: number): HealthReport {
   const collectors = tree.children.filter((c) => c.kind === 'collector');
   const running = collectors.filter((c) => c.state === 'Running').length;
-  const { status, reasons, notes } = assessHealth(tree);
+  const { status, reasons, notes } = assessHealth(tree, { now });
   return { healthy: status === 'healthy', status, reasons, notes, at: now, collectors: { total: collectors.length, running }, tree };
 }

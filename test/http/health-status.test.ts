@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assessHealth } from '../../src/http/health-status.js';
+import { healthReport, StateSinceTracker } from '../../src/http/health.js';
 import { coin, collector, connector, connectorCounters, manager } from '../metrics/fake-tree.js';
 
 const conn = (state: string, coins: ReturnType<typeof coin>[], group = 0) => connector('binance', 'spot', group, state, connectorCounters(), coins);
@@ -60,5 +61,24 @@ describe('health: healthy, degraded or down, with reasons', () => {
     );
     assert.equal(h.status, 'degraded');
     assert.deepEqual(h.reasons, ['upbit:spot collects no coin (Running.ListingFailed)']);
+  });
+});
+
+describe('health: a gap that could not be filled degrades it for a while', () => {
+  test('degraded while the unfilled count grew within the last 10 min, then a note again', () => {
+    const tracker = new StateSinceTracker();
+    const tree = (unfilled: number) =>
+      manager([collector('binance', 'spot', 'Running', [conn('Connected', [coin('binance', 'spot', 'BTC/USDT')])], { 'gaps.pending': 0, 'gaps.unfilled': unfilled })]);
+    const T = 1_700_000_000_000;
+    assert.equal(healthReport(tracker.observe(tree(0), T), T).status, 'healthy');
+    // a gap could not be filled: degraded, with the reason
+    const grew = healthReport(tracker.observe(tree(1), T + 1_000), T + 1_000);
+    assert.equal(grew.status, 'degraded');
+    assert.deepEqual(grew.reasons, ['binance:spot: a gap could not be filled in the last 10 min (1 since start)']);
+    // still within the window: still degraded; past it: healthy, and the count is a note
+    assert.equal(healthReport(tracker.observe(tree(1), T + 9 * 60_000), T + 9 * 60_000).status, 'degraded');
+    const later = healthReport(tracker.observe(tree(1), T + 12 * 60_000), T + 12 * 60_000);
+    assert.equal(later.status, 'healthy');
+    assert.deepEqual(later.notes, ['binance:spot: 1 gap could not be filled since start']);
   });
 });
