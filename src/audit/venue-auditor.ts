@@ -57,6 +57,8 @@ export class VenueAuditor {
   private timer: TimerHandle | undefined;
   private stopped = false;
   private started = false;
+  /** symbols whose windows REST could not reach back over, already said once */
+  private readonly toldBeyondReach = new Set<string>();
   /** the step the timer started, settled (never rejects) */
   private inFlight: Promise<void> | undefined;
 
@@ -113,10 +115,19 @@ export class VenueAuditor {
       if (!result.complete && result.backlog === undefined) c.unfilled++;
       const judged = this.schedule.judgedUntil(task.symbol);
       if (judged !== undefined) c.auditedUntil = judged;
-      if (result.missing > 0 || (!result.complete && result.backlog === undefined)) {
+      const beyondReach = !result.complete && result.backlog === undefined;
+      if (result.missing > 0) {
         this.deps.log.warn(
           { exchange: this.deps.exchange, market: this.deps.market, ...result },
-          result.complete ? 'audit found trades the live stream lost; backfilled' : 'audit window reaches past what the exchange serves: older trades unchecked',
+          beyondReach ? 'audit found trades the live stream lost and backfilled them; older ones are beyond what the exchange serves' : 'audit found trades the live stream lost; backfilled',
+        );
+      } else if (beyondReach && !this.toldBeyondReach.has(task.symbol)) {
+        // the venue's documented limit (Bybit spot keeps 60 trades), not an incident: said once
+        // per symbol, then counted (tickvisor_coin_audit_unfilled_total)
+        this.toldBeyondReach.add(task.symbol);
+        this.deps.log.info(
+          { exchange: this.deps.exchange, market: this.deps.market, ...result },
+          'audit window reaches past what the exchange serves: older trades unchecked (said once per symbol; counted in tickvisor_coin_audit_unfilled_total)',
         );
       }
       return result;

@@ -197,3 +197,33 @@ describe('VenueAuditor stop', () => {
     assert.equal(time.pending(), 0);
   });
 });
+
+describe('VenueAuditor: what it says', () => {
+  test('a window beyond what the exchange serves, with nothing missing, is said once per symbol at info, not warned each time', async () => {
+    const time = manualClock();
+    const ex = fakeExchange(5); // serves only its 5 newest trades, like Bybit's short history
+    const store = fakeStore();
+    const said: { level: string; msg: string }[] = [];
+    const auditor = new VenueAuditor({
+      exchange: 'bybit',
+      market: 'spot',
+      options: { intervalMs: 100, share: 0.2, settleMs: 200, maxTrades: 1_000 },
+      io: { recentTrades: (s, f, b) => ex.recentTrades(s, f, b), storedIds: (s, f, t) => store.storedIds(s, f, t), backfill: (t) => store.backfill(t) },
+      subscribed: () => ['A'],
+      backfillBusy: () => false,
+      clock: time.clock,
+      log: { warn: (_o, msg) => said.push({ level: 'warn', msg }), info: (_o, msg) => said.push({ level: 'info', msg }) },
+    });
+    auditor.start();
+    for (let n = 1; n <= 200; n++) {
+      const t = trade('A', n, time.now());
+      ex.publish(t);
+      store.put(t);
+      await time.advance(10);
+    }
+    auditor.stop();
+    const a = auditor.stats().find((r) => r.symbol === 'A')!;
+    assert.ok(a.unfilled >= 3, `windows beyond reach counted: ${a.unfilled}`);
+    assert.deepEqual(said.map((s) => s.level), ['info'], said.map((s) => s.msg).join('\n'));
+  });
+});
