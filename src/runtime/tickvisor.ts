@@ -37,6 +37,7 @@ import { VenueRuntime } from './venue-io.js';
 import { ThroughputMeter, type Throughput } from './throughput.js';
 import { coinReader, startVenueAudits, type VenueAudits } from './venue-audits.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
+import { readCandles, type Candle, type CandleQuery } from '../analysis/index.js';
 
 export interface TickvisorOptions {
   /** XState inspection observer: sees every actor, event and snapshot (Stately inspector, recorders) */
@@ -87,6 +88,8 @@ export interface Tickvisor {
   cache(): LatestState[];
   /** one symbol's stored history, ascending by time */
   history(query: RangeQuery): AsyncIterable<MarketRecord>;
+  /** one symbol's stored trades as OHLCV candles (`interval`: 1s … 1d, e.g. '1m'), ascending; empty intervals are left out */
+  candles(exchange: ExchangeId, market: Market, symbol: string, query: CandleQuery): AsyncIterable<Candle>;
   /** the live supervision tree */
   state(): ActorNode;
   /** pipeline counters per collector */
@@ -386,6 +389,10 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     history: (query) => {
       if (!store) throw new TickvisorError('TV_ERR_NOT_STARTED', 'history() needs a started instance', { userError: false });
       return store.readRange(query);
+    },
+    candles: (exchange, market, symbol, query) => {
+      if (!store) throw new TickvisorError('TV_ERR_NOT_STARTED', 'candles() needs a started instance', { userError: false });
+      return readCandles(store, exchange, market, symbol, query);
     },
     state: () => {
       if (!root) throw new TickvisorError('TV_ERR_NOT_STARTED', 'state() needs a started instance', { userError: false });
