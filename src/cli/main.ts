@@ -2,6 +2,7 @@
 import { isUserError } from '../errors.js';
 import * as diagrams from './commands/diagrams.js';
 import * as exchangeSim from './commands/exchange-sim.js';
+import * as exportCommand from './commands/export.js';
 import * as parse from './commands/parse.js';
 import * as quarantine from './commands/quarantine.js';
 import * as query from './commands/query.js';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command & { summary: string }> = {
   parse: { ...parse, summary: 'raw WebSocket frames (one per line) → normalized records as JSON lines' },
   'exchange-sim': { ...exchangeSim, summary: "serve the simulated exchanges standalone (a scenario's faults optional)" },
   query: { ...query, summary: 'read stored history as JSON lines or CSV' },
+  export: { ...exportCommand, summary: 'write stored history into one Parquet, CSV or JSON lines file' },
   quarantine: { ...quarantine, summary: 'frames the parsers could not read: counts per reason and kept examples' },
   reparse: { ...reparse, summary: 'rebuild stored history from kept raw frames (store.raw) with today\'s parsers' },
   diagrams: { ...diagrams, summary: 'regenerate docs/state-diagrams.md from the machines' },
