@@ -8,14 +8,21 @@ import type { TradeCursor } from '../../store/index.js';
 import { parseArgs, timeOption, usage } from '../args.js';
 import { stdoutWriter } from '../output.js';
 import { csvHeader, csvRow } from '../csv.js';
+import { candlesFrom } from '../../analysis/candles.js';
+import { parseInterval } from '../../analysis/interval.js';
 
 export const help = `tickvisor query --db PATH --exchange ID --market M --symbol S [--from T] [--to T] [--type trade|ticker] [--format jsonl|csv]
+tickvisor query --db PATH --exchange ID --market M --symbol S --candles INTERVAL [--from T] [--to T] [--format jsonl|csv]
 tickvisor query --db PATH --list [--format jsonl|csv]
 
 Reads one symbol's stored history, ascending by time; says on stderr when nothing matched.
   --list         what is stored: exchange, market, symbol, trade count, first and last trade time
   --from, --to   ms since epoch or an ISO date (inclusive)
   --type         trade or ticker (default: both, merged by time)
+  --candles      OHLCV candles of the trades instead of the records: INTERVAL is <n>s|m|h|d from
+                 1s to 1d (1m, 5m, 4h, 1d), aligned to the UTC epoch; an interval without trades
+                 has no candle. Fields: start (ms), open, high, low, close, volume (base),
+                 quoteVolume (Σ price×amount), trades, buyVolume, sellVolume (taker side, base)
   --format       jsonl (default) or csv`;
 
 const time = timeOption;
@@ -35,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
         type: { type: 'string' },
         format: { type: 'string', default: 'jsonl' },
         list: { type: 'boolean' },
+        candles: { type: 'string' },
       },
     }),
   );
@@ -52,9 +60,13 @@ export async function run(argv: string[]): Promise<number> {
   if (values.type !== undefined && values.type !== 'trade' && values.type !== 'ticker') {
     throw new TickvisorError('TV_ERR_USAGE', `--type must be trade or ticker, got ${values.type}`);
   }
+  const intervalMs = values.candles === undefined ? undefined : candleInterval(values.candles, values.type);
   if (!existsSync(values.db!)) throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${values.db}`);
   const from = time('from', values.from);
   const to = time('to', values.to);
+  if (intervalMs !== undefined) {
+    return printCandles({ db: values.db!, exchange: exchange as ExchangeId, market: market as Market, symbol: values.symbol!, intervalMs, from, to, format: values.format });
+  }
   const store = openHistoryStore({ path: values.db!, readOnly: true });
   // a reader that went away (`| head -1`) ends the output, not the process with an EPIPE trace
   const out = stdoutWriter();
@@ -83,6 +95,56 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     if (matched === 0) process.stderr.write(nothingMatched(store.listCursors(), exchange, market, values.symbol!, values.db!) + '\n');
+  } finally {
+    out.close();
+    await store.close();
+  }
+  return 0;
+}
+
+/** `--candles 1m`: the interval in ms; a mistake is a usage line */
+function candleInterval(text: string, type: string | undefined): number {
+  if (type === 'ticker') throw new TickvisorError('TV_ERR_USAGE', '--candles are made of trades: drop --type ticker');
+  try {
+    return parseInterval(text);
+  } catch (cause) {
+    throw new TickvisorError('TV_ERR_USAGE', `--candles: ${(cause as Error).message}`, { cause });
+  }
+}
+
+const CANDLE_FIELDS = ['start', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades', 'buyVolume', 'sellVolume'] as const;
+
+interface CandleRead {
+  db: string;
+  exchange: ExchangeId;
+  market: Market;
+  symbol: string;
+  intervalMs: number;
+  from: number | undefined;
+  to: number | undefined;
+  format: 'jsonl' | 'csv';
+}
+
+/** candles instead of records: one line each, streamed (one candle held at a time) */
+async function printCandles(q: CandleRead): Promise<number> {
+  const store = openHistoryStore({ path: q.db, readOnly: true });
+  const out = stdoutWriter();
+  let matched = 0;
+  try {
+    const trades = store.readRange({
+      exchange: q.exchange,
+      market: q.market,
+      symbol: q.symbol,
+      type: 'trade',
+      ...(q.from !== undefined ? { from: q.from } : {}),
+      ...(q.to !== undefined ? { to: q.to } : {}),
+    });
+    for await (const candle of candlesFrom(trades, q.intervalMs)) {
+      if (out.gone) break;
+      if (matched++ === 0 && q.format === 'csv') await out.write(CANDLE_FIELDS.join(',') + '\n');
+      await out.write((q.format === 'csv' ? CANDLE_FIELDS.map((f) => candle[f]).join(',') : JSON.stringify(candle)) + '\n');
+    }
+    if (matched === 0) process.stderr.write(nothingMatched(store.listCursors(), q.exchange, q.market, q.symbol, q.db).replace('no records', 'no trades') + '\n');
   } finally {
     out.close();
     await store.close();
