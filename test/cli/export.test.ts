@@ -308,3 +308,25 @@ describe('a failure part way leaves no half file', () => {
     });
   }
 });
+
+describe('an interrupted export (Ctrl-C) leaves no file', () => {
+  test('the signal aborts mid-read: rejected with its reason, neither the target nor a temporary file exists', async () => {
+    const dir = mkdtempSync(join(work, 'abort-'));
+    const out = join(dir, 'out.parquet');
+    const interrupt = new AbortController();
+    let yielded = 0;
+    const store = {
+      listCursors: () => [{ exchange: 'binance' as const, market: 'spot' as const, symbol: 'BTC/USDT', lastTradeId: '1', lastTimestamp: T0, count: 1 }],
+      readRange: () =>
+        (async function* () {
+          for (const t of tradesOf(VENUES[0]!)) {
+            if (++yielded === 100) interrupt.abort(new Error('interrupted'));
+            yield t;
+          }
+        })(),
+    };
+    await assert.rejects(exportHistory(store, { type: 'trade' }, { format: 'parquet', out, rowGroupSize: 16, signal: interrupt.signal }), /interrupted/);
+    assert.ok(yielded < 300, `stopped reading after ${yielded}`);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});

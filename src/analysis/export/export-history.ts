@@ -48,6 +48,8 @@ export interface ExportOptions {
   format: ExportFormat;
   out: string;
   rowGroupSize?: number;
+  /** stops the export (Ctrl-C): it rejects with the signal's reason and leaves no file behind */
+  signal?: AbortSignal;
 }
 
 type Stream = { exchange: ExchangeId; market: Market; symbol: string };
@@ -90,6 +92,7 @@ export async function exportHistory(
   let sink: ExportSink | undefined;
   let rows = 0;
   try {
+    options.signal?.throwIfAborted();
     sink = await openSink(temp, file, selection.type, options.format);
     let group: MarketRecord[] = [];
     for (const s of streams) {
@@ -99,6 +102,7 @@ export async function exportHistory(
         ...(selection.from !== undefined ? { from: selection.from } : {}),
         ...(selection.to !== undefined ? { to: selection.to } : {}),
       })) {
+        options.signal?.throwIfAborted();
         group.push(record);
         if (group.length >= groupSize) {
           await sink.write(group);
@@ -117,6 +121,7 @@ export async function exportHistory(
       return { rows: 0, streams, file, bytes: 0 };
     }
     await sink.finish();
+    options.signal?.throwIfAborted();
     await rename(temp, file).catch((cause: NodeJS.ErrnoException) => {
       throw outputError(file, cause);
     });

@@ -66,8 +66,20 @@ export async function run(argv: string[]): Promise<number> {
     ...(to !== undefined ? { to } : {}),
   };
   const store = openHistoryStore({ path: values.db!, readOnly: true });
+  // Ctrl-C stops the read and removes the unfinished file instead of leaving it beside --out
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
-    const result = await exportHistory(store, selection, { format: format as ExportFormat, out: values.out! });
+    let result;
+    try {
+      result = await exportHistory(store, selection, { format: format as ExportFormat, out: values.out!, signal: interrupt.signal });
+    } catch (error) {
+      if (!interrupt.signal.aborted) throw error;
+      process.stderr.write(`tickvisor export: interrupted; nothing written to ${values.out}\n`);
+      return 130;
+    }
     if (result.rows === 0) {
       const what = result.streams.length === 0 ? 'no stored symbol matched' : `no ${values.type}s in the range asked for ${result.streams.length} symbol${result.streams.length === 1 ? '' : 's'}`;
       process.stderr.write(`tickvisor export: ${what}; nothing written (tickvisor query --db ${values.db} --list shows what is stored)\n`);
@@ -76,6 +88,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`tickvisor export: ${result.rows} ${values.type}${result.rows === 1 ? '' : 's'} of ${result.streams.length} symbol${result.streams.length === 1 ? '' : 's'} written to ${result.file} (${result.bytes} bytes)\n`);
     return 0;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await store.close();
   }
 }
