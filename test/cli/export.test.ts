@@ -168,6 +168,9 @@ describe('tickvisor export, read back by DuckDB', () => {
     assert.match(String(types.amount), /^DOUBLE/);
     assert.match(String(types.timestamp), /^INT64 .*TimestampType.*isAdjustedToUTC=1.*MILLIS/i);
     assert.match(String(types.id), /^BYTE_ARRAY .*String/i);
+    const encodings = Object.fromEntries((await rows(`SELECT path_in_schema AS name, any_value(encodings) AS enc FROM parquet_metadata(${quote(out)}) GROUP BY 1`)).map((c) => [c.name, c.enc]));
+    assert.match(String(encodings.timestamp), /DELTA_BINARY_PACKED/);
+    assert.match(String(encodings.symbol), /DICTIONARY/);
     const [kinds] = await rows(`SELECT typeof(timestamp) AS ts, typeof(price) AS price, typeof(id) AS id FROM read_parquet(${quote(out)}) LIMIT 1`);
     assert.deepEqual(kinds, { ts: 'TIMESTAMP WITH TIME ZONE', price: 'DOUBLE', id: 'VARCHAR' });
   });

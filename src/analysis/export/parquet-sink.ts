@@ -2,8 +2,8 @@
  * Parquet through hyparquet-writer (pure JS, no native code): one Parquet row group per group the
  * exporter hands over, written to disk in ~1 MB chunks as it goes, so memory stays at one group.
  * Types: strings BYTE_ARRAY UTF8 (dictionary-encoded when that pays, which it does for exchange,
- * market, symbol and side), prices and amounts DOUBLE, times INT64 TIMESTAMP(MILLIS, UTC).
- * Snappy-compressed.
+ * market, symbol and side), prices and amounts DOUBLE, times INT64 TIMESTAMP(MILLIS, UTC)
+ * delta-encoded (DELTA_BINARY_PACKED). Snappy-compressed.
  */
 import { fileWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
 import type { MarketRecord } from '../../records.js';
@@ -40,7 +40,12 @@ export function parquetSink(path: string, type: ExportType): ExportSink {
   return {
     async write(rows) {
       if (rows.length === 0) return;
-      const columnData = columns.map((column) => ({ name: column.name, data: columnValues(rows, column) }));
+      const columnData = columns.map((column) => ({
+        name: column.name,
+        data: columnValues(rows, column),
+        // ascending times are small deltas: a fraction of PLAIN's 8 bytes a value
+        ...(column.kind === 'time' ? { encoding: 'DELTA_BINARY_PACKED' as const } : {}),
+      }));
       await writer.write({ columnData, rowGroupSize: rows.length });
     },
     async finish() {

@@ -1,7 +1,7 @@
 /** `tickvisor export`: stored history into one Parquet, CSV or JSON lines file. */
 import { existsSync } from 'node:fs';
 import { TickvisorError } from '../../errors.js';
-import { exportHistory, EXPORT_FORMATS, type ExportFormat, type ExportSelection } from '../../analysis/export/index.js';
+import { exportHistory, EXPORT_FORMATS, type ExportFormat, type ExportResult, type ExportSelection } from '../../analysis/export/index.js';
 import { EXCHANGE_IDS, MARKETS, type ExchangeId, type Market } from '../../records.js';
 import { openHistoryStore } from '../../store/index.js';
 import { parseArgs, timeOption, usage } from '../args.js';
@@ -12,7 +12,7 @@ Writes stored history into one file, symbol after symbol (sorted by exchange, ma
 each ascending by time. Without --symbol: every symbol the store holds trades of (narrowed by
 --exchange and --market). The file appears only once complete (written beside FILE, then renamed).
   --format       parquet: strings UTF8 (dictionary-encoded), prices and amounts DOUBLE, times
-                 INT64 TIMESTAMP(MILLIS, UTC), snappy, row groups of 65,536 rows;
+                 INT64 TIMESTAMP(MILLIS, UTC) delta-encoded, snappy, row groups of 65,536 rows;
                  csv: a header line, times in ms since epoch; jsonl: one JSON object a line
   --type         trade (default): exchange, market, symbol, id, timestamp, localTimestamp, price,
                  amount, side; ticker: exchange, market, symbol, timestamp, localTimestamp, last,
@@ -72,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    let result;
+    let result: ExportResult;
     try {
       result = await exportHistory(store, selection, { format: format as ExportFormat, out: values.out!, signal: interrupt.signal });
     } catch (error) {
