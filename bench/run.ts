@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --quick] [-- --json] [-- --only=burst,peers,sustained,latency,scale,recovery,store]
+ *               [-- --sustained-trades=N] [-- --store-trades=N]   (override the plan's counts)
  *
  * Every scenario runs against the project's simulator on loopback, in its own process; the consumer
  * under measurement (tickvisor, or a peer) runs in another process, so process.cpuUsage there is its
@@ -45,6 +46,19 @@ if (unknown.length > 0) {
 const plan = quick
   ? { burst: 60_000, warm: 5_000, sustained: 300_000, latencyRates: [10_000], latencySeconds: 3, scale: [1, 5_000], scaleSeconds: 2, faults: ['disconnect'], storeTrades: 200_000 }
   : { burst: 300_000, warm: 20_000, sustained: 3_000_000, latencyRates: [10_000, 50_000], latencySeconds: 8, scale: [1, 100, 1_000, 5_000], scaleSeconds: 8, faults: ['disconnect', 'server-restart'], storeTrades: 1_000_000 };
+/** `--name=N`: a positive integer overriding the plan, or the plan's own figure */
+function countArg(name: string, planned: number): number {
+  const raw = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  if (raw === undefined) return planned;
+  const n = Number(raw.replaceAll('_', ''));
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    process.stderr.write(`bench: --${name} must be a positive whole number, got ${raw}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+plan.sustained = countArg('sustained-trades', plan.sustained);
+plan.storeTrades = countArg('store-trades', plan.storeTrades);
 /** trades per store write: what the pipeline's batch writer commits at a time under load */
 const STORE_BATCH = 1_000;
 
@@ -189,6 +203,7 @@ const targetRows = targets({
   floorBurst: peers?.floor,
   sustained: sustainedRuns?.tickvisor,
   floorSustained: sustainedRuns?.floor,
+  ...(sustainedRuns ? { sustainedTrades: plan.sustained } : {}),
   store: result.store as StoreResult | { error: string } | undefined,
   scale: scaleRuns,
   latency: latencyRuns,
