@@ -11,9 +11,9 @@ import { open } from 'lmdb';
 import type { Trade } from '../../src/records.js';
 import { openHistoryStore } from '../../src/store/index.js';
 import type { HistoryStore, RangeQuery } from '../../src/store/index.js';
-import type { TradeColumns } from '../../src/store/blocks/columns.js';
 import { round } from '../lib/burst-meter.js';
 import { serve } from '../lib/protocol.js';
+import { hasColumnarRead, lotsOf, scanColumns } from './columnar-read.js';
 import { SERIES_SYMBOL, tradeSeries } from './trade-series.js';
 
 export type StoreLayout = 'tickvisor' | 'naive';
@@ -38,16 +38,6 @@ export interface StoreLayoutResult {
   notes: string[];
 }
 
-/**
- * The columnar read as the block store will expose it (src/store/blocks/columns.ts types). Written
- * against this narrow shape and called only when present, so the bench runs on stores with and
- * without it.
- */
-interface ColumnarReader {
-  readTradeColumns(query: RangeQuery): Iterable<TradeColumns> | AsyncIterable<TradeColumns>;
-}
-const hasColumnar = (s: object): s is ColumnarReader => typeof (s as Partial<ColumnarReader>).readTradeColumns === 'function';
-
 const perSec = (n: number, ms: number) => (ms > 0 ? Math.round((n * 1000) / ms) : 0);
 const QUERY: RangeQuery = { ...SERIES_SYMBOL, type: 'trade' };
 
@@ -55,9 +45,6 @@ const QUERY: RangeQuery = { ...SERIES_SYMBOL, type: 'trade' };
 function series(count: number, batchSize: number): Trade[][] {
   return [...tradeSeries(count, batchSize)];
 }
-
-/** sum of amounts in lots: a cheap check that the read saw every trade, not just a count */
-const lotsOf = (amount: number) => Math.round(amount * 100_000);
 
 async function runTickvisor(arg: StoreRunArg, dir: string, batches: Trade[][], expectLots: number): Promise<StoreLayoutResult> {
   const notes: string[] = [];
@@ -82,21 +69,11 @@ async function runTickvisor(arg: StoreRunArg, dir: string, batches: Trade[][], e
     check('readRange', n, arg.count, lots, expectLots);
 
     let readColumnarTradesPerSec: number | null = null;
-    if (hasColumnar(reader)) {
+    if (hasColumnarRead(reader)) {
       global.gc?.();
-      let rows = 0;
-      let colLots = 0;
-      const c0 = performance.now();
-      const blocks = reader.readTradeColumns(QUERY);
-      const take = (c: TradeColumns) => {
-        rows += c.length;
-        for (let i = 0; i < c.length; i++) colLots += lotsOf(c.amounts[i]!);
-      };
-      if (Symbol.iterator in blocks) for (const c of blocks) take(c);
-      else for await (const c of blocks) take(c);
-      const colMs = performance.now() - c0;
-      check('readTradeColumns', rows, arg.count, colLots, expectLots);
-      readColumnarTradesPerSec = perSec(rows, colMs);
+      const scan = await scanColumns(reader, QUERY);
+      check('readTradeColumns', scan.rows, arg.count, scan.lots, expectLots);
+      readColumnarTradesPerSec = perSec(scan.rows, scan.ms);
     } else notes.push('no columnar read in this store (HistoryStore.readTradeColumns absent): readColumnarTradesPerSec is null');
 
     return {
