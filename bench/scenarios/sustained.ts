@@ -21,7 +21,13 @@ export interface SustainedResult extends BurstResult {
 }
 export type SustainedOutcome = SustainedResult | { error: string };
 
-const QUIET_MS = 2_000;
+/**
+ * Longer than the burst's 2 s: over millions of trades a consumer may stop committing for seconds
+ * while still working (lmdb-js gathering a large queue of puts into one long commit; a busy shared
+ * machine), and the burst's rule would count those trades as lost. One that truly lost trades still
+ * ends this long after its last progress.
+ */
+const QUIET_MS = 10_000;
 
 export async function sustained(kind: ConsumerKind, count: number, warmTrades: number): Promise<SustainedOutcome> {
   const syms = symbols(50);
