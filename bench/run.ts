@@ -1,5 +1,6 @@
 /**
- * npm run bench [-- --quick] [-- --json] [-- --only=burst,peers,latency,scale,recovery]
+ * npm run bench [-- --quick] [-- --json] [-- --only=burst,peers,sustained,latency,scale,recovery,store]
+ *               [-- --sustained-trades=N] [-- --store-trades=N]   (override the plan's counts)
  *
  * Every scenario runs against the project's simulator on loopback, in its own process; the consumer
  * under measurement (tickvisor, or a peer) runs in another process, so process.cpuUsage there is its
@@ -7,9 +8,14 @@
  *   burst     50 symbols, N trades as fast as the socket drains → frame received → LMDB commit
  *   peers     the same burst consumed by a bare ws + JSON.parse client (the floor), the floor plus one
  *             LMDB put per trade, and ccxt pro's watchTradesForSymbols; ratios tickvisor / peer
+ *   sustained 50 symbols, 3M trades (quick: 300k) at the highest rate each consumer keeps up with
+ *             (the simulator writes as fast as the socket drains), tickvisor and the same peers
  *   latency   steady trades/s → exchange timestamp → commit, p50/p99/max
  *   scale     S symbols subscribed across connectors at a modest rate → RSS and CPU at steady state
  *   recovery  disconnect, and a server restart → time until every coin is Subscribed, until the gap is filled
+ *   store     1M trades of one symbol (quick: 200k) through the history store and through one LMDB
+ *             put per trade → bytes per trade on disk, write and read rates (columnar when present)
+ * Then the issue's targets, each met, not met or not measured in this run.
  * --json prints exactly one JSON object on stdout; every other line goes to stderr.
  */
 import { cpus, platform, totalmem } from 'node:os';
@@ -19,8 +25,11 @@ import { latency, type LatencyResult } from './scenarios/latency.js';
 import { recovery, type RecoveryResult } from './scenarios/recovery.js';
 import { ratios } from './ratios.js';
 import { scale, type ScaleResult } from './scenarios/scale.js';
+import { store, type StoreResult } from './scenarios/store.js';
+import { sustained, type SustainedOutcome } from './scenarios/sustained.js';
+import { targetTable, targets } from './targets.js';
 
-const SCENARIOS = ['burst', 'peers', 'latency', 'scale', 'recovery'] as const;
+const SCENARIOS = ['burst', 'peers', 'sustained', 'latency', 'scale', 'recovery', 'store'] as const;
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const json = args.includes('--json');
@@ -28,9 +37,30 @@ const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).
 const wanted = (name: (typeof SCENARIOS)[number]) => only === undefined || only.includes(name);
 const log = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
 
+const unknown = only?.filter((name) => !(SCENARIOS as readonly string[]).includes(name)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown scenario ${unknown.join(', ')} in --only (known: ${SCENARIOS.join(', ')})\n`);
+  process.exit(2);
+}
+
 const plan = quick
-  ? { burst: 60_000, warm: 5_000, latencyRates: [10_000], latencySeconds: 3, scale: [1, 5_000], scaleSeconds: 2, faults: ['disconnect'] }
-  : { burst: 300_000, warm: 20_000, latencyRates: [10_000, 50_000], latencySeconds: 8, scale: [1, 100, 1_000, 5_000], scaleSeconds: 8, faults: ['disconnect', 'server-restart'] };
+  ? { burst: 60_000, warm: 5_000, sustained: 300_000, latencyRates: [10_000], latencySeconds: 3, scale: [1, 5_000], scaleSeconds: 2, faults: ['disconnect'], storeTrades: 200_000 }
+  : { burst: 300_000, warm: 20_000, sustained: 3_000_000, latencyRates: [10_000, 50_000], latencySeconds: 8, scale: [1, 100, 1_000, 5_000], scaleSeconds: 8, faults: ['disconnect', 'server-restart'], storeTrades: 1_000_000 };
+/** `--name=N`: a positive integer overriding the plan, or the plan's own figure */
+function countArg(name: string, planned: number): number {
+  const raw = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  if (raw === undefined) return planned;
+  const n = Number(raw.replaceAll('_', ''));
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    process.stderr.write(`bench: --${name} must be a positive whole number, got ${raw}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+plan.sustained = countArg('sustained-trades', plan.sustained);
+plan.storeTrades = countArg('store-trades', plan.storeTrades);
+/** trades per store write: what the pipeline's batch writer commits at a time under load */
+const STORE_BATCH = 1_000;
 
 /** how long the simulator stays down in the server-restart fault */
 const RESTART_DOWN_MS = 2_000;
@@ -90,6 +120,29 @@ if (wanted('peers')) {
   }
 }
 
+let sustainedRuns: Record<'tickvisor' | 'floor' | 'floorLmdb' | 'ccxt', SustainedOutcome> | undefined;
+if (wanted('sustained')) {
+  log(`sustained  ${fmt(plan.sustained)} trades over 50 symbols per consumer, as fast as each keeps up with`);
+  const line = (name: string, s: SustainedOutcome) => log(`${burstLine(name, s)}${'error' in s ? '' : ` · simulator CPU ${s.simCpuPct}%`}`);
+  const tv = await sustained('tickvisor', plan.sustained, plan.warm);
+  if ('error' in tv) failed = true;
+  line('tickvisor', tv);
+  const floor = await sustained('floor', plan.sustained, plan.warm);
+  line('floor', floor);
+  const floorLmdb = await sustained('floor-lmdb', plan.sustained, plan.warm);
+  line('floor+lmdb', floorLmdb);
+  const ccxt = await sustained('ccxt', plan.sustained, plan.warm);
+  line('ccxt pro', ccxt);
+  sustainedRuns = { tickvisor: tv, floor, floorLmdb, ccxt };
+  const ok = (b: SustainedOutcome): BurstResult | undefined => ('error' in b ? undefined : b);
+  result.sustained = {
+    trades: plan.sustained,
+    symbols: 50,
+    ...sustainedRuns,
+    ratios: { vsFloor: ratios(ok(tv), ok(floor)), vsFloorLmdb: ratios(ok(tv), ok(floorLmdb)), vsCcxt: ratios(ok(tv), ok(ccxt)) },
+  };
+}
+
 if (wanted('latency')) {
   const lat: Record<string, LatencyResult | { error: string }> = {};
   for (const rate of plan.latencyRates) {
@@ -124,6 +177,41 @@ if (wanted('recovery')) {
   }
   result.recovery = rec;
 }
+
+if (wanted('store')) {
+  const st = await attempt('store', () => store(plan.storeTrades, STORE_BATCH));
+  result.store = st;
+  if (!isError(st)) {
+    const perSec = (v: number | null) => (v === null ? 'not measured' : `${fmt(v)}/s`);
+    log(
+      `store      ${fmt(st.trades)} trades of one symbol in batches of ${fmt(st.batchSize)} · ${st.bytesPerTrade} bytes/trade on disk · write ${fmt(st.writeTradesPerSec)}/s` +
+        ` · read ${fmt(st.readTradesPerSec)} records/s · columnar ${perSec(st.readColumnarTradesPerSec)} · DuckDB scan ${perSec(st.duckdbScanTradesPerSec)}`,
+    );
+    const n = st.naive;
+    if ('error' in n) log(`store      naive (one LMDB put per trade) error: ${n.error}`);
+    else log(`store      naive (one LMDB put per trade, msgpack object) · ${n.bytesPerTrade} bytes/trade on disk · write ${fmt(n.writeTradesPerSec)}/s · read ${fmt(n.readTradesPerSec)} records/s`);
+    log(`store      bytes on disk = ${st.bytesMeasure}`);
+    for (const note of st.notes) log(`store      note: ${note}`);
+  }
+}
+
+const peers = result.peers as { floor?: BurstOutcome } | undefined;
+const scaleRuns = result.scale as Record<string, ScaleResult | { error: string }> | undefined;
+const latencyRuns = result.latency as Record<string, LatencyResult | { error: string }> | undefined;
+const targetRows = targets({
+  burst: tickvisorBurst,
+  floorBurst: peers?.floor,
+  sustained: sustainedRuns?.tickvisor,
+  floorSustained: sustainedRuns?.floor,
+  ...(sustainedRuns ? { sustainedTrades: plan.sustained } : {}),
+  store: result.store as StoreResult | { error: string } | undefined,
+  scale: scaleRuns,
+  latency: latencyRuns,
+});
+result.targets = targetRows;
+log('');
+log(`targets${quick ? ' (quick run: smaller counts than the targets are stated for)' : ''}`);
+for (const line of targetTable(targetRows)) log(line);
 
 result.durationSec = Math.round((performance.now() - started) / 100) / 10;
 log(`done in ${result.durationSec} s`);

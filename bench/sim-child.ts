@@ -1,6 +1,7 @@
 // The simulated exchange in its own process, so the bench measures only the consumer's CPU.
 // Commands (lib/protocol.ts): start(SimOptions) → endpoints of its one venue; burst(N); inject(fault)
-// → the simulator's clock at injection; setSymbols(list); generated() → trades in the ledger.
+// → the simulator's clock at injection; setSymbols(list); generated() → trades in the ledger;
+// cpuSeconds() → its own CPU so far.
 import { startSimExchange, type SimExchange, type SimFault, type SimOptions, type SimSymbolOptions } from '../src/sim/index.js';
 import { serve } from './lib/protocol.js';
 
@@ -36,6 +37,11 @@ serve(
     },
     generated: () => need().sim.groundTruth().length,
     stats: () => need().sim.stats(),
+    /** this process's CPU so far (user + system, every thread), seconds: was the simulator the bound? */
+    cpuSeconds: () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1e6;
+    },
   },
   async () => {
     await sim?.stop();

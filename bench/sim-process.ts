@@ -11,6 +11,8 @@ export interface SimProcess {
   /** every trade the simulator generated (its ground truth) */
   generated(): Promise<number>;
   stats(): Promise<SimStats>;
+  /** the simulator process's CPU so far, seconds */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function startSimProcess(options: SimOptions): Promise<SimProcess> 
     setSymbols: async (symbols) => void (await child.call('setSymbols', symbols)),
     generated: () => child.call<number>('generated'),
     stats: () => child.call<SimStats>('stats'),
+    cpuSeconds: () => child.call<number>('cpuSeconds'),
     stop: () => child.stop(),
   };
 }

@@ -3,6 +3,7 @@
 import ccxt from 'ccxt';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { serve } from '../lib/protocol.js';
+import { SeenIds } from '../lib/seen-ids.js';
 
 interface StartArg {
   wsUrl: string;
@@ -17,7 +18,8 @@ let running = false;
 let delivered = 0;
 let duplicates = 0;
 let loopError: string | undefined;
-const ids = new Set<string>();
+// exact, and small in memory however long the run: its own cost must not count as ccxt's RSS
+const ids = new SeenIds();
 /**
  * Per symbol, the highest trade id ccxt had received (not necessarily handed out) when the burst was
  * armed. ccxt keeps undelivered trades in its cache and may hand them out later; those belong to the
@@ -64,12 +66,10 @@ async function loop(ex: Exchange, symbols: string[]) {
       const trades = await ex.watchTradesForSymbols(symbols);
       for (const t of trades) {
         // ids are per symbol: two symbols may carry the same number
-        const key = `${t.symbol}\u0000${t.id}`;
-        if (ids.has(key)) {
+        if (!ids.add(t.symbol!, Number(t.id))) {
           duplicates++;
           continue;
         }
-        ids.add(key);
         if (Number(t.id) > (line.get(t.symbol!) ?? -1)) delivered++;
       }
     } catch (e) {

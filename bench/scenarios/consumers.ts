@@ -66,8 +66,8 @@ export async function warmUp(c: Consumer, sim: SimProcess, trades: number): Prom
   }
 }
 
-export async function measure(c: Consumer, sim: SimProcess, count: number, quietMs: number): Promise<BurstResult> {
-  await c.child.call('arm', { count, quietMs, timeoutMs: 180_000 });
+export async function measure(c: Consumer, sim: SimProcess, count: number, quietMs: number, timeoutMs = 180_000): Promise<BurstResult> {
+  await c.child.call('arm', { count, quietMs, timeoutMs });
   const [result] = await Promise.all([c.child.call<BurstResult>('burstResult'), sim.burst(count)]);
   return result;
 }

@@ -1,0 +1,42 @@
+/**
+ * The columnar read as the block store will expose it (`readTradeColumns`, types from
+ * src/store/blocks/columns.ts), timed. Written against this narrow shape and used only when a
+ * store has it, so the bench runs on stores with and without one; sync or async iterables alike.
+ */
+import type { RangeQuery } from '../../src/store/index.js';
+import type { TradeColumns } from '../../src/store/blocks/columns.js';
+
+export interface ColumnarReader {
+  readTradeColumns(query: RangeQuery): Iterable<TradeColumns> | AsyncIterable<TradeColumns>;
+}
+
+export const hasColumnarRead = (store: object): store is ColumnarReader =>
+  typeof (store as Partial<ColumnarReader>).readTradeColumns === 'function';
+
+/** amounts as whole 0.00001 lots: a sum that is exact, to check a read against what was written */
+export const lotsOf = (amount: number): number => Math.round(amount * 100_000);
+
+export interface ColumnarScan {
+  rows: number;
+  blocks: number;
+  /** sum of lotsOf(amount) over every row: touches a column, so the read cannot be skipped lazily */
+  lots: number;
+  ms: number;
+}
+
+export async function scanColumns(reader: ColumnarReader, query: RangeQuery): Promise<ColumnarScan> {
+  let rows = 0;
+  let blocks = 0;
+  let lots = 0;
+  const take = (c: TradeColumns) => {
+    blocks++;
+    rows += c.length;
+    const amounts = c.amounts;
+    for (let i = 0; i < c.length; i++) lots += lotsOf(amounts[i]!);
+  };
+  const t0 = performance.now();
+  const it = reader.readTradeColumns(query);
+  if (Symbol.iterator in it) for (const c of it) take(c);
+  else for await (const c of it) take(c);
+  return { rows, blocks, lots, ms: performance.now() - t0 };
+}

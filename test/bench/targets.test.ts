@@ -1,0 +1,93 @@
+/** The bench's targets table: each figure against the issue's target, met / not met / not measured. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { targets, targetTable, type RateFigures, type TargetInputs, type TargetRow } from '../../bench/targets.js';
+
+const rate = (tradesPerSec: number, cpuSecPerMillion: number, deliveredPct = 100): RateFigures => ({ tradesPerSec, cpuSecPerMillion, deliveredPct });
+const row = (rows: TargetRow[], prefix: string): TargetRow => {
+  const r = rows.find((x) => x.figure.startsWith(prefix));
+  assert.ok(r, `no row ${prefix}`);
+  return r;
+};
+
+const full: TargetInputs = {
+  burst: rate(450_000, 3.0),
+  floorBurst: rate(500_000, 2.0),
+  sustained: rate(360_000, 3.1),
+  floorSustained: rate(480_000, 2.0),
+  store: {
+    trades: 1_000_000,
+    bytesPerTrade: 11.5,
+    readTradesPerSec: 6_000_000,
+    readColumnarTradesPerSec: 40_000_000,
+    duckdbScanTradesPerSec: null,
+    naive: { bytesPerTrade: 230, readTradesPerSec: 900_000 },
+  },
+  scale: { '1': { rssMB: 100 }, '5000': { rssMB: 149 } },
+  latency: { '10000': { p99Ms: 9 }, '50000': { p99Ms: 21 } },
+};
+
+describe('bench targets', () => {
+  test('every figure within its target is met, one beyond it is not, with the peer beside it', () => {
+    const rows = targets(full);
+    assert.equal(rows.length, 9);
+    assert.equal(row(rows, 'burst CPU').met, true); // 3.0 ≤ 1.7 × 2.0
+    assert.equal(row(rows, 'burst CPU').peer, 2);
+    assert.match(row(rows, 'burst CPU').target, /3\.4/);
+    assert.equal(row(rows, 'burst trades').met, true);
+    assert.equal(row(rows, 'sustained').met, true);
+    assert.equal(row(rows, 'sustained').peer, 480_000);
+    assert.equal(row(rows, 'bytes').met, true);
+    assert.equal(row(rows, 'bytes').peer, 230);
+    assert.match(row(rows, 'bytes').figure, /1,000,000 trades/);
+    assert.equal(row(rows, 'history read').met, true);
+    assert.equal(row(rows, 'columnar').met, true);
+    assert.equal(row(rows, 'columnar').peer, null); // the DuckDB slot is empty
+    assert.equal(row(rows, 'RSS').met, true);
+    assert.equal(row(rows, 'p99 exchange → commit at 10k').met, true);
+    assert.equal(row(rows, 'p99 exchange → commit at 50k').met, false);
+  });
+
+  test('the CPU target is relative to the floor measured in the same run', () => {
+    assert.equal(row(targets({ ...full, floorBurst: rate(500_000, 1.7) }), 'burst CPU').met, false); // 3.0 > 2.89
+    assert.equal(row(targets({ ...full, floorBurst: undefined }), 'burst CPU').met, null);
+  });
+
+  test('a rate with trades lost is not met, however fast', () => {
+    const rows = targets({ ...full, burst: rate(900_000, 1, 99.5), sustained: rate(900_000, 1, 97) });
+    assert.equal(row(rows, 'burst trades').met, false);
+    assert.equal(row(rows, 'sustained').met, false);
+    assert.equal(row(targets({ ...full, sustained: rate(340_000, 1) }), 'sustained').met, false);
+  });
+
+  test('a section skipped, failed or without the figure is not measured rather than met or not', () => {
+    const rows = targets({
+      burst: { error: 'tickvisor: exited' },
+      store: { ...full.store as Exclude<TargetInputs['store'], undefined | { error: string }>, readColumnarTradesPerSec: null, naive: { error: 'x' } },
+      scale: { '1': { rssMB: 90 } },
+      latency: { '10000': { error: 'timeout' } },
+    });
+    for (const prefix of ['burst CPU', 'burst trades', 'sustained', 'columnar', 'RSS', 'p99 exchange → commit at 10k', 'p99 exchange → commit at 50k']) {
+      assert.equal(row(rows, prefix).met, null, prefix);
+      assert.equal(row(rows, prefix).measured, null, prefix);
+    }
+    assert.equal(row(rows, 'bytes').met, true);
+    assert.equal(row(rows, 'bytes').peer, null);
+    assert.equal(targets({}).every((r) => r.met === null), true);
+  });
+
+  test('the printed table has a header and one aligned line per target saying met, NOT met or not measured', () => {
+    const lines = targetTable(targets({ ...full, latency: undefined }));
+    assert.equal(lines.length, 10);
+    assert.match(lines[0]!, /^figure\s+measured\s+peer\s+target/);
+    const col = lines[0]!.indexOf('measured');
+    // every measured cell starts where the header's does
+    for (const l of lines.slice(1)) {
+      assert.equal(l[col - 1], ' ', l);
+      assert.notEqual(l[col], ' ', l);
+    }
+    assert.match(lines.find((l) => l.startsWith('burst CPU'))!, /3\s.*2 \(floor\).*≤ 1\.7 × floor \(3\.4\)\s+met$/);
+    assert.match(lines.find((l) => l.startsWith('p99 exchange → commit at 10k'))!, /not measured$/);
+    assert.match(targetTable(targets({ ...full, floorBurst: rate(1, 1) })).find((l) => l.startsWith('burst CPU'))!, /NOT met$/);
+  });
+});
