@@ -18,7 +18,7 @@ import { planGroups, diffGroups } from '../src/grouping/group-symbols.js';
 import { resolveSymbols, type ListedName } from '../src/symbols/resolve-symbols.js';
 import { connectorMachine, type ConnectorPolicy, type ConnectorReport } from './connector.js';
 import { collectorId, connectorId } from './ids.js';
-import { nextRandom } from './random.js';
+import { nextRandom } from '../src/prng.js';
 import { reapCrashed } from './reap.js';
 import { sendToParentIfAny } from './report.js';
 import {

@@ -44,7 +44,7 @@ import {
   type StallPolicy,
 } from './data-stall.js';
 import { pinRefusal } from './refusal.js';
-import { nextRandom } from './random.js';
+import { nextRandom } from '../src/prng.js';
 import { sendToParentIfAny } from './report.js';
 import { backoffDelay, errorText, type BackoffPolicy } from './supervision.js';
 import { coinId, connectionId, connectorId } from './ids.js';

@@ -8,7 +8,7 @@
  * - Past the intensity the failure escalates to the supervisor's own parent.
  */
 import type { AnyActorRef } from 'xstate';
-import { nextRandom } from './random.js';
+import { nextRandom } from '../src/prng.js';
 
 export interface BackoffPolicy {
   /** first delay, ms (> 0) */

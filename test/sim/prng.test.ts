@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nextRandom } from '../../machines/random.js';
-import { Prng } from '../../src/sim/prng.js';
+import { nextRandom, Prng } from '../../src/prng.js';
 
 function steps(seed: number, n: number): { values: number[]; seed: number } {
   const values: number[] = [];

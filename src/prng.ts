@@ -1,0 +1,46 @@
+/**
+ * The one seeded PRNG of the program (mulberry32): the machines' restart and reconnect jitter and
+ * the simulator's markets. The same seed gives the same values, run after run.
+ *
+ * `nextRandom` is the pure step, whose whole state is one number: machines keep it in their context
+ * and stay pure and replayable. `Prng` is the same generator as a stream, for the simulator.
+ */
+export function nextRandom(seed: number): { value: number; seed: number } {
+  const next = (seed + 0x6d2b79f5) | 0;
+  let t = next;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return { value: ((t ^ (t >>> 14)) >>> 0) / 4294967296, seed: next };
+}
+
+/** The same generator as a stream: one state, advanced by each draw. */
+export class Prng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** uniform in [0, 1) */
+  next(): number {
+    const r = nextRandom(this.state);
+    this.state = r.seed;
+    return r.value;
+  }
+
+  /** integer in [0, n) */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** an independent stream derived from this one (one per venue, so venues do not perturb each other) */
+  fork(salt: number): Prng {
+    return new Prng((this.int(0x100000000) ^ Math.imul(salt + 1, 0x9e3779b1)) >>> 0);
+  }
+
+  /** a UUID-shaped string (Bybit trade ids), deterministic for the seed */
+  uuid(): string {
+    const hex = (n: number) => this.int(0x100000000).toString(16).padStart(8, '0').slice(0, n);
+    return `${hex(8)}-${hex(4)}-5${hex(3)}-${(8 + this.int(4)).toString(16)}${hex(3)}-${hex(8)}${hex(4)}`;
+  }
+}
