@@ -13,8 +13,8 @@ export {
   type ConnectionCommand,
   type ConnectionInput,
   type ConnectionReport,
-  type CoinPhase,
 } from './connector.js';
+export { atRefusalLimit, phaseOf, type CoinPhase, type CoinSubscription } from './coin-subscription.js';
 export {
   collectorMachine,
   COLLECTOR_STATE_CODES,
