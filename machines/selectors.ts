@@ -203,3 +203,41 @@ function lastError(error: string | undefined): { lastError?: string } {
 function records(children: Record<string, ChildRecord> | undefined): { childRecords?: Record<string, ChildRecord> } {
   return children && typeof children === 'object' ? { childRecords: children } : {};
 }
+
+/** A snapshot as the inspection stream hands it over (`@xstate.snapshot`): not yet known to be a machine's. */
+function asSnapshot<TContext>(snapshot: unknown): SnapshotOf<Partial<TContext>> {
+  return snapshot !== null && typeof snapshot === 'object' ? (snapshot as SnapshotOf<Partial<TContext>>) : {};
+}
+
+/** A Connector's or Collector's inspected snapshot: its state value and why it last failed. */
+export function readFailure(snapshot: unknown): { value: unknown; lastError?: string } {
+  const s = asSnapshot<ConnectorContext | CollectorContext>(snapshot);
+  const error = s.context?.lastError;
+  return { value: s.value, ...(typeof error === 'string' ? { lastError: error } : {}) };
+}
+
+/** What the refusal alerting reads off a Coin's inspected snapshot. */
+export interface CoinReading {
+  /** the actor's status (`stopped` once the coin actor is gone) */
+  status?: string;
+  /** its top-level state, '' when it has none */
+  state: string;
+  /** which coin; absent when the snapshot does not say */
+  coin?: Pick<CoinContext, 'exchange' | 'market' | 'symbol'>;
+  /** set while the coin is stopped because the exchange refused it */
+  refusedReason?: string;
+  /** refusals in a row, as counted at the last refusal */
+  failuresInRow: number;
+}
+
+export function readCoin(snapshot: unknown): CoinReading {
+  const s = asSnapshot<CoinContext>(snapshot);
+  const c = s.context;
+  return {
+    ...(s.status !== undefined ? { status: s.status } : {}),
+    state: typeof s.value === 'string' ? s.value : '',
+    ...(c?.exchange && c.market && c.symbol ? { coin: { exchange: c.exchange, market: c.market, symbol: c.symbol } } : {}),
+    ...(typeof c?.refusedReason === 'string' ? { refusedReason: c.refusedReason } : {}),
+    failuresInRow: typeof c?.failuresInRow === 'number' ? c.failuresInRow : 0,
+  };
+}

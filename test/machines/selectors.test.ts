@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createActor } from 'xstate';
 import { coinMachine } from '../../machines/coin.js';
-import { actorKind, isTreeChild, readActor, stateText } from '../../machines/selectors.js';
+import { actorKind, isTreeChild, readActor, readCoin, readFailure, stateText } from '../../machines/selectors.js';
 import { readStateTree, walk, type ActorNode } from '../../src/runtime/state-tree.js';
 import { advance, collectorInput, startManager } from '../support/tree.js';
 
@@ -83,5 +83,25 @@ describe('typed snapshot selectors', () => {
     assert.equal(isTreeChild('gapFiller'), false);
     assert.deepEqual(stateText({ Failed: 'GaveUp' }), { state: 'Failed', detail: 'Failed.GaveUp' });
     assert.deepEqual(stateText('Ready'), { state: 'Ready', detail: 'Ready' });
+  });
+
+  test('inspected snapshots: a Coin for the refusal alerting, a failure for the lifecycle log; anything else reads as nothing', () => {
+    const coin = createActor(coinMachine, { input: { exchange: 'bybit', market: 'spot', symbol: 'SOL/USDT' } }).start();
+    coin.send({ type: 'REQUEST' });
+    coin.send({ type: 'REJECT', reason: 'Invalid symbol', failuresInRow: 5, final: true });
+    assert.deepEqual(readCoin(coin.getSnapshot()), {
+      status: 'active',
+      state: 'Stopped',
+      coin: { exchange: 'bybit', market: 'spot', symbol: 'SOL/USDT' },
+      refusedReason: 'Invalid symbol',
+      failuresInRow: 5,
+    });
+    assert.deepEqual(readCoin(undefined), { state: '', failuresInRow: 0 });
+    assert.deepEqual(readCoin({ value: { Odd: 'x' }, context: { symbol: 'A' } }), { state: '', failuresInRow: 0 });
+    assert.deepEqual(readFailure({ value: { Failed: 'Deciding' }, context: { lastError: 'socket closed: 1006' } }), {
+      value: { Failed: 'Deciding' },
+      lastError: 'socket closed: 1006',
+    });
+    assert.deepEqual(readFailure('junk'), { value: undefined });
   });
 });
