@@ -6,11 +6,21 @@
  * and stay pure and replayable. `Prng` is the same generator as a stream, for the simulator.
  */
 export function nextRandom(seed: number): { value: number; seed: number } {
-  const next = (seed + 0x6d2b79f5) | 0;
-  let t = next;
+  const next = advance(seed);
+  return { value: draw(next), seed: next };
+}
+
+/** The state after one step. */
+function advance(state: number): number {
+  return (state + 0x6d2b79f5) | 0;
+}
+
+/** The value of an advanced state, uniform in [0, 1). */
+function draw(state: number): number {
+  let t = state;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return { value: ((t ^ (t >>> 14)) >>> 0) / 4294967296, seed: next };
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
 /** The same generator as a stream: one state, advanced by each draw. */
@@ -23,9 +33,9 @@ export class Prng {
 
   /** uniform in [0, 1) */
   next(): number {
-    const r = nextRandom(this.state);
-    this.state = r.seed;
-    return r.value;
+    // the simulator draws several values per generated trade: no object per draw
+    this.state = advance(this.state);
+    return draw(this.state);
   }
 
   /** integer in [0, n) */
