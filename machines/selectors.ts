@@ -30,43 +30,36 @@ export function isTreeChild(id: string): boolean {
   return id.includes(':') && (kind === 'collector' || kind === 'connector' || kind === 'coin');
 }
 
-export interface ConnectorCounters {
-  connectionAttempts: number;
-  connectionSuccesses: number;
-  subscriptionAttempts: number;
-  subscriptionSuccesses: number;
-  subscriptionFailures: number;
-  recoveryAttempts: number;
-  recoverySuccesses: number;
-  consecutiveFailures: number;
-  framesReceived: number;
-  recordsReceived: number;
-  malformedFrames: number;
-  rotations: number;
-  dataStalls: number;
-  symbolStalls: number;
-}
+/** The counters are the contexts' own fields: a field renamed or retyped breaks these types. */
+export type ConnectorCounters = Pick<
+  ConnectorContext,
+  | 'connectionAttempts'
+  | 'connectionSuccesses'
+  | 'subscriptionAttempts'
+  | 'subscriptionSuccesses'
+  | 'subscriptionFailures'
+  | 'recoveryAttempts'
+  | 'recoverySuccesses'
+  | 'consecutiveFailures'
+  | 'framesReceived'
+  | 'recordsReceived'
+  | 'malformedFrames'
+  | 'rotations'
+  | 'dataStalls'
+  | 'symbolStalls'
+>;
 
-export interface CoinCounters {
-  subscribeRequests: number;
-  subscribeFailures: number;
-  dataStalls: number;
-}
+export type CoinCounters = Pick<CoinContext, 'subscribeRequests' | 'subscribeFailures' | 'dataStalls'>;
 
 /** A collector's gap figures, each as `gaps.<name>`. */
 export type GapCounters = { [K in keyof GapStats as `gaps.${K}`]: number };
 
-export type CollectorCounters = { errors: number; listingFailures: number } & GapCounters;
+export type CollectorCounters = Pick<CollectorContext, 'errors' | 'listingFailures'> & GapCounters;
 
-export interface ManagerCounters {
-  alerts: number;
-}
+export type ManagerCounters = Pick<ManagerContext, 'alerts'>;
 
 /** What a supervisor's record says of one child's restarts. */
-export interface RestartCounters {
-  restartAttempts: number;
-  restartSuccesses: number;
-}
+export type RestartCounters = Pick<ChildRecord, 'restartAttempts' | 'restartSuccesses'>;
 
 /** Every counter an actor of the tree may carry; each kind carries its own. */
 export type ActorCounters = Partial<ConnectorCounters & CoinCounters & CollectorCounters & ManagerCounters & RestartCounters>;
