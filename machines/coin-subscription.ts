@@ -102,3 +102,79 @@ export function refuse(current: CoinSubscription | undefined, reason: string, ma
 export function retryRefused(current: CoinSubscription, maxSubscribeFailures: number): CoinSubscription {
   return { ...current, phase: 'idle', failuresInRow: Math.max(0, maxSubscribeFailures - 1) };
 }
+
+/** A change of some coins' subscriptions: the new records, and what each Coin actor is told, in order. */
+export interface CoinChange {
+  coins: CoinSubscriptions;
+  /** the coins it changed, in the order they are held */
+  symbols: string[];
+  tell: Array<{ symbol: string; event: CoinEvent }>;
+}
+
+function change(coins: CoinSubscriptions, symbols: string[], phase: CoinPhase, tell: (symbol: string) => CoinEvent[]): CoinChange {
+  return {
+    coins: symbols.length > 0 ? withPhase(coins, symbols, phase) : coins,
+    symbols,
+    tell: symbols.flatMap((symbol) => tell(symbol).map((event) => ({ symbol, event }))),
+  };
+}
+
+/** Every idle coin goes out in a subscribe request. */
+export function requestIdle(coins: CoinSubscriptions): CoinChange {
+  return change(coins, symbolsIn(coins, 'idle'), 'requested', () => [{ type: 'REQUEST' }]);
+}
+
+/**
+ * The exchange confirmed (an ack, or the symbol's first data). A coin that timed out meanwhile
+ * (waiting for its retry, or even stopped for refusals) is confirmed too: its data is flowing.
+ * `resumed`: those that were stopped for refusals (their retry timer is moot).
+ */
+export function confirm(coins: CoinSubscriptions, symbols: readonly string[]): CoinChange & { resumed: string[] } {
+  const confirmed = held(coins, symbols, ['requested', 'waiting', 'refused']);
+  const resumed = held(coins, confirmed, ['refused']);
+  return {
+    ...change(coins, confirmed, 'subscribed', (s) => (resumed.includes(s) ? [{ type: 'RESUME' }, { type: 'CONFIRM' }] : [{ type: 'CONFIRM' }])),
+    resumed,
+  };
+}
+
+/** The socket is gone: what was on it (or waiting to go out again) is idle. Refused coins wait for their own backoff. */
+export function loseConnection(coins: CoinSubscriptions): CoinChange {
+  return change(coins, held(coins, Object.keys(coins), ['requested', 'subscribed', 'waiting']), 'idle', () => [{ type: 'CONNECTION.LOST' }]);
+}
+
+/** Subscribed coins whose data stopped while the connection delivers: asked for again. */
+export function stall(coins: CoinSubscriptions, stalled: ReadonlyArray<{ symbol: string; reason: string }>): CoinChange {
+  const reasons = new Map(stalled.filter((s) => phaseOf(coins, s.symbol) === 'subscribed').map((s) => [s.symbol, s.reason] as const));
+  return change(coins, [...reasons.keys()], 'idle', (s) => [{ type: 'DATA.STALLED', reason: reasons.get(s) ?? '' }]);
+}
+
+/** Coins refused under the limit go out again (the Coin is already Ready). */
+export function releaseWaiting(coins: CoinSubscriptions): CoinChange {
+  return change(coins, symbolsIn(coins, 'waiting'), 'idle', () => []);
+}
+
+/** A coin stopped for refusals, after its backoff: one more try (see `retryRefused`). */
+export function releaseRefused(coins: CoinSubscriptions, symbol: string, maxSubscribeFailures: number): CoinChange {
+  const c = coins[symbol];
+  if (!c || c.phase !== 'refused') return { coins, symbols: [], tell: [] };
+  return { coins: { ...coins, [symbol]: retryRefused(c, maxSubscribeFailures) }, symbols: [symbol], tell: [{ symbol, event: { type: 'RESUME' } }] };
+}
+
+/** Coins added: new ones (`fresh`: their Coin actor is to be spawned) and stopped ones added back. */
+export function add(coins: CoinSubscriptions, symbols: readonly string[]): CoinChange & { fresh: string[] } {
+  const fresh = symbols.filter((s) => phaseOf(coins, s) === undefined);
+  const revived = held(coins, symbols, ['stopped']);
+  return {
+    coins: withFresh(coins, [...fresh, ...revived]),
+    symbols: [...fresh, ...revived],
+    tell: revived.map((symbol) => ({ symbol, event: { type: 'RESUME' } })),
+    fresh,
+  };
+}
+
+/** Coins removed (or delisted): stopped. `onWire`: those the exchange must be told to unsubscribe. */
+export function remove(coins: CoinSubscriptions, symbols: readonly string[]): CoinChange & { onWire: string[] } {
+  const gone = held(coins, symbols, ['idle', 'requested', 'subscribed', 'waiting', 'refused']);
+  return { ...change(coins, gone, 'stopped', () => [{ type: 'STOP', reason: 'removed' }]), onWire: held(coins, gone, ['requested', 'subscribed']) };
+}

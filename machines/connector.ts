@@ -47,15 +47,23 @@ import {
 } from './data-stall.js';
 import { pinRefusal } from './refusal.js';
 import {
+  add,
+  confirm,
   held,
+  loseConnection,
   phaseOf,
   refuse,
-  retryRefused,
+  releaseRefused,
+  releaseWaiting,
+  remove,
+  requestIdle,
+  stall,
   symbolsIn,
   withFresh,
-  withPhase,
+  type CoinChange,
   type CoinSubscriptions,
 } from './coin-subscription.js';
+import type { CoinEvent } from './coin.js';
 import { nextRandom } from '../src/prng.js';
 import { sendToParentIfAny } from './report.js';
 import { backoffDelay, errorText, type BackoffPolicy } from './supervision.js';
@@ -256,6 +264,15 @@ const unprovidedConnection = fromCallback<ConnectionCommand, ConnectionInput>(({
   sendBack({ type: 'SOCKET.CLOSED', reason: 'no connection actor provided' });
 });
 
+/** Each Coin actor is told what the change of its subscription record means (coin-subscription.ts). */
+function tellCoins(
+  enqueue: { sendTo(to: string, event: CoinEvent): void },
+  context: Pick<ConnectorContext, 'exchange' | 'market'>,
+  change: Pick<CoinChange, 'tell'>,
+): void {
+  for (const { symbol, event } of change.tell) enqueue.sendTo(coinId(context.exchange, context.market, symbol), event);
+}
+
 function symbolStallText(s: SymbolStall): string {
   return `${s.symbol} data stalled: no data for ${s.silentMs} ms where ${s.usualPerSecond.toFixed(1)} frames/s are usual (limit ${Math.round(s.thresholdMs)} ms); subscribing it again`;
 }
@@ -416,12 +433,11 @@ export const connectorMachine = setup({
     tearDown: enqueueActions(({ context, enqueue, event }) => {
       enqueue.stopChild('connection');
       for (const id of ['watchdog', 'stallCheck', 'ping', 'subscribeTimeout', 'subscribeRetry', 'healthy']) enqueue.cancel(id);
-      const live = held(context.coins, Object.keys(context.coins), ['requested', 'subscribed', 'waiting']);
-      for (const s of live) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'CONNECTION.LOST' });
+      const lost = loseConnection(context.coins);
+      tellCoins(enqueue, context, lost);
       const reason = failureReason(context, event);
-      // refused coins keep their phase: they wait for their own backoff, not for the next socket
       enqueue.assign({
-        coins: withPhase(context.coins, live, 'idle'),
+        coins: lost.coins,
         consecutiveFailures: context.consecutiveFailures + 1,
         recovering: true,
         lastError: reason,
@@ -512,15 +528,13 @@ export const connectorMachine = setup({
       if (event.type !== 'SYMBOLS.STALLED') return;
       const stalls = event.stalls.filter((s) => phaseOf(context.coins, s.symbol) === 'subscribed');
       if (stalls.length === 0) return;
-      const symbols = stalls.map((s) => s.symbol);
-      enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols } satisfies ConnectionCommand);
+      const stalled = stall(context.coins, stalls.map((s) => ({ symbol: s.symbol, reason: symbolStallText(s) })));
+      enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols: stalled.symbols } satisfies ConnectionCommand);
+      tellCoins(enqueue, context, stalled);
       const symbolRates = { ...context.symbolRates };
-      for (const s of stalls) {
-        enqueue.sendTo(coinId(context.exchange, context.market, s.symbol), { type: 'DATA.STALLED', reason: symbolStallText(s) });
-        symbolRates[s.symbol] = noteStall(symbolRates[s.symbol] ?? EMPTY_FEED_RATE);
-      }
+      for (const s of stalls) symbolRates[s.symbol] = noteStall(symbolRates[s.symbol] ?? EMPTY_FEED_RATE);
       enqueue.assign({
-        coins: withPhase(context.coins, symbols, 'idle'),
+        coins: stalled.coins,
         symbolRates,
         symbolStalls: context.symbolStalls + stalls.length,
         lastError: symbolStallText(stalls[0]!),
@@ -535,13 +549,13 @@ export const connectorMachine = setup({
     resetFailureStreak: assign({ consecutiveFailures: 0 }),
     countRotation: assign(({ context }) => ({ rotations: context.rotations + 1 })),
     requestIdleCoins: enqueueActions(({ context, enqueue }) => {
-      const idle = symbolsIn(context.coins, 'idle');
-      if (idle.length === 0) return;
-      for (const s of idle) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'REQUEST' });
-      enqueue.sendTo('connection', { type: 'SUBSCRIBE', symbols: idle } satisfies ConnectionCommand);
+      const requested = requestIdle(context.coins);
+      if (requested.symbols.length === 0) return;
+      tellCoins(enqueue, context, requested);
+      enqueue.sendTo('connection', { type: 'SUBSCRIBE', symbols: requested.symbols } satisfies ConnectionCommand);
       enqueue.assign({
-        coins: withPhase(context.coins, idle, 'requested'),
-        subscriptionAttempts: context.subscriptionAttempts + idle.length,
+        coins: requested.coins,
+        subscriptionAttempts: context.subscriptionAttempts + requested.symbols.length,
       });
       enqueue.cancel('subscribeTimeout');
       enqueue.raise({ type: 'SUBSCRIBE.TIMEOUT' }, { id: 'subscribeTimeout', delay: 'subscribeTimeout' });
@@ -553,21 +567,15 @@ export const connectorMachine = setup({
      */
     confirmCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'SUBSCRIBE.ACK') return;
-      const confirmed = held(context.coins, event.symbols, ['requested', 'waiting', 'refused']);
-      if (confirmed.length === 0) return;
-      for (const s of confirmed) {
-        const id = coinId(context.exchange, context.market, s);
-        if (phaseOf(context.coins, s) === 'refused') {
-          enqueue.cancel(`refusedRetry:${s}`);
-          enqueue.sendTo(id, { type: 'RESUME' });
-        }
-        enqueue.sendTo(id, { type: 'CONFIRM' });
-      }
+      const confirmed = confirm(context.coins, event.symbols);
+      if (confirmed.symbols.length === 0) return;
+      for (const s of confirmed.resumed) enqueue.cancel(`refusedRetry:${s}`);
+      tellCoins(enqueue, context, confirmed);
       enqueue.assign({
-        coins: withPhase(context.coins, confirmed, 'subscribed'),
+        coins: confirmed.coins,
         // each confirmed symbol's silence counts from its (re)subscription
-        symbolRates: restartSymbolSilences(context.symbolRates, confirmed),
-        subscriptionSuccesses: context.subscriptionSuccesses + confirmed.length,
+        symbolRates: restartSymbolSilences(context.symbolRates, confirmed.symbols),
+        subscriptionSuccesses: context.subscriptionSuccesses + confirmed.symbols.length,
       });
     }),
     /**
@@ -627,20 +635,19 @@ export const connectorMachine = setup({
         enqueue.raise({ type: 'SUBSCRIBE.RETRY' }, { id: 'subscribeRetry', delay: 'subscribeRetry' });
       }
     }),
-    releaseWaitingCoins: assign(({ context }) => ({ coins: withPhase(context.coins, symbolsIn(context.coins, 'waiting'), 'idle') })),
+    releaseWaitingCoins: assign(({ context }) => ({ coins: releaseWaiting(context.coins).coins })),
     /** A coin stopped for refusals gets one more try after its backoff (coin-subscription.ts). */
     releaseRefusedCoin: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'REFUSED.RETRY') return;
-      const c = context.coins[event.symbol];
-      if (!c || phaseOf(context.coins, event.symbol) !== 'refused') return;
-      enqueue.sendTo(coinId(context.exchange, context.market, event.symbol), { type: 'RESUME' });
-      enqueue.assign({ coins: { ...context.coins, [event.symbol]: retryRefused(c, context.policy.maxSubscribeFailures) } });
+      const released = releaseRefused(context.coins, event.symbol, context.policy.maxSubscribeFailures);
+      if (released.symbols.length === 0) return;
+      tellCoins(enqueue, context, released);
+      enqueue.assign({ coins: released.coins });
     }),
     addCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'COINS.ADD') return;
-      const fresh = event.symbols.filter((s) => phaseOf(context.coins, s) === undefined);
-      const revived = held(context.coins, event.symbols, ['stopped']);
-      for (const s of fresh) {
+      const added = add(context.coins, event.symbols);
+      for (const s of added.fresh) {
         enqueue.spawnChild('coin', {
           id: coinId(context.exchange, context.market, s),
           systemId: coinId(context.exchange, context.market, s),
@@ -651,20 +658,17 @@ export const connectorMachine = setup({
           },
         });
       }
-      for (const s of revived) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'RESUME' });
-      enqueue.assign({ coins: withFresh(context.coins, [...fresh, ...revived]) });
+      tellCoins(enqueue, context, added);
+      enqueue.assign({ coins: added.coins });
     }),
     removeCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'COINS.REMOVE') return;
-      const gone = held(context.coins, event.symbols, ['idle', 'requested', 'subscribed', 'waiting', 'refused']);
-      if (gone.length === 0) return;
-      const onWire = held(context.coins, gone, ['requested', 'subscribed']);
-      if (onWire.length > 0) enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols: onWire } satisfies ConnectionCommand);
-      for (const s of gone) {
-        enqueue.cancel(`refusedRetry:${s}`);
-        enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'STOP', reason: 'removed' });
-      }
-      enqueue.assign({ coins: withPhase(context.coins, gone, 'stopped') });
+      const removed = remove(context.coins, event.symbols);
+      if (removed.symbols.length === 0) return;
+      if (removed.onWire.length > 0) enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols: removed.onWire } satisfies ConnectionCommand);
+      for (const s of removed.symbols) enqueue.cancel(`refusedRetry:${s}`);
+      tellCoins(enqueue, context, removed);
+      enqueue.assign({ coins: removed.coins });
     }),
     reportState: ({ self, context }, params: { state: ConnectorState }) => report(self, context, params.state),
     reportGaveUp: ({ self, context }) => {

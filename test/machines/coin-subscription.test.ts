@@ -5,8 +5,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  add,
   atRefusalLimit,
+  confirm,
   freshSubscription,
+  loseConnection,
+  releaseRefused,
+  releaseWaiting,
+  remove,
+  requestIdle,
+  stall,
+  type CoinChange,
+  type CoinSubscriptions,
   held,
   phaseOf,
   refuse,
@@ -57,5 +67,46 @@ describe('a coin subscription record', () => {
     coins = withPhase(coins, ['C'], 'stopped');
     assert.deepEqual(symbolsIn(coins, 'idle'), ['A']);
     assert.deepEqual(held(coins, ['C', 'B', 'Z'], ['stopped', 'subscribed']), ['C', 'B']);
+  });
+
+  test('each change says what every Coin is told, in order, and only for the coins it concerns', () => {
+    const told = (c: CoinChange) => c.tell.map((t) => `${t.symbol}:${t.event.type}`);
+    let coins: CoinSubscriptions = withFresh({}, ['A', 'B', 'C', 'D']);
+    const requested = requestIdle(coins);
+    assert.deepEqual(told(requested), ['A:REQUEST', 'B:REQUEST', 'C:REQUEST', 'D:REQUEST']);
+    coins = requested.coins;
+    coins = { ...coins, B: refuse(coins.B, 'busy', 5).subscription };
+    coins = { ...coins, C: refuse({ ...coins.C!, failuresInRow: 4 }, 'bad', 5).subscription };
+    assert.deepEqual([phaseOf(coins, 'B'), phaseOf(coins, 'C')], ['waiting', 'refused']);
+
+    const confirmed = confirm(coins, ['A', 'C', 'Z']);
+    assert.deepEqual(told(confirmed), ['A:CONFIRM', 'C:RESUME', 'C:CONFIRM'], 'a refused coin is resumed before it is confirmed');
+    assert.deepEqual(confirmed.resumed, ['C']);
+    coins = confirmed.coins;
+
+    const stalled = stall(coins, [{ symbol: 'A', reason: 'silent' }, { symbol: 'B', reason: 'not subscribed' }]);
+    assert.deepEqual(stalled.tell, [{ symbol: 'A', event: { type: 'DATA.STALLED', reason: 'silent' } }]);
+    assert.equal(phaseOf(stalled.coins, 'A'), 'idle');
+
+    const lost = loseConnection(coins);
+    assert.deepEqual(told(lost), ['A:CONNECTION.LOST', 'B:CONNECTION.LOST', 'C:CONNECTION.LOST', 'D:CONNECTION.LOST']);
+    assert.deepEqual(symbolsIn(lost.coins, 'idle'), ['A', 'B', 'C', 'D']);
+
+    const released = releaseWaiting(coins);
+    assert.deepEqual([released.symbols, told(released)], [['B'], []], 'a waiting Coin is already Ready: nothing to tell');
+
+    const parked = { ...coins, D: { phase: 'refused' as const, failuresInRow: 5, refusedRetries: 1 } };
+    assert.deepEqual(told(releaseRefused(parked, 'D', 5)), ['D:RESUME']);
+    assert.deepEqual(releaseRefused(parked, 'A', 5).symbols, [], 'only a refused coin is released');
+
+    const removed = remove(coins, ['A', 'B', 'Z']);
+    assert.deepEqual(removed.tell, [
+      { symbol: 'A', event: { type: 'STOP', reason: 'removed' } },
+      { symbol: 'B', event: { type: 'STOP', reason: 'removed' } },
+    ]);
+    assert.deepEqual(removed.onWire, ['A'], 'only what is on the wire is unsubscribed');
+    const added = add(removed.coins, ['B', 'E', 'C']);
+    assert.deepEqual([added.fresh, told(added)], [['E'], ['B:RESUME']]);
+    assert.deepEqual(added.coins.B, freshSubscription());
   });
 });
