@@ -8,8 +8,9 @@
  * Owned by its Connector, which sends it what happened on the wire. Per-tick data never comes
  * here (docs/architecture.md#data-path): receive times and intervals are counted on the data path.
  *
- * The Coin does not decide when refusals are too many: the Connector counts them (it is the one
- * that retries) and says so with `final`. A coin stopped by a refusal keeps `refusedReason`, which
+ * The Coin shows its subscription; it does not own it. The subscription record its Connector holds
+ * (coin-subscription.ts) counts the refusals and applies the limit, and each REJECT carries that
+ * count and whether it was `final`. A coin stopped by a refusal keeps `refusedReason`, which
  * the alerting reads; the Connector asks again later with backoff (RESUME), so a refusal that was
  * only temporary heals on its own.
  *
@@ -30,7 +31,7 @@ export interface CoinContext extends CoinInput {
   subscribeRequests: number;
   /** refusals, every one the exchange (or the timeout) gave, including those of a split batch */
   subscribeFailures: number;
-  /** refusals since the last confirmation, as counted by the Connector */
+  /** refusals in a row, as the subscription record counted them at the last refusal */
   failuresInRow: number;
   lastError?: string;
   stopReason?: string;
@@ -43,8 +44,8 @@ export interface CoinContext extends CoinInput {
 export type CoinEvent =
   | { type: 'REQUEST' }
   | { type: 'CONFIRM' }
-  /** `failuresInRow`: the Connector's count; `final`: refused for good, stop (retried later) */
-  | { type: 'REJECT'; reason: string; failuresInRow?: number; final?: boolean }
+  /** `failuresInRow`: the subscription record's count; `final`: at the limit, stop (retried later) */
+  | { type: 'REJECT'; reason: string; failuresInRow: number; final?: boolean }
   | { type: 'CONNECTION.LOST' }
   /** its data stopped while the connection delivers: it is asked for again */
   | { type: 'DATA.STALLED'; reason: string }
@@ -66,7 +67,7 @@ export const coinMachine = setup({
       event.type === 'REJECT'
         ? {
             subscribeFailures: context.subscribeFailures + 1,
-            failuresInRow: event.failuresInRow ?? context.failuresInRow + 1,
+            failuresInRow: event.failuresInRow,
             lastError: event.reason,
           }
         : {},

@@ -18,23 +18,20 @@ import { planGroups, diffGroups } from '../src/grouping/group-symbols.js';
 import { resolveSymbols, type ListedName } from '../src/symbols/resolve-symbols.js';
 import { connectorMachine, type ConnectorPolicy, type ConnectorReport } from './connector.js';
 import { collectorId, connectorId } from './ids.js';
-import { nextRandom } from './random.js';
-import { reapCrashed } from './reap.js';
+import { nextRandom } from '../src/prng.js';
 import { sendToParentIfAny } from './report.js';
 import {
+  allTimerIds,
   backoffDelay,
-  childFailure,
   errorText,
+  expireChildWindow,
   newChildRecord,
-  planFailure,
-  recordChildState,
-  recordRestart,
-  recordUnpark,
-  recordWindowExpiry,
-  updateChild,
+  noteChildState,
+  restartedChild,
+  restartTimerIds,
+  superviseFailure,
   type BackoffPolicy,
   type ChildRecord,
-  type FailurePlan,
   type RestartPolicy,
   type SupervisorTimerEvent,
 } from './supervision.js';
@@ -221,7 +218,7 @@ export const collectorMachine = setup({
           enqueue.sendTo(id, { type: 'START' });
         } else if (existing && members.length === 0) {
           enqueue.stopChild(id);
-          for (const t of [`restart:${id}`, `unpark:${id}`]) enqueue.cancel(t);
+          for (const t of restartTimerIds(id)) enqueue.cancel(t);
           delete connectors[id];
         } else if (existing) {
           if (change.added.length > 0) enqueue.sendTo(id, { type: 'COINS.ADD', symbols: change.added });
@@ -241,65 +238,48 @@ export const collectorMachine = setup({
         nextListingDelayMs: backoffDelay(context.listingRetry, context.listingFailures, r.value),
       };
     }),
-    noteConnectorState: assign(({ context, event }) => {
-      if (event.type !== 'CONNECTOR.STATE') return {};
-      return {
-        connectors: updateChild(context.connectors, event.id, (r) =>
-          recordChildState(r, event.state, 'Connected'),
-        ) as Record<string, ConnectorRecord>,
-      };
-    }),
-    /** A connector gave up or crashed: stop it, then restart after a backoff or escalate. */
-    superviseFailure: enqueueActions(({ context, enqueue, event, self }) => {
-      const failure = childFailure(event, 'CONNECTOR.GAVE_UP', self.getSnapshot().children as Record<string, AnyActorRef | undefined>);
-      if (!failure) return;
-      const { id, error, crashed } = failure;
-      if (crashed) enqueue(() => reapCrashed(crashed));
-      if (!context.connectors[id]) return;
-      const plan: FailurePlan = planFailure(context.connectors, id, error, context.restart, context.seed);
-      enqueue.stopChild(id);
-      enqueue.assign({
-        connectors: plan.children as Record<string, ConnectorRecord>,
-        seed: plan.seed,
-        errors: context.errors + 1,
-        lastError: `${id}: ${error}`,
-      });
-      for (const s of plan.schedule) enqueue.raise(s.event, { id: s.timerId, delay: s.delayMs });
-      if (plan.escalation) {
-        const escalation: CollectorReport = {
-          type: 'ESCALATION',
-          id: plan.escalation.id,
-          supervisor: collectorId(context.exchange, context.market),
-          error: plan.escalation.error,
-          restarts: plan.escalation.restarts,
-        };
-        enqueue(() => sendToParentIfAny(self, escalation));
-      }
-    }),
-    restartConnector: enqueueActions(({ context, enqueue, event }) => {
-      if (event.type !== 'CHILD.RESTART' && event.type !== 'CHILD.UNPARK') return;
-      const record = context.connectors[event.id];
-      if (!record) return;
-      const updated = recordRestart(event.type === 'CHILD.UNPARK' ? recordUnpark(record) : record);
-      enqueue.assign({ connectors: { ...context.connectors, [event.id]: { ...updated, groupIndex: record.groupIndex } } });
-      enqueue.spawnChild('connector', {
-        id: event.id,
-        systemId: event.id,
-        input: ({ context: c }) => connectorInput(c, record.groupIndex),
-      });
-      enqueue.sendTo(event.id, { type: 'START' });
-    }),
-    expireRestart: assign(({ context, event }) =>
-      event.type === 'CHILD.WINDOW_EXPIRED'
-        ? { connectors: updateChild(context.connectors, event.id, recordWindowExpiry) as Record<string, ConnectorRecord> }
-        : {},
+    noteConnectorState: assign(({ context, event }) =>
+      event.type === 'CONNECTOR.STATE' ? { connectors: noteChildState(context.connectors, event.id, event.state, 'Connected') } : {},
     ),
+    /** A connector gave up or crashed: stop it, then restart after a backoff or escalate. */
+    superviseFailure: enqueueActions(({ context, enqueue, event, self }) =>
+      superviseFailure(enqueue, {
+        event,
+        gaveUpType: 'CONNECTOR.GAVE_UP',
+        live: self.getSnapshot().children as Record<string, AnyActorRef | undefined>,
+        records: context.connectors,
+        policy: context.restart,
+        seed: context.seed,
+        record: ({ id, error, plan }) =>
+          enqueue.assign({ connectors: plan.children, seed: plan.seed, errors: context.errors + 1, lastError: `${id}: ${error}` }),
+        escalate: (escalation) => {
+          const report: CollectorReport = {
+            type: 'ESCALATION',
+            id: escalation.id,
+            supervisor: collectorId(context.exchange, context.market),
+            error: escalation.error,
+            restarts: escalation.restarts,
+          };
+          enqueue(() => sendToParentIfAny(self, report));
+        },
+      }),
+    ),
+    restartConnector: enqueueActions(({ context, enqueue, event }) => {
+      const restarted = restartedChild(context.connectors, event);
+      if (!restarted) return;
+      const { id, record } = restarted;
+      enqueue.assign({ connectors: restarted.records });
+      enqueue.spawnChild('connector', { id, systemId: id, input: ({ context: c }) => connectorInput(c, record.groupIndex) });
+      enqueue.sendTo(id, { type: 'START' });
+    }),
+    expireRestart: assign(({ context, event }) => {
+      const connectors = expireChildWindow(context.connectors, event);
+      return connectors ? { connectors } : {};
+    }),
     stopConnectors: enqueueActions(({ context, enqueue }) => {
       for (const [id, record] of Object.entries(context.connectors)) {
         enqueue.stopChild(id);
-        enqueue.cancel(`restart:${id}`);
-        enqueue.cancel(`unpark:${id}`);
-        for (let n = 0; n <= record.restartAttempts + record.recentRestarts; n++) enqueue.cancel(`window:${id}:${n}`);
+        for (const t of allTimerIds(id, record)) enqueue.cancel(t);
       }
       enqueue.assign({ connectors: {}, groups: [] });
     }),

@@ -12,9 +12,11 @@
  * sends it SUBSCRIBE / UNSUBSCRIBE / PING. Ticks never pass through here (docs/architecture.md#data-path).
  *
  * Refusals are pinned per symbol (refusal.ts): a refused batch is split until the refusal names the
- * symbols the exchange really refuses; only those count. The count lives here and nowhere else: past
- * `maxSubscribeFailures` in a row a coin stops (the alerting names it) and is asked for again later
- * with backoff (`refusedRetry`), so a temporary refusal heals without a listing refresh.
+ * symbols the exchange really refuses; only those count. The count and the limit live with each
+ * coin's subscription record (coin-subscription.ts), which this machine holds and changes through
+ * that module alone: past `maxSubscribeFailures` in a row a coin stops (the alerting names it) and
+ * is asked for again later with backoff (`refusedRetry`), so a temporary refusal heals without a
+ * listing refresh.
  *
  * Two watchdogs guard an open socket: no frame at all (data, pong or server ping) for
  * `silenceTimeoutMs` is a dead socket; no DATA for far longer than this connection's usual rate
@@ -44,7 +46,25 @@ import {
   type StallPolicy,
 } from './data-stall.js';
 import { pinRefusal } from './refusal.js';
-import { nextRandom } from './random.js';
+import {
+  add,
+  confirm,
+  held,
+  loseConnection,
+  phaseOf,
+  refuse,
+  releaseRefused,
+  releaseWaiting,
+  remove,
+  requestIdle,
+  stall,
+  symbolsIn,
+  withFresh,
+  type CoinChange,
+  type CoinSubscriptions,
+} from './coin-subscription.js';
+import type { CoinEvent } from './coin.js';
+import { nextRandom } from '../src/prng.js';
 import { sendToParentIfAny } from './report.js';
 import { backoffDelay, errorText, type BackoffPolicy } from './supervision.js';
 import { coinId, connectionId, connectorId } from './ids.js';
@@ -108,21 +128,6 @@ export interface ConnectorInput {
   seed: number;
 }
 
-/**
- * The connector's own view of each coin's subscription (the Coin actors show the same, visibly).
- * `refused`: stopped because the exchange refused it too often, asked for again after a backoff;
- * `stopped`: removed or delisted, never asked for again unless added back.
- */
-export type CoinPhase = 'idle' | 'requested' | 'subscribed' | 'waiting' | 'refused' | 'stopped';
-
-export interface CoinRecord {
-  phase: CoinPhase;
-  /** refusals pinned on this coin since it was last confirmed: THE count the limit applies to */
-  failuresInRow: number;
-  /** times it was stopped for refusals and asked for again since it was last confirmed */
-  refusedRetries: number;
-}
-
 export interface ConnectorContext {
   exchange: ExchangeId;
   market: Market;
@@ -130,7 +135,8 @@ export interface ConnectorContext {
   channels: Channel[];
   policy: ConnectorPolicy;
   seed: number;
-  coins: Record<string, CoinRecord>;
+  /** each coin's subscription, owned by coin-subscription.ts (the Coin actors show it) */
+  coins: CoinSubscriptions;
   /** data frames this connection usually receives, and the current data silence */
   feedRate: FeedRate;
   /** the same per symbol: the frames that carried it (only when the connection reports them per symbol) */
@@ -258,27 +264,13 @@ const unprovidedConnection = fromCallback<ConnectionCommand, ConnectionInput>(({
   sendBack({ type: 'SOCKET.CLOSED', reason: 'no connection actor provided' });
 });
 
-function symbolsIn(context: ConnectorContext, phase: CoinPhase): string[] {
-  return Object.keys(context.coins).filter((s) => context.coins[s]?.phase === phase);
-}
-
-function withPhase(coins: ConnectorContext['coins'], symbols: readonly string[], phase: CoinPhase): ConnectorContext['coins'] {
-  const next = { ...coins };
-  for (const s of symbols) {
-    const c = next[s];
-    if (c) next[s] = phase === 'subscribed' ? { phase, failuresInRow: 0, refusedRetries: 0 } : { ...c, phase };
-  }
-  return next;
-}
-
-const freshCoin = (): CoinRecord => ({ phase: 'idle', failuresInRow: 0, refusedRetries: 0 });
-
-/** Coins this event is about that the connector currently holds in one of the given phases. */
-function held(context: ConnectorContext, symbols: readonly string[], phases: readonly CoinPhase[]): string[] {
-  return symbols.filter((s) => {
-    const c = context.coins[s];
-    return c !== undefined && phases.includes(c.phase);
-  });
+/** Each Coin actor is told what the change of its subscription record means (coin-subscription.ts). */
+function tellCoins(
+  enqueue: { sendTo(to: string, event: CoinEvent): void },
+  context: Pick<ConnectorContext, 'exchange' | 'market'>,
+  change: Pick<CoinChange, 'tell'>,
+): void {
+  for (const { symbol, event } of change.tell) enqueue.sendTo(coinId(context.exchange, context.market, symbol), event);
 }
 
 function symbolStallText(s: SymbolStall): string {
@@ -333,7 +325,7 @@ function latestData(bySymbol: Record<string, SymbolActivity>): number {
 function recordSymbolData(context: ConnectorContext, bySymbol: Record<string, SymbolActivity>): Record<string, FeedRate> {
   const next = { ...context.symbolRates };
   for (const [symbol, a] of Object.entries(bySymbol)) {
-    if (context.coins[symbol] === undefined) continue;
+    if (phaseOf(context.coins, symbol) === undefined) continue;
     next[symbol] = recordData(next[symbol] ?? EMPTY_FEED_RATE, a.dataFrames, a.sinceLastMs);
   }
   return next;
@@ -350,9 +342,9 @@ function judgeSymbols(context: ConnectorContext, connection: FeedRate): { rates:
   const policy = context.policy.stall;
   const rates: Record<string, FeedRate> = {};
   const stalls: SymbolStall[] = [];
-  for (const [symbol, coin] of Object.entries(context.coins)) {
+  for (const symbol of Object.keys(context.coins)) {
     const rate = context.symbolRates[symbol];
-    if (coin.phase !== 'subscribed') {
+    if (phaseOf(context.coins, symbol) !== 'subscribed') {
       if (rate) rates[symbol] = rate.silentMs !== 0 || rate.pending !== 0 ? restartSilence(rate) : rate;
       continue;
     }
@@ -405,8 +397,8 @@ export const connectorMachine = setup({
     reconnectDelay: ({ context }) => context.nextDelayMs,
   },
   guards: {
-    hasIdleCoins: ({ context }) => symbolsIn(context, 'idle').length > 0,
-    noCoinRequested: ({ context }) => symbolsIn(context, 'requested').length === 0,
+    hasIdleCoins: ({ context }) => symbolsIn(context.coins, 'idle').length > 0,
+    noCoinRequested: ({ context }) => symbolsIn(context.coins, 'requested').length === 0,
     budgetSpent: ({ context }) => context.consecutiveFailures >= context.policy.maxConsecutiveFailures,
   },
   actions: {
@@ -441,15 +433,11 @@ export const connectorMachine = setup({
     tearDown: enqueueActions(({ context, enqueue, event }) => {
       enqueue.stopChild('connection');
       for (const id of ['watchdog', 'stallCheck', 'ping', 'subscribeTimeout', 'subscribeRetry', 'healthy']) enqueue.cancel(id);
-      const live = Object.keys(context.coins).filter((s) => {
-        const phase = context.coins[s]?.phase;
-        return phase === 'requested' || phase === 'subscribed' || phase === 'waiting';
-      });
-      for (const s of live) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'CONNECTION.LOST' });
+      const lost = loseConnection(context.coins);
+      tellCoins(enqueue, context, lost);
       const reason = failureReason(context, event);
-      // refused coins keep their phase: they wait for their own backoff, not for the next socket
       enqueue.assign({
-        coins: withPhase(context.coins, live, 'idle'),
+        coins: lost.coins,
         consecutiveFailures: context.consecutiveFailures + 1,
         recovering: true,
         lastError: reason,
@@ -511,7 +499,7 @@ export const connectorMachine = setup({
       if (policy.checkEveryMs <= 0) return;
       enqueue.raise({ type: 'FEED.CHECK' }, { id: 'stallCheck', delay: 'stallCheck' });
       // nothing subscribed yet (or any more), or we stopped reading: no silence counts
-      if (context.readingPaused || symbolsIn(context, 'subscribed').length === 0) {
+      if (context.readingPaused || symbolsIn(context.coins, 'subscribed').length === 0) {
         enqueue.assign({ feedRate: restartSilence(context.feedRate), symbolRates: restartSymbolSilences(context.symbolRates) });
         return;
       }
@@ -538,17 +526,15 @@ export const connectorMachine = setup({
      */
     resubscribeStalled: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'SYMBOLS.STALLED') return;
-      const stalls = event.stalls.filter((s) => context.coins[s.symbol]?.phase === 'subscribed');
+      const stalls = event.stalls.filter((s) => phaseOf(context.coins, s.symbol) === 'subscribed');
       if (stalls.length === 0) return;
-      const symbols = stalls.map((s) => s.symbol);
-      enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols } satisfies ConnectionCommand);
+      const stalled = stall(context.coins, stalls.map((s) => ({ symbol: s.symbol, reason: symbolStallText(s) })));
+      enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols: stalled.symbols } satisfies ConnectionCommand);
+      tellCoins(enqueue, context, stalled);
       const symbolRates = { ...context.symbolRates };
-      for (const s of stalls) {
-        enqueue.sendTo(coinId(context.exchange, context.market, s.symbol), { type: 'DATA.STALLED', reason: symbolStallText(s) });
-        symbolRates[s.symbol] = noteStall(symbolRates[s.symbol] ?? EMPTY_FEED_RATE);
-      }
+      for (const s of stalls) symbolRates[s.symbol] = noteStall(symbolRates[s.symbol] ?? EMPTY_FEED_RATE);
       enqueue.assign({
-        coins: withPhase(context.coins, symbols, 'idle'),
+        coins: stalled.coins,
         symbolRates,
         symbolStalls: context.symbolStalls + stalls.length,
         lastError: symbolStallText(stalls[0]!),
@@ -563,13 +549,13 @@ export const connectorMachine = setup({
     resetFailureStreak: assign({ consecutiveFailures: 0 }),
     countRotation: assign(({ context }) => ({ rotations: context.rotations + 1 })),
     requestIdleCoins: enqueueActions(({ context, enqueue }) => {
-      const idle = symbolsIn(context, 'idle');
-      if (idle.length === 0) return;
-      for (const s of idle) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'REQUEST' });
-      enqueue.sendTo('connection', { type: 'SUBSCRIBE', symbols: idle } satisfies ConnectionCommand);
+      const requested = requestIdle(context.coins);
+      if (requested.symbols.length === 0) return;
+      tellCoins(enqueue, context, requested);
+      enqueue.sendTo('connection', { type: 'SUBSCRIBE', symbols: requested.symbols } satisfies ConnectionCommand);
       enqueue.assign({
-        coins: withPhase(context.coins, idle, 'requested'),
-        subscriptionAttempts: context.subscriptionAttempts + idle.length,
+        coins: requested.coins,
+        subscriptionAttempts: context.subscriptionAttempts + requested.symbols.length,
       });
       enqueue.cancel('subscribeTimeout');
       enqueue.raise({ type: 'SUBSCRIBE.TIMEOUT' }, { id: 'subscribeTimeout', delay: 'subscribeTimeout' });
@@ -581,21 +567,15 @@ export const connectorMachine = setup({
      */
     confirmCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'SUBSCRIBE.ACK') return;
-      const confirmed = held(context, event.symbols, ['requested', 'waiting', 'refused']);
-      if (confirmed.length === 0) return;
-      for (const s of confirmed) {
-        const id = coinId(context.exchange, context.market, s);
-        if (context.coins[s]?.phase === 'refused') {
-          enqueue.cancel(`refusedRetry:${s}`);
-          enqueue.sendTo(id, { type: 'RESUME' });
-        }
-        enqueue.sendTo(id, { type: 'CONFIRM' });
-      }
+      const confirmed = confirm(context.coins, event.symbols);
+      if (confirmed.symbols.length === 0) return;
+      for (const s of confirmed.resumed) enqueue.cancel(`refusedRetry:${s}`);
+      tellCoins(enqueue, context, confirmed);
       enqueue.assign({
-        coins: withPhase(context.coins, confirmed, 'subscribed'),
+        coins: confirmed.coins,
         // each confirmed symbol's silence counts from its (re)subscription
-        symbolRates: restartSymbolSilences(context.symbolRates, confirmed),
-        subscriptionSuccesses: context.subscriptionSuccesses + confirmed.length,
+        symbolRates: restartSymbolSilences(context.symbolRates, confirmed.symbols),
+        subscriptionSuccesses: context.subscriptionSuccesses + confirmed.symbols.length,
       });
     }),
     /**
@@ -609,11 +589,11 @@ export const connectorMachine = setup({
       let refused: string[] = [];
       let resend: string[][] = [];
       if (event.type === 'SUBSCRIBE.REJECT') {
-        const pinned = pinRefusal(held(context, event.symbols, ['requested']), event.named);
+        const pinned = pinRefusal(held(context.coins, event.symbols, ['requested']), event.named);
         refused = pinned.refused;
         resend = pinned.retry;
       } else if (event.type === 'SUBSCRIBE.TIMEOUT') {
-        refused = symbolsIn(context, 'requested');
+        refused = symbolsIn(context.coins, 'requested');
       }
       for (const group of resend) enqueue.sendTo('connection', { type: 'SUBSCRIBE', symbols: group } satisfies ConnectionCommand);
       const resent = resend.reduce((n, g) => n + g.length, 0);
@@ -631,20 +611,17 @@ export const connectorMachine = setup({
       let seed = context.seed;
       let retryLater = false;
       for (const s of refused) {
-        const c = coins[s] ?? freshCoin();
-        const failuresInRow = c.failuresInRow + 1;
-        const final = failuresInRow >= context.policy.maxSubscribeFailures;
-        enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'REJECT', reason, failuresInRow, final });
-        if (final) {
+        const refusal = refuse(coins[s], reason, context.policy.maxSubscribeFailures);
+        enqueue.sendTo(coinId(context.exchange, context.market, s), refusal.tell);
+        if (refusal.final) {
           const r = nextRandom(seed);
           seed = r.seed;
-          const delay = backoffDelay(context.policy.refusedRetry, c.refusedRetries, r.value);
+          const delay = backoffDelay(context.policy.refusedRetry, refusal.retryAttempt, r.value);
           enqueue.raise({ type: 'REFUSED.RETRY', symbol: s }, { id: `refusedRetry:${s}`, delay });
-          coins = { ...coins, [s]: { phase: 'refused', failuresInRow, refusedRetries: c.refusedRetries + 1 } };
         } else {
-          coins = { ...coins, [s]: { ...c, phase: 'waiting', failuresInRow } };
           retryLater = true;
         }
+        coins = { ...coins, [s]: refusal.subscription };
       }
       enqueue.assign({
         coins,
@@ -658,24 +635,19 @@ export const connectorMachine = setup({
         enqueue.raise({ type: 'SUBSCRIBE.RETRY' }, { id: 'subscribeRetry', delay: 'subscribeRetry' });
       }
     }),
-    releaseWaitingCoins: assign(({ context }) => ({ coins: withPhase(context.coins, symbolsIn(context, 'waiting'), 'idle') })),
-    /**
-     * A coin stopped for refusals gets one more try after its backoff: one refusal parks it again
-     * (with a longer backoff), a confirmation heals it.
-     */
+    releaseWaitingCoins: assign(({ context }) => ({ coins: releaseWaiting(context.coins).coins })),
+    /** A coin stopped for refusals gets one more try after its backoff (coin-subscription.ts). */
     releaseRefusedCoin: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'REFUSED.RETRY') return;
-      const c = context.coins[event.symbol];
-      if (c?.phase !== 'refused') return;
-      enqueue.sendTo(coinId(context.exchange, context.market, event.symbol), { type: 'RESUME' });
-      const failuresInRow = Math.max(0, context.policy.maxSubscribeFailures - 1);
-      enqueue.assign({ coins: { ...context.coins, [event.symbol]: { ...c, phase: 'idle', failuresInRow } } });
+      const released = releaseRefused(context.coins, event.symbol, context.policy.maxSubscribeFailures);
+      if (released.symbols.length === 0) return;
+      tellCoins(enqueue, context, released);
+      enqueue.assign({ coins: released.coins });
     }),
     addCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'COINS.ADD') return;
-      const fresh = event.symbols.filter((s) => context.coins[s] === undefined);
-      const revived = event.symbols.filter((s) => context.coins[s]?.phase === 'stopped');
-      for (const s of fresh) {
+      const added = add(context.coins, event.symbols);
+      for (const s of added.fresh) {
         enqueue.spawnChild('coin', {
           id: coinId(context.exchange, context.market, s),
           systemId: coinId(context.exchange, context.market, s),
@@ -686,22 +658,17 @@ export const connectorMachine = setup({
           },
         });
       }
-      for (const s of revived) enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'RESUME' });
-      const coins = { ...context.coins };
-      for (const s of [...fresh, ...revived]) coins[s] = freshCoin();
-      enqueue.assign({ coins });
+      tellCoins(enqueue, context, added);
+      enqueue.assign({ coins: added.coins });
     }),
     removeCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'COINS.REMOVE') return;
-      const gone = held(context, event.symbols, ['idle', 'requested', 'subscribed', 'waiting', 'refused']);
-      if (gone.length === 0) return;
-      const onWire = held(context, gone, ['requested', 'subscribed']);
-      if (onWire.length > 0) enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols: onWire } satisfies ConnectionCommand);
-      for (const s of gone) {
-        enqueue.cancel(`refusedRetry:${s}`);
-        enqueue.sendTo(coinId(context.exchange, context.market, s), { type: 'STOP', reason: 'removed' });
-      }
-      enqueue.assign({ coins: withPhase(context.coins, gone, 'stopped') });
+      const removed = remove(context.coins, event.symbols);
+      if (removed.symbols.length === 0) return;
+      if (removed.onWire.length > 0) enqueue.sendTo('connection', { type: 'UNSUBSCRIBE', symbols: removed.onWire } satisfies ConnectionCommand);
+      for (const s of removed.symbols) enqueue.cancel(`refusedRetry:${s}`);
+      tellCoins(enqueue, context, removed);
+      enqueue.assign({ coins: removed.coins });
     }),
     reportState: ({ self, context }, params: { state: ConnectorState }) => report(self, context, params.state),
     reportGaveUp: ({ self, context }) => {
@@ -722,7 +689,7 @@ export const connectorMachine = setup({
     channels: input.channels,
     policy: input.policy,
     seed: input.seed,
-    coins: Object.fromEntries(input.symbols.map((s) => [s, freshCoin()])),
+    coins: withFresh({}, input.symbols),
     feedRate: EMPTY_FEED_RATE,
     symbolRates: {},
     dataStalls: 0,

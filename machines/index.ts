@@ -1,4 +1,4 @@
-/** The four machines of the supervision tree (docs/architecture.md#supervision-tree) and what they share. */
+/** The four machines of the supervision tree (docs/architecture.md#supervision-tree), what they share, and the typed selectors the rest of the program reads their snapshots with. */
 export { coinMachine, COIN_STATE_CODES, type CoinInput, type CoinContext, type CoinEvent, type CoinState } from './coin.js';
 export {
   connectorMachine,
@@ -13,8 +13,8 @@ export {
   type ConnectionCommand,
   type ConnectionInput,
   type ConnectionReport,
-  type CoinPhase,
 } from './connector.js';
+export { atRefusalLimit, phaseOf, type CoinPhase, type CoinSubscription } from './coin-subscription.js';
 export {
   collectorMachine,
   COLLECTOR_STATE_CODES,
@@ -46,3 +46,14 @@ export {
   type RestartPolicy,
 } from './supervision.js';
 export { managerId, collectorId, connectorId, connectionId, coinId } from './ids.js';
+export {
+  actorKind,
+  readActor,
+  readCoin,
+  readFailure,
+  type ActorKind,
+  type ActorReading,
+  type ActorCounters,
+  type ActorCounterName,
+  type CoinReading,
+} from './selectors.js';

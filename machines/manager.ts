@@ -10,16 +10,12 @@
 import { assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
 import { collectorMachine, type CollectorInput, type CollectorReport } from './collector.js';
 import { collectorId } from './ids.js';
-import { reapCrashed } from './reap.js';
 import {
-  childFailure,
+  expireChildWindow,
   newChildRecord,
-  planFailure,
-  recordChildState,
-  recordRestart,
-  recordUnpark,
-  recordWindowExpiry,
-  updateChild,
+  noteChildState,
+  restartedChild,
+  superviseFailure,
   type ChildRecord,
   type RestartPolicy,
   type SupervisorTimerEvent,
@@ -83,9 +79,7 @@ export const managerMachine = setup({
       }
     }),
     noteCollectorState: assign(({ context, event }) =>
-      event.type === 'COLLECTOR.STATE'
-        ? { collectors: updateChild(context.collectors, event.id, (r) => recordChildState(r, event.state, 'Running')) }
-        : {},
+      event.type === 'COLLECTOR.STATE' ? { collectors: noteChildState(context.collectors, event.id, event.state, 'Running') } : {},
     ),
     /** a collector escalated a connector it could not recover */
     alertEscalation: enqueueActions(({ context, enqueue, event }) => {
@@ -101,48 +95,41 @@ export const managerMachine = setup({
       enqueue.assign(appendAlert(context, alert));
       enqueue.emit({ type: 'alert', alert });
     }),
-    superviseFailure: enqueueActions(({ context, enqueue, event, self }) => {
-      const failure = childFailure(event, 'COLLECTOR.GAVE_UP', self.getSnapshot().children as Record<string, AnyActorRef | undefined>);
-      if (!failure) return;
-      const { id, error, crashed } = failure;
-      if (crashed) enqueue(() => reapCrashed(crashed));
-      if (!context.collectors[id]) return;
-      const plan = planFailure(context.collectors, id, error, context.restart, context.seed);
-      enqueue.stopChild(id);
-      enqueue.assign({ collectors: plan.children, seed: plan.seed });
-      for (const s of plan.schedule) enqueue.raise(s.event, { id: s.timerId, delay: s.delayMs });
-      if (plan.escalation) {
-        const alert: RecoveryFailedAlert = {
-          kind: 'recovery-failed',
-          message: 'recovery failed: operator action needed',
-          actor: id,
-          supervisor: 'manager',
-          lastError: error,
-          restarts: plan.escalation.restarts,
-        };
-        enqueue.assign(appendAlert({ ...context, collectors: plan.children }, alert));
-        enqueue.emit({ type: 'alert', alert });
-      }
-    }),
-    restartCollector: enqueueActions(({ context, enqueue, event }) => {
-      if (event.type !== 'CHILD.RESTART' && event.type !== 'CHILD.UNPARK') return;
-      const record = context.collectors[event.id];
-      if (!record) return;
-      const id = event.id;
-      enqueue.assign({
-        collectors: {
-          ...context.collectors,
-          [id]: recordRestart(event.type === 'CHILD.UNPARK' ? recordUnpark(record) : record),
+    superviseFailure: enqueueActions(({ context, enqueue, event, self }) =>
+      superviseFailure(enqueue, {
+        event,
+        gaveUpType: 'COLLECTOR.GAVE_UP',
+        live: self.getSnapshot().children as Record<string, AnyActorRef | undefined>,
+        records: context.collectors,
+        policy: context.restart,
+        seed: context.seed,
+        record: ({ plan }) => enqueue.assign({ collectors: plan.children, seed: plan.seed }),
+        escalate: (escalation, { id, error, plan }) => {
+          const alert: RecoveryFailedAlert = {
+            kind: 'recovery-failed',
+            message: 'recovery failed: operator action needed',
+            actor: id,
+            supervisor: 'manager',
+            lastError: error,
+            restarts: escalation.restarts,
+          };
+          enqueue.assign(appendAlert({ ...context, collectors: plan.children }, alert));
+          enqueue.emit({ type: 'alert', alert });
         },
-      });
+      }),
+    ),
+    restartCollector: enqueueActions(({ context, enqueue, event }) => {
+      const restarted = restartedChild(context.collectors, event);
+      if (!restarted) return;
+      const { id } = restarted;
+      enqueue.assign({ collectors: restarted.records });
       enqueue.spawnChild('collector', { id, systemId: id, input: ({ context: c }) => c.inputs[id]! });
       enqueue.sendTo(id, { type: 'START' });
     }),
-    expireRestart: assign(({ context, event }) =>
-      event.type === 'CHILD.WINDOW_EXPIRED'
-        ? { collectors: updateChild(context.collectors, event.id, recordWindowExpiry) }
-        : {},
-    ),
+    expireRestart: assign(({ context, event }) => {
+      const collectors = expireChildWindow(context.collectors, event);
+      return collectors ? { collectors } : {};
+    }),
   },
 }).createMachine({
   id: 'manager',

@@ -1,6 +1,9 @@
 /**
- * OTP-style supervision, as pure functions over a child's record. The machines (Collector for
- * its Connectors, Manager for its Collectors) call these and turn the decision into XState actions.
+ * OTP-style supervision, one module for both supervisors (Collector for its Connectors, Manager for
+ * its Collectors): pure functions over a child's record, and the steps a supervisor's actions take
+ * (a child failed, its restart timer fired, it reported a state, a restart left the window), generic
+ * over the kind of child. A machine adds only what is its own: how to spawn the child, and what an
+ * escalation means for it (a report to its parent, an alert).
  *
  * - Backoff: delay = min(max, min · factor^n) · (1 + jitter · r), r ∈ [0, 1) — Akka's formula, capped.
  * - Intensity: at most `maxRestarts` restarts within `windowMs`. The window slides by XState delays
@@ -8,7 +11,8 @@
  * - Past the intensity the failure escalates to the supervisor's own parent.
  */
 import type { AnyActorRef } from 'xstate';
-import { nextRandom } from './random.js';
+import { nextRandom } from '../src/prng.js';
+import { reapCrashed } from './reap.js';
 
 export interface BackoffPolicy {
   /** first delay, ms (> 0) */
@@ -86,17 +90,17 @@ export function newChildRecord(id: string): ChildRecord {
   };
 }
 
-export type SupervisionDecision =
-  | { kind: 'restart'; delayMs: number; record: ChildRecord; seed: number }
-  | { kind: 'escalate'; parkMs: number; record: ChildRecord; seed: number };
+export type SupervisionDecision<R extends ChildRecord = ChildRecord> =
+  | { kind: 'restart'; delayMs: number; record: R; seed: number }
+  | { kind: 'escalate'; parkMs: number; record: R; seed: number };
 
 /** A child failed (gave up or crashed): restart it after a backoff, or escalate past the intensity. */
-export function decideOnFailure(
-  record: ChildRecord,
+export function decideOnFailure<R extends ChildRecord>(
+  record: R,
   policy: RestartPolicy,
   error: string,
   seed: number,
-): SupervisionDecision {
+): SupervisionDecision<R> {
   if (record.recentRestarts >= policy.maxRestarts) {
     return {
       kind: 'escalate',
@@ -128,17 +132,17 @@ export function decideOnFailure(
 }
 
 /** The restart timer fired: a fresh actor is being spawned. */
-export function recordRestart(record: ChildRecord): ChildRecord {
+export function recordRestart<R extends ChildRecord>(record: R): R {
   return { ...record, restartAttempts: record.restartAttempts + 1, awaitingRecovery: true, state: 'Ready' };
 }
 
 /** The parking time after an escalation is over: a fresh window, a fresh backoff. */
-export function recordUnpark(record: ChildRecord): ChildRecord {
+export function recordUnpark<R extends ChildRecord>(record: R): R {
   return { ...record, parked: false, recentRestarts: 0, backoffAttempt: 0 };
 }
 
 /** The child reported a state; reaching its healthy state counts a successful restart. */
-export function recordChildState(record: ChildRecord, state: string, healthyState: string): ChildRecord {
+export function recordChildState<R extends ChildRecord>(record: R, state: string, healthyState: string): R {
   if (state === healthyState && record.awaitingRecovery) {
     return { ...record, state, awaitingRecovery: false, restartSuccesses: record.restartSuccesses + 1, backoffAttempt: 0 };
   }
@@ -146,7 +150,7 @@ export function recordChildState(record: ChildRecord, state: string, healthyStat
 }
 
 /** One restart left the intensity window. */
-export function recordWindowExpiry(record: ChildRecord): ChildRecord {
+export function recordWindowExpiry<R extends ChildRecord>(record: R): R {
   return { ...record, recentRestarts: Math.max(0, record.recentRestarts - 1) };
 }
 
@@ -177,8 +181,8 @@ export interface ScheduledEvent {
   timerId: string;
 }
 
-export interface FailurePlan {
-  children: Record<string, ChildRecord>;
+export interface FailurePlan<R extends ChildRecord = ChildRecord> {
+  children: Record<string, R>;
   seed: number;
   schedule: ScheduledEvent[];
   /** set when the failure goes past the restart intensity */
@@ -189,15 +193,16 @@ export interface FailurePlan {
  * Everything a supervisor does when child `id` fails, as data: the machine applies it
  * (stop the child, assign, raise the delayed events, report the escalation).
  */
-export function planFailure(
-  children: Record<string, ChildRecord>,
+export function planFailure<R extends ChildRecord>(
+  children: Record<string, R>,
   id: string,
   error: string,
   policy: RestartPolicy,
   seed: number,
-): FailurePlan {
-  const record = children[id] ?? newChildRecord(id);
-  if (record.parked) return { children, seed, schedule: [] };
+): FailurePlan<R> {
+  const record = children[id];
+  // a child the supervisor does not know (any more) is not restarted; a parked one waits its time
+  if (!record || record.parked) return { children, seed, schedule: [] };
   const decision = decideOnFailure(record, policy, error, seed);
   const next = { ...children, [id]: decision.record };
   if (decision.kind === 'escalate') {
@@ -222,11 +227,11 @@ export function planFailure(
   };
 }
 
-export function updateChild(
-  children: Record<string, ChildRecord>,
+export function updateChild<R extends ChildRecord>(
+  children: Record<string, R>,
   id: string,
-  update: (record: ChildRecord) => ChildRecord,
-): Record<string, ChildRecord> {
+  update: (record: R) => R,
+): Record<string, R> {
   const record = children[id];
   return record ? { ...children, [id]: update(record) } : children;
 }
@@ -259,4 +264,90 @@ export function childFailure(
     return { id, error: `crashed: ${errorText(event.error)}`, crashed: children[id] };
   }
   return undefined;
+}
+
+/**
+ * The part of XState's `enqueue` the supervision steps use. Each machine passes its own; the
+ * spawning stays in the machine, because what a child is spawned from is the machine's own.
+ */
+export interface SupervisorEnqueue {
+  (action: () => void): void;
+  stopChild(id: string): void;
+  cancel(id: string): void;
+  raise(event: SupervisorTimerEvent, options: { id: string; delay: number }): void;
+}
+
+export interface SupervisedFailure<R extends ChildRecord> {
+  id: string;
+  error: string;
+  plan: FailurePlan<R>;
+}
+
+/**
+ * A child gave up (`gaveUpType`) or crashed: reap what a crashed actor leaves behind, stop it, let
+ * the machine record the plan (`record`), schedule the restart (or the unparking), and hand an
+ * escalation to the machine (`escalate`). Children the supervisor does not hold are only reaped.
+ */
+export function superviseFailure<R extends ChildRecord>(
+  enqueue: SupervisorEnqueue,
+  args: {
+    event: { type: string; id?: unknown; error?: unknown };
+    gaveUpType: string;
+    /** the supervisor's live children (its snapshot's), to find a crashed one */
+    live: Record<string, AnyActorRef | undefined>;
+    records: Record<string, R>;
+    policy: RestartPolicy;
+    seed: number;
+    record: (failure: SupervisedFailure<R>) => void;
+    escalate: (escalation: NonNullable<FailurePlan['escalation']>, failure: SupervisedFailure<R>) => void;
+  },
+): void {
+  const failure = childFailure(args.event, args.gaveUpType, args.live);
+  if (!failure) return;
+  const { id, error, crashed } = failure;
+  if (crashed) enqueue(() => reapCrashed(crashed));
+  if (!args.records[id]) return;
+  const plan = planFailure(args.records, id, error, args.policy, args.seed);
+  const supervised = { id, error, plan };
+  enqueue.stopChild(id);
+  args.record(supervised);
+  for (const s of plan.schedule) enqueue.raise(s.event, { id: s.timerId, delay: s.delayMs });
+  if (plan.escalation) args.escalate(plan.escalation, supervised);
+}
+
+/**
+ * The restart timer (or the end of parking) fired for a child: its record as restarted, for the
+ * machine to assign before it spawns the fresh actor; undefined when the child is no longer held.
+ */
+export function restartedChild<R extends ChildRecord>(
+  records: Record<string, R>,
+  event: { type: string; id?: string },
+): { id: string; record: R; records: Record<string, R> } | undefined {
+  if ((event.type !== 'CHILD.RESTART' && event.type !== 'CHILD.UNPARK') || event.id === undefined) return undefined;
+  const old = records[event.id];
+  if (!old) return undefined;
+  const record = recordRestart(event.type === 'CHILD.UNPARK' ? recordUnpark(old) : old);
+  return { id: event.id, record, records: { ...records, [event.id]: record } };
+}
+
+/** The child reported `state`; `healthyState` is the one that proves a restart worked. */
+export function noteChildState<R extends ChildRecord>(records: Record<string, R>, id: string, state: string, healthyState: string): Record<string, R> {
+  return updateChild(records, id, (r) => recordChildState(r, state, healthyState));
+}
+
+/** One of a child's restarts left the intensity window. */
+export function expireChildWindow<R extends ChildRecord>(records: Record<string, R>, event: { type: string; id?: string }): Record<string, R> | undefined {
+  return event.type === 'CHILD.WINDOW_EXPIRED' && event.id !== undefined ? updateChild(records, event.id, recordWindowExpiry) : undefined;
+}
+
+/** The timers that would bring a child back: cancelled when it is removed for good. */
+export function restartTimerIds(id: string): string[] {
+  return [`restart:${id}`, `unpark:${id}`];
+}
+
+/** Every timer a child may have pending, its intensity-window expiries included: cancelled on stop. */
+export function allTimerIds(id: string, record: ChildRecord): string[] {
+  const ids = restartTimerIds(id);
+  for (let n = 0; n <= record.restartAttempts + record.recentRestarts; n++) ids.push(`window:${id}:${n}`);
+  return ids;
 }

@@ -8,6 +8,7 @@
  * `Subscribed` after that resolves. The machines stay free of any alerting code.
  */
 import type { AnyActorRef, InspectionEvent } from 'xstate';
+import { readCoin } from '../../machines/selectors.js';
 import { coinKey } from './detectors.js';
 import type { AlertRouter } from './alert-router.js';
 import type { Alert } from './types.js';
@@ -35,11 +36,6 @@ export function subscriptionRefusedAlert(coin: RefusedCoin, at: number): Alert {
 
 const MAX_TRACKED_SESSIONS = 100_000;
 
-interface CoinSnapshotView {
-  value?: unknown;
-  context?: { exchange?: string; market?: string; symbol?: string; refusedReason?: string; failuresInRow?: number };
-}
-
 /** An inspection observer raising and resolving `subscription-refused` alerts for every Coin. */
 export function refusalAlerts(
   router: Pick<AlertRouter, 'raise' | 'resolve'>,
@@ -53,25 +49,25 @@ export function refusalAlerts(
     if (event.type !== '@xstate.snapshot') return;
     const ref = event.actorRef as AnyActorRef;
     if (!ref.id.startsWith('coin:')) return;
-    const snapshot = event.snapshot as CoinSnapshotView & { status?: string };
+    const snapshot = readCoin(event.snapshot);
     if (snapshot.status === 'stopped') {
       last.delete(ref.sessionId);
       return;
     }
-    const state = typeof snapshot.value === 'string' ? snapshot.value : '';
+    const state = snapshot.state;
     const previous = last.get(ref.sessionId);
     if (previous === state) return;
     // restarted connectors bring fresh sessions: forget old ones in bulk rather than grow forever
     if (last.size >= MAX_TRACKED_SESSIONS) last.clear();
     last.set(ref.sessionId, state);
-    const c = snapshot.context;
-    if (!c?.exchange || !c.market || !c.symbol) return;
-    const key = coinKey({ exchange: c.exchange, market: c.market, symbol: c.symbol });
-    if (state === 'Stopped' && c.refusedReason !== undefined) {
+    const c = snapshot.coin;
+    if (!c) return;
+    const key = coinKey(c);
+    if (state === 'Stopped' && snapshot.refusedReason !== undefined) {
       refused.add(key);
       router.raise(
         subscriptionRefusedAlert(
-          { exchange: c.exchange, market: c.market, symbol: c.symbol, reason: c.refusedReason, refusals: c.failuresInRow ?? 0 },
+          { exchange: c.exchange, market: c.market, symbol: c.symbol, reason: snapshot.refusedReason, refusals: snapshot.failuresInRow },
           now(),
         ),
       );

@@ -21,6 +21,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { COIN_STATE_CODES } from '../../machines/coin.js';
 import { COLLECTOR_STATE_CODES } from '../../machines/collector.js';
 import { CONNECTOR_STATE_CODES } from '../../machines/connector.js';
+import type { ActorCounterName, CollectorCounters, ConnectorCounters, RestartCounters } from '../../machines/selectors.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
 import type { PipelineStats } from '../pipeline/pipeline.js';
 import type { ActorNode } from '../runtime/state-tree.js';
@@ -109,7 +110,7 @@ const CONNECTOR_COUNTERS = [
   ['symbolStalls', 'symbol_stalls_total', 'resubscriptions of one symbol that fell silent while its connection kept flowing'],
   ['restartAttempts', 'restarts_total', 'restarts of this connector by its collector'],
   ['restartSuccesses', 'restart_successes_total', 'restarts that reached Connected'],
-] as const;
+] as const satisfies ReadonlyArray<readonly [keyof ConnectorCounters | keyof RestartCounters, string, string]>;
 
 const COLLECTOR_COUNTERS = [
   ['errors', 'errors_total', 'connector failures this collector handled'],
@@ -122,7 +123,7 @@ const COLLECTOR_COUNTERS = [
   ['gaps.unfilled', 'gaps_unfilled_total', 'gaps REST could not fill: beyond what the exchange serves, or out of tries'],
   ['gaps.backfilledTrades', 'backfilled_trades_total', 'trades delivered by REST gap backfill'],
   ['gaps.failures', 'backfill_failures_total', 'failed REST backfill requests (retried)'],
-] as const;
+] as const satisfies ReadonlyArray<readonly [keyof CollectorCounters | keyof RestartCounters, string, string]>;
 
 /** pipeline stat → collector counter */
 const PIPELINE_COUNTERS = [
@@ -137,7 +138,7 @@ const RATIOS = [
   ['connection_success_ratio', 'connectionSuccesses', 'connectionAttempts', 'connections opened / attempted'],
   ['subscription_success_ratio', 'subscriptionSuccesses', 'subscriptionAttempts', 'subscribe requests confirmed / sent'],
   ['recovery_success_ratio', 'recoverySuccesses', 'recoveryAttempts', 'recoveries succeeded / started'],
-] as const;
+] as const satisfies ReadonlyArray<readonly [string, keyof ConnectorCounters, keyof ConnectorCounters, string]>;
 
 export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
   const registry = options.registry ?? new Registry();
@@ -235,7 +236,7 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
   const key = (id: string, name: string) => `${id}\u0000${name}`;
 
   /** the monotonic total of one actor counter; undefined when never read */
-  const total = (row: ActorRow, name: string): number | undefined => {
+  const total = (row: ActorRow, name: ActorCounterName): number | undefined => {
     const v = row.node.counters[name];
     return v === undefined ? totals.total(key(row.id, name)) : totals.read(key(row.id, name), v, row.generation);
   };
@@ -279,7 +280,7 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
         if (cf !== undefined) connector.consecutiveFailures.set(labels, cf);
       }
     }
-    const seen: Record<string, number> = {};
+    const seen: Partial<Record<ActorCounterName, number>> = {};
     for (const { key: name, metric } of connector.counters) {
       const t = total(row, name);
       if (t === undefined) continue;

@@ -4,6 +4,7 @@
  * data path never log here (no per-tick log lines: docs/architecture.md#data-path).
  */
 import type { AnyActorRef, InspectionEvent } from 'xstate';
+import { readFailure } from '../../machines/selectors.js';
 import type { Logger } from '../log/logger.js';
 
 /**
@@ -28,14 +29,14 @@ export function lifecycleLogger(log: Logger, level: 'info' | 'debug' = 'info'): 
     const ref = event.actorRef as AnyActorRef;
     const id = ref.id;
     if (!id.startsWith('connector:') && !id.startsWith('collector:')) return;
-    const snapshot = event.snapshot as { value?: unknown; context?: { lastError?: string } };
+    const snapshot = readFailure(event.snapshot);
     const value = dotted(snapshot.value);
     if (value === undefined || last.get(ref.sessionId) === value) return;
     last.set(ref.sessionId, value);
     const state = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value as object)[0];
     const child = loggerFor(id);
     // Failed passes within one step on the way to Recovering: log the error with either
-    if (state === 'Failed' || state === 'Recovering') child.warn({ state: value, error: snapshot.context?.lastError }, `${id} ${value}: ${snapshot.context?.lastError ?? ''}`);
+    if (state === 'Failed' || state === 'Recovering') child.warn({ state: value, error: snapshot.lastError }, `${id} ${value}: ${snapshot.lastError ?? ''}`);
     else child[level]({ state: value }, `${id} ${value}`);
   };
 }

@@ -2,7 +2,7 @@
 import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { FaultBook } from './faults.js';
-import { Prng } from './prng.js';
+import { Prng } from '../prng.js';
 import { VenueRuntime } from './runtime.js';
 import { createRoutedServer } from './server.js';
 import {

@@ -11,7 +11,7 @@
  */
 import type { ExchangeId, Market } from '../records.js';
 import type { FaultBook } from './faults.js';
-import { Prng } from './prng.js';
+import { Prng } from '../prng.js';
 
 export interface FrameFaultEnv {
   readonly exchange: ExchangeId;

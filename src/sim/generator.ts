@@ -5,7 +5,7 @@
  * from the wire is exactly the number in the ledger.
  */
 import { SymbolLedger } from './ledger.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../prng.js';
 import { TruthLog } from './truth-log.js';
 import type { SimSymbolOptions } from './types.js';
 

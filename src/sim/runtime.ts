@@ -10,7 +10,7 @@ import { SimConnection } from './connection.js';
 import type { FaultBook } from './faults.js';
 import { createSymbolState, eventsInSpan, nextQuote, nextTrade, recordAck, type SymbolState } from './generator.js';
 import type { LedgerEntry } from './ledger.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../prng.js';
 import { answerRestFailure, shapeRestReply, type RestFaultScope } from './rest-faults.js';
 import type { SimSymbolOptions, SimTiming, SimVenueStats, TruthSymbol } from './types.js';
 import type { SimVenue, VenueContext } from './venue.js';

@@ -15,7 +15,7 @@
 import type { ExchangeId, Market } from '../records.js';
 import type { SymbolState } from './generator.js';
 import type { LedgerEntry } from './ledger.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '../prng.js';
 import type { SimFaultKind, SimTiming, SimVenueStats } from './types.js';
 
 export type { LedgerEntry, SymbolState };

@@ -57,13 +57,13 @@ describe('coin machine', () => {
   test('a confirmation clears the refusal streak', () => {
     const coin = createActor(coinMachine, { input }).start();
     coin.send({ type: 'REQUEST' });
-    coin.send({ type: 'REJECT', reason: 'busy' });
+    coin.send({ type: 'REJECT', reason: 'busy', failuresInRow: 1 });
     coin.send({ type: 'REQUEST' });
     coin.send({ type: 'CONFIRM' });
     assert.equal(coin.getSnapshot().context.failuresInRow, 0);
     coin.send({ type: 'CONNECTION.LOST' });
     coin.send({ type: 'REQUEST' });
-    coin.send({ type: 'REJECT', reason: 'busy' });
+    coin.send({ type: 'REJECT', reason: 'busy', failuresInRow: 1 });
     assert.equal(coin.getSnapshot().value, 'Ready', 'one refusal after a confirmation does not stop it');
   });
 
