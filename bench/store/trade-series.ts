@@ -5,7 +5,7 @@
  * enough that a codec's delta/varint encoding sees what it will see in production, not a constant.
  */
 import type { Trade } from '../../src/records.js';
-import { Prng } from '../../src/sim/prng.js';
+import { Prng } from '../../src/prng.js';
 
 export interface SeriesOptions {
   seed: number;

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeenIds } from '../../bench/lib/seen-ids.js';
-import { Prng } from '../../src/sim/prng.js';
+import { Prng } from '../../src/prng.js';
 
 describe('bench SeenIds', () => {
   test('in order: every id new once, nothing held one by one', () => {
