@@ -16,6 +16,6 @@ export { startSimExchange } from './sim/index.js';
 export type { SimExchange, SimOptions, SimFault, SimFaultKind, SimVenueOptions } from './sim/index.js';
 export { openHistoryStore, type HistoryStore, type RangeQuery, type TradeCursor } from './store/index.js';
 export { compareWithTruth, type Comparison } from './simulate/compare.js';
-export type { LatestState } from './pipeline/index.js';
+export type { LatestState } from './ingest/index.js';
 export type { RecoveryFailedAlert } from '../machines/manager.js';
 export * as machines from '../machines/index.js';

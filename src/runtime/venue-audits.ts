@@ -7,7 +7,7 @@ import { createAuditBudget } from '../audit/audit-budget.js';
 import { VenueAuditor, type AuditRow } from '../audit/venue-auditor.js';
 import type { TickvisorConfig } from '../config/schema.js';
 import type { RestClient } from '../exchanges/types.js';
-import type { Clock } from '../pipeline/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { realSleep } from '../rest/sleep.js';
 import type { HistoryStore } from '../store/index.js';

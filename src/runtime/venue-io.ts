@@ -4,14 +4,14 @@
  * listing actor fills it.
  */
 import type { ExchangeAdapter, FrameFailureReason, Instrument, RestClient } from '../exchanges/types.js';
-import type { Pipeline } from '../pipeline/index.js';
+import type { Pipeline } from '../ingest/index.js';
 import type { MarketRecord } from '../records.js';
 import type { FrameRefusal, VenueIo } from '../transport/venue-io.js';
 import type { QuarantineWriter } from '../store/quarantine.js';
 import type { RawFrameWriter } from '../store/raw-frames.js';
 import type { Listing } from '../../machines/collector.js';
-import { GapFiller } from '../gaps/gap-filler.js';
-import { GapTracker, type GapTrackerOptions } from '../gaps/gap-tracker.js';
+import { GapFiller } from '../ingest/gap-filler.js';
+import { GapTracker, type GapTrackerOptions } from '../ingest/gap-tracker.js';
 import type { TradeCursor } from '../store/index.js';
 import type { CoinActivity } from '../metrics/coin-activity.js';
 

@@ -1,5 +1,5 @@
 /** Fakes for the audit tests: a manual clock with timers, an exchange's trade history, a store. */
-import type { Clock, TimerHandle } from '../../src/pipeline/clock.js';
+import type { Clock, TimerHandle } from '../../src/time/clock.js';
 import type { BackfillResult } from '../../src/exchanges/types.js';
 import type { Trade } from '../../src/records.js';
 

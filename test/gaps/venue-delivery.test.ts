@@ -7,10 +7,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAdapter } from '../../src/exchanges/index.js';
 import type { BackfillRequest, ExchangeAdapter, Instrument } from '../../src/exchanges/types.js';
-import { createPipeline } from '../../src/pipeline/index.js';
+import { createPipeline } from '../../src/ingest/index.js';
 import type { Trade } from '../../src/records.js';
 import { VenueRuntime } from '../../src/runtime/venue-io.js';
-import { FakeStore, ManualClock } from '../pipeline/helpers.js';
+import { FakeStore, ManualClock } from '../ingest/helpers.js';
 
 const T0 = 1_700_000_000_000;
 const silent = { warn: () => undefined, info: () => undefined, error: () => undefined };

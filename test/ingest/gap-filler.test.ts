@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GapFiller } from '../../src/gaps/gap-filler.js';
-import type { GapWindow } from '../../src/gaps/gap-tracker.js';
+import { GapFiller } from '../../src/ingest/gap-filler.js';
+import type { GapWindow } from '../../src/ingest/gap-tracker.js';
 import { createAdapter } from '../../src/exchanges/index.js';
 import type { BackfillRequest, BackfillResult, ExchangeAdapter, Instrument } from '../../src/exchanges/types.js';
 import type { MarketRecord, Trade } from '../../src/records.js';

@@ -30,7 +30,7 @@ import { BehaviorSubject, Subject, distinctUntilChanged, type Observable } from 
 import type { MarketRecord } from '../records.js';
 import type { HistoryStore } from '../store/types.js';
 import { LatestCache, type LatestCacheReader } from './cache.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 import { ClockOffsetEstimator } from './clock-offset.js';
 import { TradeDedup } from './dedup.js';
 import { PipelineError } from './errors.js';

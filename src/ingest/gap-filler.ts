@@ -23,10 +23,21 @@
 import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
 import type { MarketRecord } from '../records.js';
 import type { GapWindow } from './gap-tracker.js';
-import type { GapStats } from '../../machines/collector.js';
 
-/** The counters the Collector machine shows for its gap filler (one definition, in the machine). */
-export type GapCounters = GapStats;
+/**
+ * What the filler counts since start. The Collector machine shows these as its GapStats (the same
+ * shape, declared there): defined here so the data path needs nothing from the machines.
+ */
+export interface GapCounters {
+  detected: number;
+  /** windows that joined one already waiting for the same symbol: filled (or not) by its request */
+  merged: number;
+  filled: number;
+  unfilled: number;
+  backfilledTrades: number;
+  failures: number;
+  pending: number;
+}
 
 export interface GapFillerDeps {
   adapter: ExchangeAdapter;
