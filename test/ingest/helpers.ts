@@ -1,5 +1,6 @@
 /** A hand-driven clock and a controllable fake store for pipeline tests. */
 export { ManualClock } from '../../src/time/manual-clock.js';
+import type { Clock } from '../../src/time/clock.js';
 import type { MarketRecord, Trade } from '../../src/records.js';
 import type { WriteResult } from '../../src/store/types.js';
 
@@ -72,4 +73,25 @@ export function trade(id: string | number, over: Partial<Trade> = {}): Trade {
 
 export function trades(from: number, count: number, over: Partial<Trade> = {}): Trade[] {
   return Array.from({ length: count }, (_, i) => trade(from + i, over));
+}
+
+/**
+ * A clock that only waits move: each timer jumps time forward by its delay and fires on the next
+ * microtask, recording the delay. For code whose waits are backoffs (the gap filler): a test sees
+ * which waits it asked for without running them.
+ */
+export function jumpingClock(start = NOW): Clock & { waits: number[] } {
+  let t = start;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => t,
+    setTimeout: (callback, ms) => {
+      waits.push(ms);
+      t += ms;
+      queueMicrotask(callback);
+      return undefined;
+    },
+    clearTimeout: () => undefined,
+  };
 }
