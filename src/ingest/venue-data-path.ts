@@ -10,7 +10,7 @@ import type { MarketRecord } from '../records.js';
 import type { QuarantineWriter } from '../store/quarantine.js';
 import type { RawFrameWriter } from '../store/raw-frames.js';
 import type { TradeCursor } from '../store/types.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import { backgroundClock, type Clock } from '../time/clock.js';
 import type { FrameRefusal } from '../transport/venue-io.js';
 import { GapFiller } from './gap-filler.js';
 import { GapTracker, type GapTrackerOptions } from './gap-tracker.js';
@@ -58,7 +58,10 @@ export interface VenueDataPathOptions {
   trades?: boolean;
   /** silence detection and reach-back tuning (tests scale them down) */
   gaps?: GapTrackerOptions;
-  /** local time (when a subscription starts); injected so tests can hold it */
+  /**
+   * local time (when a subscription starts) and the gap filler's waits; injected so tests can hold
+   * it. By default real time whose timers do not keep the process alive (stop() ends a wait).
+   */
   clock?: Clock;
 }
 
@@ -74,7 +77,7 @@ export class VenueDataPath {
 
   constructor(private readonly o: VenueDataPathOptions) {
     const { adapter, pipeline } = o;
-    this.clock = o.clock ?? systemClock;
+    this.clock = o.clock ?? backgroundClock;
     this.gaps = new GapTracker(adapter.sequentialTradeIds, o.gaps);
     const rawWriter = o.raw;
     if (rawWriter) {
@@ -92,6 +95,7 @@ export class VenueDataPath {
       push: (records) => pipeline.push(records, 'backfill'),
       committed: () => pipeline.flush(),
       log: o.log,
+      clock: this.clock,
     });
   }
 
