@@ -177,6 +177,27 @@ describe('gap filler', () => {
     assert.ok(f.filler.idle);
   });
 
+  test('on a ManualClock a parked window is asked again exactly when its backoff is up, not before', async () => {
+    const clock = new ManualClock(T0);
+    let n = 0;
+    const f = setup(async (r) => (++n === 1 ? { trades: [], complete: false, incomplete: 'unproven' } : { trades: [trade(r.instrument.symbol, 'a1', T0 + 1)], complete: true }), 5, clock);
+    f.filler.add([{ symbol: 'BTC', afterId: '0', from: T0, to: T0 + 10, untilId: '9', reason: 'reconnect' }]);
+    const turns = async () => {
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    };
+    await turns();
+    assert.equal(f.requests.length, 1);
+    assert.equal(f.filler.openSymbols().has('BTC'), true, 'parked: still a known hole');
+    clock.advance(999);
+    await turns();
+    assert.equal(f.requests.length, 1, 'the backoff (1 s) is not up');
+    clock.advance(1);
+    await f.filler.whenIdle();
+    assert.equal(f.requests.length, 2);
+    assert.equal(f.filler.counters.filled, 1);
+    assert.equal(clock.pending, 0, 'no wait left behind');
+  });
+
   test('stop while a window is parked: the filler goes idle at once', async () => {
     // a clock that never moves: only stop() can end the wait
     const clock = new ManualClock(T0);
