@@ -2,7 +2,9 @@
  * tickvisor's public API (docs/architecture.md#public-api): one entry point, a curated list of named exports.
  *   import { createTickvisor } from 'tickvisor';
  */
-export { createTickvisor, type AlertSummary, type StopOptions, type Tickvisor, type TickvisorOptions } from './runtime/tickvisor.js';
+export { createTickvisor } from './compose/tickvisor.js';
+export { embeddedSimulator } from './compose/embedded-simulator.js';
+export type { AlertSummary, SimulatorLauncher, StopOptions, Tickvisor, TickvisorOptions } from './runtime/tickvisor.js';
 export { iterate, type RecordFilter, type RecordIterator } from './runtime/record-iterator.js';
 export { readStateTree, walk, type ActorNode } from './runtime/state-tree.js';
 export { resolveConfig, loadConfigFile, defaultConfig } from './config/load.js';
