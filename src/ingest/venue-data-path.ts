@@ -11,7 +11,7 @@ import type { QuarantineWriter } from '../store/quarantine.js';
 import type { RawFrameWriter } from '../store/raw-frames.js';
 import type { TradeCursor } from '../store/types.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
-import type { FrameRefusal } from '../transport/venue-io.js';
+import type { FrameRefusal } from './frame-refusal.js';
 import { GapFiller } from './gap-filler.js';
 import { GapTracker, type GapTrackerOptions } from './gap-tracker.js';
 import type { Pipeline } from './pipeline.js';
