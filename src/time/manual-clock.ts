@@ -46,18 +46,25 @@ export class ManualClock implements Clock {
   /** moves time forward by ms, running each timer that falls due on the way */
   advance(ms: number): void {
     const end = this.t + ms;
-    for (;;) {
-      let due: [number, Pending] | undefined;
-      for (const entry of this.timers) {
-        const p = entry[1];
-        if (p.at <= end && (!due || p.at < due[1].at || (p.at === due[1].at && p.seq < due[1].seq))) due = entry;
-      }
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].callback();
-    }
+    while (this.runNext(end));
     this.t = end;
+  }
+
+  /**
+   * Runs the one earliest timer due by `until` (time moves to it, never back) and says whether
+   * there was one: for callers that let promises settle between timers.
+   */
+  runNext(until: number): boolean {
+    let due: [number, Pending] | undefined;
+    for (const entry of this.timers) {
+      const p = entry[1];
+      if (p.at <= until && (!due || p.at < due[1].at || (p.at === due[1].at && p.seq < due[1].seq))) due = entry;
+    }
+    if (!due) return false;
+    this.timers.delete(due[0]);
+    this.t = Math.max(this.t, due[1].at);
+    due[1].callback();
+    return true;
   }
 
   /** sets the time without running timers that would fall due (a clock jump, as after a suspend) */
