@@ -11,3 +11,5 @@ export { GapTracker, type GapTrackerOptions, type GapWindow } from './gap-tracke
 export { GapFiller, type GapCounters, type GapFillerDeps } from './gap-filler.js';
 export { systemClock, backgroundClock, type Clock, type TimerHandle } from '../time/clock.js';
 export { PipelineError, type PipelineErrorCode } from './errors.js';
+export { VenueDataPath, type ActivitySink, type QuarantineTally, type VenueCounters, type VenueDataPathOptions } from './venue-data-path.js';
+export type { FrameRefusal } from './frame-refusal.js';
