@@ -2,7 +2,9 @@
  * tickvisor's public API (docs/architecture.md#public-api): one entry point, a curated list of named exports.
  *   import { createTickvisor } from 'tickvisor';
  */
-export { createTickvisor, type AlertSummary, type StopOptions, type Tickvisor, type TickvisorOptions } from './runtime/tickvisor.js';
+export { createTickvisor } from './compose/tickvisor.js';
+export { embeddedSimulator } from './compose/embedded-simulator.js';
+export type { AlertSummary, SimulatorLauncher, StopOptions, Tickvisor, TickvisorOptions } from './runtime/tickvisor.js';
 export { iterate, type RecordFilter, type RecordIterator } from './runtime/record-iterator.js';
 export { readStateTree, walk, type ActorNode } from './runtime/state-tree.js';
 export { resolveConfig, loadConfigFile, defaultConfig } from './config/load.js';
@@ -17,6 +19,6 @@ export type { SimExchange, SimOptions, SimFault, SimFaultKind, SimVenueOptions }
 export { parseInterval, type Candle, type CandleQuery } from './analysis/index.js';
 export { openHistoryStore, type HistoryStore, type RangeQuery, type TradeCursor } from './store/index.js';
 export { compareWithTruth, type Comparison } from './simulate/compare.js';
-export type { LatestState } from './pipeline/index.js';
+export type { LatestState } from './ingest/index.js';
 export type { RecoveryFailedAlert } from '../machines/manager.js';
 export * as machines from '../machines/index.js';

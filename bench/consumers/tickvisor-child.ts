@@ -2,7 +2,7 @@
 // the simulator process. Answers the burst commands (a trade counts once its LMDB transaction has
 // committed) plus latency, steady-state usage and recovery measurements.
 import type { Subscription } from 'rxjs';
-import type { GapCounters } from '../../src/gaps/gap-filler.js';
+import type { GapCounters } from '../../src/ingest/gap-filler.js';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { Contiguity } from '../lib/contiguity.js';
 import { serve } from '../lib/protocol.js';

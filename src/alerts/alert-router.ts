@@ -11,18 +11,8 @@
  * Pure logic: the clock and the one timer are injected, so tests run on fake time. `raise` never
  * waits for a sink and never throws; sink failures are counted and reported to `onSinkError`.
  */
+import { backgroundClock, type Clock } from '../time/clock.js';
 import type { Alert, AlertKind, AlertSeverity, AlertSink } from './types.js';
-
-export interface AlertTimers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-/** real timers, unref'd: a pending summary must not keep the process alive (close() flushes it) */
-export const realTimers: AlertTimers = {
-  set: (fn, ms) => setTimeout(fn, ms).unref(),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export interface AlertRouterOptions {
   sinks: readonly AlertSink[];
@@ -31,8 +21,8 @@ export interface AlertRouterOptions {
   /** at most this many alerts (all keys together) per window */
   maxPerWindow: number;
   windowMs: number;
-  now?: () => number;
-  timers?: AlertTimers;
+  /** default: real time whose timers do not keep the process alive (close() flushes a pending summary) */
+  clock?: Clock;
   /** a sink threw or rejected (the router itself never throws) */
   onSinkError?: (sink: string, error: unknown, alert: Alert) => void;
 }
@@ -85,8 +75,8 @@ interface Window {
 const dedupKey = (kind: AlertKind, key: string) => `${kind}\u0000${key}`;
 
 export function createAlertRouter(options: AlertRouterOptions): AlertRouter {
-  const now = options.now ?? Date.now;
-  const timers = options.timers ?? realTimers;
+  const clock = options.clock ?? backgroundClock;
+  const now = (): number => clock.now();
   const lastSent = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
   const stats = { raised: 0, sent: 0, deduplicated: 0, suppressed: 0, summaries: 0, sinkErrors: 0 };
@@ -129,7 +119,7 @@ export function createAlertRouter(options: AlertRouterOptions): AlertRouter {
   function endWindow(): void {
     const w = window;
     if (!w) return;
-    timers.clear(w.timer);
+    clock.clearTimeout(w.timer);
     window = undefined;
     const at = now();
     prune(at);
@@ -163,7 +153,7 @@ export function createAlertRouter(options: AlertRouterOptions): AlertRouter {
       keys: [],
       severity: 'warning',
     };
-    w.timer = timers.set(endWindow, options.windowMs);
+    w.timer = clock.setTimeout(endWindow, options.windowMs);
     return w;
   }
 

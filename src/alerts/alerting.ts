@@ -4,9 +4,10 @@
  * Manager's alerts go in through `raise` (or a watch), `close()` on shutdown.
  */
 import type { Logger } from '../log/logger.js';
-import { createAlertRouter, DEFAULT_ALERT_ROUTING, type AlertRouter, type AlertTimers } from './alert-router.js';
+import { createAlertRouter, DEFAULT_ALERT_ROUTING, type AlertRouter } from './alert-router.js';
 import { createLogSink } from './log-sink.js';
 import type { AlertSink } from './types.js';
+import type { Clock } from '../time/clock.js';
 import { createWebhookSink, type WebhookSink, type WebhookSinkOptions } from './webhook-sink.js';
 
 export interface AlertingOptions {
@@ -16,8 +17,7 @@ export interface AlertingOptions {
   dedupWindowMs?: number;
   maxPerWindow?: number;
   windowMs?: number;
-  now?: () => number;
-  timers?: AlertTimers;
+  clock?: Clock;
   /** extra sinks (tests, an in-process subscriber) */
   sinks?: readonly AlertSink[];
 }
@@ -35,8 +35,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
     dedupWindowMs: options.dedupWindowMs ?? DEFAULT_ALERT_ROUTING.dedupWindowMs,
     maxPerWindow: options.maxPerWindow ?? DEFAULT_ALERT_ROUTING.maxPerWindow,
     windowMs: options.windowMs ?? DEFAULT_ALERT_ROUTING.windowMs,
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.timers ? { timers: options.timers } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     onSinkError: (sink, error, alert) =>
       log.error({ code: 'TV_ERR_ALERT_SINK', sink, alert: { kind: alert.kind, key: alert.key }, err: error }, 'alert sink failed'),
   });

@@ -1,6 +1,6 @@
 export type { Alert, AlertKind, AlertSeverity, AlertSink } from './types.js';
-export { createAlertRouter, DEFAULT_ALERT_ROUTING, realTimers } from './alert-router.js';
-export type { AlertRouter, AlertRouterOptions, AlertRouterStats, AlertTimers, RaiseOutcome } from './alert-router.js';
+export { createAlertRouter, DEFAULT_ALERT_ROUTING } from './alert-router.js';
+export type { AlertRouter, AlertRouterOptions, AlertRouterStats, RaiseOutcome } from './alert-router.js';
 export { createAlerting } from './alerting.js';
 export type { Alerting, AlertingOptions } from './alerting.js';
 export { createLogSink } from './log-sink.js';

@@ -4,7 +4,7 @@
  * the status page. One audit at a time per venue. Audits yield to gap backfill: while the gap
  * filler has work, no audit starts (a known gap comes before a possible one).
  */
-import type { Clock, TimerHandle } from '../pipeline/clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import type { ExchangeId, Market } from '../records.js';
 import type { AuditOptions } from './audit-options.js';
 import { AuditSchedule } from './audit-schedule.js';

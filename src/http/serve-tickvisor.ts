@@ -7,7 +7,7 @@ import type { Observable } from 'rxjs';
 import type { Registry } from 'prom-client';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { createMetrics, type QuarantineRow, type TickvisorMetrics } from '../metrics/registry.js';
-import type { PipelineStats } from '../pipeline/pipeline.js';
+import type { PipelineStats } from '../ingest/pipeline.js';
 import type { MarketRecord } from '../records.js';
 import type { ActorNode } from '../runtime/state-tree.js';
 import type { AuditRow } from '../audit/venue-auditor.js';

@@ -23,7 +23,7 @@ import { COLLECTOR_STATE_CODES } from '../../machines/collector.js';
 import { CONNECTOR_STATE_CODES } from '../../machines/connector.js';
 import type { ActorCounterName, CollectorCounters, ConnectorCounters, RestartCounters } from '../../machines/selectors.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
-import type { PipelineStats } from '../pipeline/pipeline.js';
+import type { PipelineStats } from '../ingest/pipeline.js';
 import type { ActorNode } from '../runtime/state-tree.js';
 import { ActorTable, type ActorRow, type RowLabels } from './actor-rows.js';
 import type { CoinActivity, SilentCoin } from './coin-activity.js';

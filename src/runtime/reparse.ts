@@ -14,7 +14,7 @@
 import type { Key } from 'lmdb';
 import { createAdapter, isSupportedVenue } from '../exchanges/index.js';
 import { failureReason, type FrameParser, type Instrument } from '../exchanges/types.js';
-import { validateRecord } from '../pipeline/validate.js';
+import { validateRecord } from '../ingest/validate.js';
 import type { ExchangeId, Market, MarketRecord, Ticker } from '../records.js';
 import { AFTER_ALL } from '../store/keys.js';
 import type { OpenedHistoryStore } from '../store/open.js';

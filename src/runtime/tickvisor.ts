@@ -1,15 +1,17 @@
 /**
- * createTickvisor: the library entry (docs/architecture.md#public-api). Builds the whole system from a configuration —
- * the embedded simulator when an exchange is `simulated`, the LMDB store, one pipeline per
- * collector, and the supervision tree with production I/O — and exposes start/stop, the record
- * stream, the cache, history reads, the live state tree and alerts. The CLI is a thin shell over it.
+ * createTickvisor, the runtime behind the library entry (docs/architecture.md#public-api). Builds the
+ * whole system from a configuration — the LMDB store, one pipeline per collector, and the
+ * supervision tree with production I/O — and exposes start/stop, the record stream, the cache,
+ * history reads, the live state tree and alerts. The simulator for `simulated` exchanges is
+ * injected (`options.simulator`), never started here: src/compose/tickvisor.ts passes the embedded
+ * one for the package entry and the CLI.
  */
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { ReplaySubject, Subject, type Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
-import type { GapCounters } from '../gaps/gap-filler.js';
-import type { GapTrackerOptions } from '../gaps/gap-tracker.js';
+import type { GapCounters } from '../ingest/gap-filler.js';
+import type { GapTrackerOptions } from '../ingest/gap-tracker.js';
 import { createAlerting, recoveryFailedAlert, refusalAlerts, restBannedAlert, symbolDelistedAlert, type Alert, type Alerting } from '../alerts/index.js';
 import { checkConfiguredSymbols } from '../symbols/check-configured.js';
 import { CoinActivity } from '../metrics/coin-activity.js';
@@ -22,15 +24,14 @@ import type { TickvisorConfig, TickvisorConfigInput } from '../config/schema.js'
 import { TickvisorError } from '../errors.js';
 import { createAdapter } from '../exchanges/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { createPipeline, type CommittedBatch, type LatestState, type Pipeline, type PipelineStats } from '../pipeline/index.js';
+import { createPipeline, type CommittedBatch, type LatestState, type Pipeline, type PipelineStats } from '../ingest/index.js';
 import type { ExchangeId, Market, MarketRecord, Ticker, Trade } from '../records.js';
 import { iterateTickers, iterateTrades, type RecordFilter, type RecordIterator } from './record-iterator.js';
 import { createRestClient, type BudgetedRestClient, type VenueStats } from '../rest/index.js';
-import { startSimExchange, type SimExchange } from '../sim/index.js';
+import type { SimExchange } from '../sim/index.js';
 import { openHistoryStore, QuarantineWriter, RawFrameWriter, type OpenedHistoryStore, type RangeQuery, type StoreFaultGate } from '../store/index.js';
 import { collectorInputFor } from './collector-inputs.js';
 import { provideMachines } from './machines.js';
-import { simVenuesFor } from './sim-venues.js';
 import { storeHealthAlerts } from './store-health.js';
 import { readStateTree, type ActorNode } from './state-tree.js';
 import { VenueRuntime } from './venue-io.js';
@@ -39,7 +40,16 @@ import { coinReader, startVenueAudits, type VenueAudits } from './venue-audits.j
 import type { AuditRow } from '../audit/venue-auditor.js';
 import { readCandles, type Candle, type CandleQuery } from '../analysis/index.js';
 
+/**
+ * Starts the simulated exchange for the configuration's `simulated` exchanges (undefined when
+ * there are none). The runtime's caller composes it: the package entry and the CLI pass the
+ * embedded simulator (src/compose/embedded-simulator.ts).
+ */
+export type SimulatorLauncher = (config: TickvisorConfig, log: Logger) => Promise<SimExchange | undefined>;
+
 export interface TickvisorOptions {
+  /** the simulator for `simulated` exchanges; without it a configuration that has any is refused at start */
+  simulator?: SimulatorLauncher;
   /** XState inspection observer: sees every actor, event and snapshot (Stately inspector, recorders) */
   inspect?: (event: InspectionEvent) => void;
   logger?: Logger;
@@ -241,16 +251,15 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         onError: sideWriteFailed('raw frames'),
       });
     }
-    const simVenues = simVenuesFor(config);
-    if (simVenues.length > 0) {
-      sim = await startSimExchange({
-        port: config.simulator.port,
-        seed: config.simulator.seed,
-        venues: simVenues,
-        mode: config.simulator.mode,
-        ...(config.simulator.timing ? { timing: config.simulator.timing } : {}),
-      });
-      log.info({ port: sim.port, venues: simVenues.length }, 'simulated exchange listening on loopback');
+    const simulated = config.exchanges.filter((e) => e.simulated);
+    if (simulated.length > 0) {
+      if (!options.simulator) {
+        throw new TickvisorError(
+          'TV_ERR_CONFIG_INVALID',
+          `exchanges ${simulated.map((e) => `${e.exchange}:${e.market}`).join(', ')} are simulated, but no simulator was given (createTickvisor from the package entry runs the embedded one)`,
+        );
+      }
+      sim = await options.simulator(config, log);
     }
     const rest = createRestClient({
       logger: log.child({ module: 'rest' }),

@@ -7,7 +7,7 @@ import { createAuditBudget } from '../audit/audit-budget.js';
 import { VenueAuditor, type AuditRow } from '../audit/venue-auditor.js';
 import type { TickvisorConfig } from '../config/schema.js';
 import type { RestClient } from '../exchanges/types.js';
-import type { Clock } from '../pipeline/clock.js';
+import { backgroundClock } from '../time/clock.js';
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { realSleep } from '../rest/sleep.js';
 import type { HistoryStore } from '../store/index.js';
@@ -36,13 +36,6 @@ export interface VenueAuditsOptions {
 /** how long a stop waits for an audit in flight (its REST call is aborted; a store read is quick) */
 const STOP_WAIT_MS = 2_000;
 
-/** Real time; the timers never keep the process alive on their own. */
-const unrefClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
   const { config, venues, store, signal } = options;
   const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -63,7 +56,7 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
       exchange,
       market,
       options: audit,
-      clock: unrefClock,
+      clock: backgroundClock,
       log: options.log.child({ module: 'audit', exchange, market }),
       subscribed: () => options.coins(exchange, market).subscribed,
       returning: () => options.coins(exchange, market).returning,

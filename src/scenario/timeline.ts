@@ -4,14 +4,9 @@
  * and a scripted run can drive it with its own clock.
  */
 import type { SimFault } from '../sim/types.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 import { toSimFault } from './load.js';
 import { isCollectorFault, isSimFault, type CollectorScenarioFault, type ScenarioFault } from './schema.js';
-
-/** The two timer functions the timeline needs (global setTimeout/clearTimeout by default). */
-export interface TimelineTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 /** What receives the faults: a SimExchange, or anything with its `inject`. */
 export interface FaultTarget {
@@ -19,24 +14,20 @@ export interface FaultTarget {
 }
 
 export interface FaultTimelineOptions {
-  timers?: TimelineTimers;
+  /** the timeline's time (real time by default); only its timers are used */
+  clock?: Clock;
   /** called after each fault is injected, with its position in the scenario's list */
   onFault?: (fault: ScenarioFault, index: number) => void;
   /** receives the faults meant for the collector, not the exchange (`store-full`) */
   onCollectorFault?: (fault: CollectorScenarioFault) => void;
 }
 
-const globalTimers: TimelineTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 export class FaultTimeline {
   private readonly steps: Array<{ at: number; entries: Array<{ fault: ScenarioFault; index: number }> }>;
-  private readonly timers: TimelineTimers;
+  private readonly clock: Clock;
   private readonly onFault: FaultTimelineOptions['onFault'];
   private readonly onCollectorFault: FaultTimelineOptions['onCollectorFault'];
-  private handles: unknown[] = [];
+  private handles: TimerHandle[] = [];
   private started = false;
   private playedCount = 0;
 
@@ -45,7 +36,7 @@ export class FaultTimeline {
     private readonly target: FaultTarget,
     options: FaultTimelineOptions = {},
   ) {
-    this.timers = options.timers ?? globalTimers;
+    this.clock = options.clock ?? systemClock;
     this.onFault = options.onFault;
     this.onCollectorFault = options.onCollectorFault;
     // faults at the same instant share one timer, so they are injected in the order written
@@ -64,13 +55,13 @@ export class FaultTimeline {
     this.started = true;
     for (const step of this.steps) {
       if (step.at <= 0) this.play(step.entries);
-      else this.handles.push(this.timers.setTimeout(() => this.play(step.entries), step.at));
+      else this.handles.push(this.clock.setTimeout(() => this.play(step.entries), step.at));
     }
   }
 
   /** Cancels the faults not yet injected (the ones already injected stay in the simulator). */
   stop(): void {
-    for (const handle of this.handles) this.timers.clearTimeout(handle);
+    for (const handle of this.handles) this.clock.clearTimeout(handle);
     this.handles = [];
   }
 

@@ -6,7 +6,7 @@
  */
 import { createLogger, silentLogger, type LevelWithSilent } from '../log/logger.js';
 import { createStoreFaultGate } from '../store/index.js';
-import { createTickvisor } from '../runtime/tickvisor.js';
+import { createTickvisor } from '../compose/tickvisor.js';
 import type { FromChild, ToChild } from './child-messages.js';
 import { STATUS_INTERVAL_MS } from './child-messages.js';
 import { statusFromTree } from './collector.js';

@@ -2,7 +2,7 @@
 import type { Alert } from '../alerts/index.js';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import { createTickvisor } from '../runtime/tickvisor.js';
+import { createTickvisor } from '../compose/tickvisor.js';
 import { createStoreFaultGate } from '../store/index.js';
 import { statusFromTree, type CollectorStatus, type CollectorUnderTest } from './collector.js';
 

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { MAX_FRAME_BYTES } from '../exchanges/common.js';
 import { failureReason, type Instrument, type ParseResult, type WireRequest } from '../exchanges/types.js';
 import type { Channel, MarketRecord } from '../records.js';
+import { backgroundClock, type Clock } from '../time/clock.js';
 import { Pacer } from './pacer.js';
 import type { VenueIo } from './venue-io.js';
 
@@ -61,14 +62,20 @@ export class Link {
     private readonly channels: Channel[],
     private readonly group: number,
     private readonly on: LinkEvents,
+    /** receive times, subscribe pacing and the close grace; its timers must not keep the process alive */
+    private readonly clock: Clock = backgroundClock,
   ) {
     const { adapter } = io;
     this.connection = `${PROCESS_ID}-${++linkSeq}/g${group}`;
     this.parser = adapter.createParser(io.instruments());
     this.socket = io.openSocket ? io.openSocket(io.wsUrl) : new WebSocket(io.wsUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES + 1024 });
-    this.pacer = new Pacer(adapter.limits.maxMessagesPerSecond, (frame) => {
-      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
-    });
+    this.pacer = new Pacer(
+      adapter.limits.maxMessagesPerSecond,
+      (frame) => {
+        if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+      },
+      clock,
+    );
     this.socket.on('open', () => !this.done && on.open());
     this.socket.on('message', (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
     // the server's pings prove the socket is alive (ws answers them by itself), never that data
@@ -132,9 +139,8 @@ export class Link {
     this.socket.on('error', () => {}); // a late error on a socket we are dropping is not news
     if (this.socket.readyState === WebSocket.OPEN) {
       this.socket.close(1000, 'closing');
-      const kill = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
-      kill.unref();
-      this.socket.once('close', () => clearTimeout(kill));
+      const kill = this.clock.setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
+      this.socket.once('close', () => this.clock.clearTimeout(kill));
     } else {
       this.socket.terminate();
     }
@@ -152,7 +158,7 @@ export class Link {
     const frame = isBinary ? data : data.toString();
     // one clock read: the records' localTimestamp and the raw frame's receive time are the same
     // number, so a reparse of the raw frame rebuilds the very same records
-    const receivedAt = Date.now();
+    const receivedAt = this.clock.now();
     this.io.raw?.(frame, receivedAt, this.connection);
     try {
       result = this.parser.parse(frame, receivedAt);

@@ -1,35 +1,22 @@
 /**
  * Paces outgoing frames under an exchange's messages-per-second limit (Binance drops a connection
  * that sends more than 5 a second; subscribe requests and pings count). Frames wait in order;
- * nothing is dropped. Timers are injectable for tests.
+ * nothing is dropped. The clock is injected for tests; by default its timers do not keep the
+ * process alive (a closing socket drops what waits).
  */
-export interface PacerTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  now(): number;
-}
-
-const realTimers: PacerTimers = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-  now: () => Date.now(),
-};
+import { backgroundClock, type Clock, type TimerHandle } from '../time/clock.js';
 
 export class Pacer {
   private readonly queue: string[] = [];
   /** send times inside the last second */
   private readonly sent: number[] = [];
-  private timer: unknown;
+  private timer: TimerHandle | undefined;
   private closed = false;
 
   constructor(
     private readonly perSecond: number,
     private readonly write: (frame: string) => void,
-    private readonly timers: PacerTimers = realTimers,
+    private readonly timers: Clock = backgroundClock,
   ) {
     if (!(perSecond > 0)) throw new RangeError(`messages per second must be > 0, got ${perSecond}`);
   }

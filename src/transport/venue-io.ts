@@ -1,8 +1,11 @@
 /** What a connection needs from the running system for one exchange × market. */
 import type WebSocket from 'ws';
 import type { Subscription } from 'rxjs';
-import type { ExchangeAdapter, FrameFailureReason, Instrument } from '../exchanges/types.js';
+import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
+import type { FrameRefusal } from '../ingest/frame-refusal.js';
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
+
+export type { FrameRefusal };
 
 export interface VenueIo {
   adapter: ExchangeAdapter;
@@ -30,16 +33,6 @@ export interface VenueIo {
   note?(event: string, detail: Record<string, unknown>): void;
   /** WebSocket factory (tests inject one) */
   openSocket?(url: string): WebSocket;
-}
-
-export interface FrameRefusal {
-  reason: FrameFailureReason;
-  /** the parser's words, or the unknown kind's name */
-  message: string;
-  frame: string | Buffer;
-  receivedAt: number;
-  /** the connection it came on (see Link.connection) */
-  connection: string;
 }
 
 export interface TransportEnv {

@@ -21,8 +21,7 @@ function setup(opts: { dedupWindowMs?: number; maxPerWindow?: number; windowMs?:
     dedupWindowMs: opts.dedupWindowMs ?? 10 * 60_000,
     maxPerWindow: opts.maxPerWindow ?? 5,
     windowMs: opts.windowMs ?? 60_000,
-    now: time.now,
-    timers: time.timers,
+    clock: time.clock,
   });
   return { time, sink, router };
 }
@@ -151,8 +150,7 @@ describe('alert router', () => {
       dedupWindowMs: 1_000,
       maxPerWindow: 10,
       windowMs: 1_000,
-      now: time.now,
-      timers: time.timers,
+      clock: time.clock,
       onSinkError: (sink, error) => errors.push(`${sink}: ${(error as Error).message}`),
     });
     assert.equal(router.raise(alert('recovery-failed', 'x')), 'sent');
@@ -170,7 +168,7 @@ describe('alert router', () => {
       name: 'slow',
       send: () => new Promise<void>((resolve) => (release = () => { delivered = true; resolve(); })),
     };
-    const router = createAlertRouter({ sinks: [slow], dedupWindowMs: 1, maxPerWindow: 1, windowMs: 1, now: time.now, timers: time.timers });
+    const router = createAlertRouter({ sinks: [slow], dedupWindowMs: 1, maxPerWindow: 1, windowMs: 1, clock: time.clock });
     router.raise(alert('recovery-failed', 'x'));
     const closing = router.close();
     let closed = false;

@@ -88,7 +88,7 @@ describe('alert watch', () => {
   test('raises conditions as they hold, resolves those that cleared so they alert again when they return', () => {
     const time = fakeTime();
     const sent: Alert[] = [];
-    const router = createAlertRouter({ sinks: [{ name: 'm', send: (a) => void sent.push(a) }], dedupWindowMs: 3_600_000, maxPerWindow: 100, windowMs: 60_000, now: time.now, timers: time.timers });
+    const router = createAlertRouter({ sinks: [{ name: 'm', send: (a) => void sent.push(a) }], dedupWindowMs: 3_600_000, maxPerWindow: 100, windowMs: 60_000, clock: time.clock });
     const watch = createAlertWatch(router);
     const coin = (symbol: string, lastAt: number) => ({ exchange: 'bybit', market: 'spot', symbol, lastAt });
     const tick = (coins: ReturnType<typeof coin>[]) => watch.update('coin-silent', silentCoins(coins, time.now(), 60_000));

@@ -2,6 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAlertRouter } from '../../src/alerts/alert-router.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
 import { appendDriftSample, formatDrift, type DriftSample } from '../../src/alerts/format-drift.js';
 import { createAlertWatch } from '../../src/alerts/watch.js';
 import type { Alert } from '../../src/alerts/types.js';
@@ -46,7 +47,7 @@ describe('format-drift alert', () => {
 
   test('through the watch and router: raised once while it holds, resolved when it clears', () => {
     const sent: Alert[] = [];
-    const router = createAlertRouter({ sinks: [{ name: 't', send: (a) => void sent.push(a) }], dedupWindowMs: 10 * MIN, maxPerWindow: 100, windowMs: MIN, now: () => 0 });
+    const router = createAlertRouter({ sinks: [{ name: 't', send: (a) => void sent.push(a) }], dedupWindowMs: 10 * MIN, maxPerWindow: 100, windowMs: MIN, clock: new ManualClock(0) });
     const watch = createAlertWatch(router);
     const hot = formatDrift(feed([[0, 0], [30_000, 50]]), MIN, 10);
     watch.update('format-drift', hot);

@@ -46,7 +46,7 @@ describe('webhook alerts', () => {
     t.after(() => receiver.close());
     const time = fakeTime();
     const webhook = createWebhookSink({ url: receiver.url, sleep: noSleep });
-    const router = createAlertRouter({ sinks: [webhook], dedupWindowMs: 15 * 60_000, maxPerWindow: 20, windowMs: 60_000, now: time.now, timers: time.timers });
+    const router = createAlertRouter({ sinks: [webhook], dedupWindowMs: 15 * 60_000, maxPerWindow: 20, windowMs: 60_000, clock: time.clock });
     const actors = ['binance:spot', 'upbit:spot', 'okx:futures'];
     // the storm: collector binance:spot escalates over and over, two others a few times each
     for (let i = 0; i < 500; i += 1) {
@@ -130,7 +130,7 @@ describe('webhook alerts', () => {
     t.after(() => receiver.close());
     const time = fakeTime();
     const webhook = createWebhookSink({ url: receiver.url, timeoutMs: 800, retries: 1, sleep: noSleep });
-    const router = createAlertRouter({ sinks: [webhook], dedupWindowMs: 60_000, maxPerWindow: 10, windowMs: 60_000, now: time.now, timers: time.timers });
+    const router = createAlertRouter({ sinks: [webhook], dedupWindowMs: 60_000, maxPerWindow: 10, windowMs: 60_000, clock: time.clock });
     const started = performance.now();
     for (let i = 0; i < 5; i += 1) assert.equal(router.raise(escalation(`collector-${i}`)), 'sent');
     assert.ok(performance.now() - started < 400, 'raise() returns without waiting for the webhook (timeout 800 ms)');

@@ -1,45 +1,28 @@
 /** Fakes for the audit tests: a manual clock with timers, an exchange's trade history, a store. */
-import type { Clock, TimerHandle } from '../../src/pipeline/clock.js';
+import type { Clock } from '../../src/time/clock.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
 import type { BackfillResult } from '../../src/exchanges/types.js';
 import type { Trade } from '../../src/records.js';
 
-/** Time moves only through advance(); due timers run in order, each followed by a few microtask turns. */
+/**
+ * The program's ManualClock, advanced asynchronously: due timers run one at a time in order, each
+ * followed by a few macrotask turns so the promise chains a timer starts (fake I/O) settle before the next.
+ */
 export function manualClock(start = 1_700_000_000_000) {
-  let t = start;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock: Clock = {
-    now: () => t,
-    setTimeout: (fn, ms) => {
-      const id = ++seq;
-      timers.set(id, { at: t + Math.max(0, ms), fn });
-      return id as TimerHandle;
-    },
-    clearTimeout: (h) => {
-      timers.delete(h as number);
-    },
-  };
+  const clock = new ManualClock(start);
   /** let promise chains started by a timer settle (fake I/O resolves in microtasks; a macrotask turn drains them all) */
   const settle = async () => {
     for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
   };
   return {
-    clock,
-    now: () => t,
-    pending: () => timers.size,
+    clock: clock as Clock,
+    now: () => clock.now(),
+    pending: () => clock.pending,
     async advance(ms: number): Promise<void> {
-      const end = t + ms;
+      const end = clock.now() + ms;
       await settle(); // what was started before this call runs at the current time
-      for (;;) {
-        let next: [number, { at: number; fn: () => void }] | undefined;
-        for (const e of timers) if (e[1].at <= end && (next === undefined || e[1].at < next[1].at)) next = e;
-        if (next === undefined) break;
-        timers.delete(next[0]);
-        t = Math.max(t, next[1].at);
-        next[1].fn();
-        await settle();
-      }
-      t = end;
+      while (clock.runNext(end)) await settle();
+      clock.advance(end - clock.now());
       await settle();
     },
   };

@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { createAdapter, SUPPORTED_VENUES, type RestClient } from '../../src/exchanges/index.js';
 import { createRestClient } from '../../src/rest/index.js';
 import { startSimExchange, type SimExchange } from '../../src/sim/index.js';
-import { GapFiller } from '../../src/gaps/gap-filler.js';
-import type { GapWindow } from '../../src/gaps/gap-tracker.js';
+import { GapFiller } from '../../src/ingest/gap-filler.js';
+import type { GapWindow } from '../../src/ingest/gap-tracker.js';
+import { jumpingClock } from '../ingest/helpers.js';
 import type { Instrument } from '../../src/exchanges/types.js';
 import type { Trade } from '../../src/records.js';
 import { lyingPages, type PageLie } from '../exchanges/support/lying-pages.js';
@@ -52,8 +53,8 @@ describe('gap filler against REST pages that lie, on every venue', () => {
     const lying = lyingPages(http, plan);
     const pushed: Trade[] = [];
     const warnings: string[] = [];
-    let clock = now;
-    const sleeps: number[] = [];
+    const clock = jumpingClock(now);
+    const sleeps = clock.waits;
     const filler = new GapFiller({
       adapter,
       rest: lying.http,
@@ -61,11 +62,7 @@ describe('gap filler against REST pages that lie, on every venue', () => {
       instrument: () => instrument,
       push: (records) => pushed.push(...(records as Trade[])),
       log: { warn: (_o, msg) => warnings.push(msg), info: () => undefined },
-      sleep: async (ms) => {
-        sleeps.push(ms);
-        clock += ms;
-      },
-      now: () => clock,
+      clock,
       maxAttempts: 4,
     });
     return { filler, window, lost, pushed, warnings, sleeps, lies: lying.lies };

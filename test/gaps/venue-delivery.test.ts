@@ -7,10 +7,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAdapter } from '../../src/exchanges/index.js';
 import type { BackfillRequest, ExchangeAdapter, Instrument } from '../../src/exchanges/types.js';
-import { createPipeline } from '../../src/pipeline/index.js';
+import { createPipeline } from '../../src/ingest/index.js';
 import type { Trade } from '../../src/records.js';
 import { VenueRuntime } from '../../src/runtime/venue-io.js';
-import { FakeStore, ManualClock } from '../pipeline/helpers.js';
+import { FakeStore, ManualClock } from '../ingest/helpers.js';
 
 const T0 = 1_700_000_000_000;
 const silent = { warn: () => undefined, info: () => undefined, error: () => undefined };
@@ -39,7 +39,7 @@ function venue(options: { exchange: 'binance' | 'okx'; maxClockSkewMs?: number }
     },
   };
   const rest = async () => ({ status: 500, headers: {}, body: null });
-  const runtime = new VenueRuntime(adapter, 'ws://unused', 'http://unused', pipeline, rest, silent, [], undefined, { now: () => clock.now() });
+  const runtime = new VenueRuntime(adapter, 'ws://unused', 'http://unused', pipeline, rest, silent, [], undefined, { clock });
   /** the exchange publishes a trade (ground truth) and returns it */
   let nextId = 1000;
   const publish = (symbol: string, timestamp: number): Trade => {
@@ -149,7 +149,7 @@ describe('every subscribed symbol is covered from its subscription on', () => {
   test('a ticker-only venue opens no window it could never close', async () => {
     const v = venue({ exchange: 'okx' });
     const runtime = new VenueRuntime(v.runtime.adapter, 'ws://x', 'http://x', v.pipeline, async () => ({ status: 500, headers: {}, body: null }), silent, [], undefined, {
-      trades: false, now: () => v.clock.now(),
+      trades: false, clock: v.clock,
     });
     runtime.subscribing(['BTC/USDT']);
     assert.equal(runtime.gaps.pendingBreaks(), 0);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serveTickvisor } from '../../src/http/serve-tickvisor.js';
-import { createTickvisor } from '../../src/runtime/tickvisor.js';
+import { createTickvisor } from '../../src/compose/tickvisor.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (Debian package \`chromium\`): browser test skipped`;

@@ -20,7 +20,7 @@ import type WebSocket from 'ws';
 import { createAdapter } from '../../src/exchanges/index.js';
 import { MalformedFrameError, type ExchangeAdapter, type FrameParser, type Instrument } from '../../src/exchanges/types.js';
 import { createMetrics } from '../../src/metrics/registry.js';
-import { createPipeline } from '../../src/pipeline/index.js';
+import { createPipeline } from '../../src/ingest/index.js';
 import type { MarketRecord, Trade } from '../../src/records.js';
 import { VenueRuntime } from '../../src/runtime/venue-io.js';
 import { openHistoryStore, QuarantineWriter, RawFrameWriter, readQuarantine, type OpenedHistoryStore } from '../../src/store/index.js';

@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { silentLogger } from '../../src/log/logger.js';
 import type { ExchangeId, Market } from '../../src/records.js';
-import type { GapTrackerOptions } from '../../src/gaps/gap-tracker.js';
-import { createTickvisor, type Tickvisor } from '../../src/runtime/tickvisor.js';
+import type { GapTrackerOptions } from '../../src/ingest/gap-tracker.js';
+import { createTickvisor } from '../../src/compose/tickvisor.js';
+import type { Tickvisor } from '../../src/runtime/tickvisor.js';
 import { compareWithTruth } from '../../src/simulate/compare.js';
 import { allCoinsSubscribed, drive, driveUntil, nodes, quiesce, storedTrades, waitFor } from '../support/system.js';
 

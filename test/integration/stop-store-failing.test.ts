@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { createLogger } from '../../src/log/logger.js';
-import { createTickvisor } from '../../src/runtime/tickvisor.js';
+import { createTickvisor } from '../../src/compose/tickvisor.js';
 import { createStoreFaultGate } from '../../src/store/index.js';
 import { waitFor } from '../support/system.js';
 

@@ -1,5 +1,5 @@
 /** A small reader of Prometheus text exposition for assertions: `name{a="x",b="y"}` → value. */
-import type { PipelineStats } from '../../src/pipeline/pipeline.js';
+import type { PipelineStats } from '../../src/ingest/pipeline.js';
 
 export interface Exposition {
   samples: Map<string, number>;

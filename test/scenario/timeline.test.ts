@@ -1,33 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FaultTimeline, parseScenario, type TimelineTimers } from '../../src/scenario/index.js';
+import { FaultTimeline, parseScenario } from '../../src/scenario/index.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
 import type { SimFault } from '../../src/sim/types.js';
 
-/** Fake timers: callbacks run only when the test advances the clock. */
+/** Fake time from 0: callbacks run only when the test advances the clock. */
 function fakeTimers() {
-  let now = 0;
-  let nextId = 0;
-  const pending = new Map<number, { due: number; callback: () => void }>();
-  const timers: TimelineTimers = {
-    setTimeout(callback, ms) {
-      pending.set(++nextId, { due: now + ms, callback });
-      return nextId;
-    },
-    clearTimeout(handle) {
-      pending.delete(handle as number);
-    },
-  };
-  const advanceTo = (t: number) => {
-    for (;;) {
-      const due = [...pending.entries()].filter(([, p]) => p.due <= t).sort(([a, x], [b, y]) => x.due - y.due || a - b)[0];
-      if (!due) break;
-      pending.delete(due[0]);
-      now = due[1].due;
-      due[1].callback();
-    }
-    now = t;
-  };
-  return { timers, advanceTo, pending: () => pending.size };
+  const clock = new ManualClock(0);
+  return { clock, advanceTo: (t: number) => clock.advance(t - clock.now()), pending: () => clock.pending };
 }
 
 const scenario = parseScenario({
@@ -55,7 +35,7 @@ describe('FaultTimeline', () => {
     const clock = fakeTimers();
     const { target, injected } = recorder();
     const seen: number[] = [];
-    const timeline = new FaultTimeline(scenario.faults, target, { timers: clock.timers, onFault: (_f, i) => seen.push(i) });
+    const timeline = new FaultTimeline(scenario.faults, target, { clock: clock.clock, onFault: (_f, i) => seen.push(i) });
     timeline.start();
     // the fault at 0 is injected by start() itself
     assert.deepEqual(injected, [{ kind: 'malformed', exchange: 'okx', count: 3 }]);
@@ -75,7 +55,7 @@ describe('FaultTimeline', () => {
   test('stop() cancels what has not played yet and keeps what has', () => {
     const clock = fakeTimers();
     const { target, injected } = recorder();
-    const timeline = new FaultTimeline(scenario.faults, target, { timers: clock.timers });
+    const timeline = new FaultTimeline(scenario.faults, target, { clock: clock.clock });
     timeline.start();
     clock.advanceTo(15_000);
     timeline.stop();
@@ -87,7 +67,7 @@ describe('FaultTimeline', () => {
 
   test('start() twice is a mistake, not a second set of faults', () => {
     const clock = fakeTimers();
-    const timeline = new FaultTimeline(scenario.faults, recorder().target, { timers: clock.timers });
+    const timeline = new FaultTimeline(scenario.faults, recorder().target, { clock: clock.clock });
     timeline.start();
     assert.throws(() => timeline.start());
   });

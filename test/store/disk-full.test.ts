@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '../../src/alerts/index.js';
-import { createPipeline } from '../../src/pipeline/index.js';
+import { createPipeline } from '../../src/ingest/index.js';
 import type { Trade } from '../../src/records.js';
 import { storeHealthAlerts } from '../../src/runtime/store-health.js';
 import { openHistoryStore, type HistoryStore } from '../../src/store/index.js';

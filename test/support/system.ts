@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TickvisorConfigInput } from '../../src/config/schema.js';
 import type { ExchangeId, Market, Trade } from '../../src/records.js';
-import { createTickvisor, type Tickvisor } from '../../src/runtime/tickvisor.js';
+import { createTickvisor } from '../../src/compose/tickvisor.js';
+import type { Tickvisor } from '../../src/runtime/tickvisor.js';
 import { walk, type ActorNode } from '../../src/runtime/state-tree.js';
 import { silentLogger } from '../../src/log/logger.js';
 

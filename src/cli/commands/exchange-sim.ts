@@ -5,7 +5,7 @@
  */
 import { defaultConfig } from '../../config/load.js';
 import { TickvisorError } from '../../errors.js';
-import { simVenuesFor } from '../../runtime/sim-venues.js';
+import { simVenuesFor } from '../../compose/sim-venues.js';
 import { FaultTimeline } from '../../scenario/timeline.js';
 import { loadScenarioFile, scenarioToSimOptions } from '../../scenario/load.js';
 import type { ScenarioFault } from '../../scenario/schema.js';

@@ -4,7 +4,7 @@ import { serveTickvisor } from '../../http/index.js';
 import { TickvisorError } from '../../errors.js';
 import { connectStatelyInspector, createInspectionRecorder, DEFAULT_STATELY_URL, fanOutInspection } from '../../inspect/index.js';
 import { createLogger, logFileDestination, stderrTakesColour } from '../../log/logger.js';
-import { createTickvisor } from '../../runtime/tickvisor.js';
+import { createTickvisor } from '../../compose/tickvisor.js';
 import { intOption, parseArgs, usage } from '../args.js';
 import { statusFigures, statusLine, subscriptionSummary } from '../../runtime/status-figures.js';
 import { StatusTerminal } from '../status-terminal.js';

@@ -1,49 +1,8 @@
 /** A hand-driven clock and a controllable fake store for pipeline tests. */
-import type { Clock, TimerHandle } from '../../src/pipeline/clock.js';
+export { ManualClock } from '../../src/time/manual-clock.js';
+import type { Clock } from '../../src/time/clock.js';
 import type { MarketRecord, Trade } from '../../src/records.js';
 import type { WriteResult } from '../../src/store/types.js';
-
-export class ManualClock implements Clock {
-  private t: number;
-  private seq = 0;
-  private timers = new Map<number, { at: number; callback: () => void }>();
-
-  constructor(start = 1_700_000_000_000) {
-    this.t = start;
-  }
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimeout(callback: () => void, ms: number): TimerHandle {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.timers.delete(handle as number);
-  }
-
-  get pending(): number {
-    return this.timers.size;
-  }
-
-  /** moves time forward, firing due timers in time order */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      let next: [number, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
-      if (!next) break;
-      this.timers.delete(next[0]);
-      this.t = next[1].at;
-      next[1].callback();
-    }
-    this.t = end;
-  }
-}
 
 /** lets queued promise callbacks run (the pipeline reacts to store results in .then) */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -114,4 +73,25 @@ export function trade(id: string | number, over: Partial<Trade> = {}): Trade {
 
 export function trades(from: number, count: number, over: Partial<Trade> = {}): Trade[] {
   return Array.from({ length: count }, (_, i) => trade(from + i, over));
+}
+
+/**
+ * A clock that only waits move: each timer jumps time forward by its delay and fires on the next
+ * microtask, recording the delay. For code whose waits are backoffs (the gap filler): a test sees
+ * which waits it asked for without running them.
+ */
+export function jumpingClock(start = NOW): Clock & { waits: number[] } {
+  let t = start;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => t,
+    setTimeout: (callback, ms) => {
+      waits.push(ms);
+      t += ms;
+      queueMicrotask(callback);
+      return undefined;
+    },
+    clearTimeout: () => undefined,
+  };
 }

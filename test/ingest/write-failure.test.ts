@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPipeline } from '../../src/pipeline/index.js';
+import { createPipeline } from '../../src/ingest/index.js';
 import { FakeStore, ManualClock, NOW, settle, trades } from './helpers.js';
 
 describe('pipeline: store writes failing for a while', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GapTracker, type GapTrackerOptions, type GapWindow } from '../../src/gaps/gap-tracker.js';
+import { GapTracker, type GapTrackerOptions, type GapWindow } from '../../src/ingest/gap-tracker.js';
 import type { Trade } from '../../src/records.js';
 
 const T0 = 1_700_000_000_000;

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLate, validateRecord, type RejectReason } from '../../src/pipeline/validate.js';
+import { isLate, validateRecord, type RejectReason } from '../../src/ingest/validate.js';
 import type { Ticker } from '../../src/records.js';
 import { NOW, trade } from './helpers.js';
 

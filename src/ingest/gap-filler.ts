@@ -23,10 +23,22 @@
 import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types.js';
 import type { MarketRecord } from '../records.js';
 import type { GapWindow } from './gap-tracker.js';
-import type { GapStats } from '../../machines/collector.js';
+import { backgroundClock, type Clock, type TimerHandle } from '../time/clock.js';
 
-/** The counters the Collector machine shows for its gap filler (one definition, in the machine). */
-export type GapCounters = GapStats;
+/**
+ * What the filler counts since start. The Collector machine shows these as its GapStats (the same
+ * shape, declared there): defined here so the data path needs nothing from the machines.
+ */
+export interface GapCounters {
+  detected: number;
+  /** windows that joined one already waiting for the same symbol: filled (or not) by its request */
+  merged: number;
+  filled: number;
+  unfilled: number;
+  backfilledTrades: number;
+  failures: number;
+  pending: number;
+}
 
 export interface GapFillerDeps {
   adapter: ExchangeAdapter;
@@ -35,9 +47,11 @@ export interface GapFillerDeps {
   instrument(symbol: string): Instrument | undefined;
   push(records: readonly MarketRecord[]): void;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; debug?(obj: object, msg: string): void };
-  sleep?: (ms: number) => Promise<void>;
-  /** when a parked window is due again (default Date.now) */
-  now?: () => number;
+  /**
+   * backoff waits and when a parked window is due again; by default real time whose timers do not
+   * keep the process alive (stop() ends a wait)
+   */
+  clock?: Clock;
   /** tries per window, for failed requests and for answers that did not prove the window alike */
   maxAttempts?: number;
   /** the longest window one request may cover; older parts are reported unfilled */
@@ -45,12 +59,6 @@ export interface GapFillerDeps {
   /** resolves once what push() took is committed (the pipeline's flush) */
   committed?: () => Promise<void>;
 }
-
-const realSleep = (ms: number) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    t.unref?.();
-  });
 
 /** backoff before the next try of a window: 1 s, 2 s, 4 s… up to 30 s */
 const backoffMs = (attempt: number) => Math.min(30_000, 500 * 2 ** attempt);
@@ -80,7 +88,19 @@ export class GapFiller {
   private idleP: Promise<void> = Promise.resolve();
   private listeners = new Set<(c: GapCounters) => void>();
 
-  constructor(private readonly deps: GapFillerDeps) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly deps: GapFillerDeps) {
+    this.clock = deps.clock ?? backgroundClock;
+  }
+
+  /** waits ms on the clock; `timer` receives the handle so a wake can clear it */
+  private sleep(ms: number, timer?: (handle: TimerHandle) => void): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const handle = this.clock.setTimeout(resolve, ms);
+      timer?.(handle);
+    });
+  }
 
   onChange(listener: (c: GapCounters) => void): () => void {
     this.listeners.add(listener);
@@ -169,17 +189,21 @@ export class GapFiller {
    * (a test's, a coarse timer's) must not spin.
    */
   private async waitForParked(): Promise<void> {
-    const now = this.deps.now ?? Date.now;
+    const now = (): number => this.clock.now();
     let earliest: Parked | undefined;
     for (const p of this.parked.values()) if (earliest === undefined || p.dueAt < earliest.dueAt) earliest = p;
     if (earliest === undefined) return;
     const delay = earliest.dueAt - now();
     if (delay > 0) {
-      const sleep = this.deps.sleep ?? realSleep;
+      let timer: TimerHandle | undefined;
       const woken = new Promise<'woken'>((resolve) => (this.wake = () => resolve('woken')));
-      const how = await Promise.race([sleep(delay).then(() => 'slept' as const), woken]);
+      const slept = this.sleep(delay, (h) => (timer = h)).then(() => 'slept' as const);
+      const how = await Promise.race([slept, woken]);
       this.wake = undefined;
-      if (how === 'woken') return; // something new is queued, or we stop
+      if (how === 'woken') {
+        this.clock.clearTimeout(timer); // something new is queued, or we stop
+        return;
+      }
     }
     const t = now();
     for (const [symbol, p] of this.parked) {
@@ -213,7 +237,6 @@ export class GapFiller {
       return;
     }
     const maxAttempts = this.deps.maxAttempts ?? 5;
-    const sleep = this.deps.sleep ?? realSleep;
     const tries = before?.tries ?? 0;
     const pushed = before?.pushed ?? new Set<string>();
     for (let attempt = 1; attempt <= maxAttempts && !this.stopped; attempt++) {
@@ -253,7 +276,7 @@ export class GapFiller {
       } catch (error) {
         this.counters.failures++;
         log.warn({ window, attempt, error: (error as Error).message }, 'backfill failed');
-        if (attempt < maxAttempts) await sleep(backoffMs(attempt));
+        if (attempt < maxAttempts) await this.sleep(backoffMs(attempt));
       }
     }
     if (!this.stopped) this.counters.unfilled++;
@@ -271,7 +294,6 @@ export class GapFiller {
       return;
     }
     for (const t of fresh) pushed.add(t.id);
-    const now = this.deps.now ?? Date.now;
     // a window of the symbol queued or parked meanwhile joins this one: one request for both,
     // when due, rather than two asks of the same recent history close together
     const other = this.parked.get(window.symbol);
@@ -283,7 +305,7 @@ export class GapFiller {
     }
     if (other !== undefined) for (const id of other.pushed) pushed.add(id);
     const n = Math.max(tries, other?.tries ?? 0);
-    this.parked.set(window.symbol, { window: joined, tries: n, dueAt: now() + backoffMs(n), pushed });
+    this.parked.set(window.symbol, { window: joined, tries: n, dueAt: this.clock.now() + backoffMs(n), pushed });
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { TradeDedup } from '../../src/pipeline/dedup.js';
+import { TradeDedup } from '../../src/ingest/dedup.js';
 import { trade } from './helpers.js';
 
 const admitted = (d: TradeDedup, ids: (string | number)[], symbol = 'BTC/USDT') =>

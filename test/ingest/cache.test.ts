@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LatestCache } from '../../src/pipeline/cache.js';
+import { LatestCache } from '../../src/ingest/cache.js';
 import type { Ticker } from '../../src/records.js';
 import { NOW, trade } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPipeline, type CommittedBatch, type PipelineOptions } from '../../src/pipeline/index.js';
+import { createPipeline, type CommittedBatch, type PipelineOptions } from '../../src/ingest/index.js';
 import type { MarketRecord } from '../../src/records.js';
 import { FakeStore, ManualClock, NOW, settle, trade, trades } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordQueue } from '../../src/pipeline/record-queue.js';
+import { RecordQueue } from '../../src/ingest/record-queue.js';
 import type { MarketRecord } from '../../src/records.js';
 import { trades } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClockOffsetEstimator, createPipeline } from '../../src/pipeline/index.js';
+import { ClockOffsetEstimator, createPipeline } from '../../src/ingest/index.js';
 import { FakeStore, ManualClock, NOW, trade } from './helpers.js';
 
 describe('clock offset estimator', () => {

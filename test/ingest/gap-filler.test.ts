@@ -1,10 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GapFiller } from '../../src/gaps/gap-filler.js';
-import type { GapWindow } from '../../src/gaps/gap-tracker.js';
+import { GapFiller } from '../../src/ingest/gap-filler.js';
+import type { GapWindow } from '../../src/ingest/gap-tracker.js';
 import { createAdapter } from '../../src/exchanges/index.js';
 import type { BackfillRequest, BackfillResult, ExchangeAdapter, Instrument } from '../../src/exchanges/types.js';
 import type { MarketRecord, Trade } from '../../src/records.js';
+import type { Clock } from '../../src/time/clock.js';
+import { ManualClock, jumpingClock } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
 const instrument = (symbol: string): Instrument => ({ symbol, nativeId: symbol, base: 'X', quote: 'USDT', active: true });
@@ -12,13 +14,12 @@ const trade = (symbol: string, id: string, timestamp: number): Trade => ({
   type: 'trade', exchange: 'okx', market: 'spot', symbol, id, price: 1, amount: 1, side: 'buy', timestamp, localTimestamp: timestamp,
 });
 
-function setup(answer: (r: BackfillRequest) => Promise<BackfillResult>, maxAttempts = 5, sleep?: (ms: number) => Promise<void>) {
+function setup(answer: (r: BackfillRequest) => Promise<BackfillResult>, maxAttempts = 5, clock: Clock = jumpingClock(T0)) {
   const requests: BackfillRequest[] = [];
   const pushed: MarketRecord[][] = [];
-  const sleeps: number[] = [];
+  // by default a clock that only the filler's waits move, recording them
+  const sleeps = 'waits' in clock ? (clock as { waits: number[] }).waits : [];
   const warnings: string[] = [];
-  // a simulated clock that only the filler's sleeps move
-  let clock = T0;
   const adapter: ExchangeAdapter = {
     ...createAdapter('okx', 'spot'),
     backfillTrades: (_http, request) => {
@@ -33,11 +34,7 @@ function setup(answer: (r: BackfillRequest) => Promise<BackfillResult>, maxAttem
     instrument: (s) => (s === 'GONE' ? undefined : instrument(s)),
     push: (records) => pushed.push([...records]),
     log: { warn: (_o, msg) => warnings.push(msg), info: () => undefined },
-    sleep: sleep ?? (async (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-    }),
-    now: () => clock,
+    clock,
     maxAttempts,
   });
   return { filler, requests, pushed, sleeps, warnings };
@@ -180,12 +177,33 @@ describe('gap filler', () => {
     assert.ok(f.filler.idle);
   });
 
+  test('on a ManualClock a parked window is asked again exactly when its backoff is up, not before', async () => {
+    const clock = new ManualClock(T0);
+    let n = 0;
+    const f = setup(async (r) => (++n === 1 ? { trades: [], complete: false, incomplete: 'unproven' } : { trades: [trade(r.instrument.symbol, 'a1', T0 + 1)], complete: true }), 5, clock);
+    f.filler.add([{ symbol: 'BTC', afterId: '0', from: T0, to: T0 + 10, untilId: '9', reason: 'reconnect' }]);
+    const turns = async () => {
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    };
+    await turns();
+    assert.equal(f.requests.length, 1);
+    assert.equal(f.filler.openSymbols().has('BTC'), true, 'parked: still a known hole');
+    clock.advance(999);
+    await turns();
+    assert.equal(f.requests.length, 1, 'the backoff (1 s) is not up');
+    clock.advance(1);
+    await f.filler.whenIdle();
+    assert.equal(f.requests.length, 2);
+    assert.equal(f.filler.counters.filled, 1);
+    assert.equal(clock.pending, 0, 'no wait left behind');
+  });
+
   test('stop while a window is parked: the filler goes idle at once', async () => {
-    let sleeping: (() => void) | undefined;
-    // a sleep that never ends by itself: only stop() can end the wait
-    const f = setup(async () => ({ trades: [], complete: false, incomplete: 'unproven' }), 5, () => new Promise<void>((r) => (sleeping = r)));
+    // a clock that never moves: only stop() can end the wait
+    const clock = new ManualClock(T0);
+    const f = setup(async () => ({ trades: [], complete: false, incomplete: 'unproven' }), 5, clock);
     f.filler.add([{ symbol: 'BTC', afterId: '9', from: T0, to: T0 + 10, untilId: '20', reason: 'sequence' }]);
-    while (sleeping === undefined) await new Promise((r) => setImmediate(r));
+    while (clock.pending === 0) await new Promise((r) => setImmediate(r));
     f.filler.stop();
     await f.filler.whenIdle();
     assert.ok(f.filler.idle);

@@ -1,0 +1,15 @@
+export { createPipeline } from './pipeline.js';
+export type { CommittedBatch, Pipeline, PipelineLogger, PipelineOptions, PipelineStats, RecordOrigin, SubmitResult } from './pipeline.js';
+export { Admission, type AdmissionOptions } from './admit.js';
+export { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
+export { storeSink, type StoreSink } from './store-sink.js';
+export { ClockOffsetEstimator, type ClockOffsetOptions } from './clock-offset.js';
+export { validateRecord, isLate, REJECT_REASONS, type RejectReason, type ValidationContext } from './validate.js';
+export { TradeDedup, type TradeDedupOptions } from './dedup.js';
+export { LatestCache, type LatestCacheReader, type LatestState } from './cache.js';
+export { GapTracker, type GapTrackerOptions, type GapWindow } from './gap-tracker.js';
+export { GapFiller, type GapCounters, type GapFillerDeps } from './gap-filler.js';
+export { systemClock, backgroundClock, type Clock, type TimerHandle } from '../time/clock.js';
+export { PipelineError, type PipelineErrorCode } from './errors.js';
+export { VenueDataPath, type ActivitySink, type QuarantineTally, type VenueCounters, type VenueDataPathOptions } from './venue-data-path.js';
+export type { FrameRefusal } from './frame-refusal.js';

@@ -1,8 +1,0 @@
-export { createPipeline } from './pipeline.js';
-export type { CommittedBatch, Pipeline, PipelineLogger, PipelineOptions, PipelineStats, RecordOrigin, SubmitResult } from './pipeline.js';
-export { ClockOffsetEstimator, type ClockOffsetOptions } from './clock-offset.js';
-export { validateRecord, isLate, REJECT_REASONS, type RejectReason, type ValidationContext } from './validate.js';
-export { TradeDedup, type TradeDedupOptions } from './dedup.js';
-export { LatestCache, type LatestCacheReader, type LatestState } from './cache.js';
-export { systemClock, type Clock, type TimerHandle } from './clock.js';
-export { PipelineError, type PipelineErrorCode } from './errors.js';

@@ -1,0 +1,100 @@
+/**
+ * One venue's data path alone (VenueDataPath), on a ManualClock with a real pipeline and a fake
+ * store: only admitted records reach the gap tracker, malformed and quarantined frames are counted
+ * and bounded in the log, subscriptions open windows at the clock's time, refusals and delistings
+ * release them, raw frames are kept only when asked.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createAdapter } from '../../src/exchanges/index.js';
+import { createPipeline } from '../../src/ingest/pipeline.js';
+import { VenueDataPath, type VenueDataPathOptions } from '../../src/ingest/venue-data-path.js';
+import type { MarketRecord } from '../../src/records.js';
+import { FakeStore, ManualClock, NOW, trade } from './helpers.js';
+
+function setup(over: Partial<VenueDataPathOptions> = {}) {
+  const clock = new ManualClock(NOW);
+  const store = new FakeStore();
+  const pipeline = createPipeline({ store, clock, batchMaxDelayMs: 1 });
+  const warnings: Array<{ obj: object; msg: string }> = [];
+  const activity: Array<{ records: number; receivedAt: number }> = [];
+  const path = new VenueDataPath({
+    adapter: createAdapter('binance', 'spot'),
+    pipeline,
+    rest: async () => ({ status: 500, headers: {}, body: null }),
+    restUrl: 'http://unused',
+    instrument: () => undefined,
+    log: { warn: (obj, msg) => warnings.push({ obj, msg }), info: () => undefined },
+    activity: { record: (_e, _m, records, receivedAt) => activity.push({ records: records.length, receivedAt }) },
+    clock,
+    ...over,
+  });
+  return { clock, store, pipeline, path, warnings, activity };
+}
+
+describe('venue data path', () => {
+  test('a refused trade never reaches the gap tracker: the next good id still opens the window from the last stored one', () => {
+    const { path, pipeline } = setup();
+    path.deliver([trade(1)]);
+    // id 2 is refused (bad price): had it counted as received, 1, 2, 3 would look whole and 2 would never be refilled
+    path.deliver([trade(2, { price: -5 }), trade(3)]);
+    assert.equal(pipeline.stats().rejectedTotal, 1);
+    assert.equal(path.filler.counters.detected, 1, 'the hole before 3 is a window');
+  });
+
+  test('activity is told once per frame with the frame receive time, before admission', () => {
+    const { path, activity } = setup();
+    path.deliver([trade(1, { localTimestamp: NOW + 7 }), trade(2, { price: -1, localTimestamp: NOW + 7 })]);
+    assert.deepEqual(activity, [{ records: 2, receivedAt: NOW + 7 }]);
+  });
+
+  test('a subscription opens a window at the clock time; a refusal or a delisting releases it', () => {
+    const { clock, path } = setup();
+    clock.advance(1234);
+    path.subscribing(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
+    assert.deepEqual([...path.openGapSymbols()].sort(), ['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
+    path.refused(['ETH/USDT']);
+    path.delisted(['SOL/USDT']);
+    assert.deepEqual([...path.openGapSymbols()], ['BTC/USDT']);
+  });
+
+  test('ticker-only subscriptions open nothing: no trade would close the window', () => {
+    const { path } = setup({ trades: false });
+    path.subscribing(['BTC/USDT']);
+    assert.equal(path.openGapSymbols().size, 0);
+  });
+
+  test('malformed frames: every one counted, the log told only every 100th', () => {
+    const { path, warnings } = setup();
+    for (let i = 0; i < 250; i++) path.malformed(`bad ${i}`, 'x'.repeat(500), 0);
+    assert.equal(path.counters.malformed, 250);
+    assert.equal(path.counters.lastMalformed, 'bad 249');
+    assert.equal(warnings.length, 3);
+    assert.ok(warnings.every((w) => String((w.obj as { frame: string }).frame).length <= 120), 'the frame is cut in the log');
+  });
+
+  test('quarantined frames: tallied per reason with the last words, rows for the metric', () => {
+    const { path } = setup();
+    path.quarantine({ reason: 'unknown-kind', message: 'kline', frame: 'a', receivedAt: NOW, connection: 'c' });
+    path.quarantine({ reason: 'unknown-kind', message: 'depth', frame: 'b', receivedAt: NOW, connection: 'c' });
+    assert.deepEqual(path.quarantined.get('unknown-kind'), { count: 2, lastMessage: 'depth', lastFrame: 'b' });
+    assert.deepEqual(path.quarantineRows(), [{ exchange: 'binance', market: 'spot', reason: 'unknown-kind', count: 2 }]);
+  });
+
+  test('raw frames: absent unless a writer is given (the connection skips them at no cost)', () => {
+    assert.equal(setup().path.raw, undefined);
+    const kept: Array<[string, number]> = [];
+    const raw = { add: (_e: string, _m: string, frame: string | Buffer, at: number) => void kept.push([String(frame), at]), listing: () => undefined };
+    const { path } = setup({ raw: raw as unknown as VenueDataPathOptions['raw'] });
+    path.raw?.('{"x":1}', NOW, 'c');
+    assert.deepEqual(kept, [['{"x":1}', NOW]]);
+  });
+
+  test('delivered records reach the store through the pipeline', async () => {
+    const { path, pipeline, store } = setup();
+    const frame: MarketRecord[] = [trade(1), trade(2)];
+    path.deliver(frame);
+    await pipeline.flush();
+    assert.deepEqual(store.tradeIds(), ['1', '2']);
+  });
+});
