@@ -1,4 +1,5 @@
 import { corrupt } from './corrupt.js';
+import { unzigzag } from './varint.js';
 
 /** Largest varint a block holds: 2^53 - 1 takes 8 bytes of 7 bits. */
 const MAX_VARINT_BYTES = 8;
@@ -55,9 +56,7 @@ export class ByteReader {
   }
 
   zigzag(): number {
-    const z = this.varint();
-    // odd = negative; division keeps it exact above 2^31 where >>> would truncate
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    return unzigzag(this.varint());
   }
 
   float64(): number {

@@ -24,23 +24,29 @@ function scalesAt(v: number, p: number): boolean {
 }
 
 /**
- * The smallest exponent e (0..12) at which every value of `values[from..to)` scales exactly, or -1.
- * One pass: the exponent only grows, and a value exact at e stays exact at a larger e while m is in
- * range (the rational m·10^k / 10^(e+k) is the same number, so the correctly rounded quotient is too);
- * the encoder re-verifies each value when it scales it, so this is a fast guess that cannot lie.
+ * Scales `values[0..n)` into `out` as integers m with m / 10^e === v bit for bit, for the smallest
+ * exponent e (0..12) that fits every value, and returns e; -1 when some value has no such m (then
+ * `out` is garbage). One pass in the usual case: a value needing more decimals than the ones before
+ * it raises e and rescales from the start, at most MAX_DECIMAL_EXPONENT times, so the cost stays
+ * bounded. Every m is checked at the final e: the result cannot be inexact.
  */
-export function findDecimalExponent(values: Float64Array, from = 0, to = values.length): number {
+export function scaleToDecimals(values: Float64Array, n: number, out: Float64Array): number {
   let e = 0;
   let p = 1;
-  for (let i = from; i < to; i++) {
+  for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    if (scalesAt(v, p)) continue;
+    const m = Math.round(v * p);
+    if (m / p === v && Math.abs(m) < MAX_SCALED && !(v === 0 && 1 / v < 0)) {
+      out[i] = m;
+      continue;
+    }
     if (!Number.isFinite(v)) return -1;
     do {
       e++;
       if (e > MAX_DECIMAL_EXPONENT) return -1;
       p = POW10[e]!;
     } while (!scalesAt(v, p));
+    i = -1; // rescale everything at the new exponent
   }
   return e;
 }

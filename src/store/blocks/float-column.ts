@@ -1,19 +1,24 @@
 /**
- * One float64 column (timestamps, prices, amounts, ticker fields) in the smallest of a few forms,
- * chosen per column per block by counting bytes, never by guessing:
+ * One float64 column (timestamps, prices, amounts, ids, ticker fields) in the smallest of a few
+ * forms, chosen per column per block by counting the bytes each would take, never by guessing:
  * - DECIMAL_DELTA: m_i = v_i·10^e as zigzag-varint deltas. Prices and timestamps move in small steps,
  *   so a 97123.45 price or a 1.7e12 ms timestamp usually costs 1 byte.
- * - DECIMAL_UNSIGNED / DECIMAL_ZIGZAG: m_i as plain varints. Amounts jump around (0.5 then 0.00012)
- *   and deltas would only add a sign bit; unsigned when no m is negative.
+ * - DECIMAL_DELTA_RUNS: the same deltas as (delta, repeat) runs: consecutive ids (Δ = 1 forever) cost
+ *   a few bytes per block instead of one per row.
+ * - DECIMAL_UNSIGNED: m_i as plain varints when none is negative. Amounts jump around (0.5 then
+ *   0.00012) and deltas would only add a sign bit.
  * - CONSTANT: one float64 for a column whose values are all bit-identical (a ticker's untouched
  *   high24h, a block of one row).
- * - RAW: 8 bytes each, when some value is not a short decimal (1/3, 5e-324, 1e21 with e > 0...).
+ * - RAW: 8 bytes each, when some value is not a short decimal (1/3, 5e-324, 0.1+0.2...).
  * Exactness is verified value by value while encoding; the decoder returns the same bits.
+ * The per-value loops read and write varints inline (1-byte fast path) with local positions: they
+ * are the codec's whole cost.
  */
 import type { ByteReader } from './byte-reader.js';
-import { type ByteWriter, varintLength, zigzag } from './byte-writer.js';
+import type { ByteWriter } from './byte-writer.js';
 import { corrupt } from './corrupt.js';
-import { MAX_DECIMAL_EXPONENT, POW10, findDecimalExponent } from './decimal-scale.js';
+import { MAX_DECIMAL_EXPONENT, POW10, scaleToDecimals } from './decimal-scale.js';
+import { putVarint, unzigzag, varintLength, zigzag } from './varint.js';
 
 /** the mode byte that starts a column */
 export const FloatMode = {
@@ -21,7 +26,7 @@ export const FloatMode = {
   Constant: 1,
   DecimalDelta: 2,
   DecimalUnsigned: 3,
-  DecimalZigzag: 4,
+  DecimalDeltaRuns: 4,
 } as const;
 type FloatModeId = (typeof FloatMode)[keyof typeof FloatMode];
 
@@ -65,46 +70,72 @@ export function encodeFloatColumn(w: ByteWriter, values: Float64Array, n: number
     w.float64(values[0]!);
     return;
   }
-  const e = findDecimalExponent(values, 0, n);
-  if (e < 0) return writeRaw(w, values, n);
-  const p = POW10[e]!;
   const m = scratchFor(n);
+  const e = scaleToDecimals(values, n, m);
+  if (e < 0) return writeRaw(w, values, n);
   let deltaBytes = 0;
   let unsignedBytes = 0;
-  let zigzagBytes = 0;
+  let runBytes = 0;
+  let runs = 0;
+  let runDelta = NaN;
+  let runLength = 0;
   let anyNegative = false;
   let prev = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    const mi = Math.round(v * p);
-    if (mi / p !== v) return writeRaw(w, values, n); // findDecimalExponent's guess did not hold
-    m[i] = mi;
-    deltaBytes += varintLength(zigzag(mi - prev));
-    const z = zigzag(mi);
-    zigzagBytes += varintLength(z);
+    const mi = m[i]!;
+    const delta = mi - prev;
+    prev = mi;
+    if (delta === runDelta) {
+      runLength++;
+      deltaBytes += varintLength(zigzag(delta));
+    } else {
+      const dz = varintLength(zigzag(delta));
+      deltaBytes += dz;
+      if (runLength > 0) runBytes += varintLength(runLength - 1);
+      runs++;
+      runBytes += dz;
+      runDelta = delta;
+      runLength = 1;
+    }
     if (mi < 0) anyNegative = true;
     else unsignedBytes += varintLength(mi);
-    prev = mi;
   }
-  if (Math.min(deltaBytes, zigzagBytes) + 2 >= n * 8) return writeRaw(w, values, n);
-  let mode: FloatModeId;
-  if (!anyNegative && unsignedBytes <= deltaBytes) mode = FloatMode.DecimalUnsigned;
-  else if (deltaBytes <= zigzagBytes) mode = FloatMode.DecimalDelta;
-  else mode = FloatMode.DecimalZigzag;
+  runBytes += varintLength(runLength - 1) + varintLength(runs);
+  let mode: FloatModeId = FloatMode.DecimalDelta;
+  let best = deltaBytes;
+  if (runBytes < best) (mode = FloatMode.DecimalDeltaRuns), (best = runBytes);
+  if (!anyNegative && unsignedBytes <= best) (mode = FloatMode.DecimalUnsigned), (best = unsignedBytes);
+  // raw never loses more than the mode and exponent bytes, and it is the fastest to decode
+  if (best + 1 >= n * 8) return writeRaw(w, values, n);
   w.byte(mode);
   w.byte(e);
+  w.ensure(best);
+  const buf = w.raw;
+  let at = w.pos;
   if (mode === FloatMode.DecimalUnsigned) {
-    for (let i = 0; i < n; i++) w.varint(m[i]!);
-  } else if (mode === FloatMode.DecimalZigzag) {
-    for (let i = 0; i < n; i++) w.zigzag(m[i]!);
-  } else {
+    for (let i = 0; i < n; i++) at = putVarint(buf, at, m[i]!);
+  } else if (mode === FloatMode.DecimalDelta) {
     prev = 0;
     for (let i = 0; i < n; i++) {
       const mi = m[i]!;
-      w.zigzag(mi - prev);
+      at = putVarint(buf, at, zigzag(mi - prev));
       prev = mi;
     }
+  } else {
+    at = putVarint(buf, at, runs);
+    prev = 0;
+    let i = 0;
+    while (i < n) {
+      const delta = m[i]! - prev;
+      let j = i + 1;
+      while (j < n && m[j]! - m[j - 1]! === delta) j++;
+      at = putVarint(buf, at, zigzag(delta));
+      at = putVarint(buf, at, j - i - 1);
+      prev = m[j - 1]!;
+      i = j;
+    }
   }
+  w.pos = at;
 }
 
 /** Reads a column written by encodeFloatColumn into `out[0..n)`. */
@@ -119,21 +150,52 @@ export function decodeFloatColumn(r: ByteReader, out: Float64Array, n: number): 
     out.fill(r.float64(), 0, n);
     return;
   }
-  if (mode < FloatMode.DecimalDelta || mode > FloatMode.DecimalZigzag) throw corrupt(`unknown column mode ${mode}`);
+  if (mode < FloatMode.DecimalDelta || mode > FloatMode.DecimalDeltaRuns) throw corrupt(`unknown column mode ${mode}`);
   const e = r.byte();
   if (e > MAX_DECIMAL_EXPONENT) throw corrupt(`decimal exponent ${e}`);
+  const p = POW10[e]!;
+  if (mode === FloatMode.DecimalDeltaRuns) return decodeRuns(r, out, n, p);
   // every value takes at least one byte: refuse before looping on a count the bytes cannot hold
   if (r.remaining < n) throw corrupt('truncated decimal column');
-  const p = POW10[e]!;
+  const buf = r.buf;
+  const end = r.end;
+  let at = r.pos;
   if (mode === FloatMode.DecimalUnsigned) {
-    for (let i = 0; i < n; i++) out[i] = r.varint() / p;
-  } else if (mode === FloatMode.DecimalZigzag) {
-    for (let i = 0; i < n; i++) out[i] = r.zigzag() / p;
+    for (let i = 0; i < n; i++) {
+      if (at >= end) throw corrupt('truncated decimal column');
+      let x = buf[at]!;
+      if (x < 0x80) at++;
+      else (r.pos = at), (x = r.varint()), (at = r.pos);
+      out[i] = x / p;
+    }
   } else {
     let m = 0;
     for (let i = 0; i < n; i++) {
-      m += r.zigzag();
+      if (at >= end) throw corrupt('truncated decimal column');
+      let x = buf[at]!;
+      if (x < 0x80) at++;
+      else (r.pos = at), (x = r.varint()), (at = r.pos);
+      m += unzigzag(x);
       out[i] = m / p;
     }
   }
+  r.pos = at;
+}
+
+function decodeRuns(r: ByteReader, out: Float64Array, n: number, p: number): void {
+  const runs = r.varint();
+  // a run takes at least two bytes and at least one row
+  if (runs > n || runs * 2 > r.remaining) throw corrupt(`${runs} runs`);
+  let i = 0;
+  let m = 0;
+  for (let k = 0; k < runs; k++) {
+    const delta = r.zigzag();
+    const end = i + r.varint() + 1;
+    if (end > n) throw corrupt('runs longer than the block');
+    for (; i < end; i++) {
+      m += delta;
+      out[i] = m / p;
+    }
+  }
+  if (i !== n) throw corrupt('runs shorter than the block');
 }

@@ -13,7 +13,8 @@
  */
 import type { TradeIdColumn } from './columns.js';
 import type { ByteReader } from './byte-reader.js';
-import { type ByteWriter, varintLength } from './byte-writer.js';
+import type { ByteWriter } from './byte-writer.js';
+import { varintLength } from './varint.js';
 import { corrupt } from './corrupt.js';
 import { decodeFloatColumn, encodeFloatColumn } from './float-column.js';
 
