@@ -57,15 +57,16 @@ function writeRaw(w: ByteWriter, values: Float64Array, n: number): void {
 }
 
 /**
- * Appends `values[0..n)` to `w` (mode byte first). `allowConstant: false` keeps at least one byte
- * per value, so a decoder can bound a row count by the bytes it was given.
+ * Appends `values[0..n)` to `w` (mode byte first). `bytePerValue: true` leaves out the forms that
+ * can cost less than a byte a value (constant, runs), so a decoder can bound a row count by the
+ * bytes it was given.
  */
-export function encodeFloatColumn(w: ByteWriter, values: Float64Array, n: number, allowConstant = true): void {
+export function encodeFloatColumn(w: ByteWriter, values: Float64Array, n: number, bytePerValue = false): void {
   if (n === 0) {
     w.byte(FloatMode.Raw);
     return;
   }
-  if (allowConstant && allBitIdentical(values, n)) {
+  if (!bytePerValue && allBitIdentical(values, n)) {
     w.byte(FloatMode.Constant);
     w.float64(values[0]!);
     return;
@@ -103,7 +104,7 @@ export function encodeFloatColumn(w: ByteWriter, values: Float64Array, n: number
   runBytes += varintLength(runLength - 1) + varintLength(runs);
   let mode: FloatModeId = FloatMode.DecimalDelta;
   let best = deltaBytes;
-  if (runBytes < best) (mode = FloatMode.DecimalDeltaRuns), (best = runBytes);
+  if (runBytes < best && !bytePerValue) (mode = FloatMode.DecimalDeltaRuns), (best = runBytes);
   if (!anyNegative && unsignedBytes <= best) (mode = FloatMode.DecimalUnsigned), (best = unsignedBytes);
   // raw never loses more than the mode and exponent bytes, and it is the fastest to decode
   if (best + 1 >= n * 8) return writeRaw(w, values, n);

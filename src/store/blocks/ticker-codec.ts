@@ -2,7 +2,7 @@
  * The columnar ticker block codec (codec id 2): one symbol's tickers as columns.
  *
  *   [2] [rows: varint] [flags: 0]
- *   timestamps        float column, never the constant form (≥ 1 byte a row bounds the row count)
+ *   timestamps        float column, never a form under a byte a row (that bounds the row count)
  *   localTimestamps   offset from timestamps (see relative-time.ts)
  *   last              float column
  *   then for each of TICKER_OPTIONAL_COLUMNS, in that order:
@@ -93,7 +93,7 @@ function encode(c: TickerColumns): Uint8Array {
   const n = c.length;
   const w = new ByteWriter(n * 24 + 64);
   writeFrameHeader(w, n);
-  encodeFloatColumn(w, c.timestamps, n, false);
+  encodeFloatColumn(w, c.timestamps, n, true);
   encodeRelativeTime(w, c.timestamps, c.localTimestamps, n);
   encodeFloatColumn(w, c.last, n);
   for (const k of TICKER_OPTIONAL_COLUMNS) encodeOptional(w, c.optional[k], n);
@@ -102,7 +102,7 @@ function encode(c: TickerColumns): Uint8Array {
 
 function decode(bytes: Uint8Array): TickerColumns {
   try {
-    // timestamps cost at least a byte per row (never the constant form)
+    // timestamps cost at least a byte per row (never the constant or runs form)
     const { rows: n, reader: r } = readFrameHeader(bytes, 1);
     const timestamps = new Float64Array(n);
     decodeFloatColumn(r, timestamps, n);
