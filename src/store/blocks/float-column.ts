@@ -11,7 +11,7 @@
  *   high24h, a block of one row).
  * - RAW: 8 bytes each, when some value is not a short decimal (1/3, 5e-324, 0.1+0.2...).
  * Exactness is verified value by value while encoding; the decoder returns the same bits.
- * The per-value loops read and write varints inline (1-byte fast path) with local positions: they
+ * The per-value loops read and write varints inline (1- and 2-byte fast paths) with local positions: they
  * are the codec's whole cost.
  */
 import type { ByteReader } from './byte-reader.js';
@@ -29,6 +29,8 @@ export const FloatMode = {
   DecimalDeltaRuns: 4,
 } as const;
 type FloatModeId = (typeof FloatMode)[keyof typeof FloatMode];
+
+const LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
 
 /** scaled integers of the column being encoded; reused between calls (encode is synchronous) */
 let scratch = new Float64Array(4096);
@@ -144,7 +146,12 @@ export function decodeFloatColumn(r: ByteReader, out: Float64Array, n: number): 
   const mode = r.byte();
   if (mode === FloatMode.Raw) {
     if (r.remaining < n * 8) throw corrupt('truncated raw column');
-    for (let i = 0; i < n; i++) out[i] = r.float64();
+    if (LITTLE_ENDIAN) {
+      // the value is little-endian float64s: on a little-endian host that is a plain byte copy
+      new Uint8Array(out.buffer, out.byteOffset, n * 8).set(r.bytes(n * 8));
+    } else {
+      for (let i = 0; i < n; i++) out[i] = r.float64();
+    }
     return;
   }
   if (mode === FloatMode.Constant) {
@@ -166,6 +173,7 @@ export function decodeFloatColumn(r: ByteReader, out: Float64Array, n: number): 
       if (at >= end) throw corrupt('truncated decimal column');
       let x = buf[at]!;
       if (x < 0x80) at++;
+      else if (at + 1 < end && buf[at + 1]! < 0x80) (x = (x & 0x7f) | (buf[at + 1]! << 7)), (at += 2);
       else (r.pos = at), (x = r.varint()), (at = r.pos);
       out[i] = x / p;
     }
@@ -175,6 +183,7 @@ export function decodeFloatColumn(r: ByteReader, out: Float64Array, n: number): 
       if (at >= end) throw corrupt('truncated decimal column');
       let x = buf[at]!;
       if (x < 0x80) at++;
+      else if (at + 1 < end && buf[at + 1]! < 0x80) (x = (x & 0x7f) | (buf[at + 1]! << 7)), (at += 2);
       else (r.pos = at), (x = r.varint()), (at = r.pos);
       m += unzigzag(x);
       out[i] = m / p;
