@@ -14,14 +14,13 @@
 import type { TradeIdColumn } from './columns.js';
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
-import { varintLength } from './varint.js';
+import { putVarint, varintLength, zigzag } from './varint.js';
 import { corrupt } from './corrupt.js';
 import { decodeFloatColumn, encodeFloatColumn } from './float-column.js';
 
 const Kind = { Numeric: 0, Digits: 1, Uuid: 2, Utf8: 3, Utf16: 4 } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const DIGITS = /^(?:0|[1-9][0-9]{0,23})$/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 /** the low part of a DIGITS id holds its last 9 digits */
 const LOW = 1e9;
@@ -38,7 +37,7 @@ export function encodeIdColumn(w: ByteWriter, ids: TradeIdColumn, n: number): vo
   }
   const values = ids.values;
   if (n > 0 && everyMatches(values, n, UUID)) return encodeUuids(w, values, n);
-  if (n > 0 && everyMatches(values, n, DIGITS) && encodeDigits(w, values, n)) return;
+  if (n > 0 && encodeDigits(w, values, n)) return;
   if (values.slice(0, n).some((s) => SURROGATE.test(s) && !isWellFormed(s))) return encodeUtf16(w, values, n);
   encodeUtf8(w, values, n);
 }
@@ -84,29 +83,58 @@ function isWellFormed(s: string): boolean {
 
 // --- DIGITS ---
 
-function splitDigits(s: string): [high: number, low: number] {
-  if (s.length <= 9) return [0, Number(s)];
-  return [Number(s.slice(0, s.length - 9)), Number(s.slice(s.length - 9))];
+/** the parsed id of `parseDigits`, kept in two module slots instead of a tuple per id */
+let parsedHigh = 0;
+let parsedLow = 0;
+
+/**
+ * Parses a canonical decimal id of 1..24 digits (no sign, no leading zero but "0") into
+ * parsedHigh/parsedLow; false for anything else, which then stays text.
+ */
+function parseDigits(s: string): boolean {
+  const len = s.length;
+  if (len === 0 || len > 24 || (len > 1 && s.charCodeAt(0) === 0x30)) return false;
+  const split = len - 9;
+  let high = 0;
+  let low = 0;
+  for (let k = 0; k < len; k++) {
+    const d = s.charCodeAt(k) - 0x30;
+    if (d < 0 || d > 9) return false;
+    if (k < split) high = high * 10 + d;
+    else low = low * 10 + d;
+  }
+  parsedHigh = high;
+  parsedLow = low;
+  return true;
 }
 
-/** false (nothing written) when a delta is too large to be exact */
+/** false (nothing written) when an id is not canonical digits or a delta is too large to be exact */
 function encodeDigits(w: ByteWriter, values: readonly string[], n: number): boolean {
   const start = w.pos;
+  if (!parseDigits(values[0]!)) return false;
+  let high = parsedHigh;
+  let low = parsedLow;
   w.byte(Kind.Digits);
-  let [high, low] = splitDigits(values[0]!);
   w.varint(high);
   w.varint(low);
+  w.ensure(n * 8);
+  const buf = w.raw;
+  let at = w.pos;
   for (let i = 1; i < n; i++) {
-    const [h, l] = splitDigits(values[i]!);
-    const delta = (h - high) * LOW + (l - low);
+    if (!parseDigits(values[i]!)) {
+      w.pos = start;
+      return false;
+    }
+    const delta = (parsedHigh - high) * LOW + (parsedLow - low);
     if (!(Math.abs(delta) < MAX_DELTA)) {
       w.pos = start;
       return false;
     }
-    w.zigzag(delta);
-    high = h;
-    low = l;
+    at = putVarint(buf, at, zigzag(delta));
+    high = parsedHigh;
+    low = parsedLow;
   }
+  w.pos = at;
   return true;
 }
 
@@ -118,21 +146,29 @@ function decodeDigits(r: ByteReader, n: number): string[] {
   let low = r.varint();
   if (high >= MAX_HIGH || low >= LOW) throw corrupt('digit id out of range');
   const out = new Array<string>(n);
-  out[0] = digitsText(high, low);
+  // ids of a block share their high digits for long stretches: convert them once per change
+  let highText = String(high);
+  let textHigh = high;
+  out[0] = high === 0 ? String(low) : highText + String(LOW + low).slice(1);
   for (let i = 1; i < n; i++) {
     const d = r.zigzag();
     const t = low + d;
     const carry = Math.floor(t / LOW);
     low = t - carry * LOW;
     high += carry;
-    if (high < 0 || high >= MAX_HIGH) throw corrupt('digit id out of range');
-    out[i] = digitsText(high, low);
+    if (high === 0) {
+      out[i] = String(low);
+      continue;
+    }
+    if (high !== textHigh) {
+      if (high < 0 || high >= MAX_HIGH) throw corrupt('digit id out of range');
+      highText = String(high);
+      textHigh = high;
+    }
+    // LOW + low has ten digits, a leading 1 then low zero-padded to nine
+    out[i] = highText + String(LOW + low).slice(1);
   }
   return out;
-}
-
-function digitsText(high: number, low: number): string {
-  return high === 0 ? String(low) : String(high) + String(low).padStart(9, '0');
 }
 
 // --- UUID ---
@@ -158,17 +194,23 @@ function encodeUuids(w: ByteWriter, values: readonly string[], n: number): void 
   w.pos = p;
 }
 
+/** ASCII codes of the two hex digits of each byte value: [hi, lo] at 2b, 2b+1 */
+const HEX_CODES = Uint8Array.from(HEX_PAIRS.join(''), (c) => c.charCodeAt(0));
+
 function decodeUuids(r: ByteReader, n: number): string[] {
   const b = r.bytes(n * 16);
+  // all ids' text into one latin1 buffer, then one slice per id: no string concatenation per id
+  const text = Buffer.allocUnsafe(n * 36);
   const out = new Array<string>(n);
-  const h = HEX_PAIRS;
-  for (let i = 0, p = 0; i < n; i++, p += 16) {
-    out[i] =
-      h[b[p]!]! + h[b[p + 1]!]! + h[b[p + 2]!]! + h[b[p + 3]!]! + '-' +
-      h[b[p + 4]!]! + h[b[p + 5]!]! + '-' +
-      h[b[p + 6]!]! + h[b[p + 7]!]! + '-' +
-      h[b[p + 8]!]! + h[b[p + 9]!]! + '-' +
-      h[b[p + 10]!]! + h[b[p + 11]!]! + h[b[p + 12]!]! + h[b[p + 13]!]! + h[b[p + 14]!]! + h[b[p + 15]!]!;
+  for (let i = 0, p = 0, t = 0; i < n; i++, t += 36) {
+    let q = t;
+    for (let k = 0; k < 16; k++, p++) {
+      if (k === 4 || k === 6 || k === 8 || k === 10) text[q++] = 0x2d;
+      const x = b[p]! * 2;
+      text[q++] = HEX_CODES[x]!;
+      text[q++] = HEX_CODES[x + 1]!;
+    }
+    out[i] = text.toString('latin1', t, t + 36);
   }
   return out;
 }
