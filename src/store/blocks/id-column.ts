@@ -20,7 +20,6 @@ import { decodeFloatColumn, encodeFloatColumn } from './float-column.js';
 
 const Kind = { Numeric: 0, Digits: 1, Uuid: 2, Utf8: 3, Utf16: 4 } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 /** the low part of a DIGITS id holds its last 9 digits */
 const LOW = 1e9;
@@ -36,7 +35,7 @@ export function encodeIdColumn(w: ByteWriter, ids: TradeIdColumn, n: number): vo
     return;
   }
   const values = ids.values;
-  if (n > 0 && everyMatches(values, n, UUID)) return encodeUuids(w, values, n);
+  if (n > 0 && encodeUuids(w, values, n)) return;
   if (n > 0 && encodeDigits(w, values, n)) return;
   if (values.slice(0, n).some((s) => SURROGATE.test(s) && !isWellFormed(s))) return encodeUtf16(w, values, n);
   encodeUtf8(w, values, n);
@@ -61,11 +60,6 @@ export function decodeIdColumn(r: ByteReader, n: number): TradeIdColumn {
     default:
       throw corrupt(`unknown id kind ${kind}`);
   }
-}
-
-function everyMatches(values: readonly string[], n: number, re: RegExp): boolean {
-  for (let i = 0; i < n; i++) if (!re.test(values[i]!)) return false;
-  return true;
 }
 
 /** true when every surrogate in `s` is part of a pair (String.prototype.isWellFormed is not in ES2023 typings) */
@@ -175,23 +169,38 @@ function decodeDigits(r: ByteReader, n: number): string[] {
 
 const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
-function hexValue(c: number): number {
-  return c <= 0x39 ? c - 0x30 : c - 0x57; // '0'-'9' or 'a'-'f' (the regex admitted nothing else)
-}
+/** value of a lowercase hex digit's char code, -1 for anything else (uppercase included) */
+const HEX_VALUE = Int8Array.from({ length: 128 }, (_, c) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1));
 
-function encodeUuids(w: ByteWriter, values: readonly string[], n: number): void {
+/**
+ * Validates and packs in one pass (a regex first would read every id twice); false, with nothing
+ * written, at the first id that is not a lowercase canonical UUID.
+ */
+function encodeUuids(w: ByteWriter, values: readonly string[], n: number): boolean {
+  const start = w.pos;
   w.byte(Kind.Uuid);
   w.ensure(n * 16);
   const buf = w.raw;
   let p = w.pos;
   for (let i = 0; i < n; i++) {
     const s = values[i]!;
+    if (s.length !== 36 || s.charCodeAt(8) !== 0x2d || s.charCodeAt(13) !== 0x2d || s.charCodeAt(18) !== 0x2d || s.charCodeAt(23) !== 0x2d) {
+      w.pos = start;
+      return false;
+    }
     for (let k = 0; k < 36; k += 2) {
       if (k === 8 || k === 13 || k === 18 || k === 23) k++;
-      buf[p++] = (hexValue(s.charCodeAt(k)) << 4) | hexValue(s.charCodeAt(k + 1));
+      const hi = HEX_VALUE[s.charCodeAt(k)] ?? -1;
+      const lo = HEX_VALUE[s.charCodeAt(k + 1)] ?? -1;
+      if ((hi | lo) < 0) {
+        w.pos = start;
+        return false;
+      }
+      buf[p++] = (hi << 4) | lo;
     }
   }
   w.pos = p;
+  return true;
 }
 
 /** ASCII codes of the two hex digits of each byte value: [hi, lo] at 2b, 2b+1 */
