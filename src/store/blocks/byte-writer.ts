@@ -58,8 +58,22 @@ export class ByteWriter {
     return this.buf;
   }
 
+  /** a copy of what was written, exactly sized (the value LMDB stores) */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
+  }
+
+  /**
+   * Starts over for the next value, keeping the buffer: the codecs reuse one writer, since
+   * allocating and growing a fresh one per block was a third of the encode time. A buffer grown past
+   * `keepAtMost` by one huge block is dropped, so memory stays bounded by ordinary blocks.
+   */
+  reset(keepAtMost: number): void {
+    this.pos = 0;
+    if (this.buf.length > keepAtMost) {
+      this.buf = new Uint8Array(keepAtMost);
+      this.view = new DataView(this.buf.buffer);
+    }
   }
 }
 

@@ -88,16 +88,23 @@ function decodeOptional(r: ByteReader, n: number): Float64Array {
   return out;
 }
 
+/** one writer for every encode (encode is synchronous and finish() copies out) */
+const WRITER_KEEP_BYTES = 1 << 20;
+const writer = new ByteWriter(64 * 1024);
+
 function encode(c: TickerColumns): Uint8Array {
   checkShape(c);
   const n = c.length;
-  const w = new ByteWriter(n * 24 + 64);
+  const w = writer;
+  w.reset(WRITER_KEEP_BYTES);
   writeFrameHeader(w, n);
   encodeFloatColumn(w, c.timestamps, n, true);
   encodeRelativeTime(w, c.timestamps, c.localTimestamps, n);
   encodeFloatColumn(w, c.last, n);
   for (const k of TICKER_OPTIONAL_COLUMNS) encodeOptional(w, c.optional[k], n);
-  return w.finish();
+  const value = w.finish();
+  w.reset(WRITER_KEEP_BYTES);
+  return value;
 }
 
 function decode(bytes: Uint8Array): TickerColumns {

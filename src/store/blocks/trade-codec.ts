@@ -40,10 +40,15 @@ function checkShape(c: TradeColumns): void {
   for (let i = 0; i < n; i++) if (c.sides[i]! > 1) throw invalidColumns(`side ${c.sides[i]} at row ${i} (0 buy, 1 sell)`);
 }
 
+/** one writer for every encode (encode is synchronous and finish() copies out) */
+const WRITER_KEEP_BYTES = 1 << 20;
+const writer = new ByteWriter(64 * 1024);
+
 function encode(c: TradeColumns): Uint8Array {
   checkShape(c);
   const n = c.length;
-  const w = new ByteWriter(n * 12 + 32);
+  const w = writer;
+  w.reset(WRITER_KEEP_BYTES);
   writeFrameHeader(w, n);
   encodeFloatColumn(w, c.timestamps, n);
   encodeRelativeTime(w, c.timestamps, c.localTimestamps, n);
@@ -51,7 +56,9 @@ function encode(c: TradeColumns): Uint8Array {
   encodeFloatColumn(w, c.prices, n);
   encodeFloatColumn(w, c.amounts, n);
   encodeBitmap(w, c.sides, n);
-  return w.finish();
+  const value = w.finish();
+  w.reset(WRITER_KEEP_BYTES);
+  return value;
 }
 
 function decode(bytes: Uint8Array): TradeColumns {
