@@ -142,3 +142,15 @@ test('columns that break the contract are refused at encode, not stored wrong', 
   refused({ ...block(4), length: -1 });
   refused({ ...block(4), ids: { kind: 'string', values: ['a'] } });
 });
+
+test('a value handed over as a Buffer view at an odd offset (as LMDB returns it) decodes the same', () => {
+  const rng = new Prng(1305);
+  for (let k = 0; k < 60; k++) {
+    const n = 1 + rng.int(200);
+    const c: TradeColumns = { ...block(n), ids: randomIdColumn(rng, n).ids, prices: randomFloatColumn(rng, n).values };
+    const bytes = tradeBlockCodec.encode(c);
+    const pool = Buffer.alloc(bytes.length + 13);
+    pool.set(bytes, 7);
+    assertSameTrades(tradeBlockCodec.decode(pool.subarray(7, 7 + bytes.length)), c);
+  }
+});
