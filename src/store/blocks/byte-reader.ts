@@ -72,11 +72,4 @@ export class ByteReader {
     this.pos += n;
     return out;
   }
-
-  /** a count read from the value, refused above `limit` (derived from the bytes left) before anything is allocated for it */
-  count(limit: number, what: string): number {
-    const n = this.varint();
-    if (n > limit) throw corrupt(`${what} ${n} exceeds ${limit}`);
-    return n;
-  }
 }
