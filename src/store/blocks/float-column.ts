@@ -81,6 +81,7 @@ export function encodeFloatColumn(w: ByteWriter, values: Float64Array, n: number
   let runBytes = 0;
   let runs = 0;
   let runDelta = NaN;
+  let runDeltaBytes = 0;
   let runLength = 0;
   let anyNegative = false;
   let prev = 0;
@@ -89,8 +90,9 @@ export function encodeFloatColumn(w: ByteWriter, values: Float64Array, n: number
     const delta = mi - prev;
     prev = mi;
     if (delta === runDelta) {
+      // same delta as the row before: same size, no new run
       runLength++;
-      deltaBytes += varintLength(zigzag(delta));
+      deltaBytes += runDeltaBytes;
     } else {
       const dz = varintLength(zigzag(delta));
       deltaBytes += dz;
@@ -98,6 +100,7 @@ export function encodeFloatColumn(w: ByteWriter, values: Float64Array, n: number
       runs++;
       runBytes += dz;
       runDelta = delta;
+      runDeltaBytes = dz;
       runLength = 1;
     }
     if (mi < 0) anyNegative = true;
