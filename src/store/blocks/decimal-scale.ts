@@ -23,30 +23,9 @@ function scalesAt(v: number, p: number): boolean {
   return m / p === v && Math.abs(m) < MAX_SCALED && !(v === 0 && 1 / v < 0);
 }
 
-/**
- * Scales `values[0..n)` into `out` as integers m with m / 10^e === v bit for bit, for the smallest
- * exponent e (0..12) that fits every value, and returns e; -1 when some value has no such m (then
- * `out` is garbage). One pass in the usual case: a value needing more decimals than the ones before
- * it raises e and rescales from the start, at most MAX_DECIMAL_EXPONENT times, so the cost stays
- * bounded. Every m is checked at the final e: the result cannot be inexact.
- */
-export function scaleToDecimals(values: Float64Array, n: number, out: Float64Array): number {
-  let e = 0;
-  let p = 1;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    const m = Math.round(v * p);
-    if (m / p === v && Math.abs(m) < MAX_SCALED && !(v === 0 && 1 / v < 0)) {
-      out[i] = m;
-      continue;
-    }
-    if (!Number.isFinite(v)) return -1;
-    do {
-      e++;
-      if (e > MAX_DECIMAL_EXPONENT) return -1;
-      p = POW10[e]!;
-    } while (!scalesAt(v, p));
-    i = -1; // rescale everything at the new exponent
-  }
-  return e;
+/** the smallest exponent above `e` at which `v` scales exactly, or -1 if none up to 12 */
+export function raiseExponent(v: number, e: number): number {
+  if (!Number.isFinite(v)) return -1;
+  while (++e <= MAX_DECIMAL_EXPONENT) if (scalesAt(v, POW10[e]!)) return e;
+  return -1;
 }

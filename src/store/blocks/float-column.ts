@@ -17,7 +17,7 @@
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
 import { corrupt } from './corrupt.js';
-import { MAX_DECIMAL_EXPONENT, POW10, scaleToDecimals } from './decimal-scale.js';
+import { MAX_DECIMAL_EXPONENT, MAX_SCALED, POW10, raiseExponent } from './decimal-scale.js';
 import { putVarint, unzigzag, varintLength, zigzag } from './varint.js';
 
 /** the mode byte that starts a column */
@@ -74,8 +74,10 @@ export function encodeFloatColumn(w: ByteWriter, values: Float64Array, n: number
     return;
   }
   const m = scratchFor(n);
-  const e = scaleToDecimals(values, n, m);
-  if (e < 0) return writeRaw(w, values, n);
+  // scaling and size accounting in one pass; a value needing more decimals than those before it
+  // raises the exponent and restarts (at most 12 times, so the cost stays bounded)
+  let e = 0;
+  let p = 1;
   let deltaBytes = 0;
   let unsignedBytes = 0;
   let runBytes = 0;
@@ -86,7 +88,19 @@ export function encodeFloatColumn(w: ByteWriter, values: Float64Array, n: number
   let anyNegative = false;
   let prev = 0;
   for (let i = 0; i < n; i++) {
-    const mi = m[i]!;
+    const v = values[i]!;
+    const mi = Math.round(v * p);
+    if (!(mi / p === v && Math.abs(mi) < MAX_SCALED && !(v === 0 && 1 / v < 0))) {
+      e = raiseExponent(v, e);
+      if (e < 0) return writeRaw(w, values, n);
+      p = POW10[e]!;
+      deltaBytes = unsignedBytes = runBytes = runs = runDeltaBytes = runLength = prev = 0;
+      runDelta = NaN;
+      anyNegative = false;
+      i = -1;
+      continue;
+    }
+    m[i] = mi;
     const delta = mi - prev;
     prev = mi;
     if (delta === runDelta) {

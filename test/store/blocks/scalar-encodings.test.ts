@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Prng } from '../../../src/sim/prng.js';
 import { ByteReader } from '../../../src/store/blocks/byte-reader.js';
 import { ByteWriter } from '../../../src/store/blocks/byte-writer.js';
-import { scaleToDecimals } from '../../../src/store/blocks/decimal-scale.js';
+import { FloatMode, decodeFloatColumn, encodeFloatColumn } from '../../../src/store/blocks/float-column.js';
 import { unzigzag, varintLength, zigzag } from '../../../src/store/blocks/varint.js';
 import { StoreError } from '../../../src/store/errors.js';
 
@@ -37,12 +37,18 @@ test('a varint past 2^53 - 1 or longer than 8 bytes is corrupt, not a wrong numb
   assert.throws(() => new ByteReader(Uint8Array.of(0x80)).varint(), isCorrupt);
 });
 
-test('decimal scaling picks the smallest exact exponent, bit for bit, or refuses', () => {
+test('a column is decimal-scaled at the smallest exact exponent, bit for bit, or stored raw', () => {
+  /** the exponent the column was stored at, -1 for raw; and it must read back bit for bit */
   const scale = (...values: number[]) => {
-    const out = new Float64Array(values.length);
-    const e = scaleToDecimals(Float64Array.from(values), values.length, out);
-    if (e >= 0) for (let i = 0; i < values.length; i++) assert.ok(Object.is(out[i]! / 10 ** e, values[i]), `${values[i]} at e=${e}`);
-    return e;
+    const w = new ByteWriter();
+    encodeFloatColumn(w, Float64Array.from(values), values.length, true);
+    const bytes = w.finish();
+    const back = new Float64Array(values.length);
+    const r = new ByteReader(bytes);
+    decodeFloatColumn(r, back, values.length);
+    assert.equal(r.remaining, 0);
+    for (let i = 0; i < values.length; i++) assert.ok(Object.is(back[i], values[i]), `${values[i]} came back as ${back[i]}`);
+    return bytes[0] === FloatMode.Raw ? -1 : bytes[1];
   };
   assert.equal(scale(97123.45, 97123.5, 97123), 2);
   assert.equal(scale(143250000, 143251000), 0);
@@ -55,7 +61,8 @@ test('decimal scaling picks the smallest exact exponent, bit for bit, or refuses
   assert.equal(scale(1 / 3), -1);
   assert.equal(scale(123456.789), 3);
   assert.equal(scale(1e21), -1, 'above 2^51: deltas would no longer be exact');
-  assert.equal(scale(2 ** 51 - 1), 0);
+  assert.equal(scale(2 ** 51 - 1, 2 ** 51 - 2), 0, 'the largest scaled integers still fit');
+  assert.equal(scale(2 ** 51 - 1), -1, 'one value whose varint is 8 bytes is as cheap raw');
   assert.equal(scale(-0), -1, '-0 would come back as 0');
   assert.equal(scale(Number.NaN), -1);
   assert.equal(scale(Number.POSITIVE_INFINITY), -1);
