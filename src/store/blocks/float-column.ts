@@ -11,8 +11,8 @@
  *   high24h, a block of one row).
  * - RAW: 8 bytes each, when some value is not a short decimal (1/3, 5e-324, 0.1+0.2...).
  * Exactness is verified value by value while encoding; the decoder returns the same bits.
- * The per-value loops read and write varints inline (1- and 2-byte fast paths) with local positions: they
- * are the codec's whole cost.
+ * The per-value loops read and write varints inline (1- and 2-byte fast paths) with local
+ * positions: they are the codec's whole cost.
  */
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
