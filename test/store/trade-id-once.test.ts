@@ -7,8 +7,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, type Key } from 'lmdb';
 import { openHistoryStore } from '../../src/store/index.js';
-import { encodeTrade, ValueScratch } from '../../src/store/codec.js';
-import { cursorKey, tradeKey } from '../../src/store/keys.js';
+import { encodeTrade, ValueScratch } from '../../src/store/v1/codec.js';
+import { cursorKey } from '../../src/store/keys.js';
+import { v1TradeKey as tradeKey } from '../../src/store/v1/keys.js';
 import type { Trade } from '../../src/records.js';
 import { collect, tempDir, trade } from './helpers.js';
 
