@@ -2,6 +2,7 @@
 import { isUserError } from '../errors.js';
 import * as diagrams from './commands/diagrams.js';
 import * as exchangeSim from './commands/exchange-sim.js';
+import * as migrate from './commands/migrate.js';
 import * as parse from './commands/parse.js';
 import * as quarantine from './commands/quarantine.js';
 import * as query from './commands/query.js';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command & { summary: string }> = {
   query: { ...query, summary: 'read stored history as JSON lines or CSV' },
   quarantine: { ...quarantine, summary: 'frames the parsers could not read: counts per reason and kept examples' },
   reparse: { ...reparse, summary: 'rebuild stored history from kept raw frames (store.raw) with today\'s parsers' },
+  migrate: { ...migrate, summary: 'convert a store written by tickvisor 0.1 to the current store format' },
   diagrams: { ...diagrams, summary: 'regenerate docs/state-diagrams.md from the machines' },
 };
 

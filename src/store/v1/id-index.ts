@@ -48,8 +48,10 @@ export function buildTradeIdIndex(root: RootDatabase, dbs: V1IdDbs, meta: Databa
           seen++;
           continue;
         }
+        // stop before the key, not after it: the next chunk skips its first key as already seen
+        if (seen > CHUNK) return;
+        seen++;
         last = key;
-        if (++seen > CHUNK) return;
         const k = key as Key[];
         if (k[3] !== 'trade') continue;
         scanned++;
