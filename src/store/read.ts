@@ -51,11 +51,11 @@ export function* scanType(dbs: StoreDbs, query: RangeQuery, type: 'trade' | 'tic
  * Both types are two scans merged by timestamp (trades first on a tie: they are the facts a
  * ticker summarises). One type is one scan.
  */
-export async function* readRange(dbs: StoreDbs, query: RangeQuery): AsyncGenerator<MarketRecord> {
-  if (query.type !== undefined) {
-    yield* scanType(dbs, query, query.type);
-    return;
-  }
+export function readRange(dbs: StoreDbs, query: RangeQuery): AsyncIterable<MarketRecord> {
+  return asAsync(query.type !== undefined ? scanType(dbs, query, query.type) : mergedScan(dbs, query));
+}
+
+function* mergedScan(dbs: StoreDbs, query: RangeQuery): Generator<MarketRecord> {
   const trades = scanType(dbs, query, 'trade');
   const tickers = scanType(dbs, query, 'ticker');
   let a = trades.next();
@@ -69,6 +69,20 @@ export async function* readRange(dbs: StoreDbs, query: RangeQuery): AsyncGenerat
       b = tickers.next();
     }
   }
+}
+
+/**
+ * The records are read synchronously; the interface is async so a store may one day read from
+ * elsewhere. An async generator around them costs its request queue and two promises a record;
+ * this hands each record over in one resolved promise (measured ~4× the records per second).
+ */
+function asAsync<T>(source: Generator<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.resolve(source.next()),
+      return: (value?: unknown) => Promise.resolve(source.return(value as T) as IteratorResult<T>),
+    }),
+  };
 }
 
 /** true when a ticker equal on (timestamp, localTimestamp) to `t` is stored (what reparse asks) */
