@@ -73,6 +73,18 @@ describe('tickvisor migrate: store format 1 → 2', () => {
     assert.throws(() => openHistoryStore({ path, readOnly: true }), { code: 'TV_ERR_STORE_FORMAT', message: refusal(path) });
   });
 
+  test('a store in a newer format is refused in one line saying a newer tickvisor wrote it; migrate leaves it alone', async (t) => {
+    const path = tempDir(t);
+    const store = openHistoryStore({ path, noSync: true });
+    await store.writeBatch([trade('1', 100)]);
+    await store.env.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' }).put('format', 3);
+    await store.close();
+    const newer = /^the store at .* is in store format 3, written by a newer tickvisor; this one reads format 2: upgrade tickvisor to read it$/;
+    assert.throws(() => openHistoryStore({ path, noSync: true }), { code: 'TV_ERR_STORE_FORMAT', message: newer });
+    assert.throws(() => openHistoryStore({ path, readOnly: true }), { code: 'TV_ERR_STORE_FORMAT', message: newer });
+    await assert.rejects(migrateStore(path), { code: 'TV_ERR_STORE_FORMAT', message: newer });
+  });
+
   test('migrateStore keeps every record and cursor, exactly-once by id still holds, and the file shrinks', async (t) => {
     const path = copyFixture(t);
     const before = statSync(join(path, 'data.mdb')).size;
