@@ -64,7 +64,10 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
 
   async function commit(records: readonly MarketRecord[], openGaps: ReadonlySet<string> | undefined): Promise<WriteResult> {
     try {
-      const result = await dbs.cursors.transaction(() => applyBatch(records, dbs, state, openGaps));
+      // a child transaction: should applyBatch throw half-way (a block that cannot be decoded),
+      // lmdb-js aborts what it wrote; a plain transaction() would commit the half (its queue
+      // commits every callback's writes together, a thrown one's too)
+      const result = await dbs.cursors.childTransaction(() => applyBatch(records, dbs, state, openGaps));
       // With overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is
       // flushed; "stored" means durable, so wait for the flush too. Not pipelined (starting the
       // next batch's transaction while this one flushes): LMDB runs one write transaction at a

@@ -191,3 +191,23 @@ describe('block layout', () => {
     await store.close();
   });
 });
+
+describe('a block that cannot be read', () => {
+  test('fails the batch that needs it with TV_ERR_STORE_CORRUPT_VALUE and stores none of it, other symbols included', async (t) => {
+    const path = tempDir(t);
+    const store = openHistoryStore({ path, noSync: true });
+    await store.writeBatch([trade('10', 1000), trade('11', 1001), trade('1', 1000, { symbol: 'ETH/USDT' })]);
+    const blocks = store.env.openDB<Uint8Array, Key>({ name: 'tradeBlocks', encoding: 'binary' });
+    await blocks.put(['binance', 'spot', 'BTC/USDT', 1000, 10], new Uint8Array([1, 5, 0, 0]));
+    // ETH first, so its rows would be written before BTC's older trade needs the broken block
+    // (a string id: its index entry is written before the block is needed, too)
+    await assert.rejects(store.writeBatch([trade('2', 1001, { symbol: 'ETH/USDT' }), trade('x-5', 990)]), { code: 'TV_ERR_STORE_CORRUPT_VALUE' });
+    const tradeIds = store.env.openDB<Uint8Array, Key>({ name: 'tradeIds', encoding: 'binary' });
+    assert.equal(tradeIds.get(['binance', 'spot', 'BTC/USDT', 'trade', 'x-5']), undefined);
+    assert.equal(store.readCursor('binance', 'spot', 'ETH/USDT')?.count, 1);
+    assert.deepEqual((await collect(store.readRange({ exchange: 'binance', market: 'spot', symbol: 'ETH/USDT' }))).map((r) => r.timestamp), [1000]);
+    // the store goes on for everything that does not need the broken block
+    assert.deepEqual(await store.writeBatch([trade('2', 1001, { symbol: 'ETH/USDT' })]), { written: 1, duplicates: 0 });
+    await store.close();
+  });
+});

@@ -11,20 +11,21 @@ import { plainTickerCodec, plainTradeCodec } from './plain-codec.js';
 export const tradeCodec: BlockCodec<TradeColumns> = plainTradeCodec;
 export const tickerCodec: BlockCodec<TickerColumns> = plainTickerCodec;
 
-const EMPTY_TRADES: TradeColumns = {
-  length: 0, timestamps: new Float64Array(0), localTimestamps: new Float64Array(0), ids: { kind: 'numeric', values: new Float64Array(0) },
-  prices: new Float64Array(0), amounts: new Float64Array(0), sides: new Uint8Array(0),
+const ONE = (v: number) => new Float64Array([v]);
+/** one row: every codec encodes it (an empty block is an edge some codecs may refuse) */
+const ONE_TRADE: TradeColumns = {
+  length: 1, timestamps: ONE(1), localTimestamps: ONE(1), ids: { kind: 'numeric', values: ONE(1) }, prices: ONE(1), amounts: ONE(1), sides: new Uint8Array(1),
 };
-const EMPTY_TICKERS: TickerColumns = {
-  length: 0, timestamps: new Float64Array(0), localTimestamps: new Float64Array(0), last: new Float64Array(0),
-  optional: { bid: new Float64Array(0), ask: new Float64Array(0), bidSize: new Float64Array(0), askSize: new Float64Array(0), high24h: new Float64Array(0), low24h: new Float64Array(0), volume24h: new Float64Array(0), quoteVolume24h: new Float64Array(0) },
+const ONE_TICKER: TickerColumns = {
+  length: 1, timestamps: ONE(1), localTimestamps: ONE(1), last: ONE(1),
+  optional: { bid: ONE(1), ask: ONE(1), bidSize: ONE(1), askSize: ONE(1), high24h: ONE(1), low24h: ONE(1), volume24h: ONE(1), quoteVolume24h: ONE(1) },
 };
 
 /** a codec's id is what it writes in byte 0: asked of the codec itself, so swapping it is one line */
-const codecIdOf = <C>(codec: BlockCodec<C>, empty: C): number => codec.encode(empty)[0] as number;
+const codecIdOf = <C>(codec: BlockCodec<C>, sample: C): number => codec.encode(sample)[0] as number;
 
-const tradeDecoders = new Map<number, BlockCodec<TradeColumns>>([[codecIdOf(plainTradeCodec, EMPTY_TRADES), plainTradeCodec], [codecIdOf(tradeCodec, EMPTY_TRADES), tradeCodec]]);
-const tickerDecoders = new Map<number, BlockCodec<TickerColumns>>([[codecIdOf(plainTickerCodec, EMPTY_TICKERS), plainTickerCodec], [codecIdOf(tickerCodec, EMPTY_TICKERS), tickerCodec]]);
+const tradeDecoders = new Map<number, BlockCodec<TradeColumns>>([[codecIdOf(plainTradeCodec, ONE_TRADE), plainTradeCodec], [codecIdOf(tradeCodec, ONE_TRADE), tradeCodec]]);
+const tickerDecoders = new Map<number, BlockCodec<TickerColumns>>([[codecIdOf(plainTickerCodec, ONE_TICKER), plainTickerCodec], [codecIdOf(tickerCodec, ONE_TICKER), tickerCodec]]);
 
 function corrupt(what: string, error: unknown): StoreError {
   const reason = error instanceof Error ? error.message : String(error);
