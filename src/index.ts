@@ -14,7 +14,7 @@ export { createAdapter, SUPPORTED_VENUES, MalformedFrameError } from './exchange
 export type { ExchangeAdapter, Instrument, FrameParser, ParseResult, RestClient } from './exchanges/types.js';
 export { startSimExchange } from './sim/index.js';
 export type { SimExchange, SimOptions, SimFault, SimFaultKind, SimVenueOptions } from './sim/index.js';
-export { openHistoryStore, type HistoryStore, type RangeQuery, type TradeCursor } from './store/index.js';
+export { openHistoryStore, type ColumnQuery, type HistoryStore, type RangeQuery, type TradeColumns, type TradeCursor, type TradeIdColumn } from './store/index.js';
 export { compareWithTruth, type Comparison } from './simulate/compare.js';
 export type { LatestState } from './pipeline/index.js';
 export type { RecoveryFailedAlert } from '../machines/manager.js';
