@@ -3,6 +3,7 @@ import { isUserError } from '../errors.js';
 import * as diagrams from './commands/diagrams.js';
 import * as exchangeSim from './commands/exchange-sim.js';
 import * as exportCommand from './commands/export.js';
+import * as migrate from './commands/migrate.js';
 import * as parse from './commands/parse.js';
 import * as quarantine from './commands/quarantine.js';
 import * as query from './commands/query.js';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Command & { summary: string }> = {
   export: { ...exportCommand, summary: 'write stored history into one Parquet, CSV or JSON lines file' },
   quarantine: { ...quarantine, summary: 'frames the parsers could not read: counts per reason and kept examples' },
   reparse: { ...reparse, summary: 'rebuild stored history from kept raw frames (store.raw) with today\'s parsers' },
+  migrate: { ...migrate, summary: 'convert a store written by tickvisor 0.1 to the current store format' },
   diagrams: { ...diagrams, summary: 'regenerate docs/state-diagrams.md from the machines' },
 };
 

@@ -11,12 +11,10 @@
  * stored (the same frame, parsed before). Running reparse twice therefore writes nothing the
  * second time.
  */
-import type { Key } from 'lmdb';
 import { createAdapter, isSupportedVenue } from '../exchanges/index.js';
 import { failureReason, type FrameParser, type Instrument } from '../exchanges/types.js';
 import { validateRecord } from '../ingest/validate.js';
 import type { ExchangeId, Market, MarketRecord, Ticker } from '../records.js';
-import { AFTER_ALL } from '../store/keys.js';
 import type { OpenedHistoryStore } from '../store/open.js';
 import { listingAt, openRawDbs, readRawFrames, type RawRange } from '../store/raw-frames.js';
 
@@ -52,7 +50,6 @@ const MAX_PARSERS = 1_024;
 export async function reparseRawFrames(store: OpenedHistoryStore, options: ReparseOptions = {}): Promise<ReparseCounts> {
   const counts: ReparseCounts = { frames: 0, records: 0, written: 0, duplicates: 0, rejected: 0, unreadable: {}, unsupported: 0 };
   const raw = openRawDbs(store.env);
-  const records = store.env.openDB<Uint8Array, Key>({ name: 'records', encoding: 'binary' });
   const batchSize = options.batchSize ?? 5_000;
   const maxClockSkewMs = options.maxClockSkewMs ?? 60_000;
   const make =
@@ -65,15 +62,8 @@ export async function reparseRawFrames(store: OpenedHistoryStore, options: Repar
     counts.unreadable[reason] = (counts.unreadable[reason] ?? 0) + 1;
   };
 
-  /** a ticker from this very frame is already stored: same key up to the store's tie-breaker */
-  const tickerStored = (t: Ticker): boolean => {
-    const prefix: Key[] = [t.exchange, t.market, t.symbol, 'ticker', t.timestamp, t.localTimestamp];
-    for (const key of records.getKeys({ start: prefix, end: [...prefix, AFTER_ALL], limit: 1 })) {
-      void key;
-      return true;
-    }
-    return false;
-  };
+  /** a ticker from this very frame is already stored: same exchange and receive time */
+  const tickerStored = (t: Ticker): boolean => store.tickerStored(t);
 
   const write = async () => {
     if (batch.length === 0) return;

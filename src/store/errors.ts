@@ -8,6 +8,8 @@ export type StoreErrorCode =
   | 'TV_ERR_STORE_CORRUPT_VALUE'
   /** the directory cannot hold a store (not a directory, not writable, under a file...) */
   | 'TV_ERR_STORE_OPEN'
+  /** the store was written in another store format (an older tickvisor's: migrate it; a newer one's) */
+  | 'TV_ERR_STORE_FORMAT'
   /** a store opened read-only (`tickvisor query`) was asked to write */
   | 'TV_ERR_STORE_READ_ONLY'
   /** a commit failed (disk full, I/O error) or a fault gate refused it; the batch was not stored */

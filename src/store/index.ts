@@ -5,3 +5,7 @@ export { createStoreFaultGate, type ArmableStoreFaultGate, type StoreFaultGate }
 export type { OpenedHistoryStore } from './open.js';
 export { QuarantineWriter, readQuarantine, type QuarantineCount, type QuarantineExample, type QuarantinedFrame } from './quarantine.js';
 export { RawFrameWriter, readRawFrames, listingAt, type RawFrame } from './raw-frames.js';
+export { migrateStore, type MigrateOptions, type MigrateResult } from './migrate.js';
+export { STORE_FORMAT } from './format.js';
+export type { ColumnQuery } from './types.js';
+export type { TradeColumns, TickerColumns, TradeIdColumn } from './blocks/columns.js';

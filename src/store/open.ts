@@ -1,12 +1,11 @@
 /** Opens the LMDB environment and assembles the HistoryStore from the read and write halves. */
 import type { Key, RootDatabase } from 'lmdb';
-import type { MarketRecord } from '../records.js';
-import { ValueScratch } from './codec.js';
+import type { MarketRecord, Ticker } from '../records.js';
+import type { TailState } from './block-store.js';
 import { StoreError } from './errors.js';
-import { TradeKeyWriter } from './keys.js';
-import { buildTradeIdIndex } from './id-index.js';
+import { assertCurrentFormat, markCurrentFormat, storeFormat } from './format.js';
 import { openEnvironment, reasonOf } from './open-env.js';
-import { listCursors, readCursor, readRange } from './read.js';
+import { listCursors, readCursor, readRange, readTradeColumns, tickerStored } from './read.js';
 import type { HistoryStore, HistoryStoreOptions, WriteOptions, WriteResult } from './types.js';
 import { applyBatch, assertStorable, type StoreDbs, type StoredCursor, type WriterState } from './write.js';
 
@@ -16,6 +15,20 @@ import { applyBatch, assertStorable, type StoreDbs, type StoredCursor, type Writ
  */
 export interface OpenedHistoryStore extends HistoryStore {
   readonly env: RootDatabase;
+  /** true when a ticker equal on (timestamp, localTimestamp) is stored: reparse's "this frame was read" */
+  tickerStored(ticker: Ticker): boolean;
+}
+
+/** the databases of store format 2, opened (and created) for writing */
+export function openStoreDbs(root: RootDatabase): StoreDbs {
+  return {
+    tradeBlocks: root.openDB<Uint8Array, Key>({ name: 'tradeBlocks', encoding: 'binary' }),
+    tickerBlocks: root.openDB<Uint8Array, Key>({ name: 'tickerBlocks', encoding: 'binary' }),
+    cursors: root.openDB<StoredCursor, Key>({ name: 'cursors', encoding: 'msgpack' }),
+    tradeIds: root.openDB<Uint8Array, Key>({ name: 'tradeIds', encoding: 'binary' }),
+    idBlocks: root.openDB<Uint8Array, Key>({ name: 'idBlocks', encoding: 'binary' }),
+    tails: root.openDB<TailState, Key>({ name: 'tails', encoding: 'msgpack' }),
+  };
 }
 
 export function openHistoryStore(options: HistoryStoreOptions): OpenedHistoryStore {
@@ -28,22 +41,20 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
   });
   let dbs: StoreDbs;
   try {
+    const format = storeFormat(root);
+    assertCurrentFormat(format, options.path);
     if (options.readOnly) {
       dbs = openForReading(root, options.path);
-    } else dbs = {
-      records: root.openDB<Uint8Array, Key>({ name: 'records', encoding: 'binary' }),
-      cursors: root.openDB<StoredCursor, Key>({ name: 'cursors', encoding: 'msgpack' }),
-      tradeIds: root.openDB<Uint8Array, Key>({ name: 'tradeIds', encoding: 'binary' }),
-      idBlocks: root.openDB<Uint8Array, Key>({ name: 'idBlocks', encoding: 'binary' }),
-    };
-    // stores written before the id index existed get it now, once (see id-index.ts)
-    if (!options.readOnly) buildTradeIdIndex(root, dbs, root.openDB<number, string>({ name: 'meta', encoding: 'msgpack' }));
+    } else {
+      dbs = openStoreDbs(root);
+      if (format === 'empty') markCurrentFormat(root);
+    }
   } catch (error) {
     void root.close().catch(() => undefined);
     if (error instanceof StoreError) throw error;
     throw new StoreError('TV_ERR_STORE_OPEN', `cannot open the store at ${options.path}: ${reasonOf(error)}`, { cause: error, userError: true });
   }
-  const state: WriterState = { scratch: new ValueScratch(), tickerSeq: 0, keys: new TradeKeyWriter(), idValue: Buffer.alloc(8) };
+  const state: WriterState = { idValue: Buffer.alloc(8) };
   const gate = options.faultGate;
   let closed = false;
 
@@ -53,7 +64,10 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
 
   async function commit(records: readonly MarketRecord[], openGaps: ReadonlySet<string> | undefined): Promise<WriteResult> {
     try {
-      const result = await dbs.records.transaction(() => applyBatch(records, dbs, state, openGaps));
+      // a child transaction: should applyBatch throw half-way (a block that cannot be decoded),
+      // lmdb-js aborts what it wrote; a plain transaction() would commit the half (its queue
+      // commits every callback's writes together, a thrown one's too)
+      const result = await dbs.cursors.childTransaction(() => applyBatch(records, dbs, state, openGaps));
       // With overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is
       // flushed; "stored" means durable, so wait for the flush too. Not pipelined (starting the
       // next batch's transaction while this one flushes): LMDB runs one write transaction at a
@@ -84,6 +98,14 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
     readRange(query) {
       assertOpen();
       return readRange(dbs, query);
+    },
+    readTradeColumns(query) {
+      assertOpen();
+      return readTradeColumns(dbs, query);
+    },
+    tickerStored(ticker) {
+      assertOpen();
+      return tickerStored(dbs, ticker);
     },
     readCursor(exchange, market, symbol) {
       assertOpen();
@@ -120,14 +142,16 @@ async function commitReason(error: unknown): Promise<string> {
 /**
  * The databases a reader needs. A read-only environment cannot create a named database: one that
  * was never written is missing (undefined from lmdb-js), so a store without records is said so
- * plainly. The writer's id indexes are never touched by reads.
+ * plainly. The writer's bookkeeping (id indexes, tails) is never touched by reads.
  */
-function openForReading(root: ReturnType<typeof openEnvironment>, path: string): StoreDbs {
-  const records = root.openDB<Uint8Array, Key>({ name: 'records', encoding: 'binary' }) as StoreDbs['records'] | undefined;
-  const cursors = root.openDB<StoredCursor, Key>({ name: 'cursors', encoding: 'msgpack' }) as StoreDbs['cursors'] | undefined;
-  if (records === undefined || cursors === undefined) {
+function openForReading(root: RootDatabase, path: string): StoreDbs {
+  const open = <V>(name: string, encoding: 'binary' | 'msgpack') => root.openDB<V, Key>({ name, encoding }) as ReturnType<RootDatabase['openDB']> | undefined;
+  const tradeBlocks = open<Uint8Array>('tradeBlocks', 'binary') as StoreDbs['tradeBlocks'] | undefined;
+  const tickerBlocks = open<Uint8Array>('tickerBlocks', 'binary') as StoreDbs['tickerBlocks'] | undefined;
+  const cursors = open<StoredCursor>('cursors', 'msgpack') as StoreDbs['cursors'] | undefined;
+  if (tradeBlocks === undefined || tickerBlocks === undefined || cursors === undefined) {
     throw new StoreError('TV_ERR_STORE_OPEN', `cannot open the store at ${path}: nothing stored there yet`, { userError: true });
   }
-  const unused = records; // tradeIds/idBlocks belong to the writer; a read-only store never writes
-  return { records, cursors, tradeIds: unused, idBlocks: unused };
+  const unused = tradeBlocks as unknown as StoreDbs['tails']; // a read-only store never writes
+  return { tradeBlocks, tickerBlocks, cursors, tradeIds: tradeBlocks, idBlocks: tradeBlocks, tails: unused };
 }

@@ -1,21 +1,49 @@
-/** Reads: one range scan per (symbol, type), and the cursors. Nothing here writes. */
-import type { Key } from 'lmdb';
-import type { ExchangeId, Market, MarketRecord } from '../records.js';
-import { decodeTicker, decodeTrade } from './codec.js';
-import { cursorKey, idFromPart, rangeBounds } from './keys.js';
-import type { RangeQuery, TradeCursor } from './types.js';
+/**
+ * Reads: per (symbol, type) one reverse lookup and one range scan over blocks (read-blocks.ts),
+ * each block decoded once and trimmed to the range; and the cursors. Nothing here writes.
+ */
+import type { ExchangeId, Market, MarketRecord, Ticker } from '../records.js';
+import type { TickerColumns, TradeColumns } from './blocks/columns.js';
+import { tickerRecordAt, tickerRows } from './blocks/ticker-rows.js';
+import { tradeRecordAt, tradeRows } from './blocks/trade-rows.js';
+import type { RowKind } from './blocks/row-kind.js';
+import { blocksInRange, lowerBound, upperBound } from './read-blocks.js';
+import { cursorKey, symbolPrefix } from './keys.js';
+import type { ColumnQuery, RangeQuery, TradeCursor } from './types.js';
+import type { BlockDb } from './block-store.js';
 import type { StoreDbs, StoredCursor } from './write.js';
 
-/** Records of one type in key order, i.e. ascending by (timestamp, id). */
+/** the blocks of the range, decoded and trimmed to it; empty pieces are skipped */
+function* columnsInRange<C extends { readonly length: number; readonly timestamps: Float64Array }>(
+  db: BlockDb,
+  kind: RowKind<C>,
+  query: ColumnQuery,
+): Generator<C> {
+  const prefix = symbolPrefix(query.exchange, query.market, query.symbol);
+  for (const value of blocksInRange(db, prefix, query.from, query.to)) {
+    const c = kind.decode(value);
+    const start = query.from === undefined ? 0 : lowerBound(c.timestamps, query.from);
+    const end = query.to === undefined ? c.length : upperBound(c.timestamps, query.to);
+    if (end <= start) continue;
+    yield start === 0 && end === c.length ? c : kind.slice(c, start, end);
+  }
+}
+
+export function readTradeColumns(dbs: StoreDbs, query: ColumnQuery): Generator<TradeColumns> {
+  return columnsInRange(dbs.tradeBlocks, tradeRows, query);
+}
+
+export function readTickerColumns(dbs: StoreDbs, query: ColumnQuery): Generator<TickerColumns> {
+  return columnsInRange(dbs.tickerBlocks, tickerRows, query);
+}
+
+/** Records of one type in store order, i.e. ascending by (timestamp, id). */
 export function* scanType(dbs: StoreDbs, query: RangeQuery, type: 'trade' | 'ticker'): Generator<MarketRecord> {
-  const { start, end } = rangeBounds(query, type);
-  // snapshot: the scan sees one committed state even while batches keep committing
-  for (const { key, value } of dbs.records.getRange({ start, end, snapshot: true })) {
-    const k = key as Key[];
-    const timestamp = k[4] as number;
-    yield type === 'trade'
-      ? decodeTrade(value, query.exchange, query.market, query.symbol, timestamp, idFromPart(k[5]))
-      : decodeTicker(value, query.exchange, query.market, query.symbol, timestamp, k[5] as number);
+  const { exchange, market, symbol } = query;
+  if (type === 'trade') {
+    for (const c of readTradeColumns(dbs, query)) for (let i = 0; i < c.length; i++) yield tradeRecordAt(c, i, exchange, market, symbol);
+  } else {
+    for (const c of readTickerColumns(dbs, query)) for (let i = 0; i < c.length; i++) yield tickerRecordAt(c, i, exchange, market, symbol);
   }
 }
 
@@ -23,11 +51,11 @@ export function* scanType(dbs: StoreDbs, query: RangeQuery, type: 'trade' | 'tic
  * Both types are two scans merged by timestamp (trades first on a tie: they are the facts a
  * ticker summarises). One type is one scan.
  */
-export async function* readRange(dbs: StoreDbs, query: RangeQuery): AsyncGenerator<MarketRecord> {
-  if (query.type !== undefined) {
-    yield* scanType(dbs, query, query.type);
-    return;
-  }
+export function readRange(dbs: StoreDbs, query: RangeQuery): AsyncIterable<MarketRecord> {
+  return asAsync(query.type !== undefined ? scanType(dbs, query, query.type) : mergedScan(dbs, query));
+}
+
+function* mergedScan(dbs: StoreDbs, query: RangeQuery): Generator<MarketRecord> {
   const trades = scanType(dbs, query, 'trade');
   const tickers = scanType(dbs, query, 'ticker');
   let a = trades.next();
@@ -41,6 +69,28 @@ export async function* readRange(dbs: StoreDbs, query: RangeQuery): AsyncGenerat
       b = tickers.next();
     }
   }
+}
+
+/**
+ * The records are read synchronously; the interface is async so a store may one day read from
+ * elsewhere. An async generator around them costs its request queue and two promises a record;
+ * this hands each record over in one resolved promise (measured ~4× the records per second).
+ */
+function asAsync<T>(source: Generator<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.resolve(source.next()),
+      return: (value?: unknown) => Promise.resolve(source.return(value as T) as IteratorResult<T>),
+    }),
+  };
+}
+
+/** true when a ticker equal on (timestamp, localTimestamp) to `t` is stored (what reparse asks) */
+export function tickerStored(dbs: StoreDbs, t: Ticker): boolean {
+  for (const c of readTickerColumns(dbs, { exchange: t.exchange, market: t.market, symbol: t.symbol, from: t.timestamp, to: t.timestamp })) {
+    for (let i = 0; i < c.length; i++) if (c.localTimestamps[i] === t.localTimestamp) return true;
+  }
+  return false;
 }
 
 export function readCursor(dbs: StoreDbs, exchange: ExchangeId, market: Market, symbol: string): TradeCursor | undefined {

@@ -1,5 +1,6 @@
 /** The history store's public contract (docs/architecture.md#store): one sink behind a small interface. */
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
+import type { TradeColumns } from './blocks/columns.js';
 import type { StoreFaultGate } from './fault-gate.js';
 
 export interface HistoryStoreOptions {
@@ -65,6 +66,17 @@ export interface RangeQuery {
   to?: number;
 }
 
+/** one symbol's trades as columns (readTradeColumns) */
+export interface ColumnQuery {
+  exchange: ExchangeId;
+  market: Market;
+  symbol: string;
+  /** inclusive lower bound on `timestamp` (ms) */
+  from?: number;
+  /** inclusive upper bound on `timestamp` (ms) */
+  to?: number;
+}
+
 export interface HistoryStore {
   /**
    * one LMDB transaction: the records and the per-symbol cursors; resolves once committed (durable).
@@ -74,6 +86,12 @@ export interface HistoryStore {
   writeBatch(records: readonly MarketRecord[], options?: WriteOptions): Promise<WriteResult>;
   /** one symbol's time range = one range scan per type, ascending by (timestamp, id) */
   readRange(query: RangeQuery): AsyncIterable<MarketRecord>;
+  /**
+   * one symbol's trades in the range as columns: one TradeColumns per stored block, trimmed to the
+   * range, ascending by (timestamp, id); no object per trade. Iterate it before the next write
+   * when the columns must be one consistent view (each block is read as committed at the time).
+   */
+  readTradeColumns(query: ColumnQuery): Iterable<TradeColumns>;
   readCursor(exchange: ExchangeId, market: Market, symbol: string): TradeCursor | undefined;
   listCursors(): TradeCursor[];
   /** waits for writes already queued, then closes the environment */

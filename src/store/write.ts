@@ -1,14 +1,21 @@
 /**
- * One batch = one LMDB write transaction holding the records, what says which trade ids are stored
- * (id-guard.ts) and the cursors that describe them, so a cursor never points past what is
- * committed and a trade id is stored once, whatever timestamps it arrives with.
+ * One batch = one LMDB write transaction holding the blocks, what says which trade ids are stored
+ * (id-guard.ts), the tails (block-store.ts) and the cursors that describe them, so a cursor never
+ * points past what is committed and a trade id is stored once, whatever timestamps it arrives with.
+ *
+ * The batch is applied in two passes: the first decides, record by record, what is new (ids) and
+ * groups it per symbol; the second writes each symbol's rows as blocks (block-store.ts).
  */
 import type { Database, Key } from 'lmdb';
 import type { MarketRecord, Ticker, Trade } from '../records.js';
-import { encodeTicker, encodeTrade, TICKER_OPTIONAL_FIELDS, type ValueScratch } from './codec.js';
+import { appendRows, mergeOlderRows, putIfAbsent, readTail, tailKey, type BlockDb, type SymbolBlocks, type TailState } from './block-store.js';
+import { TICKER_OPTIONAL_COLUMNS, type TickerColumns, type TradeColumns } from './blocks/columns.js';
+import { sortRows } from './blocks/row-kind.js';
+import { tickerColumnsFrom, tickerRows } from './blocks/ticker-rows.js';
+import { tradeColumnsFrom, tradeRows } from './blocks/trade-rows.js';
 import { StoreError } from './errors.js';
-import { flushBlocks, newIdState, noteNumericId, numericIdStored, type IdState } from './id-guard.js';
-import { cursorKey, idPart, tickerKey, tradeIdKey, tradeKey, type TradeKeyWriter } from './keys.js';
+import { flushBuckets, newIdState, noteNumericId, numericIdStored, type IdState } from './id-guard.js';
+import { AFTER_ALL, compareIdParts, cursorKey, idPart, symbolPrefix, tradeIdKey } from './keys.js';
 import type { WriteResult } from './types.js';
 
 /** A cursor as stored: exchange, market and symbol live in its key. */
@@ -24,40 +31,30 @@ export interface StoredCursor {
 }
 
 export interface StoreDbs {
-  records: Database<Uint8Array, Key>;
+  /** trade blocks (keys.ts) */
+  tradeBlocks: BlockDb;
+  /** ticker blocks (keys.ts) */
+  tickerBlocks: BlockDb;
   cursors: Database<StoredCursor, Key>;
   /** string trade id → its timestamp (float64 LE), one entry per stored trade with a string id */
   tradeIds: Database<Uint8Array, Key>;
-  /** numeric trade ids: per block of ids, the timestamp range they were stored at */
+  /** numeric trade ids: per bucket of ids, the timestamp range they were stored at */
   idBlocks: Database<Uint8Array, Key>;
+  /** each symbol's trailing small blocks per type (block-store.ts) */
+  tails: Database<TailState, Key>;
 }
 
 /** Per-store write state kept across batches. */
 export interface WriterState {
-  scratch: ValueScratch;
-  /** ticker tie-breaker; see keys.ts */
-  tickerSeq: number;
-  /** trade keys as bytes (see keys.ts) */
-  keys: TradeKeyWriter;
   /** the string-id index's value, reused: lmdb-js copies it inside the transaction */
   idValue: Buffer;
-}
-
-/** MDB_NOOVERWRITE: the put fails when the key exists; hoisted to allocate once. */
-const NO_OVERWRITE = { noOverwrite: true } as const;
-
-/**
- * Inside a write transaction lmdb-js's putSync reports whether the put happened (write.js:
- * `put(...) === SYNC_PROMISE_SUCCESS`); its .d.ts says void, hence this one typed wrapper.
- */
-function putIfAbsent(db: Database<Uint8Array, Key>, key: Key, value: Uint8Array): boolean {
-  return (db.putSync as unknown as (k: Key, v: Uint8Array, o: typeof NO_OVERWRITE) => boolean).call(db, key, value, NO_OVERWRITE);
 }
 
 /**
  * Checked before the transaction starts: lmdb-js runs our callback inside a shared write
  * transaction, and a throw half-way would commit half a batch. Validation proper is the pipeline's
- * job; this only guards what would break a key or a value.
+ * job; this only guards what would break a key or a block (a block column holds finite numbers;
+ * NaN in a ticker column means "absent").
  */
 export function assertStorable(records: readonly MarketRecord[]): void {
   for (let i = 0; i < records.length; i++) {
@@ -79,21 +76,31 @@ export function assertStorable(records: readonly MarketRecord[]): void {
 }
 
 function tickerOptionalsAreNumbers(t: Ticker): boolean {
-  for (const f of TICKER_OPTIONAL_FIELDS) {
+  for (const f of TICKER_OPTIONAL_COLUMNS) {
     const v = t[f];
-    if (v !== undefined && typeof v !== 'number') return false;
+    if (v !== undefined && !Number.isFinite(v)) return false;
   }
   return true;
 }
 
-/** one symbol's cursor while a batch is applied */
+/** one symbol while a batch is applied */
 interface Touch {
+  prefix: Key[];
+  /** read at the symbol's first trade of the batch */
+  trades: TradeTouch | undefined;
+  tickers: Ticker[];
+}
+
+interface TradeTouch {
   key: Key[];
   cursor: StoredCursor;
   /** idPart(cursor.lastTradeId), kept so a tie on timestamp costs no id parsing */
   lastPart: number | string;
-  /** a trade was written: the cursor changed */
-  dirty: boolean;
+  /** the newest stored trade before this batch: rows after it are appended, the others merged */
+  storedTimestamp: number;
+  storedPart: number | string;
+  appended: Trade[];
+  older: Trade[];
   ids: IdState;
 }
 
@@ -101,8 +108,8 @@ interface Touch {
 export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, state: WriterState, openGaps?: ReadonlySet<string>): WriteResult {
   let written = 0;
   let duplicates = 0;
-  // cursors touched by this batch, read once and written once; symbol maps under exchange and
-  // market so a record costs one Map.get with the string it already holds (no joined key)
+  // symbols touched by this batch, under exchange and market so a record costs one Map.get with
+  // the string it already holds (no joined key)
   const touched = new Map<string, Map<string, Map<string, Touch>>>();
   let venueExchange = '';
   let venueMarket = '';
@@ -110,15 +117,6 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
 
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as MarketRecord;
-    if (r.type === 'ticker') {
-      const value = encodeTicker(r, state.scratch);
-      while (!putIfAbsent(dbs.records, tickerKey(r, ++state.tickerSeq), value)) {
-        // collision with a ticker from an earlier process: take the next sequence number
-      }
-      written++;
-      continue;
-    }
-    const part = idPart(r.id);
     if (venue === undefined || r.exchange !== venueExchange || r.market !== venueMarket) {
       venueExchange = r.exchange;
       venueMarket = r.market;
@@ -129,19 +127,23 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
     }
     let touch = venue.get(r.symbol);
     if (touch === undefined) {
-      const ckey = cursorKey(r.exchange, r.market, r.symbol);
-      const stored = dbs.cursors.get(ckey);
-      const cursor = stored ? { ...stored } : { lastTradeId: '', lastTimestamp: -Infinity, count: 0 };
-      const ids = newIdState([r.exchange, r.market, r.symbol, 'trade'], cursor.maxId ?? -Infinity);
-      touch = { key: ckey, cursor, lastPart: idPart(cursor.lastTradeId), dirty: false, ids };
+      touch = { prefix: symbolPrefix(r.exchange, r.market, r.symbol), trades: undefined, tickers: [] };
       venue.set(r.symbol, touch);
     }
+    if (r.type === 'ticker') {
+      touch.tickers.push(r);
+      written++;
+      continue;
+    }
+    const tt = (touch.trades ??= tradeTouch(dbs, touch.prefix, r));
+    const part = idPart(r.id);
     // the id decides: a second copy of an id is refused whatever its timestamp
     if (typeof part === 'number') {
-      if (numericIdStored(dbs.records, dbs.idBlocks, touch.ids, part)) {
+      if (numericIdStored(dbs.tradeBlocks, dbs.idBlocks, tt.ids, part, () => takenIds(tt))) {
         duplicates++;
         continue;
       }
+      noteNumericId(tt.ids, part, r.timestamp);
     } else {
       state.idValue.writeDoubleLE(r.timestamp, 0);
       if (!putIfAbsent(dbs.tradeIds, tradeIdKey(r, part), state.idValue)) {
@@ -149,71 +151,100 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
         continue;
       }
     }
-    const key = state.keys.write(r, part) ?? tradeKey(r);
-    const value = encodeTrade(r, state.scratch);
-    if (afterCursor(touch, r.timestamp, part)) {
-      // sorts after every stored trade of its symbol, so the key cannot exist: a plain put,
-      // which skips MDB_NOOVERWRITE's extra work (~0.4 µs a put); the live stream's common case
-      dbs.records.putSync(key, value);
-    } else if (!putIfAbsent(dbs.records, key, value)) {
-      // cannot happen once the id said "new" (same key, same id); kept as the last word
-      duplicates++;
-      continue;
-    }
-    if (typeof part === 'number') noteNumericId(touch.ids, part, r.timestamp);
+    if (after(r.timestamp, part, tt.storedTimestamp, tt.storedPart)) tt.appended.push(r);
+    else tt.older.push(r);
     written++;
-    touch.dirty = true;
-    advanceCursor(touch, r, part);
+    advanceCursor(tt, r, part);
   }
 
   for (const markets of touched.values()) {
     for (const venueTouches of markets.values()) {
-      for (const [symbol, { key, cursor, dirty, ids }] of venueTouches) {
-        if (!dirty) continue;
-        flushBlocks(dbs.idBlocks, ids);
-        cursor.maxId = ids.maxId;
-        // no known hole: everything up to the newest trade is whole, a restart may resume there
-        if (openGaps === undefined || !openGaps.has(symbol)) {
-          cursor.resumeTradeId = cursor.lastTradeId;
-          cursor.resumeTimestamp = cursor.lastTimestamp;
-        }
-        dbs.cursors.putSync(key, cursor);
+      for (const [symbol, touch] of venueTouches) {
+        if (touch.trades !== undefined) writeTrades(dbs, touch.prefix, touch.trades, openGaps === undefined || !openGaps.has(symbol));
+        if (touch.tickers.length > 0) writeTickers(dbs, touch.prefix, touch.tickers);
       }
     }
   }
   return { written, duplicates };
 }
 
-/**
- * True when a trade's key sorts strictly after the cursor's trade, the newest stored for the
- * symbol (cursors commit with their records, so the cursor is exact). Keys order by timestamp,
- * then by the id element: numbers numerically, every number before every string. Only numeric
- * ids are compared on a tie: JS string order (UTF-16) and key order (UTF-8 bytes) can differ.
- */
-function afterCursor(touch: Touch, timestamp: number, part: number | string): boolean {
-  const last = touch.cursor.lastTimestamp;
-  if (timestamp > last) return true;
-  return timestamp === last && typeof part === 'number' && typeof touch.lastPart === 'number' && part > touch.lastPart;
+function tradeTouch(dbs: StoreDbs, prefix: Key[], r: Trade): TradeTouch {
+  const key = cursorKey(r.exchange, r.market, r.symbol);
+  const stored = dbs.cursors.get(key);
+  const cursor: StoredCursor = stored ? { ...stored } : { lastTradeId: '', lastTimestamp: -Infinity, count: 0 };
+  const lastPart = idPart(cursor.lastTradeId);
+  return {
+    key, cursor, lastPart, storedTimestamp: cursor.lastTimestamp, storedPart: lastPart,
+    appended: [], older: [], ids: newIdState(prefix, cursor.maxId ?? -Infinity),
+  };
+}
+
+function* takenIds(tt: TradeTouch): Generator<string> {
+  for (const t of tt.appended) yield t.id;
+  for (const t of tt.older) yield t.id;
+}
+
+function writeTrades(dbs: StoreDbs, prefix: Key[], tt: TradeTouch, holeFree: boolean): void {
+  if (tt.appended.length === 0 && tt.older.length === 0) return;
+  const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail: readTail(dbs.tails, prefix, 'trade') };
+  if (tt.older.length > 0) mergeOlderRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.older)));
+  if (tt.appended.length > 0) appendRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.appended)));
+  dbs.tails.putSync(tailKey(prefix, 'trade'), blocks.tail);
+  flushBuckets(dbs.idBlocks, tt.ids);
+  const cursor = tt.cursor;
+  cursor.maxId = tt.ids.maxId;
+  // no known hole: everything up to the newest trade is whole, a restart may resume there
+  if (holeFree) {
+    cursor.resumeTradeId = cursor.lastTradeId;
+    cursor.resumeTimestamp = cursor.lastTimestamp;
+  }
+  dbs.cursors.putSync(tt.key, cursor);
+}
+
+function writeTickers(dbs: StoreDbs, prefix: Key[], tickers: Ticker[]): void {
+  const blocks: SymbolBlocks<TickerColumns> = { kind: tickerRows, db: dbs.tickerBlocks, prefix, tail: readTail(dbs.tails, prefix, 'ticker') };
+  const last = blocks.tail.last ?? newestTicker(dbs.tickerBlocks, prefix);
+  const rows = sortRows(tickerRows, tickerColumnsFrom(tickers));
+  // rows equal to the newest stored one go after it, so they append too
+  let split = 0;
+  if (last !== undefined) {
+    while (split < rows.length && tickerBefore(rows.timestamps[split] as number, rows.localTimestamps[split] as number, last)) split++;
+  }
+  if (split > 0) mergeOlderRows(blocks, tickerRows.slice(rows, 0, split));
+  if (split < rows.length) appendRows(blocks, tickerRows.slice(rows, split, rows.length));
+  const n = rows.length - 1;
+  const newest: [number, number] = [rows.timestamps[n] as number, rows.localTimestamps[n] as number];
+  blocks.tail.last = last === undefined || !tickerBefore(newest[0], newest[1], last) ? newest : last;
+  dbs.tails.putSync(tailKey(prefix, 'ticker'), blocks.tail);
+}
+
+function tickerBefore(timestamp: number, local: number, last: [number, number]): boolean {
+  return timestamp < last[0] || (timestamp === last[0] && local < last[1]);
+}
+
+/** a symbol whose tail entry predates `last`: its newest ticker, from its last block */
+function newestTicker(db: BlockDb, prefix: Key[]): [number, number] | undefined {
+  for (const { value } of db.getRange({ start: [...prefix, AFTER_ALL], end: prefix, reverse: true, limit: 1 })) {
+    const c = tickerRows.decode(value);
+    return [c.timestamps[c.length - 1] as number, c.localTimestamps[c.length - 1] as number];
+  }
+  return undefined;
+}
+
+/** (timestamp, id) strictly after the stored newest, in key order */
+function after(timestamp: number, part: number | string, lastTimestamp: number, lastPart: number | string): boolean {
+  if (timestamp > lastTimestamp) return true;
+  return timestamp === lastTimestamp && compareIdParts(part, lastPart) > 0;
 }
 
 /** The cursor names the newest trade by (timestamp, id); an older backfilled trade only adds to count. */
-function advanceCursor(touch: Touch, t: Trade, part: number | string): void {
-  const cursor = touch.cursor;
+function advanceCursor(tt: TradeTouch, t: Trade, part: number | string): void {
+  const cursor = tt.cursor;
   cursor.count++;
-  if (t.timestamp > cursor.lastTimestamp || (t.timestamp === cursor.lastTimestamp && compareParts(part, touch.lastPart) > 0)) {
+  if (t.timestamp > cursor.lastTimestamp || (t.timestamp === cursor.lastTimestamp && compareIdParts(part, tt.lastPart) > 0)) {
     cursor.lastTimestamp = t.timestamp;
     cursor.lastTradeId = t.id;
-    touch.lastPart = part;
+    tt.lastPart = part;
   }
 }
 
-/** Same order as the key's id element: numeric ids numerically, before any string id. */
-export function compareIds(a: string, b: string): number {
-  return compareParts(idPart(a), idPart(b));
-}
-
-function compareParts(pa: number | string, pb: number | string): number {
-  if (typeof pa === 'number') return typeof pb === 'number' ? pa - pb : -1;
-  if (typeof pb === 'number') return 1;
-  return pa < pb ? -1 : pa > pb ? 1 : 0;
-}

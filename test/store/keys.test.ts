@@ -1,52 +1,32 @@
+/**
+ * Rows inside a block are ordered by compareIdParts/idPart, blocks by LMDB's key bytes: the two
+ * must agree, or a range scan over blocks would find rows out of place. Rewritten for the block
+ * layout (format 2): it used to compare format 1's hand-built record keys with ordered-binary's.
+ */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as lmdb from 'lmdb';
 import type { Key } from 'lmdb';
-import type { Trade } from '../../src/records.js';
-import { idPart, tradeKey, TradeKeyWriter } from '../../src/store/keys.js';
+import { compareIdParts, idFromPart, idPart } from '../../src/store/keys.js';
 
 /** lmdb-js's own key encoder (ordered-binary toBufferKey), exported but not in its .d.ts */
 const encodeKey = (lmdb as unknown as { keyValueToBuffer: (key: Key) => Uint8Array }).keyValueToBuffer;
 
-function trade(over: Partial<Trade>): Trade {
-  return {
-    type: 'trade', exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', id: '1',
-    price: 1, amount: 1, side: 'buy', timestamp: 1_700_000_000_000, localTimestamp: 1_700_000_000_001, ...over,
-  };
-}
-
-describe('trade keys written as bytes', () => {
-  test('are byte for byte what ordered-binary makes of the array key, so stored data reads the same', () => {
-    const writer = new TradeKeyWriter();
-    const ids = ['0', '1', '9', '10', '28457001', '999999999999999', '4294967295', '4294967296', '123456789012'];
-    const timestamps = [0, 1, 1_700_000_000_000, 1_700_000_000_000.5, 2 ** 52, 1.5, 15, 16, -1, -1_700_000_000_000];
-    const names: [Trade['exchange'], Trade['market'], string][] = [
-      ['binance', 'spot', 'BTC/USDT'], ['okx', 'futures', 'BTC/USDT:USDT'], ['upbit', 'spot', 'BTC/KRW'], ['bybit', 'spot', 'ÄÖÜ/USDT'],
-    ];
-    let compared = 0;
-    for (const [exchange, market, symbol] of names) {
-      for (const id of ids) {
-        for (const timestamp of timestamps) {
-          const t = trade({ exchange, market, symbol, id, timestamp });
-          const bytes = writer.write(t, idPart(t.id));
-          assert.ok(bytes, `${symbol} ${id} has a byte key`);
-          assert.deepEqual(Buffer.from(bytes), Buffer.from(encodeKey(tradeKey(t))), `${symbol} ${timestamp} ${id}`);
-          compared++;
-        }
-      }
-    }
-    assert.equal(compared, names.length * ids.length * timestamps.length);
+describe('block keys and row order', () => {
+  test('compareIdParts orders (timestamp, id) exactly as the block keys sort in LMDB', () => {
+    const ids = ['0', '1', '9', '10', '28457001', '999999999999999', '1000000000000000', '9007199254740993', '007',
+      '2100000000007764263', 'a1b2c3d4-0000-4000-8000-000000000000', 'A', 'b', 'é', '\u{1F600}', '\uFFFD'];
+    const timestamps = [0, 1, 1_700_000_000_000, 1_700_000_000_000.5, -1];
+    const rows = timestamps.flatMap((ts) => ids.map((id) => [ts, idPart(id)] as [number, number | string]));
+    const byRows = [...rows].sort((a, b) => (a[0] !== b[0] ? a[0] - b[0] : compareIdParts(a[1], b[1])));
+    const byKeys = [...rows].sort((a, b) => Buffer.compare(Buffer.from(encodeKey(['binance', 'spot', 'BTC/USDT', ...a])), Buffer.from(encodeKey(['binance', 'spot', 'BTC/USDT', ...b]))));
+    assert.deepEqual(byRows, byKeys);
   });
 
-  test('leave string ids and names ordered-binary would escape to the array key', () => {
-    const writer = new TradeKeyWriter();
-    const uuid = trade({ id: 'a1b2c3d4-0000-4000-8000-000000000000' });
-    assert.equal(writer.write(uuid, idPart(uuid.id)), undefined);
-    const leadingZero = trade({ id: '007' });
-    assert.equal(writer.write(leadingZero, idPart(leadingZero.id)), undefined);
-    const odd = trade({ symbol: '\u0003ODD/USDT' });
-    assert.equal(writer.write(odd, idPart(odd.id)), undefined);
-    const long = trade({ symbol: `${'X'.repeat(70)}/USDT` });
-    assert.equal(writer.write(long, idPart(long.id)), undefined);
+  test('idPart keeps canonical integers up to 15 digits as numbers and round-trips every id', () => {
+    assert.equal(idPart('28457001'), 28457001);
+    assert.equal(idPart('0'), 0);
+    for (const id of ['007', '9007199254740993', '1000000000000000', 'c0ffee', '', '-1', '1e3']) assert.equal(typeof idPart(id), 'string', id);
+    for (const id of ['0', '1', '999999999999999', '007', 'uuid-x', '17651234567890993']) assert.equal(idFromPart(idPart(id)), id);
   });
 });

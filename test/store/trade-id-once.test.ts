@@ -6,9 +6,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, type Key } from 'lmdb';
-import { openHistoryStore } from '../../src/store/index.js';
-import { encodeTrade, ValueScratch } from '../../src/store/codec.js';
-import { cursorKey, tradeKey } from '../../src/store/keys.js';
+import { migrateStore, openHistoryStore } from '../../src/store/index.js';
+import { encodeTrade, ValueScratch } from '../../src/store/v1/codec.js';
+import { cursorKey } from '../../src/store/keys.js';
+import { v1TradeKey as tradeKey } from '../../src/store/v1/keys.js';
 import type { Trade } from '../../src/records.js';
 import { collect, tempDir, trade } from './helpers.js';
 
@@ -69,9 +70,9 @@ describe('one trade id is stored once', () => {
     await store.close();
   });
 
-  test('a store written before the id check still reads, and from then on refuses a second copy of its ids', async (t) => {
+  test('a 0.1 store written before the id check is refused until migrated, and from then on refuses a second copy of its ids', async (t) => {
     const path = tempDir(t);
-    // the layout stores had until now: records and cursors only
+    // the layout stores had before the id check: records and cursors only, no id bookkeeping
     const old = open({ path, maxDbs: 4 });
     const records = old.openDB<Uint8Array, Key>({ name: 'records', encoding: 'binary' });
     const cursors = old.openDB<object, Key>({ name: 'cursors', encoding: 'msgpack' });
@@ -84,6 +85,8 @@ describe('one trade id is stored once', () => {
     });
     await old.close();
 
+    assert.throws(() => openHistoryStore({ path, noSync: true }), { code: 'TV_ERR_STORE_FORMAT' });
+    assert.deepEqual(await migrateStore(path), { status: 'migrated', trades: 3, tickers: 0, symbols: 2 });
     const store = openHistoryStore({ path, noSync: true });
     assert.deepEqual(await collect(store.readRange(q)), [trade('1', 100), trade('2', 101)]);
     assert.deepEqual(store.readCursor('binance', 'spot', 'BTC/USDT'), { exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', lastTradeId: '2', lastTimestamp: 101, count: 2 });

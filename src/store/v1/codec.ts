@@ -1,18 +1,13 @@
 /**
- * Hand-rolled value encoding. The key already holds exchange, market, symbol, type, timestamp
- * and id, so a value carries only the rest, as fixed-width float64s:
+ * Store format 1's value encoding (tickvisor 0.1), kept so `tickvisor migrate`
+ * can read it (and tests can write such a store). The key holds exchange, market, symbol, type,
+ * timestamp and id, so a value carries only the rest, as fixed-width float64s:
  *
  *   trade  (25 bytes): price, amount, localTimestamp, side (u8: 0 buy, 1 sell)
  *   ticker (9 + 8n):   presence mask (u8), last, then each present optional field in OPTIONAL order
- *
- * Measured against lmdb-js's msgpack default with the same fields as an array (1M trades, batches
- * of 5000, puts only): ~2.6 vs ~2.7 CPU-seconds, 25 vs ~29 bytes a value; msgpack objects with
- * field names took ~3.3. The margin is small; the fixed layout also makes corruption detectable.
- * Values are encoded into one reusable scratch buffer: lmdb-js copies a value synchronously when
- * `put` runs inside a write transaction.
  */
-import type { ExchangeId, Market, Ticker, Trade } from '../records.js';
-import { StoreError } from './errors.js';
+import type { ExchangeId, Market, Ticker, Trade } from '../../records.js';
+import { StoreError } from '../errors.js';
 
 export const TRADE_VALUE_BYTES = 25;
 

@@ -1,14 +1,23 @@
 /**
- * The id bookkeeping of id-guard.ts for stores written before it existed: built once at open from
- * the records, then marked done in the `meta` DB. Records stay as they were, so old stores read
+ * The id bookkeeping of id-guard.ts for format-1 stores written before it existed (early 0.1):
+ * built from the records, then marked done in the `meta` DB. `tickvisor migrate` runs it before
+ * converting, so every migrated store has it. Records stay as they were, so old stores read
  * the same; an id an old store already holds twice keeps both records (nothing is deleted).
  * String ids are indexed in chunked transactions (one transaction over a large store would hold
  * too many dirty pages); numeric ids only need each symbol's largest id and block ranges, which
  * fit in memory (one entry per ID_BLOCK trades) and are written at the end with the marker.
  */
 import type { Database, Key, RootDatabase } from 'lmdb';
-import { blockOf, encodeBlock } from './id-guard.js';
-import type { StoreDbs } from './write.js';
+import { blockOf, encodeBucket } from '../id-guard.js';
+import type { StoredCursor } from '../write.js';
+
+/** what building the bookkeeping reads and writes */
+export interface V1IdDbs {
+  records: Database<Uint8Array, Key>;
+  cursors: Database<StoredCursor, Key>;
+  tradeIds: Database<Uint8Array, Key>;
+  idBlocks: Database<Uint8Array, Key>;
+}
 
 const INDEX_MARKER = 'tradeIdIndex';
 const INDEX_VERSION = 1;
@@ -22,7 +31,7 @@ interface SymbolIds {
 }
 
 /** returns how many trades were looked at (0 when the bookkeeping was already there) */
-export function buildTradeIdIndex(root: RootDatabase, dbs: StoreDbs, meta: Database<number, string>): number {
+export function buildTradeIdIndex(root: RootDatabase, dbs: V1IdDbs, meta: Database<number, string>): number {
   if (meta.get(INDEX_MARKER) === INDEX_VERSION) return 0;
   const symbols = new Map<string, SymbolIds>();
   let scanned = 0;
@@ -39,8 +48,10 @@ export function buildTradeIdIndex(root: RootDatabase, dbs: StoreDbs, meta: Datab
           seen++;
           continue;
         }
+        // stop before the key, not after it: the next chunk skips its first key as already seen
+        if (seen > CHUNK) return;
+        seen++;
         last = key;
-        if (++seen > CHUNK) return;
         const k = key as Key[];
         if (k[3] !== 'trade') continue;
         scanned++;
@@ -67,7 +78,7 @@ export function buildTradeIdIndex(root: RootDatabase, dbs: StoreDbs, meta: Datab
   }
   root.transactionSync(() => {
     for (const s of symbols.values()) {
-      for (const [block, [min, max]] of s.blocks) dbs.idBlocks.putSync([...s.prefix, block], encodeBlock(min, max));
+      for (const [block, [min, max]] of s.blocks) dbs.idBlocks.putSync([...s.prefix, block], encodeBucket(min, max));
       const ckey = s.prefix.slice(0, 3);
       const cursor = dbs.cursors.get(ckey);
       if (cursor) dbs.cursors.putSync(ckey, { ...cursor, maxId: s.maxId });

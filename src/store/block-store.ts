@@ -1,0 +1,247 @@
+/**
+ * One symbol's blocks of one type (trades or tickers), written inside the batch's transaction.
+ *
+ * Invariant: a symbol's blocks hold disjoint ranges in store order, and a block's key is its first
+ * row (keys.ts). Rows arrive two ways:
+ * - after everything stored (the live stream): a batch's rows become one small block at the end.
+ *   The trailing small blocks ("the tail") are counted in the `tails` DB; once they hold about a
+ *   sealed block's worth of bytes (or MAX_TAIL_BLOCKS of them) they are read back, joined and cut
+ *   into sealed blocks, in the same transaction. A live batch therefore writes one small value
+ *   per symbol, never rewrites a large block, and the writer keeps nothing per symbol in memory:
+ *   the tail's size is in the `tails` DB, its keys are the symbol's last blocks.
+ * - older than the newest stored row (backfill, late rows): merged into the block whose range
+ *   holds them (decoded, merged, re-encoded, re-keyed when its first row changes, cut again when
+ *   it grew too big). Rare, so correctness first.
+ *
+ * LMDB keeps a value over ~2 KB on whole 4 KB overflow pages (a value of s bytes takes
+ * ceil((s + 16) / 4096) pages), so sealed blocks are cut by encoded size, to just under a whole
+ * number of pages, not by row count: otherwise up to a page per block is wasted.
+ */
+import type { Database, Key } from 'lmdb';
+import { AFTER_ALL, compareIdParts } from './keys.js';
+import type { RowKind } from './blocks/row-kind.js';
+import { mergeRows } from './blocks/row-kind.js';
+
+export const PAGE_BYTES = 4096;
+/** pages a sealed block fills: 32 KB decodes in a few µs and wastes little at its end */
+export const SEAL_PAGES = 8;
+/** the encoded size a sealed block aims at */
+export const SEAL_TARGET_BYTES = SEAL_PAGES * PAGE_BYTES - 64;
+/** the most a value may take to stay within SEAL_PAGES overflow pages (LMDB's page header is 16 bytes) */
+const SEAL_LIMIT_BYTES = SEAL_PAGES * PAGE_BYTES - 16;
+/** a cut block this close under the target counts as sealed (~1.5% of its pages left unused) */
+const SEAL_SLACK_BYTES = 512;
+/** the tail is compacted once it holds this many bytes (its small blocks are larger than they will be joined) */
+const COMPACT_AT_BYTES = SEAL_TARGET_BYTES * 1.5;
+export const MAX_TAIL_BLOCKS = 64;
+
+/** The trailing small blocks of a symbol's type: the last `blocks` blocks, `bytes` their encoded size. */
+export interface TailState {
+  blocks: number;
+  bytes: number;
+  /** tickers: the newest stored row's (timestamp, localTimestamp); trades use their cursor */
+  last?: [number, number];
+}
+
+export type BlockDb = Database<Uint8Array, Key>;
+
+export interface SymbolBlocks<C extends { readonly length: number }> {
+  kind: RowKind<C>;
+  db: BlockDb;
+  /** [exchange, market, symbol] */
+  prefix: Key[];
+  tail: TailState;
+}
+
+export function tailKey(prefix: Key[], type: 'trade' | 'ticker'): Key[] {
+  return [...prefix, type];
+}
+
+/** MDB_NOOVERWRITE: the put fails when the key exists; hoisted to allocate once. */
+const NO_OVERWRITE = { noOverwrite: true } as const;
+
+/**
+ * Inside a write transaction lmdb-js's putSync reports whether the put happened (write.js:
+ * `put(...) === SYNC_PROMISE_SUCCESS`); its .d.ts says void, hence this one typed wrapper.
+ */
+export function putIfAbsent(db: Database<Uint8Array, Key>, key: Key, value: Uint8Array): boolean {
+  return (db.putSync as unknown as (k: Key, v: Uint8Array, o: typeof NO_OVERWRITE) => boolean).call(db, key, value, NO_OVERWRITE);
+}
+
+/** puts one block under its first row's key (tickers: the first free seq) and returns the key */
+function putBlock<C extends { readonly length: number }>(s: SymbolBlocks<C>, rows: C, bytes: Uint8Array): Key[] {
+  const key = [...s.prefix, ...s.kind.keySuffix(rows, 0)];
+  if (s.kind.name === 'trade') {
+    // a trade's (timestamp, id) is stored once, so no other block can start on it
+    s.db.putSync(key, bytes);
+    return key;
+  }
+  for (let seq = 0; ; seq++) {
+    const k = [...key, seq];
+    if (putIfAbsent(s.db, k, bytes)) return k;
+  }
+}
+
+interface Cut {
+  start: number;
+  end: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * Cuts rows (in store order) into encoded blocks of about SEAL_TARGET_BYTES each; the last one
+ * holds what is left. Rows per block are estimated from the bytes per row seen so far and
+ * corrected by encoding again (a codec's size per row depends on the data), a few times at most.
+ */
+export function cutBlocks<C extends { readonly length: number }>(kind: RowKind<C>, rows: C): Cut[] {
+  const n = rows.length;
+  const whole = kind.encode(rows);
+  if (whole.length <= SEAL_LIMIT_BYTES) return [{ start: 0, end: n, bytes: whole }];
+  let perRow = whole.length / n;
+  const out: Cut[] = [];
+  let start = 0;
+  while (start < n) {
+    let count = Math.min(n - start, Math.max(1, Math.floor(SEAL_TARGET_BYTES / perRow)));
+    let best: Cut | undefined;
+    for (let tries = 0; tries < 5; tries++) {
+      const bytes = kind.encode(kind.slice(rows, start, start + count));
+      perRow = bytes.length / count;
+      if (bytes.length > SEAL_LIMIT_BYTES && count > 1) {
+        count = Math.max(1, Math.min(count - 1, Math.floor(SEAL_TARGET_BYTES / perRow)));
+        continue;
+      }
+      best = { start, end: start + count, bytes };
+      if (start + count >= n || bytes.length >= SEAL_TARGET_BYTES - SEAL_SLACK_BYTES) break;
+      const more = Math.min(n - start, Math.floor(SEAL_TARGET_BYTES / perRow));
+      if (more <= count) break;
+      count = more;
+    }
+    // five shrinking tries that all overflowed: take the last size tried rather than loop on
+    best ??= { start, end: start + count, bytes: kind.encode(kind.slice(rows, start, start + count)) };
+    out.push(best);
+    start = best.end;
+  }
+  return out;
+}
+
+const isSealed = (bytes: Uint8Array): boolean => bytes.length >= SEAL_TARGET_BYTES - SEAL_SLACK_BYTES;
+
+/** the symbol's last `count` blocks, oldest first */
+function lastBlocks(db: BlockDb, prefix: Key[], count: number): { key: Key[]; value: Uint8Array }[] {
+  if (count <= 0) return [];
+  const out: { key: Key[]; value: Uint8Array }[] = [];
+  for (const { key, value } of db.getRange({ start: [...prefix, AFTER_ALL], end: prefix, reverse: true, limit: count })) {
+    out.push({ key: key as Key[], value });
+  }
+  return out.reverse();
+}
+
+/**
+ * Rows that sort after every stored row of the symbol, in store order. One small block, or, when
+ * the tail has grown enough, the tail and these rows joined and cut into sealed blocks.
+ */
+export function appendRows<C extends { readonly length: number }>(s: SymbolBlocks<C>, rows: C): void {
+  if (rows.length === 0) return;
+  const bytes = s.kind.encode(rows);
+  const tail = s.tail;
+  if (tail.blocks + 1 < MAX_TAIL_BLOCKS && tail.bytes + bytes.length < COMPACT_AT_BYTES && bytes.length <= SEAL_LIMIT_BYTES) {
+    putBlock(s, rows, bytes);
+    tail.blocks++;
+    tail.bytes += bytes.length;
+    return;
+  }
+  const old = lastBlocks(s.db, s.prefix, tail.blocks);
+  for (const { key } of old) s.db.removeSync(key);
+  const joined = s.kind.concat([...old.map(({ value }) => s.kind.decode(value)), rows]);
+  const cuts = cutBlocks(s.kind, joined);
+  tail.blocks = 0;
+  tail.bytes = 0;
+  cuts.forEach((c, i) => {
+    putBlock(s, s.kind.slice(joined, c.start, c.end), c.bytes);
+    // the last cut stays in the tail unless it is a full block already
+    if (i === cuts.length - 1 && !isSealed(c.bytes)) {
+      tail.blocks = 1;
+      tail.bytes = c.bytes.length;
+    }
+  });
+}
+
+/** the key of the last block whose key is ≤ `bound` (undefined: the symbol has none) */
+function blockAtOrBefore(db: BlockDb, prefix: Key[], bound: Key[]): Key[] | undefined {
+  for (const key of db.getKeys({ start: bound, end: prefix, reverse: true, limit: 1 })) return key as Key[];
+  return undefined;
+}
+
+function blockAfter(db: BlockDb, prefix: Key[], key: Key[]): Key[] | undefined {
+  for (const k of db.getKeys({ start: [...key, AFTER_ALL], end: [...prefix, AFTER_ALL], limit: 1 })) return k as Key[];
+  return undefined;
+}
+
+function firstBlock(db: BlockDb, prefix: Key[]): Key[] | undefined {
+  for (const k of db.getKeys({ start: prefix, end: [...prefix, AFTER_ALL], limit: 1 })) return k as Key[];
+  return undefined;
+}
+
+const keyId = (key: Key[]): string => JSON.stringify(key);
+
+/**
+ * Rows (in store order) that do not sort after the symbol's newest stored row: each goes into the
+ * block whose range holds it (a row before the first block goes into the first block), one
+ * decode/merge/encode per block touched.
+ */
+export function mergeOlderRows<C extends { readonly length: number }>(s: SymbolBlocks<C>, rows: C): void {
+  const { kind, db, prefix } = s;
+  const n = rows.length;
+  // which blocks are the tail's, so its size stays right when a merge grows or splits one of them
+  const tailKeys = new Set(lastBlocks(db, prefix, s.tail.blocks).map(({ key }) => keyId(key)));
+  let i = 0;
+  while (i < n) {
+    const rowKey = [...prefix, ...kind.keySuffix(rows, i), AFTER_ALL];
+    const target = blockAtOrBefore(db, prefix, rowKey) ?? firstBlock(db, prefix);
+    if (target === undefined) {
+      // no block at all (cannot happen while a cursor says rows are stored): the rows start one
+      appendRows(s, kind.slice(rows, i, n));
+      return;
+    }
+    const next = blockAfter(db, prefix, target);
+    let j = i + 1;
+    if (next === undefined) j = n;
+    else {
+      const nextSuffix = next.slice(prefix.length);
+      while (j < n && compareToKey(kind, rows, j, nextSuffix) < 0) j++;
+    }
+    const value = db.get(target) as Uint8Array;
+    const merged = mergeRows(kind, kind.decode(value), kind.slice(rows, i, j));
+    db.removeSync(target);
+    const cuts = cutBlocks(kind, merged);
+    let bytes = 0;
+    for (const c of cuts) {
+      putBlock(s, kind.slice(merged, c.start, c.end), c.bytes);
+      bytes += c.bytes.length;
+    }
+    if (tailKeys.has(keyId(target))) {
+      s.tail.blocks += cuts.length - 1;
+      s.tail.bytes += bytes - value.length;
+    }
+    i = j;
+  }
+}
+
+/** a row against a block key's elements after the prefix; ties (tickers) count as not before */
+function compareToKey<C extends { readonly length: number }>(kind: RowKind<C>, rows: C, i: number, suffix: Key[]): number {
+  const mine = kind.keySuffix(rows, i);
+  for (let k = 0; k < mine.length; k++) {
+    const a = mine[k] as number | string;
+    const b = suffix[k] as number | string;
+    if (a === b) continue;
+    if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : 1;
+    return compareIdParts(a, b);
+  }
+  return 0;
+}
+
+/** the tail as stored, or (a symbol never written) empty */
+export function readTail(tails: Database<TailState, Key>, prefix: Key[], type: 'trade' | 'ticker'): TailState {
+  const stored = tails.get(tailKey(prefix, type));
+  return stored ? { ...stored } : { blocks: 0, bytes: 0 };
+}
