@@ -140,13 +140,15 @@ describe('block layout', () => {
     const path = tempDir(t);
     const store = openHistoryStore({ path, noSync: true });
     let id = 1;
-    for (let b = 0; b < 300; b++) {
-      await store.writeBatch(Array.from({ length: 37 }, () => trade(String(id), 1_000 + id++)));
+    // prices and amounts that are not short decimals: ~17 encoded bytes a trade, so 600 batches of
+    // 37 fill a dozen sealed blocks (short decimals would pack into a byte or two each)
+    for (let b = 0; b < 600; b++) {
+      await store.writeBatch(Array.from({ length: 37 }, () => trade(String(id), 1_000 + id, { price: 100 + Math.sqrt(id), amount: Math.sqrt(id++ + 1) })));
     }
     const layout = checkLayout(store, ['binance', 'spot', 'BTC/USDT']);
     const tails = store.env.openDB<TailState, Key>({ name: 'tails', encoding: 'msgpack' });
     const tail = tails.get(['binance', 'spot', 'BTC/USDT', 'trade']) as TailState;
-    // 300 batches, yet only the sealed blocks and a tail shorter than the compaction limit
+    // 600 batches, yet only the sealed blocks and a tail shorter than the compaction limit
     assert.equal(layout.tradeBlocks, layout.sealed + tail.blocks);
     assert.ok(layout.sealed >= 8, `${layout.sealed} sealed blocks`);
     assert.equal((await collect(store.readRange({ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT' }))).length, id - 1);

@@ -26,13 +26,17 @@ import { collect, tempDir, trade } from './helpers.js';
 const FRAMES = 120;
 const PER_FRAME = 100;
 
-/** timestamps just behind the wall clock: the pipeline validates them against it */
+/**
+ * timestamps just behind the wall clock: the pipeline validates them against it. Prices and amounts
+ * that are not short decimals (square roots) keep the columnar store from packing them into a byte
+ * or two, so the trades still outgrow the space left after the first tenth.
+ */
 function groundTruth(): Trade[][] {
   const base = Date.now() - 20_000;
   return Array.from({ length: FRAMES }, (_, f) =>
     Array.from({ length: PER_FRAME }, (_, i) => {
       const n = f * PER_FRAME + i;
-      return trade(String(1_000_000 + n), base + n, { symbol: n % 2 ? 'BTC/USDT' : 'ETH/USDT', price: 100 + (n % 13) });
+      return trade(String(1_000_000 + n), base + n, { symbol: n % 2 ? 'BTC/USDT' : 'ETH/USDT', price: 100 + Math.sqrt(n + 2), amount: Math.sqrt(n + 3) / 1000 });
     }),
   );
 }

@@ -6,10 +6,15 @@ import { StoreError } from '../errors.js';
 import { readBlockHeader } from './block-header.js';
 import type { BlockCodec, TickerColumns, TradeColumns } from './columns.js';
 import { plainTickerCodec, plainTradeCodec } from './plain-codec.js';
+import { tickerBlockCodec } from './ticker-codec.js';
+import { tradeBlockCodec } from './trade-codec.js';
 
-/** the codecs new blocks are encoded with */
-export const tradeCodec: BlockCodec<TradeColumns> = plainTradeCodec;
-export const tickerCodec: BlockCodec<TickerColumns> = plainTickerCodec;
+/**
+ * the codecs new blocks are encoded with: the compact columns (codec id 2). The plain fixed-width
+ * codec (id 1) stays readable: it is the simple reference the store was first built against.
+ */
+export const tradeCodec: BlockCodec<TradeColumns> = tradeBlockCodec;
+export const tickerCodec: BlockCodec<TickerColumns> = tickerBlockCodec;
 
 const ONE = (v: number) => new Float64Array([v]);
 /** one row: every codec encodes it (an empty block is an edge some codecs may refuse) */
