@@ -185,7 +185,8 @@ if (wanted('store')) {
     const perSec = (v: number | null) => (v === null ? 'not measured' : `${fmt(v)}/s`);
     log(
       `store      ${fmt(st.trades)} trades of one symbol in batches of ${fmt(st.batchSize)} · ${st.bytesPerTrade} bytes/trade on disk · write ${fmt(st.writeTradesPerSec)}/s` +
-        ` · read ${fmt(st.readTradesPerSec)} records/s · columnar ${perSec(st.readColumnarTradesPerSec)} · DuckDB scan ${perSec(st.duckdbScanTradesPerSec)}`,
+        ` · read ${fmt(st.readTradesPerSec)} records/s · columnar ${perSec(st.readColumnarTradesPerSec)} · DuckDB scan ${perSec(st.duckdbScanTradesPerSec)}` +
+        ` (Parquet export ${perSec(st.exportParquetTradesPerSec)}, ${st.parquetBytesPerTrade ?? '?'} bytes/trade)`,
     );
     const n = st.naive;
     if ('error' in n) log(`store      naive (one LMDB put per trade) error: ${n.error}`);

@@ -2,7 +2,7 @@
  * store: N trades of one Binance-like symbol written in batches through tickvisor's history store
  * and through the naive layout (one LMDB put per trade), each in its own process → bytes per trade
  * on disk, write and read rates; the columnar read when the store has one; the DuckDB scan of a
- * Parquet export (a slot: see duckdbScan).
+ * Parquet export made by tickvisor's own export (bench/store/duckdb-scan.ts).
  */
 import { startChild } from '../lib/child.js';
 import type { StoreLayout, StoreLayoutResult, StoreRunArg } from '../store/store-child.js';
@@ -17,7 +17,10 @@ export interface StoreResult {
   writeTradesPerSec: number;
   readTradesPerSec: number;
   readColumnarTradesPerSec: number | null;
+  /** the series exported to Parquet (tickvisor export), then one full DuckDB scan of the file */
   duckdbScanTradesPerSec: number | null;
+  exportParquetTradesPerSec: number | null;
+  parquetBytesPerTrade: number | null;
   notes: string[];
   /** the same series through one LMDB put per trade (a msgpack object each) */
   naive: StoreLayoutResult | { error: string };
@@ -35,19 +38,9 @@ async function layout(name: StoreLayout, count: number, batchSize: number): Prom
   }
 }
 
-/**
- * SLOT for the merge: export the same trades to Parquet (`tickvisor export … --format parquet`) and
- * time a DuckDB scan of the file (`@duckdb/node-api`), trades/s. The export and the dependency come
- * from another branch of issue 13; until they are merged this reports null with a note.
- */
-async function duckdbScan(): Promise<{ tradesPerSec: number | null; note?: string }> {
-  return { tradesPerSec: null, note: 'duckdbScanTradesPerSec: not measured yet (needs the Parquet export and @duckdb/node-api; filled at merge)' };
-}
-
 export async function store(count: number, batchSize: number): Promise<StoreResult> {
   const tv = await layout('tickvisor', count, batchSize);
   const naive = await layout('naive', count, batchSize).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
-  const duck = await duckdbScan();
   return {
     trades: count,
     batchSize,
@@ -57,8 +50,10 @@ export async function store(count: number, batchSize: number): Promise<StoreResu
     writeTradesPerSec: tv.writeTradesPerSec,
     readTradesPerSec: tv.readTradesPerSec,
     readColumnarTradesPerSec: tv.readColumnarTradesPerSec,
-    duckdbScanTradesPerSec: duck.tradesPerSec,
-    notes: [...tv.notes, ...(duck.note ? [duck.note] : [])],
+    duckdbScanTradesPerSec: tv.duckdbScanTradesPerSec,
+    exportParquetTradesPerSec: tv.exportParquetTradesPerSec,
+    parquetBytesPerTrade: tv.parquetBytesPerTrade,
+    notes: tv.notes,
     naive,
   };
 }
