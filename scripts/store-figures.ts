@@ -95,7 +95,7 @@ async function measure(symbols: number): Promise<Figures> {
       read = 0;
       const t0 = performance.now();
       for (const symbol of names) {
-        for await (const r of store.readRange({ exchange: 'binance', market: 'spot', symbol, type: 'trade' })) if (r.timestamp > 0) read++;
+        for (const r of store.readRange({ exchange: 'binance', market: 'spot', symbol, type: 'trade' })) if (r.timestamp > 0) read++;
       }
       readMs = Math.min(readMs, performance.now() - t0);
     }

@@ -92,11 +92,22 @@ export class CandleAggregator {
 /** Candles from trades in ascending time order; anything that is not a trade is passed over. */
 export async function* candlesFrom(records: AsyncIterable<{ type: string }> | Iterable<{ type: string }>, intervalMs: number): AsyncGenerator<Candle> {
   const aggregator = new CandleAggregator(intervalMs);
-  for await (const record of records) {
-    if (record.type !== 'trade') continue;
+  const add = (record: { type: string }): Candle | undefined => {
+    if (record.type !== 'trade') return undefined;
     const t = record as Trade;
-    const closed = aggregator.add(t.timestamp, t.price, t.amount, t.side);
-    if (closed) yield closed;
+    return aggregator.add(t.timestamp, t.price, t.amount, t.side);
+  };
+  // a store's read is synchronous underneath: taken so, it costs no promise per trade (only per candle)
+  if (Symbol.iterator in records) {
+    for (const record of records) {
+      const closed = add(record);
+      if (closed) yield closed;
+    }
+  } else {
+    for await (const record of records) {
+      const closed = add(record);
+      if (closed) yield closed;
+    }
   }
   const last = aggregator.flush();
   if (last) yield last;

@@ -1,6 +1,6 @@
 /** Candles of one stored symbol: a streaming read of its trades through the aggregator. */
 import type { ExchangeId, Market } from '../records.js';
-import type { HistoryStore } from '../store/types.js';
+import type { RecordSource } from '../store/types.js';
 import { candlesFrom, type Candle } from './candles.js';
 import { parseInterval } from './interval.js';
 
@@ -17,7 +17,7 @@ export interface CandleQuery {
  * The interval is checked at the call (a bad one throws here, not at the first `next()`); the
  * trades are read lazily as the candles are taken, one candle held at a time.
  */
-export function readCandles(store: Pick<HistoryStore, 'readRange'>, exchange: ExchangeId, market: Market, symbol: string, query: CandleQuery): AsyncIterable<Candle> {
+export function readCandles(store: RecordSource, exchange: ExchangeId, market: Market, symbol: string, query: CandleQuery): AsyncIterable<Candle> {
   const intervalMs = parseInterval(query.interval);
   const trades = store.readRange({
     exchange,

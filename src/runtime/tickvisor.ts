@@ -29,7 +29,7 @@ import type { ExchangeId, Market, MarketRecord, Ticker, Trade } from '../records
 import { iterateTickers, iterateTrades, type RecordFilter, type RecordIterator } from './record-iterator.js';
 import { createRestClient, type BudgetedRestClient, type VenueStats } from '../rest/index.js';
 import type { SimExchange } from '../sim/index.js';
-import { openHistoryStore, QuarantineWriter, RawFrameWriter, type OpenedHistoryStore, type RangeQuery, type StoreFaultGate } from '../store/index.js';
+import { openHistoryStore, QuarantineWriter, RawFrameWriter, type OpenedHistoryStore, type RangeQuery, type RangeRecords, type StoreFaultGate } from '../store/index.js';
 import { collectorInputFor } from './collector-inputs.js';
 import { provideMachines } from './machines.js';
 import { storeHealthAlerts } from './store-health.js';
@@ -96,8 +96,8 @@ export interface Tickvisor {
   latest(exchange: ExchangeId, market: Market, symbol: string): LatestState | undefined;
   /** every symbol's latest state */
   cache(): LatestState[];
-  /** one symbol's stored history, ascending by time */
-  history(query: RangeQuery): AsyncIterable<MarketRecord>;
+  /** one symbol's stored history, ascending by time: `for (… of …)` (fastest) or `for await` */
+  history(query: RangeQuery): RangeRecords;
   /** one symbol's stored trades as OHLCV candles (`interval`: 1s … 1d, e.g. '1m'), ascending; empty intervals are left out */
   candles(exchange: ExchangeId, market: Market, symbol: string, query: CandleQuery): AsyncIterable<Candle>;
   /** the live supervision tree */

@@ -1,5 +1,5 @@
 export { openHistoryStore } from './open.js';
-export type { HistoryStore, HistoryStoreOptions, RangeQuery, TradeCursor, WriteOptions, WriteResult } from './types.js';
+export type { HistoryStore, HistoryStoreOptions, RangeQuery, RangeRecords, RecordSource, TradeCursor, WriteOptions, WriteResult } from './types.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { createStoreFaultGate, type ArmableStoreFaultGate, type StoreFaultGate } from './fault-gate.js';
 export type { OpenedHistoryStore } from './open.js';
@@ -9,3 +9,4 @@ export { migrateStore, type MigrateOptions, type MigrateResult } from './migrate
 export { STORE_FORMAT } from './format.js';
 export type { ColumnQuery } from './types.js';
 export type { TradeColumns, TickerColumns, TradeIdColumn } from './blocks/columns.js';
+export { eachRecord } from './each-record.js';

@@ -77,6 +77,17 @@ export interface ColumnQuery {
   to?: number;
 }
 
+/**
+ * readRange's records. The store reads synchronously underneath, so `for (const r of …)` is the fast
+ * way (no promise per record); `for await` works too. Each iteration is a fresh scan of the range.
+ */
+export interface RangeRecords extends Iterable<MarketRecord>, AsyncIterable<MarketRecord> {}
+
+/** what a reader of records needs from a store; a stand-in may answer asynchronously only */
+export interface RecordSource {
+  readRange(query: RangeQuery): Iterable<MarketRecord> | AsyncIterable<MarketRecord>;
+}
+
 export interface HistoryStore {
   /**
    * one LMDB transaction: the records and the per-symbol cursors; resolves once committed (durable).
@@ -85,7 +96,7 @@ export interface HistoryStore {
    */
   writeBatch(records: readonly MarketRecord[], options?: WriteOptions): Promise<WriteResult>;
   /** one symbol's time range = one range scan per type, ascending by (timestamp, id) */
-  readRange(query: RangeQuery): AsyncIterable<MarketRecord>;
+  readRange(query: RangeQuery): RangeRecords;
   /**
    * one symbol's trades in the range as columns: one TradeColumns per stored block, trimmed to the
    * range, ascending by (timestamp, id); no object per trade. Iterate it before the next write

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openHistoryStore, type HistoryStore } from '../../src/store/index.js';
+import { eachRecord, openHistoryStore, type HistoryStore } from '../../src/store/index.js';
 import type { MarketRecord } from '../../src/records.js';
 import { collect, tempDir, ticker, trade } from './helpers.js';
 
@@ -79,6 +79,44 @@ describe('history store: key order and range scans', () => {
       'trade@100', 'trade@150', 'ticker@150', 'trade@200', 'ticker@250',
     ]);
     await store.close();
+  });
+});
+
+describe('history store: reading synchronously or not', () => {
+  test('readRange iterates with for…of and with for await to the same records, and each iteration is a fresh scan', async (t) => {
+    const { store } = openTemp(t);
+    await store.writeBatch([trade('1', 100), ticker(150), trade('2', 200), trade('3', 300)]);
+    const records = store.readRange(q);
+    const sync = [...records];
+    const asynchronous: MarketRecord[] = [];
+    for await (const r of records) asynchronous.push(r);
+    assert.deepEqual(sync.map((r) => r.timestamp), [100, 150, 200, 300]);
+    assert.deepEqual(asynchronous, sync);
+    // the same object read again after a write sees the write: it scans anew
+    await store.writeBatch([trade('4', 400)]);
+    assert.equal([...records].length, 5);
+    await store.close();
+  });
+
+  test('eachRecord stops at false, awaits a visitor that returns a promise, and reads an async-only source', async () => {
+    const seen: number[] = [];
+    await eachRecord([1, 2, 3, 4], (n) => {
+      seen.push(n);
+      return n < 2;
+    });
+    assert.deepEqual(seen, [1, 2]);
+    const order: string[] = [];
+    await eachRecord([1, 2], async (n) => {
+      await Promise.resolve();
+      order.push(`visited ${n}`);
+    });
+    assert.deepEqual(order, ['visited 1', 'visited 2']);
+    const fromAsync: number[] = [];
+    await eachRecord((async function* () { yield 7; yield 8; yield 9; })(), (n) => {
+      fromAsync.push(n);
+      return n !== 8;
+    });
+    assert.deepEqual(fromAsync, [7, 8]);
   });
 });
 

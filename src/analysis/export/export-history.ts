@@ -10,7 +10,8 @@ import { rm, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TickvisorError } from '../../errors.js';
 import type { ExchangeId, Market, MarketRecord } from '../../records.js';
-import type { HistoryStore } from '../../store/types.js';
+import { eachRecord } from '../../store/each-record.js';
+import type { HistoryStore, RecordSource } from '../../store/types.js';
 import type { ExportType } from './columns.js';
 import { parquetSink } from './parquet-sink.js';
 import type { ExportSink } from './sink.js';
@@ -77,7 +78,7 @@ export function selectStreams(stored: Pick<HistoryStore, 'listCursors'>, selecti
 }
 
 export async function exportHistory(
-  store: Pick<HistoryStore, 'readRange' | 'listCursors'>,
+  store: RecordSource & Pick<HistoryStore, 'listCursors'>,
   selection: ExportSelection,
   options: ExportOptions,
 ): Promise<ExportResult> {
@@ -96,20 +97,23 @@ export async function exportHistory(
     sink = await openSink(temp, file, selection.type, options.format);
     let group: MarketRecord[] = [];
     for (const s of streams) {
-      for await (const record of store.readRange({
+      const records = store.readRange({
         ...s,
         type: selection.type,
         ...(selection.from !== undefined ? { from: selection.from } : {}),
         ...(selection.to !== undefined ? { to: selection.to } : {}),
-      })) {
+      });
+      const open = sink;
+      // awaits only when a row group is full: the records between come without a promise each
+      await eachRecord(records, (record) => {
         options.signal?.throwIfAborted();
         group.push(record);
-        if (group.length >= groupSize) {
-          await sink.write(group);
-          rows += group.length;
-          group = [];
-        }
-      }
+        if (group.length < groupSize) return;
+        const full = group;
+        group = [];
+        rows += full.length;
+        return open.write(full);
+      });
     }
     if (group.length > 0) {
       await sink.write(group);

@@ -74,14 +74,16 @@ export async function run(argv: string[]): Promise<number> {
   let matched = 0;
   try {
     let header = false;
-    for await (const record of store.readRange({
+    const records = store.readRange({
       exchange: exchange as ExchangeId,
       market: market as Market,
       symbol: values.symbol!,
       ...(values.type ? { type: values.type as 'trade' | 'ticker' } : {}),
       ...(from !== undefined ? { from } : {}),
       ...(to !== undefined ? { to } : {}),
-    })) {
+    });
+    // read synchronously (RangeRecords); each line's write is awaited as before
+    for (const record of records) {
       if (out.gone) break;
       matched++;
       if (values.format === 'csv') {
@@ -175,7 +177,7 @@ async function listStored(db: string, format: 'jsonl' | 'csv'): Promise<number> 
     for (const c of cursors) {
       if (out.gone) break;
       let first: number | undefined;
-      for await (const r of store.readRange({ exchange: c.exchange, market: c.market, symbol: c.symbol, type: 'trade' })) {
+      for (const r of store.readRange({ exchange: c.exchange, market: c.market, symbol: c.symbol, type: 'trade' })) {
         first = r.timestamp;
         break;
       }
