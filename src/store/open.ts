@@ -7,6 +7,7 @@ import { assertCurrentFormat, markCurrentFormat, storeFormat } from './format.js
 import { openEnvironment, reasonOf } from './open-env.js';
 import { listCursors, readCursor, readRange, readTradeColumns, tickerStored } from './read.js';
 import type { HistoryStore, HistoryStoreOptions, WriteOptions, WriteResult } from './types.js';
+import { WriterCache } from './writer-cache.js';
 import { applyBatch, assertStorable, type StoreDbs, type StoredCursor, type WriterState } from './write.js';
 
 /**
@@ -54,7 +55,9 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
     if (error instanceof StoreError) throw error;
     throw new StoreError('TV_ERR_STORE_OPEN', `cannot open the store at ${options.path}: ${reasonOf(error)}`, { cause: error, userError: true });
   }
-  const state: WriterState = { idValue: Buffer.alloc(8) };
+  const state: WriterState = { idValue: Buffer.alloc(8), cache: new WriterCache() };
+  /** batches between writeBatch's call and their commit's outcome (see writer-cache.ts) */
+  let inFlight = 0;
   const gate = options.faultGate;
   let closed = false;
 
@@ -63,11 +66,16 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
   }
 
   async function commit(records: readonly MarketRecord[], openGaps: ReadonlySet<string> | undefined): Promise<WriteResult> {
+    inFlight++;
     try {
       // a child transaction: should applyBatch throw half-way (a block that cannot be decoded),
       // lmdb-js aborts what it wrote; a plain transaction() would commit the half (its queue
       // commits every callback's writes together, a thrown one's too)
-      const result = await dbs.cursors.childTransaction(() => applyBatch(records, dbs, state, openGaps));
+      const result = await dbs.cursors.childTransaction(() => {
+        // alone in flight: every earlier batch's outcome is known, so the cache mirrors the disk
+        state.cache.trusted = inFlight === 1;
+        return applyBatch(records, dbs, state, openGaps);
+      });
       // With overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is
       // flushed; "stored" means durable, so wait for the flush too. Not pipelined (starting the
       // next batch's transaction while this one flushes): LMDB runs one write transaction at a
@@ -77,8 +85,12 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       if (durable) await root.flushed;
       return result;
     } catch (error) {
+      // whatever this batch (or one sharing its transaction) cached may never have reached the disk
+      state.cache.clear();
       if (error instanceof StoreError) throw error;
       throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${await commitReason(error)}`, { cause: error });
+    } finally {
+      inFlight--;
     }
   }
 

@@ -17,6 +17,7 @@ import { StoreError } from './errors.js';
 import { flushBuckets, newIdState, noteNumericId, numericIdStored, type IdState } from './id-guard.js';
 import { AFTER_ALL, compareIdParts, cursorKey, idPart, symbolPrefix, tradeIdKey } from './keys.js';
 import type { WriteResult } from './types.js';
+import type { WriterCache } from './writer-cache.js';
 
 /** A cursor as stored: exchange, market and symbol live in its key. */
 export interface StoredCursor {
@@ -48,6 +49,8 @@ export interface StoreDbs {
 export interface WriterState {
   /** the string-id index's value, reused: lmdb-js copies it inside the transaction */
   idValue: Buffer;
+  /** cursors and tails as last written (writer-cache.ts) */
+  cache: WriterCache;
 }
 
 /**
@@ -86,6 +89,8 @@ function tickerOptionalsAreNumbers(t: Ticker): boolean {
 /** one symbol while a batch is applied */
 interface Touch {
   prefix: Key[];
+  /** exchange, market and symbol joined: the writer cache's key */
+  id: string;
   /** read at the symbol's first trade of the batch */
   trades: TradeTouch | undefined;
   tickers: Ticker[];
@@ -127,7 +132,7 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
     }
     let touch = venue.get(r.symbol);
     if (touch === undefined) {
-      touch = { prefix: symbolPrefix(r.exchange, r.market, r.symbol), trades: undefined, tickers: [] };
+      touch = { prefix: symbolPrefix(r.exchange, r.market, r.symbol), id: `${r.exchange}\u0000${r.market}\u0000${r.symbol}`, trades: undefined, tickers: [] };
       venue.set(r.symbol, touch);
     }
     if (r.type === 'ticker') {
@@ -135,7 +140,7 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
       written++;
       continue;
     }
-    const tt = (touch.trades ??= tradeTouch(dbs, touch.prefix, r));
+    const tt = (touch.trades ??= tradeTouch(dbs, state.cache, touch, r));
     const part = idPart(r.id);
     // the id decides: a second copy of an id is refused whatever its timestamp
     if (typeof part === 'number') {
@@ -160,17 +165,18 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
   for (const markets of touched.values()) {
     for (const venueTouches of markets.values()) {
       for (const [symbol, touch] of venueTouches) {
-        if (touch.trades !== undefined) writeTrades(dbs, touch.prefix, touch.trades, openGaps === undefined || !openGaps.has(symbol));
-        if (touch.tickers.length > 0) writeTickers(dbs, touch.prefix, touch.tickers);
+        if (touch.trades !== undefined) writeTrades(dbs, state.cache, touch, touch.trades, openGaps === undefined || !openGaps.has(symbol));
+        if (touch.tickers.length > 0) writeTickers(dbs, state.cache, touch, touch.tickers);
       }
     }
   }
   return { written, duplicates };
 }
 
-function tradeTouch(dbs: StoreDbs, prefix: Key[], r: Trade): TradeTouch {
+function tradeTouch(dbs: StoreDbs, cache: WriterCache, touch: Touch, r: Trade): TradeTouch {
+  const prefix = touch.prefix;
   const key = cursorKey(r.exchange, r.market, r.symbol);
-  const stored = dbs.cursors.get(key);
+  const stored = cache.cursor(touch.id) ?? dbs.cursors.get(key);
   const cursor: StoredCursor = stored ? { ...stored } : { lastTradeId: '', lastTimestamp: -Infinity, count: 0 };
   const lastPart = idPart(cursor.lastTradeId);
   return {
@@ -184,12 +190,16 @@ function* takenIds(tt: TradeTouch): Generator<string> {
   for (const t of tt.older) yield t.id;
 }
 
-function writeTrades(dbs: StoreDbs, prefix: Key[], tt: TradeTouch, holeFree: boolean): void {
+function writeTrades(dbs: StoreDbs, cache: WriterCache, touch: Touch, tt: TradeTouch, holeFree: boolean): void {
   if (tt.appended.length === 0 && tt.older.length === 0) return;
-  const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail: readTail(dbs.tails, prefix, 'trade') };
+  const prefix = touch.prefix;
+  const tailId = `${touch.id}\u0000trade`;
+  const tail = cache.tail(tailId) ?? readTail(dbs.tails, prefix, 'trade');
+  const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail };
   if (tt.older.length > 0) mergeOlderRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.older)));
   if (tt.appended.length > 0) appendRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.appended)));
   dbs.tails.putSync(tailKey(prefix, 'trade'), blocks.tail);
+  cache.wroteTail(tailId, blocks.tail);
   flushBuckets(dbs.idBlocks, tt.ids);
   const cursor = tt.cursor;
   cursor.maxId = tt.ids.maxId;
@@ -199,10 +209,14 @@ function writeTrades(dbs: StoreDbs, prefix: Key[], tt: TradeTouch, holeFree: boo
     cursor.resumeTimestamp = cursor.lastTimestamp;
   }
   dbs.cursors.putSync(tt.key, cursor);
+  cache.wroteCursor(touch.id, cursor);
 }
 
-function writeTickers(dbs: StoreDbs, prefix: Key[], tickers: Ticker[]): void {
-  const blocks: SymbolBlocks<TickerColumns> = { kind: tickerRows, db: dbs.tickerBlocks, prefix, tail: readTail(dbs.tails, prefix, 'ticker') };
+function writeTickers(dbs: StoreDbs, cache: WriterCache, touch: Touch, tickers: Ticker[]): void {
+  const prefix = touch.prefix;
+  const tailId = `${touch.id}\u0000ticker`;
+  const tail = cache.tail(tailId) ?? readTail(dbs.tails, prefix, 'ticker');
+  const blocks: SymbolBlocks<TickerColumns> = { kind: tickerRows, db: dbs.tickerBlocks, prefix, tail };
   const last = blocks.tail.last ?? newestTicker(dbs.tickerBlocks, prefix);
   const rows = sortRows(tickerRows, tickerColumnsFrom(tickers));
   // rows equal to the newest stored one go after it, so they append too
@@ -216,6 +230,7 @@ function writeTickers(dbs: StoreDbs, prefix: Key[], tickers: Ticker[]): void {
   const newest: [number, number] = [rows.timestamps[n] as number, rows.localTimestamps[n] as number];
   blocks.tail.last = last === undefined || !tickerBefore(newest[0], newest[1], last) ? newest : last;
   dbs.tails.putSync(tailKey(prefix, 'ticker'), blocks.tail);
+  cache.wroteTail(tailId, blocks.tail);
 }
 
 function tickerBefore(timestamp: number, local: number, last: [number, number]): boolean {
