@@ -7,7 +7,8 @@
  *   npx tsx scripts/store-figures.ts [--trades N] [--json]
  *
  * Write trades/s include each batch's fsync (durable commits), so they depend on the disk; the
- * CPU-seconds per million do not. Reads are the best of three passes.
+ * CPU-seconds per million do not. Reads are the best of three passes, in wall time and in CPU time
+ * (steadier when other work shares the machine).
  * Bytes on disk are the pages the store's databases use (LMDB stat: branch + leaf + overflow pages
  * × page size), which is what the data costs; data.mdb's size is printed too (it also holds free
  * pages LMDB keeps for reuse).
@@ -29,6 +30,9 @@ interface Figures {
   writeCpuSecPerMillion: number;
   readTradesPerSec: number;
   readColumnarTradesPerSec: number;
+  /** the same reads per CPU-second (best pass): far steadier than wall time on a shared machine */
+  readTradesPerCpuSec: number;
+  readColumnarTradesPerCpuSec: number;
 }
 
 const args = process.argv.slice(2);
@@ -91,20 +95,25 @@ async function measure(symbols: number): Promise<Figures> {
     // reads: the best of three passes (the first also pays page faults and compilation)
     let read = 0;
     let readMs = Infinity;
+    let readCpuMs = Infinity;
     for (let pass = 0; pass < 3; pass++) {
       read = 0;
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       for (const symbol of names) {
         for (const r of store.readRange({ exchange: 'binance', market: 'spot', symbol, type: 'trade' })) if (r.timestamp > 0) read++;
       }
       readMs = Math.min(readMs, performance.now() - t0);
+      readCpuMs = Math.min(readCpuMs, cpuMs(process.cpuUsage(c0)));
     }
     let columnar = 0;
     let sum = 0;
     let columnarMs = Infinity;
+    let columnarCpuMs = Infinity;
     for (let pass = 0; pass < 3; pass++) {
       columnar = 0;
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       for (const symbol of names) {
         for (const c of store.readTradeColumns({ exchange: 'binance', market: 'spot', symbol })) {
           columnar += c.length;
@@ -112,6 +121,7 @@ async function measure(symbols: number): Promise<Figures> {
         }
       }
       columnarMs = Math.min(columnarMs, performance.now() - t0);
+      columnarCpuMs = Math.min(columnarCpuMs, cpuMs(process.cpuUsage(c0)));
     }
     await store.close();
     if (read !== total || columnar !== total || !(sum > 0)) throw new Error(`read ${read} / ${columnar} of ${total}`);
@@ -123,6 +133,8 @@ async function measure(symbols: number): Promise<Figures> {
       writeCpuSecPerMillion: round(((cpu.user + cpu.system) / 1e6) * (1e6 / total)),
       readTradesPerSec: Math.round(read / (readMs / 1000)),
       readColumnarTradesPerSec: Math.round(columnar / (columnarMs / 1000)),
+      readTradesPerCpuSec: Math.round(read / (readCpuMs / 1000)),
+      readColumnarTradesPerCpuSec: Math.round(columnar / (columnarCpuMs / 1000)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -130,6 +142,7 @@ async function measure(symbols: number): Promise<Figures> {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 const results = [await measure(1), await measure(50)];
 if (asJson) process.stdout.write(JSON.stringify(results) + '\n');
@@ -137,7 +150,8 @@ else {
   for (const r of results) {
     process.stdout.write(
       `${r.symbols} symbol(s), ${r.trades} trades: ${r.bytesPerTrade} B/trade in pages (${r.fileBytesPerTrade} B/trade data.mdb), ` +
-        `write ${r.writeTradesPerSec}/s (${r.writeCpuSecPerMillion} CPU-s per million), read ${r.readTradesPerSec}/s, columnar ${r.readColumnarTradesPerSec}/s\n`,
+        `write ${r.writeTradesPerSec}/s (${r.writeCpuSecPerMillion} CPU-s per million), read ${r.readTradesPerSec}/s (${r.readTradesPerCpuSec}/CPU-s), ` +
+        `columnar ${r.readColumnarTradesPerSec}/s (${r.readColumnarTradesPerCpuSec}/CPU-s)\n`,
     );
   }
 }
