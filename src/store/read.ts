@@ -38,12 +38,47 @@ export function readTickerColumns(dbs: StoreDbs, query: ColumnQuery): Generator<
 }
 
 /** Records of one type in store order, i.e. ascending by (timestamp, id). */
-export function* scanType(dbs: StoreDbs, query: RangeQuery, type: 'trade' | 'ticker'): Generator<MarketRecord> {
+export function scanType(dbs: StoreDbs, query: RangeQuery, type: 'trade' | 'ticker'): IterableIterator<MarketRecord> {
   const { exchange, market, symbol } = query;
-  if (type === 'trade') {
-    for (const c of readTradeColumns(dbs, query)) for (let i = 0; i < c.length; i++) yield tradeRecordAt(c, i, exchange, market, symbol);
-  } else {
-    for (const c of readTickerColumns(dbs, query)) for (let i = 0; i < c.length; i++) yield tickerRecordAt(c, i, exchange, market, symbol);
+  return type === 'trade'
+    ? new RecordsOf(readTradeColumns(dbs, query), (c, i) => tradeRecordAt(c, i, exchange, market, symbol))
+    : new RecordsOf(readTickerColumns(dbs, query), (c, i) => tickerRecordAt(c, i, exchange, market, symbol));
+}
+
+/**
+ * One record per row of each block, built as it is taken. A plain iterator rather than a generator:
+ * resuming a generator per record cost about as much as building the record.
+ */
+class RecordsOf<C extends { readonly length: number }> implements IterableIterator<MarketRecord> {
+  private block: C | undefined;
+  private row = 0;
+  private rows = 0;
+
+  constructor(
+    private readonly blocks: Generator<C>,
+    private readonly recordAt: (c: C, i: number) => MarketRecord,
+  ) {}
+
+  next(): IteratorResult<MarketRecord> {
+    while (this.row >= this.rows) {
+      const b = this.blocks.next();
+      if (b.done === true) return { done: true, value: undefined };
+      this.block = b.value;
+      this.row = 0;
+      this.rows = b.value.length;
+    }
+    return { done: false, value: this.recordAt(this.block as C, this.row++) };
+  }
+
+  /** a loop left early: the block scan (an LMDB range read) ends too */
+  return(): IteratorResult<MarketRecord> {
+    this.blocks.return(undefined);
+    this.row = this.rows = 0;
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.iterator](): IterableIterator<MarketRecord> {
+    return this;
   }
 }
 
@@ -76,14 +111,14 @@ function* mergedScan(dbs: StoreDbs, query: RangeQuery): Generator<MarketRecord> 
  * in one resolved promise (an async generator around them would cost its request queue and two
  * promises a record, ~4× slower). Each iteration starts its own scan.
  */
-function bothWays<T>(scan: () => Generator<T>): Iterable<T> & AsyncIterable<T> {
+function bothWays<T>(scan: () => Iterator<T>): Iterable<T> & AsyncIterable<T> {
   return {
     [Symbol.iterator]: scan,
     [Symbol.asyncIterator]: () => {
       const source = scan();
       return {
         next: () => Promise.resolve(source.next()),
-        return: (value?: unknown) => Promise.resolve(source.return(value as T) as IteratorResult<T>),
+        return: (value?: unknown) => Promise.resolve(source.return?.(value as T) ?? ({ done: true, value: undefined } as IteratorResult<T>)),
       };
     },
   };
