@@ -1,6 +1,7 @@
 // tickvisor under measurement, in its own process: createTickvisor with a temp store, pointed at
 // the simulator process. Answers the burst commands (a trade counts once its LMDB transaction has
 // committed) plus latency, steady-state usage and recovery measurements.
+import { writeHeapSnapshot } from 'node:v8';
 import type { Subscription } from 'rxjs';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { Contiguity } from '../lib/contiguity.js';
@@ -108,6 +109,11 @@ serve(
         heapUsedMB: Math.round(mem.heapUsed / 2 ** 20),
         cpuPct: Math.round(((c.user + c.system) / 1e6 / secs) * 1000) / 10,
       };
+    },
+    /** a V8 heap snapshot of this process to `path` (after a full GC): what is alive, per constructor */
+    heapSnapshot: (arg: { path: string }) => {
+      global.gc?.();
+      return writeHeapSnapshot(arg.path);
     },
     /** before the fault: watch for coins leaving Subscribed and for holes in the committed ids */
     recoveryArm: () => {
