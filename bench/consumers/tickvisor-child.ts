@@ -1,7 +1,7 @@
 // tickvisor under measurement, in its own process: createTickvisor with a temp store, pointed at
 // the simulator process. Answers the burst commands (a trade counts once its LMDB transaction has
 // committed) plus latency, steady-state usage and recovery measurements.
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { Subscription } from 'rxjs';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { Contiguity } from '../lib/contiguity.js';
@@ -109,6 +109,14 @@ serve(
         heapUsedMB: Math.round(mem.heapUsed / 2 ** 20),
         cpuPct: Math.round(((c.user + c.system) / 1e6 / secs) * 1000) / 10,
       };
+    },
+    /** where the RSS goes: V8's heap spaces (committed vs used) and memory outside the JS heap, MB */
+    memory: () => {
+      global.gc?.();
+      const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+      const m = process.memoryUsage();
+      const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { committed: mb(s.physical_space_size), used: mb(s.space_used_size) }]));
+      return { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), spaces };
     },
     /** a V8 heap snapshot of this process to `path` (after a full GC): what is alive, per constructor */
     heapSnapshot: (arg: { path: string }) => {
