@@ -1,10 +1,12 @@
-/** The collector under measurement: createTickvisor pointed at a simulator process, in a temp store. */
+/**
+ * The collector under measurement: createTickvisor pointed at a simulator process, in a temp store.
+ * Imported as the package ('tickvisor'): run by plain node (the compiled bench child) that is the
+ * package's own dist/ — what users run; through tsx, tsconfig's paths map it to src/.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../src/log/logger.js';
-import { walk } from '../src/runtime/state-tree.js';
-import { createTickvisor, type Tickvisor } from '../src/runtime/tickvisor.js';
+import { createTickvisor, walk, type Tickvisor } from 'tickvisor';
 
 export interface Side {
   tv: Tickvisor;
@@ -21,7 +23,6 @@ export async function startSide(endpoints: { wsUrl: string; restUrl: string }, s
       store: { path: dir }, // the configuration defaults: what users run
       log: { level: 'silent' },
     },
-    { logger: silentLogger() },
   );
   await tv.start();
   return {

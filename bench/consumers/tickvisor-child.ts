@@ -1,8 +1,8 @@
 // tickvisor under measurement, in its own process: createTickvisor with a temp store, pointed at
 // the simulator process. Answers the burst commands (a trade counts once its LMDB transaction has
 // committed) plus latency, steady-state usage and recovery measurements.
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { Subscription } from 'rxjs';
-import type { GapCounters } from '../../src/ingest/gap-filler.js';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { Contiguity } from '../lib/contiguity.js';
 import { serve } from '../lib/protocol.js';
@@ -28,6 +28,15 @@ let startedAt = 0;
 
 let latency: { samples: number[]; sub: Subscription } | undefined;
 let recovery: Recovery | undefined;
+
+/** the collector's gap counters as its snapshot carries them (the fields this bench reads) */
+interface GapCounters {
+  detected: number;
+  filled: number;
+  unfilled: number;
+  backfilledTrades: number;
+  pending: number;
+}
 
 interface Recovery {
   sawDown: boolean;
@@ -100,6 +109,19 @@ serve(
         heapUsedMB: Math.round(mem.heapUsed / 2 ** 20),
         cpuPct: Math.round(((c.user + c.system) / 1e6 / secs) * 1000) / 10,
       };
+    },
+    /** where the RSS goes: V8's heap spaces (committed vs used) and memory outside the JS heap, MB */
+    memory: () => {
+      global.gc?.();
+      const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+      const m = process.memoryUsage();
+      const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { committed: mb(s.physical_space_size), used: mb(s.space_used_size) }]));
+      return { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), spaces };
+    },
+    /** a V8 heap snapshot of this process to `path` (after a full GC): what is alive, per constructor */
+    heapSnapshot: (arg: { path: string }) => {
+      global.gc?.();
+      return writeHeapSnapshot(arg.path);
     },
     /** before the fault: watch for coins leaving Subscribed and for holes in the committed ids */
     recoveryArm: () => {

@@ -1,5 +1,5 @@
 /**
- * Driver side of a bench child process: fork a TypeScript script (through tsx) with its own CPU
+ * Driver side of a bench child process: fork a TypeScript script (through tsx) or a compiled one with its own CPU
  * account, then call its commands by name. Commands travel over Node's IPC channel, never over
  * stdout: the child's stdout and stderr both go to our stderr, so `--json` keeps stdout clean.
  */
@@ -26,7 +26,8 @@ export class BenchChildError extends Error {
 export async function startChild(name: string, script: string): Promise<BenchChild> {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
   const child: ChildProcess = fork(path, [], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    // a compiled script (.js) runs in plain node: tsx's loader would be measured too
+    execArgv: script.endsWith('.js') ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'],
     stdio: ['ignore', 2, 2, 'ipc'],
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

@@ -4,6 +4,7 @@
  * feed; the driver only coordinates.
  */
 import type { BurstResult } from '../lib/burst-meter.js';
+import { tickvisorChildScript } from '../consumers/dist-child.js';
 import { startChild, type BenchChild } from '../lib/child.js';
 import { sleep } from '../lib/until.js';
 import type { SimProcess } from '../sim-process.js';
@@ -17,8 +18,8 @@ export interface Consumer {
   subscribeSeconds?: number;
 }
 
-const SCRIPTS: Record<ConsumerKind, string> = {
-  tickvisor: 'consumers/tickvisor-child.ts',
+/** tickvisor's child runs the compiled package (consumers/dist-child.ts) */
+const SCRIPTS: Record<Exclude<ConsumerKind, 'tickvisor'>, string> = {
   floor: 'consumers/floor-child.ts',
   'floor-lmdb': 'consumers/floor-child.ts',
   ccxt: 'consumers/ccxt-child.ts',
@@ -26,7 +27,7 @@ const SCRIPTS: Record<ConsumerKind, string> = {
 
 /** starts the consumer and returns once it is subscribed to every symbol */
 export async function startConsumer(kind: ConsumerKind, sim: SimProcess, symbols: string[], groupSize = 50): Promise<Consumer> {
-  const child = await startChild(kind, SCRIPTS[kind]);
+  const child = await startChild(kind, kind === 'tickvisor' ? await tickvisorChildScript() : SCRIPTS[kind]);
   let subscribeSeconds: number | undefined;
   try {
     if (kind === 'tickvisor') {

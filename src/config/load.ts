@@ -1,6 +1,5 @@
 /** Reads, parses and validates a configuration; every failure is one line naming the problem. */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import type { ZodError } from 'zod';
 import { TickvisorError } from '../errors.js';
 import { isSupportedVenue } from '../exchanges/index.js';
@@ -43,9 +42,12 @@ export async function loadConfigFile(path: string): Promise<TickvisorConfig> {
   } catch (cause) {
     throw new TickvisorError('TV_ERR_CONFIG_NOT_FOUND', `cannot read config ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, { cause });
   }
+  // yaml is imported only for a YAML file (~9 MB RSS that a JSON or embedded config never needs),
+  // outside the try below so that a failed import is not reported as invalid YAML
+  const parseYaml = path.endsWith('.json') ? undefined : (await import('yaml')).parse;
   let data: unknown;
   try {
-    data = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    data = parseYaml ? parseYaml(text) : JSON.parse(text);
   } catch (cause) {
     throw new TickvisorError('TV_ERR_CONFIG_INVALID', `${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(cause as Error).message.split('\n')[0]}`, { cause });
   }

@@ -6,8 +6,19 @@
  * cheap format, and the one machines read.
  */
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import { TickvisorError } from '../errors.js';
+
+/**
+ * pino-pretty is loaded on first use, synchronously (it is CommonJS): a service logging JSON never
+ * needs it, and importing it costs ~11 MB RSS.
+ */
+let prettyModule: typeof PinoPretty | undefined;
+function pretty(): typeof PinoPretty {
+  prettyModule ??= createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return prettyModule;
+}
 
 export type { Logger, LevelWithSilent };
 
@@ -26,10 +37,10 @@ export function createLogger(level: LevelWithSilent = 'info', options: LoggerOpt
   if (usePretty) {
     return pino(
       opts,
-      pretty({
+      pretty()({
         destination: options.destination ?? 2,
         sync: false,
-        colorize: options.colorize ?? (options.destination === undefined && pretty.isColorSupported),
+        colorize: options.colorize ?? (options.destination === undefined && pretty().isColorSupported),
         translateTime: 'SYS:HH:MM:ss.l',
         ignore: 'pid,hostname,app',
       }),
@@ -53,7 +64,7 @@ export function logFileDestination(path: string): DestinationStream {
 
 /** colours suit readable lines that end up on the terminal's stderr */
 export function stderrTakesColour(): boolean {
-  return process.stderr.isTTY === true && pretty.isColorSupported;
+  return process.stderr.isTTY === true && pretty().isColorSupported;
 }
 
 /** For tests and embedded use that wants nothing printed. */
