@@ -1,5 +1,5 @@
 /** Small pure helpers every adapter needs; one copy here instead of four. */
-import { MalformedFrameError, type FrameFailureReason } from './types.js';
+import { MalformedFrameError, type ControlMessage, type FrameFailureReason } from './types.js';
 
 /** A field the kind requires that is absent is `missing-field`; one of the wrong form, `bad-field`. */
 export function fieldReason(value: unknown): { reason: FrameFailureReason } {
@@ -37,6 +37,12 @@ export function frameText(frame: string | Buffer): string {
   if (frame.length > MAX_FRAME_BYTES) throw new MalformedFrameError(`frame of ${frame.length} bytes is over ${MAX_FRAME_BYTES}`, { reason: 'too-large' });
   return frame.toString('utf8');
 }
+
+/**
+ * The control messages of a data frame: none. One frozen array shared by every parse result
+ * instead of a fresh `[]` per frame (one allocation less per frame on the hot path).
+ */
+export const NO_CONTROL: readonly ControlMessage[] = Object.freeze([]);
 
 /** JSON.parse that reports a bad frame as MalformedFrameError instead of a SyntaxError. */
 export function parseJsonFrame(text: string): unknown {
