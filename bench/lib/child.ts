@@ -25,9 +25,15 @@ export class BenchChildError extends Error {
 /** `script` is relative to bench/ (e.g. 'consumers/floor-child.ts') */
 export async function startChild(name: string, script: string): Promise<BenchChild> {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
+  // BENCH_CPU_PROF=DIR writes .cpuprofile files of each child into DIR/<name>/ (NODE_OPTIONS cannot
+  // carry --cpu-prof). Default file names keep pid and thread id apart: tsx's loader runs in a
+  // worker thread whose profile would otherwise overwrite the main thread's.
+  const profDir = process.env.BENCH_CPU_PROF;
+  // a compiled script (.js) runs in plain node: tsx's loader would be measured too
+  const execArgv = script.endsWith('.js') ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'];
+  if (profDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profDir}/${name}`);
   const child: ChildProcess = fork(path, [], {
-    // a compiled script (.js) runs in plain node: tsx's loader would be measured too
-    execArgv: script.endsWith('.js') ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'],
+    execArgv,
     stdio: ['ignore', 2, 2, 'ipc'],
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

@@ -93,7 +93,8 @@ export type ControlMessage =
 
 export interface ParseResult {
   records: MarketRecord[];
-  control: ControlMessage[];
+  /** read-only: a data frame's is the one shared empty NO_CONTROL (common.ts), not an array per frame */
+  control: readonly ControlMessage[];
 }
 
 /**

@@ -15,6 +15,24 @@ describe('common: the number rule', () => {
     for (const [value, expected] of cases) assert.equal(num(value, 'f'), expected, String(value));
   });
 
+  test('num reads every plain decimal string to exactly the double Number() reads', () => {
+    // the short form is read without Number(): it must agree bit for bit, across digit counts
+    // around the exact limit (15), fraction lengths, leading zeros, signs and zeros
+    let x = 987654321;
+    const rand = (n: number) => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % n;
+    };
+    const digits = (n: number) => Array.from({ length: n }, () => String(rand(10))).join('');
+    const checked: string[] = ['0', '-0', '0.0', '-0.000', '1', '9', '0.1', '0.3', '26150.40', '999999999999999', '9999999999999999', '0.000000000000001'];
+    for (let k = 0; k < 20_000; k++) {
+      const whole = digits(1 + rand(10));
+      const frac = rand(3) === 0 ? '' : `.${digits(1 + rand(12))}`;
+      checked.push(`${rand(4) === 0 ? '-' : ''}${whole}${frac}`);
+    }
+    for (const text of checked) assert.ok(Object.is(num(text, 'f'), Number(text)), text);
+  });
+
   test('num refuses what Number() would read but no exchange writes, and every non-number', () => {
     const bad: unknown[] = [
       '', ' ', ' 1', '1 ', '\t1', '+1', '.5', '5.', '0x1A', '0X10', '0b1', '0o7', 'NaN', 'Infinity', '-Infinity', '1e999', '-1e999',

@@ -22,6 +22,24 @@ describe('clock offset estimator', () => {
     assert.equal(e.offsetMs, 65_000);
   });
 
+  test('the estimate is the exact median of the last window samples, odd and even counts, unsorted input', () => {
+    for (const window of [7, 8]) {
+      const e = new ClockOffsetEstimator({ window, minSamples: 1, recomputeEvery: 1 });
+      const seen: number[] = [];
+      let x = 12345;
+      for (let i = 0; i < 40; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648; // a fixed LCG: varied, repeatable order
+        const v = (x % 2001) - 1000;
+        e.sample(v);
+        seen.push(v);
+        const last = seen.slice(-window).sort((a, b) => a - b);
+        const mid = last.length >> 1;
+        const median = last.length % 2 === 1 ? last[mid] : ((last[mid - 1] as number) + (last[mid] as number)) / 2;
+        assert.equal(e.offsetMs, median, `window ${window}, after ${i + 1} samples`);
+      }
+    }
+  });
+
   test('non-finite and absurd samples are ignored', () => {
     const e = new ClockOffsetEstimator({ minSamples: 1, recomputeEvery: 1 });
     e.sample(Number.NaN);

@@ -8,7 +8,7 @@
  */
 import type { Market, MarketRecord, Ticker, Trade } from '../../records.js';
 import {
-  MAX_REASON_LENGTH, frameText, integerId, isRecord, needsRawDigits, notAnObject, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
+  MAX_REASON_LENGTH, NO_CONTROL, frameText, integerId, isRecord, needsRawDigits, notAnObject, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
   symbolMapper, timestampMs,
 } from '../common.js';
 import type { ControlMessage, FrameParser, Instrument, ParseResult } from '../types.js';
@@ -107,13 +107,13 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
     switch (event.e) {
       case 'trade':
         records.push(trade(event, 't', text, localTimestamp));
-        return { records, control: [] };
+        return { records, control: NO_CONTROL };
       case 'aggTrade':
         records.push(trade(event, 'a', text, localTimestamp));
-        return { records, control: [] };
+        return { records, control: NO_CONTROL };
       case '24hrTicker':
         records.push(ticker(event, localTimestamp));
-        return { records, control: [] };
+        return { records, control: NO_CONTROL };
       case undefined: {
         const control = answer(event);
         if (control === undefined) throw new MalformedFrameError('frame has neither an event type nor a request id', { reason: 'unknown-kind' });

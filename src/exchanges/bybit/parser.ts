@@ -6,7 +6,7 @@
  * Field reading (numbers as strings and back, ids, timestamps, frame size) follows common.ts.
  */
 import type { Market, MarketRecord, Ticker, Trade } from '../../records.js';
-import { MAX_GUESSED_SYMBOLS, frameText, isRecord, notAnObject, num, optNum, parseJsonFrame, preview, timestampMs, tradeId } from '../common.js';
+import { NO_CONTROL, MAX_GUESSED_SYMBOLS, frameText, isRecord, notAnObject, num, optNum, parseJsonFrame, preview, timestampMs, tradeId } from '../common.js';
 import { MalformedFrameError, type FrameParser, type Instrument, type ParseResult } from '../types.js';
 import { bybitControl } from './control.js';
 import { bybitSymbolMapper } from './symbols.js';
@@ -73,7 +73,7 @@ export function createBybitParser(market: Market, instruments?: readonly Instrum
       };
       records[k] = trade;
     }
-    return { records, control: [] };
+    return { records, control: NO_CONTROL };
   }
 
   function ticker(msg: Record<string, unknown>, nativeId: string, localTimestamp: number): ParseResult {
@@ -121,7 +121,7 @@ export function createBybitParser(market: Market, instruments?: readonly Instrum
     // the state keeps its own copy: whoever receives the record may do as they like with it.
     // Bounded like the symbol guesses: a connection carries at most a few hundred instruments.
     if (tickerState.size < MAX_GUESSED_SYMBOLS || tickerState.has(nativeId)) tickerState.set(nativeId, { ...record });
-    return { records: [record], control: [] };
+    return { records: [record], control: NO_CONTROL };
   }
 
   return {

@@ -7,7 +7,7 @@
  * Field reading (numbers as strings and back, ids, timestamps, frame size) follows common.ts.
  */
 import type { Market, MarketRecord, Ticker } from '../../records.js';
-import { frameText, isRecord, notAnObject, num, optNum, parseJsonFrame, preview, str, timestampMs } from '../common.js';
+import { NO_CONTROL, frameText, isRecord, notAnObject, num, optNum, parseJsonFrame, preview, str, timestampMs } from '../common.js';
 import { MalformedFrameError, type FrameParser, type Instrument, type ParseResult } from '../types.js';
 import { okxControl } from './control.js';
 import { okxSymbolMapper } from './symbols.js';
@@ -23,7 +23,7 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
     const contract = contracts.get(instId);
     const records: MarketRecord[] = new Array(data.length);
     for (let k = 0; k < data.length; k++) records[k] = okxTrade(data[k], market, symbol, contract, localTimestamp, instId);
-    return { records, control: [] };
+    return { records, control: NO_CONTROL };
   }
 
   /**
@@ -80,7 +80,7 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
       }
       records[k] = record;
     }
-    return { records, control: [] };
+    return { records, control: NO_CONTROL };
   }
 
   return {

@@ -8,7 +8,7 @@
  */
 import type { MarketRecord, Ticker, Trade } from '../../records.js';
 import {
-  MAX_REASON_LENGTH, frameText, integerId, isRecord, needsRawDigits, notAnObject, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
+  MAX_REASON_LENGTH, NO_CONTROL, frameText, integerId, isRecord, needsRawDigits, notAnObject, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
   symbolMapper, timestampMs,
 } from '../common.js';
 import type { FrameParser, Instrument, ParseResult } from '../types.js';
@@ -72,10 +72,10 @@ export function createUpbitParser(instruments?: readonly Instrument[]): FramePar
     switch (msg.type) {
       case 'trade':
         records.push(trade(msg, text, localTimestamp));
-        return { records, control: [] };
+        return { records, control: NO_CONTROL };
       case 'ticker':
         records.push(ticker(msg, localTimestamp));
-        return { records, control: [] };
+        return { records, control: NO_CONTROL };
       case undefined:
         if (msg.status === 'UP') return { records, control: [{ kind: 'pong' }] };
         if (isRecord(msg.error)) {
