@@ -12,6 +12,12 @@ export function usage<T>(command: string, parse: () => T): T {
   }
 }
 
+/** A required option's value, or the one usage line every command gives when it is missing. */
+export function requiredOption(command: string, name: string, value: string | undefined): string {
+  if (!value) throw new TickvisorError('TV_ERR_USAGE', `--${name} is required (see tickvisor ${command} --help)`);
+  return value;
+}
+
 /** `--from`/`--to`: ms since epoch or an ISO date; undefined when absent. */
 export function timeOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

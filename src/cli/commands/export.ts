@@ -4,7 +4,7 @@ import { TickvisorError } from '../../errors.js';
 import { exportHistory, EXPORT_FORMATS, type ExportFormat, type ExportResult, type ExportSelection } from '../../analysis/export/index.js';
 import { EXCHANGE_IDS, MARKETS, type ExchangeId, type Market } from '../../records.js';
 import { openHistoryStore } from '../../store/index.js';
-import { parseArgs, timeOption, usage } from '../args.js';
+import { parseArgs, requiredOption, timeOption, usage } from '../args.js';
 
 export const help = `tickvisor export --db PATH --format parquet|csv|jsonl --out FILE [--exchange ID] [--market M] [--symbol S …] [--from T] [--to T] [--type trade|ticker]
 
@@ -41,9 +41,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     }),
   );
-  for (const required of ['db', 'format', 'out'] as const) {
-    if (!values[required]) throw new TickvisorError('TV_ERR_USAGE', `--${required} is required (see tickvisor export --help)`);
-  }
+  for (const name of ['db', 'format', 'out'] as const) requiredOption('export', name, values[name]);
   const format = values.format!;
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new TickvisorError('TV_ERR_USAGE', `--format must be ${EXPORT_FORMATS.join(', ')}, got ${format}`);
   if (values.type !== 'trade' && values.type !== 'ticker') throw new TickvisorError('TV_ERR_USAGE', `--type must be trade or ticker, got ${values.type}`);

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { TickvisorError } from '../../errors.js';
 import { migrateStore, STORE_FORMAT } from '../../store/index.js';
-import { parseArgs, usage } from '../args.js';
+import { parseArgs, requiredOption, usage } from '../args.js';
 
 export const help = `tickvisor migrate --db PATH
 
@@ -14,8 +14,7 @@ Run it while nothing else uses the store (stop \`tickvisor run\` first).`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = usage('migrate', () => parseArgs({ args: argv, strict: true, options: { db: { type: 'string' } } }));
-  if (!values.db) throw new TickvisorError('TV_ERR_USAGE', '--db is required (see tickvisor migrate --help)');
-  const path = values.db;
+  const path = requiredOption('migrate', 'db', values.db);
   // migrate converts: it never creates a store where there was none
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory() !== true || !existsSync(`${path}/data.mdb`)) {
     throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${path}`);

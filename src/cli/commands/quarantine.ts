@@ -9,7 +9,7 @@ import { TickvisorError } from '../../errors.js';
 import { FRAME_FAILURE_REASONS } from '../../exchanges/types.js';
 import { openEnvironment } from '../../store/open-env.js';
 import { QUARANTINE_DB, readQuarantine, type QuarantineCount, type QuarantineExample } from '../../store/quarantine.js';
-import { parseArgs, usage } from '../args.js';
+import { parseArgs, requiredOption, usage } from '../args.js';
 import { printable, stdoutWriter } from '../output.js';
 
 export const help = `tickvisor quarantine --db PATH [--exchange ID] [--market M] [--reason R] [--format text|jsonl]
@@ -46,13 +46,13 @@ export async function run(argv: string[]): Promise<number> {
       },
     }),
   );
-  if (!values.db) throw new TickvisorError('TV_ERR_USAGE', '--db is required (see tickvisor quarantine --help)');
+  const db = requiredOption('quarantine', 'db', values.db);
   if (values.format !== 'text' && values.format !== 'jsonl') throw new TickvisorError('TV_ERR_USAGE', `--format must be text or jsonl, got ${values.format}`);
   if (values.reason !== undefined && !(FRAME_FAILURE_REASONS as readonly string[]).includes(values.reason)) {
     throw new TickvisorError('TV_ERR_USAGE', `--reason must be one of ${FRAME_FAILURE_REASONS.join(', ')}, got ${values.reason}`);
   }
-  if (!existsSync(values.db)) throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${values.db}`);
-  const env = openEnvironment({ path: values.db, noSync: true, readOnly: true });
+  if (!existsSync(db)) throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${db}`);
+  const env = openEnvironment({ path: db, noSync: true, readOnly: true });
   const out = stdoutWriter();
   try {
     // read-only: a quarantine never written is absent, which means nothing was quarantined

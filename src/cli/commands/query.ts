@@ -5,7 +5,7 @@ import { isSupportedVenue } from '../../exchanges/index.js';
 import type { ExchangeId, Market, MarketRecord } from '../../records.js';
 import { openHistoryStore } from '../../store/index.js';
 import type { TradeCursor } from '../../store/index.js';
-import { parseArgs, timeOption, usage } from '../args.js';
+import { parseArgs, requiredOption, timeOption, usage } from '../args.js';
 import { stdoutWriter } from '../output.js';
 import { csvHeader, csvRow } from '../csv.js';
 import { candlesFrom } from '../../analysis/candles.js';
@@ -48,12 +48,9 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (values.format !== 'jsonl' && values.format !== 'csv') throw new TickvisorError('TV_ERR_USAGE', `--format must be jsonl or csv, got ${values.format}`);
   if (values.list) {
-    if (!values.db) throw new TickvisorError('TV_ERR_USAGE', '--db is required (see tickvisor query --help)');
-    return listStored(values.db, values.format);
+    return listStored(requiredOption('query', 'db', values.db), values.format);
   }
-  for (const required of ['db', 'exchange', 'market', 'symbol'] as const) {
-    if (!values[required]) throw new TickvisorError('TV_ERR_USAGE', `--${required} is required (see tickvisor query --help)`);
-  }
+  for (const name of ['db', 'exchange', 'market', 'symbol'] as const) requiredOption('query', name, values[name]);
   const exchange = values.exchange!;
   const market = values.market!;
   if (!isSupportedVenue(exchange, market)) throw new TickvisorError('TV_ERR_UNKNOWN_VENUE', `unknown exchange/market: ${exchange} ${market}`);

@@ -4,7 +4,7 @@ import { TickvisorError } from '../../errors.js';
 import { isSupportedVenue } from '../../exchanges/index.js';
 import { reparseRawFrames, type ReparseCounts } from '../../runtime/reparse.js';
 import { openHistoryStore } from '../../store/index.js';
-import { parseArgs, timeOption, usage } from '../args.js';
+import { parseArgs, requiredOption, timeOption, usage } from '../args.js';
 
 export const help = `tickvisor reparse --db PATH [--from T] [--to T] [--exchange ID [--market M]] [--format text|json]
 
@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     }),
   );
-  if (!values.db) throw new TickvisorError('TV_ERR_USAGE', '--db is required (see tickvisor reparse --help)');
+  const db = requiredOption('reparse', 'db', values.db);
   if (values.format !== 'text' && values.format !== 'json') throw new TickvisorError('TV_ERR_USAGE', `--format must be text or json, got ${values.format}`);
   if (values.market !== undefined && values.exchange === undefined) throw new TickvisorError('TV_ERR_USAGE', '--market needs --exchange');
   if (values.exchange !== undefined && values.market !== undefined && !isSupportedVenue(values.exchange, values.market)) {
@@ -55,10 +55,10 @@ export async function run(argv: string[]): Promise<number> {
   const from = timeOption('from', values.from);
   const to = timeOption('to', values.to);
   // reparse writes: it never creates a store where there was none
-  if (!existsSync(values.db) || statSync(values.db, { throwIfNoEntry: false })?.isDirectory() !== true || !existsSync(`${values.db}/data.mdb`)) {
-    throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${values.db}`);
+  if (!existsSync(db) || statSync(db, { throwIfNoEntry: false })?.isDirectory() !== true || !existsSync(`${db}/data.mdb`)) {
+    throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${db}`);
   }
-  const store = openHistoryStore({ path: values.db });
+  const store = openHistoryStore({ path: db });
   let counts: ReparseCounts;
   try {
     counts = await reparseRawFrames(store, {
