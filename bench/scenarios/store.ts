@@ -7,21 +7,11 @@
 import { startChild } from '../lib/child.js';
 import type { StoreLayout, StoreLayoutResult, StoreRunArg } from '../store/store-child.js';
 
-export interface StoreResult {
-  trades: number;
+/** tickvisor's figures (the layout's own, see StoreLayoutResult), how bytes were measured, and the naive peer */
+export interface StoreResult extends Omit<StoreLayoutResult, 'layout'> {
   batchSize: number;
   /** how bytesPerTrade is measured */
   bytesMeasure: string;
-  bytesOnDisk: number;
-  bytesPerTrade: number;
-  writeTradesPerSec: number;
-  readTradesPerSec: number;
-  readColumnarTradesPerSec: number | null;
-  /** the series exported to Parquet (tickvisor export), then one full DuckDB scan of the file */
-  duckdbScanTradesPerSec: number | null;
-  exportParquetTradesPerSec: number | null;
-  parquetBytesPerTrade: number | null;
-  notes: string[];
   /** the same series through one LMDB put per trade (a msgpack object each) */
   naive: StoreLayoutResult | { error: string };
 }
@@ -41,19 +31,6 @@ async function layout(name: StoreLayout, count: number, batchSize: number): Prom
 export async function store(count: number, batchSize: number): Promise<StoreResult> {
   const tv = await layout('tickvisor', count, batchSize);
   const naive = await layout('naive', count, batchSize).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
-  return {
-    trades: count,
-    batchSize,
-    bytesMeasure: BYTES_MEASURE,
-    bytesOnDisk: tv.bytesOnDisk,
-    bytesPerTrade: tv.bytesPerTrade,
-    writeTradesPerSec: tv.writeTradesPerSec,
-    readTradesPerSec: tv.readTradesPerSec,
-    readColumnarTradesPerSec: tv.readColumnarTradesPerSec,
-    duckdbScanTradesPerSec: tv.duckdbScanTradesPerSec,
-    exportParquetTradesPerSec: tv.exportParquetTradesPerSec,
-    parquetBytesPerTrade: tv.parquetBytesPerTrade,
-    notes: tv.notes,
-    naive,
-  };
+  const { layout: _tickvisor, ...figures } = tv;
+  return { ...figures, batchSize, bytesMeasure: BYTES_MEASURE, naive };
 }
