@@ -4,6 +4,8 @@
  * from arming until the last progress seen. Sampling on a short timer keeps the measurement out
  * of the consumer's hot path.
  */
+import { threadCpu, threadCpuLine } from './thread-cpu.js';
+
 export interface BurstOptions {
   /** trades the simulator will send */
   count: number;
@@ -25,10 +27,12 @@ export interface BurstResult {
 }
 
 const SAMPLE_MS = 2;
+const SHOW_THREADS = process.env['BENCH_THREADS'] === '1';
 
 export function measureBurst(counter: () => number, options: BurstOptions): { done: Promise<BurstResult> } {
   const base = counter();
   const cpu0 = process.cpuUsage();
+  const threads0 = SHOW_THREADS ? threadCpu() : undefined;
   const t0 = performance.now();
   let last = { t: t0, n: 0, cpu: cpu0 };
   let peakRss = process.memoryUsage.rss();
@@ -42,6 +46,7 @@ export function measureBurst(counter: () => number, options: BurstOptions): { do
       const finished = n >= options.count || (n > 0 && now - last.t > options.quietMs) || now - t0 > options.timeoutMs;
       if (!finished) return;
       clearInterval(timer);
+      if (threads0) process.stderr.write(`threads (pid ${process.pid}): ${threadCpuLine(threads0, threadCpu())}\n`);
       const seconds = (last.t - t0) / 1000;
       const cpuSeconds = last.n === 0 ? 0 : (last.cpu.user + last.cpu.system) / 1e6;
       resolve({

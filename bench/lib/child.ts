@@ -32,6 +32,9 @@ export async function startChild(name: string, script: string): Promise<BenchChi
   // a compiled script (.js) runs in plain node: tsx's loader would be measured too
   const execArgv = script.endsWith('.js') ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'];
   if (profDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profDir}/${name}`);
+  // BENCH_TICKVISOR_FLAGS='--max-semi-space-size=32 …': V8/node flags for tickvisor's child only (experiments)
+  const extra = name === 'tickvisor' ? process.env.BENCH_TICKVISOR_FLAGS : undefined;
+  if (extra) execArgv.push(...extra.split(' ').filter((f) => f !== ''));
   const child: ChildProcess = fork(path, [], {
     execArgv,
     stdio: ['ignore', 2, 2, 'ipc'],
