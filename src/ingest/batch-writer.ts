@@ -12,7 +12,7 @@
  * the store says it is durable. Overlapping batch N's fsync with batch N+1's transaction would
  * need the store to report "committed" and "durable" apart, with failures surfacing at commit
  * (before N+1 starts, so order holds) and durable promises settling in order; not worth its
- * complexity while fsync is ~0.1 ms of a ~10 ms commit (see store/open.ts).
+ * complexity while fsync is ~0.1–0.3 ms of a 1–3 ms commit (see store/open.ts).
  */
 import { BehaviorSubject, Subject } from 'rxjs';
 import type { MarketRecord } from '../records.js';

@@ -44,7 +44,7 @@ export interface PipelineOptions {
   /** records per store transaction (default 5000) */
   batchMaxRecords?: number;
   /**
-   * longest a record waits in the buffer before a partial batch is written (default 5 ms), counted
+   * longest a record waits in the buffer before a partial batch is written (default 2 ms), counted
    * from its arrival even while a write is in flight
    */
   batchMaxDelayMs?: number;
@@ -179,7 +179,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     sink: storeSink(options.store, options.openGaps),
     clock,
     batchMaxRecords,
-    batchMaxDelayMs: options.batchMaxDelayMs ?? 5,
+    batchMaxDelayMs: options.batchMaxDelayMs ?? 2,
     highWaterMark,
     lowWaterMark,
     hardLimit,
