@@ -148,7 +148,10 @@ if (wanted('latency')) {
   for (const rate of plan.latencyRates) {
     const l = await attempt('latency', () => latency(rate, plan.latencySeconds));
     lat[String(rate)] = l;
-    if (!isError(l)) log(`latency    ${fmt(rate)} trades/s · p50 ${l.p50Ms} ms · p99 ${l.p99Ms} ms · max ${l.maxMs} ms (${fmt(l.samples)} trades)`);
+    if (!isError(l)) {
+      log(`latency    ${fmt(rate)} trades/s · p50 ${l.p50Ms} ms · p99 ${l.p99Ms} ms · max ${l.maxMs} ms (${fmt(l.samples)} trades)`);
+      log(`           arrival → commit p50 ${l.inside.p50Ms} · p99 ${l.inside.p99Ms} · max ${l.inside.maxMs} ms; exchange → arrival p50 ${l.before.p50Ms} · p99 ${l.before.p99Ms} · max ${l.before.maxMs} ms`);
+    }
   }
   result.latency = lat;
 }

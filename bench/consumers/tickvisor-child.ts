@@ -26,7 +26,7 @@ const committed = () => side?.committed() ?? 0;
 /** when start() was called: subscribe times count from here, not from process start */
 let startedAt = 0;
 
-let latency: { samples: number[]; sub: Subscription } | undefined;
+let latency: { samples: number[]; inside: number[]; before: number[]; sub: Subscription } | undefined;
 let recovery: Recovery | undefined;
 
 /** the collector's gap counters as its snapshot carries them (the fields this bench reads) */
@@ -80,20 +80,31 @@ serve(
     ...burstHandlers(committed),
     latencyStart: () => {
       const samples: number[] = [];
-      // committed$ fires once the batch's transaction is durable: that is "stored"
+      const inside: number[] = [];
+      const before: number[] = [];
+      // committed$ fires once the batch's transaction is durable: that is "stored". A trade's
+      // localTimestamp is when its frame was read off the socket, which splits the figure into
+      // what happened before tickvisor saw the trade (simulator, loopback) and inside tickvisor.
       const sub = need().tv.committed$.subscribe((batch) => {
         const now = Date.now();
-        for (const r of batch.records) if (r.type === 'trade') samples.push(now - r.timestamp);
+        for (const r of batch.records) {
+          if (r.type !== 'trade') continue;
+          samples.push(now - r.timestamp);
+          inside.push(now - r.localTimestamp);
+          before.push(r.localTimestamp - r.timestamp);
+        }
       });
-      latency = { samples, sub };
+      latency = { samples, inside, before, sub };
       return true;
     },
     latencyStop: () => {
       if (!latency) throw new Error('latencyStop before latencyStart');
       latency.sub.unsubscribe();
       const q = quantiles(latency.samples);
+      const inside = quantiles(latency.inside);
+      const before = quantiles(latency.before);
       latency = undefined;
-      return q;
+      return { ...q, inside: { p50Ms: inside.p50Ms, p99Ms: inside.p99Ms, maxMs: inside.maxMs }, before: { p50Ms: before.p50Ms, p99Ms: before.p99Ms, maxMs: before.maxMs } };
     },
     /** RSS and CPU of this process over a window at steady state */
     usage: async (arg: { seconds: number }) => {

@@ -12,6 +12,16 @@ export interface LatencyResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** from the frame's arrival (the trade's localTimestamp) to the commit: tickvisor's own share */
+  inside: LatencySplit;
+  /** from the exchange timestamp to the frame's arrival: the simulator and loopback */
+  before: LatencySplit;
+}
+
+export interface LatencySplit {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 export async function latency(rate: number, seconds: number): Promise<LatencyResult> {
