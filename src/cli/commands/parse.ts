@@ -10,9 +10,12 @@ import { TickvisorError } from '../../errors.js';
 import { createAdapter, isExchangeId, isSupportedVenue, SUPPORTED_VENUES } from '../../exchanges/index.js';
 import type { ExchangeAdapter, FrameParser, Instrument, RestClient } from '../../exchanges/types.js';
 import type { Market } from '../../records.js';
+import { BookReplay } from '../../books/replay.js';
+import { bookVenue } from '../../books/venues.js';
 import { parseArgs, usage } from '../args.js';
 
 export const help = `tickvisor parse --exchange ID --market M [--instruments FILE] [FILE]
+tickvisor parse --exchange ID --market M --book [--snapshot FILE] [--instruments FILE] [--depth N] [FILE]
 
 Reads raw WebSocket frames, one per line, from FILE (or stdin when FILE is absent or -) and
 prints the normalized records as JSON lines. Control frames (acks, pongs, status) print nothing.
@@ -22,6 +25,14 @@ the exit code is then 2 (0 when every line was read).
   --market M           spot | futures
   --instruments FILE   the exchange's instrument listing as its REST API returns it (JSON), to map
                        native ids to symbols exactly; OKX futures need it for contract sizes (ctVal)
+  --book               treat the frames as one connection's order-book stream: apply them by the
+                       venue's rules and print, after the last frame, one line per symbol
+                       {"type":"book",…,"bids":[[price,amount],…],"asks":[…]}, best first. When
+                       the sequence breaks (gap, checksum mismatch) "line N: reason" goes to
+                       stderr, the last consistent book is printed and the exit code is 3
+  --snapshot FILE      the REST depth answer the stream starts from (Binance needs one:
+                       GET /api/v3/depth or /fapi/v1/depth; OKX may use GET /api/v5/market/books)
+  --depth N            levels per side to print (default 10)
 Upbit frames are binary on the wire; in FILE they are the JSON text of each frame.`;
 
 /** Where the command reads and writes; the process's own streams unless a test passes others. */
@@ -140,11 +151,42 @@ export async function parseLines(
   return counts;
 }
 
+function depthOption(text: string | undefined): number {
+  if (text === undefined) return 10;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 5000) throw new TickvisorError('TV_ERR_USAGE', `--depth must be a whole number from 1 to 5000, got '${text}'`);
+  return n;
+}
+
+/**
+ * --book: every line through one replay (one connection's stream); the books after the last line.
+ * Exit 3 when a sequence broke, else 2 when a line could not be read, else 0.
+ */
+export async function replayBookLines(lines: AsyncIterable<string>, replay: BookReplay, depth: number, io: Pick<ParseIO, 'stdout' | 'stderr'>): Promise<number> {
+  const out = writer(io.stdout);
+  const err = writer(io.stderr);
+  let n = 0;
+  for await (const raw of lines) {
+    n++;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') continue;
+    for (const problem of replay.line(line)) await err(`line ${n}: ${printable(problem)}\n`);
+  }
+  let text = '';
+  for (const b of replay.books(depth)) text += JSON.stringify(b) + '\n';
+  if (text) await out(text);
+  for (const symbol of replay.unsynced()) await err(`${symbol}: no book (no snapshot arrived for it)\n`);
+  return replay.breaks > 0 ? 3 : replay.malformed > 0 ? 2 : 0;
+}
+
 export async function run(argv: string[], io: ParseIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, now: Date.now }): Promise<number> {
   const { values, positionals } = usage('parse', () =>
     parseArgs({
       args: argv,
-      options: { exchange: { type: 'string' }, market: { type: 'string' }, instruments: { type: 'string' } },
+      options: {
+        exchange: { type: 'string' }, market: { type: 'string' }, instruments: { type: 'string' },
+        book: { type: 'boolean' }, snapshot: { type: 'string' }, depth: { type: 'string' },
+      },
       allowPositionals: true,
       strict: true,
     }),
@@ -152,6 +194,15 @@ export async function run(argv: string[], io: ParseIO = { stdin: process.stdin, 
   if (positionals.length > 1) throw new TickvisorError('TV_ERR_USAGE', `one input file at most, got ${positionals.length} (see tickvisor parse --help)`);
   const adapter = chooseAdapter(values.exchange, values.market);
   const instruments = values.instruments !== undefined ? await readInstruments(adapter, values.instruments) : undefined;
+  if (!values.book && (values.snapshot !== undefined || values.depth !== undefined)) {
+    throw new TickvisorError('TV_ERR_USAGE', '--snapshot and --depth go with --book (see tickvisor parse --help)');
+  }
+  const book = values.book
+    ? { venue: bookVenue(adapter.exchange, adapter.market), depth: depthOption(values.depth), snapshot: values.snapshot !== undefined ? await readJsonFile(values.snapshot) : undefined }
+    : undefined;
+  if (book?.venue.needsSnapshot && book.snapshot === undefined) {
+    throw new TickvisorError('TV_ERR_USAGE', `${adapter.exchange} ${adapter.market} books start from a REST depth snapshot: pass --snapshot FILE (see tickvisor parse --help)`);
+  }
   const parser = adapter.createParser(instruments);
 
   const file = positionals[0];
@@ -165,6 +216,10 @@ export async function run(argv: string[], io: ParseIO = { stdin: process.stdin, 
   try {
     let counts: ParseCounts;
     try {
+      if (book !== undefined) {
+        const replay = new BookReplay(book.venue, { ...(instruments ? { instruments } : {}), ...(book.snapshot !== undefined ? { snapshot: book.snapshot } : {}) });
+        return await replayBookLines(lines, replay, book.depth, io);
+      }
       counts = await parseLines(lines, parser, io);
     } catch (cause) {
       // parser errors are caught per line: what reaches here is the input failing (EISDIR, EIO)

@@ -1,0 +1,64 @@
+/**
+ * Order-book frames as the venues' parsers hand them to the sync rules, and what the rules answer.
+ * Each venue has its own rules for when an update may be applied (src/exchanges/<venue>/book.ts);
+ * see docs/architecture.md#order-books.
+ */
+import type { Instrument } from '../exchanges/types.js';
+import type { ExchangeId, Market } from '../records.js';
+import type { BookLevel, OrderBook } from './order-book.js';
+
+export interface BookFrame {
+  /** the venue's own id (`BTCUSDT`, `BTC-USDT`, `KRW-BTC`) */
+  nativeId: string;
+  /** unified symbol */
+  symbol: string;
+  /** snapshot: the whole book (as deep as the channel goes); delta: levels to set, size 0 deletes */
+  kind: 'snapshot' | 'delta';
+  bids: BookLevel[];
+  asks: BookLevel[];
+  /** exchange time, ms */
+  timestamp: number;
+  /** Binance U (first update id in the event) */
+  firstId?: number;
+  /** Binance u, Bybit u, OKX seqId, a REST snapshot's lastUpdateId / seqId */
+  lastId?: number;
+  /** Binance futures pu, OKX prevSeqId */
+  prevId?: number;
+  /** OKX CRC32 of the top 25 levels (0 or absent: not provided) */
+  checksum?: number;
+}
+
+/**
+ * What one frame did to a book: applied; ignored (older than the book, as the rules say to drop);
+ * waiting (no snapshot yet to apply it to); broken (the sequence broke: the book is the last
+ * consistent one and needs a resync).
+ */
+export type SyncOutcome = { kind: 'applied' } | { kind: 'ignored' } | { kind: 'waiting' } | { kind: 'broken'; reason: string };
+
+export const APPLIED: SyncOutcome = Object.freeze({ kind: 'applied' });
+export const IGNORED: SyncOutcome = Object.freeze({ kind: 'ignored' });
+export const WAITING: SyncOutcome = Object.freeze({ kind: 'waiting' });
+export const broken = (reason: string): SyncOutcome => ({ kind: 'broken', reason });
+
+/** One symbol's book kept by its venue's rules. */
+export interface BookSync {
+  readonly book: OrderBook;
+  /** true once the book is built and consistent */
+  readonly synced: boolean;
+  /** a REST snapshot (Binance, OKX when no WebSocket snapshot comes) */
+  seed(snapshot: BookFrame): SyncOutcome;
+  apply(frame: BookFrame): SyncOutcome;
+}
+
+/** A venue's order-book support: frame parsing, REST snapshot parsing, the sync rules. */
+export interface BookVenue {
+  exchange: ExchangeId;
+  market: Market;
+  /** whether a REST snapshot is needed before updates can be applied */
+  needsSnapshot: boolean;
+  /** a parser for this connection's frames; non-book frames give [] */
+  createFrameParser(instruments?: readonly Instrument[]): (text: string) => BookFrame[];
+  /** a REST depth answer (the body as JSON) → a snapshot frame for `nativeId`'s symbol */
+  parseSnapshot(body: unknown, instruments?: readonly Instrument[], nativeId?: string): BookFrame;
+  createSync(): BookSync;
+}
