@@ -81,7 +81,7 @@ describe('real order-book streams rebuild the expected book (../shared/conforman
         const got = books.find((b) => b.symbol === w.symbol);
         assert.ok(got, `${base}: no book for ${w.symbol}`);
         for (const side of ['bids', 'asks'] as const) {
-          const g = got[side];
+          const g: [number, number][] = got[side];
           const e = w[side].slice(0, 10);
           assert.equal(g.length, e.length, `${base} ${side}: ${g.length} levels, want ${e.length}`);
           e.forEach(([p, a], i) => {
