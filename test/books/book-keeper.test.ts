@@ -1,0 +1,92 @@
+/**
+ * The live-path book keeper on a manual clock: frames buffered until the REST snapshot, the book
+ * Live once it is consistent, a gap → Resyncing → a fresh snapshot → Live, snapshot requests one at
+ * a time and spaced, failed requests retried; venues without REST snapshots resubscribe instead.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BookKeeper, type BookState } from '../../src/books/book-keeper.js';
+import { bookVenue } from '../../src/books/venues.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
+
+const venue = bookVenue('binance', 'spot');
+const parse = venue.createFrameParser();
+const event = (s: string, U: number, u: number, b: [string, string][]) =>
+  parse(JSON.stringify({ e: 'depthUpdate', E: 1_700_000_000_000 + u, s, U, u, b, a: [] }))[0]!;
+
+/** a REST double: requests are recorded and answered by the test */
+function restDouble() {
+  const calls: { nativeId: string; resolve: (body: unknown) => void; reject: (e: Error) => void }[] = [];
+  const fetchSnapshot = (nativeId: string) => new Promise<unknown>((resolve, reject) => calls.push({ nativeId, resolve, reject }));
+  return { calls, fetchSnapshot };
+}
+
+const settle = () => new Promise<void>((r) => setImmediate(r));
+
+describe('book keeper', () => {
+  test('buffers until the snapshot, applies what follows it, goes Live; a gap resyncs from a new snapshot', async () => {
+    const clock = new ManualClock();
+    const rest = restDouble();
+    const states: string[] = [];
+    const k = new BookKeeper({ venue, clock, fetchSnapshot: rest.fetchSnapshot, onState: (s, st: BookState) => states.push(`${s} ${st}`) });
+    k.onFrame(event('BTCUSDT', 95, 100, [['10', '9']]));
+    k.onFrame(event('BTCUSDT', 101, 104, [['11', '1']]));
+    assert.equal(k.state('BTC/USDT'), 'syncing');
+    assert.equal(rest.calls.length, 1);
+    rest.calls[0]!.resolve({ lastUpdateId: 102, bids: [['10', '1']], asks: [['12', '1']] });
+    await settle();
+    assert.equal(k.state('BTC/USDT'), 'live');
+    assert.deepEqual(k.top('BTC/USDT', 5)?.bids.map((l) => [l.price, l.amount]), [[11, 1], [10, 1]], 'the event ending before the snapshot was dropped');
+    k.onFrame(event('BTCUSDT', 110, 111, [['13', '1']]));
+    assert.equal(k.state('BTC/USDT'), 'resyncing');
+    assert.deepEqual(k.counters('BTC/USDT'), { resyncs: 1, sequenceGaps: 1, checksumFailures: 0, overflowed: 0 });
+    assert.equal(rest.calls.length, 1, 'the next request waits for the spacing');
+    clock.advance(250);
+    assert.equal(rest.calls.length, 2);
+    k.onFrame(event('BTCUSDT', 112, 115, [['9', '4']]));
+    rest.calls[1]!.resolve({ lastUpdateId: 113, bids: [['10', '2']], asks: [['12', '1']] });
+    await settle();
+    assert.equal(k.state('BTC/USDT'), 'live');
+    assert.deepEqual(k.top('BTC/USDT', 5)?.bids.map((l) => [l.price, l.amount]), [[10, 2], [9, 4]]);
+    assert.deepEqual(states, ['BTC/USDT syncing', 'BTC/USDT live', 'BTC/USDT resyncing', 'BTC/USDT live']);
+  });
+
+  test('snapshot requests go one at a time, spaced; a failed one is retried', async () => {
+    const clock = new ManualClock();
+    const rest = restDouble();
+    const k = new BookKeeper({ venue, clock, fetchSnapshot: rest.fetchSnapshot, snapshotSpacingMs: 100, retryMs: 1000 });
+    for (const s of ['AAAUSDT', 'BBBUSDT', 'CCCUSDT']) k.onFrame(event(s, 1, 2, [['1', '1']]));
+    assert.deepEqual(rest.calls.map((c) => c.nativeId), ['AAAUSDT']);
+    rest.calls[0]!.reject(new Error('429'));
+    await settle();
+    clock.advance(100);
+    assert.deepEqual(rest.calls.map((c) => c.nativeId), ['AAAUSDT', 'BBBUSDT']);
+    rest.calls[1]!.resolve({ lastUpdateId: 1, bids: [], asks: [] });
+    await settle();
+    clock.advance(100);
+    assert.deepEqual(rest.calls.map((c) => c.nativeId), ['AAAUSDT', 'BBBUSDT', 'CCCUSDT']);
+    assert.equal(k.state('BBB/USDT'), 'live');
+    rest.calls[2]!.resolve({ lastUpdateId: 1, bids: [], asks: [] });
+    await settle();
+    clock.advance(1000); // AAA's retry is due
+    assert.equal(rest.calls.at(-1)?.nativeId, 'AAAUSDT');
+    assert.equal(k.state('AAA/USDT'), 'syncing');
+  });
+
+  test('a venue without REST snapshots asks for a resubscription when its sequence breaks', () => {
+    const clock = new ManualClock();
+    const bybit = bookVenue('bybit', 'spot');
+    const p = bybit.createFrameParser();
+    const resubscribed: string[] = [];
+    const k = new BookKeeper({ venue: bybit, clock, fetchSnapshot: () => Promise.reject(new Error('unused')), resubscribe: (s) => resubscribed.push(s) });
+    const frame = (type: string, u: number) => p(JSON.stringify({ topic: 'orderbook.50.BTCUSDT', ts: 1, type, data: { s: 'BTCUSDT', b: [['1', '1']], a: [], u, seq: u } }))[0]!;
+    k.onFrame(frame('snapshot', 5));
+    assert.equal(k.state('BTC/USDT'), 'live');
+    k.onFrame(frame('delta', 7));
+    assert.equal(k.state('BTC/USDT'), 'resyncing');
+    assert.deepEqual(resubscribed, ['BTC/USDT']);
+    assert.equal(k.top('BTC/USDT', 5), undefined, 'no book is shown while resyncing');
+    k.onFrame(frame('snapshot', 20));
+    assert.equal(k.state('BTC/USDT'), 'live');
+  });
+});
