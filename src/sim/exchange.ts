@@ -152,6 +152,10 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
     truth(filter: GroundTruthFilter = {}): TruthSymbol[] {
       return matching(filter).flatMap((r) => r.truth(filter.symbol));
     },
+    trueBook(exchange, market, symbol, depth) {
+      const book = runtime(exchange, market).symbol(symbol)?.book;
+      return book?.view(depth);
+    },
     setSymbols(exchange, market, symbols: SimSymbolOptions[]) {
       runtime(exchange, market).setSymbols(symbols);
     },

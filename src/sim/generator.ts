@@ -4,6 +4,7 @@
  * Prices and amounts are rounded through their decimal strings, so the number a client parses
  * from the wire is exactly the number in the ledger.
  */
+import type { SimBook } from './book/sim-book.js';
 import { SymbolLedger } from './ledger.js';
 import type { Prng } from '../prng.js';
 import { TruthLog } from './truth-log.js';
@@ -57,6 +58,8 @@ export interface SymbolState {
   readonly acks: number[];
   /** the generation clock at the first acknowledgement */
   firstAckTime: number | undefined;
+  /** the symbol's true order book, once a client asked for it (sim/book/sim-book.ts) */
+  book?: SimBook;
 }
 
 export interface GeneratedFields {

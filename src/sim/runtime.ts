@@ -13,6 +13,7 @@ import type { LedgerEntry } from './ledger.js';
 import type { Prng } from '../prng.js';
 import { answerRestFailure, shapeRestReply, type RestFaultScope } from './rest-faults.js';
 import type { SimSymbolOptions, SimTiming, SimVenueStats, TruthSymbol } from './types.js';
+import { SimBook } from './book/sim-book.js';
 import type { SimVenue, VenueContext } from './venue.js';
 
 export interface RuntimeEnv {
@@ -64,6 +65,7 @@ export class VenueRuntime {
       },
       consumeFault: (kind, symbol) => env.faults.consume(kind, venue.exchange, venue.market, symbol),
       subscribed: (sym) => recordAck(sym, self.cursor),
+      book: (sym) => (sym.book ??= new SimBook(sym, self.cursor)),
     };
     this.setSymbols(symbols);
   }
@@ -109,7 +111,9 @@ export class VenueRuntime {
           batch.push(this.makeTrade(sym, from + Math.floor(((i + 1) * span) / trades.count)));
         }
         this.fanOutTrades(sym, batch);
+        sym.book?.onTrades(batch);
       }
+      if (sym.book !== undefined) this.stepBook(sym, sym.book, to);
       const tickers = eventsInSpan(sym.tickersPerSecond, span, sym.tickerCarry);
       sym.tickerCarry = tickers.carry;
       for (let i = 0; i < tickers.count; i++) this.emitTicker(sym, from + Math.floor(((i + 1) * span) / tickers.count));
@@ -236,6 +240,14 @@ export class VenueRuntime {
       if (send.length === 0) return;
     }
     for (const c of this.connections) c.session?.onTrades(sym, send);
+  }
+
+  private stepBook(sym: SymbolState, book: SimBook, now: number): void {
+    const diff = book.step(now);
+    if (diff === undefined) return;
+    const stamped = now + this.env.faults.skewMs(this.exchange, this.market);
+    for (const c of this.connections) c.session?.onBook?.(sym, diff, stamped, book.lastPushedId);
+    book.lastPushedId = diff.lastId;
   }
 
   private emitTicker(sym: SymbolState, timestamp: number): void {

@@ -223,9 +223,23 @@ export interface SimExchange {
   groundTruth(filter?: GroundTruthFilter): Trade[];
   /** per symbol: every id generated (keepTruth) and where collection began */
   truth(filter?: GroundTruthFilter): TruthSymbol[];
+  /**
+   * The symbol's true order book now, top `depth` levels per side in base units, and the last
+   * update id pushed; undefined while no client has asked for the symbol's book.
+   */
+  trueBook(exchange: ExchangeId, market: Market, symbol: string, depth: number): TrueBookView | undefined;
   setSymbols(exchange: ExchangeId, market: Market, symbols: SimSymbolOptions[]): void;
   stats(): SimStats;
   stop(): Promise<void>;
+}
+
+export interface TrueBookView {
+  bids: [number, number][];
+  asks: [number, number][];
+  /** the last update id given out (Binance u, OKX seqId) */
+  updateId: number;
+  /** the last update id pushed to subscribers */
+  pushedId: number;
 }
 
 export const DEFAULT_TIMING: SimTiming = {

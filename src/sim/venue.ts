@@ -13,6 +13,8 @@
  * object may keep per-venue state (rate-limit windows, connection ids).
  */
 import type { ExchangeId, Market } from '../records.js';
+import type { SimBook } from './book/sim-book.js';
+import type { BookDiff } from './book/true-book.js';
 import type { SymbolState } from './generator.js';
 import type { LedgerEntry } from './ledger.js';
 import type { Prng } from '../prng.js';
@@ -61,6 +63,8 @@ export interface VenueContext {
    * is one the client is responsible for. The ground truth records where that happened.
    */
   subscribed(sym: SymbolState): void;
+  /** the symbol's true order book, created at the first call (a depth subscription or request) */
+  book(sym: SymbolState): SimBook;
 }
 
 /** One socket as a session sees it. */
@@ -86,6 +90,8 @@ export interface VenueSession {
   onTrades(sym: SymbolState, entries: readonly LedgerEntry[]): void;
   /** the symbol's ticker changed at `timestamp`; queue a frame if subscribed */
   onTicker(sym: SymbolState, timestamp: number): void;
+  /** the symbol's book changed since its last push (`prevLastId`: that push's last update id); queue a frame if subscribed */
+  onBook?(sym: SymbolState, diff: BookDiff, timestamp: number, prevLastId: number): void;
   /** streams (channel × symbol) subscribed now, for stats */
   streamCount(): number;
   /** the venue delisted the symbol: its subscriptions on this connection end, without a frame */

@@ -15,12 +15,23 @@ export function fixed(units: number, decimals: number): string {
 }
 
 export interface BookWireFormat {
+  /** decimals of a price tick and a size lot */
   priceDecimals: number;
   amountDecimals: number;
+  /** decimals the venue writes (Binance spot: always 8), when more than the tick's */
+  wirePriceDecimals?: number;
+  wireAmountDecimals?: number;
+}
+
+/** fixed(), then zeros up to the venue's written decimals */
+function wireText(units: number, decimals: number, wire: number | undefined): string {
+  const text = fixed(units, decimals);
+  if (wire === undefined || wire <= decimals) return text;
+  return text + (decimals === 0 ? '.' : '') + '0'.repeat(wire - decimals);
 }
 
 const texts = (levels: readonly TickLevel[], f: BookWireFormat): [string, string][] =>
-  levels.map(([t, l]) => [fixed(t, f.priceDecimals), fixed(l, f.amountDecimals)]);
+  levels.map(([t, l]) => [wireText(t, f.priceDecimals, f.wirePriceDecimals), wireText(l, f.amountDecimals, f.wireAmountDecimals)]);
 
 /** Binance `depthUpdate` (spot: no T/pu; futures: T and pu, the previous event's u) */
 export function binanceDepthEvent(diff: BookDiff, nativeId: string, f: BookWireFormat, time: number, futures: { prevU: number } | undefined): object {

@@ -14,6 +14,8 @@ import type { LedgerEntry } from '../ledger.js';
 import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import type { SimTiming } from '../types.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, TradeIds, VenueContext, VenueSession } from '../venue.js';
+import { binanceDepthEvent, binanceDepthSnapshot, type BookWireFormat } from '../book/wire.js';
+import type { BookDiff } from '../book/true-book.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -222,12 +224,31 @@ export function binanceVenue(market: Market): SimVenue {
     return { status: 200, body: rows.map((e) => restAgg(sym, e)) };
   };
 
+  /** spot writes every price and size with 8 decimals; futures with the symbol's own */
+  const bookFormat = (sym: SymbolState): BookWireFormat => ({
+    priceDecimals: sym.priceDecimals,
+    amountDecimals: sym.amountDecimals,
+    ...(futures ? {} : { wirePriceDecimals: 8, wireAmountDecimals: 8 }),
+  });
+  /** GET depth: spot limit 1–5000 (default 100), futures 5–1000 (default 500); weight grows with it */
+  const depthLimits = futures ? [5, 10, 20, 50, 100, 500, 1000] : undefined;
+  const depth = (ctx: VenueContext, query: URLSearchParams): RestReply => {
+    const sym = symbolParam(ctx, query);
+    if ('body' in sym) return sym;
+    const asked = intParam(query, 'limit', futures ? 500 : 100);
+    if (Number.isNaN(asked)) return badParam("Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'.");
+    const limit = depthLimits ? (depthLimits.find((l) => l >= asked) ?? 1000) : Math.min(Math.max(asked, 1), 5000);
+    return { status: 200, body: binanceDepthSnapshot(ctx.book(sym).book, bookFormat(sym), limit, ctx.venueNow(), futures) };
+  };
+  const depthWeight = (limit: number): number => (futures ? (limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20) : limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250);
+
   const p = futures ? '/fapi/v1' : '/api/v3';
-  const routes: Record<string, { weight: number; handle: (ctx: VenueContext, q: URLSearchParams) => RestReply }> = {
+  const routes: Record<string, { weight: number; weightOf?: (q: URLSearchParams) => number; handle: (ctx: VenueContext, q: URLSearchParams) => RestReply }> = {
     [`${p}/ping`]: { weight: 1, handle: () => ({ status: 200, body: {} }) },
     [`${p}/time`]: { weight: 1, handle: (ctx) => ({ status: 200, body: { serverTime: ctx.venueNow() } }) },
     [`${p}/exchangeInfo`]: { weight: futures ? 1 : 20, handle: exchangeInfo },
     [`${p}/aggTrades`]: { weight: futures ? 20 : 4, handle: aggTrades },
+    [`${p}/depth`]: { weight: 5, weightOf: (q) => depthWeight(intParam(q, 'limit', futures ? 500 : 100) || 1), handle: depth },
     ...(futures
       ? {}
       : {
@@ -286,7 +307,7 @@ export function binanceVenue(market: Market): SimVenue {
       incomingWindowMs: t.incomingWindowMs,
       frameType: 'text',
     }),
-    openSession: (ctx, io, url) => new BinanceSession(ctx, io, url, futures, { tradeJson, aggJson, tickerJson }),
+    openSession: (ctx, io, url) => new BinanceSession(ctx, io, url, futures, { bookFormat, tradeJson, aggJson, tickerJson }),
     rest(ctx, path, query) {
       const now = ctx.now();
       const w = window(ctx);
@@ -296,9 +317,9 @@ export function binanceVenue(market: Market): SimVenue {
       if (backoffUntil > now) {
         // requests keep coming after a 429: the IP gets banned
         bannedUntil = now + ctx.timing.binanceBanMs;
-        return banned(ctx, w.take(now, route.weight).used);
+        return banned(ctx, w.take(now, route.weightOf?.(query) ?? route.weight).used);
       }
-      const taken = w.take(now, route.weight);
+      const taken = w.take(now, route.weightOf?.(query) ?? route.weight);
       if (!taken.ok) {
         backoffUntil = taken.resetAt;
         return tooMuch(ctx, taken.used, taken.resetAt);
@@ -316,19 +337,17 @@ export function binanceVenue(market: Market): SimVenue {
 }
 
 interface Encoders {
+  bookFormat(sym: SymbolState): BookWireFormat;
   tradeJson(sym: SymbolState, e: LedgerEntry): string;
   aggJson(sym: SymbolState, e: LedgerEntry): string;
   tickerJson(sym: SymbolState, ts: number): string;
 }
 
-const SPOT_KINDS = new Set(['trade', 'aggTrade', 'ticker']);
+const SPOT_KINDS = new Set(['trade', 'aggTrade', 'ticker', 'depth', 'depth@100ms']);
 /** what the futures `/market` route serves of what we simulate */
 const FUTURES_MARKET_KINDS = new Set(['aggTrade', 'ticker']);
-/**
- * The futures `/public` route serves bookTicker and depth, which the simulator does not produce:
- * a connection there is accepted, and a market-data stream asked of it is refused as unknown.
- */
-const FUTURES_PUBLIC_KINDS = new Set<string>();
+/** the futures `/public` route serves bookTicker and depth; the simulator produces depth */
+const FUTURES_PUBLIC_KINDS = new Set(['depth', 'depth@100ms']);
 /** futures routes served: `/market` and `/public`, each in ws (path) and stream (query) mode; not the legacy `/ws`, `/stream` */
 const FUTURES_WS_PATHS = ['/market/ws', '/market/ws/*', '/market/stream', '/public/ws', '/public/ws/*', '/public/stream'];
 
@@ -338,6 +357,8 @@ class BinanceSession implements VenueSession {
   private readonly trade = new Set<string>();
   private readonly agg = new Set<string>();
   private readonly ticker = new Set<string>();
+  /** native id → the depth stream's name as subscribed (`btcusdt@depth@100ms`) */
+  private readonly depth = new Map<string, string>();
   private readonly combined: boolean;
   /** the stream kinds this connection's route serves */
   private readonly kinds: ReadonlySet<string>;
@@ -381,6 +402,11 @@ class BinanceSession implements VenueSession {
   private add(stream: string): void {
     const r = this.resolve(stream)!;
     this.streams.add(stream);
+    if (r.kind.startsWith('depth')) {
+      this.depth.set(r.sym.nativeId, stream);
+      this.ctx.book(r.sym);
+      return;
+    }
     this.setFor(r.kind).add(r.sym.nativeId);
     // a stream named in the URL flows from the connection on; a SUBSCRIBE's from its ack (sent right after)
     if (r.kind !== 'ticker') this.ctx.subscribed(r.sym);
@@ -389,7 +415,8 @@ class BinanceSession implements VenueSession {
   private remove(stream: string): void {
     const r = this.resolve(stream);
     this.streams.delete(stream);
-    if (r) this.setFor(r.kind).delete(r.sym.nativeId);
+    if (r?.kind.startsWith('depth')) this.depth.delete(r.sym.nativeId);
+    else if (r) this.setFor(r.kind).delete(r.sym.nativeId);
   }
 
   onMessage(data: Buffer): void {
@@ -461,6 +488,14 @@ class BinanceSession implements VenueSession {
     const prefix = `${sym.nativeId.toLowerCase()}@`;
     for (const s of [...this.streams]) if (s.startsWith(prefix)) this.streams.delete(s);
     for (const set of [this.trade, this.agg, this.ticker]) set.delete(sym.nativeId);
+    this.depth.delete(sym.nativeId);
+  }
+
+  onBook(sym: SymbolState, diff: BookDiff, timestamp: number, prevLastId: number): void {
+    const stream = this.depth.get(sym.nativeId);
+    if (stream === undefined || sym.book === undefined) return;
+    const event = binanceDepthEvent(diff, sym.nativeId, this.enc.bookFormat(sym), timestamp, this.futures ? { prevU: prevLastId } : undefined);
+    this.emit(stream, JSON.stringify(event), sym.symbol);
   }
 
   onTrades(sym: SymbolState, entries: readonly LedgerEntry[]): void {

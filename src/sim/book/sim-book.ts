@@ -1,0 +1,68 @@
+/**
+ * A listed symbol's true book inside the simulator: created when a client first asks for it (a
+ * depth subscription or a REST depth request), then kept moving with the symbol's trades (each
+ * trade takes liquidity from the side it hits) and price, and pushed as a diff every
+ * BOOK_PUSH_MS (Binance's `@depth@100ms`). Its PRNG is derived from the symbol, not drawn from the
+ * simulator's: asking for books must not change the trades a seed produces.
+ */
+import { Prng } from '../../prng.js';
+import type { SymbolState } from '../generator.js';
+import type { LedgerEntry } from '../ledger.js';
+import type { TrueBookView } from '../types.js';
+import { TrueBook, type BookDiff, type TickLevel } from './true-book.js';
+import { fixed, type BookWireFormat } from './wire.js';
+
+export const BOOK_PUSH_MS = 100;
+/** levels per side the true book keeps */
+export const SIM_BOOK_DEPTH = 200;
+
+function seedOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export class SimBook {
+  readonly book: TrueBook;
+  readonly format: BookWireFormat;
+  private readonly prng: Prng;
+  /** the last update id pushed (Binance futures' `pu` of the next push) */
+  lastPushedId: number;
+  nextPushAt: number;
+
+  constructor(private readonly sym: SymbolState, now: number) {
+    this.prng = new Prng(seedOf(`book:${sym.symbol}`));
+    this.format = { priceDecimals: sym.priceDecimals, amountDecimals: sym.amountDecimals };
+    this.book = new TrueBook(this.prng, this.midTicks(), { depth: SIM_BOOK_DEPTH, maxLots: Math.max(1, Math.round(5 * 10 ** sym.amountDecimals)) });
+    this.lastPushedId = this.book.updateId;
+    this.nextPushAt = now + BOOK_PUSH_MS;
+  }
+
+  /** the top `depth` levels per side as numbers, base units */
+  view(depth: number): TrueBookView {
+    const side = (levels: TickLevel[]): [number, number][] => levels.slice(0, depth).map(([t, l]) => [Number(fixed(t, this.sym.priceDecimals)), Number(fixed(l, this.sym.amountDecimals))]);
+    return { bids: side(this.book.sorted('bid')), asks: side(this.book.sorted('ask')), updateId: this.book.updateId, pushedId: this.lastPushedId };
+  }
+
+  private midTicks(): number {
+    return Math.max(2, Math.round(this.sym.price * 10 ** this.sym.priceDecimals));
+  }
+
+  /** trades take the top of the side they hit (a buy takes asks); the book follows the price */
+  onTrades(entries: readonly LedgerEntry[]): void {
+    for (const e of entries) {
+      const lots = Math.max(1, Math.round(e.trade.amount * 10 ** this.sym.amountDecimals));
+      this.book.take(e.trade.side === 'buy' ? 'ask' : 'bid', lots);
+    }
+  }
+
+  /** some churn and recentring since the last call; a diff when a push is due (undefined otherwise) */
+  step(now: number): BookDiff | undefined {
+    this.book.churn(1 + this.prng.int(4));
+    this.book.recentre(this.midTicks());
+    if (now < this.nextPushAt) return undefined;
+    this.nextPushAt = now + BOOK_PUSH_MS;
+    const diff = this.book.takeDiff();
+    return diff.lastId >= diff.firstId ? diff : undefined;
+  }
+}
