@@ -5,6 +5,7 @@
  * BOOK_PUSH_MS (Binance's `@depth@100ms`). Its PRNG is derived from the symbol, not drawn from the
  * simulator's: asking for books must not change the trades a seed produces.
  */
+import { contractSize, contractsToBase, type ScaledDecimal } from '../../exchanges/okx/contracts.js';
 import { Prng } from '../../prng.js';
 import type { SymbolState } from '../generator.js';
 import type { LedgerEntry } from '../ledger.js';
@@ -30,17 +31,26 @@ export class SimBook {
   lastPushedId: number;
   nextPushAt: number;
 
+  /** base units per lot: 10^-amountDecimals, or the contract size where sizes are contracts (OKX swaps) */
+  private readonly lotSize: number;
+
   constructor(private readonly sym: SymbolState, now: number) {
     this.prng = new Prng(seedOf(`book:${sym.symbol}`));
-    this.format = { priceDecimals: sym.priceDecimals, amountDecimals: sym.amountDecimals };
-    this.book = new TrueBook(this.prng, this.midTicks(), { depth: SIM_BOOK_DEPTH, maxLots: Math.max(1, Math.round(5 * 10 ** sym.amountDecimals)) });
+    // where the venue quotes contracts, a lot is one contract and sizes are written as whole contracts
+    const contracts = sym.contractSize !== undefined;
+    this.format = { priceDecimals: sym.priceDecimals, amountDecimals: contracts ? 0 : sym.amountDecimals };
+    this.lotSize = contracts ? (sym.contractSize as number) : 10 ** -sym.amountDecimals;
+    const maxLots = Math.max(1, Math.round(5 / this.lotSize));
+    this.book = new TrueBook(this.prng, this.midTicks(), { depth: SIM_BOOK_DEPTH, maxLots });
     this.lastPushedId = this.book.updateId;
     this.nextPushAt = now + BOOK_PUSH_MS;
   }
 
   /** the top `depth` levels per side as numbers, base units */
   view(depth: number): TrueBookView {
-    const side = (levels: TickLevel[]): [number, number][] => levels.slice(0, depth).map(([t, l]) => [Number(fixed(t, this.sym.priceDecimals)), Number(fixed(l, this.sym.amountDecimals))]);
+    const contracts = this.sym.contractSize !== undefined;
+    const size = (l: number) => (contracts ? contractsToBase(String(l), contractSize(this.sym.contractSize as number) as ScaledDecimal) : Number(fixed(l, this.sym.amountDecimals)));
+    const side = (levels: TickLevel[]): [number, number][] => levels.slice(0, depth).map(([t, l]) => [Number(fixed(t, this.sym.priceDecimals)), size(l)]);
     return { bids: side(this.book.sorted('bid')), asks: side(this.book.sorted('ask')), updateId: this.book.updateId, pushedId: this.lastPushedId };
   }
 
@@ -51,7 +61,7 @@ export class SimBook {
   /** trades take the top of the side they hit (a buy takes asks); the book follows the price */
   onTrades(entries: readonly LedgerEntry[]): void {
     for (const e of entries) {
-      const lots = Math.max(1, Math.round(e.trade.amount * 10 ** this.sym.amountDecimals));
+      const lots = Math.max(1, Math.round(e.trade.amount / this.lotSize));
       this.book.take(e.trade.side === 'buy' ? 'ask' : 'bid', lots);
     }
   }

@@ -7,6 +7,9 @@
 import { crc32Signed } from '../../books/crc32.js';
 import type { BookDiff, TickLevel, TrueBook } from './true-book.js';
 
+/** levels to set (size 0: remove), as a diff or a subscription's delta (top-view.ts) carries them */
+export type LevelChanges = Pick<BookDiff, 'bids' | 'asks'>;
+
 /** the decimal text of an integer count of 10^-decimals units: (12345, 2) → "123.45" */
 export function fixed(units: number, decimals: number): string {
   if (decimals === 0) return String(units);
@@ -62,7 +65,7 @@ export function binanceDepthSnapshot(book: TrueBook, f: BookWireFormat, limit: n
  * Bybit `orderbook.{depth}.{symbol}`: the whole book (`snapshot`) or the diff (`delta`). `u` counts
  * pushes (one per frame, 1 after a service restart), not level changes; `seq` is the cross sequence.
  */
-export function bybitOrderbook(book: TrueBook, diff: BookDiff | undefined, nativeId: string, depth: number, f: BookWireFormat, time: number, u: number, seq: number): object {
+export function bybitOrderbook(book: TrueBook, diff: LevelChanges | undefined, nativeId: string, depth: number, f: BookWireFormat, time: number, u: number, seq: number): object {
   const bids = diff ? diff.bids : book.sorted('bid').slice(0, depth);
   const asks = diff ? diff.asks : book.sorted('ask').slice(0, depth);
   return {
@@ -92,7 +95,7 @@ export function okxBookChecksum(book: TrueBook, f: BookWireFormat): number {
  * OKX `books`: a `snapshot` (the whole book, prevSeqId -1) or an `update` (the diff); seqId is the
  * book's update id. `checksum` false sends 0, as OKX does since 2026.
  */
-export function okxBooks(book: TrueBook, diff: BookDiff | undefined, instId: string, f: BookWireFormat, time: number, prevSeqId: number, checksum: boolean): object {
+export function okxBooks(book: TrueBook, diff: LevelChanges | undefined, instId: string, f: BookWireFormat, time: number, prevSeqId: number, checksum: boolean): object {
   const four = (levels: readonly TickLevel[]) => texts(levels, f).map(([p, s]) => [p, s, '0', s === fixed(0, f.amountDecimals) ? '0' : '1']);
   return {
     arg: { channel: 'books', instId },
@@ -109,7 +112,7 @@ export function okxBooks(book: TrueBook, diff: BookDiff | undefined, instId: str
 }
 
 /** Upbit `orderbook`: the top `units` levels as numbers, totals of those units */
-export function upbitOrderbook(book: TrueBook, code: string, f: BookWireFormat, time: number, units = 30): object {
+export function upbitOrderbook(book: TrueBook, code: string, f: BookWireFormat, time: number, units = 30, streamType = 'REALTIME'): object {
   const bids = book.sorted('bid').slice(0, units);
   const asks = book.sorted('ask').slice(0, units);
   const n = Math.max(bids.length, asks.length);
@@ -128,6 +131,6 @@ export function upbitOrderbook(book: TrueBook, code: string, f: BookWireFormat, 
   return {
     type: 'orderbook', code, timestamp: time,
     total_ask_size: num(totalAsk, f.amountDecimals), total_bid_size: num(totalBid, f.amountDecimals),
-    orderbook_units: rows, stream_type: 'REALTIME', level: 0,
+    orderbook_units: rows, stream_type: streamType, level: 0,
   };
 }

@@ -11,6 +11,9 @@ import { askPrice, bidPrice, continuingUuid, type SymbolState } from '../generat
 import type { LedgerEntry } from '../ledger.js';
 import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, VenueSession } from '../venue.js';
+import type { BookDiff } from '../book/true-book.js';
+import { TopView } from '../book/top-view.js';
+import { bybitOrderbook } from '../book/wire.js';
 
 const TRADES_PER_FRAME = 100;
 const SPOT_MAX_ARGS = 10;
@@ -163,12 +166,18 @@ export function bybitVenue(market: Market): SimVenue {
 
 type TickerFields = Record<string, string>;
 
+/** orderbook depths per category (v5 docs: spot 1/50/200/1000, linear 1/50/200/1000) */
+const SPOT_BOOK_DEPTHS = [1, 50, 200, 1000];
+const LINEAR_BOOK_DEPTHS = [1, 50, 200, 1000];
+
 class BybitSession implements VenueSession {
   private readonly trades = new Set<string>();
   private readonly tickers = new Set<string>();
   /** linear: the ticker fields last sent per symbol, so deltas carry only what changed */
   private readonly lastTicker = new Map<string, TickerFields>();
   private readonly lastPrice = new Map<string, number>();
+  /** orderbook subscriptions: native id → depth, the levels sent so far, the push counter `u` */
+  private readonly books = new Map<string, { depth: number; view: TopView; u: number }>();
   private cs = 1;
 
   constructor(
@@ -178,7 +187,7 @@ class BybitSession implements VenueSession {
   ) {}
 
   streamCount(): number {
-    return this.trades.size + this.tickers.size;
+    return this.trades.size + this.tickers.size + this.books.size;
   }
 
   private answer(op: string, success: boolean, retMsg: string, reqId: string | undefined): void {
@@ -211,23 +220,37 @@ class BybitSession implements VenueSession {
       this.answer(op, false, msg, reqId);
     };
     if (!this.linear && topics.length > SPOT_MAX_ARGS) return reject(`args size >${SPOT_MAX_ARGS}`);
-    const resolved: Array<{ kind: 'publicTrade' | 'tickers'; sym: SymbolState; topic: string }> = [];
+    const resolved: Array<{ kind: 'publicTrade' | 'tickers' | 'orderbook'; sym: SymbolState; topic: string; depth: number }> = [];
     for (const topic of topics) {
       const dot = topic.indexOf('.');
       const kind = topic.slice(0, dot);
-      const sym = this.ctx.byNative(topic.slice(dot + 1));
-      if (kind !== 'publicTrade' && kind !== 'tickers') return reject(`error:handler not found,topic:${topic}`);
+      let rest = topic.slice(dot + 1);
+      let depth = 0;
+      if (kind === 'orderbook') {
+        // orderbook.{depth}.{symbol}; the depths each category serves
+        const m = /^(\d+)\.(.+)$/.exec(rest);
+        depth = m ? Number(m[1]) : NaN;
+        if (!m || !(this.linear ? LINEAR_BOOK_DEPTHS : SPOT_BOOK_DEPTHS).includes(depth)) return reject(`error:handler not found,topic:${topic}`);
+        rest = m[2] as string;
+      }
+      const sym = this.ctx.byNative(rest);
+      if (kind !== 'publicTrade' && kind !== 'tickers' && kind !== 'orderbook') return reject(`error:handler not found,topic:${topic}`);
       if (!sym) return reject(`Invalid symbol :[${topic}]`);
-      resolved.push({ kind, sym, topic });
+      resolved.push({ kind, sym, topic, depth });
     }
     if (op === 'subscribe') {
       // Bybit refuses the whole request and names only the topic it refuses
       const refused = resolved.find((r) => this.ctx.consumeFault('reject-subscribe', r.sym.symbol));
       if (refused) return reject(`Invalid symbol :[${refused.topic}]`);
-      const dup = resolved.find((r) => (r.kind === 'publicTrade' ? this.trades : this.tickers).has(r.sym.nativeId));
+      const dup = resolved.find((r) => (r.kind === 'orderbook' ? this.books : r.kind === 'publicTrade' ? this.trades : this.tickers).has(r.sym.nativeId));
       if (dup) return reject(`error:already subscribed,topic:${dup.topic}`);
     }
     for (const r of resolved) {
+      if (r.kind === 'orderbook') {
+        if (op === 'subscribe') this.books.set(r.sym.nativeId, { depth: r.depth, view: new TopView(r.depth), u: 0 });
+        else this.books.delete(r.sym.nativeId);
+        continue;
+      }
       const set = r.kind === 'publicTrade' ? this.trades : this.tickers;
       if (op === 'subscribe') set.add(r.sym.nativeId);
       else {
@@ -237,11 +260,34 @@ class BybitSession implements VenueSession {
     }
     this.answer(op, true, '', reqId);
     if (op === 'subscribe') for (const r of resolved) if (r.kind === 'publicTrade') this.ctx.subscribed(r.sym);
-    // a ticker subscription starts with a snapshot
+    // a ticker subscription starts with a snapshot, and so does a book
     if (op === 'subscribe') for (const r of resolved) if (r.kind === 'tickers') this.onTicker(r.sym, this.ctx.venueNow());
+    if (op === 'subscribe') for (const r of resolved) if (r.kind === 'orderbook') this.bookSnapshot(r.sym);
+  }
+
+  private bookSnapshot(sym: SymbolState): void {
+    const sub = this.books.get(sym.nativeId);
+    if (sub === undefined) return;
+    const book = this.ctx.book(sym).book;
+    sub.view.snapshot(book);
+    sub.u = book.updateId + 2; // any start but 1, which would mean a service restart
+    const f = { priceDecimals: sym.priceDecimals, amountDecimals: sym.amountDecimals };
+    this.io.queue(JSON.stringify(bybitOrderbook(book, undefined, sym.nativeId, sub.depth, f, this.ctx.venueNow(), sub.u, book.updateId)), sym.symbol);
+  }
+
+  onBook(sym: SymbolState, _diff: BookDiff, timestamp: number): void {
+    const sub = this.books.get(sym.nativeId);
+    if (sub === undefined || sym.book === undefined) return;
+    const book = sym.book.book;
+    const delta = sub.view.delta(book);
+    if (delta.bids.length === 0 && delta.asks.length === 0) return;
+    sub.u++;
+    const f = { priceDecimals: sym.priceDecimals, amountDecimals: sym.amountDecimals };
+    this.io.queue(JSON.stringify(bybitOrderbook(book, delta, sym.nativeId, sub.depth, f, timestamp, sub.u, book.updateId)), sym.symbol);
   }
 
   onDelisted(sym: SymbolState): void {
+    this.books.delete(sym.nativeId);
     this.trades.delete(sym.nativeId);
     this.tickers.delete(sym.nativeId);
     this.lastTicker.delete(sym.nativeId);

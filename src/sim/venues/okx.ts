@@ -11,6 +11,9 @@ import { askPrice, bidPrice, continuingIdBase, type SymbolState } from '../gener
 import type { LedgerEntry } from '../ledger.js';
 import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, VenueSession } from '../venue.js';
+import type { BookDiff } from '../book/true-book.js';
+import { TopView } from '../book/top-view.js';
+import { okxBooks } from '../book/wire.js';
 
 /** ctVal of the USDT SWAPs (base units per contract), as OKX lists them */
 const CONTRACT_VALUES: Record<string, number> = { BTC: 0.01, ETH: 0.1, SOL: 1, BNB: 0.01, XRP: 100, DOGE: 1000, ADA: 100 };
@@ -180,11 +183,15 @@ export function okxVenue(market: Market): SimVenue {
   };
 }
 
-const CHANNELS = new Set(['trades', 'tickers']);
+const CHANNELS = new Set(['trades', 'tickers', 'books']);
+/** `books`: 400 levels a side, snapshot then updates every 100 ms */
+const BOOKS_DEPTH = 400;
 
 class OkxSession implements VenueSession {
   private readonly trades = new Set<string>();
   private readonly tickers = new Set<string>();
+  /** `books` subscriptions: native id → the levels sent so far and the last seqId sent */
+  private readonly books = new Map<string, { view: TopView; seq: number }>();
 
   constructor(
     private readonly ctx: VenueContext,
@@ -194,7 +201,7 @@ class OkxSession implements VenueSession {
   ) {}
 
   streamCount(): number {
-    return this.trades.size + this.tickers.size;
+    return this.trades.size + this.tickers.size + this.books.size;
   }
 
   private error(code: string, msg: string, id?: string): void {
@@ -230,11 +237,17 @@ class OkxSession implements VenueSession {
         this.error('60018', `Wrong URL or channel:${channel},instId:${instId} doesn't exist`, id);
         continue;
       }
-      const set = channel === 'trades' ? this.trades : this.tickers;
-      if (op === 'subscribe') set.add(sym.nativeId);
-      else set.delete(sym.nativeId);
+      if (channel === 'books') {
+        if (op === 'subscribe') this.books.set(sym.nativeId, { view: new TopView(BOOKS_DEPTH), seq: -1 });
+        else this.books.delete(sym.nativeId);
+      } else {
+        const set = channel === 'trades' ? this.trades : this.tickers;
+        if (op === 'subscribe') set.add(sym.nativeId);
+        else set.delete(sym.nativeId);
+      }
       this.io.send(JSON.stringify({ ...(id !== undefined ? { id } : {}), event: op, arg: { channel, instId }, connId: this.io.connId }));
       if (op === 'subscribe' && channel === 'trades') this.ctx.subscribed(sym);
+      if (op === 'subscribe' && channel === 'books') this.bookSnapshot(sym);
     }
   }
 
@@ -253,7 +266,27 @@ class OkxSession implements VenueSession {
     this.io.queue(`{"arg":{"channel":"tickers","instId":"${sym.nativeId}"},"data":[${this.tickerData(sym, timestamp)}]}`, sym.symbol);
   }
 
+  private bookSnapshot(sym: SymbolState): void {
+    const sub = this.books.get(sym.nativeId);
+    if (sub === undefined) return;
+    const simBook = this.ctx.book(sym);
+    sub.view.snapshot(simBook.book);
+    sub.seq = simBook.book.updateId;
+    this.io.queue(JSON.stringify(okxBooks(simBook.book, undefined, sym.nativeId, simBook.format, this.ctx.venueNow(), -1, true)), sym.symbol);
+  }
+
+  onBook(sym: SymbolState, _diff: BookDiff, timestamp: number): void {
+    const sub = this.books.get(sym.nativeId);
+    if (sub === undefined || sym.book === undefined) return;
+    const book = sym.book.book;
+    const delta = sub.view.delta(book);
+    if (delta.bids.length === 0 && delta.asks.length === 0) return;
+    this.io.queue(JSON.stringify(okxBooks(book, delta, sym.nativeId, sym.book.format, timestamp, sub.seq, true)), sym.symbol);
+    sub.seq = book.updateId;
+  }
+
   onDelisted(sym: SymbolState): void {
+    this.books.delete(sym.nativeId);
     this.trades.delete(sym.nativeId);
     this.tickers.delete(sym.nativeId);
   }

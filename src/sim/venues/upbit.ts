@@ -11,6 +11,8 @@ import type { LedgerEntry } from '../ledger.js';
 import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import { SimError } from '../types.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, VenueSession } from '../venue.js';
+import type { BookDiff } from '../book/true-book.js';
+import { upbitOrderbook } from '../book/wire.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NAMES: Record<string, [string, string]> = {
@@ -229,6 +231,8 @@ interface TypeRequest {
 class UpbitSession implements VenueSession {
   private trades = new Set<string>();
   private tickers = new Set<string>();
+  /** orderbook subscriptions: code → units per frame */
+  private books = new Map<string, number>();
 
   constructor(
     private readonly ctx: VenueContext,
@@ -238,7 +242,7 @@ class UpbitSession implements VenueSession {
   ) {}
 
   streamCount(): number {
-    return this.trades.size + this.tickers.size;
+    return this.trades.size + this.tickers.size + this.books.size;
   }
 
   private error(name: string, message: string): void {
@@ -261,16 +265,21 @@ class UpbitSession implements VenueSession {
     if (types.length === 0) return this.error('NO_TYPE', '타입 필드가 존재하지 않습니다.');
     this.ctx.stats.subscribeRequests++;
     const next = { trade: new Set<string>(), ticker: new Set<string>() };
+    const nextBooks = new Map<string, number>();
     const snapshots: Array<() => void> = [];
     // a refusal is decided once per code and request, whichever types name it
     const refusedNow = new Set<string>();
     const servedNow = new Set<string>();
     for (const t of types) {
       if (t.type === undefined) return this.error('NO_TYPE', '타입 필드가 존재하지 않습니다.');
-      if (t.type !== 'trade' && t.type !== 'ticker') return this.error('INVALID_PARAM', `지원하지 않는 타입입니다: ${String(t.type)}`);
+      if (t.type !== 'trade' && t.type !== 'ticker' && t.type !== 'orderbook') return this.error('INVALID_PARAM', `지원하지 않는 타입입니다: ${String(t.type)}`);
       if (!Array.isArray(t.codes) || t.codes.length === 0) return this.error('NO_CODES', '코드 필드가 존재하지 않습니다.');
       const type = t.type;
-      for (const code of t.codes as unknown[]) {
+      for (const raw of t.codes as unknown[]) {
+        // orderbook codes may name their units: `KRW-BTC.15` (1, 5, 15 or 30; 30 when absent)
+        const m = type === 'orderbook' && typeof raw === 'string' ? /^(.+)\.(1|5|15|30)$/.exec(raw) : null;
+        const code = m ? m[1] : raw;
+        const units = m ? Number(m[2]) : 30;
         const sym = typeof code === 'string' ? this.ctx.byNative(code) : undefined;
         if (!sym) {
           this.ctx.stats.subscribeRejected++;
@@ -283,6 +292,11 @@ class UpbitSession implements VenueSession {
           continue;
         }
         servedNow.add(sym.nativeId);
+        if (type === 'orderbook') {
+          if (t.is_only_snapshot !== true) nextBooks.set(sym.nativeId, units);
+          if (t.is_only_realtime !== true) snapshots.push(() => this.bookFrame(sym, units, this.ctx.venueNow(), 'SNAPSHOT'));
+          continue;
+        }
         if (t.is_only_snapshot !== true) next[type].add(sym.nativeId);
         if (t.is_only_realtime !== true) {
           snapshots.push(() => {
@@ -300,7 +314,18 @@ class UpbitSession implements VenueSession {
     for (const code of next.trade) if (!this.trades.has(code)) this.ctx.subscribed(this.ctx.byNative(code)!);
     this.trades = next.trade;
     this.tickers = next.ticker;
+    this.books = nextBooks;
     for (const s of snapshots) s();
+  }
+
+  private bookFrame(sym: SymbolState, units: number, timestamp: number, streamType: string): void {
+    const book = this.ctx.book(sym);
+    this.io.queue(JSON.stringify(upbitOrderbook(book.book, sym.nativeId, book.format, timestamp, units, streamType)), sym.symbol);
+  }
+
+  onBook(sym: SymbolState, _diff: BookDiff, timestamp: number): void {
+    const units = this.books.get(sym.nativeId);
+    if (units !== undefined) this.bookFrame(sym, units, timestamp, 'REALTIME');
   }
 
   onTrades(sym: SymbolState, entries: readonly LedgerEntry[]): void {
@@ -313,6 +338,7 @@ class UpbitSession implements VenueSession {
   }
 
   onDelisted(sym: SymbolState): void {
+    this.books.delete(sym.nativeId);
     this.trades.delete(sym.nativeId);
     this.tickers.delete(sym.nativeId);
   }
