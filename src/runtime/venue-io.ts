@@ -103,6 +103,11 @@ export class VenueRuntime implements VenueIo {
     return this.path.openGapSymbols();
   }
 
+  /** those of the batch's symbols with a known hole right now (what a store write needs) */
+  openGapsAmong(records: readonly MarketRecord[]): ReadonlySet<string> {
+    return this.path.openGapsAmong(records);
+  }
+
   instrument(symbol: string): Instrument | undefined {
     return this.table.get(symbol);
   }
