@@ -5,9 +5,10 @@
  * tooling as much as tickvisor. Before the first child: dist/ is rebuilt when any source is newer
  * than it (a stale dist would measure yesterday's code), then the child's own few files are
  * compiled to .bench-build/. BENCH_TICKVISOR=src runs the sources through tsx instead (no build).
+ * Either way the child gets the node flags `npm start` runs the CLI with (tickvisorNodeFlags).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,4 +58,16 @@ function run(cmd: string, args: string[]): void {
   // stdout to our stderr: `--json` keeps stdout for the JSON object alone
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 2, 2] });
   if (r.status !== 0) throw new Error(`bench: ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+}
+
+/**
+ * The node/V8 flags of package.json's `start` script (`exec node FLAGS bin/tickvisor.js run`): the
+ * collector as users start it, so its RSS and CPU are measured with the same young-generation size.
+ */
+export function tickvisorNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const start = pkg.scripts?.start ?? '';
+  const m = /\bnode\s+(.*?)\s*bin\/tickvisor\.js\b/.exec(start);
+  if (!m) throw new Error(`bench: package.json's start script does not run bin/tickvisor.js with node: ${start}`);
+  return (m[1] ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
 }

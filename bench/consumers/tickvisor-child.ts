@@ -1,6 +1,8 @@
 // tickvisor under measurement, in its own process: createTickvisor with a temp store, pointed at
 // the simulator process. Answers the burst commands (a trade counts once its LMDB transaction has
 // committed) plus latency, steady-state usage and recovery measurements.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { Subscription } from 'rxjs';
 import { burstHandlers } from '../lib/burst-handlers.js';
@@ -133,6 +135,24 @@ serve(
     heapSnapshot: (arg: { path: string }) => {
       global.gc?.();
       return writeHeapSnapshot(arg.path);
+    },
+    /**
+     * What allocates, over a window at steady state: V8's sampling heap profile of every allocation
+     * in the window, garbage included (what drives the young generation's size and what gets
+     * promoted), written to `path` as a .heapprofile (DevTools, or summarise by function).
+     */
+    allocationProfile: async (arg: { seconds: number; path: string }) => {
+      const session = new Session();
+      session.connect();
+      try {
+        await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+        await sleep(arg.seconds * 1000);
+        const { profile } = await session.post('HeapProfiler.stopSampling');
+        writeFileSync(arg.path, JSON.stringify(profile));
+        return arg.path;
+      } finally {
+        session.disconnect();
+      }
     },
     /** before the fault: watch for coins leaving Subscribed and for holes in the committed ids */
     recoveryArm: () => {

@@ -22,8 +22,11 @@ export class BenchChildError extends Error {
   }
 }
 
-/** `script` is relative to bench/ (e.g. 'consumers/floor-child.ts') */
-export async function startChild(name: string, script: string): Promise<BenchChild> {
+/**
+ * `script` is relative to bench/ (e.g. 'consumers/floor-child.ts'); `nodeFlags`: node/V8 flags the
+ * child runs with (tickvisor's: those its CLI runs with, consumers/dist-child.ts)
+ */
+export async function startChild(name: string, script: string, nodeFlags: readonly string[] = []): Promise<BenchChild> {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
   // BENCH_CPU_PROF=DIR writes .cpuprofile files of each child into DIR/<name>/ (NODE_OPTIONS cannot
   // carry --cpu-prof). Default file names keep pid and thread id apart: tsx's loader runs in a
@@ -31,6 +34,7 @@ export async function startChild(name: string, script: string): Promise<BenchChi
   const profDir = process.env.BENCH_CPU_PROF;
   // a compiled script (.js) runs in plain node: tsx's loader would be measured too
   const execArgv = script.endsWith('.js') ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'];
+  execArgv.push(...nodeFlags);
   if (profDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profDir}/${name}`);
   // BENCH_TICKVISOR_FLAGS='--max-semi-space-size=32 …': V8/node flags for tickvisor's child only (experiments)
   const extra = name === 'tickvisor' ? process.env.BENCH_TICKVISOR_FLAGS : undefined;

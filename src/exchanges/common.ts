@@ -354,22 +354,44 @@ function checkNativeId(nativeId: string): void {
 }
 
 /**
+ * The listed part of a symbol mapper's table, one per instrument list: a venue's connections all get
+ * the same list (the venue runtime hands out one array per listing), so 25 connections of a
+ * 5,000-symbol venue share one 5,000-entry Map instead of holding 25 copies (~0.2 MB each). Weak:
+ * the table goes with its listing.
+ */
+const listedTables = new WeakMap<readonly { nativeId: string; symbol: string }[], ReadonlyMap<string, string>>();
+
+function listedTable(instruments: readonly { nativeId: string; symbol: string }[]): ReadonlyMap<string, string> {
+  let table = listedTables.get(instruments);
+  if (table === undefined) {
+    const t = new Map<string, string>();
+    for (const i of instruments) t.set(i.nativeId, i.symbol);
+    listedTables.set(instruments, (table = t));
+  }
+  return table;
+}
+
+/**
  * Maps native ids to unified symbols, with a fallback guess for ids missing from the table.
  * A Map, never a plain object: ids such as `__proto__` or `constructor` are just keys.
+ * The listed ids' table is shared by every mapper of the same instrument list; guesses are this
+ * mapper's own (bounded by MAX_GUESSED_SYMBOLS).
  */
 export function symbolMapper(
   instruments: readonly { nativeId: string; symbol: string }[] | undefined,
   guess: (nativeId: string) => string,
 ): (nativeId: string) => string {
-  const table = new Map<string, string>();
-  for (const i of instruments ?? []) table.set(i.nativeId, i.symbol);
-  const tableSize = table.size;
+  const table: ReadonlyMap<string, string> = instruments === undefined ? new Map() : listedTable(instruments);
+  const guessed = new Map<string, string>();
   return (nativeId) => {
     let symbol = table.get(nativeId);
     if (symbol === undefined) {
-      checkNativeId(nativeId);
-      symbol = guess(nativeId);
-      if (table.size - tableSize < MAX_GUESSED_SYMBOLS) table.set(nativeId, symbol);
+      symbol = guessed.get(nativeId);
+      if (symbol === undefined) {
+        checkNativeId(nativeId);
+        symbol = guess(nativeId);
+        if (guessed.size < MAX_GUESSED_SYMBOLS) guessed.set(nativeId, symbol);
+      }
     }
     return symbol;
   };

@@ -245,7 +245,7 @@ export interface ExchangeAdapter {
     remaining?: Instrument[],
   ): WireRequest[];
   /** a parser for one connection; `instruments` maps native ids back to unified symbols */
-  createParser(instruments?: Instrument[]): FrameParser;
+  createParser(instruments?: readonly Instrument[]): FrameParser;
   /** market listing by REST, unified, with the active/trading filter applied to `active` */
   listInstruments(http: RestClient, restUrl?: string): Promise<Instrument[]>;
   /** REST trade history for a missed window, paged within the exchange's limits */

@@ -133,6 +133,11 @@ export class GapFiller {
     return this.idleP;
   }
 
+  /** a window of this symbol is queued, parked for a retry, or being filled */
+  isOpen(symbol: string): boolean {
+    return this.filling === symbol || this.queue.has(symbol) || this.parked.has(symbol);
+  }
+
   /** symbols with a window queued, parked for a retry, or being filled */
   openSymbols(): Set<string> {
     const out = new Set<string>(this.queue.keys());

@@ -171,6 +171,11 @@ export class GapTracker {
     for (const s of symbols) if (this.symbols.get(s)?.lastId === undefined) this.symbols.delete(s);
   }
 
+  /** This symbol's stream (re)started and its first new trade has not come yet. */
+  isBroken(symbol: string): boolean {
+    return this.symbols.get(symbol)?.broken !== undefined;
+  }
+
   /** The symbols whose stream (re)started and whose first new trade has not come yet. */
   brokenSymbols(): string[] {
     const out: string[] = [];

@@ -38,9 +38,10 @@ export interface PipelineOptions {
   store: Pick<HistoryStore, 'writeBatch'>;
   /**
    * the symbols whose history has a known hole right now (a gap window open or being backfilled),
-   * asked at each write: the store keeps their resume point where it was (see TradeCursor)
+   * asked at each write about that write's batch (only its symbols are looked up): the store
+   * keeps their resume point where it was (see TradeCursor)
    */
-  openGaps?: () => ReadonlySet<string>;
+  openGaps?: (batch: readonly MarketRecord[]) => ReadonlySet<string>;
   /** records per store transaction (default 5000) */
   batchMaxRecords?: number;
   /**

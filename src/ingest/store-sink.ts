@@ -9,10 +9,10 @@ import type { HistoryStore, WriteResult } from '../store/types.js';
 
 export type StoreSink = (batch: readonly MarketRecord[]) => Promise<WriteResult>;
 
-export function storeSink(store: Pick<HistoryStore, 'writeBatch'>, openGaps?: () => ReadonlySet<string>): StoreSink {
+export function storeSink(store: Pick<HistoryStore, 'writeBatch'>, openGaps?: (batch: readonly MarketRecord[]) => ReadonlySet<string>): StoreSink {
   return (batch) => {
     try {
-      return openGaps ? store.writeBatch(batch, { openGaps: openGaps() }) : store.writeBatch(batch);
+      return openGaps ? store.writeBatch(batch, { openGaps: openGaps(batch) }) : store.writeBatch(batch);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -16,6 +16,9 @@ import { GapFiller } from './gap-filler.js';
 import { GapTracker, type GapTrackerOptions } from './gap-tracker.js';
 import type { Pipeline } from './pipeline.js';
 
+/** the answer when no symbol of a batch has an open gap: one shared empty set, not one per write */
+const NO_OPEN_GAPS: ReadonlySet<string> = new Set<string>();
+
 export interface VenueCounters {
   frames: number;
   malformed: number;
@@ -104,6 +107,25 @@ export class VenueDataPath {
     const out = this.filler.openSymbols();
     for (const symbol of this.gaps.brokenSymbols()) out.add(symbol);
     return out;
+  }
+
+  /**
+   * Those of the batch's symbols with a known hole right now (openGapSymbols, asked only about the
+   * symbols a write touches). Asked at every store write: copying every open symbol into a new Set
+   * there was ~8 MB/s of garbage at 5,000 symbols while their first backfills queued, a Set of
+   * thousands of entries per write.
+   */
+  openGapsAmong(records: readonly MarketRecord[]): ReadonlySet<string> {
+    let out: Set<string> | undefined;
+    let last: string | undefined;
+    for (const r of records) {
+      const symbol = r.symbol;
+      // a batch holds runs of one symbol: each run is asked once
+      if (symbol === last) continue;
+      last = symbol;
+      if (out?.has(symbol) !== true && (this.filler.isOpen(symbol) || this.gaps.isBroken(symbol))) (out ??= new Set()).add(symbol);
+    }
+    return out ?? NO_OPEN_GAPS;
   }
 
   /** one frame's records */

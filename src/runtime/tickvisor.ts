@@ -287,7 +287,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         logger: vlog,
         onWriteHealth: (failing, error) => onWriteHealth(`${exchange}:${market}`, failing, error),
         // the venue runtime is built next, on this pipeline: asked lazily, at each write
-        openGaps: () => venues.get(`${exchange}:${market}`)?.openGapSymbols() ?? NO_SYMBOLS,
+        openGaps: (batch) => venues.get(`${exchange}:${market}`)?.openGapsAmong(batch) ?? NO_SYMBOLS,
       });
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
       venues.set(

@@ -38,6 +38,12 @@ export interface VenueRuntimeOptions {
 
 export class VenueRuntime implements VenueIo {
   private table = new Map<string, Instrument>();
+  /**
+   * the table's instruments as one array per listing: every connection's parser gets this same
+   * array, so they share one native-id table (exchanges/common.ts symbolMapper) instead of each
+   * building its own
+   */
+  private listed: readonly Instrument[] | undefined;
   readonly path: VenueDataPath;
   /** set only when raw frames are kept: the connection's `io.raw?.()` is then a no-op check */
   readonly raw?: (frame: string | Buffer, receivedAt: number, connection: string) => void;
@@ -97,12 +103,17 @@ export class VenueRuntime implements VenueIo {
     return this.path.openGapSymbols();
   }
 
+  /** those of the batch's symbols with a known hole right now (what a store write needs) */
+  openGapsAmong(records: readonly MarketRecord[]): ReadonlySet<string> {
+    return this.path.openGapsAmong(records);
+  }
+
   instrument(symbol: string): Instrument | undefined {
     return this.table.get(symbol);
   }
 
-  instruments(): Instrument[] {
-    return [...this.table.values()];
+  instruments(): readonly Instrument[] {
+    return (this.listed ??= Object.freeze([...this.table.values()]));
   }
 
   deliver(records: MarketRecord[]): void {
@@ -153,6 +164,7 @@ export class VenueRuntime implements VenueIo {
       }
     }
     this.table = next;
+    this.listed = undefined;
     // reparse reads raw frames with the listing that was in force (symbols, OKX contract sizes)
     this.options.raw?.listing(this.adapter.exchange, this.adapter.market, this.now(), [...next.values()]);
     // delisted: no trade will close their open windows (relisted, they subscribe afresh)

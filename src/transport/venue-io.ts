@@ -12,8 +12,11 @@ export interface VenueIo {
   wsUrl: string;
   /** the instrument behind a unified symbol, from the last market listing */
   instrument(symbol: string): Instrument | undefined;
-  /** every listed instrument (parsers map native ids back and read contract sizes) */
-  instruments(): Instrument[];
+  /**
+   * every listed instrument (parsers map native ids back and read contract sizes): the same array
+   * until the next listing, so the parsers of a venue's connections can share tables built from it
+   */
+  instruments(): readonly Instrument[];
   /** the data path: called once per frame with that frame's records */
   deliver(records: MarketRecord[], group: number): void;
   /** subscribe requests for these symbols are going out on a socket: their stream may have a gap */

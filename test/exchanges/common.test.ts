@@ -130,4 +130,25 @@ describe('common: symbolMapper', () => {
     assert.equal(guesses, MAX_GUESSED_SYMBOLS + 2, 'ids past the cap are guessed every time');
     assert.equal(map('LATE'), 'late');
   });
+
+  test('mappers of one instrument list share its listed ids; each keeps its own guesses within its own cap', () => {
+    const listed = [{ nativeId: 'BTCUSDT', symbol: 'BTC/USDT' }];
+    let guesses = 0;
+    const guess = (id: string) => {
+      guesses++;
+      return id.toLowerCase();
+    };
+    const a = symbolMapper(listed, guess);
+    const b = symbolMapper(listed, guess);
+    for (let k = 0; k < MAX_GUESSED_SYMBOLS; k++) a(`ID${k}`);
+    assert.equal(a('BTCUSDT'), 'BTC/USDT');
+    assert.equal(b('BTCUSDT'), 'BTC/USDT');
+    // a's guesses filled a's cap, not b's: b remembers its own first guess
+    b('NEW');
+    b('NEW');
+    assert.equal(guesses, MAX_GUESSED_SYMBOLS + 1);
+    // and a's guesses are not b's table: b guesses an id a already knows
+    b('ID0');
+    assert.equal(guesses, MAX_GUESSED_SYMBOLS + 2);
+  });
 });

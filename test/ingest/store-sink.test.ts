@@ -24,6 +24,17 @@ describe('store sink', () => {
     assert.deepEqual(seen, [['BTC/USDT'], []]);
   });
 
+  test('the open gaps are asked about the batch being written', async () => {
+    const asked: string[][] = [];
+    const sink = storeSink({ writeBatch: async (batch) => ({ written: batch.length, duplicates: 0 }) }, (batch) => {
+      asked.push(batch.map((r) => (r.type === 'trade' ? r.id : '')));
+      return new Set<string>();
+    });
+    const batch = trades(1, 3);
+    await sink(batch);
+    assert.deepEqual(asked, [batch.map((r) => r.id)]);
+  });
+
   test('without an openGaps source the store is called with the batch alone', async () => {
     const args: number[] = [];
     const sink = storeSink({ writeBatch: async (...a: unknown[]) => (args.push(a.length), { written: 0, duplicates: 0 }) });

@@ -58,6 +58,19 @@ describe('venue data path', () => {
     assert.deepEqual([...path.openGapSymbols()], ['BTC/USDT']);
   });
 
+  test("a write's open gaps are those of its own symbols, asked at the time of the write", () => {
+    const { path } = setup();
+    path.subscribing(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
+    path.refused(['SOL/USDT']);
+    const batch = [trade(1, { symbol: 'ETH/USDT' }), trade(2, { symbol: 'ETH/USDT' }), trade(3, { symbol: 'SOL/USDT' }), trade(4, { symbol: 'XRP/USDT' }), trade(5, { symbol: 'ETH/USDT' })];
+    // ETH is open; SOL was released; XRP never opened; BTC is open but not in this write
+    assert.deepEqual([...path.openGapsAmong(batch)], ['ETH/USDT']);
+    assert.deepEqual([...path.openGapsAmong(batch)].every((s) => path.openGapSymbols().has(s)), true);
+    path.refused(['ETH/USDT']);
+    assert.equal(path.openGapsAmong(batch).size, 0);
+    assert.equal(path.openGapsAmong([]).size, 0);
+  });
+
   test('ticker-only subscriptions open nothing: no trade would close the window', () => {
     const { path } = setup({ trades: false });
     path.subscribing(['BTC/USDT']);

@@ -29,7 +29,7 @@ export function binanceAdapter(market: Market, endpoints?: Partial<Endpoints>): 
     unsubscribeRequests(instruments: Instrument[], channels: Channel[], nextId: () => string) {
       return streamRequests('UNSUBSCRIBE', market, instruments, channels, nextId, limits.maxArgsPerRequest);
     },
-    createParser: (instruments?: Instrument[]) => createBinanceParser(market, instruments),
+    createParser: (instruments?: readonly Instrument[]) => createBinanceParser(market, instruments),
     listInstruments: (http: RestClient, restUrl?: string) => listBinanceInstruments(market, http, restUrl ?? resolved.restUrl),
     backfillTrades: (http: RestClient, request: BackfillRequest, restUrl?: string) =>
       backfillBinanceTrades(market, http, request, restUrl ?? resolved.restUrl),

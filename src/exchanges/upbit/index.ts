@@ -30,7 +30,7 @@ export function upbitAdapter(market: Market, endpoints?: Partial<Endpoints>): Ex
     unsubscribeRequests(instruments: Instrument[], channels: Channel[], nextId: () => string, remaining?: Instrument[]) {
       return upbitUnsubscribeRequests(instruments, channels, nextId, remaining, limits.maxArgsPerRequest);
     },
-    createParser: (instruments?: Instrument[]) => createUpbitParser(instruments),
+    createParser: (instruments?: readonly Instrument[]) => createUpbitParser(instruments),
     listInstruments: (http: RestClient, restUrl?: string) => listUpbitInstruments(http, restUrl ?? resolved.restUrl),
     backfillTrades: (http: RestClient, request: BackfillRequest, restUrl?: string) =>
       backfillUpbitTrades(http, request, restUrl ?? resolved.restUrl),
