@@ -85,7 +85,20 @@ export type SimFaultKind =
   | 'rest-ts-mismatch'
   | 'stall-buffered'
   | 'stall-data-only'
-  | 'delist';
+  | 'delist'
+  | BookFaultKind;
+
+export type BookFaultKind =
+  /** books: one book update frame not sent (the sequence breaks where the venue numbers them) */
+  | 'book-drop'
+  /** books: one OKX book frame sent with a wrong checksum */
+  | 'book-checksum'
+  /** books: one book update frame held back and sent after the next */
+  | 'book-out-of-order'
+  /** books: the REST depth snapshot answered from ~5 s before (older than what a new subscriber buffered) */
+  | 'book-stale-snapshot'
+  /** books: the REST depth snapshot endpoint answers with the venue's rate-limit reply */
+  | 'book-snapshot-429';
 
 /** Kinds that act on one socket's outgoing frames, so `connection` can pin them to one socket. */
 export const CONNECTION_FAULT_KINDS: readonly SimFaultKind[] = [

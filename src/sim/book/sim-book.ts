@@ -14,6 +14,15 @@ import { TrueBook, type BookDiff, type TickLevel } from './true-book.js';
 import { fixed, type BookWireFormat } from './wire.js';
 
 export const BOOK_PUSH_MS = 100;
+/** how old a `book-stale-snapshot` answer is */
+export const STALE_SNAPSHOT_MS = 5_000;
+
+/** a whole book as it stood at one push */
+export interface BookSnapshot {
+  bids: TickLevel[];
+  asks: TickLevel[];
+  updateId: number;
+}
 /** levels per side the true book keeps */
 export const SIM_BOOK_DEPTH = 200;
 
@@ -30,6 +39,8 @@ export class SimBook {
   /** the last update id pushed (Binance futures' `pu` of the next push) */
   lastPushedId: number;
   nextPushAt: number;
+  /** the book at each of the last pushes, oldest first (for `book-stale-snapshot`) */
+  private readonly history: BookSnapshot[] = [];
 
   /** base units per lot: 10^-amountDecimals, or the contract size where sizes are contracts (OKX swaps) */
   private readonly lotSize: number;
@@ -44,6 +55,12 @@ export class SimBook {
     this.book = new TrueBook(this.prng, this.midTicks(), { depth: SIM_BOOK_DEPTH, maxLots });
     this.lastPushedId = this.book.updateId;
     this.nextPushAt = now + BOOK_PUSH_MS;
+  }
+
+  /** the whole book now, or (stale) as it stood about STALE_SNAPSHOT_MS ago */
+  snapshot(stale = false): BookSnapshot {
+    if (stale && this.history.length > 0) return this.history[0] as BookSnapshot;
+    return { bids: this.book.sorted('bid'), asks: this.book.sorted('ask'), updateId: this.book.updateId };
   }
 
   /** the top `depth` levels per side as numbers, base units */
@@ -72,6 +89,8 @@ export class SimBook {
     this.book.recentre(this.midTicks());
     if (now < this.nextPushAt) return undefined;
     this.nextPushAt = now + BOOK_PUSH_MS;
+    this.history.push(this.snapshot());
+    if (this.history.length > STALE_SNAPSHOT_MS / BOOK_PUSH_MS) this.history.shift();
     const diff = this.book.takeDiff();
     return diff.lastId >= diff.firstId ? diff : undefined;
   }

@@ -5,7 +5,7 @@
  * orders as the venues send them (the real captures in the conformance set show each).
  */
 import { crc32Signed } from '../../books/crc32.js';
-import type { BookDiff, TickLevel, TrueBook } from './true-book.js';
+import { TrueBook, type BookDiff, type TickLevel } from './true-book.js';
 
 /** levels to set (size 0: remove), as a diff or a subscription's delta (top-view.ts) carries them */
 export type LevelChanges = Pick<BookDiff, 'bids' | 'asks'>;
@@ -52,12 +52,14 @@ export function binanceDepthEvent(diff: BookDiff, nativeId: string, f: BookWireF
 }
 
 /** Binance REST depth answer (`/api/v3/depth`, `/fapi/v1/depth`), `limit` levels per side */
-export function binanceDepthSnapshot(book: TrueBook, f: BookWireFormat, limit: number, time: number, futures: boolean): object {
+export function binanceDepthSnapshot(book: TrueBook | { bids: TickLevel[]; asks: TickLevel[]; updateId: number }, f: BookWireFormat, limit: number, time: number, futures: boolean): object {
+  const bids = book instanceof TrueBook ? book.sorted('bid') : book.bids;
+  const asks = book instanceof TrueBook ? book.sorted('ask') : book.asks;
   return {
     lastUpdateId: book.updateId,
     ...(futures ? { E: time, T: time } : {}),
-    bids: texts(book.sorted('bid').slice(0, limit), f),
-    asks: texts(book.sorted('ask').slice(0, limit), f),
+    bids: texts(bids.slice(0, limit), f),
+    asks: texts(asks.slice(0, limit), f),
   };
 }
 

@@ -16,6 +16,7 @@ import type { SimTiming } from '../types.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, TradeIds, VenueContext, VenueSession } from '../venue.js';
 import { binanceDepthEvent, binanceDepthSnapshot, type BookWireFormat } from '../book/wire.js';
 import type { BookDiff } from '../book/true-book.js';
+import { BookFrameFaults } from '../book/frame-faults.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -238,7 +239,10 @@ export function binanceVenue(market: Market): SimVenue {
     const asked = intParam(query, 'limit', futures ? 500 : 100);
     if (Number.isNaN(asked)) return badParam("Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'.");
     const limit = depthLimits ? (depthLimits.find((l) => l >= asked) ?? 1000) : Math.min(Math.max(asked, 1), 5000);
-    return { status: 200, body: binanceDepthSnapshot(ctx.book(sym).book, bookFormat(sym), limit, ctx.venueNow(), futures) };
+    if (ctx.consumeFault('book-snapshot-429', sym.symbol)) return tooMuch(ctx, weightLimit(ctx.timing), window(ctx).resetAt(ctx.now()));
+    const book = ctx.book(sym);
+    const state = book.snapshot(ctx.consumeFault('book-stale-snapshot', sym.symbol));
+    return { status: 200, body: binanceDepthSnapshot(state, bookFormat(sym), limit, ctx.venueNow(), futures) };
   };
   const depthWeight = (limit: number): number => (futures ? (limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20) : limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250);
 
@@ -359,6 +363,7 @@ class BinanceSession implements VenueSession {
   private readonly ticker = new Set<string>();
   /** native id → the depth stream's name as subscribed (`btcusdt@depth@100ms`) */
   private readonly depth = new Map<string, string>();
+  private readonly bookFaults: BookFrameFaults;
   private readonly combined: boolean;
   /** the stream kinds this connection's route serves */
   private readonly kinds: ReadonlySet<string>;
@@ -370,6 +375,7 @@ class BinanceSession implements VenueSession {
     private readonly futures: boolean,
     private readonly enc: Encoders,
   ) {
+    this.bookFaults = new BookFrameFaults(ctx);
     this.combined = url.pathname.endsWith('/stream');
     this.kinds = !futures ? SPOT_KINDS : /\/public\/(ws|stream)(\/|$)/.test(url.pathname) ? FUTURES_PUBLIC_KINDS : FUTURES_MARKET_KINDS;
     // streams named in the URL: `/stream?streams=a/b` (combined) or `/ws/<stream>` (raw)
@@ -495,7 +501,7 @@ class BinanceSession implements VenueSession {
     const stream = this.depth.get(sym.nativeId);
     if (stream === undefined || sym.book === undefined) return;
     const event = binanceDepthEvent(diff, sym.nativeId, this.enc.bookFormat(sym), timestamp, this.futures ? { prevU: prevLastId } : undefined);
-    this.emit(stream, JSON.stringify(event), sym.symbol);
+    for (const json of this.bookFaults.pass(sym.symbol, JSON.stringify(event))) this.emit(stream, json, sym.symbol);
   }
 
   onTrades(sym: SymbolState, entries: readonly LedgerEntry[]): void {

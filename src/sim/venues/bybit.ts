@@ -13,6 +13,7 @@ import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, VenueSession } from '../venue.js';
 import type { BookDiff } from '../book/true-book.js';
 import { TopView } from '../book/top-view.js';
+import { BookFrameFaults } from '../book/frame-faults.js';
 import { bybitOrderbook } from '../book/wire.js';
 
 const TRADES_PER_FRAME = 100;
@@ -179,12 +180,15 @@ class BybitSession implements VenueSession {
   /** orderbook subscriptions: native id → depth, the levels sent so far, the push counter `u` */
   private readonly books = new Map<string, { depth: number; view: TopView; u: number }>();
   private cs = 1;
+  private readonly bookFaults: BookFrameFaults;
 
   constructor(
     private readonly ctx: VenueContext,
     private readonly io: SessionIO,
     private readonly linear: boolean,
-  ) {}
+  ) {
+    this.bookFaults = new BookFrameFaults(ctx);
+  }
 
   streamCount(): number {
     return this.trades.size + this.tickers.size + this.books.size;
@@ -283,7 +287,8 @@ class BybitSession implements VenueSession {
     if (delta.bids.length === 0 && delta.asks.length === 0) return;
     sub.u++;
     const f = { priceDecimals: sym.priceDecimals, amountDecimals: sym.amountDecimals };
-    this.io.queue(JSON.stringify(bybitOrderbook(book, delta, sym.nativeId, sub.depth, f, timestamp, sub.u, book.updateId)), sym.symbol);
+    const frame = JSON.stringify(bybitOrderbook(book, delta, sym.nativeId, sub.depth, f, timestamp, sub.u, book.updateId));
+    for (const out of this.bookFaults.pass(sym.symbol, frame)) this.io.queue(out, sym.symbol);
   }
 
   onDelisted(sym: SymbolState): void {

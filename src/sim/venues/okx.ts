@@ -13,6 +13,7 @@ import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, VenueSession } from '../venue.js';
 import type { BookDiff } from '../book/true-book.js';
 import { TopView } from '../book/top-view.js';
+import { BookFrameFaults } from '../book/frame-faults.js';
 import { okxBooks } from '../book/wire.js';
 
 /** ctVal of the USDT SWAPs (base units per contract), as OKX lists them */
@@ -192,13 +193,16 @@ class OkxSession implements VenueSession {
   private readonly tickers = new Set<string>();
   /** `books` subscriptions: native id → the levels sent so far and the last seqId sent */
   private readonly books = new Map<string, { view: TopView; seq: number }>();
+  private readonly bookFaults: BookFrameFaults;
 
   constructor(
     private readonly ctx: VenueContext,
     private readonly io: SessionIO,
     private readonly tradeData: (sym: SymbolState, e: LedgerEntry) => string,
     private readonly tickerData: (sym: SymbolState, ts: number) => string,
-  ) {}
+  ) {
+    this.bookFaults = new BookFrameFaults(ctx);
+  }
 
   streamCount(): number {
     return this.trades.size + this.tickers.size + this.books.size;
@@ -281,7 +285,9 @@ class OkxSession implements VenueSession {
     const book = sym.book.book;
     const delta = sub.view.delta(book);
     if (delta.bids.length === 0 && delta.asks.length === 0) return;
-    this.io.queue(JSON.stringify(okxBooks(book, delta, sym.nativeId, sym.book.format, timestamp, sub.seq, true)), sym.symbol);
+    const frame = okxBooks(book, delta, sym.nativeId, sym.book.format, timestamp, sub.seq, true) as { data: [{ checksum: number }] };
+    if (this.ctx.consumeFault('book-checksum', sym.symbol)) frame.data[0].checksum = (frame.data[0].checksum + 1) | 0 || 1;
+    for (const out of this.bookFaults.pass(sym.symbol, JSON.stringify(frame))) this.io.queue(out, sym.symbol);
     sub.seq = book.updateId;
   }
 
