@@ -147,7 +147,7 @@ export class BatchWriter {
     if (this.abandoned) return 0;
     this.abandoned = true;
     const given = this.queue.length + this.inFlight;
-    this.queue.take(this.queue.length);
+    this.queue.clear();
     this.inFlight = 0;
     this.writing = false;
     if (this.retryTimer !== undefined) this.o.clock.clearTimeout(this.retryTimer);
