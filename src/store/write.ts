@@ -107,6 +107,8 @@ interface TradeTouch {
   appended: Trade[];
   older: Trade[];
   ids: IdState;
+  /** the ids this batch has taken so far (appended, then older), for id-guard's first lookup; made once per symbol, not per trade */
+  taken: () => Iterable<string>;
 }
 
 /** Runs inside the write transaction. Synchronous on purpose: lmdb-js holds the write lock meanwhile. */
@@ -144,7 +146,7 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
     const part = idPart(r.id);
     // the id decides: a second copy of an id is refused whatever its timestamp
     if (typeof part === 'number') {
-      if (numericIdStored(dbs.tradeBlocks, dbs.idBlocks, tt.ids, part, () => takenIds(tt))) {
+      if (numericIdStored(dbs.tradeBlocks, dbs.idBlocks, tt.ids, part, tt.taken)) {
         duplicates++;
         continue;
       }
@@ -179,10 +181,11 @@ function tradeTouch(dbs: StoreDbs, cache: WriterCache, touch: Touch, r: Trade): 
   const stored = cache.cursor(touch.id) ?? dbs.cursors.get(key);
   const cursor: StoredCursor = stored ? { ...stored } : { lastTradeId: '', lastTimestamp: -Infinity, count: 0 };
   const lastPart = idPart(cursor.lastTradeId);
-  return {
+  const tt: TradeTouch = {
     key, cursor, lastPart, storedTimestamp: cursor.lastTimestamp, storedPart: lastPart,
-    appended: [], older: [], ids: newIdState(prefix, cursor.maxId ?? -Infinity),
+    appended: [], older: [], ids: newIdState(prefix, cursor.maxId ?? -Infinity), taken: () => takenIds(tt),
   };
+  return tt;
 }
 
 function* takenIds(tt: TradeTouch): Generator<string> {
