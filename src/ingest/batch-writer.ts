@@ -27,7 +27,7 @@ export interface PipelineLogger {
 }
 
 export interface CommittedBatch {
-  /** the batch as handed to the store (oldest first) */
+  /** the batch as handed to the store (oldest first): equal to the records pushed, not the same objects (record-queue.ts) */
   records: readonly MarketRecord[];
   written: number;
   /** already in the store: not stored again */
