@@ -25,6 +25,16 @@ const POOL_SIZE = 6;
 const TRADE_ROW = 0;
 const OBJECT_ROW = 1;
 
+/**
+ * A trade the columns give back exactly: admission lets only such trades through, but a record of
+ * another shape (a caller bypassing validation) waits as the object it is rather than being
+ * coerced by a typed array or thrown on
+ */
+function columnable(t: Trade): boolean {
+  return typeof t.id === 'string' && typeof t.price === 'number' && typeof t.amount === 'number' &&
+    typeof t.timestamp === 'number' && typeof t.localTimestamp === 'number' && (t.side === 'buy' || t.side === 'sell');
+}
+
 class Segment {
   readonly kinds: Uint8Array;
   readonly timestamps: Float64Array;
@@ -57,7 +67,7 @@ class Segment {
 
   write(r: MarketRecord): void {
     const row = this.end++;
-    const part = r.type === 'trade' ? idPart(r.id) : '';
+    const part = r.type === 'trade' && columnable(r) ? idPart(r.id) : '';
     if (typeof part !== 'number') {
       this.kinds[row] = OBJECT_ROW;
       this.refs[row * 3] = r;

@@ -75,3 +75,20 @@ test('clear drops what is queued, and a failed batch put back after it is all th
   q.push(trades(100, 1));
   assert.equal(ids(q.take(10)), '1,2,3,100');
 });
+
+test('a record the columns could not give back exactly waits as the object it is', () => {
+  const q = new RecordQueue();
+  const good = trades(1, 1)[0] as Trade;
+  // shapes admission refuses, pushed straight in: neither coerced (a typed array would turn '97000'
+  // into 97000) nor thrown on
+  const odd = [
+    { ...good, id: '2', price: '97000' },
+    { ...good, id: '3', side: 'short' },
+    { ...good, id: 4 },
+    { ...good, id: '5', timestamp: undefined },
+  ] as unknown as MarketRecord[];
+  q.push([good, ...odd]);
+  const out = q.take(10);
+  assert.deepEqual(out, [good, ...odd]);
+  odd.forEach((r, i) => assert.equal(out[i + 1], r));
+});
