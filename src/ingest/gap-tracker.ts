@@ -17,6 +17,7 @@
  * pipeline's dedup drops what was already there.
  */
 import type { MarketRecord, Trade } from '../records.js';
+import { idPart } from '../store/keys.js';
 
 export type GapReason = 'sequence' | 'reconnect' | 'resume' | 'subscribe' | 'silence';
 
@@ -326,7 +327,11 @@ const MAX_NUMBER_ID_DIGITS = 15;
 
 function sequentialNumber(sequential: boolean, id: string): IdNumber {
   if (!sequential) return Number.NaN;
-  if (id.length <= MAX_NUMBER_ID_DIGITS) return Number(id);
+  if (id.length <= MAX_NUMBER_ID_DIGITS) {
+    // the store's digit reader first: a canonical id (all of them, in practice) costs no Number() call
+    const part = idPart(id);
+    return typeof part === 'number' ? part : Number(id);
+  }
   // ids reach the tracker as canonical digit strings (common.ts integerId); anything else has no place in the sequence
   return /^[1-9][0-9]*$/.test(id) ? BigInt(id) : Number.NaN;
 }

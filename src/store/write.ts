@@ -106,7 +106,12 @@ interface TradeTouch {
   storedPart: number | string;
   appended: Trade[];
   older: Trade[];
+  /** each appended / older trade's numeric id (NaN: a string id), so building its columns parses no id again */
+  appendedIds: number[];
+  olderIds: number[];
   ids: IdState;
+  /** the ids this batch has taken so far (appended, then older), for id-guard's first lookup; made once per symbol, not per trade */
+  taken: () => Iterable<string>;
 }
 
 /** Runs inside the write transaction. Synchronous on purpose: lmdb-js holds the write lock meanwhile. */
@@ -144,7 +149,7 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
     const part = idPart(r.id);
     // the id decides: a second copy of an id is refused whatever its timestamp
     if (typeof part === 'number') {
-      if (numericIdStored(dbs.tradeBlocks, dbs.idBlocks, tt.ids, part, () => takenIds(tt))) {
+      if (numericIdStored(dbs.tradeBlocks, dbs.idBlocks, tt.ids, part, tt.taken)) {
         duplicates++;
         continue;
       }
@@ -156,8 +161,14 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
         continue;
       }
     }
-    if (after(r.timestamp, part, tt.storedTimestamp, tt.storedPart)) tt.appended.push(r);
-    else tt.older.push(r);
+    const numeric = typeof part === 'number' ? part : Number.NaN;
+    if (after(r.timestamp, part, tt.storedTimestamp, tt.storedPart)) {
+      tt.appended.push(r);
+      tt.appendedIds.push(numeric);
+    } else {
+      tt.older.push(r);
+      tt.olderIds.push(numeric);
+    }
     written++;
     advanceCursor(tt, r, part);
   }
@@ -179,10 +190,11 @@ function tradeTouch(dbs: StoreDbs, cache: WriterCache, touch: Touch, r: Trade): 
   const stored = cache.cursor(touch.id) ?? dbs.cursors.get(key);
   const cursor: StoredCursor = stored ? { ...stored } : { lastTradeId: '', lastTimestamp: -Infinity, count: 0 };
   const lastPart = idPart(cursor.lastTradeId);
-  return {
+  const tt: TradeTouch = {
     key, cursor, lastPart, storedTimestamp: cursor.lastTimestamp, storedPart: lastPart,
-    appended: [], older: [], ids: newIdState(prefix, cursor.maxId ?? -Infinity),
+    appended: [], older: [], appendedIds: [], olderIds: [], ids: newIdState(prefix, cursor.maxId ?? -Infinity), taken: () => takenIds(tt),
   };
+  return tt;
 }
 
 function* takenIds(tt: TradeTouch): Generator<string> {
@@ -196,8 +208,8 @@ function writeTrades(dbs: StoreDbs, cache: WriterCache, touch: Touch, tt: TradeT
   const tailId = `${touch.id}\u0000trade`;
   const tail = cache.tail(tailId) ?? readTail(dbs.tails, prefix, 'trade');
   const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail };
-  if (tt.older.length > 0) mergeOlderRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.older)));
-  if (tt.appended.length > 0) appendRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.appended)));
+  if (tt.older.length > 0) mergeOlderRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.older, tt.olderIds)));
+  if (tt.appended.length > 0) appendRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.appended, tt.appendedIds)));
   dbs.tails.putSync(tailKey(prefix, 'trade'), blocks.tail);
   cache.wroteTail(tailId, blocks.tail);
   flushBuckets(dbs.idBlocks, tt.ids);

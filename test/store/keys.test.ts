@@ -29,4 +29,16 @@ describe('block keys and row order', () => {
     for (const id of ['007', '9007199254740993', '1000000000000000', 'c0ffee', '', '-1', '1e3']) assert.equal(typeof idPart(id), 'string', id);
     for (const id of ['0', '1', '999999999999999', '007', 'uuid-x', '17651234567890993']) assert.equal(idFromPart(idPart(id)), id);
   });
+
+  test('idPart reads a canonical id to exactly the number Number() reads, at every length up to 15 digits', () => {
+    // digits summed as they are checked: each length, the largest value, and a spread in between
+    let seed = 12345;
+    const digit = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 10;
+    for (let len = 1; len <= 15; len++) {
+      const ids = ['9'.repeat(len), `1${'0'.repeat(len - 1)}`];
+      for (let k = 0; k < 50; k++) ids.push(String(1 + (digit() % 9)) + Array.from({ length: len - 1 }, digit).join(''));
+      for (const id of ids) assert.equal(idPart(id), Number(id), id);
+    }
+    for (const id of ['12a4', '1 2', '12.5', '+12', '１２']) assert.equal(idPart(id), id, 'not all digits: kept as the string');
+  });
 });

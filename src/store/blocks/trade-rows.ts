@@ -10,7 +10,11 @@ import { decodeTradeBlock, tradeCodec } from './codecs.js';
 import type { TradeColumns, TradeIdColumn } from './columns.js';
 import type { RowKind } from './row-kind.js';
 
-export function tradeColumnsFrom(trades: readonly Trade[]): TradeColumns {
+/**
+ * `numericIds`, when given: each trade's id as idPart reads it, NaN for a string id (the writer
+ * has parsed them already; parsing again cost ~50 ns per trade)
+ */
+export function tradeColumnsFrom(trades: readonly Trade[], numericIds?: readonly number[]): TradeColumns {
   const n = trades.length;
   const timestamps = new Float64Array(n);
   const localTimestamps = new Float64Array(n);
@@ -26,8 +30,8 @@ export function tradeColumnsFrom(trades: readonly Trade[]): TradeColumns {
     amounts[i] = t.amount;
     sides[i] = t.side === 'sell' ? 1 : 0;
     if (numeric !== undefined) {
-      const part = idPart(t.id);
-      if (typeof part === 'number') numeric[i] = part;
+      const part = numericIds !== undefined ? (numericIds[i] as number) : idPart(t.id);
+      if (typeof part === 'number' && !Number.isNaN(part)) numeric[i] = part;
       else numeric = undefined;
     }
   }
