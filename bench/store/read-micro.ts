@@ -5,13 +5,16 @@
  *   lmdb      the block values of the range, nothing decoded (what a read cannot avoid)
  *   decode    the same values decoded from memory (the codec alone)
  *   columns   readTradeColumns (lmdb + decode + trimming)
+ *   reused    readTradeColumns with { reuse: true } (no new memory per block)
  *   records   readRange (columns + one Trade object per row)
  *
- *   npx tsx bench/store/read-micro.ts [--trades N] [--dir PATH] [--passes N]
+ *   node --expose-gc --import tsx bench/store/read-micro.ts [--trades N] [--dir PATH] [--passes N] [--fresh]
  *
  * Not part of `npm run bench`: a tool for changing the read path, not a figure of the issue.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openHistoryStore } from '../../src/store/index.js';
 import type { OpenedHistoryStore } from '../../src/store/open.js';
 import { openHistoryStore as openStore } from '../../src/store/open.js';
@@ -28,7 +31,9 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const count = Number(arg('--trades') ?? 1_000_000);
-const dir = arg('--dir') ?? `/tmp/tickvisor-read-micro-${count}`;
+// --fresh: written in this process first, as the bench does (the write path's JIT state is then present)
+const fresh = args.includes('--fresh');
+const dir = arg('--dir') ?? (fresh ? mkdtempSync(join(tmpdir(), 'tickvisor-read-micro-')) : `/tmp/tickvisor-read-micro-${count}`);
 const passes = Number(arg('--passes') ?? 7);
 
 async function ensureStore(): Promise<void> {
@@ -58,7 +63,7 @@ const store: OpenedHistoryStore = openStore({ path: dir, readOnly: true });
 const query = { ...SERIES_SYMBOL, type: 'trade' as const };
 const db = (store.env.openDB({ name: 'tradeBlocks', encoding: 'binary' }) as unknown) as BlockDb;
 const prefix = symbolPrefix(SERIES_SYMBOL.exchange, SERIES_SYMBOL.market, SERIES_SYMBOL.symbol);
-const values = [...blocksInRange(db, prefix, undefined, undefined)].map((v) => Uint8Array.from(v));
+const values = [...blocksInRange(db, prefix, undefined, undefined)].map((v) => Buffer.from(v)); // Buffers, as lmdb gives them: a decoder fed two kinds of array gets slower for both
 console.log(`${count} trades, ${values.length} blocks, ${(values.reduce((s, v) => s + v.length, 0) / count).toFixed(2)} value bytes/trade`);
 
 best('lmdb', () => {
@@ -79,9 +84,18 @@ best('columns', () => {
   }
   return lots;
 });
+best('reused', () => {
+  let lots = 0;
+  for (const c of store.readTradeColumns(query, { reuse: true })) {
+    const a = c.amounts;
+    for (let i = 0; i < c.length; i++) lots += lotsOf(a[i]!);
+  }
+  return lots;
+});
 best('records', () => {
   let lots = 0;
   for (const r of store.readRange(query)) if (r.type === 'trade') lots += lotsOf(r.amount);
   return lots;
 });
 await store.close();
+if (fresh) rmSync(dir, { recursive: true, force: true });

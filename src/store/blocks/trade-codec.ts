@@ -23,6 +23,7 @@
  */
 import type { BlockCodec, TradeColumns, TradeIdColumn } from './columns.js';
 import { ByteWriter } from './byte-writer.js';
+import { freshColumns, type ColumnMemory } from './column-memory.js';
 import { corrupt, invalidColumns } from './corrupt.js';
 import { decodeBitmap, encodeBitmap } from './bitmap.js';
 import { expectEnd, readFrameHeader, writeFrameHeader } from './codec-frame.js';
@@ -67,20 +68,20 @@ function encode(c: TradeColumns): Uint8Array {
   return value;
 }
 
-function decode(bytes: Uint8Array): TradeColumns {
+function decode(bytes: Uint8Array, memory: ColumnMemory = freshColumns): TradeColumns {
   try {
     // the sides bitmap alone costs a bit per row
     const { rows: n, reader: r } = readFrameHeader(bytes, 8);
-    const timestamps = new Float64Array(n);
+    const timestamps = memory.f64(0, n);
     decodeFloatColumn(r, timestamps, n);
-    const localTimestamps = new Float64Array(n);
+    const localTimestamps = memory.f64(1, n);
     decodeRelativeTime(r, timestamps, localTimestamps, n);
-    const ids: TradeIdColumn = decodeIdColumn(r, n);
-    const prices = new Float64Array(n);
+    const ids: TradeIdColumn = decodeIdColumn(r, n, memory.f64(2, n));
+    const prices = memory.f64(3, n);
     decodeFloatColumn(r, prices, n);
-    const amounts = new Float64Array(n);
+    const amounts = memory.f64(4, n);
     decodeFloatColumn(r, amounts, n);
-    const sides = new Uint8Array(n);
+    const sides = memory.u8(0, n);
     decodeBitmap(r, sides, n);
     expectEnd(r);
     return { length: n, timestamps, localTimestamps, ids, prices, amounts, sides };
