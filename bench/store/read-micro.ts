@@ -3,7 +3,7 @@
  * the bench's series written once into a store kept between runs, then the best of several passes
  * of each layer on its own:
  *   lmdb      the block values of the range, nothing decoded (what a read cannot avoid)
- *   decode    the same values decoded from memory (the codec alone)
+ *   decode    the same values decoded from memory into reused columns (the codec alone)
  *   columns   readTradeColumns (lmdb + decode + trimming)
  *   reused    readTradeColumns with { reuse: true } (no new memory per block)
  *   records   readRange (columns + one Trade object per row)
@@ -19,6 +19,7 @@ import { openHistoryStore } from '../../src/store/index.js';
 import type { OpenedHistoryStore } from '../../src/store/open.js';
 import { openHistoryStore as openStore } from '../../src/store/open.js';
 import { decodeTradeBlock } from '../../src/store/blocks/codecs.js';
+import { ReusedColumns } from '../../src/store/blocks/column-memory.js';
 import { blocksInRange } from '../../src/store/read-blocks.js';
 import { symbolPrefix } from '../../src/store/keys.js';
 import type { BlockDb } from '../../src/store/block-store.js';
@@ -71,9 +72,10 @@ best('lmdb', () => {
   for (const v of blocksInRange(db, prefix, undefined, undefined)) bytes += v.length;
   return bytes;
 });
+const memory = new ReusedColumns();
 best('decode', () => {
   let rows = 0;
-  for (const v of values) rows += decodeTradeBlock(v).length;
+  for (const v of values) rows += decodeTradeBlock(v, memory).length;
   return rows;
 });
 best('columns', () => {

@@ -191,6 +191,7 @@ export function decodeFloatColumn(r: ByteReader, out: Float64Array, n: number): 
       let x = buf[at]!;
       if (x < 0x80) at++;
       else if (at + 1 < end && buf[at + 1]! < 0x80) (x = (x & 0x7f) | (buf[at + 1]! << 7)), (at += 2);
+      else if (at + 2 < end && buf[at + 2]! < 0x80) (x = (x & 0x7f) | ((buf[at + 1]! & 0x7f) << 7) | (buf[at + 2]! << 14)), (at += 3);
       else (r.pos = at), (x = r.varint()), (at = r.pos);
       out[i] = x / p;
     }
@@ -201,6 +202,7 @@ export function decodeFloatColumn(r: ByteReader, out: Float64Array, n: number): 
       let x = buf[at]!;
       if (x < 0x80) at++;
       else if (at + 1 < end && buf[at + 1]! < 0x80) (x = (x & 0x7f) | (buf[at + 1]! << 7)), (at += 2);
+      else if (at + 2 < end && buf[at + 2]! < 0x80) (x = (x & 0x7f) | ((buf[at + 1]! & 0x7f) << 7) | (buf[at + 2]! << 14)), (at += 3);
       else (r.pos = at), (x = r.varint()), (at = r.pos);
       m += unzigzag(x);
       out[i] = m / p;
