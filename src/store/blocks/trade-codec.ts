@@ -2,11 +2,11 @@
  * The columnar trade block codec (codec id 2): one symbol's trades, columns one after the other.
  *
  *   [2] [rows: varint] [flags: 0]
- *   timestamps        float column (decimal delta: 0–50 ms steps are 1 byte)
+ *   timestamps        float column (decimal deltas, packed: 0–50 ms steps take 7 bits)
  *   localTimestamps   offset from timestamps (see relative-time.ts)
  *   ids               see id-column.ts (consecutive numeric ids: a few bytes per block)
- *   prices            float column (decimal delta: tick-sized steps are 1–2 bytes)
- *   amounts           float column (decimal, plain varints: 1–3 bytes)
+ *   prices            float column (decimal deltas: tick-sized steps take about a byte)
+ *   amounts           float column (decimal values, packed at the block's widest: ~18 bits)
  *   sides             bitmap, 1 = sell
  *
  * Measured with scripts/codec-figures.ts (CPU time, 1,024–4,096-row blocks, busy 2-core machine):
