@@ -10,10 +10,10 @@
  *   sides             bitmap, 1 = sell
  *
  * Measured with scripts/codec-figures.ts (CPU time, 1,024–4,096-row blocks, busy 2-core machine):
- * Binance-like 4.95 bytes/trade, OKX swap 5.1, Upbit 8.6 (17-digit ids), Bybit 20.7 (random UUIDs
- * are 16 bytes of entropy); numeric-id venues decode at ≈ 34–45M trades/s (faster at 1,024 rows
- * than at 4,096) and encode at ≈ 10–11M/s; string ids cost most (Upbit decode ≈ 8–11M/s, Bybit
- * ≈ 8M/s: one string per id).
+ * Binance-like 4.4 bytes/trade, OKX swap 4.4, Upbit 8.3 (17-digit ids), Bybit 19.9 (random UUIDs
+ * are 16 bytes of entropy); numeric-id venues decode at ≈ 43–58M trades/s with bit-packed columns
+ * (34–50M with varints only) and encode at ≈ 10–11M/s; string ids cost most (Upbit decode ≈
+ * 11–13M/s, Bybit ≈ 9M/s: one string per id).
  *
  * Why no general-purpose compressor: raw deflate (level 1) over the value saved ~19% on Binance-like
  * blocks (4.95 → 4.02), ~15% on Upbit and ~3% on Bybit, but inflating alone runs at about the speed
