@@ -7,6 +7,6 @@ export { QuarantineWriter, readQuarantine, type QuarantineCount, type Quarantine
 export { RawFrameWriter, readRawFrames, listingAt, type RawFrame } from './raw-frames.js';
 export { migrateStore, type MigrateOptions, type MigrateResult } from './migrate.js';
 export { STORE_FORMAT } from './format.js';
-export type { ColumnQuery } from './types.js';
+export type { ColumnQuery, ColumnReadOptions } from './types.js';
 export type { TradeColumns, TickerColumns, TradeIdColumn } from './blocks/columns.js';
 export { eachRecord } from './each-record.js';

@@ -111,9 +111,9 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       assertOpen();
       return readRange(dbs, query);
     },
-    readTradeColumns(query) {
+    readTradeColumns(query, readOptions) {
       assertOpen();
-      return readTradeColumns(dbs, query);
+      return readTradeColumns(dbs, query, readOptions);
     },
     tickerStored(ticker) {
       assertOpen();

@@ -9,7 +9,8 @@ import { tradeRecordAt, tradeRows } from './blocks/trade-rows.js';
 import type { RowKind } from './blocks/row-kind.js';
 import { blocksInRange, lowerBound, upperBound } from './read-blocks.js';
 import { cursorKey, symbolPrefix } from './keys.js';
-import type { ColumnQuery, RangeQuery, RangeRecords, TradeCursor } from './types.js';
+import type { ColumnQuery, ColumnReadOptions, RangeQuery, RangeRecords, TradeCursor } from './types.js';
+import { ReusedColumns, type ColumnMemory } from './blocks/column-memory.js';
 import type { BlockDb } from './block-store.js';
 import type { StoreDbs, StoredCursor } from './write.js';
 
@@ -18,10 +19,11 @@ function* columnsInRange<C extends { readonly length: number; readonly timestamp
   db: BlockDb,
   kind: RowKind<C>,
   query: ColumnQuery,
+  memory?: ColumnMemory,
 ): Generator<C> {
   const prefix = symbolPrefix(query.exchange, query.market, query.symbol);
   for (const value of blocksInRange(db, prefix, query.from, query.to)) {
-    const c = kind.decode(value);
+    const c = kind.decode(value, memory);
     const start = query.from === undefined ? 0 : lowerBound(c.timestamps, query.from);
     const end = query.to === undefined ? c.length : upperBound(c.timestamps, query.to);
     if (end <= start) continue;
@@ -29,19 +31,23 @@ function* columnsInRange<C extends { readonly length: number; readonly timestamp
   }
 }
 
-export function readTradeColumns(dbs: StoreDbs, query: ColumnQuery): Generator<TradeColumns> {
-  return columnsInRange(dbs.tradeBlocks, tradeRows, query);
+/** `reuse`: each block decoded into the scan's one set of columns (ColumnReadOptions) */
+export function readTradeColumns(dbs: StoreDbs, query: ColumnQuery, options?: ColumnReadOptions): Generator<TradeColumns> {
+  return columnsInRange(dbs.tradeBlocks, tradeRows, query, options?.reuse === true ? new ReusedColumns() : undefined);
 }
 
 export function readTickerColumns(dbs: StoreDbs, query: ColumnQuery): Generator<TickerColumns> {
   return columnsInRange(dbs.tickerBlocks, tickerRows, query);
 }
 
+const REUSE: ColumnReadOptions = { reuse: true };
+
 /** Records of one type in store order, i.e. ascending by (timestamp, id). */
 export function scanType(dbs: StoreDbs, query: RangeQuery, type: 'trade' | 'ticker'): IterableIterator<MarketRecord> {
   const { exchange, market, symbol } = query;
+  // a block's rows become records before the next block is decoded: its columns can be reused
   return type === 'trade'
-    ? new RecordsOf(readTradeColumns(dbs, query), (c, i) => tradeRecordAt(c, i, exchange, market, symbol))
+    ? new RecordsOf(readTradeColumns(dbs, query, REUSE), (c, i) => tradeRecordAt(c, i, exchange, market, symbol))
     : new RecordsOf(readTickerColumns(dbs, query), (c, i) => tickerRecordAt(c, i, exchange, market, symbol));
 }
 

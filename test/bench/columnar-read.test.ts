@@ -47,6 +47,21 @@ describe('bench columnar read', () => {
     assert.ok(scan.ms >= 0);
   });
 
+  test('reuse is asked of the store only when the scan says so, and counts the same', async () => {
+    const asked: unknown[] = [];
+    const reader: ColumnarReader = {
+      readTradeColumns: (_q, options) => {
+        asked.push(options);
+        return blocks;
+      },
+    };
+    const reused = await scanColumns(reader, query, true);
+    const fresh = await scanColumns(reader, query);
+    assert.deepEqual(asked, [{ reuse: true }, undefined]);
+    assert.equal(reused.lots, expectedLots);
+    assert.equal(fresh.lots, expectedLots);
+  });
+
   test('an async iterable gives the same', async () => {
     const reader: ColumnarReader = {
       async *readTradeColumns() {

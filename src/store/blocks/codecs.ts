@@ -5,6 +5,7 @@
 import { StoreError } from '../errors.js';
 import { readBlockHeader } from './block-header.js';
 import type { BlockCodec, TickerColumns, TradeColumns } from './columns.js';
+import type { ColumnMemory } from './column-memory.js';
 import { plainTickerCodec, plainTradeCodec } from './plain-codec.js';
 import { tickerBlockCodec } from './ticker-codec.js';
 import { tradeBlockCodec } from './trade-codec.js';
@@ -37,11 +38,11 @@ function corrupt(what: string, error: unknown): StoreError {
   return new StoreError('TV_ERR_STORE_CORRUPT_VALUE', `${what} block cannot be read: ${reason}`, { cause: error });
 }
 
-export function decodeTradeBlock(bytes: Uint8Array): TradeColumns {
+export function decodeTradeBlock(bytes: Uint8Array, memory?: ColumnMemory): TradeColumns {
   try {
     const codec = tradeDecoders.get(readBlockHeader(bytes).codecId);
     if (codec === undefined) throw new RangeError(`unknown codec ${String(bytes[0])} (written by a newer tickvisor?)`);
-    return codec.decode(bytes);
+    return codec.decode(bytes, memory);
   } catch (error) {
     throw corrupt('trade', error);
   }

@@ -5,6 +5,8 @@
  * (timestamp, localTimestamp) for tickers. Every column has `length` entries.
  */
 
+import type { ColumnMemory } from './column-memory.js';
+
 /**
  * Trade ids as the venue wrote them. A block keeps one kind:
  * - `numeric`: every id is a canonical non-negative integer of at most 15 digits (no leading zero
@@ -52,5 +54,6 @@ export interface TickerColumns {
  */
 export interface BlockCodec<C> {
   encode(columns: C): Uint8Array;
-  decode(bytes: Uint8Array): C;
+  /** `memory`: where the columns may go (column-memory.ts); a codec may ignore it and allocate */
+  decode(bytes: Uint8Array, memory?: ColumnMemory): C;
 }

@@ -41,11 +41,12 @@ export function encodeIdColumn(w: ByteWriter, ids: TradeIdColumn, n: number): vo
   encodeUtf8(w, values, n);
 }
 
-export function decodeIdColumn(r: ByteReader, n: number): TradeIdColumn {
+/** `numeric`: where numeric ids go (n entries; see column-memory.ts), unused when the ids are text */
+export function decodeIdColumn(r: ByteReader, n: number, numeric: Float64Array): TradeIdColumn {
   const kind = r.byte();
   switch (kind) {
     case Kind.Numeric: {
-      const values = new Float64Array(n);
+      const values = numeric;
       decodeFloatColumn(r, values, n);
       return { kind: 'numeric', values };
     }

@@ -1,11 +1,12 @@
 /** What the block writer and reader need to know of a kind of row (trades, tickers), and no more. */
 import type { Key } from 'lmdb';
+import type { ColumnMemory } from './column-memory.js';
 
 export interface RowKind<C extends { readonly length: number }> {
   readonly name: 'trade' | 'ticker';
   encode(columns: C): Uint8Array;
-  /** any codec the store has written (dispatch on the block's codec id) */
-  decode(bytes: Uint8Array): C;
+  /** any codec the store has written (dispatch on the block's codec id); `memory`: column-memory.ts */
+  decode(bytes: Uint8Array, memory?: ColumnMemory): C;
   slice(columns: C, start: number, end: number): C;
   concat(parts: readonly C[]): C;
   /** rows in the order given */

@@ -2,18 +2,18 @@
  * The columnar trade block codec (codec id 2): one symbol's trades, columns one after the other.
  *
  *   [2] [rows: varint] [flags: 0]
- *   timestamps        float column (decimal delta: 0–50 ms steps are 1 byte)
+ *   timestamps        float column (decimal deltas, packed: 0–50 ms steps take 7 bits)
  *   localTimestamps   offset from timestamps (see relative-time.ts)
  *   ids               see id-column.ts (consecutive numeric ids: a few bytes per block)
- *   prices            float column (decimal delta: tick-sized steps are 1–2 bytes)
- *   amounts           float column (decimal, plain varints: 1–3 bytes)
+ *   prices            float column (decimal deltas: tick-sized steps take about a byte)
+ *   amounts           float column (decimal values, packed at the block's widest: ~18 bits)
  *   sides             bitmap, 1 = sell
  *
  * Measured with scripts/codec-figures.ts (CPU time, 1,024–4,096-row blocks, busy 2-core machine):
- * Binance-like 4.95 bytes/trade, OKX swap 5.1, Upbit 8.6 (17-digit ids), Bybit 20.7 (random UUIDs
- * are 16 bytes of entropy); numeric-id venues decode at ≈ 34–45M trades/s (faster at 1,024 rows
- * than at 4,096) and encode at ≈ 10–11M/s; string ids cost most (Upbit decode ≈ 8–11M/s, Bybit
- * ≈ 8M/s: one string per id).
+ * Binance-like 4.4 bytes/trade, OKX swap 4.4, Upbit 8.3 (17-digit ids), Bybit 19.9 (random UUIDs
+ * are 16 bytes of entropy); numeric-id venues decode at ≈ 43–58M trades/s with bit-packed columns
+ * (34–50M with varints only) and encode at ≈ 10–11M/s; string ids cost most (Upbit decode ≈
+ * 11–13M/s, Bybit ≈ 9M/s: one string per id).
  *
  * Why no general-purpose compressor: raw deflate (level 1) over the value saved ~19% on Binance-like
  * blocks (4.95 → 4.02), ~15% on Upbit and ~3% on Bybit, but inflating alone runs at about the speed
@@ -23,6 +23,7 @@
  */
 import type { BlockCodec, TradeColumns, TradeIdColumn } from './columns.js';
 import { ByteWriter } from './byte-writer.js';
+import { freshColumns, type ColumnMemory } from './column-memory.js';
 import { corrupt, invalidColumns } from './corrupt.js';
 import { decodeBitmap, encodeBitmap } from './bitmap.js';
 import { expectEnd, readFrameHeader, writeFrameHeader } from './codec-frame.js';
@@ -67,20 +68,20 @@ function encode(c: TradeColumns): Uint8Array {
   return value;
 }
 
-function decode(bytes: Uint8Array): TradeColumns {
+function decode(bytes: Uint8Array, memory: ColumnMemory = freshColumns): TradeColumns {
   try {
     // the sides bitmap alone costs a bit per row
     const { rows: n, reader: r } = readFrameHeader(bytes, 8);
-    const timestamps = new Float64Array(n);
+    const timestamps = memory.f64(0, n);
     decodeFloatColumn(r, timestamps, n);
-    const localTimestamps = new Float64Array(n);
+    const localTimestamps = memory.f64(1, n);
     decodeRelativeTime(r, timestamps, localTimestamps, n);
-    const ids: TradeIdColumn = decodeIdColumn(r, n);
-    const prices = new Float64Array(n);
+    const ids: TradeIdColumn = decodeIdColumn(r, n, memory.f64(2, n));
+    const prices = memory.f64(3, n);
     decodeFloatColumn(r, prices, n);
-    const amounts = new Float64Array(n);
+    const amounts = memory.f64(4, n);
     decodeFloatColumn(r, amounts, n);
-    const sides = new Uint8Array(n);
+    const sides = memory.u8(0, n);
     decodeBitmap(r, sides, n);
     expectEnd(r);
     return { length: n, timestamps, localTimestamps, ids, prices, amounts, sides };

@@ -9,6 +9,7 @@ import { compareIdParts, idPart } from '../keys.js';
 import { decodeTradeBlock, tradeCodec } from './codecs.js';
 import type { TradeColumns, TradeIdColumn } from './columns.js';
 import type { RowKind } from './row-kind.js';
+import { numericIdText } from './numeric-id-text.js';
 
 /**
  * `numericIds`, when given: each trade's id as idPart reads it, NaN for a string id (the writer
@@ -40,7 +41,7 @@ export function tradeColumnsFrom(trades: readonly Trade[], numericIds?: readonly
 }
 
 export function tradeIdAt(c: TradeColumns, i: number): string {
-  return c.ids.kind === 'numeric' ? String(c.ids.values[i]) : (c.ids.values[i] as string);
+  return c.ids.kind === 'numeric' ? numericIdText(c.ids.values[i] as number) : (c.ids.values[i] as string);
 }
 
 /** the id as keys order it (number or string) */
@@ -51,7 +52,7 @@ export function tradePartAt(c: TradeColumns, i: number): number | string {
 export function tradeRecordAt(c: TradeColumns, i: number, exchange: ExchangeId, market: Market, symbol: string): Trade {
   return {
     type: 'trade', exchange, market, symbol,
-    id: c.ids.kind === 'numeric' ? String(c.ids.values[i]) : (c.ids.values[i] as string),
+    id: c.ids.kind === 'numeric' ? numericIdText(c.ids.values[i] as number) : (c.ids.values[i] as string),
     price: c.prices[i] as number,
     amount: c.amounts[i] as number,
     side: c.sides[i] === 1 ? 'sell' : 'buy',

@@ -68,3 +68,24 @@ test('a column is decimal-scaled at the smallest exact exponent, bit for bit, or
   assert.equal(scale(Number.POSITIVE_INFINITY), -1);
   assert.equal(scale(-97123.45, 0), 2);
 });
+
+test('decimal columns read 1-, 2-, 3- and longer varints exactly, unsigned and as deltas, and refuse one cut short', () => {
+  // both sides of each varint length the decoder reads inline (1, 2 and 3 bytes) and beyond
+  const edges = [0, 127, 128, 16383, 16384, 2_097_151, 2_097_152, 268_435_455, 268_435_456, 5, 16384, 3];
+  const forms = [Float64Array.from(edges), Float64Array.from(edges, (v, i) => (i % 2 ? -v : v)), Float64Array.from(edges, (v) => v / 1e5)];
+  for (const values of forms) {
+    const w = new ByteWriter();
+    encodeFloatColumn(w, values, values.length, true);
+    const bytes = w.finish();
+    assert.ok(bytes[0] === FloatMode.DecimalUnsigned || bytes[0] === FloatMode.DecimalDelta, `mode ${bytes[0]}`);
+    const back = new Float64Array(values.length);
+    const r = new ByteReader(bytes);
+    decodeFloatColumn(r, back, values.length);
+    assert.equal(r.remaining, 0);
+    assert.deepEqual([...back], [...values]);
+    // every cut inside the column, including inside a 3-byte varint, is corrupt (never a wrong number)
+    for (let len = 2; len < bytes.length; len++) {
+      assert.throws(() => decodeFloatColumn(new ByteReader(bytes.subarray(0, len)), new Float64Array(values.length), values.length), isCorrupt, `cut at ${len}`);
+    }
+  }
+});
