@@ -1,12 +1,14 @@
 /**
- * Micro-bench of the frame parsers alone: ns per trade frame through the fast path (the
+ * Micro-bench of the frame parsers alone: CPU-ns per trade through the fast path (the
  * hand-written scanner) and through the JSON.parse path, on frames shaped like the simulator's
- * (the bench's burst sends these). One process, both parsers alternating round by round so that
- * machine noise hits both alike; the figure is the best round (least disturbed).
+ * (the bench's burst sends Binance spot trades). One process, both parsers alternating round by
+ * round so that machine noise hits both alike; the figure is the best round (least disturbed),
+ * in CPU time rather than wall time (on a shared machine wall time counts other processes too).
  *
  *   node --import tsx bench/micro/parse-trades.ts [frames=200000] [rounds=7]
  */
 import { createBinanceParser } from '../../src/exchanges/binance/parser.js';
+import { createBybitParser } from '../../src/exchanges/bybit/parser.js';
 import type { FrameParser } from '../../src/exchanges/types.js';
 
 const frames = Number(process.argv[2] ?? 200_000);
@@ -31,26 +33,46 @@ function binanceFrames(futures: boolean): string[] {
   return out;
 }
 
-function run(parser: FrameParser, input: readonly string[]): number {
-  let sink = 0;
-  const start = process.hrtime.bigint();
-  for (const frame of input) sink += parser.parse(frame, 1).records.length;
-  const ns = Number(process.hrtime.bigint() - start);
-  if (sink !== input.length) throw new Error(`parsed ${sink} records of ${input.length} frames`);
-  return ns / input.length;
+/** Bybit `publicTrade` frames of `perFrame` trades, as src/sim/venues/bybit.ts writes them */
+function bybitFrames(perFrame: number): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < Math.ceil(frames / perFrame); k++) {
+    const s = SYMBOLS[k % SYMBOLS.length] as string;
+    const ts = 1_700_000_000_000 + k;
+    const entries: string[] = [];
+    for (let j = 0; j < perFrame; j++) {
+      const n = k * perFrame + j;
+      entries.push(`{"T":${ts},"s":"${s}","S":"${n % 2 === 0 ? 'Buy' : 'Sell'}","v":"${((n % 997) / 1000 + 0.001).toFixed(3)}","p":"${(97000 + (n % 100) / 10).toFixed(1)}","L":"PlusTick","i":"${2_290_000_000_050_703_789n + BigInt(n)}","BT":false}`);
+    }
+    out.push(`{"topic":"publicTrade.${s}","type":"snapshot","ts":${ts},"data":[${entries.join(',')}]}`);
+  }
+  return out;
 }
 
-function compare(name: string, input: readonly string[], fast: FrameParser, slow: FrameParser): void {
+/** CPU ns per trade (this process's CPU: the GC's helper threads count too, as in the burst's figure) */
+function run(parser: FrameParser, input: readonly string[], perFrame: number): number {
+  let sink = 0;
+  const start = process.cpuUsage();
+  for (const frame of input) sink += parser.parse(frame, 1).records.length;
+  const used = process.cpuUsage(start);
+  if (sink !== input.length * perFrame) throw new Error(`parsed ${sink} records of ${input.length * perFrame}`);
+  return ((used.user + used.system) * 1000) / sink;
+}
+
+function compare(name: string, input: readonly string[], fast: FrameParser, slow: FrameParser, perFrame = 1): void {
   let bestFast = Infinity;
   let bestSlow = Infinity;
   for (let r = 0; r < rounds; r++) {
-    bestSlow = Math.min(bestSlow, run(slow, input));
-    bestFast = Math.min(bestFast, run(fast, input));
+    bestSlow = Math.min(bestSlow, run(slow, input, perFrame));
+    bestFast = Math.min(bestFast, run(fast, input, perFrame));
   }
-  console.log(`${name.padEnd(24)} JSON.parse path ${bestSlow.toFixed(0).padStart(5)} ns/frame · fast path ${bestFast.toFixed(0).padStart(5)} ns/frame · ×${(bestSlow / bestFast).toFixed(2)}`);
+  console.log(`${name.padEnd(28)} JSON.parse path ${bestSlow.toFixed(0).padStart(5)} CPU-ns/trade · fast path ${bestFast.toFixed(0).padStart(5)} · ×${(bestSlow / bestFast).toFixed(2)}`);
 }
 
 for (const futures of [false, true]) {
   const market = futures ? 'futures' : 'spot';
   compare(`binance ${market} ${futures ? 'aggTrade' : 'trade'}`, binanceFrames(futures), createBinanceParser(market), createBinanceParser(market, undefined, { fastPath: false }));
+}
+for (const perFrame of [1, 20]) {
+  compare(`bybit futures publicTrade ×${perFrame}`, bybitFrames(perFrame), createBybitParser('futures'), createBybitParser('futures', undefined, { fastPath: false }), perFrame);
 }

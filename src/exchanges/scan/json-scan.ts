@@ -109,3 +109,9 @@ export function positiveIntegerIn(text: string, start: number, end: number): num
   }
   return n > 0 && text.charCodeAt(start) !== 48 ? n : -1;
 }
+
+/** True when the `length` characters at `a` and at `b` are the same (no slice to compare). */
+export function sameText(text: string, a: number, b: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
+}
