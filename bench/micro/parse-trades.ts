@@ -9,6 +9,7 @@
  */
 import { createBinanceParser } from '../../src/exchanges/binance/parser.js';
 import { createBybitParser } from '../../src/exchanges/bybit/parser.js';
+import { createOkxParser } from '../../src/exchanges/okx/parser.js';
 import type { FrameParser } from '../../src/exchanges/types.js';
 
 const frames = Number(process.argv[2] ?? 200_000);
@@ -49,6 +50,21 @@ function bybitFrames(perFrame: number): string[] {
   return out;
 }
 
+/** OKX `trades` frames (SPOT) of `perFrame` trades, as src/sim/venues/okx.ts writes them */
+function okxFrames(perFrame: number): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < Math.ceil(frames / perFrame); k++) {
+    const s = `S${k % SYMBOLS.length}-USDT`;
+    const rows: string[] = [];
+    for (let j = 0; j < perFrame; j++) {
+      const n = k * perFrame + j;
+      rows.push(`{"instId":"${s}","tradeId":"${130_639_474 + n}","px":"${(97000 + (n % 100) / 10).toFixed(1)}","sz":"${((n % 997) / 1000 + 0.001).toFixed(8)}","side":"${n % 2 === 0 ? 'buy' : 'sell'}","ts":"${1_700_000_000_000 + k}","count":"1"}`);
+    }
+    out.push(`{"arg":{"channel":"trades","instId":"${s}"},"data":[${rows.join(',')}]}`);
+  }
+  return out;
+}
+
 /** CPU ns per trade (this process's CPU: the GC's helper threads count too, as in the burst's figure) */
 function run(parser: FrameParser, input: readonly string[], perFrame: number): number {
   let sink = 0;
@@ -76,3 +92,4 @@ for (const futures of [false, true]) {
 for (const perFrame of [1, 20]) {
   compare(`bybit futures publicTrade ×${perFrame}`, bybitFrames(perFrame), createBybitParser('futures'), createBybitParser('futures', undefined, { fastPath: false }), perFrame);
 }
+compare('okx spot trades ×1', okxFrames(1), createOkxParser('spot'), createOkxParser('spot', undefined, { fastPath: false }));
