@@ -157,6 +157,18 @@ describe('binance trade scanner = JSON.parse path', () => {
     assert.ok(compared > 1000);
   });
 
+  test('odd keys: empty, a lone quote, escapes (\\u0065 is the key e), control characters, repeated keys', () => {
+    const { fast, slow } = pair('spot');
+    const pairs = ['"":1', '""":1', '"\\":1', '"\\u0065":"aggTrade"', '"\\u0074":5', '"\u0001":1', '"e\u0000":1', '"ee":1', '"e":"trade"', '"m":true', '"T":1', '"t":2', '"s":"ETHUSDT"', '"p":"2"', '"q":"3"'];
+    const base = '{"e":"trade","E":1,"s":"BTCUSDT","t":7,"p":"1.5","q":"2","T":1690000000120,"m":false}';
+    for (const kv of pairs) {
+      for (const frame of [base.replace('{', `{${kv},`), base.replace(/}$/, `,${kv}}`), base.replace(',"p"', `,${kv},"p"`)]) {
+        assertSame(fast, slow, frame, LOCAL);
+        assertSame(fast, slow, `{"stream":"x@trade","data":${frame}}`, LOCAL);
+      }
+    }
+  });
+
   test('ids past 2^53 keep their digits, exactly as the JSON.parse path reads them from the text', () => {
     const { fast, slow } = pair('spot');
     for (const id of ['9007199254740993', '17883351803770004', '123456789012345678901234567890', '1234567890123456789012345678901234567890']) {
