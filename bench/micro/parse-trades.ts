@@ -10,6 +10,7 @@
 import { createBinanceParser } from '../../src/exchanges/binance/parser.js';
 import { createBybitParser } from '../../src/exchanges/bybit/parser.js';
 import { createOkxParser } from '../../src/exchanges/okx/parser.js';
+import { createUpbitParser } from '../../src/exchanges/upbit/parser.js';
 import type { FrameParser } from '../../src/exchanges/types.js';
 
 const frames = Number(process.argv[2] ?? 200_000);
@@ -65,6 +66,16 @@ function okxFrames(perFrame: number): string[] {
   return out;
 }
 
+/** Upbit `trade` frames (DEFAULT format), as src/sim/venues/upbit.ts writes them */
+function upbitFrames(): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < frames; k++) {
+    const ts = 1_700_000_000_000 + k;
+    out.push(`{"type":"trade","code":"KRW-S${k % SYMBOLS.length}","timestamp":${ts + 40},"trade_date":"2023-11-14","trade_time":"22:13:20","trade_timestamp":${ts},"trade_price":${97_000_000 + (k % 100) * 1000},"trade_volume":${((k % 997) / 1000 + 0.001).toFixed(8)},"ask_bid":"${k % 2 === 0 ? 'ASK' : 'BID'}","prev_closing_price":96000000,"change":"RISE","change_price":1000000,"sequential_id":${ts}${String(k % 1000).padStart(4, '0')},"stream_type":"REALTIME"}`);
+  }
+  return out;
+}
+
 /** CPU ns per trade (this process's CPU: the GC's helper threads count too, as in the burst's figure) */
 function run(parser: FrameParser, input: readonly string[], perFrame: number): number {
   let sink = 0;
@@ -93,3 +104,4 @@ for (const perFrame of [1, 20]) {
   compare(`bybit futures publicTrade ×${perFrame}`, bybitFrames(perFrame), createBybitParser('futures'), createBybitParser('futures', undefined, { fastPath: false }), perFrame);
 }
 compare('okx spot trades ×1', okxFrames(1), createOkxParser('spot'), createOkxParser('spot', undefined, { fastPath: false }));
+compare('upbit trade', upbitFrames(), createUpbitParser(), createUpbitParser(undefined, { fastPath: false }));

@@ -16,7 +16,7 @@ import type { Market, MarketRecord, Trade } from '../../records.js';
 import { MAX_ID_LENGTH, NO_CONTROL, decimalIn } from '../common.js';
 import type { ParseResult } from '../types.js';
 import {
-  CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, positiveIntegerIn, sameText, scalarEnd, stringEnd,
+  CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, isKey, positiveIntegerIn, sameText, scalarEnd, stringEnd,
 } from '../scan/json-scan.js';
 import { contractsToBase, type ScaledDecimal } from './contracts.js';
 
@@ -30,11 +30,6 @@ const TS = 32;
 const NEEDED = ID | PX | SZ | SIDE | TS;
 
 export type OkxTradeScanner = (text: string, localTimestamp: number) => ParseResult | undefined;
-
-/** the key `"name"` at `i` (its opening quote), ending at `keyEnd` (past its closing quote) */
-function isKey(text: string, i: number, keyEnd: number, quoted: string): boolean {
-  return keyEnd - i === quoted.length && text.startsWith(quoted, i);
-}
 
 export function createOkxTradeScanner(
   market: Market,

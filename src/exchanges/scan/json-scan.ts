@@ -115,3 +115,8 @@ export function sameText(text: string, a: number, b: number, length: number): bo
   for (let k = 0; k < length; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
   return true;
 }
+
+/** True when the key from `i` (its opening quote) to `keyEnd` (past its closing quote) is `quoted` (`'"name"'`). */
+export function isKey(text: string, i: number, keyEnd: number, quoted: string): boolean {
+  return keyEnd - i === quoted.length && text.startsWith(quoted, i);
+}
