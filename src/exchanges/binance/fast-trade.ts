@@ -16,7 +16,7 @@
  */
 import type { Market, Trade } from '../../records.js';
 import { decimalIn } from '../common.js';
-import { CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE, integerIdEnd, positiveIntegerIn, scalarEnd, stringEnd } from '../scan/json-scan.js';
+import { CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE, integerIdEnd, ownSlice, positiveIntegerIn, scalarEnd, stringEnd } from '../scan/json-scan.js';
 
 /** The JSON path keeps integer ids of at most 40 digits (common.ts integerId); longer ones it refuses. */
 const MAX_ID_DIGITS = 40;
@@ -131,7 +131,7 @@ export function createBinanceTradeScanner(market: Market, toSymbol: (nativeId: s
     if (!Number.isFinite(price) || !Number.isFinite(amount)) return undefined;
     let symbol: string;
     try {
-      symbol = toSymbol(text.slice(sStart, sEnd));
+      symbol = toSymbol(ownSlice(text, sStart, sEnd));
     } catch {
       // an id the mapper refuses: the JSON path refuses it with its own message
       return undefined;
@@ -141,7 +141,7 @@ export function createBinanceTradeScanner(market: Market, toSymbol: (nativeId: s
       exchange: 'binance',
       market,
       symbol,
-      id: kind === KIND_TRADE ? text.slice(tStart, tEnd) : text.slice(aStart, aEnd),
+      id: kind === KIND_TRADE ? ownSlice(text, tStart, tEnd) : ownSlice(text, aStart, aEnd),
       price,
       amount,
       // m: the buyer is the maker, so the taker — whose side the trade carries — sold.

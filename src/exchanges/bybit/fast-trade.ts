@@ -16,7 +16,7 @@ import type { Market, MarketRecord, Trade } from '../../records.js';
 import { MAX_ID_LENGTH, NO_CONTROL, decimalIn } from '../common.js';
 import type { ParseResult } from '../types.js';
 import {
-  CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, positiveIntegerIn, sameText, scalarEnd, stringEnd,
+  CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, ownSlice, positiveIntegerIn, sameText, scalarEnd, stringEnd,
 } from '../scan/json-scan.js';
 
 const TOPIC_HEAD = '"publicTrade.';
@@ -113,7 +113,7 @@ export function createBybitTradeScanner(market: Market, toUnified: (nativeId: st
       exchange: 'bybit',
       market,
       symbol: '', // set once the whole frame is read and its topic's symbol mapped
-      id: text.slice(iStart, iEnd),
+      id: ownSlice(text, iStart, iEnd),
       price,
       amount,
       side: buy ? 'buy' : 'sell',
@@ -171,7 +171,7 @@ export function createBybitTradeScanner(market: Market, toUnified: (nativeId: st
     if (records === undefined) return undefined;
     let symbol: string;
     try {
-      symbol = toUnified(text.slice(idStart, idEnd));
+      symbol = toUnified(ownSlice(text, idStart, idEnd));
     } catch {
       // an id the mapper refuses: the JSON path refuses it with its own message
       return undefined;

@@ -16,7 +16,7 @@ import type { Market, MarketRecord, Trade } from '../../records.js';
 import { MAX_ID_LENGTH, NO_CONTROL, decimalIn } from '../common.js';
 import type { ParseResult } from '../types.js';
 import {
-  CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, isKey, positiveIntegerIn, sameText, scalarEnd, stringEnd,
+  CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, isKey, ownSlice, positiveIntegerIn, sameText, scalarEnd, stringEnd,
 } from '../scan/json-scan.js';
 import { contractsToBase, type ScaledDecimal } from './contracts.js';
 
@@ -109,7 +109,7 @@ export function createOkxTradeScanner(
       exchange: 'okx',
       market,
       symbol: '', // set once the whole frame is read and its instrument mapped
-      id: text.slice(idS, idE),
+      id: ownSlice(text, idS, idE),
       price,
       amount,
       side: buy ? 'buy' : 'sell',
@@ -166,7 +166,7 @@ export function createOkxTradeScanner(
         if (instId !== undefined) return undefined;
         end = arg(text, v, range);
         if (end < 0) return undefined;
-        instId = text.slice(range[0], range[1]);
+        instId = ownSlice(text, range[0], range[1]);
         // SPOT sizes are base units: no contract, even if the table had one (as okxTrade)
         contract = market === 'spot' ? undefined : contracts.get(instId);
         // a SWAP without a known contract size: the JSON path refuses it (unknown-instrument)

@@ -14,7 +14,7 @@
  */
 import type { Trade } from '../../records.js';
 import { decimalIn } from '../common.js';
-import { CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE, integerIdEnd, isKey, positiveIntegerIn, scalarEnd, stringEnd } from '../scan/json-scan.js';
+import { CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE, integerIdEnd, isKey, ownSlice, positiveIntegerIn, scalarEnd, stringEnd } from '../scan/json-scan.js';
 
 /** The JSON path keeps integer ids of at most 40 digits (common.ts integerId); longer ones it refuses. */
 const MAX_ID_DIGITS = 40;
@@ -113,7 +113,7 @@ export function createUpbitTradeScanner(toSymbol: (code: string) => string): Upb
     if ((seen & NEEDED) !== NEEDED || codeE === codeS || !Number.isFinite(price) || !Number.isFinite(volume)) return undefined;
     let symbol: string;
     try {
-      symbol = toSymbol(text.slice(codeS, codeE));
+      symbol = toSymbol(ownSlice(text, codeS, codeE));
     } catch {
       return undefined; // a code the mapper refuses: the JSON path refuses it with its own message
     }
@@ -122,7 +122,7 @@ export function createUpbitTradeScanner(toSymbol: (code: string) => string): Upb
       exchange: 'upbit',
       market: 'spot',
       symbol,
-      id: text.slice(idS, idE),
+      id: ownSlice(text, idS, idE),
       price,
       amount: volume,
       side: buy ? 'buy' : 'sell',
