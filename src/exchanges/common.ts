@@ -1,5 +1,6 @@
 /** Small pure helpers every adapter needs; one copy here instead of four. */
 import { MalformedFrameError, type ControlMessage, type FrameFailureReason } from './types.js';
+import { ownSlice } from './scan/json-scan.js';
 
 /** A field the kind requires that is absent is `missing-field`; one of the wrong form, `bad-field`. */
 export function fieldReason(value: unknown): { reason: FrameFailureReason } {
@@ -283,7 +284,8 @@ function digitsAfterKey(text: string, pos: number): string | undefined {
   // a fraction or exponent follows: not an integer id
   const next = text.charCodeAt(pos);
   if (next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) return undefined;
-  return text.slice(start, pos);
+  // a copy of its own: a 17-digit slice would be a view keeping the whole frame alive (ownSlice)
+  return ownSlice(text, start, pos);
 }
 
 function isJsonSpace(c: number): boolean {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ownSlice } from '../../src/exchanges/scan/json-scan.js';
+import { rawIntegerField } from '../../src/exchanges/common.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -42,4 +43,10 @@ test('ids kept from frames do not keep the frames alive (plain slices do)', () =
   // 200 frames of 100 KB: ~20 MB when each id pins its frame, well under 1 MB otherwise
   assert.ok(plain > 10, `control: plain slices retained only ${plain.toFixed(1)} MB — the measure cannot see retention`);
   assert.ok(own < 3, `ownSlice ids retained ${own.toFixed(1)} MB`);
+});
+
+test('the digits the JSON path reads from the text for ids past 2^53 do not keep the frame alive either', () => {
+  // `{"i":"…` puts the id at 6..42; here `{"i":17883351803770004,…` puts 17 digits at 5..22
+  const own = retainedMb((t) => rawIntegerField(t.replace(/^\{"i":"[^"]*"/, '{"i":17883351803770004'), 'i') ?? '');
+  assert.ok(own < 3, `rawIntegerField digits retained ${own.toFixed(1)} MB`);
 });
