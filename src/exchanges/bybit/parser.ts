@@ -9,7 +9,6 @@ import type { Market, MarketRecord, Ticker, Trade } from '../../records.js';
 import { NO_CONTROL, MAX_GUESSED_SYMBOLS, frameText, isRecord, notAnObject, num, optNum, parseJsonFrame, preview, timestampMs, tradeId } from '../common.js';
 import { MalformedFrameError, type FrameParser, type Instrument, type ParseResult } from '../types.js';
 import { bybitControl } from './control.js';
-import { createBybitTradeScanner } from './fast-trade.js';
 import { bybitSymbolMapper } from './symbols.js';
 
 const TRADE_PREFIX = 'publicTrade.';
@@ -42,14 +41,8 @@ function checkSameInstrument(value: unknown, nativeId: string): void {
   }
 }
 
-export interface BybitParserOptions {
-  /** read publicTrade frames with the hand-written scanner first (default); false: JSON.parse only (tests, benches compare the two) */
-  fastPath?: boolean;
-}
-
-export function createBybitParser(market: Market, instruments?: readonly Instrument[], options?: BybitParserOptions): FrameParser {
+export function createBybitParser(market: Market, instruments?: readonly Instrument[]): FrameParser {
   const toUnified = bybitSymbolMapper(market, instruments);
-  const scanTrades = options?.fastPath === false ? undefined : createBybitTradeScanner(market, toUnified);
   /**
    * The last full ticker per native id, already normalized. Deltas are applied field by field to a
    * copy of it — never Object.assign of a frame object: a `__proto__` key in a frame would become
@@ -133,12 +126,7 @@ export function createBybitParser(market: Market, instruments?: readonly Instrum
 
   return {
     parse(frame: string | Buffer, localTimestamp: number): ParseResult {
-      const text = frameText(frame);
-      // trade frames are most frames: the scanner reads those without JSON.parse, and leaves the
-      // rest (and any trade frame it cannot read exactly as below) to the JSON path
-      const fast = scanTrades?.(text, localTimestamp);
-      if (fast !== undefined) return fast;
-      const msg = parseJsonFrame(text);
+      const msg = parseJsonFrame(frameText(frame));
       if (!isRecord(msg)) throw notAnObject();
       const topic = msg.topic;
       if (typeof topic === 'string') {

@@ -13,7 +13,6 @@ import {
 } from '../common.js';
 import type { FrameParser, Instrument, ParseResult } from '../types.js';
 import { MalformedFrameError } from '../types.js';
-import { createUpbitTradeScanner } from './fast-trade.js';
 import { upbitSymbol } from './symbols.js';
 
 type Json = Record<string, unknown>;
@@ -25,14 +24,8 @@ export function upbitSide(askBid: unknown): 'buy' | 'sell' {
   throw new MalformedFrameError(`field ask_bid is not ASK or BID: ${preview(askBid)}`);
 }
 
-export interface UpbitParserOptions {
-  /** read trade frames with the hand-written scanner first (default); false: JSON.parse only (tests, benches compare the two) */
-  fastPath?: boolean;
-}
-
-export function createUpbitParser(instruments?: readonly Instrument[], options?: UpbitParserOptions): FrameParser {
+export function createUpbitParser(instruments?: readonly Instrument[]): FrameParser {
   const toSymbol = symbolMapper(instruments, upbitSymbol);
-  const scanTrade = options?.fastPath === false ? undefined : createUpbitTradeScanner(toSymbol);
 
   function trade(d: Json, text: string, localTimestamp: number): Trade {
     const sequentialId = d.sequential_id;
@@ -73,10 +66,6 @@ export function createUpbitParser(instruments?: readonly Instrument[], options?:
 
   function parse(frame: string | Buffer, localTimestamp: number): ParseResult {
     const text = frameText(frame);
-    // most frames are trades: the scanner reads those without JSON.parse, and leaves the rest
-    // (and any trade it cannot read exactly as below) to the JSON path
-    const fast = scanTrade?.(text, localTimestamp);
-    if (fast !== undefined) return { records: [fast], control: NO_CONTROL };
     const msg = parseJsonFrame(text);
     if (!isRecord(msg)) throw notAnObject();
     const records: MarketRecord[] = [];
