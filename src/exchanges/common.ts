@@ -1,5 +1,6 @@
 /** Small pure helpers every adapter needs; one copy here instead of four. */
 import { MalformedFrameError, type ControlMessage, type FrameFailureReason } from './types.js';
+import { ownSlice } from './scan/json-scan.js';
 
 /** A field the kind requires that is absent is `missing-field`; one of the wrong form, `bad-field`. */
 export function fieldReason(value: unknown): { reason: FrameFailureReason } {
@@ -119,15 +120,24 @@ const EXACT_DIGITS = 15;
  * (an exponent, more digits, a stray character) takes the checks and Number() below.
  */
 function decimalText(s: string): number {
-  const len = s.length;
-  if (len === 0 || len > MAX_NUMBER_TEXT) return NaN;
-  const negative = s.charCodeAt(0) === 45; /* '-' */
-  let i = negative ? 1 : 0;
+  return decimalIn(s, 0, s.length);
+}
+
+/**
+ * decimalText of `text.slice(start, end)`, without the slice: the frame scanners read a price in
+ * place, inside the frame text (one string allocation less per price). The same code reads both,
+ * so a price read in place is the very double a parsed field gives.
+ */
+export function decimalIn(text: string, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > MAX_NUMBER_TEXT) return NaN;
+  const negative = text.charCodeAt(start) === 45; /* '-' */
+  let i = negative ? start + 1 : start;
   let m = 0;
   let digits = 0;
   let dot = -1;
-  for (; i < len; i++) {
-    const c = s.charCodeAt(i);
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       m = m * 10 + (c - 48);
       digits++;
@@ -137,20 +147,20 @@ function decimalText(s: string): number {
   }
   // a whole string read, at least one digit, the last character a digit (not '1.'), the first
   // a digit or '-' (not '.5'), and few enough digits to be exact
-  if (i === len && digits > 0 && digits <= EXACT_DIGITS && dot !== len - 1 && dot !== 0) {
-    const value = dot < 0 ? m : m / (POW10[len - 1 - dot] as number);
+  if (i === end && digits > 0 && digits <= EXACT_DIGITS && dot !== end - 1 && dot !== start) {
+    const value = dot < 0 ? m : m / (POW10[end - 1 - dot] as number);
     return negative ? -value : value;
   }
-  const first = s.charCodeAt(0);
-  const last = s.charCodeAt(len - 1);
+  const first = text.charCodeAt(start);
+  const last = text.charCodeAt(end - 1);
   // digit or '-' first and a digit last rules out padding, '+', '.5', 'NaN', 'Infinity'
   if (!((first >= 48 && first <= 57) || first === 45) || last < 48 || last > 57) return NaN;
   if (len > 2) {
     // Number() also reads 0x / 0o / 0b literals: a decimal never has x, o or b second
-    const second = s.charCodeAt(1) | 0x20;
+    const second = text.charCodeAt(start + 1) | 0x20;
     if (second === 0x78 || second === 0x6f || second === 0x62) return NaN;
   }
-  return Number(s);
+  return Number(text.slice(start, end));
 }
 
 /** A finite number from a field that may be a JSON number or a decimal string. */
@@ -274,7 +284,8 @@ function digitsAfterKey(text: string, pos: number): string | undefined {
   // a fraction or exponent follows: not an integer id
   const next = text.charCodeAt(pos);
   if (next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) return undefined;
-  return text.slice(start, pos);
+  // a copy of its own: a 17-digit slice would be a view keeping the whole frame alive (ownSlice)
+  return ownSlice(text, start, pos);
 }
 
 function isJsonSpace(c: number): boolean {

@@ -13,12 +13,19 @@ import {
 } from '../common.js';
 import type { ControlMessage, FrameParser, Instrument, ParseResult } from '../types.js';
 import { MalformedFrameError } from '../types.js';
+import { createBinanceTradeScanner } from './fast-trade.js';
 import { guessSymbol } from './symbols.js';
 
 type Json = Record<string, unknown>;
 
-export function createBinanceParser(market: Market, instruments?: readonly Instrument[]): FrameParser {
+export interface BinanceParserOptions {
+  /** read trade frames with the hand-written scanner first (default); false: JSON.parse only (tests, benches compare the two) */
+  fastPath?: boolean;
+}
+
+export function createBinanceParser(market: Market, instruments?: readonly Instrument[], options?: BinanceParserOptions): FrameParser {
   const toSymbol = symbolMapper(instruments, (nativeId) => guessSymbol(market, nativeId));
+  const scanTrade = options?.fastPath === false ? undefined : createBinanceTradeScanner(market, toSymbol);
 
   function trade(d: Json, idField: 't' | 'a', text: string, localTimestamp: number): Trade {
     const m = d.m;
@@ -93,6 +100,10 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
 
   function parse(frame: string | Buffer, localTimestamp: number): ParseResult {
     const text = frameText(frame);
+    // most frames are trades: the scanner reads those without JSON.parse, and leaves the rest
+    // (and any trade it cannot read exactly as below) to the JSON path
+    const fast = scanTrade?.(text, localTimestamp);
+    if (fast !== undefined) return { records: [fast], control: NO_CONTROL };
     const msg = parseJsonFrame(text);
     if (!isRecord(msg)) throw notAnObject();
 

@@ -12,11 +12,18 @@ import { MalformedFrameError, type FrameParser, type Instrument, type ParseResul
 import { okxControl } from './control.js';
 import { okxSymbolMapper } from './symbols.js';
 import { contractsToBase, type ScaledDecimal } from './contracts.js';
+import { createOkxTradeScanner } from './fast-trade.js';
 import { checkSameInstId, contractTable, okxTrade } from './trades.js';
 
-export function createOkxParser(market: Market, instruments?: readonly Instrument[]): FrameParser {
+export interface OkxParserOptions {
+  /** read trades frames with the hand-written scanner first (default); false: JSON.parse only (tests, benches compare the two) */
+  fastPath?: boolean;
+}
+
+export function createOkxParser(market: Market, instruments?: readonly Instrument[], options?: OkxParserOptions): FrameParser {
   const toUnified = okxSymbolMapper(instruments);
   const contracts = contractTable(instruments);
+  const scanTrades = options?.fastPath === false ? undefined : createOkxTradeScanner(market, toUnified, contracts);
 
   function trades(data: unknown[], instId: string, localTimestamp: number): ParseResult {
     const symbol = toUnified(instId);
@@ -87,6 +94,10 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
     parse(frame: string | Buffer, localTimestamp: number): ParseResult {
       const text = frameText(frame);
       if (text === 'pong') return { records: [], control: [{ kind: 'pong' }] };
+      // trades frames are most frames: the scanner reads those without JSON.parse, and leaves the
+      // rest (and any trades frame it cannot read exactly as below) to the JSON path
+      const fast = scanTrades?.(text, localTimestamp);
+      if (fast !== undefined) return fast;
       const msg = parseJsonFrame(text);
       if (!isRecord(msg)) throw notAnObject();
       const data = msg.data;
