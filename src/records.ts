@@ -5,7 +5,7 @@
  */
 export type ExchangeId = 'binance' | 'upbit' | 'bybit' | 'okx';
 export type Market = 'spot' | 'futures';
-export type Channel = 'trade' | 'ticker';
+export type Channel = 'trade' | 'ticker' | 'book';
 
 export const EXCHANGE_IDS: readonly ExchangeId[] = ['binance', 'upbit', 'bybit', 'okx'];
 export const MARKETS: readonly Market[] = ['spot', 'futures'];
@@ -71,3 +71,32 @@ export interface Ticker {
 }
 
 export type MarketRecord = Trade | Ticker;
+
+/** One price level: [price (quote per base), amount (base asset, never contracts)]. */
+export type BookLevelTuple = [price: number, amount: number];
+
+/**
+ * One event of a symbol's order book as collected (docs/architecture.md#order-books):
+ * - `snapshot`: the whole book as kept (after a sync or resync, and periodically), best first;
+ * - `update`: the levels one applied update set, amount 0 deleting the level;
+ * - `resync`: the book broke (a sequence gap, a checksum mismatch, a lost connection): nothing
+ *   after it continues what came before, until the next `snapshot`. It carries no levels.
+ * Not a MarketRecord: books take their own path to the store (never the trade pipeline's dedup).
+ */
+export interface BookRecord {
+  type: 'book';
+  exchange: ExchangeId;
+  market: Market;
+  symbol: string;
+  kind: 'snapshot' | 'update' | 'resync';
+  /** exchange time of the event (a resync: the local time it was found), ms since epoch */
+  timestamp: number;
+  /** time received, ms since epoch */
+  localTimestamp: number;
+  /** the venue's update id after this event (Binance u, Bybit u, OKX seqId); absent on Upbit */
+  sequence?: number;
+  bids: BookLevelTuple[];
+  asks: BookLevelTuple[];
+  /** on a resync: why the book broke */
+  reason?: string;
+}

@@ -66,6 +66,12 @@ export interface WireRequest {
   channels: Channel[];
 }
 
+/** What a subscription asks for beyond the channels. */
+export interface SubscribeOptions {
+  /** levels per side a `book` subscription needs (venues with depth-named channels pick the smallest that covers it) */
+  bookDepth?: number;
+}
+
 /** How the exchange confirms a subscription. */
 export type AckMode =
   /** an ack frame names the request id (Binance, Bybit) */
@@ -237,12 +243,14 @@ export interface ExchangeAdapter {
     channels: Channel[],
     nextId: () => string,
     all?: Instrument[],
+    options?: SubscribeOptions,
   ): WireRequest[];
   unsubscribeRequests(
     instruments: Instrument[],
     channels: Channel[],
     nextId: () => string,
     remaining?: Instrument[],
+    options?: SubscribeOptions,
   ): WireRequest[];
   /** a parser for one connection; `instruments` maps native ids back to unified symbols */
   createParser(instruments?: readonly Instrument[]): FrameParser;

@@ -18,8 +18,8 @@ export function guessSymbol(market: Market, nativeId: string): string {
 
 /** The live trade stream differs: spot has the dense `trade` ids, futures documents `aggTrade`. */
 const STREAM_SUFFIX: Record<Market, Record<Channel, string>> = {
-  spot: { trade: '@trade', ticker: '@ticker' },
-  futures: { trade: '@aggTrade', ticker: '@ticker' },
+  spot: { trade: '@trade', ticker: '@ticker', book: '@depth@100ms' },
+  futures: { trade: '@aggTrade', ticker: '@ticker', book: '@depth@100ms' },
 };
 
 /** `btcusdt@trade`: the symbol part is lower-case, as Binance requires. */

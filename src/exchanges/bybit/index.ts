@@ -22,10 +22,10 @@ export function bybitAdapter(market: Market, endpoints?: Partial<Endpoints>): Ex
     ackMode: 'request-id',
     // `i` is UUID-like: gaps are found by time window, never by id
     sequentialTradeIds: false,
-    subscribeRequests: (instruments, channels, nextId) =>
-      bybitRequests('subscribe', instruments, channels, limits.maxArgsPerRequest, nextId),
-    unsubscribeRequests: (instruments, channels, nextId) =>
-      bybitRequests('unsubscribe', instruments, channels, limits.maxArgsPerRequest, nextId),
+    subscribeRequests: (instruments, channels, nextId, _all, options) =>
+      bybitRequests('subscribe', instruments, channels, limits.maxArgsPerRequest, nextId, options?.bookDepth),
+    unsubscribeRequests: (instruments, channels, nextId, _remaining, options) =>
+      bybitRequests('unsubscribe', instruments, channels, limits.maxArgsPerRequest, nextId, options?.bookDepth),
     createParser: (instruments) => createBybitParser(market, instruments),
     listInstruments: (http, restUrl) => bybitListInstruments(http, restUrl ?? resolved.restUrl, market),
     backfillTrades: (http, request, restUrl) => bybitBackfillTrades(http, restUrl ?? resolved.restUrl, market, request),

@@ -6,10 +6,18 @@ import type { Channel } from '../../records.js';
 import { chunk } from '../common.js';
 import type { Instrument, WireRequest } from '../types.js';
 
-const TOPIC_PREFIX: Record<Channel, string> = { trade: 'publicTrade.', ticker: 'tickers.' };
+const TOPIC_PREFIX: Record<Exclude<Channel, 'book'>, string> = { trade: 'publicTrade.', ticker: 'tickers.' };
 
-export function bybitTopic(channel: Channel, nativeId: string): string {
-  return TOPIC_PREFIX[channel] + nativeId;
+/** Bybit's book depths (`orderbook.50.BTCUSDT`); 50 and 200 exist on spot and linear alike. */
+export const BYBIT_BOOK_DEPTHS = [50, 200] as const;
+
+/** the smallest book channel that carries `depth` levels (the deepest when none does) */
+export function bybitBookDepth(depth = 50): number {
+  return BYBIT_BOOK_DEPTHS.find((d) => d >= depth) ?? 200;
+}
+
+export function bybitTopic(channel: Channel, nativeId: string, bookDepth?: number): string {
+  return channel === 'book' ? `orderbook.${bybitBookDepth(bookDepth)}.${nativeId}` : TOPIC_PREFIX[channel] + nativeId;
 }
 
 export function bybitRequests(
@@ -18,6 +26,7 @@ export function bybitRequests(
   channels: readonly Channel[],
   maxArgsPerRequest: number,
   nextId: () => string,
+  bookDepth?: number,
 ): WireRequest[] {
   if (instruments.length === 0 || channels.length === 0) return [];
   const symbolsPerRequest = Math.max(1, Math.floor(maxArgsPerRequest / channels.length));
@@ -25,7 +34,7 @@ export function bybitRequests(
     const requestId = nextId();
     const args: string[] = [];
     for (const instrument of group) {
-      for (const channel of channels) args.push(bybitTopic(channel, instrument.nativeId));
+      for (const channel of channels) args.push(bybitTopic(channel, instrument.nativeId, bookDepth));
     }
     return {
       requestId,

@@ -11,7 +11,7 @@ import type { Channel } from '../../records.js';
 import type { Instrument, WireRequest } from '../types.js';
 import { OKX_EXTRA_LIMITS, OKX_MAX_REQUEST_ID_LENGTH } from './limits.js';
 
-const CHANNEL_NAME: Record<Channel, string> = { trade: 'trades', ticker: 'tickers' };
+const CHANNEL_NAME: Record<Channel, string> = { trade: 'trades', ticker: 'tickers', book: 'books' };
 
 export function okxChannelName(channel: Channel): string {
   return CHANNEL_NAME[channel];

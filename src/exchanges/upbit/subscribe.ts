@@ -31,7 +31,8 @@ export function subscriptionFrame(ticket: string, instruments: readonly Instrume
   // Codes must be upper-case.
   const codes = instruments.map((i) => i.nativeId.toUpperCase());
   const parts: object[] = [{ ticket }];
-  for (const channel of channels) parts.push({ type: channel, codes });
+  // the book channel is Upbit's `orderbook` (30 units by default)
+  for (const channel of channels) parts.push({ type: channel === 'book' ? 'orderbook' : channel, codes });
   parts.push({ format: 'DEFAULT' });
   return JSON.stringify(parts);
 }
