@@ -85,6 +85,9 @@ export interface VenueBooksOptions {
   maxLevels?: number;
 }
 
+/** between two depth snapshot requests of one venue */
+export const DEFAULT_SNAPSHOT_SPACING_MS = 250;
+
 interface Held {
   keeper: BookKeeper;
   connection: string;
@@ -99,6 +102,8 @@ export class VenueBooks {
   private readonly counterTable = new Map<string, BookCounters>();
   private readonly updates: Subject<BookRecord>;
   private pending: BookRecord[] = [];
+  /** the venue's snapshot requests, one after another (see fetchSnapshot) */
+  private gate: Promise<void> = Promise.resolve();
   private flushQueued = false;
 
   constructor(private readonly o: VenueBooksOptions) {
@@ -200,7 +205,26 @@ export class VenueBooks {
     return c;
   }
 
-  private async fetchSnapshot(nativeId: string): Promise<unknown> {
+  /**
+   * Snapshot requests of all the venue's connections go one at a time, spaced: after a reconnect
+   * of many connections, their symbols' requests are staggered instead of fired at once into the
+   * venue's rate limit (each still passes the venue's REST budget).
+   */
+  private fetchSnapshot(nativeId: string): Promise<unknown> {
+    const run = this.gate.then(() => this.requestSnapshot(nativeId));
+    const spacing = this.o.snapshotSpacingMs ?? DEFAULT_SNAPSHOT_SPACING_MS;
+    this.gate = run.then(
+      () => this.pause(spacing),
+      () => this.pause(spacing),
+    );
+    return run;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => this.o.clock.setTimeout(resolve, ms));
+  }
+
+  private async requestSnapshot(nativeId: string): Promise<unknown> {
     const path = this.o.venue.snapshotPath?.(nativeId);
     if (path === undefined) throw new Error(`${this.exchange} ${this.market} serves no REST depth snapshot`);
     const res = await this.o.rest(this.o.restUrl + path);
