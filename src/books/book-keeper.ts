@@ -114,6 +114,18 @@ export class BookKeeper {
     return sequence === undefined ? top : { ...top, sequence };
   }
 
+  /** the socket no longer carries these symbols (unsubscribed): their books end here */
+  remove(symbols: readonly string[], reason: string): void {
+    for (const symbol of symbols) {
+      const e = this.entries.get(symbol);
+      if (e === undefined) continue;
+      if (e.state === 'live') this.record(e, 'resync', reason);
+      this.entries.delete(symbol);
+      const queued = this.queue.indexOf(e);
+      if (queued >= 0) this.queue.splice(queued, 1);
+    }
+  }
+
   /** records the symbol's whole book now (another connection's book of it stopped being kept) */
   recordSnapshot(symbol: string): void {
     const e = this.entries.get(symbol);

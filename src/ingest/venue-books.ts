@@ -49,6 +49,8 @@ export interface LinkBooks {
   /** the frame's book frames; [] when it is not a book frame after all. Throws MalformedFrameError */
   parse(frame: string | Buffer): BookFrame[];
   take(frames: readonly BookFrame[], receivedAt: number): void;
+  /** the socket stopped carrying these symbols (unsubscribed) */
+  drop(symbols: readonly string[]): void;
   close(reason: string): void;
 }
 
@@ -149,8 +151,35 @@ export class VenueBooks {
       take: (frames, receivedAt) => {
         for (const f of frames) held.keeper.onFrame(f, receivedAt);
       },
+      drop: (symbols) => this.drop(held, symbols),
       close: (reason) => this.closeKeeper(held, reason),
     };
+  }
+
+  private drop(held: Held, symbols: readonly string[]): void {
+    const gone: string[] = [];
+    for (const symbol of symbols) {
+      if (this.owners.get(symbol) === held) {
+        const other = this.liveKeeper(symbol, held);
+        if (other !== undefined) {
+          this.owners.set(symbol, other);
+          other.keeper.recordSnapshot(symbol);
+        } else gone.push(symbol);
+      }
+    }
+    // still the owner of what is gone: its resync record is kept
+    held.keeper.remove(symbols, 'unsubscribed');
+    for (const symbol of gone) {
+      this.owners.delete(symbol);
+      if ([...this.keepers].some((h) => h !== held && h.keeper.state(symbol) !== undefined)) {
+        this.tell(symbol, 'resyncing', 'unsubscribed');
+        continue;
+      }
+      // no socket holds it any more: not shown (subscribed again, it syncs afresh)
+      this.o.onState?.(symbol, 'resyncing', 'unsubscribed');
+      this.states.delete(symbol);
+    }
+    this.flush();
   }
 
   /** the shown book's top `depth` levels (undefined: no book of that symbol on any connection) */

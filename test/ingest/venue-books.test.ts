@@ -131,4 +131,19 @@ describe('venue books', () => {
     sub.unsubscribe();
     assert.deepEqual(seen.map((r) => r.kind), ['update'], 'a watcher sees records from when it subscribed');
   });
+
+  test('unsubscribed: the book ends with a resync and is no longer shown; subscribed again it syncs afresh', async () => {
+    const t = setup();
+    const l = t.books.open('a', () => {});
+    l.take(l.parse(event(10, 11, '101')), 0);
+    await settle();
+    t.answer(0, 10);
+    await settle();
+    l.drop(['BTC/USDT']);
+    assert.deepEqual(t.records.map((r) => `${r.kind}${r.reason ? ` ${r.reason}` : ''}`), ['snapshot', 'resync unsubscribed']);
+    assert.equal(t.books.book('BTC/USDT'), undefined);
+    assert.equal(t.states.at(-1), 'BTC/USDT resyncing', 'the coin is told its book stopped');
+    l.take(l.parse(event(40, 41, '101')), 0);
+    assert.equal(t.books.book('BTC/USDT')?.state, 'syncing');
+  });
 });
