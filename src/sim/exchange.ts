@@ -4,6 +4,7 @@ import type { ExchangeId, Market, Trade } from '../records.js';
 import { FaultBook } from './faults.js';
 import { Prng } from '../prng.js';
 import { VenueRuntime } from './runtime.js';
+import { BookBurst } from './book/book-burst.js';
 import { createRoutedServer } from './server.js';
 import {
   DEFAULT_TIMING,
@@ -131,6 +132,26 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       await r.flushed();
+    },
+    async bookBurst(exchange, market, eventsPerSymbol, burstOptions = {}) {
+      // the regular 100 ms pushes would come between the burst's events, out of their order
+      if (ticker !== undefined) throw new SimError('TV_ERR_SIM_BAD_ARGUMENT', 'bookBurst needs the simulator in manual mode');
+      const r = runtime(exchange, market);
+      const burst = new BookBurst(r.bookTargets(), { eventsPerSymbol, ...burstOptions });
+      let events = 0;
+      try {
+        while (burst.left > 0 && !stopped) {
+          const chunk = burst.take(BURST_CHUNK);
+          r.pushBookEvents(chunk);
+          events += chunk.length;
+          await r.drained();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        await r.flushed();
+      } finally {
+        burst.finish();
+      }
+      return { events, levelChanges: burst.levelChanges, symbols: r.bookTargets().length };
     },
     inject(fault: SimFault) {
       // a fault pinned to one socket is bound now, to the Nth socket open on each matching venue

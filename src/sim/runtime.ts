@@ -14,6 +14,7 @@ import type { Prng } from '../prng.js';
 import { answerRestFailure, shapeRestReply, type RestFaultScope } from './rest-faults.js';
 import type { SimSymbolOptions, SimTiming, SimVenueStats, TruthSymbol } from './types.js';
 import { SimBook } from './book/sim-book.js';
+import type { BookBurstEvent } from './book/book-burst.js';
 import type { SimVenue, VenueContext } from './venue.js';
 
 export interface RuntimeEnv {
@@ -136,6 +137,22 @@ export class VenueRuntime {
     for (const [sym, batch] of per) this.fanOutTrades(sym, batch);
     this.flushAll();
     return count;
+  }
+
+  /** the symbols a book burst moves: trading ones whose true book exists (asked for by a client) */
+  bookTargets(): Array<{ target: SymbolState; book: SimBook }> {
+    const out: Array<{ target: SymbolState; book: SimBook }> = [];
+    for (const sym of this.symbols.values()) {
+      if (sym.book !== undefined && sym.listed && sym.status === 'trading' && !this.delisted(sym)) out.push({ target: sym, book: sym.book });
+    }
+    return out;
+  }
+
+  /** book-burst events to every connection's session, as pushes, stamped now; then flushed */
+  pushBookEvents(events: readonly BookBurstEvent<SymbolState>[]): void {
+    const stamped = this.env.now() + this.env.faults.skewMs(this.exchange, this.market);
+    for (const e of events) for (const c of this.connections) c.session?.onBook?.(e.target, e.diff, stamped, e.prevLastId);
+    this.flushAll();
   }
 
   async drained(): Promise<void> {

@@ -229,6 +229,14 @@ export interface SimExchange {
   endpoints(exchange: ExchangeId, market: Market): SimEndpoints;
   advance(ms: number): void;
   burst(exchange: ExchangeId, market: Market, count: number): Promise<void>;
+  /**
+   * A burst of book diffs (benchmarks): `eventsPerSymbol` diff events for every symbol whose book
+   * exists (a client subscribed to it or asked REST for it), generated up front, then pushed
+   * round-robin as fast as the sockets drain. While it runs, REST depth answers the book as of the
+   * last event pushed; trueBook() is the burst's final book from the start. Resolves once every
+   * event is handed to the kernel, with the events and level changes sent. Manual mode only.
+   */
+  bookBurst(exchange: ExchangeId, market: Market, eventsPerSymbol: number, options?: { meanChanges?: number }): Promise<{ events: number; levelChanges: number; symbols: number }>;
   inject(fault: SimFault): void;
   /** ends every fault; `{ keepTimed: true }` keeps the ones with a duration until it runs out */
   clearFaults(options?: { keepTimed?: boolean }): void;
