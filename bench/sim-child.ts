@@ -1,5 +1,6 @@
 // The simulated exchange in its own process, so the bench measures only the consumer's CPU.
-// Commands (lib/protocol.ts): start(SimOptions) → endpoints of its one venue; burst(N); inject(fault)
+// Commands (lib/protocol.ts): start(SimOptions) → endpoints of its one venue; burst(N);
+// bookBurst({ eventsPerSymbol }) → events sent; trueBooks(depth) → each symbol's true top; inject(fault)
 // → the simulator's clock at injection; setSymbols(list); generated() → trades in the ledger;
 // cpuSeconds() → its own CPU so far.
 import { startSimExchange, type SimExchange, type SimFault, type SimOptions, type SimSymbolOptions } from '../src/sim/index.js';
@@ -23,6 +24,21 @@ serve(
       const { sim, venue } = need();
       await sim.burst(venue.exchange, venue.market, count);
       return { sent: count };
+    },
+    /** N book diff events per symbol whose book a client asked for, as fast as the socket drains */
+    bookBurst: async (arg: { eventsPerSymbol: number; meanChanges?: number }) => {
+      const { sim, venue } = need();
+      return sim.bookBurst(venue.exchange, venue.market, arg.eventsPerSymbol, arg.meanChanges === undefined ? {} : { meanChanges: arg.meanChanges });
+    },
+    /** every symbol's true book, top `depth` per side, in base units (null: no client asked for it) */
+    trueBooks: (depth: number) => {
+      const { sim, venue } = need();
+      const out: Record<string, { bids: [number, number][]; asks: [number, number][] } | null> = {};
+      for (const { symbol } of venue.symbols) {
+        const view = sim.trueBook(venue.exchange, venue.market, symbol, depth);
+        out[symbol] = view === undefined ? null : { bids: view.bids, asks: view.asks };
+      }
+      return out;
     },
     inject: (fault: SimFault) => {
       const { sim } = need();

@@ -1,10 +1,15 @@
 /** Driver side of bench/sim-child.ts: the simulator in its own process, one venue. */
 import type { SimFault, SimOptions, SimStats, SimSymbolOptions } from '../src/sim/index.js';
+import type { TopBooks } from './lib/book-compare.js';
 import { startChild } from './lib/child.js';
 
 export interface SimProcess {
   endpoints: { wsUrl: string; restUrl: string };
   burst(count: number): Promise<void>;
+  /** N book diff events for every symbol whose book a client asked for (manual mode), as fast as the socket drains */
+  bookBurst(eventsPerSymbol: number, meanChanges?: number): Promise<{ events: number; levelChanges: number; symbols: number }>;
+  /** the true books now, top `depth` per side (null: no client asked for that symbol's book) */
+  trueBooks(depth: number): Promise<TopBooks>;
   /** resolves with the simulator's clock (ms since epoch) at injection */
   inject(fault: SimFault): Promise<number>;
   setSymbols(symbols: SimSymbolOptions[]): Promise<void>;
@@ -22,6 +27,8 @@ export async function startSimProcess(options: SimOptions): Promise<SimProcess> 
   return {
     endpoints: { wsUrl, restUrl },
     burst: async (count) => void (await child.call('burst', count)),
+    bookBurst: (eventsPerSymbol, meanChanges) => child.call('bookBurst', { eventsPerSymbol, ...(meanChanges === undefined ? {} : { meanChanges }) }),
+    trueBooks: (depth) => child.call<TopBooks>('trueBooks', depth),
     inject: async (fault) => (await child.call<{ at: number }>('inject', fault)).at,
     setSymbols: async (symbols) => void (await child.call('setSymbols', symbols)),
     generated: () => child.call<number>('generated'),
