@@ -76,6 +76,19 @@ export function createConnectionLogic(env: TransportEnv) {
           flushActivity();
         }
       },
+      /** a book frame is data of its symbol, like its trades */
+      bookFrame(symbol: string, receivedAt: number) {
+        dataFrames++;
+        const a = bySymbol.get(symbol);
+        if (a) {
+          a.frames++;
+          a.lastAt = receivedAt;
+        } else bySymbol.set(symbol, { frames: 1, lastAt: receivedAt });
+        if (idle && !closed) {
+          idle = false;
+          flushActivity();
+        }
+      },
     };
 
     const finish = (reason: string) => {
