@@ -37,7 +37,13 @@ describe('book burst over the wire (binance spot)', () => {
     for (const s of SYMBOLS) snapshots.set(s, (await getJson(`${restUrl}/api/v3/depth?symbol=${native(s)}&limit=1000`)).body as { lastUpdateId: number });
 
     const PER = 300;
-    const sent = await sim.bookBurst('binance', 'spot', PER);
+    const sent = sim.prepareBookBurst('binance', 'spot', PER);
+    // prepared, not sent: REST still answers the book before the burst, trueBook already its end
+    const before = (await getJson(`${restUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).body as { lastUpdateId: number };
+    assert.equal(before.lastUpdateId, snapshots.get('BTC/USDT')!.lastUpdateId);
+    assert.ok(sim.trueBook('binance', 'spot', 'BTC/USDT', 10)!.updateId > before.lastUpdateId);
+    assert.equal(c.frames.length, 1, 'nothing sent before send()');
+    await sent.send();
     assert.equal(sent.events, PER * SYMBOLS.length);
     assert.equal(sent.symbols, SYMBOLS.length);
     assert.ok(sent.levelChanges >= sent.events, 'every event changes at least one level');
@@ -68,7 +74,7 @@ describe('book burst over the wire (binance spot)', () => {
   test('refused in auto mode, where the regular pushes would interleave with the burst', async () => {
     const auto = await startSimExchange({ seed: 1, venues: [{ exchange: 'binance', market: 'spot', symbols: [{ symbol: 'BTC/USDT', tradesPerSecond: 0 }] }] });
     try {
-      await assert.rejects(auto.bookBurst('binance', 'spot', 10), /manual mode/);
+      assert.throws(() => auto.prepareBookBurst('binance', 'spot', 10), /manual mode/);
     } finally {
       await auto.stop();
     }
@@ -100,36 +106,49 @@ describe('BookBurst', () => {
     assert.ok(books[0]!.book.updateId > starts[0]!.updateId);
     assert.deepEqual(books[0]!.snapshot(), starts[0]);
 
-    const taken = burst.take(31);
-    assert.equal(taken.length, 31);
-    assert.deepEqual(taken.slice(0, 4).map((e) => e.target), [0, 1, 0, 1], 'round-robin over the symbols');
+    const order = burst.events;
+    assert.equal(order.length, 100);
+    assert.deepEqual(order.slice(0, 4).map((e) => e.target), [0, 1, 0, 1], 'round-robin over the symbols');
     for (const i of [0, 1]) {
-      const mine = taken.filter((e) => e.target === i).map((e) => e.diff);
-      assert.equal(mine[0]!.firstId, starts[i]!.updateId + 1);
+      const mine = order.filter((e) => e.target === i);
+      assert.equal(mine[0]!.diff.firstId, starts[i]!.updateId + 1);
+      for (let k = 1; k < mine.length; k++) {
+        assert.equal(mine[k]!.diff.firstId, mine[k - 1]!.diff.lastId + 1, 'ids follow on');
+        assert.equal(mine[k]!.prevLastId, mine[k - 1]!.diff.lastId, 'prevLastId chains');
+      }
+    }
+    assert.deepEqual(books[0]!.snapshot(), starts[0], 'nothing handed out: REST answers the start');
+
+    assert.deepEqual(burst.handOut(31), { from: 0, to: 31 });
+    assert.equal(burst.left, 69);
+    for (const i of [0, 1]) {
+      const mine = order.slice(0, 31).filter((e) => e.target === i).map((e) => e.diff);
       const rest = books[i]!.snapshot();
       assert.equal(rest.updateId, mine.at(-1)!.lastId, 'lastUpdateId is the last handed-out event');
       assert.deepEqual({ bids: rest.bids, asks: rest.asks }, applied(starts[i]!, mine));
+      assert.equal(books[i]!.lastPushedId, mine.at(-1)!.lastId);
     }
-    assert.equal(taken.find((e) => e.target === 0 && e !== taken[0])!.prevLastId, taken[0]!.diff.lastId, 'prevLastId chains');
+    burst.handOut(10);
+    const at41 = order.slice(0, 41).filter((e) => e.target === 1).map((e) => e.diff);
+    assert.deepEqual(books[1]!.snapshot(), { ...applied(starts[1]!, at41), updateId: at41.at(-1)!.lastId }, 'asked again later: the later book');
 
-    const restOf = burst.take(1_000);
-    assert.equal(restOf.length, 69);
+    assert.deepEqual(burst.handOut(1_000), { from: 41, to: 100 });
     assert.equal(burst.left, 0);
     burst.finish();
     for (const i of [0, 1]) {
-      const all = [...taken, ...restOf].filter((e) => e.target === i).map((e) => e.diff);
+      const all = order.filter((e) => e.target === i).map((e) => e.diff);
       const truth = books[i]!.book;
       assert.deepEqual(applied(starts[i]!, all), { bids: truth.sorted('bid'), asks: truth.sorted('ask') }, 'the events lead to the true book');
       assert.equal(books[i]!.snapshot().updateId, truth.updateId, 'after finish REST answers the true book');
       assert.equal(books[i]!.lastPushedId, truth.updateId);
     }
-    assert.equal(burst.levelChanges, [...taken, ...restOf].reduce((n, e) => n + e.diff.bids.length + e.diff.asks.length, 0));
+    assert.equal(burst.levelChanges, order.reduce((n, e) => n + e.diff.bids.length + e.diff.asks.length, 0));
   });
 
   test('events change about meanChanges levels, some removals among them, and the book stays within its depth', () => {
     const book = simBook('BTC/USDT');
     const burst = new BookBurst([{ target: 'x', book }], { eventsPerSymbol: 2_000, meanChanges: 10 });
-    const events = burst.take(2_000);
+    const events = burst.events;
     const changes = events.map((e) => e.diff.bids.length + e.diff.asks.length);
     const mean = changes.reduce((a, b) => a + b, 0) / changes.length;
     assert.ok(mean > 7 && mean < 11, `mean level changes per event ${mean}`);

@@ -1,19 +1,20 @@
 /**
  * A burst of book diffs for measuring book consumers: N diff events per symbol generated up front
- * from each symbol's true book (so the sending side spends nothing on the book while it sends),
- * then handed out round-robin over the symbols, as fast as the sockets take them.
+ * from each symbol's true book, in the order they will be sent (one symbol after another), so the
+ * sending side spends nothing on the books while it sends.
  *
  * Generating moves the true books to their final state at once, but the events reach the clients
- * later; a REST depth request meanwhile must answer a book the client can sync to. So while the
- * burst runs, each book's REST answer is the book as of the last event handed out (its
- * lastUpdateId that event's u): before the first event that is the book just before the burst,
- * later a book the client's buffered events continue — as a real venue's snapshot is.
+ * later; a REST depth request meanwhile must answer a book the client can sync to. So from the
+ * moment the burst is generated until it is finished, each book's REST answer is the book as of
+ * the last event handed to the sockets (lastUpdateId: that event's u): before the first one the book
+ * just before the burst, later a book that the client's buffered events continue, as a real venue's
+ * snapshot is. That answer is built only when asked for (nothing per event on the send path).
  * Pure apart from the books it is given (no I/O, no clock).
  */
 import type { SimBook, BookSnapshot } from './sim-book.js';
 import type { BookDiff, TickLevel } from './true-book.js';
 
-/** one event as the venue's session renders it (`prevLastId`: the previous event's u, futures' pu) */
+/** one event, as the venue's session renders it (`prevLastId`: the previous event's u, futures' pu) */
 export interface BookBurstEvent<T> {
   target: T;
   diff: BookDiff;
@@ -27,25 +28,35 @@ export interface BookBurstOptions {
   meanChanges?: number;
 }
 
-/** the book REST answers during the burst: the start's levels with the handed-out events applied */
+interface Lane {
+  book: SimBook;
+  served?: ServedBook;
+  diffs: BookDiff[];
+  /** diffs handed to the sockets so far */
+  handed: number;
+}
+
+/** the book REST answers during the burst: the start's levels with the handed-out events applied, lazily */
 class ServedBook {
   private readonly bids: Map<number, number>;
   private readonly asks: Map<number, number>;
-  updateId: number;
+  private updateId: number;
+  private applied = 0;
 
-  constructor(start: BookSnapshot) {
+  constructor(start: BookSnapshot, private readonly lane: Lane) {
     this.bids = new Map(start.bids);
     this.asks = new Map(start.asks);
     this.updateId = start.updateId;
   }
 
-  apply(diff: BookDiff): void {
-    setAll(this.bids, diff.bids);
-    setAll(this.asks, diff.asks);
-    this.updateId = diff.lastId;
-  }
-
   snapshot(): BookSnapshot {
+    const lane = this.lane;
+    for (; this.applied < lane.handed; this.applied++) {
+      const diff = lane.diffs[this.applied]!;
+      setAll(this.bids, diff.bids);
+      setAll(this.asks, diff.asks);
+      this.updateId = diff.lastId;
+    }
     return {
       bids: [...this.bids].sort((x, y) => y[0] - x[0]),
       asks: [...this.asks].sort((x, y) => x[0] - y[0]),
@@ -61,63 +72,68 @@ function setAll(side: Map<number, number>, levels: readonly TickLevel[]): void {
   }
 }
 
-interface Lane<T> {
-  target: T;
-  book: SimBook;
-  served: ServedBook;
-  diffs: BookDiff[];
-  next: number;
-}
-
 export class BookBurst<T> {
-  private readonly lanes: Lane<T>[];
-  private turn = 0;
-  private remaining: number;
-  private finished = false;
-  /** level changes over every event of the burst (what a client applies in all) */
+  /** every event in send order: round-robin over the symbols */
+  readonly events: ReadonlyArray<BookBurstEvent<T>>;
+  /** level changes over every event (what a client applies in all) */
   readonly levelChanges: number;
+  private readonly lanes: Lane[];
+  /** the lane of each event */
+  private readonly laneOf: Uint32Array;
+  private handed = 0;
+  private finished = false;
 
-  /** generates every event now; REST answers each book's start until events are taken */
+  /** generates every event now; REST answers each book's start until events are handed out */
   constructor(targets: ReadonlyArray<{ target: T; book: SimBook }>, options: BookBurstOptions) {
     const n = Math.max(0, Math.floor(options.eventsPerSymbol));
-    this.lanes = targets.map(({ target, book }) => {
-      const served = new ServedBook(book.snapshot());
-      const diffs: BookDiff[] = [];
-      for (let i = 0; i < n; i++) diffs.push(book.burstDiff(options.meanChanges ?? 10));
-      book.served = served;
-      return { target, book, served, diffs, next: 0 };
-    });
-    this.remaining = n * this.lanes.length;
     let changes = 0;
-    for (const lane of this.lanes) for (const d of lane.diffs) changes += d.bids.length + d.asks.length;
+    this.lanes = targets.map(({ book }) => {
+      const start = book.snapshot();
+      const diffs: BookDiff[] = [];
+      for (let i = 0; i < n; i++) {
+        const d = book.burstDiff(options.meanChanges ?? 10);
+        changes += d.bids.length + d.asks.length;
+        diffs.push(d);
+      }
+      const lane: Lane = { book, diffs, handed: 0 };
+      lane.served = new ServedBook(start, lane);
+      book.served = lane.served;
+      return lane;
+    });
     this.levelChanges = changes;
+    const events: BookBurstEvent<T>[] = [];
+    this.laneOf = new Uint32Array(n * this.lanes.length);
+    const prev = this.lanes.map((l) => l.book.lastPushedId);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < this.lanes.length; k++) {
+        const diff = this.lanes[k]!.diffs[i]!;
+        this.laneOf[events.length] = k;
+        events.push({ target: targets[k]!.target, diff, prevLastId: prev[k]! });
+        prev[k] = diff.lastId;
+      }
+    }
+    this.events = events;
   }
 
   /** events not handed out yet */
   get left(): number {
-    return this.remaining;
+    return this.events.length - this.handed;
   }
 
-
   /**
-   * The next `count` events, one symbol after another; each counts as handed to the sockets from
-   * here on (REST answers it), so send them before anything else runs.
+   * The next `count` events count as handed to the sockets (REST answers them from now on): hand
+   * them out right after they are written. Returns their range in `events`.
    */
-  take(count: number): BookBurstEvent<T>[] {
-    const out: BookBurstEvent<T>[] = [];
-    const lanes = this.lanes;
-    while (out.length < count && this.remaining > 0) {
-      const lane = lanes[this.turn++ % lanes.length]!;
-      if (lane.next >= lane.diffs.length) continue;
-      const diff = lane.diffs[lane.next]!;
-      // the diff is only needed until it is sent: let it go
-      lane.diffs[lane.next++] = EMPTY;
-      out.push({ target: lane.target, diff, prevLastId: lane.book.lastPushedId });
-      lane.book.lastPushedId = diff.lastId;
-      lane.served.apply(diff);
-      this.remaining--;
+  handOut(count: number): { from: number; to: number } {
+    const from = this.handed;
+    const to = Math.min(this.events.length, from + Math.max(0, count));
+    for (let i = from; i < to; i++) {
+      const lane = this.lanes[this.laneOf[i]!]!;
+      lane.handed++;
+      lane.book.lastPushedId = this.events[i]!.diff.lastId;
     }
-    return out;
+    this.handed = to;
+    return { from, to };
   }
 
   /** the burst is over (or abandoned): REST answers the true books again */
@@ -127,5 +143,3 @@ export class BookBurst<T> {
     for (const lane of this.lanes) if (lane.book.served === lane.served) lane.book.served = undefined;
   }
 }
-
-const EMPTY: BookDiff = Object.freeze({ firstId: 0, lastId: -1, bids: [], asks: [] }) as BookDiff;
