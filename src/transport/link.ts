@@ -71,6 +71,8 @@ export class Link {
     private readonly on: LinkEvents,
     /** receive times, subscribe pacing and the close grace; its timers must not keep the process alive */
     private readonly clock: Clock = backgroundClock,
+    /** the socket's URL when its channels are served apart from the venue's wsUrl (see ExchangeAdapter.channelUrl) */
+    url: string = io.wsUrl,
   ) {
     const { adapter } = io;
     this.connection = `${PROCESS_ID}-${++linkSeq}/g${group}`;
@@ -82,7 +84,7 @@ export class Link {
     // U+FFFD in toString — invisible to the parsers, so a corrupted symbol or id would be stored as
     // a record, and the raw-frame store would keep the U+FFFD instead of the byte. With it, the
     // socket closes (1007) and reconnect + gap fill account for what it carried.
-    this.socket = io.openSocket ? io.openSocket(io.wsUrl) : new WebSocket(io.wsUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES + 1024 });
+    this.socket = io.openSocket ? io.openSocket(url) : new WebSocket(url, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES + 1024 });
     this.pacer = new Pacer(
       adapter.limits.maxMessagesPerSecond,
       (frame) => {
@@ -128,6 +130,7 @@ export class Link {
       this.confirmed.delete(i.symbol);
     }
     if (leaving.length === 0) return;
+    this.books?.drop(leaving.map((i) => i.symbol));
     const next = () => String(++this.requestSeq);
     this.send(this.io.adapter.unsubscribeRequests(leaving, this.channels, next, this.instruments([...this.onSocket]), this.subscribeOptions), true);
   }
