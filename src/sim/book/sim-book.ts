@@ -57,8 +57,15 @@ export class SimBook {
     this.nextPushAt = now + BOOK_PUSH_MS;
   }
 
+  /**
+   * While a book burst is being sent (book-burst.ts): the book as of the last event handed to the
+   * sockets, which REST answers instead of the true book (already at the burst's end).
+   */
+  served: { snapshot(): BookSnapshot } | undefined;
+
   /** the whole book now, or (stale) as it stood about STALE_SNAPSHOT_MS ago */
   snapshot(stale = false): BookSnapshot {
+    if (this.served !== undefined) return this.served.snapshot();
     if (stale && this.history.length > 0) return this.history[0] as BookSnapshot;
     return { bids: this.book.sorted('bid'), asks: this.book.sorted('ask'), updateId: this.book.updateId };
   }
@@ -80,6 +87,20 @@ export class SimBook {
     for (const e of entries) {
       const lots = Math.max(1, Math.round(e.trade.amount / this.lotSize));
       this.book.take(e.trade.side === 'buy' ? 'ask' : 'bid', lots);
+    }
+  }
+
+  /**
+   * One event of a book burst: about `meanChanges` level changes around the mid (1 to
+   * 2 × meanChanges − 1, evenly), taken as the next diff. Never empty: a draw that changed nothing
+   * (a removal of a missing level) draws again.
+   */
+  burstDiff(meanChanges: number): BookDiff {
+    const spread = Math.max(1, 2 * Math.round(meanChanges) - 1);
+    for (;;) {
+      this.book.churnAround(1 + this.prng.int(spread), this.midTicks());
+      const diff = this.book.takeDiff();
+      if (diff.lastId >= diff.firstId) return diff;
     }
   }
 

@@ -498,10 +498,15 @@ class BinanceSession implements VenueSession {
   }
 
   onBook(sym: SymbolState, diff: BookDiff, timestamp: number, prevLastId: number): void {
+    for (const frame of this.renderBook(sym, diff, timestamp, prevLastId)) this.io.queue(frame, sym.symbol);
+  }
+
+  renderBook(sym: SymbolState, diff: BookDiff, timestamp: number, prevLastId: number): string[] {
     const stream = this.depth.get(sym.nativeId);
-    if (stream === undefined || sym.book === undefined) return;
+    if (stream === undefined || sym.book === undefined) return [];
     const event = binanceDepthEvent(diff, sym.nativeId, this.enc.bookFormat(sym), timestamp, this.futures ? { prevU: prevLastId } : undefined);
-    for (const json of this.bookFaults.pass(sym.symbol, JSON.stringify(event))) this.emit(stream, json, sym.symbol);
+    const frames = this.bookFaults.pass(sym.symbol, JSON.stringify(event));
+    return this.combined ? frames.map((json) => `{"stream":"${stream}","data":${json}}`) : frames;
   }
 
   onTrades(sym: SymbolState, entries: readonly LedgerEntry[]): void {
