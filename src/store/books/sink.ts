@@ -82,6 +82,11 @@ export class BookSink {
     return this.pending.length;
   }
 
+  /** levels (+1 per record) held, the batch being committed included: what maxPendingLevels bounds */
+  get heldLevels(): number {
+    return this.pendingLevels + this.committingLevels;
+  }
+
   /** Memory only; never throws, never waits. Records of one symbol must come in the order applied. */
   write(records: readonly BookRecord[]): void {
     if (this.closed) return;
