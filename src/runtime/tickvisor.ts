@@ -29,7 +29,7 @@ import type { ExchangeId, Market, MarketRecord, Ticker, Trade } from '../records
 import { iterateTickers, iterateTrades, type RecordFilter, type RecordIterator } from './record-iterator.js';
 import { createRestClient, type BudgetedRestClient, type VenueStats } from '../rest/index.js';
 import type { SimExchange } from '../sim/index.js';
-import { openHistoryStore, QuarantineWriter, RawFrameWriter, type OpenedHistoryStore, type RangeQuery, type RangeRecords, type StoreFaultGate } from '../store/index.js';
+import { openHistoryStore, QuarantineWriter, RawFrameWriter, storedBookAt, type BookAt, type OpenedHistoryStore, type RangeQuery, type RangeRecords, type StoreFaultGate } from '../store/index.js';
 import { collectorInputFor } from './collector-inputs.js';
 import { provideMachines } from './machines.js';
 import { storeHealthAlerts } from './store-health.js';
@@ -100,6 +100,8 @@ export interface Tickvisor {
   history(query: RangeQuery): RangeRecords;
   /** one symbol's stored trades as OHLCV candles (`interval`: 1s … 1d, e.g. '1m'), ascending; empty intervals are left out */
   candles(exchange: ExchangeId, market: Market, symbol: string, query: CandleQuery): AsyncIterable<Candle>;
+  /** the stored order book at `time` (inclusive), top `depth` per side (default 10); `{ synced: false, since, reason }` across a resync; undefined before the first stored snapshot */
+  bookAt(exchange: ExchangeId, market: Market, symbol: string, time: number, depth?: number): BookAt;
   /** the live supervision tree */
   state(): ActorNode;
   /** pipeline counters per collector */
@@ -402,6 +404,10 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     candles: (exchange, market, symbol, query) => {
       if (!store) throw new TickvisorError('TV_ERR_NOT_STARTED', 'candles() needs a started instance', { userError: false });
       return readCandles(store, exchange, market, symbol, query);
+    },
+    bookAt: (exchange, market, symbol, time, depth) => {
+      if (!store) throw new TickvisorError('TV_ERR_NOT_STARTED', 'bookAt() needs a started instance', { userError: false });
+      return storedBookAt(store.env, exchange, market, symbol, time, depth);
     },
     state: () => {
       if (!root) throw new TickvisorError('TV_ERR_NOT_STARTED', 'state() needs a started instance', { userError: false });
