@@ -155,3 +155,16 @@ test('--from/--to bounds: inclusive, in stored order, nothing outside', async (t
   // another symbol's records never leak into the range
   assert.deepEqual([...storedBookRange(store.env, { exchange: 'binance', market: 'spot', symbol: 'ETH/USDT' })], []);
 });
+
+test('a store without books (never written, or opened read-only) answers "no book", never an error', async (t) => {
+  const dir = tempDir(t);
+  const writable = openStore(dir);
+  await writable.writeBatch([{ type: 'trade', exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', id: '1', price: 1, amount: 1, side: 'buy', timestamp: 1_700_000_000_000, localTimestamp: 1_700_000_000_001 }]);
+  assert.equal(at(writable, 1_800_000_000_000), undefined);
+  assert.deepEqual(range(writable), []);
+  await writable.close();
+  const readOnly = openHistoryStore({ path: dir, readOnly: true });
+  t.after(() => readOnly.close());
+  assert.equal(at(readOnly, 1_800_000_000_000), undefined);
+  assert.deepEqual(range(readOnly), []);
+});

@@ -2,7 +2,7 @@
  * Appending book records inside one write transaction (the sink's commit, sink.ts). Synchronous on
  * purpose: lmdb-js holds the write lock meanwhile.
  */
-import type { BookLevelTuple, BookRecord } from '../../records.js';
+import { EXCHANGE_IDS, MARKETS, type BookLevelTuple, type BookRecord } from '../../records.js';
 import { KIND_CODE, encodeBookValue } from './codec.js';
 import { bookKey, lastBookKey, nextBookKey, type BookDbs, type BookKey } from './keys.js';
 
@@ -41,7 +41,8 @@ export function appendBookRecords(dbs: BookDbs, keys: BookKeyCache, records: rea
   }
 }
 
-const EXCHANGES = new Set(['binance', 'upbit', 'bybit', 'okx']);
+const EXCHANGES = new Set<string>(EXCHANGE_IDS);
+const MARKET_NAMES = new Set<string>(MARKETS);
 const KINDS = new Set(['snapshot', 'update', 'resync']);
 
 /**
@@ -51,7 +52,7 @@ const KINDS = new Set(['snapshot', 'update', 'resync']);
 export function bookRecordStorable(r: BookRecord): boolean {
   return (
     typeof r === 'object' && r !== null &&
-    r.type === 'book' && EXCHANGES.has(r.exchange) && (r.market === 'spot' || r.market === 'futures') &&
+    r.type === 'book' && EXCHANGES.has(r.exchange) && MARKET_NAMES.has(r.market) &&
     typeof r.symbol === 'string' && r.symbol !== '' && KINDS.has(r.kind) &&
     Number.isFinite(r.timestamp) && Number.isFinite(r.localTimestamp) &&
     (r.sequence === undefined || Number.isFinite(r.sequence)) &&
