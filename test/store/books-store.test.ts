@@ -168,3 +168,24 @@ test('a store without books (never written, or opened read-only) answers "no boo
   assert.equal(at(readOnly, 1_800_000_000_000), undefined);
   assert.deepEqual(range(readOnly), []);
 });
+
+test('two symbols written interleaved: each symbol keeps its own book, at every step, and the latest with time Infinity', async (t) => {
+  const store = openStore(tempDir(t));
+  t.after(() => store.close());
+  const btc = evolveBook({ steps: 120, seed: 3, snapshotEvery: 30 });
+  const eth = evolveBook({ steps: 120, seed: 11, snapshotEvery: 40, symbol: 'ETH/USDT' });
+  const sink = sinkOn(store);
+  for (let i = 0; i < btc.length; i++) sink.write([...btc[i]!.records, ...eth[i]!.records]);
+  await sink.close();
+  for (const [symbol, steps] of [['BTC/USDT', btc], ['ETH/USDT', eth]] as const) {
+    for (const s of steps) {
+      const book = storedBookAt(store.env, 'binance', 'spot', symbol, s.time, 40);
+      assert.ok(book?.synced);
+      assert.deepEqual([book.bids, book.asks], [s.bids, s.asks], `${symbol} at ${s.time}`);
+    }
+    const latest = storedBookAt(store.env, 'binance', 'spot', symbol, Number.POSITIVE_INFINITY, 40);
+    assert.ok(latest?.synced);
+    assert.deepEqual(latest.bids, steps.at(-1)!.bids);
+  }
+  assert.equal(storedBookAt(store.env, 'binance', 'spot', 'BTC/USDT', Number.NaN), undefined, 'no instant, no book');
+});

@@ -47,8 +47,9 @@ export interface BookAtQuery {
 export const DEFAULT_BOOK_DEPTH = 10;
 
 export function bookAt(dbs: BookDbs | undefined, q: BookAtQuery): BookAt {
-  if (dbs === undefined) return undefined;
   const { exchange, market, symbol, time } = q;
+  // NaN is no instant (ordered-binary would sort it after every time: the latest book)
+  if (dbs === undefined || Number.isNaN(time)) return undefined;
   const depth = q.depth ?? DEFAULT_BOOK_DEPTH;
   // newest first: resyncs after the last snapshot, then the snapshot itself
   let firstResync: Key | undefined;
