@@ -8,6 +8,12 @@
  * batch back in front of the buffer to be tried again on the next tick, and the buffer is bounded:
  * past `maxPendingLevels` it sheds whole runs of a symbol's records and stores a `resync` in their
  * place (shed.ts), so the stored history never pretends a continuity it lost.
+ *
+ * Use: `const books = new BookSink(store.env, { clock, faultGate })` beside the history store (the
+ * same fault gate as the store's, so a `store-full` fault reaches books too), `books.write(records)`
+ * from the live path, and `await books.close()` before `store.close()` (a closed environment fails
+ * every later commit). The sink keeps the records it is given until they are committed: a caller
+ * must not change a record (or its level arrays) after handing it over.
  */
 import type { RootDatabase } from 'lmdb';
 import type { BookRecord } from '../../records.js';
@@ -24,7 +30,11 @@ export interface BookSinkOptions {
   flushMs?: number;
   /** a batch this many records long is committed without waiting for the timer; default 5 000 */
   batchMaxRecords?: number;
-  /** levels (+1 per record) held at most, committing included; default 2 000 000 (~100 MB) */
+  /**
+   * levels (+1 per record) held at most, committing included; default 2 000 000 (~100 MB). Past it
+   * the sink sheds down to three quarters of it; only a symbol down to one resync and one snapshot
+   * cannot shed more, so the bound may be passed by at most one snapshot per symbol.
+   */
   maxPendingLevels?: number;
   /** fault scenarios: while the gate says so, commits fail as on a full disk */
   faultGate?: StoreFaultGate;
