@@ -61,10 +61,12 @@ export function bookRecordStorable(r: BookRecord): boolean {
   );
 }
 
+/** a level that is no pair of numbers would throw inside the transaction and fail the whole batch */
 function levelsStorable(levels: readonly BookLevelTuple[]): boolean {
   if (!Array.isArray(levels)) return false;
-  for (const l of levels) {
-    if (!Array.isArray(l) || !Number.isFinite(l[0]) || !Number.isFinite(l[1])) return false;
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i];
+    if (l === undefined || l === null || !Number.isFinite(l[0]) || !Number.isFinite(l[1])) return false;
   }
   return true;
 }
