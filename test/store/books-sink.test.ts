@@ -76,6 +76,34 @@ test('a failing store: writes never throw, the batch is retried and stored once 
   assert.deepEqual(range(store.env), records);
 });
 
+test('while commits fail, a full buffer does not retry on every write: one try per timer tick', async (t) => {
+  const store = openHistoryStore({ path: tempDir(t), noSync: true });
+  t.after(() => store.close());
+  const clock = new ManualClock();
+  const gate = createStoreFaultGate(clock.now);
+  const sink = new BookSink(store.env, { clock, durable: false, faultGate: gate, batchMaxRecords: 10, flushMs: 200 });
+  const records = evolveBook({ steps: 200 }).flatMap((s) => s.records);
+  gate.failUntil(Number.POSITIVE_INFINITY);
+  sink.write(records.slice(0, 10)); // a full batch: tried at once, and fails
+  await sink.flush();
+  const afterFirst = sink.stats.failedCommits;
+  assert.equal(afterFirst, 1);
+  // writes arriving turn after turn, as frames do (a turn of the event loop between them)
+  for (let i = 10; i < 150; i += 10) {
+    sink.write(records.slice(i, i + 10));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal(sink.stats.failedCommits, afterFirst, `${sink.stats.failedCommits} tries for 14 writes`);
+  const before = sink.stats.failedCommits;
+  clock.advance(200);
+  await sink.flush();
+  assert.ok(sink.stats.failedCommits > before, 'the timer tries again');
+  gate.clear();
+  sink.write(records.slice(150));
+  await sink.close();
+  assert.deepEqual(range(store.env), records);
+});
+
 test('the disk behind the feed: memory stays bounded, shed records become a resync, and no stored book is ever wrong', async (t) => {
   const store = openHistoryStore({ path: tempDir(t), noSync: true });
   t.after(() => store.close());

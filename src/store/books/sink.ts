@@ -77,6 +77,10 @@ export class BookSink {
   private readonly broken = new Set<string>();
   private timer: TimerHandle | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** a commit round is queued behind `writing` and not started: it will take what is pending then */
+  private queued = false;
+  /** the last commit failed: retries wait for the timer, however full the buffer */
+  private failing = false;
   private closed = false;
 
   constructor(private readonly env: RootDatabase, private readonly options: BookSinkOptions = {}) {
@@ -119,7 +123,7 @@ export class BookSink {
       this.pendingLevels += bookWeight(r);
     }
     if (this.pendingLevels + this.committingLevels > this.maxLevels) this.shed();
-    if (this.pending.length >= this.batchMax) void this.flush();
+    if (this.pending.length >= this.batchMax && !this.failing) void this.flush();
     else this.schedule();
   }
 
@@ -129,8 +133,12 @@ export class BookSink {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.pending.length === 0) return this.writing;
-    this.writing = this.writing.then(() => this.commitPending());
+    if (this.pending.length === 0 || this.queued) return this.writing;
+    this.queued = true;
+    this.writing = this.writing.then(() => {
+      this.queued = false;
+      return this.commitPending();
+    });
     return this.writing;
   }
 
@@ -192,9 +200,11 @@ export class BookSink {
       if (this.options.durable !== false) await this.env.flushed;
       this.stats.written += batch.length;
       this.stats.batches++;
+      this.failing = false;
       return true;
     } catch (error) {
       this.stats.failedCommits++;
+      this.failing = true;
       // the keys this batch took may never have reached the disk: read them again next time
       this.keys.clear();
       this.pending = batch.concat(this.pending);
