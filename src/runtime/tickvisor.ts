@@ -29,7 +29,7 @@ import type { BookRecord, ExchangeId, Market, MarketRecord, Ticker, Trade } from
 import { iterateTickers, iterateTrades, type RecordFilter, type RecordIterator } from './record-iterator.js';
 import { createRestClient, type BudgetedRestClient, type VenueStats } from '../rest/index.js';
 import type { SimExchange } from '../sim/index.js';
-import { openHistoryStore, QuarantineWriter, RawFrameWriter, type OpenedHistoryStore, type RangeQuery, type RangeRecords, type StoreFaultGate } from '../store/index.js';
+import { openHistoryStore, QuarantineWriter, RawFrameWriter, storedBookAt, type BookAt, type OpenedHistoryStore, type RangeQuery, type RangeRecords, type StoreFaultGate } from '../store/index.js';
 import { collectorInputFor } from './collector-inputs.js';
 import { provideMachines } from './machines.js';
 import { storeHealthAlerts } from './store-health.js';
@@ -124,6 +124,8 @@ export interface Tickvisor {
   bookCounters(exchange: ExchangeId, market: Market, symbol: string): Readonly<BookCounters> | undefined;
   /** one row per book per venue (state, counters, age, levels) */
   bookRows(): Array<BookRow & { exchange: ExchangeId; market: Market }>;
+  /** the stored order book at `time` (inclusive), top `depth` per side (default 10); `{ synced: false, since, reason }` across a resync; undefined before the first stored snapshot */
+  bookAt(exchange: ExchangeId, market: Market, symbol: string, time: number, depth?: number): BookAt;
   /** the live supervision tree */
   state(): ActorNode;
   /** pipeline counters per collector */
@@ -457,6 +459,10 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       ),
     bookCounters: (exchange, market, symbol) => venues.get(`${exchange}:${market}`)?.books?.counters(symbol),
     bookRows: () => [...venues.values()].flatMap((v) => (v.books ? [...v.books.rows()].map((r) => ({ ...r, exchange: v.adapter.exchange, market: v.adapter.market })) : [])),
+    bookAt: (exchange, market, symbol, time, depth) => {
+      if (!store) throw new TickvisorError('TV_ERR_NOT_STARTED', 'bookAt() needs a started instance', { userError: false });
+      return storedBookAt(store.env, exchange, market, symbol, time, depth);
+    },
     state: () => {
       if (!root) throw new TickvisorError('TV_ERR_NOT_STARTED', 'state() needs a started instance', { userError: false });
       return readStateTree(root);
