@@ -25,6 +25,24 @@ const MARKETS: Array<{ exchange: ExchangeId; market: Market; symbol: string }> =
   { exchange: 'upbit', market: 'spot', symbol: 'BTC/KRW' },
 ];
 
+/** the book the records describe: the last snapshot, then the updates after it (amount 0 deletes) */
+function rebuild(records: readonly BookRecord[], depth: number): { bids: [number, number][]; asks: [number, number][] } {
+  const bids = new Map<number, number>();
+  const asks = new Map<number, number>();
+  for (const r of records) {
+    if (r.kind === 'snapshot') {
+      bids.clear();
+      asks.clear();
+    }
+    for (const [p, a] of r.bids) a === 0 ? bids.delete(p) : bids.set(p, a);
+    for (const [p, a] of r.asks) a === 0 ? asks.delete(p) : asks.set(p, a);
+  }
+  return {
+    bids: [...bids].sort((x, y) => y[0] - x[0]).slice(0, depth),
+    asks: [...asks].sort((x, y) => x[0] - y[0]).slice(0, depth),
+  };
+}
+
 function* walk(n: ActorNode): IterableIterator<ActorNode> {
   yield n;
   for (const c of n.children) yield* walk(c);
@@ -74,6 +92,12 @@ describe('books on the live path', () => {
         assert.equal(mine[0]?.kind, 'snapshot', `${what}: the kept history starts with a whole book`);
         assert.ok(mine.length >= 3, `${what}: updates (or Upbit's whole books) follow`);
         assert.ok(!mine.some((r) => r.kind === 'resync'), `${what}: no break`);
+        // the store kept what was emitted: the book rebuilt from the records equals the stored one
+        await tv.drain();
+        const last = mine.at(-1)!;
+        const stored = tv.bookAt(m.exchange, m.market, m.symbol, last.timestamp, 5);
+        assert.ok(stored?.synced, `${what}: stored and synced at its last record`);
+        assert.deepEqual({ bids: stored.bids, asks: stored.asks }, rebuild(mine, 5), `${what}: the stored book is the records' book`);
       }
     } finally {
       sub.unsubscribe();
