@@ -9,7 +9,7 @@ import { contractSize, contractsToBase, type ScaledDecimal } from '../../exchang
 import { Prng } from '../../prng.js';
 import type { SymbolState } from '../generator.js';
 import type { LedgerEntry } from '../ledger.js';
-import type { TrueBookView } from '../types.js';
+import type { TrueBookAtView, TrueBookView } from '../types.js';
 import { TrueBook, type BookDiff, type TickLevel } from './true-book.js';
 import { fixed, type BookWireFormat } from './wire.js';
 
@@ -23,6 +23,21 @@ export interface BookSnapshot {
   asks: TickLevel[];
   updateId: number;
 }
+
+/** one push kept in the history: the book, the time its frames carry, and venue-assigned ids */
+interface PushRecord extends BookSnapshot {
+  /** the time stamped on the push's frames (clock skew included) */
+  timestamp: number;
+  /** ids a venue numbered this push with per subscription (Bybit's `u`), when they are not the update id */
+  venueIds?: number[];
+}
+
+/**
+ * Which version of a book `versionAt` looks up: the update id the push carries (Binance u, OKX
+ * seqId), an id a venue's subscription numbered the push with (Bybit u, see noteVenueId), or the
+ * time stamped on the push (Upbit, whose whole-book frames carry no id).
+ */
+export type BookVersionKey = { updateId: number } | { venueId: number } | { timestamp: number };
 /** levels per side the true book keeps */
 export const SIM_BOOK_DEPTH = 200;
 
@@ -39,8 +54,11 @@ export class SimBook {
   /** the last update id pushed (Binance futures' `pu` of the next push) */
   lastPushedId: number;
   nextPushAt: number;
-  /** the book at each of the last pushes, oldest first (for `book-stale-snapshot`) */
-  private readonly history: BookSnapshot[] = [];
+  /**
+   * the book at each of the last pushes, oldest first: for `book-stale-snapshot`, and to tell what
+   * a collector lagging a little should hold (versionAt). Bounded to STALE_SNAPSHOT_MS of pushes.
+   */
+  private readonly history: PushRecord[] = [];
 
   /** base units per lot: 10^-amountDecimals, or the contract size where sizes are contracts (OKX swaps) */
   private readonly lotSize: number;
@@ -65,10 +83,41 @@ export class SimBook {
 
   /** the top `depth` levels per side as numbers, base units */
   view(depth: number): TrueBookView {
+    return { bids: this.levels(this.book.sorted('bid'), depth), asks: this.levels(this.book.sorted('ask'), depth), updateId: this.book.updateId, pushedId: this.lastPushedId };
+  }
+
+  /** price ticks and size lots as numbers in base units (OKX swaps: contracts × ctVal), top `depth` */
+  private levels(levels: readonly TickLevel[], depth: number): [number, number][] {
     const contracts = this.sym.contractSize !== undefined;
     const size = (l: number) => (contracts ? contractsToBase(String(l), contractSize(this.sym.contractSize as number) as ScaledDecimal) : Number(fixed(l, this.sym.amountDecimals)));
-    const side = (levels: TickLevel[]): [number, number][] => levels.slice(0, depth).map(([t, l]) => [Number(fixed(t, this.sym.priceDecimals)), size(l)]);
-    return { bids: side(this.book.sorted('bid')), asks: side(this.book.sorted('ask')), updateId: this.book.updateId, pushedId: this.lastPushedId };
+    return levels.slice(0, depth).map(([t, l]) => [Number(fixed(t, this.sym.priceDecimals)), size(l)]);
+  }
+
+  /**
+   * The book as it was pushed with this version, top `depth` per side in base units; undefined when
+   * that push is no longer (or never was) in the history, or when a venue id names two different
+   * pushes (two subscriptions numbering alike): never a guess.
+   */
+  versionAt(key: BookVersionKey, depth: number): TrueBookAtView | undefined {
+    let hit: PushRecord | undefined;
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const h = this.history[i] as PushRecord;
+      const match = 'updateId' in key ? h.updateId === key.updateId : 'timestamp' in key ? h.timestamp === key.timestamp : h.venueIds?.includes(key.venueId) === true;
+      if (!match) continue;
+      // pushes with no change in between share an update id and a book: any of them will do
+      if (hit !== undefined && hit.updateId !== h.updateId) return undefined;
+      hit ??= h;
+      if (!('venueId' in key)) break;
+    }
+    if (hit === undefined) return undefined;
+    return { bids: this.levels(hit.bids, depth), asks: this.levels(hit.asks, depth), updateId: hit.updateId, timestamp: hit.timestamp };
+  }
+
+  /** a venue numbered the latest push `id` for one subscription (Bybit's per-subscription `u`) */
+  noteVenueId(id: number): void {
+    const last = this.history[this.history.length - 1];
+    if (last === undefined) return;
+    (last.venueIds ??= []).push(id);
   }
 
   private midTicks(): number {
@@ -83,13 +132,16 @@ export class SimBook {
     }
   }
 
-  /** some churn and recentring since the last call; a diff when a push is due (undefined otherwise) */
-  step(now: number): BookDiff | undefined {
+  /**
+   * some churn and recentring since the last call; a diff when a push is due (undefined otherwise).
+   * `stamp`: the time the push's frames carry (now, unless the venue's clock is skewed).
+   */
+  step(now: number, stamp = now): BookDiff | undefined {
     this.book.churn(1 + this.prng.int(4));
     this.book.recentre(this.midTicks());
     if (now < this.nextPushAt) return undefined;
     this.nextPushAt = now + BOOK_PUSH_MS;
-    this.history.push(this.snapshot());
+    this.history.push({ ...this.snapshot(), timestamp: stamp });
     if (this.history.length > STALE_SNAPSHOT_MS / BOOK_PUSH_MS) this.history.shift();
     const diff = this.book.takeDiff();
     return diff.lastId >= diff.firstId ? diff : undefined;

@@ -286,6 +286,8 @@ class BybitSession implements VenueSession {
     const delta = sub.view.delta(book);
     if (delta.bids.length === 0 && delta.asks.length === 0) return;
     sub.u++;
+    // u counts this subscription's pushes: the true book keeps which push it numbered, for trueBookAt
+    sym.book.noteVenueId(sub.u);
     const f = { priceDecimals: sym.priceDecimals, amountDecimals: sym.amountDecimals };
     const frame = JSON.stringify(bybitOrderbook(book, delta, sym.nativeId, sub.depth, f, timestamp, sub.u, book.updateId));
     for (const out of this.bookFaults.pass(sym.symbol, frame)) this.io.queue(out, sym.symbol);
