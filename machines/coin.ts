@@ -14,6 +14,11 @@
  * the alerting reads; the Connector asks again later with backoff (RESUME), so a refusal that was
  * only temporary heals on its own.
  *
+ * With the `book` channel, Subscribed shows the symbol's order book: Syncing (being built from a
+ * snapshot), Live (consistent), Resyncing (it broke and is being rebuilt). Those sub-states follow
+ * BOOK.STATE, told only when the book's state changes — book updates never come here. Without
+ * books, a subscribed coin is Subscribed.Streaming.
+ *
  * A subscribed coin whose data stopped while its connection's other coins kept flowing lost its
  * subscription on the exchange's side: the Connector says so (DATA.STALLED) and the coin goes back
  * to Ready, to be requested again on the same socket.
@@ -25,7 +30,11 @@ export interface CoinInput {
   exchange: ExchangeId;
   market: Market;
   symbol: string;
+  /** the subscription carries the symbol's order book */
+  book?: boolean;
 }
+
+export type CoinBookState = 'syncing' | 'live' | 'resyncing';
 
 export interface CoinContext extends CoinInput {
   subscribeRequests: number;
@@ -39,6 +48,10 @@ export interface CoinContext extends CoinInput {
   refusedReason?: string;
   /** times its data stopped while the connection's other coins flowed (each one resubscribes it) */
   dataStalls: number;
+  /** the book's state as last told (kept across states, so a book told before the ack shows at once) */
+  bookState?: CoinBookState;
+  /** why the book last broke */
+  bookReason?: string;
 }
 
 export type CoinEvent =
@@ -50,7 +63,9 @@ export type CoinEvent =
   /** its data stopped while the connection delivers: it is asked for again */
   | { type: 'DATA.STALLED'; reason: string }
   | { type: 'STOP'; reason: string }
-  | { type: 'RESUME' };
+  | { type: 'RESUME' }
+  /** the symbol's order book changed state (only on a change, never per update) */
+  | { type: 'BOOK.STATE'; state: CoinBookState; reason?: string };
 
 export const COIN_STATE_CODES = { Ready: 0, Requested: 1, Subscribed: 2, Stopped: 3 } as const;
 export type CoinState = keyof typeof COIN_STATE_CODES;
@@ -73,6 +88,9 @@ export const coinMachine = setup({
         : {},
     ),
     clearFailures: assign({ failuresInRow: 0, refusedReason: undefined }),
+    recordBook: assign(({ event, context }) =>
+      event.type === 'BOOK.STATE' ? { bookState: event.state, bookReason: event.reason ?? context.bookReason } : {},
+    ),
     countStall: assign(({ context, event }) =>
       event.type === 'DATA.STALLED' ? { dataStalls: context.dataStalls + 1, lastError: event.reason } : {},
     ),
@@ -86,11 +104,17 @@ export const coinMachine = setup({
   },
   guards: {
     final: ({ event }) => event.type === 'REJECT' && event.final === true,
+    noBook: ({ context }) => context.book !== true,
+    bookLive: ({ context }) => context.bookState === 'live',
+    bookResyncing: ({ context }) => context.bookState === 'resyncing',
   },
 }).createMachine({
   id: 'coin',
   context: ({ input }) => ({ ...input, subscribeRequests: 0, subscribeFailures: 0, failuresInRow: 0, dataStalls: 0 }),
   initial: 'Ready',
+  on: {
+    'BOOK.STATE': { actions: 'recordBook' },
+  },
   states: {
     Ready: {
       on: {
@@ -112,10 +136,28 @@ export const coinMachine = setup({
       },
     },
     Subscribed: {
+      initial: 'Entering',
+      states: {
+        /** picks the sub-state from what is known of the book */
+        Entering: {
+          always: [
+            { guard: 'noBook', target: 'Streaming' },
+            { guard: 'bookLive', target: 'Live' },
+            { guard: 'bookResyncing', target: 'Resyncing' },
+            { target: 'Syncing' },
+          ],
+        },
+        /** trades and tickers only: no book to show */
+        Streaming: {},
+        Syncing: {},
+        Live: {},
+        Resyncing: {},
+      },
       on: {
         'CONNECTION.LOST': { target: 'Ready' },
         'DATA.STALLED': { target: 'Ready', actions: 'countStall' },
         STOP: { target: 'Stopped', actions: 'recordStop' },
+        'BOOK.STATE': { target: '.Entering', actions: 'recordBook' },
       },
     },
     Stopped: {

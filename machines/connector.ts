@@ -411,6 +411,7 @@ export const connectorMachine = setup({
             exchange: context.exchange,
             market: context.market,
             symbol,
+            book: context.channels.includes('book'),
           },
         });
       }

@@ -7,8 +7,9 @@
  * (the Coin actor's Syncing / Live / Resyncing). I/O (the snapshot request) and time are injected.
  */
 import type { Instrument } from '../exchanges/types.js';
+import type { BookLevelTuple, BookRecord } from '../records.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
-import type { BookLevel } from './order-book.js';
+import type { BookLevel, BookSide, OrderBook } from './order-book.js';
 import type { BookFrame, BookSync, BookVenue } from './types.js';
 
 export type BookState = 'syncing' | 'live' | 'resyncing';
@@ -21,6 +22,13 @@ export interface BookCounters {
   /** frames that arrived before the book could take them and were dropped past the buffer's limit */
   overflowed: number;
 }
+
+export const newBookCounters = (): BookCounters => ({ resyncs: 0, sequenceGaps: 0, checksumFailures: 0, overflowed: 0 });
+
+/** levels per side a live book keeps (a diff stream names levels at any depth; far ones are dropped) */
+export const DEFAULT_MAX_LEVELS = 1_000;
+/** a stored book gets a whole snapshot at least this often (exchange time), so a read replays little */
+export const DEFAULT_SNAPSHOT_EVERY_MS = 60_000;
 
 export interface BookKeeperOptions {
   venue: BookVenue;
@@ -39,6 +47,16 @@ export interface BookKeeperOptions {
   retryMs?: number;
   /** frames kept per symbol while its snapshot is on its way (default 2,000: 200 s of 100 ms events) */
   maxBuffered?: number;
+  /** each symbol's counters (default: the keeper's own); a venue shares them across its connections */
+  counters?: (symbol: string) => BookCounters;
+  /**
+   * told every book event as a record to keep: a `snapshot` when a book becomes consistent and every
+   * `snapshotEveryMs`, an `update` per applied frame, a `resync` when it breaks. Absent: no record is built.
+   */
+  onRecord?: (record: BookRecord) => void;
+  snapshotEveryMs?: number;
+  /** levels per side kept (default DEFAULT_MAX_LEVELS) */
+  maxLevels?: number;
 }
 
 interface Entry {
@@ -50,10 +68,14 @@ interface Entry {
   /** a snapshot request for this symbol is queued or in flight */
   requested: boolean;
   counters: BookCounters;
+  /** exchange time of the last snapshot record (NaN: none since the book became consistent) */
+  snapshotAt: number;
 }
 
 export class BookKeeper {
   private readonly entries = new Map<string, Entry>();
+  /** the receive time of the frame being handled (records carry it) */
+  private receivedAt = 0;
   private readonly queue: Entry[] = [];
   private busy = false;
   private timer: TimerHandle | undefined;
@@ -61,17 +83,14 @@ export class BookKeeper {
 
   constructor(private readonly o: BookKeeperOptions) {}
 
-  /** one parsed book frame of this connection */
-  onFrame(frame: BookFrame): void {
+  /** one parsed book frame of this connection; `receivedAt` (local ms) goes on its record */
+  onFrame(frame: BookFrame, receivedAt = this.o.clock.now()): void {
     if (this.closed) return;
+    this.receivedAt = receivedAt;
     const e = this.entry(frame);
-    if (e.state !== 'live' && this.o.venue.needsSnapshot && !e.sync.synced) {
-      if (e.buffer.length >= (this.o.maxBuffered ?? 2000)) {
-        // the snapshot is too late for what is buffered: start over from a fresher one
-        e.buffer.length = 0;
-        e.counters.overflowed++;
-      }
-      e.buffer.push(frame);
+    if (e.state !== 'live' && !e.sync.synced && (this.o.venue.needsSnapshot || e.requested)) {
+      // (past the buffer's limit the snapshot is too late for what is buffered: start over from a fresher one)
+      this.bufferFrame(e, frame);
       this.request(e);
       return;
     }
@@ -87,13 +106,46 @@ export class BookKeeper {
   }
 
   /** the live top `depth` levels per side (undefined before the first consistent book) */
-  top(symbol: string, depth: number): { bids: BookLevel[]; asks: BookLevel[]; timestamp: number; live: boolean } | undefined {
+  top(symbol: string, depth: number): { bids: BookLevel[]; asks: BookLevel[]; timestamp: number; live: boolean; sequence?: number } | undefined {
     const e = this.entries.get(symbol);
     if (e === undefined || !e.sync.synced) return undefined;
-    return { bids: e.sync.book.bids.top(depth), asks: e.sync.book.asks.top(depth), timestamp: e.sync.book.timestamp, live: e.state === 'live' };
+    const top = { bids: e.sync.book.bids.top(depth), asks: e.sync.book.asks.top(depth), timestamp: e.sync.book.timestamp, live: e.state === 'live' };
+    const sequence = e.sync.sequence;
+    return sequence === undefined ? top : { ...top, sequence };
   }
 
-  close(): void {
+  /** records the symbol's whole book now (another connection's book of it stopped being kept) */
+  recordSnapshot(symbol: string): void {
+    const e = this.entries.get(symbol);
+    if (e !== undefined && e.state === 'live') {
+      this.receivedAt = this.o.clock.now();
+      this.record(e, 'snapshot');
+    }
+  }
+
+  /** levels per side now (0 before the first consistent book) */
+  levels(symbol: string): { bids: number; asks: number } | undefined {
+    const e = this.entries.get(symbol);
+    if (e === undefined) return undefined;
+    return e.sync.synced ? { bids: e.sync.book.bids.levels.length, asks: e.sync.book.asks.levels.length } : { bids: 0, asks: 0 };
+  }
+
+  /** the symbols this connection has books for */
+  symbols(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /**
+   * The connection is going away: its books stop here. A consistent book is marked broken in the
+   * records (nothing after this continues it) unless `handedOver` says another connection's book
+   * of that symbol continues the record.
+   */
+  close(reason = 'connection closed', handedOver?: (symbol: string) => boolean): void {
+    if (!this.closed && this.o.onRecord !== undefined) {
+      for (const e of this.entries.values()) {
+        if (e.state === 'live' && handedOver?.(e.symbol) !== true) this.record(e, 'resync', reason);
+      }
+    }
     this.closed = true;
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -105,7 +157,7 @@ export class BookKeeper {
     if (e === undefined) {
       e = {
         symbol: frame.symbol, nativeId: frame.nativeId, sync: this.o.venue.createSync(), state: 'syncing', buffer: [], requested: false,
-        counters: { resyncs: 0, sequenceGaps: 0, checksumFailures: 0, overflowed: 0 },
+        counters: this.o.counters?.(frame.symbol) ?? newBookCounters(), snapshotAt: NaN,
       };
       this.entries.set(frame.symbol, e);
       this.o.onState?.(e.symbol, 'syncing');
@@ -116,7 +168,58 @@ export class BookKeeper {
   private feed(e: Entry, frame: BookFrame): void {
     const outcome = e.sync.apply(frame);
     if (outcome.kind === 'broken') this.resync(e, outcome.reason);
-    else if (outcome.kind === 'applied' && e.state !== 'live') this.setState(e, 'live');
+    else if (outcome.kind === 'applied') {
+      this.trim(e.sync.book);
+      if (e.state !== 'live') {
+        this.setState(e, 'live');
+        this.record(e, 'snapshot');
+      } else if (frame.kind === 'snapshot' || !(e.sync.book.timestamp - e.snapshotAt < (this.o.snapshotEveryMs ?? DEFAULT_SNAPSHOT_EVERY_MS))) {
+        // a whole book from the venue, or one due: a read of the history starts from here
+        this.record(e, 'snapshot');
+      } else this.record(e, 'update', undefined, frame);
+    } else if (outcome.kind === 'waiting' && this.o.venue.snapshotPath !== undefined) {
+      // no WebSocket snapshot has come to apply this to (OKX): seed the book from REST instead
+      this.bufferFrame(e, frame);
+      this.request(e);
+    }
+  }
+
+  private bufferFrame(e: Entry, frame: BookFrame): void {
+    if (e.buffer.length >= (this.o.maxBuffered ?? 2000)) {
+      e.buffer.length = 0;
+      e.counters.overflowed++;
+    }
+    e.buffer.push(frame);
+  }
+
+  /** a diff stream names levels at any depth: far ones are dropped so a book's memory stays bounded */
+  private trim(book: OrderBook): void {
+    const max = this.o.maxLevels ?? DEFAULT_MAX_LEVELS;
+    if (book.bids.levels.length > max) book.bids.levels.length = max;
+    if (book.asks.levels.length > max) book.asks.levels.length = max;
+  }
+
+  private record(e: Entry, kind: BookRecord['kind'], reason?: string, frame?: BookFrame): void {
+    const emit = this.o.onRecord;
+    if (emit === undefined) return;
+    const { exchange, market } = this.o.venue;
+    const book = e.sync.book;
+    const localTimestamp = this.receivedAt;
+    if (kind === 'resync') {
+      emit({ type: 'book', exchange, market, symbol: e.symbol, kind, timestamp: localTimestamp, localTimestamp, bids: [], asks: [], reason: reason ?? 'resync' });
+      e.snapshotAt = NaN;
+      return;
+    }
+    // a Binance spot REST snapshot carries no time: until an event dates the book, its receive time does
+    const timestamp = Number.isFinite(book.timestamp) ? book.timestamp : localTimestamp;
+    const out: BookRecord =
+      kind === 'snapshot'
+        ? { type: 'book', exchange, market, symbol: e.symbol, kind, timestamp, localTimestamp, bids: tuples(book.bids), asks: tuples(book.asks) }
+        : { type: 'book', exchange, market, symbol: e.symbol, kind, timestamp, localTimestamp, bids: frameTuples(frame?.bids), asks: frameTuples(frame?.asks) };
+    const sequence = e.sync.sequence;
+    if (sequence !== undefined) out.sequence = sequence;
+    if (kind === 'snapshot') e.snapshotAt = timestamp;
+    emit(out);
   }
 
   private setState(e: Entry, state: BookState, reason?: string): void {
@@ -127,6 +230,7 @@ export class BookKeeper {
 
   /** the book broke: drop it and build a new one (a snapshot from REST, or a resubscription) */
   private resync(e: Entry, reason: string): void {
+    if (e.state === 'live') this.record(e, 'resync', reason);
     e.counters.resyncs++;
     if (reason.startsWith('checksum')) e.counters.checksumFailures++;
     else e.counters.sequenceGaps++;
@@ -183,7 +287,10 @@ export class BookKeeper {
         return;
       }
     }
+    this.trim(e.sync.book);
+    this.receivedAt = this.o.clock.now();
     this.setState(e, 'live');
+    this.record(e, 'snapshot');
   }
 
   private onSnapshotFailed(e: Entry): void {
@@ -191,4 +298,23 @@ export class BookKeeper {
     if (this.closed) return;
     this.o.clock.setTimeout(() => this.request(e), this.o.retryMs ?? 2000);
   }
+}
+
+function tuples(side: BookSide): BookLevelTuple[] {
+  const out: BookLevelTuple[] = new Array(side.levels.length);
+  for (let i = 0; i < side.levels.length; i++) {
+    const l = side.levels[i] as BookLevel;
+    out[i] = [l.price, l.amount];
+  }
+  return out;
+}
+
+function frameTuples(levels: readonly BookLevel[] | undefined): BookLevelTuple[] {
+  if (levels === undefined) return [];
+  const out: BookLevelTuple[] = new Array(levels.length);
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i] as BookLevel;
+    out[i] = [l.price, l.amount];
+  }
+  return out;
 }

@@ -45,6 +45,8 @@ export interface BookSync {
   readonly book: OrderBook;
   /** true once the book is built and consistent */
   readonly synced: boolean;
+  /** the venue's update id the book stands at (Binance u, Bybit u, OKX seqId); undefined where the venue has none (Upbit) */
+  readonly sequence?: number | undefined;
   /** a REST snapshot (Binance, OKX when no WebSocket snapshot comes) */
   seed(snapshot: BookFrame): SyncOutcome;
   apply(frame: BookFrame): SyncOutcome;
@@ -61,4 +63,13 @@ export interface BookVenue {
   /** a REST depth answer (the body as JSON) → a snapshot frame for `nativeId`'s symbol */
   parseSnapshot(body: unknown, instruments?: readonly Instrument[], nativeId?: string): BookFrame;
   createSync(): BookSync;
+  /**
+   * whether a frame (text, or bytes for binary venues) may be a book frame, by a substring check
+   * that costs far less than parsing: the live path parses book frames apart from trade frames.
+   * It may say yes to a frame that is not one (the book parser then returns [] and the frame goes
+   * on to the trade parser); it must never say no to a book frame.
+   */
+  mayBeBookFrame(frame: string | Buffer): boolean;
+  /** the REST path (and query) of a depth snapshot for `nativeId`, where the venue serves one the books use */
+  snapshotPath?(nativeId: string): string;
 }

@@ -76,7 +76,12 @@ export const exchangeSchema = z
     /** unified symbols (`BTC/USDT`) or the exchange's own ids (`BTCUSDT`, checked against the listing and mapped); omitted: every active symbol (after `quotes`) */
     symbols: z.array(z.string().min(1)).min(1).optional(),
     quotes: z.array(z.string().min(1)).optional(),
-    channels: z.array(z.enum(['trade', 'ticker'])).min(1).default(['trade', 'ticker']),
+    channels: z.array(z.enum(['trade', 'ticker', 'book'])).min(1).default(['trade', 'ticker']),
+    /**
+     * book channel: levels per side a book shows by default (tv.book, the status page); a venue
+     * whose book channels are named by depth (Bybit orderbook.50|200) gets the smallest that covers it
+     */
+    bookDepth: z.number().int().positive().max(1000).default(10),
     /** symbols per connection; default: the adapter's */
     groupSize: z.number().int().positive().optional(),
     wsUrl: z.string().url().optional(),

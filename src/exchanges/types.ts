@@ -252,6 +252,11 @@ export interface ExchangeAdapter {
     remaining?: Instrument[],
     options?: SubscribeOptions,
   ): WireRequest[];
+  /**
+   * The socket URL a channel is served on, where it is not `wsUrl` itself (Binance USDⓈ-M serves
+   * depth on `/public`, trades and tickers on `/market`): a connection then keeps one socket per URL.
+   */
+  channelUrl?(channel: Channel, wsUrl: string): string;
   /** a parser for one connection; `instruments` maps native ids back to unified symbols */
   createParser(instruments?: readonly Instrument[]): FrameParser;
   /** market listing by REST, unified, with the active/trading filter applied to `active` */

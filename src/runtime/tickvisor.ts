@@ -25,7 +25,7 @@ import { TickvisorError } from '../errors.js';
 import { createAdapter } from '../exchanges/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createPipeline, type CommittedBatch, type LatestState, type Pipeline, type PipelineStats } from '../ingest/index.js';
-import type { ExchangeId, Market, MarketRecord, Ticker, Trade } from '../records.js';
+import type { BookRecord, ExchangeId, Market, MarketRecord, Ticker, Trade } from '../records.js';
 import { iterateTickers, iterateTrades, type RecordFilter, type RecordIterator } from './record-iterator.js';
 import { createRestClient, type BudgetedRestClient, type VenueStats } from '../rest/index.js';
 import type { SimExchange } from '../sim/index.js';
@@ -39,6 +39,14 @@ import { ThroughputMeter, type Throughput } from './throughput.js';
 import { coinReader, startVenueAudits, type VenueAudits } from './venue-audits.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
 import { readCandles, type Candle, type CandleQuery } from '../analysis/index.js';
+import { bookVenue } from '../books/venues.js';
+import type { BookCounters } from '../books/book-keeper.js';
+import { VenueBooks, type BookRecordSink, type BookRow, type LiveBook } from '../ingest/venue-books.js';
+import { coinId } from '../../machines/ids.js';
+import type { CoinEvent } from '../../machines/coin.js';
+import { filter as where } from 'rxjs/operators';
+import { iterate } from './record-iterator.js';
+import { backgroundClock } from '../time/clock.js';
 
 /**
  * Starts the simulated exchange for the configuration's `simulated` exchanges (undefined when
@@ -61,6 +69,8 @@ export interface TickvisorOptions {
   storeFaultGate?: StoreFaultGate;
   /** gap detection tuning: silence thresholds, reach-back (tests scale them down) */
   gapTracking?: GapTrackerOptions;
+  /** where book records are kept (default: the store's book writer) */
+  bookSink?: BookRecordSink;
 }
 
 export interface Tickvisor {
@@ -100,6 +110,20 @@ export interface Tickvisor {
   history(query: RangeQuery): RangeRecords;
   /** one symbol's stored trades as OHLCV candles (`interval`: 1s … 1d, e.g. '1m'), ascending; empty intervals are left out */
   candles(exchange: ExchangeId, market: Market, symbol: string, query: CandleQuery): AsyncIterable<Candle>;
+  /**
+   * One symbol's live order book (channel `book`): the top `depth` levels per side (default: the
+   * venue's `bookDepth`), its sequence and time, and whether it is synced. Undefined when no
+   * connection carries that symbol's book.
+   */
+  book(exchange: ExchangeId, market: Market, symbol: string, depth?: number): LiveBook | undefined;
+  /** every book record as it is kept (snapshots, applied updates, resyncs); built only while observed */
+  readonly bookUpdates$: Observable<BookRecord>;
+  /** `for await` over bookUpdates$ (bounded buffer, as for trades()) */
+  bookUpdates(filter?: RecordFilter): AsyncIterableIterator<BookRecord> & { readonly dropped: number };
+  /** a symbol's book counters since start: resyncs, sequence gaps, checksum failures, overflowed buffers */
+  bookCounters(exchange: ExchangeId, market: Market, symbol: string): Readonly<BookCounters> | undefined;
+  /** one row per book per venue (state, counters, age, levels) */
+  bookRows(): Array<BookRow & { exchange: ExchangeId; market: Market }>;
   /** the live supervision tree */
   state(): ActorNode;
   /** pipeline counters per collector */
@@ -189,6 +213,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   /** closes the REST client on stop: no listing or backfill retry outlives the instance */
   const restAbort = new AbortController();
 
+  const bookRecords$ = new Subject<BookRecord>();
   const batches$ = pipelines$.pipe(mergeMap((p) => p.records$));
   const records$ = batches$.pipe(mergeMap((batch) => batch));
   const committed$ = pipelines$.pipe(mergeMap((p) => p.committed$));
@@ -290,10 +315,28 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         openGaps: (batch) => venues.get(`${exchange}:${market}`)?.openGapsAmong(batch) ?? NO_SYMBOLS,
       });
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
+      const books = e.channels.includes('book')
+        ? new VenueBooks({
+            venue: bookVenue(exchange, market),
+            depth: e.bookDepth,
+            clock: backgroundClock,
+            instruments: () => venues.get(`${exchange}:${market}`)?.instruments() ?? [],
+            rest,
+            restUrl: adapter.endpoints.restUrl,
+            records: bookRecords$,
+            ...(options.bookSink ? { sink: options.bookSink } : {}),
+            // the Coin shows its book's state; book updates themselves never become events
+            onState: (symbol, state, reason) => {
+              const event: CoinEvent = reason === undefined ? { type: 'BOOK.STATE', state } : { type: 'BOOK.STATE', state, reason };
+              root?.system.get(coinId(exchange, market, symbol))?.send(event);
+            },
+          })
+        : undefined;
       venues.set(
         `${exchange}:${market}`,
         new VenueRuntime(adapter, adapter.endpoints.wsUrl, adapter.endpoints.restUrl, pipeline, rest, vlog, cursors, activity, {
           trades: e.channels.includes('trade'),
+          ...(books ? { books, bookDepth: e.bookDepth } : {}),
           ...(options.gapTracking ? { gaps: options.gapTracking } : {}),
           ...(quarantine ? { quarantine } : {}),
           ...(rawFrames ? { raw: rawFrames } : {}),
@@ -363,6 +406,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       stopWatch?.();
       root?.stop();
       for (const v of venues.values()) v.filler.stop();
+      for (const v of venues.values()) v.books?.close();
+      bookRecords$.complete();
       const flushed = await settlesWithin(Promise.all([...venues.values()].map((v) => v.pipeline.close())), flushTimeoutMs);
       if (!flushed) {
         const given = [...venues.values()].reduce((n, v) => n + v.pipeline.abandon(), 0);
@@ -403,6 +448,15 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       if (!store) throw new TickvisorError('TV_ERR_NOT_STARTED', 'candles() needs a started instance', { userError: false });
       return readCandles(store, exchange, market, symbol, query);
     },
+    book: (exchange, market, symbol, depth) => venues.get(`${exchange}:${market}`)?.books?.book(symbol, depth),
+    bookUpdates$: bookRecords$.asObservable(),
+    bookUpdates: (f = {}) =>
+      iterate(
+        bookRecords$.pipe(where((r) => (f.exchange === undefined || r.exchange === f.exchange) && (f.market === undefined || r.market === f.market) && (f.symbol === undefined || r.symbol === f.symbol))),
+        f.bufferSize,
+      ),
+    bookCounters: (exchange, market, symbol) => venues.get(`${exchange}:${market}`)?.books?.counters(symbol),
+    bookRows: () => [...venues.values()].flatMap((v) => (v.books ? [...v.books.rows()].map((r) => ({ ...r, exchange: v.adapter.exchange, market: v.adapter.market })) : [])),
     state: () => {
       if (!root) throw new TickvisorError('TV_ERR_NOT_STARTED', 'state() needs a started instance', { userError: false });
       return readStateTree(root);

@@ -9,6 +9,7 @@ import type { Pipeline } from '../ingest/index.js';
 import type { GapFiller } from '../ingest/gap-filler.js';
 import type { GapTracker, GapTrackerOptions } from '../ingest/gap-tracker.js';
 import type { MarketRecord } from '../records.js';
+import type { VenueBooks } from '../ingest/venue-books.js';
 import type { FrameRefusal, VenueIo } from '../transport/venue-io.js';
 import type { QuarantineWriter } from '../store/quarantine.js';
 import type { RawFrameWriter } from '../store/raw-frames.js';
@@ -29,6 +30,10 @@ export interface VenueRuntimeOptions {
   gaps?: GapTrackerOptions;
   /** local time; injected so tests can hold it */
   clock?: Clock;
+  /** the venue's books, when its connections carry the `book` channel */
+  books?: VenueBooks;
+  /** levels per side the book channel asks for */
+  bookDepth?: number;
   /**
    * symbols that were listed and active at the previous listing and are not any more (each is
    * told once per disappearance): the runtime warns and alerts for the configured ones
@@ -47,6 +52,8 @@ export class VenueRuntime implements VenueIo {
   readonly path: VenueDataPath;
   /** set only when raw frames are kept: the connection's `io.raw?.()` is then a no-op check */
   readonly raw?: (frame: string | Buffer, receivedAt: number, connection: string) => void;
+  readonly books?: VenueBooks;
+  readonly bookDepth?: number;
 
   constructor(
     readonly adapter: ExchangeAdapter,
@@ -77,6 +84,8 @@ export class VenueRuntime implements VenueIo {
       ...(options.clock ? { clock: options.clock } : {}),
     });
     if (this.path.raw) this.raw = this.path.raw;
+    if (options.books) this.books = options.books;
+    if (options.bookDepth !== undefined) this.bookDepth = options.bookDepth;
   }
 
   get counters(): VenueCounters {

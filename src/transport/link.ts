@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { MAX_FRAME_BYTES } from '../exchanges/common.js';
-import { failureReason, type Instrument, type ParseResult, type WireRequest } from '../exchanges/types.js';
+import type { BookFrame } from '../books/types.js';
+import { failureReason, type Instrument, type ParseResult, type SubscribeOptions, type WireRequest } from '../exchanges/types.js';
+import type { LinkBooks } from '../ingest/venue-books.js';
 import type { Channel, MarketRecord } from '../records.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
 import { Pacer } from './pacer.js';
@@ -22,6 +24,8 @@ export interface LinkEvents {
   pong(): void;
   /** a frame arrived (data or control); `batch`: its records, when it carried any */
   frame(records: number, malformed: boolean, batch?: readonly MarketRecord[]): void;
+  /** a book frame of `symbol` arrived (it is data of that symbol: the silence watch counts it) */
+  bookFrame?(symbol: string, receivedAt: number): void;
 }
 
 const CLOSE_GRACE_MS = 1_000;
@@ -34,6 +38,9 @@ export class Link {
   private readonly socket: WebSocket;
   private readonly pacer: Pacer;
   private readonly parser;
+  /** this socket's books, when it carries the `book` channel */
+  private readonly books: LinkBooks | undefined;
+  private readonly subscribeOptions: SubscribeOptions;
   private requestSeq = 0;
   /**
    * request id → what it asked for (acks by id), and how many answers it still expects: one on
@@ -64,16 +71,20 @@ export class Link {
     private readonly on: LinkEvents,
     /** receive times, subscribe pacing and the close grace; its timers must not keep the process alive */
     private readonly clock: Clock = backgroundClock,
+    /** the socket's URL when its channels are served apart from the venue's wsUrl (see ExchangeAdapter.channelUrl) */
+    url: string = io.wsUrl,
   ) {
     const { adapter } = io;
     this.connection = `${PROCESS_ID}-${++linkSeq}/g${group}`;
     this.parser = adapter.createParser(io.instruments());
+    this.books = channels.includes('book') ? io.books?.open(this.connection, (symbol) => this.resubscribeBook(symbol)) : undefined;
+    this.subscribeOptions = io.bookDepth !== undefined ? { bookDepth: io.bookDepth } : {};
     // ws keeps checking that text frames are UTF-8 (no skipUTF8Validation): it costs ~45 ns a frame
     // (Node's simdutf isUtf8), under 1% of a trade's cost, and without it a bad byte would become
     // U+FFFD in toString — invisible to the parsers, so a corrupted symbol or id would be stored as
     // a record, and the raw-frame store would keep the U+FFFD instead of the byte. With it, the
     // socket closes (1007) and reconnect + gap fill account for what it carried.
-    this.socket = io.openSocket ? io.openSocket(io.wsUrl) : new WebSocket(io.wsUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES + 1024 });
+    this.socket = io.openSocket ? io.openSocket(url) : new WebSocket(url, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES + 1024 });
     this.pacer = new Pacer(
       adapter.limits.maxMessagesPerSecond,
       (frame) => {
@@ -108,7 +119,7 @@ export class Link {
     this.io.subscribing?.(known.map((i) => i.symbol), this.group);
     const next = () => String(++this.requestSeq);
     for (const i of known) this.awaitingData.add(i.symbol);
-    this.send(this.io.adapter.subscribeRequests(known, this.channels, next, this.instruments([...this.onSocket])), false);
+    this.send(this.io.adapter.subscribeRequests(known, this.channels, next, this.instruments([...this.onSocket]), this.subscribeOptions), false);
   }
 
   unsubscribe(symbols: readonly string[]): void {
@@ -120,7 +131,23 @@ export class Link {
     }
     if (leaving.length === 0) return;
     const next = () => String(++this.requestSeq);
-    this.send(this.io.adapter.unsubscribeRequests(leaving, this.channels, next, this.instruments([...this.onSocket])), true);
+    this.send(this.io.adapter.unsubscribeRequests(leaving, this.channels, next, this.instruments([...this.onSocket]), this.subscribeOptions), true);
+  }
+
+  /**
+   * A book that broke on a venue whose books start from its own WebSocket snapshot (Bybit, OKX):
+   * the book stream alone is unsubscribed and subscribed again, and the venue sends a new snapshot.
+   * Upbit sends whole books in every frame and never needs this (its one frame would also replace
+   * the connection's whole subscription).
+   */
+  private resubscribeBook(symbol: string): void {
+    if (this.done || !this.onSocket.has(symbol) || this.io.adapter.ackMode === 'first-data') return;
+    const instrument = this.instruments([symbol]);
+    if (instrument.length === 0) return;
+    const next = () => String(++this.requestSeq);
+    const all = this.instruments([...this.onSocket]);
+    this.send(this.io.adapter.unsubscribeRequests(instrument, ['book'], next, all, this.subscribeOptions), true);
+    this.send(this.io.adapter.subscribeRequests(instrument, ['book'], next, all, this.subscribeOptions), false);
   }
 
   ping(): void {
@@ -139,6 +166,7 @@ export class Link {
   /** Close for good; no event is reported after this. */
   close(): void {
     this.done = true;
+    this.books?.close('connection closed');
     this.pacer.close();
     this.socket.removeAllListeners('message');
     this.socket.on('error', () => {}); // a late error on a socket we are dropping is not news
@@ -154,6 +182,7 @@ export class Link {
   private finish(reason: string): void {
     if (this.done) return;
     this.done = true;
+    this.books?.close(`connection lost: ${reason}`);
     this.pacer.close();
     this.on.closed(reason);
   }
@@ -165,13 +194,11 @@ export class Link {
     // number, so a reparse of the raw frame rebuilds the very same records
     const receivedAt = this.clock.now();
     this.io.raw?.(frame, receivedAt, this.connection);
+    if (this.books !== undefined && this.books.mayBeBookFrame(frame) && this.receiveBook(frame, data, receivedAt)) return;
     try {
       result = this.parser.parse(frame, receivedAt);
     } catch (error) {
-      this.on.frame(0, true);
-      const message = error instanceof Error ? error.message : String(error);
-      this.io.malformed?.(message, data, this.group);
-      this.io.quarantine?.({ reason: failureReason(error), message, frame, receivedAt, connection: this.connection });
+      this.refuse(error, frame, data, receivedAt);
       return;
     }
     const batch: MarketRecord[] = result.records;
@@ -185,6 +212,37 @@ export class Link {
       this.io.deliver(batch, this.group);
     }
     if (result.control.length > 0) this.control(result, frame, receivedAt);
+  }
+
+  private refuse(error: unknown, frame: string | Buffer, data: Buffer, receivedAt: number): void {
+    this.on.frame(0, true);
+    const message = error instanceof Error ? error.message : String(error);
+    this.io.malformed?.(message, data, this.group);
+    this.io.quarantine?.({ reason: failureReason(error), message, frame, receivedAt, connection: this.connection });
+  }
+
+  /** a frame that may be a book frame: true when it was one (taken, or refused as malformed) */
+  private receiveBook(frame: string | Buffer, data: Buffer, receivedAt: number): boolean {
+    const books = this.books as LinkBooks;
+    let frames: BookFrame[];
+    try {
+      frames = books.parse(frame);
+    } catch (error) {
+      this.refuse(error, frame, data, receivedAt);
+      return true;
+    }
+    // not a book frame after all (an ack naming the book channel): the trade parser reads it
+    if (frames.length === 0) return false;
+    this.on.frame(0, false);
+    let previous: string | undefined;
+    for (const f of frames) {
+      if (f.symbol === previous) continue;
+      previous = f.symbol;
+      this.on.bookFrame?.(f.symbol, receivedAt);
+      if (this.awaitingData.delete(f.symbol)) this.ack([f.symbol]);
+    }
+    books.take(frames, receivedAt);
+    return true;
   }
 
   private control(result: ParseResult, frame: string | Buffer, receivedAt: number): void {

@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import type { Subscription } from 'rxjs';
 import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
 import type { FrameRefusal } from '../ingest/frame-refusal.js';
+import type { LinkBooks } from '../ingest/venue-books.js';
 import type { ExchangeId, Market, MarketRecord } from '../records.js';
 
 export type { FrameRefusal };
@@ -34,6 +35,10 @@ export interface VenueIo {
   pressure?: { subscribe(next: (paused: boolean) => void): Subscription };
   /** lifecycle notes for the log (never per tick) */
   note?(event: string, detail: Record<string, unknown>): void;
+  /** the venue's books, when a connection carries the `book` channel (src/ingest/venue-books.ts) */
+  books?: { open(connection: string, resubscribe: (symbol: string) => void): LinkBooks };
+  /** levels per side the book channel asks for (venues with depth-named book channels) */
+  bookDepth?: number;
   /** WebSocket factory (tests inject one) */
   openSocket?(url: string): WebSocket;
 }

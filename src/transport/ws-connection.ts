@@ -14,7 +14,7 @@
 import { fromCallback } from 'xstate';
 import type { MarketRecord } from '../records.js';
 import type { ConnectionCommand, ConnectionInput, ConnectionReport, SymbolActivity } from '../../machines/connector.js';
-import { Link } from './link.js';
+import { openFeedLink, type FeedLink } from './routed-link.js';
 import type { TransportEnv } from './venue-io.js';
 
 export type { TransportEnv, VenueIo } from './venue-io.js';
@@ -34,7 +34,7 @@ export function createConnectionLogic(env: TransportEnv) {
     /** data frames per symbol since the last report, and when its last one came */
     let bySymbol = new Map<string, { frames: number; lastAt: number }>();
     let rotateTimer: NodeJS.Timeout | undefined;
-    let next: { link: Link; waiting: Set<string> } | undefined;
+    let next: { link: FeedLink; waiting: Set<string> } | undefined;
 
     /** the last activity tick found nothing: the next data is reported at once, not up to 1 s later */
     let idle = true;
@@ -76,6 +76,19 @@ export function createConnectionLogic(env: TransportEnv) {
           flushActivity();
         }
       },
+      /** a book frame is data of its symbol, like its trades */
+      bookFrame(symbol: string, receivedAt: number) {
+        dataFrames++;
+        const a = bySymbol.get(symbol);
+        if (a) {
+          a.frames++;
+          a.lastAt = receivedAt;
+        } else bySymbol.set(symbol, { frames: 1, lastAt: receivedAt });
+        if (idle && !closed) {
+          idle = false;
+          flushActivity();
+        }
+      },
     };
 
     const finish = (reason: string) => {
@@ -90,7 +103,7 @@ export function createConnectionLogic(env: TransportEnv) {
       rotateTimer.unref();
     };
 
-    let active: Link = new Link(io, input.channels, input.groupIndex, {
+    let active: FeedLink = openFeedLink(io, input.channels, input.groupIndex, {
       ...counting,
       open: () => {
         report({ type: 'SOCKET.OPEN' });
@@ -125,7 +138,7 @@ export function createConnectionLogic(env: TransportEnv) {
       };
       // Until the swap the replacement's events drive the rotation; after it, it is the active
       // link and its events go to the machine like any socket's.
-      const link: Link = new Link(io, input.channels, input.groupIndex, {
+      const link: FeedLink = openFeedLink(io, input.channels, input.groupIndex, {
         ...counting,
         open: () => {
           if (waiting.size === 0) complete();

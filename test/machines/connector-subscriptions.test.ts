@@ -9,6 +9,7 @@ import { createActor, SimulatedClock, type AnyActorRef } from 'xstate';
 import { connectorMachine, type ConnectionCommand, type ConnectorPolicy } from '../../machines/connector.js';
 import { FakeNetwork, type FakeConnection } from '../support/fake-network.js';
 import { advance, TEST_CONNECTOR_POLICY } from '../support/tree.js';
+import { stateText } from '../../machines/selectors.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT', 'ADA/USDT'];
 
@@ -38,7 +39,7 @@ function start(policy: Partial<ConnectorPolicy> = {}) {
 function coins(actor: AnyActorRef): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [id, child] of Object.entries(actor.getSnapshot().children as Record<string, AnyActorRef | undefined>)) {
-    if (id.startsWith('coin:')) out[id.split(':').pop()!] = String(child?.getSnapshot().value);
+    if (id.startsWith('coin:')) out[id.split(':').pop()!] = stateText(child?.getSnapshot().value).state;
   }
   return out;
 }

@@ -12,6 +12,7 @@ import { connectorMachine, type ConnectionCommand, type ConnectorContext, type C
 import { stallVerdict } from '../../machines/data-stall.js';
 import { FakeNetwork, settle, type FakeConnection } from '../support/fake-network.js';
 import { TEST_CONNECTOR_POLICY } from '../support/tree.js';
+import { stateText } from '../../machines/selectors.js';
 
 const BTC = 'BTC/USDT';
 const ETH = 'ETH/USDT';
@@ -69,11 +70,14 @@ async function seconds(t: Run, n: number, frames: (second: number) => Record<str
 }
 
 const context = (actor: AnyActorRef) => actor.getSnapshot().context as ConnectorContext;
-const coin = (actor: AnyActorRef, symbol: string) =>
-  (actor.getSnapshot().children as Record<string, AnyActorRef>)[`coin:okx:spot:${symbol}`]!.getSnapshot() as {
-    value: string;
+const coin = (actor: AnyActorRef, symbol: string) => {
+  const s = (actor.getSnapshot().children as Record<string, AnyActorRef>)[`coin:okx:spot:${symbol}`]!.getSnapshot() as {
+    value: unknown;
     context: { dataStalls: number; subscribeRequests: number; refusedReason?: string; lastError?: string };
   };
+  // the state's name, without its sub-state (Subscribed.Streaming → Subscribed)
+  return { ...s, value: stateText(s.value).state };
+};
 const wire = (conn: FakeConnection, symbol: string) =>
   conn.commands.filter((c): c is Exclude<ConnectionCommand, { type: 'PING' }> => c.type !== 'PING' && c.symbols.includes(symbol)).map((c) => c.type);
 

@@ -4,6 +4,7 @@ import { createActor, fromCallback, SimulatedClock, type AnyActorRef } from 'xst
 import { connectorMachine, type ConnectionCommand, type ConnectionInput, type ConnectorPolicy } from '../../machines/connector.js';
 import { FakeNetwork } from '../support/fake-network.js';
 import { advance, pendingTimers, TEST_CONNECTOR_POLICY } from '../support/tree.js';
+import { stateText } from '../../machines/selectors.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
@@ -40,7 +41,7 @@ function start(options: { policy?: Partial<ConnectorPolicy>; net?: FakeNetwork; 
 function coinStates(actor: AnyActorRef): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [id, child] of Object.entries(actor.getSnapshot().children as Record<string, AnyActorRef | undefined>)) {
-    if (id.startsWith('coin:')) out[id.split(':').pop()!] = child?.getSnapshot().value;
+    if (id.startsWith('coin:')) out[id.split(':').pop()!] = stateText(child?.getSnapshot().value).state;
   }
   return out;
 }

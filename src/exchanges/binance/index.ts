@@ -29,6 +29,8 @@ export function binanceAdapter(market: Market, endpoints?: Partial<Endpoints>): 
     unsubscribeRequests(instruments: Instrument[], channels: Channel[], nextId: () => string) {
       return streamRequests('UNSUBSCRIBE', market, instruments, channels, nextId, limits.maxArgsPerRequest);
     },
+    // USDⓈ-M serves depth on the `/public` route only, trades and tickers on `/market`
+    ...(market === 'futures' ? { channelUrl: (channel: Channel, wsUrl: string) => (channel === 'book' ? wsUrl.replace('/market/', '/public/') : wsUrl) } : {}),
     createParser: (instruments?: readonly Instrument[]) => createBinanceParser(market, instruments),
     listInstruments: (http: RestClient, restUrl?: string) => listBinanceInstruments(market, http, restUrl ?? resolved.restUrl),
     backfillTrades: (http: RestClient, request: BackfillRequest, restUrl?: string) =>

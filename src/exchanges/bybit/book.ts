@@ -45,6 +45,10 @@ class BybitSync implements BookSync {
     return this.u !== undefined;
   }
 
+  get sequence(): number | undefined {
+    return this.u;
+  }
+
   seed(snapshot: BookFrame): SyncOutcome {
     this.book.replace(snapshot.bids, snapshot.asks, snapshot.timestamp);
     this.u = snapshot.lastId;
@@ -68,6 +72,7 @@ export function bybitBookVenue(market: Market): BookVenue {
     exchange: 'bybit',
     market,
     needsSnapshot: false,
+    mayBeBookFrame: (frame) => frame.includes('orderbook.'),
     createFrameParser: (instruments) => createFrameParser(market, instruments),
     parseSnapshot: () => {
       throw new MalformedFrameError('Bybit books start from the WebSocket snapshot; there is no REST snapshot to read');

@@ -104,6 +104,10 @@ class OkxSync implements BookSync {
     return this.have;
   }
 
+  get sequence(): number | undefined {
+    return this.seq;
+  }
+
   seed(snapshot: BookFrame): SyncOutcome {
     this.book.replace(snapshot.bids, snapshot.asks, snapshot.timestamp);
     this.have = true;
@@ -163,6 +167,9 @@ export function okxBookVenue(market: Market): BookVenue {
     exchange: 'okx',
     market,
     needsSnapshot: false,
+    // acks of the books channel name it too: the book parser gives [] for them
+    mayBeBookFrame: (frame) => frame.includes('"books"'),
+    snapshotPath: (nativeId) => `/api/v5/market/books?instId=${nativeId}&sz=400`,
     createFrameParser: (instruments) => createFrameParser(market, instruments),
     parseSnapshot: (body, instruments, nativeId) => parseSnapshot(market, body, instruments, nativeId),
     createSync: () => new OkxSync(),

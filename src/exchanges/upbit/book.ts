@@ -64,6 +64,8 @@ export function upbitBookVenue(market: Market): BookVenue {
     exchange: 'upbit',
     market,
     needsSnapshot: false,
+    // DEFAULT format says "type":"orderbook", SIMPLE "ty":"orderbook"; frames may come as bytes
+    mayBeBookFrame: (frame) => frame.includes('"orderbook"'),
     createFrameParser: (_instruments?: readonly Instrument[]) => createFrameParser(),
     parseSnapshot: () => {
       throw new MalformedFrameError('Upbit books are whole in every frame; there is no REST snapshot to read');
