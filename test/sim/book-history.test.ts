@@ -104,6 +104,25 @@ for (const c of CASES) {
       const now = sim.trueBook(c.exchange, c.market, c.symbol, DEPTH)!;
       assert.notDeepEqual([now.bids, now.asks], [then.bids, then.asks], 'the book moved on: trueBookAt is not the book now');
 
+      // the book a client is first synced to (a REST depth answer, a subscription's snapshot) is
+      // a version too, though it was served between pushes
+      let first: { bids: [number, number][]; asks: [number, number][] };
+      let firstVersion: BookVersion;
+      if (snapshot !== undefined) {
+        const parsed = bookVenue(c.exchange, c.market).parseSnapshot(snapshot, undefined, 'BTCUSDT');
+        first = { bids: parsed.bids.map((l) => [l.price, l.amount]), asks: parsed.asks.map((l) => [l.price, l.amount]) };
+        firstVersion = { sequence: (snapshot as { lastUpdateId: number }).lastUpdateId };
+      } else {
+        const replay0 = new BookReplay(bookVenue(c.exchange, c.market), instruments ? { instruments } : {});
+        replay0.line(frames[0]!);
+        first = replay0.books(DEPTH)[0]!;
+        firstVersion = c.version(JSON.parse(frames[0]!) as Json)!;
+      }
+      const served = sim.trueBookAt(c.exchange, c.market, c.symbol, firstVersion, DEPTH);
+      assert.ok(served, `the first version ${JSON.stringify(firstVersion)} is kept`);
+      assert.deepEqual(served.bids, first.bids.slice(0, DEPTH));
+      assert.deepEqual(served.asks, first.asks.slice(0, DEPTH));
+
       run(6000); // past the kept history (a few seconds of pushes)
       assert.equal(sim.trueBookAt(c.exchange, c.market, c.symbol, version, DEPTH), undefined);
       await ws.close();

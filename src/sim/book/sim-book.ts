@@ -38,6 +38,8 @@ interface PushRecord extends BookSnapshot {
  * time stamped on the push (Upbit, whose whole-book frames carry no id).
  */
 export type BookVersionKey = { updateId: number } | { venueId: number } | { timestamp: number };
+/** whole books served outside the pushes kept for versionAt (a resync storm's worth, bounded) */
+const SERVED_KEPT = 16;
 /** levels per side the true book keeps */
 export const SIM_BOOK_DEPTH = 200;
 
@@ -59,6 +61,8 @@ export class SimBook {
    * a collector lagging a little should hold (versionAt). Bounded to STALE_SNAPSHOT_MS of pushes.
    */
   private readonly history: PushRecord[] = [];
+  /** the last SERVED_KEPT whole books served outside the pushes, oldest first */
+  private readonly servedHistory: PushRecord[] = [];
 
   /** base units per lot: 10^-amountDecimals, or the contract size where sizes are contracts (OKX swaps) */
   private readonly lotSize: number;
@@ -94,23 +98,35 @@ export class SimBook {
   }
 
   /**
-   * The book as it was pushed with this version, top `depth` per side in base units; undefined when
-   * that push is no longer (or never was) in the history, or when a venue id names two different
-   * pushes (two subscriptions numbering alike): never a guess.
+   * The book as it was pushed (or served whole, see served()) with this version, top `depth` per
+   * side in base units; undefined when that version is no longer (or never was) kept, or when a
+   * time or a venue id names two different books (two subscriptions numbering alike, a snapshot
+   * stamped like a push): never a guess.
    */
   versionAt(key: BookVersionKey, depth: number): TrueBookAtView | undefined {
     let hit: PushRecord | undefined;
-    for (let i = this.history.length - 1; i >= 0; i--) {
-      const h = this.history[i] as PushRecord;
-      const match = 'updateId' in key ? h.updateId === key.updateId : 'timestamp' in key ? h.timestamp === key.timestamp : h.venueIds?.includes(key.venueId) === true;
-      if (!match) continue;
-      // pushes with no change in between share an update id and a book: any of them will do
-      if (hit !== undefined && hit.updateId !== h.updateId) return undefined;
-      hit ??= h;
-      if (!('venueId' in key)) break;
+    for (const kept of [this.history, this.servedHistory]) {
+      for (let i = kept.length - 1; i >= 0; i--) {
+        const h = kept[i] as PushRecord;
+        const match = 'updateId' in key ? h.updateId === key.updateId : 'timestamp' in key ? h.timestamp === key.timestamp : h.venueIds?.includes(key.venueId) === true;
+        if (!match) continue;
+        // one update id is one book (every change takes the next id): any entry of it will do
+        if (hit !== undefined && hit.updateId !== h.updateId) return undefined;
+        hit ??= h;
+      }
     }
     if (hit === undefined) return undefined;
     return { bids: this.levels(hit.bids, depth), asks: this.levels(hit.asks, depth), updateId: hit.updateId, timestamp: hit.timestamp };
+  }
+
+  /**
+   * A whole book was served now outside the pushes (a REST depth answer, a subscription's first
+   * snapshot): a client just synced holds this version until the next push, so it is kept too,
+   * apart from the pushes (`stamp`: the time its frame carries; `venueId`: an id the venue gave it).
+   */
+  served(stamp: number, venueId?: number): void {
+    this.servedHistory.push({ ...this.snapshot(), timestamp: stamp, ...(venueId !== undefined ? { venueIds: [venueId] } : {}) });
+    if (this.servedHistory.length > SERVED_KEPT) this.servedHistory.shift();
   }
 
   /** a venue numbered the latest push `id` for one subscription (Bybit's per-subscription `u`) */
