@@ -15,6 +15,8 @@
  *   recovery  disconnect, and a server restart → time until every coin is Subscribed, until the gap is filled
  *   store     1M trades of one symbol (quick: 200k) through the history store and through one LMDB
  *             put per trade → bytes per trade on disk, write and read rates (columnar when present)
+ *   book      50 Binance spot books, N diff events each as fast as the socket drains → applied (and
+ *             stored): tickvisor, ccxt pro's watchOrderBookForSymbols, the floor; final books checked
  * Then the issue's targets, each met, not met or not measured in this run.
  * --json prints exactly one JSON object on stdout; every other line goes to stderr.
  */
@@ -26,10 +28,11 @@ import { recovery, type RecoveryResult } from './scenarios/recovery.js';
 import { ratios } from './ratios.js';
 import { scale, type ScaleResult } from './scenarios/scale.js';
 import { store, type StoreResult } from './scenarios/store.js';
+import { book, type BookConsumerKind, type BookOutcome, type BookResult } from './scenarios/book.js';
 import { sustained, type SustainedOutcome } from './scenarios/sustained.js';
 import { targetTable, targets } from './targets.js';
 
-const SCENARIOS = ['burst', 'peers', 'sustained', 'latency', 'scale', 'recovery', 'store'] as const;
+const SCENARIOS = ['burst', 'peers', 'sustained', 'latency', 'scale', 'recovery', 'store', 'book'] as const;
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const json = args.includes('--json');
@@ -44,8 +47,8 @@ if (unknown.length > 0) {
 }
 
 const plan = quick
-  ? { burst: 60_000, warm: 5_000, sustained: 300_000, latencyRates: [10_000], latencySeconds: 3, scale: [1, 5_000], scaleSeconds: 2, faults: ['disconnect'], storeTrades: 200_000 }
-  : { burst: 300_000, warm: 20_000, sustained: 3_000_000, latencyRates: [10_000, 50_000], latencySeconds: 8, scale: [1, 100, 1_000, 5_000], scaleSeconds: 8, faults: ['disconnect', 'server-restart'], storeTrades: 1_000_000 };
+  ? { burst: 60_000, warm: 5_000, sustained: 300_000, latencyRates: [10_000], latencySeconds: 3, scale: [1, 5_000], scaleSeconds: 2, faults: ['disconnect'], storeTrades: 200_000, bookEvents: 400, bookWarm: 100 }
+  : { burst: 300_000, warm: 20_000, sustained: 3_000_000, latencyRates: [10_000, 50_000], latencySeconds: 8, scale: [1, 100, 1_000, 5_000], scaleSeconds: 8, faults: ['disconnect', 'server-restart'], storeTrades: 1_000_000, bookEvents: 2_000, bookWarm: 200 };
 /** `--name=N`: a positive integer overriding the plan, or the plan's own figure */
 function countArg(name: string, planned: number): number {
   const raw = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -59,6 +62,9 @@ function countArg(name: string, planned: number): number {
 }
 plan.sustained = countArg('sustained-trades', plan.sustained);
 plan.storeTrades = countArg('store-trades', plan.storeTrades);
+plan.bookEvents = countArg('book-events', plan.bookEvents);
+/** level changes per book event on average (a busy Binance symbol's 100 ms diff carries tens) */
+const BOOK_MEAN_CHANGES = 10;
 /** trades per store write: what the pipeline's batch writer commits at a time under load */
 const STORE_BATCH = 1_000;
 
@@ -199,6 +205,36 @@ if (wanted('store')) {
   }
 }
 
+let bookRuns: Record<BookConsumerKind, BookOutcome> | undefined;
+if (wanted('book')) {
+  log(`book       50 Binance spot books × ${fmt(plan.bookEvents)} diff events (≈${BOOK_MEAN_CHANGES} level changes each) per consumer, as fast as each keeps up with`);
+  const bookPlan = { eventsPerSymbol: plan.bookEvents, warmEventsPerSymbol: plan.bookWarm, meanChanges: BOOK_MEAN_CHANGES };
+  const line = (name: string, b: BookOutcome) =>
+    log(
+      'error' in b
+        ? `${name.padEnd(11)} error: ${b.error}`
+        : `${name.padEnd(11)} ${fmt(b.applied)}/${fmt(b.sent)} updates · ${fmt(b.updatesPerSec)} updates/s · ${b.cpuSecPerMillion} CPU-s per million · ${fmt(b.updatesPerCpuSec)} per CPU-s` +
+            ` · delivered ${b.deliveredPct}% · mismatched ${b.mismatched} · peak RSS ${b.peakRssMB} MB · simulator CPU ${b.simCpuPct}%` +
+            (b.mismatchExamples.length > 0 ? ` (${b.mismatchExamples.join('; ')})` : ''),
+    );
+  const tv = await book('tickvisor', bookPlan);
+  if ('error' in tv) failed = true;
+  line('tickvisor', tv);
+  const ccxt = await book('ccxt', bookPlan);
+  line('ccxt pro', ccxt);
+  const floor = await book('floor', bookPlan);
+  line('floor', floor);
+  bookRuns = { tickvisor: tv, ccxt, floor };
+  const ok = (b: BookOutcome): BookResult | undefined => ('error' in b ? undefined : b);
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 100) / 100 : null);
+  const ratios = {
+    vsCcxt: { updatesPerCpuSec: ratio(ok(tv)?.updatesPerCpuSec, ok(ccxt)?.updatesPerCpuSec), updatesPerSec: ratio(ok(tv)?.updatesPerSec, ok(ccxt)?.updatesPerSec) },
+    vsFloor: { updatesPerCpuSec: ratio(ok(tv)?.updatesPerCpuSec, ok(floor)?.updatesPerCpuSec), updatesPerSec: ratio(ok(tv)?.updatesPerSec, ok(floor)?.updatesPerSec) },
+  };
+  for (const [k, v] of Object.entries(ratios)) log(`ratio ${k.padEnd(11)} updates per CPU-s ×${v.updatesPerCpuSec ?? '–'} · updates/s ×${v.updatesPerSec ?? '–'}  (tickvisor / peer)`);
+  result.book = { symbols: 50, eventsPerSymbol: plan.bookEvents, meanChanges: BOOK_MEAN_CHANGES, ...bookRuns, ratios };
+}
+
 const peers = result.peers as { floor?: BurstOutcome } | undefined;
 const scaleRuns = result.scale as Record<string, ScaleResult | { error: string }> | undefined;
 const latencyRuns = result.latency as Record<string, LatencyResult | { error: string }> | undefined;
@@ -211,6 +247,7 @@ const targetRows = targets({
   store: result.store as StoreResult | { error: string } | undefined,
   scale: scaleRuns,
   latency: latencyRuns,
+  ...(bookRuns ? { book: bookRuns.tickvisor, ccxtBook: bookRuns.ccxt } : {}),
 });
 result.targets = targetRows;
 log('');

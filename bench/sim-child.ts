@@ -1,12 +1,14 @@
 // The simulated exchange in its own process, so the bench measures only the consumer's CPU.
-// Commands (lib/protocol.ts): start(SimOptions) → endpoints of its one venue; burst(N); inject(fault)
+// Commands (lib/protocol.ts): start(SimOptions) → endpoints of its one venue; burst(N);
+// bookBurstPrepare({ eventsPerSymbol }) → events; bookBurstSend(); trueBooks(depth) → each symbol's true top; inject(fault)
 // → the simulator's clock at injection; setSymbols(list); generated() → trades in the ledger;
 // cpuSeconds() → its own CPU so far.
-import { startSimExchange, type SimExchange, type SimFault, type SimOptions, type SimSymbolOptions } from '../src/sim/index.js';
+import { startSimExchange, type PreparedBookBurst, type SimExchange, type SimFault, type SimOptions, type SimSymbolOptions } from '../src/sim/index.js';
 import { serve } from './lib/protocol.js';
 
 let sim: SimExchange | undefined;
 let venue: SimOptions['venues'][0] | undefined;
+let book: PreparedBookBurst | undefined;
 const need = () => {
   if (!sim || !venue) throw new Error('simulator not started');
   return { sim, venue };
@@ -23,6 +25,33 @@ serve(
       const { sim, venue } = need();
       await sim.burst(venue.exchange, venue.market, count);
       return { sent: count };
+    },
+    /**
+     * N book diff events per symbol whose book a client asked for, generated and rendered now (REST
+     * answers the books as they stand until they are sent); `bookBurstSend` sends them
+     */
+    bookBurstPrepare: (arg: { eventsPerSymbol: number; meanChanges?: number }) => {
+      const { sim, venue } = need();
+      book = sim.prepareBookBurst(venue.exchange, venue.market, arg.eventsPerSymbol, arg.meanChanges === undefined ? {} : { meanChanges: arg.meanChanges });
+      return { events: book.events, symbols: book.symbols, levelChanges: book.levelChanges };
+    },
+    /** the prepared book burst, as fast as the socket drains */
+    bookBurstSend: async () => {
+      const prepared = book;
+      if (prepared === undefined) throw new Error('bookBurstSend before bookBurstPrepare');
+      book = undefined;
+      await prepared.send();
+      return true;
+    },
+    /** every symbol's true book, top `depth` per side, in base units (null: no client asked for it) */
+    trueBooks: (depth: number) => {
+      const { sim, venue } = need();
+      const out: Record<string, { bids: [number, number][]; asks: [number, number][] } | null> = {};
+      for (const { symbol } of venue.symbols) {
+        const view = sim.trueBook(venue.exchange, venue.market, symbol, depth);
+        out[symbol] = view === undefined ? null : { bids: view.bids, asks: view.asks };
+      }
+      return out;
     },
     inject: (fault: SimFault) => {
       const { sim } = need();

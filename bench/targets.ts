@@ -31,6 +31,16 @@ export interface TargetInputs {
   scale?: Record<string, Outcome<{ rssMB: number }>>;
   /** latency results by offered rate */
   latency?: Record<string, Outcome<{ p99Ms: number }>>;
+  /** the book section: tickvisor's and ccxt pro's runs */
+  book?: Outcome<BookFigures>;
+  ccxtBook?: Outcome<BookFigures>;
+}
+
+/** the fields of a book outcome a target reads */
+export interface BookFigures {
+  updatesPerCpuSec: number;
+  /** books whose top 10 differed from the true book after the burst */
+  mismatched: number;
 }
 
 export interface TargetRow {
@@ -60,6 +70,8 @@ function rateMet(f: RateFigures | undefined, min: number): boolean | null {
 }
 
 export const BURST_CPU_FACTOR = 1.7;
+/** book updates per CPU-second, tickvisor / ccxt pro (issue 14) */
+export const BOOK_VS_CCXT_FACTOR = 3;
 
 export function targets(i: TargetInputs): TargetRow[] {
   const burst = ok(i.burst);
@@ -70,6 +82,10 @@ export function targets(i: TargetInputs): TargetRow[] {
   const naive = ok(store?.naive);
   const rss5k = ok(i.scale?.['5000']);
   const lat = (rate: string) => num(ok(i.latency?.[rate])?.p99Ms);
+  const book = ok(i.book);
+  const bookRate = num(book?.updatesPerCpuSec);
+  const ccxtBookRate = num(ok(i.ccxtBook)?.updatesPerCpuSec);
+  const bookMin = ccxtBookRate === null ? null : Math.round(ccxtBookRate * BOOK_VS_CCXT_FACTOR);
 
   const burstCpu = num(burst?.cpuSecPerMillion);
   const floorCpu = num(floor?.cpuSecPerMillion);
@@ -135,6 +151,15 @@ export function targets(i: TargetInputs): TargetRow[] {
     },
     { figure: 'p99 exchange → commit at 10k/s, ms', measured: lat('10000'), peer: null, peerName: null, target: '≤ 10', met: atMost(lat('10000'), 10) },
     { figure: 'p99 exchange → commit at 50k/s, ms', measured: lat('50000'), peer: null, peerName: null, target: '≤ 20', met: atMost(lat('50000'), 20) },
+    {
+      figure: 'book updates per CPU-s',
+      measured: bookRate,
+      peer: ccxtBookRate,
+      peerName: 'ccxt pro',
+      // a rate of wrong books is not the one asked for: every final book must equal the true one
+      target: `≥ ${BOOK_VS_CCXT_FACTOR} × ccxt pro${bookMin === null ? '' : ` (${bookMin.toLocaleString('en')})`}, books right`,
+      met: bookRate === null || bookMin === null ? null : bookRate >= bookMin && book?.mismatched === 0,
+    },
   ];
 }
 

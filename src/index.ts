@@ -18,6 +18,7 @@ export { startSimExchange } from './sim/index.js';
 export type { SimExchange, SimOptions, SimFault, SimFaultKind, SimVenueOptions } from './sim/index.js';
 export { parseInterval, type Candle, type CandleQuery } from './analysis/index.js';
 export { openHistoryStore, type ColumnQuery, type ColumnReadOptions, type HistoryStore, type RangeQuery, type TradeColumns, type TradeCursor, type TradeIdColumn } from './store/index.js';
+export type { BookAt, StoredBook, UnsyncedBook } from './store/index.js';
 export { compareWithTruth, type Comparison } from './simulate/compare.js';
 export type { LatestState } from './ingest/index.js';
 export type { RecoveryFailedAlert } from '../machines/manager.js';

@@ -19,11 +19,14 @@ const DIST_MARK = join(ROOT, 'dist/src/index.js');
 
 let prepared: Promise<string> | undefined;
 
-/** the script to fork for the tickvisor consumer, relative to bench/ (built once per bench run) */
-export function tickvisorChildScript(): Promise<string> {
-  if (process.env.BENCH_TICKVISOR === 'src') return Promise.resolve('consumers/tickvisor-child.ts');
+/**
+ * The script to fork for a tickvisor consumer, relative to bench/ (built once per bench run):
+ * `tickvisor-child` (trades) or `tickvisor-book-child` (books)
+ */
+export async function tickvisorChildScript(name: 'tickvisor-child' | 'tickvisor-book-child' = 'tickvisor-child'): Promise<string> {
+  if (process.env.BENCH_TICKVISOR === 'src') return `consumers/${name}.ts`;
   prepared ??= prepare();
-  return prepared;
+  return `${await prepared}/${name}.js`;
 }
 
 async function prepare(): Promise<string> {
@@ -32,7 +35,7 @@ async function prepare(): Promise<string> {
     run('npm', ['run', '-s', 'build']);
   }
   run('npx', ['tsc', '-p', 'bench/consumers/tsconfig.dist-child.json']);
-  return '../.bench-build/bench/consumers/tickvisor-child.js';
+  return '../.bench-build/bench/consumers';
 }
 
 function distIsStale(): boolean {

@@ -25,6 +25,12 @@ export async function scale(count: number, seconds: number): Promise<ScaleResult
     try {
       await sleep(SETTLE_MS);
       const u = await tv.child.call<{ rssMB: number; heapUsedMB: number; cpuPct: number }>('usage', { seconds });
+      // BENCH_HEAP_DIR=DIR: where the memory goes at this scale (V8 spaces on stderr, a heap snapshot per scale)
+      const heapDir = process.env.BENCH_HEAP_DIR;
+      if (heapDir) {
+        process.stderr.write(`scale ${count}: ${JSON.stringify(await tv.child.call('memory', {}))}\n`);
+        await tv.child.call('heapSnapshot', { path: `${heapDir}/scale-${count}.heapsnapshot` });
+      }
       return { symbols: count, connectors: Math.ceil(count / GROUP), subscribeSeconds: Math.round(subscribeSeconds * 100) / 100, ...u };
     } finally {
       await tv.child.stop();

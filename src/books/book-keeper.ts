@@ -27,6 +27,8 @@ export const newBookCounters = (): BookCounters => ({ resyncs: 0, sequenceGaps: 
 
 /** levels per side a live book keeps (a diff stream names levels at any depth; far ones are dropped) */
 export const DEFAULT_MAX_LEVELS = 1_000;
+/** a venue that starts books from its own WebSocket snapshot: updates waiting this long (exchange time) for one fetch a REST snapshot instead */
+export const DEFAULT_REST_SEED_AFTER_MS = 1_000;
 /** a stored book gets a whole snapshot at least this often (exchange time), so a read replays little */
 export const DEFAULT_SNAPSHOT_EVERY_MS = 60_000;
 
@@ -57,6 +59,8 @@ export interface BookKeeperOptions {
   snapshotEveryMs?: number;
   /** levels per side kept (default DEFAULT_MAX_LEVELS) */
   maxLevels?: number;
+  /** see DEFAULT_REST_SEED_AFTER_MS */
+  restSeedAfterMs?: number;
 }
 
 interface Entry {
@@ -88,6 +92,12 @@ export class BookKeeper {
     if (this.closed) return;
     this.receivedAt = receivedAt;
     const e = this.entry(frame);
+    if (frame.kind === 'snapshot' && !this.o.venue.needsSnapshot) {
+      // the venue's own snapshot (after a subscription): the book starts here, whatever waited before it
+      e.buffer.length = 0;
+      this.feed(e, frame);
+      return;
+    }
     if (e.state !== 'live' && !e.sync.synced && (this.o.venue.needsSnapshot || e.requested)) {
       // (past the buffer's limit the snapshot is too late for what is buffered: start over from a fresher one)
       this.bufferFrame(e, frame);
@@ -112,6 +122,18 @@ export class BookKeeper {
     const top = { bids: e.sync.book.bids.top(depth), asks: e.sync.book.asks.top(depth), timestamp: e.sync.book.timestamp, live: e.state === 'live' };
     const sequence = e.sync.sequence;
     return sequence === undefined ? top : { ...top, sequence };
+  }
+
+  /** the socket no longer carries these symbols (unsubscribed): their books end here */
+  remove(symbols: readonly string[], reason: string): void {
+    for (const symbol of symbols) {
+      const e = this.entries.get(symbol);
+      if (e === undefined) continue;
+      if (e.state === 'live') this.record(e, 'resync', reason);
+      this.entries.delete(symbol);
+      const queued = this.queue.indexOf(e);
+      if (queued >= 0) this.queue.splice(queued, 1);
+    }
   }
 
   /** records the symbol's whole book now (another connection's book of it stopped being kept) */
@@ -178,9 +200,12 @@ export class BookKeeper {
         this.record(e, 'snapshot');
       } else this.record(e, 'update', undefined, frame);
     } else if (outcome.kind === 'waiting' && this.o.venue.snapshotPath !== undefined) {
-      // no WebSocket snapshot has come to apply this to (OKX): seed the book from REST instead
+      // no WebSocket snapshot to apply this to (OKX). Updates of an old subscription may still
+      // arrive before a new one's snapshot: only when none has come for a while is the book seeded
+      // from REST instead
       this.bufferFrame(e, frame);
-      this.request(e);
+      const first = e.buffer[0] as BookFrame;
+      if (frame.timestamp - first.timestamp >= (this.o.restSeedAfterMs ?? DEFAULT_REST_SEED_AFTER_MS)) this.request(e);
     }
   }
 
@@ -269,7 +294,8 @@ export class BookKeeper {
 
   private onSnapshot(e: Entry, body: unknown): void {
     e.requested = false;
-    if (this.closed) return;
+    // closed, dropped, or already built from the venue's own snapshot meanwhile
+    if (this.closed || this.entries.get(e.symbol) !== e || e.sync.synced) return;
     let snapshot: BookFrame;
     try {
       snapshot = this.o.venue.parseSnapshot(body, this.o.instruments, e.nativeId);
@@ -296,7 +322,9 @@ export class BookKeeper {
   private onSnapshotFailed(e: Entry): void {
     e.requested = false;
     if (this.closed) return;
-    this.o.clock.setTimeout(() => this.request(e), this.o.retryMs ?? 2000);
+    this.o.clock.setTimeout(() => {
+      if (this.entries.get(e.symbol) === e && !e.sync.synced) this.request(e);
+    }, this.o.retryMs ?? 2000);
   }
 }
 

@@ -16,6 +16,7 @@ import { startHttpServer, type HttpServer } from './server.js';
 import { buildStatusSummary } from './summary.js';
 import type { AlertSummary } from '../runtime/tickvisor.js';
 import type { Throughput } from '../runtime/throughput.js';
+import type { BookMetricRow } from '../metrics/book-metrics.js';
 
 /** The part of `Tickvisor` (src/runtime/tickvisor.ts) this needs. */
 export interface ObservableTickvisor {
@@ -28,6 +29,8 @@ export interface ObservableTickvisor {
   restBudgetStats?(): readonly VenueStats[];
   /** frames quarantined per exchange, market and reason, when the system counts them */
   quarantineStats?(): readonly QuarantineRow[];
+  /** one row per coin with an order book (state, counters, age, levels) */
+  bookRows?(): readonly BookMetricRow[];
   /** alerts raised so far and what stands now, when the system routes alerts */
   alertSummary?(): AlertSummary;
   /** records committed and their rate, when the system meters them: the page then shows the same figures as `tickvisor run`'s status line */
@@ -72,6 +75,7 @@ export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTick
     metrics.updateAudits(audits);
     metrics.updateRestBudgets(tv.restBudgetStats?.() ?? []);
     metrics.updateQuarantine(tv.quarantineStats?.() ?? []);
+    metrics.updateBooks(tv.bookRows?.() ?? [], now());
     return { tree, figures, audits };
   };
   let server: HttpServer;

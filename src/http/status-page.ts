@@ -71,6 +71,10 @@ main { padding: 10px 16px 16px; display: grid; grid-template-columns: repeat(aut
 .coin { background: var(--c); border-radius: 3px; padding: 0 4px; font-size: 11px; line-height: 18px; white-space: nowrap; border: 1px solid rgba(0,0,0,.08); font-variant-numeric: tabular-nums; }
 .coin small { color: rgba(0,0,0,.55); margin-left: 3px; }
 .coin.silent { outline: 2px solid #e03131; outline-offset: -1px; }
+/* a coin collecting its order book shows the book's state as a bar on its left (Subscribed.Live …) */
+.coin[data-detail$=".Syncing"] { box-shadow: inset 4px 0 0 #fab005; }
+.coin[data-detail$=".Live"] { box-shadow: inset 4px 0 0 #2f9e44; }
+.coin[data-detail$=".Resyncing"] { box-shadow: inset 4px 0 0 #e8590c; }
 `;
 
 // Plain ES2017 in the page; no template literals, so this file's own template string stays simple.

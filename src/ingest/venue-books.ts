@@ -49,6 +49,8 @@ export interface LinkBooks {
   /** the frame's book frames; [] when it is not a book frame after all. Throws MalformedFrameError */
   parse(frame: string | Buffer): BookFrame[];
   take(frames: readonly BookFrame[], receivedAt: number): void;
+  /** the socket stopped carrying these symbols (unsubscribed) */
+  drop(symbols: readonly string[]): void;
   close(reason: string): void;
 }
 
@@ -85,6 +87,9 @@ export interface VenueBooksOptions {
   maxLevels?: number;
 }
 
+/** between two depth snapshot requests of one venue */
+export const DEFAULT_SNAPSHOT_SPACING_MS = 250;
+
 interface Held {
   keeper: BookKeeper;
   connection: string;
@@ -99,6 +104,8 @@ export class VenueBooks {
   private readonly counterTable = new Map<string, BookCounters>();
   private readonly updates: Subject<BookRecord>;
   private pending: BookRecord[] = [];
+  /** the venue's snapshot requests, one after another (see fetchSnapshot) */
+  private gate: Promise<void> = Promise.resolve();
   private flushQueued = false;
 
   constructor(private readonly o: VenueBooksOptions) {
@@ -144,8 +151,35 @@ export class VenueBooks {
       take: (frames, receivedAt) => {
         for (const f of frames) held.keeper.onFrame(f, receivedAt);
       },
+      drop: (symbols) => this.drop(held, symbols),
       close: (reason) => this.closeKeeper(held, reason),
     };
+  }
+
+  private drop(held: Held, symbols: readonly string[]): void {
+    const gone: string[] = [];
+    for (const symbol of symbols) {
+      if (this.owners.get(symbol) === held) {
+        const other = this.liveKeeper(symbol, held);
+        if (other !== undefined) {
+          this.owners.set(symbol, other);
+          other.keeper.recordSnapshot(symbol);
+        } else gone.push(symbol);
+      }
+    }
+    // still the owner of what is gone: its resync record is kept
+    held.keeper.remove(symbols, 'unsubscribed');
+    for (const symbol of gone) {
+      this.owners.delete(symbol);
+      if ([...this.keepers].some((h) => h !== held && h.keeper.state(symbol) !== undefined)) {
+        this.tell(symbol, 'resyncing', 'unsubscribed');
+        continue;
+      }
+      // no socket holds it any more: not shown (subscribed again, it syncs afresh)
+      this.o.onState?.(symbol, 'resyncing', 'unsubscribed');
+      this.states.delete(symbol);
+    }
+    this.flush();
   }
 
   /** the shown book's top `depth` levels (undefined: no book of that symbol on any connection) */
@@ -200,7 +234,26 @@ export class VenueBooks {
     return c;
   }
 
-  private async fetchSnapshot(nativeId: string): Promise<unknown> {
+  /**
+   * Snapshot requests of all the venue's connections go one at a time, spaced: after a reconnect
+   * of many connections, their symbols' requests are staggered instead of fired at once into the
+   * venue's rate limit (each still passes the venue's REST budget).
+   */
+  private fetchSnapshot(nativeId: string): Promise<unknown> {
+    const run = this.gate.then(() => this.requestSnapshot(nativeId));
+    const spacing = this.o.snapshotSpacingMs ?? DEFAULT_SNAPSHOT_SPACING_MS;
+    this.gate = run.then(
+      () => this.pause(spacing),
+      () => this.pause(spacing),
+    );
+    return run;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => this.o.clock.setTimeout(resolve, ms));
+  }
+
+  private async requestSnapshot(nativeId: string): Promise<unknown> {
     const path = this.o.venue.snapshotPath?.(nativeId);
     if (path === undefined) throw new Error(`${this.exchange} ${this.market} serves no REST depth snapshot`);
     const res = await this.o.rest(this.o.restUrl + path);

@@ -30,6 +30,7 @@ import type { CoinActivity, SilentCoin } from './coin-activity.js';
 import { MonotonicCounters } from './monotonic.js';
 import { RateMeter } from './rate-meter.js';
 import { createRestBudgetMetrics } from './rest-budget.js';
+import { createBookMetrics, type BookMetricRow } from './book-metrics.js';
 import type { VenueStats } from '../rest/weight-budget.js';
 
 /** The manager has one state; it has no exported code table, so it is written here. */
@@ -73,6 +74,8 @@ export interface TickvisorMetrics {
   updateRestBudgets(venues: readonly VenueStats[]): void;
   /** Sets the quarantined-frames counter (one row per exchange, market and reason); same timing as updateAudits. */
   updateQuarantine(rows: readonly QuarantineRow[]): void;
+  /** Sets the order-book series (one row per coin with a book, src/metrics/book-metrics.ts); same timing as updateAudits. */
+  updateBooks(rows: readonly BookMetricRow[], now: number): void;
   /** update, then the Prometheus text exposition */
   scrape(tree: ActorNode, pipelines: Readonly<Record<string, PipelineStats>>, activity: CoinActivity, now: number): Promise<string>;
   readonly contentType: string;
@@ -406,6 +409,7 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
   // --- end of the REST audit block
 
   const updateRestBudgets = createRestBudgetMetrics(registry);
+  const updateBooks = createBookMetrics(registry);
   // --- format drift: frames a parser could not read, or whose kind it did not know (src/store/quarantine.ts)
   const quarantined = new Counter({
     name: 'tickvisor_collector_frames_quarantined_total',
@@ -424,6 +428,7 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
     updateAudits,
     updateRestBudgets,
     updateQuarantine,
+    updateBooks,
     async scrape(tree, pipelines, activity, now) {
       update(tree, pipelines, activity, now);
       return registry.metrics();

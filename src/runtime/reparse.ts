@@ -13,6 +13,8 @@
  */
 import { createAdapter, isSupportedVenue } from '../exchanges/index.js';
 import { failureReason, type FrameParser, type Instrument } from '../exchanges/types.js';
+import { bookVenue } from '../books/venues.js';
+import type { BookVenue } from '../books/types.js';
 import { validateRecord } from '../ingest/validate.js';
 import type { ExchangeId, Market, MarketRecord, Ticker } from '../records.js';
 import type { OpenedHistoryStore } from '../store/open.js';
@@ -42,20 +44,35 @@ export interface ReparseCounts {
   unreadable: Record<string, number>;
   /** frames of a venue this version cannot parse */
   unsupported: number;
+  /** order-book frames: passed over (books are kept by the book store as they were applied live) */
+  books: number;
+}
+
+/**
+ * A frame of a venue's book channel (the live path sends these to the books, never to the trade
+ * parser): one the book parser reads, or refuses (it is still not a trade frame).
+ */
+function isBookFrame(venue: BookVenue, parse: (text: string) => unknown[], frame: string | Buffer): boolean {
+  if (!venue.mayBeBookFrame(frame)) return false;
+  try {
+    return parse(typeof frame === 'string' ? frame : frame.toString('utf8')).length > 0;
+  } catch {
+    return true;
+  }
 }
 
 /** Connections whose parser is kept at once; past it the oldest is forgotten (bounded memory). */
 const MAX_PARSERS = 1_024;
 
 export async function reparseRawFrames(store: OpenedHistoryStore, options: ReparseOptions = {}): Promise<ReparseCounts> {
-  const counts: ReparseCounts = { frames: 0, records: 0, written: 0, duplicates: 0, rejected: 0, unreadable: {}, unsupported: 0 };
+  const counts: ReparseCounts = { frames: 0, records: 0, written: 0, duplicates: 0, rejected: 0, unreadable: {}, unsupported: 0, books: 0 };
   const raw = openRawDbs(store.env);
   const batchSize = options.batchSize ?? 5_000;
   const maxClockSkewMs = options.maxClockSkewMs ?? 60_000;
   const make =
     options.createParser ??
     ((exchange: ExchangeId, market: Market, instruments: Instrument[] | undefined) => createAdapter(exchange, market).createParser(instruments));
-  const parsers = new Map<string, FrameParser>();
+  const parsers = new Map<string, { trades: FrameParser; books: (text: string) => unknown[]; venue: BookVenue }>();
   let batch: MarketRecord[] = [];
 
   const unreadable = (reason: string) => {
@@ -87,12 +104,18 @@ export async function reparseRawFrames(store: OpenedHistoryStore, options: Repar
     let parser = parsers.get(parserKey);
     if (parser === undefined) {
       if (parsers.size >= MAX_PARSERS) parsers.delete(parsers.keys().next().value as string);
-      parser = make(exchange, market, listingAt(raw.listings, exchange, market, f.receivedAt));
+      const listing = listingAt(raw.listings, exchange, market, f.receivedAt);
+      const venue = bookVenue(exchange, market);
+      parser = { trades: make(exchange, market, listing), books: venue.createFrameParser(listing), venue };
       parsers.set(parserKey, parser);
+    }
+    if (isBookFrame(parser.venue, parser.books, f.frame)) {
+      counts.books++;
+      continue;
     }
     let parsed;
     try {
-      parsed = parser.parse(f.frame, f.receivedAt);
+      parsed = parser.trades.parse(f.frame, f.receivedAt);
     } catch (error) {
       unreadable(failureReason(error));
       continue;

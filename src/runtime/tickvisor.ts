@@ -29,7 +29,7 @@ import type { BookRecord, ExchangeId, Market, MarketRecord, Ticker, Trade } from
 import { iterateTickers, iterateTrades, type RecordFilter, type RecordIterator } from './record-iterator.js';
 import { createRestClient, type BudgetedRestClient, type VenueStats } from '../rest/index.js';
 import type { SimExchange } from '../sim/index.js';
-import { openHistoryStore, QuarantineWriter, RawFrameWriter, type OpenedHistoryStore, type RangeQuery, type RangeRecords, type StoreFaultGate } from '../store/index.js';
+import { BookSink, openHistoryStore, QuarantineWriter, RawFrameWriter, storedBookAt, type BookAt, type OpenedHistoryStore, type RangeQuery, type RangeRecords, type StoreFaultGate } from '../store/index.js';
 import { collectorInputFor } from './collector-inputs.js';
 import { provideMachines } from './machines.js';
 import { storeHealthAlerts } from './store-health.js';
@@ -124,6 +124,8 @@ export interface Tickvisor {
   bookCounters(exchange: ExchangeId, market: Market, symbol: string): Readonly<BookCounters> | undefined;
   /** one row per book per venue (state, counters, age, levels) */
   bookRows(): Array<BookRow & { exchange: ExchangeId; market: Market }>;
+  /** the stored order book at `time` (inclusive), top `depth` per side (default 10); `{ synced: false, since, reason }` across a resync; undefined before the first stored snapshot */
+  bookAt(exchange: ExchangeId, market: Market, symbol: string, time: number, depth?: number): BookAt;
   /** the live supervision tree */
   state(): ActorNode;
   /** pipeline counters per collector */
@@ -197,6 +199,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   let sim: SimExchange | undefined;
   let store: OpenedHistoryStore | undefined;
   let quarantine: QuarantineWriter | undefined;
+  let bookSink: BookSink | undefined;
   let rawFrames: RawFrameWriter | undefined;
   let root: AnyActorRef | undefined;
   let audits: VenueAudits | undefined;
@@ -264,6 +267,13 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
 
   async function startAll(): Promise<void> {
     store = openHistoryStore({ path: storePath, ...(options.storeFaultGate ? { faultGate: options.storeFaultGate } : {}) });
+    // books go to the store's book writer (src/store/books/), beside the trade pipeline
+    if (!options.bookSink && config.exchanges.some((e) => e.channels.includes('book'))) {
+      bookSink = new BookSink(store.env, {
+        ...(options.storeFaultGate ? { faultGate: options.storeFaultGate } : {}),
+        onError: (error) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'book store write failed (retried)'),
+      });
+    }
     // the quarantine and raw frames never stop collection: a failed write is a log line (one a minute)
     quarantine = new QuarantineWriter(store.env, {
       examplesPerReason: config.store.quarantineExamples,
@@ -315,6 +325,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         openGaps: (batch) => venues.get(`${exchange}:${market}`)?.openGapsAmong(batch) ?? NO_SYMBOLS,
       });
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
+      const sinkForBooks: BookRecordSink | undefined = options.bookSink ?? bookSink;
       const books = e.channels.includes('book')
         ? new VenueBooks({
             venue: bookVenue(exchange, market),
@@ -324,7 +335,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
             rest,
             restUrl: adapter.endpoints.restUrl,
             records: bookRecords$,
-            ...(options.bookSink ? { sink: options.bookSink } : {}),
+            ...(sinkForBooks ? { sink: sinkForBooks } : {}),
             // the Coin shows its book's state; book updates themselves never become events
             onState: (symbol, state, reason) => {
               const event: CoinEvent = reason === undefined ? { type: 'BOOK.STATE', state } : { type: 'BOOK.STATE', state, reason };
@@ -416,6 +427,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       // what the quarantine and raw frames gathered goes in before the environment closes
       await quarantine?.close();
       await rawFrames?.close();
+      // the books' last records (each book's end, `resync`) went to the sink when the venues closed
+      await bookSink?.close();
       await store?.close();
       await sim?.stop();
       await alerting.close();
@@ -457,6 +470,10 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       ),
     bookCounters: (exchange, market, symbol) => venues.get(`${exchange}:${market}`)?.books?.counters(symbol),
     bookRows: () => [...venues.values()].flatMap((v) => (v.books ? [...v.books.rows()].map((r) => ({ ...r, exchange: v.adapter.exchange, market: v.adapter.market })) : [])),
+    bookAt: (exchange, market, symbol, time, depth) => {
+      if (!store) throw new TickvisorError('TV_ERR_NOT_STARTED', 'bookAt() needs a started instance', { userError: false });
+      return storedBookAt(store.env, exchange, market, symbol, time, depth);
+    },
     state: () => {
       if (!root) throw new TickvisorError('TV_ERR_NOT_STARTED', 'state() needs a started instance', { userError: false });
       return readStateTree(root);
@@ -479,6 +496,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       await Promise.all([...venues.values()].map((v) => v.pipeline.flush()));
       await quarantine?.flush();
       await rawFrames?.flush();
+      await bookSink?.flush();
     },
     get sim() {
       return sim;

@@ -4,6 +4,7 @@ import type { ExchangeId, Market, Trade } from '../records.js';
 import { FaultBook } from './faults.js';
 import { Prng } from '../prng.js';
 import { VenueRuntime } from './runtime.js';
+import { BookBurst } from './book/book-burst.js';
 import { createRoutedServer } from './server.js';
 import {
   DEFAULT_TIMING,
@@ -131,6 +132,35 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       await r.flushed();
+    },
+    prepareBookBurst(exchange, market, eventsPerSymbol, burstOptions = {}) {
+      // the regular 100 ms pushes would come between the burst's events, out of their order
+      if (ticker !== undefined) throw new SimError('TV_ERR_SIM_BAD_ARGUMENT', 'a book burst needs the simulator in manual mode');
+      const r = runtime(exchange, market);
+      const targets = r.bookTargets();
+      const burst = new BookBurst(targets, { eventsPerSymbol, ...burstOptions });
+      const rendered = r.renderBookBurst(burst.events);
+      let sending: Promise<void> | undefined;
+      const send = async () => {
+        try {
+          while (burst.left > 0 && !stopped) {
+            // written and counted as handed out in one go: a REST answer never runs ahead of the sockets
+            const { from, to } = burst.handOut(BURST_CHUNK);
+            r.pushRenderedBook(rendered, from, to);
+            await r.drained();
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
+          await r.flushed();
+        } finally {
+          burst.finish();
+        }
+      };
+      return {
+        events: burst.events.length,
+        symbols: targets.length,
+        levelChanges: burst.levelChanges,
+        send: () => (sending ??= send()),
+      };
     },
     inject(fault: SimFault) {
       // a fault pinned to one socket is bound now, to the Nth socket open on each matching venue

@@ -12,6 +12,7 @@ export {
   DEFAULT_TIMING,
   SimError,
   type GroundTruthFilter,
+  type PreparedBookBurst,
   type SimEndpoints,
   type SimExchange,
   type SimFault,

@@ -14,6 +14,7 @@ import type { Prng } from '../prng.js';
 import { answerRestFailure, shapeRestReply, type RestFaultScope } from './rest-faults.js';
 import type { SimSymbolOptions, SimTiming, SimVenueStats, TruthSymbol } from './types.js';
 import { SimBook } from './book/sim-book.js';
+import type { BookBurstEvent } from './book/book-burst.js';
 import type { SimVenue, VenueContext } from './venue.js';
 
 export interface RuntimeEnv {
@@ -136,6 +137,52 @@ export class VenueRuntime {
     for (const [sym, batch] of per) this.fanOutTrades(sym, batch);
     this.flushAll();
     return count;
+  }
+
+  /** the symbols a book burst moves: trading ones whose true book exists (asked for by a client) */
+  bookTargets(): Array<{ target: SymbolState; book: SimBook }> {
+    const out: Array<{ target: SymbolState; book: SimBook }> = [];
+    for (const sym of this.symbols.values()) {
+      if (sym.book !== undefined && sym.listed && sym.status === 'trading' && !this.delisted(sym)) out.push({ target: sym, book: sym.book });
+    }
+    return out;
+  }
+
+  /**
+   * A book burst's frames for every connection whose session renders diffs, rendered now (stamped
+   * now), so that sending is only writing them: `ends[i]` is the frame count through event i.
+   */
+  renderBookBurst(events: readonly BookBurstEvent<SymbolState>[]): RenderedBookBurst[] {
+    const stamped = this.env.now() + this.env.faults.skewMs(this.exchange, this.market);
+    const out: RenderedBookBurst[] = [];
+    for (const conn of this.connections) {
+      const session = conn.session;
+      if (session?.renderBook === undefined) continue;
+      const frames: string[] = [];
+      const symbols: string[] = [];
+      const ends = new Uint32Array(events.length);
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        for (const f of session.renderBook(e.target, e.diff, stamped, e.prevLastId)) {
+          frames.push(f);
+          symbols.push(e.target.symbol);
+        }
+        ends[i] = frames.length;
+      }
+      out.push({ conn, frames, symbols, ends });
+    }
+    return out;
+  }
+
+  /** events [from, to) of a rendered book burst onto their sockets (closed ones are skipped) */
+  pushRenderedBook(rendered: readonly RenderedBookBurst[], from: number, to: number): void {
+    if (to <= from) return;
+    for (const r of rendered) {
+      if (!this.connections.has(r.conn)) continue;
+      const end = r.ends[to - 1]!;
+      for (let j = from === 0 ? 0 : r.ends[from - 1]!; j < end; j++) r.conn.queue(r.frames[j]!, r.symbols[j]);
+    }
+    this.flushAll();
   }
 
   async drained(): Promise<void> {
@@ -319,6 +366,14 @@ export class VenueRuntime {
     for (const c of this.connections) n += c.session?.streamCount() ?? 0;
     this.stats.subscriptions = n;
   }
+}
+
+/** one connection's frames of a book burst (VenueRuntime.renderBookBurst) */
+export interface RenderedBookBurst {
+  conn: SimConnection;
+  frames: string[];
+  symbols: string[];
+  ends: Uint32Array;
 }
 
 function* ledgerIds(entries: readonly LedgerEntry[]): Generator<string> {

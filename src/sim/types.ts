@@ -229,6 +229,15 @@ export interface SimExchange {
   endpoints(exchange: ExchangeId, market: Market): SimEndpoints;
   advance(ms: number): void;
   burst(exchange: ExchangeId, market: Market, count: number): Promise<void>;
+  /**
+   * A burst of book diffs (benchmarks), Binance: `eventsPerSymbol` diff events for every symbol
+   * whose book exists (a client subscribed to it or asked REST for it), generated and rendered for
+   * every open connection now; `send()` pushes them round-robin over the symbols as fast as the
+   * sockets drain and resolves once every frame is handed to the kernel. From now until sent, REST
+   * depth answers the book as of the last event pushed (before the first: the book now), while
+   * trueBook() is already the burst's final book. Manual mode only.
+   */
+  prepareBookBurst(exchange: ExchangeId, market: Market, eventsPerSymbol: number, options?: { meanChanges?: number }): PreparedBookBurst;
   inject(fault: SimFault): void;
   /** ends every fault; `{ keepTimed: true }` keeps the ones with a duration until it runs out */
   clearFaults(options?: { keepTimed?: boolean }): void;
@@ -264,6 +273,17 @@ export interface TrueBookAtView {
   updateId: number;
   /** the time the push's frames carried */
   timestamp: number;
+}
+
+/** a book burst generated and rendered, not yet sent (SimExchange.prepareBookBurst) */
+export interface PreparedBookBurst {
+  /** diff events in all, over `symbols` books */
+  readonly events: number;
+  readonly symbols: number;
+  /** level changes the events carry in all */
+  readonly levelChanges: number;
+  /** sends every event (once; a second call gets the same promise) */
+  send(): Promise<void>;
 }
 
 export interface TrueBookView {

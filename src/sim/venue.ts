@@ -92,6 +92,11 @@ export interface VenueSession {
   onTicker(sym: SymbolState, timestamp: number): void;
   /** the symbol's book changed since its last push (`prevLastId`: that push's last update id); queue a frame if subscribed */
   onBook?(sym: SymbolState, diff: BookDiff, timestamp: number, prevLastId: number): void;
+  /**
+   * The frames onBook would queue for this diff, rendered but not queued (a book burst renders
+   * them before it sends). Sessions that send diffs (Binance) have it.
+   */
+  renderBook?(sym: SymbolState, diff: BookDiff, timestamp: number, prevLastId: number): string[];
   /** streams (channel × symbol) subscribed now, for stats */
   streamCount(): number;
   /** the venue delisted the symbol: its subscriptions on this connection end, without a frame */

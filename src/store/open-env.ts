@@ -46,7 +46,8 @@ export function openEnvironment(options: EnvOptions): RootDatabase {
       // sync stays on unless a test opts out: a committed batch must survive SIGKILL and power loss
       noSync: options.noSync,
       ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
-      // records, cursors, tradeIds, idBlocks, meta, quarantine, rawFrames, rawListings, and room to grow
+      // records, cursors, tradeIds, idBlocks, meta, quarantine, rawFrames, rawListings, bookRecords,
+      // bookSyncs, and room to grow
       maxDbs: 16,
       // Off on purpose: with event-turn batching lmdb-js opens a batch of its own each turn whose
       // commit promise nobody can reach, so a failed commit (disk full) became an unhandled

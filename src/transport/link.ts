@@ -130,6 +130,7 @@ export class Link {
       this.confirmed.delete(i.symbol);
     }
     if (leaving.length === 0) return;
+    this.books?.drop(leaving.map((i) => i.symbol));
     const next = () => String(++this.requestSeq);
     this.send(this.io.adapter.unsubscribeRequests(leaving, this.channels, next, this.instruments([...this.onSocket]), this.subscribeOptions), true);
   }

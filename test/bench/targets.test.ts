@@ -25,12 +25,14 @@ const full: TargetInputs = {
   },
   scale: { '1': { rssMB: 100 }, '5000': { rssMB: 149 } },
   latency: { '10000': { p99Ms: 9 }, '50000': { p99Ms: 21 } },
+  book: { updatesPerCpuSec: 190_000, mismatched: 0 },
+  ccxtBook: { updatesPerCpuSec: 60_000, mismatched: 0 },
 };
 
 describe('bench targets', () => {
   test('every figure within its target is met, one beyond it is not, with the peer beside it', () => {
     const rows = targets(full);
-    assert.equal(rows.length, 9);
+    assert.equal(rows.length, 10);
     assert.equal(row(rows, 'burst CPU').met, true); // 3.0 ≤ 1.7 × 2.0
     assert.equal(row(rows, 'burst CPU').peer, 2);
     assert.match(row(rows, 'burst CPU').target, /3\.4/);
@@ -46,6 +48,17 @@ describe('bench targets', () => {
     assert.equal(row(rows, 'RSS').met, true);
     assert.equal(row(rows, 'p99 exchange → commit at 10k').met, true);
     assert.equal(row(rows, 'p99 exchange → commit at 50k').met, false);
+    assert.equal(row(rows, 'book updates').met, true); // 190k ≥ 3 × 60k
+    assert.equal(row(rows, 'book updates').peer, 60_000);
+    assert.equal(row(rows, 'book updates').peerName, 'ccxt pro');
+    assert.match(row(rows, 'book updates').target, /≥ 3 × ccxt pro \(180,000\)/);
+  });
+
+  test('the book target is relative to ccxt pro in the same run, and wrong books do not count', () => {
+    assert.equal(row(targets({ ...full, ccxtBook: { updatesPerCpuSec: 70_000, mismatched: 0 } }), 'book updates').met, false); // 190k < 210k
+    assert.equal(row(targets({ ...full, book: { updatesPerCpuSec: 900_000, mismatched: 1 } }), 'book updates').met, false);
+    assert.equal(row(targets({ ...full, ccxtBook: { error: 'ccxt: exited' } }), 'book updates').met, null);
+    assert.equal(row(targets({ ...full, book: undefined }), 'book updates').measured, null);
   });
 
   test('the CPU target is relative to the floor measured in the same run', () => {
@@ -67,7 +80,7 @@ describe('bench targets', () => {
       scale: { '1': { rssMB: 90 } },
       latency: { '10000': { error: 'timeout' } },
     });
-    for (const prefix of ['burst CPU', 'burst trades', 'sustained', 'columnar', 'RSS', 'p99 exchange → commit at 10k', 'p99 exchange → commit at 50k']) {
+    for (const prefix of ['burst CPU', 'burst trades', 'sustained', 'columnar', 'RSS', 'p99 exchange → commit at 10k', 'p99 exchange → commit at 50k', 'book updates']) {
       assert.equal(row(rows, prefix).met, null, prefix);
       assert.equal(row(rows, prefix).measured, null, prefix);
     }
@@ -78,7 +91,7 @@ describe('bench targets', () => {
 
   test('the printed table has a header and one aligned line per target saying met, NOT met or not measured', () => {
     const lines = targetTable(targets({ ...full, latency: undefined }));
-    assert.equal(lines.length, 10);
+    assert.equal(lines.length, 11);
     assert.match(lines[0]!, /^figure\s+measured\s+peer\s+target/);
     const col = lines[0]!.indexOf('measured');
     // every measured cell starts where the header's does

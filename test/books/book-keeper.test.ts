@@ -89,4 +89,26 @@ describe('book keeper', () => {
     k.onFrame(frame('snapshot', 20));
     assert.equal(k.state('BTC/USDT'), 'live');
   });
+
+  test('OKX: updates without a snapshot wait for the venue\'s own one; only after 1 s of them is REST asked, and a WebSocket snapshot still wins', async () => {
+    const okx = bookVenue('okx', 'spot');
+    const parseOkx = okx.createFrameParser();
+    const frame = (action: string, seqId: number, prevSeqId: number, ts: number) =>
+      parseOkx(JSON.stringify({ arg: { channel: 'books', instId: 'BTC-USDT' }, action, data: [{ bids: [['100', '1', '0', '1']], asks: [['101', '1', '0', '1']], ts: String(ts), checksum: 0, seqId, prevSeqId }] }))[0]!;
+    const clock = new ManualClock();
+    const rest = restDouble();
+    const k = new BookKeeper({ venue: okx, clock, fetchSnapshot: rest.fetchSnapshot });
+    k.onFrame(frame('update', 11, 10, 1_000));
+    k.onFrame(frame('update', 12, 11, 1_500));
+    assert.equal(rest.calls.length, 0, 'an update of an old subscription is not a reason to ask REST');
+    k.onFrame(frame('update', 13, 12, 2_000));
+    assert.equal(rest.calls.length, 1, 'a second of updates and no snapshot: REST seeds the book');
+    assert.match(okx.snapshotPath!('BTC-USDT'), /^\/api\/v5\/market\/books\?instId=BTC-USDT&sz=400$/);
+    k.onFrame(frame('snapshot', 20, -1, 2_100));
+    assert.equal(k.state('BTC/USDT'), 'live', 'the venue\'s snapshot starts the book at once');
+    rest.calls[0]!.resolve({ code: '0', data: [{ bids: [['1', '1']], asks: [['2', '1']], ts: '900', seqId: 5 }] });
+    await settle();
+    assert.deepEqual(k.top('BTC/USDT', 1)?.bids.map((l) => l.price), [100], 'the late REST answer changed nothing');
+    assert.equal(k.top('BTC/USDT', 1)?.sequence, 20);
+  });
 });

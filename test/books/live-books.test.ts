@@ -25,6 +25,24 @@ const MARKETS: Array<{ exchange: ExchangeId; market: Market; symbol: string }> =
   { exchange: 'upbit', market: 'spot', symbol: 'BTC/KRW' },
 ];
 
+/** the book the records describe: the last snapshot, then the updates after it (amount 0 deletes) */
+function rebuild(records: readonly BookRecord[], depth: number): { bids: [number, number][]; asks: [number, number][] } {
+  const bids = new Map<number, number>();
+  const asks = new Map<number, number>();
+  for (const r of records) {
+    if (r.kind === 'snapshot') {
+      bids.clear();
+      asks.clear();
+    }
+    for (const [p, a] of r.bids) a === 0 ? bids.delete(p) : bids.set(p, a);
+    for (const [p, a] of r.asks) a === 0 ? asks.delete(p) : asks.set(p, a);
+  }
+  return {
+    bids: [...bids].sort((x, y) => y[0] - x[0]).slice(0, depth),
+    asks: [...asks].sort((x, y) => x[0] - y[0]).slice(0, depth),
+  };
+}
+
 function* walk(n: ActorNode): IterableIterator<ActorNode> {
   yield n;
   for (const c of n.children) yield* walk(c);
@@ -74,6 +92,56 @@ describe('books on the live path', () => {
         assert.equal(mine[0]?.kind, 'snapshot', `${what}: the kept history starts with a whole book`);
         assert.ok(mine.length >= 3, `${what}: updates (or Upbit's whole books) follow`);
         assert.ok(!mine.some((r) => r.kind === 'resync'), `${what}: no break`);
+        // the store kept what was emitted: the book rebuilt from the records equals the stored one
+        await tv.drain();
+        const last = mine.at(-1)!;
+        const stored = tv.bookAt(m.exchange, m.market, m.symbol, last.timestamp, 5);
+        assert.ok(stored?.synced, `${what}: stored and synced at its last record`);
+        assert.deepEqual({ bids: stored.bids, asks: stored.asks }, rebuild(mine, 5), `${what}: the stored book is the records' book`);
+      }
+    } finally {
+      sub.unsubscribe();
+      await tv.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('book faults on the wire: each broken book resyncs (a resync record, counted) and is Live again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-books-'));
+    const markets = MARKETS.filter((m) => m.exchange !== 'upbit');
+    const config = {
+      exchanges: markets.map((m) => ({ exchange: m.exchange, market: m.market, simulated: true, symbols: [m.symbol], channels: ['book' as const] })),
+      simulator: { port: 0 },
+      store: { path: dir },
+      metrics: { enabled: false },
+    };
+    const tv = createTickvisor(config, { logger: silentLogger(), simulator: embeddedSimulator });
+    const records: BookRecord[] = [];
+    const sub = tv.bookUpdates$.subscribe((r) => records.push(r));
+    const until = async (what: string, ok: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`timed out: ${what}; now ${markets.map((m) => `${m.exchange}:${m.market} ${tv.book(m.exchange, m.market, m.symbol)?.state} ${JSON.stringify(tv.bookCounters(m.exchange, m.market, m.symbol))}`).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await tv.start();
+      await until('all live', () => markets.every((m) => tv.book(m.exchange, m.market, m.symbol)?.state === 'live'));
+      const sim = tv.sim!;
+      const fault = { binance: 'book-drop', bybit: 'book-drop', okx: 'book-out-of-order' } as const;
+      for (const m of markets) sim.inject({ kind: fault[m.exchange as keyof typeof fault], exchange: m.exchange, market: m.market, count: 1 });
+      await until('every book resynced once', () => markets.every((m) => (tv.bookCounters(m.exchange, m.market, m.symbol)?.resyncs ?? 0) >= 1));
+      await until(`all live again (${markets.map((m) => `${m.exchange}:${m.market} ${tv.book(m.exchange, m.market, m.symbol)?.state}`).join(', ')})`, () => markets.every((m) => tv.book(m.exchange, m.market, m.symbol)?.state === 'live'));
+      for (const m of markets) {
+        const what = `${m.exchange}:${m.market}`;
+        const c = tv.bookCounters(m.exchange, m.market, m.symbol)!;
+        assert.equal(c.resyncs, 1, `${what}: one fault, one resync`);
+        assert.equal(c.sequenceGaps, 1, `${what}: found by the sequence ids`);
+        const kinds = records.filter((r) => r.exchange === m.exchange && r.market === m.market).map((r) => r.kind);
+        const broke = kinds.indexOf('resync');
+        assert.ok(broke > 0, `${what}: the break is recorded`);
+        assert.equal(kinds.slice(broke + 1).find((k) => k !== 'resync'), 'snapshot', `${what}: what follows the break starts from a whole book`);
       }
     } finally {
       sub.unsubscribe();

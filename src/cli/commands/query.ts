@@ -10,15 +10,24 @@ import { stdoutWriter } from '../output.js';
 import { csvHeader, csvRow } from '../csv.js';
 import { candlesFrom } from '../../analysis/candles.js';
 import { parseInterval } from '../../analysis/interval.js';
+import { printBookAt, printBookRange } from './query-book.js';
 
 export const help = `tickvisor query --db PATH --exchange ID --market M --symbol S [--from T] [--to T] [--type trade|ticker] [--format jsonl|csv]
 tickvisor query --db PATH --exchange ID --market M --symbol S --candles INTERVAL [--from T] [--to T] [--format jsonl|csv]
+tickvisor query --db PATH --exchange ID --market M --symbol S --type book --at T [--depth N]
+tickvisor query --db PATH --exchange ID --market M --symbol S --type book [--from T] [--to T]
 tickvisor query --db PATH --list [--format jsonl|csv]
 
 Reads one symbol's stored history, ascending by time; says on stderr when nothing matched.
   --list         what is stored: exchange, market, symbol, trade count, first and last trade time
   --from, --to   ms since epoch or an ISO date (inclusive)
-  --type         trade or ticker (default: both, merged by time)
+  --type         trade or ticker (default: both, merged by time), or book (order books, JSON lines)
+  --at           with --type book: the book at that instant, rebuilt from the last stored snapshot
+                 and the updates after it, one line {"type":"book",…,"bids","asks"} best first;
+                 exit 3 (a line on stderr) when the book was broken then (a resync and no
+                 snapshot since). Without --at, --type book prints the stored book records
+                 (snapshot, update, resync) of the range in stored order
+  --depth        levels per side with --at (default 10)
   --candles      OHLCV candles of the trades instead of the records: INTERVAL is <n>s|m|h|d from
                  1s to 1d (1m, 5m, 4h, 1d), aligned to the UTC epoch; an interval without trades
                  has no candle. Fields: start (ms), open, high, low, close, volume (base),
@@ -43,6 +52,8 @@ export async function run(argv: string[]): Promise<number> {
         format: { type: 'string', default: 'jsonl' },
         list: { type: 'boolean' },
         candles: { type: 'string' },
+        at: { type: 'string' },
+        depth: { type: 'string' },
       },
     }),
   );
@@ -54,9 +65,11 @@ export async function run(argv: string[]): Promise<number> {
   const exchange = values.exchange!;
   const market = values.market!;
   if (!isSupportedVenue(exchange, market)) throw new TickvisorError('TV_ERR_UNKNOWN_VENUE', `unknown exchange/market: ${exchange} ${market}`);
-  if (values.type !== undefined && values.type !== 'trade' && values.type !== 'ticker') {
-    throw new TickvisorError('TV_ERR_USAGE', `--type must be trade or ticker, got ${values.type}`);
+  if (values.type !== undefined && values.type !== 'trade' && values.type !== 'ticker' && values.type !== 'book') {
+    throw new TickvisorError('TV_ERR_USAGE', `--type must be trade, ticker or book, got ${values.type}`);
   }
+  if (values.type === 'book') return queryBook(values);
+  if (values.at !== undefined || values.depth !== undefined) throw new TickvisorError('TV_ERR_USAGE', '--at and --depth read order books: add --type book');
   const intervalMs = values.candles === undefined ? undefined : candleInterval(values.candles, values.type);
   if (!existsSync(values.db!)) throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${values.db}`);
   const from = time('from', values.from);
@@ -99,6 +112,41 @@ export async function run(argv: string[]): Promise<number> {
     await store.close();
   }
   return 0;
+}
+
+interface BookOptions {
+  db?: string | undefined;
+  exchange?: string | undefined;
+  market?: string | undefined;
+  symbol?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  at?: string | undefined;
+  depth?: string | undefined;
+  format?: string | undefined;
+  candles?: string | undefined;
+}
+
+/** `--type book`: checked here, read in query-book.ts */
+async function queryBook(values: BookOptions): Promise<number> {
+  if (values.candles !== undefined) throw new TickvisorError('TV_ERR_USAGE', '--candles are made of trades: drop --type book');
+  if (values.format !== 'jsonl') throw new TickvisorError('TV_ERR_USAGE', '--type book prints JSON lines only: drop --format csv');
+  const at = time('at', values.at);
+  if (at !== undefined && (values.from !== undefined || values.to !== undefined)) {
+    throw new TickvisorError('TV_ERR_USAGE', '--at is one instant: give either --at or --from/--to');
+  }
+  let depth: number | undefined;
+  if (values.depth !== undefined) {
+    if (at === undefined) throw new TickvisorError('TV_ERR_USAGE', '--depth goes with --at');
+    depth = Number(values.depth);
+    if (!Number.isInteger(depth) || depth < 1) throw new TickvisorError('TV_ERR_USAGE', `--depth must be a positive integer, got ${values.depth}`);
+  }
+  if (!existsSync(values.db!)) throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${values.db}`);
+  const q = { db: values.db!, exchange: values.exchange as ExchangeId, market: values.market as Market, symbol: values.symbol! };
+  if (at !== undefined) return printBookAt({ ...q, at, ...(depth !== undefined ? { depth } : {}) });
+  const from = time('from', values.from);
+  const to = time('to', values.to);
+  return printBookRange({ ...q, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
 }
 
 /** `--candles 1m`: the interval in ms; a mistake is a usage line */

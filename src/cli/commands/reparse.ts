@@ -28,6 +28,7 @@ export function summary(c: ReparseCounts): string {
     `rejected by validation: ${c.rejected}`,
     `still unreadable: ${unreadable}${bad.length > 0 ? ` (${bad.map(([r, n]) => `${r} ${n}`).join(', ')})` : ''}`,
     ...(c.unsupported > 0 ? [`frames of venues this version does not parse: ${c.unsupported}`] : []),
+    ...(c.books > 0 ? [`order-book frames passed over (books are kept by the book store): ${c.books}`] : []),
   ].join('\n');
 }
 

@@ -79,8 +79,15 @@ export class SimBook {
     this.nextPushAt = now + BOOK_PUSH_MS;
   }
 
+  /**
+   * While a book burst is being sent (book-burst.ts): the book as of the last event handed to the
+   * sockets, which REST answers instead of the true book (already at the burst's end).
+   */
+  served: { snapshot(): BookSnapshot } | undefined;
+
   /** the whole book now, or (stale) as it stood about STALE_SNAPSHOT_MS ago */
   snapshot(stale = false): BookSnapshot {
+    if (this.served !== undefined) return this.served.snapshot();
     if (stale && this.history.length > 0) return this.history[0] as BookSnapshot;
     return { bids: this.book.sorted('bid'), asks: this.book.sorted('ask'), updateId: this.book.updateId };
   }
@@ -98,7 +105,7 @@ export class SimBook {
   }
 
   /**
-   * The book as it was pushed (or served whole, see served()) with this version, top `depth` per
+   * The book as it was pushed (or served whole, see keepServed()) with this version, top `depth` per
    * side in base units; undefined when that version is no longer (or never was) kept, or when a
    * time or a venue id names two different books (two subscriptions numbering alike, a snapshot
    * stamped like a push): never a guess.
@@ -124,7 +131,7 @@ export class SimBook {
    * snapshot): a client just synced holds this version until the next push, so it is kept too,
    * apart from the pushes (`stamp`: the time its frame carries; `venueId`: an id the venue gave it).
    */
-  served(stamp: number, venueId?: number): void {
+  keepServed(stamp: number, venueId?: number): void {
     this.servedHistory.push({ ...this.snapshot(), timestamp: stamp, ...(venueId !== undefined ? { venueIds: [venueId] } : {}) });
     if (this.servedHistory.length > SERVED_KEPT) this.servedHistory.shift();
   }
@@ -145,6 +152,20 @@ export class SimBook {
     for (const e of entries) {
       const lots = Math.max(1, Math.round(e.trade.amount / this.lotSize));
       this.book.take(e.trade.side === 'buy' ? 'ask' : 'bid', lots);
+    }
+  }
+
+  /**
+   * One event of a book burst: about `meanChanges` level changes around the mid (1 to
+   * 2 × meanChanges − 1, evenly), taken as the next diff. Never empty: a draw that changed nothing
+   * (a removal of a missing level) draws again.
+   */
+  burstDiff(meanChanges: number): BookDiff {
+    const spread = Math.max(1, 2 * Math.round(meanChanges) - 1);
+    for (;;) {
+      this.book.churnAround(1 + this.prng.int(spread), this.midTicks());
+      const diff = this.book.takeDiff();
+      if (diff.lastId >= diff.firstId) return diff;
     }
   }
 

@@ -96,6 +96,26 @@ export class TrueBook {
     }
   }
 
+  /**
+   * `count` random size changes (a tenth of them removals) within `depth` levels of a mid that
+   * stays put, drawn like churn()'s (squared: most near the top) but by position rather than from
+   * the sorted levels: a missing level at the drawn position is added back. No sorting, so a burst
+   * of many thousands of events is cheap to generate; the book stays at most `depth` deep.
+   */
+  churnAround(count: number, midTicks: number): void {
+    const s = this.spacing;
+    const bestBid = Math.floor((midTicks - 1) / s) * s;
+    const bestAsk = bestBid + s;
+    for (let i = 0; i < count; i++) {
+      const side: BookSideName = this.prng.next() < 0.5 ? 'bid' : 'ask';
+      const r = this.prng.next();
+      const k = Math.floor(r * r * this.options.depth);
+      const ticks = side === 'bid' ? bestBid - k * s : bestAsk + k * s;
+      const lots = this.prng.next() < 0.1 ? 0 : this.lots();
+      if (ticks > 0) this.set(side, ticks, lots);
+    }
+  }
+
   /** a trade of `lots` taking liquidity from `side` (a buy takes asks), best level first */
   take(side: BookSideName, lots: number): void {
     let left = lots;

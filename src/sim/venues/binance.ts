@@ -243,7 +243,7 @@ export function binanceVenue(market: Market): SimVenue {
     const book = ctx.book(sym);
     const stale = ctx.consumeFault('book-stale-snapshot', sym.symbol);
     const state = book.snapshot(stale);
-    if (!stale) book.served(ctx.venueNow());
+    if (!stale) book.keepServed(ctx.venueNow());
     return { status: 200, body: binanceDepthSnapshot(state, bookFormat(sym), limit, ctx.venueNow(), futures) };
   };
   const depthWeight = (limit: number): number => (futures ? (limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20) : limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250);
@@ -500,10 +500,15 @@ class BinanceSession implements VenueSession {
   }
 
   onBook(sym: SymbolState, diff: BookDiff, timestamp: number, prevLastId: number): void {
+    for (const frame of this.renderBook(sym, diff, timestamp, prevLastId)) this.io.queue(frame, sym.symbol);
+  }
+
+  renderBook(sym: SymbolState, diff: BookDiff, timestamp: number, prevLastId: number): string[] {
     const stream = this.depth.get(sym.nativeId);
-    if (stream === undefined || sym.book === undefined) return;
+    if (stream === undefined || sym.book === undefined) return [];
     const event = binanceDepthEvent(diff, sym.nativeId, this.enc.bookFormat(sym), timestamp, this.futures ? { prevU: prevLastId } : undefined);
-    for (const json of this.bookFaults.pass(sym.symbol, JSON.stringify(event))) this.emit(stream, json, sym.symbol);
+    const frames = this.bookFaults.pass(sym.symbol, JSON.stringify(event));
+    return this.combined ? frames.map((json) => `{"stream":"${stream}","data":${json}}`) : frames;
   }
 
   onTrades(sym: SymbolState, entries: readonly LedgerEntry[]): void {

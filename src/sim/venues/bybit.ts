@@ -275,7 +275,7 @@ class BybitSession implements VenueSession {
     const book = this.ctx.book(sym).book;
     sub.view.snapshot(book);
     sub.u = book.updateId + 2; // any start but 1, which would mean a service restart
-    this.ctx.book(sym).served(this.ctx.venueNow(), sub.u);
+    this.ctx.book(sym).keepServed(this.ctx.venueNow(), sub.u);
     const f = { priceDecimals: sym.priceDecimals, amountDecimals: sym.amountDecimals };
     this.io.queue(JSON.stringify(bybitOrderbook(book, undefined, sym.nativeId, sub.depth, f, this.ctx.venueNow(), sub.u, book.updateId)), sym.symbol);
   }

@@ -140,7 +140,7 @@ export function okxVenue(market: Market): SimVenue {
         if ('body' in sym) return sym;
         const sz = Math.min(Math.max(intParam(q, 'sz', 1) || 1, 1), 400);
         const book = ctx.book(sym);
-        book.served(ctx.venueNow());
+        book.keepServed(ctx.venueNow());
         return { status: 200, body: okxBooksRest(book.snapshot(), book.format, sz, ctx.venueNow()) };
       }
       default:
@@ -285,7 +285,7 @@ class OkxSession implements VenueSession {
     const simBook = this.ctx.book(sym);
     sub.view.snapshot(simBook.book);
     sub.seq = simBook.book.updateId;
-    simBook.served(this.ctx.venueNow());
+    simBook.keepServed(this.ctx.venueNow());
     this.io.queue(JSON.stringify(okxBooks(simBook.book, undefined, sym.nativeId, simBook.format, this.ctx.venueNow(), -1, true)), sym.symbol);
   }
 
