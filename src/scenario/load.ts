@@ -11,7 +11,23 @@ import { TickvisorError } from '../errors.js';
 import { isSupportedVenue } from '../exchanges/index.js';
 import { MAX_SIM_TOTAL_TRADE_RATE } from '../sim/rate-limits.js';
 import { CONNECTION_FAULT_KINDS, type SimFault, type SimFaultKind, type SimOptions, type SimVenueOptions } from '../sim/types.js';
-import { scenarioSchema, type Scenario, type ScenarioFault, type SimScenarioFault } from './schema.js';
+import type { ExchangeId } from '../records.js';
+import { BOOK_FAULT_KINDS, scenarioCollectsBooks, scenarioSchema, type Scenario, type ScenarioFault, type SimScenarioFault } from './schema.js';
+
+/**
+ * Where each book fault acts in the simulator: sequence breaks where the venue numbers its book
+ * frames (Upbit sends whole books, so nothing can break), checksums on OKX, REST depth snapshots on
+ * Binance (the others' books start from a WebSocket snapshot). Aimed elsewhere it would test nothing.
+ */
+const BOOK_FAULT_EXCHANGES: Record<(typeof BOOK_FAULT_KINDS)[number], readonly ExchangeId[]> = {
+  'book-drop': ['binance', 'bybit', 'okx'],
+  'book-out-of-order': ['binance', 'bybit', 'okx'],
+  'book-checksum': ['okx'],
+  'book-stale-snapshot': ['binance'],
+  'book-snapshot-429': ['binance'],
+};
+
+const isBookFault = (kind: string): kind is keyof typeof BOOK_FAULT_EXCHANGES => kind in BOOK_FAULT_EXCHANGES;
 
 function pathText(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(root)' : path.map(String).join('.');
@@ -87,6 +103,9 @@ function checkConsistency(scenario: Scenario, source: string): void {
       symbols.add(s.symbol);
     });
   });
+  if (scenario.expect.books !== undefined && !scenarioCollectsBooks(scenario)) {
+    throw invalid(source, 'expect.books: the collector keeps no books (add book to tickvisor.channels)');
+  }
   const totalRate = scenario.venues.reduce((n, v) => n + v.symbols.reduce((m, s) => m + (s.tradesPerSecond ?? scenario.tradesPerSecond), 0), 0);
   if (totalRate > MAX_SIM_TOTAL_TRADE_RATE) {
     throw invalid(source, `venues: ${totalRate} trades/s over all symbols; one simulator process plays at most ${MAX_SIM_TOTAL_TRADE_RATE}`);
@@ -102,6 +121,11 @@ function checkConsistency(scenario: Scenario, source: string): void {
       if (!venues.some((v) => v.symbols.some((s) => s.symbol === symbol))) {
         throw invalid(source, `faults.${i}.symbols: ${symbol} is not simulated on the venues this fault applies to`);
       }
+    }
+    if (isBookFault(f.kind)) {
+      if (!scenarioCollectsBooks(scenario)) throw invalid(source, `faults.${i}: ${f.kind} needs a collector keeping books (tickvisor.channels with book)`);
+      const where = BOOK_FAULT_EXCHANGES[f.kind];
+      if (!venues.some((v) => where.includes(v.exchange))) throw invalid(source, `faults.${i}: ${f.kind} acts on ${where.join(', ')} books only`);
     }
     if (f.kind === 'store-full' && f.durationMs === undefined) throw invalid(source, `faults.${i}.durationMs: missing (a store-full fault needs its duration)`);
     if (f.kind === 'slow' && f.latencyMs === undefined) throw invalid(source, `faults.${i}.latencyMs: missing (a slow fault needs its latency)`);

@@ -9,6 +9,16 @@ import { EXCHANGE_IDS, MARKETS, type ExchangeId, type Market } from '../records.
 import { DEFAULT_TIMING, type BookFaultKind, type SimFaultKind, type SimTiming } from '../sim/types.js';
 import { MAX_SCENARIO_DURATION_MS, MAX_SIM_RATE_PER_SYMBOL, MAX_SIM_SYMBOLS_PER_VENUE } from '../sim/rate-limits.js';
 
+/**
+ * The faults on order books (a scenario collecting books: `tickvisor.channels` includes `book`):
+ * a book frame not sent, an OKX frame with a wrong checksum, a frame sent after the next one,
+ * a stale REST depth snapshot, the venue's 429 on the REST depth snapshot.
+ */
+export const BOOK_FAULT_KINDS = ['book-drop', 'book-checksum', 'book-out-of-order', 'book-stale-snapshot', 'book-snapshot-429'] as const satisfies readonly BookFaultKind[];
+type MissingBookKinds = Exclude<BookFaultKind, (typeof BOOK_FAULT_KINDS)[number]>;
+const noMissingBookKinds: MissingBookKinds extends never ? true : never = true;
+void noMissingBookKinds;
+
 /** Every fault kind the simulator injects; `satisfies` keeps this list and SimFaultKind in step. */
 export const FAULT_KINDS = [
   'disconnect',
@@ -31,12 +41,11 @@ export const FAULT_KINDS = [
   'stall-buffered',
   'stall-data-only',
   'delist',
+  ...BOOK_FAULT_KINDS,
 ] as const satisfies readonly SimFaultKind[];
 
-// the reverse check: a kind added to SimFaultKind but not here fails to compile. The book faults
-// are not scenario kinds yet: a scenario can inject them once the collector keeps books (issue 14),
-// and until then one would pass without testing anything.
-type MissingKinds = Exclude<SimFaultKind, (typeof FAULT_KINDS)[number] | BookFaultKind>;
+// the reverse check: a kind added to SimFaultKind but not here fails to compile
+type MissingKinds = Exclude<SimFaultKind, (typeof FAULT_KINDS)[number]>;
 const noMissingKinds: MissingKinds extends never ? true : never = true;
 void noMissingKinds;
 
@@ -134,6 +143,20 @@ const expectSchema = z
       .array(z.object({ exchange: exchangeId, market, symbol: symbolText, state: z.string().min(1) }).strict())
       .min(1)
       .optional(),
+    /**
+     * books (a scenario collecting them): at most `mismatched` sampled books differ from the true
+     * book (default 0, checked whenever books are collected), at least `minCompared` samples were
+     * compared (default 1), every book live at the end, at least `minResyncs` resyncs (the fault was seen)
+     */
+    books: z
+      .object({
+        mismatched: z.number().int().nonnegative().default(0),
+        minCompared: z.number().int().nonnegative().default(1),
+        liveAtEnd: z.boolean().optional(),
+        minResyncs: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -174,3 +197,15 @@ export const isCollectorFault = (f: ScenarioFault): f is CollectorScenarioFault 
   (COLLECTOR_FAULT_KINDS as readonly string[]).includes(f.kind);
 export const isSimFault = (f: ScenarioFault): f is SimScenarioFault => !isCollectorFault(f);
 export type ScenarioExpect = Scenario['expect'];
+
+/** the scenario's collector keeps order books (`tickvisor.channels` names `book`) */
+export function scenarioCollectsBooks(scenario: Pick<Scenario, 'tickvisor'>): boolean {
+  const channels = scenario.tickvisor?.channels;
+  return Array.isArray(channels) && channels.includes('book');
+}
+
+/** levels per side the collector keeps and the run compares (`tickvisor.bookDepth`, else the configuration's default 10) */
+export function scenarioBookDepth(scenario: Pick<Scenario, 'tickvisor'>): number {
+  const depth = scenario.tickvisor?.bookDepth;
+  return typeof depth === 'number' && Number.isInteger(depth) && depth > 0 ? depth : 10;
+}

@@ -186,6 +186,16 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
       const book = runtime(exchange, market).symbol(symbol)?.book;
       return book?.view(depth);
     },
+    trueBookAt(exchange, market, symbol, at, depth) {
+      const book = runtime(exchange, market).symbol(symbol)?.book;
+      if (book === undefined) return undefined;
+      if ('timestamp' in at) return book.versionAt({ timestamp: at.timestamp }, depth);
+      // Binance's u and OKX's seqId are the book's update id; Bybit's u numbers one subscription's
+      // pushes; Upbit's frames carry no id at all
+      if (exchange === 'bybit') return book.versionAt({ venueId: at.sequence }, depth);
+      if (exchange === 'upbit') return undefined;
+      return book.versionAt({ updateId: at.sequence }, depth);
+    },
     setSymbols(exchange, market, symbols: SimSymbolOptions[]) {
       runtime(exchange, market).setSymbols(symbols);
     },

@@ -24,5 +24,8 @@ export {
   type SimVenueOptions,
   type SimVenueStats,
   type TruthSymbol,
+  type BookVersion,
+  type TrueBookAtView,
+  type TrueBookView,
 } from './types.js';
 export type { SimVenue, VenueSession, VenueContext, SessionIO, ConnectionPolicy, RestReply, VenueFactory } from './venue.js';

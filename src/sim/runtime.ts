@@ -290,9 +290,9 @@ export class VenueRuntime {
   }
 
   private stepBook(sym: SymbolState, book: SimBook, now: number): void {
-    const diff = book.step(now);
-    if (diff === undefined) return;
     const stamped = now + this.env.faults.skewMs(this.exchange, this.market);
+    const diff = book.step(now, stamped);
+    if (diff === undefined) return;
     for (const c of this.connections) c.session?.onBook?.(sym, diff, stamped, book.lastPushedId);
     book.lastPushedId = diff.lastId;
   }

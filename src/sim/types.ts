@@ -250,9 +250,29 @@ export interface SimExchange {
    * update id pushed; undefined while no client has asked for the symbol's book.
    */
   trueBook(exchange: ExchangeId, market: Market, symbol: string, depth: number): TrueBookView | undefined;
+  /**
+   * The symbol's true order book as it was pushed with this version, top `depth` levels per side in
+   * base units: `sequence` is the id the venue's book frames carry (Binance u, Bybit u, OKX seqId),
+   * `timestamp` the time a push's frames carry (Upbit's whole-book frames have no id). The last few
+   * seconds of pushes are kept; undefined for a version no longer (or never) pushed, or a venue
+   * without such ids (a sequence asked of Upbit).
+   */
+  trueBookAt(exchange: ExchangeId, market: Market, symbol: string, at: BookVersion, depth: number): TrueBookAtView | undefined;
   setSymbols(exchange: ExchangeId, market: Market, symbols: SimSymbolOptions[]): void;
   stats(): SimStats;
   stop(): Promise<void>;
+}
+
+/** a version of a book as a collector knows it: the sequence of its last frame, or (Upbit) its time */
+export type BookVersion = { sequence: number } | { timestamp: number };
+
+export interface TrueBookAtView {
+  bids: [number, number][];
+  asks: [number, number][];
+  /** the book's update id at that push */
+  updateId: number;
+  /** the time the push's frames carried */
+  timestamp: number;
 }
 
 /** a book burst generated and rendered, not yet sent (SimExchange.prepareBookBurst) */

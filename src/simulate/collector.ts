@@ -6,6 +6,7 @@
  * the child can send it over IPC.
  */
 import type { Alert } from '../alerts/index.js';
+import type { CollectorBooks } from './book-sampler.js';
 import type { ActorNode } from '../runtime/state-tree.js';
 import { walk } from '../runtime/state-tree.js';
 
@@ -59,6 +60,8 @@ export interface CollectorUnderTest {
   failStore(untilMs: number): void;
   /** SIGKILL the collector process and, `downMs` later, start a fresh one on the same store (child process only) */
   killAndRestart?(downMs: number): Promise<void>;
+  /** its live order books (tv.book, tv.bookCounters), read in this process; absent for a child process */
+  readonly books?: CollectorBooks;
   /** gap and restart figures summed over every process this collector ran as */
   totals(): Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'>;
 }

@@ -1,6 +1,7 @@
 /** A run's verdict against its scenario's `expect`: one line per check, pure. */
 import type { Scenario } from '../scenario/index.js';
 import type { CollectorStatus } from './collector.js';
+import type { BookSampleReport } from './book-sampler.js';
 import type { Comparison } from './compare.js';
 
 export interface Expectation {
@@ -16,6 +17,11 @@ export interface RunOutcome {
   alerts: number;
   alertsByKind: Record<string, number>;
   expectedCoins: number;
+  /**
+   * the book samples, when the scenario keeps books; `sampled` false: the collector's books could
+   * not be read (a child-process collector); `notLiveAtEnd`: books not live when recovery ended
+   */
+  book?: BookSampleReport & { notLiveAtEnd: string[]; sampled: boolean };
 }
 
 export function judge(scenario: Scenario, run: RunOutcome): Expectation[] {
@@ -49,6 +55,32 @@ export function judge(scenario: Scenario, run: RunOutcome): Expectation[] {
       ok: coin?.state === want.state,
       detail: `coin ${name} ended ${coin ? coin.state : 'absent'} (expected ${want.state})`,
     });
+  }
+  if (run.book !== undefined) out.push(...judgeBooks(e.books, run.book));
+  return out;
+}
+
+/** a scenario keeping books is always judged on mismatches and on having compared something */
+function judgeBooks(want: Scenario['expect']['books'], b: NonNullable<RunOutcome['book']>): Expectation[] {
+  const maxMismatched = want?.mismatched ?? 0;
+  const minCompared = want?.minCompared ?? 1;
+  const out: Expectation[] = [
+    { name: 'books.mismatched', ok: b.mismatched <= maxMismatched, detail: `${b.mismatched} book samples differed from the true book (expected ≤ ${maxMismatched})` },
+    {
+      name: 'books.compared',
+      ok: b.compared >= minCompared,
+      detail: b.sampled ? `${b.compared} book samples compared with the true book (expected ≥ ${minCompared})` : 'books not sampled: the collector ran in a child process',
+    },
+  ];
+  if (want?.liveAtEnd) {
+    out.push({
+      name: 'books.liveAtEnd',
+      ok: b.sampled && b.notLiveAtEnd.length === 0,
+      detail: b.notLiveAtEnd.length === 0 ? (b.sampled ? 'every book live at the end' : 'books not sampled') : `books not live at the end: ${b.notLiveAtEnd.join(', ')}`,
+    });
+  }
+  if (want?.minResyncs !== undefined) {
+    out.push({ name: 'books.minResyncs', ok: b.resyncs >= want.minResyncs, detail: `${b.resyncs} book resyncs (expected ≥ ${want.minResyncs})` });
   }
   return out;
 }

@@ -34,6 +34,10 @@ export async function startInProcess(config: TickvisorConfigInput, logger: Logge
     status,
     alerts,
     latencies,
+    books: {
+      book: (exchange, market, symbol, depth) => tv.book(exchange, market, symbol, depth),
+      bookCounters: (exchange, market, symbol) => tv.bookCounters(exchange, market, symbol),
+    },
     drain: () => tv.drain(),
     failStore: (untilMs) => storeFaults.failUntil(untilMs),
     stop() {

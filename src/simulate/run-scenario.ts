@@ -16,9 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import { createLogger, silentLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
-import { FaultTimeline, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
+import { FaultTimeline, scenarioBookDepth, scenarioCollectsBooks, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
 import { startSimExchange, type SimExchange, type SimFault, type SimOptions } from '../sim/index.js';
 import { openHistoryStore } from '../store/index.js';
+import { BookSampler, type BookSampleReport } from './book-sampler.js';
 import { startChildProcess } from './child-process.js';
 import type { CollectorStatus, CollectorUnderTest } from './collector.js';
 import { compareRun, type Comparison } from './compare.js';
@@ -62,6 +63,12 @@ export interface SimulationReport {
   expectations: Expectation[];
   ok: boolean;
   lostSample: Comparison['lostSample'];
+  /**
+   * the collector's books against the simulator's true books, sampled from the start of the
+   * timeline to the end of recovery (scenarios collecting books only); `notLiveAtEnd`: the books
+   * not live when recovery ended
+   */
+  book?: BookSampleReport & { notLiveAtEnd: string[] };
 }
 
 export interface RunProgress {
@@ -90,6 +97,10 @@ export interface RunOptions {
 }
 
 const STEP_MS = 20;
+/** books are sampled every this many steps (~100 ms, one Binance push) */
+const BOOK_SAMPLE_STEPS = 5;
+/** levels compared per side at most: Upbit sends 30 units */
+const MAX_SAMPLE_DEPTH = 30;
 const START_TIMEOUT_MS = 30_000;
 const DEFAULT_SETTLE_TIMEOUT_MS = 60_000;
 /** a scripted run is short: the simulator may keep far more REST history than the embedded default */
@@ -98,7 +109,7 @@ const RUN_LEDGER_LIMIT = 2_000_000;
 /** The tickvisor configuration of a run: the scenario's overrides, every venue at the simulator's endpoints. */
 export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<SimExchange, 'endpoints'>, logLevel: LevelWithSilent = 'silent'): TickvisorConfigInput {
   const overrides = (scenario.tickvisor ?? {}) as Record<string, unknown>;
-  const { groupSize, channels, ...rest } = overrides as { groupSize?: number; channels?: ('trade' | 'ticker')[] };
+  const { groupSize, channels, bookDepth, ...rest } = overrides as { groupSize?: number; channels?: ('trade' | 'ticker' | 'book')[]; bookDepth?: number };
   return {
     ...(rest as Partial<TickvisorConfigInput>),
     exchanges: scenario.venues.map((v) => ({
@@ -107,6 +118,7 @@ export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<Si
       ...sim.endpoints(v.exchange, v.market),
       ...(groupSize !== undefined ? { groupSize } : {}),
       ...(channels !== undefined ? { channels } : {}),
+      ...(bookDepth !== undefined ? { bookDepth } : {}),
     })),
     // a scripted run is short: the REST audit looks often, so the run can wait until it has
     // checked past the last fault (a scenario's own `audit` settings win)
@@ -152,6 +164,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let settled = false;
   let endStatus: CollectorStatus | undefined;
   let verdict: Comparison;
+  const collectsBooks = scenarioCollectsBooks(scenario);
+  let sampler: BookSampler | undefined;
+  let steps = 0;
+  let notLiveAtEnd: string[] = [];
 
   const check = () => {
     if (options.signal?.aborted) throw new SimulateError('TV_ERR_SIMULATE_ABORTED', 'the run was interrupted');
@@ -171,6 +187,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     check();
     sim!.advance(STEP_MS);
     await sleep(STEP_MS);
+    if (sampler !== undefined && ++steps % BOOK_SAMPLE_STEPS === 0) sampler.sample();
     progress(phase);
   };
   /** every coin in its expected end state (Subscribed unless the scenario says otherwise) */
@@ -205,6 +222,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           });
       },
     });
+    // books are judged from the timeline's start: the first sync before it is not a fault's doing
+    if (collectsBooks && c.books !== undefined) {
+      sampler = new BookSampler({
+        books: scenario.venues.flatMap((v) => v.symbols.map((x) => ({ exchange: v.exchange, market: v.market, symbol: x.symbol }))),
+        depth: Math.min(scenarioBookDepth(scenario), MAX_SAMPLE_DEPTH),
+        collector: c.books,
+        truth: s,
+        now: Date.now,
+      });
+    }
     const t0 = Date.now();
     timeline.start();
     while (Date.now() - t0 < scenario.durationMs) await drive('running');
@@ -228,7 +255,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       // the audit must have checked every audited coin past the last fault: a loss only REST can see
       // (no dense ids, no reconnect) is found there
       const audited = st.auditedUntil === null || st.auditedUntil >= faultsEndAt;
-      calm = restartDone && coinsAtRest(st) && st.gapsSettled && audited ? calm + 1 : 0;
+      // every book live again (as of the last sample) when the scenario keeps books
+      const booksBack = sampler === undefined || sampler.allLive();
+      calm = restartDone && coinsAtRest(st) && st.gapsSettled && audited && booksBack ? calm + 1 : 0;
       if (calm >= 10) {
         settled = true; // 200 ms of calm: nothing new breaks behind us
         break;
@@ -236,6 +265,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     }
     await within(restarting, settleTimeoutMs);
     check();
+    if (sampler !== undefined) {
+      sampler.sample();
+      notLiveAtEnd = sampler.notLive().map((b) => `${b.exchange}:${b.market}:${b.symbol}`);
+    }
 
     // 5. the exchange stops; everything in flight lands; the collector stops and closes the store
     progress('comparing', true);
@@ -260,7 +293,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const q = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : 0);
   const alertsByKind: Record<string, number> = {};
   for (const a of collector.alerts) alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
-  const expectations = judge(scenario, { verdict, endStatus, alertsByKind, alerts: collector.alerts.length, expectedCoins });
+  const book = collectsBooks ? { ...(sampler?.report() ?? emptyBookReport()), notLiveAtEnd: sampler ? notLiveAtEnd : [], sampled: sampler !== undefined } : undefined;
+  const expectations = judge(scenario, { verdict, endStatus, alertsByKind, alerts: collector.alerts.length, expectedCoins, ...(book ? { book } : {}) });
   return {
     scenario: scenario.name,
     generated: verdict.generated,
@@ -285,5 +319,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     expectations,
     ok: expectations.every((x) => x.ok),
     lostSample: verdict.lostSample,
+    ...(book ? { book: { ...withoutSampled(book) } } : {}),
   };
+}
+
+function emptyBookReport(): BookSampleReport {
+  return { samples: 0, compared: 0, mismatched: 0, skipped: 0, resyncs: 0, unsyncedMs: 0 };
+}
+
+function withoutSampled<T extends { sampled: boolean }>(b: T): Omit<T, 'sampled'> {
+  const { sampled: _sampled, ...rest } = b;
+  return rest;
 }

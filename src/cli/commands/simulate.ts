@@ -2,6 +2,7 @@
 import { TickvisorError } from '../../errors.js';
 import type { LevelWithSilent } from '../../log/logger.js';
 import { loadScenarioFile } from '../../scenario/index.js';
+import { formatBookReport } from '../../simulate/book-sampler.js';
 import { runScenario, type SimulationReport } from '../../simulate/run-scenario.js';
 import { parseArgs, usage } from '../args.js';
 
@@ -35,6 +36,7 @@ export function formatReport(r: SimulationReport): string {
       (r.settled ? '' : ' — not settled within the settle timeout'),
     `  alerts     ${r.alerts}${r.alerts ? ` (${Object.entries(r.alertsByKind).map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}`,
     `  latency    exchange → committed: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`,
+    ...(r.book !== undefined ? formatBookReport(r.book) : []),
     ...(r.neverSubscribed.length ? [`  never subscribed (acknowledged) by the exchange: ${r.neverSubscribed.join(', ')}`] : []),
     ...r.expectations.map((e) => `  ${e.ok ? '✓' : '✗'} ${e.detail}`),
   ];

@@ -9,7 +9,7 @@ import { contractSize, contractsToBase, type ScaledDecimal } from '../../exchang
 import { Prng } from '../../prng.js';
 import type { SymbolState } from '../generator.js';
 import type { LedgerEntry } from '../ledger.js';
-import type { TrueBookView } from '../types.js';
+import type { TrueBookAtView, TrueBookView } from '../types.js';
 import { TrueBook, type BookDiff, type TickLevel } from './true-book.js';
 import { fixed, type BookWireFormat } from './wire.js';
 
@@ -23,6 +23,23 @@ export interface BookSnapshot {
   asks: TickLevel[];
   updateId: number;
 }
+
+/** one push kept in the history: the book, the time its frames carry, and venue-assigned ids */
+interface PushRecord extends BookSnapshot {
+  /** the time stamped on the push's frames (clock skew included) */
+  timestamp: number;
+  /** ids a venue numbered this push with per subscription (Bybit's `u`), when they are not the update id */
+  venueIds?: number[];
+}
+
+/**
+ * Which version of a book `versionAt` looks up: the update id the push carries (Binance u, OKX
+ * seqId), an id a venue's subscription numbered the push with (Bybit u, see noteVenueId), or the
+ * time stamped on the push (Upbit, whose whole-book frames carry no id).
+ */
+export type BookVersionKey = { updateId: number } | { venueId: number } | { timestamp: number };
+/** whole books served outside the pushes kept for versionAt (a resync storm's worth, bounded) */
+const SERVED_KEPT = 16;
 /** levels per side the true book keeps */
 export const SIM_BOOK_DEPTH = 200;
 
@@ -39,8 +56,13 @@ export class SimBook {
   /** the last update id pushed (Binance futures' `pu` of the next push) */
   lastPushedId: number;
   nextPushAt: number;
-  /** the book at each of the last pushes, oldest first (for `book-stale-snapshot`) */
-  private readonly history: BookSnapshot[] = [];
+  /**
+   * the book at each of the last pushes, oldest first: for `book-stale-snapshot`, and to tell what
+   * a collector lagging a little should hold (versionAt). Bounded to STALE_SNAPSHOT_MS of pushes.
+   */
+  private readonly history: PushRecord[] = [];
+  /** the last SERVED_KEPT whole books served outside the pushes, oldest first */
+  private readonly servedHistory: PushRecord[] = [];
 
   /** base units per lot: 10^-amountDecimals, or the contract size where sizes are contracts (OKX swaps) */
   private readonly lotSize: number;
@@ -72,10 +94,53 @@ export class SimBook {
 
   /** the top `depth` levels per side as numbers, base units */
   view(depth: number): TrueBookView {
+    return { bids: this.levels(this.book.sorted('bid'), depth), asks: this.levels(this.book.sorted('ask'), depth), updateId: this.book.updateId, pushedId: this.lastPushedId };
+  }
+
+  /** price ticks and size lots as numbers in base units (OKX swaps: contracts × ctVal), top `depth` */
+  private levels(levels: readonly TickLevel[], depth: number): [number, number][] {
     const contracts = this.sym.contractSize !== undefined;
     const size = (l: number) => (contracts ? contractsToBase(String(l), contractSize(this.sym.contractSize as number) as ScaledDecimal) : Number(fixed(l, this.sym.amountDecimals)));
-    const side = (levels: TickLevel[]): [number, number][] => levels.slice(0, depth).map(([t, l]) => [Number(fixed(t, this.sym.priceDecimals)), size(l)]);
-    return { bids: side(this.book.sorted('bid')), asks: side(this.book.sorted('ask')), updateId: this.book.updateId, pushedId: this.lastPushedId };
+    return levels.slice(0, depth).map(([t, l]) => [Number(fixed(t, this.sym.priceDecimals)), size(l)]);
+  }
+
+  /**
+   * The book as it was pushed (or served whole, see keepServed()) with this version, top `depth` per
+   * side in base units; undefined when that version is no longer (or never was) kept, or when a
+   * time or a venue id names two different books (two subscriptions numbering alike, a snapshot
+   * stamped like a push): never a guess.
+   */
+  versionAt(key: BookVersionKey, depth: number): TrueBookAtView | undefined {
+    let hit: PushRecord | undefined;
+    for (const kept of [this.history, this.servedHistory]) {
+      for (let i = kept.length - 1; i >= 0; i--) {
+        const h = kept[i] as PushRecord;
+        const match = 'updateId' in key ? h.updateId === key.updateId : 'timestamp' in key ? h.timestamp === key.timestamp : h.venueIds?.includes(key.venueId) === true;
+        if (!match) continue;
+        // one update id is one book (every change takes the next id): any entry of it will do
+        if (hit !== undefined && hit.updateId !== h.updateId) return undefined;
+        hit ??= h;
+      }
+    }
+    if (hit === undefined) return undefined;
+    return { bids: this.levels(hit.bids, depth), asks: this.levels(hit.asks, depth), updateId: hit.updateId, timestamp: hit.timestamp };
+  }
+
+  /**
+   * A whole book was served now outside the pushes (a REST depth answer, a subscription's first
+   * snapshot): a client just synced holds this version until the next push, so it is kept too,
+   * apart from the pushes (`stamp`: the time its frame carries; `venueId`: an id the venue gave it).
+   */
+  keepServed(stamp: number, venueId?: number): void {
+    this.servedHistory.push({ ...this.snapshot(), timestamp: stamp, ...(venueId !== undefined ? { venueIds: [venueId] } : {}) });
+    if (this.servedHistory.length > SERVED_KEPT) this.servedHistory.shift();
+  }
+
+  /** a venue numbered the latest push `id` for one subscription (Bybit's per-subscription `u`) */
+  noteVenueId(id: number): void {
+    const last = this.history[this.history.length - 1];
+    if (last === undefined) return;
+    (last.venueIds ??= []).push(id);
   }
 
   private midTicks(): number {
@@ -104,13 +169,16 @@ export class SimBook {
     }
   }
 
-  /** some churn and recentring since the last call; a diff when a push is due (undefined otherwise) */
-  step(now: number): BookDiff | undefined {
+  /**
+   * some churn and recentring since the last call; a diff when a push is due (undefined otherwise).
+   * `stamp`: the time the push's frames carry (now, unless the venue's clock is skewed).
+   */
+  step(now: number, stamp = now): BookDiff | undefined {
     this.book.churn(1 + this.prng.int(4));
     this.book.recentre(this.midTicks());
     if (now < this.nextPushAt) return undefined;
     this.nextPushAt = now + BOOK_PUSH_MS;
-    this.history.push(this.snapshot());
+    this.history.push({ ...this.snapshot(), timestamp: stamp });
     if (this.history.length > STALE_SNAPSHOT_MS / BOOK_PUSH_MS) this.history.shift();
     const diff = this.book.takeDiff();
     return diff.lastId >= diff.firstId ? diff : undefined;

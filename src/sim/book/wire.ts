@@ -113,6 +113,16 @@ export function okxBooks(book: TrueBook, diff: LevelChanges | undefined, instId:
   };
 }
 
+/**
+ * OKX REST `GET /api/v5/market/books` (`sz` levels a side, at most 400): the book now, with the
+ * `seqId` a client chains the WebSocket updates on (`prevSeqId <= seqId < next seqId`), as OKX
+ * documents it for bootstrapping since the channel's initial snapshot was announced for removal.
+ */
+export function okxBooksRest(book: { bids: TickLevel[]; asks: TickLevel[]; updateId: number }, f: BookWireFormat, sz: number, time: number): object {
+  const four = (levels: readonly TickLevel[]) => texts(levels.slice(0, sz), f).map(([p, s]) => [p, s, '0', '1']);
+  return { code: '0', msg: '', data: [{ asks: four(book.asks), bids: four(book.bids), ts: String(time), seqId: book.updateId }] };
+}
+
 /** Upbit `orderbook`: the top `units` levels as numbers, totals of those units */
 export function upbitOrderbook(book: TrueBook, code: string, f: BookWireFormat, time: number, units = 30, streamType = 'REALTIME'): object {
   const bids = book.sorted('bid').slice(0, units);

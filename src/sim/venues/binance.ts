@@ -241,7 +241,9 @@ export function binanceVenue(market: Market): SimVenue {
     const limit = depthLimits ? (depthLimits.find((l) => l >= asked) ?? 1000) : Math.min(Math.max(asked, 1), 5000);
     if (ctx.consumeFault('book-snapshot-429', sym.symbol)) return tooMuch(ctx, weightLimit(ctx.timing), window(ctx).resetAt(ctx.now()));
     const book = ctx.book(sym);
-    const state = book.snapshot(ctx.consumeFault('book-stale-snapshot', sym.symbol));
+    const stale = ctx.consumeFault('book-stale-snapshot', sym.symbol);
+    const state = book.snapshot(stale);
+    if (!stale) book.keepServed(ctx.venueNow());
     return { status: 200, body: binanceDepthSnapshot(state, bookFormat(sym), limit, ctx.venueNow(), futures) };
   };
   const depthWeight = (limit: number): number => (futures ? (limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20) : limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250);

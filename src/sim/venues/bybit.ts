@@ -275,6 +275,7 @@ class BybitSession implements VenueSession {
     const book = this.ctx.book(sym).book;
     sub.view.snapshot(book);
     sub.u = book.updateId + 2; // any start but 1, which would mean a service restart
+    this.ctx.book(sym).keepServed(this.ctx.venueNow(), sub.u);
     const f = { priceDecimals: sym.priceDecimals, amountDecimals: sym.amountDecimals };
     this.io.queue(JSON.stringify(bybitOrderbook(book, undefined, sym.nativeId, sub.depth, f, this.ctx.venueNow(), sub.u, book.updateId)), sym.symbol);
   }
@@ -286,6 +287,8 @@ class BybitSession implements VenueSession {
     const delta = sub.view.delta(book);
     if (delta.bids.length === 0 && delta.asks.length === 0) return;
     sub.u++;
+    // u counts this subscription's pushes: the true book keeps which push it numbered, for trueBookAt
+    sym.book.noteVenueId(sub.u);
     const f = { priceDecimals: sym.priceDecimals, amountDecimals: sym.amountDecimals };
     const frame = JSON.stringify(bybitOrderbook(book, delta, sym.nativeId, sub.depth, f, timestamp, sub.u, book.updateId));
     for (const out of this.bookFaults.pass(sym.symbol, frame)) this.io.queue(out, sym.symbol);

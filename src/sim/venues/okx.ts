@@ -14,12 +14,12 @@ import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, Ve
 import type { BookDiff } from '../book/true-book.js';
 import { TopView } from '../book/top-view.js';
 import { BookFrameFaults } from '../book/frame-faults.js';
-import { okxBooks } from '../book/wire.js';
+import { okxBooks, okxBooksRest } from '../book/wire.js';
 
 /** ctVal of the USDT SWAPs (base units per contract), as OKX lists them */
 const CONTRACT_VALUES: Record<string, number> = { BTC: 0.01, ETH: 0.1, SOL: 1, BNB: 0.01, XRP: 100, DOGE: 1000, ADA: 100 };
 const DATA_PER_FRAME = 50;
-const OKX_ROUTES = new Set(['/api/v5/public/time', '/api/v5/public/instruments', '/api/v5/market/trades', '/api/v5/market/history-trades']);
+const OKX_ROUTES = new Set(['/api/v5/public/time', '/api/v5/public/instruments', '/api/v5/market/trades', '/api/v5/market/history-trades', '/api/v5/market/books']);
 
 export function okxVenue(market: Market): SimVenue {
   const swap = market === 'futures';
@@ -133,6 +133,15 @@ export function okxVenue(market: Market): SimVenue {
         else if (before >= 0) rows = byTime ? sym.ledger.afterTime(before, limit) : sym.ledger.fromOrd(before + 1, limit);
         else rows = sym.ledger.last(limit);
         return reply(200, '0', '', rows.reverse().map((e) => restTrade(sym, e)));
+      }
+      case '/api/v5/market/books': {
+        // where no WebSocket snapshot comes (OKX announced its removal), a client seeds its book here
+        const sym = instParam(ctx, q);
+        if ('body' in sym) return sym;
+        const sz = Math.min(Math.max(intParam(q, 'sz', 1) || 1, 1), 400);
+        const book = ctx.book(sym);
+        book.keepServed(ctx.venueNow());
+        return { status: 200, body: okxBooksRest(book.snapshot(), book.format, sz, ctx.venueNow()) };
       }
       default:
         return reply(404, '404', 'Not Found');
@@ -276,6 +285,7 @@ class OkxSession implements VenueSession {
     const simBook = this.ctx.book(sym);
     sub.view.snapshot(simBook.book);
     sub.seq = simBook.book.updateId;
+    simBook.keepServed(this.ctx.venueNow());
     this.io.queue(JSON.stringify(okxBooks(simBook.book, undefined, sym.nativeId, simBook.format, this.ctx.venueNow(), -1, true)), sym.symbol);
   }
 

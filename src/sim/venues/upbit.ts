@@ -320,6 +320,7 @@ class UpbitSession implements VenueSession {
 
   private bookFrame(sym: SymbolState, units: number, timestamp: number, streamType: string): void {
     const book = this.ctx.book(sym);
+    if (streamType === 'SNAPSHOT') book.keepServed(timestamp);
     this.io.queue(JSON.stringify(upbitOrderbook(book.book, sym.nativeId, book.format, timestamp, units, streamType)), sym.symbol);
   }
 
