@@ -34,8 +34,6 @@ export const ID_BLOCK = 1024;
 export interface IdState {
   /** [exchange, market, symbol]: the blocks' key prefix */
   prefix: Key[];
-  /** [exchange, market, symbol, 'trade']: the idBlocks' key prefix (as in store format 1) */
-  bucketPrefix: Key[];
   /** largest numeric id stored for the symbol (-Infinity: none) */
   maxId: number;
   /** the bucket being extended (consecutive ids land in the same bucket: no Map access per trade) */
@@ -55,7 +53,7 @@ export interface IdState {
 }
 
 export function newIdState(prefix: Key[], maxId: number, storedLast: number, open: [number, number] | undefined): IdState {
-  return { prefix, bucketPrefix: [...prefix, 'trade'], maxId, curBlock: NaN, curMin: 0, curMax: 0, pending: undefined, sets: undefined, batch: undefined, storedLast, open };
+  return { prefix, maxId, curBlock: NaN, curMin: 0, curMax: 0, pending: undefined, sets: undefined, batch: undefined, storedLast, open };
 }
 
 export const blockOf = (id: number): number => Math.floor(id / ID_BLOCK);
@@ -92,7 +90,7 @@ export function numericIdStored(
 /** the bucket's ids as stored: the blocks in its timestamp range, decoded */
 function storedIdsOf(blocks: BlockDb, buckets: Database<Uint8Array, Key>, s: IdState, bucket: number): Set<number> {
   const set = new Set<number>();
-  const range = readBucket(buckets, s.bucketPrefix, bucket);
+  const range = readBucket(buckets, s.prefix, bucket);
   if (range === undefined) return set;
   const [min, max] = range;
   for (const value of blocksInRange(blocks, s.prefix, min, Number.isFinite(max) ? max : undefined)) {
@@ -137,14 +135,14 @@ export function flushBuckets(buckets: Database<Uint8Array, Key>, s: IdState): vo
     if (block === top) {
       // the live stream's case: the open bucket's entry already covers these ids
       if (s.open !== undefined && s.open[0] === block && min >= s.open[1]) continue;
-      const stored = readBucket(buckets, s.bucketPrefix, block);
+      const stored = readBucket(buckets, s.prefix, block);
       const low = stored ? Math.min(stored[0], min) : min;
-      buckets.putSync([...s.bucketPrefix, block], encodeBucket(low, Infinity));
+      buckets.putSync(bucketKey(s.prefix, block), encodeBucket(low, Infinity));
       s.open = [block, low];
       continue;
     }
-    const stored = readBucket(buckets, s.bucketPrefix, block);
-    buckets.putSync([...s.bucketPrefix, block], encodeBucket(stored ? Math.min(stored[0], min) : min, stored ? Math.max(stored[1], max) : max));
+    const stored = readBucket(buckets, s.prefix, block);
+    buckets.putSync(bucketKey(s.prefix, block), encodeBucket(stored ? Math.min(stored[0], min) : min, stored ? Math.max(stored[1], max) : max));
   }
   s.pending = undefined;
 }
@@ -154,9 +152,9 @@ export function flushBuckets(buckets: Database<Uint8Array, Key>, s: IdState): vo
  * most at its newest timestamp, or by this one (merged in by flushBuckets after this).
  */
 function closeBucket(buckets: Database<Uint8Array, Key>, s: IdState, block: number): void {
-  const stored = readBucket(buckets, s.bucketPrefix, block);
+  const stored = readBucket(buckets, s.prefix, block);
   if (stored === undefined || Number.isFinite(stored[1])) return;
-  buckets.putSync([...s.bucketPrefix, block], encodeBucket(stored[0], Math.max(stored[0], s.storedLast)));
+  buckets.putSync(bucketKey(s.prefix, block), encodeBucket(stored[0], Math.max(stored[0], s.storedLast)));
 }
 
 export function encodeBucket(min: number, max: number): Buffer {
@@ -166,8 +164,11 @@ export function encodeBucket(min: number, max: number): Buffer {
   return b;
 }
 
+/** [exchange, market, symbol, 'trade', bucket] (as in store format 1); built only when a bucket is read or written */
+const bucketKey = (prefix: Key[], block: number): Key[] => [...prefix, 'trade', block];
+
 function readBucket(buckets: Database<Uint8Array, Key>, prefix: Key[], block: number): [number, number] | undefined {
-  const v = buckets.get([...prefix, block]);
+  const v = buckets.get(bucketKey(prefix, block));
   if (v === undefined || v.length !== 16) return undefined;
   const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   return [b.readDoubleLE(0), b.readDoubleLE(8)];

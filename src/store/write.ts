@@ -16,7 +16,7 @@ import { tickerColumnsFrom, tickerRows } from './blocks/ticker-rows.js';
 import { tradeColumnsFrom, tradeRows } from './blocks/trade-rows.js';
 import { StoreError } from './errors.js';
 import { flushBuckets, newIdState, noteNumericId, numericIdStored, type IdState } from './id-guard.js';
-import { AFTER_ALL, compareIdParts, cursorKey, idPart, symbolPrefix, tradeIdKey } from './keys.js';
+import { AFTER_ALL, compareIdParts, idPart, symbolPrefix, tradeIdKey } from './keys.js';
 import type { WriteResult } from './types.js';
 import type { WriterCache } from './writer-cache.js';
 
@@ -103,7 +103,8 @@ interface Touch {
   id: string;
   /** read at the symbol's first trade of the batch */
   trades: TradeTouch | undefined;
-  tickers: Ticker[];
+  /** allocated at the symbol's first ticker of the batch: most symbols of a batch have none */
+  tickers: Ticker[] | undefined;
 }
 
 interface TradeTouch {
@@ -147,15 +148,15 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
     }
     let touch = venue.get(r.symbol);
     if (touch === undefined) {
-      touch = { prefix: symbolPrefix(r.exchange, r.market, r.symbol), id: `${r.exchange}\u0000${r.market}\u0000${r.symbol}`, trades: undefined, tickers: [] };
+      touch = { prefix: symbolPrefix(r.exchange, r.market, r.symbol), id: `${r.exchange}\u0000${r.market}\u0000${r.symbol}`, trades: undefined, tickers: undefined };
       venue.set(r.symbol, touch);
     }
     if (r.type === 'ticker') {
-      touch.tickers.push(r);
+      (touch.tickers ??= []).push(r);
       written++;
       continue;
     }
-    const tt = (touch.trades ??= tradeTouch(dbs, state.cache, touch, r));
+    const tt = (touch.trades ??= tradeTouch(dbs, state.cache, touch));
     const part = idPart(r.id);
     // the id decides: a second copy of an id is refused whatever its timestamp
     if (typeof part === 'number') {
@@ -187,16 +188,16 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
     for (const venueTouches of markets.values()) {
       for (const [symbol, touch] of venueTouches) {
         if (touch.trades !== undefined) writeTrades(dbs, state.cache, touch, touch.trades, openGaps === undefined || !openGaps.has(symbol));
-        if (touch.tickers.length > 0) writeTickers(dbs, state.cache, touch, touch.tickers);
+        if (touch.tickers !== undefined) writeTickers(dbs, state.cache, touch, touch.tickers);
       }
     }
   }
   return { written, duplicates };
 }
 
-function tradeTouch(dbs: StoreDbs, cache: WriterCache, touch: Touch, r: Trade): TradeTouch {
+function tradeTouch(dbs: StoreDbs, cache: WriterCache, touch: Touch): TradeTouch {
   const prefix = touch.prefix;
-  const key = cursorKey(r.exchange, r.market, r.symbol);
+  const key = prefix; // a cursor's key is the symbol's prefix (keys.ts): one array fewer per symbol
   // mutated in place, the cached one too: a failed commit drops the whole cache (writer-cache.ts)
   const cursor: StoredCursor = cache.cursor(touch.id) ?? dbs.cursors.get(key) ?? { lastTradeId: '', lastTimestamp: -Infinity, count: 0 };
   const lastPart = idPart(cursor.lastTradeId);
@@ -224,8 +225,9 @@ function writeTrades(dbs: StoreDbs, cache: WriterCache, touch: Touch, tt: TradeT
   if (tt.appended.length > 0) appendRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.appended, tt.appendedIds)));
   flushBuckets(dbs.idBlocks, tt.ids);
   cursor.maxId = tt.ids.maxId;
-  if (tt.ids.open === undefined) delete cursor.openBucket;
-  else cursor.openBucket = tt.ids.open;
+  if (tt.ids.open !== undefined) cursor.openBucket = tt.ids.open;
+  // delete only when there is one: it turns the object into a slow dictionary (every put encodes it)
+  else if (cursor.openBucket !== undefined) delete cursor.openBucket;
   // no known hole: everything up to the newest trade is whole, a restart may resume there
   if (holeFree) {
     cursor.resumeTradeId = cursor.lastTradeId;
