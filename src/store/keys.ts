@@ -3,7 +3,8 @@
  *
  *   trade block:  [exchange, market, symbol, firstTimestamp, firstIdPart]         (`tradeBlocks`)
  *   ticker block: [exchange, market, symbol, firstTimestamp, firstLocalTimestamp, seq] (`tickerBlocks`)
- *   tail:         [exchange, market, symbol, 'trade' | 'ticker']                   (`tails`, see block-store.ts)
+ *   tail:         [exchange, market, symbol, 'ticker' | 'trade']                   (`tails`, see block-store.ts;
+ *                 a trade tail lives in its cursor's value, `trade` entries are left by older writers)
  *   cursor:       [exchange, market, symbol]                                       (`cursors`)
  *   id:           [exchange, market, symbol, 'trade', id]     (string ids only, `tradeIds`; see id-guard.ts)
  *   id bucket:    [exchange, market, symbol, 'trade', bucket] (numeric ids, `idBlocks`; see id-guard.ts)

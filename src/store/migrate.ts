@@ -125,6 +125,7 @@ function copyRecords(root: RootDatabase, records: Database<Uint8Array, Key>, dbs
       const lastRow = lastTicker as Ticker;
       tail.last = [lastRow.timestamp, lastRow.localTimestamp];
     }
+    // a trade tail too: the writer carries it into the cursor at the symbol's first batch (write.ts)
     dbs.tails.putSync(tailKey(r.prefix, r.type), tail);
   };
   let lastTicker: Ticker | undefined;

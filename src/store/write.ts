@@ -1,6 +1,7 @@
 /**
  * One batch = one LMDB write transaction holding the blocks, what says which trade ids are stored
- * (id-guard.ts), the tails (block-store.ts) and the cursors that describe them, so a cursor never
+ * (id-guard.ts), the tails (block-store.ts) and the cursors that describe them (a cursor carries its
+ * trade tail: one put per symbol besides the block), so a cursor never
  * points past what is committed and a trade id is stored once, whatever timestamps it arrives with.
  *
  * The batch is applied in two passes: the first decides, record by record, what is new (ids) and
@@ -15,7 +16,7 @@ import { tickerColumnsFrom, tickerRows } from './blocks/ticker-rows.js';
 import { tradeColumnsFrom, tradeRows } from './blocks/trade-rows.js';
 import { StoreError } from './errors.js';
 import { flushBuckets, newIdState, noteNumericId, numericIdStored, type IdState } from './id-guard.js';
-import { AFTER_ALL, compareIdParts, cursorKey, idPart, symbolPrefix, tradeIdKey } from './keys.js';
+import { AFTER_ALL, compareIdParts, idPart, symbolPrefix, tradeIdKey } from './keys.js';
 import type { WriteResult } from './types.js';
 import type { WriterCache } from './writer-cache.js';
 
@@ -29,6 +30,15 @@ export interface StoredCursor {
   /** see TradeCursor.resumeTradeId */
   resumeTradeId?: string;
   resumeTimestamp?: number;
+  /**
+   * the symbol's trade tail (block-store.ts), kept here so a batch puts one value per symbol, not
+   * two. Absent in cursors written before it moved here: their tail is in the `tails` DB, read
+   * once, then carried here (that entry is left as it was: a writer that still reads it only
+   * compacts a different number of trailing blocks, which changes no row).
+   */
+  tail?: TailState;
+  /** the id bucket whose `idBlocks` entry this writer left open, and the lowest timestamp it has (id-guard.ts) */
+  openBucket?: [number, number];
 }
 
 export interface StoreDbs {
@@ -41,7 +51,7 @@ export interface StoreDbs {
   tradeIds: Database<Uint8Array, Key>;
   /** numeric trade ids: per bucket of ids, the timestamp range they were stored at */
   idBlocks: Database<Uint8Array, Key>;
-  /** each symbol's trailing small blocks per type (block-store.ts) */
+  /** each symbol's trailing small ticker blocks (block-store.ts); trade tails of cursors written before they moved into the cursor */
   tails: Database<TailState, Key>;
 }
 
@@ -93,7 +103,8 @@ interface Touch {
   id: string;
   /** read at the symbol's first trade of the batch */
   trades: TradeTouch | undefined;
-  tickers: Ticker[];
+  /** allocated at the symbol's first ticker of the batch: most symbols of a batch have none */
+  tickers: Ticker[] | undefined;
 }
 
 interface TradeTouch {
@@ -137,15 +148,15 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
     }
     let touch = venue.get(r.symbol);
     if (touch === undefined) {
-      touch = { prefix: symbolPrefix(r.exchange, r.market, r.symbol), id: `${r.exchange}\u0000${r.market}\u0000${r.symbol}`, trades: undefined, tickers: [] };
+      touch = { prefix: symbolPrefix(r.exchange, r.market, r.symbol), id: `${r.exchange}\u0000${r.market}\u0000${r.symbol}`, trades: undefined, tickers: undefined };
       venue.set(r.symbol, touch);
     }
     if (r.type === 'ticker') {
-      touch.tickers.push(r);
+      (touch.tickers ??= []).push(r);
       written++;
       continue;
     }
-    const tt = (touch.trades ??= tradeTouch(dbs, state.cache, touch, r));
+    const tt = (touch.trades ??= tradeTouch(dbs, state.cache, touch));
     const part = idPart(r.id);
     // the id decides: a second copy of an id is refused whatever its timestamp
     if (typeof part === 'number') {
@@ -177,22 +188,24 @@ export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, stat
     for (const venueTouches of markets.values()) {
       for (const [symbol, touch] of venueTouches) {
         if (touch.trades !== undefined) writeTrades(dbs, state.cache, touch, touch.trades, openGaps === undefined || !openGaps.has(symbol));
-        if (touch.tickers.length > 0) writeTickers(dbs, state.cache, touch, touch.tickers);
+        if (touch.tickers !== undefined) writeTickers(dbs, state.cache, touch, touch.tickers);
       }
     }
   }
   return { written, duplicates };
 }
 
-function tradeTouch(dbs: StoreDbs, cache: WriterCache, touch: Touch, r: Trade): TradeTouch {
+function tradeTouch(dbs: StoreDbs, cache: WriterCache, touch: Touch): TradeTouch {
   const prefix = touch.prefix;
-  const key = cursorKey(r.exchange, r.market, r.symbol);
-  const stored = cache.cursor(touch.id) ?? dbs.cursors.get(key);
-  const cursor: StoredCursor = stored ? { ...stored } : { lastTradeId: '', lastTimestamp: -Infinity, count: 0 };
+  const key = prefix; // a cursor's key is the symbol's prefix (keys.ts): one array fewer per symbol
+  // mutated in place, the cached one too: a failed commit drops the whole cache (writer-cache.ts)
+  const cursor: StoredCursor = cache.cursor(touch.id) ?? dbs.cursors.get(key) ?? { lastTradeId: '', lastTimestamp: -Infinity, count: 0 };
   const lastPart = idPart(cursor.lastTradeId);
   const tt: TradeTouch = {
     key, cursor, lastPart, storedTimestamp: cursor.lastTimestamp, storedPart: lastPart,
-    appended: [], older: [], appendedIds: [], olderIds: [], ids: newIdState(prefix, cursor.maxId ?? -Infinity), taken: () => takenIds(tt),
+    appended: [], older: [], appendedIds: [], olderIds: [],
+    ids: newIdState(prefix, cursor.maxId ?? -Infinity, cursor.lastTimestamp, cursor.openBucket),
+    taken: () => takenIds(tt),
   };
   return tt;
 }
@@ -205,16 +218,16 @@ function* takenIds(tt: TradeTouch): Generator<string> {
 function writeTrades(dbs: StoreDbs, cache: WriterCache, touch: Touch, tt: TradeTouch, holeFree: boolean): void {
   if (tt.appended.length === 0 && tt.older.length === 0) return;
   const prefix = touch.prefix;
-  const tailId = `${touch.id}\u0000trade`;
-  const tail = cache.tail(tailId) ?? readTail(dbs.tails, prefix, 'trade');
+  const cursor = tt.cursor;
+  const tail = (cursor.tail ??= readTail(dbs.tails, prefix, 'trade'));
   const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail };
   if (tt.older.length > 0) mergeOlderRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.older, tt.olderIds)));
   if (tt.appended.length > 0) appendRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.appended, tt.appendedIds)));
-  dbs.tails.putSync(tailKey(prefix, 'trade'), blocks.tail);
-  cache.wroteTail(tailId, blocks.tail);
   flushBuckets(dbs.idBlocks, tt.ids);
-  const cursor = tt.cursor;
   cursor.maxId = tt.ids.maxId;
+  if (tt.ids.open !== undefined) cursor.openBucket = tt.ids.open;
+  // delete only when there is one: it turns the object into a slow dictionary (every put encodes it)
+  else if (cursor.openBucket !== undefined) delete cursor.openBucket;
   // no known hole: everything up to the newest trade is whole, a restart may resume there
   if (holeFree) {
     cursor.resumeTradeId = cursor.lastTradeId;
