@@ -27,8 +27,6 @@ export const newBookCounters = (): BookCounters => ({ resyncs: 0, sequenceGaps: 
 
 /** levels per side a live book keeps (a diff stream names levels at any depth; far ones are dropped) */
 export const DEFAULT_MAX_LEVELS = 1_000;
-/** a venue that starts books from its own WebSocket snapshot: updates waiting this long (exchange time) for one fetch a REST snapshot instead */
-export const DEFAULT_REST_SEED_AFTER_MS = 1_000;
 /** a stored book gets a whole snapshot at least this often (exchange time), so a read replays little */
 export const DEFAULT_SNAPSHOT_EVERY_MS = 60_000;
 
@@ -59,8 +57,6 @@ export interface BookKeeperOptions {
   snapshotEveryMs?: number;
   /** levels per side kept (default DEFAULT_MAX_LEVELS) */
   maxLevels?: number;
-  /** see DEFAULT_REST_SEED_AFTER_MS */
-  restSeedAfterMs?: number;
 }
 
 interface Entry {
@@ -200,12 +196,10 @@ export class BookKeeper {
         this.record(e, 'snapshot');
       } else this.record(e, 'update', undefined, frame);
     } else if (outcome.kind === 'waiting' && this.o.venue.snapshotPath !== undefined) {
-      // no WebSocket snapshot to apply this to (OKX). Updates of an old subscription may still
-      // arrive before a new one's snapshot: only when none has come for a while is the book seeded
-      // from REST instead
+      // no WebSocket snapshot to apply this to (OKX no longer sends one): seed the book from REST,
+      // keeping the updates meanwhile (a WebSocket snapshot that still comes wins, see onFrame)
       this.bufferFrame(e, frame);
-      const first = e.buffer[0] as BookFrame;
-      if (frame.timestamp - first.timestamp >= (this.o.restSeedAfterMs ?? DEFAULT_REST_SEED_AFTER_MS)) this.request(e);
+      this.request(e);
     }
   }
 
@@ -262,7 +256,9 @@ export class BookKeeper {
     e.sync = this.o.venue.createSync();
     e.buffer.length = 0;
     this.setState(e, 'resyncing', reason);
-    if (this.o.venue.needsSnapshot) this.request(e);
+    // a venue with a REST snapshot rebuilds from it (OKX: a resubscription brings no snapshot any
+    // more); one whose books start only from its own WebSocket snapshot is asked again (Bybit)
+    if (this.o.venue.needsSnapshot || this.o.venue.snapshotPath !== undefined) this.request(e);
     else this.o.resubscribe?.(e.symbol);
   }
 

@@ -90,7 +90,7 @@ describe('book keeper', () => {
     assert.equal(k.state('BTC/USDT'), 'live');
   });
 
-  test('OKX: updates without a snapshot wait for the venue\'s own one; only after 1 s of them is REST asked, and a WebSocket snapshot still wins', async () => {
+  test('OKX: an update with no snapshot to apply to seeds the book from REST (OKX sends none any more); a WebSocket snapshot that still comes wins', async () => {
     const okx = bookVenue('okx', 'spot');
     const parseOkx = okx.createFrameParser();
     const frame = (action: string, seqId: number, prevSeqId: number, ts: number) =>
@@ -99,10 +99,11 @@ describe('book keeper', () => {
     const rest = restDouble();
     const k = new BookKeeper({ venue: okx, clock, fetchSnapshot: rest.fetchSnapshot });
     k.onFrame(frame('update', 11, 10, 1_000));
+    assert.equal(rest.calls.length, 1, 'no snapshot: REST seeds the book');
     k.onFrame(frame('update', 12, 11, 1_500));
-    assert.equal(rest.calls.length, 0, 'an update of an old subscription is not a reason to ask REST');
     k.onFrame(frame('update', 13, 12, 2_000));
-    assert.equal(rest.calls.length, 1, 'a second of updates and no snapshot: REST seeds the book');
+    assert.equal(rest.calls.length, 1, 'asked once');
+    assert.equal(k.state('BTC/USDT'), 'syncing');
     assert.match(okx.snapshotPath!('BTC-USDT'), /^\/api\/v5\/market\/books\?instId=BTC-USDT&sz=400$/);
     k.onFrame(frame('snapshot', 20, -1, 2_100));
     assert.equal(k.state('BTC/USDT'), 'live', 'the venue\'s snapshot starts the book at once');
@@ -110,5 +111,29 @@ describe('book keeper', () => {
     await settle();
     assert.deepEqual(k.top('BTC/USDT', 1)?.bids.map((l) => l.price), [100], 'the late REST answer changed nothing');
     assert.equal(k.top('BTC/USDT', 1)?.sequence, 20);
+  });
+
+  test('OKX: seeded from REST, the buffered updates chain on its seqId; a break resyncs from REST again (not by resubscribing)', async () => {
+    const okx = bookVenue('okx', 'spot');
+    const parseOkx = okx.createFrameParser();
+    const frame = (seqId: number, prevSeqId: number, bid: string) =>
+      parseOkx(JSON.stringify({ arg: { channel: 'books', instId: 'BTC-USDT' }, action: 'update', data: [{ bids: [[bid, '1', '0', '1']], asks: [], ts: String(seqId), checksum: 0, seqId, prevSeqId }] }))[0]!;
+    const clock = new ManualClock();
+    const rest = restDouble();
+    const resubscribed: string[] = [];
+    const k = new BookKeeper({ venue: okx, clock, fetchSnapshot: rest.fetchSnapshot, resubscribe: (s) => resubscribed.push(s) });
+    k.onFrame(frame(11, 10, '90'));
+    k.onFrame(frame(12, 11, '91'));
+    k.onFrame(frame(13, 12, '92'));
+    rest.calls[0]!.resolve({ code: '0', data: [{ bids: [['100', '1', '0', '1']], asks: [['101', '1', '0', '1']], ts: '12', seqId: 12 }] });
+    await settle();
+    assert.equal(k.state('BTC/USDT'), 'live');
+    assert.deepEqual(k.top('BTC/USDT', 3)?.bids.map((l) => l.price), [100, 92], 'updates up to the snapshot\'s seqId were already in it');
+    k.onFrame(frame(20, 18, '93'));
+    assert.equal(k.state('BTC/USDT'), 'resyncing');
+    assert.deepEqual(resubscribed, [], 'a resubscription would bring no snapshot');
+    clock.advance(250);
+    await settle();
+    assert.equal(rest.calls.length, 2, 'REST again');
   });
 });

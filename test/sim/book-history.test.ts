@@ -23,6 +23,8 @@ interface Case {
   version: (frame: Record<string, unknown>) => BookVersion | undefined;
   wsPath?: [string, string];
   snapshotPath?: string;
+  /** the venue's id of the symbol (the snapshot parse needs it) */
+  nativeId?: string;
   instrumentsPath?: string;
 }
 
@@ -43,10 +45,15 @@ const CASES: Case[] = [
   },
   { exchange: 'bybit', market: 'spot', symbol: 'BTC/USDT', version: bybitU, subscribe: { op: 'subscribe', args: ['orderbook.50.BTCUSDT'], req_id: '1' } },
   { exchange: 'bybit', market: 'futures', symbol: 'BTC/USDT:USDT', version: bybitU, subscribe: { op: 'subscribe', args: ['orderbook.200.BTCUSDT'], req_id: '1' } },
-  { exchange: 'okx', market: 'spot', symbol: 'BTC/USDT', version: okxSeqId, subscribe: { op: 'subscribe', args: [{ channel: 'books', instId: 'BTC-USDT' }], id: '1' } },
+  // OKX sends no snapshot on the channel any more: clients seed from REST
+  {
+    exchange: 'okx', market: 'spot', symbol: 'BTC/USDT', version: okxSeqId, subscribe: { op: 'subscribe', args: [{ channel: 'books', instId: 'BTC-USDT' }], id: '1' },
+    snapshotPath: '/api/v5/market/books?instId=BTC-USDT&sz=400', nativeId: 'BTC-USDT',
+  },
   {
     exchange: 'okx', market: 'futures', symbol: 'BTC/USDT:USDT', version: okxSeqId, instrumentsPath: '/api/v5/public/instruments?instType=SWAP',
     subscribe: { op: 'subscribe', args: [{ channel: 'books', instId: 'BTC-USDT-SWAP' }], id: '1' },
+    snapshotPath: '/api/v5/market/books?instId=BTC-USDT-SWAP&sz=400', nativeId: 'BTC-USDT-SWAP',
   },
   { exchange: 'upbit', market: 'spot', symbol: 'BTC/KRW', version: upbitTime, subscribe: [{ ticket: 't' }, { type: 'orderbook', codes: ['KRW-BTC'] }] },
 ];
@@ -109,9 +116,9 @@ for (const c of CASES) {
       let first: { bids: [number, number][]; asks: [number, number][] };
       let firstVersion: BookVersion;
       if (snapshot !== undefined) {
-        const parsed = bookVenue(c.exchange, c.market).parseSnapshot(snapshot, undefined, 'BTCUSDT');
+        const parsed = bookVenue(c.exchange, c.market).parseSnapshot(snapshot, instruments, c.nativeId ?? 'BTCUSDT');
         first = { bids: parsed.bids.map((l) => [l.price, l.amount]), asks: parsed.asks.map((l) => [l.price, l.amount]) };
-        firstVersion = { sequence: (snapshot as { lastUpdateId: number }).lastUpdateId };
+        firstVersion = { sequence: parsed.lastId as number };
       } else {
         const replay0 = new BookReplay(bookVenue(c.exchange, c.market), instruments ? { instruments } : {});
         replay0.line(frames[0]!);

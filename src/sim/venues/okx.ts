@@ -194,7 +194,12 @@ export function okxVenue(market: Market): SimVenue {
 }
 
 const CHANNELS = new Set(['trades', 'tickers', 'books']);
-/** `books`: 400 levels a side, snapshot then updates every 100 ms */
+/**
+ * `books`: 400 levels a side, updates every 100 ms, as OKX serves them today: no initial snapshot
+ * (delisted from the channel, announced for August 2026) and `checksum` 0 (not sent since
+ * 2026-06-23). A client bootstraps from REST `/api/v5/market/books` and chains the updates on its
+ * `seqId`.
+ */
 const BOOKS_DEPTH = 400;
 
 class OkxSession implements VenueSession {
@@ -260,7 +265,7 @@ class OkxSession implements VenueSession {
       }
       this.io.send(JSON.stringify({ ...(id !== undefined ? { id } : {}), event: op, arg: { channel, instId }, connId: this.io.connId }));
       if (op === 'subscribe' && channel === 'trades') this.ctx.subscribed(sym);
-      if (op === 'subscribe' && channel === 'books') this.bookSnapshot(sym);
+      if (op === 'subscribe' && channel === 'books') this.startBook(sym);
     }
   }
 
@@ -279,23 +284,22 @@ class OkxSession implements VenueSession {
     this.io.queue(`{"arg":{"channel":"tickers","instId":"${sym.nativeId}"},"data":[${this.tickerData(sym, timestamp)}]}`, sym.symbol);
   }
 
-  private bookSnapshot(sym: SymbolState): void {
+  /** a new subscription: updates from the book as it stands now, with no snapshot sent (see BOOKS_DEPTH) */
+  private startBook(sym: SymbolState): void {
     const sub = this.books.get(sym.nativeId);
     if (sub === undefined) return;
     const simBook = this.ctx.book(sym);
     sub.view.snapshot(simBook.book);
     sub.seq = simBook.book.updateId;
-    simBook.keepServed(this.ctx.venueNow());
-    this.io.queue(JSON.stringify(okxBooks(simBook.book, undefined, sym.nativeId, simBook.format, this.ctx.venueNow(), -1, true)), sym.symbol);
   }
 
-  onBook(sym: SymbolState, _diff: BookDiff, timestamp: number): void {
+  onBook(sym: SymbolState, diff: BookDiff, timestamp: number): void {
     const sub = this.books.get(sym.nativeId);
     if (sub === undefined || sym.book === undefined) return;
     const book = sym.book.book;
-    const delta = sub.view.delta(book);
+    const delta = sub.view.delta(book, diff);
     if (delta.bids.length === 0 && delta.asks.length === 0) return;
-    const frame = okxBooks(book, delta, sym.nativeId, sym.book.format, timestamp, sub.seq, true) as { data: [{ checksum: number }] };
+    const frame = okxBooks(book, delta, sym.nativeId, sym.book.format, timestamp, sub.seq, false) as { data: [{ checksum: number }] };
     if (this.ctx.consumeFault('book-checksum', sym.symbol)) frame.data[0].checksum = (frame.data[0].checksum + 1) | 0 || 1;
     for (const out of this.bookFaults.pass(sym.symbol, JSON.stringify(frame))) this.io.queue(out, sym.symbol);
     sub.seq = book.updateId;
