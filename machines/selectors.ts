@@ -228,7 +228,8 @@ export function readCoin(snapshot: unknown): CoinReading {
   const c = s.context;
   return {
     ...(s.status !== undefined ? { status: s.status } : {}),
-    state: typeof s.value === 'string' ? s.value : '',
+    // the state's name without its sub-state (Subscribed.Live → Subscribed)
+    state: s.value === undefined ? '' : stateText(s.value).state,
     ...(c?.exchange && c.market && c.symbol ? { coin: { exchange: c.exchange, market: c.market, symbol: c.symbol } } : {}),
     ...(typeof c?.refusedReason === 'string' ? { refusedReason: c.refusedReason } : {}),
     failuresInRow: typeof c?.failuresInRow === 'number' ? c.failuresInRow : 0,

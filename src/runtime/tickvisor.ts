@@ -124,6 +124,8 @@ export interface Tickvisor {
   bookCounters(exchange: ExchangeId, market: Market, symbol: string): Readonly<BookCounters> | undefined;
   /** one row per book per venue (state, counters, age, levels) */
   bookRows(): Array<BookRow & { exchange: ExchangeId; market: Market }>;
+  /** the book store's writer: book records held for the store, and whether its last commit failed */
+  bookStoreStats(): { pending: number; writeFailing: boolean };
   /** the stored order book at `time` (inclusive), top `depth` per side (default 10); `{ synced: false, since, reason }` across a resync; undefined before the first stored snapshot */
   bookAt(exchange: ExchangeId, market: Market, symbol: string, time: number, depth?: number): BookAt;
   /** the live supervision tree */
@@ -468,6 +470,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         bookRecords$.pipe(where((r) => (f.exchange === undefined || r.exchange === f.exchange) && (f.market === undefined || r.market === f.market) && (f.symbol === undefined || r.symbol === f.symbol))),
         f.bufferSize,
       ),
+    bookStoreStats: () => ({ pending: bookSink?.pendingRecords ?? 0, writeFailing: bookSink?.writeFailing ?? false }),
     bookCounters: (exchange, market, symbol) => venues.get(`${exchange}:${market}`)?.books?.counters(symbol),
     bookRows: () => [...venues.values()].flatMap((v) => (v.books ? [...v.books.rows()].map((r) => ({ ...r, exchange: v.adapter.exchange, market: v.adapter.market })) : [])),
     bookAt: (exchange, market, symbol, time, depth) => {

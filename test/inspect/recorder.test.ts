@@ -55,7 +55,7 @@ describe('inspection recorder', () => {
       ['xstate.init', 'REQUEST', 'CONFIRM', 'STOP'],
     );
     const snapshots = lines.filter((l) => l.type === '@xstate.snapshot');
-    assert.deepEqual(snapshots.map((l) => l.snapshot.value), ['Ready', 'Requested', 'Subscribed', 'Stopped', 'Stopped']);
+    assert.deepEqual(snapshots.map((l) => l.snapshot.value), ['Ready', 'Requested', { Subscribed: 'Streaming' }, 'Stopped', 'Stopped']);
     assert.equal(snapshots[0]!.snapshot.context.symbol, 'BTC/USDT');
     assert.equal(snapshots.at(-2)!.snapshot.context.stopReason, 'delisted');
     assert.equal(snapshots.at(-1)!.snapshot.status, 'stopped');

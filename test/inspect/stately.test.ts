@@ -83,7 +83,7 @@ describe('Stately inspector connection', () => {
       messages.filter((m) => m.type === '@xstate.event').map((m) => m.event.type),
       ['xstate.init', 'REQUEST', 'CONFIRM'],
     );
-    assert.equal(messages.filter((m) => m.type === '@xstate.snapshot').at(-1)!.snapshot.value, 'Subscribed');
+    assert.deepEqual(messages.filter((m) => m.type === '@xstate.snapshot').at(-1)!.snapshot.value, { Subscribed: 'Streaming' });
     assert.ok(messages.every((m) => m.sessionId === actor.sessionId));
     coin.stop();
     await inspector.stop();

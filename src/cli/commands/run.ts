@@ -117,8 +117,10 @@ export async function run(argv: string[]): Promise<number> {
       terminal?.release();
       out.write(`${signal}: stopping subscriptions, flushing, closing the store\n`);
       const deadline = setTimeout(() => {
-        const unstored = Object.values(tv.pipelineStats()).reduce((n, p) => n + p.buffered + p.inFlight, 0);
-        const failing = Object.values(tv.pipelineStats()).some((p) => p.writeFailing);
+        // trades and tickers in the pipelines, and book records in the book store's writer
+        const books = tv.bookStoreStats();
+        const unstored = Object.values(tv.pipelineStats()).reduce((n, p) => n + p.buffered + p.inFlight, 0) + books.pending;
+        const failing = Object.values(tv.pipelineStats()).some((p) => p.writeFailing) || books.writeFailing;
         process.stderr.write(
           `shutdown took too long${failing ? ' (the store refuses writes)' : ''}; exiting with ${unstored.toLocaleString('en')} records not stored\n`,
         );

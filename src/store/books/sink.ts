@@ -91,6 +91,11 @@ export class BookSink {
     this.maxLevels = options.maxPendingLevels ?? 2_000_000;
   }
 
+  /** the last commit failed (a full disk, the fault gate): what is held waits for the next try */
+  get writeFailing(): boolean {
+    return this.failing;
+  }
+
   /** records held, not yet committed */
   get pendingRecords(): number {
     return this.pending.length;
