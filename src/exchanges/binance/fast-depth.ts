@@ -1,0 +1,206 @@
+/**
+ * The fast path of the Binance book parser: a `depthUpdate` event — raw, or in the combined-stream
+ * wrapper `{"stream":"…","data":{…}}` — read straight from the frame text into the BookFrame, with
+ * no JSON.parse and no parsed arrays of strings in between (per update, JSON.parse and the garbage
+ * of its level arrays were the biggest costs of a book update after the book itself).
+ *
+ * Like fast-trade.ts, it takes only frames whose BookFrame it can build exactly as the JSON.parse
+ * path would, and returns undefined for everything else, which the caller then reads the ordinary
+ * way: errors and their messages keep their one implementation. Taken: the event's keys in any
+ * order; other keys with scalar values (skipped); ids and times as plain digits (at most 15: exact);
+ * levels as `["price","size"]` pairs of decimal strings. Left to JSON.parse: whitespace, escapes,
+ * nested values elsewhere, repeated keys, numbers where strings are expected and the reverse, a
+ * level with a third element, negative or zero prices, U after u, too many levels, other event
+ * types, wrapper keys in another order or with more keys, and any text after the object.
+ */
+import type { BookLevel } from '../../books/order-book.js';
+import type { BookFrame } from '../../books/types.js';
+import type { Market } from '../../records.js';
+import { MAX_LEVELS_PER_FRAME } from '../book-levels.js';
+import { decimalIn } from '../common.js';
+import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, integerIdEnd, ownSlice, positiveIntegerIn, scalarEnd, stringEnd } from '../scan/json-scan.js';
+
+/** ids of at most 15 digits are exact numbers (10^15 < 2^53); longer ones go to the JSON path's checks */
+const MAX_ID_DIGITS = 15;
+
+/** bits of the event keys seen, to leave a frame with a repeated one to JSON.parse (it keeps the last) */
+const K_E = 1;
+const K_EVENT_TIME = 2;
+const K_T = 4;
+const K_S = 8;
+const K_FIRST = 16;
+const K_LAST = 32;
+const K_PREV = 64;
+const K_BIDS = 128;
+const K_ASKS = 256;
+
+const WRAPPER_HEAD = '{"stream":"';
+const WRAPPER_DATA = ',"data":';
+const DEPTH_UPDATE = '"depthUpdate"';
+
+export type BinanceDepthScanner = (text: string) => BookFrame | undefined;
+
+/** the integer id at `v` (plain digits, see MAX_ID_DIGITS) and where it ends, or end -1 */
+function idAt(text: string, v: number): { value: number; end: number } | undefined {
+  const end = integerIdEnd(text, v, MAX_ID_DIGITS);
+  if (end < 0) return undefined;
+  let n = 0;
+  for (let i = v; i < end; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  return { value: n, end };
+}
+
+/**
+ * `[["p","s"],…]` from `start` into `out`; the index past the closing bracket, or -1 when it is not
+ * a level array this path takes (including any level the JSON path would refuse).
+ */
+function levelsAt(text: string, start: number, out: BookLevel[]): number {
+  if (text.charCodeAt(start) !== OPEN_BRACKET) return -1;
+  let i = start + 1;
+  if (text.charCodeAt(i) === CLOSE_BRACKET) return i + 1;
+  for (;;) {
+    if (text.charCodeAt(i) !== OPEN_BRACKET || text.charCodeAt(i + 1) !== QUOTE) return -1;
+    const pStart = i + 2;
+    const pEnd = stringEnd(text, i + 1);
+    if (pEnd < 0 || text.charCodeAt(pEnd) !== COMMA || text.charCodeAt(pEnd + 1) !== QUOTE) return -1;
+    const sStart = pEnd + 2;
+    const sEnd = stringEnd(text, pEnd + 1);
+    if (sEnd < 0 || text.charCodeAt(sEnd) !== CLOSE_BRACKET) return -1;
+    const price = decimalIn(text, pStart, pEnd - 1);
+    const amount = decimalIn(text, sStart, sEnd - 1);
+    // NaN and Infinity (`1e999`) are the JSON path's refusals, with its messages
+    if (!(price > 0 && price < Infinity) || !(amount >= 0 && amount < Infinity) || out.length >= MAX_LEVELS_PER_FRAME) return -1;
+    out.push({ price, amount, priceText: ownSlice(text, pStart, pEnd - 1), sizeText: ownSlice(text, sStart, sEnd - 1) });
+    const next = text.charCodeAt(sEnd + 1);
+    if (next === CLOSE_BRACKET) return sEnd + 2;
+    if (next !== COMMA) return -1;
+    i = sEnd + 2;
+  }
+}
+
+export function createBinanceDepthScanner(market: Market, toSymbol: (nativeId: string) => string): BinanceDepthScanner {
+  const futures = market === 'futures';
+
+  /** the event object from `start`, which must end exactly at `stop`; undefined unless it is one this path takes */
+  function event(text: string, start: number, stop: number): BookFrame | undefined {
+    if (text.charCodeAt(start) !== OPEN_BRACE) return undefined;
+    let seen = 0;
+    let eventTime = -1;
+    let tradeTime = -1;
+    let sStart = 0;
+    let sEnd = 0;
+    let firstId = -1;
+    let lastId = -1;
+    let prevId = -1;
+    const bids: BookLevel[] = [];
+    const asks: BookLevel[] = [];
+    let i = start + 1;
+    for (;;) {
+      if (text.charCodeAt(i) !== QUOTE) return undefined;
+      const keyEnd = stringEnd(text, i);
+      if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return undefined;
+      const v = keyEnd + 1;
+      const keyLength = keyEnd - i - 2;
+      const c0 = text.charCodeAt(i + 1);
+      let end: number;
+      let bit = 0;
+      if (keyLength === 1) {
+        switch (c0) {
+          case 101: // e
+            bit = K_E;
+            if (!text.startsWith(DEPTH_UPDATE, v)) return undefined;
+            end = v + DEPTH_UPDATE.length;
+            break;
+          case 69: // E
+          case 84: { // T
+            bit = c0 === 69 ? K_EVENT_TIME : K_T;
+            end = scalarEnd(text, v);
+            if (end < 0) return undefined;
+            const t = positiveIntegerIn(text, v, end);
+            if (t < 0) return undefined;
+            if (c0 === 69) eventTime = t;
+            else tradeTime = t;
+            break;
+          }
+          case 115: // s
+            bit = K_S;
+            if (text.charCodeAt(v) !== QUOTE) return undefined;
+            end = stringEnd(text, v);
+            sStart = v + 1;
+            sEnd = end - 1;
+            break;
+          case 85: // U
+          case 117: { // u
+            bit = c0 === 85 ? K_FIRST : K_LAST;
+            const id = idAt(text, v);
+            if (id === undefined) return undefined;
+            end = id.end;
+            if (c0 === 85) firstId = id.value;
+            else lastId = id.value;
+            break;
+          }
+          case 98: // b
+            bit = K_BIDS;
+            end = levelsAt(text, v, bids);
+            break;
+          case 97: // a
+            bit = K_ASKS;
+            end = levelsAt(text, v, asks);
+            break;
+          default:
+            end = scalarEnd(text, v);
+        }
+      } else if (keyLength === 2 && c0 === 112 && text.charCodeAt(i + 2) === 117) {
+        // pu
+        bit = K_PREV;
+        const id = idAt(text, v);
+        if (id === undefined) return undefined;
+        end = id.end;
+        prevId = id.value;
+      } else {
+        // a `stream` key makes the JSON path read the frame as a combined-stream wrapper
+        if (keyLength === 6 && text.startsWith('"stream"', i)) return undefined;
+        end = scalarEnd(text, v);
+      }
+      if (end < 0 || (seen & bit) !== 0) return undefined;
+      seen |= bit;
+      const next = text.charCodeAt(end);
+      if (next === COMMA) {
+        i = end + 1;
+        continue;
+      }
+      if (next !== CLOSE_BRACE || end + 1 !== stop) return undefined;
+      break;
+    }
+    const needed = K_E | K_S | K_FIRST | K_LAST | K_BIDS | K_ASKS | (futures ? K_PREV : 0) | ((seen & K_T) !== 0 ? 0 : K_EVENT_TIME);
+    if ((seen & needed) !== needed || sEnd === sStart || firstId > lastId) return undefined;
+    const nativeId = ownSlice(text, sStart, sEnd);
+    let symbol: string;
+    try {
+      symbol = toSymbol(nativeId);
+    } catch {
+      // an id the mapper refuses: the JSON path refuses it with its own message
+      return undefined;
+    }
+    const frame: BookFrame = {
+      nativeId,
+      symbol,
+      kind: 'delta',
+      bids,
+      asks,
+      // futures events carry the transaction time T; spot only the event time E
+      timestamp: (seen & K_T) !== 0 ? tradeTime : eventTime,
+      firstId,
+      lastId,
+    };
+    if (futures) frame.prevId = prevId;
+    return frame;
+  }
+
+  return (text) => {
+    if (!text.startsWith(WRAPPER_HEAD)) return event(text, 0, text.length);
+    // the combined-stream wrapper, exactly `{"stream":"…","data":{…}}`
+    const streamEnd = stringEnd(text, WRAPPER_HEAD.length - 1);
+    if (streamEnd < 0 || !text.startsWith(WRAPPER_DATA, streamEnd) || text.charCodeAt(text.length - 1) !== CLOSE_BRACE) return undefined;
+    return event(text, streamEnd + WRAPPER_DATA.length, text.length - 1);
+  };
+}
