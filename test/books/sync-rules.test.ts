@@ -9,9 +9,10 @@ import { BookReplay } from '../../src/books/replay.js';
 import { bookVenue } from '../../src/books/venues.js';
 import type { Instrument } from '../../src/exchanges/types.js';
 import { okxChecksum } from '../../src/exchanges/okx/book.js';
-import { OrderBook, type BookLevel } from '../../src/books/order-book.js';
+import { OrderBook, type BookLevel, type BookSide } from '../../src/books/order-book.js';
 
-const lvl = (p: string, s: string): BookLevel => ({ price: Number(p), amount: Number(s), priceText: p, sizeText: s });
+const lvl = (p: string, s: string): BookLevel => [Number(p), Number(s), p, s];
+const prices = (side: BookSide) => side.top(side.length).map(([p]) => p);
 
 /** feeds lines, returns "line N: problem" strings */
 function feed(replay: BookReplay, lines: unknown[]): string[] {
@@ -24,17 +25,24 @@ function feed(replay: BookReplay, lines: unknown[]): string[] {
 
 describe('order book', () => {
   test('levels stay sorted best first; size 0 deletes; restore undoes a set', () => {
-    const book = new OrderBook();
-    book.apply([lvl('10', '1'), lvl('12', '2'), lvl('11', '3')], [lvl('14', '1'), lvl('13', '5')], 1);
-    assert.deepEqual(book.bids.levels.map((l) => l.price), [12, 11, 10]);
-    assert.deepEqual(book.asks.levels.map((l) => l.price), [13, 14]);
-    const changes: Parameters<OrderBook['apply']>[3] = [];
-    book.apply([lvl('11', '0'), lvl('12', '7')], [lvl('13.5', '1')], 2, changes);
-    assert.deepEqual(book.bids.levels.map((l) => [l.price, l.amount]), [[12, 7], [10, 1]]);
-    book.undo(changes, 1);
-    assert.deepEqual(book.bids.levels.map((l) => [l.price, l.amount]), [[12, 2], [11, 3], [10, 1]]);
-    assert.deepEqual(book.asks.levels.map((l) => l.price), [13, 14]);
-    assert.equal(book.timestamp, 1);
+    for (const keepTexts of [false, true]) {
+      const book = new OrderBook(keepTexts);
+      book.apply([lvl('10', '1'), lvl('12', '2'), lvl('11', '3')], [lvl('14', '1'), lvl('13', '5')], 1);
+      assert.deepEqual(prices(book.bids), [12, 11, 10]);
+      assert.deepEqual(prices(book.asks), [13, 14]);
+      const changes: Parameters<OrderBook['apply']>[3] = [];
+      book.apply([lvl('11', '0'), lvl('12', '7'), lvl('9', '4')], [lvl('13.5', '1'), lvl('14', '0')], 2, changes);
+      assert.deepEqual(book.bids.top(9), [[12, 7], [10, 1], [9, 4]]);
+      assert.deepEqual(book.asks.top(9), [[13, 5], [13.5, 1]]);
+      book.undo(changes, 1);
+      assert.deepEqual(book.bids.top(9), [[12, 2], [11, 3], [10, 1]]);
+      assert.deepEqual(book.asks.top(9), [[13, 5], [14, 1]]);
+      // the texts come back with the levels where they are kept; elsewhere there are none
+      assert.deepEqual(book.bids.levels(), keepTexts ? [[12, 2, '12', '2'], [11, 3, '11', '3'], [10, 1, '10', '1']] : [[12, 2], [11, 3], [10, 1]]);
+      assert.equal(book.timestamp, 1);
+      book.bids.truncate(1);
+      assert.deepEqual(book.bids.levels(), keepTexts ? [[12, 2, '12', '2']] : [[12, 2]]);
+    }
   });
 
   test('CRC32 is the zlib one, signed', () => {

@@ -8,7 +8,7 @@
  * path would, and returns undefined for everything else, which the caller then reads the ordinary
  * way: errors and their messages keep their one implementation. Taken: the event's keys in any
  * order; other keys with scalar values (skipped); ids and times as plain digits (at most 15: exact);
- * levels as `["price","size"]` pairs of decimal strings. Left to JSON.parse: whitespace, escapes,
+ * levels as `["price","size"]` pairs of decimal strings (read into `[price, amount]`, no text kept). Left to JSON.parse: whitespace, escapes,
  * nested values elsewhere, repeated keys, numbers where strings are expected and the reverse, a
  * level with a third element, negative or zero prices, U after u, too many levels, other event
  * types, wrapper keys in another order or with more keys, and any text after the object.
@@ -69,7 +69,7 @@ function levelsAt(text: string, start: number, out: BookLevel[]): number {
     const amount = decimalIn(text, sStart, sEnd - 1);
     // NaN and Infinity (`1e999`) are the JSON path's refusals, with its messages
     if (!(price > 0 && price < Infinity) || !(amount >= 0 && amount < Infinity) || out.length >= MAX_LEVELS_PER_FRAME) return -1;
-    out.push({ price, amount, priceText: ownSlice(text, pStart, pEnd - 1), sizeText: ownSlice(text, sStart, sEnd - 1) });
+    out.push([price, amount]);
     const next = text.charCodeAt(sEnd + 1);
     if (next === CLOSE_BRACKET) return sEnd + 2;
     if (next !== COMMA) return -1;
