@@ -40,13 +40,49 @@ const DEPTH_UPDATE = '"depthUpdate"';
 
 export type BinanceDepthScanner = (text: string) => BookFrame | undefined;
 
-/** the integer id at `v` (plain digits, see MAX_ID_DIGITS) and where it ends, or end -1 */
-function idAt(text: string, v: number): { value: number; end: number } | undefined {
+/** where the last idAt / quotedDecimal read ended (-1: not a value this path takes); saves an object per value */
+let endAt = 0;
+
+/** the integer id at `v` (plain digits, see MAX_ID_DIGITS); endAt is past it */
+function idAt(text: string, v: number): number {
   const end = integerIdEnd(text, v, MAX_ID_DIGITS);
-  if (end < 0) return undefined;
+  endAt = end;
   let n = 0;
   for (let i = v; i < end; i++) n = n * 10 + (text.charCodeAt(i) - 48);
-  return { value: n, end };
+  return n;
+}
+
+/** 10^n for the decimals of an exact decimal (as common.ts decimalIn) */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+/** at most this many digits make a mantissa read exactly (as common.ts decimalIn) */
+const EXACT_DIGITS = 15;
+
+/**
+ * The decimal string whose opening quote is at `q`, read in one pass: its value (NaN: not a number
+ * the JSON path reads) and, in endAt, the index past its closing quote (-1: not a string this path
+ * takes). The common form (digits, one dot, at most 15 digits) is computed here exactly as
+ * decimalIn's exact branch computes it; anything else goes to decimalIn itself.
+ */
+function quotedDecimal(text: string, q: number): number {
+  let i = q + 1;
+  let m = 0;
+  let digits = 0;
+  let dot = -1;
+  for (;; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && dot < 0) dot = i;
+    else break;
+  }
+  if (text.charCodeAt(i) === QUOTE && digits > 0 && digits <= EXACT_DIGITS && dot !== i - 1 && dot !== q + 1) {
+    endAt = i + 1;
+    return dot < 0 ? m : m / (POW10[i - 1 - dot] as number);
+  }
+  const end = stringEnd(text, q);
+  endAt = end;
+  return end < 0 ? NaN : decimalIn(text, q + 1, end - 1);
 }
 
 /**
@@ -59,14 +95,12 @@ function levelsAt(text: string, start: number, out: BookLevel[]): number {
   if (text.charCodeAt(i) === CLOSE_BRACKET) return i + 1;
   for (;;) {
     if (text.charCodeAt(i) !== OPEN_BRACKET || text.charCodeAt(i + 1) !== QUOTE) return -1;
-    const pStart = i + 2;
-    const pEnd = stringEnd(text, i + 1);
+    const price = quotedDecimal(text, i + 1);
+    const pEnd = endAt;
     if (pEnd < 0 || text.charCodeAt(pEnd) !== COMMA || text.charCodeAt(pEnd + 1) !== QUOTE) return -1;
-    const sStart = pEnd + 2;
-    const sEnd = stringEnd(text, pEnd + 1);
+    const amount = quotedDecimal(text, pEnd + 1);
+    const sEnd = endAt;
     if (sEnd < 0 || text.charCodeAt(sEnd) !== CLOSE_BRACKET) return -1;
-    const price = decimalIn(text, pStart, pEnd - 1);
-    const amount = decimalIn(text, sStart, sEnd - 1);
     // NaN and Infinity (`1e999`) are the JSON path's refusals, with its messages
     if (!(price > 0 && price < Infinity) || !(amount >= 0 && amount < Infinity) || out.length >= MAX_LEVELS_PER_FRAME) return -1;
     out.push([price, amount]);
@@ -132,10 +166,9 @@ export function createBinanceDepthScanner(market: Market, toSymbol: (nativeId: s
           case 117: { // u
             bit = c0 === 85 ? K_FIRST : K_LAST;
             const id = idAt(text, v);
-            if (id === undefined) return undefined;
-            end = id.end;
-            if (c0 === 85) firstId = id.value;
-            else lastId = id.value;
+            end = endAt;
+            if (c0 === 85) firstId = id;
+            else lastId = id;
             break;
           }
           case 98: // b
@@ -152,10 +185,8 @@ export function createBinanceDepthScanner(market: Market, toSymbol: (nativeId: s
       } else if (keyLength === 2 && c0 === 112 && text.charCodeAt(i + 2) === 117) {
         // pu
         bit = K_PREV;
-        const id = idAt(text, v);
-        if (id === undefined) return undefined;
-        end = id.end;
-        prevId = id.value;
+        prevId = idAt(text, v);
+        end = endAt;
       } else {
         // a `stream` key makes the JSON path read the frame as a combined-stream wrapper
         if (keyLength === 6 && text.startsWith('"stream"', i)) return undefined;
