@@ -214,7 +214,7 @@ export class BookKeeper {
       e.buffer.length = 0;
       e.counters.overflowed++;
     }
-    e.buffer.push(frame);
+    e.buffer.push(keptCopy(frame));
   }
 
   /** a diff stream names levels at any depth: far ones are dropped so a book's memory stays bounded */
@@ -326,6 +326,25 @@ export class BookKeeper {
       if (this.entries.get(e.symbol) === e && !e.sync.synced) this.request(e);
     }, this.o.retryMs ?? 2000);
   }
+}
+
+/**
+ * A frame kept in the buffer is a copy. Frames normally die young, and V8 decides per allocation
+ * site whether to allocate straight into the old generation ("pretenuring") from how many of the
+ * site's objects survive — a decision that sticks. Frames held while a snapshot is on its way all
+ * survive, so keeping the parser's own objects would have every later frame of the connection
+ * allocated in the old generation: measured, the Binance depth scanner went from 0.9 to 6–7 µs per
+ * frame for good after such a warm-up, and the whole update from 2.6 to 7.4 µs. The copy's sites
+ * are the ones that survive; the parser's objects still die young.
+ */
+function keptCopy(f: BookFrame): BookFrame {
+  return { ...f, bids: copyLevels(f.bids), asks: copyLevels(f.asks) };
+}
+
+function copyLevels(levels: readonly BookLevel[]): BookLevel[] {
+  const out: BookLevel[] = [];
+  for (let i = 0; i < levels.length; i++) out.push((levels[i] as BookLevel).slice() as BookLevel);
+  return out;
 }
 
 /**

@@ -145,4 +145,21 @@ describe('book keeper', () => {
       assert.deepEqual(kb.top('BTC/USDT', 5)?.bids, [[10.5, 2]]);
     });
   });
+
+  test('a frame buffered before the snapshot is the keeper\'s own copy: the parser\'s objects are not held', async () => {
+    const clock = new ManualClock();
+    const rest = restDouble();
+    const k = new BookKeeper({ venue, clock, fetchSnapshot: rest.fetchSnapshot });
+    const f = event('BTCUSDT', 101, 104, [['11', '1']]);
+    k.onFrame(f);
+    // what the parser made may be reused or dropped once handed over: the book must not depend on it
+    f.bids[0]![1] = 7;
+    f.bids.push([12, 3]);
+    f.lastId = 200;
+    rest.calls[0]!.resolve({ lastUpdateId: 102, bids: [['10', '1']], asks: [['13', '1']] });
+    await settle();
+    assert.equal(k.state('BTC/USDT'), 'live');
+    assert.deepEqual(k.top('BTC/USDT', 5)?.bids, [[11, 1], [10, 1]]);
+    assert.equal(k.top('BTC/USDT', 5)?.sequence, 104);
+  });
 });
