@@ -169,4 +169,17 @@ describe('Binance depth scanner: the same BookFrames as the JSON.parse path', ()
       `{"stream":"x","data":${good},"x":1}`,
     ]) assert.equal(scan(bad), undefined, bad);
   });
+
+  test('ids remembered by the scanner: each frame still gets its own id and symbol, colliding hashes included', () => {
+    const p = pair('spot');
+    // "Aa" and "BB" have the same 31-multiplier hash: the scanner must compare the characters too
+    const ids = ['AaUSDT', 'BBUSDT', 'BTCUSDT', 'AaUSDT', 'ETHUSDT', 'BBUSDT', 'BTCUSDT'];
+    for (const id of ids) {
+      const text = `{"e":"depthUpdate","E":1690000000000,"s":"${id}","U":5,"u":6,"b":[["1.5","2"]],"a":[]}`;
+      const o = assertSame(p, text);
+      assert.ok(o.ok);
+      assert.equal((p.scan(text) as { nativeId: string }).nativeId, id);
+      assert.equal(((o.value as { nativeId: string }[])[0] as { nativeId: string }).nativeId, id);
+    }
+  });
 });

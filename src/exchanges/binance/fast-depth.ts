@@ -111,8 +111,38 @@ function levelsAt(text: string, start: number, out: BookLevel[]): number {
   }
 }
 
+/** native ids a scanner remembers (a connection carries at most a few hundred books) */
+const MAX_KNOWN_IDS = 4096;
+
+interface KnownId {
+  nativeId: string;
+  symbol: string;
+}
+
 export function createBinanceDepthScanner(market: Market, toSymbol: (nativeId: string) => string): BinanceDepthScanner {
   const futures = market === 'futures';
+  /** native ids read before, by a hash of their characters: a frame's id costs no slice and no map lookup by string */
+  const known = new Map<number, KnownId>();
+
+  /** the id from `start` to `end` and its symbol; undefined when the mapper refuses it */
+  function idOf(text: string, start: number, end: number): KnownId | undefined {
+    let h = end - start;
+    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+    const hit = known.get(h);
+    if (hit !== undefined && hit.nativeId.length === end - start && text.startsWith(hit.nativeId, start)) return hit;
+    const nativeId = ownSlice(text, start, end);
+    let symbol: string;
+    try {
+      symbol = toSymbol(nativeId);
+    } catch {
+      // an id the mapper refuses: the JSON path refuses it with its own message
+      return undefined;
+    }
+    if (known.size >= MAX_KNOWN_IDS) known.clear();
+    const id = { nativeId, symbol };
+    known.set(h, id);
+    return id;
+  }
 
   /** the event object from `start`, which must end exactly at `stop`; undefined unless it is one this path takes */
   function event(text: string, start: number, stop: number): BookFrame | undefined {
@@ -204,17 +234,11 @@ export function createBinanceDepthScanner(market: Market, toSymbol: (nativeId: s
     }
     const needed = K_E | K_S | K_FIRST | K_LAST | K_BIDS | K_ASKS | (futures ? K_PREV : 0) | ((seen & K_T) !== 0 ? 0 : K_EVENT_TIME);
     if ((seen & needed) !== needed || sEnd === sStart || firstId > lastId) return undefined;
-    const nativeId = ownSlice(text, sStart, sEnd);
-    let symbol: string;
-    try {
-      symbol = toSymbol(nativeId);
-    } catch {
-      // an id the mapper refuses: the JSON path refuses it with its own message
-      return undefined;
-    }
+    const id = idOf(text, sStart, sEnd);
+    if (id === undefined) return undefined;
     const frame: BookFrame = {
-      nativeId,
-      symbol,
+      nativeId: id.nativeId,
+      symbol: id.symbol,
       kind: 'delta',
       bids,
       asks,
