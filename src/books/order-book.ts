@@ -9,9 +9,10 @@
  * and not making those strings was a good part of a book update's cost.
  *
  * A side keeps its levels in parallel arrays of numbers (and texts where kept) rather than one
- * object per level: applying a level copies two numbers in, making no garbage. Sides are sorted with
- * binary search: books are a few hundred levels deep and most updates land near the top, where an
- * insert moves little.
+ * object per level: applying a level copies two numbers in, making no garbage. The arrays run from
+ * the worst level to the best: books are hundreds of levels deep and most updates land near the
+ * top, so with the best level last an insert or a removal moves only the few levels above it (best
+ * first, each one moved the whole book). Levels are found by binary search.
  */
 import type { BookLevelTuple } from '../records.js';
 
@@ -30,7 +31,7 @@ export interface LevelChange {
 }
 
 export class BookSide {
-  /** prices, best first */
+  /** prices, worst first and best last (see above) */
   readonly prices: number[] = [];
   /** amounts in base units, aligned with prices */
   readonly amounts: number[] = [];
@@ -38,7 +39,7 @@ export class BookSide {
   readonly priceTexts: string[] | undefined;
   readonly sizeTexts: string[] | undefined;
 
-  /** bids: highest price first; asks: lowest first */
+  /** bids: highest price best; asks: lowest best */
   constructor(
     readonly descending: boolean,
     keepTexts = false,
@@ -51,21 +52,23 @@ export class BookSide {
     return this.prices.length;
   }
 
-  /** the index of `price`, or where it would be inserted */
+  /** the index of `price` in the worst-to-best arrays, or where it would be inserted */
   private find(price: number): number {
     const prices = this.prices;
     let lo = 0;
     let hi = prices.length;
     if (this.descending) {
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((prices[mid] as number) > price) lo = mid + 1;
-        else hi = mid;
-      }
-    } else {
+      // bids: stored ascending
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         if ((prices[mid] as number) < price) lo = mid + 1;
+        else hi = mid;
+      }
+    } else {
+      // asks: stored descending
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((prices[mid] as number) > price) lo = mid + 1;
         else hi = mid;
       }
     }
@@ -121,7 +124,7 @@ export class BookSide {
 
   private insertAt(i: number, price: number, amount: number, priceText: string | undefined, sizeText: string | undefined): void {
     if (i === this.prices.length) {
-      // the far end: no move
+      // a new best level: no move
       this.prices.push(price);
       this.amounts.push(amount);
     } else {
@@ -136,32 +139,41 @@ export class BookSide {
 
   replace(levels: readonly BookLevel[]): void {
     this.truncate(0);
-    for (const l of levels) if (l[1] !== 0) this.set(l[0], l[1], l[2], l[3]);
+    // venues list a whole book best first: from its end, each level is a new best, appended
+    for (let k = levels.length - 1; k >= 0; k--) {
+      const l = levels[k] as BookLevel;
+      if (l[1] !== 0) this.set(l[0], l[1], l[2], l[3]);
+    }
   }
 
   /** keeps the best `max` levels */
   truncate(max: number): void {
-    if (this.prices.length <= max) return;
-    this.prices.length = max;
-    this.amounts.length = max;
-    if (this.priceTexts !== undefined) this.priceTexts.length = max;
-    if (this.sizeTexts !== undefined) this.sizeTexts.length = max;
+    const drop = this.prices.length - max;
+    if (drop <= 0) return;
+    // the worst levels are the arrays' front
+    this.prices.splice(0, drop);
+    this.amounts.splice(0, drop);
+    this.priceTexts?.splice(0, drop);
+    this.sizeTexts?.splice(0, drop);
   }
 
-  /** the best `n` levels as fresh `[price, amount]` tuples */
+  /** the best `n` levels, best first, as fresh `[price, amount]` tuples */
   top(n: number): BookLevelTuple[] {
     const count = Math.min(n, this.prices.length);
+    const last = this.prices.length - 1;
     const out: BookLevelTuple[] = new Array(count);
-    for (let i = 0; i < count; i++) out[i] = [this.prices[i] as number, this.amounts[i] as number];
+    for (let k = 0; k < count; k++) out[k] = [this.prices[last - k] as number, this.amounts[last - k] as number];
     return out;
   }
 
-  /** the best `n` levels with their texts (where kept), to put back with replace() */
+  /** the best `n` levels, best first, with their texts (where kept), to put back with replace() */
   levels(n = this.prices.length): BookLevel[] {
     const count = Math.min(n, this.prices.length);
+    const last = this.prices.length - 1;
     const out: BookLevel[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      out[i] = this.priceTexts === undefined
+    for (let k = 0; k < count; k++) {
+      const i = last - k;
+      out[k] = this.priceTexts === undefined
         ? [this.prices[i] as number, this.amounts[i] as number]
         : [this.prices[i] as number, this.amounts[i] as number, this.priceTexts[i] as string, (this.sizeTexts as string[])[i] as string];
     }
