@@ -151,6 +151,18 @@ describe('Binance depth scanner: the same BookFrames as the JSON.parse path', ()
     for (const v of ODD_TIMESTAMPS) assertSame(p, `{"e":"depthUpdate","E":${v},"s":"BTCUSDT","U":5,"u":6,"b":[],"a":[]}`);
   });
 
+  test('odd keys (empty, a quote, escapes, control characters, look-alikes) read alike or refused alike', () => {
+    const p = pair('futures');
+    const good = '{"e":"depthUpdate","E":1,"T":2,"s":"X","U":5,"u":6,"pu":4,"b":[["1","2"]],"a":[]}';
+    const keys = ['""', '"""', String.raw`"\""`, String.raw`"\u0062"`, '"\u0001"', '"bb"', '"B"', '"p"', '"puu"', String.raw`"\\"`, '"é"'];
+    for (const key of keys) {
+      for (const value of ['1', '[["9","9"]]', '"x"']) {
+        assertSame(p, good.replace('"E":1,', `"E":1,${key}:${value},`));
+        assertSame(p, good.replace('"a":[]', `"a":[],${key}:${value}`));
+      }
+    }
+  });
+
   test('the scanner declines what it must not read, and never makes a frame of it', () => {
     const scan = createBinanceDepthScanner('futures', (id) => id);
     const good = '{"e":"depthUpdate","E":1,"T":2,"s":"X","U":5,"u":6,"pu":4,"b":[["1","2"]],"a":[]}';

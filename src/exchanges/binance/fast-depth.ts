@@ -18,10 +18,12 @@ import type { BookFrame } from '../../books/types.js';
 import type { Market } from '../../records.js';
 import { MAX_LEVELS_PER_FRAME } from '../book-levels.js';
 import { decimalIn } from '../common.js';
-import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, integerIdEnd, ownSlice, positiveIntegerIn, scalarEnd, stringEnd } from '../scan/json-scan.js';
+import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, ownSlice, scalarEnd, stringEnd } from '../scan/json-scan.js';
 
 /** ids of at most 15 digits are exact numbers (10^15 < 2^53); longer ones go to the JSON path's checks */
 const MAX_ID_DIGITS = 15;
+/** times likewise (as the trade scanners' positiveIntegerIn) */
+const MAX_TIME_DIGITS = 15;
 
 /** bits of the event keys seen, to leave a frame with a repeated one to JSON.parse (it keeps the last) */
 const K_E = 1;
@@ -43,12 +45,24 @@ export type BinanceDepthScanner = (text: string) => BookFrame | undefined;
 /** where the last idAt / quotedDecimal read ended (-1: not a value this path takes); saves an object per value */
 let endAt = 0;
 
-/** the integer id at `v` (plain digits, see MAX_ID_DIGITS); endAt is past it */
-function idAt(text: string, v: number): number {
-  const end = integerIdEnd(text, v, MAX_ID_DIGITS);
-  endAt = end;
+/**
+ * The plain unsigned integer at `v` in one pass — `0` or digits without a leading zero, at most
+ * `maxDigits`, a whole JSON number (no fraction or exponent follows) — with endAt past it; endAt
+ * -1 for anything else (a sign, a fraction, too many digits, not a number: the JSON path's).
+ */
+function digitsAt(text: string, v: number, maxDigits: number): number {
+  let i = v;
   let n = 0;
-  for (let i = v; i < end; i++) n = n * 10 + (text.charCodeAt(i) - 48);
+  for (;;) {
+    const c = text.charCodeAt(i);
+    // (written so that NaN, past the end of the text, stops too)
+    if (!(c >= 48 && c <= 57)) break;
+    n = n * 10 + (c - 48);
+    i++;
+  }
+  const next = text.charCodeAt(i);
+  const digits = i - v;
+  endAt = digits === 0 || digits > maxDigits || (digits > 1 && text.charCodeAt(v) === 48) || next === 46 || next === 101 || next === 69 /* . e E */ ? -1 : i;
   return n;
 }
 
@@ -160,7 +174,9 @@ export function createBinanceDepthScanner(market: Market, toSymbol: (nativeId: s
     let i = start + 1;
     for (;;) {
       if (text.charCodeAt(i) !== QUOTE) return undefined;
-      const keyEnd = stringEnd(text, i);
+      const k1 = text.charCodeAt(i + 1);
+      // a one-character key (most of them) without a scan; an empty key, an escape or a control character is stringEnd's
+      const keyEnd = text.charCodeAt(i + 2) === QUOTE && k1 !== QUOTE && k1 !== 92 && k1 >= 0x20 ? i + 3 : stringEnd(text, i);
       if (keyEnd < 0 || text.charCodeAt(keyEnd) !== COLON) return undefined;
       const v = keyEnd + 1;
       const keyLength = keyEnd - i - 2;
@@ -177,10 +193,10 @@ export function createBinanceDepthScanner(market: Market, toSymbol: (nativeId: s
           case 69: // E
           case 84: { // T
             bit = c0 === 69 ? K_EVENT_TIME : K_T;
-            end = scalarEnd(text, v);
-            if (end < 0) return undefined;
-            const t = positiveIntegerIn(text, v, end);
-            if (t < 0) return undefined;
+            // a time as the JSON path's timestampMs takes it from a plain number: positive, exact
+            const t = digitsAt(text, v, MAX_TIME_DIGITS);
+            end = endAt;
+            if (!(t > 0)) return undefined;
             if (c0 === 69) eventTime = t;
             else tradeTime = t;
             break;
@@ -195,7 +211,7 @@ export function createBinanceDepthScanner(market: Market, toSymbol: (nativeId: s
           case 85: // U
           case 117: { // u
             bit = c0 === 85 ? K_FIRST : K_LAST;
-            const id = idAt(text, v);
+            const id = digitsAt(text, v, MAX_ID_DIGITS);
             end = endAt;
             if (c0 === 85) firstId = id;
             else lastId = id;
@@ -215,7 +231,7 @@ export function createBinanceDepthScanner(market: Market, toSymbol: (nativeId: s
       } else if (keyLength === 2 && c0 === 112 && text.charCodeAt(i + 2) === 117) {
         // pu
         bit = K_PREV;
-        prevId = idAt(text, v);
+        prevId = digitsAt(text, v, MAX_ID_DIGITS);
         end = endAt;
       } else {
         // a `stream` key makes the JSON path read the frame as a combined-stream wrapper
