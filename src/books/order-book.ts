@@ -16,6 +16,9 @@
  */
 import type { BookLevelTuple } from '../records.js';
 
+/** levels from the top looked at one by one before a binary search (see BookSide.find) */
+const NEAR_TOP = 8;
+
 /** a level as read off the wire: price, amount in base units, and (OKX) the price and size as the exchange wrote them */
 export type BookLevel = [price: number, amount: number, priceText?: string, sizeText?: string];
 
@@ -52,27 +55,62 @@ export class BookSide {
     return this.prices.length;
   }
 
-  /** the index of `price` in the worst-to-best arrays, or where it would be inserted */
+  /**
+   * The index of `price` in the worst-to-best arrays, or where it would be inserted. Most updates
+   * land near the top, which is the arrays' end: a few levels from there are looked at one by one
+   * before a binary search of the rest.
+   */
   private find(price: number): number {
     const prices = this.prices;
-    let lo = 0;
-    let hi = prices.length;
+    const n = prices.length;
+    const stop = n > NEAR_TOP ? n - NEAR_TOP : 0;
+    let hi = stop;
     if (this.descending) {
       // bids: stored ascending
+      for (let i = n - 1; i >= stop; i--) {
+        const p = prices[i] as number;
+        if (p <= price) return p === price ? i : i + 1;
+      }
+      let lo = 0;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         if ((prices[mid] as number) < price) lo = mid + 1;
         else hi = mid;
       }
-    } else {
-      // asks: stored descending
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((prices[mid] as number) > price) lo = mid + 1;
-        else hi = mid;
-      }
+      return lo;
+    }
+    // asks: stored descending
+    for (let i = n - 1; i >= stop; i--) {
+      const p = prices[i] as number;
+      if (p >= price) return p === price ? i : i + 1;
+    }
+    let lo = 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((prices[mid] as number) > price) lo = mid + 1;
+      else hi = mid;
     }
     return lo;
+  }
+
+  /** sets a level of a side without texts, nothing recorded for undo (the common case, kept lean) */
+  setAmount(price: number, amount: number): void {
+    const i = this.find(price);
+    const prices = this.prices;
+    const here = i < prices.length && prices[i] === price;
+    if (amount === 0) {
+      if (here) {
+        prices.splice(i, 1);
+        this.amounts.splice(i, 1);
+      }
+    } else if (here) this.amounts[i] = amount;
+    else if (i === prices.length) {
+      prices.push(price);
+      this.amounts.push(amount);
+    } else {
+      prices.splice(i, 0, price);
+      this.amounts.splice(i, 0, amount);
+    }
   }
 
   /** sets a level; an amount of 0 removes it. `changes` (when given) is told what was there before. */
@@ -203,6 +241,18 @@ export class OrderBook {
   apply(bids: readonly BookLevel[], asks: readonly BookLevel[], timestamp: number, changes?: LevelChange[]): void {
     const b = this.bids;
     const a = this.asks;
+    if (changes === undefined && b.priceTexts === undefined) {
+      for (let i = 0; i < bids.length; i++) {
+        const l = bids[i] as BookLevel;
+        b.setAmount(l[0], l[1]);
+      }
+      for (let i = 0; i < asks.length; i++) {
+        const l = asks[i] as BookLevel;
+        a.setAmount(l[0], l[1]);
+      }
+      this.timestamp = timestamp;
+      return;
+    }
     for (let i = 0; i < bids.length; i++) {
       const l = bids[i] as BookLevel;
       b.set(l[0], l[1], l[2], l[3], changes);

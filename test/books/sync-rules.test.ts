@@ -45,6 +45,41 @@ describe('order book', () => {
     }
   });
 
+  test('a deep book under random updates (near the top and far from it) equals a plain sorted model, with and without texts', () => {
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const keepTexts of [false, true]) {
+      const book = new OrderBook(keepTexts);
+      const model = { bids: new Map<number, number>(), asks: new Map<number, number>() };
+      for (let step = 0; step < 3000; step++) {
+        const bids: BookLevel[] = [];
+        const asks: BookLevel[] = [];
+        for (let k = Math.floor(rand() * 12); k > 0; k--) {
+          // most near the top (100 for bids, 101 for asks), some deep, a tenth removals
+          const off = (rand() < 0.8 ? Math.floor(rand() * 10) : Math.floor(rand() * 400)) / 100;
+          const amount = rand() < 0.1 ? 0 : Math.round(rand() * 1000) / 100;
+          const side = rand() < 0.5;
+          const price = side ? Math.round((100 - off) * 100) / 100 : Math.round((101 + off) * 100) / 100;
+          (side ? bids : asks).push(lvl(String(price), String(amount)));
+          const m = side ? model.bids : model.asks;
+          if (amount === 0) m.delete(price);
+          else m.set(price, amount);
+        }
+        book.apply(bids, asks, step);
+      }
+      const sorted = (m: Map<number, number>, desc: boolean) => [...m].sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]));
+      assert.ok(model.bids.size > 100, `${model.bids.size} bid levels: deep enough to reach the binary search`);
+      assert.deepEqual(book.bids.top(10_000), sorted(model.bids, true));
+      assert.deepEqual(book.asks.top(10_000), sorted(model.asks, false));
+      // and an undo of changes deep in the book puts it back exactly
+      const before = book.bids.levels();
+      const changes: Parameters<OrderBook['apply']>[3] = [];
+      book.apply([lvl('97.005', '1'), lvl('99.99', '0'), lvl('100', '3'), lvl('96.5', '0')], [], 1, changes);
+      book.undo(changes, 0);
+      assert.deepEqual(book.bids.levels(), before);
+    }
+  });
+
   test('CRC32 is the zlib one, signed', () => {
     assert.equal(crc32Signed('123456789'), 0xcbf43926 | 0);
     assert.equal(crc32Signed(''), 0);
