@@ -4,7 +4,6 @@
  * Pure: lines in, book lines and problems out.
  */
 import type { Instrument } from '../exchanges/types.js';
-import type { BookLevel } from './order-book.js';
 import type { BookSync, BookVenue } from './types.js';
 
 export interface BookLine {
@@ -96,8 +95,8 @@ export class BookReplay {
         market: this.venue.market,
         symbol,
         timestamp: book.timestamp,
-        bids: pairs(book.bids.top(depth)),
-        asks: pairs(book.asks.top(depth)),
+        bids: book.bids.top(depth),
+        asks: book.asks.top(depth),
       });
     }
     return out;
@@ -108,5 +107,3 @@ export class BookReplay {
     return [...this.symbols].filter(([, s]) => !s.sync.synced).map(([symbol]) => symbol);
   }
 }
-
-const pairs = (levels: readonly BookLevel[]): [number, number][] => levels.map((l) => [l.price, l.amount]);

@@ -14,7 +14,6 @@
  */
 import { Subject, type Observable } from 'rxjs';
 import { BookKeeper, newBookCounters, type BookCounters, type BookState } from '../books/book-keeper.js';
-import type { BookLevel } from '../books/order-book.js';
 import type { BookFrame, BookVenue } from '../books/types.js';
 import type { Instrument, RestClient } from '../exchanges/types.js';
 import type { BookLevelTuple, BookRecord, ExchangeId, Market } from '../records.js';
@@ -190,7 +189,7 @@ export class VenueBooks {
     const top = owner?.keeper.top(symbol, depth);
     const { exchange, market } = this;
     if (top === undefined || !top.live) return { exchange, market, symbol, bids: [], asks: [], timestamp: NaN, state, synced: false };
-    const out: LiveBook = { exchange, market, symbol, bids: tuples(top.bids), asks: tuples(top.asks), timestamp: top.timestamp, state, synced: true };
+    const out: LiveBook = { exchange, market, symbol, bids: top.bids, asks: top.asks, timestamp: top.timestamp, state, synced: true };
     if (top.sequence !== undefined) out.sequence = top.sequence;
     return out;
   }
@@ -334,8 +333,4 @@ export class VenueBooks {
     this.o.sink?.write(out);
     if (this.updates.observed) for (const r of out) this.updates.next(r);
   }
-}
-
-function tuples(levels: readonly BookLevel[]): BookLevelTuple[] {
-  return levels.map((l) => [l.price, l.amount]);
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { BookKeeper, type BookState } from '../../src/books/book-keeper.js';
 import { bookVenue } from '../../src/books/venues.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
+import type { BookRecord } from '../../src/records.js';
 
 const venue = bookVenue('binance', 'spot');
 const parse = venue.createFrameParser();
@@ -36,7 +37,7 @@ describe('book keeper', () => {
     rest.calls[0]!.resolve({ lastUpdateId: 102, bids: [['10', '1']], asks: [['12', '1']] });
     await settle();
     assert.equal(k.state('BTC/USDT'), 'live');
-    assert.deepEqual(k.top('BTC/USDT', 5)?.bids.map((l) => [l.price, l.amount]), [[11, 1], [10, 1]], 'the event ending before the snapshot was dropped');
+    assert.deepEqual(k.top('BTC/USDT', 5)?.bids, [[11, 1], [10, 1]], 'the event ending before the snapshot was dropped');
     k.onFrame(event('BTCUSDT', 110, 111, [['13', '1']]));
     assert.equal(k.state('BTC/USDT'), 'resyncing');
     assert.deepEqual(k.counters('BTC/USDT'), { resyncs: 1, sequenceGaps: 1, checksumFailures: 0, overflowed: 0 });
@@ -47,7 +48,7 @@ describe('book keeper', () => {
     rest.calls[1]!.resolve({ lastUpdateId: 113, bids: [['10', '2']], asks: [['12', '1']] });
     await settle();
     assert.equal(k.state('BTC/USDT'), 'live');
-    assert.deepEqual(k.top('BTC/USDT', 5)?.bids.map((l) => [l.price, l.amount]), [[10, 2], [9, 4]]);
+    assert.deepEqual(k.top('BTC/USDT', 5)?.bids, [[10, 2], [9, 4]]);
     assert.deepEqual(states, ['BTC/USDT syncing', 'BTC/USDT live', 'BTC/USDT resyncing', 'BTC/USDT live']);
   });
 
@@ -109,7 +110,7 @@ describe('book keeper', () => {
     assert.equal(k.state('BTC/USDT'), 'live', 'the venue\'s snapshot starts the book at once');
     rest.calls[0]!.resolve({ code: '0', data: [{ bids: [['1', '1']], asks: [['2', '1']], ts: '900', seqId: 5 }] });
     await settle();
-    assert.deepEqual(k.top('BTC/USDT', 1)?.bids.map((l) => l.price), [100], 'the late REST answer changed nothing');
+    assert.deepEqual(k.top('BTC/USDT', 1)?.bids.map(([p]) => p), [100], 'the late REST answer changed nothing');
     assert.equal(k.top('BTC/USDT', 1)?.sequence, 20);
   });
 
@@ -128,12 +129,62 @@ describe('book keeper', () => {
     rest.calls[0]!.resolve({ code: '0', data: [{ bids: [['100', '1', '0', '1']], asks: [['101', '1', '0', '1']], ts: '12', seqId: 12 }] });
     await settle();
     assert.equal(k.state('BTC/USDT'), 'live');
-    assert.deepEqual(k.top('BTC/USDT', 3)?.bids.map((l) => l.price), [100, 92], 'updates up to the snapshot\'s seqId were already in it');
+    assert.deepEqual(k.top('BTC/USDT', 3)?.bids.map(([p]) => p), [100, 92], 'updates up to the snapshot\'s seqId were already in it');
     k.onFrame(frame(20, 18, '93'));
     assert.equal(k.state('BTC/USDT'), 'resyncing');
     assert.deepEqual(resubscribed, [], 'a resubscription would bring no snapshot');
     clock.advance(250);
     await settle();
     assert.equal(rest.calls.length, 2, 'REST again');
+  });
+
+  test('update records carry [price, amount] pairs only: a Binance frame\'s levels as they are, OKX\'s without their wire texts', () => {
+    const clock = new ManualClock();
+    const records: BookRecord[] = [];
+    const okx = bookVenue('okx', 'spot');
+    const parseOkx = okx.createFrameParser();
+    const k = new BookKeeper({ venue: okx, clock, fetchSnapshot: restDouble().fetchSnapshot, onRecord: (r) => records.push(r) });
+    const okxFrame = (action: string, seqId: number, bids: string[][]) =>
+      parseOkx(JSON.stringify({ arg: { channel: 'books', instId: 'BTC-USDT' }, action, data: [{ bids, asks: [['101.0', '2', '0', '1']], ts: '1000', checksum: 0, seqId, prevSeqId: seqId - 1 }] }))[0]!;
+    k.onFrame(okxFrame('snapshot', 10, [['100.0', '1', '0', '1']]));
+    k.onFrame(okxFrame('update', 11, [['99.50', '3', '0', '1']]));
+    const update = records.find((r) => r.kind === 'update');
+    assert.deepEqual(update?.bids, [[99.5, 3]]);
+    assert.deepEqual(update?.asks, [[101, 2]]);
+    // and the book kept the texts the checksum needs
+    assert.deepEqual(k.top('BTC/USDT', 5)?.bids, [[100, 1], [99.5, 3]]);
+
+    const records2: BookRecord[] = [];
+    const rest = restDouble();
+    const kb = new BookKeeper({ venue, clock, fetchSnapshot: rest.fetchSnapshot, onRecord: (r) => records2.push(r) });
+    kb.onFrame(event('BTCUSDT', 1, 1, [['10', '1']]));
+    rest.calls[0]!.resolve({ lastUpdateId: 1, bids: [], asks: [] });
+    return settle().then(() => {
+      const f = event('BTCUSDT', 2, 2, [['10.5', '2'], ['10', '0']]);
+      kb.onFrame(f);
+      const u = records2.find((r) => r.kind === 'update');
+      assert.deepEqual(u?.bids, [[10.5, 2], [10, 0]]);
+      assert.deepEqual(kb.top('BTC/USDT', 5)?.bids, [[10.5, 2]]);
+      // the record holds the only other reference to the frame's levels: changing it cannot touch the book
+      u!.bids[0]![1] = 99;
+      assert.deepEqual(kb.top('BTC/USDT', 5)?.bids, [[10.5, 2]]);
+    });
+  });
+
+  test('a frame buffered before the snapshot is the keeper\'s own copy: the parser\'s objects are not held', async () => {
+    const clock = new ManualClock();
+    const rest = restDouble();
+    const k = new BookKeeper({ venue, clock, fetchSnapshot: rest.fetchSnapshot });
+    const f = event('BTCUSDT', 101, 104, [['11', '1']]);
+    k.onFrame(f);
+    // what the parser made may be reused or dropped once handed over: the book must not depend on it
+    f.bids[0]![1] = 7;
+    f.bids.push([12, 3]);
+    f.lastId = 200;
+    rest.calls[0]!.resolve({ lastUpdateId: 102, bids: [['10', '1']], asks: [['13', '1']] });
+    await settle();
+    assert.equal(k.state('BTC/USDT'), 'live');
+    assert.deepEqual(k.top('BTC/USDT', 5)?.bids, [[11, 1], [10, 1]]);
+    assert.equal(k.top('BTC/USDT', 5)?.sequence, 104);
   });
 });

@@ -9,9 +9,10 @@ import { BookReplay } from '../../src/books/replay.js';
 import { bookVenue } from '../../src/books/venues.js';
 import type { Instrument } from '../../src/exchanges/types.js';
 import { okxChecksum } from '../../src/exchanges/okx/book.js';
-import { OrderBook, type BookLevel } from '../../src/books/order-book.js';
+import { OrderBook, type BookLevel, type BookSide } from '../../src/books/order-book.js';
 
-const lvl = (p: string, s: string): BookLevel => ({ price: Number(p), amount: Number(s), priceText: p, sizeText: s });
+const lvl = (p: string, s: string): BookLevel => [Number(p), Number(s), p, s];
+const prices = (side: BookSide) => side.top(side.length).map(([p]) => p);
 
 /** feeds lines, returns "line N: problem" strings */
 function feed(replay: BookReplay, lines: unknown[]): string[] {
@@ -24,17 +25,59 @@ function feed(replay: BookReplay, lines: unknown[]): string[] {
 
 describe('order book', () => {
   test('levels stay sorted best first; size 0 deletes; restore undoes a set', () => {
-    const book = new OrderBook();
-    book.apply([lvl('10', '1'), lvl('12', '2'), lvl('11', '3')], [lvl('14', '1'), lvl('13', '5')], 1);
-    assert.deepEqual(book.bids.levels.map((l) => l.price), [12, 11, 10]);
-    assert.deepEqual(book.asks.levels.map((l) => l.price), [13, 14]);
-    const changes: Parameters<OrderBook['apply']>[3] = [];
-    book.apply([lvl('11', '0'), lvl('12', '7')], [lvl('13.5', '1')], 2, changes);
-    assert.deepEqual(book.bids.levels.map((l) => [l.price, l.amount]), [[12, 7], [10, 1]]);
-    book.undo(changes, 1);
-    assert.deepEqual(book.bids.levels.map((l) => [l.price, l.amount]), [[12, 2], [11, 3], [10, 1]]);
-    assert.deepEqual(book.asks.levels.map((l) => l.price), [13, 14]);
-    assert.equal(book.timestamp, 1);
+    for (const keepTexts of [false, true]) {
+      const book = new OrderBook(keepTexts);
+      book.apply([lvl('10', '1'), lvl('12', '2'), lvl('11', '3')], [lvl('14', '1'), lvl('13', '5')], 1);
+      assert.deepEqual(prices(book.bids), [12, 11, 10]);
+      assert.deepEqual(prices(book.asks), [13, 14]);
+      const changes: Parameters<OrderBook['apply']>[3] = [];
+      book.apply([lvl('11', '0'), lvl('12', '7'), lvl('9', '4')], [lvl('13.5', '1'), lvl('14', '0')], 2, changes);
+      assert.deepEqual(book.bids.top(9), [[12, 7], [10, 1], [9, 4]]);
+      assert.deepEqual(book.asks.top(9), [[13, 5], [13.5, 1]]);
+      book.undo(changes, 1);
+      assert.deepEqual(book.bids.top(9), [[12, 2], [11, 3], [10, 1]]);
+      assert.deepEqual(book.asks.top(9), [[13, 5], [14, 1]]);
+      // the texts come back with the levels where they are kept; elsewhere there are none
+      assert.deepEqual(book.bids.levels(), keepTexts ? [[12, 2, '12', '2'], [11, 3, '11', '3'], [10, 1, '10', '1']] : [[12, 2], [11, 3], [10, 1]]);
+      assert.equal(book.timestamp, 1);
+      book.bids.truncate(1);
+      assert.deepEqual(book.bids.levels(), keepTexts ? [[12, 2, '12', '2']] : [[12, 2]]);
+    }
+  });
+
+  test('a deep book under random updates (near the top and far from it) equals a plain sorted model, with and without texts', () => {
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const keepTexts of [false, true]) {
+      const book = new OrderBook(keepTexts);
+      const model = { bids: new Map<number, number>(), asks: new Map<number, number>() };
+      for (let step = 0; step < 3000; step++) {
+        const bids: BookLevel[] = [];
+        const asks: BookLevel[] = [];
+        for (let k = Math.floor(rand() * 12); k > 0; k--) {
+          // most near the top (100 for bids, 101 for asks), some deep, a tenth removals
+          const off = (rand() < 0.8 ? Math.floor(rand() * 10) : Math.floor(rand() * 400)) / 100;
+          const amount = rand() < 0.1 ? 0 : Math.round(rand() * 1000) / 100;
+          const side = rand() < 0.5;
+          const price = side ? Math.round((100 - off) * 100) / 100 : Math.round((101 + off) * 100) / 100;
+          (side ? bids : asks).push(lvl(String(price), String(amount)));
+          const m = side ? model.bids : model.asks;
+          if (amount === 0) m.delete(price);
+          else m.set(price, amount);
+        }
+        book.apply(bids, asks, step);
+      }
+      const sorted = (m: Map<number, number>, desc: boolean) => [...m].sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]));
+      assert.ok(model.bids.size > 100, `${model.bids.size} bid levels: deep enough to reach the binary search`);
+      assert.deepEqual(book.bids.top(10_000), sorted(model.bids, true));
+      assert.deepEqual(book.asks.top(10_000), sorted(model.asks, false));
+      // and an undo of changes deep in the book puts it back exactly
+      const before = book.bids.levels();
+      const changes: Parameters<OrderBook['apply']>[3] = [];
+      book.apply([lvl('97.005', '1'), lvl('99.99', '0'), lvl('100', '3'), lvl('96.5', '0')], [], 1, changes);
+      book.undo(changes, 0);
+      assert.deepEqual(book.bids.levels(), before);
+    }
   });
 
   test('CRC32 is the zlib one, signed', () => {

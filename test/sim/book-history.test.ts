@@ -117,7 +117,7 @@ for (const c of CASES) {
       let firstVersion: BookVersion;
       if (snapshot !== undefined) {
         const parsed = bookVenue(c.exchange, c.market).parseSnapshot(snapshot, instruments, c.nativeId ?? 'BTCUSDT');
-        first = { bids: parsed.bids.map((l) => [l.price, l.amount]), asks: parsed.asks.map((l) => [l.price, l.amount]) };
+        first = { bids: parsed.bids.map((l) => [l[0], l[1]]), asks: parsed.asks.map((l) => [l[0], l[1]]) };
         firstVersion = { sequence: parsed.lastId as number };
       } else {
         const replay0 = new BookReplay(bookVenue(c.exchange, c.market), instruments ? { instruments } : {});

@@ -37,8 +37,8 @@ describe('okx REST books', () => {
     const truth = sim.trueBook('okx', 'spot', 'BTC/USDT', 5)!;
     const frame = bookVenue('okx', 'spot').parseSnapshot(res.body, undefined, 'BTC-USDT');
     assert.equal(frame.lastId, truth.updateId);
-    assert.deepEqual(frame.bids.map((l) => [l.price, l.amount]), truth.bids);
-    assert.deepEqual(frame.asks.map((l) => [l.price, l.amount]), truth.asks);
+    assert.deepEqual(frame.bids.map((l) => [l[0], l[1]]), truth.bids);
+    assert.deepEqual(frame.asks.map((l) => [l[0], l[1]]), truth.asks);
     const one = (await getJson(`${restUrl}/api/v5/market/books?instId=BTC-USDT`)).body as { data: [{ bids: unknown[] }] };
     assert.equal(one.data[0].bids.length, 1, 'sz defaults to 1');
     const unknown = await getJson(`${restUrl}/api/v5/market/books?instId=NOPE-USDT`);
@@ -53,7 +53,7 @@ describe('okx REST books', () => {
     const res = await getJson(`${restUrl}/api/v5/market/books?instId=BTC-USDT-SWAP&sz=3`);
     const truth = sim.trueBook('okx', 'futures', 'BTC/USDT:USDT', 3)!;
     const frame = bookVenue('okx', 'futures').parseSnapshot(res.body, instruments, 'BTC-USDT-SWAP');
-    assert.deepEqual(frame.bids.map((l) => [l.price, l.amount]), truth.bids);
-    assert.deepEqual(frame.asks.map((l) => [l.price, l.amount]), truth.asks);
+    assert.deepEqual(frame.bids.map((l) => [l[0], l[1]]), truth.bids);
+    assert.deepEqual(frame.asks.map((l) => [l[0], l[1]]), truth.asks);
   });
 });

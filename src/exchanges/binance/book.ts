@@ -16,6 +16,7 @@ import { bookId, bookLevels } from '../book-levels.js';
 import { frameText, isRecord, notAnObject, parseJsonFrame, str, symbolMapper, timestampMs } from '../common.js';
 import type { Instrument } from '../types.js';
 import { MalformedFrameError } from '../types.js';
+import { createBinanceDepthScanner } from './fast-depth.js';
 import { guessSymbol } from './symbols.js';
 
 /** a depth event, unwrapped from the combined-stream envelope when there is one */
@@ -24,10 +25,15 @@ function depthEvent(msg: Record<string, unknown>): Record<string, unknown> | und
   return inner.e === 'depthUpdate' ? inner : undefined;
 }
 
-function createFrameParser(market: Market, instruments?: readonly Instrument[]): (text: string) => BookFrame[] {
+export function createFrameParser(market: Market, instruments?: readonly Instrument[], options?: { fastPath?: boolean }): (text: string) => BookFrame[] {
   const toSymbol = symbolMapper(instruments, (nativeId) => guessSymbol(market, nativeId));
+  // the common depth event read off the text (fast-depth.ts); anything else through JSON.parse
+  const scan = options?.fastPath === false ? undefined : createBinanceDepthScanner(market, toSymbol);
   return (raw) => {
-    const msg = parseJsonFrame(frameText(raw));
+    const text = frameText(raw);
+    const fast = scan?.(text);
+    if (fast !== undefined) return [fast];
+    const msg = parseJsonFrame(text);
     if (!isRecord(msg)) throw notAnObject();
     const d = depthEvent(msg);
     if (d === undefined) return [];

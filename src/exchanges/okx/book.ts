@@ -42,8 +42,8 @@ function bookEntry(d: unknown, kind: 'snapshot' | 'delta', instId: string, symbo
     nativeId: instId,
     symbol,
     kind,
-    bids: bookLevels(d.bids, 'bids', toBase),
-    asks: bookLevels(d.asks, 'asks', toBase),
+    bids: bookLevels(d.bids, 'bids', toBase, true),
+    asks: bookLevels(d.asks, 'asks', toBase, true),
     timestamp: timestampMs(d.ts, 'ts'),
   };
   if (d.seqId !== undefined) frame.lastId = bookId(d.seqId, 'seqId');
@@ -87,14 +87,20 @@ export function okxChecksum(bids: readonly BookLevel[], asks: readonly BookLevel
   for (let i = 0; i < CHECKSUM_DEPTH; i++) {
     const b = bids[i];
     const a = asks[i];
-    if (b !== undefined) parts.push(b.priceText, b.sizeText);
-    if (a !== undefined) parts.push(a.priceText, a.sizeText);
+    if (b !== undefined) parts.push(levelText(b, 2), levelText(b, 3));
+    if (a !== undefined) parts.push(levelText(a, 2), levelText(a, 3));
   }
   return crc32Signed(parts.join(':'));
 }
 
+/** a level's wire text (OKX levels always carry them; a level without one is checked by its number) */
+function levelText(l: BookLevel, at: 2 | 3): string {
+  return l[at] ?? String(l[at - 2]);
+}
+
 class OkxSync implements BookSync {
-  readonly book = new OrderBook();
+  /** keeping the wire texts: the checksum is over them */
+  readonly book = new OrderBook(true);
   private have = false;
   private seq: number | undefined;
   /** seeded from REST: updates up to the snapshot's seqId are already in it */
@@ -152,12 +158,12 @@ class OkxSync implements BookSync {
   }
 
   private snapshotState(): { bids: BookLevel[]; asks: BookLevel[]; timestamp: number } {
-    return { bids: [...this.book.bids.levels], asks: [...this.book.asks.levels], timestamp: this.book.timestamp };
+    return { bids: this.book.bids.levels(), asks: this.book.asks.levels(), timestamp: this.book.timestamp };
   }
 
   private checksumProblem(f: BookFrame): string | undefined {
     if (f.checksum === undefined || f.checksum === 0) return undefined;
-    const mine = okxChecksum(this.book.bids.levels, this.book.asks.levels);
+    const mine = okxChecksum(this.book.bids.levels(CHECKSUM_DEPTH), this.book.asks.levels(CHECKSUM_DEPTH));
     return mine === f.checksum ? undefined : `checksum mismatch: frame says ${f.checksum}, the book gives ${mine}`;
   }
 }
