@@ -9,7 +9,7 @@
  * snapshot is read as that machine's snapshot in one place: `readActor`.
  */
 import type { AnyActorRef } from 'xstate';
-import type { CoinContext } from './coin.js';
+import { COIN_STATE_CODES, type CoinContext } from './coin.js';
 import type { CollectorContext, GapStats } from './collector.js';
 import type { ConnectorContext } from './connector.js';
 import type { ManagerContext } from './manager.js';
@@ -223,13 +223,19 @@ export interface CoinReading {
   failuresInRow: number;
 }
 
+function coinStateName(value: unknown): string {
+  if (value === undefined) return '';
+  const name = stateText(value).state;
+  return Object.hasOwn(COIN_STATE_CODES, name) ? name : '';
+}
+
 export function readCoin(snapshot: unknown): CoinReading {
   const s = asSnapshot<CoinContext>(snapshot);
   const c = s.context;
   return {
     ...(s.status !== undefined ? { status: s.status } : {}),
-    // the state's name without its sub-state (Subscribed.Live → Subscribed)
-    state: s.value === undefined ? '' : stateText(s.value).state,
+    // the state's name without its sub-state (Subscribed.Live → Subscribed); a name no Coin has reads as nothing
+    state: coinStateName(s.value),
     ...(c?.exchange && c.market && c.symbol ? { coin: { exchange: c.exchange, market: c.market, symbol: c.symbol } } : {}),
     ...(typeof c?.refusedReason === 'string' ? { refusedReason: c.refusedReason } : {}),
     failuresInRow: typeof c?.failuresInRow === 'number' ? c.failuresInRow : 0,

@@ -6,6 +6,7 @@
  * injected (`options.simulator`), never started here: src/compose/tickvisor.ts passes the embedded
  * one for the package entry and the CLI.
  */
+import { setMaxListeners } from 'node:events';
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { ReplaySubject, Subject, type Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
@@ -217,6 +218,10 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   let stopping: Promise<void> | undefined;
   /** closes the REST client on stop: no listing or backfill retry outlives the instance */
   const restAbort = new AbortController();
+  // every REST request in flight listens to it (listings, backfills, audits, each venue's book
+  // snapshots): more than Node's default 10 at start is normal, not a leak, and each is removed
+  // when its request ends
+  setMaxListeners(256, restAbort.signal);
 
   const bookRecords$ = new Subject<BookRecord>();
   const batches$ = pipelines$.pipe(mergeMap((p) => p.records$));
