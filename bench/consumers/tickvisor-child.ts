@@ -1,7 +1,7 @@
 // tickvisor under measurement, in its own process: createTickvisor with a temp store, pointed at
 // the simulator process. Answers the burst commands (a trade counts once its LMDB transaction has
 // committed) plus latency, steady-state usage and recovery measurements.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { Subscription } from 'rxjs';
@@ -129,7 +129,7 @@ serve(
       const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
       const m = process.memoryUsage();
       const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { committed: mb(s.physical_space_size), used: mb(s.space_used_size) }]));
-      return { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), spaces };
+      return { rss: mb(m.rss), ...procRss(), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), spaces };
     },
     /** a V8 heap snapshot of this process to `path` (after a full GC): what is alive, per constructor */
     heapSnapshot: (arg: { path: string }) => {
@@ -219,3 +219,18 @@ serve(
     await side?.close();
   },
 );
+
+/**
+ * Linux's split of the RSS (MB): anonymous memory (heaps, malloc) apart from file pages mapped in
+ * (LMDB's data.mdb is memory-mapped: the pages a commit touched count in the RSS but are the page
+ * cache's to reclaim). Empty where /proc is not there.
+ */
+function procRss(): { rssAnon?: number; rssFile?: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssAnon: Math.round(kb('RssAnon') / 102.4) / 10, rssFile: Math.round(kb('RssFile') / 102.4) / 10 };
+  } catch {
+    return {};
+  }
+}

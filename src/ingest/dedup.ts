@@ -1,23 +1,28 @@
 /**
  * Drops trades already seen, per (exchange, market, symbol, trade id), in bounded memory.
  *
- * Each symbol keeps a window of the last `windowPerSymbol` ids it admitted (a ring for eviction
- * order plus a Set for lookup). For canonical integer ids (Binance, Upbit, OKX) it also keeps the
- * high-water mark. With `floor` the largest id evicted so far:
+ * Each symbol keeps a window of the last `windowPerSymbol` entries it admitted (a ring for
+ * eviction order). A numeric entry is a run of consecutive ids: Binance's ids count up by one per
+ * symbol, so a live stream is one run however long it gets, where a ring of single ids grew to
+ * 32 KB per symbol (160 MB at 5,000 symbols) and forgot everything older than 4,096 trades.
+ * For canonical integer ids (Binance, Upbit, OKX) it also keeps the high-water mark. With
+ * `floor` the largest id evicted so far:
  *   id > highWater            → new, no lookup needed (the common live case)
- *   floor < id ≤ highWater    → exact answer from the Set: every admitted id above floor is still in it
+ *   floor < id ≤ highWater    → exact answer from the runs: every admitted id above floor is in one
  *   id ≤ floor                → too old to know: admitted, and the store (same key → duplicate) decides
- * (the last two are the same Set lookup; floor only explains why its answer is exact)
- * String ids (Bybit UUIDs) have no order: the Set answers for the window, older ids are admitted
+ * String ids (Bybit UUIDs) have no order: a Set answers for the window, older ids are admitted
  * for the store to decide. So a REST-backfilled trade passes when the live stream never delivered
  * it and is dropped when it did, and an id outside the window can cost a store lookup, never a loss.
+ * Remembering more than the last N ids is safe: an admitted trade is never dropped later in the
+ * pipeline (it is stored or the process dies, and a new process starts with an empty window).
  */
 import type { Trade } from '../records.js';
 import { idPart } from '../store/keys.js';
 import { SymbolTable } from './symbol-table.js';
+import { RunIndex } from './run-index.js';
 
 export interface TradeDedupOptions {
-  /** ids remembered per symbol (default 4096) */
+  /** entries remembered per symbol (default 4096): single ids, or runs of consecutive numeric ids */
   windowPerSymbol?: number;
 }
 
@@ -28,31 +33,39 @@ export function numericId(id: string): number {
 }
 
 const INITIAL_SLOTS = 16;
+/** a run's length is kept in a Uint32Array slot */
+const MAX_SPAN = 0xffff_fffe;
 
 /**
- * One symbol's window: a ring of the last `capacity` admitted ids, numbers in a Float64Array (no
- * boxed number per id) and strings beside them, each slot holding one or the other.
+ * One symbol's window: a ring of the last `capacity` admitted entries, numeric runs as (first id,
+ * extra ids) in typed arrays (no boxed number per id) and string ids beside them, each slot holding
+ * one or the other.
  *
- * String ids are looked up in a Set kept in step with the ring. Numeric ids need a lookup only
- * at or under the high-water mark, which a live stream almost never sends; so their Set is built
- * from the ring on the first such lookup and kept in step only while lookups keep coming, then
- * dropped after `capacity` in-order ids. Keeping it always cost ~0.25 µs per trade in a hash
- * table of 4096 × symbols entries (twice that under a burst's cache pressure); rebuilding costs
- * at most one Set insert per admitted id, amortised. The answers are exactly the same.
+ * String ids are looked up in a Set kept in step with the ring. Numeric ids need a lookup only at
+ * or under the high-water mark, which a live stream almost never sends; so their sorted index
+ * (run-index.ts) is built from the ring on the first such lookup and kept in step only while
+ * lookups keep coming, then dropped after `capacity` in-order ids. Keeping one always cost
+ * ~0.25 µs per trade; rebuilding costs one sort of the ring's entries, amortised.
  */
 class SymbolWindow {
   /**
    * The ring grows by doubling up to capacity instead of being allocated whole: 5,000 quiet
    * symbols × 4096 slots × 8 bytes would be 160 MB before a single trade. Slots hold -1 when empty.
    */
-  private numbers = new Float64Array(INITIAL_SLOTS).fill(-1);
-  /** created with the first string id (most venues have none), always as long as `numbers` */
+  private starts = new Float64Array(INITIAL_SLOTS).fill(-1);
+  /** ids after the start of each numeric run; created with the first run (non-dense ids never need it) */
+  private spans: Uint32Array | undefined;
+  /** created with the first string id (most venues have none), always as long as `starts` */
   private strings: (string | undefined)[] | undefined;
-  /** numeric ids in the ring, when a lookup needed them lately */
-  private seenNumbers: Set<number> | undefined;
+  /** the numeric runs sorted, while lookups need them */
+  private index: RunIndex | undefined;
   private readonly seenStrings = new Set<string>();
+  /** numeric ids covered by the runs */
   private numberCount = 0;
+  private entryCount = 0;
   private head = 0;
+  /** the slot of the newest entry when it is numeric (a run the next id may extend), else -1 */
+  private newest = -1;
   private highWater = -1;
   /** in-order numeric admits since the last lookup */
   private quiet = 0;
@@ -64,36 +77,59 @@ class SymbolWindow {
     if (n >= 0) {
       if (n > this.highWater) {
         this.highWater = n;
-        if (this.seenNumbers !== undefined && ++this.quiet >= this.capacity) this.seenNumbers = undefined;
+        if (this.index !== undefined && ++this.quiet >= this.capacity) this.index = undefined;
+        if (this.extendNewest(n)) return true;
       } else {
         this.quiet = 0;
-        const seen = (this.seenNumbers ??= this.indexNumbers());
-        if (seen.has(n)) return false;
+        const index = (this.index ??= RunIndex.from(this.starts, this.spans));
+        if (index.has(n)) return false;
       }
-      this.seenNumbers?.add(n);
       this.makeRoom();
-      this.numbers[this.head] = n;
+      this.starts[this.head] = n;
+      if (this.spans !== undefined) this.spans[this.head] = 0;
+      this.index?.insert(n, n);
       this.numberCount++;
+      this.newest = this.head;
     } else {
       if (this.seenStrings.has(id)) return false;
       this.seenStrings.add(id);
       this.makeRoom();
-      (this.strings ??= new Array<string | undefined>(this.numbers.length).fill(undefined))[this.head] = id;
+      (this.strings ??= new Array<string | undefined>(this.starts.length).fill(undefined))[this.head] = id;
+      this.newest = -1;
     }
+    this.entryCount++;
     this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
     // (a numeric id ≤ floor, or a string id outside the window, is not known here: admitted)
     return true;
   }
 
-  /** makes the slot at head free: grows the ring while it is short of capacity, else evicts the oldest id */
+  /** the next id after the newest run joins it: a live stream costs no slot per trade */
+  private extendNewest(n: number): boolean {
+    const slot = this.newest;
+    if (slot < 0) return false;
+    const start = this.starts[slot] as number;
+    const span = this.spans?.[slot] ?? 0;
+    if (start + span + 1 !== n || span >= MAX_SPAN) return false;
+    (this.spans ??= new Uint32Array(this.starts.length))[slot] = span + 1;
+    this.index?.extend(start, n);
+    this.numberCount++;
+    return true;
+  }
+
+  /** makes the slot at head free: grows the ring while it is short of capacity, else evicts the oldest entry */
   private makeRoom(): void {
     const i = this.head;
-    if (i === this.numbers.length) {
+    if (i === this.starts.length) {
       // not wrapped yet (head only reaches length before the first wrap): double, keeping order
       const length = Math.min(this.capacity, i * 2);
-      const numbers = new Float64Array(length).fill(-1);
-      numbers.set(this.numbers);
-      this.numbers = numbers;
+      const starts = new Float64Array(length).fill(-1);
+      starts.set(this.starts);
+      this.starts = starts;
+      if (this.spans !== undefined) {
+        const spans = new Uint32Array(length);
+        spans.set(this.spans);
+        this.spans = spans;
+      }
       if (this.strings !== undefined) {
         const strings = new Array<string | undefined>(length).fill(undefined);
         for (let k = 0; k < i; k++) strings[k] = this.strings[k];
@@ -101,31 +137,32 @@ class SymbolWindow {
       }
       return;
     }
-    const n = this.numbers[i] as number;
-    if (n >= 0) {
-      this.seenNumbers?.delete(n);
-      this.numbers[i] = -1;
-      this.numberCount--;
+    if (i === this.newest) this.newest = -1;
+    const start = this.starts[i] as number;
+    if (start >= 0) {
+      this.index?.remove(start);
+      this.numberCount -= (this.spans?.[i] ?? 0) + 1;
+      this.starts[i] = -1;
+      if (this.spans !== undefined) this.spans[i] = 0;
+      this.entryCount--;
       return;
     }
     const s = this.strings?.[i];
     if (s !== undefined) {
       this.seenStrings.delete(s);
       (this.strings as (string | undefined)[])[i] = undefined;
+      this.entryCount--;
     }
   }
 
-  private indexNumbers(): Set<number> {
-    const seen = new Set<number>();
-    for (let i = 0; i < this.numbers.length; i++) {
-      const n = this.numbers[i] as number;
-      if (n >= 0) seen.add(n);
-    }
-    return seen;
-  }
-
+  /** ids remembered (a run counts every id in it) */
   get size(): number {
     return this.numberCount + this.seenStrings.size;
+  }
+
+  /** entries held: what the memory is proportional to, at most the capacity */
+  get entries(): number {
+    return this.entryCount;
   }
 }
 
@@ -144,10 +181,17 @@ export class TradeDedup {
     return this.windows.getOrCreate(t.exchange, t.market, t.symbol, this.newWindow).admit(t.id);
   }
 
-  /** ids remembered across all symbols: bounded by symbols × windowPerSymbol */
+  /** ids remembered across all symbols (a run of consecutive ids counts each of them) */
   get tracked(): number {
     let n = 0;
     for (const [, , , w] of this.windows.entries()) n += w.size;
+    return n;
+  }
+
+  /** entries held across all symbols, what memory grows with: bounded by symbols × windowPerSymbol */
+  get entries(): number {
+    let n = 0;
+    for (const [, , , w] of this.windows.entries()) n += w.entries;
     return n;
   }
 }

@@ -32,17 +32,36 @@ describe('TradeDedup with sequential numeric ids', () => {
     assert.equal(d.admit(trade(1)), false);
   });
 
-  test('memory stays bounded: the window keeps the last N ids per symbol, older ones are left to the store', () => {
+  test('memory stays bounded: a run of consecutive ids is one entry, however long', () => {
     const d = new TradeDedup({ windowPerSymbol: 100 });
     for (let i = 1; i <= 10_000; i++) d.admit(trade(i));
     for (let i = 1; i <= 10_000; i++) d.admit(trade(i, { symbol: 'ETH/USDT' }));
-    assert.equal(d.tracked, 200);
-    // inside the window: exact
+    assert.equal(d.entries, 2);
+    assert.equal(d.tracked, 20_000);
+    // every id of the run is still known exactly, the oldest included
     assert.equal(d.admit(trade(9_950)), false);
-    // older than the window: cannot know, admitted (the store refuses the duplicate key)
-    assert.equal(d.admit(trade(5)), true);
-    // and the high-water mark still admits new ids without a lookup
+    assert.equal(d.admit(trade(5)), false);
     assert.equal(d.admit(trade(10_001)), true);
+  });
+
+  test('memory stays bounded: sparse ids keep the last N entries, older ones are left to the store', () => {
+    const d = new TradeDedup({ windowPerSymbol: 100 });
+    for (let i = 1; i <= 10_000; i++) d.admit(trade(i * 3));
+    assert.equal(d.entries, 100);
+    // inside the window: exact
+    assert.equal(d.admit(trade(9_950 * 3)), false);
+    assert.equal(d.admit(trade(9_950 * 3 + 1)), true);
+    // older than the window: cannot know, admitted (the store refuses the duplicate key)
+    assert.equal(d.admit(trade(15)), true);
+    assert.ok(d.entries <= 100);
+  });
+
+  test('a gap filled late, then the live run going on: every id once', () => {
+    const d = new TradeDedup({ windowPerSymbol: 8 });
+    assert.deepEqual(admitted(d, [1, 2, 3, 7, 8, 9]), ['1', '2', '3', '7', '8', '9']);
+    // backfill of 1..9, twice, interleaved with live 10..12
+    assert.deepEqual(admitted(d, [1, 2, 3, 4, 5, 10, 6, 7, 11, 8, 9, 12]), ['4', '5', '10', '6', '11', '12']);
+    assert.deepEqual(admitted(d, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), []);
   });
 
   test('large non-dense ids (Upbit sequential_id) and leading-zero ids behave', () => {
@@ -77,19 +96,25 @@ describe('TradeDedup with UUID ids', () => {
 });
 
 describe('TradeDedup against a plain reference window', () => {
-  /** the contract, naively: remember the last N admitted ids; an id among them is a duplicate */
+  /**
+   * The contract, naively: every id ever admitted (to tell a false duplicate, which would lose a
+   * trade), and the last N admitted ids (each of them must be refused if it comes again).
+   */
   class Reference {
-    private readonly ids: string[] = [];
+    readonly ever = new Set<string>();
+    private readonly recent: string[] = [];
     constructor(private readonly capacity: number) {}
-    admit(id: string): boolean {
-      if (this.ids.includes(id)) return false;
-      this.ids.push(id);
-      if (this.ids.length > this.capacity) this.ids.shift();
-      return true;
+    mustRefuse(id: string): boolean {
+      return this.recent.includes(id);
+    }
+    admitted(id: string): void {
+      this.ever.add(id);
+      this.recent.push(id);
+      if (this.recent.length > this.capacity) this.recent.shift();
     }
   }
 
-  test('gives the same answers for in-order runs, repeats, late arrivals and mixed id forms', () => {
+  test('never refuses a new id, always refuses one of the last N admitted, over runs, repeats, late arrivals and mixed id forms', () => {
     // a seeded generator: the same sequence on every run
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -98,18 +123,29 @@ describe('TradeDedup against a plain reference window', () => {
       const ref = new Reference(capacity);
       let next = 1;
       const uuids: string[] = [];
+      let refusedKnown = 0;
       for (let i = 0; i < 20_000; i++) {
         const r = rand();
         let id: string;
-        // long in-order stretches (the numeric lookup set is dropped), then bursts of repeats,
-        // late ids and string ids (it is rebuilt from the ring)
-        if (r < 0.85 || i % 3000 < 1500) id = String(next++);
-        else if (r < 0.92) id = String(Math.max(1, next - 1 - Math.floor(rand() * capacity * 2)));
+        // long in-order stretches (runs; the lookup index is dropped), skips (new runs), then bursts
+        // of repeats, late ids and string ids (the index is rebuilt from the ring)
+        if (r < 0.8 || i % 3000 < 1500) id = String(next++);
+        else if (r < 0.85) id = String((next += 2 + Math.floor(rand() * 5)));
+        else if (r < 0.92) id = String(Math.max(1, next - 1 - Math.floor(rand() * capacity * 4)));
         else if (r < 0.96) id = uuids[Math.floor(rand() * uuids.length)] ?? 'u0';
         else uuids.push((id = `u${i}`));
-        assert.equal(d.admit(trade(id)), ref.admit(id), `capacity ${capacity}, step ${i}, id ${id}`);
+        const mustRefuse = ref.mustRefuse(id);
+        const admittedNow = d.admit(trade(id));
+        if (!admittedNow) {
+          assert.ok(ref.ever.has(id), `capacity ${capacity}, step ${i}: ${id} refused but never admitted (a lost trade)`);
+          refusedKnown++;
+        } else {
+          assert.ok(!mustRefuse, `capacity ${capacity}, step ${i}: ${id} admitted twice within the window`);
+          ref.admitted(id);
+        }
+        assert.ok(d.entries <= capacity, `capacity ${capacity}, step ${i}: ${d.entries} entries`);
       }
-      assert.ok(d.tracked <= capacity);
+      assert.ok(refusedKnown > 100, `the sequence exercised refusals (${refusedKnown})`);
     }
   });
 });

@@ -154,10 +154,12 @@ describe('pipeline validation and dedup', () => {
 
   test('duplicates: dropped by the dedup window or refused by the store, counted either way, stored once', async () => {
     const { store, pipeline } = setup({ dedupWindowPerSymbol: 4 });
-    pipeline.push(trades(1, 10));
-    pipeline.push(trades(8, 3)); // 8..10 inside the window: dropped here
+    // sparse ids: each one an entry of the window (a run of consecutive ids would be one entry)
+    const odd = (...ids: number[]) => ids.map((i) => trade(i));
+    pipeline.push(odd(1, 3, 5, 7, 9, 11, 13, 15, 17, 19));
+    pipeline.push(odd(15, 17, 19)); // inside the window of 4 entries: dropped here
     await pipeline.flush();
-    pipeline.push(trades(1, 2), 'backfill'); // forgotten by the window: the store refuses them
+    pipeline.push(odd(1, 3), 'backfill'); // forgotten by the window: the store refuses them
     await pipeline.flush();
     const s = pipeline.stats();
     assert.equal(s.dedupDropped, 3);
