@@ -60,11 +60,11 @@ export function provideTree(net: FakeNetwork, listing: ListingFn = defaultListin
   return { connector, collector, manager: managerMachine.provide({ actors: { collector } }) };
 }
 
-export function startManager(collectors: CollectorInput[], options: { net?: FakeNetwork; listing?: ListingFn } = {}) {
+export function startManager(collectors: CollectorInput[], options: { net?: FakeNetwork; listing?: ListingFn; leased?: boolean } = {}) {
   const net = options.net ?? new FakeNetwork();
   const clock = new SimulatedClock();
   const { manager } = provideTree(net, options.listing);
-  const actor = createActor(manager, { clock, input: { collectors, restart: TEST_RESTART, seed: 1 } });
+  const actor = createActor(manager, { clock, input: { collectors, restart: TEST_RESTART, seed: 1, ...(options.leased ? { leased: true } : {}) } });
   const alerts: unknown[] = [];
   actor.on('alert', (e) => alerts.push(e.alert));
   actor.start();
