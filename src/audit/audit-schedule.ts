@@ -45,9 +45,15 @@ export class AuditSchedule {
    * `settleMs`: a window is judged only up to `now - settleMs`, so a symbol whose window starts
    * later than that has nothing to judge yet and its turn is skipped (no REST request wasted).
    */
+  /**
+   * `resume`: where symbols' windows stood when an earlier process stopped (symbol → next window
+   * start): such a symbol, once seen, is audited from there instead of from `now`, so the time
+   * before the restart is audited too.
+   */
   constructor(
     private readonly intervalMs: number,
     private readonly settleMs = 0,
+    private readonly resume: ReadonlyMap<string, number> = new Map(),
   ) {
     if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) throw new RangeError(`audit intervalMs must be a positive number, got ${intervalMs}`);
     if (!(settleMs >= 0) || !Number.isFinite(settleMs)) throw new RangeError(`audit settleMs must be a number >= 0, got ${settleMs}`);
@@ -55,7 +61,7 @@ export class AuditSchedule {
 
   /**
    * The venue's subscribed symbols at `now`. A symbol seen for the first time is audited from
-   * `now` on (its subscription, to within one check). `returning`: symbols already seen that are
+   * `now` on (its subscription, to within one check), or from its resumed position. `returning`: symbols already seen that are
    * on their way back (reconnecting, resubscribing): audited on as if subscribed. A symbol that is
    * neither (refused, stopped) keeps its place in time: once back, its audits go on from where
    * they ended, so the time it was away is audited too.
@@ -69,7 +75,7 @@ export class AuditSchedule {
     for (const [symbol, slot] of this.slots) slot.subscribed = current.has(symbol) || back.has(symbol);
     for (const symbol of current) {
       if (this.slots.has(symbol)) continue;
-      this.slots.set(symbol, { from: now, subscribed: true });
+      this.slots.set(symbol, { from: Math.min(this.resume.get(symbol) ?? now, now), subscribed: true });
       this.order.push(symbol);
     }
   }
@@ -144,6 +150,11 @@ export class AuditSchedule {
   hasBacklog(): boolean {
     for (const slot of this.slots.values()) if (slot.backlog !== undefined) return true;
     return false;
+  }
+
+  /** every symbol seen so far */
+  symbols(): IterableIterator<string> {
+    return this.slots.keys();
   }
 
   /** Where the symbol's next window starts; undefined for a symbol never subscribed. */

@@ -49,6 +49,12 @@ export interface VenueAuditorDeps {
   backfillBusy(): boolean;
   clock: Clock;
   log: AuditLog;
+  /**
+   * Positions kept across restarts (the store's auditPositions): `initial` resumes each symbol's
+   * windows where an earlier process left them; `save` is told each symbol's next window start
+   * whenever it moves (and when a symbol is first seen).
+   */
+  positions?: { initial: ReadonlyMap<string, number>; save(symbol: string, from: number): void };
 }
 
 export class VenueAuditor {
@@ -61,9 +67,11 @@ export class VenueAuditor {
   private readonly toldBeyondReach = new Set<string>();
   /** the step the timer started, settled (never rejects) */
   private inFlight: Promise<void> | undefined;
+  /** each symbol's position as last handed to `positions.save` */
+  private readonly saved = new Map<string, number>();
 
   constructor(private readonly deps: VenueAuditorDeps) {
-    this.schedule = new AuditSchedule(deps.options.intervalMs, deps.options.settleMs);
+    this.schedule = new AuditSchedule(deps.options.intervalMs, deps.options.settleMs, deps.positions?.initial);
   }
 
   start(): void {
@@ -93,6 +101,7 @@ export class VenueAuditor {
     const { clock, options } = this.deps;
     const now = clock.now();
     this.schedule.sync(this.deps.subscribed(), now, this.deps.returning?.() ?? []);
+    this.savePositions();
     if (this.deps.backfillBusy()) return undefined;
     const task = this.schedule.next(now);
     if (task === undefined) return undefined;
@@ -115,6 +124,7 @@ export class VenueAuditor {
       if (!result.complete && result.backlog === undefined) c.unfilled++;
       const judged = this.schedule.judgedUntil(task.symbol);
       if (judged !== undefined) c.auditedUntil = judged;
+      this.savePositions();
       const beyondReach = !result.complete && result.backlog === undefined;
       if (result.missing > 0) {
         this.deps.log.warn(
@@ -143,6 +153,18 @@ export class VenueAuditor {
   stats(): AuditRow[] {
     const { exchange, market } = this.deps;
     return [...this.counters].map(([symbol, c]) => ({ exchange, market, symbol, ...c }));
+  }
+
+  /** every symbol whose next window start moved since it was last saved (a new one included) */
+  private savePositions(): void {
+    const positions = this.deps.positions;
+    if (positions === undefined) return;
+    for (const symbol of this.schedule.symbols()) {
+      const judged = this.schedule.judgedUntil(symbol);
+      if (judged === undefined || this.saved.get(symbol) === judged + 1) continue;
+      this.saved.set(symbol, judged + 1);
+      positions.save(symbol, judged + 1);
+    }
   }
 
   private countersOf(symbol: string): AuditCounters {

@@ -37,6 +37,7 @@ import { storeHealthAlerts } from './store-health.js';
 import { readStateTree, type ActorNode } from './state-tree.js';
 import { VenueRuntime } from './venue-io.js';
 import { ThroughputMeter, type Throughput } from './throughput.js';
+import { openAuditPositions, type AuditPositions } from '../store/audit-positions.js';
 import { coinReader, startVenueAudits, type VenueAudits } from './venue-audits.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
 import { readCandles, type Candle, type CandleQuery } from '../analysis/index.js';
@@ -206,6 +207,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   let rawFrames: RawFrameWriter | undefined;
   let root: AnyActorRef | undefined;
   let audits: VenueAudits | undefined;
+  let auditPositions: AuditPositions | undefined;
   let restClient: BudgetedRestClient | undefined;
   const venues = new Map<string, VenueRuntime>();
   /** each venue's configured symbols, unified: a later listing without one raises `symbol-delisted` */
@@ -398,6 +400,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     const tree = root;
     audits = startVenueAudits({
       config, venues, store, rest, signal: restAbort.signal, log,
+      positions: (auditPositions = openAuditPositions(store.env, sideWriteFailed('audit positions'))),
       coins: coinReader(() => readStateTree(tree)),
     });
     stopWatch = startAlertWatch({
@@ -436,6 +439,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       await rawFrames?.close();
       // the books' last records (each book's end, `resync`) went to the sink when the venues closed
       await bookSink?.close();
+      auditPositions?.close();
       await store?.close();
       await sim?.stop();
       await alerting.close();

@@ -11,6 +11,7 @@ import { backgroundClock } from '../time/clock.js';
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { realSleep } from '../rest/sleep.js';
 import type { HistoryStore } from '../store/index.js';
+import type { AuditPositions } from '../store/audit-positions.js';
 import type { VenueRuntime } from './venue-io.js';
 import { walk, type ActorNode } from './state-tree.js';
 
@@ -31,10 +32,17 @@ export interface VenueAuditsOptions {
   /** the venue's symbols whose coins are Subscribed now, and those on their way back (see coinReader) */
   coins(exchange: ExchangeId, market: Market): VenueCoins;
   log: { child(bindings: object): { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } };
+  /** where each symbol's audit stood when the last process stopped, kept in the store */
+  positions?: AuditPositions;
 }
 
 /** how long a stop waits for an audit in flight (its REST call is aborted; a store read is quick) */
 const STOP_WAIT_MS = 2_000;
+/**
+ * How far back a restarted process resumes a symbol's audit: a store left for days would otherwise
+ * have its audits page through days of REST history before reaching the present.
+ */
+const RESUME_MAX_AGE_MS = 24 * 3_600_000;
 
 export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
   const { config, venues, store, signal } = options;
@@ -52,6 +60,10 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
     const venue = venues.get(`${exchange}:${market}`);
     if (audit === undefined || venue === undefined) continue;
     const rest = budget.clientFor(audit.share);
+    const positions = options.positions;
+    const resumeFrom = Date.now() - RESUME_MAX_AGE_MS;
+    const initial = new Map<string, number>();
+    for (const [symbol, from] of positions?.load(exchange, market) ?? []) initial.set(symbol, Math.max(from, resumeFrom));
     const auditor = new VenueAuditor({
       exchange,
       market,
@@ -61,6 +73,7 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
       subscribed: () => options.coins(exchange, market).subscribed,
       returning: () => options.coins(exchange, market).returning,
       backfillBusy: () => !venue.filler.idle,
+      ...(positions ? { positions: { initial, save: afterCommit(() => venue.pipeline.flush(), (symbol, from) => positions.save(exchange, market, symbol, from)) } } : {}),
       io: {
         recentTrades: async (symbol, from, beforeId) => {
           const instrument = venue.instrument(symbol);
@@ -99,6 +112,36 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
       await Promise.race([settled, bound]);
       clearTimeout(timer);
     },
+  };
+}
+
+/**
+ * A position is written only once what the audit backfilled before it is committed: a process
+ * killed between the two must audit that window again, not skip trades that never reached the
+ * store. One flush at a time; positions asked for meanwhile wait for the next (only the latest per
+ * symbol is kept). A flush that fails writes nothing: the window is audited again after a restart.
+ */
+export function afterCommit(flush: () => Promise<void>, write: (symbol: string, from: number) => void): (symbol: string, from: number) => void {
+  let waiting = new Map<string, number>();
+  let running = false;
+  const run = async () => {
+    running = true;
+    try {
+      while (waiting.size > 0) {
+        const batch = waiting;
+        waiting = new Map();
+        await flush();
+        for (const [symbol, from] of batch) write(symbol, from);
+      }
+    } catch {
+      // the store is failing or closed: nothing is written until a later flush succeeds
+    } finally {
+      running = false;
+    }
+  };
+  return (symbol, from) => {
+    waiting.set(symbol, from);
+    if (!running) void run();
   };
 }
 

@@ -36,6 +36,8 @@ export interface Comparison {
   neverSubscribed: string[];
   /** a few lost trades, for the report */
   lostSample: Array<{ exchange: string; market: string; symbol: string; id: string }>;
+  /** where the losses are: `exchange:market:symbol` → lost and unfilled, symbols with any only */
+  lostBySymbol: Record<string, { lost: number; unfilled: number }>;
 }
 
 export interface StoredId {
@@ -45,7 +47,7 @@ export interface StoredId {
 const SAMPLE = 10;
 
 export function emptyComparison(): Comparison {
-  return { generated: 0, stored: 0, lost: 0, duplicated: 0, unexpected: 0, beforeStart: 0, unfilled: 0, neverSubscribed: [], lostSample: [] };
+  return { generated: 0, stored: 0, lost: 0, duplicated: 0, unexpected: 0, beforeStart: 0, unfilled: 0, neverSubscribed: [], lostSample: [], lostBySymbol: {} };
 }
 
 /** adds one symbol's verdict into `into` */
@@ -59,6 +61,7 @@ function merge(into: Comparison, part: Comparison): Comparison {
   into.unfilled += part.unfilled;
   into.neverSubscribed.push(...part.neverSubscribed);
   for (const s of part.lostSample) if (into.lostSample.length < SAMPLE) into.lostSample.push(s);
+  Object.assign(into.lostBySymbol, part.lostBySymbol);
   return into;
 }
 
@@ -116,6 +119,7 @@ export function compareSymbol(truth: TruthSymbol, stored: Iterable<StoredId> | S
   out.generated += unchecked;
   out.lost += unchecked;
   for (const n of counts.values()) out.unexpected += n;
+  if (out.lost > 0 || out.unfilled > 0) out.lostBySymbol[`${truth.exchange}:${truth.market}:${truth.symbol}`] = { lost: out.lost, unfilled: out.unfilled };
   return out;
 }
 

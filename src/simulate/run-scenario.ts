@@ -63,6 +63,8 @@ export interface SimulationReport {
   expectations: Expectation[];
   ok: boolean;
   lostSample: Comparison['lostSample'];
+  /** lost and unfilled per symbol (symbols with any only) */
+  lostBySymbol: Comparison['lostBySymbol'];
   /**
    * the collector's books against the simulator's true books, sampled from the start of the
    * timeline to the end of recovery (scenarios collecting books only); `notLiveAtEnd`: the books
@@ -319,6 +321,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     expectations,
     ok: expectations.every((x) => x.ok),
     lostSample: verdict.lostSample,
+    lostBySymbol: verdict.lostBySymbol,
     ...(book ? { book: { ...withoutSampled(book) } } : {}),
   };
 }

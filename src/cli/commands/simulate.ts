@@ -40,6 +40,8 @@ export function formatReport(r: SimulationReport): string {
     ...(r.neverSubscribed.length ? [`  never subscribed (acknowledged) by the exchange: ${r.neverSubscribed.join(', ')}`] : []),
     ...r.expectations.map((e) => `  ${e.ok ? '✓' : '✗'} ${e.detail}`),
   ];
+  const where = Object.entries(r.lostBySymbol).sort((a, b) => b[1].lost + b[1].unfilled - (a[1].lost + a[1].unfilled));
+  if (where.length) lines.push(`  lost in  ${where.slice(0, 6).map(([s, n]) => `${s} ${n.lost}${n.unfilled ? ` (+${n.unfilled} unfilled)` : ''}`).join(', ')}${where.length > 6 ? `, … ${where.length - 6} more` : ''}`);
   if (r.lostSample.length) lines.push(`  lost e.g. ${r.lostSample.slice(0, 3).map((t) => `${t.exchange}:${t.market}:${t.symbol}#${t.id}`).join(', ')}`);
   return lines.join('\n');
 }
