@@ -61,12 +61,14 @@ export class AuditSchedule {
 
   /**
    * The venue's subscribed symbols at `now`. A symbol seen for the first time is audited from
-   * `now` on (its subscription, to within one check), or from its resumed position. `returning`: symbols already seen that are
+   * `firstFrom` on (default `now`: its subscription, to within one check), or from its resumed
+   * position. Windows are in the exchange's time (trade timestamps), so a caller whose venue's
+   * clock runs behind ours passes a `firstFrom` that far back. `returning`: symbols already seen that are
    * on their way back (reconnecting, resubscribing): audited on as if subscribed. A symbol that is
    * neither (refused, stopped) keeps its place in time: once back, its audits go on from where
    * they ended, so the time it was away is audited too.
    */
-  sync(subscribed: Iterable<string>, now: number, returning: Iterable<string> = []): void {
+  sync(subscribed: Iterable<string>, now: number, returning: Iterable<string> = [], firstFrom = now): void {
     const current = new Set(subscribed);
     const back = new Set(returning);
     // a symbol on its way back (its socket reconnecting, a stalled stream resubscribing) is still
@@ -75,7 +77,7 @@ export class AuditSchedule {
     for (const [symbol, slot] of this.slots) slot.subscribed = current.has(symbol) || back.has(symbol);
     for (const symbol of current) {
       if (this.slots.has(symbol)) continue;
-      this.slots.set(symbol, { from: Math.min(this.resume.get(symbol) ?? now, now), subscribed: true });
+      this.slots.set(symbol, { from: Math.min(this.resume.get(symbol) ?? firstFrom, now), subscribed: true });
       this.order.push(symbol);
     }
   }

@@ -55,7 +55,20 @@ export interface VenueAuditorDeps {
    * whenever it moves (and when a symbol is first seen).
    */
   positions?: { initial: ReadonlyMap<string, number>; save(symbol: string, from: number): void };
+  /**
+   * The venue's measured clock offset, ms (our time − the exchange's, from live frames). Windows
+   * are in the exchange's time: a symbol first seen now was subscribed, in the exchange's time,
+   * this much earlier, and its first window starts there.
+   */
+  clockOffsetMs?(): number | undefined;
 }
+
+/**
+ * How much earlier than its first sighting a symbol's first window starts, besides the clock
+ * offset: a symbol is seen up to one sync interval (and a cached tree read) after its subscription
+ * took effect. Starting early only audits a moment before collection began.
+ */
+const FIRST_SIGHT_SLACK_MS = 1_500;
 
 export class VenueAuditor {
   private readonly schedule: AuditSchedule;
@@ -100,7 +113,8 @@ export class VenueAuditor {
     if (this.stopped) return undefined;
     const { clock, options } = this.deps;
     const now = clock.now();
-    this.schedule.sync(this.deps.subscribed(), now, this.deps.returning?.() ?? []);
+    const behind = Math.max(0, this.deps.clockOffsetMs?.() ?? 0);
+    this.schedule.sync(this.deps.subscribed(), now, this.deps.returning?.() ?? [], now - behind - this.syncMs() - FIRST_SIGHT_SLACK_MS);
     this.savePositions();
     if (this.deps.backfillBusy()) return undefined;
     const task = this.schedule.next(now);

@@ -73,6 +73,7 @@ export function startVenueAudits(options: VenueAuditsOptions): VenueAudits {
       subscribed: () => options.coins(exchange, market).subscribed,
       returning: () => options.coins(exchange, market).returning,
       backfillBusy: () => !venue.filler.idle,
+      clockOffsetMs: () => venue.pipeline.clockOffsetMs(),
       ...(positions ? { positions: { initial, save: afterCommit(() => venue.pipeline.flush(), (symbol, from) => positions.save(exchange, market, symbol, from)) } } : {}),
       io: {
         recentTrades: async (symbol, from, beforeId) => {

@@ -57,7 +57,7 @@ function world() {
   };
 }
 
-/** trades 21..30 lost silently by the first process, just before it dies after trade 32; down until 40 */
+/** trades 21..30 lost silently by the first process, just before it dies after trade 32; down until 92 */
 const firstLife = (n: number) => n <= 20 || (n > 30 && n <= 32);
 
 describe('REST audit positions across a restart', () => {
@@ -67,17 +67,17 @@ describe('REST audit positions across a restart', () => {
     first.start();
     await w.run(1_600, firstLife); // trades 1..32
     void first.stop(); // SIGKILL: whatever it had not audited yet is left behind
-    await w.run(400, () => false); // 33..40: no process, nothing stored
+    await w.run(3_000, () => false); // 33..92: no process, nothing stored (longer than a first window looks back)
     const second = w.auditor(true);
     second.start();
     await w.run(3_000, () => true);
     await second.stop();
     // everything old enough to have been audited is stored (the newest second may still be unjudged)
-    const settled = w.missing().filter((k) => Number(k.split(':')[1]) <= 80);
+    const settled = w.missing().filter((k) => Number(k.split(':')[1]) <= 130);
     assert.deepEqual(settled, []);
-    // lost before the kill (10 a symbol) and published while down (8): filled by one process or the other
+    // lost before the kill (10 a symbol) and published while down (60): filled by one process or the other
     const filled = [...first.stats(), ...second.stats()].reduce((n, r) => n + r.filled, 0);
-    assert.equal(filled, 2 * 18);
+    assert.equal(filled, 2 * 70);
   });
 
   test('without positions the restarted audit starts at its own start, and the loss before it stays', async () => {
@@ -86,12 +86,12 @@ describe('REST audit positions across a restart', () => {
     first.start();
     await w.run(1_600, firstLife);
     void first.stop();
-    await w.run(400, () => false);
+    await w.run(3_000, () => false);
     const second = w.auditor(false);
     second.start();
     await w.run(3_000, () => true);
     await second.stop();
-    const lost = w.missing().filter((k) => Number(k.split(':')[1]) <= 80);
+    const lost = w.missing().filter((k) => Number(k.split(':')[1]) <= 130);
     assert.ok(lost.length > 0, 'the control run shows what resuming is for');
   });
 
@@ -139,4 +139,38 @@ describe('afterCommit', () => {
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(written, []);
   });
+});
+
+describe('REST audit on a venue whose clock runs behind ours', () => {
+  for (const withOffset of [true, false]) {
+    test(withOffset ? 'the first window starts where the subscription was in the exchange\'s time: a loss in the first moments is found' : 'control: taking first sight as exchange time leaves that loss unfound', async () => {
+      const BEHIND = 4_000;
+      const time = manualClock();
+      const ex = fakeExchange();
+      const store = fakeStore();
+      const auditor = new VenueAuditor({
+        exchange: 'okx',
+        market: 'spot',
+        options: OPTIONS,
+        io: { recentTrades: (s, f, b) => ex.recentTrades(s, f, b), storedIds: (s, f, t) => store.storedIds(s, f, t), backfill: (trades) => store.backfill(trades) },
+        subscribed: () => ['A'],
+        backfillBusy: () => false,
+        clock: time.clock,
+        log: quiet,
+        ...(withOffset ? { clockOffsetMs: () => BEHIND } : {}),
+      });
+      auditor.start();
+      for (let n = 1; n <= 100; n++) {
+        const tr = trade('A', n, time.now() - BEHIND);
+        ex.publish(tr);
+        if (n < 3 || n > 8) store.put(tr); // 3..8 lost silently, right after the subscription
+        await time.advance(50);
+      }
+      await auditor.stop();
+      const held = new Set(store.ids('A'));
+      const lost = (ex.history.get('A') ?? []).filter((t) => !held.has(t.id)).map((t) => Number(t.id));
+      if (withOffset) assert.deepEqual(lost, []);
+      else assert.ok(lost.length > 0);
+    });
+  }
 });
