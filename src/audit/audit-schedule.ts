@@ -30,6 +30,11 @@ interface Slot {
   /** the start of the next window */
   from: number;
   subscribed: boolean;
+  /**
+   * our time when the symbol was first seen, while its first window is still unjudged: that
+   * window's start follows the venue's clock offset as it becomes known (see sync)
+   */
+  seenAt?: number;
   /** what is left of an earlier window, judged before anything newer */
   backlog?: AuditBacklog;
 }
@@ -61,23 +66,29 @@ export class AuditSchedule {
 
   /**
    * The venue's subscribed symbols at `now`. A symbol seen for the first time is audited from
-   * `firstFrom` on (default `now`: its subscription, to within one check), or from its resumed
-   * position. Windows are in the exchange's time (trade timestamps), so a caller whose venue's
-   * clock runs behind ours passes a `firstFrom` that far back. `returning`: symbols already seen that are
+   * `now - lead` on (its subscription, to within one check), or from its resumed position.
+   * Windows are in the exchange's time (trade timestamps): a caller whose venue's clock runs
+   * behind ours passes that much more `lead`. The offset is measured from live frames, so it may
+   * be unknown or still growing when a symbol is first seen: until its first window is judged, the
+   * window's start moves back with every larger lead. `returning`: symbols already seen that are
    * on their way back (reconnecting, resubscribing): audited on as if subscribed. A symbol that is
    * neither (refused, stopped) keeps its place in time: once back, its audits go on from where
    * they ended, so the time it was away is audited too.
    */
-  sync(subscribed: Iterable<string>, now: number, returning: Iterable<string> = [], firstFrom = now): void {
+  sync(subscribed: Iterable<string>, now: number, returning: Iterable<string> = [], lead = 0): void {
     const current = new Set(subscribed);
     const back = new Set(returning);
     // a symbol on its way back (its socket reconnecting, a stalled stream resubscribing) is still
     // audited: what the exchange publishes meanwhile is ours, and on a venue that serves only its
     // last trades (Bybit) it must be fetched before it ages out, not after the stream returns
-    for (const [symbol, slot] of this.slots) slot.subscribed = current.has(symbol) || back.has(symbol);
+    for (const [symbol, slot] of this.slots) {
+      slot.subscribed = current.has(symbol) || back.has(symbol);
+      if (slot.seenAt !== undefined) slot.from = Math.min(slot.from, slot.seenAt - lead);
+    }
     for (const symbol of current) {
       if (this.slots.has(symbol)) continue;
-      this.slots.set(symbol, { from: Math.min(this.resume.get(symbol) ?? firstFrom, now), subscribed: true });
+      const resumed = this.resume.get(symbol);
+      this.slots.set(symbol, resumed !== undefined ? { from: Math.min(resumed, now), subscribed: true } : { from: now - lead, subscribed: true, seenAt: now });
       this.order.push(symbol);
     }
   }
@@ -117,6 +128,7 @@ export class AuditSchedule {
     const slot = this.slots.get(symbol);
     if (slot === undefined) return;
     if (until + 1 > slot.from) slot.from = until + 1;
+    delete slot.seenAt;
     if (backlog !== undefined) slot.backlog = backlog;
     else delete slot.backlog;
   }

@@ -114,7 +114,7 @@ export class VenueAuditor {
     const { clock, options } = this.deps;
     const now = clock.now();
     const behind = Math.max(0, this.deps.clockOffsetMs?.() ?? 0);
-    this.schedule.sync(this.deps.subscribed(), now, this.deps.returning?.() ?? [], now - behind - this.syncMs() - FIRST_SIGHT_SLACK_MS);
+    this.schedule.sync(this.deps.subscribed(), now, this.deps.returning?.() ?? [], behind + this.syncMs() + FIRST_SIGHT_SLACK_MS);
     this.savePositions();
     if (this.deps.backfillBusy()) return undefined;
     const task = this.schedule.next(now);
