@@ -18,7 +18,11 @@ export interface ArchiverOptions {
   stream?: string;
   /** messages written per store transaction at most (default 2,000) */
   maxChunk?: number;
-  /** how long the server waits for an ack before redelivering (default 60 s) */
+  /**
+   * how long the server waits for an ack before redelivering (default 10 s): after an archiver
+   * crash, the messages it had received come again this long later. A chunk's commit takes well
+   * under a second; a slower one tells the server it is still working on it.
+   */
   ackWaitMs?: number;
   /** a failed store commit is retried after this (doubled up to 10 s; default 200 ms) */
   retryMs?: number;
@@ -44,6 +48,8 @@ export class Archiver {
   readonly stats: ArchiverStats = { messages: 0, written: 0, duplicates: 0, malformed: 0, failedCommits: 0 };
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
+  private readonly received: JsMsg[] = [];
+  private draining = false;
   private stopping = false;
 
   constructor(
@@ -63,14 +69,23 @@ export class Archiver {
         durable_name: durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(this.options.ackWaitMs ?? 60_000),
+        ack_wait: nanos(this.options.ackWaitMs ?? 10_000),
         // room for several chunks in flight between the server and the commit
         max_ack_pending: maxChunk * 8,
       });
     }
     const consumer = await jetstream(this.nc).consumers.get(stream, durable);
-    this.messages = await consumer.consume({ max_messages: maxChunk * 2 });
-    this.loop = this.consume(this.messages, maxChunk);
+    // callback delivery: each message lands in `received` at once, and one drain loop commits what
+    // has gathered. (Iterating the messages with for-await stalled now and then on nats-server
+    // 2.9.10: the server had delivered, the iterator yielded nothing until ack_wait redelivered.)
+    // The server's max_ack_pending bounds what can gather while a commit runs.
+    this.messages = await consumer.consume({
+      max_messages: maxChunk * 2,
+      callback: (msg) => {
+        this.received.push(msg);
+        if (!this.draining) this.loop = this.drain(maxChunk);
+      },
+    });
   }
 
   /** stops pulling, finishes the chunk being written (and acks it), resolves when done */
@@ -80,18 +95,16 @@ export class Archiver {
     await this.loop;
   }
 
-  private async consume(messages: ConsumerMessages, maxChunk: number): Promise<void> {
-    let chunk: JsMsg[] = [];
-    for await (const msg of messages) {
-      chunk.push(msg);
-      // write when nothing more is waiting already received: a chunk as large as the backlog allows
-      if (chunk.length >= maxChunk || messages.getPending() === 0) {
+  private async drain(maxChunk: number): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.received.length > 0 && !this.stopping) {
+        const chunk = this.received.splice(0, maxChunk);
         await this.commit(chunk);
-        chunk = [];
       }
-      if (this.stopping && messages.getPending() === 0) break;
+    } finally {
+      this.draining = false;
     }
-    if (chunk.length > 0) await this.commit(chunk);
   }
 
   private async commit(chunk: JsMsg[]): Promise<void> {
@@ -107,7 +120,9 @@ export class Archiver {
     }
     if (trades.length > 0) {
       let delay = this.options.retryMs ?? 200;
-      for (;;) {
+      for (let attempt = 0; ; attempt++) {
+        // a commit retried for a while (a full disk) must not have the server hand the chunk out again
+        if (attempt > 0) for (const msg of chunk) msg.working();
         try {
           const result = await this.options.store.writeBatch(trades);
           this.stats.written += result.written;
