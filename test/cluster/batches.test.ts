@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pack } from 'msgpackr';
 import { decodeTradeBatch, encodeTradeBatch } from '../../src/cluster/batch-codec.js';
+import { cursorKey, CursorTracker } from '../../src/cluster/cursors.js';
 import { TradePublisher, type PublishTarget } from '../../src/cluster/publisher.js';
 import { symbolToken, tokenSymbol, tradeBatchMsgId, tradeSubject } from '../../src/cluster/subjects.js';
 import { WindowBatcher } from '../../src/cluster/window-batcher.js';
@@ -153,5 +154,35 @@ describe('publisher (fake stream)', () => {
     assert.ok(a.stats.duplicatesDropped >= 1, 'a retried batch landed after b\'s copy');
     assert.equal(a.stats.backlog + b.stats.backlog, 0);
     assert.equal(a.stats.trades, 500);
+  });
+});
+
+describe('published cursors', () => {
+  test('KV keys are KV-safe and one-to-one', () => {
+    const keys = ['BTC/USDT', 'BTC/USDT:USDT', 'A=B/C', 'A.B/C', 'Ü/X'].map((s) => cursorKey('okx', 'futures', s));
+    for (const k of keys) assert.match(k, /^[-/_=.A-Za-z0-9]+$/);
+    assert.equal(new Set(keys).size, keys.length);
+    assert.equal(keys[1], 'okx.futures.BTC/USDT=3AUSDT');
+  });
+  test('keeps the newest acked trade per symbol, writes only what moved, keeps a failed write for the next flush', async () => {
+    const puts: [string, unknown][] = [];
+    let fail = false;
+    const tracker = new CursorTracker(async (key, value) => {
+      if (fail) throw new Error('no answer');
+      puts.push([key, JSON.parse(new TextDecoder().decode(value))]);
+    });
+    const t = trades(10);
+    tracker.noteAcked(t.slice(5));
+    tracker.noteAcked(t.slice(0, 5)); // an older batch acked late moves nothing back
+    assert.equal(await tracker.flush(), 1);
+    assert.deepEqual(puts, [['binance.spot.BTC/USDT', { tradeId: t[9]!.id, timestamp: t[9]!.timestamp }]]);
+    assert.equal(await tracker.flush(), 0, 'nothing moved');
+    // same timestamp: digit ids compare as numbers ('1000' after '999')
+    tracker.noteAcked([{ ...t[9]!, id: '999' }, { ...t[9]!, id: '1000' }, { ...t[9]!, timestamp: t[9]!.timestamp + 1, id: '10000' }]);
+    fail = true;
+    assert.equal(await tracker.flush(), 0);
+    fail = false;
+    assert.equal(await tracker.flush(), 1);
+    assert.deepEqual(puts.at(-1), ['binance.spot.BTC/USDT', { tradeId: '10000', timestamp: t[9]!.timestamp + 1 }]);
   });
 });

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Archiver } from '../../src/cluster/archiver.js';
+import { CursorTracker, openCursorBucket, readPublishedCursor } from '../../src/cluster/cursors.js';
 import { jetStreamTarget, TradePublisher } from '../../src/cluster/publisher.js';
 import { ensureStream } from '../../src/cluster/stream.js';
 import { STREAM_NAME } from '../../src/cluster/subjects.js';
@@ -82,7 +83,12 @@ describe('publishing and archiving through a 3-server R3 stream', { skip: natsSk
     const bTrades = all.filter((t) => !missed.includes(t)).reverse();
     // trades in the messages the stream kept (a batch acked as a duplicate was not stored)
     let tradesInStream = 0;
-    const onAcked = (batch: { trades: Trade[] }, duplicate: boolean) => (tradesInStream += duplicate ? 0 : batch.trades.length);
+    const cursorKv = await openCursorBucket(await conn(), 3);
+    const cursors = new CursorTracker((key, value) => cursorKv.put(key, value));
+    const onAcked = (batch: { trades: Trade[] }, duplicate: boolean) => {
+      tradesInStream += duplicate ? 0 : batch.trades.length;
+      cursors.noteAcked(batch.trades);
+    };
     const a = new TradePublisher(jetStreamTarget(jetstream(await conn())), { onAcked });
     const b = new TradePublisher(jetStreamTarget(jetstream(await conn())), { onAcked });
     a.push(all);
@@ -91,6 +97,12 @@ describe('publishing and archiving through a 3-server R3 stream', { skip: natsSk
     b.flushClosed();
     await Promise.all([a.idle(), b.idle()]);
     assert.ok(b.stats.duplicatesDropped + a.stats.duplicatesDropped > 0, 'the stream dropped copies');
+    // the cursor a node taking over resumes from: each symbol's newest trade
+    assert.equal(await cursors.flush(), symbols.length);
+    for (const symbol of symbols) {
+      const newest = all.filter((t) => t.symbol === symbol).at(-1)!;
+      assert.deepEqual(await readPublishedCursor(cursorKv, 'binance', 'spot', symbol), { tradeId: newest.id, timestamp: newest.timestamp });
+    }
     const info = await (await jetstreamManager(await conn())).streams.info(STREAM_NAME);
     assert.equal(info.state.messages, a.stats.batches + b.stats.batches - a.stats.duplicatesDropped - b.stats.duplicatesDropped, 'stored = published − dropped');
     assert.ok(info.state.messages < a.stats.batches + b.stats.batches, 'fewer messages than published');
