@@ -26,6 +26,8 @@ export interface ArchiverOptions {
   ackWaitMs?: number;
   /** a failed store commit is retried after this (doubled up to 10 s; default 200 ms) */
   retryMs?: number;
+  /** after each commit: the trades of the chunk (stored now or already), for latency figures */
+  onCommitted?(trades: readonly Trade[]): void;
   /** a message that cannot be read: acked (it would only come back) and reported */
   onMalformed?(subject: string, reason: string): void;
 }
@@ -139,5 +141,6 @@ export class Archiver {
     }
     for (const msg of chunk) msg.ack();
     this.stats.messages += chunk.length;
+    this.options.onCommitted?.(trades);
   }
 }

@@ -24,7 +24,11 @@ export function jetStreamTarget(js: JetStreamClient, timeoutMs = 5_000): Publish
 export interface PublisherOptions {
   /** exchange-time window per batch (default 50 ms) */
   windowMs?: number;
-  /** local time a window is held past its end for late arrivals (default 250 ms) */
+  /**
+   * local time a window is held past its end for trades still on their way (default 100 ms). It
+   * adds to the latency to the archive; a trade later than this still goes out, in a batch of its
+   * own, which a redundant node's copy does not match (the archive's id guard then keeps one).
+   */
   graceMs?: number;
   /** trades held in open windows before the oldest go out early (default 200,000) */
   maxPendingTrades?: number;
@@ -79,7 +83,7 @@ export class TradePublisher {
     this.clock = options.clock ?? backgroundClock;
     this.windowMs = options.windowMs ?? 50;
     this.maxInFlight = options.maxInFlight ?? 256;
-    this.batcher = new WindowBatcher({ windowMs: this.windowMs, graceMs: options.graceMs ?? 250, maxPendingTrades: options.maxPendingTrades ?? 200_000 });
+    this.batcher = new WindowBatcher({ windowMs: this.windowMs, graceMs: options.graceMs ?? 100, maxPendingTrades: options.maxPendingTrades ?? 200_000 });
   }
 
   /** committed trades (any symbols, any order) */

@@ -20,6 +20,8 @@ export interface NatsServerHandle {
   readonly url: string;
   readonly monitorUrl: string;
   running(): boolean;
+  /** the process id while running (CPU accounting in the bench) */
+  pid(): number | undefined;
 }
 
 export interface NatsCluster {
@@ -108,6 +110,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     url: `nats://127.0.0.1:${spec.port}`,
     monitorUrl: `http://127.0.0.1:${spec.monitorPort}`,
     running: () => processes[i] !== undefined && processes[i]!.exitCode === null && processes[i]!.signalCode === null,
+    pid: () => processes[i]?.pid,
   }));
 
   const stopOne = async (i: number, signal: NodeJS.Signals) => {
