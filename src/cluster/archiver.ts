@@ -83,6 +83,9 @@ export class Archiver {
     // The server's max_ack_pending bounds what can gather while a commit runs.
     this.messages = await consumer.consume({
       max_messages: maxChunk * 2,
+      // pull requests live 5 s (heartbeats every 2.5 s): after a NATS server dies, a pull it held is
+      // noticed missing and renewed within seconds, not the client's default 30 s
+      expires: 5_000,
       callback: (msg) => {
         this.received.push(msg);
         if (!this.draining) this.loop = this.drain(maxChunk);
