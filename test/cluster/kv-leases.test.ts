@@ -95,6 +95,24 @@ describe('leases on a 3-server NATS cluster', { skip: natsSkip }, () => {
     b.runner.abandon();
   });
 
+  test('a holder that releases on shutdown lets the other node in at once, not after the TTL', async () => {
+    const key = unitLeaseKey('upbit', 'spot');
+    const a = node('a', key, kvLeaseStore(await bucket()));
+    const b = node('b', key, kvLeaseStore(await bucket()));
+    runners.push(a.runner, b.runner);
+    a.runner.start();
+    await until(() => a.acquiredAt.length === 1, 5_000, 'a to acquire');
+    b.runner.start();
+    await until(() => b.runner.current.kind === 'free', 5_000, "b's first create to be refused");
+    const releasedAt = performance.now();
+    await a.runner.release();
+    assert.deepEqual(a.lostAt.map((l) => l.reason), ['released']);
+    await until(() => b.acquiredAt.length === 1, 5_000, 'b to acquire');
+    // b polls every acquire interval: it gets in on its next attempt, well before a's entry would expire
+    assert.ok(b.acquiredAt[0]! - releasedAt < timing.acquireIntervalMs + 500, `b acquired ${(b.acquiredAt[0]! - releasedAt).toFixed(0)} ms after the release`);
+    b.runner.abandon();
+  });
+
   test('a holder whose NATS connection is cut stops its work before the other node acquires', async () => {
     const key = unitLeaseKey('okx', 'spot');
     proxy = await startTcpProxy(Number(new URL(cluster.servers[0]!.url).port));
