@@ -106,12 +106,24 @@ export class TradePublisher {
     this.enqueue(this.batcher.takeClosed(this.clock.now()));
   }
 
-  /** publishes every window, due or not, and resolves once all are acked (shutdown) */
-  async close(): Promise<void> {
+  /**
+   * Publishes every window, due or not (shutdown), and resolves true once all are acked, or false
+   * when `timeoutMs` passed first (NATS unreachable): what was not acked is then `stats.backlog`,
+   * and the node that takes the unit over backfills it from the published cursor.
+   */
+  async close(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     this.closed = true;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.enqueue(this.batcher.takeAll());
-    await this.idle();
+    if (!Number.isFinite(timeoutMs)) {
+      await this.idle();
+      return true;
+    }
+    let timer: unknown;
+    const timedOut = new Promise<false>((resolve) => (timer = this.clock.setTimeout(() => resolve(false), timeoutMs)));
+    const done = await Promise.race([this.idle().then(() => true as const), timedOut]);
+    this.clock.clearTimeout(timer);
+    return done;
   }
 
   /** resolves once nothing is queued or in flight */

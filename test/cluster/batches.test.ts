@@ -186,3 +186,24 @@ describe('published cursors', () => {
     assert.deepEqual(puts.at(-1), ['binance.spot.BTC/USDT', { tradeId: '10000', timestamp: t[9]!.timestamp + 1 }]);
   });
 });
+
+describe('publisher shutdown', () => {
+  test('close() flushes open windows and says false when the acks do not come in time', async () => {
+    const clock = new ManualClock(T0);
+    const sent: string[] = [];
+    const target: PublishTarget = {
+      publish: (_s, _d, msgId) => {
+        sent.push(msgId);
+        return new Promise(() => {}); // NATS gone: no answer ever
+      },
+    };
+    const p = new TradePublisher(target, { clock });
+    p.push(trades(20)); // windows still open: close must send them anyway
+    const closing = p.close(2_000);
+    await new Promise((r) => setImmediate(r));
+    assert.ok(sent.length > 0, 'open windows were sent on close');
+    clock.advance(2_000);
+    assert.equal(await closing, false);
+    assert.equal(p.stats.backlog, 20);
+  });
+});
