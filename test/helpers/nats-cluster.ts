@@ -9,10 +9,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const available = spawnSync('nats-server', ['--version'], { encoding: 'utf8' }).status === 0;
+/**
+ * Debian installs nats-server in /usr/sbin, which is not on an ordinary user's PATH: the PATH
+ * first, then the sbin directories.
+ */
+const NATS_SERVER = ['nats-server', '/usr/sbin/nats-server', '/usr/local/sbin/nats-server'].find((bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0);
 
 /** `false`, or why a test needing a NATS cluster is skipped (node:test's `skip` option) */
-export const natsSkip: false | string = available ? false : 'nats-server is not on the PATH (Debian: apt-get install nats-server): NATS test skipped';
+export const natsSkip: false | string = NATS_SERVER !== undefined ? false : 'nats-server is not installed (Debian: apt-get install nats-server): NATS test skipped';
 
 export interface NatsServerHandle {
   readonly name: string;
@@ -92,7 +96,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
   }
   const processes: (ChildProcess | undefined)[] = specs.map(() => undefined);
   const launch = (i: number) => {
-    const child = spawn('nats-server', ['-c', specs[i]!.config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(NATS_SERVER ?? 'nats-server', ['-c', specs[i]!.config], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr!.on('data', (d: Buffer) => {
       // the tail only: enough to say why a server died
