@@ -108,6 +108,12 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     processes[i] = child;
   };
   specs.forEach((_, i) => launch(i));
+  // a test process that dies (a timeout, an uncaught error) must not leave servers behind
+  const reap = () => {
+    processes.forEach((child) => child?.kill('SIGKILL'));
+    rmSync(root, { recursive: true, force: true });
+  };
+  process.once('exit', reap);
 
   const servers: NatsServerHandle[] = specs.map((spec, i) => ({
     name: spec.name,
@@ -158,6 +164,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
       throw new Error(`NATS cluster not ready within ${timeoutMs} ms: ${last}`);
     },
     async stop() {
+      process.removeListener('exit', reap);
       await Promise.all(specs.map((_, i) => stopOne(i, 'SIGKILL')));
       rmSync(root, { recursive: true, force: true });
     },
