@@ -19,6 +19,9 @@ export const ERROR_CODES = {
   TV_ERR_OUTPUT_FILE: 'an output file that cannot be written',
   TV_ERR_INVALID_ARGUMENT: 'a library call with an argument out of range',
   TV_ERR_UNKNOWN_SYMBOL: 'a configured symbol the venue does not list',
+  TV_ERR_NATS_URL: 'a NATS server URL that does not parse',
+  TV_ERR_NATS_UNREACHABLE: 'no NATS server answered at the URLs given',
+  TV_ERR_NATS_SETUP: 'a NATS stream, bucket or consumer exists with settings tickvisor cannot use',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,149 @@
+/**
+ * Consumes the stream into a local history store exactly once (docs/cluster.md#archiver): a
+ * durable pull consumer, each chunk of messages written in one store transaction, acked only after
+ * the commit. A crash between the commit and the acks redelivers the chunk, and the store's id
+ * guard stores none of it again, so the archive never holds a trade twice nor misses one.
+ */
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Trade } from '../records.js';
+import type { HistoryStore } from '../store/index.js';
+import { decodeTradeBatch } from './batch-codec.js';
+import { STREAM_NAME } from './subjects.js';
+
+export interface ArchiverOptions {
+  store: HistoryStore;
+  /** the durable consumer's name: one per archive (two archivers of one name share the work) */
+  durable?: string;
+  stream?: string;
+  /** messages written per store transaction at most (default 2,000) */
+  maxChunk?: number;
+  /**
+   * how long the server waits for an ack before redelivering (default 10 s): after an archiver
+   * crash, the messages it had received come again this long later. A chunk's commit takes well
+   * under a second; a slower one tells the server it is still working on it.
+   */
+  ackWaitMs?: number;
+  /** a failed store commit is retried after this (doubled up to 10 s; default 200 ms) */
+  retryMs?: number;
+  /** after each commit: the trades of the chunk (stored now or already), for latency figures */
+  onCommitted?(trades: readonly Trade[]): void;
+  /** a message that cannot be read: acked (it would only come back) and reported */
+  onMalformed?(subject: string, reason: string): void;
+}
+
+export interface ArchiverStats {
+  messages: number;
+  /** trades newly stored */
+  written: number;
+  /** trades the store already held (redelivery, or two nodes' overlapping batches) */
+  duplicates: number;
+  malformed: number;
+  failedCommits: number;
+}
+
+export const DEFAULT_ARCHIVER = 'tickvisor-archiver';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class Archiver {
+  readonly stats: ArchiverStats = { messages: 0, written: 0, duplicates: 0, malformed: 0, failedCommits: 0 };
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly received: JsMsg[] = [];
+  private draining = false;
+  private stopping = false;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly options: ArchiverOptions,
+  ) {}
+
+  /** creates (or finds) the durable consumer and starts consuming */
+  async start(): Promise<void> {
+    const stream = this.options.stream ?? STREAM_NAME;
+    const durable = this.options.durable ?? DEFAULT_ARCHIVER;
+    const maxChunk = this.options.maxChunk ?? 2_000;
+    const jsm = await jetstreamManager(this.nc);
+    const existing = await jsm.consumers.info(stream, durable).catch(() => undefined);
+    if (!existing) {
+      await jsm.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(this.options.ackWaitMs ?? 10_000),
+        // room for several chunks in flight between the server and the commit
+        max_ack_pending: maxChunk * 8,
+      });
+    }
+    const consumer = await jetstream(this.nc).consumers.get(stream, durable);
+    // callback delivery: each message lands in `received` at once, and one drain loop commits what
+    // has gathered. (Iterating the messages with for-await stalled now and then on nats-server
+    // 2.9.10: the server had delivered, the iterator yielded nothing until ack_wait redelivered.)
+    // The server's max_ack_pending bounds what can gather while a commit runs.
+    this.messages = await consumer.consume({
+      max_messages: maxChunk * 2,
+      // pull requests live 5 s (heartbeats every 2.5 s): after a NATS server dies, a pull it held is
+      // noticed missing and renewed within seconds, not the client's default 30 s
+      expires: 5_000,
+      callback: (msg) => {
+        this.received.push(msg);
+        if (!this.draining) this.loop = this.drain(maxChunk);
+      },
+    });
+  }
+
+  /** stops pulling, finishes the chunk being written (and acks it), resolves when done */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close();
+    await this.loop;
+  }
+
+  private async drain(maxChunk: number): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.received.length > 0 && !this.stopping) {
+        const chunk = this.received.splice(0, maxChunk);
+        await this.commit(chunk);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commit(chunk: JsMsg[]): Promise<void> {
+    const trades: Trade[] = [];
+    for (const msg of chunk) {
+      const batch = decodeTradeBatch(msg.data);
+      if ('error' in batch) {
+        this.stats.malformed += 1;
+        this.options.onMalformed?.(msg.subject, batch.error);
+        continue;
+      }
+      for (const t of batch.trades) trades.push(t);
+    }
+    if (trades.length > 0) {
+      let delay = this.options.retryMs ?? 200;
+      for (let attempt = 0; ; attempt++) {
+        // a commit retried for a while (a full disk) must not have the server hand the chunk out again
+        if (attempt > 0) for (const msg of chunk) msg.working();
+        try {
+          const result = await this.options.store.writeBatch(trades);
+          this.stats.written += result.written;
+          this.stats.duplicates += result.duplicates;
+          break;
+        } catch {
+          // not acked: retried here, and redelivered by the server should this process die meanwhile
+          this.stats.failedCommits += 1;
+          if (this.stopping) return;
+          await sleep(delay);
+          delay = Math.min(10_000, delay * 2);
+        }
+      }
+    }
+    for (const msg of chunk) msg.ack();
+    this.stats.messages += chunk.length;
+    this.options.onCommitted?.(trades);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Per-symbol cursors in a KV bucket (docs/cluster.md#cursors): the newest trade each symbol has in
+ * the stream, written after the publish was acked, so a node taking a unit over resumes and
+ * backfills from there. Written at most once per flush per symbol (a put per batch would cost a
+ * KV write every 50 ms per symbol), so a cursor may lag by one flush interval: the next holder
+ * then backfills a little more, and the archive's id guard keeps one copy.
+ */
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { ExchangeId, Market, Trade } from '../records.js';
+
+export const CURSOR_BUCKET = 'tickvisor-cursors';
+
+export interface PublishedCursor {
+  tradeId: string;
+  /** exchange time of that trade (ms) */
+  timestamp: number;
+}
+
+/**
+ * KV keys take only `[-/_=.A-Za-z0-9]`; unified symbols also hold `:` (and could hold anything):
+ * every other character becomes `=XX` (hex), `=` itself included, so the mapping is one-to-one.
+ */
+export function cursorKey(exchange: ExchangeId, market: Market, symbol: string): string {
+  const escaped = symbol.replace(/[^-/_A-Za-z0-9]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `=${code.toString(16).padStart(2, '0').toUpperCase()}` : `=u${code.toString(16).padStart(4, '0').toUpperCase()}`;
+  });
+  return `${exchange}.${market}.${escaped}`;
+}
+
+/** which of two trades of one symbol is newer: by exchange time, then by id (numerically for digit ids) */
+function newer(a: PublishedCursor, b: PublishedCursor): boolean {
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
+  const digits = /^\d+$/;
+  if (digits.test(a.tradeId) && digits.test(b.tradeId) && a.tradeId.length !== b.tradeId.length) return a.tradeId.length > b.tradeId.length;
+  return a.tradeId > b.tradeId;
+}
+
+/** keeps the newest acked trade per symbol and writes the ones that moved on each flush */
+export class CursorTracker {
+  private readonly newest = new Map<string, PublishedCursor>();
+  private readonly dirty = new Set<string>();
+
+  constructor(private readonly put: (key: string, value: Uint8Array) => Promise<unknown>) {}
+
+  /** a batch the stream acknowledged (stored or duplicate: either way the stream has it) */
+  noteAcked(trades: readonly Trade[]): void {
+    for (const t of trades) {
+      const key = cursorKey(t.exchange, t.market, t.symbol);
+      const candidate = { tradeId: t.id, timestamp: t.timestamp };
+      const current = this.newest.get(key);
+      if (!current || newer(candidate, current)) {
+        this.newest.set(key, candidate);
+        this.dirty.add(key);
+      }
+    }
+  }
+
+  /** writes every cursor that moved since the last flush; one that fails stays dirty for the next */
+  async flush(): Promise<number> {
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    const encoder = new TextEncoder();
+    const results = await Promise.allSettled(keys.map((key) => this.put(key, encoder.encode(JSON.stringify(this.newest.get(key))))));
+    results.forEach((r, i) => r.status === 'rejected' && this.dirty.add(keys[i]!));
+    return results.filter((r) => r.status === 'fulfilled').length;
+  }
+}
+
+export async function openCursorBucket(nc: NatsConnection, replicas: number): Promise<KV> {
+  return new Kvm(nc).create(CURSOR_BUCKET, { history: 1, replicas });
+}
+
+/** a symbol's cursor, or undefined when none was written (or it cannot be read) */
+export async function readPublishedCursor(kv: KV, exchange: ExchangeId, market: Market, symbol: string): Promise<PublishedCursor | undefined> {
+  const entry = await kv.get(cursorKey(exchange, market, symbol));
+  if (!entry || entry.operation !== 'PUT') return undefined;
+  try {
+    const value = entry.json<Partial<PublishedCursor>>();
+    if (typeof value.tradeId === 'string' && typeof value.timestamp === 'number' && Number.isFinite(value.timestamp)) return { tradeId: value.tradeId, timestamp: value.timestamp };
+  } catch {
+    // a value we did not write: as good as none
+  }
+  return undefined;
+}

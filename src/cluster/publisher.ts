@@ -1,0 +1,196 @@
+/**
+ * Publishes committed trades into the JetStream stream (docs/cluster.md#data): batches cut on
+ * exchange-time windows (window-batcher.ts), one message per window and symbol with a
+ * content-derived message id, so the server drops a retry or a redundant node's copy and says so
+ * (PubAck.duplicate, counted). A publish that fails is tried again with the same id, never dropped.
+ */
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Trade } from '../records.js';
+import type { Clock } from '../time/clock.js';
+import { backgroundClock } from '../time/clock.js';
+import { encodeTradeBatch } from './batch-codec.js';
+import { tradeBatchMsgId, tradeSubject } from './subjects.js';
+import { WindowBatcher, type ClosedWindow } from './window-batcher.js';
+
+/** where batches go: JetStream in production, a fake in tests */
+export interface PublishTarget {
+  publish(subject: string, data: Uint8Array, msgId: string): Promise<{ duplicate: boolean }>;
+}
+
+export function jetStreamTarget(js: JetStreamClient, timeoutMs = 5_000): PublishTarget {
+  return { publish: (subject, data, msgID) => js.publish(subject, data, { msgID, timeout: timeoutMs }) };
+}
+
+export interface PublisherOptions {
+  /** exchange-time window per batch (default 50 ms) */
+  windowMs?: number;
+  /**
+   * local time a window is held past its end for trades still on their way (default 100 ms). It
+   * adds to the latency to the archive; a trade later than this still goes out, in a batch of its
+   * own, which a redundant node's copy does not match (the archive's id guard then keeps one).
+   */
+  graceMs?: number;
+  /** trades held in open windows before the oldest go out early (default 200,000) */
+  maxPendingTrades?: number;
+  /** publishes awaiting their ack at once (default 256): JetStream pipelines them on one connection */
+  maxInFlight?: number;
+  /** first retry delay after a failed publish, doubled up to retryMaxMs (defaults 100 ms, 5 s) */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** wall clock for window closing; timers never keep the process alive */
+  clock?: Clock;
+  /** a batch the stream has (stored now, or already had: duplicate) */
+  onAcked?(batch: ClosedWindow, duplicate: boolean): void;
+}
+
+export interface PublisherStats {
+  batches: number;
+  trades: number;
+  /** batches the stream already had (a retry, or another node's copy): not stored again */
+  duplicatesDropped: number;
+  /** publish attempts that failed and were retried */
+  failedAttempts: number;
+  /** trades not yet acked: in open windows, in flight or waiting to retry */
+  backlog: number;
+}
+
+interface Outgoing {
+  batch: ClosedWindow;
+  subject: string;
+  msgId: string;
+  data: Uint8Array;
+  attempts: number;
+}
+
+export class TradePublisher {
+  private readonly batcher: WindowBatcher;
+  private readonly queue: Outgoing[] = [];
+  private inFlight = 0;
+  private inFlightTrades = 0;
+  private queuedTrades = 0;
+  private timer: unknown;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly clock: Clock;
+  private readonly windowMs: number;
+  private readonly maxInFlight: number;
+  readonly stats: PublisherStats = { batches: 0, trades: 0, duplicatesDropped: 0, failedAttempts: 0, backlog: 0 };
+
+  constructor(
+    private readonly target: PublishTarget,
+    private readonly options: PublisherOptions = {},
+  ) {
+    this.clock = options.clock ?? backgroundClock;
+    this.windowMs = options.windowMs ?? 50;
+    this.maxInFlight = options.maxInFlight ?? 256;
+    this.batcher = new WindowBatcher({ windowMs: this.windowMs, graceMs: options.graceMs ?? 100, maxPendingTrades: options.maxPendingTrades ?? 200_000 });
+  }
+
+  /** committed trades (any symbols, any order) */
+  push(trades: readonly Trade[]): void {
+    this.batcher.add(trades);
+    this.updateBacklog();
+  }
+
+  /** closes due windows every window length */
+  start(): void {
+    const tick = () => {
+      this.flushClosed();
+      if (!this.closed) this.timer = this.clock.setTimeout(tick, this.windowMs);
+    };
+    this.timer = this.clock.setTimeout(tick, this.windowMs);
+  }
+
+  /** publishes the windows that are due now */
+  flushClosed(): void {
+    this.enqueue(this.batcher.takeClosed(this.clock.now()));
+  }
+
+  /**
+   * Publishes every window, due or not (shutdown), and resolves true once all are acked, or false
+   * when `timeoutMs` passed first (NATS unreachable): what was not acked is then `stats.backlog`,
+   * and the node that takes the unit over backfills it from the published cursor.
+   */
+  async close(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    this.closed = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.enqueue(this.batcher.takeAll());
+    if (!Number.isFinite(timeoutMs)) {
+      await this.idle();
+      return true;
+    }
+    let timer: unknown;
+    const timedOut = new Promise<false>((resolve) => (timer = this.clock.setTimeout(() => resolve(false), timeoutMs)));
+    const done = await Promise.race([this.idle().then(() => true as const), timedOut]);
+    this.clock.clearTimeout(timer);
+    return done;
+  }
+
+  /** resolves once nothing is queued or in flight */
+  idle(): Promise<void> {
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private enqueue(windows: ClosedWindow[]): void {
+    for (const batch of windows) {
+      const ids = batch.trades.map((t) => t.id);
+      this.queue.push({
+        batch,
+        subject: tradeSubject(batch.exchange, batch.market, batch.symbol),
+        msgId: tradeBatchMsgId(batch.exchange, batch.market, batch.symbol, batch.windowStart, ids),
+        data: encodeTradeBatch(batch),
+        attempts: 0,
+      });
+      this.queuedTrades += batch.trades.length;
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const out = this.queue.shift()!;
+      this.queuedTrades -= out.batch.trades.length;
+      this.send(out);
+    }
+    this.updateBacklog();
+    if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private send(out: Outgoing): void {
+    this.inFlight += 1;
+    this.inFlightTrades += out.batch.trades.length;
+    out.attempts += 1;
+    this.target.publish(out.subject, out.data, out.msgId).then(
+      (ack) => {
+        this.settle(out);
+        this.stats.batches += 1;
+        this.stats.trades += out.batch.trades.length;
+        if (ack.duplicate) this.stats.duplicatesDropped += 1;
+        this.options.onAcked?.(out.batch, ack.duplicate);
+        this.pump();
+      },
+      () => {
+        this.settle(out);
+        this.stats.failedAttempts += 1;
+        // the same bytes and id again: if the failed attempt did land, the server drops this one
+        const delay = Math.min(this.options.retryMaxMs ?? 5_000, (this.options.retryMinMs ?? 100) * 2 ** (out.attempts - 1));
+        this.inFlight += 1; // a retry waiting counts as in flight: idle() must not resolve before it
+        this.inFlightTrades += out.batch.trades.length;
+        this.clock.setTimeout(() => {
+          this.settle(out);
+          this.send(out);
+        }, delay);
+      },
+    );
+  }
+
+  private settle(out: Outgoing): void {
+    this.inFlight -= 1;
+    this.inFlightTrades -= out.batch.trades.length;
+  }
+
+  private updateBacklog(): void {
+    this.stats.backlog = this.batcher.pending + this.queuedTrades + this.inFlightTrades;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Names on the wire (docs/cluster.md#data): subjects `tickvisor.<type>.<exchange>.<market>.<symbol>`
+ * and the content-derived message ids that make a retried or doubly collected batch a duplicate.
+ */
+import type { ExchangeId, Market } from '../records.js';
+
+export const STREAM_NAME = 'TICKVISOR';
+export const SUBJECT_ROOT = 'tickvisor';
+
+/**
+ * A subject token cannot hold `.`, `*`, `>` or white space; unified symbols hold `/` and `:` (fine)
+ * and, rarely, a dot: those characters are %-escaped (and `%` itself), so the mapping is one-to-one.
+ */
+export function symbolToken(symbol: string): string {
+  return symbol.replace(/[%.*>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+}
+
+export function tokenSymbol(token: string): string {
+  return token.replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+export function tradeSubject(exchange: ExchangeId, market: Market, symbol: string): string {
+  return `${SUBJECT_ROOT}.trade.${exchange}.${market}.${symbolToken(symbol)}`;
+}
+
+/** 32-bit FNV-1a over the ids, each followed by a separator: two batches differing in any id differ here */
+export function idsHash(ids: readonly string[]): string {
+  let h = 0x811c9dc5;
+  for (const id of ids) {
+    for (let i = 0; i < id.length; i++) {
+      h ^= id.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0x1f;
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * `trade.<ex>.<mkt>.<symbol>.<windowStart>.<count>.<lastId>.<hash of ids>`: the same trades in the
+ * same window give the same id on every node and on every retry, so the stream keeps one copy;
+ * a node that missed a trade of the window publishes a different id, and the archiver's store,
+ * exactly-once by trade id, absorbs the overlap.
+ */
+export function tradeBatchMsgId(exchange: ExchangeId, market: Market, symbol: string, windowStart: number, ids: readonly string[]): string {
+  return `trade.${exchange}.${market}.${symbolToken(symbol)}.${windowStart}.${ids.length}.${ids[ids.length - 1] ?? ''}.${idsHash(ids)}`;
+}

@@ -1,0 +1,209 @@
+/**
+ * The publishing side without a server: windows cut on exchange time give two nodes the same
+ * batches and message ids whatever the arrival order; the codec round-trips and refuses garbage;
+ * a failed publish is retried with the same id and counted, duplicates counted from the ack.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { pack } from 'msgpackr';
+import { decodeTradeBatch, encodeTradeBatch } from '../../src/cluster/batch-codec.js';
+import { cursorKey, CursorTracker } from '../../src/cluster/cursors.js';
+import { TradePublisher, type PublishTarget } from '../../src/cluster/publisher.js';
+import { symbolToken, tokenSymbol, tradeBatchMsgId, tradeSubject } from '../../src/cluster/subjects.js';
+import { WindowBatcher } from '../../src/cluster/window-batcher.js';
+import { Prng } from '../../src/prng.js';
+import type { Trade } from '../../src/records.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
+
+const T0 = 1_764_000_000_000;
+
+function trades(n: number, symbol = 'BTC/USDT', seed = 1): Trade[] {
+  const prng = new Prng(seed);
+  let ts = T0;
+  return Array.from({ length: n }, (_, i) => {
+    ts += prng.int(15);
+    return { type: 'trade', exchange: 'binance', market: 'spot', symbol, id: String(1_000 + i), timestamp: ts, localTimestamp: ts + 20 + prng.int(30), price: 90_000 + prng.int(1000) / 100, amount: (1 + prng.int(9999)) / 100_000, side: prng.next() < 0.5 ? 'buy' : 'sell' };
+  });
+}
+
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const prng = new Prng(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = prng.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+const idsOf = (windows: { exchange: Trade['exchange']; market: Trade['market']; symbol: string; windowStart: number; trades: Trade[] }[]) =>
+  windows.map((w) => tradeBatchMsgId(w.exchange, w.market, w.symbol, w.windowStart, w.trades.map((t) => t.id))).sort();
+
+describe('subjects and message ids', () => {
+  test('symbols map to subject tokens one-to-one; dots and wildcards escaped', () => {
+    for (const s of ['BTC/USDT', 'BTC/USDT:USDT', 'A.B/C', '50%/X', 'x*y>z']) {
+      assert.ok(!/[.*>\s]/.test(symbolToken(s)), symbolToken(s));
+      assert.equal(tokenSymbol(symbolToken(s)), s);
+    }
+    assert.equal(tradeSubject('okx', 'futures', 'BTC/USDT:USDT'), 'tickvisor.trade.okx.futures.BTC/USDT:USDT');
+  });
+  test('the id changes with any trade id of the batch, not only the count and the last', () => {
+    const a = tradeBatchMsgId('binance', 'spot', 'X/Y', 0, ['1', '2', '4']);
+    assert.equal(a, tradeBatchMsgId('binance', 'spot', 'X/Y', 0, ['1', '2', '4']));
+    assert.notEqual(a, tradeBatchMsgId('binance', 'spot', 'X/Y', 0, ['1', '3', '4']));
+    assert.notEqual(a, tradeBatchMsgId('binance', 'spot', 'X/Y', 50, ['1', '2', '4']));
+  });
+});
+
+describe('window batcher', () => {
+  const options = { windowMs: 50, graceMs: 250, maxPendingTrades: 1_000_000 };
+  test('two nodes receiving the same trades in other orders and chunks cut identical batches', () => {
+    const all = trades(3_000);
+    const a = new WindowBatcher(options);
+    const b = new WindowBatcher(options);
+    a.add(all);
+    const other = shuffled(all, 7);
+    for (let i = 0; i < other.length; i += 37) b.add(other.slice(i, i + 37));
+    b.add(other.slice(0, 5)); // a rotation overlap hands a few over twice
+    const end = all.at(-1)!.timestamp + 1_000;
+    const wa = a.takeClosed(end);
+    const wb = b.takeClosed(end);
+    assert.ok(wa.length > 100);
+    assert.deepEqual(idsOf(wa), idsOf(wb));
+    assert.equal(wa.reduce((n, w) => n + w.trades.length, 0), 3_000);
+  });
+  test('a window goes out only once local time is past its end plus the grace; a late trade goes out again on its own', () => {
+    const b = new WindowBatcher(options);
+    b.add([{ ...trades(1)[0]!, timestamp: T0 + 10 }]);
+    assert.equal(b.takeClosed(T0 + 50 + 249).length, 0);
+    const first = b.takeClosed(T0 + 300);
+    assert.equal(first.length, 1);
+    assert.equal(first[0]!.windowStart, T0);
+    b.add([{ ...trades(1)[0]!, id: 'late', timestamp: T0 + 20 }]);
+    const late = b.takeClosed(T0 + 301);
+    assert.deepEqual(late.map((w) => [w.windowStart, w.trades.map((t) => t.id)]), [[T0, ['late']]]);
+  });
+  test('past maxPendingTrades the oldest windows go out early (memory stays bounded)', () => {
+    const b = new WindowBatcher({ ...options, maxPendingTrades: 100 });
+    b.add(trades(1_000));
+    const out = b.takeClosed(T0); // nothing is due by time
+    assert.ok(b.pending <= 100, `${b.pending} pending`);
+    assert.equal(out.reduce((n, w) => n + w.trades.length, 0) + b.pending, 1_000);
+    for (let i = 1; i < out.length; i++) assert.ok(out[i - 1]!.windowStart <= out[i]!.windowStart);
+  });
+});
+
+describe('batch codec', () => {
+  test('round-trips every field exactly (ids as strings, prices as written)', () => {
+    const batch = { exchange: 'upbit' as const, market: 'spot' as const, symbol: 'BTC/KRW', windowStart: T0, trades: trades(50, 'BTC/KRW').map((t) => ({ ...t, exchange: 'upbit' as const, id: `1764000000000${t.id}000`, price: 0.1 + 0.2 })) };
+    assert.deepEqual(decodeTradeBatch(encodeTradeBatch(batch)), batch);
+  });
+  test('refuses malformed messages with a reason, never throws', () => {
+    const good = { v: 1, x: 'binance', m: 'spot', s: 'BTC/USDT', w: T0, t: [['1', T0, T0, 1, 1, 0]] };
+    const cases: [unknown, RegExp][] = [
+      [{ ...good, v: 2 }, /batch format 2/],
+      [{ ...good, x: 'kraken' }, /unknown exchange/],
+      [{ ...good, t: [['1', T0, T0, 'x', 1, 0]] }, /trade 0 has a malformed field/],
+      [{ ...good, t: [['1', T0]] }, /trade 0 is not a 6-field row/],
+      [null, /not an object/],
+    ];
+    for (const [wire, why] of cases) {
+      const r = decodeTradeBatch(pack(wire));
+      assert.ok('error' in r && why.test(r.error), JSON.stringify(r));
+    }
+    const r = decodeTradeBatch(new Uint8Array([0xc1, 0xff, 0x00]));
+    assert.ok('error' in r);
+  });
+});
+
+describe('publisher (fake stream)', () => {
+  test('a failed publish is retried with the same id and bytes; duplicates are counted from the acks', async () => {
+    const clock = new ManualClock(T0);
+    const seen = new Map<string, number>();
+    const calls: string[] = [];
+    let failNext = 2;
+    const target: PublishTarget = {
+      publish: async (_subject, data, msgId) => {
+        calls.push(msgId);
+        if (failNext-- > 0) throw new Error('timeout');
+        const duplicate = seen.has(msgId);
+        seen.set(msgId, data.length);
+        return { duplicate };
+      },
+    };
+    const a = new TradePublisher(target, { clock, retryMinMs: 100 });
+    const b = new TradePublisher(target, { clock, retryMinMs: 100 });
+    const all = trades(500);
+    a.push(all);
+    b.push(shuffled(all, 3));
+    clock.set(all.at(-1)!.timestamp + 1_000);
+    a.flushClosed();
+    await new Promise((r) => setImmediate(r));
+    b.flushClosed();
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setImmediate(r));
+      clock.advance(500);
+    }
+    await Promise.all([a.idle(), b.idle()]);
+    assert.equal(a.stats.failedAttempts, 2);
+    assert.equal(calls.filter((id) => id === calls[0]).length >= 2, true, 'the failed batch went out again under its id');
+    // both sent every window once (acked); whichever copy came second was the duplicate
+    assert.equal(a.stats.batches, seen.size);
+    assert.equal(b.stats.batches, seen.size);
+    assert.equal(a.stats.duplicatesDropped + b.stats.duplicatesDropped, seen.size);
+    assert.ok(a.stats.duplicatesDropped >= 1, 'a retried batch landed after b\'s copy');
+    assert.equal(a.stats.backlog + b.stats.backlog, 0);
+    assert.equal(a.stats.trades, 500);
+  });
+});
+
+describe('published cursors', () => {
+  test('KV keys are KV-safe and one-to-one', () => {
+    const keys = ['BTC/USDT', 'BTC/USDT:USDT', 'A=B/C', 'A.B/C', 'Ü/X'].map((s) => cursorKey('okx', 'futures', s));
+    for (const k of keys) assert.match(k, /^[-/_=.A-Za-z0-9]+$/);
+    assert.equal(new Set(keys).size, keys.length);
+    assert.equal(keys[1], 'okx.futures.BTC/USDT=3AUSDT');
+  });
+  test('keeps the newest acked trade per symbol, writes only what moved, keeps a failed write for the next flush', async () => {
+    const puts: [string, unknown][] = [];
+    let fail = false;
+    const tracker = new CursorTracker(async (key, value) => {
+      if (fail) throw new Error('no answer');
+      puts.push([key, JSON.parse(new TextDecoder().decode(value))]);
+    });
+    const t = trades(10);
+    tracker.noteAcked(t.slice(5));
+    tracker.noteAcked(t.slice(0, 5)); // an older batch acked late moves nothing back
+    assert.equal(await tracker.flush(), 1);
+    assert.deepEqual(puts, [['binance.spot.BTC/USDT', { tradeId: t[9]!.id, timestamp: t[9]!.timestamp }]]);
+    assert.equal(await tracker.flush(), 0, 'nothing moved');
+    // same timestamp: digit ids compare as numbers ('1000' after '999')
+    tracker.noteAcked([{ ...t[9]!, id: '999' }, { ...t[9]!, id: '1000' }, { ...t[9]!, timestamp: t[9]!.timestamp + 1, id: '10000' }]);
+    fail = true;
+    assert.equal(await tracker.flush(), 0);
+    fail = false;
+    assert.equal(await tracker.flush(), 1);
+    assert.deepEqual(puts.at(-1), ['binance.spot.BTC/USDT', { tradeId: '10000', timestamp: t[9]!.timestamp + 1 }]);
+  });
+});
+
+describe('publisher shutdown', () => {
+  test('close() flushes open windows and says false when the acks do not come in time', async () => {
+    const clock = new ManualClock(T0);
+    const sent: string[] = [];
+    const target: PublishTarget = {
+      publish: (_s, _d, msgId) => {
+        sent.push(msgId);
+        return new Promise(() => {}); // NATS gone: no answer ever
+      },
+    };
+    const p = new TradePublisher(target, { clock });
+    p.push(trades(20)); // windows still open: close must send them anyway
+    const closing = p.close(2_000);
+    await new Promise((r) => setImmediate(r));
+    assert.ok(sent.length > 0, 'open windows were sent on close');
+    clock.advance(2_000);
+    assert.equal(await closing, false);
+    assert.equal(p.stats.backlog, 20);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * The data path on a real 3-server NATS cluster (R3 stream): two nodes publishing the same trades
+ * leave one copy in the stream (duplicatesDropped > 0) and each trade once in the archive, one of
+ * them having missed trades; `tickvisor archive` SIGKILLed mid-stream and started again loses
+ * nothing and stores nothing twice.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { Archiver } from '../../src/cluster/archiver.js';
+import { CursorTracker, openCursorBucket, readPublishedCursor } from '../../src/cluster/cursors.js';
+import { jetStreamTarget, TradePublisher } from '../../src/cluster/publisher.js';
+import { ensureStream } from '../../src/cluster/stream.js';
+import { STREAM_NAME } from '../../src/cluster/subjects.js';
+import { Prng } from '../../src/prng.js';
+import type { Trade } from '../../src/records.js';
+import { openHistoryStore } from '../../src/store/index.js';
+import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+
+const T0 = 1_764_000_000_000;
+
+function symbolTrades(symbol: string, n: number, seed: number, firstId = 1): Trade[] {
+  const prng = new Prng(seed);
+  let ts = T0;
+  return Array.from({ length: n }, (_, i) => {
+    ts += prng.int(8);
+    return { type: 'trade', exchange: 'binance', market: 'spot', symbol, id: String(firstId + i), timestamp: ts, localTimestamp: ts + 30, price: 100 + prng.int(10_000) / 100, amount: (1 + prng.int(999)) / 1000, side: prng.next() < 0.5 ? 'buy' : 'sell' };
+  });
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** every stored trade id of each symbol, as a list (a double would show as a repeat) */
+function storedIds(dir: string, symbols: string[]): Map<string, string[]> {
+  const store = openHistoryStore({ path: dir, readOnly: true });
+  const out = new Map<string, string[]>();
+  for (const symbol of symbols) out.set(symbol, [...store.readRange({ exchange: 'binance', market: 'spot', symbol, type: 'trade' })].map((r) => (r.type === 'trade' ? r.id : '')));
+  void store.close();
+  return out;
+}
+
+describe('publishing and archiving through a 3-server R3 stream', { skip: natsSkip }, () => {
+  let cluster: NatsCluster;
+  let root: string;
+  const connections: NatsConnection[] = [];
+  const children: ChildProcess[] = [];
+
+  const conn = async () => {
+    const nc = await connect({ servers: cluster.urls.split(',') });
+    connections.push(nc);
+    return nc;
+  };
+
+  before(async () => {
+    cluster = await startNatsCluster(3);
+    root = mkdtempSync(join(tmpdir(), 'tv-archive-'));
+    await ensureStream(await conn(), { replicas: 3 });
+  });
+  after(async () => {
+    children.forEach((c) => c.kill('SIGKILL'));
+    await Promise.all(connections.map((c) => c.close().catch(() => undefined)));
+    await cluster?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('two redundant publishers, one missing trades: one copy per window in the stream, each trade once in the archive', async () => {
+    const symbols = ['R1/USDT', 'R2/USDT', 'R3/USDT', 'R4/USDT'];
+    const all = symbols.flatMap((s, i) => symbolTrades(s, 5_000, i + 1));
+    const prng = new Prng(99);
+    // node b missed 1% of the trades (a socket that dropped a frame): its windows differ there
+    const missed = all.filter(() => prng.next() < 0.01);
+    const bTrades = all.filter((t) => !missed.includes(t)).reverse();
+    // trades in the messages the stream kept (a batch acked as a duplicate was not stored)
+    let tradesInStream = 0;
+    const cursorKv = await openCursorBucket(await conn(), 3);
+    const cursors = new CursorTracker((key, value) => cursorKv.put(key, value));
+    const onAcked = (batch: { trades: Trade[] }, duplicate: boolean) => {
+      tradesInStream += duplicate ? 0 : batch.trades.length;
+      cursors.noteAcked(batch.trades);
+    };
+    const a = new TradePublisher(jetStreamTarget(jetstream(await conn())), { onAcked });
+    const b = new TradePublisher(jetStreamTarget(jetstream(await conn())), { onAcked });
+    a.push(all);
+    for (let i = 0; i < bTrades.length; i += 500) b.push(bTrades.slice(i, i + 500));
+    a.flushClosed();
+    b.flushClosed();
+    await Promise.all([a.idle(), b.idle()]);
+    assert.ok(b.stats.duplicatesDropped + a.stats.duplicatesDropped > 0, 'the stream dropped copies');
+    // the cursor a node taking over resumes from: each symbol's newest trade
+    assert.equal(await cursors.flush(), symbols.length);
+    for (const symbol of symbols) {
+      const newest = all.filter((t) => t.symbol === symbol).at(-1)!;
+      assert.deepEqual(await readPublishedCursor(cursorKv, 'binance', 'spot', symbol), { tradeId: newest.id, timestamp: newest.timestamp });
+    }
+    const info = await (await jetstreamManager(await conn())).streams.info(STREAM_NAME);
+    assert.equal(info.state.messages, a.stats.batches + b.stats.batches - a.stats.duplicatesDropped - b.stats.duplicatesDropped, 'stored = published − dropped');
+    assert.ok(info.state.messages < a.stats.batches + b.stats.batches, 'fewer messages than published');
+
+    // a message no tickvisor wrote, in the middle of the stream: skipped with its reason, no crash
+    await jetstream(await conn()).publish('tickvisor.trade.binance.spot.R1/USDT', new TextEncoder().encode('{"not":"msgpack"}'));
+    const dir = join(root, 'redundant');
+    const store = openHistoryStore({ path: dir });
+    const skipped: string[] = [];
+    const archiver = new Archiver(await conn(), { store, durable: 'redundant', onMalformed: (subject, reason) => skipped.push(`${subject}: ${reason}`) });
+    await archiver.start();
+    await until(() => archiver.stats.messages >= info.state.messages + 1, 15_000, 'the archiver to read the stream');
+    assert.equal(archiver.stats.malformed, 1);
+    assert.match(skipped[0] ?? '', /^tickvisor\.trade\.binance\.spot\.R1\/USDT: /);
+    await archiver.stop();
+    await store.close();
+    assert.equal(archiver.stats.written, 20_000);
+    assert.ok(missed.length > 0 && tradesInStream > 20_000, 'b\'s differing windows reached the stream');
+    assert.equal(archiver.stats.duplicates, tradesInStream - 20_000, 'the overlap of differing windows was absorbed by the store');
+    for (const [symbol, ids] of storedIds(dir, symbols)) {
+      assert.equal(ids.length, 5_000, symbol);
+      assert.equal(new Set(ids).size, 5_000, `${symbol}: no trade twice`);
+    }
+  });
+
+  test('tickvisor archive SIGKILLed mid-stream and started again: nothing lost, nothing doubled', async () => {
+    const symbols = Array.from({ length: 40 }, (_, i) => `K${i}/USDT`);
+    const publisher = new TradePublisher(jetStreamTarget(jetstream(await conn())));
+    // ids far from the first test's, and its own symbols
+    for (const [i, s] of symbols.entries()) publisher.push(symbolTrades(s, 5_000, 100 + i, 1_000_000));
+    publisher.flushClosed();
+    await publisher.idle();
+    const total = 40 * 5_000;
+    const dir = join(root, 'killed');
+    const jsm = await jetstreamManager(await conn());
+    const consumerState = async () => jsm.consumers.info(STREAM_NAME, 'killed').catch(() => undefined);
+    // the archiver takes an existing consumer as it is: one with a 3 s ack wait redelivers what the
+    // killed process held after 3 s instead of the default 10 (a shorter test, the same path)
+    await jsm.consumers.add(STREAM_NAME, { durable_name: 'killed', ack_policy: AckPolicy.Explicit, ack_wait: nanos(3_000), max_ack_pending: 16_000 });
+    const archive = () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/run-cli.ts', 'archive', '--nats', cluster.urls, '--data', dir, '--durable', 'killed'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      return { child, exited, output: () => out };
+    };
+
+    const first = archive();
+    // kill it once some messages are acked and some are not yet
+    let pendingAtKill = 0;
+    await until(async () => {
+      const info = await consumerState();
+      if (!info || info.ack_floor.stream_seq === 0) return false;
+      pendingAtKill = info.num_pending + info.num_ack_pending;
+      first.child.kill('SIGKILL');
+      return true;
+    }, 20_000, 'the first archiver to ack something');
+    await first.exited;
+    assert.ok(pendingAtKill > 0, 'killed with messages still to archive');
+
+    const second = archive();
+    await until(async () => {
+      const info = await consumerState();
+      return info !== undefined && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0;
+    }, 20_000, 'the second archiver to finish the stream');
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0, second.output());
+    // the consumer reads the whole stream: the unreadable message the first test put there included
+    assert.match(second.output(), /archived \d+ messages: \d+ trades stored, \d+ already stored, [01] unreadable/);
+    let stored = 0;
+    for (const [symbol, ids] of storedIds(dir, symbols)) {
+      assert.equal(new Set(ids).size, ids.length, `${symbol}: a trade stored twice`);
+      assert.equal(ids.length, 5_000, `${symbol}: trades lost`);
+      stored += ids.length;
+    }
+    assert.equal(stored, total);
+  });
+});
