@@ -1,9 +1,11 @@
 /**
- * Appending book records inside one write transaction (the sink's commit, sink.ts). Synchronous on
- * purpose: lmdb-js holds the write lock meanwhile.
+ * Appending book records inside one write transaction (the sink's commit, sink.ts), as blocks
+ * (block-codec.ts). Synchronous on purpose: lmdb-js holds the write lock meanwhile.
  */
 import { EXCHANGE_IDS, MARKETS, type BookLevelTuple, type BookRecord } from '../../records.js';
-import { KIND_CODE, encodeBookValue } from './codec.js';
+import { encodeBookBlock } from './block-codec.js';
+import { KIND_CODE } from './codec.js';
+import { bookSymbolId } from './shed.js';
 import { bookKey, lastBookKey, nextBookKey, type BookDbs, type BookKey } from './keys.js';
 
 const SYNC_VALUES: Readonly<Record<'snapshot' | 'resync', Uint8Array>> = {
@@ -18,12 +20,14 @@ const SYNC_VALUES: Readonly<Record<'snapshot' | 'resync', Uint8Array>> = {
 export class BookKeyCache {
   private readonly last = new Map<string, BookKey>();
 
-  take(dbs: BookDbs, r: BookRecord): BookKey {
-    const id = `${r.exchange}\u0000${r.market}\u0000${r.symbol}`;
-    const prev = this.last.get(id) ?? lastBookKey(dbs.records, r.exchange, r.market, r.symbol);
-    const next = nextBookKey(prev, r.timestamp);
-    this.last.set(id, next);
-    return next;
+  /** the keys the records (all of one symbol, in order) take, appended to `out` */
+  takeRun(dbs: BookDbs, id: string, first: BookRecord, records: readonly BookRecord[], out: BookKey[]): void {
+    let prev = this.last.get(id) ?? lastBookKey(dbs.records, first.exchange, first.market, first.symbol);
+    for (let i = 0; i < records.length; i++) {
+      prev = nextBookKey(prev, records[i]!.timestamp);
+      out.push(prev);
+    }
+    if (prev !== undefined) this.last.set(id, prev);
   }
 
   clear(): void {
@@ -31,14 +35,74 @@ export class BookKeyCache {
   }
 }
 
-/** Runs inside the transaction: every record under its next key, snapshots and resyncs indexed too. */
+/** a block is cut at this many records or levels (so a value stays some tens of KB at most) */
+export const BLOCK_MAX_RECORDS = 256;
+export const BLOCK_MAX_LEVELS = 16_384;
+
+/** one symbol's records of a batch, in order */
+interface Run {
+  id: string;
+  records: BookRecord[];
+}
+
+/**
+ * Runs inside the transaction: each symbol's records of the batch in blocks (one value per
+ * BLOCK_MAX_RECORDS / BLOCK_MAX_LEVELS), each block under its first record's key; snapshots and
+ * resyncs indexed at their own keys.
+ */
 export function appendBookRecords(dbs: BookDbs, keys: BookKeyCache, records: readonly BookRecord[]): void {
-  for (const r of records) {
-    const k = keys.take(dbs, r);
-    const key = bookKey(r.exchange, r.market, r.symbol, k);
-    dbs.records.putSync(key, encodeBookValue(r, k.time));
-    if (r.kind !== 'update') dbs.syncs.putSync(key, SYNC_VALUES[r.kind]);
+  for (const run of bySymbol(records)) {
+    const rs = run.records;
+    const first = rs[0]!;
+    const ks: BookKey[] = [];
+    keys.takeRun(dbs, run.id, first, rs, ks);
+    let from = 0;
+    while (from < rs.length) {
+      let to = from;
+      let levels = 0;
+      while (to < rs.length && to - from < BLOCK_MAX_RECORDS) {
+        const r = rs[to]!;
+        levels += r.bids.length + r.asks.length;
+        // a record bigger than the bound alone still makes its own block
+        if (levels > BLOCK_MAX_LEVELS && to > from) break;
+        to++;
+      }
+      dbs.records.putSync(bookKey(first.exchange, first.market, first.symbol, ks[from]!), encodeBookBlock(rs, ks, from, to));
+      from = to;
+    }
+    for (let i = 0; i < rs.length; i++) {
+      const kind = rs[i]!.kind;
+      if (kind !== 'update') dbs.syncs.putSync(bookKey(first.exchange, first.market, first.symbol, ks[i]!), SYNC_VALUES[kind]);
+    }
   }
+}
+
+/** the batch's records grouped by symbol, each group in its order, groups in order of first appearance */
+function bySymbol(records: readonly BookRecord[]): Run[] {
+  const runs: Run[] = [];
+  // keyed by the symbol alone (cheap); the rare same symbol on two venues is told apart in the bucket
+  const bucket = new Map<string, Run[]>();
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    let candidates = bucket.get(r.symbol);
+    if (candidates === undefined) bucket.set(r.symbol, (candidates = []));
+    let run: Run | undefined;
+    for (let j = 0; j < candidates.length; j++) {
+      const c = candidates[j]!;
+      const head = c.records[0]!;
+      if (head.exchange === r.exchange && head.market === r.market) {
+        run = c;
+        break;
+      }
+    }
+    if (run === undefined) {
+      run = { id: bookSymbolId(r), records: [] };
+      candidates.push(run);
+      runs.push(run);
+    }
+    run.records.push(r);
+  }
+  return runs;
 }
 
 const EXCHANGES = new Set<string>(EXCHANGE_IDS);
