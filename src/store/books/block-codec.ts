@@ -26,19 +26,19 @@
  * first record's n is its key's. The encoder refuses keys that break that rule rather than store
  * keys a reader would get back differently.
  */
-import type { BookLevelTuple, BookRecord } from '../../records.js';
+import type { BookRecord } from '../../records.js';
 import { ByteReader } from '../blocks/byte-reader.js';
 import { ByteWriter } from '../blocks/byte-writer.js';
 import { corrupt, invalidColumns } from '../blocks/corrupt.js';
 import { decodeFloatColumn, encodeFloatColumn } from '../blocks/float-column.js';
-import { KIND_CODE, type BookKind, type BookRecordIdentity } from './codec.js';
+import type { BookRecordIdentity } from './codec.js';
 import type { BookKey } from './keys.js';
+import { columnRecord, KIND_NAMES, PendingRun, type BookColumns } from './pending-run.js';
 
 export const BLOCK_VERSION = 2;
 /** bounds a decoder's allocations by a block's record count whatever the bytes say */
 export const MAX_BLOCK_RECORDS = 4096;
 
-const KINDS: readonly BookKind[] = ['snapshot', 'update', 'resync'];
 const KIND_MASK = 3;
 const HAS_SEQUENCE = 4;
 const OWN_TIMESTAMP = 8;
@@ -48,11 +48,7 @@ const KNOWN_BITS = KIND_MASK | HAS_SEQUENCE | OWN_TIMESTAMP | HAS_REASON;
 const writer = new ByteWriter(64 * 1024);
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
-let keyTimes = new Float64Array(256);
 let sequences = new Float64Array(256);
-let locals = new Float64Array(256);
-let prices = new Float64Array(4096);
-let amounts = new Float64Array(4096);
 
 function grow(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
   return a.length >= n ? a : new Float64Array(Math.max(n, a.length * 2));
@@ -64,79 +60,53 @@ export function isBookBlock(value: Uint8Array): boolean {
 }
 
 /**
- * The value of `records[from..to)`, whose keys are `keys[from..to)` (the first is the block's own
- * key). Keys must grow by keys.ts's rule (checked: a bug in the caller is refused, never stored).
+ * The value of records [from, to) of `c`, whose keys are (keyTimes[i], keyNs[i]) (the first is the
+ * block's own key). Keys must grow by keys.ts's rule (checked: a bug in the caller is refused, never stored).
  */
-export function encodeBookBlock(records: readonly BookRecord[], keys: readonly BookKey[], from: number, to: number): Uint8Array {
+export function encodeBookBlock(c: BookColumns, keyTimes: Float64Array, keyNs: Float64Array, from: number, to: number): Uint8Array {
   const m = to - from;
   if (m < 1 || m > MAX_BLOCK_RECORDS) throw invalidColumns(`book block of ${m} records`);
-  keyTimes = grow(keyTimes, m);
   sequences = grow(sequences, m);
-  locals = grow(locals, m);
-  let levels = 0;
   let withSequence = 0;
-  for (let i = 0; i < m; i++) {
-    const r = records[from + i]!;
-    const k = keys[from + i]!;
-    if (i > 0) {
-      const prev = keys[from + i - 1]!;
-      const follows = k.time > prev.time ? k.n === 0 : k.time === prev.time && k.n === prev.n + 1;
+  for (let i = from; i < to; i++) {
+    if (i > from) {
+      const t = keyTimes[i]!;
+      const prev = keyTimes[i - 1]!;
+      const follows = t > prev ? keyNs[i] === 0 : t === prev && keyNs[i] === keyNs[i - 1]! + 1;
       if (!follows) throw invalidColumns('book keys out of order in a block');
     }
-    keyTimes[i] = k.time;
-    locals[i] = r.localTimestamp;
-    if (r.sequence !== undefined) sequences[withSequence++] = r.sequence;
-    levels += r.bids.length + r.asks.length;
+    const s = c.sequences[i]!;
+    if (s === s) sequences[withSequence++] = s;
   }
-  prices = grow(prices, levels);
-  amounts = grow(amounts, levels);
-  let at = 0;
-  for (let i = 0; i < m; i++) {
-    const r = records[from + i]!;
-    const bids = r.bids;
-    for (let j = 0; j < bids.length; j++) {
-      const l = bids[j] as BookLevelTuple;
-      prices[at] = l[0];
-      amounts[at++] = l[1];
-    }
-    const asks = r.asks;
-    for (let j = 0; j < asks.length; j++) {
-      const l = asks[j] as BookLevelTuple;
-      prices[at] = l[0];
-      amounts[at++] = l[1];
-    }
-  }
+  const levelsFrom = c.levelStart[from]!;
+  const levels = c.levelStart[to]! - levelsFrom;
   const w = writer;
   w.reset(1 << 20);
   w.byte(BLOCK_VERSION);
   w.varint(m);
-  encodeFloatColumn(w, keyTimes, m);
+  encodeFloatColumn(w, keyTimes.subarray(from, to), m);
   w.ensure(m);
-  for (let i = 0; i < m; i++) {
-    const r = records[from + i]!;
+  for (let i = from; i < to; i++) {
     w.byte(
-      KIND_CODE[r.kind] |
-        (r.sequence !== undefined ? HAS_SEQUENCE : 0) |
-        (Object.is(r.timestamp, keys[from + i]!.time) ? 0 : OWN_TIMESTAMP) |
-        (r.reason !== undefined ? HAS_REASON : 0),
+      c.kinds[i]! |
+        (c.sequences[i] === c.sequences[i] ? HAS_SEQUENCE : 0) |
+        (Object.is(c.timestamps[i], keyTimes[i]) ? 0 : OWN_TIMESTAMP) |
+        (c.reasons[i] !== undefined ? HAS_REASON : 0),
     );
   }
   encodeFloatColumn(w, sequences, withSequence);
-  for (let i = 0; i < m; i++) {
-    const r = records[from + i]!;
-    if (!Object.is(r.timestamp, keys[from + i]!.time)) w.float64(r.timestamp);
-  }
-  encodeFloatColumn(w, locals, m);
-  for (let i = 0; i < m; i++) {
-    const r = records[from + i]!;
-    w.varint(r.bids.length);
-    w.varint(r.asks.length);
+  for (let i = from; i < to; i++) if (!Object.is(c.timestamps[i], keyTimes[i])) w.float64(c.timestamps[i]!);
+  encodeFloatColumn(w, c.localTimestamps.subarray(from, to), m);
+  w.ensure(m * 8);
+  for (let i = from; i < to; i++) {
+    w.varint(c.bidCounts[i]!);
+    w.varint(c.askCounts[i]!);
   }
   // one byte a value at least: a decoder bounds the level count by the bytes it holds
-  encodeFloatColumn(w, prices, levels, true);
-  encodeFloatColumn(w, amounts, levels, true);
-  for (let i = 0; i < m; i++) {
-    const reason = records[from + i]!.reason;
+  encodeFloatColumn(w, c.prices.subarray(levelsFrom, levelsFrom + levels), levels, true);
+  encodeFloatColumn(w, c.amounts.subarray(levelsFrom, levelsFrom + levels), levels, true);
+  for (let i = from; i < to; i++) {
+    const reason = c.reasons[i];
     if (reason === undefined) continue;
     const text = utf8.encode(reason);
     w.varint(text.length);
@@ -145,24 +115,24 @@ export function encodeBookBlock(records: readonly BookRecord[], keys: readonly B
   return w.finish();
 }
 
-/** A decoded block, as columns: readers apply levels or build records from it without copying twice. */
-export interface BookBlock {
-  count: number;
-  /** key (time, n) of each record */
+/** records [from, to) with their keys as a block: PendingRun's columns built from them (tests, tools) */
+export function encodeBookRecordsBlock(records: readonly BookRecord[], keys: readonly BookKey[], from: number, to: number): Uint8Array {
+  const r0 = records[from];
+  const run = new PendingRun(r0?.exchange ?? 'binance', r0?.market ?? 'spot', r0?.symbol ?? '', '');
+  const keyTimes = new Float64Array(Math.max(0, to - from));
+  const keyNs = new Float64Array(Math.max(0, to - from));
+  for (let i = from; i < to; i++) {
+    if (!run.push(records[i]!)) throw invalidColumns('book record not storable');
+    keyTimes[i - from] = keys[i]!.time;
+    keyNs[i - from] = keys[i]!.n;
+  }
+  return encodeBookBlock(run, keyTimes, keyNs, 0, to - from);
+}
+
+/** A decoded block: its records as columns (readers apply levels or build records without copying twice) and their keys. */
+export interface BookBlock extends BookColumns {
   keyTimes: Float64Array;
   keyNs: Float64Array;
-  kinds: Uint8Array;
-  timestamps: Float64Array;
-  localTimestamps: Float64Array;
-  /** NaN where the record has none (a stored sequence is never NaN: bookRecordStorable) */
-  sequences: Float64Array;
-  bidCounts: Uint32Array;
-  askCounts: Uint32Array;
-  /** index of each record's first level in prices/amounts (count + 1 entries) */
-  levelStart: Uint32Array;
-  prices: Float64Array;
-  amounts: Float64Array;
-  reasons: (string | undefined)[];
 }
 
 function headerCount(r: ByteReader): number {
@@ -207,7 +177,7 @@ export function decodeBookBlock(value: Uint8Array, first: BookKey): BookBlock {
   if (r.remaining < m) throw corrupt('book block: truncated kinds');
   for (let i = 0; i < m; i++) {
     const b = r.byte();
-    if ((b & ~KNOWN_BITS) !== 0 || (b & KIND_MASK) >= KINDS.length) throw corrupt(`book block: record flags ${b}`);
+    if ((b & ~KNOWN_BITS) !== 0 || (b & KIND_MASK) >= KIND_NAMES.length) throw corrupt(`book block: record flags ${b}`);
     kinds[i] = b;
     if (b & HAS_SEQUENCE) withSequence++;
     if (b & OWN_TIMESTAMP) own++;
@@ -258,23 +228,7 @@ export function decodeBookBlock(value: Uint8Array, first: BookKey): BookBlock {
   return { count: m, keyTimes: times, keyNs: ns, kinds, timestamps, localTimestamps, sequences: sequencesOut, bidCounts, askCounts, levelStart, prices: pricesOut, amounts: amountsOut, reasons };
 }
 
-export function blockKind(b: BookBlock, i: number): BookKind {
-  return KINDS[b.kinds[i]!]!;
-}
-
 /** record `i` of a decoded block, as the one-record codec would have given it back */
 export function blockRecord(b: BookBlock, i: number, id: Omit<BookRecordIdentity, 'keyTime'>): BookRecord {
-  const start = b.levelStart[i]!;
-  const nb = b.bidCounts[i]!;
-  const na = b.askCounts[i]!;
-  const bids: BookLevelTuple[] = new Array<BookLevelTuple>(nb);
-  const asks: BookLevelTuple[] = new Array<BookLevelTuple>(na);
-  for (let j = 0; j < nb; j++) bids[j] = [b.prices[start + j]!, b.amounts[start + j]!];
-  for (let j = 0; j < na; j++) asks[j] = [b.prices[start + nb + j]!, b.amounts[start + nb + j]!];
-  const head = { type: 'book', exchange: id.exchange, market: id.market, symbol: id.symbol, kind: blockKind(b, i), timestamp: b.timestamps[i]!, localTimestamp: b.localTimestamps[i]! } as const;
-  const sequence = b.sequences[i]!;
-  const out: BookRecord = Number.isNaN(sequence) ? { ...head, bids, asks } : { ...head, sequence, bids, asks };
-  const reason = b.reasons[i];
-  if (reason !== undefined) out.reason = reason;
-  return out;
+  return columnRecord(b, i, id);
 }
