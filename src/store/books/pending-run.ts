@@ -30,11 +30,9 @@ export interface BookColumns {
   reasons: (string | undefined)[];
 }
 
-function grown<T extends Float64Array | Uint32Array | Uint8Array>(a: T, need: number, make: (n: number) => T): T {
-  if (a.length >= need) return a;
-  const next = make(Math.max(need, a.length * 2));
-  next.set(a);
-  return next;
+function copied<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /** a finite number (NaN, ±Infinity and non-numbers are not) */
@@ -206,16 +204,24 @@ export class PendingRun implements BookColumns {
     return columnRecord(this, i, this);
   }
 
+  /** room for `records` records and `levels` levels; the record columns share one capacity */
   private reserve(records: number, levels: number): void {
-    this.kinds = grown(this.kinds, records, (n) => new Uint8Array(n));
-    this.timestamps = grown(this.timestamps, records, (n) => new Float64Array(n));
-    this.localTimestamps = grown(this.localTimestamps, records, (n) => new Float64Array(n));
-    this.sequences = grown(this.sequences, records, (n) => new Float64Array(n));
-    this.bidCounts = grown(this.bidCounts, records, (n) => new Uint32Array(n));
-    this.askCounts = grown(this.askCounts, records, (n) => new Uint32Array(n));
-    this.levelStart = grown(this.levelStart, records + 1, (n) => new Uint32Array(n));
-    this.prices = grown(this.prices, levels, (n) => new Float64Array(n));
-    this.amounts = grown(this.amounts, levels, (n) => new Float64Array(n));
+    if (records > this.kinds.length) this.growRecords(Math.max(records, this.kinds.length * 2));
+    if (levels > this.prices.length) {
+      const n = Math.max(levels, this.prices.length * 2);
+      this.prices = copied(this.prices, new Float64Array(n));
+      this.amounts = copied(this.amounts, new Float64Array(n));
+    }
+  }
+
+  private growRecords(n: number): void {
+    this.kinds = copied(this.kinds, new Uint8Array(n));
+    this.timestamps = copied(this.timestamps, new Float64Array(n));
+    this.localTimestamps = copied(this.localTimestamps, new Float64Array(n));
+    this.sequences = copied(this.sequences, new Float64Array(n));
+    this.bidCounts = copied(this.bidCounts, new Uint32Array(n));
+    this.askCounts = copied(this.askCounts, new Uint32Array(n));
+    this.levelStart = copied(this.levelStart, new Uint32Array(n + 1));
   }
 }
 
