@@ -7,7 +7,7 @@ import type { BookRecord } from '../../src/records.js';
 import { blockRecord, decodeBookBlock, encodeBookRecordsBlock, MAX_BLOCK_RECORDS } from '../../src/store/books/block-codec.js';
 import { encodeBookValue, KIND_CODE } from '../../src/store/books/codec.js';
 import { bookKey, bookPrefix, lastBookKey, nextBookKey, openBookDbs, type BookKey } from '../../src/store/books/keys.js';
-import { BookSink, openHistoryStore, StoreError, storedBookAt, storedBookRange, type OpenedHistoryStore } from '../../src/store/index.js';
+import { BookSink, listBookSeries, openHistoryStore, StoreError, storedBookAt, storedBookRange, type OpenedHistoryStore } from '../../src/store/index.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { evolveBook, type EvolutionStep } from './book-evolution.js';
 import { tempDir } from './helpers.js';
@@ -164,6 +164,8 @@ test('a store holding one-record values (written by the earlier encoder) and the
   const want = keysOf(every).at(-1)!;
   assert.deepEqual(lastBookKey(dbs.records, 'binance', 'spot', 'BTC/USDT'), want);
   assert.ok(versions[2]! < every.length - old.length);
+  // what query --list shows: every record counted, old values one block each
+  assert.deepEqual(listBookSeries(store.env), [{ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', records: every.length, blocks: old.length + 4, first: steps[0]!.time, last: want.time }]);
 });
 
 test('bookAt at instants inside one block (every record of the store in it), and lastBookKey across it, ties included', async (t) => {
@@ -243,4 +245,20 @@ test('killed between commits: every committed batch is whole and readable, nothi
   const storedSteps = steps.slice(0, whole * PER_BATCH);
   sameBits(got, storedSteps.flatMap((s) => s.records));
   assertBooks(store, storedSteps.filter((_, i) => i % 11 === 0 || i === storedSteps.length - 1));
+});
+
+test('the sink copies a record when it is written: changing the caller\'s objects afterwards changes nothing stored', async (t) => {
+  const store = openStore(tempDir(t));
+  t.after(() => store.close());
+  const sink = new BookSink(store.env, { clock: new ManualClock(), durable: false });
+  const snapshot: BookRecord = { ...base, kind: 'snapshot', timestamp: T, localTimestamp: T + 1, sequence: 7, bids: [[100, 1], [99, 2]], asks: [[101, 3]] };
+  const want = structuredClone(snapshot);
+  sink.write([snapshot]);
+  assert.equal(sink.pendingRecords, 1);
+  // the live path reuses nothing, but a caller that did could not corrupt what is held
+  snapshot.bids[0]![1] = 42;
+  snapshot.asks.length = 0;
+  snapshot.sequence = 8;
+  await sink.close();
+  sameBits(allRecords(store), [want]);
 });

@@ -11,6 +11,10 @@ import { KIND_CODE, type BookKind } from './codec.js';
 
 export const KIND_NAMES: readonly BookKind[] = ['snapshot', 'update', 'resync'];
 
+/** columns larger than this are given back once empty (shrinkIfIdle) */
+const IDLE_LEVELS = 1 << 16;
+const IDLE_RECORDS = 1 << 12;
+
 /** a run of one symbol's records, column by column; record i's levels are [levelStart[i], levelStart[i+1]) */
 export interface BookColumns {
   count: number;
@@ -197,6 +201,24 @@ export class PendingRun implements BookColumns {
     this.weight = 0;
     this.levelStart[0] = 0;
     this.reasons.length = 0;
+  }
+
+  /**
+   * Empty and grown large (a backlog while the disk was failing): back to small columns, so memory
+   * held between commits is what a symbol's usual commit needs, not its largest backlog ever.
+   */
+  shrinkIfIdle(): void {
+    if (this.count !== 0 || (this.prices.length <= IDLE_LEVELS && this.kinds.length <= IDLE_RECORDS)) return;
+    this.kinds = new Uint8Array(8);
+    this.timestamps = new Float64Array(8);
+    this.localTimestamps = new Float64Array(8);
+    this.sequences = new Float64Array(8);
+    this.bidCounts = new Uint32Array(8);
+    this.askCounts = new Uint32Array(8);
+    this.levelStart = new Uint32Array(9);
+    this.prices = new Float64Array(64);
+    this.amounts = new Float64Array(64);
+    this.reasons = [];
   }
 
   /** record `i` as a BookRecord (tests, and shedding's rare rebuilds read columns instead) */

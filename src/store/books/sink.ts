@@ -253,6 +253,7 @@ export class BookSink {
       if (this.options.durable !== false) await this.env.flushed;
       for (const s of this.runs) {
         s.run.dropFront(s.committing);
+        s.run.shrinkIfIdle();
         s.committing = 0;
       }
       this.stats.written += taken;
