@@ -12,6 +12,7 @@
  * update after close. Each round uses a fresh store; the best round counts (least disturbed).
  *
  *   node --import tsx bench/micro/book-store-cost.ts [symbols=50] [updates=2000] [changes=10] [durable=0] [rounds=3] [levels=100]
+ *   BOOK_BATCH=N: the sink's batchMaxRecords (default the sink's own)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,7 +89,7 @@ async function round(store: boolean): Promise<Round> {
   const dir = mkdtempSync(join(tmpdir(), 'tickvisor-bookcost-'));
   const history = openHistoryStore({ path: dir, noSync: !durable });
   try {
-    const sink = new BookSink(history.env, { durable });
+    const sink = new BookSink(history.env, { durable, ...(process.env.BOOK_BATCH ? { batchMaxRecords: Number(process.env.BOOK_BATCH) } : {}) });
     const threads0 = threadCpu();
     const start = process.cpuUsage();
     let made = 0;
