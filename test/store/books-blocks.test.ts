@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Key } from 'lmdb';
 import type { BookRecord } from '../../src/records.js';
 import { blockRecord, decodeBookBlock, encodeBookRecordsBlock, MAX_BLOCK_RECORDS } from '../../src/store/books/block-codec.js';
-import { encodeBookValue, KIND_CODE } from '../../src/store/books/codec.js';
+import { decodeBookValue, encodeBookValue, KIND_CODE } from '../../src/store/books/codec.js';
 import { bookKey, bookPrefix, lastBookKey, nextBookKey, openBookDbs, type BookKey } from '../../src/store/books/keys.js';
 import { BookSink, listBookSeries, openHistoryStore, StoreError, storedBookAt, storedBookRange, type OpenedHistoryStore } from '../../src/store/index.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
@@ -98,6 +98,12 @@ test('a truncated or damaged block is refused with TV_ERR_STORE_CORRUPT_VALUE, n
       assert.ok(isCorrupt(e), `byte ${i}: ${String(e)}`);
     }
   }
+});
+
+test('the one-record decoder (what the earlier tickvisor reads books with) refuses a block as a corrupt value, never misreads it', () => {
+  const keys = keysOf(odd);
+  const block = encodeBookRecordsBlock(odd, keys, 0, odd.length);
+  assert.throws(() => decodeBookValue(block, { ...SYMBOL, keyTime: keys[0]!.time }), (e: unknown) => e instanceof StoreError && e.code === 'TV_ERR_STORE_CORRUPT_VALUE' && /unknown version/.test(e.message));
 });
 
 function openStore(path: string): OpenedHistoryStore {
