@@ -10,5 +10,5 @@ export { STORE_FORMAT } from './format.js';
 export type { ColumnQuery, ColumnReadOptions } from './types.js';
 export type { TradeColumns, TickerColumns, TradeIdColumn } from './blocks/columns.js';
 export { eachRecord } from './each-record.js';
-export { BookSink, bookAt, readBookRange, storedBookAt, storedBookRange, openBookDbs, openExistingBookDbs, DEFAULT_BOOK_DEPTH } from './books/index.js';
+export { BookSink, bookAt, readBookRange, storedBookAt, storedBookRange, openBookDbs, openExistingBookDbs, listBookSeries, DEFAULT_BOOK_DEPTH, type BookSeries } from './books/index.js';
 export type { BookSinkOptions, BookSinkStats, BookAt, BookAtQuery, BookRangeQuery, BookRecords, StoredBook, UnsyncedBook, BookDbs } from './books/index.js';

@@ -96,17 +96,17 @@ describe('tickvisor command-line habits', () => {
     }
   });
 
-  test('query --list: exchange, market, symbol, count, first and last time of everything stored', () => {
+  test('query --list: type, exchange, market, symbol, count, first and last time of everything stored', () => {
     const r = cli('query', '--db', dir, '--list');
     assert.equal(r.code, 0, r.stderr);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(rows, [
-      { exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', count: TRADES, first: new Date(T0).toISOString(), last: new Date(T0 + (TRADES - 1) * 10).toISOString() },
-      { exchange: 'binance', market: 'spot', symbol: 'ETH/USDT', count: 3, first: new Date(T0).toISOString(), last: new Date(T0 + 20).toISOString() },
+      { type: 'trade', exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', count: TRADES, first: new Date(T0).toISOString(), last: new Date(T0 + (TRADES - 1) * 10).toISOString() },
+      { type: 'trade', exchange: 'binance', market: 'spot', symbol: 'ETH/USDT', count: 3, first: new Date(T0).toISOString(), last: new Date(T0 + 20).toISOString() },
     ]);
     const csv = cli('query', '--db', dir, '--list', '--format', 'csv');
-    assert.equal(csv.stdout.split('\n')[0], 'exchange,market,symbol,count,first,last');
-    assert.equal(csv.stdout.split('\n')[2], `binance,spot,ETH/USDT,3,${new Date(T0).toISOString()},${new Date(T0 + 20).toISOString()}`);
+    assert.equal(csv.stdout.split('\n')[0], 'type,exchange,market,symbol,count,first,last,blocks');
+    assert.equal(csv.stdout.split('\n')[2], `trade,binance,spot,ETH/USDT,3,${new Date(T0).toISOString()},${new Date(T0 + 20).toISOString()},`);
   });
 
   test('a query that matches nothing says so on stderr, with the way to list what is stored', () => {

@@ -85,6 +85,20 @@ describe('tickvisor query --type book', () => {
     assert.equal(got.at(-1)!.timestamp, to);
   });
 
+  test('--list shows the book series: records, the blocks holding them, first and last stored time (a store of books only)', () => {
+    const records = steps.reduce((n, s) => n + s.records.length, 0) + 1;
+    const r = cli('query', '--db', dir, '--list');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const first = new Date(steps[0]!.time).toISOString();
+    const last = new Date(steps.at(-1)!.time).toISOString();
+    // one commit of 133 records: one block (a block holds up to 256)
+    assert.deepEqual(rows, [{ type: 'book', exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', count: records, first, last, blocks: 1 }]);
+    const csv = cli('query', '--db', dir, '--list', '--format', 'csv');
+    assert.deepEqual(csv.stdout.trim().split('\n'), ['type,exchange,market,symbol,count,first,last,blocks', `book,binance,spot,BTC/USDT,${records},${first},${last},1`]);
+  });
+
   test('bad input: one line on stderr, exit 2, no stack', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--type', 'book', '--at', 'yesterday-ish'], /--at is not a time/],

@@ -79,17 +79,29 @@ test('a corrupt stored value makes bookAt and the range read fail with the store
   t.after(() => store.close());
   const steps = evolveBook({ steps: 20, snapshotEvery: 10 });
   const sink = new BookSink(store.env, { clock: new ManualClock(), durable: false });
-  for (const s of steps) sink.write(s.records);
+  // two commits: two blocks, the second starting at step 10
+  for (const s of steps.slice(0, 10)) sink.write(s.records);
+  await sink.flush();
+  for (const s of steps.slice(10)) sink.write(s.records);
   await sink.close();
-  const time = steps[5]!.time;
+  const time = steps[12]!.time;
   assert.ok(storedBookAt(store.env, 'binance', 'spot', 'BTC/USDT', time)?.synced);
   const dbs = openBookDbs(store.env);
-  await dbs.records.put(bookKey('binance', 'spot', 'BTC/USDT', { time, n: 0 }), Uint8Array.of(1, 1, 0, 0x80));
+  const secondBlock = bookKey('binance', 'spot', 'BTC/USDT', { time: steps[10]!.time, n: 0 });
+  const whole = dbs.records.get(secondBlock)!;
+  assert.equal(whole[0], 2, 'a block');
+  await dbs.records.put(secondBlock, whole.subarray(0, whole.length - 3));
   const isCorrupt = (e: unknown) => e instanceof StoreError && e.code === 'TV_ERR_STORE_CORRUPT_VALUE';
   assert.throws(() => storedBookAt(store.env, 'binance', 'spot', 'BTC/USDT', time), isCorrupt);
   assert.throws(() => [...storedBookRange(store.env, { exchange: 'binance', market: 'spot', symbol: 'BTC/USDT' })], isCorrupt);
   // before the damage the book is still there
   assert.ok(storedBookAt(store.env, 'binance', 'spot', 'BTC/USDT', steps[4]!.time)?.synced);
+  // a damaged one-record value (stores written before blocks) after the block, restored
+  await dbs.records.put(secondBlock, whole);
+  const after = steps[19]!.time + 1;
+  assert.ok(storedBookAt(store.env, 'binance', 'spot', 'BTC/USDT', after)?.synced);
+  await dbs.records.put(bookKey('binance', 'spot', 'BTC/USDT', { time: after, n: 0 }), Uint8Array.of(1, 1, 0, 0x80));
+  assert.throws(() => storedBookAt(store.env, 'binance', 'spot', 'BTC/USDT', after), isCorrupt);
   // a damaged sync index entry too
   await dbs.syncs.put(bookKey('binance', 'spot', 'BTC/USDT', { time: steps[10]!.time, n: 1 }), Uint8Array.of(9));
   assert.throws(() => storedBookAt(store.env, 'binance', 'spot', 'BTC/USDT', steps[12]!.time), isCorrupt);

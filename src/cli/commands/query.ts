@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { TickvisorError } from '../../errors.js';
 import { isSupportedVenue } from '../../exchanges/index.js';
 import type { ExchangeId, Market, MarketRecord } from '../../records.js';
-import { openHistoryStore } from '../../store/index.js';
+import { listBookSeries, openHistoryStore } from '../../store/index.js';
 import type { TradeCursor } from '../../store/index.js';
 import { parseArgs, requiredOption, timeOption, usage } from '../args.js';
 import { stdoutWriter } from '../output.js';
@@ -19,7 +19,8 @@ tickvisor query --db PATH --exchange ID --market M --symbol S --type book [--fro
 tickvisor query --db PATH --list [--format jsonl|csv]
 
 Reads one symbol's stored history, ascending by time; says on stderr when nothing matched.
-  --list         what is stored: exchange, market, symbol, trade count, first and last trade time
+  --list         what is stored, one row per series: type (trade or book), exchange, market,
+                 symbol, count (trades, or book records), first and last time, blocks (books)
   --from, --to   ms since epoch or an ISO date (inclusive)
   --type         trade or ticker (default: both, merged by time), or book (order books, JSON lines)
   --at           with --type book: the book at that instant, rebuilt from the last stored snapshot
@@ -210,15 +211,22 @@ function nothingMatched(stored: readonly TradeCursor[], exchange: string, market
   return `${what} (${others}; tickvisor query --db ${db} --list shows what is stored)`;
 }
 
-/** `--list`: one row per stored symbol; the first time is one range read each (the cursor keeps count and last) */
+/**
+ * `--list`: one row per stored series: each symbol's trades (the first time is one range read
+ * each; the cursor keeps count and last), then each symbol's order books (records, the blocks
+ * holding them, first and last stored time).
+ */
 async function listStored(db: string, format: 'jsonl' | 'csv'): Promise<number> {
   if (!existsSync(db)) throw new TickvisorError('TV_ERR_FILE_NOT_FOUND', `no store at ${db}`);
   const store = openHistoryStore({ path: db, readOnly: true });
   const out = stdoutWriter();
   try {
     const cursors = store.listCursors();
-    if (cursors.length === 0) process.stderr.write(`no trades stored in ${db}\n`);
-    if (format === 'csv' && cursors.length > 0) await out.write('exchange,market,symbol,count,first,last\n');
+    const books = listBookSeries(store.env);
+    if (cursors.length === 0 && books.length === 0) process.stderr.write(`nothing stored in ${db}\n`);
+    if (format === 'csv' && cursors.length + books.length > 0) await out.write('type,exchange,market,symbol,count,first,last,blocks\n');
+    const line = async (row: ListRow) =>
+      out.write(format === 'csv' ? `${[row.type, row.exchange, row.market, csvField(row.symbol), row.count, row.first, row.last, row.blocks ?? ''].join(',')}\n` : `${JSON.stringify(row)}\n`);
     for (const c of cursors) {
       if (out.gone) break;
       let first: number | undefined;
@@ -226,14 +234,29 @@ async function listStored(db: string, format: 'jsonl' | 'csv'): Promise<number> 
         first = r.timestamp;
         break;
       }
-      const row = { exchange: c.exchange, market: c.market, symbol: c.symbol, count: c.count, first: iso(first), last: iso(c.lastTimestamp) };
-      await out.write(format === 'csv' ? `${[row.exchange, row.market, csvField(row.symbol), row.count, row.first, row.last].join(',')}\n` : `${JSON.stringify(row)}\n`);
+      await line({ type: 'trade', exchange: c.exchange, market: c.market, symbol: c.symbol, count: c.count, first: iso(first), last: iso(c.lastTimestamp) });
+    }
+    for (const b of books) {
+      if (out.gone) break;
+      await line({ type: 'book', exchange: b.exchange, market: b.market, symbol: b.symbol, count: b.records, first: iso(b.first), last: iso(b.last), blocks: b.blocks });
     }
   } finally {
     out.close();
     await store.close();
   }
   return 0;
+}
+
+/** a row of --list: `count` is trades, or book records (with the blocks holding them) */
+interface ListRow {
+  type: 'trade' | 'book';
+  exchange: string;
+  market: string;
+  symbol: string;
+  count: number;
+  first: string | null;
+  last: string | null;
+  blocks?: number;
 }
 
 function iso(ms: number | undefined): string | null {

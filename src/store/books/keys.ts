@@ -2,12 +2,16 @@
  * Where order books live in the LMDB environment: two named databases beside the trade and
  * ticker blocks (ordered-binary array keys, compared element by element):
  *
- *   bookRecords: [exchange, market, symbol, time, n] → one BookRecord (codec.ts)
- *   bookSyncs:   [exchange, market, symbol, time, n] → kind byte, for snapshots and resyncs only
+ *   bookRecords: [exchange, market, symbol, time, n] → a block of records (block-codec.ts) whose
+ *                first record has that key, or (stores written before blocks) one record (codec.ts)
+ *   bookSyncs:   [exchange, market, symbol, time, n] → kind byte, for snapshots and resyncs only,
+ *                at the record's own key (inside a block or not)
  *
- * `bookSyncs` is the index of where the book became consistent (a snapshot) or stopped being so
- * (a resync): the book at T starts from one reverse seek there, then one forward scan of
- * `bookRecords` from that snapshot's key to T. A symbol's keys only ever grow: `time` is the
+ * The record at key K lives in the value with the greatest key ≤ K (blocks of one symbol hold
+ * disjoint key ranges, in key order). `bookSyncs` is the index of where the book became
+ * consistent (a snapshot) or stopped being so (a resync): the book at T starts from one reverse
+ * seek there, then one reverse seek in `bookRecords` for the block holding that snapshot and one
+ * forward scan from it to T. A symbol's keys only ever grow: `time` is the
  * record's timestamp, raised to the symbol's last stored time when it would go back (venue
  * clocks and local resync times mix), so the stored order is the order the records were applied
  * in; `n` counts records within one time, so ties keep arrival order. A writer continues from the
@@ -16,11 +20,16 @@
  * Store format: unchanged (2). These databases are new and only added to: a reader that predates
  * them never opens them and reads trades and tickers as before; `tickvisor migrate` (format 1 → 2)
  * never touches them (format 1 had no books). Nothing an older reader relies on changes meaning,
- * which is what a format bump would have to announce.
+ * which is what a format bump would have to announce. Blocks came after the one-record values,
+ * still format 2: trades and tickers mean what they meant, and the one earlier tickvisor that
+ * reads books refuses a block's leading byte (2) as a corrupt value, one line, rather than
+ * misread it. That earlier version must not WRITE books into a store holding blocks: it takes a
+ * block's first key for the symbol's last and would key new records inside the block (README).
  */
 import type { Database, Key, RootDatabase } from 'lmdb';
 import { openExistingDb } from '../format.js';
 import { AFTER_ALL } from '../keys.js';
+import { decodeBookBlockKeys, isBookBlock } from './block-codec.js';
 
 export const BOOK_RECORDS_DB = 'bookRecords';
 export const BOOK_SYNCS_DB = 'bookSyncs';
@@ -75,10 +84,16 @@ export function keyParts(key: Key): BookKey | undefined {
   return typeof time === 'number' && typeof n === 'number' ? { time, n } : undefined;
 }
 
-/** the symbol's last stored key, one reverse seek */
+/**
+ * The symbol's last stored RECORD's key: one reverse seek, and when the last value is a block
+ * (block-codec.ts), its key column decoded (the block's own key is its first record's).
+ */
 export function lastBookKey(records: Database<Uint8Array, Key>, exchange: string, market: string, symbol: string): BookKey | undefined {
-  for (const key of records.getKeys({ start: symbolEnd(exchange, market, symbol), end: bookPrefix(exchange, market, symbol), reverse: true, limit: 1 })) {
-    return keyParts(key);
+  for (const { key, value } of records.getRange({ start: symbolEnd(exchange, market, symbol), end: bookPrefix(exchange, market, symbol), reverse: true, limit: 1 })) {
+    const first = keyParts(key);
+    if (first === undefined || !isBookBlock(value)) return first;
+    const { times, ns } = decodeBookBlockKeys(value, first);
+    return { time: times[times.length - 1]!, n: ns[ns.length - 1]! };
   }
   return undefined;
 }

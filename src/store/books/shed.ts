@@ -3,21 +3,24 @@
  * of holding more, and sheds them honestly. Dropping an update breaks the chain every later update
  * of that book builds on, so the dropped records are replaced by one `resync` in their place:
  * the stored history then says "no consistent book from here until the next snapshot" instead of
- * pretending continuity. Pure: pending records in, pending records out.
+ * pretending continuity. Works on the sink's pending runs (one per symbol, pending-run.ts), never
+ * on the records of a commit in flight (each run's first `committing` records).
  */
 import type { BookRecord } from '../../records.js';
-
-/** memory a pending record holds, in levels (+1 for the record itself) */
-export function bookWeight(r: BookRecord): number {
-  return 1 + r.bids.length + r.asks.length;
-}
+import { KIND_CODE } from './codec.js';
+import { PendingRun } from './pending-run.js';
 
 export function bookSymbolId(r: Pick<BookRecord, 'exchange' | 'market' | 'symbol'>): string {
   return `${r.exchange}\u0000${r.market}\u0000${r.symbol}`;
 }
 
+/** a run and how many of its first records a commit in flight holds */
+export interface SheddableRun {
+  run: PendingRun;
+  committing: number;
+}
+
 export interface ShedResult {
-  pending: BookRecord[];
   /** records dropped (the resyncs put in their place not counted) */
   dropped: number;
   /** resyncs put in the place of dropped records */
@@ -26,99 +29,80 @@ export interface ShedResult {
   broken: string[];
 }
 
+/** weight (records + levels) of a run's records a shed may touch */
+function sheddableWeight(s: SheddableRun): number {
+  return s.run.weight - s.committing - s.run.levelStart[s.committing]!;
+}
+
 /**
- * Sheds whole runs of one symbol at a time, the heaviest symbol first, until the pending weight is
- * at most `target`:
+ * Sheds whole runs of one symbol at a time, the heaviest symbol first, until the weight the shed
+ * may touch is at most `target`:
  * - records before the symbol's last pending snapshot go (that snapshot restarts the book), or
  * - with nothing before it, the updates after it (or all its updates when no snapshot is pending),
  *   and the symbol stays broken until its next snapshot.
  * A symbol down to a resync and one snapshot cannot shed more; the sink's bound is then one
- * snapshot per symbol, which is what a book costs at all.
+ * snapshot per symbol, which is what a book costs at all. The runs are changed in place.
  */
-export function shedBooks(pending: readonly BookRecord[], target: number, reason: string): ShedResult {
-  let current = pending.slice();
+export function shedRuns(runs: readonly SheddableRun[], target: number, reason: string): ShedResult {
   let dropped = 0;
   let resyncs = 0;
   const broken: string[] = [];
-  const stuck = new Set<string>();
+  const stuck = new Set<SheddableRun>();
   for (let guard = 0; guard < 10_000; guard++) {
-    const weights = new Map<string, number>();
     let total = 0;
-    for (const r of current) {
-      const w = bookWeight(r);
-      total += w;
-      const id = bookSymbolId(r);
-      if (!stuck.has(id)) weights.set(id, (weights.get(id) ?? 0) + w);
-    }
-    if (total <= target) break;
-    let heaviest: string | undefined;
+    let heaviest: SheddableRun | undefined;
     let most = -1;
-    for (const [id, w] of weights) if (w > most) (heaviest = id), (most = w);
-    if (heaviest === undefined) break;
-    const step = shedSymbol(current, heaviest, reason);
+    for (const s of runs) {
+      const w = sheddableWeight(s);
+      total += w;
+      if (!stuck.has(s) && w > most) (heaviest = s), (most = w);
+    }
+    if (total <= target || heaviest === undefined) break;
+    const step = shedRun(heaviest, reason);
     if (step === undefined) {
       stuck.add(heaviest);
       continue;
     }
-    current = step.pending;
     dropped += step.dropped;
     resyncs += step.resync ? 1 : 0;
-    if (step.broken) broken.push(heaviest);
+    if (step.broken) broken.push(heaviest.run.id);
   }
-  return { pending: current, dropped, resyncs, broken };
+  return { dropped, resyncs, broken };
 }
 
-interface SymbolShed {
-  pending: BookRecord[];
-  dropped: number;
-  resync: boolean;
-  broken: boolean;
-}
-
-function shedSymbol(pending: readonly BookRecord[], id: string, reason: string): SymbolShed | undefined {
-  const mine: number[] = [];
-  for (let i = 0; i < pending.length; i++) if (bookSymbolId(pending[i] as BookRecord) === id) mine.push(i);
+function shedRun(s: SheddableRun, reason: string): { dropped: number; resync: boolean; broken: boolean } | undefined {
+  const { run, committing: from } = s;
+  const kinds = run.kinds;
   let lastSnapshot = -1;
-  for (let j = mine.length - 1; j >= 0; j--) {
-    if ((pending[mine[j] as number] as BookRecord).kind === 'snapshot') {
-      lastSnapshot = j;
+  for (let i = run.count - 1; i >= from; i--) {
+    if (kinds[i] === KIND_CODE.snapshot) {
+      lastSnapshot = i;
       break;
     }
   }
-  // the symbol's records (positions in `mine`) to drop
-  let doomed: number[];
+  // the records (indices into the run) to drop
+  let doomed: number[] = [];
   let broken = false;
-  const before = lastSnapshot > 0 ? mine.slice(0, lastSnapshot) : [];
-  const onlyAResync = before.length === 1 && (pending[before[0] as number] as BookRecord).kind === 'resync';
-  if (before.length > 0 && !onlyAResync) {
-    doomed = before;
+  const before = lastSnapshot > from ? lastSnapshot - from : 0;
+  const onlyAResync = before === 1 && kinds[from] === KIND_CODE.resync;
+  if (before > 0 && !onlyAResync) {
+    for (let i = from; i < lastSnapshot; i++) doomed.push(i);
   } else {
-    doomed = mine.slice(lastSnapshot + 1).filter((i) => (pending[i] as BookRecord).kind === 'update');
+    for (let i = Math.max(from, lastSnapshot + 1); i < run.count; i++) if (kinds[i] === KIND_CODE.update) doomed.push(i);
     broken = true;
   }
   if (doomed.length === 0) return undefined;
-  const first = pending[doomed[0] as number] as BookRecord;
+  const first = doomed[0]!;
   // a resync already opening the run stays as it is (its reason is the better one)
-  const keepFirst = first.kind === 'resync';
-  const drop = new Set(keepFirst ? doomed.slice(1) : doomed);
-  if (drop.size === 0) return undefined;
-  const out: BookRecord[] = [];
-  for (let i = 0; i < pending.length; i++) {
-    if (i === doomed[0] && !keepFirst) {
-      out.push({
-        type: 'book',
-        exchange: first.exchange,
-        market: first.market,
-        symbol: first.symbol,
-        kind: 'resync',
-        timestamp: first.timestamp,
-        localTimestamp: first.localTimestamp,
-        bids: [],
-        asks: [],
-        reason,
-      });
-    }
-    if (!drop.has(i)) out.push(pending[i] as BookRecord);
+  const keepFirst = kinds[first] === KIND_CODE.resync;
+  if (keepFirst) doomed = doomed.slice(1);
+  if (doomed.length === 0) return undefined;
+  const drop = new Set(doomed);
+  const out = new PendingRun(run.exchange, run.market, run.symbol, run.id);
+  for (let i = 0; i < run.count; i++) {
+    if (i === first && !keepFirst) out.pushResync(run.timestamps[i]!, run.localTimestamps[i]!, reason);
+    if (!drop.has(i)) out.copyFrom(run, i);
   }
-  return { pending: out, dropped: drop.size, resync: !keepFirst, broken };
+  run.adopt(out);
+  return { dropped: drop.size, resync: !keepFirst, broken };
 }

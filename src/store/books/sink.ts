@@ -12,16 +12,17 @@
  * Use: `const books = new BookSink(store.env, { clock, faultGate })` beside the history store (the
  * same fault gate as the store's, so a `store-full` fault reaches books too), `books.write(records)`
  * from the live path, and `await books.close()` before `store.close()` (a closed environment fails
- * every later commit). The sink keeps the records it is given until they are committed: a caller
- * must not change a record (or its level arrays) after handing it over.
+ * every later commit). Records are copied into per-symbol columns as they are written
+ * (pending-run.ts), so the caller's objects die young and the GC never traces what is held.
  */
 import type { RootDatabase } from 'lmdb';
 import type { BookRecord } from '../../records.js';
 import { backgroundClock, type Clock, type TimerHandle } from '../../time/clock.js';
 import type { StoreFaultGate } from '../fault-gate.js';
-import { appendBookRecords, BookKeyCache, bookRecordStorable } from './write.js';
 import { openBookDbs, type BookDbs } from './keys.js';
-import { bookSymbolId, bookWeight, shedBooks } from './shed.js';
+import { PendingRun } from './pending-run.js';
+import { bookSymbolId, shedRuns, type SheddableRun } from './shed.js';
+import { appendBookRuns, BookKeyCache, bookSymbolStorable } from './write.js';
 
 export interface BookSinkOptions {
   /** timers and nothing else (default: real time, timers that keep no process alive: close() flushes) */
@@ -69,10 +70,20 @@ export class BookSink {
   private readonly flushMs: number;
   private readonly batchMax: number;
   private readonly maxLevels: number;
-  private pending: BookRecord[] = [];
-  private pendingLevels = 0;
-  /** levels of the batch being committed: part of the bound */
-  private committingLevels = 0;
+  /**
+   * What is held, one run per symbol (kept once seen: a symbol's columns are reused from one commit
+   * to the next), each with the count of its first records a commit in flight holds.
+   */
+  private readonly runs: SheddableRun[] = [];
+  /** runs by symbol (the common case: a symbol on one venue), and by full id for the rest */
+  private readonly bySymbol = new Map<string, SheddableRun>();
+  private readonly byId = new Map<string, SheddableRun>();
+  /** records held, the commit in flight's included */
+  private held = 0;
+  /** records the commit in flight holds */
+  private committing = 0;
+  /** weight (records + levels) held, the commit in flight's included: what maxPendingLevels bounds */
+  private heldWeight = 0;
   /** symbols whose newest records were shed: their updates are dropped until a snapshot */
   private readonly broken = new Set<string>();
   private timer: TimerHandle | undefined;
@@ -98,19 +109,24 @@ export class BookSink {
 
   /** records held, not yet committed */
   get pendingRecords(): number {
-    return this.pending.length;
+    return this.held;
   }
 
   /** levels (+1 per record) held, the batch being committed included: what maxPendingLevels bounds */
   get heldLevels(): number {
-    return this.pendingLevels + this.committingLevels;
+    return this.heldWeight;
   }
 
-  /** Memory only; never throws, never waits. Records of one symbol must come in the order applied. */
+  /**
+   * Memory only; never throws, never waits. Records of one symbol must come in the order applied.
+   * Each record is copied into its symbol's columns at once (pending-run.ts): the sink keeps no
+   * reference to it.
+   */
   write(records: readonly BookRecord[]): void {
     if (this.closed) return;
-    for (const r of records) {
-      if (!bookRecordStorable(r)) {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (typeof r !== 'object' || r === null || r.type !== 'book') {
         this.stats.refused++;
         continue;
       }
@@ -124,11 +140,17 @@ export class BookSink {
           this.broken.delete(id);
         }
       }
-      this.pending.push(r);
-      this.pendingLevels += bookWeight(r);
+      const s = this.runFor(r);
+      const before = s?.run.weight ?? 0;
+      if (s === undefined || !s.run.push(r)) {
+        this.stats.refused++;
+        continue;
+      }
+      this.held++;
+      this.heldWeight += s.run.weight - before;
     }
-    if (this.pendingLevels + this.committingLevels > this.maxLevels) this.shed();
-    if (this.pending.length >= this.batchMax && !this.failing) void this.flush();
+    if (this.heldWeight > this.maxLevels) this.shed();
+    if (this.held - this.committing >= this.batchMax && !this.failing) void this.flush();
     else this.schedule();
   }
 
@@ -138,7 +160,7 @@ export class BookSink {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.pending.length === 0 || this.queued) return this.writing;
+    if (this.held === 0 || this.queued) return this.writing;
     this.queued = true;
     this.writing = this.writing.then(() => {
       this.queued = false;
@@ -154,13 +176,29 @@ export class BookSink {
     this.closed = true;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    this.stats.lostAtClose += this.pending.length;
-    this.pending = [];
-    this.pendingLevels = 0;
+    this.stats.lostAtClose += this.held;
+    for (const s of this.runs) s.run.clear();
+    this.held = 0;
+    this.heldWeight = 0;
+  }
+
+  /** the run of the record's symbol, made on its first record; undefined when no key could hold the symbol */
+  private runFor(r: BookRecord): SheddableRun | undefined {
+    const bySymbol = this.bySymbol.get(r.symbol);
+    if (bySymbol !== undefined && bySymbol.run.exchange === r.exchange && bySymbol.run.market === r.market) return bySymbol;
+    const id = bookSymbolId(r);
+    const known = this.byId.get(id);
+    if (known !== undefined) return known;
+    if (!bookSymbolStorable(r)) return undefined;
+    const s: SheddableRun = { run: new PendingRun(r.exchange, r.market, r.symbol, id), committing: 0 };
+    this.runs.push(s);
+    this.byId.set(id, s);
+    if (bySymbol === undefined) this.bySymbol.set(r.symbol, s);
+    return s;
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.closed || this.pending.length === 0) return;
+    if (this.timer !== undefined || this.closed || this.held === 0) return;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       void this.flush();
@@ -169,41 +207,56 @@ export class BookSink {
 
   /** over the bound: shed down to three quarters of it, so shedding is not paid on every write */
   private shed(): void {
-    const target = Math.max(0, Math.floor(this.maxLevels * 0.75) - this.committingLevels);
-    const result = shedBooks(this.pending, target, SHED_REASON);
-    this.pending = result.pending;
-    this.pendingLevels = 0;
-    for (const r of this.pending) this.pendingLevels += bookWeight(r);
+    let committingWeight = 0;
+    for (const s of this.runs) committingWeight += s.committing + s.run.levelStart[s.committing]!;
+    const target = Math.max(0, Math.floor(this.maxLevels * 0.75) - committingWeight);
+    const result = shedRuns(this.runs, target, SHED_REASON);
+    this.recount();
     this.stats.shed += result.dropped;
     this.stats.shedResyncs += result.resyncs;
     for (const id of result.broken) this.broken.add(id);
   }
 
+  private recount(): void {
+    this.held = 0;
+    this.heldWeight = 0;
+    for (const s of this.runs) {
+      this.held += s.run.count;
+      this.heldWeight += s.run.weight;
+    }
+  }
+
   /** what is pending now, in batches of batchMaxRecords; stops at a failed commit (the timer tries again) */
   private async commitPending(): Promise<void> {
-    let budget = this.pending.length;
-    while (budget > 0 && this.pending.length > 0) {
-      const n = Math.min(budget, this.batchMax, this.pending.length);
+    let budget = this.held;
+    while (budget > 0 && this.held > 0) {
+      const n = Math.min(budget, this.batchMax, this.held);
       budget -= n;
       if (!(await this.commitBatch(n))) break;
     }
     this.schedule();
   }
 
+  /** commits up to `n` records, each run's oldest first */
   private async commitBatch(n: number): Promise<boolean> {
-    const batch = this.pending.slice(0, n);
-    this.pending = this.pending.slice(n);
-    let levels = 0;
-    for (const r of batch) levels += bookWeight(r);
-    this.pendingLevels -= levels;
-    this.committingLevels = levels;
+    let taken = 0;
+    for (const s of this.runs) {
+      s.committing = Math.min(s.run.count, n - taken);
+      taken += s.committing;
+    }
+    this.committing = taken;
     try {
       const refused = this.options.faultGate?.failure();
       if (refused !== undefined) throw new Error(refused);
       // a child transaction: a throw half-way aborts what it wrote (a plain one would commit it)
-      await this.dbs.records.childTransaction(() => appendBookRecords(this.dbs, this.keys, batch));
+      await this.dbs.records.childTransaction(() => appendBookRuns(this.dbs, this.keys, this.runs));
       if (this.options.durable !== false) await this.env.flushed;
-      this.stats.written += batch.length;
+      for (const s of this.runs) {
+        s.run.dropFront(s.committing);
+        s.run.shrinkIfIdle();
+        s.committing = 0;
+      }
+      this.stats.written += taken;
       this.stats.batches++;
       this.failing = false;
       return true;
@@ -212,13 +265,13 @@ export class BookSink {
       this.failing = true;
       // the keys this batch took may never have reached the disk: read them again next time
       this.keys.clear();
-      this.pending = batch.concat(this.pending);
-      this.pendingLevels += levels;
       this.report(error);
       return false;
     } finally {
-      this.committingLevels = 0;
-      if (this.pendingLevels > this.maxLevels) this.shed();
+      for (const s of this.runs) s.committing = 0;
+      this.committing = 0;
+      this.recount();
+      if (this.heldWeight > this.maxLevels) this.shed();
     }
   }
 

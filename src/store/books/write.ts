@@ -1,10 +1,13 @@
 /**
- * Appending book records inside one write transaction (the sink's commit, sink.ts). Synchronous on
- * purpose: lmdb-js holds the write lock meanwhile.
+ * Appending book records inside one write transaction (the sink's commit, sink.ts), as blocks
+ * (block-codec.ts). Synchronous on purpose: lmdb-js holds the write lock meanwhile.
  */
-import { EXCHANGE_IDS, MARKETS, type BookLevelTuple, type BookRecord } from '../../records.js';
-import { KIND_CODE, encodeBookValue } from './codec.js';
-import { bookKey, lastBookKey, nextBookKey, type BookDbs, type BookKey } from './keys.js';
+import { EXCHANGE_IDS, MARKETS, type BookRecord } from '../../records.js';
+import { encodeBookBlock } from './block-codec.js';
+import { KIND_CODE } from './codec.js';
+import { lastBookKey, nextBookKey, type BookDbs, type BookKey } from './keys.js';
+import type { PendingRun } from './pending-run.js';
+import type { SheddableRun } from './shed.js';
 
 const SYNC_VALUES: Readonly<Record<'snapshot' | 'resync', Uint8Array>> = {
   snapshot: Uint8Array.of(KIND_CODE.snapshot),
@@ -18,12 +21,15 @@ const SYNC_VALUES: Readonly<Record<'snapshot' | 'resync', Uint8Array>> = {
 export class BookKeyCache {
   private readonly last = new Map<string, BookKey>();
 
-  take(dbs: BookDbs, r: BookRecord): BookKey {
-    const id = `${r.exchange}\u0000${r.market}\u0000${r.symbol}`;
-    const prev = this.last.get(id) ?? lastBookKey(dbs.records, r.exchange, r.market, r.symbol);
-    const next = nextBookKey(prev, r.timestamp);
-    this.last.set(id, next);
-    return next;
+  /** the keys of the run's first `n` records, into keyTimes/keyNs [0, n) */
+  takeRun(dbs: BookDbs, run: PendingRun, n: number, keyTimes: Float64Array, keyNs: Float64Array): void {
+    let prev = this.last.get(run.id) ?? lastBookKey(dbs.records, run.exchange, run.market, run.symbol);
+    for (let i = 0; i < n; i++) {
+      prev = nextBookKey(prev, run.timestamps[i]!);
+      keyTimes[i] = prev.time;
+      keyNs[i] = prev.n;
+    }
+    if (prev !== undefined) this.last.set(run.id, prev);
   }
 
   clear(): void {
@@ -31,42 +37,44 @@ export class BookKeyCache {
   }
 }
 
-/** Runs inside the transaction: every record under its next key, snapshots and resyncs indexed too. */
-export function appendBookRecords(dbs: BookDbs, keys: BookKeyCache, records: readonly BookRecord[]): void {
-  for (const r of records) {
-    const k = keys.take(dbs, r);
-    const key = bookKey(r.exchange, r.market, r.symbol, k);
-    dbs.records.putSync(key, encodeBookValue(r, k.time));
-    if (r.kind !== 'update') dbs.syncs.putSync(key, SYNC_VALUES[r.kind]);
+/** a block is cut at this many records or levels (so a value stays some tens of KB at most) */
+export const BLOCK_MAX_RECORDS = 256;
+export const BLOCK_MAX_LEVELS = 16_384;
+
+let keyTimes = new Float64Array(1024);
+let keyNs = new Float64Array(1024);
+
+/**
+ * Runs inside the transaction: the first `committing` records of each run in blocks (one value per
+ * BLOCK_MAX_RECORDS / BLOCK_MAX_LEVELS), each block under its first record's key; snapshots and
+ * resyncs indexed at their own keys.
+ */
+export function appendBookRuns(dbs: BookDbs, keys: BookKeyCache, runs: readonly SheddableRun[]): void {
+  for (const { run, committing: count } of runs) {
+    if (count === 0) continue;
+    if (keyTimes.length < count) (keyTimes = new Float64Array(count * 2)), (keyNs = new Float64Array(count * 2));
+    keys.takeRun(dbs, run, count, keyTimes, keyNs);
+    const levelStart = run.levelStart;
+    let from = 0;
+    while (from < count) {
+      let to = from + 1;
+      // a record bigger than the level bound alone still makes its own block
+      while (to < count && to - from < BLOCK_MAX_RECORDS && levelStart[to + 1]! - levelStart[from]! <= BLOCK_MAX_LEVELS) to++;
+      dbs.records.putSync([run.exchange, run.market, run.symbol, keyTimes[from]!, keyNs[from]!], encodeBookBlock(run, keyTimes, keyNs, from, to));
+      from = to;
+    }
+    const kinds = run.kinds;
+    for (let i = 0; i < count; i++) {
+      const kind = kinds[i]!;
+      if (kind !== KIND_CODE.update) dbs.syncs.putSync([run.exchange, run.market, run.symbol, keyTimes[i]!, keyNs[i]!], kind === KIND_CODE.snapshot ? SYNC_VALUES.snapshot : SYNC_VALUES.resync);
+    }
   }
 }
 
 const EXCHANGES = new Set<string>(EXCHANGE_IDS);
 const MARKET_NAMES = new Set<string>(MARKETS);
-const KINDS = new Set(['snapshot', 'update', 'resync']);
 
-/**
- * What a key or a value could not hold, checked before a record is buffered: the live path's
- * records are built by our own code, so this guards against a bug there, not against the wire.
- */
-export function bookRecordStorable(r: BookRecord): boolean {
-  return (
-    typeof r === 'object' && r !== null &&
-    r.type === 'book' && EXCHANGES.has(r.exchange) && MARKET_NAMES.has(r.market) &&
-    typeof r.symbol === 'string' && r.symbol !== '' && KINDS.has(r.kind) &&
-    Number.isFinite(r.timestamp) && Number.isFinite(r.localTimestamp) &&
-    (r.sequence === undefined || Number.isFinite(r.sequence)) &&
-    (r.reason === undefined || typeof r.reason === 'string') &&
-    levelsStorable(r.bids) && levelsStorable(r.asks)
-  );
-}
-
-/** a level that is no pair of numbers would throw inside the transaction and fail the whole batch */
-function levelsStorable(levels: readonly BookLevelTuple[]): boolean {
-  if (!Array.isArray(levels)) return false;
-  for (let i = 0; i < levels.length; i++) {
-    const l = levels[i];
-    if (l === undefined || l === null || !Number.isFinite(l[0]) || !Number.isFinite(l[1])) return false;
-  }
-  return true;
+/** a symbol a key can hold: checked once per run (the sink's records of a run share it) */
+export function bookSymbolStorable(r: Pick<BookRecord, 'exchange' | 'market' | 'symbol'>): boolean {
+  return EXCHANGES.has(r.exchange) && MARKET_NAMES.has(r.market) && typeof r.symbol === 'string' && r.symbol !== '';
 }
