@@ -11,7 +11,6 @@
  * whole run, and the consumer's figure is a lower bound.
  */
 import type { BurstResult } from '../lib/burst-meter.js';
-import { round } from '../lib/burst-meter.js';
 import { binanceSpot, startSimProcess, symbols } from '../sim-process.js';
 import { measure, startConsumer, warmUp, type ConsumerKind } from './consumers.js';
 
@@ -36,11 +35,8 @@ export async function sustained(kind: ConsumerKind, count: number, warmTrades: n
     const consumer = await startConsumer(kind, sim, syms);
     try {
       await warmUp(consumer, sim, warmTrades);
-      const cpu0 = await sim.cpuSeconds();
       // a slow consumer (ccxt) may need minutes for 3M trades; the quiet rule still ends a lossy one
-      const r = await measure(consumer, sim, count, QUIET_MS, Math.max(180_000, count / 10));
-      const simCpu = (await sim.cpuSeconds()) - cpu0;
-      return { ...r, simCpuPct: r.seconds > 0 ? round((simCpu / r.seconds) * 100, 1) : 0 };
+      return await measure(consumer, sim, count, QUIET_MS, Math.max(180_000, count / 10));
     } finally {
       await consumer.child.stop();
     }

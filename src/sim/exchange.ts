@@ -133,6 +133,22 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
       }
       await r.flushed();
     },
+    prepareBurst(exchange, market, count) {
+      const r = runtime(exchange, market);
+      const rendered = r.renderTradeBurst(count, BURST_CHUNK);
+      const chunks = rendered[0]?.ends.length ?? 0;
+      let sending: Promise<void> | undefined;
+      const send = async () => {
+        for (let c = 0; c < chunks && !stopped; c++) {
+          r.pushRendered(rendered, c, c + 1);
+          await r.drained();
+          // let the sockets' I/O run between chunks
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        await r.flushed();
+      };
+      return { trades: rendered.length === 0 ? 0 : count, send: () => (sending ??= send()) };
+    },
     prepareBookBurst(exchange, market, eventsPerSymbol, burstOptions = {}) {
       // the regular 100 ms pushes would come between the burst's events, out of their order
       if (ticker !== undefined) throw new SimError('TV_ERR_SIM_BAD_ARGUMENT', 'a book burst needs the simulator in manual mode');
@@ -146,7 +162,7 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
           while (burst.left > 0 && !stopped) {
             // written and counted as handed out in one go: a REST answer never runs ahead of the sockets
             const { from, to } = burst.handOut(BURST_CHUNK);
-            r.pushRenderedBook(rendered, from, to);
+            r.pushRendered(rendered, from, to);
             await r.drained();
             await new Promise<void>((resolve) => setImmediate(resolve));
           }
