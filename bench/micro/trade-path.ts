@@ -10,7 +10,10 @@
  * helpers included), main thread apart; each round uses a fresh store; the best round (least
  * disturbed) is reported with the median beside it.
  *
- *   node --expose-gc --import tsx bench/micro/trade-path.ts [trades=300000] [rounds=5] [symbols=50]
+ *   node --expose-gc --max-semi-space-size=4 --import tsx bench/micro/trade-path.ts [trades=300000] [rounds=5] [symbols=50] [sink=store|none]
+ *
+ * (`--max-semi-space-size=4`: what `npm start` runs the collector with.) `sink=none` commits each
+ * batch at once without storing it: what the path costs before the store.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,7 @@ import { threadCpu } from '../lib/thread-cpu.js';
 const trades = Number(process.argv[2] ?? 300_000);
 const rounds = Number(process.argv[3] ?? 5);
 const symbolCount = Number(process.argv[4] ?? 50);
+const storeless = process.argv[5] === 'none';
 const FRAMES_PER_TICK = 64; // frames read per macrotask, about what one socket read carries under a burst
 
 const SYMBOLS = Array.from({ length: symbolCount }, (_, k) => `S${k}USDT`);
@@ -55,7 +59,8 @@ interface Round {
 
 async function round(r: number): Promise<Round> {
   const dir = mkdtempSync(join(tmpdir(), 'tv-trade-path-'));
-  const store = openHistoryStore({ path: dir });
+  const history = storeless ? undefined : openHistoryStore({ path: dir });
+  const store = history ?? { writeBatch: (batch: readonly unknown[]) => Promise.resolve({ written: batch.length, duplicates: 0 }) };
   const gaps = new GapTracker(true);
   const pipeline = createPipeline({ store, highWaterMark: 50_000, hardLimit: 200_000, openGaps: () => new Set() });
   const parser = createBinanceParser('spot');
@@ -82,7 +87,7 @@ async function round(r: number): Promise<Round> {
   const committed = pipeline.stats().committed;
   if (committed !== trades) throw new Error(`committed ${committed} of ${trades}`);
   await pipeline.close();
-  await store.close();
+  await history?.close();
   rmSync(dir, { recursive: true, force: true });
   const main = (t1.get('main') ?? 0) - (t0.get('main') ?? 0);
   return { cpuPerMillion: ((used.user + used.system) / 1e6 / trades) * 1e6, mainPerMillion: (main / trades) * 1e6 };
@@ -97,4 +102,4 @@ for (let r = 0; r < rounds; r++) {
 const sorted = [...results].sort((a, b) => a.cpuPerMillion - b.cpuPerMillion);
 const best = sorted[0] as Round;
 const median = sorted[Math.floor(sorted.length / 2)] as Round;
-console.log(`trade path, ${trades.toLocaleString('en')} trades over ${symbolCount} symbols: best ${best.cpuPerMillion.toFixed(2)} CPU-s per million (main ${best.mainPerMillion.toFixed(2)}) · median ${median.cpuPerMillion.toFixed(2)} (main ${median.mainPerMillion.toFixed(2)})`);
+console.log(`trade path${storeless ? ' (no store)' : ''}, ${trades.toLocaleString('en')} trades over ${symbolCount} symbols: best ${best.cpuPerMillion.toFixed(2)} CPU-s per million (main ${best.mainPerMillion.toFixed(2)}) · median ${median.cpuPerMillion.toFixed(2)} (main ${median.mainPerMillion.toFixed(2)})`);
