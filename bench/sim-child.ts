@@ -32,9 +32,9 @@ serve(
      * timed part only writes frames (a live burst's generation took as much CPU as the floor
      * consumer's, on the same two cores)
      */
-    burstPrepare: (count: number) => {
+    burstPrepare: async (count: number) => {
       const { sim, venue } = need();
-      trades = sim.prepareBurst(venue.exchange, venue.market, count);
+      trades = await sim.prepareBurst(venue.exchange, venue.market, count);
       return { trades: trades.trades };
     },
     burstSend: async () => {

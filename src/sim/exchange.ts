@@ -3,7 +3,8 @@ import { createServer as createNetServer, type AddressInfo, type Server } from '
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { FaultBook } from './faults.js';
 import { Prng } from '../prng.js';
-import { VenueRuntime } from './runtime.js';
+import { VenueRuntime, type RenderedBurst } from './runtime.js';
+import type { SimConnection } from './connection.js';
 import { BookBurst } from './book/book-burst.js';
 import { createRoutedServer } from './server.js';
 import {
@@ -133,13 +134,22 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
       }
       await r.flushed();
     },
-    prepareBurst(exchange, market, count) {
+    async prepareBurst(exchange, market, count) {
       const r = runtime(exchange, market);
-      const rendered = r.renderTradeBurst(count, BURST_CHUNK);
-      const chunks = rendered[0]?.ends.length ?? 0;
+      const chunks = Math.ceil(count / BURST_CHUNK);
+      const out = new Map<SimConnection, RenderedBurst>();
+      let made = 0;
+      for (let c = 0; c < chunks && !stopped; c++) {
+        const n = Math.min(BURST_CHUNK, count - c * BURST_CHUNK);
+        if (!r.renderTradeChunk(out, chunks, c, n)) break;
+        made += n;
+        // a large burst takes seconds to render: the sockets' pings, pongs and timers run between chunks
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const rendered = [...out.values()];
       let sending: Promise<void> | undefined;
       const send = async () => {
-        for (let c = 0; c < chunks && !stopped; c++) {
+        for (let c = 0; c < chunks && made > 0 && !stopped; c++) {
           r.pushRendered(rendered, c, c + 1);
           await r.drained();
           // let the sockets' I/O run between chunks
@@ -147,7 +157,7 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
         }
         await r.flushed();
       };
-      return { trades: rendered.length === 0 ? 0 : count, send: () => (sending ??= send()) };
+      return { trades: made, send: () => (sending ??= send()) };
     },
     prepareBookBurst(exchange, market, eventsPerSymbol, burstOptions = {}) {
       // the regular 100 ms pushes would come between the burst's events, out of their order

@@ -130,31 +130,32 @@ export class VenueRuntime {
   }
 
   /**
-   * A trade burst generated and rendered now (stamped now, in the ledger from now), sent later by
-   * pushRendered: `ends[c]` is the frame count through chunk c of `chunk` trades. What sending
-   * costs is then only writing frames, as for a book burst. Empty when no symbol trades.
+   * Chunk `c` (`count` trades) of a trade burst generated and rendered now (stamped now, in the
+   * ledger from now), its frames appended to `out`, one entry per connection, to be sent later by
+   * pushRendered: `ends[c]` is a connection's frame count through chunk c. What sending costs is
+   * then only writing frames, as for a book burst. False when no symbol trades.
    */
-  renderTradeBurst(count: number, chunk: number): RenderedBurst[] {
+  renderTradeChunk(out: Map<SimConnection, RenderedBurst>, chunks: number, c: number, count: number): boolean {
     // frames queued before the burst go out now, ahead of it
-    this.flushAll();
-    const out: RenderedBurst[] = [...this.connections].map((conn) => ({ conn, frames: [], symbols: [], ends: new Uint32Array(Math.ceil(count / chunk)) }));
-    for (let c = 0, left = count; left > 0; c++, left -= chunk) {
-      if (this.burstTrades(Math.min(chunk, left)) === 0) return [];
-      for (const r of out) {
-        const taken = r.conn.takePending();
-        for (let j = 0; j < taken.frames.length; j++) {
-          const frame = taken.frames[j]!;
-          // a rendered frame is a rope of its template's pieces (~640 bytes on the heap for a
-          // Binance trade); reading a character makes V8 flatten it (~235 bytes): a prepared
-          // 3M-trade burst would otherwise hold ~2 GB
-          frame.charCodeAt(0);
-          r.frames.push(frame);
-          r.symbols.push(taken.symbols[j]);
-        }
-        r.ends[c] = r.frames.length;
+    if (c === 0) this.flushAll();
+    if (this.burstTrades(count) === 0) return false;
+    for (const conn of this.connections) {
+      let r = out.get(conn);
+      // a connection opened since the burst began gets the chunks from this one on
+      if (r === undefined) out.set(conn, (r = { conn, frames: [], symbols: [], ends: new Uint32Array(chunks) }));
+      const taken = conn.takePending();
+      for (let j = 0; j < taken.frames.length; j++) {
+        const frame = taken.frames[j]!;
+        // a rendered frame is a rope of its template's pieces (~640 bytes on the heap for a
+        // Binance trade); reading a character makes V8 flatten it (~235 bytes): a prepared
+        // 3M-trade burst would otherwise hold ~2 GB
+        frame.charCodeAt(0);
+        r.frames.push(frame);
+        r.symbols.push(taken.symbols[j]);
       }
+      r.ends.fill(r.frames.length, c);
     }
-    return out;
+    return true;
   }
 
   /** burstChunk's trades, queued on the connections and not flushed; 0 when no symbol trades */

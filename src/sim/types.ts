@@ -231,11 +231,12 @@ export interface SimExchange {
   burst(exchange: ExchangeId, market: Market, count: number): Promise<void>;
   /**
    * The same trades burst() sends (benchmarks), generated and rendered for every open connection
-   * now (stamped now, in the ledger from now); `send()` writes them as fast as the sockets drain,
-   * so that sending costs only the writing and a consumer's rate is not bounded by the generator.
-   * Frame faults apply when sent, drop faults when generated, as for burst().
+   * now (stamped now, in the ledger from now, a chunk at a time with the sockets' I/O between
+   * chunks); `send()` writes them as fast as the sockets drain, so that sending costs only the
+   * writing and a consumer's rate is not bounded by the generator. Frame faults apply when sent,
+   * drop faults when generated, as for burst().
    */
-  prepareBurst(exchange: ExchangeId, market: Market, count: number): PreparedBurst;
+  prepareBurst(exchange: ExchangeId, market: Market, count: number): Promise<PreparedBurst>;
   /**
    * A burst of book diffs (benchmarks), Binance: `eventsPerSymbol` diff events for every symbol
    * whose book exists (a client subscribed to it or asked REST for it), generated and rendered for

@@ -49,7 +49,7 @@ describe('prepared trade burst over the wire (binance spot)', () => {
     });
     const prepared = await withSim(async (sim) => {
       const c = await subscribed(sim);
-      const burst = sim.prepareBurst('binance', 'spot', COUNT);
+      const burst = await sim.prepareBurst('binance', 'spot', COUNT);
       assert.equal(burst.trades, COUNT);
       assert.equal(sim.groundTruth().length, COUNT, 'generated when prepared');
       // a ping round trip: a frame written before send() would arrive before the pong (one TCP stream)
@@ -77,7 +77,7 @@ describe('prepared trade burst over the wire (binance spot)', () => {
   test('no trading symbol: nothing prepared, send() writes nothing', async () => {
     await withSim(async (sim) => {
       sim.inject({ kind: 'delist', exchange: 'binance', market: 'spot', symbols: SYMBOLS });
-      const burst = sim.prepareBurst('binance', 'spot', 100);
+      const burst = await sim.prepareBurst('binance', 'spot', 100);
       assert.equal(burst.trades, 0);
       await burst.send();
       assert.equal(sim.groundTruth().length, 0);
