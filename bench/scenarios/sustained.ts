@@ -35,8 +35,11 @@ export async function sustained(kind: ConsumerKind, count: number, warmTrades: n
     const consumer = await startConsumer(kind, sim, syms);
     try {
       await warmUp(consumer, sim, warmTrades);
-      // a slow consumer (ccxt) may need minutes for 3M trades; the quiet rule still ends a lossy one
-      return await measure(consumer, sim, count, QUIET_MS, Math.max(180_000, count / 10));
+      // a slow consumer (ccxt) may need minutes for 3M trades; the quiet rule still ends a lossy one.
+      // Generated live: preparing millions of trades up front silences the feed for longer than
+      // tickvisor's data-stall watchdog allows (consumers.ts measure); simCpuPct says when the
+      // simulator was the bound
+      return await measure(consumer, sim, count, QUIET_MS, Math.max(180_000, count / 10), false);
     } finally {
       await consumer.child.stop();
     }
