@@ -74,7 +74,7 @@ const fmt = (n: number) => n.toLocaleString('en');
 const burstLine = (name: string, b: BurstOutcome) =>
   'error' in b
     ? `${name.padEnd(11)} error: ${b.error}`
-    : `${name.padEnd(11)} ${fmt(b.delivered)}/${fmt(b.sent)} trades · ${fmt(b.tradesPerSec)} trades/s · ${b.cpuSecPerMillion} CPU-s per million · delivered ${b.deliveredPct}% · peak RSS ${b.peakRssMB} MB`;
+    : `${name.padEnd(11)} ${fmt(b.delivered)}/${fmt(b.sent)} trades · ${fmt(b.tradesPerSec)} trades/s · ${b.cpuSecPerMillion} CPU-s per million · delivered ${b.deliveredPct}% · peak RSS ${b.peakRssMB} MB · simulator CPU ${b.simCpuPct}%`;
 
 /** a scenario that throws is reported as { error } and fails the run (peers excepted: see below) */
 let failed = false;
@@ -129,7 +129,7 @@ if (wanted('peers')) {
 let sustainedRuns: Record<'tickvisor' | 'floor' | 'floorLmdb' | 'ccxt', SustainedOutcome> | undefined;
 if (wanted('sustained')) {
   log(`sustained  ${fmt(plan.sustained)} trades over 50 symbols per consumer, as fast as each keeps up with`);
-  const line = (name: string, s: SustainedOutcome) => log(`${burstLine(name, s)}${'error' in s ? '' : ` · simulator CPU ${s.simCpuPct}%`}`);
+  const line = (name: string, s: SustainedOutcome) => log(burstLine(name, s));
   const tv = await sustained('tickvisor', plan.sustained, plan.warm);
   if ('error' in tv) failed = true;
   line('tickvisor', tv);

@@ -1,14 +1,15 @@
 // The simulated exchange in its own process, so the bench measures only the consumer's CPU.
-// Commands (lib/protocol.ts): start(SimOptions) → endpoints of its one venue; burst(N);
+// Commands (lib/protocol.ts): start(SimOptions) → endpoints of its one venue; burst(N); burstPrepare(N); burstSend();
 // bookBurstPrepare({ eventsPerSymbol }) → events; bookBurstSend(); trueBooks(depth) → each symbol's true top; inject(fault)
 // → the simulator's clock at injection; setSymbols(list); generated() → trades in the ledger;
 // cpuSeconds() → its own CPU so far.
-import { startSimExchange, type PreparedBookBurst, type SimExchange, type SimFault, type SimOptions, type SimSymbolOptions } from '../src/sim/index.js';
+import { startSimExchange, type PreparedBookBurst, type PreparedBurst, type SimExchange, type SimFault, type SimOptions, type SimSymbolOptions } from '../src/sim/index.js';
 import { serve } from './lib/protocol.js';
 
 let sim: SimExchange | undefined;
 let venue: SimOptions['venues'][0] | undefined;
 let book: PreparedBookBurst | undefined;
+let trades: PreparedBurst | undefined;
 const need = () => {
   if (!sim || !venue) throw new Error('simulator not started');
   return { sim, venue };
@@ -25,6 +26,23 @@ serve(
       const { sim, venue } = need();
       await sim.burst(venue.exchange, venue.market, count);
       return { sent: count };
+    },
+    /**
+     * N trades as `burst` sends them, generated and rendered now; `burstSend` sends them, so the
+     * timed part only writes frames (a live burst's generation took as much CPU as the floor
+     * consumer's, on the same two cores)
+     */
+    burstPrepare: async (count: number) => {
+      const { sim, venue } = need();
+      trades = await sim.prepareBurst(venue.exchange, venue.market, count);
+      return { trades: trades.trades };
+    },
+    burstSend: async () => {
+      const prepared = trades;
+      if (prepared === undefined) throw new Error('burstSend before burstPrepare');
+      trades = undefined;
+      await prepared.send();
+      return true;
     },
     /**
      * N book diff events per symbol whose book a client asked for, generated and rendered now (REST

@@ -6,6 +6,9 @@ import { startChild } from './lib/child.js';
 export interface SimProcess {
   endpoints: { wsUrl: string; restUrl: string };
   burst(count: number): Promise<void>;
+  /** `count` trades as burst() sends them, generated and rendered now; `sendBurst` sends them (only writing) */
+  prepareBurst(count: number): Promise<void>;
+  sendBurst(): Promise<void>;
   /**
    * N book diff events for every symbol whose book a client asked for (manual mode), generated and
    * rendered now; `sendBookBurst` sends them as fast as the socket drains
@@ -40,6 +43,11 @@ export async function startSimProcess(options: SimOptions): Promise<SimProcess> 
   return {
     endpoints: { wsUrl, restUrl },
     burst: async (count) => void (await child.call('burst', count)),
+    prepareBurst: async (count) => {
+      const { trades } = await child.call<{ trades: number }>('burstPrepare', count);
+      if (trades !== count) throw new Error(`simulator prepared ${trades} of ${count} trades (no symbol trading?)`);
+    },
+    sendBurst: async () => void (await child.call('burstSend')),
     prepareBookBurst: (eventsPerSymbol, meanChanges) => child.call<BookBurstInfo>('bookBurstPrepare', { eventsPerSymbol, ...(meanChanges === undefined ? {} : { meanChanges }) }),
     sendBookBurst: async () => void (await child.call('bookBurstSend')),
     bookBurst: async (eventsPerSymbol, meanChanges) => {

@@ -6,7 +6,8 @@ import type { BurstResult } from '../lib/burst-meter.js';
 import { binanceSpot, startSimProcess, symbols } from '../sim-process.js';
 import { measure, startConsumer, warmUp, type ConsumerKind } from './consumers.js';
 
-export type BurstOutcome = BurstResult | { error: string };
+/** simCpuPct: the simulator's CPU while it sent, % of one core (near 100: it was the bound) */
+export type BurstOutcome = (BurstResult & { simCpuPct: number }) | { error: string };
 
 export async function burst(kind: ConsumerKind, count: number, warmTrades: number): Promise<BurstOutcome> {
   const syms = symbols(50);

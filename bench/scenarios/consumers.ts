@@ -3,7 +3,7 @@
  * process.cpuUsage there is that consumer's CPU alone. All are fed the same simulated Binance spot
  * feed; the driver only coordinates.
  */
-import type { BurstResult } from '../lib/burst-meter.js';
+import { round, type BurstResult } from '../lib/burst-meter.js';
 import { tickvisorChildScript, tickvisorNodeFlags } from '../consumers/dist-child.js';
 import { startChild, type BenchChild } from '../lib/child.js';
 import { sleep } from '../lib/until.js';
@@ -67,8 +67,23 @@ export async function warmUp(c: Consumer, sim: SimProcess, trades: number): Prom
   }
 }
 
-export async function measure(c: Consumer, sim: SimProcess, count: number, quietMs: number, timeoutMs = 180_000): Promise<BurstResult> {
+/**
+ * One timed burst of `count` trades. `prepared`: the simulator generates and renders them before
+ * the clock starts (prepareBurst), so the timed part is only its writing them: generated live, the
+ * simulator spent as much CPU per trade as the floor consumer, on the same two cores, and capped
+ * the rate of every fast consumer. Every consumer gets the same trades, ids and frames either way.
+ * Preparing takes ~1 s per 300k trades, during which the consumer's feed is silent: far longer
+ * (millions of trades) and tickvisor's data-stall watchdog (4 s) rightly reconnects, losing the
+ * socket the frames were rendered for; so long runs generate live (sustained.ts).
+ */
+export async function measure(
+  c: Consumer, sim: SimProcess, count: number, quietMs: number, timeoutMs = 180_000, prepared = true,
+): Promise<BurstResult & { simCpuPct: number }> {
+  if (prepared) await sim.prepareBurst(count);
+  const cpu0 = await sim.cpuSeconds();
   await c.child.call('arm', { count, quietMs, timeoutMs });
-  const [result] = await Promise.all([c.child.call<BurstResult>('burstResult'), sim.burst(count)]);
-  return result;
+  const [result] = await Promise.all([c.child.call<BurstResult>('burstResult'), prepared ? sim.sendBurst() : sim.burst(count)]);
+  const simCpu = (await sim.cpuSeconds()) - cpu0;
+  // the simulator's CPU while it sent, % of one core: near 100 it was the bound, not the consumer
+  return { ...result, simCpuPct: result.seconds > 0 ? round((simCpu / result.seconds) * 100, 1) : 0 };
 }

@@ -19,6 +19,7 @@ import type { MarketRecord } from '../records.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 import { RecordQueue } from './record-queue.js';
 import type { StoreSink } from './store-sink.js';
+import type { TakenBatch } from './taken-batch.js';
 
 /** pino-compatible: a pino logger (or a child of it) fits as is */
 export interface PipelineLogger {
@@ -216,7 +217,7 @@ export class BatchWriter {
     );
   }
 
-  private onCommitted(batch: readonly MarketRecord[], written: number, duplicates: number): void {
+  private onCommitted(batch: TakenBatch, written: number, duplicates: number): void {
     if (this.abandoned) return;
     this.writing = false;
     this.inFlight = 0;
@@ -229,7 +230,8 @@ export class BatchWriter {
     this.committed += written;
     this.storeDuplicates += duplicates;
     this.settled += batch.length;
-    this.committed$.next({ records: batch, written, duplicates });
+    // the records are made only when a subscriber reads them (taken-batch.ts)
+    if (this.committed$.observed) this.committed$.next({ get records() { return batch.records; }, written, duplicates });
     while (this.flushWaiters.length > 0 && (this.flushWaiters[0] as FlushWaiter).target <= this.settled) {
       (this.flushWaiters.shift() as FlushWaiter).resolve();
     }
@@ -242,12 +244,12 @@ export class BatchWriter {
    * the usual pressure (highWaterMark) slows the producers: a full disk slows intake instead of
    * losing records or growing memory without bound.
    */
-  private onWriteFailed(batch: readonly MarketRecord[], error: unknown): void {
+  private onWriteFailed(batch: TakenBatch, error: unknown): void {
     if (this.abandoned) return;
     this.writing = false;
     this.inFlight = 0;
     this.writeErrors++;
-    this.queue.unshift(batch);
+    this.queue.unshift(batch.records);
     if (this.queue.length > this.o.highWaterMark) this.setPressure(true);
     const reason = error instanceof Error ? error.message : String(error);
     this.o.logger?.error(

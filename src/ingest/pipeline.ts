@@ -28,20 +28,23 @@ import { Admission, type RecordOrigin } from './admit.js';
 import { BatchWriter, type CommittedBatch, type PipelineLogger } from './batch-writer.js';
 import type { LatestCacheReader } from './cache.js';
 import { PipelineError } from './errors.js';
-import { storeSink } from './store-sink.js';
+import { storeSink, type OpenGaps } from './store-sink.js';
 import type { RejectReason } from './validate.js';
 
 export type { CommittedBatch, PipelineLogger, RecordOrigin };
 
 export interface PipelineOptions {
-  /** the sink; only writeBatch is used, so NATS or a fake fits too */
-  store: Pick<HistoryStore, 'writeBatch'>;
+  /**
+   * the sink; only writeBatch is needed, so NATS or a fake fits too (writeTradeRows, when there,
+   * takes the batches that are trades held as columns)
+   */
+  store: Pick<HistoryStore, 'writeBatch' | 'writeTradeRows'>;
   /**
    * the symbols whose history has a known hole right now (a gap window open or being backfilled),
-   * asked at each write about that write's batch (only its symbols are looked up): the store
-   * keeps their resume point where it was (see TradeCursor)
+   * asked at each write about that write's batch (its rows' symbols, one per row; only those are
+   * looked up): the store keeps their resume point where it was (see TradeCursor)
    */
-  openGaps?: (batch: readonly MarketRecord[]) => ReadonlySet<string>;
+  openGaps?: OpenGaps;
   /** records per store transaction (default 5000) */
   batchMaxRecords?: number;
   /**

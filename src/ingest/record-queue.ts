@@ -13,6 +13,8 @@
  */
 import type { ExchangeId, Market, MarketRecord, Trade } from '../records.js';
 import { idPart } from '../store/keys.js';
+import type { TradeRows } from '../store/types.js';
+import { TakenBatch } from './taken-batch.js';
 
 /** rows per segment: 4096 × ~60 bytes; big enough that a batch spans few, small enough to recycle */
 const SEGMENT_ROWS = 4096;
@@ -147,8 +149,63 @@ export class RecordQueue {
     this.count += batch.length;
   }
 
-  /** the oldest `max` records (fewer when fewer are queued), oldest first */
-  take(max: number): readonly MarketRecord[] {
+  /**
+   * The oldest `max` records (fewer when fewer are queued), oldest first: as columns when they are
+   * all trades kept as columns, of one exchange and market (taken-batch.ts), else as records.
+   */
+  take(max: number): TakenBatch {
+    const n = Math.min(max, this.count);
+    const venue = n > 0 ? this.columnVenue(n) : undefined;
+    return venue === undefined ? TakenBatch.ofRecords(this.takeRecords(max)) : TakenBatch.ofTrades(this.takeColumns(n, venue[0], venue[1]));
+  }
+
+  /** the exchange and market of the oldest `n` rows when every one is a trade row of that one venue */
+  private columnVenue(n: number): [ExchangeId, Market] | undefined {
+    const first = this.segments[0] as Segment;
+    const exchange = first.refs[first.start * 3] as ExchangeId;
+    const market = first.refs[first.start * 3 + 1] as Market;
+    let left = n;
+    for (const seg of this.segments) {
+      const stop = Math.min(seg.end, seg.start + left);
+      for (let row = seg.start; row < stop; row++) {
+        if (seg.kinds[row] !== TRADE_ROW || seg.refs[row * 3] !== exchange || seg.refs[row * 3 + 1] !== market) return undefined;
+      }
+      left -= stop - seg.start;
+      if (left === 0) break;
+    }
+    return [exchange, market];
+  }
+
+  /** the oldest `n` rows, all trade rows of one venue, copied out of the segments as columns */
+  private takeColumns(n: number, exchange: ExchangeId, market: Market): TradeRows {
+    const timestamps = new Float64Array(n);
+    const localTimestamps = new Float64Array(n);
+    const prices = new Float64Array(n);
+    const amounts = new Float64Array(n);
+    const ids = new Float64Array(n);
+    const sides = new Uint8Array(n);
+    const symbols = new Array<string>(n);
+    let pos = 0;
+    while (pos < n) {
+      const seg = this.segments[0] as Segment;
+      const start = seg.start;
+      const stop = Math.min(seg.end, start + (n - pos));
+      timestamps.set(seg.timestamps.subarray(start, stop), pos);
+      localTimestamps.set(seg.localTimestamps.subarray(start, stop), pos);
+      prices.set(seg.prices.subarray(start, stop), pos);
+      amounts.set(seg.amounts.subarray(start, stop), pos);
+      ids.set(seg.ids.subarray(start, stop), pos);
+      sides.set(seg.sells.subarray(start, stop), pos);
+      for (let row = start; row < stop; row++) symbols[pos + row - start] = seg.refs[row * 3 + 2] as string;
+      pos += stop - start;
+      seg.start = stop;
+      if (seg.start === seg.end && (seg.end === seg.capacity || this.segments.length > 1)) this.release();
+    }
+    this.count -= n;
+    return { exchange, market, symbols, columns: { length: n, timestamps, localTimestamps, ids: { kind: 'numeric', values: ids }, prices, amounts, sides } };
+  }
+
+  private takeRecords(max: number): MarketRecord[] {
     const out: MarketRecord[] = [];
     while (out.length < max && this.segments.length > 0) {
       const seg = this.segments[0] as Segment;

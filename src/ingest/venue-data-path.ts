@@ -115,11 +115,10 @@ export class VenueDataPath {
    * there was ~8 MB/s of garbage at 5,000 symbols while their first backfills queued, a Set of
    * thousands of entries per write.
    */
-  openGapsAmong(records: readonly MarketRecord[]): ReadonlySet<string> {
+  openGapsAmong(symbols: readonly string[]): ReadonlySet<string> {
     let out: Set<string> | undefined;
     let last: string | undefined;
-    for (const r of records) {
-      const symbol = r.symbol;
+    for (const symbol of symbols) {
       // a batch holds runs of one symbol: each run is asked once
       if (symbol === last) continue;
       last = symbol;

@@ -331,7 +331,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         logger: vlog,
         onWriteHealth: (failing, error) => onWriteHealth(`${exchange}:${market}`, failing, error),
         // the venue runtime is built next, on this pipeline: asked lazily, at each write
-        openGaps: (batch) => venues.get(`${exchange}:${market}`)?.openGapsAmong(batch) ?? NO_SYMBOLS,
+        openGaps: (symbols) => venues.get(`${exchange}:${market}`)?.openGapsAmong(symbols) ?? NO_SYMBOLS,
       });
       const cursors = store!.listCursors().filter((c) => c.exchange === exchange && c.market === market);
       const sinkForBooks: BookRecordSink | undefined = options.bookSink ?? bookSink;

@@ -113,8 +113,8 @@ export class VenueRuntime implements VenueIo {
   }
 
   /** those of the batch's symbols with a known hole right now (what a store write needs) */
-  openGapsAmong(records: readonly MarketRecord[]): ReadonlySet<string> {
-    return this.path.openGapsAmong(records);
+  openGapsAmong(symbols: readonly string[]): ReadonlySet<string> {
+    return this.path.openGapsAmong(symbols);
   }
 
   instrument(symbol: string): Instrument | undefined {

@@ -97,6 +97,17 @@ export class SimConnection implements SessionIO {
     this.pendingSymbols.push(symbol);
   }
 
+  /**
+   * The data frames queued since the last flush, handed over and forgotten here: a prepared burst
+   * renders its frames through the sessions' ordinary path now and queues them again when sent.
+   */
+  takePending(): { frames: string[]; symbols: Array<string | undefined> } {
+    const taken = { frames: this.pending, symbols: this.pendingSymbols };
+    this.pending = [];
+    this.pendingSymbols = [];
+    return taken;
+  }
+
   /** data frames withheld by a data-only stall on this socket */
   get withheldFrames(): number {
     return this.frameFaults.withheld;

@@ -3,7 +3,8 @@ import { createServer as createNetServer, type AddressInfo, type Server } from '
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { FaultBook } from './faults.js';
 import { Prng } from '../prng.js';
-import { VenueRuntime } from './runtime.js';
+import { VenueRuntime, type RenderedBurst } from './runtime.js';
+import type { SimConnection } from './connection.js';
 import { BookBurst } from './book/book-burst.js';
 import { createRoutedServer } from './server.js';
 import {
@@ -133,6 +134,31 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
       }
       await r.flushed();
     },
+    async prepareBurst(exchange, market, count) {
+      const r = runtime(exchange, market);
+      const chunks = Math.ceil(count / BURST_CHUNK);
+      const out = new Map<SimConnection, RenderedBurst>();
+      let made = 0;
+      for (let c = 0; c < chunks && !stopped; c++) {
+        const n = Math.min(BURST_CHUNK, count - c * BURST_CHUNK);
+        if (!r.renderTradeChunk(out, chunks, c, n)) break;
+        made += n;
+        // a large burst takes seconds to render: the sockets' pings, pongs and timers run between chunks
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const rendered = [...out.values()];
+      let sending: Promise<void> | undefined;
+      const send = async () => {
+        for (let c = 0; c < chunks && made > 0 && !stopped; c++) {
+          r.pushRendered(rendered, c, c + 1);
+          await r.drained();
+          // let the sockets' I/O run between chunks
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        await r.flushed();
+      };
+      return { trades: made, send: () => (sending ??= send()) };
+    },
     prepareBookBurst(exchange, market, eventsPerSymbol, burstOptions = {}) {
       // the regular 100 ms pushes would come between the burst's events, out of their order
       if (ticker !== undefined) throw new SimError('TV_ERR_SIM_BAD_ARGUMENT', 'a book burst needs the simulator in manual mode');
@@ -146,7 +172,7 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
           while (burst.left > 0 && !stopped) {
             // written and counted as handed out in one go: a REST answer never runs ahead of the sockets
             const { from, to } = burst.handOut(BURST_CHUNK);
-            r.pushRenderedBook(rendered, from, to);
+            r.pushRendered(rendered, from, to);
             await r.drained();
             await new Promise<void>((resolve) => setImmediate(resolve));
           }

@@ -13,6 +13,7 @@ export {
   SimError,
   type GroundTruthFilter,
   type PreparedBookBurst,
+  type PreparedBurst,
   type SimEndpoints,
   type SimExchange,
   type SimFault,

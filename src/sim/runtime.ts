@@ -124,6 +124,42 @@ export class VenueRuntime {
 
   /** `count` trades round-robin over the trading symbols, all stamped now (burst) */
   burstChunk(count: number): number {
+    const made = this.burstTrades(count);
+    this.flushAll();
+    return made;
+  }
+
+  /**
+   * Chunk `c` (`count` trades) of a trade burst generated and rendered now (stamped now, in the
+   * ledger from now), its frames appended to `out`, one entry per connection, to be sent later by
+   * pushRendered: `ends[c]` is a connection's frame count through chunk c. What sending costs is
+   * then only writing frames, as for a book burst. False when no symbol trades.
+   */
+  renderTradeChunk(out: Map<SimConnection, RenderedBurst>, chunks: number, c: number, count: number): boolean {
+    // frames queued before the burst go out now, ahead of it
+    if (c === 0) this.flushAll();
+    if (this.burstTrades(count) === 0) return false;
+    for (const conn of this.connections) {
+      let r = out.get(conn);
+      // a connection opened since the burst began gets the chunks from this one on
+      if (r === undefined) out.set(conn, (r = { conn, frames: [], symbols: [], ends: new Uint32Array(chunks) }));
+      const taken = conn.takePending();
+      for (let j = 0; j < taken.frames.length; j++) {
+        const frame = taken.frames[j]!;
+        // a rendered frame is a rope of its template's pieces (~640 bytes on the heap for a
+        // Binance trade); reading a character makes V8 flatten it (~235 bytes): a prepared
+        // 3M-trade burst would otherwise hold ~2 GB
+        frame.charCodeAt(0);
+        r.frames.push(frame);
+        r.symbols.push(taken.symbols[j]);
+      }
+      r.ends.fill(r.frames.length, c);
+    }
+    return true;
+  }
+
+  /** burstChunk's trades, queued on the connections and not flushed; 0 when no symbol trades */
+  private burstTrades(count: number): number {
     const trading = [...this.symbols.values()].filter((s) => s.listed && s.status === 'trading' && !this.delisted(s));
     if (trading.length === 0) return 0;
     const ts = Math.max(this.env.now(), this.cursor);
@@ -135,7 +171,6 @@ export class VenueRuntime {
       batch.push(this.makeTrade(sym, ts));
     }
     for (const [sym, batch] of per) this.fanOutTrades(sym, batch);
-    this.flushAll();
     return count;
   }
 
@@ -152,9 +187,9 @@ export class VenueRuntime {
    * A book burst's frames for every connection whose session renders diffs, rendered now (stamped
    * now), so that sending is only writing them: `ends[i]` is the frame count through event i.
    */
-  renderBookBurst(events: readonly BookBurstEvent<SymbolState>[]): RenderedBookBurst[] {
+  renderBookBurst(events: readonly BookBurstEvent<SymbolState>[]): RenderedBurst[] {
     const stamped = this.env.now() + this.env.faults.skewMs(this.exchange, this.market);
-    const out: RenderedBookBurst[] = [];
+    const out: RenderedBurst[] = [];
     for (const conn of this.connections) {
       const session = conn.session;
       if (session?.renderBook === undefined) continue;
@@ -174,8 +209,8 @@ export class VenueRuntime {
     return out;
   }
 
-  /** events [from, to) of a rendered book burst onto their sockets (closed ones are skipped) */
-  pushRenderedBook(rendered: readonly RenderedBookBurst[], from: number, to: number): void {
+  /** events (book) or chunks (trades) [from, to) of a rendered burst onto their sockets (closed ones are skipped) */
+  pushRendered(rendered: readonly RenderedBurst[], from: number, to: number): void {
     if (to <= from) return;
     for (const r of rendered) {
       if (!this.connections.has(r.conn)) continue;
@@ -368,11 +403,11 @@ export class VenueRuntime {
   }
 }
 
-/** one connection's frames of a book burst (VenueRuntime.renderBookBurst) */
-export interface RenderedBookBurst {
+/** one connection's frames of a prepared burst (VenueRuntime.renderBookBurst, renderTradeBurst) */
+export interface RenderedBurst {
   conn: SimConnection;
   frames: string[];
-  symbols: string[];
+  symbols: Array<string | undefined>;
   ends: Uint32Array;
 }
 

@@ -230,6 +230,14 @@ export interface SimExchange {
   advance(ms: number): void;
   burst(exchange: ExchangeId, market: Market, count: number): Promise<void>;
   /**
+   * The same trades burst() sends (benchmarks), generated and rendered for every open connection
+   * now (stamped now, in the ledger from now, a chunk at a time with the sockets' I/O between
+   * chunks); `send()` writes them as fast as the sockets drain, so that sending costs only the
+   * writing and a consumer's rate is not bounded by the generator. Frame faults apply when sent,
+   * drop faults when generated, as for burst().
+   */
+  prepareBurst(exchange: ExchangeId, market: Market, count: number): Promise<PreparedBurst>;
+  /**
    * A burst of book diffs (benchmarks), Binance: `eventsPerSymbol` diff events for every symbol
    * whose book exists (a client subscribed to it or asked REST for it), generated and rendered for
    * every open connection now; `send()` pushes them round-robin over the symbols as fast as the
@@ -273,6 +281,14 @@ export interface TrueBookAtView {
   updateId: number;
   /** the time the push's frames carried */
   timestamp: number;
+}
+
+/** a trade burst generated and rendered, not yet sent (SimExchange.prepareBurst) */
+export interface PreparedBurst {
+  /** trades generated (0: no symbol trades) */
+  readonly trades: number;
+  /** sends every frame (once; a second call gets the same promise) */
+  send(): Promise<void>;
 }
 
 /** a book burst generated and rendered, not yet sent (SimExchange.prepareBookBurst) */

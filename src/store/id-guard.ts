@@ -60,22 +60,20 @@ export const blockOf = (id: number): number => Math.floor(id / ID_BLOCK);
 
 /**
  * true when numeric id `id` of this symbol is stored, under any timestamp, or taken by this batch
- * already (`taken` lists the batch's accepted trade ids so far; read at the first lookup only)
+ * already (`taken` lists the numeric ids of the batch's accepted trades so far; read at the first
+ * lookup only)
  */
 export function numericIdStored(
   blocks: BlockDb,
   buckets: Database<Uint8Array, Key>,
   s: IdState,
   id: number,
-  taken: () => Iterable<string>,
+  taken: () => Iterable<number>,
 ): boolean {
   if (id > s.maxId) return false;
   if (s.batch === undefined) {
     s.batch = new Set();
-    for (const t of taken()) {
-      const part = idPart(t);
-      if (typeof part === 'number') s.batch.add(part);
-    }
+    for (const n of taken()) s.batch.add(n);
   }
   if (s.batch.has(id)) return true;
   const bucket = blockOf(id);

@@ -1,5 +1,5 @@
 export { openHistoryStore } from './open.js';
-export type { HistoryStore, HistoryStoreOptions, RangeQuery, RangeRecords, RecordSource, TradeCursor, WriteOptions, WriteResult } from './types.js';
+export type { HistoryStore, HistoryStoreOptions, RangeQuery, RangeRecords, RecordSource, TradeCursor, TradeRows, WriteOptions, WriteResult } from './types.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { createStoreFaultGate, type ArmableStoreFaultGate, type StoreFaultGate } from './fault-gate.js';
 export type { OpenedHistoryStore } from './open.js';

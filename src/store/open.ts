@@ -6,7 +6,8 @@ import { StoreError } from './errors.js';
 import { assertCurrentFormat, markCurrentFormat, storeFormat } from './format.js';
 import { openEnvironment, reasonOf } from './open-env.js';
 import { listCursors, readCursor, readRange, readTradeColumns, tickerStored } from './read.js';
-import type { HistoryStore, HistoryStoreOptions, WriteOptions, WriteResult } from './types.js';
+import type { HistoryStore, HistoryStoreOptions, TradeRows, WriteOptions, WriteResult } from './types.js';
+import { applyTradeRows, assertStorableRows } from './write-rows.js';
 import { WriterCache } from './writer-cache.js';
 import { applyBatch, assertStorable, type StoreDbs, type StoredCursor, type WriterState } from './write.js';
 
@@ -65,7 +66,7 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
     if (closed) throw new StoreError('TV_ERR_STORE_CLOSED', `history store at ${options.path} is closed`);
   }
 
-  async function commit(records: readonly MarketRecord[], openGaps: ReadonlySet<string> | undefined): Promise<WriteResult> {
+  async function commit(apply: (openGaps: ReadonlySet<string> | undefined) => WriteResult, openGaps: ReadonlySet<string> | undefined): Promise<WriteResult> {
     inFlight++;
     try {
       // a child transaction: should applyBatch throw half-way (a block that cannot be decoded),
@@ -74,7 +75,7 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       const result = await dbs.cursors.childTransaction(() => {
         // alone in flight: every earlier batch's outcome is known, so the cache mirrors the disk
         state.cache.trusted = inFlight === 1;
-        return applyBatch(records, dbs, state, openGaps);
+        return apply(openGaps);
       });
       // With overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is
       // flushed; "stored" means durable, so wait for the flush too. Not pipelined (starting the
@@ -105,7 +106,18 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       if (refused !== undefined) {
         throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${refused}`);
       }
-      return commit(records, writeOptions?.openGaps);
+      return commit((openGaps) => applyBatch(records, dbs, state, openGaps), writeOptions?.openGaps);
+    },
+    async writeTradeRows(rows: TradeRows, writeOptions?: WriteOptions): Promise<WriteResult> {
+      assertOpen();
+      if (options.readOnly) throw new StoreError('TV_ERR_STORE_READ_ONLY', `history store at ${options.path} was opened read-only`);
+      if (rows.columns.length === 0) return { written: 0, duplicates: 0 };
+      assertStorableRows(rows);
+      const refused = gate?.failure();
+      if (refused !== undefined) {
+        throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${refused}`);
+      }
+      return commit((openGaps) => applyTradeRows(rows, dbs, state, openGaps), writeOptions?.openGaps);
     },
     readRange(query) {
       assertOpen();

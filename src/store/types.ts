@@ -47,6 +47,20 @@ export interface WriteOptions {
   openGaps?: ReadonlySet<string>;
 }
 
+/**
+ * A batch of trades as columns (writeTradeRows): every row a trade of one exchange and market with
+ * a numeric id (keys.ts idPart: a canonical integer of at most 15 digits), row i's symbol at
+ * `symbols[i]`. What the pipeline's buffer holds anyway: no record object per trade is made to
+ * store them.
+ */
+export interface TradeRows {
+  readonly exchange: ExchangeId;
+  readonly market: Market;
+  readonly symbols: readonly string[];
+  /** ids: kind 'numeric' */
+  readonly columns: TradeColumns;
+}
+
 export interface WriteResult {
   /** records newly stored by this batch */
   written: number;
@@ -105,6 +119,11 @@ export interface HistoryStore {
    * of the batch, so the same batch can simply be written again.
    */
   writeBatch(records: readonly MarketRecord[], options?: WriteOptions): Promise<WriteResult>;
+  /**
+   * writeBatch for a batch of trades held as columns: the same transaction, outcome and refusals
+   * as writeBatch of the same trades as records. Optional: a writer without it is given records.
+   */
+  writeTradeRows?(rows: TradeRows, options?: WriteOptions): Promise<WriteResult>;
   /** one symbol's time range = one range scan per type, ascending by (timestamp, id) */
   readRange(query: RangeQuery): RangeRecords;
   /**

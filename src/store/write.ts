@@ -121,8 +121,8 @@ interface TradeTouch {
   appendedIds: number[];
   olderIds: number[];
   ids: IdState;
-  /** the ids this batch has taken so far (appended, then older), for id-guard's first lookup; made once per symbol, not per trade */
-  taken: () => Iterable<string>;
+  /** the numeric ids this batch has taken so far, for id-guard's first lookup; made once per symbol, not per trade */
+  taken: () => Iterable<number>;
 }
 
 /** Runs inside the write transaction. Synchronous on purpose: lmdb-js holds the write lock meanwhile. */
@@ -210,22 +210,34 @@ function tradeTouch(dbs: StoreDbs, cache: WriterCache, touch: Touch): TradeTouch
   return tt;
 }
 
-function* takenIds(tt: TradeTouch): Generator<string> {
-  for (const t of tt.appended) yield t.id;
-  for (const t of tt.older) yield t.id;
+/** the numeric ids already parsed (NaN: a string id, which id-guard does not look up) */
+function* takenIds(tt: TradeTouch): Generator<number> {
+  for (const n of tt.appendedIds) if (!Number.isNaN(n)) yield n;
+  for (const n of tt.olderIds) if (!Number.isNaN(n)) yield n;
 }
 
 function writeTrades(dbs: StoreDbs, cache: WriterCache, touch: Touch, tt: TradeTouch, holeFree: boolean): void {
   if (tt.appended.length === 0 && tt.older.length === 0) return;
-  const prefix = touch.prefix;
-  const cursor = tt.cursor;
+  const older = tt.older.length > 0 ? tradeColumnsFrom(tt.older, tt.olderIds) : undefined;
+  const appended = tt.appended.length > 0 ? tradeColumnsFrom(tt.appended, tt.appendedIds) : undefined;
+  storeTrades(dbs, cache, touch.prefix, touch.id, tt.key, tt.cursor, tt.ids, holeFree, older, appended);
+}
+
+/**
+ * One symbol's new rows into its blocks, its id buckets and its cursor: `older` (rows not after the
+ * newest stored one) merged, `appended` written after it, either in any order.
+ */
+export function storeTrades(
+  dbs: StoreDbs, cache: WriterCache, prefix: Key[], cacheId: string, key: Key[], cursor: StoredCursor, ids: IdState,
+  holeFree: boolean, older: TradeColumns | undefined, appended: TradeColumns | undefined,
+): void {
   const tail = (cursor.tail ??= readTail(dbs.tails, prefix, 'trade'));
   const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail };
-  if (tt.older.length > 0) mergeOlderRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.older, tt.olderIds)));
-  if (tt.appended.length > 0) appendRows(blocks, sortRows(tradeRows, tradeColumnsFrom(tt.appended, tt.appendedIds)));
-  flushBuckets(dbs.idBlocks, tt.ids);
-  cursor.maxId = tt.ids.maxId;
-  if (tt.ids.open !== undefined) cursor.openBucket = tt.ids.open;
+  if (older !== undefined) mergeOlderRows(blocks, sortRows(tradeRows, older));
+  if (appended !== undefined) appendRows(blocks, sortRows(tradeRows, appended));
+  flushBuckets(dbs.idBlocks, ids);
+  cursor.maxId = ids.maxId;
+  if (ids.open !== undefined) cursor.openBucket = ids.open;
   // delete only when there is one: it turns the object into a slow dictionary (every put encodes it)
   else if (cursor.openBucket !== undefined) delete cursor.openBucket;
   // no known hole: everything up to the newest trade is whole, a restart may resume there
@@ -233,8 +245,8 @@ function writeTrades(dbs: StoreDbs, cache: WriterCache, touch: Touch, tt: TradeT
     cursor.resumeTradeId = cursor.lastTradeId;
     cursor.resumeTimestamp = cursor.lastTimestamp;
   }
-  dbs.cursors.putSync(tt.key, cursor);
-  cache.wroteCursor(touch.id, cursor);
+  dbs.cursors.putSync(key, cursor);
+  cache.wroteCursor(cacheId, cursor);
 }
 
 function writeTickers(dbs: StoreDbs, cache: WriterCache, touch: Touch, tickers: Ticker[]): void {
@@ -272,7 +284,7 @@ function newestTicker(db: BlockDb, prefix: Key[]): [number, number] | undefined 
 }
 
 /** (timestamp, id) strictly after the stored newest, in key order */
-function after(timestamp: number, part: number | string, lastTimestamp: number, lastPart: number | string): boolean {
+export function after(timestamp: number, part: number | string, lastTimestamp: number, lastPart: number | string): boolean {
   if (timestamp > lastTimestamp) return true;
   return timestamp === lastTimestamp && compareIdParts(part, lastPart) > 0;
 }

@@ -16,15 +16,15 @@ test('the record queue cuts batches across pushed chunks in order, and puts a fa
   q.push([]);
   q.push(trades(4, 4));
   assert.equal(q.length, 7);
-  assert.equal(ids(q.take(2)), '1,2');
-  const b = q.take(3);
+  assert.equal(ids(q.take(2).records), '1,2');
+  const b = q.take(3).records;
   assert.equal(ids(b), '3,4,5');
   q.unshift(b);
-  assert.equal(ids(q.take(10)), '3,4,5,6,7');
+  assert.equal(ids(q.take(10).records), '3,4,5,6,7');
   assert.equal(q.length, 0);
-  assert.deepEqual(q.take(5), []);
+  assert.deepEqual(q.take(5).records, []);
   q.push(trades(8, 2));
-  assert.equal(ids(q.take(5)), '8,9', 'an emptied queue takes pushes again');
+  assert.equal(ids(q.take(5).records), '8,9', 'an emptied queue takes pushes again');
 });
 
 test('queued trades come back equal field for field, whatever their ids, with tickers in their place', () => {
@@ -38,7 +38,7 @@ test('queued trades come back equal field for field, whatever their ids, with ti
   const t = ticker(1_700_000_000_000);
   const pushed: MarketRecord[] = [numeric, t, uuid, zero, leadingZero, long];
   q.push(pushed);
-  const out = q.take(10);
+  const out = q.take(10).records;
   assert.deepEqual(out, pushed);
   assert.equal(out[1], t, 'a ticker is handed back as is');
   assert.equal(out[2], uuid, 'a string id trade is handed back as is');
@@ -52,7 +52,7 @@ test('batches spanning many segments keep order and count, and a long backlog dr
   assert.equal(q.length, 10_000);
   const got: MarketRecord[] = [];
   let batch: readonly MarketRecord[];
-  while ((batch = q.take(3_000)).length > 0) {
+  while ((batch = q.take(3_000).records).length > 0) {
     got.push(...batch);
     assert.equal(q.length, 10_000 - got.length);
     q.push([]); // pushing nothing between takes changes nothing
@@ -60,20 +60,20 @@ test('batches spanning many segments keep order and count, and a long backlog dr
   assert.deepEqual(got, all);
   // segments consumed earlier are reused: order still holds on the next round
   q.push(trades(20_000, 5_000));
-  assert.equal(ids(q.take(5_000).slice(-2)), '24998,24999');
+  assert.equal(ids(q.take(5_000).records.slice(-2)), '24998,24999');
 });
 
 test('clear drops what is queued, and a failed batch put back after it is all that is left', () => {
   const q = new RecordQueue();
   q.push(trades(1, 5_000));
   q.push([ticker(5)]);
-  const failed = q.take(3);
+  const failed = q.take(3).records;
   q.clear();
   assert.equal(q.length, 0);
-  assert.deepEqual(q.take(10), []);
+  assert.deepEqual(q.take(10).records, []);
   q.unshift(failed);
   q.push(trades(100, 1));
-  assert.equal(ids(q.take(10)), '1,2,3,100');
+  assert.equal(ids(q.take(10).records), '1,2,3,100');
 });
 
 test('a record the columns could not give back exactly waits as the object it is', () => {
@@ -88,7 +88,30 @@ test('a record the columns could not give back exactly waits as the object it is
     { ...good, id: '5', timestamp: undefined },
   ] as unknown as MarketRecord[];
   q.push([good, ...odd]);
-  const out = q.take(10);
+  const out = q.take(10).records;
   assert.deepEqual(out, [good, ...odd]);
   odd.forEach((r, i) => assert.equal(out[i + 1], r));
+});
+
+test('a batch of numeric-id trades of one venue is taken as columns; any other row makes it records', () => {
+  const q = new RecordQueue();
+  const all = trades(1, 6_000); // more than a segment (4096 rows): columns copied out of two
+  q.push(all);
+  const columns = q.take(5_000);
+  assert.ok(columns.trades !== undefined, 'taken as columns');
+  assert.equal(columns.length, 5_000);
+  assert.equal(columns.trades.exchange, 'binance');
+  assert.deepEqual(columns.symbols, all.slice(0, 5_000).map((t) => t.symbol));
+  assert.deepEqual(columns.records, all.slice(0, 5_000), 'its records equal the pushed ones field for field');
+  // a ticker among the rows: records, in order
+  q.push([ticker(9)]);
+  const mixed = q.take(5_000);
+  assert.equal(mixed.trades, undefined);
+  assert.equal(ids(mixed.records), `${all.slice(5_000).map((t) => t.id).join(',')},?`);
+  // another venue among the rows: records
+  q.push([...trades(1, 2), { ...(trades(3, 1)[0] as Trade), exchange: 'okx' }]);
+  const venues = q.take(10);
+  assert.equal(venues.trades, undefined);
+  assert.equal(ids(venues.records), '1,2,3');
+  assert.equal(q.length, 0);
 });

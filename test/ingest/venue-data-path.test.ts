@@ -62,7 +62,7 @@ describe('venue data path', () => {
     const { path } = setup();
     path.subscribing(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
     path.refused(['SOL/USDT']);
-    const batch = [trade(1, { symbol: 'ETH/USDT' }), trade(2, { symbol: 'ETH/USDT' }), trade(3, { symbol: 'SOL/USDT' }), trade(4, { symbol: 'XRP/USDT' }), trade(5, { symbol: 'ETH/USDT' })];
+    const batch = [trade(1, { symbol: 'ETH/USDT' }), trade(2, { symbol: 'ETH/USDT' }), trade(3, { symbol: 'SOL/USDT' }), trade(4, { symbol: 'XRP/USDT' }), trade(5, { symbol: 'ETH/USDT' })].map((t) => t.symbol);
     // ETH is open; SOL was released; XRP never opened; BTC is open but not in this write
     assert.deepEqual([...path.openGapsAmong(batch)], ['ETH/USDT']);
     assert.deepEqual([...path.openGapsAmong(batch)].every((s) => path.openGapSymbols().has(s)), true);

@@ -113,7 +113,8 @@ function gatherF64(col: Float64Array, order: ArrayLike<number>): Float64Array {
   return out;
 }
 
-function gatherTrades(c: TradeColumns, order: ArrayLike<number>): TradeColumns {
+/** the rows at `order`'s indices, in that order, as new columns */
+export function gatherTrades(c: TradeColumns, order: ArrayLike<number>): TradeColumns {
   const sides = new Uint8Array(order.length);
   for (let i = 0; i < order.length; i++) sides[i] = c.sides[order[i] as number] as number;
   const ids: TradeIdColumn = c.ids.kind === 'numeric'
