@@ -29,6 +29,15 @@ export function cursorKey(exchange: ExchangeId, market: Market, symbol: string):
   return `${exchange}.${market}.${escaped}`;
 }
 
+/** the symbol of a cursor key (cursorKey's inverse), undefined for a key of another shape */
+export function cursorSymbol(key: string): string | undefined {
+  const parts = key.split('.');
+  if (parts.length !== 3) return undefined;
+  const escaped = parts[2] as string;
+  if (!/^(?:[-/_A-Za-z0-9]|=[0-9A-F]{2}|=u[0-9A-F]{4})*$/.test(escaped)) return undefined;
+  return escaped.replace(/=u([0-9A-F]{4})|=([0-9A-F]{2})/g, (_, u: string | undefined, b: string | undefined) => String.fromCharCode(parseInt((u ?? b) as string, 16)));
+}
+
 /** which of two trades of one symbol is newer: by exchange time, then by id (numerically for digit ids) */
 function newer(a: PublishedCursor, b: PublishedCursor): boolean {
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;

@@ -67,6 +67,29 @@ export const auditSchema = z
   })
   .strict();
 
+/**
+ * Cluster mode (docs/cluster.md): several tickvisor nodes share the work through NATS JetStream.
+ * Each work unit (exchange × market) is leased through a KV bucket and collected by its holder
+ * (by two holders at once with `redundancy: 2`); committed trades go to a replicated stream that
+ * `tickvisor archive` consumes into a store exactly once. Without `cluster` tickvisor runs alone.
+ */
+export const clusterSchema = z
+  .object({
+    /** the NATS servers (nats://host:port), one or more of the same cluster */
+    nats: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    /** this node's name in leases and status (default: host name and process id) */
+    node: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, { message: 'letters, digits, - and _ only' }).optional(),
+    /** a lease not renewed for this long lapses and another node may take the unit over */
+    leaseTtlMs: z.number().int().min(1_000).default(10_000),
+    /** how many nodes collect each unit at once: 2 leaves no gap when one dies */
+    redundancy: z.union([z.literal(1), z.literal(2)]).default(1),
+    /** replicas of the stream and the KV buckets (the NATS cluster's size, at most 5) */
+    replicas: z.number().int().min(1).max(5).default(3),
+    /** the JetStream stream the committed trades go to */
+    stream: z.string().regex(/^[A-Za-z0-9_-]+$/).default('TICKVISOR'),
+  })
+  .strict();
+
 export const exchangeSchema = z
   .object({
     // typed as the unions, so `exchange: 'kraken'` fails to typecheck in code; JSON/YAML input
@@ -232,6 +255,7 @@ export const configSchema = z
       .strict()
       .default({ seed: 1, port: 0, tradesPerSecond: 5, tickersPerSecond: 1, mode: 'auto' }),
     seed: z.number().int().default(1),
+    cluster: clusterSchema.optional(),
   })
   .strict();
 
@@ -239,3 +263,4 @@ export type TickvisorConfigInput = z.input<typeof configSchema>;
 export type TickvisorConfig = z.output<typeof configSchema>;
 export type ExchangeConfig = z.output<typeof exchangeSchema>;
 export type AuditConfig = z.output<typeof auditSchema>;
+export type ClusterConfig = z.output<typeof clusterSchema>;

@@ -8,7 +8,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
-import { ReplaySubject, Subject, type Observable } from 'rxjs';
+import { ReplaySubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
 import type { GapCounters } from '../ingest/gap-filler.js';
@@ -21,7 +21,9 @@ import { lifecycleLogger } from './lifecycle-log.js';
 import { fanOutInspection } from '../inspect/fan-out.js';
 import { DEFAULT_COLLECTOR_RESTART } from '../../machines/supervision.js';
 import { resolveConfig } from '../config/load.js';
-import type { TickvisorConfig, TickvisorConfigInput } from '../config/schema.js';
+import type { ClusterConfig, TickvisorConfig, TickvisorConfigInput } from '../config/schema.js';
+import { startClusterNode, type ClusterNode, type UnitLease } from '../cluster/node.js';
+import type { PublisherStats } from '../cluster/publisher.js';
 import { TickvisorError } from '../errors.js';
 import { createAdapter } from '../exchanges/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -44,7 +46,7 @@ import { readCandles, type Candle, type CandleQuery } from '../analysis/index.js
 import { bookVenue } from '../books/venues.js';
 import type { BookCounters } from '../books/book-keeper.js';
 import { VenueBooks, type BookRecordSink, type BookRow, type LiveBook } from '../ingest/venue-books.js';
-import { coinId } from '../../machines/ids.js';
+import { coinId, collectorId } from '../../machines/ids.js';
 import type { CoinEvent } from '../../machines/coin.js';
 import { filter as where } from 'rxjs/operators';
 import { iterate } from './record-iterator.js';
@@ -140,6 +142,10 @@ export interface Tickvisor {
   gapStats(): Array<GapCounters & { exchange: ExchangeId; market: Market; openWindows: number; idle: boolean }>;
   /** the REST audit per audited symbol: windows audited, trades found missing and filled, unfilled windows */
   auditStats(): AuditRow[];
+  /** cluster mode: each work unit's lease as this node sees it (empty when running alone) */
+  clusterLeases(): UnitLease[];
+  /** cluster mode: what the stream has acknowledged of this node's trades (undefined when running alone) */
+  clusterPublished(): PublisherStats | undefined;
   /** each venue's REST budget: weight used against the limit, requests, waits, bans */
   restBudgetStats(): VenueStats[];
   /** frames quarantined since start, per exchange, market and reason (see `tickvisor quarantine`) */
@@ -207,6 +213,9 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   let rawFrames: RawFrameWriter | undefined;
   let root: AnyActorRef | undefined;
   let audits: VenueAudits | undefined;
+  /** cluster mode (config `cluster`): leases decide which collectors run here; committed trades go to the stream */
+  let cluster: ClusterNode | undefined;
+  let clusterFeed: Subscription | undefined;
   let auditPositions: AuditPositions | undefined;
   let restClient: BudgetedRestClient | undefined;
   const venues = new Map<string, VenueRuntime>();
@@ -389,7 +398,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     const machine = provideMachines(venue);
     root = createActor(machine, {
       systemId: 'manager',
-      input: { collectors: inputs, restart: config.supervision.collector ?? DEFAULT_COLLECTOR_RESTART, seed: config.seed },
+      input: { collectors: inputs, restart: config.supervision.collector ?? DEFAULT_COLLECTOR_RESTART, seed: config.seed, leased: config.cluster !== undefined },
       // subscription-refused alerts are read off the same stream as the lifecycle log
       inspect: fanOutInspection(lifecycleLogger(log, options.lifecycleLogLevel), refusalAlerts(alerting), options.inspect),
     });
@@ -411,7 +420,39 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       errorRatePerSecond: config.alerts.errorRatePerSecond,
       quarantinePerMinute: config.alerts.quarantinePerMinute,
     });
+    if (config.cluster) await startCluster(config.cluster, inputs, tree);
     log.info({ collectors: inputs.length, store: storePath }, 'supervision tree started');
+  }
+
+  /**
+   * Cluster mode: every collector waits in Ready until this node holds its unit's lease. On a
+   * grant, a symbol whose trades the stream holds beyond this node's own store is seeded from the
+   * stream's cursor, so the first live trade opens a gap from there and the backfill covers what
+   * the last holder did not publish.
+   */
+  async function startCluster(clusterConfig: ClusterConfig, inputs: readonly { exchange: ExchangeId; market: Market }[], tree: AnyActorRef): Promise<void> {
+    const units = inputs.map((i) => ({ id: collectorId(i.exchange, i.market), exchange: i.exchange, market: i.market }));
+    cluster = await startClusterNode({
+      config: clusterConfig,
+      units,
+      log: log.child({ module: 'cluster' }),
+      onGranted: (unit, cursors) => {
+        const v = venues.get(`${unit.exchange}:${unit.market}`);
+        const local = new Map((store?.listCursors() ?? []).filter((c) => c.exchange === unit.exchange && c.market === unit.market).map((c) => [c.symbol, c.lastTimestamp]));
+        for (const [symbol, c] of cursors) {
+          const mine = local.get(symbol);
+          if (mine === undefined || c.timestamp > mine) v?.gaps.seed(symbol, c.tradeId, c.timestamp);
+        }
+        tree.send({ type: 'LEASE.GRANTED', id: unit.id });
+      },
+      onLost: (unit) => tree.send({ type: 'LEASE.LOST', id: unit.id }),
+    });
+    const node = cluster;
+    clusterFeed = committed$.subscribe((batch) => {
+      const trades: Trade[] = [];
+      for (const r of batch.records) if (r.type === 'trade') trades.push(r);
+      node.publish(trades);
+    });
   }
 
   async function stop(options: StopOptions = {}): Promise<void> {
@@ -434,6 +475,9 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         const given = [...venues.values()].reduce((n, v) => n + v.pipeline.abandon(), 0);
         log.error({ store: storePath, records: given, flushTimeoutMs }, `stop: the store did not take the last ${given} records within ${flushTimeoutMs} ms; they are not stored`);
       }
+      // cluster: what was committed goes to the stream, then the leases are released
+      await cluster?.stop();
+      clusterFeed?.unsubscribe();
       // what the quarantine and raw frames gathered goes in before the environment closes
       await quarantine?.close();
       await rawFrames?.close();
@@ -501,6 +545,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         idle: v.filler.idle,
       })),
     auditStats: () => audits?.stats() ?? [],
+    clusterLeases: () => cluster?.leases() ?? [],
+    clusterPublished: () => (cluster ? { ...cluster.publisherStats() } : undefined),
     restBudgetStats: () => restClient?.budgetStats() ?? [],
     quarantineStats: () => [...venues.values()].flatMap((v) => v.quarantineRows()),
     drain: async () => {

@@ -1,0 +1,187 @@
+/**
+ * One tickvisor node of a cluster (docs/cluster.md): what the runtime starts when the configuration
+ * has `cluster:`. It holds the NATS connection, one lease per work unit (exchange × market) and the
+ * publisher of committed trades; the runtime tells it what was committed and it tells the runtime
+ * when a unit may run (`onGranted`, with the cursors the stream already holds for the unit's
+ * symbols, so the node taking over backfills from exactly there) and when it must stop
+ * (`onLost`, called before the server can let another node take the unit).
+ *
+ * Shutdown order (stop): the caller has stopped its collectors and flushed its pipelines; the
+ * publisher sends every window still open and waits (bounded) for the acks, the cursors are written,
+ * then the leases are released so the next node need not wait for them to lapse.
+ */
+import { jetstream } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { hostname } from 'node:os';
+import type { ClusterConfig } from '../config/schema.js';
+import type { ExchangeId, Market, Trade } from '../records.js';
+import { backgroundClock, type Clock } from '../time/clock.js';
+import { CursorTracker, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
+import { kvLeaseStore, openLeaseBucket, unitLeaseKey } from './kv-leases.js';
+import { leaseTiming } from './lease-logic.js';
+import { LeaseRunner } from './lease-runner.js';
+import { connectNats } from './nats-connect.js';
+import { jetStreamTarget, TradePublisher, type PublisherStats } from './publisher.js';
+import { ensureStream } from './stream.js';
+
+export interface ClusterUnit {
+  /** the collector's id in the tree */
+  id: string;
+  exchange: ExchangeId;
+  market: Market;
+}
+
+export interface ClusterNodeOptions {
+  config: ClusterConfig;
+  units: readonly ClusterUnit[];
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** the unit may run: `cursors` are the newest trades the stream holds per symbol of the unit */
+  onGranted(unit: ClusterUnit, cursors: ReadonlyMap<string, PublishedCursor>): void;
+  /** the unit must stop now */
+  onLost(unit: ClusterUnit): void;
+  /** timers of the publisher and the cursor flush (default: real time, never keeping the process alive) */
+  clock?: Clock;
+}
+
+export interface UnitLease {
+  unit: string;
+  held: boolean;
+  state: string;
+}
+
+export interface ClusterNode {
+  readonly name: string;
+  /** committed trades of units this node runs */
+  publish(trades: readonly Trade[]): void;
+  leases(): UnitLease[];
+  publisherStats(): PublisherStats;
+  /** publishes what is left (at most `timeoutMs`), writes the cursors, releases the leases, closes NATS */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** how often moved cursors are written to KV */
+const CURSOR_FLUSH_MS = 1_000;
+
+export function defaultNodeName(): string {
+  return `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`;
+}
+
+export async function startClusterNode(options: ClusterNodeOptions): Promise<ClusterNode> {
+  const { config, log } = options;
+  const clock = options.clock ?? backgroundClock;
+  const name = config.node ?? defaultNodeName();
+  const nc: NatsConnection = await connectNats(config.nats.join(','), { name: `tickvisor ${name}` });
+  try {
+    await ensureStream(nc, { replicas: config.replicas, name: config.stream });
+    const leaseKv = await openLeaseBucket(nc, { ttlMs: config.leaseTtlMs, replicas: config.replicas });
+    const cursorKv = await openCursorBucket(nc, config.replicas);
+    return new RunningNode(nc, leaseKv, cursorKv, name, options, clock);
+  } catch (error) {
+    await nc.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+class RunningNode implements ClusterNode {
+  private readonly publisher: TradePublisher;
+  private readonly cursors: CursorTracker;
+  private readonly runners = new Map<string, LeaseRunner>();
+  private cursorTimer: unknown;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    leaseKv: KV,
+    private readonly cursorKv: KV,
+    readonly name: string,
+    private readonly options: ClusterNodeOptions,
+    private readonly clock: Clock,
+  ) {
+    this.cursors = new CursorTracker((key, value) => cursorKv.put(key, value));
+    this.publisher = new TradePublisher(jetStreamTarget(jetstream(nc)), {
+      clock,
+      onAcked: (batch) => this.cursors.noteAcked(batch.trades),
+    });
+    this.publisher.start();
+    this.armCursorFlush();
+    const timing = leaseTiming({ ttlMs: options.config.leaseTtlMs });
+    const store = kvLeaseStore(leaseKv);
+    for (const unit of options.units) {
+      const runner = new LeaseRunner(
+        { key: unitLeaseKey(unit.exchange, unit.market), node: name, timing, store },
+        {
+          onAcquired: () => void this.grant(unit, runner),
+          onLost: (reason) => {
+            options.log.warn({ unit: unit.id, node: name, reason }, 'cluster: lease lost, the unit stops here');
+            options.onLost(unit);
+          },
+        },
+      );
+      this.runners.set(unit.id, runner);
+      runner.start();
+    }
+  }
+
+  publish(trades: readonly Trade[]): void {
+    if (trades.length > 0) this.publisher.push(trades);
+  }
+
+  leases(): UnitLease[] {
+    return [...this.runners].map(([unit, r]) => ({ unit, held: r.mayWork(), state: r.current.kind }));
+  }
+
+  publisherStats(): PublisherStats {
+    return this.publisher.stats;
+  }
+
+  stop(timeoutMs = 5_000): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.cursorTimer !== undefined) this.clock.clearTimeout(this.cursorTimer);
+      const published = await this.publisher.close(timeoutMs);
+      if (!published) this.options.log.warn({ node: this.name, backlog: this.publisher.stats.backlog }, 'cluster: trades not acknowledged by the stream at stop; the next holder backfills them from the cursors');
+      await this.cursors.flush().catch(() => 0);
+      await Promise.allSettled([...this.runners.values()].map((r) => r.release()));
+      await this.nc.close().catch(() => undefined);
+    })();
+    return this.stopping;
+  }
+
+  /** the lease is ours: read where the stream stands for the unit's symbols, then let it run (if still ours) */
+  private async grant(unit: ClusterUnit, runner: LeaseRunner): Promise<void> {
+    const cursors = await readUnitCursors(this.cursorKv, unit.exchange, unit.market).catch((error: unknown) => {
+      this.options.log.warn({ unit: unit.id, error: error instanceof Error ? error.message : String(error) }, 'cluster: cursors could not be read; the unit starts from the local store alone');
+      return new Map<string, PublishedCursor>();
+    });
+    if (!runner.mayWork()) return;
+    this.options.log.info({ unit: unit.id, node: this.name, cursors: cursors.size }, 'cluster: lease taken, the unit runs here');
+    this.options.onGranted(unit, cursors);
+  }
+
+  private armCursorFlush(): void {
+    this.cursorTimer = this.clock.setTimeout(() => {
+      void this.cursors.flush().finally(() => {
+        if (this.stopping === undefined) this.armCursorFlush();
+      });
+    }, CURSOR_FLUSH_MS);
+  }
+}
+
+/** every cursor the stream holds for one unit: symbol → newest published trade */
+async function readUnitCursors(kv: KV, exchange: ExchangeId, market: Market): Promise<Map<string, PublishedCursor>> {
+  const out = new Map<string, PublishedCursor>();
+  const keys: string[] = [];
+  for await (const key of await kv.keys(`${exchange}.${market}.>`)) keys.push(key);
+  for (const key of keys) {
+    const symbol = cursorSymbol(key);
+    const entry = await kv.get(key);
+    if (symbol === undefined || !entry || entry.operation !== 'PUT') continue;
+    try {
+      const value = entry.json<Partial<PublishedCursor>>();
+      if (typeof value.tradeId === 'string' && typeof value.timestamp === 'number' && Number.isFinite(value.timestamp)) out.set(symbol, { tradeId: value.tradeId, timestamp: value.timestamp });
+    } catch {
+      // a value we did not write: as good as none
+    }
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+/**
+ * Cluster mode end to end, in one process: two tickvisor nodes (createTickvisor with `cluster:`)
+ * share one simulated exchange and a 3-server NATS cluster, and an archiver consumes the stream.
+ * Only the lease holder collects; when it stops, the other takes the unit over, seeds its gap
+ * tracking from the stream's cursors and backfills what nobody published in between. Binance
+ * numbers trades densely per symbol, so a hole anywhere in the archive shows as a missing id.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Archiver } from '../../src/cluster/archiver.js';
+import { connectNats } from '../../src/cluster/nats-connect.js';
+import { embeddedSimulator } from '../../src/compose/embedded-simulator.js';
+import { createTickvisor } from '../../src/compose/tickvisor.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { Trade } from '../../src/records.js';
+import type { SimulatorLauncher } from '../../src/runtime/tickvisor.js';
+import type { SimExchange } from '../../src/sim/index.js';
+import { openHistoryStore } from '../../src/store/index.js';
+import { waitFor } from '../support/system.js';
+import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+
+const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
+
+describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, () => {
+  let nats: NatsCluster;
+  const dirs: string[] = [];
+  const dir = (name: string) => {
+    const d = mkdtempSync(join(tmpdir(), `tickvisor-${name}-`));
+    dirs.push(d);
+    return d;
+  };
+
+  before(async () => {
+    nats = await startNatsCluster(3);
+    await nats.waitReady();
+  });
+  after(async () => {
+    await nats?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  test('one node collects at a time; the archive holds every trade from the first to the last, once', { timeout: 90_000 }, async () => {
+    // one exchange for both nodes: the first node's launcher starts it, neither node stops it
+    let shared: SimExchange | undefined;
+    const launcher: SimulatorLauncher = async (config, log) => {
+      shared ??= await embeddedSimulator(config, log);
+      const sim = shared;
+      if (sim === undefined) return undefined;
+      return new Proxy(sim, { get: (target, key, receiver) => (key === 'stop' ? async () => undefined : Reflect.get(target, key, receiver)) });
+    };
+    const node = (name: string) =>
+      createTickvisor(
+        {
+          exchanges: [{ exchange: 'binance', market: 'spot', simulated: true, channels: ['trade'], sim: { symbols: SYMBOLS } }],
+          simulator: { tradesPerSecond: 40, tickersPerSecond: 0 },
+          store: { path: dir(name) },
+          cluster: { nats: nats.urls.split(','), node: name, leaseTtlMs: 5_000, replicas: 3 },
+        },
+        { logger: silentLogger(), simulator: launcher },
+      );
+
+    const archiveStore = openHistoryStore({ path: dir('archive') });
+    const nc = await connectNats(nats.urls);
+    const a = node('node-a');
+    const b = node('node-b');
+    const c = node('node-c');
+    let archiver: Archiver | undefined;
+    try {
+      await a.start();
+      await waitFor('node a holds the unit', () => a.clusterLeases().some((l) => l.held), 20_000);
+      await b.start();
+      archiver = new Archiver(nc, { store: archiveStore });
+      await archiver.start();
+      await waitFor('node a publishes', () => (a.clusterPublished()?.trades ?? 0) > 100, 20_000);
+      assert.equal(b.clusterLeases().some((l) => l.held), false, 'a second node waits while the first holds the lease');
+      assert.equal(b.pipelineStats()['binance:spot']?.committed ?? 0, 0, 'and collects nothing');
+      await b.stop();
+
+      // the holder leaves (it publishes what it committed and releases the lease), and for 3 s
+      // nobody collects while the exchange trades on: longer than any look-back a fresh
+      // subscription takes, so only the stream's cursors can tell the next node where to start
+      await a.stop();
+      await new Promise((r) => setTimeout(r, 3_000));
+      await c.start();
+      await waitFor('node c takes the unit over', () => c.clusterLeases().some((l) => l.held), 20_000);
+      await waitFor('node c publishes', () => (c.clusterPublished()?.trades ?? 0) > 300, 30_000);
+      await c.stop();
+
+      // everything published reaches the archive
+      const published = await waitForArchive(archiver, archiveStore, 20_000);
+      for (const symbol of SYMBOLS) {
+        const ids = published.get(symbol) ?? [];
+        assert.ok(ids.length > 50, `${symbol}: ${ids.length} trades archived`);
+        const holes: number[] = [];
+        for (let i = 1; i < ids.length; i++) if (ids[i]! !== ids[i - 1]! + 1) holes.push(ids[i - 1]!);
+        assert.deepEqual(holes, [], `${symbol}: the ids run without a hole from ${ids[0]} to ${ids[ids.length - 1]}`);
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
+      await c.stop();
+      await archiver?.stop();
+      await nc.close();
+      await archiveStore.close();
+      await shared?.stop();
+    }
+  });
+});
+
+/** the archive's ids per symbol, numerically sorted, once the archiver has stopped receiving */
+async function waitForArchive(archiver: Archiver, store: ReturnType<typeof openHistoryStore>, timeoutMs: number): Promise<Map<string, number[]>> {
+  let last = -1;
+  const deadline = Date.now() + timeoutMs;
+  // quiet for a second: every message published before the stops has been written
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const now = archiver.stats.written + archiver.stats.duplicates;
+    if (now === last && now > 0) break;
+    last = now;
+  }
+  const out = new Map<string, number[]>();
+  for (const symbol of SYMBOLS) {
+    const ids: number[] = [];
+    for await (const r of store.readRange({ exchange: 'binance', market: 'spot', symbol, type: 'trade' })) ids.push(Number((r as Trade).id));
+    ids.sort((x, y) => x - y);
+    out.set(symbol, ids);
+  }
+  return out;
+}
