@@ -46,7 +46,11 @@ export interface ClusterNodeOptions {
 
 export interface UnitLease {
   unit: string;
+  /** this node may run the unit now */
   held: boolean;
+  /** the lease slot held (0 … redundancy − 1), when held */
+  slot?: number;
+  /** the held slot's lease state, or what the node is doing to get one */
   state: string;
 }
 
@@ -86,7 +90,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
 class RunningNode implements ClusterNode {
   private readonly publisher: TradePublisher;
   private readonly cursors: CursorTracker;
-  private readonly runners = new Map<string, LeaseRunner>();
+  private readonly units = new Map<string, UnitSlots>();
   private cursorTimer: unknown;
   private stopping: Promise<void> | undefined;
 
@@ -108,18 +112,15 @@ class RunningNode implements ClusterNode {
     const timing = leaseTiming({ ttlMs: options.config.leaseTtlMs });
     const store = kvLeaseStore(leaseKv);
     for (const unit of options.units) {
-      const runner = new LeaseRunner(
-        { key: unitLeaseKey(unit.exchange, unit.market), node: name, timing, store },
-        {
-          onAcquired: () => void this.grant(unit, runner),
-          onLost: (reason) => {
-            options.log.warn({ unit: unit.id, node: name, reason }, 'cluster: lease lost, the unit stops here');
-            options.onLost(unit);
-          },
+      const slots = new UnitSlots(unit, options.config.redundancy, (key, callbacks) => new LeaseRunner({ key, node: name, timing, store }, callbacks), {
+        granted: (runner) => void this.grant(unit, runner),
+        lost: (reason) => {
+          options.log.warn({ unit: unit.id, node: name, reason }, 'cluster: lease lost, the unit stops here');
+          options.onLost(unit);
         },
-      );
-      this.runners.set(unit.id, runner);
-      runner.start();
+      });
+      this.units.set(unit.id, slots);
+      slots.seek();
     }
   }
 
@@ -128,7 +129,7 @@ class RunningNode implements ClusterNode {
   }
 
   leases(): UnitLease[] {
-    return [...this.runners].map(([unit, r]) => ({ unit, held: r.mayWork(), state: r.current.kind }));
+    return [...this.units].map(([unit, slots]) => ({ unit, ...slots.describe() }));
   }
 
   publisherStats(): PublisherStats {
@@ -141,7 +142,7 @@ class RunningNode implements ClusterNode {
       const published = await this.publisher.close(timeoutMs);
       if (!published) this.options.log.warn({ node: this.name, backlog: this.publisher.stats.backlog }, 'cluster: trades not acknowledged by the stream at stop; the next holder backfills them from the cursors');
       await this.cursors.flush().catch(() => 0);
-      await Promise.allSettled([...this.runners.values()].map((r) => r.release()));
+      await Promise.allSettled([...this.units.values()].map((u) => u.release()));
       await this.nc.close().catch(() => undefined);
     })();
     return this.stopping;
@@ -184,4 +185,75 @@ async function readUnitCursors(kv: KV, exchange: ExchangeId, market: Market): Pr
     }
   }
   return out;
+}
+
+type RunnerFactory = (key: string, callbacks: { onAcquired(): void; onLost(reason: string): void }) => LeaseRunner;
+
+/**
+ * One unit's lease slots: with `redundancy` R the unit has R lease keys (slot 0 is the plain unit
+ * key), so R nodes collect it at once and the stream keeps one copy of what they publish. A node
+ * seeks every slot and keeps the first it gets, releasing its attempts on the others: it never
+ * holds two slots of one unit. When the held slot is lost, the work stops and every slot is
+ * sought again.
+ */
+class UnitSlots {
+  private runners: LeaseRunner[] = [];
+  private held: number | undefined;
+
+  constructor(
+    private readonly unit: ClusterUnit,
+    private readonly redundancy: number,
+    private readonly makeRunner: RunnerFactory,
+    private readonly on: { granted(runner: LeaseRunner): void; lost(reason: string): void },
+  ) {}
+
+  seek(): void {
+    const base = unitLeaseKey(this.unit.exchange, this.unit.market);
+    this.runners = [];
+    for (let slot = 0; slot < this.redundancy; slot++) {
+      const key = slot === 0 ? base : `${base}.${slot}`;
+      const runner = this.makeRunner(key, {
+        onAcquired: () => this.acquired(slot, runner),
+        onLost: (reason) => this.lost(slot, reason),
+      });
+      this.runners.push(runner);
+    }
+    for (const r of this.runners) r.start();
+  }
+
+  describe(): { held: boolean; slot?: number; state: string } {
+    if (this.held !== undefined) {
+      const r = this.runners[this.held] as LeaseRunner;
+      return { held: r.mayWork(), slot: this.held, state: r.current.kind };
+    }
+    return { held: false, state: this.runners.some((r) => r.current.kind === 'acquiring') ? 'acquiring' : 'waiting' };
+  }
+
+  release(): Promise<unknown> {
+    return Promise.allSettled(this.runners.map((r) => r.release()));
+  }
+
+  private acquired(slot: number, runner: LeaseRunner): void {
+    if (this.held !== undefined && this.held !== slot) {
+      // another slot of this unit is already ours: give this one back at once
+      void runner.release();
+      return;
+    }
+    this.held = slot;
+    this.runners.forEach((r, i) => {
+      if (i !== slot) void r.release();
+    });
+    this.on.granted(runner);
+  }
+
+  private lost(slot: number, reason: string): void {
+    if (this.held !== slot) return; // a slot given back on purpose, or never ours
+    this.held = undefined;
+    this.on.lost(reason);
+    if (reason === 'released') return; // shutdown
+    // the held runner retries on its own; the others were released: seek them all again
+    const old = this.runners;
+    this.seek();
+    for (const r of old) void r.release();
+  }
 }

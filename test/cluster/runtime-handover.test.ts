@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Archiver } from '../../src/cluster/archiver.js';
 import { connectNats } from '../../src/cluster/nats-connect.js';
 import { embeddedSimulator } from '../../src/compose/embedded-simulator.js';
@@ -42,8 +43,8 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  test('one node collects at a time; the archive holds every trade from the first to the last, once', { timeout: 90_000 }, async () => {
-    // one exchange for both nodes: the first node's launcher starts it, neither node stops it
+  /** nodes of one cluster sharing one simulated exchange (the first node's launcher starts it, no node stops it) */
+  function nodes(options: { redundancy?: 1 | 2 }) {
     let shared: SimExchange | undefined;
     const launcher: SimulatorLauncher = async (config, log) => {
       shared ??= await embeddedSimulator(config, log);
@@ -57,10 +58,15 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
           exchanges: [{ exchange: 'binance', market: 'spot', simulated: true, channels: ['trade'], sim: { symbols: SYMBOLS } }],
           simulator: { tradesPerSecond: 40, tickersPerSecond: 0 },
           store: { path: dir(name) },
-          cluster: { nats: nats.urls.split(','), node: name, leaseTtlMs: 5_000, replicas: 3 },
+          cluster: { nats: nats.urls.split(','), node: name, leaseTtlMs: 5_000, replicas: 3, redundancy: options.redundancy ?? 1 },
         },
         { logger: silentLogger(), simulator: launcher },
       );
+    return { node, stopSim: () => shared?.stop() };
+  }
+
+  test('one node collects at a time; the archive holds every trade from the first to the last, once', { timeout: 90_000 }, async () => {
+    const { node, stopSim } = nodes({});
 
     const archiveStore = openHistoryStore({ path: dir('archive') });
     const nc = await connectNats(nats.urls);
@@ -105,7 +111,49 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
       await archiver?.stop();
       await nc.close();
       await archiveStore.close();
-      await shared?.stop();
+      await stopSim();
+    }
+  });
+
+  test('redundancy 2: two nodes collect at once, the stream keeps one copy; a third replaces a holder that leaves', { timeout: 90_000 }, async () => {
+    const { node, stopSim } = nodes({ redundancy: 2 });
+    const archiveStore = openHistoryStore({ path: dir('archive-r2') });
+    const nc = await connectNats(nats.urls);
+    // a clean cluster: the first test's stream, cursors and leases belong to another exchange's ids
+    const jsm = await jetstreamManager(nc);
+    for (const name of ['TICKVISOR', 'KV_tickvisor-cursors', 'KV_tickvisor-leases']) await jsm.streams.delete(name).catch(() => false);
+    const [a, b, c] = [node('r-a'), node('r-b'), node('r-c')];
+    let archiver: Archiver | undefined;
+    try {
+      await a.start();
+      await b.start();
+      await waitFor('two nodes hold the unit', () => a.clusterLeases().some((l) => l.held) && b.clusterLeases().some((l) => l.held), 20_000);
+      const slots = [a, b].map((n) => n.clusterLeases()[0]?.slot).sort();
+      assert.deepEqual(slots, [0, 1], 'each holds its own slot');
+      await c.start();
+      archiver = new Archiver(nc, { store: archiveStore });
+      await archiver.start();
+      await waitFor('both publish, the stream drops the second copies', () => (a.clusterPublished()?.duplicatesDropped ?? 0) + (b.clusterPublished()?.duplicatesDropped ?? 0) > 20, 30_000);
+      assert.equal(c.clusterLeases().some((l) => l.held), false, 'a third node waits while both slots are held');
+      await a.stop();
+      await waitFor('the third node takes the freed slot', () => c.clusterLeases().some((l) => l.held), 20_000);
+      await waitFor('and publishes', () => (c.clusterPublished()?.trades ?? 0) > 100, 30_000);
+      await b.stop();
+      await c.stop();
+      const published = await waitForArchive(archiver, archiveStore, 20_000);
+      for (const symbol of SYMBOLS) {
+        const ids = published.get(symbol) ?? [];
+        assert.ok(ids.length > 50, `${symbol}: ${ids.length} trades archived`);
+        const holes: number[] = [];
+        for (let i = 1; i < ids.length; i++) if (ids[i]! !== ids[i - 1]! + 1) holes.push(ids[i - 1]!);
+        assert.deepEqual(holes, [], `${symbol}: the ids run without a hole`);
+      }
+    } finally {
+      await Promise.all([a.stop(), b.stop(), c.stop()]);
+      await archiver?.stop();
+      await nc.close();
+      await archiveStore.close();
+      await stopSim();
     }
   });
 });
