@@ -8,7 +8,9 @@ export type { AlertSummary, SimulatorLauncher, StopOptions, Tickvisor, Tickvisor
 export { iterate, type RecordFilter, type RecordIterator } from './runtime/record-iterator.js';
 export { readStateTree, walk, type ActorNode } from './runtime/state-tree.js';
 export { resolveConfig, loadConfigFile, defaultConfig } from './config/load.js';
-export type { TickvisorConfig, TickvisorConfigInput, ExchangeConfig } from './config/schema.js';
+export type { TickvisorConfig, TickvisorConfigInput, ExchangeConfig, ClusterConfig } from './config/schema.js';
+export type { UnitLease } from './cluster/node.js';
+export type { PublisherStats } from './cluster/publisher.js';
 export type { Trade, Ticker, MarketRecord, ExchangeId, Market, Channel } from './records.js';
 export { EXCHANGE_IDS, MARKETS } from './records.js';
 export { TickvisorError, ERROR_CODES, type ErrorCode } from './errors.js';

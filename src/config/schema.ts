@@ -73,10 +73,13 @@ export const auditSchema = z
  * (by two holders at once with `redundancy: 2`); committed trades go to a replicated stream that
  * `tickvisor archive` consumes into a store exactly once. Without `cluster` tickvisor runs alone.
  */
+/** a NATS server: nats://host:port (or tls://, or host:port) */
+const natsUrl = z.string().regex(/^(?:(?:nats|tls):\/\/)?(?:[^\s:/@]+@)?[A-Za-z0-9.[\]:-]+?(?::\d{1,5})?$/, { message: 'expected a NATS server URL like nats://127.0.0.1:4222' });
+
 export const clusterSchema = z
   .object({
     /** the NATS servers (nats://host:port), one or more of the same cluster */
-    nats: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    nats: z.union([natsUrl, z.array(natsUrl).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
     /** this node's name in leases and status (default: host name and process id) */
     node: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, { message: 'letters, digits, - and _ only' }).optional(),
     /** a lease not renewed for this long lapses and another node may take the unit over */

@@ -32,6 +32,19 @@ describe('configuration', () => {
     rejects({ exchanges: [{ exchange: 'okx', market: 'spot', symbol: ['BTC/USDT'] }] }, 'TV_ERR_CONFIG_INVALID', /exchanges\.0: .*symbol/i);
   });
 
+  test('cluster: NATS URLs, node names, lease TTL and redundancy are checked; defaults filled in', () => {
+    const ex = [{ exchange: 'okx', market: 'spot' }];
+    const c = resolveConfig({ exchanges: ex, cluster: { nats: 'nats://127.0.0.1:4222' } }, 'cfg.yaml');
+    assert.deepEqual(c.cluster, { nats: ['nats://127.0.0.1:4222'], leaseTtlMs: 10_000, redundancy: 1, replicas: 3, stream: 'TICKVISOR' });
+    assert.deepEqual(resolveConfig({ exchanges: ex, cluster: { nats: ['nats://a:4222', 'b:4223', 'tls://c.example.com:4222'], node: 'n-1', redundancy: 2 } }, 'cfg.yaml').cluster?.nats, ['nats://a:4222', 'b:4223', 'tls://c.example.com:4222']);
+    rejects({ exchanges: ex, cluster: { nats: 'http://x y' } }, 'TV_ERR_CONFIG_INVALID', /cluster\.nats.*NATS server URL/);
+    rejects({ exchanges: ex, cluster: { nats: [] } }, 'TV_ERR_CONFIG_INVALID', /cluster\.nats/);
+    rejects({ exchanges: ex, cluster: { nats: 'nats://a:4222', node: 'a b' } }, 'TV_ERR_CONFIG_INVALID', /cluster\.node/);
+    rejects({ exchanges: ex, cluster: { nats: 'nats://a:4222', leaseTtlMs: 100 } }, 'TV_ERR_CONFIG_INVALID', /cluster\.leaseTtlMs/);
+    rejects({ exchanges: ex, cluster: { nats: 'nats://a:4222', redundancy: 3 } }, 'TV_ERR_CONFIG_INVALID', /cluster\.redundancy/);
+    assert.equal(resolveConfig({ exchanges: ex }, 'cfg.yaml').cluster, undefined);
+  });
+
   test('an exchange without that market, or configured twice, is refused', () => {
     rejects({ exchanges: [{ exchange: 'upbit', market: 'futures' }] }, 'TV_ERR_UNKNOWN_VENUE', /upbit has no futures market/);
     rejects({ exchanges: [{ exchange: 'okx', market: 'spot' }, { exchange: 'okx', market: 'spot' }] }, 'TV_ERR_CONFIG_INVALID', /configured twice/);
