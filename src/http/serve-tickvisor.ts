@@ -3,6 +3,8 @@
  * record batches, the metrics registry updated on each scrape and each status push, and the
  * HTTP server over both. One call for `tickvisor run` and for library users.
  */
+import type { UnitLease } from '../cluster/node.js';
+import type { PublisherStats } from '../cluster/publisher.js';
 import type { Observable } from 'rxjs';
 import type { Registry } from 'prom-client';
 import { CoinActivity } from '../metrics/coin-activity.js';
@@ -31,6 +33,9 @@ export interface ObservableTickvisor {
   quarantineStats?(): readonly QuarantineRow[];
   /** one row per coin with an order book (state, counters, age, levels) */
   bookRows?(): readonly BookMetricRow[];
+  /** cluster mode: leases per unit and the publisher's totals (src/metrics/cluster-metrics.ts) */
+  clusterLeases?(): readonly UnitLease[];
+  clusterPublished?(): PublisherStats | undefined;
   /** alerts raised so far and what stands now, when the system routes alerts */
   alertSummary?(): AlertSummary;
   /** records committed and their rate, when the system meters them: the page then shows the same figures as `tickvisor run`'s status line */
@@ -76,6 +81,7 @@ export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTick
     metrics.updateRestBudgets(tv.restBudgetStats?.() ?? []);
     metrics.updateQuarantine(tv.quarantineStats?.() ?? []);
     metrics.updateBooks(tv.bookRows?.() ?? [], now());
+    metrics.updateCluster(tv.clusterLeases?.() ?? [], tv.clusterPublished?.());
     return { tree, figures, audits };
   };
   let server: HttpServer;

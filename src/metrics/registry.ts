@@ -23,6 +23,9 @@ import { COLLECTOR_STATE_CODES } from '../../machines/collector.js';
 import { CONNECTOR_STATE_CODES } from '../../machines/connector.js';
 import type { ActorCounterName, CollectorCounters, ConnectorCounters, RestartCounters } from '../../machines/selectors.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
+import type { UnitLease } from '../cluster/node.js';
+import type { PublisherStats } from '../cluster/publisher.js';
+import { createClusterMetrics } from './cluster-metrics.js';
 import type { PipelineStats } from '../ingest/pipeline.js';
 import type { ActorNode } from '../runtime/state-tree.js';
 import { ActorTable, type ActorRow, type RowLabels } from './actor-rows.js';
@@ -76,6 +79,8 @@ export interface TickvisorMetrics {
   updateQuarantine(rows: readonly QuarantineRow[]): void;
   /** Sets the order-book series (one row per coin with a book, src/metrics/book-metrics.ts); same timing as updateAudits. */
   updateBooks(rows: readonly BookMetricRow[], now: number): void;
+  /** Sets the cluster series (leases per unit, the publisher's totals; none when alone); same timing as updateAudits. */
+  updateCluster(leases: readonly UnitLease[], published: PublisherStats | undefined): void;
   /** update, then the Prometheus text exposition */
   scrape(tree: ActorNode, pipelines: Readonly<Record<string, PipelineStats>>, activity: CoinActivity, now: number): Promise<string>;
   readonly contentType: string;
@@ -410,6 +415,7 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
 
   const updateRestBudgets = createRestBudgetMetrics(registry);
   const updateBooks = createBookMetrics(registry);
+  const updateCluster = createClusterMetrics(registry);
   // --- format drift: frames a parser could not read, or whose kind it did not know (src/store/quarantine.ts)
   const quarantined = new Counter({
     name: 'tickvisor_collector_frames_quarantined_total',
@@ -429,6 +435,7 @@ export function createMetrics(options: MetricsOptions = {}): TickvisorMetrics {
     updateRestBudgets,
     updateQuarantine,
     updateBooks,
+    updateCluster,
     async scrape(tree, pipelines, activity, now) {
       update(tree, pipelines, activity, now);
       return registry.metrics();
