@@ -1,6 +1,7 @@
 /** The `tickvisor` command: a thin shell over the library. A user's mistake is one line, never a stack. */
 import { isUserError } from '../errors.js';
 import * as archive from './commands/archive.js';
+import * as cluster from './commands/cluster.js';
 import * as diagrams from './commands/diagrams.js';
 import * as exchangeSim from './commands/exchange-sim.js';
 import * as exportCommand from './commands/export.js';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command & { summary: string }> = {
   quarantine: { ...quarantine, summary: 'frames the parsers could not read: counts per reason and kept examples' },
   reparse: { ...reparse, summary: 'rebuild stored history from kept raw frames (store.raw) with today\'s parsers' },
   archive: { ...archive, summary: 'consume a tickvisor cluster\'s NATS JetStream stream into a local store, exactly once' },
+  cluster: { ...cluster, summary: 'cluster status: leases per work unit, published cursors, the stream and its consumers' },
   migrate: { ...migrate, summary: 'convert a store written by tickvisor 0.1 to the current store format' },
   diagrams: { ...diagrams, summary: 'regenerate docs/state-diagrams.md from the machines' },
 };

@@ -6,6 +6,7 @@
  * numbers trades densely per symbol, so a hole anywhere in the archive shows as a missing id.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,10 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
     const c = node('node-c');
     let archiver: Archiver | undefined;
     try {
+      // a cluster no node has used yet: nothing held, no stream, and the command says so
+      const empty = JSON.parse(await cli('cluster', 'status', '--nats', nats.urls, '--json')) as { leases: unknown[]; stream?: unknown };
+      assert.deepEqual(empty.leases, []);
+      assert.equal(empty.stream, undefined);
       await a.start();
       await waitFor('node a holds the unit', () => a.clusterLeases().some((l) => l.held), 20_000);
       await b.start();
@@ -133,6 +138,12 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
       await c.start();
       archiver = new Archiver(nc, { store: archiveStore });
       await archiver.start();
+      // what an operator sees: both slots of the unit, each held by one of the two nodes
+      const status = JSON.parse(await cli('cluster', 'status', '--nats', nats.urls, '--json')) as { leases: { unit: string; slot: number; node: string }[]; stream?: { name: string; consumers: unknown[] } };
+      assert.deepEqual(status.leases.map((l) => `${l.unit}/${l.slot}`), ['binance:spot/0', 'binance:spot/1']);
+      assert.deepEqual(status.leases.map((l) => l.node).sort(), ['r-a', 'r-b']);
+      assert.equal(status.stream?.name, 'TICKVISOR');
+      assert.equal(status.stream?.consumers.length, 1);
       await waitFor('both publish, the stream drops the second copies', () => (a.clusterPublished()?.duplicatesDropped ?? 0) + (b.clusterPublished()?.duplicatesDropped ?? 0) > 20, 30_000);
       assert.equal(c.clusterLeases().some((l) => l.held), false, 'a third node waits while both slots are held');
       await a.stop();
@@ -157,6 +168,16 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
     }
   });
 });
+
+/** the command line, without blocking this process's event loop (its nodes renew leases meanwhile) */
+function cli(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', 'test/cli/run-cli.ts', ...args], { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
 
 /** the archive's ids per symbol, numerically sorted, once the archiver has stopped receiving */
 async function waitForArchive(archiver: Archiver, store: ReturnType<typeof openHistoryStore>, timeoutMs: number): Promise<Map<string, number[]>> {
