@@ -98,7 +98,7 @@ export async function serveTickvisor(tv: ObservableTickvisor, options: ServeTick
       },
       summary: () => {
         const { tree, figures, audits } = update();
-        return buildStatusSummary(tree, figures, activity, audits, tv.alertSummary?.(), tv.throughput?.());
+        return buildStatusSummary(tree, figures, activity, audits, tv.alertSummary?.(), tv.throughput?.(), tv.clusterLeases?.() ?? []);
       },
     });
   } catch (error) {

@@ -176,7 +176,7 @@ const SCRIPT = `
   function makeCollector() {
     var e = h('section', 'collector');
     var head = h('div', 'head');
-    ['name', 'pill', 'stat since', 'stat rate', 'stat stored', 'stat buffered', 'stat restarts', 'stat errors', 'stat audit'].forEach(function (cls) { head.appendChild(h('span', cls)); });
+    ['name', 'pill', 'stat since', 'stat rate', 'stat stored', 'stat buffered', 'stat restarts', 'stat errors', 'stat audit', 'stat lease'].forEach(function (cls) { head.appendChild(h('span', cls)); });
     e.appendChild(head);
     e.appendChild(h('div', 'err'));
     e.appendChild(h('div', 'fold'));
@@ -257,6 +257,9 @@ const SCRIPT = `
       var auditEl = ce.querySelector(':scope > .head > .audit');
       setText(auditEl, auditText(au));
       auditEl.classList.toggle('bad', !!au && (au.unfilled > 0 || au.filled < au.missing));
+      // cluster mode: whether this node holds the collector's lease (a collector runs only then)
+      var le = s && s.leases ? s.leases[col.id] : undefined;
+      setText(ce.querySelector(':scope > .head > .lease'), le ? (le.held ? 'lease held' + (le.slot !== undefined ? ' (slot ' + le.slot + ')' : '') : 'lease: ' + le.state + ' (another node collects)') : '');
       setText(ce.querySelector(':scope > .err'), col.lastError || '');
       var subscribed = 0, total = 0, connected = 0;
       var body = ce.querySelector('.body');

@@ -10,6 +10,7 @@ import type { CollectorFigures, MetricsFigures } from '../metrics/registry.js';
 import type { ActorNode } from '../runtime/state-tree.js';
 import type { AuditCounters, AuditRow } from '../audit/venue-auditor.js';
 import type { Throughput } from '../runtime/throughput.js';
+import type { UnitLease } from '../cluster/node.js';
 
 /** The REST audit of one coin, or the sum over a collector's coins. */
 export type AuditFigures = Omit<AuditCounters, 'auditedUntil'> & { auditedUntil?: number };
@@ -39,13 +40,23 @@ export interface StatusSummary {
   counts: StatusFigures;
   /** alerts raised so far (every kind) and whether the store is failing now */
   alerts?: AlertSummary;
+  /** cluster mode: this node's lease of each collector's unit, by collector actor id */
+  leases?: Record<string, { held: boolean; slot?: number; state: string }>;
 }
 
 /**
  * `throughput`: the system's own committed count and rate (what `tickvisor run` prints); without
  * it, the metrics' figures.
  */
-export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, activity: CoinActivity, auditRows: readonly AuditRow[] = [], alerts?: AlertSummary, throughput?: Throughput): StatusSummary {
+export function buildStatusSummary(
+  tree: ActorNode,
+  figures: MetricsFigures,
+  activity: CoinActivity,
+  auditRows: readonly AuditRow[] = [],
+  alerts?: AlertSummary,
+  throughput?: Throughput,
+  leases: readonly UnitLease[] = [],
+): StatusSummary {
   const coins: Record<string, CoinFigures> = {};
   for (const a of activity.entries()) {
     coins[`coin:${a.exchange}:${a.market}:${a.symbol}`] = {
@@ -80,5 +91,6 @@ export function buildStatusSummary(tree: ActorNode, figures: MetricsFigures, act
     audits,
     counts: statusFigures(tree),
     ...(alerts !== undefined ? { alerts } : {}),
+    ...(leases.length > 0 ? { leases: Object.fromEntries(leases.map(({ unit, ...l }) => [unit, l])) } : {}),
   };
 }
