@@ -437,6 +437,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       units,
       log: log.child({ module: 'cluster' }),
       onGranted: (unit, cursors) => {
+        if (stopping) return; // a lease taken while this node shuts down: it releases it in a moment
         const v = venues.get(`${unit.exchange}:${unit.market}`);
         const local = new Map((store?.listCursors() ?? []).filter((c) => c.exchange === unit.exchange && c.market === unit.market).map((c) => [c.symbol, c.lastTimestamp]));
         for (const [symbol, c] of cursors) {
@@ -445,7 +446,9 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         }
         tree.send({ type: 'LEASE.GRANTED', id: unit.id });
       },
-      onLost: (unit) => tree.send({ type: 'LEASE.LOST', id: unit.id }),
+      onLost: (unit) => {
+        if (!stopping) tree.send({ type: 'LEASE.LOST', id: unit.id });
+      },
     });
     const node = cluster;
     clusterFeed = committed$.subscribe((batch) => {
