@@ -5,7 +5,7 @@
  * KV write every 50 ms per symbol), so a cursor may lag by one flush interval: the next holder
  * then backfills a little more, and the archive's id guard keeps one copy.
  */
-import { Kvm, type KV } from '@nats-io/kv';
+import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ExchangeId, Market, Trade } from '../records.js';
 
@@ -83,7 +83,11 @@ export async function openCursorBucket(nc: NatsConnection, replicas: number): Pr
 
 /** a symbol's cursor, or undefined when none was written (or it cannot be read) */
 export async function readPublishedCursor(kv: KV, exchange: ExchangeId, market: Market, symbol: string): Promise<PublishedCursor | undefined> {
-  const entry = await kv.get(cursorKey(exchange, market, symbol));
+  return cursorOf(await kv.get(cursorKey(exchange, market, symbol)));
+}
+
+/** the cursor a KV entry holds; undefined for none, a deletion, or a value we did not write */
+export function cursorOf(entry: KvEntry | null): PublishedCursor | undefined {
   if (!entry || entry.operation !== 'PUT') return undefined;
   try {
     const value = entry.json<Partial<PublishedCursor>>();

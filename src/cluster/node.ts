@@ -17,7 +17,7 @@ import { hostname } from 'node:os';
 import type { ClusterConfig } from '../config/schema.js';
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
-import { CursorTracker, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
+import { CursorTracker, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
 import { kvLeaseStore, openLeaseBucket, unitLeaseKey } from './kv-leases.js';
 import { leaseTiming } from './lease-logic.js';
 import { LeaseRunner } from './lease-runner.js';
@@ -175,14 +175,8 @@ async function readUnitCursors(kv: KV, exchange: ExchangeId, market: Market): Pr
   for await (const key of await kv.keys(`${exchange}.${market}.>`)) keys.push(key);
   for (const key of keys) {
     const symbol = cursorSymbol(key);
-    const entry = await kv.get(key);
-    if (symbol === undefined || !entry || entry.operation !== 'PUT') continue;
-    try {
-      const value = entry.json<Partial<PublishedCursor>>();
-      if (typeof value.tradeId === 'string' && typeof value.timestamp === 'number' && Number.isFinite(value.timestamp)) out.set(symbol, { tradeId: value.tradeId, timestamp: value.timestamp });
-    } catch {
-      // a value we did not write: as good as none
-    }
+    const cursor = symbol === undefined ? undefined : cursorOf(await kv.get(key));
+    if (symbol !== undefined && cursor !== undefined) out.set(symbol, cursor);
   }
   return out;
 }

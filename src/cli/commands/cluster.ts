@@ -1,7 +1,7 @@
 /** `tickvisor cluster status`: what a tickvisor cluster looks like from its NATS JetStream state. */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { CURSOR_BUCKET, cursorSymbol } from '../../cluster/cursors.js';
+import { CURSOR_BUCKET, cursorOf, cursorSymbol } from '../../cluster/cursors.js';
 import { LEASE_BUCKET } from '../../cluster/kv-leases.js';
 import { connectNats } from '../../cluster/nats-connect.js';
 import { STREAM_NAME } from '../../cluster/subjects.js';
@@ -89,9 +89,8 @@ async function readStatus(nc: Parameters<typeof jetstreamManager>[0]): Promise<C
     for (const key of await keysOf(cursorKv, '>')) {
       const [exchange, market] = key.split('.');
       if (cursorSymbol(key) === undefined) continue;
-      const entry = await cursorKv.get(key);
-      const value = entry && entry.operation === 'PUT' ? safeJson(entry.string()) : undefined;
-      if (typeof value?.timestamp !== 'number') continue;
+      const value = cursorOf(await cursorKv.get(key));
+      if (value === undefined) continue;
       const unit = `${exchange}:${market}`;
       const row = byUnit.get(unit) ?? { unit, symbols: 0, newest: 0, lagMs: 0 };
       row.symbols++;
