@@ -87,27 +87,9 @@ export class PendingRun implements BookColumns {
     const at = this.levelStart[i]!;
     const n = bids.length + asks.length;
     this.reserve(i + 1, at + n);
-    const prices = this.prices;
-    const amounts = this.amounts;
-    let j = at;
-    for (let k = 0; k < bids.length; k++) {
-      const l = bids[k] as BookLevelTuple | null | undefined;
-      if (l === null || l === undefined) return false;
-      const p = l[0];
-      const a = l[1];
-      if (!finite(p) || !finite(a)) return false;
-      prices[j] = p;
-      amounts[j++] = a;
-    }
-    for (let k = 0; k < asks.length; k++) {
-      const l = asks[k] as BookLevelTuple | null | undefined;
-      if (l === null || l === undefined) return false;
-      const p = l[0];
-      const a = l[1];
-      if (!finite(p) || !finite(a)) return false;
-      prices[j] = p;
-      amounts[j++] = a;
-    }
+    const afterBids = this.copyLevels(bids, at);
+    const j = afterBids < 0 ? -1 : this.copyLevels(asks, afterBids);
+    if (j < 0) return false;
     this.kinds[i] = kind;
     this.timestamps[i] = r.timestamp;
     this.localTimestamps[i] = r.localTimestamp;
@@ -119,6 +101,26 @@ export class PendingRun implements BookColumns {
     this.count = i + 1;
     this.weight += 1 + n;
     return true;
+  }
+
+  /**
+   * Copies one side's levels into the level columns from index `at` (room already reserved);
+   * the index after the last, or -1 at the first level that is no pair of finite numbers.
+   */
+  private copyLevels(levels: readonly BookLevelTuple[], at: number): number {
+    const prices = this.prices;
+    const amounts = this.amounts;
+    let j = at;
+    for (let k = 0; k < levels.length; k++) {
+      const l = levels[k] as BookLevelTuple | null | undefined;
+      if (l === null || l === undefined) return -1;
+      const p = l[0];
+      const a = l[1];
+      if (!finite(p) || !finite(a)) return -1;
+      prices[j] = p;
+      amounts[j++] = a;
+    }
+    return j;
   }
 
   /** appends record `i` of `from` (another run's columns, or this run's own at an index ≥ count) */
