@@ -6,9 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { Archiver } from '../../src/cluster/archiver.js';
@@ -18,29 +15,24 @@ import { createTickvisor } from '../../src/compose/tickvisor.js';
 import { resolveConfig } from '../../src/config/load.js';
 import type { TickvisorConfigInput } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { Trade } from '../../src/records.js';
 import { openHistoryStore } from '../../src/store/index.js';
 import { waitFor } from '../support/system.js';
 import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+import { archivedIds, holes, tempDirs } from './archive-check.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
 const TTL_MS = 5_000;
 
 describe('a node SIGKILLed while it holds a unit', { skip: natsSkip }, () => {
   let nats: NatsCluster;
-  const dirs: string[] = [];
-  const dir = (name: string) => {
-    const d = mkdtempSync(join(tmpdir(), `tickvisor-${name}-`));
-    dirs.push(d);
-    return d;
-  };
+  const { dir, removeAll } = tempDirs();
   before(async () => {
     nats = await startNatsCluster(3);
     await nats.waitReady();
   });
   after(async () => {
     await nats?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    removeAll();
   });
 
   test('the other node collects again within the lease time plus 2 s, and the archive has no hole', { timeout: 120_000 }, async () => {
@@ -86,21 +78,11 @@ describe('a node SIGKILLed while it holds a unit', { skip: natsSkip }, () => {
       await waitFor('node b publishes', () => (b.clusterPublished()?.trades ?? 0) > 200, 30_000);
       await b.stop();
 
-      let lastCount = -1;
-      for (let i = 0; i < 20; i++) {
-        await new Promise((r) => setTimeout(r, 1_000));
-        const n = archiver.stats.written + archiver.stats.duplicates;
-        if (n === lastCount) break;
-        lastCount = n;
-      }
+      const archived = await archivedIds(archiver, archiveStore, SYMBOLS, 20_000);
       for (const symbol of SYMBOLS) {
-        const ids: number[] = [];
-        for await (const r of archiveStore.readRange({ exchange: 'binance', market: 'spot', symbol, type: 'trade' })) ids.push(Number((r as Trade).id));
-        ids.sort((x, y) => x - y);
+        const ids = archived.get(symbol) ?? [];
         assert.ok(ids.length > 100, `${symbol}: ${ids.length} archived`);
-        const holes: string[] = [];
-        for (let i = 1; i < ids.length; i++) if (ids[i]! !== ids[i - 1]! + 1) holes.push(`${ids[i - 1]}→${ids[i]}`);
-        assert.deepEqual(holes, [], `${symbol}: no hole across the kill`);
+        assert.deepEqual(holes(ids), [], `${symbol}: no hole across the kill`);
       }
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -7,9 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Archiver } from '../../src/cluster/archiver.js';
@@ -17,23 +14,18 @@ import { connectNats } from '../../src/cluster/nats-connect.js';
 import { embeddedSimulator } from '../../src/compose/embedded-simulator.js';
 import { createTickvisor } from '../../src/compose/tickvisor.js';
 import { silentLogger } from '../../src/log/logger.js';
-import type { Trade } from '../../src/records.js';
 import type { SimulatorLauncher } from '../../src/runtime/tickvisor.js';
 import type { SimExchange } from '../../src/sim/index.js';
 import { openHistoryStore } from '../../src/store/index.js';
 import { waitFor } from '../support/system.js';
 import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+import { archivedIds, holes, tempDirs } from './archive-check.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
 
 describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, () => {
   let nats: NatsCluster;
-  const dirs: string[] = [];
-  const dir = (name: string) => {
-    const d = mkdtempSync(join(tmpdir(), `tickvisor-${name}-`));
-    dirs.push(d);
-    return d;
-  };
+  const { dir, removeAll } = tempDirs();
 
   before(async () => {
     nats = await startNatsCluster(3);
@@ -41,7 +33,7 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
   });
   after(async () => {
     await nats?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    removeAll();
   });
 
   /** nodes of one cluster sharing one simulated exchange (the first node's launcher starts it, no node stops it) */
@@ -101,13 +93,11 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
       await c.stop();
 
       // everything published reaches the archive
-      const published = await waitForArchive(archiver, archiveStore, 20_000);
+      const published = await archivedIds(archiver, archiveStore, SYMBOLS, 20_000);
       for (const symbol of SYMBOLS) {
         const ids = published.get(symbol) ?? [];
         assert.ok(ids.length > 50, `${symbol}: ${ids.length} trades archived`);
-        const holes: number[] = [];
-        for (let i = 1; i < ids.length; i++) if (ids[i]! !== ids[i - 1]! + 1) holes.push(ids[i - 1]!);
-        assert.deepEqual(holes, [], `${symbol}: the ids run without a hole from ${ids[0]} to ${ids[ids.length - 1]}`);
+        assert.deepEqual(holes(ids), [], `${symbol}: the ids run without a hole from ${ids[0]} to ${ids[ids.length - 1]}`);
       }
     } finally {
       await a.stop();
@@ -151,13 +141,11 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
       await waitFor('and publishes', () => (c.clusterPublished()?.trades ?? 0) > 100, 30_000);
       await b.stop();
       await c.stop();
-      const published = await waitForArchive(archiver, archiveStore, 20_000);
+      const published = await archivedIds(archiver, archiveStore, SYMBOLS, 20_000);
       for (const symbol of SYMBOLS) {
         const ids = published.get(symbol) ?? [];
         assert.ok(ids.length > 50, `${symbol}: ${ids.length} trades archived`);
-        const holes: number[] = [];
-        for (let i = 1; i < ids.length; i++) if (ids[i]! !== ids[i - 1]! + 1) holes.push(ids[i - 1]!);
-        assert.deepEqual(holes, [], `${symbol}: the ids run without a hole`);
+        assert.deepEqual(holes(ids), [], `${symbol}: the ids run without a hole`);
       }
     } finally {
       await Promise.all([a.stop(), b.stop(), c.stop()]);
@@ -177,25 +165,4 @@ function cli(...args: string[]): Promise<string> {
       else resolve(stdout);
     });
   });
-}
-
-/** the archive's ids per symbol, numerically sorted, once the archiver has stopped receiving */
-async function waitForArchive(archiver: Archiver, store: ReturnType<typeof openHistoryStore>, timeoutMs: number): Promise<Map<string, number[]>> {
-  let last = -1;
-  const deadline = Date.now() + timeoutMs;
-  // quiet for a second: every message published before the stops has been written
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1_000));
-    const now = archiver.stats.written + archiver.stats.duplicates;
-    if (now === last && now > 0) break;
-    last = now;
-  }
-  const out = new Map<string, number[]>();
-  for (const symbol of SYMBOLS) {
-    const ids: number[] = [];
-    for await (const r of store.readRange({ exchange: 'binance', market: 'spot', symbol, type: 'trade' })) ids.push(Number((r as Trade).id));
-    ids.sort((x, y) => x - y);
-    out.set(symbol, ids);
-  }
-  return out;
 }
