@@ -20,7 +20,7 @@ import { jetStreamTarget, TradePublisher } from '../../src/cluster/publisher.js'
 import { ensureStream } from '../../src/cluster/stream.js';
 import type { Trade } from '../../src/records.js';
 import { openHistoryStore } from '../../src/store/index.js';
-import { natsSkip, startNatsCluster } from '../../test/helpers/nats-cluster.js';
+import { natsSkip, startNatsCluster } from '../../src/simulate/nats-cluster.js';
 
 const total = Number(process.argv[2] ?? 400_000);
 const symbolCount = Number(process.argv[3] ?? 200);

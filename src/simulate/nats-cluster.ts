@@ -1,7 +1,8 @@
 /**
- * A real NATS cluster for tests: M `nats-server` processes with JetStream, routed to each other on
- * loopback ports picked free, each with its own temporary store directory. Tests that need it skip
- * with `natsSkip` (a note saying how to install it) when `nats-server` is not on the PATH.
+ * A real NATS cluster on loopback, for scripted cluster runs, tests and the bench: M `nats-server`
+ * processes with JetStream, routed to each other on loopback ports picked free, each with its own
+ * temporary store directory. Tests that need it skip with `natsSkip` (a note saying how to install
+ * it) when `nats-server` is not on the PATH; `simulate` refuses in one line.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
