@@ -61,8 +61,12 @@ export type LostReason = 'deadline' | 'conflict';
 
 export type LeaseEvent =
   | { type: 'tick'; now: number }
-  /** the create was stored at `revision` */
-  | { type: 'acquired'; now: number; revision: number }
+  /**
+   * the create sent at `sentAt` (the `create` command's own, echoed back) was stored at `revision`.
+   * An answer to a create the lease no longer waits for (released, given up, superseded) is told
+   * apart by `sentAt`.
+   */
+  | { type: 'acquired'; now: number; revision: number; sentAt: number }
   /** the key exists (someone holds it) or the request failed: try again later */
   | { type: 'acquire-failed'; now: number }
   | { type: 'renewed'; now: number; revision: number }
@@ -79,7 +83,8 @@ export type LeaseEvent =
   | { type: 'release'; now: number };
 
 export type LeaseCommand =
-  | { type: 'create' }
+  /** `sentAt`: the attempt's send time (t0), to be echoed in its `acquired` event */
+  | { type: 'create'; sentAt: number }
   | { type: 'update'; revision: number }
   /** best effort, on release: the next holder need not wait for the entry to expire */
   | { type: 'delete'; revision: number }
@@ -126,6 +131,12 @@ const lose = (timing: LeaseTiming, now: number, reason: LostReason): LeaseStep =
 
 export function leaseStep(timing: LeaseTiming, state: LeaseState, event: LeaseEvent): LeaseStep {
   const same: LeaseStep = { state, commands: [] };
+  if (event.type === 'acquired' && !(state.kind === 'acquiring' && state.sentAt === event.sentAt)) {
+    // a create that succeeded after we stopped waiting for it: the key is ours on the server but
+    // nobody here will renew it, so left alone it would keep every other node out until it
+    // expires (a redundancy slot taken by nobody for up to one TTL). Give it back at once.
+    return { state, commands: [{ type: 'delete', revision: event.revision }] };
+  }
   if (state.kind === 'stopped') return same;
   if (event.type === 'release') {
     if (holding(state)) return { state: { kind: 'stopped' }, commands: [{ type: 'stop-work', reason: 'released' }, { type: 'delete', revision: state.revision }] };
@@ -137,7 +148,7 @@ export function leaseStep(timing: LeaseTiming, state: LeaseState, event: LeaseEv
   switch (event.type) {
     case 'tick':
       if ((state.kind === 'free' || state.kind === 'lost') && event.now >= state.nextAttemptAt) {
-        return { state: { kind: 'acquiring', sentAt: event.now, timeoutMs: timing.ttlMs - timing.marginMs }, commands: [{ type: 'create' }] };
+        return { state: { kind: 'acquiring', sentAt: event.now, timeoutMs: timing.ttlMs - timing.marginMs }, commands: [{ type: 'create', sentAt: event.now }] };
       }
       // no answer in time: whatever the create did, a lease that would already be spent is useless
       if (state.kind === 'acquiring' && event.now >= state.sentAt + state.timeoutMs) return { state: { kind: 'free', nextAttemptAt: event.now }, commands: [] };
@@ -148,8 +159,8 @@ export function leaseStep(timing: LeaseTiming, state: LeaseState, event: LeaseEv
     case 'acquired': {
       if (state.kind !== 'acquiring') return same;
       const validUntil = state.sentAt + timing.ttlMs - timing.marginMs;
-      // an answer so late that the lease is already spent: never start work on it
-      if (event.now >= validUntil) return lose(timing, event.now, 'deadline');
+      // an answer so late that the lease is already spent: never start work on it, and give the key back
+      if (event.now >= validUntil) return { state: { kind: 'free', nextAttemptAt: event.now }, commands: [{ type: 'delete', revision: event.revision }] };
       return {
         state: { kind: 'held', revision: event.revision, validUntil, renewAt: state.sentAt + timing.renewIntervalMs, since: event.now },
         commands: [{ type: 'start-work', revision: event.revision }],

@@ -78,6 +78,8 @@ export class LeaseRunner {
   private timer: unknown;
   private epoch = 0;
   private since = 0;
+  /** creates sent and not yet answered (with the work their answers start) */
+  private readonly creates = new Set<Promise<void>>();
   private readonly clock: Clock;
 
   constructor(
@@ -115,10 +117,20 @@ export class LeaseRunner {
     if (held) this.callbacks.onLost?.('released');
   }
 
-  /** stops the work, deletes the key if still ours (so the next holder need not wait), no more attempts */
+  /**
+   * Stops the work, deletes the key if still ours (so the next holder need not wait), no more
+   * attempts. A create still in flight is waited for: if it succeeds, its key is deleted too.
+   */
   async release(): Promise<void> {
     const deletion = this.dispatch({ type: 'release', now: this.clock.now() });
-    await deletion;
+    await Promise.all([deletion, ...this.creates]);
+  }
+
+  private track(create: Promise<void>): Promise<void> {
+    this.creates.add(create);
+    const done = () => void this.creates.delete(create);
+    create.then(done, done);
+    return create;
   }
 
   private value(): Uint8Array {
@@ -154,9 +166,13 @@ export class LeaseRunner {
       case 'create':
         this.epoch += 1;
         this.since = this.options.wallClock?.() ?? Date.now();
-        return store.create(key, this.value()).then(
-          (revision) => void this.dispatch({ type: 'acquired', now: this.clock.now(), revision }),
-          () => void this.dispatch({ type: 'acquire-failed', now: this.clock.now() }),
+        // the answer's own work (a start, or the delete of a create no longer wanted) is part of
+        // this promise, so release() can wait for a create still in flight and give it back
+        return this.track(
+          store.create(key, this.value()).then(
+            (revision) => this.dispatch({ type: 'acquired', now: this.clock.now(), revision, sentAt: command.sentAt }),
+            () => void this.dispatch({ type: 'acquire-failed', now: this.clock.now() }),
+          ),
         );
       case 'update':
         return store.update(key, this.value(), command.revision).then(

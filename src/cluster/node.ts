@@ -190,7 +190,7 @@ type RunnerFactory = (key: string, callbacks: { onAcquired(): void; onLost(reaso
  * holds two slots of one unit. When the held slot is lost, the work stops and every slot is
  * sought again.
  */
-class UnitSlots {
+export class UnitSlots {
   private runners: LeaseRunner[] = [];
   private held: number | undefined;
 

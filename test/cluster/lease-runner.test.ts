@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { leaseTiming } from '../../src/cluster/lease-logic.js';
 import { LeaseRunner, LeaseStoreError, type LeaseStore } from '../../src/cluster/lease-runner.js';
+import { UnitSlots } from '../../src/cluster/node.js';
 import { Prng } from '../../src/prng.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 
@@ -179,5 +180,136 @@ describe('lease runner on a simulated KV', () => {
     assert.ok(lostAt < acquiredAt, `lost at ${lostAt} before acquired at ${acquiredAt}`);
     assert.match(lost, /deadline$/);
     assert.ok(acquiredAt - cutAt <= timing.ttlMs + timing.acquireIntervalMs + 100, `takeover ${acquiredAt - cutAt} ms after the cut`);
+  });
+});
+
+/** a server of many keys (one per slot), entries expiring ttl after they were stored */
+class FakeKvKeys {
+  private revision = 0;
+  readonly entries = new Map<string, { revision: number; storedAt: number }>();
+  constructor(private readonly clock: ManualClock) {}
+  live(key: string) {
+    const e = this.entries.get(key);
+    if (e && this.clock.now() >= e.storedAt + timing.ttlMs) this.entries.delete(key);
+    return this.entries.get(key);
+  }
+  create(key: string): number {
+    if (this.live(key)) throw new LeaseStoreError('conflict', 'exists');
+    this.revision += 1;
+    this.entries.set(key, { revision: this.revision, storedAt: this.clock.now() });
+    return this.revision;
+  }
+  update(key: string, revision: number): number {
+    if (this.live(key)?.revision !== revision) throw new LeaseStoreError('conflict', 'wrong last sequence');
+    this.revision += 1;
+    this.entries.set(key, { revision: this.revision, storedAt: this.clock.now() });
+    return this.revision;
+  }
+  delete(key: string, revision: number): void {
+    if (this.live(key)?.revision === revision) this.entries.delete(key);
+  }
+}
+
+/**
+ * One node's view of FakeKvKeys: each request reaches the server `requestMs(op, key)` after it was
+ * sent and its answer comes back `answerMs(op, key)` later (nothing lost), so a test can make one
+ * create slow to answer after the server has already stored it.
+ */
+function slowAnswerStore(server: FakeKvKeys, clock: ManualClock, answerMs: (op: string, key: string) => number, deletes: string[] = []): LeaseStore {
+  const call = <T>(op: string, key: string, run: () => T): Promise<T> =>
+    new Promise((resolve, reject) => {
+      clock.setTimeout(() => {
+        let result: { ok: true; value: T } | { ok: false; error: unknown };
+        try {
+          result = { ok: true, value: run() };
+        } catch (error) {
+          result = { ok: false, error };
+        }
+        clock.setTimeout(() => (result.ok ? resolve(result.value) : reject(result.error)), answerMs(op, key));
+      }, 5);
+    });
+  return {
+    create: (key) => call('create', key, () => server.create(key)),
+    update: (key, _value, revision) => call('update', key, () => server.update(key, revision)),
+    delete: (key, revision) =>
+      call('delete', key, () => {
+        deletes.push(`${key}@${revision}`);
+        server.delete(key, revision);
+      }),
+    get: () => Promise.resolve(null),
+  };
+}
+
+describe('a create answered after the runner stopped waiting for it', () => {
+  test('released while its create is in flight: the late success is deleted at its revision at once, no work starts', async () => {
+    const clock = new ManualClock(0);
+    const server = new FakeKvKeys(clock);
+    const deletes: string[] = [];
+    const events: string[] = [];
+    const runner = new LeaseRunner(
+      { key: 'unit.binance.spot.1', node: 'x', timing, store: slowAnswerStore(server, clock, (op) => (op === 'create' ? 300 : 5), deletes), clock },
+      { onAcquired: () => events.push('acquired'), onLost: (why) => events.push(`lost ${why}`) },
+    );
+    runner.start();
+    await advance(clock, 100, () => {});
+    assert.ok(server.live('unit.binance.spot.1'), 'the server stored the create (its answer is still on the way)');
+    // release waits for the create in flight (its answer comes on the fake clock)
+    const released = runner.release();
+    await advance(clock, 400, () => {});
+    await released;
+    assert.deepEqual(events, []);
+    assert.deepEqual(deletes, ['unit.binance.spot.1@1']);
+    assert.equal(server.live('unit.binance.spot.1'), undefined, 'the slot is free again long before its TTL');
+  });
+
+  test('a create given up for want of an answer is deleted when its answer does come, and the next attempt can take the key', async () => {
+    const clock = new ManualClock(0);
+    const server = new FakeKvKeys(clock);
+    const deletes: string[] = [];
+    let slowFirst = true;
+    const answer = (op: string) => {
+      if (op !== 'create') return 5;
+      // the first create's answer comes after the runner's acquire timeout (ttl − margin = 3 s)
+      if (slowFirst) return (slowFirst = false), 3_500;
+      return 5;
+    };
+    const acquired: number[] = [];
+    const runner = new LeaseRunner({ key: 'k', node: 'x', timing, store: slowAnswerStore(server, clock, answer, deletes), clock }, { onAcquired: (revision) => acquired.push(revision) });
+    runner.start();
+    await advance(clock, 3_600, () => {});
+    assert.deepEqual(deletes, ['k@1'], 'the abandoned create is deleted when its answer arrives');
+    await advance(clock, 3_000, () => {});
+    assert.ok(acquired.length === 1 && acquired[0]! > 1, `a later create holds the key (revisions acquired: ${acquired.join()})`);
+    assert.ok(runner.mayWork());
+  });
+});
+
+describe('redundancy slots (UnitSlots) with a slow create', () => {
+  test('a slot whose create was in flight when another slot was granted is freed at once: a second node takes it well within the TTL', async () => {
+    const clock = new ManualClock(0);
+    const server = new FakeKvKeys(clock);
+    const unit = { id: 'binance:spot', exchange: 'binance', market: 'spot' } as const;
+    const held = new Map<string, number | undefined>();
+    const node = (name: string, answerMs: (op: string, key: string) => number) => {
+      const store = slowAnswerStore(server, clock, answerMs);
+      const slots = new UnitSlots(unit, 2, (key, callbacks) => new LeaseRunner({ key, node: name, timing, store, clock }, callbacks), {
+        granted: () => held.set(name, slots.describe().slot),
+        lost: () => held.set(name, undefined),
+      });
+      return slots;
+    };
+    // x: slot 0 answers at once, slot 1's create is stored but answered only 800 ms later
+    const x = node('x', (op, key) => (op === 'create' && key.endsWith('.1') ? 800 : 5));
+    x.seek();
+    await advance(clock, 50, () => {});
+    assert.equal(held.get('x'), 0);
+    const y = node('y', () => 5);
+    y.seek();
+    await advance(clock, 2_500, () => {});
+    assert.equal(held.get('y'), 1, `y holds slot 1 within 2.5 s (ttl ${timing.ttlMs} ms): x's late create on it was given back`);
+    assert.equal(held.get('x'), 0, 'x keeps slot 0');
+    const released = Promise.all([x.release(), y.release()]);
+    await advance(clock, 100, () => {});
+    await released;
   });
 });
