@@ -1,0 +1,183 @@
+/**
+ * A node cut off from NATS while it holds a unit, its exchange sockets untouched: it must stop
+ * collecting the unit (lease lost at its own deadline, collector stopped, sockets closed) before
+ * another node is granted the unit, and collect nothing after that. Node A runs in its own process
+ * and reaches NATS only through a TCP proxy; node B, the archiver and the simulated exchange live
+ * in this process. Two ways to lose the network: the proxy drops every connection (the client
+ * sees a close at once), or it black-holes them (sockets open, nothing moves: the client notices
+ * nothing, its requests just go unanswered). After the path comes back, A publishes what it had
+ * committed before its deadline, and the archive holds every Binance id once, without a hole.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Archiver } from '../../src/cluster/archiver.js';
+import { LEASE_BUCKET } from '../../src/cluster/kv-leases.js';
+import type { LeaseValue } from '../../src/cluster/lease-runner.js';
+import { connectNats } from '../../src/cluster/nats-connect.js';
+import { embeddedSimulator } from '../../src/compose/embedded-simulator.js';
+import { createTickvisor } from '../../src/compose/tickvisor.js';
+import { resolveConfig } from '../../src/config/load.js';
+import type { TickvisorConfigInput } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { openHistoryStore } from '../../src/store/index.js';
+import { waitFor } from '../support/system.js';
+import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { archivedIds, holes, tempDirs } from './archive-check.js';
+import type { NodeChildLine } from './fixtures/node-child.js';
+
+const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
+const TTL_MS = 5_000;
+/** the lease's default timing for this TTL: renew every 1 s, stop 2 s before t0 + ttl */
+const MARGIN_MS = 2_000;
+
+/** node A's lines: the newest, and every change with its time */
+function follow(child: ChildProcess) {
+  const seen = { last: undefined as NodeChildLine | undefined, events: [] as NodeChildLine[] };
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    try {
+      const line = JSON.parse(text) as NodeChildLine;
+      seen.last = line;
+      if (line.event !== undefined) seen.events.push(line);
+    } catch {
+      // not a status line
+    }
+  });
+  return seen;
+}
+
+/** `collector:binance:spot` → `unit.binance.spot` */
+const leaseKey = (unit: string) => `unit.${unit.replace(/^collector:/, '').replace(':', '.')}`;
+
+/** the winning create's own send time, from the lease entry: the server cannot have granted it before */
+async function grantSentAt(nc: NatsConnection, unitKey: string, node: string): Promise<number> {
+  const kv = await new Kvm(nc).open(LEASE_BUCKET);
+  const entry = await kv.get(unitKey);
+  assert.ok(entry && entry.operation === 'PUT', `${unitKey} is held`);
+  const value = entry.json<LeaseValue>();
+  assert.equal(value.node, node, `${unitKey} is held by ${node}`);
+  return value.since;
+}
+
+describe('a node isolated from NATS while it holds a unit', { skip: natsSkip }, () => {
+  let nats: NatsCluster;
+  const { dir, removeAll } = tempDirs();
+  before(async () => {
+    nats = await startNatsCluster(3);
+    await nats.waitReady();
+  });
+  after(async () => {
+    await nats?.stop();
+    removeAll();
+  });
+
+  for (const mode of ['cut', 'blackhole'] as const) {
+    const how = mode === 'cut' ? 'its connections dropped' : 'its connections black-holed';
+    test(`${how}: it stops collecting before the other node is granted the unit, collects nothing after, and the archive has every trade once`, { timeout: 180_000 }, async () => {
+      const nc = await connectNats(nats.urls);
+      // a clean cluster for each case: no stream, cursors or leases of the other case's exchange
+      const jsm = await jetstreamManager(nc);
+      for (const name of ['TICKVISOR', 'KV_tickvisor-cursors', `KV_${LEASE_BUCKET}`]) await jsm.streams.delete(name).catch(() => false);
+      const sim = await embeddedSimulator(
+        resolveConfig({ exchanges: [{ exchange: 'binance', market: 'spot', simulated: true, sim: { symbols: SYMBOLS } }], simulator: { tradesPerSecond: 40, tickersPerSecond: 0 } }),
+        silentLogger(),
+      );
+      assert.ok(sim);
+      const { wsUrl, restUrl } = sim.endpoints('binance', 'spot');
+      const proxy = await startTcpProxy(Number(new URL(nats.servers[0]!.url).port));
+      const config = (name: string, natsUrls: string[]): TickvisorConfigInput => ({
+        exchanges: [{ exchange: 'binance', market: 'spot', channels: ['trade'], symbols: SYMBOLS, wsUrl, restUrl }],
+        store: { path: dir(`${mode}-${name}`) },
+        cluster: { nats: natsUrls, node: `${mode}-${name}`, leaseTtlMs: TTL_MS, replicas: 3 },
+      });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/cluster/fixtures/node-child.ts', JSON.stringify(config('a', [`nats://127.0.0.1:${proxy.port}`]))], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const a = follow(child);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const b = createTickvisor(config('b', nats.urls.split(',')), { logger: silentLogger() });
+      // B's grants, on this process's clock (the same clock A stamps its lines with)
+      const bGranted = new Map<string, number>();
+      // and the exchange's side: when it last saw no socket open (A's closed, B's not yet opened)
+      let cutAt = Number.POSITIVE_INFINITY;
+      let exchangeQuietAt: number | undefined;
+      const watchB = setInterval(() => {
+        for (const lease of b.clusterLeases()) if (lease.held && !bGranted.has(lease.unit)) bGranted.set(lease.unit, Date.now());
+        const open = sim.stats().venues.reduce((n, v) => n + v.openSockets, 0);
+        if (open === 0 && Date.now() > cutAt && exchangeQuietAt === undefined) exchangeQuietAt = Date.now();
+      }, 10);
+      const archiveStore = openHistoryStore({ path: dir(`${mode}-archive`) });
+      const archiver = new Archiver(nc, { store: archiveStore });
+      try {
+        await waitFor('node a holds the unit and publishes', () => (a.last?.held ?? false) && (a.last?.published ?? 0) > 100, 60_000);
+        await b.start();
+        await archiver.start();
+        await waitFor('node a publishes on', () => (a.last?.published ?? 0) > 200, 30_000);
+        assert.equal(b.clusterLeases().some((l) => l.held), false, 'b waits while a holds the unit');
+        const units = Object.keys(a.last!.units);
+        assert.ok(units.length > 0);
+
+        assert.ok(sim.stats().venues.some((v) => v.openSockets > 0), "a's collector has the exchange's sockets open");
+        cutAt = Date.now();
+        if (mode === 'cut') proxy.cut();
+        else proxy.blackhole();
+        // (a node A still holding on here has reached a server past the proxy: the servers must not
+        // advertise their client URLs to clients, nats-server's cluster `no_advertise`)
+        await waitFor('node b is granted every unit', () => units.every((u) => bGranted.has(u)), 60_000);
+        await waitFor("node a's collectors stopped", () => units.every((u) => a.events.some((e) => e.unit === u && e.event === 'collector-Stopped' && e.at >= cutAt)), 30_000);
+        const timeline: string[] = [];
+        for (const unit of units) {
+          const lost = a.events.find((e) => e.unit === unit && e.event === 'lease-lost' && e.at >= cutAt);
+          const stopped = a.events.find((e) => e.unit === unit && e.event === 'collector-Stopped' && e.at >= cutAt);
+          assert.ok(lost && stopped, `${unit}: a lost its lease and stopped its collector`);
+          const granted = bGranted.get(unit)!;
+          // the lower bound of B's grant: the server cannot have stored B's create before B sent it
+          const sent = await grantSentAt(nc, leaseKey(unit), `${mode}-b`);
+          timeline.push(`${unit}: cut 0, a lost its lease +${lost.at - cutAt}, a's collector stopped +${stopped.at - cutAt}, b sent its create +${sent - cutAt}, b saw the grant +${granted - cutAt} ms`);
+          assert.ok(stopped.at < sent, `${unit}: a stopped collecting before b even asked for the unit (${timeline.at(-1)})`);
+          assert.ok(stopped.at - cutAt <= TTL_MS - MARGIN_MS + 1_000, `${unit}: a stopped within its lease time after the cut (${timeline.at(-1)})`);
+          assert.ok(granted - cutAt <= TTL_MS + 2_000, `${unit}: b took over within ttl + 2 s of the cut (${timeline.at(-1)})`);
+        }
+        // the exchange saw A's sockets close, and saw no socket open, before B sent its winning create
+        const firstSent = Math.min(...(await Promise.all(units.map((u) => grantSentAt(nc, leaseKey(u), `${mode}-b`)))));
+        assert.ok(exchangeQuietAt !== undefined && exchangeQuietAt < firstSent, `the exchange saw no socket open at ${exchangeQuietAt === undefined ? 'no time' : `+${exchangeQuietAt - cutAt} ms`} before b's create at +${firstSent - cutAt} ms`);
+        timeline.push(`the exchange saw no socket open from +${exchangeQuietAt - cutAt} ms`);
+        process.stdout.write(`# ${mode}: ${timeline.join('; ')}\n`);
+        const stoppedAt = Math.max(...a.events.filter((e) => e.event === 'collector-Stopped' && e.at >= cutAt).map((e) => e.at));
+
+        await waitFor('node b publishes', () => (b.clusterPublished()?.trades ?? 0) > 200, 60_000);
+        proxy.restore();
+        // A comes back: it publishes what it had committed before its deadline and wins nothing (B holds the unit)
+        await waitFor('node a has published everything it committed', () => a.last!.at > Date.now() - 1_000 && a.last!.backlog === 0, 60_000);
+        assert.equal(a.last!.held, false, 'a does not take the unit back while b holds it');
+        assert.ok(a.last!.lastCollected <= stoppedAt, `a collected nothing after it stopped: its newest trade was received at ${a.last!.lastCollected}, it stopped at ${stoppedAt}`);
+
+        // A leaves first, so it cannot take the unit over when B releases it
+        child.kill('SIGTERM');
+        await exited;
+        await b.stop();
+        const archived = await archivedIds(archiver, archiveStore, SYMBOLS, 30_000);
+        for (const symbol of SYMBOLS) {
+          const ids = archived.get(symbol) ?? [];
+          assert.ok(ids.length > 100, `${symbol}: ${ids.length} archived`);
+          // a repeated id shows as a hole too (x→x)
+          assert.deepEqual(holes(ids), [], `${symbol}: every id from ${ids[0]} to ${ids.at(-1)} once, across the isolation`);
+        }
+      } finally {
+        clearInterval(watchB);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await b.stop();
+        await archiver.stop();
+        await proxy.close();
+        await nc.close();
+        await archiveStore.close();
+        await sim.stop();
+      }
+    });
+  }
+});
