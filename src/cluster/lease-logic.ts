@@ -67,8 +67,8 @@ export type LeaseEvent =
    * apart by `sentAt`.
    */
   | { type: 'acquired'; now: number; revision: number; sentAt: number }
-  /** the key exists (someone holds it) or the request failed: try again later */
-  | { type: 'acquire-failed'; now: number }
+  /** the create sent at `sentAt` was refused (someone holds the key) or failed: try again later */
+  | { type: 'acquire-failed'; now: number; sentAt: number }
   | { type: 'renewed'; now: number; revision: number }
   /** the CAS was refused: the key was written by someone else (or expired and re-created) */
   | { type: 'renew-conflict'; now: number }
@@ -167,7 +167,8 @@ export function leaseStep(timing: LeaseTiming, state: LeaseState, event: LeaseEv
       };
     }
     case 'acquire-failed':
-      if (state.kind !== 'acquiring') return same;
+      // an older attempt's failure says nothing about the create in flight now
+      if (state.kind !== 'acquiring' || state.sentAt !== event.sentAt) return same;
       return { state: { kind: 'free', nextAttemptAt: event.now + timing.acquireIntervalMs }, commands: [] };
     case 'renewed':
       if (state.kind !== 'renewing') return same;

@@ -171,7 +171,7 @@ export class LeaseRunner {
         return this.track(
           store.create(key, this.value()).then(
             (revision) => this.dispatch({ type: 'acquired', now: this.clock.now(), revision, sentAt: command.sentAt }),
-            () => void this.dispatch({ type: 'acquire-failed', now: this.clock.now() }),
+            () => void this.dispatch({ type: 'acquire-failed', now: this.clock.now(), sentAt: command.sentAt }),
           ),
         );
       case 'update':

@@ -71,6 +71,8 @@ describe('lease decisions', () => {
     const stale = step(retried, { type: 'acquired', now: 6_100, revision: 4, sentAt: 0 });
     assert.equal(stale.state, retried);
     assert.deepEqual(stale.commands, [{ type: 'delete', revision: 4 }]);
+    // and an older attempt's failure does not end the newer attempt
+    assert.equal(step(retried, { type: 'acquire-failed', now: 6_100, sentAt: 0 }).state, retried);
     // the current attempt's answer is taken as before
     assert.deepEqual(step(retried, { type: 'acquired', now: 6_100, revision: 5, sentAt: 6_000 }).commands, [{ type: 'start-work', revision: 5 }]);
   });
