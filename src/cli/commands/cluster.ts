@@ -129,7 +129,9 @@ async function keysOf(kv: KV, filter: string): Promise<string[]> {
   } catch {
     return [];
   }
-  return keys.sort();
+  // kv.keys() delivers a key again when it is written while the listing runs (a lease renewed
+  // meanwhile): each key once
+  return [...new Set(keys)].sort();
 }
 
 function safeJson(text: string): Record<string, unknown> | undefined {
