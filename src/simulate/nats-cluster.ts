@@ -90,7 +90,9 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         `listen: 127.0.0.1:${spec.port}`,
         `http: 127.0.0.1:${spec.monitorPort}`,
         `jetstream { store_dir: "${spec.dir}", max_memory_store: 256MB, max_file_store: 2GB }`,
-        ...(size > 1 ? [`cluster { name: tvtest, listen: 127.0.0.1:${spec.clusterPort}, routes: [${routes.join(', ')}] }`] : []),
+        // no_advertise: clients keep to the URLs they were given, so a client connected through a
+        // proxy (isolate-node) cannot slip past it to a server the cluster told it about
+        ...(size > 1 ? [`cluster { name: tvtest, listen: 127.0.0.1:${spec.clusterPort}, no_advertise: true, routes: [${routes.join(', ')}] }`] : []),
         '',
       ].join('\n'),
     );
