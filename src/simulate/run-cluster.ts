@@ -19,6 +19,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { collectorId } from '../../machines/ids.js';
 import type { Alert } from '../alerts/index.js';
 import { Archiver } from '../cluster/archiver.js';
+import { fairShare } from '../cluster/balance.js';
 import { STREAM_NAME } from '../cluster/subjects.js';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import { TickvisorError } from '../errors.js';
@@ -46,6 +47,8 @@ export interface ClusterRunFigures {
   failovers: number;
   /** the longest of those, from the fault to the unit collected again */
   maxFailoverMs: number;
+  /** each failover: the unit, the fault on its node, ms from the fault to the unit collected again */
+  failoverLog: Array<{ unit: string; fault: string; ms: number }>;
   /** units whose node faulted and that were never taken over by the end of the run */
   notFailedOver: number;
   /** batches the stream already had when a node published them (redundant copies, retries) */
@@ -79,6 +82,7 @@ interface PendingFailover {
   unit: string;
   victim: string;
   since: number;
+  fault: ClusterScenarioFault['kind'];
 }
 
 /** redundancy's worth of live node processes hold the unit, none of them the victim's */
@@ -99,7 +103,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   const latencies: number[] = [];
   const nodes: Node[] = [];
   const pending: PendingFailover[] = [];
-  const failoverMs: number[] = [];
+  const failoverLog: ClusterRunFigures['failoverLog'] = [];
   /** per node process that was collecting when a node faulted: its backfilled trades then, and when it ended */
   const survivorBase = new Map<string, number>();
   const finalBackfill = new Map<string, number>();
@@ -169,18 +173,18 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
       const others = holders(p.unit).filter((k) => k !== p.victim);
       const want = Math.max(1, Math.min(cluster.redundancy, liveNodes() - (nodes.some((n) => processKey(n) === p.victim && n.current) ? 1 : 0)));
       if (others.length >= want) {
-        failoverMs.push(Date.now() - p.since);
+        failoverLog.push({ unit: p.unit, fault: p.fault, ms: Date.now() - p.since });
         pending.splice(i, 1);
       }
     }
   };
-  const noteFault = (node: Node) => {
+  const noteFault = (node: Node, fault: ClusterScenarioFault['kind']) => {
     // the nodes that keep collecting: what they backfill from now on is the fault's doing
     for (const other of nodes) {
       if (other === node || !other.current || !other.cluster?.held.length) continue;
       if (!survivorBase.has(processKey(other))) survivorBase.set(processKey(other), other.current.last.gaps.backfilledTrades);
     }
-    for (const held of node.cluster?.held ?? []) pending.push({ unit: unitOf(held), victim: processKey(node), since: Date.now() });
+    for (const held of node.cluster?.held ?? []) pending.push({ unit: unitOf(held), victim: processKey(node), since: Date.now(), fault });
   };
 
   const launch = async (node: Node) => {
@@ -197,11 +201,27 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
       `node ${node.index}`,
     );
   };
+  /**
+   * A node started again after a fault may fail to (NATS unreachable from it, an isolated node):
+   * like a service manager, the run tries again every second until it starts or the run ends.
+   */
+  const relaunch = async (node: Node) => {
+    for (;;) {
+      if (stopping) return;
+      try {
+        return await launch(node);
+      } catch (error) {
+        if (stopping) return;
+        options.logger?.warn({ node: node.index, error: error instanceof Error ? error.message : String(error) }, 'simulate: a node did not start again; retrying in 1 s');
+        await sleep(1_000);
+      }
+    }
+  };
   /** the node's process ends (`fault`: by the scenario's doing, so its units must fail over) */
-  const ended = async (node: Node, how: (run: CollectorChild) => Promise<void>, fault: boolean) => {
+  const ended = async (node: Node, how: (run: CollectorChild) => Promise<void>, fault?: ClusterScenarioFault['kind']) => {
     const run = node.current;
     if (!run) return;
-    if (fault) noteFault(node);
+    if (fault) noteFault(node, fault);
     await how(run);
     node.ended.push(run.last);
     finalBackfill.set(processKey(node), run.last.gaps.backfilledTrades);
@@ -247,23 +267,23 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
             run.child.kill('SIGKILL');
             await run.exited;
           },
-          true,
+          'kill-node',
         );
         if (fault.durationMs !== undefined) {
           await sleep(fault.durationMs);
-          if (!stopping) await launch(node);
+          await relaunch(node);
         }
       });
     } else if (fault.kind === 'restart-node') {
       counts.nodeRestarts++;
       onNode(node, async () => {
-        await ended(node, stopChild, true);
+        await ended(node, stopChild, 'restart-node');
         await sleep(fault.durationMs ?? 0);
-        if (!stopping) await launch(node);
+        await relaunch(node);
       });
     } else {
       counts.isolations++;
-      noteFault(node);
+      noteFault(node, 'isolate-node');
       for (const proxy of node.proxies) proxy.cut();
       const victim = processKey(node);
       later(fault.durationMs ?? 0, () => {
@@ -322,8 +342,10 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
 
     // 1. every coin subscribed on some node, and every unit held as often as asked, before the timeline
     const fullyHeld = () => units.every((u) => holders(u).length >= Math.min(cluster.redundancy, liveNodes()));
+    // the units spread over the nodes (each at most its fair share) before the faults begin
+    const balanced = () => nodes.every((n) => !n.current || (n.cluster?.held.length ?? 0) <= fairShare(units.length * cluster.redundancy, liveNodes()));
     const startDeadline = Date.now() + START_TIMEOUT_MS + cluster.leaseTtlMs;
-    while ((merged().coins.filter((c) => c.state === 'Subscribed').length < expectedCoins || !fullyHeld()) && Date.now() < startDeadline) await drive();
+    while ((merged().coins.filter((c) => c.state === 'Subscribed').length < expectedCoins || !fullyHeld() || !balanced()) && Date.now() < startDeadline) await drive();
 
     // 2. the timeline: the simulator's faults, and the cluster's on the processes
     timeline = new FaultTimeline(scenario.faults, sim, { onFault: () => faults++, onClusterFault });
@@ -358,7 +380,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     stopping = true;
     await within(Promise.all(nodes.filter((n) => n.current).map((n) => drainChild(n.current!))), settleTimeoutMs);
     endStatus = merged();
-    await Promise.all(nodes.map((n) => ended(n, stopChild, false)));
+    await Promise.all(nodes.map((n) => ended(n, stopChild)));
     await within(archiveCaughtUp(nc, archiver), STOP_PUBLISH_MS + ARCHIVE_CATCH_UP_MS);
     await archiver.stop();
     verdict = await compareRun(sim.truth(), (t) => archive!.readRange({ exchange: t.exchange, market: t.market, symbol: t.symbol, type: 'trade' }) as AsyncIterable<{ id: string }>);
@@ -382,8 +404,9 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     nodes: cluster.nodes,
     natsServers: cluster.natsServers,
     redundancy: cluster.redundancy,
-    failovers: failoverMs.length,
-    maxFailoverMs: failoverMs.length ? Math.max(...failoverMs) : 0,
+    failovers: failoverLog.length,
+    maxFailoverMs: failoverLog.reduce((m, f) => Math.max(m, f.ms), 0),
+    failoverLog,
     notFailedOver: pending.length,
     duplicatesDropped: nodes.reduce((n, node) => n + node.duplicatesEnded, 0),
     archiveDuplicates: archiver?.stats.duplicates ?? 0,
