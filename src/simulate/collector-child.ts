@@ -11,6 +11,7 @@ import type { FromChild, NodeClusterStatus, ToChild } from './child-messages.js'
 import { STATUS_INTERVAL_MS } from './child-messages.js';
 import { statusFromTree } from './collector.js';
 import { collectorId } from '../../machines/ids.js';
+import type { ExchangeId, Market } from '../records.js';
 
 const send = (m: FromChild) => {
   if (process.connected) process.send!(m);
@@ -36,20 +37,22 @@ const clusterStatus = (): NodeClusterStatus => {
 };
 
 /**
- * A cluster node's gap windows count only on the units it runs: a node that collected a unit
- * before a restart keeps that unit's stream in doubt (seeded from its store) until it runs it
- * again, which is no recovery of this node's to wait for.
+ * A cluster node's gap windows and audits count only on the units it runs: a node that collected
+ * a unit before (before a restart, or before it handed the unit over) keeps that unit's stream in
+ * doubt and its audit where it stopped until it runs it again, which is no recovery of this
+ * node's to wait for.
  */
-const gapStats = () => {
-  if (!clustered) return tv.gapStats();
-  const running = new Set(tv.clusterLeases().filter((l) => l.held).map((l) => l.unit));
-  return tv.gapStats().filter((g) => running.has(collectorId(g.exchange, g.market)));
+const running = () => new Set(tv.clusterLeases().filter((l) => l.held).map((l) => l.unit));
+const onRunningUnits = <T extends { exchange: ExchangeId; market: Market }>(rows: T[]): T[] => {
+  if (!clustered) return rows;
+  const units = running();
+  return rows.filter((r) => units.has(collectorId(r.exchange, r.market)));
 };
 
 const report = () =>
   send({
     type: 'status',
-    status: statusFromTree(tv.state(), gapStats(), Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0), tv.auditStats()),
+    status: statusFromTree(tv.state(), onRunningUnits(tv.gapStats()), Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0), onRunningUnits(tv.auditStats())),
     latencies: latencies.splice(0),
     ...(clustered ? { cluster: clusterStatus() } : {}),
   });
