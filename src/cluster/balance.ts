@@ -6,7 +6,9 @@
  * a lease, so a dead node's key lapses with the bucket's TTL. A node counts the live ones and
  * holds at most its fair share of the unit slots, ceil(slots / nodes): it takes a free slot only
  * below its share, and above it (a node joined) gives one unit back per lease time, which the
- * newcomer then takes. The decisions are pure; presence I/O is a LeaseRunner and a key listing.
+ * newcomer then takes. A node whose trades the stream does not take (a backlog over its cap) hands
+ * its units over the same way. The decisions are pure; presence I/O is a LeaseRunner and a key
+ * listing.
  */
 import type { KV } from '@nats-io/kv';
 import type { Clock } from '../time/clock.js';
@@ -21,14 +23,37 @@ export function fairShare(slots: number, nodes: number): number {
   return Math.ceil(slots / Math.max(1, nodes));
 }
 
-/** a free slot may be taken while the node holds fewer than its share */
-export function mayTakeSlot(held: number, slots: number, nodes: number): boolean {
-  return held < fairShare(slots, nodes);
+/** what a node knows when it decides to take or give back a unit */
+export interface NodeLoad {
+  /** unit slots it holds */
+  held: number;
+  /** unit slots in the cluster (units × redundancy) */
+  slots: number;
+  /** live nodes, itself included */
+  nodes: number;
+  /** its trades committed and not yet taken by the stream */
+  backlog: number;
+  maxBacklog: number;
 }
 
-/** how many units the node should give back now (at most one at a time: the newcomer takes it before the next) */
-export function unitsToShed(held: number, slots: number, nodes: number): number {
-  return held > fairShare(slots, nodes) ? 1 : 0;
+/**
+ * A free slot may be taken while the node holds fewer than its share, unless the stream is not
+ * taking its trades (a backlog over half the cap: hysteresis, so it does not take back at once
+ * what it just handed over).
+ */
+export function mayTakeSlot(load: NodeLoad): boolean {
+  return load.backlog <= load.maxBacklog / 2 && load.held < fairShare(load.slots, load.nodes);
+}
+
+/**
+ * Why the node should hand one unit over now, if it should (one at a time: the others take it
+ * before the next): `backlog` when the stream does not keep up with it (backpressure), `share`
+ * when it holds more than its share (a node joined).
+ */
+export function handOverReason(load: NodeLoad): 'backlog' | 'share' | undefined {
+  if (load.held === 0) return undefined;
+  if (load.backlog > load.maxBacklog) return 'backlog';
+  return load.held > fairShare(load.slots, load.nodes) ? 'share' : undefined;
 }
 
 export interface PresenceOptions {

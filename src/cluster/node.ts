@@ -21,7 +21,7 @@ import { CursorTracker, cursorOf, cursorSymbol, openCursorBucket, type Published
 import { kvLeaseStore, openLeaseBucket, unitLeaseKey } from './kv-leases.js';
 import { leaseTiming } from './lease-logic.js';
 import { LeaseRunner, monotonicClock } from './lease-runner.js';
-import { mayTakeSlot, Presence, unitsToShed } from './balance.js';
+import { handOverReason, mayTakeSlot, Presence, type NodeLoad } from './balance.js';
 import { connectNats } from './nats-connect.js';
 import { jetStreamTarget, TradePublisher, type PublisherStats } from './publisher.js';
 import { ensureStream } from './stream.js';
@@ -43,6 +43,8 @@ export interface ClusterNodeOptions {
   onLost(unit: ClusterUnit): void;
   /** timers of the publisher and the cursor flush (default: real time, never keeping the process alive) */
   clock?: Clock;
+  /** see DEFAULT_MAX_BACKLOG_TRADES */
+  maxBacklogTrades?: number;
 }
 
 export interface UnitLease {
@@ -68,6 +70,14 @@ export interface ClusterNode {
 /** a unit handed over: time for its open windows to close, then at most this for their acks */
 const HANDOVER_WINDOWS_MS = 300;
 const HANDOVER_PUBLISH_MS = 2_000;
+
+/**
+ * Trades committed and not yet acknowledged by the stream, at most (default): past it the node
+ * hands its units over one by one and takes none until the backlog is under half of it. A
+ * lease's deadline already bounds what piles up while NATS is away altogether; this bounds it
+ * when the KV answers but the stream does not take the data.
+ */
+export const DEFAULT_MAX_BACKLOG_TRADES = 1_000_000;
 
 /** how often moved cursors are written to KV */
 const CURSOR_FLUSH_MS = 1_000;
@@ -99,6 +109,7 @@ class RunningNode implements ClusterNode {
   private cursorTimer: unknown;
   private balanceTimer: unknown;
   private readonly presence: Presence;
+  private readonly maxBacklog: number;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -109,6 +120,7 @@ class RunningNode implements ClusterNode {
     private readonly options: ClusterNodeOptions,
     private readonly clock: Clock,
   ) {
+    this.maxBacklog = options.maxBacklogTrades ?? options.config.maxBacklogTrades ?? DEFAULT_MAX_BACKLOG_TRADES;
     this.cursors = new CursorTracker((key, value) => cursorKv.put(key, value));
     this.publisher = new TradePublisher(jetStreamTarget(jetstream(nc)), {
       clock,
@@ -121,7 +133,7 @@ class RunningNode implements ClusterNode {
     this.presence = new Presence({ node: name, kv: leaseKv, store, timing, clock: monotonicClock });
     this.presence.start();
     const slots = options.units.length * options.config.redundancy;
-    const mayAcquire = () => this.stopping === undefined && mayTakeSlot(this.heldUnits(), slots, this.presence.liveNodes());
+    const mayAcquire = () => this.stopping === undefined && mayTakeSlot(this.load(slots));
     for (const unit of options.units) {
       const unitSlots = new UnitSlots(unit, options.config.redundancy, (key, callbacks) => new LeaseRunner({ key, node: name, timing, store, mayAcquire }, callbacks), {
         granted: (runner) => void this.grant(unit, runner),
@@ -140,6 +152,10 @@ class RunningNode implements ClusterNode {
     return new Promise<void>((resolve) => this.clock.setTimeout(() => resolve(), ms));
   }
 
+  private load(slots: number): NodeLoad {
+    return { held: this.heldUnits(), slots, nodes: this.presence.liveNodes(), backlog: this.publisher.stats.backlog, maxBacklog: this.maxBacklog };
+  }
+
   private heldUnits(): number {
     let n = 0;
     for (const u of this.units.values()) if (u.holds()) n++;
@@ -155,11 +171,13 @@ class RunningNode implements ClusterNode {
     this.balanceTimer = this.clock.setTimeout(() => {
       void (async () => {
         if (this.stopping !== undefined) return;
-        if (unitsToShed(this.heldUnits(), slots, this.presence.liveNodes()) > 0) {
+        const reason = handOverReason(this.load(slots));
+        if (reason !== undefined) {
           const [id, unit] = [...this.units].reverse().find(([, u]) => u.holds()) ?? [];
           const spec = this.options.units.find((u) => u.id === id);
           if (unit && spec) {
-            this.options.log.info({ unit: spec.id, node: this.name, nodes: this.presence.liveNodes() }, 'cluster: above the fair share, the unit is handed over');
+            if (reason === 'backlog') this.options.log.warn({ unit: spec.id, node: this.name, backlog: this.publisher.stats.backlog }, 'cluster: the stream is not keeping up with this node, the unit is handed over');
+            else this.options.log.info({ unit: spec.id, node: this.name, nodes: this.presence.liveNodes() }, 'cluster: above the fair share, the unit is handed over');
             this.options.onLost(spec);
             // the unit's last windows close after the window and its grace, then go out
             await this.sleep(HANDOVER_WINDOWS_MS);
