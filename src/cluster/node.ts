@@ -182,7 +182,7 @@ class RunningNode implements ClusterNode {
             // the unit's last windows close after the window and its grace, then go out
             await this.sleep(HANDOVER_WINDOWS_MS);
             await Promise.race([this.publisher.idle(), this.sleep(HANDOVER_PUBLISH_MS)]);
-            await this.cursors.flush().catch(() => 0);
+            await this.cursors.flush(this.publisher.pendingFloors()).catch(() => 0);
             await unit.shed();
           }
         }
@@ -210,7 +210,7 @@ class RunningNode implements ClusterNode {
       if (this.balanceTimer !== undefined) this.clock.clearTimeout(this.balanceTimer);
       const published = await this.publisher.close(timeoutMs);
       if (!published) this.options.log.warn({ node: this.name, backlog: this.publisher.stats.backlog }, 'cluster: trades not acknowledged by the stream at stop; the next holder backfills them from the cursors');
-      await this.cursors.flush().catch(() => 0);
+      await this.cursors.flush(this.publisher.pendingFloors()).catch(() => 0);
       await Promise.allSettled([...[...this.units.values()].map((u) => u.release()), this.presence.stop()]);
       await this.nc.close().catch(() => undefined);
     })();
@@ -243,7 +243,7 @@ class RunningNode implements ClusterNode {
 
   private armCursorFlush(): void {
     this.cursorTimer = this.clock.setTimeout(() => {
-      void this.cursors.flush().finally(() => {
+      void this.cursors.flush(this.publisher.pendingFloors()).finally(() => {
         if (this.stopping === undefined) this.armCursorFlush();
       });
     }, CURSOR_FLUSH_MS);
