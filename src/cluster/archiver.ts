@@ -93,6 +93,11 @@ export class Archiver {
     });
   }
 
+  /** nothing received waits to be written and no chunk is being written */
+  idle(): boolean {
+    return this.received.length === 0 && !this.draining;
+  }
+
   /** stops pulling, finishes the chunk being written (and acks it), resolves when done */
   async stop(): Promise<void> {
     this.stopping = true;

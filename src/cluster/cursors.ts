@@ -66,10 +66,22 @@ export class CursorTracker {
     }
   }
 
-  /** writes every cursor that moved since the last flush; one that fails stays dirty for the next */
-  async flush(): Promise<number> {
-    const keys = [...this.dirty];
-    this.dirty.clear();
+  /**
+   * Writes every cursor that moved since the last flush; one that fails stays dirty for the next.
+   * `floors` (cursor key → the oldest exchange time of that symbol's trades not yet acked, see
+   * TradePublisher.pendingFloors) holds a cursor back while an older batch of its symbol is still
+   * unacked: acks come out of order (a publish that timed out in a leader election is retried while
+   * later ones land), and a cursor past a batch the stream never got would tell the next holder
+   * to backfill from after it, should this node die before the retry lands.
+   */
+  async flush(floors?: ReadonlyMap<string, number>): Promise<number> {
+    const keys: string[] = [];
+    for (const key of this.dirty) {
+      const floor = floors?.get(key);
+      if (floor !== undefined && floor <= this.newest.get(key)!.timestamp) continue; // stays dirty
+      keys.push(key);
+    }
+    for (const key of keys) this.dirty.delete(key);
     const encoder = new TextEncoder();
     const results = await Promise.allSettled(keys.map((key) => this.put(key, encoder.encode(JSON.stringify(this.newest.get(key))))));
     results.forEach((r, i) => r.status === 'rejected' && this.dirty.add(keys[i]!));

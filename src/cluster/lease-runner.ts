@@ -68,6 +68,11 @@ export interface LeaseRunnerOptions {
   clock?: Clock;
   /** wall clock for LeaseValue.since */
   wallClock?: () => number;
+  /**
+   * asked before each attempt to take the lease; false skips the attempt (retried after the
+   * acquire interval): a node at its fair share of the units leaves free ones to the others
+   */
+  mayAcquire?: () => boolean;
 }
 
 const encoder = new TextEncoder();
@@ -164,6 +169,9 @@ export class LeaseRunner {
     const { store, key } = this.options;
     switch (command.type) {
       case 'create':
+        if (this.options.mayAcquire?.() === false) {
+          return Promise.resolve().then(() => void this.dispatch({ type: 'acquire-failed', now: this.clock.now() }));
+        }
         this.epoch += 1;
         this.since = this.options.wallClock?.() ?? Date.now();
         // the answer's own work (a start, or the delete of a create no longer wanted) is part of

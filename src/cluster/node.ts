@@ -20,7 +20,8 @@ import { backgroundClock, type Clock } from '../time/clock.js';
 import { CursorTracker, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
 import { kvLeaseStore, openLeaseBucket, unitLeaseKey } from './kv-leases.js';
 import { leaseTiming } from './lease-logic.js';
-import { LeaseRunner } from './lease-runner.js';
+import { LeaseRunner, monotonicClock } from './lease-runner.js';
+import { handOverReason, mayTakeSlot, Presence, type NodeLoad } from './balance.js';
 import { connectNats } from './nats-connect.js';
 import { jetStreamTarget, TradePublisher, type PublisherStats } from './publisher.js';
 import { ensureStream } from './stream.js';
@@ -42,6 +43,8 @@ export interface ClusterNodeOptions {
   onLost(unit: ClusterUnit): void;
   /** timers of the publisher and the cursor flush (default: real time, never keeping the process alive) */
   clock?: Clock;
+  /** see DEFAULT_MAX_BACKLOG_TRADES */
+  maxBacklogTrades?: number;
 }
 
 export interface UnitLease {
@@ -63,6 +66,18 @@ export interface ClusterNode {
   /** publishes what is left (at most `timeoutMs`), writes the cursors, releases the leases, closes NATS */
   stop(timeoutMs?: number): Promise<void>;
 }
+
+/** a unit handed over: time for its open windows to close, then at most this for their acks */
+const HANDOVER_WINDOWS_MS = 300;
+const HANDOVER_PUBLISH_MS = 2_000;
+
+/**
+ * Trades committed and not yet acknowledged by the stream, at most (default): past it the node
+ * hands its units over one by one and takes none until the backlog is under half of it. A
+ * lease's deadline already bounds what piles up while NATS is away altogether; this bounds it
+ * when the KV answers but the stream does not take the data.
+ */
+export const DEFAULT_MAX_BACKLOG_TRADES = 1_000_000;
 
 /** how often moved cursors are written to KV */
 const CURSOR_FLUSH_MS = 1_000;
@@ -92,6 +107,9 @@ class RunningNode implements ClusterNode {
   private readonly cursors: CursorTracker;
   private readonly units = new Map<string, UnitSlots>();
   private cursorTimer: unknown;
+  private balanceTimer: unknown;
+  private readonly presence: Presence;
+  private readonly maxBacklog: number;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -102,6 +120,7 @@ class RunningNode implements ClusterNode {
     private readonly options: ClusterNodeOptions,
     private readonly clock: Clock,
   ) {
+    this.maxBacklog = options.maxBacklogTrades ?? options.config.maxBacklogTrades ?? DEFAULT_MAX_BACKLOG_TRADES;
     this.cursors = new CursorTracker((key, value) => cursorKv.put(key, value));
     this.publisher = new TradePublisher(jetStreamTarget(jetstream(nc)), {
       clock,
@@ -111,17 +130,66 @@ class RunningNode implements ClusterNode {
     this.armCursorFlush();
     const timing = leaseTiming({ ttlMs: options.config.leaseTtlMs });
     const store = kvLeaseStore(leaseKv);
+    this.presence = new Presence({ node: name, kv: leaseKv, store, timing, clock: monotonicClock });
+    this.presence.start();
+    const slots = options.units.length * options.config.redundancy;
+    const mayAcquire = () => this.stopping === undefined && mayTakeSlot(this.load(slots));
     for (const unit of options.units) {
-      const slots = new UnitSlots(unit, options.config.redundancy, (key, callbacks) => new LeaseRunner({ key, node: name, timing, store }, callbacks), {
+      const unitSlots = new UnitSlots(unit, options.config.redundancy, (key, callbacks) => new LeaseRunner({ key, node: name, timing, store, mayAcquire }, callbacks), {
         granted: (runner) => void this.grant(unit, runner),
         lost: (reason) => {
           options.log.warn({ unit: unit.id, node: name, reason }, 'cluster: lease lost, the unit stops here');
           options.onLost(unit);
         },
       });
-      this.units.set(unit.id, slots);
-      slots.seek();
+      this.units.set(unit.id, unitSlots);
+      unitSlots.seek();
     }
+    this.armBalance(timing.acquireIntervalMs, slots);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => this.clock.setTimeout(() => resolve(), ms));
+  }
+
+  private load(slots: number): NodeLoad {
+    return { held: this.heldUnits(), slots, nodes: this.presence.liveNodes(), backlog: this.publisher.stats.backlog, maxBacklog: this.maxBacklog };
+  }
+
+  private heldUnits(): number {
+    let n = 0;
+    for (const u of this.units.values()) if (u.holds()) n++;
+    return n;
+  }
+
+  /**
+   * Above its fair share (a node joined), the node gives back one unit per acquire interval: the
+   * unit stops here, what it committed is published and its cursors written, then its lease is
+   * deleted, so the newcomer (which takes it at its next attempt) backfills as little as possible.
+   */
+  private armBalance(everyMs: number, slots: number): void {
+    this.balanceTimer = this.clock.setTimeout(() => {
+      void (async () => {
+        if (this.stopping !== undefined) return;
+        const reason = handOverReason(this.load(slots));
+        if (reason !== undefined) {
+          const [id, unit] = [...this.units].reverse().find(([, u]) => u.holds()) ?? [];
+          const spec = this.options.units.find((u) => u.id === id);
+          if (unit && spec) {
+            if (reason === 'backlog') this.options.log.warn({ unit: spec.id, node: this.name, backlog: this.publisher.stats.backlog }, 'cluster: the stream is not keeping up with this node, the unit is handed over');
+            else this.options.log.info({ unit: spec.id, node: this.name, nodes: this.presence.liveNodes() }, 'cluster: above the fair share, the unit is handed over');
+            this.options.onLost(spec);
+            // the unit's last windows close after the window and its grace, then go out
+            await this.sleep(HANDOVER_WINDOWS_MS);
+            await Promise.race([this.publisher.idle(), this.sleep(HANDOVER_PUBLISH_MS)]);
+            await this.cursors.flush(this.publisher.pendingFloors()).catch(() => 0);
+            await unit.shed();
+          }
+        }
+      })().finally(() => {
+        if (this.stopping === undefined) this.armBalance(everyMs, slots);
+      });
+    }, everyMs);
   }
 
   publish(trades: readonly Trade[]): void {
@@ -139,29 +207,43 @@ class RunningNode implements ClusterNode {
   stop(timeoutMs = 5_000): Promise<void> {
     this.stopping ??= (async () => {
       if (this.cursorTimer !== undefined) this.clock.clearTimeout(this.cursorTimer);
+      if (this.balanceTimer !== undefined) this.clock.clearTimeout(this.balanceTimer);
       const published = await this.publisher.close(timeoutMs);
       if (!published) this.options.log.warn({ node: this.name, backlog: this.publisher.stats.backlog }, 'cluster: trades not acknowledged by the stream at stop; the next holder backfills them from the cursors');
-      await this.cursors.flush().catch(() => 0);
-      await Promise.allSettled([...this.units.values()].map((u) => u.release()));
+      await this.cursors.flush(this.publisher.pendingFloors()).catch(() => 0);
+      await Promise.allSettled([...[...this.units.values()].map((u) => u.release()), this.presence.stop()]);
       await this.nc.close().catch(() => undefined);
     })();
     return this.stopping;
   }
 
-  /** the lease is ours: read where the stream stands for the unit's symbols, then let it run (if still ours) */
+  /**
+   * A unit starts only once the stream's cursors are read: starting from the local store alone
+   * would leave the hole since the last holder's publishing unseen (no gap window opens for it)
+   * on a venue without dense ids, and beyond a venue's REST reach for good. While the KV does not
+   * answer (a NATS leader election), the read is retried as long as the lease holds.
+   */
   private async grant(unit: ClusterUnit, runner: LeaseRunner): Promise<void> {
-    const cursors = await readUnitCursors(this.cursorKv, unit.exchange, unit.market).catch((error: unknown) => {
-      this.options.log.warn({ unit: unit.id, error: error instanceof Error ? error.message : String(error) }, 'cluster: cursors could not be read; the unit starts from the local store alone');
-      return new Map<string, PublishedCursor>();
-    });
-    if (!runner.mayWork()) return;
+    let delay = 250;
+    let cursors: Map<string, PublishedCursor> | undefined;
+    for (let attempt = 0; cursors === undefined; attempt++) {
+      try {
+        cursors = await readUnitCursors(this.cursorKv, unit.exchange, unit.market);
+      } catch (error) {
+        if (attempt === 0) this.options.log.warn({ unit: unit.id, error: error instanceof Error ? error.message : String(error) }, 'cluster: cursors could not be read; the unit waits for them');
+        if (!runner.mayWork() || this.stopping !== undefined) return;
+        await new Promise<void>((resolve) => this.clock.setTimeout(() => resolve(), delay));
+        delay = Math.min(2_000, delay * 2);
+      }
+      if (!runner.mayWork() || this.stopping !== undefined) return;
+    }
     this.options.log.info({ unit: unit.id, node: this.name, cursors: cursors.size }, 'cluster: lease taken, the unit runs here');
     this.options.onGranted(unit, cursors);
   }
 
   private armCursorFlush(): void {
     this.cursorTimer = this.clock.setTimeout(() => {
-      void this.cursors.flush().finally(() => {
+      void this.cursors.flush(this.publisher.pendingFloors()).finally(() => {
         if (this.stopping === undefined) this.armCursorFlush();
       });
     }, CURSOR_FLUSH_MS);
@@ -223,8 +305,22 @@ export class UnitSlots {
     return { held: false, state: this.runners.some((r) => r.current.kind === 'acquiring') ? 'acquiring' : 'waiting' };
   }
 
+  /** a slot of this unit is ours (granted, whether or not its deadline has passed) */
+  holds(): boolean {
+    return this.held !== undefined;
+  }
+
   release(): Promise<unknown> {
     return Promise.allSettled(this.runners.map((r) => r.release()));
+  }
+
+  /** gives the held slot back (the lease deleted) and seeks again: the share gate decides when to take one. The caller has stopped the unit's work. */
+  async shed(): Promise<void> {
+    const old = this.runners;
+    // the caller stopped the unit's work already: its release is not a loss to report again
+    this.held = undefined;
+    await Promise.allSettled(old.map((r) => r.release()));
+    this.seek();
   }
 
   private acquired(slot: number, runner: LeaseRunner): void {

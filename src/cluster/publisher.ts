@@ -5,7 +5,8 @@
  * (PubAck.duplicate, counted). A publish that fails is tried again with the same id, never dropped.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Trade } from '../records.js';
+import type { ExchangeId, Market, Trade } from '../records.js';
+import { cursorKey } from './cursors.js';
 import type { Clock } from '../time/clock.js';
 import { backgroundClock } from '../time/clock.js';
 import { encodeTradeBatch } from './batch-codec.js';
@@ -65,6 +66,8 @@ interface Outgoing {
 export class TradePublisher {
   private readonly batcher: WindowBatcher;
   private readonly queue: Outgoing[] = [];
+  /** sent and not acked yet: in flight, or waiting to be retried */
+  private readonly unacked = new Set<Outgoing>();
   private inFlight = 0;
   private inFlightTrades = 0;
   private queuedTrades = 0;
@@ -158,12 +161,14 @@ export class TradePublisher {
   }
 
   private send(out: Outgoing): void {
+    this.unacked.add(out);
     this.inFlight += 1;
     this.inFlightTrades += out.batch.trades.length;
     out.attempts += 1;
     this.target.publish(out.subject, out.data, out.msgId).then(
       (ack) => {
         this.settle(out);
+        this.unacked.delete(out);
         this.stats.batches += 1;
         this.stats.trades += out.batch.trades.length;
         if (ack.duplicate) this.stats.duplicatesDropped += 1;
@@ -188,6 +193,23 @@ export class TradePublisher {
   private settle(out: Outgoing): void {
     this.inFlight -= 1;
     this.inFlightTrades -= out.batch.trades.length;
+  }
+
+  /**
+   * Per symbol (cursor key), the oldest window start of its trades not yet acked: in open windows,
+   * queued, in flight or waiting to retry. A published cursor must stay below it (cursors.ts).
+   */
+  pendingFloors(): Map<string, number> {
+    const floors = new Map<string, number>();
+    const note = (w: { exchange: ExchangeId; market: Market; symbol: string; windowStart: number }) => {
+      const key = cursorKey(w.exchange, w.market, w.symbol);
+      const floor = floors.get(key);
+      if (floor === undefined || w.windowStart < floor) floors.set(key, w.windowStart);
+    };
+    this.batcher.forEachOpen(note);
+    for (const out of this.queue) note(out.batch);
+    for (const out of this.unacked) note(out.batch);
+    return floors;
   }
 
   private updateBacklog(): void {

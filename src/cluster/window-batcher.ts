@@ -82,6 +82,11 @@ export class WindowBatcher {
     return out;
   }
 
+  /** each open window (its symbol and start), for the publisher's pending floors */
+  forEachOpen(visit: (w: Readonly<Omit<Pending, 'trades'>>) => void): void {
+    for (const w of this.windows.values()) visit(w);
+  }
+
   /** every window, closed or not (shutdown) */
   takeAll(): ClosedWindow[] {
     return [...this.windows].map(([key, w]) => this.take(key, w));

@@ -90,6 +90,12 @@ export const clusterSchema = z
     replicas: z.number().int().min(1).max(5).default(3),
     /** the JetStream stream the committed trades go to */
     stream: z.string().regex(/^[A-Za-z0-9_-]+$/).default('TICKVISOR'),
+    /**
+     * trades committed and not yet taken by the stream, at most: past it the node hands its units
+     * to other nodes and takes none back until under half of it (bounded memory when the stream
+     * stalls while the KV still answers)
+     */
+    maxBacklogTrades: z.number().int().min(1_000).default(1_000_000),
   })
   .strict();
 

@@ -12,7 +12,7 @@ import { isSupportedVenue } from '../exchanges/index.js';
 import { MAX_SIM_TOTAL_TRADE_RATE } from '../sim/rate-limits.js';
 import { CONNECTION_FAULT_KINDS, type SimFault, type SimFaultKind, type SimOptions, type SimVenueOptions } from '../sim/types.js';
 import type { ExchangeId } from '../records.js';
-import { BOOK_FAULT_KINDS, scenarioCollectsBooks, scenarioSchema, type Scenario, type ScenarioFault, type SimScenarioFault } from './schema.js';
+import { BOOK_FAULT_KINDS, isClusterFault, isCollectorFault, scenarioCollectsBooks, scenarioSchema, type Scenario, type ScenarioFault, type SimScenarioFault } from './schema.js';
 
 /**
  * Where each book fault acts in the simulator: sequence breaks where the venue numbers its book
@@ -133,6 +133,21 @@ function checkConsistency(scenario: Scenario, source: string): void {
   });
 }
 
+/** A cluster scenario's rules: faults that need one, victims that exist, collector faults that do not apply. */
+function checkCluster(scenario: Scenario, source: string): void {
+  const cluster = scenario.cluster;
+  if (cluster && cluster.redundancy > cluster.nodes) throw invalid(source, `cluster.redundancy: ${cluster.redundancy} needs at least ${cluster.redundancy} nodes (nodes: ${cluster.nodes})`);
+  scenario.faults.forEach((f, i) => {
+    if (isClusterFault(f) && !cluster) throw invalid(source, `faults.${i}: ${f.kind} needs a cluster scenario (cluster: { nodes, natsServers, redundancy })`);
+    if (cluster && isCollectorFault(f)) throw invalid(source, `faults.${i}: ${f.kind} acts on a single collector; in a cluster scenario use kill-node or restart-node`);
+    if (f.node !== undefined && !['kill-node', 'restart-node', 'isolate-node'].includes(f.kind)) throw invalid(source, `faults.${i}.node: not a field of ${f.kind} (only kill-node, restart-node, isolate-node)`);
+    if (f.server !== undefined && f.kind !== 'kill-nats') throw invalid(source, `faults.${i}.server: not a field of ${f.kind} (only kill-nats)`);
+    if (cluster && f.node !== undefined && f.node >= cluster.nodes) throw invalid(source, `faults.${i}.node: node ${f.node} does not exist (nodes are 0 … ${cluster.nodes - 1})`);
+    if (cluster && f.server !== undefined && f.server >= cluster.natsServers) throw invalid(source, `faults.${i}.server: server ${f.server} does not exist (servers are 0 … ${cluster.natsServers - 1})`);
+    if (f.kind === 'isolate-node' && f.durationMs === undefined) throw invalid(source, `faults.${i}.durationMs: missing (isolate-node cuts the node off NATS for durationMs)`);
+  });
+}
+
 /** Validates scenario data already parsed from YAML or JSON; `source` names it in messages. */
 export function parseScenario(data: unknown, source = 'scenario'): Scenario {
   const result = scenarioSchema.safeParse(data);
@@ -142,6 +157,7 @@ export function parseScenario(data: unknown, source = 'scenario'): Scenario {
     throw invalid(source, `${first ? describeIssue(first) : 'does not validate'}${extra}`, result.error);
   }
   checkConsistency(result.data, source);
+  checkCluster(result.data, source);
   return result.data;
 }
 

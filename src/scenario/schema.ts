@@ -58,6 +58,22 @@ void noMissingKinds;
 export const COLLECTOR_FAULT_KINDS = ['store-full', 'kill-collector'] as const;
 export type CollectorFaultKind = (typeof COLLECTOR_FAULT_KINDS)[number];
 
+/**
+ * Faults of a cluster scenario (`cluster:`), played on its processes:
+ * `kill-node` SIGKILLs a tickvisor node (started again on its store after `durationMs`, else left
+ * dead); `restart-node` stops one gracefully and starts it again after `durationMs` (default at
+ * once); `kill-nats` SIGKILLs one NATS server (started again on its store after `durationMs`, else
+ * left dead); `isolate-node` cuts a node off NATS for `durationMs` while its exchange sockets stay
+ * up. `node` / `server` pick the victim by index; without one, the node holding the first venue's
+ * unit, and the server leading the stream.
+ */
+export const CLUSTER_FAULT_KINDS = ['kill-node', 'restart-node', 'kill-nats', 'isolate-node'] as const;
+export type ClusterFaultKind = (typeof CLUSTER_FAULT_KINDS)[number];
+
+/** a scenario runs at most this many nodes and NATS servers (all on this machine) */
+export const MAX_CLUSTER_NODES = 5;
+export const MAX_NATS_SERVERS = 5;
+
 const ms = z.number().int().nonnegative().max(MAX_SCENARIO_DURATION_MS, { error: `at most ${MAX_SCENARIO_DURATION_MS} ms (one week)` });
 const rate = z.number().nonnegative().max(MAX_SIM_RATE_PER_SYMBOL, { error: `at most ${MAX_SIM_RATE_PER_SYMBOL} per second per symbol (what one simulator process can play)` });
 
@@ -106,7 +122,7 @@ const faultSchema = z
   .object({
     /** ms after the start of the run */
     at: ms,
-    kind: z.enum([...FAULT_KINDS, ...COLLECTOR_FAULT_KINDS]),
+    kind: z.enum([...FAULT_KINDS, ...COLLECTOR_FAULT_KINDS, ...CLUSTER_FAULT_KINDS]),
     exchange: exchangeId.optional(),
     market: market.optional(),
     durationMs: ms.optional(),
@@ -123,6 +139,21 @@ const faultSchema = z
     windowFrames: z.number().int().min(2).optional(),
     /** pin a socket fault to the Nth open socket of each matching venue */
     connection: z.number().int().nonnegative().optional(),
+    /** kill-node, restart-node, isolate-node: the node (0-based); default the holder of the first venue's unit */
+    node: z.number().int().nonnegative().optional(),
+    /** kill-nats: the NATS server (0-based); default the one leading the stream */
+    server: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+/** `cluster:` — the run starts NATS servers, tickvisor nodes in processes of their own and an archiver, and judges the archive */
+const clusterRunSchema = z
+  .object({
+    nodes: z.number().int().min(1).max(MAX_CLUSTER_NODES).default(3),
+    natsServers: z.number().int().min(1).max(MAX_NATS_SERVERS).default(3),
+    redundancy: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }).default(1),
+    /** the nodes' lease TTL (default 6 s: a failover within a short run) */
+    leaseTtlMs: z.number().int().min(3_000).max(120_000).default(6_000),
   })
   .strict();
 
@@ -182,6 +213,7 @@ export const scenarioSchema = z
      * run builds its configuration, so the two never drift apart.
      */
     tickvisor: z.record(z.string(), z.unknown()).optional(),
+    cluster: clusterRunSchema.optional(),
     expect: expectSchema.default({ lost: 0, duplicated: 0 }),
   })
   .strict();
@@ -193,9 +225,12 @@ export type ScenarioFault = Scenario['faults'][number];
 /** a fault the simulated exchange plays (everything but the collector faults) */
 export type SimScenarioFault = ScenarioFault & { kind: SimFaultKind };
 export type CollectorScenarioFault = ScenarioFault & { kind: CollectorFaultKind };
+export type ClusterScenarioFault = ScenarioFault & { kind: ClusterFaultKind };
+export type ScenarioCluster = NonNullable<Scenario['cluster']>;
 export const isCollectorFault = (f: ScenarioFault): f is CollectorScenarioFault =>
   (COLLECTOR_FAULT_KINDS as readonly string[]).includes(f.kind);
-export const isSimFault = (f: ScenarioFault): f is SimScenarioFault => !isCollectorFault(f);
+export const isClusterFault = (f: ScenarioFault): f is ClusterScenarioFault => (CLUSTER_FAULT_KINDS as readonly string[]).includes(f.kind);
+export const isSimFault = (f: ScenarioFault): f is SimScenarioFault => !isCollectorFault(f) && !isClusterFault(f);
 export type ScenarioExpect = Scenario['expect'];
 
 /** the scenario's collector keeps order books (`tickvisor.channels` names `book`) */

@@ -6,7 +6,7 @@
 import type { SimFault } from '../sim/types.js';
 import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 import { toSimFault } from './load.js';
-import { isCollectorFault, isSimFault, type CollectorScenarioFault, type ScenarioFault } from './schema.js';
+import { isClusterFault, isCollectorFault, isSimFault, type ClusterScenarioFault, type CollectorScenarioFault, type ScenarioFault } from './schema.js';
 
 /** What receives the faults: a SimExchange, or anything with its `inject`. */
 export interface FaultTarget {
@@ -20,6 +20,8 @@ export interface FaultTimelineOptions {
   onFault?: (fault: ScenarioFault, index: number) => void;
   /** receives the faults meant for the collector, not the exchange (`store-full`) */
   onCollectorFault?: (fault: CollectorScenarioFault) => void;
+  /** receives the faults on a cluster's processes (`kill-node`, `kill-nats`, ...) */
+  onClusterFault?: (fault: ClusterScenarioFault) => void;
 }
 
 export class FaultTimeline {
@@ -27,6 +29,7 @@ export class FaultTimeline {
   private readonly clock: Clock;
   private readonly onFault: FaultTimelineOptions['onFault'];
   private readonly onCollectorFault: FaultTimelineOptions['onCollectorFault'];
+  private readonly onClusterFault: FaultTimelineOptions['onClusterFault'];
   private handles: TimerHandle[] = [];
   private started = false;
   private playedCount = 0;
@@ -39,6 +42,7 @@ export class FaultTimeline {
     this.clock = options.clock ?? systemClock;
     this.onFault = options.onFault;
     this.onCollectorFault = options.onCollectorFault;
+    this.onClusterFault = options.onClusterFault;
     // faults at the same instant share one timer, so they are injected in the order written
     const byAt = new Map<number, Array<{ fault: ScenarioFault; index: number }>>();
     faults.forEach((fault, index) => {
@@ -78,6 +82,7 @@ export class FaultTimeline {
     for (const { fault, index } of entries) {
       if (isSimFault(fault)) this.target.inject(toSimFault(fault));
       else if (isCollectorFault(fault)) this.onCollectorFault?.(fault);
+      else if (isClusterFault(fault)) this.onClusterFault?.(fault);
       this.playedCount++;
       this.onFault?.(fault, index);
     }

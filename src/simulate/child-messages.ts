@@ -2,9 +2,18 @@
 import type { Alert } from '../alerts/index.js';
 import type { CollectorStatus } from './collector.js';
 
+/** a cluster node's side of its status: the units it holds now and what its publisher did */
+export interface NodeClusterStatus {
+  /** units held now, as `unit` or `unit#slot` */
+  held: string[];
+  duplicatesDropped: number;
+  publishedTrades: number;
+  backlog: number;
+}
+
 export type FromChild =
   | { type: 'started' }
-  | { type: 'status'; status: CollectorStatus; latencies: number[] }
+  | { type: 'status'; status: CollectorStatus; latencies: number[]; cluster?: NodeClusterStatus }
   | { type: 'alert'; alert: Alert }
   | { type: 'drained' }
   | { type: 'failed'; message: string };

@@ -23,11 +23,82 @@ function childEntry(): { path: string; execArgv: string[] } {
   return { path: fileURLToPath(new URL('./collector-child.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
 }
 
-interface Running {
+export interface CollectorChild {
   child: ChildProcess;
   last: CollectorStatus;
   exited: Promise<void>;
   drained: Array<() => void>;
+}
+
+/** what a collector child reports besides its status */
+export interface ChildSinks {
+  onStatus?(m: Extract<FromChild, { type: 'status' }>): void;
+  onAlert?(alert: Alert): void;
+}
+
+/**
+ * Forks one collector process and resolves once it has started (its collectors are up); a child
+ * that fails or exits before that is killed and the start rejects in one line.
+ */
+export async function forkCollector(config: TickvisorConfigInput, sinks: ChildSinks, what = 'the collector process'): Promise<CollectorChild> {
+  const entry = childEntry();
+  const child = fork(entry.path, [JSON.stringify(config)], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const run: CollectorChild = { child, last: emptyStatus(), exited, drained: [] };
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new SimulateError('TV_ERR_SIMULATE_CHILD', `${what} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    child.on('message', (m: FromChild) => {
+      if (m.type === 'started') {
+        clearTimeout(timer);
+        resolve();
+      } else if (m.type === 'failed') {
+        clearTimeout(timer);
+        reject(new SimulateError('TV_ERR_SIMULATE_CHILD', `${what} failed to start: ${m.message}`));
+      } else if (m.type === 'status') {
+        run.last = m.status;
+        sinks.onStatus?.(m);
+      } else if (m.type === 'alert') sinks.onAlert?.(m.alert);
+      else if (m.type === 'drained') for (const w of run.drained.splice(0)) w();
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new SimulateError('TV_ERR_SIMULATE_CHILD', `${what} exited before it started`));
+    });
+  });
+  try {
+    await started;
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+  return run;
+}
+
+/** a message to a child, when it still listens */
+export function tellChild(run: CollectorChild, m: ToChild): void {
+  if (run.child.connected) run.child.send(m);
+}
+
+/** resolves once the child drained (every backfill ran, every pipeline committed), or exited */
+export async function drainChild(run: CollectorChild): Promise<void> {
+  if (run.child.exitCode !== null || run.child.signalCode !== null) return;
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      run.drained.push(resolve);
+      tellChild(run, { type: 'drain' });
+    }),
+    run.exited,
+  ]);
+}
+
+/** asks a child to stop (graceful: drained, leases released), SIGKILL after the grace time */
+export async function stopChild(run: CollectorChild): Promise<void> {
+  if (run.child.exitCode !== null || run.child.signalCode !== null) return;
+  tellChild(run, { type: 'stop' });
+  const grace = setTimeout(() => run.child.kill('SIGKILL'), STOP_GRACE_MS);
+  await run.exited;
+  clearTimeout(grace);
 }
 
 export async function startChildProcess(config: TickvisorConfigInput): Promise<CollectorUnderTest> {
@@ -35,50 +106,21 @@ export async function startChildProcess(config: TickvisorConfigInput): Promise<C
   const latencies: number[] = [];
   /** the final status of every process killed so far */
   const earlier: CollectorStatus[] = [];
-  const entry = childEntry();
-  let current: Running | undefined;
+  let current: CollectorChild | undefined;
   let stopping: Promise<void> | undefined;
   let restarting: Promise<void> | undefined;
 
   let storeFullUntil = 0;
-  const launch = async (): Promise<Running> => {
-    const child = fork(entry.path, [JSON.stringify(config)], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const run: Running = { child, last: emptyStatus(), exited, drained: [] };
-    const started = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new SimulateError('TV_ERR_SIMULATE_CHILD', `the collector process did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-      child.on('message', (m: FromChild) => {
-        if (m.type === 'started') {
-          clearTimeout(timer);
-          resolve();
-        } else if (m.type === 'failed') {
-          clearTimeout(timer);
-          reject(new SimulateError('TV_ERR_SIMULATE_CHILD', `the collector process failed to start: ${m.message}`));
-        } else if (m.type === 'status') {
-          run.last = m.status;
-          for (const l of m.latencies) latencies.push(l);
-        } else if (m.type === 'alert') alerts.push(m.alert);
-        else if (m.type === 'drained') for (const w of run.drained.splice(0)) w();
-      });
-      void exited.then(() => {
-        clearTimeout(timer);
-        reject(new SimulateError('TV_ERR_SIMULATE_CHILD', 'the collector process exited before it started'));
-      });
+  const launch = async (): Promise<CollectorChild> => {
+    const run = await forkCollector(config, {
+      onStatus: (m) => {
+        for (const l of m.latencies) latencies.push(l);
+      },
+      onAlert: (alert) => alerts.push(alert),
     });
-    try {
-      await started;
-      // a store that was full when the last process died is still full for the next one
-      if (storeFullUntil > Date.now()) child.send({ type: 'store-full', untilMs: storeFullUntil } satisfies ToChild);
-    } catch (error) {
-      child.kill('SIGKILL');
-      await exited;
-      throw error;
-    }
+    // a store that was full when the last process died is still full for the next one
+    if (storeFullUntil > Date.now()) tellChild(run, { type: 'store-full', untilMs: storeFullUntil });
     return run;
-  };
-
-  const tell = (run: Running, m: ToChild) => {
-    if (run.child.connected) run.child.send(m);
   };
 
   current = await launch();
@@ -88,16 +130,11 @@ export async function startChildProcess(config: TickvisorConfigInput): Promise<C
     alerts,
     latencies,
     async drain() {
-      const run = current;
-      if (!run || run.child.exitCode !== null) return;
-      await Promise.race([new Promise<void>((resolve) => {
-        run.drained.push(resolve);
-        tell(run, { type: 'drain' });
-      }), run.exited]);
+      if (current) await drainChild(current);
     },
     failStore(untilMs) {
       storeFullUntil = untilMs;
-      if (current) tell(current, { type: 'store-full', untilMs });
+      if (current) tellChild(current, { type: 'store-full', untilMs });
     },
     killAndRestart(downMs) {
       const run = current;
@@ -116,12 +153,7 @@ export async function startChildProcess(config: TickvisorConfigInput): Promise<C
       stopping ??= (async () => {
         // a restart under way finishes first, so the process it starts is the one stopped here
         await restarting?.catch(() => undefined);
-        const run = current;
-        if (!run || run.child.exitCode !== null || run.child.signalCode !== null) return;
-        tell(run, { type: 'stop' });
-        const grace = setTimeout(() => run.child.kill('SIGKILL'), STOP_GRACE_MS);
-        await run.exited;
-        clearTimeout(grace);
+        if (current) await stopChild(current);
       })();
       return stopping;
     },

@@ -7,9 +7,11 @@
 import { createLogger, silentLogger, type LevelWithSilent } from '../log/logger.js';
 import { createStoreFaultGate } from '../store/index.js';
 import { createTickvisor } from '../compose/tickvisor.js';
-import type { FromChild, ToChild } from './child-messages.js';
+import type { FromChild, NodeClusterStatus, ToChild } from './child-messages.js';
 import { STATUS_INTERVAL_MS } from './child-messages.js';
 import { statusFromTree } from './collector.js';
+import { collectorId } from '../../machines/ids.js';
+import type { ExchangeId, Market } from '../records.js';
 
 const send = (m: FromChild) => {
   if (process.connected) process.send!(m);
@@ -23,11 +25,36 @@ let latencies: number[] = [];
 let timer: NodeJS.Timeout | undefined;
 let stopping: Promise<void> | undefined;
 
+const clustered = (config as { cluster?: unknown }).cluster !== undefined;
+const clusterStatus = (): NodeClusterStatus => {
+  const published = tv.clusterPublished();
+  return {
+    held: tv.clusterLeases().filter((l) => l.held).map((l) => `${l.unit}#${l.slot ?? 0}`),
+    duplicatesDropped: published?.duplicatesDropped ?? 0,
+    publishedTrades: published?.trades ?? 0,
+    backlog: published?.backlog ?? 0,
+  };
+};
+
+/**
+ * A cluster node's gap windows and audits count only on the units it runs: a node that collected
+ * a unit before (before a restart, or before it handed the unit over) keeps that unit's stream in
+ * doubt and its audit where it stopped until it runs it again, which is no recovery of this
+ * node's to wait for.
+ */
+const running = () => new Set(tv.clusterLeases().filter((l) => l.held).map((l) => l.unit));
+const onRunningUnits = <T extends { exchange: ExchangeId; market: Market }>(rows: T[]): T[] => {
+  if (!clustered) return rows;
+  const units = running();
+  return rows.filter((r) => units.has(collectorId(r.exchange, r.market)));
+};
+
 const report = () =>
   send({
     type: 'status',
-    status: statusFromTree(tv.state(), tv.gapStats(), Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0), tv.auditStats()),
+    status: statusFromTree(tv.state(), onRunningUnits(tv.gapStats()), Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0), onRunningUnits(tv.auditStats())),
     latencies: latencies.splice(0),
+    ...(clustered ? { cluster: clusterStatus() } : {}),
   });
 
 function stop(code: number): Promise<void> {

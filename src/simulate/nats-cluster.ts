@@ -12,9 +12,10 @@ import { join } from 'node:path';
 
 /**
  * Debian installs nats-server in /usr/sbin, which is not on an ordinary user's PATH: the PATH
- * first, then the sbin directories.
+ * first, then the sbin directories; `TICKVISOR_NATS_SERVER` names the binary instead.
  */
-const NATS_SERVER = ['nats-server', '/usr/sbin/nats-server', '/usr/local/sbin/nats-server'].find((bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0);
+const candidates = process.env.TICKVISOR_NATS_SERVER ? [process.env.TICKVISOR_NATS_SERVER] : ['nats-server', '/usr/sbin/nats-server', '/usr/local/sbin/nats-server'];
+const NATS_SERVER = candidates.find((bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0);
 
 /** `false`, or why a test needing a NATS cluster is skipped (node:test's `skip` option) */
 export const natsSkip: false | string = NATS_SERVER !== undefined ? false : 'nats-server is not installed (Debian: apt-get install nats-server): NATS test skipped';

@@ -26,6 +26,10 @@ import { compareRun, type Comparison } from './compare.js';
 import { SimulateError } from './errors.js';
 import { judge, type Expectation } from './expectations.js';
 import { startInProcess } from './in-process.js';
+import { runClusterScenario, type ClusterRunFigures } from './run-cluster.js';
+import { DEFAULT_SETTLE_TIMEOUT_MS, latencyQuantiles, lastTimedFaultEnd, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, STEP_MS, within } from './run-common.js';
+
+export { scenarioConfig } from './run-common.js';
 
 export interface SimulationReport {
   scenario: string;
@@ -71,6 +75,8 @@ export interface SimulationReport {
    * not live when recovery ended
    */
   book?: BookSampleReport & { notLiveAtEnd: string[] };
+  /** a cluster scenario's figures (its store compared is the archive) */
+  cluster?: ClusterRunFigures;
 }
 
 export interface RunProgress {
@@ -98,60 +104,21 @@ export interface RunOptions {
   startSim?: (options: SimOptions) => Promise<SimExchange>;
 }
 
-const STEP_MS = 20;
 /** books are sampled every this many steps (~100 ms, one Binance push) */
 const BOOK_SAMPLE_STEPS = 5;
 /** levels compared per side at most: Upbit sends 30 units */
 const MAX_SAMPLE_DEPTH = 30;
-const START_TIMEOUT_MS = 30_000;
-const DEFAULT_SETTLE_TIMEOUT_MS = 60_000;
-/** a scripted run is short: the simulator may keep far more REST history than the embedded default */
-const RUN_LEDGER_LIMIT = 2_000_000;
-
-/** The tickvisor configuration of a run: the scenario's overrides, every venue at the simulator's endpoints. */
-export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<SimExchange, 'endpoints'>, logLevel: LevelWithSilent = 'silent'): TickvisorConfigInput {
-  const overrides = (scenario.tickvisor ?? {}) as Record<string, unknown>;
-  const { groupSize, channels, bookDepth, ...rest } = overrides as { groupSize?: number; channels?: ('trade' | 'ticker' | 'book')[]; bookDepth?: number };
-  return {
-    ...(rest as Partial<TickvisorConfigInput>),
-    exchanges: scenario.venues.map((v) => ({
-      exchange: v.exchange,
-      market: v.market,
-      ...sim.endpoints(v.exchange, v.market),
-      ...(groupSize !== undefined ? { groupSize } : {}),
-      ...(channels !== undefined ? { channels } : {}),
-      ...(bookDepth !== undefined ? { bookDepth } : {}),
-    })),
-    // a scripted run is short: the REST audit looks often, so the run can wait until it has
-    // checked past the last fault (a scenario's own `audit` settings win)
-    audit: { intervalMs: 250, settleMs: 1_000, ...((rest as { audit?: object }).audit ?? {}) },
-    store: { ...((rest as { store?: object }).store ?? {}), path: dataDir },
-    metrics: { enabled: false },
-    log: { level: logLevel },
-  };
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** waits for `work`, at most `ms`; the timer is cleared either way so it holds no process open */
-async function within(work: Promise<unknown> | undefined, ms: number): Promise<void> {
-  if (!work) return;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([work, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** ms after the timeline's start at which the last fault with a duration ends */
-function lastTimedFaultEnd(scenario: Scenario): number {
-  return scenario.faults.reduce((end, f) => (f.durationMs !== undefined ? Math.max(end, f.at + f.durationMs) : end), 0);
-}
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationReport> {
   const ownDir = !options.dataDir;
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tickvisor-sim-'));
+  if (scenario.cluster) {
+    try {
+      return await runClusterScenario(scenario, scenario.cluster, dir, options);
+    } finally {
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
+    }
+  }
   const expectedCoins = scenario.venues.reduce((n, v) => n + v.symbols.length, 0);
   const endStates = new Map((scenario.expect.coins ?? []).map((c) => [`${c.exchange}:${c.market}:${c.symbol}`, c.state]));
   const settleTimeoutMs = options.settleTimeoutMs ?? scenario.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
@@ -291,8 +258,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
 
   const totals = collector.totals();
-  const latencies = Float64Array.from(collector.latencies).sort();
-  const q = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : 0);
   const alertsByKind: Record<string, number> = {};
   for (const a of collector.alerts) alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
   const book = collectsBooks ? { ...(sampler?.report() ?? emptyBookReport()), notLiveAtEnd: sampler ? notLiveAtEnd : [], sampled: sampler !== undefined } : undefined;
@@ -311,7 +276,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     recoveries: totals.recoveries,
     alerts: collector.alerts.length,
     alertsByKind,
-    latencyMs: { p50: q(0.5), p99: q(0.99), max: q(1) },
+    latencyMs: latencyQuantiles(collector.latencies),
     gaps: totals.gaps,
     audit: endStatus.audit,
     faultsInjected: faults,

@@ -6,11 +6,24 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/run-cli.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return cliWith({}, ...args);
+}
+
+function cliWith(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/run-cli.ts', ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('tickvisor simulate', () => {
+  test('a cluster scenario without nats-server: one line saying how to install it, exit 1', () => {
+    const r = cliWith({ TICKVISOR_NATS_SERVER: '/nonexistent/nats-server' }, 'simulate', 'examples/scenarios/cluster-kill-node.yaml');
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /cluster-kill-node is a cluster scenario and needs nats-server.*apt-get install nats-server/);
+  });
+
   test('--json prints exactly one JSON object with the report, exit 0 when the expectations hold', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tickvisor-scn-'));
     const file = join(dir, 'tiny.yaml');

@@ -187,6 +187,45 @@ describe('published cursors', () => {
   });
 });
 
+describe('published cursors and out-of-order acks', () => {
+  test('a cursor is held back while an older batch of its symbol is unacked (a retry under way), and moves once it lands', async () => {
+    const clock = new ManualClock(T0);
+    const t = trades(40); // several 50 ms windows
+    const firstWindow = Math.floor(t[0]!.timestamp / 50) * 50;
+    let failFirst = true;
+    const target: PublishTarget = {
+      publish: async (_s, data) => {
+        const batch = decodeTradeBatch(data);
+        if ('error' in batch) throw new Error(batch.error);
+        // the oldest window's first attempt times out (a leader election); the later ones land
+        if (batch.windowStart === firstWindow && failFirst) {
+          failFirst = false;
+          throw new Error('timeout');
+        }
+        return { duplicate: false };
+      },
+    };
+    const written: { tradeId: string; timestamp: number }[] = [];
+    const tracker = new CursorTracker(async (_key, value) => void written.push(JSON.parse(new TextDecoder().decode(value)) as { tradeId: string; timestamp: number }));
+    const p = new TradePublisher(target, { clock, retryMinMs: 1_000, onAcked: (batch) => tracker.noteAcked(batch.trades) });
+    p.start();
+    p.push(t);
+    clock.advance(t[39]!.timestamp - T0 + 200); // every window due and sent
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.ok(p.stats.batches > 1, 'the later windows were acked');
+    const key = cursorKey('binance', 'spot', 'BTC/USDT');
+    assert.equal(p.pendingFloors().get(key), firstWindow, 'the failed window is still pending');
+    assert.equal(await tracker.flush(p.pendingFloors()), 0, 'no cursor past the unacked window');
+    assert.deepEqual(written, []);
+    clock.advance(1_000); // the retry goes out and lands
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(p.pendingFloors().size, 0);
+    assert.equal(await tracker.flush(p.pendingFloors()), 1);
+    assert.deepEqual(written, [{ tradeId: t[39]!.id, timestamp: t[39]!.timestamp }]);
+    await p.close(0);
+  });
+});
+
 describe('publisher shutdown', () => {
   test('close() flushes open windows and says false when the acks do not come in time', async () => {
     const clock = new ManualClock(T0);

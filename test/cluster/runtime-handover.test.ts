@@ -129,7 +129,12 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
       archiver = new Archiver(nc, { store: archiveStore });
       await archiver.start();
       // what an operator sees: both slots of the unit, each held by one of the two nodes
-      const status = JSON.parse(await cli('cluster', 'status', '--nats', nats.urls, '--json')) as { leases: { unit: string; slot: number; node: string }[]; stream?: { name: string; consumers: unknown[] } };
+      const status = JSON.parse(await cli('cluster', 'status', '--nats', nats.urls, '--json')) as {
+        nodes: { node: string; units: number }[];
+        leases: { unit: string; slot: number; node: string }[];
+        stream?: { name: string; consumers: unknown[] };
+      };
+      assert.deepEqual(status.nodes.map((n) => `${n.node}:${n.units}`), ['r-a:1', 'r-b:1', 'r-c:0'], 'three live nodes, two holding a slot each');
       assert.deepEqual(status.leases.map((l) => `${l.unit}/${l.slot}`), ['binance:spot/0', 'binance:spot/1']);
       assert.deepEqual(status.leases.map((l) => l.node).sort(), ['r-a', 'r-b']);
       assert.equal(status.stream?.name, 'TICKVISOR');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { TickvisorError } from '../../src/errors.js';
 import { loadScenarioFile, parseScenario, scenarioToSimOptions } from '../../src/scenario/index.js';
-import { COLLECTOR_FAULT_KINDS, FAULT_KINDS } from '../../src/scenario/schema.js';
+import { CLUSTER_FAULT_KINDS, COLLECTOR_FAULT_KINDS, FAULT_KINDS } from '../../src/scenario/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tv-scenario-'));
 function file(name: string, text: string): string {
@@ -99,7 +99,7 @@ describe('scenario files', () => {
 
   const cases: Array<[string, (s: Record<string, unknown>) => unknown, string]> = [
     ['a fault time that is not a number', (s) => ({ ...s, faults: [{ at: 0, kind: 'stall' }, { at: 1, kind: 'stall' }, { at: 'soon', kind: 'stall' }] }), 'scenario.yaml: faults.2.at: expected number, received string'],
-    ['an unknown fault kind', (s) => ({ ...s, faults: [{ at: 0, kind: 'explode' }] }), `scenario.yaml: faults.0.kind: expected one of ${[...FAULT_KINDS, ...COLLECTOR_FAULT_KINDS].join('|')}`],
+    ['an unknown fault kind', (s) => ({ ...s, faults: [{ at: 0, kind: 'explode' }] }), `scenario.yaml: faults.0.kind: expected one of ${[...FAULT_KINDS, ...COLLECTOR_FAULT_KINDS, ...CLUSTER_FAULT_KINDS].join('|')}`],
     ['a missing name', ({ name: _n, ...s }) => s, 'scenario.yaml: name: missing (expected string)'],
     ['a negative duration', (s) => ({ ...s, durationMs: -1 }), 'scenario.yaml: durationMs: expected number to be >0'],
     ['an unknown field', (s) => ({ ...s, faultz: [] }), 'scenario.yaml: faultz: unknown field'],

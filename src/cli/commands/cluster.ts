@@ -10,7 +10,8 @@ import { parseArgs, requiredOption, usage } from '../args.js';
 
 export const help = `tickvisor cluster status --nats URL [--json]
 
-What a tickvisor cluster looks like from its NATS servers: each work unit's lease (the node
+What a tickvisor cluster looks like from its NATS servers: the live nodes and how many units each
+holds, each work unit's lease (the node
 holding it, since when), how far behind the newest trade the stream holds for each unit is
 (its published cursors), and the stream ${STREAM_NAME} with its consumers (the archivers: how many
 messages each still has to take). Reads only; changes nothing.
@@ -40,8 +41,18 @@ interface ConsumerRow {
   delivered: number;
 }
 
+interface NodeRow {
+  node: string;
+  /** wall-clock ms when the node started (announced itself) */
+  since?: number;
+  /** units (slots) it holds */
+  units: number;
+}
+
 export interface ClusterStatus {
   at: number;
+  /** the live nodes: those whose presence key has not lapsed */
+  nodes: NodeRow[];
   leases: LeaseRow[];
   cursors: UnitCursors[];
   stream?: { name: string; messages: number; bytes: number; firstSeq: number; lastSeq: number; replicas: number; consumers: ConsumerRow[] };
@@ -67,8 +78,15 @@ async function readStatus(nc: Parameters<typeof jetstreamManager>[0]): Promise<C
   const at = Date.now();
   const kvm = new Kvm(nc);
   const leases: LeaseRow[] = [];
+  const nodes: NodeRow[] = [];
   const leaseKv = await kvm.open(LEASE_BUCKET).catch(() => undefined);
   if (leaseKv) {
+    for (const key of await keysOf(leaseKv, 'node.>')) {
+      const entry = await leaseKv.get(key);
+      if (!entry || entry.operation !== 'PUT') continue;
+      const value = safeJson(entry.string());
+      nodes.push({ node: key.slice('node.'.length), units: 0, ...(typeof value?.since === 'number' ? { since: value.since } : {}) });
+    }
     for (const key of await keysOf(leaseKv, 'unit.>')) {
       const entry = await leaseKv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
@@ -102,7 +120,8 @@ async function readStatus(nc: Parameters<typeof jetstreamManager>[0]): Promise<C
   }
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(STREAM_NAME).catch(() => undefined);
-  const status: ClusterStatus = { at, leases: leases.sort((a, b) => a.unit.localeCompare(b.unit) || a.slot - b.slot), cursors: cursors.sort((a, b) => a.unit.localeCompare(b.unit)) };
+  for (const n of nodes) n.units = leases.filter((l) => l.node === n.node).length;
+  const status: ClusterStatus = { at, nodes: nodes.sort((a, b) => a.node.localeCompare(b.node)), leases: leases.sort((a, b) => a.unit.localeCompare(b.unit) || a.slot - b.slot), cursors: cursors.sort((a, b) => a.unit.localeCompare(b.unit)) };
   if (info) {
     const consumers: ConsumerRow[] = [];
     for await (const c of jsm.consumers.list(STREAM_NAME)) {
@@ -146,6 +165,8 @@ function safeJson(text: string): Record<string, unknown> | undefined {
 function render(s: ClusterStatus): string {
   const lines: string[] = [];
   const age = (ms: number) => (ms < 1_000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`);
+  lines.push(s.nodes.length ? 'nodes' : 'nodes      none alive');
+  for (const n of s.nodes) lines.push(`  ${n.node.padEnd(18)} ${n.units} unit${n.units === 1 ? '' : 's'}${n.since !== undefined ? `  up ${age(s.at - n.since)}` : ''}`);
   lines.push(s.leases.length ? 'leases' : 'leases     none held (no node running, or no cluster yet)');
   for (const l of s.leases) lines.push(`  ${l.unit.padEnd(18)} slot ${l.slot}  ${l.node}${l.since !== undefined ? `  since ${age(s.at - l.since)}` : ''}`);
   lines.push(s.cursors.length ? 'published' : 'published  nothing yet');

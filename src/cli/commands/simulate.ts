@@ -3,6 +3,7 @@ import { TickvisorError } from '../../errors.js';
 import type { LevelWithSilent } from '../../log/logger.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import { formatBookReport } from '../../simulate/book-sampler.js';
+import type { ClusterRunFigures } from '../../simulate/run-cluster.js';
 import { runScenario, type SimulationReport } from '../../simulate/run-scenario.js';
 import { parseArgs, usage } from '../args.js';
 
@@ -29,13 +30,14 @@ export function formatReport(r: SimulationReport): string {
       (r.unfilled ? `, unfilled ${r.unfilled}` : '') +
       (r.beforeStart ? ` (${r.beforeStart} published before the subscription was acknowledged)` : ''),
     `  faults     ${r.faultsInjected} injected` + (r.collectorKills ? `, collector killed and restarted ×${r.collectorKills}` : ''),
+    ...(r.cluster ? [formatCluster(r.cluster)] : []),
     `  gaps       ${r.gaps.detected} detected (${r.gaps.merged} joined one already waiting), ${r.gaps.filled} filled, ${r.gaps.unfilled} unfilled, ${r.gaps.backfilledTrades} trades backfilled by REST`,
     `  audit      ${r.audit.windows} windows checked by REST, ${r.audit.missing} trades found missing, ${r.audit.filled} filled, ${r.audit.unfilled} windows not fully checked`,
     `  recovery   ${sum(r.recoveries)} reconnects, ${sum(r.restarts)} actor restarts` +
       (Object.keys(r.restarts).length ? ` (${Object.entries(r.restarts).map(([k, v]) => `${k} ×${v}`).join(', ')})` : '') +
       (r.settled ? '' : ' — not settled within the settle timeout'),
     `  alerts     ${r.alerts}${r.alerts ? ` (${Object.entries(r.alertsByKind).map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}`,
-    `  latency    exchange → committed: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`,
+    `  latency    exchange → ${r.cluster ? 'archived' : 'committed'}: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`,
     ...(r.book !== undefined ? formatBookReport(r.book) : []),
     ...(r.neverSubscribed.length ? [`  never subscribed (acknowledged) by the exchange: ${r.neverSubscribed.join(', ')}`] : []),
     ...r.expectations.map((e) => `  ${e.ok ? '✓' : '✗'} ${e.detail}`),
@@ -44,6 +46,22 @@ export function formatReport(r: SimulationReport): string {
   if (where.length) lines.push(`  lost in  ${where.slice(0, 6).map(([s, n]) => `${s} ${n.lost}${n.unfilled ? ` (+${n.unfilled} unfilled)` : ''}`).join(', ')}${where.length > 6 ? `, … ${where.length - 6} more` : ''}`);
   if (r.lostSample.length) lines.push(`  lost e.g. ${r.lostSample.slice(0, 3).map((t) => `${t.exchange}:${t.market}:${t.symbol}#${t.id}`).join(', ')}`);
   return lines.join('\n');
+}
+
+function formatCluster(c: ClusterRunFigures): string {
+  const faults = [
+    c.nodeKills ? `${c.nodeKills} node kill${c.nodeKills === 1 ? '' : 's'}` : '',
+    c.nodeRestarts ? `${c.nodeRestarts} node restart${c.nodeRestarts === 1 ? '' : 's'}` : '',
+    c.natsKills ? `${c.natsKills} NATS server kill${c.natsKills === 1 ? '' : 's'}` : '',
+    c.isolations ? `${c.isolations} isolation${c.isolations === 1 ? '' : 's'}` : '',
+  ].filter((x) => x !== '');
+  return (
+    `  cluster    ${c.nodes} nodes, ${c.natsServers} NATS servers, redundancy ${c.redundancy}${faults.length ? ` (${faults.join(', ')})` : ''}: ` +
+    `${c.failovers} failover${c.failovers === 1 ? '' : 's'}, the longest ${c.maxFailoverMs} ms` +
+    (c.notFailedOver ? `, ${c.notFailedOver} never taken over` : '') +
+    (c.redundancy > 1 ? `; ${c.survivorBackfilledTrades} trades backfilled by the nodes collecting alongside` : '') +
+    `; ${c.duplicatesDropped} duplicate batches dropped by the stream, ${c.archiveDuplicates} trades the archive already held`
+  );
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;

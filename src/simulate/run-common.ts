@@ -1,0 +1,61 @@
+/** What a single-collector run and a cluster run share: the configuration under test, waiting with a bound, the fault timeline's end, latency quantiles. */
+import type { TickvisorConfigInput } from '../config/schema.js';
+import type { LevelWithSilent } from '../log/logger.js';
+import type { Scenario } from '../scenario/index.js';
+import type { SimExchange } from '../sim/index.js';
+
+/** one step of the exchange's clock per step slept */
+export const STEP_MS = 20;
+/** a scripted run is short: the simulator may keep far more REST history than the embedded default */
+export const RUN_LEDGER_LIMIT = 2_000_000;
+export const START_TIMEOUT_MS = 30_000;
+export const DEFAULT_SETTLE_TIMEOUT_MS = 60_000;
+
+/** The tickvisor configuration of a run: the scenario's overrides, every venue at the simulator's endpoints. */
+export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<SimExchange, 'endpoints'>, logLevel: LevelWithSilent = 'silent'): TickvisorConfigInput {
+  const overrides = (scenario.tickvisor ?? {}) as Record<string, unknown>;
+  const { groupSize, channels, bookDepth, ...rest } = overrides as { groupSize?: number; channels?: ('trade' | 'ticker' | 'book')[]; bookDepth?: number };
+  return {
+    ...(rest as Partial<TickvisorConfigInput>),
+    exchanges: scenario.venues.map((v) => ({
+      exchange: v.exchange,
+      market: v.market,
+      ...sim.endpoints(v.exchange, v.market),
+      ...(groupSize !== undefined ? { groupSize } : {}),
+      ...(channels !== undefined ? { channels } : {}),
+      ...(bookDepth !== undefined ? { bookDepth } : {}),
+    })),
+    // a scripted run is short: the REST audit looks often, so the run can wait until it has
+    // checked past the last fault (a scenario's own `audit` settings win)
+    audit: { intervalMs: 250, settleMs: 1_000, ...((rest as { audit?: object }).audit ?? {}) },
+    store: { ...((rest as { store?: object }).store ?? {}), path: dataDir },
+    metrics: { enabled: false },
+    log: { level: logLevel },
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** waits for `work`, at most `ms`; the timer is cleared either way so it holds no process open */
+export async function within(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([work, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** ms after the timeline's start at which the last fault with a duration ends */
+export function lastTimedFaultEnd(scenario: Scenario): number {
+  return scenario.faults.reduce((end, f) => (f.durationMs !== undefined ? Math.max(end, f.at + f.durationMs) : end), 0);
+}
+
+
+/** p50, p99 and max of a list of ms (sorted here) */
+export function latencyQuantiles(values: readonly number[]): { p50: number; p99: number; max: number } {
+  const sorted = Float64Array.from(values).sort();
+  const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0);
+  return { p50: q(0.5), p99: q(0.99), max: q(1) };
+}
