@@ -170,7 +170,7 @@ export class LeaseRunner {
     switch (command.type) {
       case 'create':
         if (this.options.mayAcquire?.() === false) {
-          return Promise.resolve().then(() => void this.dispatch({ type: 'acquire-failed', now: this.clock.now() }));
+          return Promise.resolve().then(() => void this.dispatch({ type: 'acquire-failed', now: this.clock.now(), sentAt: command.sentAt }));
         }
         this.epoch += 1;
         this.since = this.options.wallClock?.() ?? Date.now();
