@@ -10,7 +10,7 @@
  * publisher sends every window still open and waits (bounded) for the acks, the cursors are written,
  * then the leases are released so the next node need not wait for them to lapse.
  */
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { hostname } from 'node:os';
@@ -25,6 +25,7 @@ import { handOverReason, mayTakeSlot, Presence, type NodeLoad } from './balance.
 import { connectNats } from './nats-connect.js';
 import { jetStreamTarget, TradePublisher, type PublisherStats } from './publisher.js';
 import { ensureStream } from './stream.js';
+import { addStreamCursors } from './stream-cursors.js';
 
 export interface ClusterUnit {
   /** the collector's id in the tree */
@@ -152,6 +153,16 @@ class RunningNode implements ClusterNode {
     return new Promise<void>((resolve) => this.clock.setTimeout(() => resolve(), ms));
   }
 
+  private jsmOnce: Promise<JetStreamManager> | undefined;
+  private jsm(): Promise<JetStreamManager> {
+    // a failed attempt (NATS away) is not kept: the next call tries again
+    this.jsmOnce ??= jetstreamManager(this.nc).catch((error: unknown) => {
+      this.jsmOnce = undefined;
+      throw error;
+    });
+    return this.jsmOnce;
+  }
+
   private load(slots: number): NodeLoad {
     return { held: this.heldUnits(), slots, nodes: this.presence.liveNodes(), backlog: this.publisher.stats.backlog, maxBacklog: this.maxBacklog };
   }
@@ -228,7 +239,9 @@ class RunningNode implements ClusterNode {
     let cursors: Map<string, PublishedCursor> | undefined;
     for (let attempt = 0; cursors === undefined; attempt++) {
       try {
-        cursors = await readUnitCursors(this.cursorKv, unit.exchange, unit.market);
+        const read = await readUnitCursors(this.cursorKv, unit.exchange, unit.market);
+        await addStreamCursors(await this.jsm(), this.options.config.stream, unit.exchange, unit.market, read);
+        cursors = read;
       } catch (error) {
         if (attempt === 0) this.options.log.warn({ unit: unit.id, error: error instanceof Error ? error.message : String(error) }, 'cluster: cursors could not be read; the unit waits for them');
         if (!runner.mayWork() || this.stopping !== undefined) return;
