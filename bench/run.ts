@@ -254,7 +254,7 @@ if (wanted('cluster')) {
     const c = clusterRun;
     const cpu = c.cpuSecPerMillion;
     log(
-      `cluster     ${fmt(c.archived)}/${fmt(c.sent)} trades archived through ${c.servers} servers (R${c.replicas}) · ${fmt(c.tradesPerSec)} trades/s · ${fmt(c.messages)} messages (${c.tradesPerMessage} trades each)` +
+      `cluster     ${fmt(c.archived)}/${fmt(c.sent)} trades archived through ${c.servers} servers (R${c.replicas}) · ${fmt(c.tradesPerSec)} trades/s · ${fmt(c.messages)} messages (${c.tradesPerMessage} trades each, ${c.messagesPerCommit} per archive commit)` +
         ` · delivered ${c.deliveredPct}% · CPU-s per million: node ${cpu.node}, archiver ${cpu.archiver}, servers ${cpu.servers} (total ${cpu.total})`,
     );
     const p = c.paced;

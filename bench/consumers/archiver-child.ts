@@ -24,6 +24,8 @@ interface StartArg {
 
 let running: { nc: NatsConnection; store: HistoryStore; archiver: Archiver; dir: string } | undefined;
 let latency: number[] | undefined;
+/** store transactions committed: messages per commit says how well chunks gathered */
+let commits = 0;
 const need = () => {
   if (!running) throw new Error('archiver not started');
   return running;
@@ -41,6 +43,7 @@ serve(
         store,
         ...(arg.maxChunk !== undefined ? { maxChunk: arg.maxChunk } : {}),
         onCommitted: (trades) => {
+          commits += 1;
           if (latency === undefined) return;
           // committed in the archive now: exchange timestamp → here (one clock: the same machine)
           const now = Date.now();
@@ -62,7 +65,7 @@ serve(
       latency = undefined;
       return q;
     },
-    stats: () => ({ ...need().archiver.stats }),
+    stats: () => ({ ...need().archiver.stats, commits }),
     /** this process's CPU so far (user + system, every thread: LMDB's writer included), seconds */
     cpuSeconds: () => {
       const c = process.cpuUsage();

@@ -61,6 +61,8 @@ export interface ClusterResult {
   messages: number;
   tradesPerMessage: number;
   cpuSecPerMillion: CpuSplit;
+  /** the archiver's stream messages per store transaction during the burst */
+  messagesPerCommit: number;
   /** the simulator's CPU while it sent, % of one core */
   simCpuPct: number;
   paced: PacedResult;
@@ -119,6 +121,13 @@ async function cpuNow(p: Parts): Promise<{ node: number; archiver: number; serve
   return { node, archiver, servers: p.cluster.servers.reduce((sum, s) => sum + procCpu(s.pid()), 0) };
 }
 
+/** what the archiver child's `stats` answers */
+interface ArchiverStats {
+  messages: number;
+  written: number;
+  commits: number;
+}
+
 const published = async (node: BenchChild) => (await node.call<{ batches: number } | null>('clusterPublished'))?.batches ?? 0;
 
 export async function cluster(plan: ClusterPlan): Promise<ClusterOutcome> {
@@ -151,6 +160,7 @@ export async function cluster(plan: ClusterPlan): Promise<ClusterOutcome> {
     const simCpu0 = await sim.cpuSeconds();
     const messages0 = await published(node);
     const base = await archiver.call<number>('seen');
+    const arch0 = await archiver.call<ArchiverStats>('stats');
     const cpu0 = await cpuNow(parts);
     await archiver.call('arm', { count: plan.burst, quietMs: 2_000, timeoutMs: 180_000 });
     // the node's and the servers' CPU is read when the last trade is archived, not after the
@@ -174,6 +184,8 @@ export async function cluster(plan: ClusterPlan): Promise<ClusterOutcome> {
     // a burst that lost trades never reached the count: its CPU is read now, quiet period included
     if (cpu1 === undefined) cpu1 = await cpuNow(parts);
     const messages = (await published(node)) - messages0;
+    const arch1 = await archiver.call<ArchiverStats>('stats');
+    const commits = arch1.commits - arch0.commits;
     const perMillion = (cpu: number) => (result.delivered > 0 ? round((cpu / result.delivered) * 1e6, 2) : NaN);
     const split = { node: perMillion(cpu1.node - cpu0.node), archiver: perMillion(cpu1.archiver - cpu0.archiver), servers: perMillion(cpu1.servers - cpu0.servers) };
 
@@ -194,6 +206,7 @@ export async function cluster(plan: ClusterPlan): Promise<ClusterOutcome> {
       messages,
       tradesPerMessage: messages > 0 ? Math.round(result.delivered / messages) : 0,
       cpuSecPerMillion: { ...split, total: round(split.node + split.archiver + split.servers, 2) },
+      messagesPerCommit: commits > 0 ? round((arch1.messages - arch0.messages) / commits, 1) : 0,
       simCpuPct: result.seconds > 0 ? round((simCpu / result.seconds) * 100, 1) : 0,
       paced,
       p50Ms: paced.p50Ms,
@@ -216,7 +229,7 @@ async function pacedRun(parts: Parts, sim: SimProcess, syms: string[], plan: Clu
   await sim.setSymbols(syms.map((symbol) => ({ symbol, tradesPerSecond: plan.pacedRate / syms.length, tickersPerSecond: 0 })));
   // warm-up at the rate: every window of the change has gone through
   await sleep(1_000);
-  const stats0 = await parts.archiver.call<{ written: number }>('stats');
+  const stats0 = await parts.archiver.call<ArchiverStats>('stats');
   const messages0 = await published(parts.node);
   const cpu0 = await cpuNow(parts);
   const t0 = performance.now();
@@ -225,7 +238,7 @@ async function pacedRun(parts: Parts, sim: SimProcess, syms: string[], plan: Clu
   const q = await parts.archiver.call<{ samples: number; p50Ms: number; p99Ms: number; maxMs: number }>('latencyStop');
   const cpu1 = await cpuNow(parts);
   const seconds = (performance.now() - t0) / 1000;
-  const stats1 = await parts.archiver.call<{ written: number }>('stats');
+  const stats1 = await parts.archiver.call<ArchiverStats>('stats');
   const messages = (await published(parts.node)) - messages0;
   await sim.setSymbols(syms.map((symbol) => ({ symbol, tradesPerSecond: 0, tickersPerSecond: 0 })));
   const pct = (cpu: number) => round((cpu / seconds) * 100, 1);
