@@ -185,6 +185,19 @@ describe('published cursors', () => {
     assert.equal(await tracker.flush(), 1);
     assert.deepEqual(puts.at(-1), ['binance.spot.BTC/USDT', { tradeId: '10000', timestamp: t[9]!.timestamp + 1 }]);
   });
+  test('trades of several symbols in one call each move their own symbol\'s cursor', async () => {
+    const puts = new Map<string, unknown>();
+    const tracker = new CursorTracker(async (key, value) => void puts.set(key, JSON.parse(new TextDecoder().decode(value))));
+    const btc = trades(4, 'BTC/USDT');
+    const eth = trades(4, 'ETH/USDT', 2);
+    const okx = { ...btc[3]!, exchange: 'okx' as const, id: 'x1' };
+    // interleaved, the newest of each symbol not last: the key must follow every change of symbol
+    tracker.noteAcked([btc[0]!, btc[3]!, eth[3]!, eth[0]!, okx, btc[1]!, eth[2]!]);
+    assert.equal(await tracker.flush(), 3);
+    assert.deepEqual(puts.get('binance.spot.BTC/USDT'), { tradeId: btc[3]!.id, timestamp: btc[3]!.timestamp });
+    assert.deepEqual(puts.get('binance.spot.ETH/USDT'), { tradeId: eth[3]!.id, timestamp: eth[3]!.timestamp });
+    assert.deepEqual(puts.get('okx.spot.BTC/USDT'), { tradeId: 'x1', timestamp: btc[3]!.timestamp });
+  });
 });
 
 describe('publisher shutdown', () => {
