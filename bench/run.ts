@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --quick] [-- --json] [-- --only=burst,peers,sustained,latency,scale,recovery,store,book,cluster]
- *               [-- --sustained-trades=N] [-- --store-trades=N] [-- --cluster-trades=N] [-- --archiver-chunk=N]
+ *               [-- --sustained-trades=N] [-- --store-trades=N] [-- --cluster-trades=N] [-- --cluster-rate=N] [-- --archiver-chunk=N]
  *
  * Every scenario runs against the project's simulator on loopback, in its own process; the consumer
  * under measurement (tickvisor, or a peer) runs in another process, so process.cpuUsage there is its
@@ -68,6 +68,7 @@ plan.sustained = countArg('sustained-trades', plan.sustained);
 plan.storeTrades = countArg('store-trades', plan.storeTrades);
 plan.bookEvents = countArg('book-events', plan.bookEvents);
 plan.clusterTrades = countArg('cluster-trades', plan.clusterTrades);
+plan.clusterRate = countArg('cluster-rate', plan.clusterRate);
 /** the archiver's messages per store transaction (A/B runs); its own default without the flag */
 const archiverChunk = args.some((a) => a.startsWith('--archiver-chunk=')) ? countArg('archiver-chunk', 0) : undefined;
 /** level changes per book event on average (a busy Binance symbol's 100 ms diff carries tens) */
@@ -262,6 +263,7 @@ if (wanted('cluster')) {
       `cluster     paced ${fmt(p.rate)} trades/s (archived ${fmt(p.archivedPerSec)}/s, ${fmt(p.messagesPerSec)} messages/s) · exchange → archive p50 ${p.p50Ms} ms · p99 ${p.p99Ms} ms · max ${p.maxMs} ms` +
         ` · CPU % of a core: node ${p.cpuPct.node}, archiver ${p.cpuPct.archiver}, servers ${p.cpuPct.servers} · load ${c.loadavg.join(' ')}`,
     );
+    log(`            exchange → node p50 ${p.toNode.p50Ms} · p99 ${p.toNode.p99Ms} ms; node → archive p50 ${p.nodeToArchive.p50Ms} · p99 ${p.nodeToArchive.p99Ms} ms`);
   }
 }
 

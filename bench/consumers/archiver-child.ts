@@ -23,7 +23,8 @@ interface StartArg {
 }
 
 let running: { nc: NatsConnection; store: HistoryStore; archiver: Archiver; dir: string } | undefined;
-let latency: number[] | undefined;
+/** exchange → archive, and its two parts: exchange → the node read the frame (localTimestamp), node → archive */
+let latency: { total: number[]; before: number[]; after: number[] } | undefined;
 /** store transactions committed: messages per commit says how well chunks gathered */
 let commits = 0;
 const need = () => {
@@ -47,7 +48,11 @@ serve(
           if (latency === undefined) return;
           // committed in the archive now: exchange timestamp → here (one clock: the same machine)
           const now = Date.now();
-          for (const t of trades) latency.push(now - t.timestamp);
+          for (const t of trades) {
+            latency.total.push(now - t.timestamp);
+            latency.before.push(t.localTimestamp - t.timestamp);
+            latency.after.push(now - t.localTimestamp);
+          }
         },
       });
       await archiver.start();
@@ -56,14 +61,19 @@ serve(
     },
     ...burstHandlers(written),
     latencyStart: () => {
-      latency = [];
+      latency = { total: [], before: [], after: [] };
       return true;
     },
     latencyStop: () => {
       if (latency === undefined) throw new Error('latencyStop before latencyStart');
-      const q = quantiles(latency);
+      const q = quantiles(latency.total);
+      const part = (samples: number[]) => {
+        const { p50Ms, p99Ms, maxMs } = quantiles(samples);
+        return { p50Ms, p99Ms, maxMs };
+      };
+      const out = { ...q, toNode: part(latency.before), nodeToArchive: part(latency.after) };
       latency = undefined;
-      return q;
+      return out;
     },
     stats: () => ({ ...need().archiver.stats, commits }),
     /** this process's CPU so far (user + system, every thread: LMDB's writer included), seconds */

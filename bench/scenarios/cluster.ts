@@ -85,8 +85,18 @@ export interface PacedResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** exchange timestamp → the node read the frame (the simulator, loopback, the node's socket) */
+  toNode: LatencyPart;
+  /** the node read the frame → committed in the archive (store, window, grace, stream, archiver) */
+  nodeToArchive: LatencyPart;
   /** each part's CPU over the window, % of one core */
   cpuPct: { node: number; archiver: number; servers: number };
+}
+
+export interface LatencyPart {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 export type ClusterOutcome = ClusterResult | { error: string };
@@ -235,7 +245,7 @@ async function pacedRun(parts: Parts, sim: SimProcess, syms: string[], plan: Clu
   const t0 = performance.now();
   await parts.archiver.call('latencyStart');
   await sleep(plan.pacedSeconds * 1000);
-  const q = await parts.archiver.call<{ samples: number; p50Ms: number; p99Ms: number; maxMs: number }>('latencyStop');
+  const q = await parts.archiver.call<{ samples: number; p50Ms: number; p99Ms: number; maxMs: number; toNode: LatencyPart; nodeToArchive: LatencyPart }>('latencyStop');
   const cpu1 = await cpuNow(parts);
   const seconds = (performance.now() - t0) / 1000;
   const stats1 = await parts.archiver.call<ArchiverStats>('stats');
