@@ -157,6 +157,33 @@ describe('publisher (fake stream)', () => {
   });
 });
 
+describe('publisher timing', () => {
+  test('a window goes out as soon as its end plus the grace has passed, whenever the publisher started', () => {
+    // started 37 ms into a 50 ms window: ticking every 50 ms from there would wake 13 ms after each due time
+    for (const startPhase of [0, 1, 37, 49]) {
+      const start = T0 + startPhase;
+      const clock = new ManualClock(start);
+      const sent: number[] = [];
+      const target: PublishTarget = {
+        publish: async () => {
+          sent.push(clock.now());
+          return { duplicate: false };
+        },
+      };
+      const p = new TradePublisher(target, { clock, windowMs: 50, graceMs: 100 });
+      p.start();
+      const windowStart = Math.floor(start / 50) * 50 + 50;
+      p.push([{ ...trades(1)[0]!, timestamp: windowStart + 20 }]);
+      const due = windowStart + 50 + 100;
+      clock.advance(due - start - 1);
+      assert.equal(sent.length, 0, `phase ${startPhase}: not before the window's end plus the grace`);
+      clock.advance(2);
+      assert.equal(sent.length, 1, `phase ${startPhase}: out within a millisecond of falling due`);
+      void p.close(0);
+    }
+  });
+});
+
 describe('published cursors', () => {
   test('KV keys are KV-safe and one-to-one', () => {
     const keys = ['BTC/USDT', 'BTC/USDT:USDT', 'A=B/C', 'A.B/C', 'Ü/X'].map((s) => cursorKey('okx', 'futures', s));
