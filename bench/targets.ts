@@ -45,7 +45,8 @@ export interface ClusterFigures {
   deliveredPct: number;
   /** exchange timestamp → committed in the archive at the paced rate */
   p99Ms: number;
-  paced: { rate: number };
+  /** the paced rate p99Ms was measured at */
+  pacedRate: number;
 }
 
 /** the fields of a book outcome a target reads */
@@ -104,7 +105,7 @@ export function targets(i: TargetInputs): TargetRow[] {
 
   const cluster = ok(i.cluster);
   const clusterP99 = num(cluster?.p99Ms);
-  const pacedRate = cluster ? ` at ${cluster.paced.rate.toLocaleString('en')}/s` : '';
+  const pacedRate = cluster ? ` at ${cluster.pacedRate.toLocaleString('en')}/s` : '';
 
   const burstCpu = num(burst?.cpuSecPerMillion);
   const floorCpu = num(floor?.cpuSecPerMillion);

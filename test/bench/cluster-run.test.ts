@@ -23,7 +23,8 @@ interface ClusterSection {
   tradesPerMessage: number;
   messagesPerCommit: number;
   cpuSecPerMillion: { node: number; archiver: number; servers: number; total: number };
-  paced: { rate: number; archivedPerSec: number; messagesPerSec: number; samples: number; p50Ms: number; p99Ms: number; maxMs: number; cpuPct: Record<string, number> };
+  paced: Array<{ rate: number; archivedPerSec: number; messagesPerSec: number; samples: number; p50Ms: number; p99Ms: number; maxMs: number; cpuPct: Record<string, number> }>;
+  pacedRate: number;
   p50Ms: number;
   p99Ms: number;
   compareWith: string;
@@ -53,7 +54,10 @@ test('the quick bench reports the cluster section and its target rows, as JSON',
   assert.ok(c.messages <= TRADES);
   for (const k of ['node', 'archiver', 'servers'] as const) assert.ok(isNum(c.cpuSecPerMillion[k]) && c.cpuSecPerMillion[k] > 0, `cpu ${k} = ${c.cpuSecPerMillion[k]}`);
   assert.ok(Math.abs(c.cpuSecPerMillion.total - (c.cpuSecPerMillion.node + c.cpuSecPerMillion.archiver + c.cpuSecPerMillion.servers)) <= 0.011);
-  const p = c.paced;
+  // the quick plan paces one rate
+  assert.equal(c.paced.length, 1);
+  const p = c.paced[0]!;
+  assert.equal(c.pacedRate, p.rate);
   assert.ok(p.samples > 0 && isNum(p.archivedPerSec) && p.archivedPerSec > 0);
   // the publisher holds a window 50 ms past its end plus 100 ms of grace: nothing reaches the archive sooner than the grace
   assert.ok(p.p50Ms >= 100 && p.p50Ms <= p.p99Ms && p.p99Ms <= p.maxMs, `p50 ${p.p50Ms} p99 ${p.p99Ms} max ${p.maxMs}`);

@@ -27,7 +27,7 @@ const full: TargetInputs = {
   latency: { '10000': { p99Ms: 9 }, '50000': { p99Ms: 21 } },
   book: { updatesPerCpuSec: 190_000, mismatched: 0 },
   ccxtBook: { updatesPerCpuSec: 60_000, mismatched: 0 },
-  cluster: { tradesPerSec: 160_000, deliveredPct: 100, p99Ms: 240, paced: { rate: 50_000 } },
+  cluster: { tradesPerSec: 160_000, deliveredPct: 100, p99Ms: 240, pacedRate: 50_000 },
 };
 
 describe('bench targets', () => {
@@ -64,7 +64,7 @@ describe('bench targets', () => {
   });
 
   test('the cluster rows: 150k archived with every trade, p99 at most 250 ms', () => {
-    const c = (tradesPerSec: number, deliveredPct: number, p99Ms: number) => ({ cluster: { tradesPerSec, deliveredPct, p99Ms, paced: { rate: 50_000 } } });
+    const c = (tradesPerSec: number, deliveredPct: number, p99Ms: number) => ({ cluster: { tradesPerSec, deliveredPct, p99Ms, pacedRate: 50_000 } });
     assert.equal(row(targets(c(149_999, 100, 240)), 'cluster archived').met, false);
     assert.equal(row(targets(c(400_000, 99.9, 240)), 'cluster archived').met, false);
     assert.equal(row(targets(c(150_000, 100, 250)), 'cluster p99').met, true);
