@@ -6,8 +6,11 @@
  *   burst  N trades of 50 symbols as fast as the socket drains, from the first sent to the last
  *          committed in the archive: trades/s, delivered (distinct trades archived / sent), and the
  *          CPU per million trades of the node, the archiver and the three servers apart
- *   paced  R trades/s for D s (each rate of the plan): exchange timestamp → committed in the archive, p50/p99/max (the
- *          publisher's 50 ms window and 100 ms grace are part of it), and each part's CPU per second
+ *   paced  R trades/s for D s, for each rate of the plan: exchange timestamp → committed in the
+ *          archive, p50/p99/max (the publisher's 50 ms window and 100 ms grace are part of it), split
+ *          at the node's reading of the frame, and each part's CPU per second
+ * The burst's trades are stamped when the simulator prepares them (about a second before they are
+ * sent), so its messages carry ~100 trades each, more than a live feed's 50 ms windows would.
  * Compare with the `burst` section's tradesPerSec: the same burst into a node that only stores.
  */
 import { readFileSync } from 'node:fs';
