@@ -253,11 +253,12 @@ async function pacedRun(parts: Parts, sim: SimProcess, syms: string[], rate: num
   const t0 = performance.now();
   await parts.archiver.call('latencyStart');
   await sleep(pacedSeconds * 1000);
-  const q = await parts.archiver.call<{ samples: number; p50Ms: number; p99Ms: number; maxMs: number; toNode: LatencyPart; nodeToArchive: LatencyPart }>('latencyStop');
+  // the window's counts first: latencyStop sorts every sample in the archiver, which takes a while
   const cpu1 = await cpuNow(parts);
   const seconds = (performance.now() - t0) / 1000;
   const stats1 = await parts.archiver.call<ArchiverStats>('stats');
   const messages = (await published(parts.node)) - messages0;
+  const q = await parts.archiver.call<{ samples: number; p50Ms: number; p99Ms: number; maxMs: number; toNode: LatencyPart; nodeToArchive: LatencyPart }>('latencyStop');
   await sim.setSymbols(syms.map((symbol) => ({ symbol, tradesPerSecond: 0, tickersPerSecond: 0 })));
   const pct = (cpu: number) => round((cpu / seconds) * 100, 1);
   return {
