@@ -125,6 +125,7 @@ class RunningNode implements ClusterNode {
     this.cursors = new CursorTracker((key, value) => cursorKv.put(key, value));
     this.publisher = new TradePublisher(jetStreamTarget(jetstream(nc)), {
       clock,
+      windowMs: options.config.windowMs,
       onAcked: (batch) => this.cursors.noteAcked(batch.trades),
     });
     this.publisher.start();
