@@ -1,6 +1,6 @@
 /**
- * npm run bench [-- --quick] [-- --json] [-- --only=burst,peers,sustained,latency,scale,recovery,store]
- *               [-- --sustained-trades=N] [-- --store-trades=N]   (override the plan's counts)
+ * npm run bench [-- --quick] [-- --json] [-- --only=burst,peers,sustained,latency,scale,recovery,store,book,cluster]
+ *               [-- --sustained-trades=N] [-- --store-trades=N] [-- --cluster-trades=N] [-- --cluster-rate=N] [-- --archiver-chunk=N]
  *
  * Every scenario runs against the project's simulator on loopback, in its own process; the consumer
  * under measurement (tickvisor, or a peer) runs in another process, so process.cpuUsage there is its
@@ -17,6 +17,9 @@
  *             put per trade → bytes per trade on disk, write and read rates (columnar when present)
  *   book      50 Binance spot books, N diff events each as fast as the socket drains → applied (and
  *             stored): tickvisor, ccxt pro's watchOrderBookForSymbols, the floor; final books checked
+ *   cluster   the burst through one tickvisor node with `cluster:` → the R3 stream of a 3-server NATS
+ *             cluster → an archiver process → LMDB: trades/s archived, CPU per million per process;
+ *             then paced rates → exchange timestamp → committed in the archive, p50/p99
  * Then the issue's targets, each met, not met or not measured in this run.
  * --json prints exactly one JSON object on stdout; every other line goes to stderr.
  */
@@ -29,10 +32,11 @@ import { ratios } from './ratios.js';
 import { scale, type ScaleResult } from './scenarios/scale.js';
 import { store, type StoreResult } from './scenarios/store.js';
 import { book, type BookConsumerKind, type BookOutcome, type BookResult } from './scenarios/book.js';
+import { cluster, type ClusterOutcome } from './scenarios/cluster.js';
 import { sustained, type SustainedOutcome } from './scenarios/sustained.js';
 import { targetTable, targets } from './targets.js';
 
-const SCENARIOS = ['burst', 'peers', 'sustained', 'latency', 'scale', 'recovery', 'store', 'book'] as const;
+const SCENARIOS = ['burst', 'peers', 'sustained', 'latency', 'scale', 'recovery', 'store', 'book', 'cluster'] as const;
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const json = args.includes('--json');
@@ -47,8 +51,8 @@ if (unknown.length > 0) {
 }
 
 const plan = quick
-  ? { burst: 60_000, warm: 5_000, sustained: 300_000, latencyRates: [10_000], latencySeconds: 3, scale: [1, 5_000], scaleSeconds: 2, faults: ['disconnect'], storeTrades: 200_000, bookEvents: 400, bookWarm: 100 }
-  : { burst: 300_000, warm: 20_000, sustained: 3_000_000, latencyRates: [10_000, 50_000], latencySeconds: 8, scale: [1, 100, 1_000, 5_000], scaleSeconds: 8, faults: ['disconnect', 'server-restart'], storeTrades: 1_000_000, bookEvents: 2_000, bookWarm: 200 };
+  ? { burst: 60_000, warm: 5_000, sustained: 300_000, latencyRates: [10_000], latencySeconds: 3, scale: [1, 5_000], scaleSeconds: 2, faults: ['disconnect'], storeTrades: 200_000, bookEvents: 400, bookWarm: 100, clusterTrades: 60_000, clusterRates: [20_000], clusterSeconds: 3 }
+  : { burst: 300_000, warm: 20_000, sustained: 3_000_000, latencyRates: [10_000, 50_000], latencySeconds: 8, scale: [1, 100, 1_000, 5_000], scaleSeconds: 8, faults: ['disconnect', 'server-restart'], storeTrades: 1_000_000, bookEvents: 2_000, bookWarm: 200, clusterTrades: 300_000, clusterRates: [10_000, 50_000], clusterSeconds: 8 };
 /** `--name=N`: a positive integer overriding the plan, or the plan's own figure */
 function countArg(name: string, planned: number): number {
   const raw = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -63,6 +67,11 @@ function countArg(name: string, planned: number): number {
 plan.sustained = countArg('sustained-trades', plan.sustained);
 plan.storeTrades = countArg('store-trades', plan.storeTrades);
 plan.bookEvents = countArg('book-events', plan.bookEvents);
+plan.clusterTrades = countArg('cluster-trades', plan.clusterTrades);
+/** --cluster-rate=N: one paced run at N trades/s instead of the plan's rates */
+if (args.some((a) => a.startsWith('--cluster-rate='))) plan.clusterRates = [countArg('cluster-rate', 1)];
+/** the archiver's messages per store transaction (A/B runs); its own default without the flag */
+const archiverChunk = args.some((a) => a.startsWith('--archiver-chunk=')) ? countArg('archiver-chunk', 0) : undefined;
 /** level changes per book event on average (a busy Binance symbol's 100 ms diff carries tens) */
 const BOOK_MEAN_CHANGES = 10;
 /** trades per store write: what the pipeline's batch writer commits at a time under load */
@@ -235,6 +244,32 @@ if (wanted('book')) {
   result.book = { symbols: 50, eventsPerSymbol: plan.bookEvents, meanChanges: BOOK_MEAN_CHANGES, ...bookRuns, ratios };
 }
 
+let clusterRun: ClusterOutcome | undefined;
+if (wanted('cluster')) {
+  clusterRun = await cluster({ burst: plan.clusterTrades, warm: plan.warm, pacedRates: plan.clusterRates, pacedSeconds: plan.clusterSeconds, ...(archiverChunk !== undefined ? { maxChunk: archiverChunk } : {}) });
+  result.cluster = clusterRun;
+  if ('error' in clusterRun) {
+    // no nats-server on this machine is reported, not a failure of tickvisor
+    if (!clusterRun.error.startsWith('nats-server is not installed')) failed = true;
+    log(`cluster     error: ${clusterRun.error}`);
+  } else {
+    const c = clusterRun;
+    const cpu = c.cpuSecPerMillion;
+    log(
+      `cluster     ${fmt(c.archived)}/${fmt(c.sent)} trades archived through ${c.servers} servers (R${c.replicas}) · ${fmt(c.tradesPerSec)} trades/s · ${fmt(c.messages)} messages (${c.tradesPerMessage} trades each, ${c.messagesPerCommit} per archive commit)` +
+        ` · delivered ${c.deliveredPct}% · CPU-s per million: node ${cpu.node}, archiver ${cpu.archiver}, servers ${cpu.servers} (total ${cpu.total})`,
+    );
+    for (const p of c.paced) {
+      log(
+        `cluster     paced ${fmt(p.rate)} trades/s (archived ${fmt(p.archivedPerSec)}/s, ${fmt(p.messagesPerSec)} messages/s) · exchange → archive p50 ${p.p50Ms} ms · p99 ${p.p99Ms} ms · max ${p.maxMs} ms` +
+          ` · CPU % of a core: node ${p.cpuPct.node}, archiver ${p.cpuPct.archiver}, servers ${p.cpuPct.servers}`,
+      );
+      log(`            exchange → node p50 ${p.toNode.p50Ms} · p99 ${p.toNode.p99Ms} ms; node → archive p50 ${p.nodeToArchive.p50Ms} · p99 ${p.nodeToArchive.p99Ms} ms`);
+    }
+    log(`cluster     load average ${c.loadavg.join(' ')} (1, 5, 15 min) at the end of the section`);
+  }
+}
+
 const peers = result.peers as { floor?: BurstOutcome } | undefined;
 const scaleRuns = result.scale as Record<string, ScaleResult | { error: string }> | undefined;
 const latencyRuns = result.latency as Record<string, LatencyResult | { error: string }> | undefined;
@@ -248,6 +283,7 @@ const targetRows = targets({
   scale: scaleRuns,
   latency: latencyRuns,
   ...(bookRuns ? { book: bookRuns.tickvisor, ccxtBook: bookRuns.ccxt } : {}),
+  cluster: clusterRun,
 });
 result.targets = targetRows;
 log('');

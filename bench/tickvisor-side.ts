@@ -6,7 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTickvisor, walk, type Tickvisor } from 'tickvisor';
+import { createTickvisor, walk, type Tickvisor, type TickvisorConfigInput } from 'tickvisor';
+
+/** a `cluster:` block as a user writes it (the configuration fills in the defaults) */
+export type ClusterConfigInput = NonNullable<TickvisorConfigInput['cluster']>;
 
 export interface Side {
   tv: Tickvisor;
@@ -15,13 +18,15 @@ export interface Side {
   close(): Promise<void>;
 }
 
-export async function startSide(endpoints: { wsUrl: string; restUrl: string }, symbols: string[], groupSize: number): Promise<Side> {
+/** `cluster`: the node's `cluster:` configuration (the bench's cluster section), or none to run alone */
+export async function startSide(endpoints: { wsUrl: string; restUrl: string }, symbols: string[], groupSize: number, cluster?: ClusterConfigInput): Promise<Side> {
   const dir = mkdtempSync(join(tmpdir(), 'tickvisor-bench-'));
   const tv = createTickvisor(
     {
       exchanges: [{ exchange: 'binance', market: 'spot', symbols, channels: ['trade'], groupSize, refreshIntervalMs: 0, ...endpoints }],
       store: { path: dir }, // the configuration defaults: what users run
       log: { level: 'silent' },
+      ...(cluster ? { cluster } : {}),
     },
   );
   await tv.start();

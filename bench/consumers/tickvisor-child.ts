@@ -10,12 +10,14 @@ import { Contiguity } from '../lib/contiguity.js';
 import { serve } from '../lib/protocol.js';
 import { quantiles } from '../lib/quantiles.js';
 import { sleep, until } from '../lib/until.js';
-import { startSide, type Side } from '../tickvisor-side.js';
+import { startSide, type ClusterConfigInput, type Side } from '../tickvisor-side.js';
 
 interface StartArg {
   endpoints: { wsUrl: string; restUrl: string };
   symbols: string[];
   groupSize: number;
+  /** run as a node of a NATS cluster (the bench's cluster section) */
+  cluster?: ClusterConfigInput;
 }
 
 let side: Side | undefined;
@@ -61,7 +63,7 @@ serve(
     start: async (arg: StartArg) => {
       total = arg.symbols.length;
       startedAt = performance.now();
-      side = await startSide(arg.endpoints, arg.symbols, arg.groupSize);
+      side = await startSide(arg.endpoints, arg.symbols, arg.groupSize, arg.cluster);
       return true;
     },
     /** seconds from start() until every coin is Subscribed, or null on timeout */
@@ -214,6 +216,13 @@ serve(
       };
     },
     committed,
+    /** this process's CPU so far (user + system, every thread), seconds */
+    cpuSeconds: () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1e6;
+    },
+    /** cluster mode: what the stream has acknowledged of this node's trades (batches = messages) */
+    clusterPublished: () => need().tv.clusterPublished() ?? null,
   },
   async () => {
     await side?.close();

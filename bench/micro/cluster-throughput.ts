@@ -9,6 +9,8 @@
  * the box is shared.
  *
  *   node --import tsx bench/micro/cluster-throughput.ts [trades=400000] [symbols=200] [rate=50000] [seconds=6] [windowMs=50] [graceMs=100]
+ *     [maxInFlight=256] [asyncTraces=1] [maxChunk=2000]
+ * asyncTraces=0 connects with the client's noAsyncTraces (no Error built per request for its stack).
  */
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +30,9 @@ const rate = Number(process.argv[4] ?? 50_000);
 const seconds = Number(process.argv[5] ?? 6);
 const windowMs = Number(process.argv[6] ?? 50);
 const graceMs = Number(process.argv[7] ?? 100);
+const maxInFlight = Number(process.argv[8] ?? 256);
+const noAsyncTraces = process.argv[9] === '0';
+const maxChunk = Number(process.argv[10] ?? 2_000);
 if (natsSkip) {
   console.error(natsSkip);
   process.exit(0);
@@ -47,8 +52,8 @@ const selfCpu = () => {
 const cluster = await startNatsCluster(3);
 const root = mkdtempSync(join(tmpdir(), 'tv-cluster-bench-'));
 try {
-  const pubConn = await connect({ servers: cluster.urls.split(',') });
-  const subConn = await connect({ servers: cluster.urls.split(',') });
+  const pubConn = await connect({ servers: cluster.urls.split(','), noAsyncTraces });
+  const subConn = await connect({ servers: cluster.urls.split(','), noAsyncTraces });
   await ensureStream(pubConn, { replicas: 3 });
   const store = openHistoryStore({ path: join(root, 'archive') });
   let archived = 0;
@@ -56,6 +61,7 @@ try {
   let measuring = false;
   const archiver = new Archiver(subConn, {
     store,
+    maxChunk,
     onCommitted: (trades) => {
       archived += trades.length;
       if (!measuring) return;
@@ -64,7 +70,7 @@ try {
     },
   });
   await archiver.start();
-  const publisher = new TradePublisher(jetStreamTarget(jetstream(pubConn)), { windowMs, graceMs });
+  const publisher = new TradePublisher(jetStreamTarget(jetstream(pubConn)), { windowMs, graceMs, maxInFlight });
   publisher.start();
   const symbols = Array.from({ length: symbolCount }, (_, i) => `B${i}/USDT`);
   let nextId = 1;
@@ -94,6 +100,9 @@ try {
     processCpuSeconds: +selfUsed.toFixed(2),
     natsServersCpuSeconds: +serverSum.toFixed(2),
     tradesPerCpuSecondAll: Math.round(total / (selfUsed + serverSum)),
+    maxInFlight,
+    asyncTraces: !noAsyncTraces,
+    maxChunk,
   };
 
   // paced: rate trades/s, timestamped now; each wake-up pushes what the elapsed time calls for, so a

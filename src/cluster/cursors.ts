@@ -55,8 +55,14 @@ export class CursorTracker {
 
   /** a batch the stream acknowledged (stored or duplicate: either way the stream has it) */
   noteAcked(trades: readonly Trade[]): void {
+    // a batch is one symbol's window: its key is escaped once, not once per trade
+    let key = '';
+    let keyOf: Trade | undefined;
     for (const t of trades) {
-      const key = cursorKey(t.exchange, t.market, t.symbol);
+      if (keyOf === undefined || t.symbol !== keyOf.symbol || t.exchange !== keyOf.exchange || t.market !== keyOf.market) {
+        key = cursorKey(t.exchange, t.market, t.symbol);
+        keyOf = t;
+      }
       const candidate = { tradeId: t.id, timestamp: t.timestamp };
       const current = this.newest.get(key);
       if (!current || newer(candidate, current)) {

@@ -10,7 +10,7 @@
  * publisher sends every window still open and waits (bounded) for the acks, the cursors are written,
  * then the leases are released so the next node need not wait for them to lapse.
  */
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { hostname } from 'node:os';
@@ -20,11 +20,12 @@ import { backgroundClock, type Clock } from '../time/clock.js';
 import { CursorTracker, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
 import { kvLeaseStore, openLeaseBucket, unitLeaseKey } from './kv-leases.js';
 import { leaseTiming } from './lease-logic.js';
-import { LeaseRunner, monotonicClock } from './lease-runner.js';
+import { LeaseRunner, monotonicClock, type LeaseStore } from './lease-runner.js';
 import { handOverReason, mayTakeSlot, Presence, type NodeLoad } from './balance.js';
 import { connectNats } from './nats-connect.js';
 import { jetStreamTarget, TradePublisher, type PublisherStats } from './publisher.js';
 import { ensureStream } from './stream.js';
+import { addStreamCursors } from './stream-cursors.js';
 
 export interface ClusterUnit {
   /** the collector's id in the tree */
@@ -124,6 +125,7 @@ class RunningNode implements ClusterNode {
     this.cursors = new CursorTracker((key, value) => cursorKv.put(key, value));
     this.publisher = new TradePublisher(jetStreamTarget(jetstream(nc)), {
       clock,
+      windowMs: options.config.windowMs,
       onAcked: (batch) => this.cursors.noteAcked(batch.trades),
     });
     this.publisher.start();
@@ -133,9 +135,9 @@ class RunningNode implements ClusterNode {
     this.presence = new Presence({ node: name, kv: leaseKv, store, timing, clock: monotonicClock });
     this.presence.start();
     const slots = options.units.length * options.config.redundancy;
-    const mayAcquire = () => this.stopping === undefined && mayTakeSlot(this.load(slots));
+    const mayAcquire = (key: string) => this.stopping === undefined && (mayTakeSlot(this.load(slots)) || this.orphaned(key, store, timing.acquireIntervalMs));
     for (const unit of options.units) {
-      const unitSlots = new UnitSlots(unit, options.config.redundancy, (key, callbacks) => new LeaseRunner({ key, node: name, timing, store, mayAcquire }, callbacks), {
+      const unitSlots = new UnitSlots(unit, options.config.redundancy, (key, callbacks) => new LeaseRunner({ key, node: name, timing, store, mayAcquire: () => mayAcquire(key) }, callbacks), {
         granted: (runner) => void this.grant(unit, runner),
         lost: (reason) => {
           options.log.warn({ unit: unit.id, node: name, reason }, 'cluster: lease lost, the unit stops here');
@@ -150,6 +152,40 @@ class RunningNode implements ClusterNode {
 
   private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => this.clock.setTimeout(() => resolve(), ms));
+  }
+
+  private jsmOnce: Promise<JetStreamManager> | undefined;
+  private jsm(): Promise<JetStreamManager> {
+    // a failed attempt (NATS away) is not kept: the next call tries again
+    this.jsmOnce ??= jetstreamManager(this.nc).catch((error: unknown) => {
+      this.jsmOnce = undefined;
+      throw error;
+    });
+    return this.jsmOnce;
+  }
+
+  /** lease key → since when it has been seen free (monotonic ms) by this node while at its share */
+  private readonly freeSince = new Map<string, number>();
+
+  /**
+   * A slot nobody takes: every node below its share may already hold the unit's other slot (a
+   * node holds one slot of a unit at most), and the others are at their share. Seen free for two
+   * acquire intervals, it is taken above the share; the node then hands over another unit, which
+   * a node below its share can take. The look is asynchronous: its answer serves the next attempt.
+   */
+  private orphaned(key: string, store: LeaseStore, intervalMs: number): boolean {
+    const now = monotonicClock.now();
+    void store.get(key).then(
+      (entry) => {
+        if (entry !== null) this.freeSince.delete(key);
+        else if (!this.freeSince.has(key)) this.freeSince.set(key, now);
+      },
+      () => undefined,
+    );
+    const since = this.freeSince.get(key);
+    if (since === undefined || now - since < 2 * intervalMs) return false;
+    this.freeSince.delete(key);
+    return true;
   }
 
   private load(slots: number): NodeLoad {
@@ -173,7 +209,9 @@ class RunningNode implements ClusterNode {
         if (this.stopping !== undefined) return;
         const reason = handOverReason(this.load(slots));
         if (reason !== undefined) {
-          const [id, unit] = [...this.units].reverse().find(([, u]) => u.holds()) ?? [];
+          // not the unit granted last: that may be the orphaned slot taken above the share
+          const held = [...this.units].filter(([, u]) => u.holds()).sort((a, b) => a[1].grantedAt - b[1].grantedAt);
+          const [id, unit] = (held.length > 1 ? held[held.length - 2] : held[0]) ?? [];
           const spec = this.options.units.find((u) => u.id === id);
           if (unit && spec) {
             if (reason === 'backlog') this.options.log.warn({ unit: spec.id, node: this.name, backlog: this.publisher.stats.backlog }, 'cluster: the stream is not keeping up with this node, the unit is handed over');
@@ -228,7 +266,9 @@ class RunningNode implements ClusterNode {
     let cursors: Map<string, PublishedCursor> | undefined;
     for (let attempt = 0; cursors === undefined; attempt++) {
       try {
-        cursors = await readUnitCursors(this.cursorKv, unit.exchange, unit.market);
+        const read = await readUnitCursors(this.cursorKv, unit.exchange, unit.market);
+        await addStreamCursors(await this.jsm(), this.options.config.stream, unit.exchange, unit.market, read);
+        cursors = read;
       } catch (error) {
         if (attempt === 0) this.options.log.warn({ unit: unit.id, error: error instanceof Error ? error.message : String(error) }, 'cluster: cursors could not be read; the unit waits for them');
         if (!runner.mayWork() || this.stopping !== undefined) return;
@@ -275,6 +315,8 @@ type RunnerFactory = (key: string, callbacks: { onAcquired(): void; onLost(reaso
 export class UnitSlots {
   private runners: LeaseRunner[] = [];
   private held: number | undefined;
+  /** when the held slot was granted (monotonic ms) */
+  grantedAt = 0;
 
   constructor(
     private readonly unit: ClusterUnit,
@@ -330,6 +372,7 @@ export class UnitSlots {
       return;
     }
     this.held = slot;
+    this.grantedAt = monotonicClock.now();
     this.runners.forEach((r, i) => {
       if (i !== slot) void r.release();
     });

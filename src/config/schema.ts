@@ -96,6 +96,12 @@ export const clusterSchema = z
      * stalls while the KV still answers)
      */
     maxBacklogTrades: z.number().int().min(1_000).default(1_000_000),
+    /**
+     * exchange-time window of one published batch (one message per symbol and window): wider
+     * windows mean fewer, larger messages (less CPU in NATS and the archiver) and more latency to
+     * the archive. Every node of a cluster must use the same, or redundant copies stop matching.
+     */
+    windowMs: z.number().int().min(10).max(60_000).default(50),
   })
   .strict();
 

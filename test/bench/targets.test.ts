@@ -27,12 +27,13 @@ const full: TargetInputs = {
   latency: { '10000': { p99Ms: 9 }, '50000': { p99Ms: 21 } },
   book: { updatesPerCpuSec: 190_000, mismatched: 0 },
   ccxtBook: { updatesPerCpuSec: 60_000, mismatched: 0 },
+  cluster: { tradesPerSec: 160_000, deliveredPct: 100, p99Ms: 240, pacedRate: 50_000 },
 };
 
 describe('bench targets', () => {
   test('every figure within its target is met, one beyond it is not, with the peer beside it', () => {
     const rows = targets(full);
-    assert.equal(rows.length, 10);
+    assert.equal(rows.length, 12);
     assert.equal(row(rows, 'burst CPU').met, true); // 3.0 ≤ 1.7 × 2.0
     assert.equal(row(rows, 'burst CPU').peer, 2);
     assert.match(row(rows, 'burst CPU').target, /3\.4/);
@@ -52,6 +53,26 @@ describe('bench targets', () => {
     assert.equal(row(rows, 'book updates').peer, 60_000);
     assert.equal(row(rows, 'book updates').peerName, 'ccxt pro');
     assert.match(row(rows, 'book updates').target, /≥ 3 × ccxt pro \(180,000\)/);
+    assert.equal(row(rows, 'cluster archived').met, true);
+    assert.equal(row(rows, 'cluster archived').measured, 160_000);
+    // the single-process burst of the same run stands beside it
+    assert.equal(row(rows, 'cluster archived').peer, 450_000);
+    assert.equal(row(rows, 'cluster archived').peerName, 'single process');
+    assert.equal(row(rows, 'cluster p99').met, true);
+    assert.equal(row(rows, 'cluster p99').measured, 240);
+    assert.match(row(rows, 'cluster p99').figure, /at 50,000\/s/);
+  });
+
+  test('the cluster rows: 150k archived with every trade, p99 at most 250 ms', () => {
+    const c = (tradesPerSec: number, deliveredPct: number, p99Ms: number) => ({ cluster: { tradesPerSec, deliveredPct, p99Ms, pacedRate: 50_000 } });
+    assert.equal(row(targets(c(149_999, 100, 240)), 'cluster archived').met, false);
+    assert.equal(row(targets(c(400_000, 99.9, 240)), 'cluster archived').met, false);
+    assert.equal(row(targets(c(150_000, 100, 250)), 'cluster p99').met, true);
+    assert.equal(row(targets(c(150_000, 100, 251)), 'cluster p99').met, false);
+    // no nats-server: the section reports an error, and neither row is measured
+    const missing = targets({ cluster: { error: 'nats-server is not installed' } });
+    assert.equal(row(missing, 'cluster archived').met, null);
+    assert.equal(row(missing, 'cluster p99').measured, null);
   });
 
   test('the book target is relative to ccxt pro in the same run, and wrong books do not count', () => {
@@ -80,7 +101,7 @@ describe('bench targets', () => {
       scale: { '1': { rssMB: 90 } },
       latency: { '10000': { error: 'timeout' } },
     });
-    for (const prefix of ['burst CPU', 'burst trades', 'sustained', 'columnar', 'RSS', 'p99 exchange → commit at 10k', 'p99 exchange → commit at 50k', 'book updates']) {
+    for (const prefix of ['burst CPU', 'burst trades', 'sustained', 'columnar', 'RSS', 'p99 exchange → commit at 10k', 'p99 exchange → commit at 50k', 'book updates', 'cluster archived', 'cluster p99']) {
       assert.equal(row(rows, prefix).met, null, prefix);
       assert.equal(row(rows, prefix).measured, null, prefix);
     }
@@ -91,7 +112,7 @@ describe('bench targets', () => {
 
   test('the printed table has a header and one aligned line per target saying met, NOT met or not measured', () => {
     const lines = targetTable(targets({ ...full, latency: undefined }));
-    assert.equal(lines.length, 11);
+    assert.equal(lines.length, 13);
     assert.match(lines[0]!, /^figure\s+measured\s+peer\s+target/);
     const col = lines[0]!.indexOf('measured');
     // every measured cell starts where the header's does

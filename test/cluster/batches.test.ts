@@ -157,6 +157,33 @@ describe('publisher (fake stream)', () => {
   });
 });
 
+describe('publisher timing', () => {
+  test('a window goes out as soon as its end plus the grace has passed, whenever the publisher started', () => {
+    // started 37 ms into a 50 ms window: ticking every 50 ms from there would wake 13 ms after each due time
+    for (const startPhase of [0, 1, 37, 49]) {
+      const start = T0 + startPhase;
+      const clock = new ManualClock(start);
+      const sent: number[] = [];
+      const target: PublishTarget = {
+        publish: async () => {
+          sent.push(clock.now());
+          return { duplicate: false };
+        },
+      };
+      const p = new TradePublisher(target, { clock, windowMs: 50, graceMs: 100 });
+      p.start();
+      const windowStart = Math.floor(start / 50) * 50 + 50;
+      p.push([{ ...trades(1)[0]!, timestamp: windowStart + 20 }]);
+      const due = windowStart + 50 + 100;
+      clock.advance(due - start - 1);
+      assert.equal(sent.length, 0, `phase ${startPhase}: not before the window's end plus the grace`);
+      clock.advance(2);
+      assert.equal(sent.length, 1, `phase ${startPhase}: out within a millisecond of falling due`);
+      void p.close(0);
+    }
+  });
+});
+
 describe('published cursors', () => {
   test('KV keys are KV-safe and one-to-one', () => {
     const keys = ['BTC/USDT', 'BTC/USDT:USDT', 'A=B/C', 'A.B/C', 'Ü/X'].map((s) => cursorKey('okx', 'futures', s));
@@ -184,6 +211,19 @@ describe('published cursors', () => {
     fail = false;
     assert.equal(await tracker.flush(), 1);
     assert.deepEqual(puts.at(-1), ['binance.spot.BTC/USDT', { tradeId: '10000', timestamp: t[9]!.timestamp + 1 }]);
+  });
+  test('trades of several symbols in one call each move their own symbol\'s cursor', async () => {
+    const puts = new Map<string, unknown>();
+    const tracker = new CursorTracker(async (key, value) => void puts.set(key, JSON.parse(new TextDecoder().decode(value))));
+    const btc = trades(4, 'BTC/USDT');
+    const eth = trades(4, 'ETH/USDT', 2);
+    const okx = { ...btc[3]!, exchange: 'okx' as const, id: 'x1' };
+    // interleaved, the newest of each symbol not last: the key must follow every change of symbol
+    tracker.noteAcked([btc[0]!, btc[3]!, eth[3]!, eth[0]!, okx, btc[1]!, eth[2]!]);
+    assert.equal(await tracker.flush(), 3);
+    assert.deepEqual(puts.get('binance.spot.BTC/USDT'), { tradeId: btc[3]!.id, timestamp: btc[3]!.timestamp });
+    assert.deepEqual(puts.get('binance.spot.ETH/USDT'), { tradeId: eth[3]!.id, timestamp: eth[3]!.timestamp });
+    assert.deepEqual(puts.get('okx.spot.BTC/USDT'), { tradeId: 'x1', timestamp: btc[3]!.timestamp });
   });
 });
 

@@ -16,6 +16,7 @@ import { Archiver } from '../../src/cluster/archiver.js';
 import { CursorTracker, openCursorBucket, readPublishedCursor } from '../../src/cluster/cursors.js';
 import { jetStreamTarget, TradePublisher } from '../../src/cluster/publisher.js';
 import { ensureStream } from '../../src/cluster/stream.js';
+import { addStreamCursors } from '../../src/cluster/stream-cursors.js';
 import { STREAM_NAME } from '../../src/cluster/subjects.js';
 import { Prng } from '../../src/prng.js';
 import type { Trade } from '../../src/records.js';
@@ -126,6 +127,25 @@ describe('publishing and archiving through a 3-server R3 stream', { skip: natsSk
       assert.equal(ids.length, 5_000, symbol);
       assert.equal(new Set(ids).size, 5_000, `${symbol}: no trade twice`);
     }
+  });
+
+  test('a symbol the KV has no cursor for (its holder died before its first cursor flush) resumes from its last batch in the stream', async () => {
+    const okx = (symbol: string, n: number, seed: number) => symbolTrades(symbol, n, seed).map((t) => ({ ...t, exchange: 'okx' as const }));
+    const publisher = new TradePublisher(jetStreamTarget(jetstream(await conn())));
+    publisher.start();
+    const a = okx('S.1/USDT', 300, 7); // a dot: escaped in the subject, read back as the symbol
+    const b = okx('S2/USDT', 200, 8);
+    publisher.push([...a, ...b]);
+    assert.equal(await publisher.close(10_000), true);
+    const jsm = await jetstreamManager(await conn());
+    // S2 has a (KV) cursor already: kept as it is; S.1 has none: read from the stream
+    const cursors = new Map([['S2/USDT', { tradeId: '5', timestamp: T0 }]]);
+    assert.equal(await addStreamCursors(jsm, STREAM_NAME, 'okx', 'spot', cursors), 1);
+    const newest = [...a].sort((x, y) => x.timestamp - y.timestamp || Number(x.id) - Number(y.id)).at(-1)!;
+    assert.deepEqual(cursors.get('S.1/USDT'), { tradeId: newest.id, timestamp: newest.timestamp });
+    assert.deepEqual(cursors.get('S2/USDT'), { tradeId: '5', timestamp: T0 });
+    // a unit nobody published for: nothing to add
+    assert.equal(await addStreamCursors(jsm, STREAM_NAME, 'bybit', 'spot', new Map()), 0);
   });
 
   test('tickvisor archive SIGKILLed mid-stream and started again: nothing lost, nothing doubled', async () => {

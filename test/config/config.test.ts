@@ -35,7 +35,7 @@ describe('configuration', () => {
   test('cluster: NATS URLs, node names, lease TTL and redundancy are checked; defaults filled in', () => {
     const ex = [{ exchange: 'okx', market: 'spot' }];
     const c = resolveConfig({ exchanges: ex, cluster: { nats: 'nats://127.0.0.1:4222' } }, 'cfg.yaml');
-    assert.deepEqual(c.cluster, { nats: ['nats://127.0.0.1:4222'], leaseTtlMs: 10_000, redundancy: 1, replicas: 3, stream: 'TICKVISOR', maxBacklogTrades: 1_000_000 });
+    assert.deepEqual(c.cluster, { nats: ['nats://127.0.0.1:4222'], leaseTtlMs: 10_000, redundancy: 1, replicas: 3, stream: 'TICKVISOR', maxBacklogTrades: 1_000_000, windowMs: 50 });
     assert.deepEqual(resolveConfig({ exchanges: ex, cluster: { nats: ['nats://a:4222', 'b:4223', 'tls://c.example.com:4222'], node: 'n-1', redundancy: 2 } }, 'cfg.yaml').cluster?.nats, ['nats://a:4222', 'b:4223', 'tls://c.example.com:4222']);
     rejects({ exchanges: ex, cluster: { nats: 'http://x y' } }, 'TV_ERR_CONFIG_INVALID', /cluster\.nats.*NATS server URL/);
     rejects({ exchanges: ex, cluster: { nats: [] } }, 'TV_ERR_CONFIG_INVALID', /cluster\.nats/);
