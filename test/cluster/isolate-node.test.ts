@@ -18,7 +18,6 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Archiver } from '../../src/cluster/archiver.js';
-import { CURSOR_BUCKET, readPublishedCursor } from '../../src/cluster/cursors.js';
 import { LEASE_BUCKET } from '../../src/cluster/kv-leases.js';
 import type { LeaseValue } from '../../src/cluster/lease-runner.js';
 import { connectNats } from '../../src/cluster/nats-connect.js';
@@ -56,14 +55,6 @@ function follow(child: ChildProcess) {
     }
   });
   return seen;
-}
-
-async function waitForAsync(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** one symbol's Binance ids in a store, numerically sorted */
@@ -149,11 +140,8 @@ describe('a node isolated from NATS while it holds a unit', { skip: natsSkip }, 
         // the units spread over the two nodes: a's fair share is one of the two, it hands the other to b
         await waitFor('a and b hold one unit each', () => aHeld().length === 1 && bHeld().length === 1, 60_000);
         await waitFor('node a publishes on', () => (a.last?.published ?? 0) > 200, 30_000);
-        // what a takeover starts from: a holder cut off before its first cursor flush leaves the next
-        // holder no cursor, and nothing from which to backfill the trades in between (see What remains)
-        const cursors = await new Kvm(nc).open(CURSOR_BUCKET);
-        const allCursors = async () => (await Promise.all(MARKET_NAMES.flatMap((m) => MARKETS[m].map((sym) => readPublishedCursor(cursors, 'binance', m, sym))))).every((c) => c !== undefined);
-        await waitForAsync("a's cursors are in the stream's KV", allCursors, 30_000);
+        // (A may be cut off before its first cursor flush: B then resumes each symbol from its last
+        // batch in the stream, and a hole in the archive would say it did not)
         // the unit(s) A holds when it is cut off; B holds the other
         const units = aHeld();
         assert.equal(units.length, 1, 'a holds one unit');
