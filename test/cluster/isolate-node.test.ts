@@ -34,7 +34,7 @@ import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { archivedIds, holes, tempDirs } from './archive-check.js';
 import type { NodeChildLine } from './fixtures/node-child.js';
 
-/** two work units, so a node's isolation is shown on each of its leases: Binance spot and futures */
+/** two work units, Binance spot and futures: the fair share gives one to each node, so B runs one while A is cut off holding the other */
 const MARKETS = { spot: ['BTC/USDT', 'ETH/USDT'], futures: ['BTC/USDT:USDT'] } as const;
 type MarketName = keyof typeof MARKETS;
 const MARKET_NAMES = Object.keys(MARKETS) as MarketName[];
