@@ -64,6 +64,8 @@ export interface PresenceOptions {
   clock: Clock;
   /** how often the live nodes are counted (default the renew interval) */
   countEveryMs?: number;
+  /** the lease bucket's keys matching a filter, as one snapshot (kv-keys.ts) */
+  listKeys(filter: string): Promise<string[]>;
 }
 
 /**
@@ -94,7 +96,11 @@ export class Presence {
   async count(): Promise<number> {
     try {
       const names = new Set<string>([this.options.node]);
-      for await (const key of await this.options.kv.keys('node.>')) names.add(key.slice('node.'.length));
+      for (const key of await this.options.listKeys('node.>')) {
+        // a stopped node's key is deleted (listed until it expires): only a live entry counts
+        const entry = await this.options.kv.get(key);
+        if (entry?.operation === 'PUT') names.add(key.slice('node.'.length));
+      }
       this.nodes = names.size;
     } catch {
       // keep the last count: a KV that does not answer changes nothing about who is alive

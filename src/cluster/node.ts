@@ -17,8 +17,9 @@ import { hostname } from 'node:os';
 import type { ClusterConfig } from '../config/schema.js';
 import type { ExchangeId, Market, Trade } from '../records.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
-import { CursorTracker, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
-import { kvLeaseStore, openLeaseBucket, unitLeaseKey } from './kv-leases.js';
+import { CURSOR_BUCKET, CursorTracker, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
+import { bucketKeys } from './kv-keys.js';
+import { kvLeaseStore, LEASE_BUCKET, openLeaseBucket, unitLeaseKey } from './kv-leases.js';
 import { leaseTiming } from './lease-logic.js';
 import { LeaseRunner, monotonicClock, type LeaseStore } from './lease-runner.js';
 import { handOverReason, mayTakeSlot, Presence, type NodeLoad } from './balance.js';
@@ -132,7 +133,7 @@ class RunningNode implements ClusterNode {
     this.armCursorFlush();
     const timing = leaseTiming({ ttlMs: options.config.leaseTtlMs });
     const store = kvLeaseStore(leaseKv);
-    this.presence = new Presence({ node: name, kv: leaseKv, store, timing, clock: monotonicClock });
+    this.presence = new Presence({ node: name, kv: leaseKv, store, timing, clock: monotonicClock, listKeys: async (filter) => bucketKeys(await this.jsm(), LEASE_BUCKET, filter) });
     this.presence.start();
     const slots = options.units.length * options.config.redundancy;
     const mayAcquire = (key: string) => this.stopping === undefined && (mayTakeSlot(this.load(slots)) || this.orphaned(key, store, timing.acquireIntervalMs));
@@ -266,7 +267,7 @@ class RunningNode implements ClusterNode {
     let cursors: Map<string, PublishedCursor> | undefined;
     for (let attempt = 0; cursors === undefined; attempt++) {
       try {
-        const read = await readUnitCursors(this.cursorKv, unit.exchange, unit.market);
+        const read = await readUnitCursors(await this.jsm(), this.cursorKv, unit.exchange, unit.market);
         await addStreamCursors(await this.jsm(), this.options.config.stream, unit.exchange, unit.market, read);
         cursors = read;
       } catch (error) {
@@ -291,11 +292,9 @@ class RunningNode implements ClusterNode {
 }
 
 /** every cursor the stream holds for one unit: symbol → newest published trade */
-async function readUnitCursors(kv: KV, exchange: ExchangeId, market: Market): Promise<Map<string, PublishedCursor>> {
+async function readUnitCursors(jsm: JetStreamManager, kv: KV, exchange: ExchangeId, market: Market): Promise<Map<string, PublishedCursor>> {
   const out = new Map<string, PublishedCursor>();
-  const keys: string[] = [];
-  for await (const key of await kv.keys(`${exchange}.${market}.>`)) keys.push(key);
-  for (const key of keys) {
+  for (const key of await bucketKeys(jsm, CURSOR_BUCKET, `${exchange}.${market}.>`)) {
     const symbol = cursorSymbol(key);
     const cursor = symbol === undefined ? undefined : cursorOf(await kv.get(key));
     if (symbol !== undefined && cursor !== undefined) out.set(symbol, cursor);

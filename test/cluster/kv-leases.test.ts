@@ -10,6 +10,8 @@ import type { KV } from '@nats-io/kv';
 import { leaseTiming } from '../../src/cluster/lease-logic.js';
 import { LeaseRunner, type LeaseStore } from '../../src/cluster/lease-runner.js';
 import { kvLeaseStore, openLeaseBucket, unitLeaseKey } from '../../src/cluster/kv-leases.js';
+import { bucketKeys } from '../../src/cluster/kv-keys.js';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -64,6 +66,33 @@ describe('leases on a 3-server NATS cluster', { skip: natsSkip }, () => {
     await proxy?.close();
     await Promise.all(connections.map((c) => c.close().catch(() => undefined)));
     await cluster?.stop();
+  });
+
+  test('a bucket\'s keys as one snapshot: each key once and at once while they are written every 2 ms (kv.keys() repeats them or never ends)', async () => {
+    const kv = await bucket(undefined, 60_000, 'tv-keys-test');
+    for (const k of ['node.a', 'node.b', 'unit.x.spot', 'unit.y.spot']) await kv.put(k, 'v');
+    await kv.delete('node.b');
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        await kv.put(i % 2 ? 'node.a' : 'unit.x.spot', String(i));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const nc = await connect({ servers: cluster.urls.split(',') });
+    connections.push(nc);
+    const jsm = await jetstreamManager(nc);
+    try {
+      for (let round = 0; round < 20; round++) {
+        assert.deepEqual(await bucketKeys(jsm, 'tv-keys-test', 'node.>'), ['node.a', 'node.b'], 'a deleted key stays listed: the caller reads it');
+        assert.deepEqual(await bucketKeys(jsm, 'tv-keys-test', '>'), ['node.a', 'node.b', 'unit.x.spot', 'unit.y.spot']);
+      }
+      assert.equal((await kv.get('node.b'))?.operation, 'DEL');
+      assert.deepEqual(await bucketKeys(jsm, 'no-such-bucket', '>'), []);
+    } finally {
+      writing = false;
+      await writer;
+    }
   });
 
   test('the bucket refuses a second opener with another TTL, in one line', async () => {

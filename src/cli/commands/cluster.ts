@@ -1,9 +1,10 @@
 /** `tickvisor cluster status`: what a tickvisor cluster looks like from its NATS JetStream state. */
 import { jetstreamManager } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
+import { Kvm } from '@nats-io/kv';
 import { CURSOR_BUCKET, cursorOf, cursorSymbol } from '../../cluster/cursors.js';
 import { LEASE_BUCKET } from '../../cluster/kv-leases.js';
 import { connectNats } from '../../cluster/nats-connect.js';
+import { bucketKeys } from '../../cluster/kv-keys.js';
 import { STREAM_NAME } from '../../cluster/subjects.js';
 import { TickvisorError } from '../../errors.js';
 import { parseArgs, requiredOption, usage } from '../args.js';
@@ -75,19 +76,20 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function readStatus(nc: Parameters<typeof jetstreamManager>[0]): Promise<ClusterStatus> {
+  const jsm = await jetstreamManager(nc);
   const at = Date.now();
   const kvm = new Kvm(nc);
   const leases: LeaseRow[] = [];
   const nodes: NodeRow[] = [];
   const leaseKv = await kvm.open(LEASE_BUCKET).catch(() => undefined);
   if (leaseKv) {
-    for (const key of await keysOf(leaseKv, 'node.>')) {
+    for (const key of await bucketKeys(jsm, LEASE_BUCKET, 'node.>')) {
       const entry = await leaseKv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
       const value = safeJson(entry.string());
       nodes.push({ node: key.slice('node.'.length), units: 0, ...(typeof value?.since === 'number' ? { since: value.since } : {}) });
     }
-    for (const key of await keysOf(leaseKv, 'unit.>')) {
+    for (const key of await bucketKeys(jsm, LEASE_BUCKET, 'unit.>')) {
       const entry = await leaseKv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
       const parts = key.split('.');
@@ -104,7 +106,7 @@ async function readStatus(nc: Parameters<typeof jetstreamManager>[0]): Promise<C
   const cursorKv = await kvm.open(CURSOR_BUCKET).catch(() => undefined);
   if (cursorKv) {
     const byUnit = new Map<string, UnitCursors>();
-    for (const key of await keysOf(cursorKv, '>')) {
+    for (const key of await bucketKeys(jsm, CURSOR_BUCKET, '>')) {
       const [exchange, market] = key.split('.');
       if (cursorSymbol(key) === undefined) continue;
       const value = cursorOf(await cursorKv.get(key));
@@ -118,7 +120,6 @@ async function readStatus(nc: Parameters<typeof jetstreamManager>[0]): Promise<C
     }
     cursors.push(...byUnit.values());
   }
-  const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(STREAM_NAME).catch(() => undefined);
   for (const n of nodes) n.units = leases.filter((l) => l.node === n.node).length;
   const status: ClusterStatus = { at, nodes: nodes.sort((a, b) => a.node.localeCompare(b.node)), leases: leases.sort((a, b) => a.unit.localeCompare(b.unit) || a.slot - b.slot), cursors: cursors.sort((a, b) => a.unit.localeCompare(b.unit)) };
@@ -140,18 +141,6 @@ async function readStatus(nc: Parameters<typeof jetstreamManager>[0]): Promise<C
   return status;
 }
 
-/** the bucket's keys; none when the bucket does not exist (no node has started yet) */
-async function keysOf(kv: KV, filter: string): Promise<string[]> {
-  const keys: string[] = [];
-  try {
-    for await (const key of await kv.keys(filter)) keys.push(key);
-  } catch {
-    return [];
-  }
-  // kv.keys() delivers a key again when it is written while the listing runs (a lease renewed
-  // meanwhile): each key once
-  return [...new Set(keys)].sort();
-}
 
 function safeJson(text: string): Record<string, unknown> | undefined {
   try {
