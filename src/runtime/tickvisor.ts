@@ -23,6 +23,8 @@ import { DEFAULT_COLLECTOR_RESTART } from '../../machines/supervision.js';
 import { resolveConfig } from '../config/load.js';
 import type { ClusterConfig, TickvisorConfig, TickvisorConfigInput } from '../config/schema.js';
 import { startClusterNode, type ClusterNode, type UnitLease } from '../cluster/node.js';
+import type { PublishedCursor } from '../cluster/cursors.js';
+import { tradesPastCursor } from '../cluster/republish.js';
 import type { PublisherStats } from '../cluster/publisher.js';
 import { TickvisorError } from '../errors.js';
 import { createAdapter } from '../exchanges/index.js';
@@ -443,6 +445,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         for (const [symbol, c] of cursors) {
           const mine = local.get(symbol);
           if (mine === undefined || c.timestamp > mine) v?.gaps.seed(symbol, c.tradeId, c.timestamp);
+          // our store is ahead of the stream: what we committed and never published goes out now
+          else if (mine > c.timestamp && store) republishPastCursor(store, unit, symbol, c);
         }
         tree.send({ type: 'LEASE.GRANTED', id: unit.id });
       },
@@ -456,6 +460,21 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       for (const r of batch.records) if (r.type === 'trade') trades.push(r);
       node.publish(trades);
     });
+  }
+
+  /** the store's trades of `symbol` from the stream's cursor on, to the publisher (cluster/republish.ts) */
+  function republishPastCursor(from: OpenedHistoryStore, unit: { exchange: ExchangeId; market: Market }, symbol: string, cursor: PublishedCursor): void {
+    let count = 0;
+    try {
+      const records = from.readRange({ exchange: unit.exchange, market: unit.market, symbol, type: 'trade', from: cursor.timestamp }) as Iterable<{ type: string }>;
+      for (const batch of tradesPastCursor(records, cursor)) {
+        cluster?.publish(batch);
+        count += batch.length;
+      }
+    } catch (error) {
+      log.warn({ exchange: unit.exchange, market: unit.market, symbol, error: error instanceof Error ? error.message : String(error) }, 'cluster: the store could not be read to publish what the stream lacks');
+    }
+    if (count > 0) log.info({ exchange: unit.exchange, market: unit.market, symbol, trades: count }, 'cluster: trades the store holds past the stream cursor published again');
   }
 
   async function stop(options: StopOptions = {}): Promise<void> {
