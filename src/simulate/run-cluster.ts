@@ -34,7 +34,7 @@ import { compareRun, type Comparison } from './compare.js';
 import { SimulateError } from './errors.js';
 import { judge, type Expectation } from './expectations.js';
 import { natsSkip, startNatsCluster, type NatsCluster } from './nats-cluster.js';
-import { DEFAULT_SETTLE_TIMEOUT_MS, lastTimedFaultEnd, latencyQuantiles, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, STEP_MS, within } from './run-common.js';
+import { DEFAULT_SETTLE_TIMEOUT_MS, lastTimedFaultEnd, latencyQuantiles, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, STEP_MS, verdictFields, within } from './run-common.js';
 import type { RunOptions, SimulationReport } from './run-scenario.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -439,14 +439,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   const audit = nodes.flatMap((n) => n.ended).reduce((a, s) => ({ windows: a.windows + s.audit.windows, missing: a.missing + s.audit.missing, filled: a.filled + s.audit.filled, unfilled: a.unfilled + s.audit.unfilled }), { windows: 0, missing: 0, filled: 0, unfilled: 0 });
   return {
     scenario: scenario.name,
-    generated: verdict.generated,
-    stored: verdict.stored,
-    lost: verdict.lost,
-    duplicated: verdict.duplicated,
-    unexpected: verdict.unexpected,
-    beforeStart: verdict.beforeStart,
-    unfilled: verdict.unfilled,
-    neverSubscribed: verdict.neverSubscribed,
+    ...verdictFields(verdict),
     restarts: totals.restarts,
     recoveries: totals.recoveries,
     alerts: alerts.length,
@@ -460,8 +453,6 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     durationMs: Date.now() - started,
     expectations,
     ok: expectations.every((x) => x.ok),
-    lostSample: verdict.lostSample,
-    lostBySymbol: verdict.lostBySymbol,
     cluster: figures,
   };
 }

@@ -3,6 +3,7 @@ import type { TickvisorConfigInput } from '../config/schema.js';
 import type { LevelWithSilent } from '../log/logger.js';
 import type { Scenario } from '../scenario/index.js';
 import type { SimExchange } from '../sim/index.js';
+import type { Comparison } from './compare.js';
 
 /** one step of the exchange's clock per step slept */
 export const STEP_MS = 20;
@@ -58,4 +59,10 @@ export function latencyQuantiles(values: readonly number[]): { p50: number; p99:
   const sorted = Float64Array.from(values).sort();
   const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0);
   return { p50: q(0.5), p99: q(0.99), max: q(1) };
+}
+
+/** the report's fields that are the comparison's own (both kinds of run report them alike) */
+export function verdictFields(verdict: Comparison): Pick<Comparison, 'generated' | 'stored' | 'lost' | 'duplicated' | 'unexpected' | 'beforeStart' | 'unfilled' | 'neverSubscribed' | 'lostSample' | 'lostBySymbol'> {
+  const { generated, stored, lost, duplicated, unexpected, beforeStart, unfilled, neverSubscribed, lostSample, lostBySymbol } = verdict;
+  return { generated, stored, lost, duplicated, unexpected, beforeStart, unfilled, neverSubscribed, lostSample, lostBySymbol };
 }

@@ -27,7 +27,7 @@ import { SimulateError } from './errors.js';
 import { judge, type Expectation } from './expectations.js';
 import { startInProcess } from './in-process.js';
 import { runClusterScenario, type ClusterRunFigures } from './run-cluster.js';
-import { DEFAULT_SETTLE_TIMEOUT_MS, latencyQuantiles, lastTimedFaultEnd, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, STEP_MS, within } from './run-common.js';
+import { DEFAULT_SETTLE_TIMEOUT_MS, latencyQuantiles, lastTimedFaultEnd, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, STEP_MS, verdictFields, within } from './run-common.js';
 
 export { scenarioConfig } from './run-common.js';
 
@@ -264,14 +264,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const expectations = judge(scenario, { verdict, endStatus, alertsByKind, alerts: collector.alerts.length, expectedCoins, ...(book ? { book } : {}) });
   return {
     scenario: scenario.name,
-    generated: verdict.generated,
-    stored: verdict.stored,
-    lost: verdict.lost,
-    duplicated: verdict.duplicated,
-    unexpected: verdict.unexpected,
-    beforeStart: verdict.beforeStart,
-    unfilled: verdict.unfilled,
-    neverSubscribed: verdict.neverSubscribed,
+    ...verdictFields(verdict),
     restarts: totals.restarts,
     recoveries: totals.recoveries,
     alerts: collector.alerts.length,
@@ -285,8 +278,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     durationMs: Date.now() - started,
     expectations,
     ok: expectations.every((x) => x.ok),
-    lostSample: verdict.lostSample,
-    lostBySymbol: verdict.lostBySymbol,
     ...(book ? { book: { ...withoutSampled(book) } } : {}),
   };
 }
