@@ -3,16 +3,23 @@
  * durable pull consumer, each chunk of messages written in one store transaction, acked only after
  * the commit. A crash between the commit and the acks redelivers the chunk, and the store's id
  * guard stores none of it again, so the archive never holds a trade twice nor misses one.
+ *
+ * Tickers have no id: one is the same exchange event as another when its exchange time and every
+ * value are the same (ticker-codec.ts tickerEventKey; the local time differs between two redundant
+ * nodes). A ticker newer than the newest this archiver has stored for its symbol is new; an older
+ * one (a redelivery, the other node's copy) is looked up in the store, and within a chunk each
+ * event is kept once.
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { Trade } from '../records.js';
-import type { HistoryStore } from '../store/index.js';
+import type { MarketRecord, Ticker, Trade } from '../records.js';
+import type { HistoryStore, OpenedHistoryStore } from '../store/index.js';
 import { decodeTradeBatch } from './batch-codec.js';
-import { STREAM_NAME } from './subjects.js';
+import { STREAM_NAME, subjectType } from './subjects.js';
+import { decodeTickerBatch, tickerEventKey } from './ticker-codec.js';
 
 export interface ArchiverOptions {
-  store: HistoryStore;
+  store: HistoryStore & Pick<OpenedHistoryStore, 'tickerEventStored'>;
   /** the durable consumer's name: one per archive (two archivers of one name share the work) */
   durable?: string;
   stream?: string;
@@ -38,6 +45,10 @@ export interface ArchiverStats {
   written: number;
   /** trades the store already held (redelivery, or two nodes' overlapping batches) */
   duplicates: number;
+  /** tickers newly stored */
+  tickersWritten: number;
+  /** tickers of an exchange event already stored (redelivery, or a redundant node's copy) */
+  tickerDuplicates: number;
   malformed: number;
   failedCommits: number;
 }
@@ -47,7 +58,9 @@ export const DEFAULT_ARCHIVER = 'tickvisor-archiver';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Archiver {
-  readonly stats: ArchiverStats = { messages: 0, written: 0, duplicates: 0, malformed: 0, failedCommits: 0 };
+  readonly stats: ArchiverStats = { messages: 0, written: 0, duplicates: 0, tickersWritten: 0, tickerDuplicates: 0, malformed: 0, failedCommits: 0 };
+  /** per symbol, the newest exchange time of a ticker this archiver stored (bounded by the symbols) */
+  private readonly newestTicker = new Map<string, number>();
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private readonly received: JsMsg[] = [];
@@ -119,24 +132,48 @@ export class Archiver {
 
   private async commit(chunk: JsMsg[]): Promise<void> {
     const trades: Trade[] = [];
+    const tickers: Ticker[] = [];
+    const malformed = (msg: JsMsg, reason: string) => {
+      this.stats.malformed += 1;
+      this.options.onMalformed?.(msg.subject, reason);
+    };
     for (const msg of chunk) {
+      const type = subjectType(msg.subject);
+      if (type === 'ticker') {
+        const batch = decodeTickerBatch(msg.data);
+        if ('error' in batch) malformed(msg, batch.error);
+        else for (const t of batch.tickers) tickers.push(t);
+        continue;
+      }
+      if (type !== 'trade') {
+        malformed(msg, `no record type ${String(type)} is archived`);
+        continue;
+      }
       const batch = decodeTradeBatch(msg.data);
       if ('error' in batch) {
-        this.stats.malformed += 1;
-        this.options.onMalformed?.(msg.subject, batch.error);
+        malformed(msg, batch.error);
         continue;
       }
       for (const t of batch.trades) trades.push(t);
     }
-    if (trades.length > 0) {
+    const newTickers = this.newTickers(tickers);
+    this.stats.tickerDuplicates += tickers.length - newTickers.length;
+    const records: MarketRecord[] = newTickers.length === 0 ? trades : [...trades, ...newTickers];
+    if (records.length > 0) {
       let delay = this.options.retryMs ?? 200;
       for (let attempt = 0; ; attempt++) {
         // a commit retried for a while (a full disk) must not have the server hand the chunk out again
         if (attempt > 0) for (const msg of chunk) msg.working();
         try {
-          const result = await this.options.store.writeBatch(trades);
-          this.stats.written += result.written;
+          const result = await this.options.store.writeBatch(records);
+          // the store counts tickers as written; trades are what its id guard judged
+          this.stats.written += result.written - newTickers.length;
           this.stats.duplicates += result.duplicates;
+          this.stats.tickersWritten += newTickers.length;
+          for (const t of newTickers) {
+            const key = symbolKey(t);
+            if (t.timestamp > (this.newestTicker.get(key) ?? Number.NEGATIVE_INFINITY)) this.newestTicker.set(key, t.timestamp);
+          }
           break;
         } catch {
           // not acked: retried here, and redelivered by the server should this process die meanwhile
@@ -151,4 +188,23 @@ export class Archiver {
     this.stats.messages += chunk.length;
     this.options.onCommitted?.(trades);
   }
+
+  /** the chunk's tickers of exchange events not stored yet, each event once */
+  private newTickers(tickers: readonly Ticker[]): Ticker[] {
+    if (tickers.length === 0) return [];
+    const out: Ticker[] = [];
+    const seen = new Set<string>();
+    for (const t of tickers) {
+      const key = `${symbolKey(t)}\u0000${tickerEventKey(t)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const newest = this.newestTicker.get(symbolKey(t));
+      // newer than anything stored by this archiver: new. Otherwise (or after a restart) ask the store.
+      if (newest !== undefined && t.timestamp > newest) out.push(t);
+      else if (!this.options.store.tickerEventStored(t)) out.push(t);
+    }
+    return out;
+  }
 }
+
+const symbolKey = (t: Ticker): string => `${t.exchange}\u0000${t.market}\u0000${t.symbol}`;

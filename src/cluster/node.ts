@@ -15,7 +15,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { hostname } from 'node:os';
 import type { ClusterConfig } from '../config/schema.js';
-import type { ExchangeId, Market, Trade } from '../records.js';
+import type { ExchangeId, Market, Ticker, Trade } from '../records.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
 import { CURSOR_BUCKET, CursorTracker, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
 import { bucketKeys } from './kv-keys.js';
@@ -63,6 +63,8 @@ export interface ClusterNode {
   readonly name: string;
   /** committed trades of units this node runs */
   publish(trades: readonly Trade[]): void;
+  /** committed tickers of units this node runs */
+  publishTickers(tickers: readonly Ticker[]): void;
   leases(): UnitLease[];
   publisherStats(): PublisherStats;
   /** publishes what is left (at most `timeoutMs`), writes the cursors, releases the leases, closes NATS */
@@ -233,6 +235,11 @@ class RunningNode implements ClusterNode {
 
   publish(trades: readonly Trade[]): void {
     if (trades.length > 0) this.publisher.push(trades);
+  }
+
+  /** committed tickers of units this node runs */
+  publishTickers(tickers: readonly Ticker[]): void {
+    if (tickers.length > 0) this.publisher.pushTickers(tickers);
   }
 
   leases(): UnitLease[] {

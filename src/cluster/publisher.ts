@@ -1,16 +1,19 @@
 /**
- * Publishes committed trades into the JetStream stream (docs/cluster.md#data): batches cut on
- * exchange-time windows (window-batcher.ts), one message per window and symbol with a
- * content-derived message id, so the server drops a retry or a redundant node's copy and says so
- * (PubAck.duplicate, counted). A publish that fails is tried again with the same id, never dropped.
+ * Publishes committed trades and tickers into the JetStream stream (docs/cluster.md#data). Trades:
+ * batches cut on exchange-time windows (window-batcher.ts), one message per window and symbol.
+ * Tickers: one message per symbol of each committed batch, at once (a ticker is the latest state:
+ * holding it for a window only delays it). Every message has a content-derived message id, so the
+ * server drops a retry or a redundant node's identical copy and says so (PubAck.duplicate,
+ * counted). A publish that fails is tried again with the same id, never dropped.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { ExchangeId, Market, Trade } from '../records.js';
+import type { ExchangeId, Market, Ticker, Trade } from '../records.js';
 import { cursorKey } from './cursors.js';
 import type { Clock } from '../time/clock.js';
 import { backgroundClock } from '../time/clock.js';
 import { encodeTradeBatch } from './batch-codec.js';
-import { tradeBatchMsgId, tradeSubject } from './subjects.js';
+import { tickerBatchMsgId, tickerSubject, tradeBatchMsgId, tradeSubject } from './subjects.js';
+import { encodeTickerBatch, tickerEventKey } from './ticker-codec.js';
 import { WindowBatcher, type ClosedWindow } from './window-batcher.js';
 
 /** where batches go: JetStream in production, a fake in tests */
@@ -40,23 +43,29 @@ export interface PublisherOptions {
   retryMaxMs?: number;
   /** wall clock for window closing; timers never keep the process alive */
   clock?: Clock;
-  /** a batch the stream has (stored now, or already had: duplicate) */
+  /** a trade batch the stream has (stored now, or already had: duplicate) */
   onAcked?(batch: ClosedWindow, duplicate: boolean): void;
 }
 
 export interface PublisherStats {
+  /** trade batches acked */
   batches: number;
   trades: number;
+  /** tickers acked */
+  tickers: number;
   /** batches the stream already had (a retry, or another node's copy): not stored again */
   duplicatesDropped: number;
   /** publish attempts that failed and were retried */
   failedAttempts: number;
-  /** trades not yet acked: in open windows, in flight or waiting to retry */
+  /** trades not yet acked: in open windows, in flight or waiting to retry (tickers are not held back) */
   backlog: number;
 }
 
 interface Outgoing {
-  batch: ClosedWindow;
+  /** the trade window it carries; undefined for a ticker message */
+  batch: ClosedWindow | undefined;
+  /** tickers it carries (0 for trades) */
+  tickers: number;
   subject: string;
   msgId: string;
   data: Uint8Array;
@@ -78,7 +87,7 @@ export class TradePublisher {
   private readonly windowMs: number;
   private readonly graceMs: number;
   private readonly maxInFlight: number;
-  readonly stats: PublisherStats = { batches: 0, trades: 0, duplicatesDropped: 0, failedAttempts: 0, backlog: 0 };
+  readonly stats: PublisherStats = { batches: 0, trades: 0, tickers: 0, duplicatesDropped: 0, failedAttempts: 0, backlog: 0 };
 
   constructor(
     private readonly target: PublishTarget,
@@ -95,6 +104,30 @@ export class TradePublisher {
   push(trades: readonly Trade[]): void {
     this.batcher.add(trades);
     this.updateBacklog();
+  }
+
+  /** committed tickers (any symbols; each symbol's in commit order): one message per symbol, sent now */
+  pushTickers(tickers: readonly Ticker[]): void {
+    if (tickers.length === 0 || this.closed) return;
+    const bySymbol = new Map<string, Ticker[]>();
+    for (const t of tickers) {
+      const key = `${t.exchange}\u0000${t.market}\u0000${t.symbol}`;
+      const group = bySymbol.get(key);
+      if (group === undefined) bySymbol.set(key, [t]);
+      else group.push(t);
+    }
+    for (const group of bySymbol.values()) {
+      const { exchange, market, symbol } = group[0]!;
+      this.queue.push({
+        batch: undefined,
+        tickers: group.length,
+        subject: tickerSubject(exchange, market, symbol),
+        msgId: tickerBatchMsgId(exchange, market, symbol, group[0]!.timestamp, group.map(tickerEventKey)),
+        data: encodeTickerBatch({ exchange, market, symbol, tickers: group }),
+        attempts: 0,
+      });
+    }
+    this.pump();
   }
 
   /**
@@ -153,6 +186,7 @@ export class TradePublisher {
       const ids = batch.trades.map((t) => t.id);
       this.queue.push({
         batch,
+        tickers: 0,
         subject: tradeSubject(batch.exchange, batch.market, batch.symbol),
         msgId: tradeBatchMsgId(batch.exchange, batch.market, batch.symbol, batch.windowStart, ids),
         data: encodeTradeBatch(batch),
@@ -166,7 +200,7 @@ export class TradePublisher {
   private pump(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const out = this.queue.shift()!;
-      this.queuedTrades -= out.batch.trades.length;
+      this.queuedTrades -= tradesOf(out);
       this.send(out);
     }
     this.updateBacklog();
@@ -176,16 +210,19 @@ export class TradePublisher {
   private send(out: Outgoing): void {
     this.unacked.add(out);
     this.inFlight += 1;
-    this.inFlightTrades += out.batch.trades.length;
+    this.inFlightTrades += tradesOf(out);
     out.attempts += 1;
     this.target.publish(out.subject, out.data, out.msgId).then(
       (ack) => {
         this.settle(out);
         this.unacked.delete(out);
-        this.stats.batches += 1;
-        this.stats.trades += out.batch.trades.length;
+        if (out.batch !== undefined) {
+          this.stats.batches += 1;
+          this.stats.trades += out.batch.trades.length;
+        }
+        this.stats.tickers += out.tickers;
         if (ack.duplicate) this.stats.duplicatesDropped += 1;
-        this.options.onAcked?.(out.batch, ack.duplicate);
+        if (out.batch !== undefined) this.options.onAcked?.(out.batch, ack.duplicate);
         this.pump();
       },
       () => {
@@ -194,7 +231,7 @@ export class TradePublisher {
         // the same bytes and id again: if the failed attempt did land, the server drops this one
         const delay = Math.min(this.options.retryMaxMs ?? 5_000, (this.options.retryMinMs ?? 100) * 2 ** (out.attempts - 1));
         this.inFlight += 1; // a retry waiting counts as in flight: idle() must not resolve before it
-        this.inFlightTrades += out.batch.trades.length;
+        this.inFlightTrades += tradesOf(out);
         this.clock.setTimeout(() => {
           this.settle(out);
           this.send(out);
@@ -205,7 +242,7 @@ export class TradePublisher {
 
   private settle(out: Outgoing): void {
     this.inFlight -= 1;
-    this.inFlightTrades -= out.batch.trades.length;
+    this.inFlightTrades -= tradesOf(out);
   }
 
   /**
@@ -220,8 +257,8 @@ export class TradePublisher {
       if (floor === undefined || w.windowStart < floor) floors.set(key, w.windowStart);
     };
     this.batcher.forEachOpen(note);
-    for (const out of this.queue) note(out.batch);
-    for (const out of this.unacked) note(out.batch);
+    for (const out of this.queue) if (out.batch !== undefined) note(out.batch);
+    for (const out of this.unacked) if (out.batch !== undefined) note(out.batch);
     return floors;
   }
 
@@ -229,3 +266,5 @@ export class TradePublisher {
     this.stats.backlog = this.batcher.pending + this.queuedTrades + this.inFlightTrades;
   }
 }
+
+const tradesOf = (out: Outgoing): number => out.batch?.trades.length ?? 0;

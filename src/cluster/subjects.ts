@@ -23,6 +23,17 @@ export function tradeSubject(exchange: ExchangeId, market: Market, symbol: strin
   return `${SUBJECT_ROOT}.trade.${exchange}.${market}.${symbolToken(symbol)}`;
 }
 
+export function tickerSubject(exchange: ExchangeId, market: Market, symbol: string): string {
+  return `${SUBJECT_ROOT}.ticker.${exchange}.${market}.${symbolToken(symbol)}`;
+}
+
+/** the record type a subject carries (`trade`, `ticker`), or undefined for one that is not ours */
+export function subjectType(subject: string): string | undefined {
+  if (!subject.startsWith(`${SUBJECT_ROOT}.`)) return undefined;
+  const end = subject.indexOf('.', SUBJECT_ROOT.length + 1);
+  return end < 0 ? undefined : subject.slice(SUBJECT_ROOT.length + 1, end);
+}
+
 /** 32-bit FNV-1a over the ids, each followed by a separator: two batches differing in any id differ here */
 export function idsHash(ids: readonly string[]): string {
   let h = 0x811c9dc5;
@@ -45,4 +56,14 @@ export function idsHash(ids: readonly string[]): string {
  */
 export function tradeBatchMsgId(exchange: ExchangeId, market: Market, symbol: string, windowStart: number, ids: readonly string[]): string {
   return `trade.${exchange}.${market}.${symbolToken(symbol)}.${windowStart}.${ids.length}.${ids[ids.length - 1] ?? ''}.${idsHash(ids)}`;
+}
+
+/**
+ * `ticker.<ex>.<mkt>.<symbol>.<first timestamp>.<count>.<hash of the tickers' event keys>`: a retry
+ * gives the same id, and so does a redundant node that committed the same tickers in one batch; one
+ * that batched them otherwise publishes another id, and the archiver keeps one copy of each
+ * exchange event (archiver.ts).
+ */
+export function tickerBatchMsgId(exchange: ExchangeId, market: Market, symbol: string, firstTimestamp: number, eventKeys: readonly string[]): string {
+  return `ticker.${exchange}.${market}.${symbolToken(symbol)}.${firstTimestamp}.${eventKeys.length}.${idsHash(eventKeys)}`;
 }

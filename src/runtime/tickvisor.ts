@@ -457,8 +457,13 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     const node = cluster;
     clusterFeed = committed$.subscribe((batch) => {
       const trades: Trade[] = [];
-      for (const r of batch.records) if (r.type === 'trade') trades.push(r);
+      const tickers: Ticker[] = [];
+      for (const r of batch.records) {
+        if (r.type === 'trade') trades.push(r);
+        else tickers.push(r);
+      }
       node.publish(trades);
+      node.publishTickers(tickers);
     });
   }
 

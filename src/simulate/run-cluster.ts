@@ -26,7 +26,7 @@ import { TickvisorError } from '../errors.js';
 import { FaultTimeline, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
 import type { ClusterScenarioFault, ScenarioCluster } from '../scenario/schema.js';
 import { startSimExchange, type SimExchange } from '../sim/index.js';
-import { openHistoryStore, type HistoryStore } from '../store/index.js';
+import { openHistoryStore, type HistoryStore, type OpenedHistoryStore } from '../store/index.js';
 import type { NodeClusterStatus } from './child-messages.js';
 import { drainChild, forkCollector, stopChild, type CollectorChild } from './child-process.js';
 import { addTotals, emptyStatus, type CollectorStatus } from './collector.js';
@@ -114,7 +114,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   let nats: NatsCluster | undefined;
   let sim: SimExchange | undefined;
   let nc: NatsConnection | undefined;
-  let archive: HistoryStore | undefined;
+  let archive: OpenedHistoryStore | undefined;
   let archiver: Archiver | undefined;
   let timeline: FaultTimeline | undefined;
   /**

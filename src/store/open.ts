@@ -5,7 +5,7 @@ import type { TailState } from './block-store.js';
 import { StoreError } from './errors.js';
 import { assertCurrentFormat, markCurrentFormat, storeFormat } from './format.js';
 import { openEnvironment, reasonOf } from './open-env.js';
-import { listCursors, readCursor, readRange, readTradeColumns, tickerStored } from './read.js';
+import { listCursors, readCursor, readRange, readTradeColumns, tickerEventStored, tickerStored } from './read.js';
 import type { HistoryStore, HistoryStoreOptions, TradeRows, WriteOptions, WriteResult } from './types.js';
 import { applyTradeRows, assertStorableRows } from './write-rows.js';
 import { WriterCache } from './writer-cache.js';
@@ -19,6 +19,8 @@ export interface OpenedHistoryStore extends HistoryStore {
   readonly env: RootDatabase;
   /** true when a ticker equal on (timestamp, localTimestamp) is stored: reparse's "this frame was read" */
   tickerStored(ticker: Ticker): boolean;
+  /** true when a ticker of the same exchange event (time and values, any local time) is stored: the archiver's check */
+  tickerEventStored(ticker: Ticker): boolean;
 }
 
 /** the databases of store format 2, opened (and created) for writing */
@@ -130,6 +132,10 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
     tickerStored(ticker) {
       assertOpen();
       return tickerStored(dbs, ticker);
+    },
+    tickerEventStored(ticker) {
+      assertOpen();
+      return tickerEventStored(dbs, ticker);
     },
     readCursor(exchange, market, symbol) {
       assertOpen();

@@ -3,7 +3,7 @@
  * each block decoded once and trimmed to the range; and the cursors. Nothing here writes.
  */
 import type { ExchangeId, Market, MarketRecord, Ticker } from '../records.js';
-import type { TickerColumns, TradeColumns } from './blocks/columns.js';
+import { TICKER_OPTIONAL_COLUMNS, type TickerColumns, type TradeColumns } from './blocks/columns.js';
 import { tickerRecordAt, tickerRows } from './blocks/ticker-rows.js';
 import { tradeRecordAt, tradeRows } from './blocks/trade-rows.js';
 import type { RowKind } from './blocks/row-kind.js';
@@ -134,6 +134,29 @@ function bothWays<T>(scan: () => Iterator<T>): Iterable<T> & AsyncIterable<T> {
 export function tickerStored(dbs: StoreDbs, t: Ticker): boolean {
   for (const c of readTickerColumns(dbs, { exchange: t.exchange, market: t.market, symbol: t.symbol, from: t.timestamp, to: t.timestamp })) {
     for (let i = 0; i < c.length; i++) if (c.localTimestamps[i] === t.localTimestamp) return true;
+  }
+  return false;
+}
+
+/**
+ * true when a ticker of the same exchange event as `t` is stored: the same exchange time and every
+ * value the same, whatever its local time (the archiver's "another node's copy of this ticker")
+ */
+export function tickerEventStored(dbs: StoreDbs, t: Ticker): boolean {
+  for (const c of readTickerColumns(dbs, { exchange: t.exchange, market: t.market, symbol: t.symbol, from: t.timestamp, to: t.timestamp })) {
+    for (let i = 0; i < c.length; i++) {
+      if (c.timestamps[i] !== t.timestamp || c.last[i] !== t.last) continue;
+      let same = true;
+      for (const f of TICKER_OPTIONAL_COLUMNS) {
+        const stored = c.optional[f][i] as number;
+        const mine = t[f];
+        if (mine === undefined ? !Number.isNaN(stored) : stored !== mine) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return true;
+    }
   }
   return false;
 }

@@ -9,10 +9,11 @@ import { pack } from 'msgpackr';
 import { decodeTradeBatch, encodeTradeBatch } from '../../src/cluster/batch-codec.js';
 import { cursorKey, CursorTracker } from '../../src/cluster/cursors.js';
 import { TradePublisher, type PublishTarget } from '../../src/cluster/publisher.js';
-import { symbolToken, tokenSymbol, tradeBatchMsgId, tradeSubject } from '../../src/cluster/subjects.js';
+import { subjectType, symbolToken, tickerSubject, tokenSymbol, tradeBatchMsgId, tradeSubject } from '../../src/cluster/subjects.js';
+import { decodeTickerBatch, encodeTickerBatch, tickerEventKey } from '../../src/cluster/ticker-codec.js';
 import { WindowBatcher } from '../../src/cluster/window-batcher.js';
 import { Prng } from '../../src/prng.js';
-import type { Trade } from '../../src/records.js';
+import type { Ticker, Trade } from '../../src/records.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 
 const T0 = 1_764_000_000_000;
@@ -113,6 +114,61 @@ describe('batch codec', () => {
     }
     const r = decodeTradeBatch(new Uint8Array([0xc1, 0xff, 0x00]));
     assert.ok('error' in r);
+  });
+});
+
+describe('ticker codec', () => {
+  const ticker = (over: Partial<Ticker> = {}): Ticker => ({ type: 'ticker', exchange: 'okx', market: 'futures', symbol: 'BTC/USDT:USDT', timestamp: T0, localTimestamp: T0 + 7, last: 0.1 + 0.2, bid: 97_000.5, ask: 97_001, volume24h: 1234.5678, ...over });
+  test('round-trips every field exactly; a field the venue does not send stays absent', () => {
+    const batch = { exchange: 'okx' as const, market: 'futures' as const, symbol: 'BTC/USDT:USDT', tickers: [ticker(), ticker({ timestamp: T0 + 1, bid: undefined, ask: undefined, high24h: 99_000, quoteVolume24h: 5e9 })] };
+    // an absent field is not even a key after decoding
+    const expected = batch.tickers.map((t) => Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)));
+    assert.deepEqual(decodeTickerBatch(encodeTickerBatch(batch)), { ...batch, tickers: expected });
+  });
+  test('refuses malformed messages with a reason, never throws', () => {
+    const row = [T0, T0, 1, null, null, null, null, null, null, null, null];
+    const good = { v: 1, x: 'okx', m: 'futures', s: 'BTC/USDT:USDT', k: [row] };
+    assert.ok(!('error' in decodeTickerBatch(pack(good))));
+    const cases: [unknown, RegExp][] = [
+      [{ ...good, v: 3 }, /ticker batch format 3/],
+      [{ ...good, m: 'options' }, /unknown market/],
+      [{ ...good, k: [row.slice(0, 5)] }, /ticker 0 is not a 11-field row/],
+      [{ ...good, k: [[T0, T0, 'x', ...row.slice(3)]] }, /ticker 0 has a malformed field/],
+      [{ ...good, k: [[...row.slice(0, 4), 'bad', ...row.slice(5)]] }, /ticker 0 has a malformed ask/],
+      [{ ...good, k: 5 }, /no tickers/],
+    ];
+    for (const [wire, why] of cases) {
+      const r = decodeTickerBatch(pack(wire));
+      assert.ok('error' in r && why.test(r.error), JSON.stringify(r));
+    }
+  });
+  test('an exchange event is its time and values, not the local time it was received at', () => {
+    assert.equal(tickerEventKey(ticker()), tickerEventKey(ticker({ localTimestamp: T0 + 900 })));
+    assert.notEqual(tickerEventKey(ticker()), tickerEventKey(ticker({ last: 1 })));
+    assert.notEqual(tickerEventKey(ticker()), tickerEventKey(ticker({ bid: undefined })));
+    assert.notEqual(tickerEventKey(ticker()), tickerEventKey(ticker({ timestamp: T0 + 1 })));
+  });
+  test('subjects name their record type', () => {
+    assert.equal(subjectType(tickerSubject('okx', 'futures', 'BTC/USDT:USDT')), 'ticker');
+    assert.equal(subjectType(tradeSubject('binance', 'spot', 'A.B/USDT')), 'trade');
+    assert.equal(subjectType('other.trade.x'), undefined);
+  });
+  test('the publisher sends one message per symbol at once; two nodes with the same tickers send the same ids', async () => {
+    const sent: { subject: string; msgId: string; data: Uint8Array }[] = [];
+    const target: PublishTarget = { publish: async (subject, data, msgId) => (sent.push({ subject, msgId, data }), { duplicate: false }) };
+    const a = new TradePublisher(target, { clock: new ManualClock(T0) });
+    const tickers = [ticker(), ticker({ symbol: 'ETH/USDT:USDT' }), ticker({ timestamp: T0 + 5 })];
+    a.pushTickers(tickers);
+    a.pushTickers(tickers.map((t) => ({ ...t, localTimestamp: t.localTimestamp + 3 })));
+    await a.idle();
+    assert.equal(sent.length, 4);
+    assert.deepEqual(sent.map((m) => m.subject), [tickerSubject('okx', 'futures', 'BTC/USDT:USDT'), tickerSubject('okx', 'futures', 'ETH/USDT:USDT'), tickerSubject('okx', 'futures', 'BTC/USDT:USDT'), tickerSubject('okx', 'futures', 'ETH/USDT:USDT')]);
+    assert.equal(sent[0]!.msgId, sent[2]!.msgId, 'other local times, the same events: the same id');
+    assert.notEqual(sent[0]!.msgId, sent[1]!.msgId);
+    const first = decodeTickerBatch(sent[0]!.data);
+    assert.ok(!('error' in first) && first.tickers.length === 2);
+    assert.equal(a.stats.tickers, 6);
+    assert.equal(a.stats.backlog, 0);
   });
 });
 

@@ -19,7 +19,7 @@ import { ensureStream } from '../../src/cluster/stream.js';
 import { addStreamCursors } from '../../src/cluster/stream-cursors.js';
 import { STREAM_NAME } from '../../src/cluster/subjects.js';
 import { Prng } from '../../src/prng.js';
-import type { Trade } from '../../src/records.js';
+import type { Ticker, Trade } from '../../src/records.js';
 import { openHistoryStore } from '../../src/store/index.js';
 import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
 
@@ -40,6 +40,22 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** a symbol's tickers as a venue sends them: exchange times increasing, some without bid/ask */
+function symbolTickers(symbol: string, n: number, seed: number): Ticker[] {
+  const prng = new Prng(seed);
+  let ts = T0;
+  return Array.from({ length: n }, () => {
+    ts += 1 + prng.int(1_000);
+    const last = 100 + prng.int(10_000) / 100;
+    const t: Ticker = { type: 'ticker', exchange: 'bybit', market: 'spot', symbol, timestamp: ts, localTimestamp: ts + 20, last, volume24h: 1_000 + prng.int(100) };
+    if (prng.next() < 0.8) {
+      t.bid = last - 0.01;
+      t.ask = last + 0.01;
+    }
+    return t;
+  });
 }
 
 /** every stored trade id of each symbol, as a list (a double would show as a repeat) */
@@ -129,6 +145,50 @@ describe('publishing and archiving through a 3-server R3 stream', { skip: natsSk
     }
   });
 
+  test('tickers from two redundant nodes (other local times, other batching) and a redelivery: each exchange event once in the archive', async () => {
+    const symbols = ['T1/USDT', 'T2/USDT', 'T.3/USDT'];
+    const all = symbols.flatMap((s, i) => symbolTickers(s, 400, 50 + i));
+    // two tickers of one exchange time that differ (a venue sending two states in one ms): both are kept
+    const twin: Ticker = { ...all[10]!, last: all[10]!.last + 1, localTimestamp: all[10]!.localTimestamp + 1 };
+    const aTickers = [...all.slice(0, 11), twin, ...all.slice(11)];
+    // node b received each ticker 3 ms later than a, and committed them in other batches
+    const bTickers = aTickers.map((t) => ({ ...t, localTimestamp: t.localTimestamp + 3 }));
+    const a = new TradePublisher(jetStreamTarget(jetstream(await conn())));
+    const b = new TradePublisher(jetStreamTarget(jetstream(await conn())));
+    for (let i = 0; i < aTickers.length; i += 7) a.pushTickers(aTickers.slice(i, i + 7));
+    for (let i = 0; i < bTickers.length; i += 13) b.pushTickers(bTickers.slice(i, i + 13));
+    // a retry of one of a's messages: the same id, dropped by the stream
+    a.pushTickers(aTickers.slice(0, 7));
+    await Promise.all([a.idle(), b.idle()]);
+    assert.equal(a.stats.tickers, aTickers.length + 7);
+    assert.ok(a.stats.duplicatesDropped >= 1, 'the retried message was dropped by the stream');
+
+    const dir = join(root, 'tickers');
+    const store = openHistoryStore({ path: dir });
+    const archiver = new Archiver(await conn(), { store, durable: 'tickers' });
+    await archiver.start();
+    const published = (a.stats.tickers - 7) + b.stats.tickers;
+    await until(() => archiver.stats.tickersWritten + archiver.stats.tickerDuplicates >= published, 15_000, 'the archiver to read the tickers');
+    await archiver.stop();
+    assert.equal(archiver.stats.tickersWritten, aTickers.length, 'each exchange event stored once');
+    assert.equal(archiver.stats.tickerDuplicates, published - aTickers.length);
+    // the same stream again through another consumer into the same store: a redelivery of everything
+    const again = new Archiver(await conn(), { store, durable: 'tickers-again' });
+    await again.start();
+    await until(() => again.stats.tickerDuplicates >= published, 15_000, 'the second archiver to read the tickers');
+    await again.stop();
+    assert.equal(again.stats.tickersWritten, 0, 'nothing stored twice');
+    for (const symbol of symbols) {
+      const stored = [...store.readRange({ exchange: 'bybit', market: 'spot', symbol, type: 'ticker' })] as Ticker[];
+      const expected = aTickers.filter((t) => t.symbol === symbol);
+      assert.equal(stored.length, expected.length, symbol);
+      // the twin and its original share an exchange time: which sorts first depends on whose copy was stored
+      const fields = (ts: Ticker[]) => ts.map((t) => [t.timestamp, t.last, t.bid, t.ask, t.volume24h]).sort((x, y) => (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number));
+      assert.deepEqual(fields(stored), fields(expected), symbol);
+    }
+    await store.close();
+  });
+
   test('a symbol the KV has no cursor for (its holder died before its first cursor flush) resumes from its last batch in the stream', async () => {
     const okx = (symbol: string, n: number, seed: number) => symbolTrades(symbol, n, seed).map((t) => ({ ...t, exchange: 'okx' as const }));
     const publisher = new TradePublisher(jetStreamTarget(jetstream(await conn())));
@@ -193,7 +253,7 @@ describe('publishing and archiving through a 3-server R3 stream', { skip: natsSk
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0, second.output());
     // the consumer reads the whole stream: the unreadable message the first test put there included
-    assert.match(second.output(), /archived \d+ messages: \d+ trades stored, \d+ already stored, [01] unreadable/);
+    assert.match(second.output(), /archived \d+ messages: \d+ trades stored, \d+ already stored, \d+ tickers stored, \d+ already stored, [01] unreadable/);
     let stored = 0;
     for (const [symbol, ids] of storedIds(dir, symbols)) {
       assert.equal(new Set(ids).size, ids.length, `${symbol}: a trade stored twice`);

@@ -196,6 +196,12 @@ describe('block layout', () => {
     const probe = want[17] as Ticker;
     assert.equal(store.tickerStored(probe), true);
     assert.equal(store.tickerStored({ ...probe, localTimestamp: probe.localTimestamp + 0.5 }), false);
+    // the same exchange event received at another local time (the archiver's check); any other value differs
+    assert.equal(store.tickerEventStored({ ...probe, localTimestamp: probe.localTimestamp + 3 }), true);
+    assert.equal(store.tickerEventStored({ ...probe, last: probe.last + 1 }), false);
+    assert.equal(store.tickerEventStored({ ...probe, timestamp: probe.timestamp + 0.5 }), false);
+    const { bid: _bid, ...withoutBid } = probe;
+    assert.equal(store.tickerEventStored(probe.bid === undefined ? { ...probe, bid: 1 } : withoutBid), false);
     await store.close();
   });
 });

@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     await archiver.stop();
     await store.close();
     const s = archiver.stats;
-    process.stdout.write(`archived ${s.messages} messages: ${s.written} trades stored, ${s.duplicates} already stored, ${s.malformed} unreadable\n`);
+    process.stdout.write(`archived ${s.messages} messages: ${s.written} trades stored, ${s.duplicates} already stored, ${s.tickersWritten} tickers stored, ${s.tickerDuplicates} already stored, ${s.malformed} unreadable\n`);
     return 0;
   } finally {
     await nc.close().catch(() => undefined);
