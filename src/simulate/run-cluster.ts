@@ -33,6 +33,8 @@ import { addTotals, emptyStatus, type CollectorStatus } from './collector.js';
 import { compareRun, type Comparison } from './compare.js';
 import { SimulateError } from './errors.js';
 import { judge, type Expectation } from './expectations.js';
+import { tickerEventKey } from '../cluster/ticker-codec.js';
+import type { Ticker } from '../records.js';
 import { natsSkip, startNatsCluster, type NatsCluster } from './nats-cluster.js';
 import { DEFAULT_SETTLE_TIMEOUT_MS, lastTimedFaultEnd, latencyQuantiles, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, STEP_MS, verdictFields, within } from './run-common.js';
 import type { RunOptions, SimulationReport } from './run-scenario.js';
@@ -57,6 +59,10 @@ export interface ClusterRunFigures {
   survivorBackfilledTrades: number;
   /** trades the archive received more than once and stored once */
   archiveDuplicates: number;
+  /** tickers in the archive at the end */
+  archivedTickers: number;
+  /** tickers the archive holds more than once (the same exchange time and values): expected 0 */
+  archiveTickerRepeats: number;
   nodeKills: number;
   nodeRestarts: number;
   natsKills: number;
@@ -131,6 +137,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   let stopping = false;
   let endStatus: CollectorStatus | undefined;
   let verdict: Comparison;
+  let tickerCounts = { archived: 0, repeats: 0 };
 
   const check = () => {
     if (options.signal?.aborted) throw new SimulateError('TV_ERR_SIMULATE_ABORTED', 'the run was interrupted');
@@ -403,6 +410,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     await within(archiveCaughtUp(nc, archiver), STOP_PUBLISH_MS + ARCHIVE_CATCH_UP_MS);
     await archiver.stop();
     verdict = await compareRun(sim.truth(), (t) => archive!.readRange({ exchange: t.exchange, market: t.market, symbol: t.symbol, type: 'trade' }) as AsyncIterable<{ id: string }>);
+    tickerCounts = countArchivedTickers(archive, scenario);
   } finally {
     stopping = true;
     timeline?.stop();
@@ -429,6 +437,8 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     notFailedOver: pending.length,
     duplicatesDropped: nodes.reduce((n, node) => n + node.duplicatesEnded, 0),
     archiveDuplicates: archiver?.stats.duplicates ?? 0,
+    archivedTickers: tickerCounts.archived,
+    archiveTickerRepeats: tickerCounts.repeats,
     survivorBackfilledTrades: [...survivorBase].reduce((n, [key, base]) => n + Math.max(0, (finalBackfill.get(key) ?? base) - base), 0),
     ...counts,
   };
@@ -457,6 +467,25 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   };
 }
 
+/** the archive's tickers of every scenario symbol, and how many of them repeat an exchange event already counted */
+function countArchivedTickers(archive: OpenedHistoryStore, scenario: Scenario): { archived: number; repeats: number } {
+  let archived = 0;
+  let repeats = 0;
+  for (const venue of scenario.venues) {
+    for (const entry of venue.symbols) {
+      const symbol = typeof entry === 'string' ? entry : entry.symbol;
+      const seen = new Set<string>();
+      for (const r of archive.readRange({ exchange: venue.exchange, market: venue.market, symbol, type: 'ticker' })) {
+        archived += 1;
+        const key = tickerEventKey(r as Ticker);
+        if (seen.has(key)) repeats += 1;
+        else seen.add(key);
+      }
+    }
+  }
+  return { archived, repeats };
+}
+
 /** the stream's archiver consumer has nothing left to deliver nor waiting for an ack */
 async function archiveCaughtUp(nc: NatsConnection, archiver: Archiver): Promise<void> {
   const jsm = await jetstreamManager(nc);
@@ -482,6 +511,11 @@ function judgeCluster(scenario: Scenario, cluster: ScenarioCluster, f: ClusterRu
       detail:
         `${f.failovers} failover${f.failovers === 1 ? '' : 's'}, the longest ${f.maxFailoverMs} ms (expected ≤ lease ${cluster.leaseTtlMs} ms + 2 s)` +
         (f.failoverLog.some((x) => x.acrossNatsOutage) ? `; ${f.failoverLog.filter((x) => x.acrossNatsOutage).length} overlapped a NATS server's death (not judged)` : ''),
+    },
+    {
+      name: 'cluster.tickersOnce',
+      ok: f.archiveTickerRepeats === 0,
+      detail: `${f.archivedTickers} tickers archived, ${f.archiveTickerRepeats} of them an exchange event stored before (expected 0)`,
     },
     { name: 'cluster.takenOver', ok: f.notFailedOver === 0, detail: f.notFailedOver === 0 ? 'every unit of a faulted node collected again' : `${f.notFailedOver} unit(s) of a faulted node never collected again` },
   ];
