@@ -68,46 +68,31 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
     if (closed) throw new StoreError('TV_ERR_STORE_CLOSED', `history store at ${options.path} is closed`);
   }
 
-  /**
-   * Every commit so far on disk: LMDB's mdb_env_sync (an fsync), run on libuv's pool. lmdb-js has
-   * `sync(callback)` on the root (open.js) but not in its .d.ts, hence the one typed view.
-   */
-  function syncToDisk(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      (root as unknown as { sync(callback: (error?: unknown) => void): void }).sync((error) =>
-        error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
-      );
-    });
-  }
-
   async function commit(apply: (openGaps: ReadonlySet<string> | undefined) => WriteResult, openGaps: ReadonlySet<string> | undefined): Promise<WriteResult> {
     inFlight++;
     try {
       // A synchronous transaction, on this thread: should applyBatch throw half-way (a block that
       // cannot be decoded), lmdb-js aborts what it wrote; a plain transaction() would commit the
       // half (its queue commits every callback's writes together, a thrown one's too). It was a
-      // childTransaction, run from lmdb-js's writer thread; the hand-offs between the threads cost
-      // more than the transaction itself for the small batches of a steady stream. Measured with
-      // bench/micro/store-commit-latency.ts (20-trade batches over 50 symbols, durable, one fsync
-      // per batch either way): CPU 7.5 → 5.7–6.0 s per 10,000 batches, commit p50 0.85 → 0.65 ms,
-      // p99 4.5 → 3.3–3.5 ms. In the bench's burst the gain is within its noise (4.39–4.58 →
-      // 4.23–4.36 CPU-s per million). Async writers on the same environment (raw frames,
-      // quarantine, books) still work: lmdb-js hands their open transaction to a synchronous one
-      // (its writer.cpp, AcquireTxn).
+      // childTransaction, run from lmdb-js's writer thread: the hand-offs between the threads cost
+      // more than the transaction itself for the small batches of a steady stream, and they were
+      // where the slowest commits came from. Measured (bench, 2-core box): burst 4.4–4.6 → 3.9
+      // CPU-s per million trades; p99 exchange → commit 21 → 15 ms at 10k trades/s, 57 → 38 ms at
+      // 50k/s; micro (20-trade batches over 50 symbols, durable) CPU −20%, the slowest commit
+      // 22–32 → 11 ms. Async writers on the same environment (raw frames, quarantine, books) still
+      // work: lmdb-js hands their open transaction to a synchronous one (writer.cpp AcquireTxn).
       const result = dbs.cursors.transactionSync(() => {
         // alone in flight: every earlier batch's outcome is known, so the cache mirrors the disk
         state.cache.trusted = inFlight === 1;
         return apply(openGaps);
       });
       // With overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is
-      // flushed; "stored" means durable, so flush it (an fsync on libuv's pool). Not lmdb-js's
-      // `flushed`: it follows its asynchronous writes only (a synchronous commit does not move
-      // it), so it resolved before this commit was on disk, and while another writer's commits
-      // failed (a full disk) it never settled at all. Not pipelined (starting the next batch's
+      // flushed; "stored" means durable, so wait for the flush too (`flushed` covers synchronous
+      // commits: lmdb-js's lastSyncTxnFlush). Not pipelined (starting the next batch's
       // transaction while this one flushes): LMDB runs one write transaction at a time, so the
       // only overlap to win is this fsync. On a disk with slow fsyncs it would be worth it; see
       // the pipeline's notes on how.
-      if (durable) await syncToDisk();
+      if (durable) await root.flushed;
       return result;
     } catch (error) {
       // whatever this batch (or one sharing its transaction) cached may never have reached the disk

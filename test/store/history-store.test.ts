@@ -242,38 +242,3 @@ describe('history store: lifecycle', () => {
     await store.close(); // idempotent
   });
 });
-
-describe('history store: durability', () => {
-  test('a batch is reported stored only once an fsync that began after its commit has returned', async (t) => {
-    const path = tempDir(t);
-    const store = openHistoryStore({ path });
-    // hold LMDB's env sync until released, recording what the store held when it was asked for
-    const env = store.env as unknown as { sync(callback: (error?: unknown) => void): void };
-    const realSync = env.sync.bind(env);
-    const held: { release: () => void; storedWhenAsked: number }[] = [];
-    env.sync = (callback) => {
-      held.push({ release: () => realSync(callback), storedWhenAsked: [...store.readRange({ ...q, type: 'trade' })].length });
-    };
-    let released = false;
-    let releasedBeforeReport: boolean | undefined;
-    let reported = false;
-    const write = store.writeBatch([trade('1', 1000), trade('2', 1001)]).then((r) => ((releasedBeforeReport = released), (reported = true), r));
-    // the commit happened (readable) and the sync was asked for after it
-    while (held.length === 0 && !reported) await new Promise((r) => setImmediate(r));
-    assert.equal(held.length, 1, 'reported stored without asking for an fsync');
-    assert.equal(held[0]!.storedWhenAsked, 2, 'the sync was asked for after the commit');
-    // a turn of the event loop: a store that did not wait for the sync would report the batch now
-    await new Promise((r) => setImmediate(r));
-    released = true;
-    held[0]!.release();
-    assert.deepEqual(await write, { written: 2, duplicates: 0 });
-    assert.equal(releasedBeforeReport, true, 'reported stored before the fsync returned');
-    // noSync: nothing to wait for
-    env.sync = realSync;
-    await store.close();
-    const loose = openHistoryStore({ path: tempDir(t), noSync: true });
-    (loose.env as unknown as { sync: unknown }).sync = () => assert.fail('a noSync store asked for an fsync');
-    assert.deepEqual(await loose.writeBatch([trade('3', 1002)]), { written: 1, duplicates: 0 });
-    await loose.close();
-  });
-});
