@@ -67,13 +67,7 @@ export class BatchWriter {
   overLimitPushes = 0;
   /** in the transaction being written */
   inFlight = 0;
-  /**
-   * A write failed, and the store has not caught up since: set by a failed write, cleared by a
-   * successful one that leaves no more than `lowWaterMark` records waiting. Not cleared by any one
-   * success: on a full disk a retry can go through (a batch whose pages fit in space freed earlier,
-   * or whose records an earlier attempt had stored) while the next batch fails again, and a
-   * store-failed alert that resolved and came back with each of those would only be noise.
-   */
+  /** the last write failed and its batch waits for a retry */
   writeFailing = false;
 
   private readonly queue = new RecordQueue();
@@ -228,7 +222,7 @@ export class BatchWriter {
     this.writing = false;
     this.inFlight = 0;
     this.retryDelay = this.o.retryDelayMs;
-    if (this.writeFailing && this.queue.length <= this.o.lowWaterMark) {
+    if (this.writeFailing) {
       this.writeFailing = false;
       this.o.onWriteHealth?.(false);
     }
