@@ -5,9 +5,8 @@
  * process's CPU. What it showed (20-trade batches over 50 symbols, durable): commit p50 0.85 ms,
  * p99 4.5, p99.9 7–8; of the commits over 2 ms, about two in three rewrote no tail, so a budget on
  * the tails' rewrites per transaction (tried) did not move the p99. A synchronous transaction on
- * the main thread (tried) cut this micro's CPU by a fifth, but in the cluster bench the archiver's
- * large chunks then held the event loop and the archived rate fell from ~110k to ~43k trades/s:
- * not kept (docs/architecture.md, store).
+ * the main thread (tried) cut this micro's CPU by a fifth, but with it the cluster bench archived
+ * ~43k instead of ~110k trades/s: not kept (docs/architecture.md, store).
  *
  *   node --import tsx bench/micro/store-commit-latency.ts [symbols=50] [batches=10000] [perBatch=20] [durable=0|1]
  */
