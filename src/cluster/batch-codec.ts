@@ -5,8 +5,8 @@
  * measured on 20-trade batches, it encodes about 3× and decodes about 2× faster and is 27% smaller
  * (docs/cluster.md#data). Decoding checks every field: a malformed message is refused, never a crash.
  */
-import { Packr } from 'msgpackr';
-import { EXCHANGE_IDS, MARKETS, type ExchangeId, type Market, type Trade } from '../records.js';
+import type { ExchangeId, Market, Trade } from '../records.js';
+import { finite, openEnvelope, packr, type Envelope } from './wire-envelope.js';
 
 export const BATCH_FORMAT = 1;
 
@@ -21,17 +21,10 @@ export interface TradeBatch {
 
 type Row = [id: string, timestamp: number, localTimestamp: number, price: number, amount: number, side: 0 | 1];
 
-interface Wire {
-  v: number;
-  x: string;
-  m: string;
-  s: string;
+interface Wire extends Envelope {
   w: number;
   t: Row[];
 }
-
-// plain maps and arrays only: no msgpackr record extension, so any msgpack reader can read a batch
-const packr = new Packr({ useRecords: false });
 
 export function encodeTradeBatch(batch: TradeBatch): Uint8Array {
   const rows: Row[] = new Array(batch.trades.length);
@@ -43,26 +36,13 @@ export function encodeTradeBatch(batch: TradeBatch): Uint8Array {
   return packr.pack(wire);
 }
 
-const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
-
 /** the batch, or a one-line reason it cannot be read */
 export function decodeTradeBatch(bytes: Uint8Array): TradeBatch | { error: string } {
-  let wire: Partial<Wire>;
-  try {
-    wire = packr.unpack(bytes) as Partial<Wire>;
-  } catch {
-    return { error: 'not msgpack' };
-  }
-  if (typeof wire !== 'object' || wire === null) return { error: 'not an object' };
-  if (wire.v !== BATCH_FORMAT) return { error: `batch format ${String(wire.v)}, expected ${BATCH_FORMAT}` };
-  const exchange = wire.x as ExchangeId;
-  const market = wire.m as Market;
-  if (!EXCHANGE_IDS.includes(exchange)) return { error: `unknown exchange ${String(wire.x)}` };
-  if (!MARKETS.includes(market)) return { error: `unknown market ${String(wire.m)}` };
-  if (typeof wire.s !== 'string' || wire.s === '') return { error: 'no symbol' };
+  const opened = openEnvelope<Wire>(bytes, BATCH_FORMAT, 'batch');
+  if ('error' in opened) return opened;
+  const { wire, exchange, market, symbol } = opened;
   if (!finite(wire.w)) return { error: 'no window start' };
   if (!Array.isArray(wire.t)) return { error: 'no trades' };
-  const symbol = wire.s;
   const trades: Trade[] = new Array(wire.t.length);
   for (let i = 0; i < wire.t.length; i++) {
     const r = wire.t[i] as unknown;

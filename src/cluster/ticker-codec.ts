@@ -2,12 +2,12 @@
  * One published message of one symbol's tickers as bytes: msgpack of
  * `{v, x: exchange, m: market, s: symbol, k: rows}`, each ticker a row
  * `[timestamp, localTimestamp, last, bid, ask, bidSize, askSize, high24h, low24h, volume24h, quoteVolume24h]`
- * with null for a field the venue does not send. Plain maps and arrays, as the trade batches
- * (batch-codec.ts); decoding checks every field, so a malformed message is refused, never a crash.
+ * with null for a field the venue does not send; the envelope is every message's (wire-envelope.ts).
+ * Decoding checks every field, so a malformed message is refused, never a crash.
  */
-import { Packr } from 'msgpackr';
-import { EXCHANGE_IDS, MARKETS, type ExchangeId, type Market, type Ticker } from '../records.js';
+import type { ExchangeId, Market, Ticker } from '../records.js';
 import { TICKER_OPTIONAL_COLUMNS } from '../store/blocks/columns.js';
+import { finite, openEnvelope, packr, type Envelope } from './wire-envelope.js';
 
 export const TICKER_BATCH_FORMAT = 1;
 
@@ -24,15 +24,9 @@ const ROW_LENGTH = 3 + OPTIONAL.length;
 
 type Row = (number | null)[];
 
-interface Wire {
-  v: number;
-  x: string;
-  m: string;
-  s: string;
+interface Wire extends Envelope {
   k: Row[];
 }
-
-const packr = new Packr({ useRecords: false });
 
 export function encodeTickerBatch(batch: TickerBatch): Uint8Array {
   const rows: Row[] = new Array(batch.tickers.length);
@@ -46,25 +40,12 @@ export function encodeTickerBatch(batch: TickerBatch): Uint8Array {
   return packr.pack(wire);
 }
 
-const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
-
 /** the batch, or a one-line reason it cannot be read */
 export function decodeTickerBatch(bytes: Uint8Array): TickerBatch | { error: string } {
-  let wire: Partial<Wire>;
-  try {
-    wire = packr.unpack(bytes) as Partial<Wire>;
-  } catch {
-    return { error: 'not msgpack' };
-  }
-  if (typeof wire !== 'object' || wire === null) return { error: 'not an object' };
-  if (wire.v !== TICKER_BATCH_FORMAT) return { error: `ticker batch format ${String(wire.v)}, expected ${TICKER_BATCH_FORMAT}` };
-  const exchange = wire.x as ExchangeId;
-  const market = wire.m as Market;
-  if (!EXCHANGE_IDS.includes(exchange)) return { error: `unknown exchange ${String(wire.x)}` };
-  if (!MARKETS.includes(market)) return { error: `unknown market ${String(wire.m)}` };
-  if (typeof wire.s !== 'string' || wire.s === '') return { error: 'no symbol' };
+  const opened = openEnvelope<Wire>(bytes, TICKER_BATCH_FORMAT, 'ticker batch');
+  if ('error' in opened) return opened;
+  const { wire, exchange, market, symbol } = opened;
   if (!Array.isArray(wire.k)) return { error: 'no tickers' };
-  const symbol = wire.s;
   const tickers: Ticker[] = new Array(wire.k.length);
   for (let i = 0; i < wire.k.length; i++) {
     const r = wire.k[i] as unknown;
