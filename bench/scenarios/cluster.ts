@@ -167,8 +167,8 @@ export async function cluster(plan: ClusterPlan): Promise<ClusterOutcome> {
     if ((await node.call<number | null>('waitSubscribed', { timeoutMs: 60_000 })) === null) throw new Error('the cluster node: not every coin Subscribed within 60 s');
     const parts: Parts = { cluster: nats, node, archiver };
 
-    // the archiver counts what reached the archive: warm-up until that has stopped moving
-    await warmUp({ kind: 'tickvisor', child: archiver }, sim, plan.warm);
+    // the archiver counts what reached the archive, each trade once: warm-up until all of it has
+    await warmUp({ kind: 'tickvisor', child: archiver }, sim, plan.warm, { everyTrade: true });
 
     // burst
     await sim.prepareBurst(plan.burst);

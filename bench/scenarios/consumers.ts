@@ -51,15 +51,27 @@ export async function startConsumer(kind: ConsumerKind, sim: SimProcess, symbols
 /**
  * Warm-up bursts until the consumer has seen trades (ccxt subscribes lazily, on the first watch)
  * and the JIT has run the hot path; then waits until nothing is arriving any more.
+ * `everyTrade`: the consumer counts each trade exactly once (the cluster's archive), so the wait
+ * is first for the whole warm-up burst to have arrived. Nothing arriving for 300 ms alone ended
+ * the warm-up early once when the archive paused on a loaded machine, and the rest of the
+ * warm-up then counted in the measured burst (26,000 archived of 20,000 sent).
  */
-export async function warmUp(c: Consumer, sim: SimProcess, trades: number): Promise<void> {
+export async function warmUp(c: Consumer, sim: SimProcess, trades: number, options: { everyTrade?: boolean; timeoutMs?: number } = {}): Promise<void> {
   const seen = () => c.child.call<number>('seen');
   for (let round = 0; round < 50 && (await seen()) === 0; round++) {
     await sim.burst(Math.min(trades, 1_000));
     await sleep(100);
   }
   if ((await seen()) === 0) throw new Error(`${c.kind}: no trade arrived during warm-up`);
+  const before = await seen();
   await sim.burst(trades);
+  if (options.everyTrade) {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    while ((await seen()) < before + trades) {
+      if (Date.now() > deadline) throw new Error(`${c.kind}: the warm-up burst did not arrive whole within ${options.timeoutMs ?? 60_000} ms`);
+      await sleep(100);
+    }
+  }
   let last = -1;
   for (let n = await seen(); n !== last; n = await seen()) {
     last = n;
