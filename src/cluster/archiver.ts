@@ -195,10 +195,11 @@ export class Archiver {
     const out: Ticker[] = [];
     const seen = new Set<string>();
     for (const t of tickers) {
-      const key = `${symbolKey(t)}\u0000${tickerEventKey(t)}`;
+      const symbol = symbolKey(t);
+      const key = `${symbol}\u0000${tickerEventKey(t)}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const newest = this.newestTicker.get(symbolKey(t));
+      const newest = this.newestTicker.get(symbol);
       // newer than anything stored by this archiver: new. Otherwise (or after a restart) ask the store.
       if (newest !== undefined && t.timestamp > newest) out.push(t);
       else if (!this.options.store.tickerEventStored(t)) out.push(t);

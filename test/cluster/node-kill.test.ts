@@ -5,7 +5,7 @@
  * ids run without a hole across the kill.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -24,6 +24,46 @@ import { archivedIds, holes, tempDirs } from './archive-check.js';
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
 const TTL_MS = 5_000;
 
+/** the simulated Binance spot exchange, in this process; the nodes reach it by URL */
+async function startSim(): Promise<{ sim: NonNullable<Awaited<ReturnType<typeof embeddedSimulator>>>; wsUrl: string; restUrl: string }> {
+  const sim = await embeddedSimulator(
+    resolveConfig({ exchanges: [{ exchange: 'binance', market: 'spot', simulated: true, sim: { symbols: SYMBOLS } }], simulator: { tradesPerSecond: 40, tickersPerSecond: 0 } }),
+    silentLogger(),
+  );
+  assert.ok(sim);
+  return { sim, ...sim.endpoints('binance', 'spot') };
+}
+
+function nodeConfig(name: string, storePath: string, urls: string, endpoints: { wsUrl: string; restUrl: string }): TickvisorConfigInput {
+  return {
+    exchanges: [{ exchange: 'binance', market: 'spot', channels: ['trade'], symbols: SYMBOLS, ...endpoints }],
+    store: { path: storePath },
+    cluster: { nats: urls.split(','), node: name, leaseTtlMs: TTL_MS, replicas: 3 },
+  };
+}
+
+/** a node in a process of its own; `state` follows the status lines it prints */
+function launchNode(config: TickvisorConfigInput): { child: ChildProcess; state: { held: boolean; published: number; committed: number }; exited: Promise<unknown> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/cluster/fixtures/node-child.ts', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const state = { held: false, published: 0, committed: 0 };
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      Object.assign(state, JSON.parse(line) as typeof state);
+    } catch {
+      // not a status line
+    }
+  });
+  return { child, state, exited: new Promise((resolve) => child.once('exit', resolve)) };
+}
+
+function assertNoHoles(archived: Map<string, number[]>): void {
+  for (const symbol of SYMBOLS) {
+    const ids = archived.get(symbol) ?? [];
+    assert.ok(ids.length > 100, `${symbol}: ${ids.length} archived`);
+    assert.deepEqual(holes(ids), [], `${symbol}: no hole across the kill`);
+  }
+}
+
 describe('a node SIGKILLed while it holds a unit', { skip: natsSkip }, () => {
   let nats: NatsCluster;
   const { dir, removeAll } = tempDirs();
@@ -37,28 +77,9 @@ describe('a node SIGKILLed while it holds a unit', { skip: natsSkip }, () => {
   });
 
   test('the other node collects again within the lease time plus 2 s, and the archive has no hole', { timeout: 120_000 }, async () => {
-    // the exchange lives in this process; both nodes reach it by URL
-    const sim = await embeddedSimulator(
-      resolveConfig({ exchanges: [{ exchange: 'binance', market: 'spot', simulated: true, sim: { symbols: SYMBOLS } }], simulator: { tradesPerSecond: 40, tickersPerSecond: 0 } }),
-      silentLogger(),
-    );
-    assert.ok(sim);
-    const { wsUrl, restUrl } = sim.endpoints('binance', 'spot');
-    const config = (name: string): TickvisorConfigInput => ({
-      exchanges: [{ exchange: 'binance', market: 'spot', channels: ['trade'], symbols: SYMBOLS, wsUrl, restUrl }],
-      store: { path: dir(name) },
-      cluster: { nats: nats.urls.split(','), node: name, leaseTtlMs: TTL_MS, replicas: 3 },
-    });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/cluster/fixtures/node-child.ts', JSON.stringify(config('k-a'))], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let last = { held: false, published: 0 };
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        last = JSON.parse(line) as typeof last;
-      } catch {
-        // not a status line
-      }
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const { sim, ...endpoints } = await startSim();
+    const config = (name: string) => nodeConfig(name, dir(name), nats.urls, endpoints);
+    const { child, state: last, exited } = launchNode(config('k-a'));
     const b = createTickvisor(config('k-b'), { logger: silentLogger() });
     const nc = await connectNats(nats.urls);
     const archiveStore = openHistoryStore({ path: dir('archive') });
@@ -79,12 +100,7 @@ describe('a node SIGKILLed while it holds a unit', { skip: natsSkip }, () => {
       await waitFor('node b publishes', () => (b.clusterPublished()?.trades ?? 0) > 200, 30_000);
       await b.stop();
 
-      const archived = await archivedIds(archiver, archiveStore, SYMBOLS, 20_000);
-      for (const symbol of SYMBOLS) {
-        const ids = archived.get(symbol) ?? [];
-        assert.ok(ids.length > 100, `${symbol}: ${ids.length} archived`);
-        assert.deepEqual(holes(ids), [], `${symbol}: no hole across the kill`);
-      }
+      assertNoHoles(await archivedIds(archiver, archiveStore, SYMBOLS, 20_000));
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await b.stop();
@@ -96,30 +112,10 @@ describe('a node SIGKILLed while it holds a unit', { skip: natsSkip }, () => {
   });
 
   test('a node SIGKILLed and started again on its own store takes its unit back and publishes what it had committed and not published', { timeout: 120_000 }, async () => {
-    const sim = await embeddedSimulator(
-      resolveConfig({ exchanges: [{ exchange: 'binance', market: 'spot', simulated: true, sim: { symbols: SYMBOLS } }], simulator: { tradesPerSecond: 40, tickersPerSecond: 0 } }),
-      silentLogger(),
-    );
-    assert.ok(sim);
-    const { wsUrl, restUrl } = sim.endpoints('binance', 'spot');
+    const { sim, ...endpoints } = await startSim();
     // a clean cluster (below): the first test's stream, leases and cursors are other nodes'
-    const config: TickvisorConfigInput = {
-      exchanges: [{ exchange: 'binance', market: 'spot', channels: ['trade'], symbols: SYMBOLS, wsUrl, restUrl }],
-      store: { path: dir('again') },
-      cluster: { nats: nats.urls.split(','), node: 'again', leaseTtlMs: TTL_MS, replicas: 3 },
-    };
-    const launch = () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/cluster/fixtures/node-child.ts', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const state = { held: false, published: 0, committed: 0 };
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        try {
-          Object.assign(state, JSON.parse(line) as typeof state);
-        } catch {
-          // not a status line
-        }
-      });
-      return { child, state, exited: new Promise((resolve) => child.once('exit', resolve)) };
-    };
+    const config = nodeConfig('again', dir('again'), nats.urls, endpoints);
+    const launch = () => launchNode(config);
     const nc = await connectNats(nats.urls);
     const jsm = await jetstreamManager(nc);
     for (const name of ['TICKVISOR', 'KV_tickvisor-cursors', 'KV_tickvisor-leases']) await jsm.streams.delete(name).catch(() => false);
@@ -138,12 +134,7 @@ describe('a node SIGKILLed while it holds a unit', { skip: natsSkip }, () => {
       first.child.kill('SIGTERM');
       await first.exited;
 
-      const archived = await archivedIds(archiver, archiveStore, SYMBOLS, 20_000);
-      for (const symbol of SYMBOLS) {
-        const ids = archived.get(symbol) ?? [];
-        assert.ok(ids.length > 100, `${symbol}: ${ids.length} archived`);
-        assert.deepEqual(holes(ids), [], `${symbol}: no hole across the kill`);
-      }
+      assertNoHoles(await archivedIds(archiver, archiveStore, SYMBOLS, 20_000));
     } finally {
       if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
       await archiver.stop();
