@@ -9,17 +9,26 @@
  * nodes). A ticker newer than the newest this archiver has stored for its symbol is new; an older
  * one (a redelivery, the other node's copy) is looked up in the store, and within a chunk each
  * event is kept once.
+ *
+ * Book records: every node publishes its own (snapshots, venue updates, its resyncs), linked to
+ * the record before them; the archive keeps one book per symbol, each venue update once, and
+ * never applies a record to a book it does not continue (book-archive.ts). They are written
+ * through the book store's own code (store/books/append.ts), in a transaction of their own
+ * before the chunk's trades and tickers; a redelivery is judged against what the store holds.
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { MarketRecord, Ticker, Trade } from '../records.js';
 import type { HistoryStore, OpenedHistoryStore } from '../store/index.js';
+import { BookAppender } from '../store/books/append.js';
 import { decodeTradeBatch } from './batch-codec.js';
+import { decodeBookBatch, type LinkedBookRecord } from './book-codec.js';
+import { BookArchivePlanner, DEFAULT_BOOK_GRACE_MS } from './book-archive.js';
 import { STREAM_NAME, subjectType } from './subjects.js';
 import { decodeTickerBatch, tickerEventKey } from './ticker-codec.js';
 
 export interface ArchiverOptions {
-  store: HistoryStore & Pick<OpenedHistoryStore, 'tickerEventStored'>;
+  store: HistoryStore & Pick<OpenedHistoryStore, 'tickerEventStored' | 'env'>;
   /** the durable consumer's name: one per archive (two archivers of one name share the work) */
   durable?: string;
   stream?: string;
@@ -31,6 +40,11 @@ export interface ArchiverOptions {
    * under a second; a slower one tells the server it is still working on it.
    */
   ackWaitMs?: number;
+  /**
+   * exchange time past a book's stored tip during which a record that does not continue it waits
+   * for another node's copy that does (default 5 s); past it the archive stores a resync (book-archive.ts)
+   */
+  bookGraceMs?: number;
   /** a failed store commit is retried after this (doubled up to 10 s; default 200 ms) */
   retryMs?: number;
   /** after each commit: the trades of the chunk (stored now or already), for latency figures */
@@ -49,6 +63,14 @@ export interface ArchiverStats {
   tickersWritten: number;
   /** tickers of an exchange event already stored (redelivery, or a redundant node's copy) */
   tickerDuplicates: number;
+  /** book records newly stored (the archive's own resyncs at a gap not counted) */
+  booksWritten: number;
+  /** book records of a venue event, snapshot or resync already stored (the other node's copy, a redelivery) */
+  bookDuplicates: number;
+  /** book records not stored because they continue no book the archive holds (another node's resync or first records after its sync, an update while the archive is unsynced) */
+  bookSkipped: number;
+  /** resyncs the archive stored where no record continued its book (book-archive.ts) */
+  bookGaps: number;
   malformed: number;
   failedCommits: number;
 }
@@ -58,7 +80,7 @@ export const DEFAULT_ARCHIVER = 'tickvisor-archiver';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Archiver {
-  readonly stats: ArchiverStats = { messages: 0, written: 0, duplicates: 0, tickersWritten: 0, tickerDuplicates: 0, malformed: 0, failedCommits: 0 };
+  readonly stats: ArchiverStats = { messages: 0, written: 0, duplicates: 0, tickersWritten: 0, tickerDuplicates: 0, booksWritten: 0, bookDuplicates: 0, bookSkipped: 0, bookGaps: 0, malformed: 0, failedCommits: 0 };
   /** per symbol, the newest exchange time of a ticker this archiver stored (bounded by the symbols) */
   private readonly newestTicker = new Map<string, number>();
   private messages: ConsumerMessages | undefined;
@@ -66,11 +88,16 @@ export class Archiver {
   private readonly received: JsMsg[] = [];
   private draining = false;
   private stopping = false;
+  private readonly books: BookAppender;
+  private readonly bookPlanner: BookArchivePlanner;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly options: ArchiverOptions,
-  ) {}
+  ) {
+    this.books = new BookAppender(options.store.env);
+    this.bookPlanner = new BookArchivePlanner((r) => this.books.tip(r), options.bookGraceMs ?? DEFAULT_BOOK_GRACE_MS);
+  }
 
   /** creates (or finds) the durable consumer and starts consuming */
   async start(): Promise<void> {
@@ -133,6 +160,7 @@ export class Archiver {
   private async commit(chunk: JsMsg[]): Promise<void> {
     const trades: Trade[] = [];
     const tickers: Ticker[] = [];
+    const books: LinkedBookRecord[] = [];
     const malformed = (msg: JsMsg, reason: string) => {
       this.stats.malformed += 1;
       this.options.onMalformed?.(msg.subject, reason);
@@ -143,6 +171,12 @@ export class Archiver {
         const batch = decodeTickerBatch(msg.data);
         if ('error' in batch) malformed(msg, batch.error);
         else for (const t of batch.tickers) tickers.push(t);
+        continue;
+      }
+      if (type === 'book') {
+        const batch = decodeBookBatch(msg.data);
+        if ('error' in batch) malformed(msg, batch.error);
+        else for (const r of batch.records) books.push(r);
         continue;
       }
       if (type !== 'trade') {
@@ -159,12 +193,31 @@ export class Archiver {
     const newTickers = this.newTickers(tickers);
     this.stats.tickerDuplicates += tickers.length - newTickers.length;
     const records: MarketRecord[] = newTickers.length === 0 ? trades : [...trades, ...newTickers];
-    if (records.length > 0) {
+    if (records.length > 0 || books.length > 0) {
       let delay = this.options.retryMs ?? 200;
+      let booksDone = books.length === 0;
       for (let attempt = 0; ; attempt++) {
         // a commit retried for a while (a full disk) must not have the server hand the chunk out again
         if (attempt > 0) for (const msg of chunk) msg.working();
         try {
+          // books first, in their own transaction: once on disk they are not planned again, so a
+          // retry of the trades' commit below neither writes nor counts them twice
+          if (!booksDone) {
+            const plan = this.bookPlanner.plan(books);
+            try {
+              await this.books.append(plan.store);
+            } catch (error) {
+              this.bookPlanner.forget();
+              throw error;
+            }
+            this.bookPlanner.committed(plan);
+            booksDone = true;
+            this.stats.booksWritten += plan.written;
+            this.stats.bookDuplicates += plan.duplicates;
+            this.stats.bookSkipped += plan.skipped;
+            this.stats.bookGaps += plan.gaps;
+          }
+          if (records.length === 0) break;
           const result = await this.options.store.writeBatch(records);
           // the store counts tickers as written; trades are what its id guard judged
           this.stats.written += result.written - newTickers.length;

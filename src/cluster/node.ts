@@ -24,6 +24,8 @@ import { leaseTiming } from './lease-logic.js';
 import { LeaseRunner, monotonicClock, type LeaseStore } from './lease-runner.js';
 import { handOverReason, mayTakeSlot, Presence, type NodeLoad } from './balance.js';
 import { connectNats } from './nats-connect.js';
+import type { CommittedBookRun } from '../store/books/sink.js';
+import { BookLinks } from './book-feed.js';
 import { jetStreamTarget, TradePublisher, type PublisherStats } from './publisher.js';
 import { ensureStream } from './stream.js';
 import { addStreamCursors } from './stream-cursors.js';
@@ -65,6 +67,8 @@ export interface ClusterNode {
   publish(trades: readonly Trade[]): void;
   /** committed tickers of units this node runs */
   publishTickers(tickers: readonly Ticker[]): void;
+  /** what the book store committed (BookSink onCommitted): read during the call, published as copies */
+  publishBooks(runs: readonly CommittedBookRun[]): void;
   leases(): UnitLease[];
   publisherStats(): PublisherStats;
   /** publishes what is left (at most `timeoutMs`), writes the cursors, releases the leases, closes NATS */
@@ -108,6 +112,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
 
 class RunningNode implements ClusterNode {
   private readonly publisher: TradePublisher;
+  /** each symbol's last committed book sequence, for the links its next records carry */
+  private readonly bookLinks = new BookLinks();
   private readonly cursors: CursorTracker;
   private readonly units = new Map<string, UnitSlots>();
   private cursorTimer: unknown;
@@ -240,6 +246,10 @@ class RunningNode implements ClusterNode {
   /** committed tickers of units this node runs */
   publishTickers(tickers: readonly Ticker[]): void {
     if (tickers.length > 0) this.publisher.pushTickers(tickers);
+  }
+
+  publishBooks(runs: readonly CommittedBookRun[]): void {
+    if (runs.length > 0) this.publisher.pushBooks(this.bookLinks.rows(runs));
   }
 
   leases(): UnitLease[] {

@@ -1,8 +1,9 @@
 /**
- * Publishes committed trades and tickers into the JetStream stream (docs/cluster.md#data). Trades:
- * batches cut on exchange-time windows (window-batcher.ts), one message per window and symbol.
- * Tickers: one message per symbol of each committed batch, at once (a ticker is the latest state:
- * holding it for a window only delays it). Every message has a content-derived message id, so the
+ * Publishes committed trades, tickers and book records into the JetStream stream
+ * (docs/cluster.md#data). Trades: batches cut on exchange-time windows (window-batcher.ts), one
+ * message per window and symbol. Tickers and book records: one message per symbol of each
+ * committed batch, at once (a ticker is the latest state, a book record the next step of a book:
+ * holding either for a window only delays it). Every message has a content-derived message id, so the
  * server drops a retry or a redundant node's identical copy and says so (PubAck.duplicate,
  * counted). A publish that fails is tried again with the same id, never dropped.
  */
@@ -12,7 +13,9 @@ import { cursorKey } from './cursors.js';
 import type { Clock } from '../time/clock.js';
 import { backgroundClock } from '../time/clock.js';
 import { encodeTradeBatch } from './batch-codec.js';
-import { tickerBatchMsgId, tickerSubject, tradeBatchMsgId, tradeSubject } from './subjects.js';
+import { bookRowsHash, encodeBookRows } from './book-codec.js';
+import type { BookRows } from './book-feed.js';
+import { bookBatchMsgId, bookSubject, tickerBatchMsgId, tickerSubject, tradeBatchMsgId, tradeSubject } from './subjects.js';
 import { encodeTickerBatch, tickerEventKey } from './ticker-codec.js';
 import { WindowBatcher, type ClosedWindow } from './window-batcher.js';
 
@@ -41,6 +44,12 @@ export interface PublisherOptions {
   /** first retry delay after a failed publish, doubled up to retryMaxMs (defaults 100 ms, 5 s) */
   retryMinMs?: number;
   retryMaxMs?: number;
+  /**
+   * bytes of book messages waiting to be sent at most (default 64 MB): past it the oldest waiting
+   * ones are dropped and counted (bookRecordsDropped). The archive sees the hole by the records'
+   * links and stores a resync there (book-archive.ts), never a book that skips it.
+   */
+  maxQueuedBookBytes?: number;
   /** wall clock for window closing; timers never keep the process alive */
   clock?: Clock;
   /** a trade batch the stream has (stored now, or already had: duplicate) */
@@ -53,6 +62,10 @@ export interface PublisherStats {
   trades: number;
   /** tickers acked */
   tickers: number;
+  /** book records acked (optional in the type only: stats shaped before books were published still fit) */
+  bookRecords?: number;
+  /** book records dropped unsent: more were waiting than maxQueuedBookBytes (the stream not keeping up) */
+  bookRecordsDropped?: number;
   /** batches the stream already had (a retry, or another node's copy): not stored again */
   duplicatesDropped: number;
   /** publish attempts that failed and were retried */
@@ -64,8 +77,10 @@ export interface PublisherStats {
 interface Outgoing {
   /** the trade window it carries; undefined for a ticker message */
   batch: ClosedWindow | undefined;
-  /** tickers it carries (0 for trades) */
+  /** tickers it carries (0 for others) */
   tickers: number;
+  /** book records it carries (0 for others) */
+  books: number;
   subject: string;
   msgId: string;
   data: Uint8Array;
@@ -80,6 +95,7 @@ export class TradePublisher {
   private inFlight = 0;
   private inFlightTrades = 0;
   private queuedTrades = 0;
+  private queuedBookBytes = 0;
   private timer: unknown;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
@@ -87,7 +103,7 @@ export class TradePublisher {
   private readonly windowMs: number;
   private readonly graceMs: number;
   private readonly maxInFlight: number;
-  readonly stats: PublisherStats = { batches: 0, trades: 0, tickers: 0, duplicatesDropped: 0, failedAttempts: 0, backlog: 0 };
+  readonly stats: PublisherStats = { batches: 0, trades: 0, tickers: 0, bookRecords: 0, bookRecordsDropped: 0, duplicatesDropped: 0, failedAttempts: 0, backlog: 0 };
 
   constructor(
     private readonly target: PublishTarget,
@@ -121,6 +137,7 @@ export class TradePublisher {
       this.queue.push({
         batch: undefined,
         tickers: group.length,
+        books: 0,
         subject: tickerSubject(exchange, market, symbol),
         msgId: tickerBatchMsgId(exchange, market, symbol, group[0]!.timestamp, group.map(tickerEventKey)),
         data: encodeTickerBatch({ exchange, market, symbol, tickers: group }),
@@ -128,6 +145,43 @@ export class TradePublisher {
       });
     }
     this.pump();
+  }
+
+  /**
+   * Committed book records, one entry per symbol of a commit (book-feed.ts): one message each, sent
+   * now. Not held back by backpressure and without a cursor, as tickers: a node taking a unit over
+   * starts its books from a snapshot, there is nothing to backfill.
+   */
+  pushBooks(batches: readonly BookRows[]): void {
+    if (this.closed) return;
+    for (const { exchange, market, symbol, rows } of batches) {
+      if (rows.length === 0) continue;
+      const data = encodeBookRows(exchange, market, symbol, rows);
+      this.queue.push({
+        batch: undefined,
+        tickers: 0,
+        books: rows.length,
+        subject: bookSubject(exchange, market, symbol),
+        msgId: bookBatchMsgId(exchange, market, symbol, rows[0]![1], rows.length, bookRowsHash(rows)),
+        data,
+        attempts: 0,
+      });
+      this.queuedBookBytes += data.length;
+    }
+    this.shedBooks();
+    this.pump();
+  }
+
+  /** over the bound: the oldest book messages not yet sent go (trades and tickers are never dropped here) */
+  private shedBooks(): void {
+    const max = this.options.maxQueuedBookBytes ?? 64 * 1024 * 1024;
+    for (let i = 0; i < this.queue.length && this.queuedBookBytes > max; i++) {
+      const out = this.queue[i]!;
+      if (out.books === 0) continue;
+      this.queue.splice(i--, 1);
+      this.queuedBookBytes -= out.data.length;
+      this.stats.bookRecordsDropped = (this.stats.bookRecordsDropped ?? 0) + out.books;
+    }
   }
 
   /**
@@ -187,6 +241,7 @@ export class TradePublisher {
       this.queue.push({
         batch,
         tickers: 0,
+        books: 0,
         subject: tradeSubject(batch.exchange, batch.market, batch.symbol),
         msgId: tradeBatchMsgId(batch.exchange, batch.market, batch.symbol, batch.windowStart, ids),
         data: encodeTradeBatch(batch),
@@ -201,6 +256,7 @@ export class TradePublisher {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const out = this.queue.shift()!;
       this.queuedTrades -= tradesOf(out);
+      if (out.books > 0) this.queuedBookBytes -= out.data.length;
       this.send(out);
     }
     this.updateBacklog();
@@ -221,6 +277,7 @@ export class TradePublisher {
           this.stats.trades += out.batch.trades.length;
         }
         this.stats.tickers += out.tickers;
+        if (out.books > 0) this.stats.bookRecords = (this.stats.bookRecords ?? 0) + out.books;
         if (ack.duplicate) this.stats.duplicatesDropped += 1;
         if (out.batch !== undefined) this.options.onAcked?.(out.batch, ack.duplicate);
         this.pump();

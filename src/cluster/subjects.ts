@@ -27,7 +27,11 @@ export function tickerSubject(exchange: ExchangeId, market: Market, symbol: stri
   return `${SUBJECT_ROOT}.ticker.${exchange}.${market}.${symbolToken(symbol)}`;
 }
 
-/** the record type a subject carries (`trade`, `ticker`), or undefined for one that is not ours */
+export function bookSubject(exchange: ExchangeId, market: Market, symbol: string): string {
+  return `${SUBJECT_ROOT}.book.${exchange}.${market}.${symbolToken(symbol)}`;
+}
+
+/** the record type a subject carries (`trade`, `ticker`, `book`), or undefined for one that is not ours */
 export function subjectType(subject: string): string | undefined {
   if (!subject.startsWith(`${SUBJECT_ROOT}.`)) return undefined;
   const end = subject.indexOf('.', SUBJECT_ROOT.length + 1);
@@ -66,4 +70,14 @@ export function tradeBatchMsgId(exchange: ExchangeId, market: Market, symbol: st
  */
 export function tickerBatchMsgId(exchange: ExchangeId, market: Market, symbol: string, firstTimestamp: number, eventKeys: readonly string[]): string {
   return `ticker.${exchange}.${market}.${symbolToken(symbol)}.${firstTimestamp}.${eventKeys.length}.${idsHash(eventKeys)}`;
+}
+
+/**
+ * `book.<ex>.<mkt>.<symbol>.<first timestamp>.<count>.<hash of the rows' venue content>` (book-codec.ts
+ * bookRowsHash: everything but the local times): a retry gives the same id, and so does a redundant
+ * node that committed the same records in one batch; anything else reaches the archiver, which
+ * keeps each venue update once (book-archive.ts).
+ */
+export function bookBatchMsgId(exchange: ExchangeId, market: Market, symbol: string, firstTimestamp: number, count: number, contentHash: string): string {
+  return `book.${exchange}.${market}.${symbolToken(symbol)}.${firstTimestamp}.${count}.${contentHash}`;
 }

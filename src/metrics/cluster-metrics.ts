@@ -15,7 +15,8 @@ export function createClusterMetrics(registry: Registry): (leases: readonly Unit
     batches: new Counter({ name: 'tickvisor_cluster_published_batches_total', help: 'Trade batches the stream acknowledged from this node', registers }),
     trades: new Counter({ name: 'tickvisor_cluster_published_trades_total', help: 'Trades the stream acknowledged from this node', registers }),
     tickers: new Counter({ name: 'tickvisor_cluster_published_tickers_total', help: 'Tickers the stream acknowledged from this node', registers }),
-    duplicates: new Counter({ name: 'tickvisor_cluster_duplicates_dropped_total', help: 'Messages (trade batches, ticker messages) the stream already had (a retry, or a redundant node\'s copy): not stored again', registers }),
+    books: new Counter({ name: 'tickvisor_cluster_published_book_records_total', help: 'Order-book records (snapshots, updates, resyncs) the stream acknowledged from this node', registers }),
+    duplicates: new Counter({ name: 'tickvisor_cluster_duplicates_dropped_total', help: 'Messages (trade batches, ticker and book messages) the stream already had (a retry, or a redundant node\'s copy): not stored again', registers }),
     failed: new Counter({ name: 'tickvisor_cluster_publish_failures_total', help: 'Publish attempts that failed and were retried', registers }),
     backlog: new Gauge({ name: 'tickvisor_cluster_publish_backlog_trades', help: 'Committed trades not yet acknowledged by the stream', registers }),
   };
@@ -26,6 +27,7 @@ export function createClusterMetrics(registry: Registry): (leases: readonly Unit
     m.batches.inc(published.batches);
     m.trades.inc(published.trades);
     m.tickers.inc(published.tickers);
+    m.books.inc(published.bookRecords ?? 0);
     m.duplicates.inc(published.duplicatesDropped);
     m.failed.inc(published.failedAttempts);
     m.backlog.set(published.backlog);

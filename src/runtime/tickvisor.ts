@@ -23,6 +23,7 @@ import { DEFAULT_COLLECTOR_RESTART } from '../../machines/supervision.js';
 import { resolveConfig } from '../config/load.js';
 import type { ClusterConfig, TickvisorConfig, TickvisorConfigInput } from '../config/schema.js';
 import { startClusterNode, type ClusterNode, type UnitLease } from '../cluster/node.js';
+import type { CommittedBookRun } from '../store/books/sink.js';
 import type { PublishedCursor } from '../cluster/cursors.js';
 import { tradesPastCursor } from '../cluster/republish.js';
 import type { PublisherStats } from '../cluster/publisher.js';
@@ -292,6 +293,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       bookSink = new BookSink(store.env, {
         ...(options.storeFaultGate ? { faultGate: options.storeFaultGate } : {}),
         onError: (error) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'book store write failed (retried)'),
+        // cluster mode: what the book store committed goes to the stream too (`cluster` is set by startCluster)
+        ...(config.cluster ? { onCommitted: (runs: readonly CommittedBookRun[]) => cluster?.publishBooks(runs) } : {}),
       });
     }
     // the quarantine and raw frames never stop collection: a failed write is a log line (one a minute)
@@ -502,7 +505,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         const given = [...venues.values()].reduce((n, v) => n + v.pipeline.abandon(), 0);
         log.error({ store: storePath, records: given, flushTimeoutMs }, `stop: the store did not take the last ${given} records within ${flushTimeoutMs} ms; they are not stored`);
       }
-      // cluster: what was committed goes to the stream, then the leases are released
+      // cluster: what was committed goes to the stream (the books' last records, each book's end, included), then the leases are released
+      if (cluster) await bookSink?.flush();
       await cluster?.stop();
       clusterFeed?.unsubscribe();
       // what the quarantine and raw frames gathered goes in before the environment closes

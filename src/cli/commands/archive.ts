@@ -10,11 +10,12 @@ import { intOption, parseArgs, requiredOption, usage } from '../args.js';
 
 export const help = `tickvisor archive --nats URL --data DIR [--durable NAME] [--replicas N]
 
-Reads the trades tickvisor nodes publish to the NATS JetStream stream ${STREAM_NAME} and stores them
+Reads the trades, tickers and order-book records tickvisor nodes publish to the NATS JetStream stream ${STREAM_NAME} and stores them
 in the history store at DIR (created when missing), exactly once: a durable consumer (NAME,
 default ${DEFAULT_ARCHIVER}) resumes where the last run stopped, messages are acked only after
 their trades are committed, and trades the store already holds are not stored again (a redelivery
-after a crash, or two nodes collecting the same symbol). Runs until Ctrl-C or SIGTERM, then prints
+after a crash, or two nodes collecting the same symbol); of the book records two nodes publish
+for one venue book, each venue update is stored once. Runs until Ctrl-C or SIGTERM, then prints
 what it archived.
 
   --nats URL       nats://host:port, several separated by commas
@@ -54,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     await archiver.stop();
     await store.close();
     const s = archiver.stats;
-    process.stdout.write(`archived ${s.messages} messages: ${s.written} trades stored, ${s.duplicates} already stored, ${s.tickersWritten} tickers stored, ${s.tickerDuplicates} already stored, ${s.malformed} unreadable\n`);
+    process.stdout.write(`archived ${s.messages} messages: ${s.written} trades stored, ${s.duplicates} already stored, ${s.tickersWritten} tickers stored, ${s.tickerDuplicates} already stored, ${s.booksWritten} book records stored, ${s.bookDuplicates} already stored, ${s.bookSkipped} not continuing the archived book, ${s.bookGaps} gaps, ${s.malformed} unreadable\n`);
     return 0;
   } finally {
     await nc.close().catch(() => undefined);

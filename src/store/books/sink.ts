@@ -16,11 +16,11 @@
  * (pending-run.ts), so the caller's objects die young and the GC never traces what is held.
  */
 import type { RootDatabase } from 'lmdb';
-import type { BookRecord } from '../../records.js';
+import type { BookRecord, ExchangeId, Market } from '../../records.js';
 import { backgroundClock, type Clock, type TimerHandle } from '../../time/clock.js';
 import type { StoreFaultGate } from '../fault-gate.js';
 import { openBookDbs, type BookDbs } from './keys.js';
-import { PendingRun } from './pending-run.js';
+import { PendingRun, type BookColumns } from './pending-run.js';
 import { bookSymbolId, shedRuns, type SheddableRun } from './shed.js';
 import { appendBookRuns, BookKeyCache, bookSymbolStorable } from './write.js';
 
@@ -43,6 +43,22 @@ export interface BookSinkOptions {
   durable?: boolean;
   /** a failed commit, a refused record: reported, never thrown */
   onError?: (error: unknown) => void;
+  /**
+   * After each commit that reached the disk (durable), the records it stored, one run per symbol
+   * in stored order: what cluster mode publishes. Called from the commit's completion, never from
+   * write(); the columns are the sink's own and are reused once the call returns, so a listener
+   * copies (encodes) what it needs right there and holds nothing. A throw is counted, never passed on.
+   */
+  onCommitted?: (runs: readonly CommittedBookRun[]) => void;
+}
+
+/** one symbol's records of a commit: records [0, count) of `columns`, readable during the onCommitted call only */
+export interface CommittedBookRun {
+  exchange: ExchangeId;
+  market: Market;
+  symbol: string;
+  columns: BookColumns;
+  count: number;
 }
 
 export interface BookSinkStats {
@@ -58,12 +74,14 @@ export interface BookSinkStats {
   refused: number;
   /** records lost because the sink was closed while commits were failing */
   lostAtClose: number;
+  /** onCommitted calls that threw (the records are stored all the same) */
+  listenerErrors: number;
 }
 
 const SHED_REASON = 'store writer behind: book records dropped';
 
 export class BookSink {
-  readonly stats: BookSinkStats = { written: 0, batches: 0, failedCommits: 0, shed: 0, shedResyncs: 0, refused: 0, lostAtClose: 0 };
+  readonly stats: BookSinkStats = { written: 0, batches: 0, failedCommits: 0, shed: 0, shedResyncs: 0, refused: 0, lostAtClose: 0, listenerErrors: 0 };
   private readonly dbs: BookDbs;
   private readonly keys = new BookKeyCache();
   private readonly clock: Clock;
@@ -251,6 +269,7 @@ export class BookSink {
       // a child transaction: a throw half-way aborts what it wrote (a plain one would commit it)
       await this.dbs.records.childTransaction(() => appendBookRuns(this.dbs, this.keys, this.runs));
       if (this.options.durable !== false) await this.env.flushed;
+      this.tellCommitted();
       for (const s of this.runs) {
         s.run.dropFront(s.committing);
         s.run.shrinkIfIdle();
@@ -272,6 +291,22 @@ export class BookSink {
       this.committing = 0;
       this.recount();
       if (this.heldWeight > this.maxLevels) this.shed();
+    }
+  }
+
+  /** the commit's records to the listener, before they are dropped from the runs */
+  private tellCommitted(): void {
+    const listener = this.options.onCommitted;
+    if (listener === undefined) return;
+    const committed: CommittedBookRun[] = [];
+    for (const { run, committing } of this.runs) {
+      if (committing > 0) committed.push({ exchange: run.exchange, market: run.market, symbol: run.symbol, columns: run, count: committing });
+    }
+    try {
+      listener(committed);
+    } catch {
+      // what was stored stays stored: a listener's fault is its own, never a failed commit
+      this.stats.listenerErrors++;
     }
   }
 
