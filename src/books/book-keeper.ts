@@ -191,7 +191,7 @@ export class BookKeeper {
       if (e.state !== 'live') {
         this.setState(e, 'live');
         this.record(e, 'snapshot');
-      } else if (frame.kind === 'snapshot' || !(e.sync.book.timestamp - e.snapshotAt < (this.o.snapshotEveryMs ?? DEFAULT_SNAPSHOT_EVERY_MS))) {
+      } else if (frame.kind === 'snapshot' || (outcome.kind === 'applied' && outcome.reset === true) || !(e.sync.book.timestamp - e.snapshotAt < (this.o.snapshotEveryMs ?? DEFAULT_SNAPSHOT_EVERY_MS))) {
         // a whole book from the venue, or one due: a read of the history starts from here
         this.record(e, 'snapshot');
       } else this.record(e, 'update', undefined, frame);

@@ -29,13 +29,16 @@ export interface BookFrame {
 }
 
 /**
- * What one frame did to a book: applied; ignored (older than the book, as the rules say to drop);
+ * What one frame did to a book: applied (`reset`: the frame replaced the whole book, as a venue's
+ * restart marker does: Bybit's delta with u == 1; the history must record it as a snapshot, not
+ * as an update to the book before it); ignored (older than the book, as the rules say to drop);
  * waiting (no snapshot yet to apply it to); broken (the sequence broke: the book is the last
  * consistent one and needs a resync).
  */
-export type SyncOutcome = { kind: 'applied' } | { kind: 'ignored' } | { kind: 'waiting' } | { kind: 'broken'; reason: string };
+export type SyncOutcome = { kind: 'applied'; reset?: true } | { kind: 'ignored' } | { kind: 'waiting' } | { kind: 'broken'; reason: string };
 
 export const APPLIED: SyncOutcome = Object.freeze({ kind: 'applied' });
+export const RESET: SyncOutcome = Object.freeze({ kind: 'applied', reset: true });
 export const IGNORED: SyncOutcome = Object.freeze({ kind: 'ignored' });
 export const WAITING: SyncOutcome = Object.freeze({ kind: 'waiting' });
 export const broken = (reason: string): SyncOutcome => ({ kind: 'broken', reason });

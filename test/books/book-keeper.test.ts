@@ -91,6 +91,23 @@ describe('book keeper', () => {
     assert.equal(k.state('BTC/USDT'), 'live');
   });
 
+  test('Bybit: a delta with u == 1 (the venue restarted) is recorded as a snapshot of the new book, not as an update to the old one', () => {
+    const clock = new ManualClock();
+    const bybit = bookVenue('bybit', 'spot');
+    const p = bybit.createFrameParser();
+    const records: BookRecord[] = [];
+    const k = new BookKeeper({ venue: bybit, clock, fetchSnapshot: () => Promise.reject(new Error('unused')), onRecord: (r) => records.push(r) });
+    const frame = (type: string, u: number, b: [string, string][]) =>
+      p(JSON.stringify({ topic: 'orderbook.50.BTCUSDT', ts: 1_700_000_000_000 + u, type, data: { s: 'BTCUSDT', b, a: [['30', '1']], u, seq: u } }))[0]!;
+    k.onFrame(frame('snapshot', 5, [['10', '1'], ['9', '1']]));
+    k.onFrame(frame('delta', 6, [['8', '1']]));
+    k.onFrame(frame('delta', 1, [['20', '2']]));
+    assert.deepEqual(records.map((r) => [r.kind, r.sequence]), [['snapshot', 5], ['update', 6], ['snapshot', 1]]);
+    // rebuilt from the history, the book after the restart holds the new levels only
+    assert.deepEqual(records[2]?.bids, [[20, 2]]);
+    assert.deepEqual(k.top('BTC/USDT', 5)?.bids, [[20, 2]]);
+  });
+
   test('OKX: an update with no snapshot to apply to seeds the book from REST (OKX sends none any more); a WebSocket snapshot that still comes wins', async () => {
     const okx = bookVenue('okx', 'spot');
     const parseOkx = okx.createFrameParser();

@@ -6,7 +6,7 @@
  * for a fresh snapshot). A delta before any snapshot waits.
  */
 import type { BookFrame, BookSync, BookVenue, SyncOutcome } from '../../books/types.js';
-import { APPLIED, IGNORED, WAITING, broken } from '../../books/types.js';
+import { APPLIED, IGNORED, RESET, WAITING, broken } from '../../books/types.js';
 import { OrderBook } from '../../books/order-book.js';
 import type { Market } from '../../records.js';
 import { bookId, bookLevels } from '../book-levels.js';
@@ -57,7 +57,10 @@ class BybitSync implements BookSync {
 
   apply(f: BookFrame): SyncOutcome {
     const u = f.lastId as number;
-    if (f.kind === 'snapshot' || u === 1) return this.seed(f);
+    if (f.kind === 'snapshot' || u === 1) {
+      this.seed(f);
+      return RESET;
+    }
     if (this.u === undefined) return WAITING;
     if (u <= this.u) return IGNORED;
     if (u !== this.u + 1) return broken(`u ${u} after ${this.u}: ${u - this.u - 1} update(s) missed`);
