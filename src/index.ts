@@ -11,6 +11,10 @@ export { resolveConfig, loadConfigFile, defaultConfig } from './config/load.js';
 export type { TickvisorConfig, TickvisorConfigInput, ExchangeConfig, ClusterConfig } from './config/schema.js';
 export type { UnitLease } from './cluster/node.js';
 export type { PublisherStats } from './cluster/publisher.js';
+// a library consumer of the cluster's stream (docs/cluster.md#data) reads its messages with these
+export { decodeTradeBatch, decodeTradeBatchColumns, type TradeBatch, type TradeBatchColumns } from './cluster/batch-codec.js';
+export { decodeTickerBatch, type TickerBatch } from './cluster/ticker-codec.js';
+export { decodeBookBatch, type BookBatch, type LinkedBookRecord } from './cluster/book-codec.js';
 export type { Trade, Ticker, MarketRecord, ExchangeId, Market, Channel } from './records.js';
 export { EXCHANGE_IDS, MARKETS } from './records.js';
 export { TickvisorError, ERROR_CODES, type ErrorCode } from './errors.js';

@@ -26,7 +26,7 @@ export interface OpenedEnvelope<W> {
 export const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
 
 /** the message's map with its exchange, market and symbol checked, or a one-line reason it cannot be read */
-export function openEnvelope<W extends Envelope>(bytes: Uint8Array, format: number, what: string): OpenedEnvelope<W> | { error: string } {
+export function openEnvelope<W extends Envelope>(bytes: Uint8Array, format: number | readonly number[], what: string): OpenedEnvelope<W> | { error: string } {
   let wire: Partial<W>;
   try {
     wire = packr.unpack(bytes) as Partial<W>;
@@ -34,7 +34,8 @@ export function openEnvelope<W extends Envelope>(bytes: Uint8Array, format: numb
     return { error: 'not msgpack' };
   }
   if (typeof wire !== 'object' || wire === null) return { error: 'not an object' };
-  if (wire.v !== format) return { error: `${what} format ${String(wire.v)}, expected ${format}` };
+  const formats: readonly number[] = typeof format === 'number' ? [format] : format;
+  if (typeof wire.v !== 'number' || !formats.includes(wire.v)) return { error: `${what} format ${String(wire.v)}, expected ${formats.join(' or ')}` };
   const exchange = wire.x as ExchangeId;
   const market = wire.m as Market;
   if (!EXCHANGE_IDS.includes(exchange)) return { error: `unknown exchange ${String(wire.x)}` };
