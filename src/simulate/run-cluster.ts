@@ -23,10 +23,10 @@ import { fairShare } from '../cluster/balance.js';
 import { STREAM_NAME } from '../cluster/subjects.js';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import { TickvisorError } from '../errors.js';
-import { FaultTimeline, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
+import { FaultTimeline, scenarioBookDepth, scenarioCollectsBooks, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
 import type { ClusterScenarioFault, ScenarioCluster } from '../scenario/schema.js';
 import { startSimExchange, type SimExchange } from '../sim/index.js';
-import { openHistoryStore, type HistoryStore, type OpenedHistoryStore } from '../store/index.js';
+import { openHistoryStore, storedBookAt, type HistoryStore, type OpenedHistoryStore } from '../store/index.js';
 import type { NodeClusterStatus } from './child-messages.js';
 import { drainChild, forkCollector, stopChild, type CollectorChild } from './child-process.js';
 import { addTotals, emptyStatus, type CollectorStatus } from './collector.js';
@@ -38,6 +38,7 @@ import type { Ticker } from '../records.js';
 import { natsSkip, startNatsCluster, type NatsCluster } from './nats-cluster.js';
 import { DEFAULT_SETTLE_TIMEOUT_MS, lastTimedFaultEnd, latencyQuantiles, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, STEP_MS, verdictFields, within } from './run-common.js';
 import type { RunOptions, SimulationReport } from './run-scenario.js';
+import { BookSampler, type CollectorBooks } from './book-sampler.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /** what a cluster run adds to the report */
@@ -98,6 +99,10 @@ const processKey = (n: Node) => `${n.index}/${n.generation}`;
 const unitOf = (held: string) => held.slice(0, held.lastIndexOf('#'));
 
 const STOP_PUBLISH_MS = 15_000;
+/** the archive's books are read every this many steps (~100 ms), as a single run reads the collector's */
+const BOOK_SAMPLE_STEPS = 5;
+/** levels compared per side at most: Upbit sends 30 units */
+const MAX_SAMPLE_DEPTH = 30;
 const ARCHIVE_CATCH_UP_MS = 30_000;
 
 export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCluster, dir: string, options: RunOptions): Promise<SimulationReport> {
@@ -138,6 +143,11 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   let endStatus: CollectorStatus | undefined;
   let verdict: Comparison;
   let tickerCounts = { archived: 0, repeats: 0 };
+  /** scenarios keeping books: the archive's newest book of each symbol against the simulator's true book */
+  const collectsBooks = scenarioCollectsBooks(scenario);
+  let sampler: BookSampler | undefined;
+  let notLiveAtEnd: string[] = [];
+  let steps = 0;
 
   const check = () => {
     if (options.signal?.aborted) throw new SimulateError('TV_ERR_SIMULATE_ABORTED', 'the run was interrupted');
@@ -329,6 +339,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     stepWalls.push(Date.now());
     await sleep(STEP_MS);
     watchFailovers();
+    if (sampler !== undefined && ++steps % BOOK_SAMPLE_STEPS === 0) sampler.sample();
     if (options.onProgress && nodes.length) {
       const s = merged();
       options.onProgress({ phase: 'running', elapsedMs: Date.now() - started, faults, stored: archiver?.stats.written ?? 0, subscribed: s.coins.filter((c) => c.state === 'Subscribed').length, coins: s.coins.length });
@@ -374,6 +385,16 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     while ((merged().coins.filter((c) => c.state === 'Subscribed').length < expectedCoins || !fullyHeld() || !balanced()) && Date.now() < startDeadline) await drive();
 
     // 2. the timeline: the simulator's faults, and the cluster's on the processes
+    // books are judged from here: the first sync before the timeline is not a fault's doing
+    if (collectsBooks) {
+      sampler = new BookSampler({
+        books: scenario.venues.flatMap((v) => v.symbols.map((x) => ({ exchange: v.exchange, market: v.market, symbol: x.symbol }))),
+        depth: Math.min(scenarioBookDepth(scenario), MAX_SAMPLE_DEPTH),
+        collector: archiveBooks(archive),
+        truth: sim,
+        now: Date.now,
+      });
+    }
     timeline = new FaultTimeline(scenario.faults, sim, { onFault: () => faults++, onClusterFault });
     const t0 = Date.now();
     timeline.start();
@@ -393,7 +414,9 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
       await drive();
       const st = merged();
       const audited = st.auditedUntil === null || st.auditedUntil >= faultsEndAt;
-      calm = restartsDone && pending.length === 0 && fullyHeld() && coinsAtRest(st) && st.gapsSettled && audited ? calm + 1 : 0;
+      // every book live again in the archive (as of the last sample) when the scenario keeps books
+      const booksBack = sampler === undefined || sampler.allLive();
+      calm = restartsDone && pending.length === 0 && fullyHeld() && coinsAtRest(st) && st.gapsSettled && audited && booksBack ? calm + 1 : 0;
       if (calm >= 10) {
         settled = true;
         break;
@@ -401,6 +424,11 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     }
     await within(Promise.all(nodes.map((n) => n.busy)), settleTimeoutMs);
     check();
+    // the last reading before the nodes stop: stopping ends every book (a resync), as it should
+    if (sampler !== undefined) {
+      sampler.sample();
+      notLiveAtEnd = sampler.notLive().map((b) => `${b.exchange}:${b.market}:${b.symbol}`);
+    }
 
     // 4. the exchange stops; each node drains and stops (publishing what it holds); the archive catches up
     stopping = true;
@@ -442,8 +470,9 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     survivorBackfilledTrades: [...survivorBase].reduce((n, [key, base]) => n + Math.max(0, (finalBackfill.get(key) ?? base) - base), 0),
     ...counts,
   };
+  const book = collectsBooks && sampler !== undefined ? { ...sampler.report(), notLiveAtEnd, sampled: true } : undefined;
   const expectations: Expectation[] = [
-    ...judge(scenario, { verdict, endStatus, alertsByKind, alerts: alerts.length, expectedCoins }),
+    ...judge(scenario, { verdict, endStatus, alertsByKind, alerts: alerts.length, expectedCoins, ...(book ? { book } : {}) }),
     ...judgeCluster(scenario, cluster, figures),
   ];
   const audit = nodes.flatMap((n) => n.ended).reduce((a, s) => ({ windows: a.windows + s.audit.windows, missing: a.missing + s.audit.missing, filled: a.filled + s.audit.filled, unfilled: a.unfilled + s.audit.unfilled }), { windows: 0, missing: 0, filled: 0, unfilled: 0 });
@@ -463,7 +492,33 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     durationMs: Date.now() - started,
     expectations,
     ok: expectations.every((x) => x.ok),
+    ...(book ? { book: { ...sampledBookFields(book) } } : {}),
     cluster: figures,
+  };
+}
+
+/** the report's `book` without the internal `sampled` flag */
+function sampledBookFields<T extends { sampled: boolean }>(b: T): Omit<T, 'sampled'> {
+  const { sampled: _sampled, ...rest } = b;
+  return rest;
+}
+
+/**
+ * The archive read as the book sampler reads a collector: each symbol's newest stored book (what a
+ * `query --type book --at` now would rebuild), live when the archive holds a consistent one. Its
+ * version (sequence, or time on Upbit) is what the sampler looks the true book up by, so an
+ * archive a few records behind the nodes is judged against the book as it was then.
+ */
+function archiveBooks(archive: OpenedHistoryStore): CollectorBooks {
+  return {
+    book(exchange, market, symbol, depth) {
+      const at = storedBookAt(archive.env, exchange, market, symbol, Number.POSITIVE_INFINITY, depth);
+      if (at === undefined) return undefined;
+      if (!at.synced) return { bids: [], asks: [], timestamp: at.since, state: 'resyncing' };
+      return { bids: at.bids, asks: at.asks, timestamp: at.timestamp, ...(at.sequence !== undefined ? { sequence: at.sequence } : {}), state: 'live' };
+    },
+    // resyncs are the nodes' to count; the archive keeps only what it stored
+    bookCounters: () => undefined,
   };
 }
 
