@@ -63,3 +63,18 @@ describe('real venue frames parse to the expected records (../shared/conformance
     });
   }
 });
+
+describe('real frames outside the main set (../shared/conformance/trades/quirks)', () => {
+  const simple = join(DIR, 'quirks', 'upbit-simple.jsonl');
+  test('Upbit SIMPLE-format trades (cryptofeed, 2021) parse as trades, every line', (t) => {
+    if (!existsSync(simple)) return t.skip('no ../shared/conformance/trades/quirks next to the checkout: not checked');
+    const parser = createAdapter('upbit', 'spot').createParser();
+    const frames = lines(simple);
+    const records = frames.flatMap((f) => parser.parse(f, LOCAL).records);
+    assert.equal(records.length, frames.length);
+    for (const r of records) {
+      assert.equal(r.type, 'trade');
+      assert.equal(r.symbol, 'LAMB/KRW');
+    }
+  });
+});

@@ -68,6 +68,20 @@ describe('upbit parser: data frames', () => {
     assert.equal(t?.symbol, 'XBT/KRW');
   });
 
+  test('the SIMPLE format (ty, cd, tp…: Upbit\'s abbreviations) reads as DEFAULT does, a 17-digit sid included', () => {
+    const parser = upbitAdapter('spot').createParser();
+    // as cryptofeed recorded KRW-LAMB in 2021, the sid grown to today's 17 digits
+    const simpleTrade = '{"ty":"trade","cd":"KRW-LAMB","tms":1618678263084,"td":"2021-04-17","ttm":"16:51:02","ttms":1618678262000,"tp":126.0,"tv":47.97601199,"ab":"ASK","pcp":123.00000000,"c":"RISE","cp":3.00000000,"sid":17618678262000004,"st":"REALTIME"}';
+    assert.deepEqual(parser.parse(simpleTrade, LOCAL).records, [
+      { type: 'trade', exchange: 'upbit', market: 'spot', symbol: 'LAMB/KRW', id: '17618678262000004', price: 126, amount: 47.97601199, side: 'sell', timestamp: 1618678262000, localTimestamp: LOCAL },
+    ]);
+    const simpleTicker = '{"ty":"ticker","cd":"KRW-BTC","op":1,"hp":2,"lp":0.5,"tp":1.5,"pcp":1,"tv":0.1,"atv":10,"atv24h":20.5,"atp":100,"atp24h":300.25,"tms":1690000020201,"st":"REALTIME"}';
+    assert.deepEqual(parser.parse(simpleTicker, LOCAL).records, [
+      { type: 'ticker', exchange: 'upbit', market: 'spot', symbol: 'BTC/KRW', timestamp: 1690000020201, localTimestamp: LOCAL, last: 1.5, volume24h: 20.5, quoteVolume24h: 300.25 },
+    ]);
+    assert.deepEqual(parser.parse('{"ty":"orderbook","cd":"KRW-BTC","tms":1}', LOCAL), { records: [], control: [{ kind: 'unknown', what: 'type orderbook' }] });
+  });
+
   test('a ticker has no bid, ask or sizes at all', () => {
     const [t] = upbitAdapter('spot').createParser().parse(binary('ticker-snapshot.json'), LOCAL).records;
     for (const key of ['bid', 'ask', 'bidSize', 'askSize']) assert.equal(key in (t as object), false, key);
