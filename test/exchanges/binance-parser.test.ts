@@ -107,6 +107,17 @@ describe('binance parser: control frames', () => {
     const result = binanceAdapter('spot').createParser().parse('{"e":"serverShutdown","E":1690000000000}', LOCAL);
     assert.deepEqual(result, { records: [], control: [{ kind: 'unknown', what: 'event serverShutdown' }] });
   });
+
+  test('events without `e` of streams we do not map (bookTicker, partial depth) are unknown, not malformed; a shapeless frame still is', () => {
+    const parser = binanceAdapter('spot').createParser();
+    const combined = '{"stream":"btcusdt@bookTicker","data":{"u":1127645101,"s":"BTCUSDT","b":"8010.00000000","B":"0.14245900","a":"8012.15000000","A":"0.03120100"}}';
+    assert.deepEqual(parser.parse(combined, LOCAL), { records: [], control: [{ kind: 'unknown', what: 'stream btcusdt@bookTicker' }] });
+    const bare = '{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}';
+    assert.deepEqual(parser.parse(bare, LOCAL), { records: [], control: [{ kind: 'unknown', what: 'bookTicker' }] });
+    const depth = '{"stream":"btcusdt@depth5","data":{"lastUpdateId":160,"bids":[["0.0024","10"]],"asks":[["0.0026","100"]]}}';
+    assert.deepEqual(parser.parse(depth, LOCAL), { records: [], control: [{ kind: 'unknown', what: 'stream btcusdt@depth5' }] });
+    assert.throws(() => parser.parse('{"u":1,"s":"BTCUSDT"}', LOCAL), /neither an event type nor a request id/);
+  });
 });
 
 const trade = JSON.parse(fixture('spot-trade-taker-sell.json')) as Record<string, unknown>;

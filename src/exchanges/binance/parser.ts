@@ -127,8 +127,12 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
         return { records, control: NO_CONTROL };
       case undefined: {
         const control = answer(event);
-        if (control === undefined) throw new MalformedFrameError('frame has neither an event type nor a request id', { reason: 'unknown-kind' });
-        return { records, control: [control] };
+        if (control !== undefined) return { records, control: [control] };
+        // Streams whose events carry no `e` (bookTicker, partial depth `@depth20`): a well-formed
+        // frame of a kind we do not map, named by its combined stream or, bare, by its shape
+        if (typeof msg.stream === 'string') return { records, control: [{ kind: 'unknown', what: `stream ${preview(msg.stream)}` }] };
+        if (isBookTicker(event)) return { records, control: [{ kind: 'unknown', what: 'bookTicker' }] };
+        throw new MalformedFrameError('frame has neither an event type nor a request id', { reason: 'unknown-kind' });
       }
       default:
         // Another event type (e.g. serverShutdown, followed by the server closing): a well-formed
@@ -140,4 +144,9 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
   }
 
   return { parse };
+}
+
+/** a bare `<symbol>@bookTicker` event: update id, symbol, best bid and ask with their sizes, no `e` */
+function isBookTicker(event: Record<string, unknown>): boolean {
+  return typeof event.u === 'number' && typeof event.s === 'string' && typeof event.b === 'string' && typeof event.B === 'string' && typeof event.a === 'string' && typeof event.A === 'string';
 }
