@@ -108,15 +108,6 @@ describe('binance parser: control frames', () => {
     assert.deepEqual(result, { records: [], control: [{ kind: 'unknown', what: 'event serverShutdown' }] });
   });
 
-  test('an aggTrade without `a` (USDⓈ-M in 2019) is named by its first trade id `f`; with `a` the aggregate id wins', () => {
-    const parser = binanceAdapter('futures').createParser();
-    const old = '{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1568693103463,"s":"BTCUSDT","p":"10223.74","q":"0.236","f":181349,"l":181350,"T":1568693103463,"m":false}}';
-    assert.equal(parser.parse(old, LOCAL).records[0]?.id, '181349');
-    const now = '{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1568693103463,"a":77,"s":"BTCUSDT","p":"10223.74","q":"0.236","f":181349,"l":181350,"T":1568693103463,"m":false}}';
-    assert.equal(parser.parse(now, LOCAL).records[0]?.id, '77');
-    assert.throws(() => parser.parse('{"e":"aggTrade","E":1,"s":"BTCUSDT","p":"1","q":"1","T":1,"m":false}', LOCAL), /field a is not an integer id/);
-  });
-
   test('events without `e` of streams we do not map (bookTicker, partial depth) are unknown, not malformed; a shapeless frame still is', () => {
     const parser = binanceAdapter('spot').createParser();
     const combined = '{"stream":"btcusdt@bookTicker","data":{"u":1127645101,"s":"BTCUSDT","b":"8010.00000000","B":"0.14245900","a":"8012.15000000","A":"0.03120100"}}';

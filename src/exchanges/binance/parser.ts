@@ -27,7 +27,7 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
   const toSymbol = symbolMapper(instruments, (nativeId) => guessSymbol(market, nativeId));
   const scanTrade = options?.fastPath === false ? undefined : createBinanceTradeScanner(market, toSymbol);
 
-  function trade(d: Json, idField: 't' | 'a' | 'f', text: string, localTimestamp: number): Trade {
+  function trade(d: Json, idField: 't' | 'a', text: string, localTimestamp: number): Trade {
     const m = d.m;
     const rawId = d[idField];
     if (typeof m !== 'boolean') throw new MalformedFrameError('field m is missing or not a boolean');
@@ -120,9 +120,7 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
         records.push(trade(event, 't', text, localTimestamp));
         return { records, control: NO_CONTROL };
       case 'aggTrade':
-        // USDⓈ-M's aggTrade had no `a` in its first months (2019 recordings): the aggregate is then
-        // named by its first trade id `f`, unique per symbol as aggregates share no trades
-        records.push(trade(event, event.a === undefined && event.f !== undefined ? 'f' : 'a', text, localTimestamp));
+        records.push(trade(event, 'a', text, localTimestamp));
         return { records, control: NO_CONTROL };
       case '24hrTicker':
         records.push(ticker(event, localTimestamp));
