@@ -38,6 +38,14 @@ describe('bybit parser: trades', () => {
     assert.equal(t.price, 1850.25);
   });
 
+  test('without an instrument table an inverse contract (quoted in USD) settles in its base; a dated one keeps its id', () => {
+    const parser = linear.createParser();
+    const frame = (symbol: string) => JSON.stringify({ topic: `publicTrade.${symbol}`, type: 'snapshot', ts: 1, data: [{ T: 1, s: symbol, S: 'Buy', v: '100', p: '28560.5', L: 'PlusTick', i: 'a1b2c3d4-0000-4000-8000-000000000001', BT: false }] });
+    assert.equal((parser.parse(frame('BTCUSD'), LOCAL).records[0] as Trade).symbol, 'BTC/USD:BTC');
+    assert.equal((parser.parse(frame('BTCUSDT'), LOCAL).records[0] as Trade).symbol, 'BTC/USDT:USDT');
+    assert.equal((parser.parse(frame('BTCUSDU23'), LOCAL).records[0] as Trade).symbol, 'BTCUSDU23');
+  });
+
   test('the instrument table wins over the guess', () => {
     const odd: Instrument[] = [{ symbol: 'ODD/NAME:USDT', nativeId: 'ETHUSDT', base: 'ODD', quote: 'NAME', active: true }];
     const { records } = linear.createParser(odd).parse(fixture('linear-trade.json'), LOCAL);
