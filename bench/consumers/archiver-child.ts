@@ -48,10 +48,14 @@ serve(
           if (latency === undefined) return;
           // committed in the archive now: exchange timestamp → here (one clock: the same machine)
           const now = Date.now();
-          for (const t of trades) {
-            latency.total.push(now - t.timestamp);
-            latency.before.push(t.localTimestamp - t.timestamp);
-            latency.after.push(now - t.localTimestamp);
+          for (const c of trades) {
+            for (let i = 0; i < c.length; i++) {
+              const timestamp = c.timestamps[i] as number;
+              const localTimestamp = c.localTimestamps[i] as number;
+              latency.total.push(now - timestamp);
+              latency.before.push(localTimestamp - timestamp);
+              latency.after.push(now - localTimestamp);
+            }
           }
         },
       });

@@ -63,10 +63,10 @@ try {
     store,
     maxChunk,
     onCommitted: (trades) => {
-      archived += trades.length;
+      for (const c of trades) archived += c.length;
       if (!measuring) return;
       const now = Date.now();
-      for (const t of trades) latencies.push(now - t.timestamp);
+      for (const c of trades) for (let i = 0; i < c.length; i++) latencies.push(now - (c.timestamps[i] as number));
     },
   });
   await archiver.start();

@@ -18,10 +18,12 @@
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { MarketRecord, Ticker, Trade } from '../records.js';
+import type { MarketRecord, Ticker } from '../records.js';
+import type { TradeColumns } from '../store/blocks/columns.js';
 import type { HistoryStore, OpenedHistoryStore } from '../store/index.js';
 import { BookAppender } from '../store/books/append.js';
-import { decodeTradeBatch } from './batch-codec.js';
+import { decodeTradeBatchColumns, type TradeBatchColumns } from './batch-codec.js';
+import { tradeWrites } from './archive-trades.js';
 import { decodeBookBatch, type LinkedBookRecord } from './book-codec.js';
 import { BookArchivePlanner, DEFAULT_BOOK_GRACE_MS } from './book-archive.js';
 import { STREAM_NAME, subjectType } from './subjects.js';
@@ -47,8 +49,8 @@ export interface ArchiverOptions {
   bookGraceMs?: number;
   /** a failed store commit is retried after this (doubled up to 10 s; default 200 ms) */
   retryMs?: number;
-  /** after each commit: the trades of the chunk (stored now or already), for latency figures */
-  onCommitted?(trades: readonly Trade[]): void;
+  /** after each commit: the trades of the chunk (stored now or already) as their messages' columns, for latency figures */
+  onCommitted?(trades: readonly TradeColumns[]): void;
   /** a message that cannot be read: acked (it would only come back) and reported */
   onMalformed?(subject: string, reason: string): void;
 }
@@ -158,7 +160,7 @@ export class Archiver {
   }
 
   private async commit(chunk: JsMsg[]): Promise<void> {
-    const trades: Trade[] = [];
+    const batches: TradeBatchColumns[] = [];
     const tickers: Ticker[] = [];
     const books: LinkedBookRecord[] = [];
     const malformed = (msg: JsMsg, reason: string) => {
@@ -183,19 +185,24 @@ export class Archiver {
         malformed(msg, `no record type ${String(type)} is archived`);
         continue;
       }
-      const batch = decodeTradeBatch(msg.data);
+      const batch = decodeTradeBatchColumns(msg.data);
       if ('error' in batch) {
         malformed(msg, batch.error);
         continue;
       }
-      for (const t of batch.trades) trades.push(t);
+      batches.push(batch);
     }
     const newTickers = this.newTickers(tickers);
     this.stats.tickerDuplicates += tickers.length - newTickers.length;
-    const records: MarketRecord[] = newTickers.length === 0 ? trades : [...trades, ...newTickers];
-    if (records.length > 0 || books.length > 0) {
+    // numeric-id trades as columns, one write per exchange × market; string-id trades and tickers as records
+    const writeRows = this.options.store.writeTradeRows?.bind(this.options.store);
+    const { rows, records: stringIdTrades } = tradeWrites(batches, writeRows !== undefined);
+    const records: MarketRecord[] = newTickers.length === 0 ? stringIdTrades : [...stringIdTrades, ...newTickers];
+    if (records.length > 0 || rows.length > 0 || books.length > 0) {
       let delay = this.options.retryMs ?? 200;
       let booksDone = books.length === 0;
+      /** the row writes already committed: a retry after a failure goes on from the next one */
+      let rowsDone = 0;
       for (let attempt = 0; ; attempt++) {
         // a commit retried for a while (a full disk) must not have the server hand the chunk out again
         if (attempt > 0) for (const msg of chunk) msg.working();
@@ -216,6 +223,12 @@ export class Archiver {
             this.stats.bookDuplicates += plan.duplicates;
             this.stats.bookSkipped += plan.skipped;
             this.stats.bookGaps += plan.gaps;
+          }
+          // each write is exactly-once by trade id on its own (the store's id guard), and counted once
+          for (; rowsDone < rows.length; rowsDone++) {
+            const result = await writeRows!(rows[rowsDone]!);
+            this.stats.written += result.written;
+            this.stats.duplicates += result.duplicates;
           }
           if (records.length === 0) break;
           const result = await this.options.store.writeBatch(records);
@@ -239,7 +252,7 @@ export class Archiver {
     }
     for (const msg of chunk) msg.ack();
     this.stats.messages += chunk.length;
-    this.options.onCommitted?.(trades);
+    this.options.onCommitted?.(batches.map((b) => b.columns));
   }
 
   /** the chunk's tickers of exchange events not stored yet, each event once */

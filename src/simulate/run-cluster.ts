@@ -372,7 +372,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
       store: archive,
       onCommitted: (trades) => {
         const now = Date.now();
-        for (const t of trades) latencies.push(now - publishedAt(t.timestamp));
+        for (const c of trades) for (let i = 0; i < c.length; i++) latencies.push(now - publishedAt(c.timestamps[i] as number));
       },
     });
     await archiver.start();
