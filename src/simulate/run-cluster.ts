@@ -23,7 +23,7 @@ import { fairShare } from '../cluster/balance.js';
 import { STREAM_NAME } from '../cluster/subjects.js';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import { TickvisorError } from '../errors.js';
-import { FaultTimeline, scenarioBookDepth, scenarioCollectsBooks, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
+import { FaultTimeline, scenarioCollectsBooks, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
 import type { ClusterScenarioFault, ScenarioCluster } from '../scenario/schema.js';
 import { startSimExchange, type SimExchange } from '../sim/index.js';
 import { openHistoryStore, storedBookAt, type HistoryStore, type OpenedHistoryStore } from '../store/index.js';
@@ -36,9 +36,9 @@ import { judge, type Expectation } from './expectations.js';
 import { tickerEventKey } from '../cluster/ticker-codec.js';
 import type { Ticker } from '../records.js';
 import { natsSkip, startNatsCluster, type NatsCluster } from './nats-cluster.js';
-import { DEFAULT_SETTLE_TIMEOUT_MS, lastTimedFaultEnd, latencyQuantiles, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, STEP_MS, verdictFields, within } from './run-common.js';
+import { BOOK_SAMPLE_STEPS, DEFAULT_SETTLE_TIMEOUT_MS, lastTimedFaultEnd, latencyQuantiles, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, scenarioBookSampler, STEP_MS, verdictFields, within, withoutSampled } from './run-common.js';
 import type { RunOptions, SimulationReport } from './run-scenario.js';
-import { BookSampler, type CollectorBooks } from './book-sampler.js';
+import type { BookSampler, CollectorBooks } from './book-sampler.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /** what a cluster run adds to the report */
@@ -99,10 +99,6 @@ const processKey = (n: Node) => `${n.index}/${n.generation}`;
 const unitOf = (held: string) => held.slice(0, held.lastIndexOf('#'));
 
 const STOP_PUBLISH_MS = 15_000;
-/** the archive's books are read every this many steps (~100 ms), as a single run reads the collector's */
-const BOOK_SAMPLE_STEPS = 5;
-/** levels compared per side at most: Upbit sends 30 units */
-const MAX_SAMPLE_DEPTH = 30;
 const ARCHIVE_CATCH_UP_MS = 30_000;
 
 export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCluster, dir: string, options: RunOptions): Promise<SimulationReport> {
@@ -387,13 +383,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     // 2. the timeline: the simulator's faults, and the cluster's on the processes
     // books are judged from here: the first sync before the timeline is not a fault's doing
     if (collectsBooks) {
-      sampler = new BookSampler({
-        books: scenario.venues.flatMap((v) => v.symbols.map((x) => ({ exchange: v.exchange, market: v.market, symbol: x.symbol }))),
-        depth: Math.min(scenarioBookDepth(scenario), MAX_SAMPLE_DEPTH),
-        collector: archiveBooks(archive),
-        truth: sim,
-        now: Date.now,
-      });
+      sampler = scenarioBookSampler(scenario, archiveBooks(archive), sim);
     }
     timeline = new FaultTimeline(scenario.faults, sim, { onFault: () => faults++, onClusterFault });
     const t0 = Date.now();
@@ -492,15 +482,9 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
     durationMs: Date.now() - started,
     expectations,
     ok: expectations.every((x) => x.ok),
-    ...(book ? { book: { ...sampledBookFields(book) } } : {}),
+    ...(book ? { book: { ...withoutSampled(book) } } : {}),
     cluster: figures,
   };
-}
-
-/** the report's `book` without the internal `sampled` flag */
-function sampledBookFields<T extends { sampled: boolean }>(b: T): Omit<T, 'sampled'> {
-  const { sampled: _sampled, ...rest } = b;
-  return rest;
 }
 
 /**

@@ -1,8 +1,10 @@
-/** What a single-collector run and a cluster run share: the configuration under test, waiting with a bound, the fault timeline's end, latency quantiles. */
+/** What a single-collector run and a cluster run share: the configuration under test, waiting with a bound, the fault timeline's end, latency quantiles, the book sampler. */
 import type { TickvisorConfigInput } from '../config/schema.js';
+import { scenarioBookDepth } from '../scenario/index.js';
 import type { LevelWithSilent } from '../log/logger.js';
 import type { Scenario } from '../scenario/index.js';
 import type { SimExchange } from '../sim/index.js';
+import { BookSampler, type CollectorBooks, type TrueBooks } from './book-sampler.js';
 import type { Comparison } from './compare.js';
 
 /** one step of the exchange's clock per step slept */
@@ -11,6 +13,30 @@ export const STEP_MS = 20;
 export const RUN_LEDGER_LIMIT = 2_000_000;
 export const START_TIMEOUT_MS = 30_000;
 export const DEFAULT_SETTLE_TIMEOUT_MS = 60_000;
+/** books are sampled every this many steps (~100 ms, one Binance push) */
+export const BOOK_SAMPLE_STEPS = 5;
+/** levels compared per side at most: Upbit sends 30 units */
+const MAX_SAMPLE_DEPTH = 30;
+
+/**
+ * A sampler of every book of the scenario: `books` is what is judged (a collector's live books, or
+ * the archive's stored ones in a cluster run), against the simulator's true books.
+ */
+export function scenarioBookSampler(scenario: Scenario, books: CollectorBooks, truth: TrueBooks): BookSampler {
+  return new BookSampler({
+    books: scenario.venues.flatMap((v) => v.symbols.map((x) => ({ exchange: v.exchange, market: v.market, symbol: x.symbol }))),
+    depth: Math.min(scenarioBookDepth(scenario), MAX_SAMPLE_DEPTH),
+    collector: books,
+    truth,
+    now: Date.now,
+  });
+}
+
+/** the report's `book` without the internal `sampled` flag */
+export function withoutSampled<T extends { sampled: boolean }>(b: T): Omit<T, 'sampled'> {
+  const { sampled: _sampled, ...rest } = b;
+  return rest;
+}
 
 /** The tickvisor configuration of a run: the scenario's overrides, every venue at the simulator's endpoints. */
 export function scenarioConfig(scenario: Scenario, dataDir: string, sim: Pick<SimExchange, 'endpoints'>, logLevel: LevelWithSilent = 'silent'): TickvisorConfigInput {

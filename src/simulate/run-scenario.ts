@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import { createLogger, silentLogger, type LevelWithSilent, type Logger } from '../log/logger.js';
-import { FaultTimeline, scenarioBookDepth, scenarioCollectsBooks, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
+import { FaultTimeline, scenarioCollectsBooks, scenarioToSimOptions, type Scenario } from '../scenario/index.js';
 import { startSimExchange, type SimExchange, type SimFault, type SimOptions } from '../sim/index.js';
 import { openHistoryStore } from '../store/index.js';
-import { BookSampler, type BookSampleReport } from './book-sampler.js';
+import type { BookSampler, BookSampleReport } from './book-sampler.js';
 import { startChildProcess } from './child-process.js';
 import type { CollectorStatus, CollectorUnderTest } from './collector.js';
 import { compareRun, type Comparison } from './compare.js';
@@ -27,7 +27,7 @@ import { SimulateError } from './errors.js';
 import { judge, type Expectation } from './expectations.js';
 import { startInProcess } from './in-process.js';
 import { runClusterScenario, type ClusterRunFigures } from './run-cluster.js';
-import { DEFAULT_SETTLE_TIMEOUT_MS, latencyQuantiles, lastTimedFaultEnd, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, STEP_MS, verdictFields, within } from './run-common.js';
+import { BOOK_SAMPLE_STEPS, DEFAULT_SETTLE_TIMEOUT_MS, latencyQuantiles, lastTimedFaultEnd, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, scenarioBookSampler, STEP_MS, verdictFields, within, withoutSampled } from './run-common.js';
 
 export { scenarioConfig } from './run-common.js';
 
@@ -104,10 +104,6 @@ export interface RunOptions {
   startSim?: (options: SimOptions) => Promise<SimExchange>;
 }
 
-/** books are sampled every this many steps (~100 ms, one Binance push) */
-const BOOK_SAMPLE_STEPS = 5;
-/** levels compared per side at most: Upbit sends 30 units */
-const MAX_SAMPLE_DEPTH = 30;
 
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimulationReport> {
   const ownDir = !options.dataDir;
@@ -193,13 +189,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     });
     // books are judged from the timeline's start: the first sync before it is not a fault's doing
     if (collectsBooks && c.books !== undefined) {
-      sampler = new BookSampler({
-        books: scenario.venues.flatMap((v) => v.symbols.map((x) => ({ exchange: v.exchange, market: v.market, symbol: x.symbol }))),
-        depth: Math.min(scenarioBookDepth(scenario), MAX_SAMPLE_DEPTH),
-        collector: c.books,
-        truth: s,
-        now: Date.now,
-      });
+      sampler = scenarioBookSampler(scenario, c.books, s);
     }
     const t0 = Date.now();
     timeline.start();
@@ -284,9 +274,4 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
 function emptyBookReport(): BookSampleReport {
   return { samples: 0, compared: 0, mismatched: 0, skipped: 0, resyncs: 0, unsyncedMs: 0 };
-}
-
-function withoutSampled<T extends { sampled: boolean }>(b: T): Omit<T, 'sampled'> {
-  const { sampled: _sampled, ...rest } = b;
-  return rest;
 }
