@@ -1,6 +1,6 @@
 /**
  * Appending whole BookRecords to the book store in one durable transaction, through the code
- * BookSink commits with (write.ts appendBookRuns, the same keys and blocks): what the cluster
+ * BookSink commits with (write.ts commitBookRuns, the same keys and blocks): what the cluster
  * archiver writes with. Unlike the sink it holds nothing between calls and never sheds: the
  * caller (which acks its messages only after this resolves) decides what is written and retries.
  */
@@ -9,7 +9,7 @@ import type { BookRecord } from '../../records.js';
 import { openBookDbs, type BookDbs } from './keys.js';
 import { PendingRun } from './pending-run.js';
 import { bookSymbolId, type SheddableRun } from './shed.js';
-import { appendBookRuns, BookKeyCache, bookSymbolStorable } from './write.js';
+import { BookKeyCache, bookSymbolStorable, commitBookRuns } from './write.js';
 import { storedBookTip, type StoredBookTip } from './tip.js';
 
 export class BookAppender {
@@ -42,14 +42,6 @@ export class BookAppender {
       if (!s.run.push(r)) throw new Error(`book record ${r.kind} of ${r.symbol} at ${r.timestamp} cannot be stored`);
       s.committing = s.run.count;
     }
-    try {
-      // a child transaction: a throw half-way aborts what it wrote
-      await this.dbs.records.childTransaction(() => appendBookRuns(this.dbs, this.keys, [...runs.values()]));
-      if (this.options.durable !== false) await this.env.flushed;
-    } catch (error) {
-      // the keys this commit took may never have reached the disk: read them again next time
-      this.keys.clear();
-      throw error;
-    }
+    await commitBookRuns(this.env, this.dbs, this.keys, [...runs.values()], this.options.durable !== false);
   }
 }

@@ -22,7 +22,7 @@ import type { StoreFaultGate } from '../fault-gate.js';
 import { openBookDbs, type BookDbs } from './keys.js';
 import { PendingRun, type BookColumns } from './pending-run.js';
 import { bookSymbolId, shedRuns, type SheddableRun } from './shed.js';
-import { appendBookRuns, BookKeyCache, bookSymbolStorable } from './write.js';
+import { BookKeyCache, bookSymbolStorable, commitBookRuns } from './write.js';
 
 export interface BookSinkOptions {
   /** timers and nothing else (default: real time, timers that keep no process alive: close() flushes) */
@@ -266,9 +266,7 @@ export class BookSink {
     try {
       const refused = this.options.faultGate?.failure();
       if (refused !== undefined) throw new Error(refused);
-      // a child transaction: a throw half-way aborts what it wrote (a plain one would commit it)
-      await this.dbs.records.childTransaction(() => appendBookRuns(this.dbs, this.keys, this.runs));
-      if (this.options.durable !== false) await this.env.flushed;
+      await commitBookRuns(this.env, this.dbs, this.keys, this.runs, this.options.durable !== false);
       this.tellCommitted();
       for (const s of this.runs) {
         s.run.dropFront(s.committing);
@@ -282,8 +280,6 @@ export class BookSink {
     } catch (error) {
       this.stats.failedCommits++;
       this.failing = true;
-      // the keys this batch took may never have reached the disk: read them again next time
-      this.keys.clear();
       this.report(error);
       return false;
     } finally {

@@ -2,6 +2,7 @@
  * Appending book records inside one write transaction (the sink's commit, sink.ts), as blocks
  * (block-codec.ts). Synchronous on purpose: lmdb-js holds the write lock meanwhile.
  */
+import type { RootDatabase } from 'lmdb';
 import { EXCHANGE_IDS, MARKETS, type BookRecord } from '../../records.js';
 import { encodeBookBlock } from './block-codec.js';
 import { KIND_CODE } from './codec.js';
@@ -43,6 +44,22 @@ export const BLOCK_MAX_LEVELS = 16_384;
 
 let keyTimes = new Float64Array(1024);
 let keyNs = new Float64Array(1024);
+
+/**
+ * The first `committing` records of each run, committed in one child transaction (a throw half-way
+ * aborts what it wrote; a plain one would commit it) and, when `durable`, flushed to disk before
+ * this resolves. On a failure the key cache is dropped before the error goes on: the keys this
+ * commit took may never have reached the disk, so they are read again next time.
+ */
+export async function commitBookRuns(env: RootDatabase, dbs: BookDbs, keys: BookKeyCache, runs: readonly SheddableRun[], durable: boolean): Promise<void> {
+  try {
+    await dbs.records.childTransaction(() => appendBookRuns(dbs, keys, runs));
+    if (durable) await env.flushed;
+  } catch (error) {
+    keys.clear();
+    throw error;
+  }
+}
 
 /**
  * Runs inside the transaction: the first `committing` records of each run in blocks (one value per
