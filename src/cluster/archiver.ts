@@ -252,7 +252,7 @@ export class Archiver {
     }
     for (const msg of chunk) msg.ack();
     this.stats.messages += chunk.length;
-    this.options.onCommitted?.(batches.map((b) => b.columns));
+    if (this.options.onCommitted) this.options.onCommitted(batches.map((b) => b.columns));
   }
 
   /** the chunk's tickers of exchange events not stored yet, each event once */

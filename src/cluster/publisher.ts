@@ -62,10 +62,10 @@ export interface PublisherStats {
   trades: number;
   /** tickers acked */
   tickers: number;
-  /** book records acked (optional in the type only: stats shaped before books were published still fit) */
-  bookRecords?: number;
+  /** book records acked */
+  bookRecords: number;
   /** book records dropped unsent: more were waiting than maxQueuedBookBytes (the stream not keeping up) */
-  bookRecordsDropped?: number;
+  bookRecordsDropped: number;
   /** batches the stream already had (a retry, or another node's copy): not stored again */
   duplicatesDropped: number;
   /** publish attempts that failed and were retried */
@@ -180,7 +180,7 @@ export class TradePublisher {
       if (out.books === 0) continue;
       this.queue.splice(i--, 1);
       this.queuedBookBytes -= out.data.length;
-      this.stats.bookRecordsDropped = (this.stats.bookRecordsDropped ?? 0) + out.books;
+      this.stats.bookRecordsDropped += out.books;
     }
   }
 
@@ -277,7 +277,7 @@ export class TradePublisher {
           this.stats.trades += out.batch.trades.length;
         }
         this.stats.tickers += out.tickers;
-        if (out.books > 0) this.stats.bookRecords = (this.stats.bookRecords ?? 0) + out.books;
+        this.stats.bookRecords += out.books;
         if (ack.duplicate) this.stats.duplicatesDropped += 1;
         if (out.batch !== undefined) this.options.onAcked?.(out.batch, ack.duplicate);
         this.pump();

@@ -27,7 +27,7 @@ export function createClusterMetrics(registry: Registry): (leases: readonly Unit
     m.batches.inc(published.batches);
     m.trades.inc(published.trades);
     m.tickers.inc(published.tickers);
-    m.books.inc(published.bookRecords ?? 0);
+    m.books.inc(published.bookRecords);
     m.duplicates.inc(published.duplicatesDropped);
     m.failed.inc(published.failedAttempts);
     m.backlog.set(published.backlog);

@@ -6,19 +6,15 @@
  * the same store stores nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Archiver } from '../../src/cluster/archiver.js';
 import { bookRow, type LinkedBookRecord } from '../../src/cluster/book-codec.js';
 import { jetStreamTarget, TradePublisher } from '../../src/cluster/publisher.js';
-import { ensureStream } from '../../src/cluster/stream.js';
 import { openHistoryStore } from '../../src/store/index.js';
 import { storedBookAt, storedBookRange } from '../../src/store/books/history.js';
-import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+import { natsSkip, streamCluster } from '../helpers/nats-cluster.js';
 import { bookThrough, messages, nodeRecords, SYMBOL, timeOf, venueEvents } from './book-venue.js';
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -30,25 +26,8 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 }
 
 describe('book records through a 3-server R3 stream, archived once', { skip: natsSkip }, () => {
-  let cluster: NatsCluster;
-  let root: string;
-  const connections: NatsConnection[] = [];
-  const conn = async () => {
-    const nc = await connect({ servers: cluster.urls.split(',') });
-    connections.push(nc);
-    return nc;
-  };
-
-  before(async () => {
-    cluster = await startNatsCluster(3);
-    root = mkdtempSync(join(tmpdir(), 'tv-book-archive-'));
-    await ensureStream(await conn(), { replicas: 3 });
-  });
-  after(async () => {
-    await Promise.all(connections.map((c) => c.close().catch(() => undefined)));
-    await cluster?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const nats = streamCluster('tv-book-archive-');
+  const conn = nats.conn;
 
   test('two redundant nodes, each its own snapshot, one killed half-way: each venue update once, the book rebuilt', async () => {
     const events = venueEvents(1001, 1400, 5);
@@ -70,9 +49,9 @@ describe('book records through a 3-server R3 stream, archived once', { skip: nat
     await publishers.a.idle();
     assert.equal(publishers.a.stats.duplicatesDropped, 1);
     const published = a.length + b.length;
-    assert.equal((publishers.a.stats.bookRecords ?? 0) + (publishers.b.stats.bookRecords ?? 0), published + 7);
+    assert.equal(publishers.a.stats.bookRecords + publishers.b.stats.bookRecords, published + 7);
 
-    const dir = join(root, 'books');
+    const dir = join(nats.root, 'books');
     const store = openHistoryStore({ path: dir });
     const archiver = new Archiver(await conn(), { store, durable: 'books' });
     await archiver.start();

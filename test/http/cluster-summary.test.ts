@@ -31,7 +31,7 @@ describe('cluster figures on /metrics and the status summary', () => {
       state: () => manager([collector('binance', 'spot', 'Running', []), collector('okx', 'spot', 'Ready', [])]),
       pipelineStats: () => ({ 'binance:spot': pipelineStats(), 'okx:spot': pipelineStats() }),
       clusterLeases: () => leases,
-      clusterPublished: () => ({ batches: 4, trades: 90, tickers: 0, duplicatesDropped: 2, failedAttempts: 0, backlog: 3 }),
+      clusterPublished: () => ({ batches: 4, trades: 90, tickers: 0, bookRecords: 0, bookRecordsDropped: 0, duplicatesDropped: 2, failedAttempts: 0, backlog: 3 }),
     };
     const http = await serveTickvisor(tv, { port: 0 });
     try {

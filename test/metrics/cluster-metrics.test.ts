@@ -13,7 +13,7 @@ describe('cluster metrics', () => {
         { unit: 'collector:binance:spot', held: true, slot: 0, state: 'held' },
         { unit: 'collector:okx:spot', held: false, state: 'waiting' },
       ],
-      { batches: 12, trades: 340, tickers: 25, duplicatesDropped: 5, failedAttempts: 1, backlog: 7 },
+      { batches: 12, trades: 340, tickers: 25, bookRecords: 0, bookRecordsDropped: 0, duplicatesDropped: 5, failedAttempts: 1, backlog: 7 },
     );
     const text = await registry.metrics();
     assert.match(text, /tickvisor_cluster_lease_held\{unit="collector:binance:spot"\} 1\n/);
@@ -22,7 +22,7 @@ describe('cluster metrics', () => {
     assert.match(text, /tickvisor_cluster_published_tickers_total 25\n/);
     assert.match(text, /tickvisor_cluster_duplicates_dropped_total 5\n/);
     assert.match(text, /tickvisor_cluster_publish_backlog_trades 7\n/);
-    update([{ unit: 'collector:binance:spot', held: false, state: 'lost' }], { batches: 13, trades: 360, tickers: 26, duplicatesDropped: 5, failedAttempts: 1, backlog: 0 });
+    update([{ unit: 'collector:binance:spot', held: false, state: 'lost' }], { batches: 13, trades: 360, tickers: 26, bookRecords: 0, bookRecordsDropped: 0, duplicatesDropped: 5, failedAttempts: 1, backlog: 0 });
     const later = await registry.metrics();
     assert.match(later, /tickvisor_cluster_published_trades_total 360\n/);
     assert.match(later, /tickvisor_cluster_lease_held\{unit="collector:binance:spot"\} 0\n/);
