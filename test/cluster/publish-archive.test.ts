@@ -6,22 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { nanos } from '@nats-io/transport-node';
 import { Archiver } from '../../src/cluster/archiver.js';
 import { CursorTracker, openCursorBucket, readPublishedCursor } from '../../src/cluster/cursors.js';
 import { jetStreamTarget, TradePublisher } from '../../src/cluster/publisher.js';
-import { ensureStream } from '../../src/cluster/stream.js';
 import { addStreamCursors } from '../../src/cluster/stream-cursors.js';
 import { STREAM_NAME } from '../../src/cluster/subjects.js';
 import { Prng } from '../../src/prng.js';
 import type { Ticker, Trade } from '../../src/records.js';
 import { openHistoryStore } from '../../src/store/index.js';
-import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
+import { natsSkip, streamCluster } from '../helpers/nats-cluster.js';
 
 const T0 = 1_764_000_000_000;
 
@@ -68,28 +65,11 @@ function storedIds(dir: string, symbols: string[]): Map<string, string[]> {
 }
 
 describe('publishing and archiving through a 3-server R3 stream', { skip: natsSkip }, () => {
-  let cluster: NatsCluster;
-  let root: string;
-  const connections: NatsConnection[] = [];
   const children: ChildProcess[] = [];
-
-  const conn = async () => {
-    const nc = await connect({ servers: cluster.urls.split(',') });
-    connections.push(nc);
-    return nc;
-  };
-
-  before(async () => {
-    cluster = await startNatsCluster(3);
-    root = mkdtempSync(join(tmpdir(), 'tv-archive-'));
-    await ensureStream(await conn(), { replicas: 3 });
-  });
-  after(async () => {
-    children.forEach((c) => c.kill('SIGKILL'));
-    await Promise.all(connections.map((c) => c.close().catch(() => undefined)));
-    await cluster?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  // registered first, so the archive children die before the servers stop
+  after(() => children.forEach((c) => c.kill('SIGKILL')));
+  const nats = streamCluster('tv-archive-');
+  const conn = nats.conn;
 
   test('two redundant publishers, one missing trades: one copy per window in the stream, each trade once in the archive', async () => {
     const symbols = ['R1/USDT', 'R2/USDT', 'R3/USDT', 'R4/USDT'];
@@ -126,7 +106,7 @@ describe('publishing and archiving through a 3-server R3 stream', { skip: natsSk
 
     // a message no tickvisor wrote, in the middle of the stream: skipped with its reason, no crash
     await jetstream(await conn()).publish('tickvisor.trade.binance.spot.R1/USDT', new TextEncoder().encode('{"not":"msgpack"}'));
-    const dir = join(root, 'redundant');
+    const dir = join(nats.root, 'redundant');
     const store = openHistoryStore({ path: dir });
     const skipped: string[] = [];
     const archiver = new Archiver(await conn(), { store, durable: 'redundant', onMalformed: (subject, reason) => skipped.push(`${subject}: ${reason}`) });
@@ -156,7 +136,7 @@ describe('publishing and archiving through a 3-server R3 stream', { skip: natsSk
     await p.idle();
     const total = (await (await jetstreamManager(await conn())).streams.info(STREAM_NAME)).state.messages;
     const archive = async (name: string, refusals: number) => {
-      const real = openHistoryStore({ path: join(root, name) });
+      const real = openHistoryStore({ path: join(nats.root, name) });
       let left = refusals;
       // the records' write (string ids, tickers) fails while `left` lasts: the rows before it in the chunk are on disk already
       const store = { ...real, writeBatch: (records: Parameters<typeof real.writeBatch>[0]) => (left-- > 0 ? Promise.reject(new Error('no space left on device (test)')) : real.writeBatch(records)) };
@@ -200,7 +180,7 @@ describe('publishing and archiving through a 3-server R3 stream', { skip: natsSk
     assert.equal(a.stats.tickers, aTickers.length + 7);
     assert.ok(a.stats.duplicatesDropped >= 1, 'the retried message was dropped by the stream');
 
-    const dir = join(root, 'tickers');
+    const dir = join(nats.root, 'tickers');
     const store = openHistoryStore({ path: dir });
     const archiver = new Archiver(await conn(), { store, durable: 'tickers' });
     await archiver.start();
@@ -253,14 +233,14 @@ describe('publishing and archiving through a 3-server R3 stream', { skip: natsSk
     publisher.flushClosed();
     await publisher.idle();
     const total = 40 * 5_000;
-    const dir = join(root, 'killed');
+    const dir = join(nats.root, 'killed');
     const jsm = await jetstreamManager(await conn());
     const consumerState = async () => jsm.consumers.info(STREAM_NAME, 'killed').catch(() => undefined);
     // the archiver takes an existing consumer as it is: one with a 3 s ack wait redelivers what the
     // killed process held after 3 s instead of the default 10 (a shorter test, the same path)
     await jsm.consumers.add(STREAM_NAME, { durable_name: 'killed', ack_policy: AckPolicy.Explicit, ack_wait: nanos(3_000), max_ack_pending: 16_000 });
     const archive = () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/run-cli.ts', 'archive', '--nats', cluster.urls, '--data', dir, '--durable', 'killed'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/run-cli.ts', 'archive', '--nats', nats.urls, '--data', dir, '--durable', 'killed'], { stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(child);
       let out = '';
       child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
