@@ -21,7 +21,7 @@
 import type { Database, Key } from 'lmdb';
 import { AFTER_ALL, compareIdParts } from './keys.js';
 import type { RowKind } from './blocks/row-kind.js';
-import { mergeRows } from './blocks/row-kind.js';
+import { mergeRows, type RowBuffer } from './blocks/row-kind.js';
 
 export const PAGE_BYTES = 4096;
 /** pages a sealed block fills: 32 KB decodes in a few µs and wastes little at its end */
@@ -59,9 +59,29 @@ export interface TailState {
   levels?: number[];
   /** tickers: the newest stored row's (timestamp, localTimestamp); trades use their cursor */
   last?: [number, number];
+  /**
+   * encoded bytes per row of the last block the tail sealed: cutBlocks' first estimate at the next
+   * compaction. Stored, not only remembered, so a writer that restarted cuts exactly as one that
+   * did not (the same rows give the same blocks).
+   */
+  sealedPerRow?: number;
 }
 
 export type BlockDb = Database<Uint8Array, Key>;
+
+/**
+ * The tail's rows as the writer last wrote them, kept in memory (writer-cache.ts) so a join or a
+ * compaction re-encodes them without reading the blocks back, decoding and concatenating them:
+ * that was a fifth of the writer's CPU under a burst. Block k of the tail (oldest first) has key
+ * keys[k], encoded size sizes[k], and rows [ends[k-1], ends[k]) of `rows`. Valid only while it has
+ * as many blocks as the tail; anything else is repaired by reading LMDB.
+ */
+export interface TailMemo<C> {
+  keys: Key[][];
+  ends: number[];
+  sizes: number[];
+  rows: RowBuffer<C>;
+}
 
 export interface SymbolBlocks<C extends { readonly length: number }> {
   kind: RowKind<C>;
@@ -69,6 +89,14 @@ export interface SymbolBlocks<C extends { readonly length: number }> {
   /** [exchange, market, symbol] */
   prefix: Key[];
   tail: TailState;
+  /**
+   * in: the tail's memo when the writer has one; out: the memo that mirrors the tail after the
+   * write, or undefined when none does (a merge, a join read from LMDB). Only kept when `remember`
+   * is set and the kind has a row buffer; one is started whenever the tail is known whole: empty,
+   * or just compacted.
+   */
+  memo?: TailMemo<C> | undefined;
+  remember?: boolean;
 }
 
 export function tailKey(prefix: Key[], type: 'trade' | 'ticker'): Key[] {
@@ -110,12 +138,19 @@ interface Cut {
  * Cuts rows (in store order) into encoded blocks of about SEAL_TARGET_BYTES each; the last one
  * holds what is left. Rows per block are estimated from the bytes per row seen so far and
  * corrected by encoding again (a codec's size per row depends on the data), a few times at most.
+ * `perRowHint` (encoded bytes per row of this symbol's last sealed block): when it says the rows
+ * clearly need more than one block, the first estimate comes from it instead of from encoding
+ * every row once more only to learn their size.
  */
-export function cutBlocks<C extends { readonly length: number }>(kind: RowKind<C>, rows: C): Cut[] {
+export function cutBlocks<C extends { readonly length: number }>(kind: RowKind<C>, rows: C, perRowHint?: number): Cut[] {
   const n = rows.length;
-  const whole = kind.encode(rows);
-  if (whole.length <= SEAL_LIMIT_BYTES) return [{ start: 0, end: n, bytes: whole }];
-  let perRow = whole.length / n;
+  let perRow: number;
+  if (perRowHint !== undefined && perRowHint > 0 && n * perRowHint > SEAL_LIMIT_BYTES * 1.05) perRow = perRowHint;
+  else {
+    const whole = kind.encode(rows);
+    if (whole.length <= SEAL_LIMIT_BYTES) return [{ start: 0, end: n, bytes: whole }];
+    perRow = whole.length / n;
+  }
   const out: Cut[] = [];
   let start = 0;
   while (start < n) {
@@ -144,6 +179,46 @@ export function cutBlocks<C extends { readonly length: number }>(kind: RowKind<C
 
 const isSealed = (bytes: Uint8Array): boolean => bytes.length >= SEAL_TARGET_BYTES - SEAL_SLACK_BYTES;
 
+/**
+ * The tail's last `count` blocks: their keys, their rows joined (views of the memo's buffer, valid
+ * until the memo changes) and their encoded bytes. From the memo when it mirrors the tail; else the
+ * whole tail is read back once and becomes the memo (a writer that keeps one), or, without a memo,
+ * just these blocks are read and decoded.
+ */
+function lastTailBlocks<C extends { readonly length: number }>(s: SymbolBlocks<C>, count: number): { keys: Key[][]; rows: C; bytes: number } {
+  if (s.memo === undefined || s.memo.keys.length !== s.tail.blocks) s.memo = memoFromDisk(s);
+  const m = s.memo;
+  if (m !== undefined && count <= m.keys.length) {
+    const first = m.keys.length - count;
+    let bytes = 0;
+    for (let k = first; k < m.sizes.length; k++) bytes += m.sizes[k] as number;
+    return { keys: m.keys.slice(first), rows: m.rows.view(first === 0 ? 0 : (m.ends[first - 1] as number), m.rows.length), bytes };
+  }
+  s.memo = undefined;
+  const old = lastBlocks(s.db, s.prefix, count);
+  let bytes = 0;
+  for (const o of old) bytes += o.value.length;
+  return { keys: old.map((o) => o.key), rows: s.kind.concat(old.map((o) => s.kind.decode(o.value))), bytes };
+}
+
+/** the whole tail read back into a new memo (undefined: this writer keeps none, or its rows do not fit one buffer) */
+function memoFromDisk<C extends { readonly length: number }>(s: SymbolBlocks<C>): TailMemo<C> | undefined {
+  const m = emptyMemo(s);
+  if (m === undefined) return undefined;
+  for (const { key, value } of lastBlocks(s.db, s.prefix, s.tail.blocks)) {
+    if (!m.rows.append(s.kind.decode(value))) return undefined;
+    m.keys.push(key);
+    m.ends.push(m.rows.length);
+    m.sizes.push(value.length);
+  }
+  return m;
+}
+
+/** a memo of an empty tail, when this kind and writer keep one */
+function emptyMemo<C extends { readonly length: number }>(s: SymbolBlocks<C>): TailMemo<C> | undefined {
+  return s.remember === true && s.kind.buffer !== undefined ? { keys: [], ends: [], sizes: [], rows: s.kind.buffer() } : undefined;
+}
+
 /** the symbol's last `count` blocks, oldest first */
 function lastBlocks(db: BlockDb, prefix: Key[], count: number): { key: Key[]; value: Uint8Array }[] {
   if (count <= 0) return [];
@@ -162,8 +237,18 @@ export function appendRows<C extends { readonly length: number }>(s: SymbolBlock
   if (rows.length === 0) return;
   const bytes = s.kind.encode(rows);
   const tail = s.tail;
+  if (s.memo !== undefined && s.memo.keys.length !== tail.blocks) s.memo = undefined;
+  if (s.memo === undefined && tail.blocks === 0) s.memo = emptyMemo(s);
   if (tail.blocks + 1 < MAX_TAIL_BLOCKS && tail.bytes + bytes.length < COMPACT_AT_BYTES && bytes.length <= SEAL_LIMIT_BYTES) {
-    putBlock(s, rows, bytes);
+    const key = putBlock(s, rows, bytes);
+    const m = s.memo;
+    if (m !== undefined) {
+      if (m.rows.append(rows)) {
+        m.keys.push(key);
+        m.ends.push(m.rows.length);
+        m.sizes.push(bytes.length);
+      } else s.memo = undefined;
+    }
     tail.blocks++;
     tail.bytes += bytes.length;
     const levels = (tail.levels ??= []);
@@ -189,22 +274,26 @@ function joinLevels<C extends { readonly length: number }>(s: SymbolBlocks<C>, l
   for (let level = 0; level < levels.length && (levels[level] as number) >= FANOUT; level++) {
     const count = levels[level] as number;
     if (newest * count >= JOIN_BELOW_BYTES || (s.tail.bytes + JOIN_BELOW_BYTES >= COMPACT_AT_BYTES && s.tail.blocks < MAX_TAIL_BLOCKS / 2)) return;
-    const old = lastBlocks(s.db, s.prefix, count);
-    const joined = s.kind.concat(old.map(({ value }) => s.kind.decode(value)));
+    const old = lastTailBlocks(s, count);
+    const joined = old.rows;
     const bytes = s.kind.encode(joined);
     if (bytes.length >= SEAL_TARGET_BYTES - SEAL_SLACK_BYTES) {
       compactTail(s, undefined);
       return;
     }
-    let oldBytes = 0;
-    for (const { key, value } of old) {
-      s.db.removeSync(key);
-      oldBytes += value.length;
+    for (const key of old.keys) s.db.removeSync(key);
+    const key = putBlock(s, joined, bytes);
+    const m = s.memo;
+    if (m !== undefined) {
+      // the joined block holds the same rows: only the bookkeeping of its blocks changes
+      const at = m.keys.length - count;
+      m.keys.splice(at, count, key);
+      m.ends.splice(at, count, m.rows.length);
+      m.sizes.splice(at, count, bytes.length);
     }
-    putBlock(s, joined, bytes);
     newest = bytes.length;
     s.tail.blocks -= count - 1;
-    s.tail.bytes += bytes.length - oldBytes;
+    s.tail.bytes += bytes.length - old.bytes;
     levels[level] = 0;
     levels[level + 1] = (levels[level + 1] ?? 0) + 1;
   }
@@ -213,23 +302,46 @@ function joinLevels<C extends { readonly length: number }>(s: SymbolBlocks<C>, l
 /** the whole tail, and `rows` after it, joined and cut into sealed blocks; the last cut stays as the tail unless sealed */
 function compactTail<C extends { readonly length: number }>(s: SymbolBlocks<C>, rows: C | undefined): void {
   const tail = s.tail;
-  const old = lastBlocks(s.db, s.prefix, tail.blocks);
-  for (const { key } of old) s.db.removeSync(key);
-  const parts = old.map(({ value }) => s.kind.decode(value));
-  if (rows !== undefined) parts.push(rows);
-  const joined = s.kind.concat(parts);
-  const cuts = cutBlocks(s.kind, joined);
+  const old = lastTailBlocks(s, tail.blocks);
+  for (const key of old.keys) s.db.removeSync(key);
+  let m = s.memo;
+  let joined: C;
+  if (rows === undefined) joined = old.rows;
+  else if (m !== undefined && m.rows.append(rows)) joined = m.rows.view(0, m.rows.length);
+  else {
+    m = undefined;
+    joined = s.kind.concat([old.rows, rows]);
+  }
+  const cuts = cutBlocks(s.kind, joined, tail.sealedPerRow);
   tail.blocks = 0;
   tail.bytes = 0;
   delete tail.levels;
+  let leftover: { start: number; key: Key[]; bytes: number } | undefined;
+  let sealedPerRow: number | undefined;
   cuts.forEach((c, i) => {
-    putBlock(s, s.kind.slice(joined, c.start, c.end), c.bytes);
+    const key = putBlock(s, s.kind.slice(joined, c.start, c.end), c.bytes);
+    if (isSealed(c.bytes)) sealedPerRow = c.bytes.length / (c.end - c.start);
     // the last cut stays in the tail unless it is a full block already
     if (i === cuts.length - 1 && !isSealed(c.bytes)) {
       tail.blocks = 1;
       tail.bytes = c.bytes.length;
+      leftover = { start: c.start, key, bytes: c.bytes.length };
     }
   });
+  if (sealedPerRow !== undefined) tail.sealedPerRow = sealedPerRow;
+  // the tail is known whole now: what is left of it is the memo
+  if (m === undefined) {
+    m = emptyMemo(s);
+    if (m !== undefined && leftover !== undefined && !m.rows.append(s.kind.slice(joined, leftover.start, joined.length))) m = undefined;
+  } else {
+    m.rows.keepFrom(leftover?.start ?? joined.length);
+  }
+  if (m !== undefined) {
+    m.keys = leftover === undefined ? [] : [leftover.key];
+    m.ends = leftover === undefined ? [] : [m.rows.length];
+    m.sizes = leftover === undefined ? [] : [leftover.bytes];
+  }
+  s.memo = m;
 }
 
 /** the key of the last block whose key is ≤ `bound` (undefined: the symbol has none) */
@@ -258,6 +370,8 @@ const keyId = (key: Key[]): string => JSON.stringify(key);
 export function mergeOlderRows<C extends { readonly length: number }>(s: SymbolBlocks<C>, rows: C): void {
   const { kind, db, prefix } = s;
   const n = rows.length;
+  // a merge may rewrite any tail block: the memo is rebuilt at the next compaction
+  s.memo = undefined;
   // which blocks are the tail's, so its size stays right when a merge grows or splits one of them
   const tailKeys = new Set(lastBlocks(db, prefix, s.tail.blocks).map(({ key }) => keyId(key)));
   let i = 0;

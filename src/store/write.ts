@@ -232,9 +232,10 @@ export function storeTrades(
   holeFree: boolean, older: TradeColumns | undefined, appended: TradeColumns | undefined,
 ): void {
   const tail = (cursor.tail ??= readTail(dbs.tails, prefix, 'trade'));
-  const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail };
+  const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail, memo: cache.tradeTail(cacheId), remember: cache.memoRoom() };
   if (older !== undefined) mergeOlderRows(blocks, sortRows(tradeRows, older));
   if (appended !== undefined) appendRows(blocks, sortRows(tradeRows, appended));
+  cache.wroteTradeTail(cacheId, blocks.memo);
   flushBuckets(dbs.idBlocks, ids);
   cursor.maxId = ids.maxId;
   if (ids.open !== undefined) cursor.openBucket = ids.open;

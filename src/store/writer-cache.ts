@@ -12,14 +12,31 @@
  * The objects are handed out and kept as they are, not copied: a batch mutates them in place while
  * it is applied, and either commits (then they say what the disk says) or fails (then the cache
  * is dropped, the third point). Copying them cost ~1 µs per symbol-batch.
- * Bounded by the symbols written (one cursor and one ticker tail each).
+ * Bounded by the symbols written (one cursor and one ticker tail each) and, for the trade tails'
+ * rows, by TAIL_MEMO_ROW_BUDGET.
  */
-import type { TailState } from './block-store.js';
+import type { TailMemo, TailState } from './block-store.js';
+import type { TradeColumns } from './blocks/columns.js';
 import type { StoredCursor } from './write.js';
+
+/**
+ * The most trade-tail rows kept decoded (block-store.ts TailMemo), ~41 bytes each: a burst over 50
+ * symbols keeps about a sealed block's rows per symbol (~300k). A symbol whose memo would pass the
+ * budget loses it, and its next join or compaction reads its blocks back, as without a memo.
+ */
+export const TAIL_MEMO_ROW_BUDGET = 400_000;
+
+interface MemoEntry {
+  memo: TailMemo<TradeColumns>;
+  /** its rows when last counted into memoRows (the memo grows in place) */
+  counted: number;
+}
 
 export class WriterCache {
   private readonly cursors = new Map<string, StoredCursor>();
   private readonly tails = new Map<string, TailState>();
+  private readonly tradeTails = new Map<string, MemoEntry>();
+  private memoRows = 0;
   /** set by the store before each batch's transaction work: whether reads may be answered here */
   trusted = true;
 
@@ -30,6 +47,36 @@ export class WriterCache {
 
   tail(key: string): TailState | undefined {
     return this.trusted ? this.tails.get(key) : undefined;
+  }
+
+  /** the rows of the symbol's trade tail as last written, or undefined: read LMDB */
+  tradeTail(key: string): TailMemo<TradeColumns> | undefined {
+    return this.trusted ? this.tradeTails.get(key)?.memo : undefined;
+  }
+
+  /** the trade tail's memo after the batch's write (undefined: none mirrors it), within the row budget */
+  wroteTradeTail(key: string, memo: TailMemo<TradeColumns> | undefined): void {
+    const had = this.tradeTails.get(key);
+    if (had !== undefined) this.memoRows -= had.counted;
+    if (memo === undefined || this.memoRows + memo.rows.length > TAIL_MEMO_ROW_BUDGET) {
+      if (had !== undefined) this.tradeTails.delete(key);
+      return;
+    }
+    this.memoRows += memo.rows.length;
+    if (had !== undefined) {
+      had.memo = memo;
+      had.counted = memo.rows.length;
+    } else this.tradeTails.set(key, { memo, counted: memo.rows.length });
+  }
+
+  /** whether a trade tail without a memo may start one (read back from the disk when needed): not while the budget is spent */
+  memoRoom(): boolean {
+    return this.trusted && this.memoRows < TAIL_MEMO_ROW_BUDGET;
+  }
+
+  /** rows kept decoded, for tests */
+  memoRowCount(): number {
+    return this.memoRows;
   }
 
   /** what was just put, inside the batch's transaction */
@@ -45,5 +92,7 @@ export class WriterCache {
   clear(): void {
     this.cursors.clear();
     this.tails.clear();
+    this.tradeTails.clear();
+    this.memoRows = 0;
   }
 }

@@ -2,6 +2,17 @@
 import type { Key } from 'lmdb';
 import type { ColumnMemory } from './column-memory.js';
 
+/** A growable run of rows, for the writer's tail memo (block-store.ts TailMemo). */
+export interface RowBuffer<C> {
+  readonly length: number;
+  /** appends a copy of the rows; false (nothing appended) when the buffer cannot hold their kind */
+  append(rows: C): boolean;
+  /** rows [start, end) as columns that share the buffer's memory: valid until the next append or keepFrom */
+  view(start: number, end: number): C;
+  /** drops the rows before `start` */
+  keepFrom(start: number): void;
+}
+
 export interface RowKind<C extends { readonly length: number }> {
   readonly name: 'trade' | 'ticker';
   encode(columns: C): Uint8Array;
@@ -15,6 +26,8 @@ export interface RowKind<C extends { readonly length: number }> {
   compare(a: C, i: number, b: C, j: number): number;
   /** the block key's elements after the symbol, from the block's first row (tickers: seq comes after) */
   keySuffix(columns: C, row: number): Key[];
+  /** a new empty row buffer; absent: the writer keeps no memo of this kind's tails */
+  buffer?: () => RowBuffer<C>;
 }
 
 /** a stable merge of two runs each already in store order; on a tie `a`'s row comes first */

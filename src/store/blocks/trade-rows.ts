@@ -4,6 +4,7 @@
  * numerically, before every string id.
  */
 import type { Key } from 'lmdb';
+import { TradeRowBuffer } from './trade-buffer.js';
 import type { ExchangeId, Market, Trade } from '../../records.js';
 import { compareIdParts, idPart } from '../keys.js';
 import { decodeTradeBlock, tradeCodec } from './codecs.js';
@@ -147,4 +148,5 @@ export const tradeRows: RowKind<TradeColumns> = {
   gather: gatherTrades,
   compare: compareTradeRows,
   keySuffix: (c, i): Key[] => [c.timestamps[i] as number, tradePartAt(c, i)],
+  buffer: () => new TradeRowBuffer(),
 };
