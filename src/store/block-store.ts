@@ -6,10 +6,11 @@
  * - after everything stored (the live stream): a batch's rows become one small block at the end.
  *   The trailing small blocks ("the tail") are counted in the `tails` DB (tickers) or in the
  *   symbol's cursor (trades: one put per batch fewer, see write.ts); once they hold about a
- *   sealed block's worth of bytes (or MAX_TAIL_BLOCKS of them) they are read back, joined and cut
- *   into sealed blocks, in the same transaction. A live batch therefore writes one small value
- *   per symbol, never rewrites a large block, and the writer keeps nothing per symbol in memory:
- *   the tail's size is stored with the symbol, its keys are the symbol's last blocks.
+ *   sealed block's worth of bytes (or MAX_TAIL_BLOCKS of them) they are joined and cut into
+ *   sealed blocks, in the same transaction. A live batch therefore writes one small value per
+ *   symbol and never rewrites a large block. What the tail is lives on disk (its size with the
+ *   symbol, its keys are the symbol's last blocks); the writer's memo of its rows (TailMemo) only
+ *   spares reading them back.
  * - older than the newest stored row (backfill, late rows): merged into the block whose range
  *   holds them (decoded, merged, re-encoded, re-keyed when its first row changes, cut again when
  *   it grew too big). Rare, so correctness first.
