@@ -10,7 +10,7 @@
  * helpers included), main thread apart; each round uses a fresh store; the best round (least
  * disturbed) is reported with the median beside it.
  *
- *   node --expose-gc --max-semi-space-size=4 --import tsx bench/micro/trade-path.ts [trades=300000] [rounds=5] [symbols=50] [sink=store|none]
+ *   node --expose-gc --max-semi-space-size=4 --import tsx bench/micro/trade-path.ts [trades=300000] [rounds=5] [symbols=50] [sink=store|none] [delay=busy|fixed]
  *
  * (`--max-semi-space-size=4`: what `npm start` runs the collector with.) `sink=none` commits each
  * batch at once without storing it: what the path costs before the store.
@@ -22,13 +22,17 @@ import { createBinanceParser } from '../../src/exchanges/binance/parser.js';
 import { GapTracker } from '../../src/ingest/gap-tracker.js';
 import { createPipeline } from '../../src/ingest/pipeline.js';
 import { openHistoryStore } from '../../src/store/index.js';
-import { threadCpu } from '../lib/thread-cpu.js';
+import { eventLoopBusy } from '../../src/runtime/event-loop-busy.js';
+import { threadCpu, threadCpuLine } from '../lib/thread-cpu.js';
 
 const trades = Number(process.argv[2] ?? 300_000);
 const rounds = Number(process.argv[3] ?? 5);
 const symbolCount = Number(process.argv[4] ?? 50);
 const storeless = process.argv[5] === 'none';
 const FRAMES_PER_TICK = 64; // frames read per macrotask, about what one socket read carries under a burst
+
+/** the runtime's batch delays (config defaults, the event loop's busy meter); `fixed` as argument 6: always the base delay */
+const delays = process.argv[6] === 'fixed' ? { batchMaxDelayMs: 2 } : { batchMaxDelayMs: 2, batchBusyDelayMs: 10, busy: eventLoopBusy() };
 
 const SYMBOLS = Array.from({ length: symbolCount }, (_, k) => `S${k}USDT`);
 
@@ -62,7 +66,7 @@ async function round(r: number): Promise<Round> {
   const history = storeless ? undefined : openHistoryStore({ path: dir });
   const store = history ?? { writeBatch: (batch: readonly unknown[]) => Promise.resolve({ written: batch.length, duplicates: 0 }) };
   const gaps = new GapTracker(true);
-  const pipeline = createPipeline({ store, highWaterMark: 50_000, hardLimit: 200_000, openGaps: () => new Set() });
+  const pipeline = createPipeline({ store, highWaterMark: 50_000, hardLimit: 200_000, openGaps: () => new Set(), ...delays });
   const parser = createBinanceParser('spot');
   const input = frames(r);
   (globalThis as { gc?: () => void }).gc?.();
@@ -89,6 +93,7 @@ async function round(r: number): Promise<Round> {
   await pipeline.close();
   await history?.close();
   rmSync(dir, { recursive: true, force: true });
+  if (process.env.TP_THREADS) console.log(threadCpuLine(t0, t1));
   const main = (t1.get('main') ?? 0) - (t0.get('main') ?? 0);
   return { cpuPerMillion: ((used.user + used.system) / 1e6 / trades) * 1e6, mainPerMillion: (main / trades) * 1e6 };
 }

@@ -17,6 +17,7 @@
 import { BehaviorSubject, Subject } from 'rxjs';
 import type { MarketRecord } from '../records.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
+import { batchDelayMs } from './batch-delay.js';
 import { RecordQueue } from './record-queue.js';
 import type { StoreSink } from './store-sink.js';
 import type { TakenBatch } from './taken-batch.js';
@@ -40,6 +41,13 @@ export interface BatchWriterOptions {
   clock: Clock;
   batchMaxRecords: number;
   batchMaxDelayMs: number;
+  /**
+   * the longest a partial batch waits while the process is saturated (batch-delay.ts); with
+   * `busy` unset, or not above batchMaxDelayMs, the delay is always batchMaxDelayMs
+   */
+  batchBusyDelayMs?: number;
+  /** the fraction of recent wall time the process was busy, 0–1 (the runtime measures the event loop's) */
+  busy?: () => number;
   highWaterMark: number;
   lowWaterMark: number;
   hardLimit: number;
@@ -193,8 +201,13 @@ export class BatchWriter {
     if (!this.writing && (this.queue.length >= this.o.batchMaxRecords || this.delayElapsed || this.flushWaiters.length > 0)) {
       this.startWrite();
     } else if (this.delayTimer === undefined && !this.delayElapsed) {
-      this.delayTimer = this.o.clock.setTimeout(this.onDelay, this.o.batchMaxDelayMs);
+      this.delayTimer = this.o.clock.setTimeout(this.onDelay, this.delayMs());
     }
+  }
+
+  private delayMs(): number {
+    const { busy, batchBusyDelayMs, batchMaxDelayMs } = this.o;
+    return busy === undefined || batchBusyDelayMs === undefined ? batchMaxDelayMs : batchDelayMs(batchMaxDelayMs, batchBusyDelayMs, busy());
   }
 
   private startWrite(): void {

@@ -52,6 +52,13 @@ export interface PipelineOptions {
    * from its arrival even while a write is in flight
    */
   batchMaxDelayMs?: number;
+  /**
+   * the longest a partial batch waits while the process is saturated (default: batchMaxDelayMs,
+   * i.e. never longer); needs `busy` (batch-delay.ts)
+   */
+  batchBusyDelayMs?: number;
+  /** the fraction of recent wall time the process was busy, 0–1 (runtime/event-loop-busy.ts) */
+  busy?: () => number;
   /** buffered records above which pressure turns on (default 50 000) */
   highWaterMark?: number;
   /** buffered records at or below which pressure turns off again (default highWaterMark / 2) */
@@ -184,6 +191,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     clock,
     batchMaxRecords,
     batchMaxDelayMs: options.batchMaxDelayMs ?? 2,
+    ...(options.batchBusyDelayMs !== undefined ? { batchBusyDelayMs: options.batchBusyDelayMs } : {}),
+    ...(options.busy !== undefined ? { busy: options.busy } : {}),
     highWaterMark,
     lowWaterMark,
     hardLimit,

@@ -6,6 +6,7 @@
  * injected (`options.simulator`), never started here: src/compose/tickvisor.ts passes the embedded
  * one for the package entry and the CLI.
  */
+import { eventLoopBusy } from './event-loop-busy.js';
 import { setMaxListeners } from 'node:events';
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { ReplaySubject, Subject, type Observable, type Subscription } from 'rxjs';
@@ -329,6 +330,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       onBan: (ban) => alerting.raise(restBannedAlert(ban, Date.now())),
     });
     restClient = rest;
+    // one meter for every pipeline: they share this process's one event loop
+    const loopBusy = eventLoopBusy();
     const inputs = config.exchanges.map((e, index) => {
       const exchange = e.exchange as ExchangeId;
       const market = e.market as Market;
@@ -339,6 +342,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
         store: store!,
         batchMaxRecords: config.store.batchMaxRecords,
         batchMaxDelayMs: config.store.batchMaxDelayMs,
+        batchBusyDelayMs: config.store.batchBusyDelayMs,
+        busy: loopBusy,
         highWaterMark: Math.max(1, Math.floor(config.store.maxBufferedRecords / 4)),
         hardLimit: config.store.maxBufferedRecords,
         maxClockSkewMs: config.validation.maxClockSkewMs,

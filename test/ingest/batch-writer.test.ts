@@ -59,6 +59,30 @@ describe('batch writer', () => {
     assert.deepEqual(store.batches, [4]);
   });
 
+  test('a saturated process waits up to batchBusyDelayMs for a partial batch; an idle one batchMaxDelayMs', async () => {
+    let busy = 1;
+    const { clock, store, w } = writer({ batchBusyDelayMs: 20, busy: () => busy }, false);
+    w.enqueue(trades(1, 2));
+    clock.advance(5);
+    await settle();
+    assert.deepEqual(store.batches, [], 'busy: the base delay has passed, the batch still gathers');
+    w.enqueue(trades(3, 3));
+    clock.advance(15);
+    await settle();
+    assert.deepEqual(store.batches, [5], 'written 20 ms after its first record');
+    busy = 0.3;
+    w.enqueue(trades(10, 2));
+    clock.advance(5);
+    await settle();
+    assert.deepEqual(store.batches, [5, 2], 'idle again: after batchMaxDelayMs');
+  });
+
+  test('a full batch goes at once however busy the process is', () => {
+    const { store, w } = writer({ batchBusyDelayMs: 20, busy: () => 1 }, false);
+    w.enqueue(trades(1, 10));
+    assert.deepEqual(store.batches, [10]);
+  });
+
   test('pressure on over highWaterMark, off only at lowWaterMark; whenWritable waits for it', async () => {
     const { store, w, pressure } = writer({ batchMaxRecords: 5 });
     w.enqueue(trades(1, 20)); // judged on arrival: 20 is not over 20
