@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 
 /** `windowMs`: how much wall time one reading covers at least */
-export function eventLoopBusy(windowMs = 50, now: () => number = () => performance.now()): () => number {
+export function eventLoopBusy(windowMs = 100, now: () => number = () => performance.now()): () => number {
   let last = performance.eventLoopUtilization();
   let at = now();
   let value = 0;

@@ -13,22 +13,28 @@
  * it is applied, and either commits (then they say what the disk says) or fails (then the cache
  * is dropped, the third point). Copying them cost ~1 µs per symbol-batch.
  * Bounded by the symbols written (one cursor and one ticker tail each) and, for the trade tails'
- * rows, by TAIL_MEMO_ROW_BUDGET.
+ * rows, by TAIL_MEMO_BYTES and TAIL_MEMO_SYMBOLS.
  */
 import type { TailMemo, TailState } from './block-store.js';
 import type { TradeColumns } from './blocks/columns.js';
 import type { StoredCursor } from './write.js';
 
 /**
- * The most trade-tail rows kept decoded (block-store.ts TailMemo), ~41 bytes each: a burst over 50
- * symbols keeps about a sealed block's rows per symbol (~300k). A symbol whose memo would pass the
- * budget loses it, and its next join or compaction reads its blocks back, as without a memo.
+ * The most memory the trade tails' memos (block-store.ts TailMemo) may hold: a burst over 50
+ * symbols keeps about a sealed block's rows per symbol (~300k rows, 41 bytes each, in buffers up to
+ * twice that). A symbol whose memo would pass the budget loses it, and its next join or compaction
+ * reads its blocks back, as without a memo.
  */
-export const TAIL_MEMO_ROW_BUDGET = 400_000;
+export const TAIL_MEMO_BYTES = 24 * 1024 * 1024;
+/**
+ * ... and for at most this many symbols: a memo is worth its memory where batches are large, and
+ * thousands of quiet symbols would each keep a small buffer (~3 KB) for little.
+ */
+export const TAIL_MEMO_SYMBOLS = 1024;
 
 interface MemoEntry {
   memo: TailMemo<TradeColumns>;
-  /** its rows when last counted into memoRows (the memo grows in place) */
+  /** its buffer's bytes when last counted into memoBytes (the memo grows in place) */
   counted: number;
 }
 
@@ -36,7 +42,7 @@ export class WriterCache {
   private readonly cursors = new Map<string, StoredCursor>();
   private readonly tails = new Map<string, TailState>();
   private readonly tradeTails = new Map<string, MemoEntry>();
-  private memoRows = 0;
+  private memoBytes = 0;
   /** set by the store before each batch's transaction work: whether reads may be answered here */
   trusted = true;
 
@@ -54,29 +60,30 @@ export class WriterCache {
     return this.trusted ? this.tradeTails.get(key)?.memo : undefined;
   }
 
-  /** the trade tail's memo after the batch's write (undefined: none mirrors it), within the row budget */
+  /** the trade tail's memo after the batch's write (undefined: none mirrors it), within the budget */
   wroteTradeTail(key: string, memo: TailMemo<TradeColumns> | undefined): void {
     const had = this.tradeTails.get(key);
-    if (had !== undefined) this.memoRows -= had.counted;
-    if (memo === undefined || this.memoRows + memo.rows.length > TAIL_MEMO_ROW_BUDGET) {
+    if (had !== undefined) this.memoBytes -= had.counted;
+    const bytes = memo?.rows.bytes ?? 0;
+    if (memo === undefined || this.memoBytes + bytes > TAIL_MEMO_BYTES || (had === undefined && this.tradeTails.size >= TAIL_MEMO_SYMBOLS)) {
       if (had !== undefined) this.tradeTails.delete(key);
       return;
     }
-    this.memoRows += memo.rows.length;
+    this.memoBytes += bytes;
     if (had !== undefined) {
       had.memo = memo;
-      had.counted = memo.rows.length;
-    } else this.tradeTails.set(key, { memo, counted: memo.rows.length });
+      had.counted = bytes;
+    } else this.tradeTails.set(key, { memo, counted: bytes });
   }
 
-  /** whether a trade tail without a memo may start one (read back from the disk when needed): not while the budget is spent */
+  /** whether a symbol without a memo may start one (read back from the disk when needed): not while the budget is spent */
   memoRoom(): boolean {
-    return this.trusted && this.memoRows < TAIL_MEMO_ROW_BUDGET;
+    return this.trusted && this.memoBytes < TAIL_MEMO_BYTES && this.tradeTails.size < TAIL_MEMO_SYMBOLS;
   }
 
-  /** rows kept decoded, for tests */
-  memoRowCount(): number {
-    return this.memoRows;
+  /** bytes and symbols the memos hold, for tests */
+  memoUse(): { bytes: number; symbols: number } {
+    return { bytes: this.memoBytes, symbols: this.tradeTails.size };
   }
 
   /** what was just put, inside the batch's transaction */
@@ -93,6 +100,6 @@ export class WriterCache {
     this.cursors.clear();
     this.tails.clear();
     this.tradeTails.clear();
-    this.memoRows = 0;
+    this.memoBytes = 0;
   }
 }

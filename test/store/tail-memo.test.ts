@@ -12,6 +12,9 @@ import { openHistoryStore, type OpenedHistoryStore } from '../../src/store/index
 import { tradeRows } from '../../src/store/blocks/trade-rows.js';
 import type { Trade } from '../../src/records.js';
 import { Prng } from '../../src/prng.js';
+import type { TailMemo } from '../../src/store/block-store.js';
+import type { TradeColumns } from '../../src/store/blocks/columns.js';
+import { TAIL_MEMO_BYTES, TAIL_MEMO_SYMBOLS, WriterCache } from '../../src/store/writer-cache.js';
 import { collect, tempDir, trade } from './helpers.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
@@ -122,5 +125,37 @@ describe('the trade tail kept in memory', () => {
     const ids = (await collect(store.readRange({ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', type: 'trade' }))).map((r) => (r.type === 'trade' ? Number(r.id) : 0));
     assert.deepEqual(ids, Array.from({ length: 1 + 1500 * 16 }, (_, i) => i + 1));
     await store.close();
+  });
+});
+
+describe('the memos kept within their budget', () => {
+  const memo = (bytes: number): TailMemo<TradeColumns> => ({
+    keys: [], ends: [], sizes: [],
+    rows: { length: 0, bytes, append: () => true, view: () => { throw new Error('not read'); }, keepFrom: () => undefined },
+  });
+
+  test(`at most ${TAIL_MEMO_SYMBOLS} symbols keep one; a symbol that has one keeps it`, () => {
+    const cache = new WriterCache();
+    for (let i = 0; i < TAIL_MEMO_SYMBOLS + 10; i++) cache.wroteTradeTail(`s${i}`, memo(1000));
+    assert.deepEqual(cache.memoUse(), { bytes: TAIL_MEMO_SYMBOLS * 1000, symbols: TAIL_MEMO_SYMBOLS });
+    assert.equal(cache.memoRoom(), false);
+    assert.equal(cache.tradeTail(`s${TAIL_MEMO_SYMBOLS + 1}`), undefined);
+    const grown = memo(5000);
+    cache.wroteTradeTail('s0', grown);
+    assert.equal(cache.tradeTail('s0'), grown);
+    assert.equal(cache.memoUse().bytes, (TAIL_MEMO_SYMBOLS - 1) * 1000 + 5000);
+    cache.wroteTradeTail('s1', undefined);
+    assert.equal(cache.memoRoom(), true);
+  });
+
+  test('a memo that would pass the byte budget is dropped, and a failed commit drops them all', () => {
+    const cache = new WriterCache();
+    cache.wroteTradeTail('a', memo(TAIL_MEMO_BYTES - 100));
+    cache.wroteTradeTail('b', memo(200));
+    assert.equal(cache.tradeTail('b'), undefined);
+    assert.deepEqual(cache.memoUse(), { bytes: TAIL_MEMO_BYTES - 100, symbols: 1 });
+    cache.clear();
+    assert.deepEqual(cache.memoUse(), { bytes: 0, symbols: 0 });
+    assert.equal(cache.tradeTail('a'), undefined);
   });
 });

@@ -5,6 +5,8 @@ import type { ColumnMemory } from './column-memory.js';
 /** A growable run of rows, for the writer's tail memo (block-store.ts TailMemo). */
 export interface RowBuffer<C> {
   readonly length: number;
+  /** the memory it holds, allocated rows included */
+  readonly bytes: number;
   /** appends a copy of the rows; false (nothing appended) when the buffer cannot hold their kind */
   append(rows: C): boolean;
   /** rows [start, end) as columns that share the buffer's memory: valid until the next append or keepFrom */

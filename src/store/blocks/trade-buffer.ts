@@ -10,7 +10,9 @@
 import type { RowBuffer } from './row-kind.js';
 import type { TradeColumns } from './columns.js';
 
-const MIN_CAPACITY = 256;
+const MIN_CAPACITY = 64;
+/** bytes per row allocated: five float64 columns (four and the numeric ids) and the sides */
+const ROW_BYTES = 41;
 
 export class TradeRowBuffer implements RowBuffer<TradeColumns> {
   length = 0;
@@ -24,6 +26,10 @@ export class TradeRowBuffer implements RowBuffer<TradeColumns> {
   private strings: string[] = [];
   /** the id kind this buffer holds, fixed by its first rows */
   private kind: 'numeric' | 'string' | undefined;
+
+  get bytes(): number {
+    return this.timestamps.length * ROW_BYTES + this.strings.length * 8;
+  }
 
   append(rows: TradeColumns): boolean {
     const n = rows.length;
