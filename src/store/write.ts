@@ -20,6 +20,13 @@ import { AFTER_ALL, compareIdParts, idPart, symbolPrefix, tradeIdKey } from './k
 import type { WriteResult } from './types.js';
 import type { WriterCache } from './writer-cache.js';
 
+/**
+ * A symbol starts a tail memo (block-store.ts TailMemo) only with a batch of at least this many new
+ * rows: the memo spares re-reading the tail when batches are large (a busy symbol, a burst); a
+ * quiet symbol's batches of a row or two join rarely, and thousands of them would each keep a buffer.
+ */
+const MEMO_FROM_ROWS = 16;
+
 /** A cursor as stored: exchange, market and symbol live in its key. */
 export interface StoredCursor {
   lastTradeId: string;
@@ -232,7 +239,8 @@ export function storeTrades(
   holeFree: boolean, older: TradeColumns | undefined, appended: TradeColumns | undefined,
 ): void {
   const tail = (cursor.tail ??= readTail(dbs.tails, prefix, 'trade'));
-  const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail, memo: cache.tradeTail(cacheId), remember: cache.memoRoom() };
+  const memo = cache.tradeTail(cacheId);
+  const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail, memo, remember: memo !== undefined || (cache.memoRoom() && (appended?.length ?? 0) >= MEMO_FROM_ROWS) };
   if (older !== undefined) mergeOlderRows(blocks, sortRows(tradeRows, older));
   if (appended !== undefined) appendRows(blocks, sortRows(tradeRows, appended));
   cache.wroteTradeTail(cacheId, blocks.memo);
