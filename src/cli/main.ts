@@ -1,17 +1,5 @@
 /** The `tickvisor` command: a thin shell over the library. A user's mistake is one line, never a stack. */
 import { isUserError } from '../errors.js';
-import * as archive from './commands/archive.js';
-import * as cluster from './commands/cluster.js';
-import * as diagrams from './commands/diagrams.js';
-import * as exchangeSim from './commands/exchange-sim.js';
-import * as exportCommand from './commands/export.js';
-import * as migrate from './commands/migrate.js';
-import * as parse from './commands/parse.js';
-import * as quarantine from './commands/quarantine.js';
-import * as query from './commands/query.js';
-import * as reparse from './commands/reparse.js';
-import * as run from './commands/run.js';
-import * as simulate from './commands/simulate.js';
 import { isClosedPipe } from './output.js';
 import { packageVersion } from './version.js';
 
@@ -20,19 +8,24 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command & { summary: string }> = {
-  run: { ...run, summary: 'run the supervision tree (embedded simulated default without --config)' },
-  simulate: { ...simulate, summary: 'play a fault scenario against the tree and compare the store with the ground truth' },
-  parse: { ...parse, summary: 'raw WebSocket frames (one per line) → normalized records as JSON lines' },
-  'exchange-sim': { ...exchangeSim, summary: "serve the simulated exchanges standalone (a scenario's faults optional)" },
-  query: { ...query, summary: 'read stored history as JSON lines or CSV' },
-  export: { ...exportCommand, summary: 'write stored history into one Parquet, CSV or JSON lines file' },
-  quarantine: { ...quarantine, summary: 'frames the parsers could not read: counts per reason and kept examples' },
-  reparse: { ...reparse, summary: 'rebuild stored history from kept raw frames (store.raw) with today\'s parsers' },
-  archive: { ...archive, summary: 'consume a tickvisor cluster\'s NATS JetStream stream into a local store, exactly once' },
-  cluster: { ...cluster, summary: 'cluster status: leases per work unit, published cursors, the stream and its consumers' },
-  migrate: { ...migrate, summary: 'convert a store written by tickvisor 0.1 to the current store format' },
-  diagrams: { ...diagrams, summary: 'regenerate docs/state-diagrams.md from the machines' },
+/**
+ * Each command's module is loaded when that command runs: `tickvisor run` then does not load the
+ * NATS client, the Parquet writer or the simulator's scenario code (measured: 100 → 91 MB resident
+ * right after loading, before any work).
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  run: { load: () => import('./commands/run.js'), summary: 'run the supervision tree (embedded simulated default without --config)' },
+  simulate: { load: () => import('./commands/simulate.js'), summary: 'play a fault scenario against the tree and compare the store with the ground truth' },
+  parse: { load: () => import('./commands/parse.js'), summary: 'raw WebSocket frames (one per line) → normalized records as JSON lines' },
+  'exchange-sim': { load: () => import('./commands/exchange-sim.js'), summary: "serve the simulated exchanges standalone (a scenario's faults optional)" },
+  query: { load: () => import('./commands/query.js'), summary: 'read stored history as JSON lines or CSV' },
+  export: { load: () => import('./commands/export.js'), summary: 'write stored history into one Parquet, CSV or JSON lines file' },
+  quarantine: { load: () => import('./commands/quarantine.js'), summary: 'frames the parsers could not read: counts per reason and kept examples' },
+  reparse: { load: () => import('./commands/reparse.js'), summary: 'rebuild stored history from kept raw frames (store.raw) with today\'s parsers' },
+  archive: { load: () => import('./commands/archive.js'), summary: 'consume a tickvisor cluster\'s NATS JetStream stream into a local store, exactly once' },
+  cluster: { load: () => import('./commands/cluster.js'), summary: 'cluster status: leases per work unit, published cursors, the stream and its consumers' },
+  migrate: { load: () => import('./commands/migrate.js'), summary: 'convert a store written by tickvisor 0.1 to the current store format' },
+  diagrams: { load: () => import('./commands/diagrams.js'), summary: 'regenerate docs/state-diagrams.md from the machines' },
 };
 
 function usage(): string {
@@ -74,11 +67,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     process.stderr.write(`tickvisor: unknown command '${name}'\n\n${usage()}\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.help + '\n');
     return 0;

@@ -23,7 +23,7 @@ import { fanOutInspection } from '../inspect/fan-out.js';
 import { DEFAULT_COLLECTOR_RESTART } from '../../machines/supervision.js';
 import { resolveConfig } from '../config/load.js';
 import type { ClusterConfig, TickvisorConfig, TickvisorConfigInput } from '../config/schema.js';
-import { startClusterNode, type ClusterNode, type UnitLease } from '../cluster/node.js';
+import type { ClusterNode, UnitLease } from '../cluster/node.js';
 import type { CommittedBookRun } from '../store/books/sink.js';
 import type { PublishedCursor } from '../cluster/cursors.js';
 import { tradesPastCursor } from '../cluster/republish.js';
@@ -442,6 +442,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
    */
   async function startCluster(clusterConfig: ClusterConfig, inputs: readonly { exchange: ExchangeId; market: Market }[], tree: AnyActorRef): Promise<void> {
     const units = inputs.map((i) => ({ id: collectorId(i.exchange, i.market), exchange: i.exchange, market: i.market }));
+    // loaded here, not at the top: the NATS client (~10 MB resident) only for a node of a cluster
+    const { startClusterNode } = await import('../cluster/node.js');
     cluster = await startClusterNode({
       config: clusterConfig,
       units,
