@@ -371,7 +371,7 @@ const keyId = (key: Key[]): string => JSON.stringify(key);
 export function mergeOlderRows<C extends { readonly length: number }>(s: SymbolBlocks<C>, rows: C): void {
   const { kind, db, prefix } = s;
   const n = rows.length;
-  // a merge may rewrite any tail block: the memo is rebuilt at the next compaction
+  // a merge may rewrite any tail block: the memo is read back from the disk at the next join
   s.memo = undefined;
   // which blocks are the tail's, so its size stays right when a merge grows or splits one of them
   const tailKeys = new Set(lastBlocks(db, prefix, s.tail.blocks).map(({ key }) => keyId(key)));
