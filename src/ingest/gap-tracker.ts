@@ -114,12 +114,16 @@ export class GapTracker {
     this.clockJumpMs = options.clockJumpMs ?? 10_000;
   }
 
-  /** Where the store ends for a symbol (crash-safe resume): the first live trade opens a window. */
-  seed(symbol: string, lastId: string, lastTimestamp: number): void {
+  /**
+   * Where the store ends for a symbol (crash-safe resume): the first live trade opens a window.
+   * `wholeFrom`, when earlier than `lastTimestamp`: the history is known whole only up to there
+   * (exchange time), so the window starts there and is filled by time, not after `lastId`.
+   */
+  seed(symbol: string, lastId: string, lastTimestamp: number, wholeFrom = lastTimestamp): void {
     const st = fresh(lastId, sequentialNumber(this.sequentialIds, lastId), lastTimestamp);
     st.broken = 'resume';
-    st.breakFrom = lastTimestamp;
-    st.breakAfterId = lastId;
+    st.breakFrom = Math.min(wholeFrom, lastTimestamp);
+    st.breakAfterId = wholeFrom < lastTimestamp ? undefined : lastId;
     this.symbols.set(symbol, st);
   }
 

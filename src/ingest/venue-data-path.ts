@@ -19,6 +19,14 @@ import type { Pipeline } from './pipeline.js';
 /** the answer when no symbol of a batch has an open gap: one shared empty set, not one per write */
 const NO_OPEN_GAPS: ReadonlySet<string> = new Set<string>();
 
+/**
+ * How far before a symbol's resume point its restart backfill reaches back to meet the audit
+ * (exchange time): the frames a crash leaves unfound are those of its last seconds, which the dead
+ * process's audit had not judged yet. Older ones stay the resumed audit's: a lagging audit (minutes
+ * behind on a venue of many symbols) must not make every restart backfill minutes of each symbol.
+ */
+export const RESUME_REACH_BACK_MS = 60_000;
+
 export interface VenueCounters {
   frames: number;
   malformed: number;
@@ -52,6 +60,11 @@ export interface VenueDataPathOptions {
   log: DataPathLog;
   /** where the store ends for each symbol of this venue: resume from there */
   cursors?: readonly TradeCursor[];
+  /**
+   * where each symbol's REST audit resumes (the store's audit positions, exchange time): on a venue
+   * audited because its ids show no hole, the history is known whole only up to there
+   */
+  auditFrom?: ReadonlyMap<string, number>;
   activity?: ActivitySink;
   /** where quarantined frames are kept (counts and the first examples) */
   quarantine?: QuarantineWriter;
@@ -88,8 +101,15 @@ export class VenueDataPath {
       this.raw = (frame, receivedAt, connection) => rawWriter.add(exchange, market, frame, receivedAt, connection);
     }
     // resume from where the stored history is known whole: a hole whose filling a crash cut short
-    // lies before the newest stored trade, and resuming from that one would forget it
-    for (const c of o.cursors ?? []) this.gaps.seed(c.symbol, c.resumeTradeId ?? c.lastTradeId, c.resumeTimestamp ?? c.lastTimestamp);
+    // lies before the newest stored trade, and resuming from that one would forget it. Where ids
+    // show no hole (OKX, Bybit, Upbit), frames dropped silently moved the resume point on all the
+    // same; only the audit finds them, and a restarted audit reaches back to its position last,
+    // after paging every newer trade, so the restart's backfill reaches back to it first.
+    for (const c of o.cursors ?? []) {
+      const at = c.resumeTimestamp ?? c.lastTimestamp;
+      const audited = o.auditFrom?.get(c.symbol);
+      this.gaps.seed(c.symbol, c.resumeTradeId ?? c.lastTradeId, at, audited === undefined ? at : Math.max(audited, at - RESUME_REACH_BACK_MS));
+    }
     this.filler = new GapFiller({
       adapter,
       rest: o.rest,

@@ -45,6 +45,7 @@ import { VenueRuntime } from './venue-io.js';
 import { ThroughputMeter, type Throughput } from './throughput.js';
 import { openAuditPositions, type AuditPositions } from '../store/audit-positions.js';
 import { coinReader, startVenueAudits, type VenueAudits } from './venue-audits.js';
+import { auditOptionsFor } from '../audit/audit-options.js';
 import type { AuditRow } from '../audit/venue-auditor.js';
 import { readCandles, type Candle, type CandleQuery } from '../analysis/index.js';
 import { bookVenue } from '../books/venues.js';
@@ -332,6 +333,8 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     restClient = rest;
     // one meter for every pipeline: they share this process's one event loop
     const loopBusy = eventLoopBusy();
+    // opened before the venues: a restart's backfill reaches back to where each audit stood
+    const positions = (auditPositions = openAuditPositions(store.env, sideWriteFailed('audit positions')));
     const inputs = config.exchanges.map((e, index) => {
       const exchange = e.exchange as ExchangeId;
       const market = e.market as Market;
@@ -377,6 +380,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
           trades: e.channels.includes('trade'),
           ...(books ? { books, bookDepth: e.bookDepth } : {}),
           ...(options.gapTracking ? { gaps: options.gapTracking } : {}),
+          ...(auditOptionsFor(e, config.audit) !== undefined ? { auditFrom: positions.load(exchange, market) } : {}),
           ...(quarantine ? { quarantine } : {}),
           ...(rawFrames ? { raw: rawFrames } : {}),
           onDelisted: (symbols) => {
@@ -419,7 +423,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     const tree = root;
     audits = startVenueAudits({
       config, venues, store, rest, signal: restAbort.signal, log,
-      positions: (auditPositions = openAuditPositions(store.env, sideWriteFailed('audit positions'))),
+      positions,
       coins: coinReader(() => readStateTree(tree)),
     });
     stopWatch = startAlertWatch({

@@ -28,6 +28,8 @@ export interface VenueRuntimeOptions {
   trades?: boolean;
   /** silence detection and reach-back tuning (tests scale them down) */
   gaps?: GapTrackerOptions;
+  /** where each symbol's REST audit resumes, on an audited venue (see VenueDataPathOptions.auditFrom) */
+  auditFrom?: ReadonlyMap<string, number>;
   /** local time; injected so tests can hold it */
   clock?: Clock;
   /** the venue's books, when its connections carry the `book` channel */
@@ -81,6 +83,7 @@ export class VenueRuntime implements VenueIo {
       ...(options.raw ? { raw: options.raw } : {}),
       ...(options.trades !== undefined ? { trades: options.trades } : {}),
       ...(options.gaps ? { gaps: options.gaps } : {}),
+      ...(options.auditFrom ? { auditFrom: options.auditFrom } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
     if (this.path.raw) this.raw = this.path.raw;

@@ -115,6 +115,19 @@ describe('gap tracker: breaks (reconnect, restart, rotation)', () => {
     assert.deepEqual(w, [{ symbol: 'BTC', afterId: '500', from: T0, to: T0 + 61_000, untilId: '640', reason: 'resume' }]);
   });
 
+  test('seeded with the history known whole only up to an earlier time: the resume window starts there, by time', () => {
+    // ids without density (OKX): frames dropped before the crash moved the resume point on, and
+    // the audit had judged the history only up to T0 + 2 s
+    const g = new GapTracker(false);
+    g.seed('ETH', '500', T0 + 5_000, T0 + 2_000);
+    g.markBroken(['ETH'], T0 + 60_000);
+    const w = feed(g, [trade('ETH', 640, T0 + 61_000)]);
+    assert.deepEqual(w, [{ symbol: 'ETH', from: T0 + 2_000, to: T0 + 61_000, untilId: '640', reason: 'resume' }]);
+    // known whole past the resume point: the window starts after the resume trade, as without it
+    g.seed('BTC', '700', T0 + 5_000, T0 + 9_000);
+    assert.deepEqual(feed(g, [trade('BTC', 800, T0 + 61_000)]).map((x) => [x.afterId, x.from]), [['700', T0 + 5_000]]);
+  });
+
   test('a refused first subscription holds no window; a symbol that traded keeps its own', () => {
     const g = new GapTracker(false);
     feed(g, [trade('ETH', 'a', T0)]);

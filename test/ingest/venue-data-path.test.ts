@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createAdapter } from '../../src/exchanges/index.js';
 import { createPipeline } from '../../src/ingest/pipeline.js';
-import { VenueDataPath, type VenueDataPathOptions } from '../../src/ingest/venue-data-path.js';
+import { RESUME_REACH_BACK_MS, VenueDataPath, type VenueDataPathOptions } from '../../src/ingest/venue-data-path.js';
 import type { MarketRecord } from '../../src/records.js';
 import { FakeStore, ManualClock, NOW, trade } from './helpers.js';
 
@@ -109,5 +109,65 @@ describe('venue data path', () => {
     path.deliver(frame);
     await pipeline.flush();
     assert.deepEqual(store.tradeIds(), ['1', '2']);
+  });
+});
+
+/**
+ * A restart on a venue whose trade ids show no hole (OKX): frames dropped silently just before the
+ * crash moved the store's resume point on all the same, and the dead process's audit had not judged
+ * them yet. The restart's backfill must reach back to where the audit stood, or the hole is left to
+ * a resumed audit that pages every newer trade before it gets there.
+ */
+describe('venue data path: resuming on a venue without dense ids', () => {
+  const ETH = { symbol: 'ETH/USDT', nativeId: 'ETH-USDT', base: 'ETH', quote: 'USDT', active: true };
+  /** the exchange's ETH trades: ids 1000..1299, one every 500 ms from NOW − 200 s */
+  const START = NOW - 200_000;
+  const ts = (id: number) => START + (id - 1000) * 500;
+  const rows = Array.from({ length: 300 }, (_, k) => ({ instId: 'ETH-USDT', tradeId: String(1000 + k), px: '2000', sz: '1', side: 'buy', ts: String(ts(1000 + k)) }));
+  /** history-trades, type=1: newest first, `after` → strictly older ids, 100 a page */
+  const rest = async (url: string) => {
+    const after = new URL(url).searchParams.get('after');
+    const older = after === null ? rows : rows.filter((r) => Number(r.tradeId) < Number(after));
+    return { status: 200, headers: {}, body: { code: '0', msg: '', data: older.slice(-100).reverse() } };
+  };
+  // the store ends at 1200, and 1100..1149 were dropped silently before it: no gap was ever open
+  const cursor = { exchange: 'okx', market: 'spot', symbol: ETH.symbol, lastTradeId: '1200', lastTimestamp: ts(1200), count: 150, resumeTradeId: '1200', resumeTimestamp: ts(1200) } as const;
+
+  async function restart(auditFrom?: ReadonlyMap<string, number>) {
+    const { path, pipeline, store } = setup({
+      adapter: createAdapter('okx', 'spot'),
+      rest,
+      instrument: (s) => (s === ETH.symbol ? ETH : undefined),
+      cursors: [cursor],
+      ...(auditFrom ? { auditFrom } : {}),
+    });
+    path.subscribing([ETH.symbol]);
+    path.deliver([trade(1250, { exchange: 'okx', symbol: ETH.symbol, timestamp: ts(1250), localTimestamp: ts(1250) + 30 })]);
+    await path.filler.whenIdle();
+    await pipeline.flush();
+    return new Set(store.tradeIds());
+  }
+  const hole = Array.from({ length: 50 }, (_, k) => String(1100 + k));
+
+  test('the resume window reaches back to the audit position: the silent hole before it is backfilled', async () => {
+    const ids = await restart(new Map([[ETH.symbol, ts(1090)]]));
+    assert.deepEqual(hole.filter((id) => !ids.has(id)), []);
+    assert.ok(ids.has('1090') && !ids.has('1089') && ids.has('1249'), 'from the audit position to the first live trade');
+  });
+
+  test('an audit position ahead of the resume point changes nothing: the window starts after the resume trade', async () => {
+    const ids = await restart(new Map([[ETH.symbol, ts(1230)]]));
+    assert.ok(ids.has('1201') && !ids.has('1200') && !ids.has('1149'));
+  });
+
+  test('a lagging audit is reached back to by RESUME_REACH_BACK_MS at most', async () => {
+    const ids = await restart(new Map([[ETH.symbol, ts(1200) - RESUME_REACH_BACK_MS - 1_000]]));
+    assert.equal(ts(1080), ts(1200) - RESUME_REACH_BACK_MS);
+    assert.ok(ids.has('1080') && !ids.has('1079'), 'from 60 s before the resume point, not from the audit position');
+  });
+
+  test('control: without audit positions the window starts after the resume trade, and the hole stays', async () => {
+    const ids = await restart();
+    assert.ok(hole.every((id) => !ids.has(id)) && ids.has('1201') && !ids.has('1200'));
   });
 });
