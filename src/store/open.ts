@@ -77,6 +77,7 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       const result = await dbs.cursors.childTransaction(() => {
         // alone in flight: every earlier batch's outcome is known, so the cache mirrors the disk
         state.cache.trusted = inFlight === 1;
+        state.cache.nextBatch();
         return apply(openGaps);
       });
       // With overlappingSync (lmdb-js default off Windows) a commit becomes visible before it is

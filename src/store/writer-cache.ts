@@ -32,10 +32,19 @@ export const TAIL_MEMO_BYTES = 24 * 1024 * 1024;
  */
 export const TAIL_MEMO_SYMBOLS = 1024;
 
+/**
+ * A memo not written for this many batches is dropped: it pays where a symbol is written in
+ * nearly every batch (a burst), and a quiet symbol's memo (a restart's backfill starts one for
+ * every symbol it refills) would otherwise hold its rows until the tail seals, minutes or days.
+ */
+export const TAIL_MEMO_IDLE_BATCHES = 64;
+
 interface MemoEntry {
   memo: TailMemo<TradeColumns>;
   /** its buffer's bytes when last counted into memoBytes (the memo grows in place) */
   counted: number;
+  /** the batch that last wrote it (WriterCache.nextBatch) */
+  used: number;
 }
 
 export class WriterCache {
@@ -43,6 +52,8 @@ export class WriterCache {
   private readonly tails = new Map<string, TailState>();
   private readonly tradeTails = new Map<string, MemoEntry>();
   private memoBytes = 0;
+  /** batches begun, for the memos' idleness */
+  private batch = 0;
   /** set by the store before each batch's transaction work: whether reads may be answered here */
   trusted = true;
 
@@ -73,7 +84,20 @@ export class WriterCache {
     if (had !== undefined) {
       had.memo = memo;
       had.counted = bytes;
-    } else this.tradeTails.set(key, { memo, counted: bytes });
+      had.used = this.batch;
+    } else this.tradeTails.set(key, { memo, counted: bytes, used: this.batch });
+  }
+
+  /** a batch begins: every TAIL_MEMO_IDLE_BATCHES batches, the memos not written since the last sweep go */
+  nextBatch(): void {
+    this.batch++;
+    if (this.batch % TAIL_MEMO_IDLE_BATCHES !== 0) return;
+    for (const [key, entry] of this.tradeTails) {
+      if (entry.used <= this.batch - TAIL_MEMO_IDLE_BATCHES) {
+        this.memoBytes -= entry.counted;
+        this.tradeTails.delete(key);
+      }
+    }
   }
 
   /** whether a symbol without a memo may start one (read back from the disk when needed): not while the budget is spent */

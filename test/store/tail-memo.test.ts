@@ -14,7 +14,7 @@ import type { Trade } from '../../src/records.js';
 import { Prng } from '../../src/prng.js';
 import type { TailMemo } from '../../src/store/block-store.js';
 import type { TradeColumns } from '../../src/store/blocks/columns.js';
-import { TAIL_MEMO_BYTES, TAIL_MEMO_SYMBOLS, WriterCache } from '../../src/store/writer-cache.js';
+import { TAIL_MEMO_BYTES, TAIL_MEMO_IDLE_BATCHES, TAIL_MEMO_SYMBOLS, WriterCache } from '../../src/store/writer-cache.js';
 import { collect, tempDir, trade } from './helpers.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
@@ -158,5 +158,25 @@ describe('the memos kept within their budget', () => {
     cache.clear();
     assert.deepEqual(cache.memoUse(), { bytes: 0, symbols: 0 });
     assert.equal(cache.tradeTail('a'), undefined);
+  });
+});
+
+describe('idle memos', () => {
+  test(`a memo not written for ${TAIL_MEMO_IDLE_BATCHES} batches is dropped; one written every batch stays`, () => {
+    const memo = (bytes: number): TailMemo<TradeColumns> => ({
+      keys: [], ends: [], sizes: [],
+      rows: { length: 0, bytes, append: () => true, view: () => { throw new Error('not read'); }, keepFrom: () => undefined },
+    });
+    const cache = new WriterCache();
+    const busy = memo(100);
+    cache.nextBatch();
+    cache.wroteTradeTail('quiet', memo(1000));
+    for (let b = 0; b < 2 * TAIL_MEMO_IDLE_BATCHES; b++) {
+      cache.nextBatch();
+      cache.wroteTradeTail('busy', busy);
+    }
+    assert.equal(cache.tradeTail('quiet'), undefined);
+    assert.equal(cache.tradeTail('busy'), busy);
+    assert.deepEqual(cache.memoUse(), { bytes: 100, symbols: 1 });
   });
 });
