@@ -9,7 +9,7 @@
  * meanwhile (~800 trades over 50 symbols at ~200k trades/s, 16 rows a symbol), which made the store
  * half of the collector's CPU; waiting up to `busyMs` then lets batches grow about tenfold while the
  * queue, not the delay, sets how long a record waits (measured: bench/micro/trade-path.ts, 4.3 →
- * 3.0 CPU-s per million trades). See docs/architecture.md#4-data-path.
+ * 3.0 CPU-s per million trades). See docs/architecture.md, section 4 (Batch delay).
  */
 
 /** below this fraction of busy time the base delay holds */
