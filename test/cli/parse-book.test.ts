@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { scratchDir } from '../scratch-dir.js';
 
 const cli = (args: string[], input?: string) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/run-command.ts', 'parse', ...args], {
@@ -22,7 +22,7 @@ const event = (U: number, u: number, b: [string, string][], a: [string, string][
   JSON.stringify({ stream: 'btcusdt@depth@100ms', data: { e: 'depthUpdate', E: 1_700_000_000_000 + u, s: 'BTCUSDT', U, u, b, a } });
 
 describe('tickvisor parse --book', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'parse-book-'));
+  const dir = scratchDir('parse-book-');
   const snapshot = join(dir, 'snapshot.json');
   writeFileSync(snapshot, JSON.stringify({ lastUpdateId: 10, bids: [['100.0', '1'], ['99.5', '2'], ['99', '3']], asks: [['101', '1'], ['102', '4']] }));
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { allCoinsSubscribed, drive, driveUntil, quiesce, startSystem, storedTrades, type TestSystem } from '../support/system.js';
+import { scratchDir } from '../scratch-dir.js';
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/run-cli.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -57,7 +57,7 @@ describe('tickvisor query reads back what a run stored', () => {
   });
 
   test('a store the reader may not write to reads the same (opened read-only, nothing created)', (t) => {
-    const view = mkdtempSync(join(tmpdir(), 'tv-query-ro-'));
+    const view = scratchDir('tv-query-ro-');
     const isRoot = process.getuid?.() === 0;
     // root writes through file modes: only a read-only bind mount is read-only for it
     const bind = isRoot ? spawnSync('mount', ['--bind', sys.dir, view]) : undefined;

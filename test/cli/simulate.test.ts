@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { scratchDir } from '../scratch-dir.js';
 
 function cli(...args: string[]) {
   return cliWith({}, ...args);
@@ -25,7 +25,7 @@ describe('tickvisor simulate', () => {
   });
 
   test('--json prints exactly one JSON object with the report, exit 0 when the expectations hold', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-scn-'));
+    const dir = scratchDir('tickvisor-scn-');
     const file = join(dir, 'tiny.yaml');
     writeFileSync(
       file,
@@ -49,7 +49,7 @@ describe('tickvisor simulate', () => {
   });
 
   test('a failed expectation exits non-zero with a readable report', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-scn-'));
+    const dir = scratchDir('tickvisor-scn-');
     const file = join(dir, 'greedy.yaml');
     writeFileSync(file, 'name: greedy\ndurationMs: 800\nvenues: [{ exchange: okx, market: spot, symbols: [BTC/USDT] }]\nexpect: { minStored: 1000000 }\n');
     const r = cli('simulate', file);
@@ -59,7 +59,7 @@ describe('tickvisor simulate', () => {
   });
 
   test('a malformed scenario or a missing file is one clear line, exit 2', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-scn-'));
+    const dir = scratchDir('tickvisor-scn-');
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'name: bad\ndurationMs: 1000\nvenues: [{ exchange: upbit, market: futures, symbols: [BTC/KRW] }]\n');
     const bad = cli('simulate', file);
@@ -75,7 +75,7 @@ describe('tickvisor simulate', () => {
 
 describe('tickvisor simulate: always exits', () => {
   test('a run that fails (the store path is a file) is one line on stderr, exit 1, and the process ends', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-scn-'));
+    const dir = scratchDir('tickvisor-scn-');
     const file = join(dir, 'tiny.yaml');
     writeFileSync(file, 'name: tiny\ndurationMs: 500\nvenues: [{ exchange: binance, market: spot, symbols: [BTC/USDT] }]\n');
     const data = join(dir, 'a-file');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { defaultConfig, loadConfigFile, resolveConfig } from '../../src/config/load.js';
 import { TickvisorError } from '../../src/errors.js';
+import { scratchDir } from '../scratch-dir.js';
 
 function rejects(input: unknown, code: string, message: RegExp) {
   assert.throws(() => resolveConfig(input, 'cfg.yaml'), (e: unknown) => {
@@ -51,7 +51,7 @@ describe('configuration', () => {
   });
 
   test('files: YAML and JSON read; a missing or unparsable file is one clear line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tickvisor-config-'));
+    const dir = scratchDir('tickvisor-config-');
     writeFileSync(join(dir, 'ok.json'), JSON.stringify({ exchanges: [{ exchange: 'bybit', market: 'futures', simulated: true }] }));
     assert.equal((await loadConfigFile(join(dir, 'ok.json'))).exchanges[0]!.exchange, 'bybit');
     writeFileSync(join(dir, 'bad.yaml'), 'exchanges: [\n  - exchange: okx\n   market: spot');

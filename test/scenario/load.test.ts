@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { TickvisorError } from '../../src/errors.js';
 import { loadScenarioFile, parseScenario, scenarioToSimOptions } from '../../src/scenario/index.js';
 import { CLUSTER_FAULT_KINDS, COLLECTOR_FAULT_KINDS, FAULT_KINDS } from '../../src/scenario/schema.js';
+import { scratchDir } from '../scratch-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tv-scenario-'));
+const dir = scratchDir('tv-scenario-');
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);

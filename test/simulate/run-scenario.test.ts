@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseScenario } from '../../src/scenario/index.js';
@@ -8,6 +7,7 @@ import { startSimExchange, type SimExchange, type SimOptions, type SimVenueStats
 import { judge } from '../../src/simulate/expectations.js';
 import { emptyComparison } from '../../src/simulate/compare.js';
 import { runScenario } from '../../src/simulate/run-scenario.js';
+import { scratchDir } from '../scratch-dir.js';
 
 /** starts the real simulator and remembers whether (and with what figures) it was stopped */
 function watchedSim() {
@@ -27,7 +27,7 @@ function watchedSim() {
 }
 
 const aFile = () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'tickvisor-run-')), 'not-a-dir');
+  const file = join(scratchDir('tickvisor-run-'), 'not-a-dir');
   writeFileSync(file, 'x');
   return file;
 };
