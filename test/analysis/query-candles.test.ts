@@ -3,11 +3,11 @@
  * CSV, with the expected values written out by hand; a bad interval is one usage line.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import type { Trade } from '../../src/records.js';
 import { openHistoryStore } from '../../src/store/index.js';
 
@@ -20,20 +20,13 @@ function trade(id: number, timestamp: number, price: number, amount: number, sid
 
 let dir: string;
 
-/** main() in this process: exit code, stdout and stderr */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [stdoutWrite, stderrWrite] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = stdoutWrite;
-    process.stderr.write = stderrWrite;
-  }
+/**
+ * The CLI as its own process, as the other CLI tests run it: replacing this process's
+ * stdout.write would also swallow the test runner's own reports, which travel on stdout.
+ */
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/cli/run-cli.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 before(async () => {
@@ -55,8 +48,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const base = () => ['query', '--db', dir, '--exchange', 'bybit', '--market', 'spot', '--symbol', 'ETH/USDT'];
 
 describe('tickvisor query --candles', () => {
-  test('JSON lines: one candle per minute with trades, tickers ignored, the empty minutes left out', async () => {
-    const r = await cli(...base(), '--candles', '1m');
+  test('JSON lines: one candle per minute with trades, tickers ignored, the empty minutes left out', () => {
+    const r = cli(...base(), '--candles', '1m');
     assert.equal(r.code, 0, r.stderr);
     const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown);
     assert.deepEqual(got, [
@@ -66,8 +59,8 @@ describe('tickvisor query --candles', () => {
     ]);
   });
 
-  test('CSV with a header; --from/--to bound the trades read', async () => {
-    const r = await cli(...base(), '--candles', '5m', '--format', 'csv', '--to', String(T0 + MIN));
+  test('CSV with a header; --from/--to bound the trades read', () => {
+    const r = cli(...base(), '--candles', '5m', '--format', 'csv', '--to', String(T0 + MIN));
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), [
       'start,open,high,low,close,volume,quoteVolume,trades,buyVolume,sellVolume',
@@ -75,8 +68,8 @@ describe('tickvisor query --candles', () => {
     ]);
   });
 
-  test('nothing in the range: no candle, said on stderr', async () => {
-    const r = await cli(...base(), '--candles', '1h', '--from', String(T0 + 86_400_000));
+  test('nothing in the range: no candle, said on stderr', () => {
+    const r = cli(...base(), '--candles', '1h', '--from', String(T0 + 86_400_000));
     assert.equal(r.code, 0);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /no trades for bybit spot ETH\/USDT in the range asked/);
@@ -87,8 +80,8 @@ describe('tickvisor query --candles', () => {
     [['--candles', '2d'], /--candles: interval must be at most 1d/],
     [['--candles', '1m', '--type', 'ticker'], /--candles are made of trades/],
   ] as const) {
-    test(`${args.join(' ')}: one usage line, exit 2`, async () => {
-      const r = await cli(...base(), ...args);
+    test(`${args.join(' ')}: one usage line, exit 2`, () => {
+      const r = cli(...base(), ...args);
       assert.equal(r.code, 2);
       assert.match(r.stderr, message);
       assert.equal(r.stderr.trim().split('\n').length, 1);
