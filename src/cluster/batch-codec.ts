@@ -50,7 +50,12 @@ interface Wire extends Envelope {
 }
 
 export function encodeTradeBatch(batch: TradeBatch): Uint8Array {
-  const block = tradeCodec.encode(tradeColumnsFrom(batch.trades));
+  return encodeTradeColumns({ ...batch, columns: tradeColumnsFrom(batch.trades) });
+}
+
+/** a window's trades already as columns (the publisher's own path: no record per trade) */
+export function encodeTradeColumns(batch: TradeBatchColumns): Uint8Array {
+  const block = tradeCodec.encode(batch.columns);
   return packr.pack({ v: BATCH_FORMAT, x: batch.exchange, m: batch.market, s: batch.symbol, w: batch.windowStart, b: block });
 }
 

@@ -8,6 +8,8 @@
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ExchangeId, Market, Trade } from '../records.js';
+import type { TradeColumns } from '../store/blocks/columns.js';
+import { tradeIdAt } from '../store/blocks/trade-rows.js';
 
 export const CURSOR_BUCKET = 'tickvisor-cursors';
 
@@ -63,12 +65,30 @@ export class CursorTracker {
         key = cursorKey(t.exchange, t.market, t.symbol);
         keyOf = t;
       }
-      const candidate = { tradeId: t.id, timestamp: t.timestamp };
-      const current = this.newest.get(key);
-      if (!current || newer(candidate, current)) {
-        this.newest.set(key, candidate);
-        this.dirty.add(key);
-      }
+      this.note(key, { tradeId: t.id, timestamp: t.timestamp });
+    }
+  }
+
+  /** a window the stream acknowledged, as columns in (timestamp, id) order (window-batcher.ts) */
+  noteAckedWindow(w: { exchange: ExchangeId; market: Market; symbol: string; columns: TradeColumns }): void {
+    const c = w.columns;
+    const last = c.length - 1;
+    if (last < 0) return;
+    // the newest is among the rows of the last timestamp; `newer` decides between their ids
+    const timestamp = c.timestamps[last] as number;
+    let best: PublishedCursor = { tradeId: tradeIdAt(c, last), timestamp };
+    for (let i = last - 1; i >= 0 && c.timestamps[i] === timestamp; i--) {
+      const candidate = { tradeId: tradeIdAt(c, i), timestamp };
+      if (newer(candidate, best)) best = candidate;
+    }
+    this.note(cursorKey(w.exchange, w.market, w.symbol), best);
+  }
+
+  private note(key: string, candidate: PublishedCursor): void {
+    const current = this.newest.get(key);
+    if (!current || newer(candidate, current)) {
+      this.newest.set(key, candidate);
+      this.dirty.add(key);
     }
   }
 

@@ -16,6 +16,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { hostname } from 'node:os';
 import type { ClusterConfig } from '../config/schema.js';
 import type { ExchangeId, Market, Ticker, Trade } from '../records.js';
+import type { TradeRows } from '../store/types.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
 import { CURSOR_BUCKET, CursorTracker, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
 import { bucketKeys } from './kv-keys.js';
@@ -65,6 +66,8 @@ export interface ClusterNode {
   readonly name: string;
   /** committed trades of units this node runs */
   publish(trades: readonly Trade[]): void;
+  /** the same as columns: a committed batch of one venue's trades, no record made per trade */
+  publishRows(rows: TradeRows): void;
   /** committed tickers of units this node runs */
   publishTickers(tickers: readonly Ticker[]): void;
   /** what the book store committed (BookSink onCommitted): read during the call, published as copies */
@@ -135,7 +138,7 @@ class RunningNode implements ClusterNode {
     this.publisher = new TradePublisher(jetStreamTarget(jetstream(nc)), {
       clock,
       windowMs: options.config.windowMs,
-      onAcked: (batch) => this.cursors.noteAcked(batch.trades),
+      onAcked: (batch) => this.cursors.noteAckedWindow(batch),
     });
     this.publisher.start();
     this.armCursorFlush();
@@ -241,6 +244,10 @@ class RunningNode implements ClusterNode {
 
   publish(trades: readonly Trade[]): void {
     if (trades.length > 0) this.publisher.push(trades);
+  }
+
+  publishRows(rows: TradeRows): void {
+    if (rows.columns.length > 0) this.publisher.pushRows(rows);
   }
 
   /** committed tickers of units this node runs */

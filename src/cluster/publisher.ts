@@ -9,13 +9,14 @@
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { ExchangeId, Market, Ticker, Trade } from '../records.js';
+import type { TradeRows } from '../store/types.js';
 import { cursorKey } from './cursors.js';
 import type { Clock } from '../time/clock.js';
 import { backgroundClock } from '../time/clock.js';
-import { encodeTradeBatch } from './batch-codec.js';
+import { encodeTradeColumns } from './batch-codec.js';
 import { bookRowsHash, encodeBookRows } from './book-codec.js';
 import type { BookRows } from './book-feed.js';
-import { bookBatchMsgId, bookSubject, tickerBatchMsgId, tickerSubject, tradeBatchMsgId, tradeSubject } from './subjects.js';
+import { bookBatchMsgId, bookSubject, tickerBatchMsgId, tickerSubject, tradeColumnsMsgId, tradeSubject } from './subjects.js';
 import { encodeTickerBatch, tickerEventKey } from './ticker-codec.js';
 import { WindowBatcher, type ClosedWindow } from './window-batcher.js';
 
@@ -119,6 +120,12 @@ export class TradePublisher {
   /** committed trades (any symbols, any order) */
   push(trades: readonly Trade[]): void {
     this.batcher.add(trades);
+    this.updateBacklog();
+  }
+
+  /** a committed batch's trades as columns (one venue, any symbols, any order): no record is made per trade */
+  pushRows(rows: TradeRows): void {
+    this.batcher.addRows(rows);
     this.updateBacklog();
   }
 
@@ -237,17 +244,16 @@ export class TradePublisher {
 
   private enqueue(windows: ClosedWindow[]): void {
     for (const batch of windows) {
-      const ids = batch.trades.map((t) => t.id);
       this.queue.push({
         batch,
         tickers: 0,
         books: 0,
         subject: tradeSubject(batch.exchange, batch.market, batch.symbol),
-        msgId: tradeBatchMsgId(batch.exchange, batch.market, batch.symbol, batch.windowStart, ids),
-        data: encodeTradeBatch(batch),
+        msgId: tradeColumnsMsgId(batch.exchange, batch.market, batch.symbol, batch.windowStart, batch.columns),
+        data: encodeTradeColumns(batch),
         attempts: 0,
       });
-      this.queuedTrades += batch.trades.length;
+      this.queuedTrades += batch.length;
     }
     this.pump();
   }
@@ -274,7 +280,7 @@ export class TradePublisher {
         this.unacked.delete(out);
         if (out.batch !== undefined) {
           this.stats.batches += 1;
-          this.stats.trades += out.batch.trades.length;
+          this.stats.trades += out.batch.length;
         }
         this.stats.tickers += out.tickers;
         this.stats.bookRecords += out.books;
@@ -324,4 +330,4 @@ export class TradePublisher {
   }
 }
 
-const tradesOf = (out: Outgoing): number => out.batch?.trades.length ?? 0;
+const tradesOf = (out: Outgoing): number => out.batch?.length ?? 0;

@@ -3,6 +3,8 @@
  * and the content-derived message ids that make a retried or doubly collected batch a duplicate.
  */
 import type { ExchangeId, Market } from '../records.js';
+import type { TradeColumns } from '../store/blocks/columns.js';
+import { tradeIdAt } from '../store/blocks/trade-rows.js';
 
 export const STREAM_NAME = 'TICKVISOR';
 export const SUBJECT_ROOT = 'tickvisor';
@@ -40,17 +42,24 @@ export function subjectType(subject: string): string | undefined {
 
 /** 32-bit FNV-1a over the ids, each followed by a separator: two batches differing in any id differ here */
 export function idsHash(ids: readonly string[]): string {
-  let h = 0x811c9dc5;
-  for (const id of ids) {
-    for (let i = 0; i < id.length; i++) {
-      h ^= id.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    h ^= 0x1f;
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  let h = FNV_OFFSET;
+  for (const id of ids) h = hashId(h, id);
+  return hashText(h);
 }
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function hashId(h: number, id: string): number {
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, FNV_PRIME);
+  }
+  h ^= 0x1f;
+  return Math.imul(h, FNV_PRIME);
+}
+
+const hashText = (h: number): string => (h >>> 0).toString(16).padStart(8, '0');
 
 /**
  * `trade.<ex>.<mkt>.<symbol>.<windowStart>.<count>.<lastId>.<hash of ids>`: the same trades in the
@@ -60,6 +69,14 @@ export function idsHash(ids: readonly string[]): string {
  */
 export function tradeBatchMsgId(exchange: ExchangeId, market: Market, symbol: string, windowStart: number, ids: readonly string[]): string {
   return `trade.${exchange}.${market}.${symbolToken(symbol)}.${windowStart}.${ids.length}.${ids[ids.length - 1] ?? ''}.${idsHash(ids)}`;
+}
+
+/** tradeBatchMsgId of a window's columns: the same id as for the text of its ids, without a list of them */
+export function tradeColumnsMsgId(exchange: ExchangeId, market: Market, symbol: string, windowStart: number, columns: TradeColumns): string {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < columns.length; i++) h = hashId(h, tradeIdAt(columns, i));
+  const last = columns.length > 0 ? tradeIdAt(columns, columns.length - 1) : '';
+  return `trade.${exchange}.${market}.${symbolToken(symbol)}.${windowStart}.${columns.length}.${last}.${hashText(h)}`;
 }
 
 /**

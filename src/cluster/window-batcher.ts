@@ -5,8 +5,15 @@
  * the same batches from the same trades and their message ids match. A trade arriving after its
  * window was handed out starts the window again (a later, smaller batch with another id): nothing
  * is dropped, the archive's id guard sorts out any overlap.
+ *
+ * Trades come in as a committed batch's columns (addRows, the live path: no object per trade) or
+ * as records (add: a republish read from the store); both fill the same windows.
  */
 import type { ExchangeId, Market, Trade } from '../records.js';
+import type { TradeColumns } from '../store/blocks/columns.js';
+import { tradeRecordAt } from '../store/blocks/trade-rows.js';
+import type { TradeRows } from '../store/types.js';
+import { WindowRows } from './window-rows.js';
 
 export interface WindowBatcherOptions {
   /** window length in exchange time */
@@ -20,13 +27,30 @@ export interface WindowBatcherOptions {
   maxPendingTrades: number;
 }
 
-export interface ClosedWindow {
-  exchange: ExchangeId;
-  market: Market;
-  symbol: string;
-  windowStart: number;
-  /** in (timestamp, id) order */
-  trades: Trade[];
+/** one symbol's window handed out: its trades in (timestamp, id) order, each once */
+export class ClosedWindow {
+  private made: Trade[] | undefined;
+
+  constructor(
+    readonly exchange: ExchangeId,
+    readonly market: Market,
+    readonly symbol: string,
+    readonly windowStart: number,
+    readonly columns: TradeColumns,
+  ) {}
+
+  get length(): number {
+    return this.columns.length;
+  }
+
+  /** the trades as records, made on first use (the publisher itself works on the columns) */
+  get trades(): Trade[] {
+    if (this.made === undefined) {
+      this.made = new Array<Trade>(this.columns.length);
+      for (let i = 0; i < this.columns.length; i++) this.made[i] = tradeRecordAt(this.columns, i, this.exchange, this.market, this.symbol);
+    }
+    return this.made;
+  }
 }
 
 interface Pending {
@@ -34,14 +58,23 @@ interface Pending {
   market: Market;
   symbol: string;
   windowStart: number;
-  trades: Trade[];
+  rows: WindowRows;
 }
 
-const compareTrades = (a: Trade, b: Trade): number => a.timestamp - b.timestamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** one symbol's open windows, the one most recently added to first at hand */
+interface SymbolWindows {
+  last: Pending | undefined;
+  byStart: Map<number, Pending>;
+}
+
+/** emptied row buffers kept for new windows, and the largest kept (rows): a window's typed arrays cost more to allocate than to fill */
+const SPARE_BUFFERS = 256;
+const SPARE_MAX_ROWS = 4_096;
 
 export class WindowBatcher {
-  /** key: exchange \0 market \0 symbol \0 windowStart */
-  private readonly windows = new Map<string, Pending>();
+  /** exchange \0 market → symbol → its open windows */
+  private readonly venues = new Map<string, Map<string, SymbolWindows>>();
+  private readonly spare: WindowRows[] = [];
   private pendingTrades = 0;
 
   constructor(private readonly options: WindowBatcherOptions) {}
@@ -50,17 +83,25 @@ export class WindowBatcher {
     return this.pendingTrades;
   }
 
+  /** a committed batch's trades as columns (one venue, any symbols, any order) */
+  addRows(rows: TradeRows): void {
+    const { windowMs } = this.options;
+    const symbols = this.venue(rows.exchange, rows.market);
+    const c = rows.columns;
+    for (let i = 0; i < c.length; i++) {
+      const symbol = rows.symbols[i] as string;
+      const windowStart = Math.floor((c.timestamps[i] as number) / windowMs) * windowMs;
+      this.window(symbols, rows.exchange, rows.market, symbol, windowStart).rows.pushRow(c, i);
+    }
+    this.pendingTrades += c.length;
+  }
+
+  /** trades as records (any venues and symbols, any order) */
   add(trades: readonly Trade[]): void {
     const { windowMs } = this.options;
     for (const t of trades) {
       const windowStart = Math.floor(t.timestamp / windowMs) * windowMs;
-      const key = `${t.exchange}\0${t.market}\0${t.symbol}\0${windowStart}`;
-      let w = this.windows.get(key);
-      if (!w) {
-        w = { exchange: t.exchange, market: t.market, symbol: t.symbol, windowStart, trades: [] };
-        this.windows.set(key, w);
-      }
-      w.trades.push(t);
+      this.window(this.venue(t.exchange, t.market), t.exchange, t.market, t.symbol, windowStart).rows.pushTrade(t);
       this.pendingTrades += 1;
     }
   }
@@ -69,42 +110,77 @@ export class WindowBatcher {
   takeClosed(now: number): ClosedWindow[] {
     const { windowMs, graceMs, maxPendingTrades } = this.options;
     const out: ClosedWindow[] = [];
-    for (const [key, w] of this.windows) {
-      if (w.windowStart + windowMs + graceMs <= now) out.push(this.take(key, w));
-    }
+    this.forEachPending((w) => {
+      if (w.windowStart + windowMs + graceMs <= now) out.push(this.take(w));
+    });
     if (this.pendingTrades > maxPendingTrades) {
-      const rest = [...this.windows].sort((a, b) => a[1].windowStart - b[1].windowStart);
-      for (const [key, w] of rest) {
+      const rest: Pending[] = [];
+      this.forEachPending((w) => rest.push(w));
+      rest.sort((a, b) => a.windowStart - b.windowStart);
+      for (const w of rest) {
         if (this.pendingTrades <= maxPendingTrades) break;
-        out.push(this.take(key, w));
+        out.push(this.take(w));
       }
     }
     return out;
   }
 
   /** each open window (its symbol and start), for the publisher's pending floors */
-  forEachOpen(visit: (w: Readonly<Omit<Pending, 'trades'>>) => void): void {
-    for (const w of this.windows.values()) visit(w);
+  forEachOpen(visit: (w: Readonly<Omit<Pending, 'rows'>>) => void): void {
+    this.forEachPending(visit);
   }
 
   /** every window, closed or not (shutdown) */
   takeAll(): ClosedWindow[] {
-    return [...this.windows].map(([key, w]) => this.take(key, w));
+    const out: ClosedWindow[] = [];
+    this.forEachPending((w) => out.push(this.take(w)));
+    return out;
   }
 
-  private take(key: string, w: Pending): ClosedWindow {
-    this.windows.delete(key);
-    this.pendingTrades -= w.trades.length;
-    // arrival order differs between nodes; the batch (and so its id) must not
-    w.trades.sort(compareTrades);
-    // a trade handed over twice (a socket rotation's overlap) would make this node's batch differ
-    let kept = 0;
-    for (let i = 0; i < w.trades.length; i++) {
-      const t = w.trades[i]!;
-      if (kept > 0 && w.trades[kept - 1]!.id === t.id && w.trades[kept - 1]!.timestamp === t.timestamp) continue;
-      w.trades[kept++] = t;
+  private venue(exchange: ExchangeId, market: Market): Map<string, SymbolWindows> {
+    const key = `${exchange}\0${market}`;
+    let symbols = this.venues.get(key);
+    if (symbols === undefined) {
+      symbols = new Map();
+      this.venues.set(key, symbols);
     }
-    w.trades.length = kept;
+    return symbols;
+  }
+
+  private window(symbols: Map<string, SymbolWindows>, exchange: ExchangeId, market: Market, symbol: string, windowStart: number): Pending {
+    let s = symbols.get(symbol);
+    if (s === undefined) {
+      s = { last: undefined, byStart: new Map() };
+      symbols.set(symbol, s);
+    }
+    if (s.last !== undefined && s.last.windowStart === windowStart) return s.last;
+    let w = s.byStart.get(windowStart);
+    if (w === undefined) {
+      w = { exchange, market, symbol, windowStart, rows: this.spare.pop() ?? new WindowRows() };
+      s.byStart.set(windowStart, w);
+    }
+    s.last = w;
     return w;
+  }
+
+  /** visits every open window; `visit` may take the one it is given */
+  private forEachPending(visit: (w: Pending) => void): void {
+    for (const symbols of this.venues.values()) {
+      for (const s of symbols.values()) for (const w of [...s.byStart.values()]) visit(w);
+    }
+  }
+
+  private take(w: Pending): ClosedWindow {
+    const symbols = this.venues.get(`${w.exchange}\0${w.market}`) as Map<string, SymbolWindows>;
+    const s = symbols.get(w.symbol) as SymbolWindows;
+    s.byStart.delete(w.windowStart);
+    if (s.last === w) s.last = undefined;
+    // a symbol with nothing open is forgotten: a long run must not keep every symbol it ever saw
+    if (s.byStart.size === 0) symbols.delete(w.symbol);
+    this.pendingTrades -= w.rows.length;
+    const closed = new ClosedWindow(w.exchange, w.market, w.symbol, w.windowStart, w.rows.sorted());
+    w.rows.reset();
+    if (this.spare.length < SPARE_BUFFERS && w.rows.capacity <= SPARE_MAX_ROWS) this.spare.push(w.rows);
+    return closed;
   }
 }

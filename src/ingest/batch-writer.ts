@@ -16,6 +16,7 @@
  */
 import { BehaviorSubject, Subject } from 'rxjs';
 import type { MarketRecord } from '../records.js';
+import type { TradeRows } from '../store/types.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 import { batchDelayMs } from './batch-delay.js';
 import { RecordQueue } from './record-queue.js';
@@ -31,6 +32,11 @@ export interface PipelineLogger {
 export interface CommittedBatch {
   /** the batch as handed to the store (oldest first): equal to the records pushed, not the same objects (record-queue.ts) */
   records: readonly MarketRecord[];
+  /**
+   * the same rows as columns, when the batch is trades of one venue held as columns (taken-batch.ts):
+   * read these instead of `records` and no record object is made per trade
+   */
+  trades?: TradeRows;
   written: number;
   /** already in the store: not stored again */
   duplicates: number;
@@ -244,7 +250,7 @@ export class BatchWriter {
     this.storeDuplicates += duplicates;
     this.settled += batch.length;
     // the records are made only when a subscriber reads them (taken-batch.ts)
-    if (this.committed$.observed) this.committed$.next({ get records() { return batch.records; }, written, duplicates });
+    if (this.committed$.observed) this.committed$.next({ get records() { return batch.records; }, ...(batch.trades !== undefined && { trades: batch.trades }), written, duplicates });
     while (this.flushWaiters.length > 0 && (this.flushWaiters[0] as FlushWaiter).target <= this.settled) {
       (this.flushWaiters.shift() as FlushWaiter).resolve();
     }

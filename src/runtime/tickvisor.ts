@@ -470,6 +470,11 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
     });
     const node = cluster;
     clusterFeed = committed$.subscribe((batch) => {
+      // a live batch of trades stays columns all the way to the stream (window-batcher.ts)
+      if (batch.trades !== undefined) {
+        node.publishRows(batch.trades);
+        return;
+      }
       const trades: Trade[] = [];
       const tickers: Ticker[] = [];
       for (const r of batch.records) {

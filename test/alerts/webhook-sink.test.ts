@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import net from 'node:net';
 import { createAlertRouter } from '../../src/alerts/alert-router.js';
 import { recoveryFailedAlert } from '../../src/alerts/from-manager.js';
 import { createLogSink } from '../../src/alerts/log-sink.js';
@@ -10,6 +9,7 @@ import { createWebhookSink, webhookRetryDelay } from '../../src/alerts/webhook-s
 import { createLogger } from '../../src/log/logger.js';
 import { fakeTime } from './fake-time.js';
 import { startReceiver } from './webhook-receiver.js';
+import { sparePort } from '../spare-port.js';
 
 const noSleep = async () => {};
 
@@ -31,14 +31,6 @@ function captureLogger() {
   return { lines, logger: createLogger('debug', { destination, pretty: false }) };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('webhook alerts', () => {
   test('a receiver gets exactly one alert per escalated actor during a fault storm', async (t) => {
@@ -140,7 +132,7 @@ describe('webhook alerts', () => {
   });
 
   test('nothing listening: connection refused is retried, then counted as failed; send never rejects', async () => {
-    const port = await freePort();
+    const port = await sparePort();
     const delays: number[] = [];
     const sink = createWebhookSink({ url: `http://127.0.0.1:${port}/hook`, retries: 2, sleep: async (ms) => void delays.push(ms), backoff: { minDelayMs: 10, maxDelayMs: 100, factor: 2 } });
     await sink.send(escalation('collector-a'));

@@ -6,19 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { sparePort } from '../spare-port.js';
 
 async function until(what: string, check: () => boolean, limitMs: number): Promise<void> {
   const t0 = Date.now();
@@ -31,7 +23,7 @@ async function until(what: string, check: () => boolean, limitMs: number): Promi
 describe('tickvisor run --inspect', () => {
   test('with nothing listening it warns once, then connects when the relay comes up', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tv-run-inspect-'));
-    const port = await freePort();
+    const port = await sparePort(); // not from listen(0): the run's own servers draw from that range
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'test/cli/run-cli.ts', 'run', '--metrics-port', '0', '--data', join(dir, 'data'), '--inspect-url', `ws://127.0.0.1:${port}`],

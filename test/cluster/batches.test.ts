@@ -6,12 +6,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pack, unpack } from 'msgpackr';
-import { decodeTradeBatch, decodeTradeBatchColumns, encodeTradeBatch, encodeTradeBatchRows } from '../../src/cluster/batch-codec.js';
+import { decodeTradeBatch, decodeTradeBatchColumns, encodeTradeBatch, encodeTradeBatchRows, encodeTradeColumns } from '../../src/cluster/batch-codec.js';
 import { cursorKey, CursorTracker } from '../../src/cluster/cursors.js';
 import { TradePublisher, type PublishTarget } from '../../src/cluster/publisher.js';
-import { subjectType, symbolToken, tickerSubject, tokenSymbol, tradeBatchMsgId, tradeSubject } from '../../src/cluster/subjects.js';
+import { subjectType, symbolToken, tickerSubject, tokenSymbol, tradeBatchMsgId, tradeColumnsMsgId, tradeSubject } from '../../src/cluster/subjects.js';
 import { decodeTickerBatch, encodeTickerBatch, tickerEventKey } from '../../src/cluster/ticker-codec.js';
-import { WindowBatcher } from '../../src/cluster/window-batcher.js';
+import { ClosedWindow, WindowBatcher } from '../../src/cluster/window-batcher.js';
+import { tradeColumnsFrom } from '../../src/store/blocks/trade-rows.js';
+import type { TradeRows } from '../../src/store/types.js';
 import { Prng } from '../../src/prng.js';
 import type { Ticker, Trade } from '../../src/records.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
@@ -91,6 +93,88 @@ describe('window batcher', () => {
     assert.ok(b.pending <= 100, `${b.pending} pending`);
     assert.equal(out.reduce((n, w) => n + w.trades.length, 0) + b.pending, 1_000);
     for (let i = 1; i < out.length; i++) assert.ok(out[i - 1]!.windowStart <= out[i]!.windowStart);
+  });
+});
+
+describe('window batcher: columns in, as the runtime hands committed batches over', () => {
+  const options = { windowMs: 50, graceMs: 250, maxPendingTrades: 1_000_000 };
+  /** trades as one committed batch's columns (taken-batch.ts: one venue, numeric ids) */
+  const rowsOf = (t: readonly Trade[]): TradeRows => ({
+    exchange: t[0]!.exchange,
+    market: t[0]!.market,
+    symbols: t.map((x) => x.symbol),
+    columns: tradeColumnsFrom(t),
+  });
+  const wire = (w: ClosedWindow) => [tradeColumnsMsgId(w.exchange, w.market, w.symbol, w.windowStart, w.columns), Buffer.from(encodeTradeColumns(w)).toString('hex')];
+
+  test('the same trades as columns or as records, in any order and chunks, cut the same batches: same message ids, same bytes', () => {
+    const all = [...trades(1_500, 'BTC/USDT', 1), ...trades(1_500, 'ETH/USDT', 2)].sort((a, b) => a.timestamp - b.timestamp);
+    const records = new WindowBatcher(options);
+    records.add(shuffled(all, 5));
+    const columns = new WindowBatcher(options);
+    const other = shuffled(all, 9);
+    for (let i = 0; i < other.length; i += 41) columns.addRows(rowsOf(other.slice(i, i + 41)));
+    columns.addRows(rowsOf(other.slice(0, 7))); // a rotation overlap hands a few over twice
+    const end = all.at(-1)!.timestamp + 1_000;
+    const a = records.takeClosed(end).map(wire).sort();
+    const b = columns.takeClosed(end).map(wire).sort();
+    assert.ok(a.length > 100);
+    assert.deepEqual(b, a);
+    assert.equal(columns.pending, 0);
+  });
+
+  test('a window is in (timestamp, id) order with each trade once; its message id is the one its ids as text give', () => {
+    const t = trades(60);
+    const b = new WindowBatcher({ ...options, windowMs: 1_000_000 });
+    b.addRows(rowsOf([...t].reverse()));
+    b.addRows(rowsOf(t.slice(10, 20)));
+    const [w] = b.takeAll();
+    assert.deepEqual(w!.trades, [...t].sort((x, y) => x.timestamp - y.timestamp || Number(x.id) - Number(y.id)));
+    assert.equal(tradeColumnsMsgId(w!.exchange, w!.market, w!.symbol, w!.windowStart, w!.columns), tradeBatchMsgId(w!.exchange, w!.market, w!.symbol, w!.windowStart, w!.trades.map((x) => x.id)));
+  });
+
+  test('text ids (UUIDs, 17-digit ids) beside numeric ones keep their text and order as the store orders them', () => {
+    const base = trades(3);
+    const mixed: Trade[] = [
+      { ...base[0]!, timestamp: T0, id: '18446744073709551617' },
+      { ...base[1]!, timestamp: T0, id: '42' },
+      { ...base[2]!, timestamp: T0, id: 'b1d2-uuid' },
+    ];
+    const b = new WindowBatcher(options);
+    b.add(mixed);
+    const [w] = b.takeAll();
+    assert.equal(w!.columns.ids.kind, 'string');
+    assert.deepEqual(w!.trades.map((x) => x.id), ['42', '18446744073709551617', 'b1d2-uuid']);
+  });
+
+  test('a window handed out keeps its trades when the batcher reuses its buffer for later windows', () => {
+    const t = trades(400);
+    const b = new WindowBatcher(options);
+    b.addRows(rowsOf(t.slice(0, 200)));
+    const first = b.takeAll();
+    const before = first.map((w) => w.trades.map((x) => [x.id, x.timestamp, x.price]));
+    b.addRows(rowsOf(t.slice(200)));
+    b.takeAll();
+    assert.deepEqual(first.map((w) => w.trades.map((x) => [x.id, x.timestamp, x.price])), before);
+    assert.equal(first.reduce((n, w) => n + w.length, 0), 200);
+  });
+
+  test('an acked window moves its cursor as its trades as records would', async () => {
+    const cursors = async (note: (tracker: CursorTracker, w: ClosedWindow) => void) => {
+      const puts = new Map<string, unknown>();
+      const tracker = new CursorTracker(async (key, value) => void puts.set(key, JSON.parse(new TextDecoder().decode(value))));
+      const b = new WindowBatcher({ ...options, windowMs: 1_000_000 });
+      const t = trades(30);
+      // the newest timestamp twice: '1000' is newer than '999' (digit ids compare as numbers)
+      b.add([...t, { ...t[29]!, timestamp: t[29]!.timestamp + 5, id: '999' }, { ...t[29]!, timestamp: t[29]!.timestamp + 5, id: '1000' }]);
+      for (const w of b.takeAll()) note(tracker, w);
+      await tracker.flush();
+      return puts;
+    };
+    const byRecords = await cursors((tracker, w) => tracker.noteAcked(w.trades));
+    const byWindow = await cursors((tracker, w) => tracker.noteAckedWindow(w));
+    assert.deepEqual(byWindow, byRecords);
+    assert.equal((byWindow.get('binance.spot.BTC/USDT') as { tradeId: string }).tradeId, '1000');
   });
 });
 

@@ -5,15 +5,8 @@ import { WebSocketServer } from 'ws';
 import { createActor, type InspectionEvent } from 'xstate';
 import { coinMachine } from '../../machines/coin.js';
 import { connectStatelyInspector } from '../../src/inspect/stately.js';
+import { sparePort } from '../spare-port.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** waits on loopback socket activity (the thing under test is a socket), up to `ms` */
 async function until(condition: () => boolean, ms = 2_000): Promise<void> {
@@ -36,7 +29,7 @@ function runCoin(inspect: (event: InspectionEvent) => void) {
 
 describe('Stately inspector connection', () => {
   test('with nothing listening it runs, retries quietly, and stops cleanly for good', async () => {
-    const port = await freePort();
+    const port = await sparePort();
     const warnings: unknown[] = [];
     const logger = { info: () => {}, debug: () => {}, warn: (o: unknown) => void warnings.push(o) };
     const inspector = connectStatelyInspector({ url: `ws://127.0.0.1:${port}`, reconnectDelayMs: 20, maxDeferredEvents: 5, logger: logger as never });
@@ -92,7 +85,7 @@ describe('Stately inspector connection', () => {
   });
 
   test('an inspector that comes up later is connected to on a retry', async () => {
-    const port = await freePort();
+    const port = await sparePort();
     const inspector = connectStatelyInspector({ url: `ws://127.0.0.1:${port}`, reconnectDelayMs: 20 });
     await new Promise((r) => setTimeout(r, 50));
     const wss = new WebSocketServer({ port, host: '127.0.0.1' });
