@@ -170,6 +170,16 @@ export function continuingUuid(startMs: number, seq: number, random: string): st
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-5${s.slice(0, 3)}-${random.slice(19, 20)}${s.slice(3, 6)}-${s.slice(6, 12)}${random.slice(30, 36)}`;
 }
 
+/**
+ * A Bybit spot execId: 19 decimal digits, one more per trade of the symbol, never repeating across
+ * runs: the run's start (ms, less 10^12: twelve digits until 2286) then the trade's seq in seven
+ * (a run past 10^7 trades of one symbol lengthens the id, which still orders it after). Past 2^53:
+ * only the text is exact, as on the real wire.
+ */
+export function continuingDecimalId(startMs: number, seq: number): string {
+  return `${Math.floor(startMs) - 1e12}${String(seq).padStart(7, '0')}`;
+}
+
 /** One trade: a small random step of the price, a random size and taker side. Updates 24h stats. */
 export function nextTrade(sym: SymbolState, prng: Prng): GeneratedFields {
   // integer ticks and integer lots divided by a power of ten: the nearest double to the decimal,

@@ -51,7 +51,9 @@ describe('bybit v5 over the wire', () => {
       data.map((d) => [d.i, Number(d.p), Number(d.v), d.S === 'Buy' ? 'buy' : 'sell', d.T]),
       truth.map((t) => [t.id, t.price, t.amount, t.side, t.timestamp]),
     );
-    assert.match(String(data[0]!.i), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    // spot execIds are 19 decimal digits, one more per trade (real captures: "2290000000050703789")
+    assert.match(String(data[0]!.i), /^[1-9]\d{18}$/);
+    for (let k = 1; k < data.length; k++) assert.equal(BigInt(String(data[k]!.i)), BigInt(String(data[k - 1]!.i)) + 1n);
     await c.close();
   });
 

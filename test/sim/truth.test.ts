@@ -105,6 +105,9 @@ describe('simulator ids and memory', () => {
         if (venue === 'upbit:spot') {
           // Upbit's sequential_id is 17 digits since 2024 (ms + a 4-digit counter), above 2^53, as the venue sends it
           assert.ok(b.every((id) => /^[1-9]\d{16}$/.test(id) && !Number.isSafeInteger(Number(id))), `${venue}: 17-digit ids above 2^53`);
+        } else if (venue === 'bybit:spot') {
+          // Bybit spot's execId is 19 digits, as the venue sends it
+          assert.ok(b.every((id) => /^[1-9]\d{18}$/.test(id)), `${venue}: 19-digit ids`);
         } else {
           assert.ok(b.every((id) => Number.isSafeInteger(Number(id))), `${venue}: ids stay below 2^53`);
         }

@@ -2,12 +2,14 @@
  * Bybit v5 public: spot (`/v5/public/spot`) and linear perpetuals (`/v5/public/linear`, market 'futures').
  * Wire facts: `{"req_id","op":"subscribe","args":[topics]}` → `{"success":…,"ret_msg":…,"conn_id":…,"op":"subscribe"}`;
  * spot takes at most 10 args per request; `{"op":"ping"}` → spot `{"success":true,"ret_msg":"pong",…,"op":"ping"}`,
- * linear `{"op":"pong","args":[ms],…}`; `publicTrade.SYM` snapshots carry arrays of trades with UUID ids;
+ * linear `{"op":"pong","args":[ms],…}`; `publicTrade.SYM` snapshots carry arrays of trades: on spot
+ * with 19-digit decimal ids, rising one by one per symbol (`"i":"2290000000050703789"` in real
+ * captures), on linear with UUID ids;
  * linear `tickers.SYM` sends a snapshot then deltas holding only changed fields. REST over the
  * rate limit: HTTP 403 with retCode 10006 and `X-Bapi-Limit-Reset-Timestamp`.
  */
 import type { Market } from '../../records.js';
-import { askPrice, bidPrice, continuingUuid, type SymbolState } from '../generator.js';
+import { askPrice, bidPrice, continuingDecimalId, continuingUuid, type SymbolState } from '../generator.js';
 import type { LedgerEntry } from '../ledger.js';
 import { FixedWindow, intParam, retryAfterSeconds } from '../ratelimit.js';
 import type { ConnectionPolicy, RestReply, SessionIO, SimVenue, VenueContext, VenueSession } from '../venue.js';
@@ -146,7 +148,7 @@ export function bybitVenue(market: Market): SimVenue {
     initSymbol(sym, ctx) {
       runStart.set(sym, ctx.now());
     },
-    assignId: (sym, seq, _ts, ctx) => ({ id: continuingUuid(runStart.get(sym) ?? 0, seq, ctx.prng.uuid()), ord: seq }),
+    assignId: (sym, seq, _ts, ctx) => ({ id: linear ? continuingUuid(runStart.get(sym) ?? 0, seq, ctx.prng.uuid()) : continuingDecimalId(runStart.get(sym) ?? 0, seq), ord: seq }),
     connectionPolicy: (t): ConnectionPolicy => ({ idleTimeoutMs: t.bybitIdleTimeoutMs, frameType: 'text' }),
     openSession: (ctx, io) => new BybitSession(ctx, io, linear),
     rest(ctx, path, q) {
