@@ -164,9 +164,14 @@ export class VenueAuditor {
   }
 
   /** Per-symbol counters (copies). */
+  /** every symbol under audit, one not yet judged (a restart resuming from a stored position) with zero counts */
   stats(): AuditRow[] {
     const { exchange, market } = this.deps;
-    return [...this.counters].map(([symbol, c]) => ({ exchange, market, symbol, ...c }));
+    const rows = [...this.counters].map(([symbol, c]) => ({ exchange, market, symbol, ...c }));
+    for (const symbol of this.schedule.symbols()) {
+      if (!this.counters.has(symbol)) rows.push({ exchange, market, symbol, windows: 0, missing: 0, filled: 0, unfilled: 0, failures: 0 });
+    }
+    return rows;
   }
 
   /** every symbol whose next window start moved since it was last saved (a new one included) */

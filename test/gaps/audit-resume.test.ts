@@ -95,6 +95,23 @@ describe('REST audit positions across a restart', () => {
     assert.ok(lost.length > 0, 'the control run shows what resuming is for');
   });
 
+  test('a resumed symbol not audited yet is in the stats with zero counts (the status page lists it from the start)', async () => {
+    const w = world();
+    const first = w.auditor(true);
+    first.start();
+    await w.run(1_600, () => true);
+    await first.stop();
+    const second = w.auditor(true);
+    second.start();
+    await w.time.advance(100); // its symbols seen; the audit has judged a window of one at most
+    const rows = second.stats();
+    assert.deepEqual(rows.map((r) => r.symbol).sort(), SYMBOLS);
+    const waiting = rows.filter((r) => r.windows === 0);
+    assert.ok(waiting.length > 0, 'a symbol still waiting for its first window is listed');
+    for (const r of waiting) assert.deepEqual([r.missing, r.filled, r.unfilled, r.failures], [0, 0, 0, 0]);
+    await second.stop();
+  });
+
   test('positions move forward as windows are judged, and a symbol first seen is saved at once', async () => {
     const w = world();
     const a = w.auditor(true);
