@@ -12,18 +12,24 @@ import type { TradeColumns, TradeIdColumn } from '../store/blocks/columns.js';
 import { numericIdText } from '../store/blocks/numeric-id-text.js';
 import { compareIdParts, idPart } from '../store/keys.js';
 
-const MIN_CAPACITY = 64;
+/** rows a new window has room for: many symbols trade a few times a window (41 bytes a row) */
+const MIN_CAPACITY = 16;
 
 export class WindowRows {
   length = 0;
-  private timestamps = new Float64Array(MIN_CAPACITY);
-  private localTimestamps = new Float64Array(MIN_CAPACITY);
-  private prices = new Float64Array(MIN_CAPACITY);
-  private amounts = new Float64Array(MIN_CAPACITY);
-  private sides = new Uint8Array(MIN_CAPACITY);
-  private numericIds = new Float64Array(MIN_CAPACITY);
+  // the six columns are views of one ArrayBuffer: one backing store for the GC to track, not six
+  private timestamps!: Float64Array;
+  private localTimestamps!: Float64Array;
+  private prices!: Float64Array;
+  private amounts!: Float64Array;
+  private numericIds!: Float64Array;
+  private sides!: Uint8Array;
   /** every id as the store keys it, once a text id has come (until then only numericIds) */
   private parts: (number | string)[] | undefined;
+
+  constructor() {
+    this.allocate(MIN_CAPACITY);
+  }
 
   /** row `i` of a batch's columns */
   pushRow(c: TradeColumns, i: number): void {
@@ -55,41 +61,43 @@ export class WindowRows {
    */
   sorted(): TradeColumns {
     const n = this.length;
-    if (this.inStrictOrder()) {
-      return {
-        length: n,
-        timestamps: this.timestamps.slice(0, n),
-        localTimestamps: this.localTimestamps.slice(0, n),
-        ids: this.parts === undefined ? { kind: 'numeric', values: this.numericIds.slice(0, n) } : { kind: 'string', values: this.parts.map(idText) },
-        prices: this.prices.slice(0, n),
-        amounts: this.amounts.slice(0, n),
-        sides: this.sides.slice(0, n),
-      };
+    let order: number[] | undefined;
+    let kept = n;
+    if (!this.inStrictOrder()) {
+      order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.compare(a, b));
+      kept = 0;
+      for (let k = 0; k < n; k++) {
+        const i = order[k] as number;
+        if (kept > 0 && this.compare(order[kept - 1] as number, i) === 0) continue;
+        order[kept++] = i;
+      }
     }
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.compare(a, b));
-    let kept = 0;
-    for (let k = 0; k < n; k++) {
-      const i = order[k] as number;
-      if (kept > 0 && this.compare(order[kept - 1] as number, i) === 0) continue;
-      order[kept++] = i;
-    }
-    const pick = <A extends Float64Array | Uint8Array>(from: A, to: A): A => {
-      for (let k = 0; k < kept; k++) to[k] = from[order[k] as number] as number;
+    // one ArrayBuffer for the window's columns, as for the rows (see the fields)
+    const buffer = new ArrayBuffer(kept * 41);
+    const f64 = (k: number, from: Float64Array): Float64Array => {
+      const to = new Float64Array(buffer, k * kept * 8, kept);
+      if (order === undefined) to.set(from.subarray(0, kept));
+      else for (let j = 0; j < kept; j++) to[j] = from[order[j] as number] as number;
       return to;
     };
+    const sides = new Uint8Array(buffer, 5 * kept * 8, kept);
+    if (order === undefined) sides.set(this.sides.subarray(0, kept));
+    else for (let j = 0; j < kept; j++) sides[j] = this.sides[order[j] as number] as number;
+    const parts = this.parts;
     return {
       length: kept,
-      timestamps: pick(this.timestamps, new Float64Array(kept)),
-      localTimestamps: pick(this.localTimestamps, new Float64Array(kept)),
+      timestamps: f64(0, this.timestamps),
+      localTimestamps: f64(1, this.localTimestamps),
       ids:
-        this.parts === undefined
-          ? { kind: 'numeric', values: pick(this.numericIds, new Float64Array(kept)) }
-          : { kind: 'string', values: Array.from({ length: kept }, (_, k) => idText((this.parts as (number | string)[])[order[k] as number] as number | string)) },
-      prices: pick(this.prices, new Float64Array(kept)),
-      amounts: pick(this.amounts, new Float64Array(kept)),
-      sides: pick(this.sides, new Uint8Array(kept)),
+        parts === undefined
+          ? { kind: 'numeric', values: f64(4, this.numericIds) }
+          : { kind: 'string', values: Array.from({ length: kept }, (_, j) => idText(parts[order === undefined ? j : (order[j] as number)] as number | string)) },
+      prices: f64(2, this.prices),
+      amounts: f64(3, this.amounts),
+      sides,
     };
   }
+
 
   /** rows allocated for */
   get capacity(): number {
@@ -138,16 +146,27 @@ export class WindowRows {
   private reserve(): number {
     const at = this.length++;
     if (at === this.timestamps.length) {
-      const capacity = at * 2;
-      const grow = <A extends Float64Array | Uint8Array>(old: A, made: A): A => (made.set(old), made);
-      this.timestamps = grow(this.timestamps, new Float64Array(capacity));
-      this.localTimestamps = grow(this.localTimestamps, new Float64Array(capacity));
-      this.prices = grow(this.prices, new Float64Array(capacity));
-      this.amounts = grow(this.amounts, new Float64Array(capacity));
-      this.sides = grow(this.sides, new Uint8Array(capacity));
-      this.numericIds = grow(this.numericIds, new Float64Array(capacity));
+      const { timestamps, localTimestamps, prices, amounts, numericIds, sides } = this;
+      this.allocate(at * 2);
+      this.timestamps.set(timestamps);
+      this.localTimestamps.set(localTimestamps);
+      this.prices.set(prices);
+      this.amounts.set(amounts);
+      this.numericIds.set(numericIds);
+      this.sides.set(sides);
     }
     return at;
+  }
+
+  private allocate(capacity: number): void {
+    const buffer = new ArrayBuffer(capacity * 41);
+    const f64 = (k: number) => new Float64Array(buffer, k * capacity * 8, capacity);
+    this.timestamps = f64(0);
+    this.localTimestamps = f64(1);
+    this.prices = f64(2);
+    this.amounts = f64(3);
+    this.numericIds = f64(4);
+    this.sides = new Uint8Array(buffer, 5 * capacity * 8, capacity);
   }
 }
 
