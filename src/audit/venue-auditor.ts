@@ -163,8 +163,7 @@ export class VenueAuditor {
     }
   }
 
-  /** Per-symbol counters (copies). */
-  /** every symbol under audit, one not yet judged (a restart resuming from a stored position) with zero counts */
+  /** Per-symbol counters (copies) of every symbol under audit; one not yet judged (a restart resuming from a stored position) has zero counts. */
   stats(): AuditRow[] {
     const { exchange, market } = this.deps;
     const rows = [...this.counters].map(([symbol, c]) => ({ exchange, market, symbol, ...c }));

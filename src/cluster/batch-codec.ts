@@ -14,7 +14,7 @@
 import type { ExchangeId, Market, Trade } from '../records.js';
 import type { TradeColumns } from '../store/blocks/columns.js';
 import { decodeTradeBlock, tradeCodec } from '../store/blocks/codecs.js';
-import { tradeColumnsFrom, tradeRecordAt } from '../store/blocks/trade-rows.js';
+import { tradeColumnsFrom, tradeRecordsOf } from '../store/blocks/trade-rows.js';
 import { finite, openEnvelope, packr, type Envelope } from './wire-envelope.js';
 
 /** the format new messages are written in */
@@ -74,9 +74,7 @@ export function decodeTradeBatch(bytes: Uint8Array): TradeBatch | { error: strin
   const decoded = decodeTradeBatchColumns(bytes);
   if ('error' in decoded) return decoded;
   const { exchange, market, symbol, windowStart, columns } = decoded;
-  const trades: Trade[] = new Array(columns.length);
-  for (let i = 0; i < columns.length; i++) trades[i] = tradeRecordAt(columns, i, exchange, market, symbol);
-  return { exchange, market, symbol, windowStart, trades };
+  return { exchange, market, symbol, windowStart, trades: tradeRecordsOf(columns, exchange, market, symbol) };
 }
 
 /** the batch as columns (no object per trade), or a one-line reason it cannot be read */

@@ -68,7 +68,7 @@ const hashText = (h: number): string => (h >>> 0).toString(16).padStart(8, '0');
  * exactly-once by trade id, absorbs the overlap.
  */
 export function tradeBatchMsgId(exchange: ExchangeId, market: Market, symbol: string, windowStart: number, ids: readonly string[]): string {
-  return `trade.${exchange}.${market}.${symbolToken(symbol)}.${windowStart}.${ids.length}.${ids[ids.length - 1] ?? ''}.${idsHash(ids)}`;
+  return tradeMsgId(exchange, market, symbol, windowStart, ids.length, ids[ids.length - 1] ?? '', idsHash(ids));
 }
 
 /** tradeBatchMsgId of a window's columns: the same id as for the text of its ids, without a list of them */
@@ -76,8 +76,11 @@ export function tradeColumnsMsgId(exchange: ExchangeId, market: Market, symbol: 
   let h = FNV_OFFSET;
   for (let i = 0; i < columns.length; i++) h = hashId(h, tradeIdAt(columns, i));
   const last = columns.length > 0 ? tradeIdAt(columns, columns.length - 1) : '';
-  return `trade.${exchange}.${market}.${symbolToken(symbol)}.${windowStart}.${columns.length}.${last}.${hashText(h)}`;
+  return tradeMsgId(exchange, market, symbol, windowStart, columns.length, last, hashText(h));
 }
+
+const tradeMsgId = (exchange: ExchangeId, market: Market, symbol: string, windowStart: number, count: number, lastId: string, hash: string): string =>
+  `trade.${exchange}.${market}.${symbolToken(symbol)}.${windowStart}.${count}.${lastId}.${hash}`;
 
 /**
  * `ticker.<ex>.<mkt>.<symbol>.<first timestamp>.<count>.<hash of the tickers' event keys>`: a retry

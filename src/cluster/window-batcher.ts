@@ -11,7 +11,7 @@
  */
 import type { ExchangeId, Market, Trade } from '../records.js';
 import type { TradeColumns } from '../store/blocks/columns.js';
-import { tradeRecordAt } from '../store/blocks/trade-rows.js';
+import { tradeRecordsOf } from '../store/blocks/trade-rows.js';
 import type { TradeRows } from '../store/types.js';
 import { WindowRows } from './window-rows.js';
 
@@ -45,11 +45,7 @@ export class ClosedWindow {
 
   /** the trades as records, made on first use (the publisher itself works on the columns) */
   get trades(): Trade[] {
-    if (this.made === undefined) {
-      this.made = new Array<Trade>(this.columns.length);
-      for (let i = 0; i < this.columns.length; i++) this.made[i] = tradeRecordAt(this.columns, i, this.exchange, this.market, this.symbol);
-    }
-    return this.made;
+    return (this.made ??= tradeRecordsOf(this.columns, this.exchange, this.market, this.symbol));
   }
 }
 
@@ -59,6 +55,8 @@ interface Pending {
   symbol: string;
   windowStart: number;
   rows: WindowRows;
+  /** its venue's symbols, where take() finds and forgets it */
+  venue: Map<string, SymbolWindows>;
 }
 
 /** one symbol's open windows, the one most recently added to first at hand */
@@ -133,7 +131,7 @@ export class WindowBatcher {
   }
 
   /** each open window (its symbol and start), for the publisher's pending floors */
-  forEachOpen(visit: (w: Readonly<Omit<Pending, 'rows'>>) => void): void {
+  forEachOpen(visit: (w: Readonly<Omit<Pending, 'rows' | 'venue'>>) => void): void {
     this.forEachPending(visit);
   }
 
@@ -163,7 +161,7 @@ export class WindowBatcher {
     if (s.last !== undefined && s.last.windowStart === windowStart) return s.last;
     let w = s.byStart.get(windowStart);
     if (w === undefined) {
-      w = { exchange, market, symbol, windowStart, rows: this.spareRowsBuffer() };
+      w = { exchange, market, symbol, windowStart, rows: this.spareRowsBuffer(), venue: symbols };
       s.byStart.set(windowStart, w);
     }
     s.last = w;
@@ -178,12 +176,11 @@ export class WindowBatcher {
   }
 
   private take(w: Pending): ClosedWindow {
-    const symbols = this.venues.get(`${w.exchange}\0${w.market}`) as Map<string, SymbolWindows>;
-    const s = symbols.get(w.symbol) as SymbolWindows;
+    const s = w.venue.get(w.symbol) as SymbolWindows;
     s.byStart.delete(w.windowStart);
     if (s.last === w) s.last = undefined;
     // a symbol with nothing open is forgotten: a long run must not keep every symbol it ever saw
-    if (s.byStart.size === 0) symbols.delete(w.symbol);
+    if (s.byStart.size === 0) w.venue.delete(w.symbol);
     this.pendingTrades -= w.rows.length;
     const closed = new ClosedWindow(w.exchange, w.market, w.symbol, w.windowStart, w.rows.sorted());
     w.rows.reset();

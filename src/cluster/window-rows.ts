@@ -73,31 +73,26 @@ export class WindowRows {
       }
     }
     // one ArrayBuffer for the window's columns, as for the rows (see the fields)
-    const buffer = new ArrayBuffer(kept * 41);
-    const f64 = (k: number, from: Float64Array): Float64Array => {
-      const to = new Float64Array(buffer, k * kept * 8, kept);
+    const out = columnViews(kept);
+    const copy = <A extends Float64Array | Uint8Array>(from: A, to: A): A => {
       if (order === undefined) to.set(from.subarray(0, kept));
       else for (let j = 0; j < kept; j++) to[j] = from[order[j] as number] as number;
       return to;
     };
-    const sides = new Uint8Array(buffer, 5 * kept * 8, kept);
-    if (order === undefined) sides.set(this.sides.subarray(0, kept));
-    else for (let j = 0; j < kept; j++) sides[j] = this.sides[order[j] as number] as number;
     const parts = this.parts;
     return {
       length: kept,
-      timestamps: f64(0, this.timestamps),
-      localTimestamps: f64(1, this.localTimestamps),
+      timestamps: copy(this.timestamps, out.timestamps),
+      localTimestamps: copy(this.localTimestamps, out.localTimestamps),
       ids:
         parts === undefined
-          ? { kind: 'numeric', values: f64(4, this.numericIds) }
+          ? { kind: 'numeric', values: copy(this.numericIds, out.numericIds) }
           : { kind: 'string', values: Array.from({ length: kept }, (_, j) => idText(parts[order === undefined ? j : (order[j] as number)] as number | string)) },
-      prices: f64(2, this.prices),
-      amounts: f64(3, this.amounts),
-      sides,
+      prices: copy(this.prices, out.prices),
+      amounts: copy(this.amounts, out.amounts),
+      sides: copy(this.sides, out.sides),
     };
   }
-
 
   /** rows allocated for */
   get capacity(): number {
@@ -159,15 +154,21 @@ export class WindowRows {
   }
 
   private allocate(capacity: number): void {
-    const buffer = new ArrayBuffer(capacity * 41);
-    const f64 = (k: number) => new Float64Array(buffer, k * capacity * 8, capacity);
-    this.timestamps = f64(0);
-    this.localTimestamps = f64(1);
-    this.prices = f64(2);
-    this.amounts = f64(3);
-    this.numericIds = f64(4);
-    this.sides = new Uint8Array(buffer, 5 * capacity * 8, capacity);
+    const v = columnViews(capacity);
+    this.timestamps = v.timestamps;
+    this.localTimestamps = v.localTimestamps;
+    this.prices = v.prices;
+    this.amounts = v.amounts;
+    this.numericIds = v.numericIds;
+    this.sides = v.sides;
   }
+}
+
+/** six columns of `rows` rows as views of one ArrayBuffer (41 bytes a row) */
+function columnViews(rows: number) {
+  const buffer = new ArrayBuffer(rows * 41);
+  const f64 = (k: number) => new Float64Array(buffer, k * rows * 8, rows);
+  return { timestamps: f64(0), localTimestamps: f64(1), prices: f64(2), amounts: f64(3), numericIds: f64(4), sides: new Uint8Array(buffer, 5 * rows * 8, rows) };
 }
 
 const idText = (id: number | string): string => (typeof id === 'number' ? numericIdText(id) : id);

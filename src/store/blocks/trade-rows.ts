@@ -50,6 +50,13 @@ export function tradePartAt(c: TradeColumns, i: number): number | string {
   return c.ids.kind === 'numeric' ? (c.ids.values[i] as number) : idPart(c.ids.values[i] as string);
 }
 
+/** every row as a record of one symbol */
+export function tradeRecordsOf(c: TradeColumns, exchange: ExchangeId, market: Market, symbol: string): Trade[] {
+  const out = new Array<Trade>(c.length);
+  for (let i = 0; i < c.length; i++) out[i] = tradeRecordAt(c, i, exchange, market, symbol);
+  return out;
+}
+
 export function tradeRecordAt(c: TradeColumns, i: number, exchange: ExchangeId, market: Market, symbol: string): Trade {
   return {
     type: 'trade', exchange, market, symbol,
