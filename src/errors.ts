@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   TV_ERR_NATS_URL: 'a NATS server URL that does not parse',
   TV_ERR_NATS_UNREACHABLE: 'no NATS server answered at the URLs given',
   TV_ERR_NATS_SETUP: 'a NATS stream, bucket or consumer exists with settings tickvisor cannot use',
+  TV_ERR_NATS_JETSTREAM: 'JetStream did not answer while a node or the archiver set up its stream and buckets',
   TV_ERR_NATS_MISSING: 'a cluster scenario needs nats-server, which is not installed',
 } as const;
 

@@ -39,6 +39,7 @@ export async function openLeaseBucket(nc: NatsConnection, options: LeaseBucketOp
   try {
     kv = await kvm.create(name, { ttl: options.ttlMs, history: 1, replicas: options.replicas, timeout: options.requestTimeoutMs ?? 2_000 });
   } catch (error) {
+    if (!(error instanceof JetStreamApiError)) throw error; // no answer: setup-retry.ts waits
     // it exists with other settings (replicas, ttl): open it and say what differs
     kv = await kvm.open(name, { timeout: options.requestTimeoutMs ?? 2_000 }).catch(() => {
       throw new TickvisorError('TV_ERR_NATS_SETUP', `KV bucket ${name} could not be created: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

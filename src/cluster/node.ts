@@ -28,6 +28,8 @@ import { connectNats } from './nats-connect.js';
 import type { CommittedBookRun } from '../store/books/sink.js';
 import { BookLinks } from './book-feed.js';
 import { jetStreamTarget, TradePublisher, type PublisherStats } from './publisher.js';
+import { retryJetStreamSetup } from './setup-retry.js';
+import { STREAM_NAME } from './subjects.js';
 import { ensureStream } from './stream.js';
 import { addStreamCursors } from './stream-cursors.js';
 
@@ -103,9 +105,18 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   const name = config.node ?? defaultNodeName();
   const nc: NatsConnection = await connectNats(config.nats.join(','), { name: `tickvisor ${name}` });
   try {
-    await ensureStream(nc, { replicas: config.replicas, name: config.stream });
-    const leaseKv = await openLeaseBucket(nc, { ttlMs: config.leaseTtlMs, replicas: config.replicas });
-    const cursorKv = await openCursorBucket(nc, config.replicas);
+    // a node started during a leader election waits for it (setup-retry.ts)
+    const setup = <T>(what: string, step: () => Promise<T>) =>
+      retryJetStreamSetup(step, {
+        clock,
+        what,
+        onRetry: (error, attempt) => {
+          if (attempt === 1) log.warn({ node: name, error: error instanceof Error ? error.message : String(error) }, `cluster: JetStream does not answer yet (setting up ${what}); waiting`);
+        },
+      });
+    await setup(`stream ${config.stream ?? STREAM_NAME}`, () => ensureStream(nc, { replicas: config.replicas, name: config.stream }));
+    const leaseKv = await setup(`KV bucket ${LEASE_BUCKET}`, () => openLeaseBucket(nc, { ttlMs: config.leaseTtlMs, replicas: config.replicas }));
+    const cursorKv = await setup(`KV bucket ${CURSOR_BUCKET}`, () => openCursorBucket(nc, config.replicas));
     return new RunningNode(nc, leaseKv, cursorKv, name, options, clock);
   } catch (error) {
     await nc.close().catch(() => undefined);

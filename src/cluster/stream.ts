@@ -1,5 +1,5 @@
 /** The JetStream stream every node publishes into and the archiver reads (docs/cluster.md#data). */
-import { jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { TickvisorError } from '../errors.js';
 import { STREAM_NAME, SUBJECT_ROOT } from './subjects.js';
@@ -20,7 +20,11 @@ export interface StreamOptions {
 export const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 export const DEFAULT_STREAM_MAX_AGE_MS = 24 * 3_600_000;
 
-/** creates the stream, or checks an existing one covers our subjects with enough replicas */
+/**
+ * Creates the stream, or checks an existing one covers our subjects with enough replicas. Throws a
+ * TickvisorError for settings the user must fix; any other error is JetStream not answering (a
+ * leader election), which setup-retry.ts waits out.
+ */
 export async function ensureStream(nc: NatsConnection, options: StreamOptions): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   const name = options.name ?? STREAM_NAME;
@@ -35,12 +39,16 @@ export async function ensureStream(nc: NatsConnection, options: StreamOptions): 
     duplicate_window: nanos(duplicateWindowMs),
     max_age: nanos(options.maxAgeMs ?? DEFAULT_STREAM_MAX_AGE_MS),
   };
-  const existing = await jsm.streams.info(name).catch(() => undefined);
+  const existing = await jsm.streams.info(name).catch((error: unknown) => {
+    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return undefined;
+    throw error; // not "there is none": no answer, which is no reason to create it
+  });
   if (!existing) {
     try {
       await jsm.streams.add(config);
     } catch (error) {
-      // another node created it at the same moment: fine if it is ours
+      if (!(error instanceof JetStreamApiError)) throw error;
+      // refused: another node created it at the same moment is fine if it is ours
       if (!(await jsm.streams.info(name).catch(() => undefined))) {
         throw new TickvisorError('TV_ERR_NATS_SETUP', `stream ${name} could not be created: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }

@@ -110,7 +110,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tickvisor-sim-'));
   if (scenario.cluster) {
     try {
-      return await runClusterScenario(scenario, scenario.cluster, dir, options);
+      // the run's own notes (a node that did not start again) on the collector's log
+      const logger = options.logger ?? (options.logLevel === undefined || options.logLevel === 'silent' ? undefined : createLogger(options.logLevel));
+      return await runClusterScenario(scenario, scenario.cluster, dir, logger ? { ...options, logger } : options);
     } finally {
       if (ownDir) rmSync(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { Archiver, DEFAULT_ARCHIVER } from '../../cluster/archiver.js';
 import { connectNats } from '../../cluster/nats-connect.js';
+import { retryJetStreamSetup } from '../../cluster/setup-retry.js';
 import { ensureStream } from '../../cluster/stream.js';
+import { backgroundClock } from '../../time/clock.js';
 import { STREAM_NAME } from '../../cluster/subjects.js';
 import { TickvisorError } from '../../errors.js';
 import { openHistoryStore } from '../../store/index.js';
@@ -34,7 +36,14 @@ export async function run(argv: string[]): Promise<number> {
   if (replicas !== undefined && (replicas < 1 || replicas > 5)) throw new TickvisorError('TV_ERR_USAGE', `--replicas must be 1 to 5, got ${replicas}`);
   const nc = await connectNats(urls, { name: 'tickvisor-archive' });
   try {
-    await ensureStream(nc, { replicas: replicas ?? (nc.info?.cluster ? 3 : 1) });
+    // started during a NATS leader election, it waits for the election (setup-retry.ts)
+    await retryJetStreamSetup(() => ensureStream(nc, { replicas: replicas ?? (nc.info?.cluster ? 3 : 1) }), {
+      clock: backgroundClock,
+      what: `stream ${STREAM_NAME}`,
+      onRetry: (_error, attempt) => {
+        if (attempt === 1) process.stderr.write(`tickvisor archive: JetStream does not answer yet; waiting\n`);
+      },
+    });
     try {
       mkdirSync(dir, { recursive: true });
     } catch (error) {
