@@ -42,6 +42,8 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
   const connPrefix = root.int(0x100000000).toString(16).padStart(8, '0');
 
   const runtimes = new Map<string, VenueRuntime>();
+  // one exchange clock for every venue: a scripted run maps exchange time back to its own steps
+  const start = now();
   options.venues.forEach((v, i) => {
     const key = `${v.exchange}/${v.market}`;
     if (runtimes.has(key)) throw new SimError('TV_ERR_SIM_DUPLICATE_VENUE', `venue ${key} configured twice`);
@@ -50,6 +52,7 @@ export async function startSimExchange(options: SimOptions): Promise<SimExchange
       key,
       new VenueRuntime(venue, v.symbols, {
         now,
+        start,
         timing,
         prng: root.fork(i),
         faults,

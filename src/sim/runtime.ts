@@ -27,6 +27,8 @@ export interface RuntimeEnv {
   /** keep every trade id for a comparison (TruthSymbol) */
   keepTruth: boolean;
   nextConnId(): string;
+  /** where the generation clock starts (every venue of one simulator shares it); default now() */
+  start?: number;
 }
 
 export class VenueRuntime {
@@ -48,7 +50,7 @@ export class VenueRuntime {
   ) {
     this.exchange = venue.exchange;
     this.market = venue.market;
-    this.cursor = env.now();
+    this.cursor = env.start ?? env.now();
     this.stats = emptyStats(venue.exchange, venue.market);
     const self = this;
     this.ctx = {

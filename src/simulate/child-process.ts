@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { Alert } from '../alerts/index.js';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import { SimulateError } from './errors.js';
-import type { FromChild, ToChild } from './child-messages.js';
+import type { BookKey, CollectorBooks } from './book-sampler.js';
+import type { ChildBookReading, FromChild, ToChild } from './child-messages.js';
 import { addTotals, emptyStatus, type CollectorStatus, type CollectorUnderTest } from './collector.js';
 
 const START_TIMEOUT_MS = 30_000;
@@ -101,9 +102,14 @@ export async function stopChild(run: CollectorChild): Promise<void> {
   clearTimeout(grace);
 }
 
-export async function startChildProcess(config: TickvisorConfigInput): Promise<CollectorUnderTest> {
+/**
+ * `watchBooks`: the books a book scenario samples. Each status of the child carries their top
+ * levels (at most one status interval old, which the sampler allows for: it compares a book with
+ * the truth at the version the collector held); while no process runs, no book is held.
+ */
+export async function startChildProcess(config: TickvisorConfigInput, watchBooks?: { books: BookKey[]; depth: number }): Promise<CollectorUnderTest> {
   const alerts: Alert[] = [];
-  const latencies: number[] = [];
+  const commits: number[] = [];
   /** the final status of every process killed so far */
   const earlier: CollectorStatus[] = [];
   let current: CollectorChild | undefined;
@@ -111,15 +117,22 @@ export async function startChildProcess(config: TickvisorConfigInput): Promise<C
   let restarting: Promise<void> | undefined;
 
   let storeFullUntil = 0;
+  /** the running process's latest reading of each watched book */
+  const readings = new Map<string, ChildBookReading>();
+  /** resyncs counted by the processes killed so far, per book */
+  const resyncsBefore = new Map<string, number>();
+  const keyOf = (exchange: string, market: string, symbol: string) => `${exchange}:${market}:${symbol}`;
   const launch = async (): Promise<CollectorChild> => {
     const run = await forkCollector(config, {
       onStatus: (m) => {
-        for (const l of m.latencies) latencies.push(l);
+        for (const x of m.commits) commits.push(x);
+        for (const r of m.books ?? []) readings.set(keyOf(r.key.exchange, r.key.market, r.key.symbol), r);
       },
       onAlert: (alert) => alerts.push(alert),
     });
     // a store that was full when the last process died is still full for the next one
     if (storeFullUntil > Date.now()) tellChild(run, { type: 'store-full', untilMs: storeFullUntil });
+    if (watchBooks) tellChild(run, { type: 'watch-books', ...watchBooks });
     return run;
   };
 
@@ -128,7 +141,20 @@ export async function startChildProcess(config: TickvisorConfigInput): Promise<C
   return {
     status: () => current?.last ?? emptyStatus(),
     alerts,
-    latencies,
+    commits,
+    ...(watchBooks
+      ? {
+          books: {
+            book: (exchange, market, symbol) => readings.get(keyOf(exchange, market, symbol))?.book,
+            bookCounters: (exchange, market, symbol) => {
+              const key = keyOf(exchange, market, symbol);
+              const r = readings.get(key);
+              const before = resyncsBefore.get(key);
+              return r?.resyncs === undefined && before === undefined ? undefined : { resyncs: (before ?? 0) + (r?.resyncs ?? 0) };
+            },
+          } satisfies CollectorBooks,
+        }
+      : {}),
     async drain() {
       if (current) await drainChild(current);
     },
@@ -143,6 +169,9 @@ export async function startChildProcess(config: TickvisorConfigInput): Promise<C
         run.child.kill('SIGKILL');
         await run.exited;
         earlier.push(run.last);
+        // the dead process's books are gone with it; its resyncs still count
+        for (const [key, r] of readings) resyncsBefore.set(key, (resyncsBefore.get(key) ?? 0) + (r.resyncs ?? 0));
+        readings.clear();
         current = undefined;
         if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
         if (!stopping) current = await launch();

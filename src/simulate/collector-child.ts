@@ -1,13 +1,14 @@
 /**
  * Entry point of a collector run in a child process by a scripted run (a scenario that kills the
- * collector mid-run). The configuration arrives as JSON in argv[2]; status, alerts and commit
- * latencies go to the parent over IPC. The child ends when told to stop, and on its own when the
+ * collector mid-run). The configuration arrives as JSON in argv[2]; status, alerts and committed
+ * trades' times go to the parent over IPC. The child ends when told to stop, and on its own when the
  * parent goes away: it never outlives the run.
  */
 import { createLogger, silentLogger, type LevelWithSilent } from '../log/logger.js';
 import { createStoreFaultGate } from '../store/index.js';
 import { createTickvisor } from '../compose/tickvisor.js';
-import type { FromChild, NodeClusterStatus, ToChild } from './child-messages.js';
+import type { BookKey } from './book-sampler.js';
+import type { ChildBookReading, FromChild, NodeClusterStatus, ToChild } from './child-messages.js';
 import { STATUS_INTERVAL_MS } from './child-messages.js';
 import { statusFromTree } from './collector.js';
 import { collectorId } from '../../machines/ids.js';
@@ -21,7 +22,8 @@ const storeFaults = createStoreFaultGate();
 const config = JSON.parse(process.argv[2] ?? '{}') as { log?: { level?: LevelWithSilent } };
 const level = config.log?.level ?? 'silent';
 const tv = createTickvisor(config as Parameters<typeof createTickvisor>[0], { logger: level === 'silent' ? silentLogger() : createLogger(level), storeFaultGate: storeFaults });
-let latencies: number[] = [];
+let commits: number[] = [];
+let watched: { books: BookKey[]; depth: number } | undefined;
 let timer: NodeJS.Timeout | undefined;
 let stopping: Promise<void> | undefined;
 
@@ -49,12 +51,21 @@ const onRunningUnits = <T extends { exchange: ExchangeId; market: Market }>(rows
   return rows.filter((r) => units.has(collectorId(r.exchange, r.market)));
 };
 
+/** the watched books as this process holds them now */
+const bookReadings = (books: readonly BookKey[], depth: number): ChildBookReading[] =>
+  books.map((key) => {
+    const book = tv.book(key.exchange, key.market, key.symbol, depth);
+    const resyncs = tv.bookCounters(key.exchange, key.market, key.symbol)?.resyncs;
+    return { key, ...(book ? { book } : {}), ...(resyncs !== undefined ? { resyncs } : {}) };
+  });
+
 const report = () =>
   send({
     type: 'status',
     status: statusFromTree(tv.state(), onRunningUnits(tv.gapStats()), Object.values(tv.pipelineStats()).reduce((n, s) => n + s.committed, 0), onRunningUnits(tv.auditStats())),
-    latencies: latencies.splice(0),
+    commits: commits.splice(0),
     ...(clustered ? { cluster: clusterStatus() } : {}),
+    ...(watched ? { books: bookReadings(watched.books, watched.depth) } : {}),
   });
 
 function stop(code: number): Promise<void> {
@@ -74,6 +85,7 @@ function stop(code: number): Promise<void> {
 process.on('message', (m: ToChild) => {
   if (m.type === 'stop') void stop(0);
   if (m.type === 'store-full') storeFaults.failUntil(m.untilMs);
+  if (m.type === 'watch-books') watched = { books: m.books, depth: m.depth };
   if (m.type === 'drain') {
     void tv.drain().then(() => {
       report();
@@ -87,7 +99,7 @@ process.once('SIGTERM', () => void stop(0));
 tv.alerts$.subscribe((alert) => send({ type: 'alert', alert }));
 tv.committed$.subscribe((batch) => {
   const now = Date.now();
-  for (const r of batch.records) if (r.type === 'trade') latencies.push(now - r.timestamp);
+  for (const r of batch.records) if (r.type === 'trade') commits.push(r.timestamp, now);
 });
 try {
   await tv.start();

@@ -50,8 +50,13 @@ export interface CollectorUnderTest {
   status(): CollectorStatus;
   /** every alert raised so far, by every process of this collector */
   readonly alerts: readonly Alert[];
-  /** exchange timestamp → commit, ms, every stored trade so far */
-  readonly latencies: readonly number[];
+  /**
+   * every trade committed so far as a pair: its exchange timestamp, then the wall time of its
+   * commit (ms). The runner measures latency from the wall time the exchange published at
+   * (run-common.ts ExchangeWalls): the simulated exchange's clock falls behind the wall clock on
+   * a loaded machine, and `commit − timestamp` would count that drift as latency.
+   */
+  readonly commits: readonly number[];
   /** resolves once every queued backfill ran and every pipeline committed what it holds */
   drain(): Promise<void>;
   /** graceful stop: subscriptions closed, store flushed and closed; idempotent, never rejects */
@@ -60,7 +65,7 @@ export interface CollectorUnderTest {
   failStore(untilMs: number): void;
   /** SIGKILL the collector process and, `downMs` later, start a fresh one on the same store (child process only) */
   killAndRestart?(downMs: number): Promise<void>;
-  /** its live order books (tv.book, tv.bookCounters), read in this process; absent for a child process */
+  /** its live order books (tv.book, tv.bookCounters): read in this process, or a child's latest reading of the books it was told to watch */
   readonly books?: CollectorBooks;
   /** gap and restart figures summed over every process this collector ran as */
   totals(): Pick<CollectorStatus, 'gaps' | 'restarts' | 'recoveries'>;

@@ -11,11 +11,11 @@ export async function startInProcess(config: TickvisorConfigInput, logger: Logge
   const storeFaults = createStoreFaultGate();
   const tv = createTickvisor(config, { logger, storeFaultGate: storeFaults });
   const alerts: Alert[] = [];
-  const latencies: number[] = [];
+  const commits: number[] = [];
   tv.alerts$.subscribe((a) => alerts.push(a));
   tv.committed$.subscribe((batch) => {
     const now = Date.now();
-    for (const r of batch.records) if (r.type === 'trade') latencies.push(now - r.timestamp);
+    for (const r of batch.records) if (r.type === 'trade') commits.push(r.timestamp, now);
   });
   let stopped: Promise<void> | undefined;
   let last: CollectorStatus | undefined;
@@ -33,7 +33,7 @@ export async function startInProcess(config: TickvisorConfigInput, logger: Logge
   return {
     status,
     alerts,
-    latencies,
+    commits,
     books: {
       book: (exchange, market, symbol, depth) => tv.book(exchange, market, symbol, depth),
       bookCounters: (exchange, market, symbol) => tv.bookCounters(exchange, market, symbol),

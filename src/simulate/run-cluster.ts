@@ -36,7 +36,7 @@ import { judge, type Expectation } from './expectations.js';
 import { tickerEventKey } from '../cluster/ticker-codec.js';
 import type { Ticker } from '../records.js';
 import { natsSkip, startNatsCluster, type NatsCluster } from './nats-cluster.js';
-import { BOOK_SAMPLE_STEPS, DEFAULT_SETTLE_TIMEOUT_MS, lastTimedFaultEnd, latencyQuantiles, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, scenarioBookSampler, STEP_MS, verdictFields, within, withoutSampled } from './run-common.js';
+import { BOOK_SAMPLE_STEPS, DEFAULT_SETTLE_TIMEOUT_MS, ExchangeWalls, lastTimedFaultEnd, latencyQuantiles, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, scenarioBookSampler, STEP_MS, verdictFields, within, withoutSampled } from './run-common.js';
 import type { RunOptions, SimulationReport } from './run-scenario.js';
 import type { BookSampler, CollectorBooks } from './book-sampler.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -124,14 +124,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   let archive: OpenedHistoryStore | undefined;
   let archiver: Archiver | undefined;
   let timeline: FaultTimeline | undefined;
-  /**
-   * The exchange's clock moves STEP_MS a step, and a step takes longer than that on a loaded box,
-   * so exchange time falls behind the wall clock. A trade's latency is counted from the wall time
-   * of the step that published it: the exchange's clock started at simStart (within a ms or two).
-   */
-  let simStart = 0;
-  const stepWalls: number[] = [];
-  const publishedAt = (timestamp: number) => stepWalls[Math.min(stepWalls.length - 1, Math.max(0, Math.ceil((timestamp - simStart) / STEP_MS) - 1))] ?? timestamp;
+  const walls = new ExchangeWalls();
   let faults = 0;
   let failure: unknown;
   let settled = false;
@@ -332,7 +325,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   const drive = async () => {
     check();
     sim!.advance(STEP_MS);
-    stepWalls.push(Date.now());
+    walls.stepped();
     await sleep(STEP_MS);
     watchFailovers();
     if (sampler !== undefined && ++steps % BOOK_SAMPLE_STEPS === 0) sampler.sample();
@@ -347,8 +340,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   try {
     nats = await startNatsCluster(cluster.natsServers);
     nc = await connect({ servers: nats.urls.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-    simStart = Date.now();
-    sim = await (options.startSim ?? startSimExchange)(scenarioToSimOptions(scenario, { mode: 'manual', keepTruth: true, ledgerLimitPerSymbol: RUN_LEDGER_LIMIT }));
+    sim = await (options.startSim ?? startSimExchange)({ ...scenarioToSimOptions(scenario, { mode: 'manual', keepTruth: true, ledgerLimitPerSymbol: RUN_LEDGER_LIMIT }), now: walls.now });
     const replicas = Math.min(3, cluster.natsServers);
     for (let i = 0; i < cluster.nodes; i++) {
       const proxies = await Promise.all(nats.servers.map((s) => startTcpProxy(Number(new URL(s.url).port))));
@@ -368,7 +360,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
       store: archive,
       onCommitted: (trades) => {
         const now = Date.now();
-        for (const c of trades) for (let i = 0; i < c.length; i++) latencies.push(now - publishedAt(c.timestamps[i] as number));
+        for (const c of trades) for (let i = 0; i < c.length; i++) latencies.push(now - walls.publishedAt(c.timestamps[i] as number));
       },
     });
     await archiver.start();

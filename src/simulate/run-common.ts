@@ -4,7 +4,7 @@ import { scenarioBookDepth } from '../scenario/index.js';
 import type { LevelWithSilent } from '../log/logger.js';
 import type { Scenario } from '../scenario/index.js';
 import type { SimExchange } from '../sim/index.js';
-import { BookSampler, type CollectorBooks, type TrueBooks } from './book-sampler.js';
+import { BookSampler, type BookKey, type CollectorBooks, type TrueBooks } from './book-sampler.js';
 import type { Comparison } from './compare.js';
 
 /** one step of the exchange's clock per step slept */
@@ -22,10 +22,17 @@ const MAX_SAMPLE_DEPTH = 30;
  * A sampler of every book of the scenario: `books` is what is judged (a collector's live books, or
  * the archive's stored ones in a cluster run), against the simulator's true books.
  */
-export function scenarioBookSampler(scenario: Scenario, books: CollectorBooks, truth: TrueBooks): BookSampler {
-  return new BookSampler({
+/** the books a scenario samples and the levels compared */
+export function scenarioSampledBooks(scenario: Scenario): { books: BookKey[]; depth: number } {
+  return {
     books: scenario.venues.flatMap((v) => v.symbols.map((x) => ({ exchange: v.exchange, market: v.market, symbol: x.symbol }))),
     depth: Math.min(scenarioBookDepth(scenario), MAX_SAMPLE_DEPTH),
+  };
+}
+
+export function scenarioBookSampler(scenario: Scenario, books: CollectorBooks, truth: TrueBooks): BookSampler {
+  return new BookSampler({
+    ...scenarioSampledBooks(scenario),
     collector: books,
     truth,
     now: Date.now,
@@ -91,4 +98,43 @@ export function latencyQuantiles(values: readonly number[]): { p50: number; p99:
 export function verdictFields(verdict: Comparison): Pick<Comparison, 'generated' | 'stored' | 'lost' | 'duplicated' | 'unexpected' | 'beforeStart' | 'unfilled' | 'neverSubscribed' | 'lostSample' | 'lostBySymbol'> {
   const { generated, stored, lost, duplicated, unexpected, beforeStart, unfilled, neverSubscribed, lostSample, lostBySymbol } = verdict;
   return { generated, stored, lost, duplicated, unexpected, beforeStart, unfilled, neverSubscribed, lostSample, lostBySymbol };
+}
+
+/**
+ * The wall time each step of the simulated exchange's clock was taken at. The exchange's clock
+ * moves STEP_MS a step and a step takes longer than that on a loaded machine, so exchange time
+ * falls behind the wall clock: a trade's latency is counted from the wall time of the step that
+ * published it, not from its timestamp (which would count the drift as latency).
+ */
+export class ExchangeWalls {
+  private start: number | undefined;
+  private readonly walls: number[] = [];
+
+  /**
+   * The simulator's clock (SimOptions.now): the wall clock, whose first reading, when the
+   * simulator sets its exchange clocks going, is where exchange time starts.
+   */
+  readonly now = (): number => {
+    const t = Date.now();
+    this.start ??= t;
+    return t;
+  };
+
+  /** a step of the exchange's clock is being taken now */
+  stepped(): void {
+    this.walls.push(Date.now());
+  }
+
+  /** the wall time the exchange published a trade stamped `timestamp` at */
+  publishedAt(timestamp: number): number {
+    const walls = this.walls;
+    return walls[Math.min(walls.length - 1, Math.max(0, Math.ceil((timestamp - (this.start ?? timestamp)) / STEP_MS) - 1))] ?? timestamp;
+  }
+
+  /** latencies from pairs of (exchange timestamp, commit wall time) */
+  latencies(commits: readonly number[]): number[] {
+    const out: number[] = [];
+    for (let i = 0; i + 1 < commits.length; i += 2) out.push((commits[i + 1] as number) - this.publishedAt(commits[i] as number));
+    return out;
+  }
 }

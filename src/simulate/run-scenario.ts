@@ -27,7 +27,7 @@ import { SimulateError } from './errors.js';
 import { judge, type Expectation } from './expectations.js';
 import { startInProcess } from './in-process.js';
 import { runClusterScenario, type ClusterRunFigures } from './run-cluster.js';
-import { BOOK_SAMPLE_STEPS, DEFAULT_SETTLE_TIMEOUT_MS, latencyQuantiles, lastTimedFaultEnd, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, scenarioBookSampler, STEP_MS, verdictFields, within, withoutSampled } from './run-common.js';
+import { BOOK_SAMPLE_STEPS, DEFAULT_SETTLE_TIMEOUT_MS, ExchangeWalls, latencyQuantiles, lastTimedFaultEnd, RUN_LEDGER_LIMIT, scenarioConfig, sleep, START_TIMEOUT_MS, scenarioBookSampler, scenarioSampledBooks, STEP_MS, verdictFields, within, withoutSampled } from './run-common.js';
 
 export { scenarioConfig } from './run-common.js';
 
@@ -135,6 +135,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let sampler: BookSampler | undefined;
   let steps = 0;
   let notLiveAtEnd: string[] = [];
+  const walls = new ExchangeWalls();
 
   const check = () => {
     if (options.signal?.aborted) throw new SimulateError('TV_ERR_SIMULATE_ABORTED', 'the run was interrupted');
@@ -152,6 +153,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // slower than the wall clock rather than in bursts
   const drive = async (phase: RunProgress['phase']) => {
     check();
+    walls.stepped();
     sim!.advance(STEP_MS);
     await sleep(STEP_MS);
     if (sampler !== undefined && ++steps % BOOK_SAMPLE_STEPS === 0) sampler.sample();
@@ -162,11 +164,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     s.coins.length >= expectedCoins && s.coins.every((c) => c.state === (endStates.get(`${c.exchange}:${c.market}:${c.symbol}`) ?? 'Subscribed'));
 
   try {
-    sim = await (options.startSim ?? startSimExchange)(scenarioToSimOptions(scenario, { mode: 'manual', keepTruth: true, ledgerLimitPerSymbol: RUN_LEDGER_LIMIT }));
+    sim = await (options.startSim ?? startSimExchange)({ ...scenarioToSimOptions(scenario, { mode: 'manual', keepTruth: true, ledgerLimitPerSymbol: RUN_LEDGER_LIMIT }), now: walls.now });
     const logLevel = options.logLevel ?? 'silent';
     const config = scenarioConfig(scenario, dir, sim, logLevel);
     const logger = options.logger ?? (logLevel === 'silent' ? silentLogger() : createLogger(logLevel));
-    collector = child ? await startChildProcess(config) : await startInProcess(config, logger);
+    collector = child ? await startChildProcess(config, collectsBooks ? scenarioSampledBooks(scenario) : undefined) : await startInProcess(config, logger);
     const c = collector;
     const s = sim;
 
@@ -261,7 +263,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     recoveries: totals.recoveries,
     alerts: collector.alerts.length,
     alertsByKind,
-    latencyMs: latencyQuantiles(collector.latencies),
+    latencyMs: latencyQuantiles(walls.latencies(collector.commits)),
     gaps: totals.gaps,
     audit: endStatus.audit,
     faultsInjected: faults,

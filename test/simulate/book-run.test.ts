@@ -47,6 +47,35 @@ describe('a scenario keeping books, end to end', () => {
     assert.deepEqual(Object.keys(json.book).sort(), ['compared', 'mismatched', 'notLiveAtEnd', 'resyncs', 'samples', 'skipped', 'unsyncedMs']);
   });
 
+  test('a collector killed mid-run (a child process) still has its books sampled, across the kill', async () => {
+    const report = await runScenario(bookScenario({ books: { liveAtEnd: true } }), { collectorProcess: 'child' });
+    // the same scenario with a kill of the collector process between its two faults
+    const killed = await runScenario(
+      parseScenario({
+        name: 'books-killed',
+        seed: 6,
+        durationMs: 2500,
+        tradesPerSecond: 20,
+        venues: [{ exchange: 'binance', market: 'spot', symbols: ['BTC/USDT'] }],
+        tickvisor: { channels: ['trade', 'book'], bookDepth: 5 },
+        faults: [{ at: 800, kind: 'kill-collector', durationMs: 300 }],
+        settleTimeoutMs: 20_000,
+        expect: { lost: 0, duplicated: 0, books: { liveAtEnd: true } },
+      }),
+    );
+    for (const r of [report, killed]) {
+      const book = r.book;
+      assert.ok(book, 'the report has a book section');
+      assert.ok(book.compared >= 5, `${r.scenario}: ${book.compared} of ${book.samples} compared`);
+      assert.equal(book.mismatched, 0, JSON.stringify(book.mismatch));
+      assert.deepEqual(book.notLiveAtEnd, []);
+      assert.ok(r.ok, r.expectations.filter((e) => !e.ok).map((e) => e.detail).join('; '));
+    }
+    assert.equal(killed.collectorKills, 1);
+    // while no process ran, the book was honestly not live
+    assert.ok((killed.book?.unsyncedMs ?? 0) >= 300, `${killed.book?.unsyncedMs} ms unsynced`);
+  });
+
   test('a scenario without books has no book section', async () => {
     const report = await runScenario(parseScenario({ name: 'trades', durationMs: 300, tradesPerSecond: 20, venues: [{ exchange: 'binance', market: 'spot', symbols: ['BTC/USDT'] }] }));
     assert.equal(report.book, undefined);
