@@ -12,8 +12,14 @@ export interface Expectation {
 
 export interface RunOutcome {
   verdict: Comparison;
-  /** the collector's status when the exchange stopped (undefined: it never got that far) */
+  /** the collector's status once everything in flight landed (undefined: it never got that far) */
   endStatus: CollectorStatus | undefined;
+  /**
+   * the coins' states when recovery ended, before the exchange stopped trading (default: those of
+   * endStatus). Judged there: once the exchange is stopped for the final drain, a feed that has
+   * gone quiet is reconnected as it should be, and a long drain would show that, not the recovery.
+   */
+  coinsAtRest?: CollectorStatus['coins'];
   alerts: number;
   alertsByKind: Record<string, number>;
   expectedCoins: number;
@@ -27,7 +33,7 @@ export interface RunOutcome {
 export function judge(scenario: Scenario, run: RunOutcome): Expectation[] {
   const e = scenario.expect;
   const v = run.verdict;
-  const coins = run.endStatus?.coins ?? [];
+  const coins = run.coinsAtRest ?? run.endStatus?.coins ?? [];
   const subscribed = coins.filter((c) => c.state === 'Subscribed').length;
   const out: Expectation[] = [
     { name: 'lost', ok: v.lost <= e.lost, detail: `${v.lost} lost (expected ≤ ${e.lost})` },

@@ -130,6 +130,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   let settled = false;
   let stopping = false;
   let endStatus: CollectorStatus | undefined;
+  let coinsWhenStopped: CollectorStatus['coins'] | undefined;
   let verdict: Comparison;
   let tickerCounts = { archived: 0, repeats: 0 };
   /** scenarios keeping books: the archive's newest book of each symbol against the simulator's true book */
@@ -414,6 +415,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
 
     // 4. the exchange stops; each node drains and stops (publishing what it holds); the archive catches up
     stopping = true;
+    coinsWhenStopped = merged().coins;
     await within(Promise.all(nodes.filter((n) => n.current).map((n) => drainChild(n.current!))), settleTimeoutMs);
     endStatus = merged();
     await Promise.all(nodes.map((n) => ended(n, stopChild)));
@@ -454,7 +456,7 @@ export async function runClusterScenario(scenario: Scenario, cluster: ScenarioCl
   };
   const book = collectsBooks && sampler !== undefined ? { ...sampler.report(), notLiveAtEnd, sampled: true } : undefined;
   const expectations: Expectation[] = [
-    ...judge(scenario, { verdict, endStatus, alertsByKind, alerts: alerts.length, expectedCoins, ...(book ? { book } : {}) }),
+    ...judge(scenario, { verdict, endStatus, ...(coinsWhenStopped ? { coinsAtRest: coinsWhenStopped } : {}), alertsByKind, alerts: alerts.length, expectedCoins, ...(book ? { book } : {}) }),
     ...judgeCluster(scenario, cluster, figures),
   ];
   const audit = nodes.flatMap((n) => n.ended).reduce((a, s) => ({ windows: a.windows + s.audit.windows, missing: a.missing + s.audit.missing, filled: a.filled + s.audit.filled, unfilled: a.unfilled + s.audit.unfilled }), { windows: 0, missing: 0, filled: 0, unfilled: 0 });

@@ -130,6 +130,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let failure: unknown;
   let settled = false;
   let endStatus: CollectorStatus | undefined;
+  let coinsWhenStopped: CollectorStatus['coins'] | undefined;
   let verdict: Comparison;
   const collectsBooks = scenarioCollectsBooks(scenario);
   let sampler: BookSampler | undefined;
@@ -235,6 +236,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
     // 5. the exchange stops; everything in flight lands; the collector stops and closes the store
     progress('comparing', true);
+    coinsWhenStopped = c.status().coins;
     await within(c.drain(), settleTimeoutMs);
     endStatus = c.status();
     await c.stop();
@@ -255,7 +257,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const alertsByKind: Record<string, number> = {};
   for (const a of collector.alerts) alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
   const book = collectsBooks ? { ...(sampler?.report() ?? emptyBookReport()), notLiveAtEnd: sampler ? notLiveAtEnd : [], sampled: sampler !== undefined } : undefined;
-  const expectations = judge(scenario, { verdict, endStatus, alertsByKind, alerts: collector.alerts.length, expectedCoins, ...(book ? { book } : {}) });
+  const expectations = judge(scenario, { verdict, endStatus, ...(coinsWhenStopped ? { coinsAtRest: coinsWhenStopped } : {}), alertsByKind, alerts: collector.alerts.length, expectedCoins, ...(book ? { book } : {}) });
   return {
     scenario: scenario.name,
     ...verdictFields(verdict),

@@ -97,4 +97,15 @@ describe('runScenario: faults past the timeline, settle timeout, expectations', 
     const bad = judge(scenario, { verdict: unfilled, endStatus, alerts: 1, alertsByKind: { 'coin-silent': 1 }, expectedCoins: 1 });
     assert.deepEqual(bad.filter((e) => !e.ok).map((e) => e.name), ['unfilled', 'alerts.coin-silent']);
   });
+
+  test('coins are judged as they were when recovery ended, not after the final drain with the exchange stopped', () => {
+    const scenario = parseScenario({ name: 'at-rest', durationMs: 100, venues: [{ exchange: 'binance', market: 'spot', symbols: ['BTC/USDT'] }], expect: { lost: 0, duplicated: 0, subscribedAtEnd: true } });
+    const status = (state: string) => ({ coins: [{ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', state }], gapsSettled: true, committed: 0, auditedUntil: null, audit: { windows: 0, missing: 0, filled: 0, unfilled: 0 }, gaps: { detected: 0, merged: 0, filled: 0, unfilled: 0, backfilledTrades: 0 }, restarts: {}, recoveries: {} });
+    // a long drain after the exchange stopped: the quiet feed was being reconnected
+    const drained = status('Requested');
+    const atRest = judge(scenario, { verdict: emptyComparison(), endStatus: drained, coinsAtRest: status('Subscribed').coins, alerts: 0, alertsByKind: {}, expectedCoins: 1 });
+    assert.ok(atRest.every((e) => e.ok), JSON.stringify(atRest));
+    const notAtRest = judge(scenario, { verdict: emptyComparison(), endStatus: status('Subscribed'), coinsAtRest: status('Ready').coins, alerts: 0, alertsByKind: {}, expectedCoins: 1 });
+    assert.deepEqual(notAtRest.filter((e) => !e.ok).map((e) => e.detail), ['0/1 coins Subscribed at the end']);
+  });
 });
