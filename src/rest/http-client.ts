@@ -66,6 +66,8 @@ export interface RestClientOptions {
 }
 
 const JITTER = 0.2;
+/** how long the first request to a venue's pool may go unanswered before the rest go anyway (weight-budget.ts) */
+const FIRST_ANSWER_WAIT_MS = 3_000;
 
 /**
  * Finite on purpose: an Infinity retry count or delay would let the retry loop below run (or
@@ -147,6 +149,8 @@ export function createRestClient(options: RestClientOptions = {}): BudgetedRestC
     blockedMs: (key) => throttle.blocked(key)?.remainingMs ?? 0,
     closed: () => signal?.aborted === true,
     ...(options.onBan ? { onBan: options.onBan } : {}),
+    // after a restart, what the venue already counted for this IP is learnt before spending on
+    firstAnswerWaitMs: FIRST_ANSWER_WAIT_MS,
   });
 
   async function get(url: string): Promise<RestResponse> {

@@ -49,6 +49,8 @@ export interface VenueProfile {
   weight: number;
   /** how long a ban lasts when the venue names no end (its documented minimum) */
   banMs: number;
+  /** the venue tells its accounting in its answers' headers (readUsage can learn from them) */
+  reportsUsage: boolean;
   /** the venue's accounting in an answer's headers (lower-case names), for this request's pool */
   readUsage(headers: Readonly<Record<string, string | undefined>>, now: number): ReportedUsage | undefined;
 }
@@ -59,6 +61,7 @@ interface VenueRule {
   root: string;
   pools: readonly PoolSpec[];
   banMs: number;
+  reportsUsage: boolean;
   cost(apiPath: string, query: URLSearchParams): { pool: string; weight: number };
   readUsage(headers: Readonly<Record<string, string | undefined>>, pool: string, now: number): ReportedUsage | undefined;
 }
@@ -103,6 +106,7 @@ function binanceRule(futures: boolean): VenueRule {
     root: futures ? '/fapi/' : '/api/v3/',
     pools: [{ name: 'weight', limit: futures ? 2400 : 6000, windowMs: MINUTE }],
     banMs: 2 * MINUTE,
+    reportsUsage: true,
     cost(apiPath, query) {
       const endpoint = apiPath.split('/').pop() ?? '';
       const weight = endpoint === 'depth' ? binanceDepthWeight(futures, query) : (weights[endpoint] ?? 1);
@@ -121,6 +125,7 @@ const bybitRule: VenueRule = {
   root: '/v5/',
   pools: [{ name: 'requests', limit: 600, windowMs: 5_000 }],
   banMs: 10 * MINUTE,
+  reportsUsage: true,
   cost: () => ({ pool: 'requests', weight: 1 }),
   readUsage(headers, pool, now) {
     const limit = intHeader(headers['x-bapi-limit']);
@@ -150,6 +155,7 @@ const okxRule: VenueRule = {
     { name: 'other', limit: OKX_DEFAULT_LIMIT, windowMs: 2_000 },
   ],
   banMs: MINUTE,
+  reportsUsage: false,
   cost: (apiPath) => ({ pool: OKX_LIMITS[apiPath] !== undefined ? apiPath : 'other', weight: 1 }),
   // OKX sends no accounting: the documented limits are all we have
   readUsage: () => undefined,
@@ -163,6 +169,7 @@ const upbitRule: VenueRule = {
   root: '/v1/',
   pools: ['market', 'trade', 'ticker', 'candle', 'orderbook'].map((name) => ({ name, limit: 10, windowMs: 1_000 })),
   banMs: MINUTE,
+  reportsUsage: true,
   cost: (apiPath) => ({ pool: UPBIT_GROUPS[apiPath.split('/')[0] ?? ''] ?? 'market', weight: 1 }),
   readUsage(headers, pool, now) {
     const header = headers['remaining-req'];
@@ -191,6 +198,7 @@ export function venueProfileOf(url: URL): VenueProfile | undefined {
       pool,
       weight,
       banMs: rule.banMs,
+      reportsUsage: rule.reportsUsage,
       readUsage: (headers, now) => rule.readUsage(headers, pool, now),
     };
   }

@@ -13,6 +13,12 @@
  * counted (other processes on the same IP, requests we did not see), the difference is booked
  * until the venue's window ends. It never corrects downwards: a window we counted full stays full.
  *
+ * Until the venue has answered once, a pool whose venue reports its accounting (Binance, Bybit,
+ * Upbit) lets one request go at a time (`firstAnswerWaitMs`): a process started again within the
+ * venue's window (after a crash) does not know what its previous life spent there, and the first
+ * answer tells it. Without that, a restart on Binance could spend up to the whole minute's budget
+ * on top of what the dead process had spent, and take a 429 (repeated, a ban).
+ *
  * Waiters queue per pool, first come first served, and one pump per pool serves them: a thousand
  * waiters cost one timer, not a thousand wake-ups a turn. A block of the host (429, ban) holds the
  * pump too, so a spend is booked at the moment its request really goes out.
@@ -31,6 +37,11 @@ export interface WeightBudgetOptions {
   closed?: () => boolean;
   /** called once when a ban starts (not again while it lasts, nor when it is extended) */
   onBan?: (ban: BanEvent) => void;
+  /**
+   * on a venue that reports its accounting, one request at a time per pool until the first answer
+   * (or this long without one: the request failed, the venue says nothing); 0 or absent: off
+   */
+  firstAnswerWaitMs?: number;
 }
 
 export interface BanEvent {
@@ -107,6 +118,12 @@ interface Pool {
   waits: number;
   waitMs: number;
   corrections: number;
+  /** the venue answered a request of this pool (or we stopped waiting for it to) */
+  answered: boolean;
+  /** when the first request went out, while no answer has come */
+  probeAt: number | undefined;
+  /** ends the pump's wait for the first answer */
+  wake: (() => void) | undefined;
 }
 
 interface Venue {
@@ -125,6 +142,7 @@ export function createWeightBudget(options: WeightBudgetOptions): WeightBudget {
   const blockedMs = options.blockedMs ?? (() => 0);
   const closed = options.closed ?? (() => false);
   const venues = new Map<string, Venue>();
+  const firstAnswerWaitMs = options.firstAnswerWaitMs ?? 0;
 
   function venueOf(profile: VenueProfile): Venue {
     let v = venues.get(profile.key);
@@ -142,6 +160,9 @@ export function createWeightBudget(options: WeightBudgetOptions): WeightBudget {
           waits: 0,
           waitMs: 0,
           corrections: 0,
+          answered: firstAnswerWaitMs <= 0 || !profile.reportsUsage,
+          probeAt: undefined,
+          wake: undefined,
         });
       }
       v = { exchange: profile.exchange, key: profile.key, pools, rateLimited: 0, bans: 0, bannedUntil: 0 };
@@ -202,6 +223,17 @@ export function createWeightBudget(options: WeightBudgetOptions): WeightBudget {
           head.waited += wait;
           continue;
         }
+        if (!p.answered && p.probeAt !== undefined) {
+          const left = p.probeAt + firstAnswerWaitMs - t;
+          if (left > 0) {
+            await Promise.race([sleep(left), new Promise<void>((resolve) => (p.wake = resolve))]);
+            p.wake = undefined;
+            head.waited += now() - t;
+            continue;
+          }
+          p.answered = true; // no answer in time: the documented limits are all we go by
+        }
+        if (!p.answered) p.probeAt = t;
         p.queue.shift();
         book(p, t + p.spec.windowMs, head.weight);
         p.requests++;
@@ -231,6 +263,11 @@ export function createWeightBudget(options: WeightBudgetOptions): WeightBudget {
 
     observe(profile, headers) {
       const t = now();
+      const spent = venueOf(profile).pools.get(profile.pool);
+      if (spent !== undefined && !spent.answered) {
+        spent.answered = true;
+        spent.wake?.();
+      }
       const reported: ReportedUsage | undefined = profile.readUsage(headers, t);
       if (reported === undefined) return;
       const p = venueOf(profile).pools.get(reported.pool);

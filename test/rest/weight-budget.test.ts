@@ -192,3 +192,62 @@ describe('createWeightBudget', () => {
     assert.equal(budget.stats()[0]!.pools[0]!.requests, 240, 'nothing more was booked');
   });
 });
+
+/** a clock whose sleeps end only when the test moves it */
+function heldClock(start: number) {
+  let t = start;
+  const timers: { at: number; resolve: () => void }[] = [];
+  return {
+    now: () => t,
+    sleep: (ms: number) => new Promise<void>((resolve) => timers.push({ at: t + ms, resolve })),
+    advance(ms: number) {
+      t += ms;
+      for (const timer of timers.splice(0)) {
+        if (timer.at <= t) timer.resolve();
+        else timers.push(timer);
+      }
+    },
+  };
+}
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('createWeightBudget after a restart: the first answer first', () => {
+  test('the second request waits for the first answer, which tells what an earlier life spent this minute', async () => {
+    const clock = heldClock(T0);
+    const budget = createWeightBudget({ now: clock.now, sleep: clock.sleep, firstAnswerWaitMs: 3_000 });
+    const page = profile(BINANCE_PAGE);
+    assert.equal(await budget.acquire(page), 0, 'the first goes at once');
+    let second: number | undefined;
+    void budget.acquire(page).then((w) => (second = w));
+    await turn();
+    assert.equal(second, undefined, 'held until the venue has answered once');
+    // the answer: 5,500 of the minute's 6,000 spent (a process that died a moment ago)
+    budget.observe(page, { 'x-mbx-used-weight-1m': '5500' });
+    await turn();
+    assert.equal(second, undefined, 'no room left in 90 % of the minute: it waits for the minute to turn');
+    clock.advance(60_000);
+    await turn();
+    await turn();
+    assert.equal(second, 60_000);
+  });
+
+  test('without an answer (the request failed) the rest go after firstAnswerWaitMs; a venue without accounting is not held', async () => {
+    const clock = heldClock(T0);
+    const budget = createWeightBudget({ now: clock.now, sleep: clock.sleep, firstAnswerWaitMs: 3_000 });
+    const page = profile(BINANCE_PAGE);
+    await budget.acquire(page);
+    let second: number | undefined;
+    void budget.acquire(page).then((w) => (second = w));
+    await turn();
+    clock.advance(2_999);
+    await turn();
+    assert.equal(second, undefined);
+    clock.advance(1);
+    await turn();
+    await turn();
+    assert.equal(second, 3_000);
+    // OKX sends no accounting: nothing to learn, nothing held
+    const okx = profile('https://www.okx.com/api/v5/market/history-trades?instId=BTC-USDT');
+    assert.deepEqual(await Promise.all([budget.acquire(okx), budget.acquire(okx)]), [0, 0]);
+  });
+});
