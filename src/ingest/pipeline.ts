@@ -78,7 +78,11 @@ export interface PipelineOptions {
   knownSymbols?: ReadonlySet<string>;
   /** dedup window per symbol (default 4096 ids) */
   dedupWindowPerSymbol?: number;
-  /** first retry delay after a failed write (default 250 ms), doubling up to maxRetryDelayMs (default 30 s) */
+  /**
+   * first retry delay after a failed write (default 250 ms), doubling up to maxRetryDelayMs
+   * (default 5 s: while writes fail the sockets are held, and a freed disk should be noticed within
+   * seconds, not after a 30 s wait; a failed attempt costs one refused commit)
+   */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
   /**
@@ -197,7 +201,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     lowWaterMark,
     hardLimit,
     retryDelayMs: options.retryDelayMs ?? 250,
-    maxRetryDelayMs: options.maxRetryDelayMs ?? 30_000,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? 5_000,
     // Subject.next allocates per call (a closure, an iterator: ~90 bytes per frame, measured) even
     // with no one listening, which is the usual case: asked first
     onQueued: (records) => {
