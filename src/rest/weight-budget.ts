@@ -122,8 +122,6 @@ interface Pool {
   answered: boolean;
   /** when the first request went out, while no answer has come */
   probeAt: number | undefined;
-  /** ends the pump's wait for the first answer */
-  wake: (() => void) | undefined;
 }
 
 interface Venue {
@@ -134,6 +132,9 @@ interface Venue {
   bans: number;
   bannedUntil: number;
 }
+
+/** how often a pool waiting for the venue's first answer looks again */
+const FIRST_ANSWER_POLL_MS = 20;
 
 export function createWeightBudget(options: WeightBudgetOptions): WeightBudget {
   const share = options.share ?? 0.9;
@@ -162,7 +163,6 @@ export function createWeightBudget(options: WeightBudgetOptions): WeightBudget {
           corrections: 0,
           answered: firstAnswerWaitMs <= 0 || !profile.reportsUsage,
           probeAt: undefined,
-          wake: undefined,
         });
       }
       v = { exchange: profile.exchange, key: profile.key, pools, rateLimited: 0, bans: 0, bannedUntil: 0 };
@@ -226,8 +226,8 @@ export function createWeightBudget(options: WeightBudgetOptions): WeightBudget {
         if (!p.answered && p.probeAt !== undefined) {
           const left = p.probeAt + firstAnswerWaitMs - t;
           if (left > 0) {
-            await Promise.race([sleep(left), new Promise<void>((resolve) => (p.wake = resolve))]);
-            p.wake = undefined;
+            // short steps rather than one wait to be woken from: no timer outlives the answer
+            await sleep(Math.min(left, FIRST_ANSWER_POLL_MS));
             head.waited += now() - t;
             continue;
           }
@@ -264,10 +264,7 @@ export function createWeightBudget(options: WeightBudgetOptions): WeightBudget {
     observe(profile, headers) {
       const t = now();
       const spent = venueOf(profile).pools.get(profile.pool);
-      if (spent !== undefined && !spent.answered) {
-        spent.answered = true;
-        spent.wake?.();
-      }
+      if (spent !== undefined) spent.answered = true;
       const reported: ReportedUsage | undefined = profile.readUsage(headers, t);
       if (reported === undefined) return;
       const p = venueOf(profile).pools.get(reported.pool);
