@@ -4,6 +4,7 @@
  * temporary store directory. Tests that need it skip with `natsSkip` (a note saying how to install
  * it) when `nats-server` is not on the PATH; `simulate` refuses in one line.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -77,6 +78,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Starts `size` servers (3 by default) and waits until JetStream has a meta leader. */
 export async function startNatsCluster(size = 3): Promise<NatsCluster> {
   const root = mkdtempSync(join(tmpdir(), 'tv-nats-'));
+  // a name of its own: a server left over from another cluster (a killed run's) whose routes point
+  // at ports this one now listens on must be refused, not merged in with its own JetStream state
+  const clusterName = `tv-${process.pid}-${randomBytes(4).toString('hex')}`;
   const specs: ServerSpec[] = [];
   for (let i = 0; i < size; i++) {
     const dir = join(root, `n${i + 1}`);
@@ -93,7 +97,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         `jetstream { store_dir: "${spec.dir}", max_memory_store: 256MB, max_file_store: 2GB }`,
         // no_advertise: clients keep to the URLs they were given, so a client connected through a
         // proxy (isolate-node) cannot slip past it to a server the cluster told it about
-        ...(size > 1 ? [`cluster { name: tvtest, listen: 127.0.0.1:${spec.clusterPort}, no_advertise: true, routes: [${routes.join(', ')}] }`] : []),
+        ...(size > 1 ? [`cluster { name: ${clusterName}, listen: 127.0.0.1:${spec.clusterPort}, no_advertise: true, routes: [${routes.join(', ')}] }`] : []),
         '',
       ].join('\n'),
     );
@@ -150,16 +154,23 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
       let last = 'no answer yet';
       while (Date.now() < deadline) {
         try {
-          let leader = '';
-          for (const server of servers) {
-            if (!server.running()) continue;
+          // every running server healthy, routed to every other running one, and agreeing on one
+          // JetStream meta leader: a server that is up but not yet part of the cluster answers
+          // JetStream requests from its own view (a stream "not found" that the others hold)
+          const running = servers.filter((s) => s.running());
+          const leaders = new Set<string>();
+          for (const server of running) {
             const health = (await getJson(`${server.monitorUrl}/healthz`)) as { status?: string };
             if (health.status !== 'ok') throw new Error(`${server.name} not healthy: ${JSON.stringify(health)}`);
+            if (size === 1) continue;
+            const routez = (await getJson(`${server.monitorUrl}/routez`)) as { num_routes?: number };
+            if ((routez.num_routes ?? 0) < running.length - 1) throw new Error(`${server.name} has ${routez.num_routes ?? 0} routes of ${running.length - 1}`);
             const jsz = (await getJson(`${server.monitorUrl}/jsz`)) as { meta_cluster?: { leader?: string } };
-            leader ||= jsz.meta_cluster?.leader ?? '';
+            leaders.add(jsz.meta_cluster?.leader ?? '');
           }
-          if (leader !== '' || size === 1) return;
-          last = 'no JetStream meta leader';
+          if (size === 1) return;
+          if (leaders.size === 1 && !leaders.has('')) return;
+          last = `JetStream meta leader ${leaders.has('') ? 'not known to every server' : `not agreed: ${[...leaders].join(', ')}`}`;
         } catch (error) {
           last = error instanceof Error ? error.message : String(error);
         }
