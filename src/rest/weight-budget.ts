@@ -263,11 +263,12 @@ export function createWeightBudget(options: WeightBudgetOptions): WeightBudget {
 
     observe(profile, headers) {
       const t = now();
-      const spent = venueOf(profile).pools.get(profile.pool);
+      const pools = venueOf(profile).pools;
+      const spent = pools.get(profile.pool);
       if (spent !== undefined) spent.answered = true;
       const reported: ReportedUsage | undefined = profile.readUsage(headers, t);
       if (reported === undefined) return;
-      const p = venueOf(profile).pools.get(reported.pool);
+      const p = pools.get(reported.pool);
       if (p === undefined) return;
       prune(p, t);
       const missing = reported.used - p.total;

@@ -113,7 +113,7 @@ export class BookSampler {
 
   constructor(private readonly options: BookSamplerOptions) {
     const start = options.now();
-    for (const b of options.books) this.lastSampleAt.set(keyOf(b), start);
+    for (const b of options.books) this.lastSampleAt.set(bookKeyText(b), start);
   }
 
   /** one reading of every book */
@@ -121,7 +121,7 @@ export class BookSampler {
     const { depth, collector, truth } = this.options;
     const now = this.options.now();
     for (const b of this.options.books) {
-      const key = keyOf(b);
+      const key = bookKeyText(b);
       const elapsed = now - (this.lastSampleAt.get(key) ?? now);
       this.lastSampleAt.set(key, now);
       this.samples++;
@@ -156,12 +156,12 @@ export class BookSampler {
 
   /** every book live at the last sample (false before any sample) */
   allLive(): boolean {
-    return this.options.books.length > 0 && this.options.books.every((b) => this.live.get(keyOf(b)) === true);
+    return this.options.books.length > 0 && this.options.books.every((b) => this.live.get(bookKeyText(b)) === true);
   }
 
   /** the books not live at the last sample */
   notLive(): BookKey[] {
-    return this.options.books.filter((b) => this.live.get(keyOf(b)) !== true);
+    return this.options.books.filter((b) => this.live.get(bookKeyText(b)) !== true);
   }
 
   report(): BookSampleReport {
@@ -179,7 +179,8 @@ export class BookSampler {
   }
 }
 
-function keyOf(b: BookKey): string {
+/** a book's key as text (`exchange:market:symbol`): the sampler's and a child collector's readings share it */
+export function bookKeyText(b: BookKey): string {
   return `${b.exchange}:${b.market}:${b.symbol}`;
 }
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Alert } from '../alerts/index.js';
 import type { TickvisorConfigInput } from '../config/schema.js';
 import { SimulateError } from './errors.js';
-import type { BookKey, CollectorBooks } from './book-sampler.js';
+import { bookKeyText, type BookKey, type CollectorBooks } from './book-sampler.js';
 import type { ChildBookReading, FromChild, ToChild } from './child-messages.js';
 import { addTotals, emptyStatus, type CollectorStatus, type CollectorUnderTest } from './collector.js';
 
@@ -121,12 +121,11 @@ export async function startChildProcess(config: TickvisorConfigInput, watchBooks
   const readings = new Map<string, ChildBookReading>();
   /** resyncs counted by the processes killed so far, per book */
   const resyncsBefore = new Map<string, number>();
-  const keyOf = (exchange: string, market: string, symbol: string) => `${exchange}:${market}:${symbol}`;
   const launch = async (): Promise<CollectorChild> => {
     const run = await forkCollector(config, {
       onStatus: (m) => {
         for (const x of m.commits) commits.push(x);
-        for (const r of m.books ?? []) readings.set(keyOf(r.key.exchange, r.key.market, r.key.symbol), r);
+        for (const r of m.books ?? []) readings.set(bookKeyText(r.key), r);
       },
       onAlert: (alert) => alerts.push(alert),
     });
@@ -145,9 +144,9 @@ export async function startChildProcess(config: TickvisorConfigInput, watchBooks
     ...(watchBooks
       ? {
           books: {
-            book: (exchange, market, symbol) => readings.get(keyOf(exchange, market, symbol))?.book,
+            book: (exchange, market, symbol) => readings.get(bookKeyText({ exchange, market, symbol }))?.book,
             bookCounters: (exchange, market, symbol) => {
-              const key = keyOf(exchange, market, symbol);
+              const key = bookKeyText({ exchange, market, symbol });
               const r = readings.get(key);
               const before = resyncsBefore.get(key);
               return r?.resyncs === undefined && before === undefined ? undefined : { resyncs: (before ?? 0) + (r?.resyncs ?? 0) };

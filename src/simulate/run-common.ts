@@ -18,10 +18,6 @@ export const BOOK_SAMPLE_STEPS = 5;
 /** levels compared per side at most: Upbit sends 30 units */
 const MAX_SAMPLE_DEPTH = 30;
 
-/**
- * A sampler of every book of the scenario: `books` is what is judged (a collector's live books, or
- * the archive's stored ones in a cluster run), against the simulator's true books.
- */
 /** the books a scenario samples and the levels compared */
 export function scenarioSampledBooks(scenario: Scenario): { books: BookKey[]; depth: number } {
   return {
@@ -30,6 +26,10 @@ export function scenarioSampledBooks(scenario: Scenario): { books: BookKey[]; de
   };
 }
 
+/**
+ * A sampler of every book of the scenario: `books` is what is judged (a collector's live books, or
+ * the archive's stored ones in a cluster run), against the simulator's true books.
+ */
 export function scenarioBookSampler(scenario: Scenario, books: CollectorBooks, truth: TrueBooks): BookSampler {
   return new BookSampler({
     ...scenarioSampledBooks(scenario),
