@@ -188,9 +188,12 @@ if (wanted('recovery')) {
     const down = fault === 'disconnect' ? 0 : RESTART_DOWN_MS;
     const r = await attempt('recovery', () => recovery(fault, down));
     rec[key] = r;
+    // a trade lost or stored twice is a failed scenario, whatever the timings
+    if (isError(r) || r.lost > 0 || r.duplicated > 0 || r.unexpected > 0) failed = true;
     if (!isError(r)) log(
       `recovery   ${fault}${down ? ` (${down} ms down)` : ''} · all Subscribed ${r.subscribedMs ?? 'never'} ms · gap filled ${r.gapFilledMs ?? 'never'} ms after the simulator was back` +
-        ` · ${r.missingAtWorst} trades missing at worst · lost ${r.lost} of ${fmt(r.generated)}`,
+        ` · ${r.missingAtWorst} trades missing at worst · lost ${r.lost} of ${fmt(r.generated)}, duplicated ${r.duplicated}` +
+        (r.lostSample ? ` (e.g. ${r.lostSample.slice(0, 3).join(', ')})` : ''),
     );
   }
   result.recovery = rec;

@@ -1,7 +1,7 @@
 // The simulated exchange in its own process, so the bench measures only the consumer's CPU.
 // Commands (lib/protocol.ts): start(SimOptions) → endpoints of its one venue; burst(N); burstPrepare(N); burstSend();
 // bookBurstPrepare({ eventsPerSymbol }) → events; bookBurstSend(); trueBooks(depth) → each symbol's true top; inject(fault)
-// → the simulator's clock at injection; setSymbols(list); generated() → trades in the ledger;
+// → the simulator's clock at injection; setSymbols(list); generated() → trades in the ledger; truthIds() → their ids per symbol;
 // cpuSeconds() → its own CPU so far.
 import { startSimExchange, type PreparedBookBurst, type PreparedBurst, type SimExchange, type SimFault, type SimOptions, type SimSymbolOptions } from '../src/sim/index.js';
 import { serve } from './lib/protocol.js';
@@ -83,6 +83,12 @@ serve(
       return true;
     },
     generated: () => need().sim.groundTruth().length,
+    /** every generated trade's id, per unified symbol (the ground truth a loss count compares the store with) */
+    truthIds: () => {
+      const out: Record<string, string[]> = {};
+      for (const t of need().sim.groundTruth()) (out[t.symbol] ??= []).push(t.id);
+      return out;
+    },
     stats: () => need().sim.stats(),
     /** this process's CPU so far (user + system, every thread), seconds: was the simulator the bound? */
     cpuSeconds: () => {

@@ -24,6 +24,8 @@ export interface SimProcess {
   setSymbols(symbols: SimSymbolOptions[]): Promise<void>;
   /** every trade the simulator generated (its ground truth) */
   generated(): Promise<number>;
+  /** the ids of every trade the simulator generated, per unified symbol */
+  truthIds(): Promise<Record<string, string[]>>;
   stats(): Promise<SimStats>;
   /** the simulator process's CPU so far, seconds */
   cpuSeconds(): Promise<number>;
@@ -59,6 +61,7 @@ export async function startSimProcess(options: SimOptions): Promise<SimProcess> 
     inject: async (fault) => (await child.call<{ at: number }>('inject', fault)).at,
     setSymbols: async (symbols) => void (await child.call('setSymbols', symbols)),
     generated: () => child.call<number>('generated'),
+    truthIds: () => child.call<Record<string, string[]>>('truthIds'),
     stats: () => child.call<SimStats>('stats'),
     cpuSeconds: () => child.call<number>('cpuSeconds'),
     stop: () => child.stop(),

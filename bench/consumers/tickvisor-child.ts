@@ -81,6 +81,16 @@ serve(
       const s = need();
       return until(() => s.tv.gapStats().every((g) => g.openWindows === 0 && g.idle), arg.timeoutMs, 10);
     },
+    /** the ids the store holds per symbol (binance spot, as the bench's venue), each id as often as it is stored */
+    storedIds: (arg: { symbols: string[] }) => {
+      const { tv } = need();
+      const out: Record<string, string[]> = {};
+      for (const symbol of arg.symbols) {
+        const ids: string[] = (out[symbol] = []);
+        for (const r of tv.history({ exchange: 'binance', market: 'spot', symbol, type: 'trade' })) if (r.type === 'trade') ids.push(r.id);
+      }
+      return out;
+    },
     ...burstHandlers(committed),
     latencyStart: () => {
       const samples: number[] = [];

@@ -3,11 +3,13 @@
  * (`disconnect`) or goes away for a while (`server-restart`). Measured from the moment the
  * simulator is reachable again: every coin Subscribed, and every missed trade stored (ids
  * contiguous per symbol, from the committed batches). Then the feed stops and the store is
- * compared with the simulator's ground truth.
+ * compared with the simulator's ground truth, trade by trade, once the last commits and REST windows
+ * have settled.
  */
 import { startConsumer } from './consumers.js';
 import { binanceSpot, startSimProcess, symbols } from '../sim-process.js';
-import { sleep } from '../lib/until.js';
+import { compareWithTruth } from '../../src/simulate/compare.js';
+import { sleep, until } from '../lib/until.js';
 
 export interface RecoveryResult {
   fault: 'disconnect' | 'server-restart';
@@ -18,9 +20,26 @@ export interface RecoveryResult {
   gapFilledMs: number | null;
   missingAtWorst: number;
   gaps?: { detected: number; filled: number; unfilled: number; backfilledTrades: number; pending: number };
+  /** trades the simulator generated (all after the subscriptions: the feed starts once every coin is Subscribed) */
   generated: number;
+  /** trade records in the store, duplicates included */
   stored: number;
+  /** generated and not in the store */
   lost: number;
+  /** stored more than once */
+  duplicated: number;
+  /** stored and never generated */
+  unexpected: number;
+  /** a few lost trades (`symbol id`) */
+  lostSample?: string[];
+}
+
+/** how long the quiet feed may take to settle (last commits, REST windows) before the comparison */
+const SETTLE_TIMEOUT_MS = 30_000;
+
+/** per-symbol id lists as the comparison's trade keys (one venue: binance spot) */
+function* asTrades(bySymbol: Record<string, string[]>): Generator<{ exchange: 'binance'; market: 'spot'; symbol: string; id: string }> {
+  for (const [symbol, ids] of Object.entries(bySymbol)) for (const id of ids) yield { exchange: 'binance', market: 'spot', symbol, id };
 }
 
 const RATE_PER_SYMBOL = 40; // 2,000 trades/s over 50 symbols
@@ -46,10 +65,25 @@ export async function recovery(fault: 'disconnect' | 'server-restart', downMs: n
         timeoutMs: 60_000,
       });
       await sim.setSymbols(rates(0));
-      await sleep(1_500);
+      // the feed is quiet: wait for the last frames' commits and any REST window still open, then
+      // compare trade by trade (a difference of counts cannot tell a late commit from a loss)
       const generated = await sim.generated();
-      const stored = await tv.child.call<number>('committed');
-      return { fault, downMs: fault === 'disconnect' ? 0 : downMs, ...r, generated, stored, lost: generated - stored };
+      await until(async () => (await tv.child.call<number>('committed')) >= generated, SETTLE_TIMEOUT_MS, 20);
+      await tv.child.call('waitGapsIdle', { timeoutMs: SETTLE_TIMEOUT_MS });
+      const truth = await sim.truthIds();
+      const stored = await tv.child.call<Record<string, string[]>>('storedIds', { symbols: syms });
+      const verdict = compareWithTruth(asTrades(truth), asTrades(stored));
+      return {
+        fault,
+        downMs: fault === 'disconnect' ? 0 : downMs,
+        ...r,
+        generated: verdict.generated,
+        stored: verdict.stored,
+        lost: verdict.lost,
+        duplicated: verdict.duplicated,
+        unexpected: verdict.unexpected,
+        ...(verdict.lostSample.length > 0 ? { lostSample: verdict.lostSample.map((t) => `${t.symbol} ${t.id}`) } : {}),
+      };
     } finally {
       await tv.child.stop();
     }

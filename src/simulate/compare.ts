@@ -145,7 +145,7 @@ const key = (t: Pick<Trade, 'exchange' | 'market' | 'symbol' | 'id'>) => `${t.ex
  * store holds for it. It hides a lost first frame; scripted runs use compareRun instead.
  */
 export function compareWithTruth(
-  truth: Iterable<Trade>,
+  truth: Iterable<Pick<Trade, 'exchange' | 'market' | 'symbol' | 'id'>>,
   stored: Iterable<Pick<Trade, 'exchange' | 'market' | 'symbol' | 'id'>>,
   options: { fromFirstStored?: boolean } = {},
 ): Comparison {
