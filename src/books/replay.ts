@@ -102,6 +102,12 @@ export class BookReplay {
     return out;
   }
 
+  /** the venue's update id `symbol`'s book stands at (undefined: no book yet, or a venue without one) */
+  sequence(symbol: string): number | undefined {
+    const s = this.symbols.get(symbol);
+    return s !== undefined && s.sync.synced ? s.sync.sequence : undefined;
+  }
+
   /** symbols that never got a book (no snapshot came) */
   unsynced(): string[] {
     return [...this.symbols].filter(([, s]) => !s.sync.synced).map(([symbol]) => symbol);
