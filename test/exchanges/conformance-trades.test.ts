@@ -77,4 +77,43 @@ describe('real frames outside the main set (../shared/conformance/trades/quirks)
       assert.equal(r.symbol, 'LAMB/KRW');
     }
   });
+
+  const inverse = join(DIR, 'quirks', 'bybit-inverse-delta.jsonl');
+  test('Bybit inverse tickers (tardis, 2023): each delta is the snapshot with the delta merged in', (t) => {
+    if (!existsSync(inverse)) return t.skip('no bybit-inverse-delta.jsonl next to the checkout: not checked');
+    const parser = createAdapter('bybit', 'futures').createParser();
+    const merged = new Map<string, Record<string, unknown>>();
+    let deltas = 0;
+    for (const line of lines(inverse)) {
+      const frame = JSON.parse(line) as { type: string; ts: number; data: Record<string, string> };
+      const wire = frame.type === 'snapshot' ? { ...frame.data } : { ...merged.get(frame.data.symbol!), ...frame.data };
+      merged.set(frame.data.symbol!, wire);
+      if (frame.type === 'delta') deltas++;
+      const records = parser.parse(line, LOCAL).records;
+      assert.equal(records.length, 1, line.slice(0, 80));
+      const r = records[0] as MarketRecord & { type: 'ticker' };
+      assert.equal(r.type, 'ticker');
+      assert.equal(r.timestamp, frame.ts);
+      // every field the delta left out keeps the value the venue sent before
+      assert.deepEqual([r.last, r.bid, r.bidSize, r.ask, r.askSize, r.high24h, r.low24h, r.volume24h], ['lastPrice', 'bid1Price', 'bid1Size', 'ask1Price', 'ask1Size', 'highPrice24h', 'lowPrice24h', 'volume24h'].map((k) => Number(wire[k])));
+    }
+    assert.ok(deltas > 0, 'the file holds deltas');
+  });
+
+  const early = join(DIR, 'quirks', 'binance-futures-2019-aggtrade.jsonl');
+  test('Binance USDⓈ-M 2019 frames: the @trade frame is a trade; an aggTrade without `a` is refused in one line, never a record without an id', (t) => {
+    if (!existsSync(early)) return t.skip('no binance-futures-2019-aggtrade.jsonl next to the checkout: not checked');
+    const parser = createAdapter('binance', 'futures').createParser();
+    for (const line of lines(early)) {
+      const data = (JSON.parse(line) as { data: { e: string; t?: number } }).data;
+      if (data.e === 'aggTrade') {
+        assert.throws(() => parser.parse(line, LOCAL), (e: Error) => /\ba\b/.test(e.message) && !e.message.includes('\n'));
+      } else {
+        const records = parser.parse(line, LOCAL).records;
+        assert.equal(records.length, 1);
+        assert.equal(records[0]!.type, 'trade');
+        assert.equal((records[0] as MarketRecord & { id: string }).id, String(data.t));
+      }
+    }
+  });
 });
