@@ -19,6 +19,36 @@ import type { BookLevelTuple } from '../records.js';
 /** levels from the top looked at one by one before a binary search (see BookSide.find) */
 const NEAR_TOP = 8;
 
+/** elements moved one by one at most; a longer move is left to splice (see removeIndex) */
+const FAR_MOVE = 32;
+
+/**
+ * Removes element `i` of `a` in place. Array.prototype.splice returns a new array of what it
+ * removed, garbage on every level removed or inserted (most of a book update's level changes);
+ * near the best level (the arrays' end), where most changes land, this moves only a few elements.
+ */
+function removeIndex<T>(a: T[], i: number): void {
+  const last = a.length - 1;
+  // deep in the book, splice's native move outruns a loop and its garbage is the lesser cost
+  if (last - i > FAR_MOVE) a.splice(i, 1);
+  else {
+    for (let j = i; j < last; j++) a[j] = a[j + 1] as T;
+    a.pop();
+  }
+}
+
+/** inserts `v` at index `i` of `a` (i < a.length) in place: see removeIndex */
+function insertIndex<T>(a: T[], i: number, v: T): void {
+  let j = a.length;
+  if (j - i > FAR_MOVE) {
+    a.splice(i, 0, v);
+    return;
+  }
+  a.push(a[j - 1] as T);
+  for (j--; j > i; j--) a[j] = a[j - 1] as T;
+  a[i] = v;
+}
+
 /** a level as read off the wire: price, amount in base units, and (OKX) the price and size as the exchange wrote them */
 export type BookLevel = [price: number, amount: number, priceText?: string, sizeText?: string];
 
@@ -100,16 +130,16 @@ export class BookSide {
     const here = i < prices.length && prices[i] === price;
     if (amount === 0) {
       if (here) {
-        prices.splice(i, 1);
-        this.amounts.splice(i, 1);
+        removeIndex(prices, i);
+        removeIndex(this.amounts, i);
       }
     } else if (here) this.amounts[i] = amount;
     else if (i === prices.length) {
       prices.push(price);
       this.amounts.push(amount);
     } else {
-      prices.splice(i, 0, price);
-      this.amounts.splice(i, 0, amount);
+      insertIndex(prices, i, price);
+      insertIndex(this.amounts, i, amount);
     }
   }
 
@@ -154,10 +184,12 @@ export class BookSide {
   }
 
   private removeAt(i: number): void {
-    this.prices.splice(i, 1);
-    this.amounts.splice(i, 1);
-    this.priceTexts?.splice(i, 1);
-    this.sizeTexts?.splice(i, 1);
+    removeIndex(this.prices, i);
+    removeIndex(this.amounts, i);
+    if (this.priceTexts !== undefined) {
+      removeIndex(this.priceTexts, i);
+      removeIndex(this.sizeTexts as string[], i);
+    }
   }
 
   private insertAt(i: number, price: number, amount: number, priceText: string | undefined, sizeText: string | undefined): void {
@@ -166,12 +198,19 @@ export class BookSide {
       this.prices.push(price);
       this.amounts.push(amount);
     } else {
-      this.prices.splice(i, 0, price);
-      this.amounts.splice(i, 0, amount);
+      insertIndex(this.prices, i, price);
+      insertIndex(this.amounts, i, amount);
     }
     if (this.priceTexts !== undefined) {
-      this.priceTexts.splice(i, 0, priceText ?? String(price));
-      (this.sizeTexts as string[]).splice(i, 0, sizeText ?? String(amount));
+      const p = priceText ?? String(price);
+      const z = sizeText ?? String(amount);
+      if (i === this.priceTexts.length) {
+        this.priceTexts.push(p);
+        (this.sizeTexts as string[]).push(z);
+      } else {
+        insertIndex(this.priceTexts, i, p);
+        insertIndex(this.sizeTexts as string[], i, z);
+      }
     }
   }
 
