@@ -4,7 +4,6 @@
  * one Link, or two for a moment while it rotates make-before-break.
  */
 import { randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
 import { MAX_FRAME_BYTES } from '../exchanges/common.js';
 import type { BookFrame } from '../books/types.js';
 import { failureReason, type Instrument, type ParseResult, type SubscribeOptions, type WireRequest } from '../exchanges/types.js';
@@ -13,6 +12,7 @@ import type { Channel, MarketRecord } from '../records.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
 import { Pacer } from './pacer.js';
 import type { VenueIo } from './venue-io.js';
+import { SOCKET_OPEN, WsClient, type ClientSocket } from './ws-client.js';
 
 export interface LinkEvents {
   open(): void;
@@ -35,7 +35,7 @@ const PROCESS_ID = randomBytes(4).toString('hex');
 let linkSeq = 0;
 
 export class Link {
-  private readonly socket: WebSocket;
+  private readonly socket: ClientSocket;
   private readonly pacer: Pacer;
   private readonly parser;
   /** this socket's books, when it carries the `book` channel */
@@ -79,21 +79,20 @@ export class Link {
     this.parser = adapter.createParser(io.instruments());
     this.books = channels.includes('book') ? io.books?.open(this.connection, (symbol) => this.resubscribeBook(symbol)) : undefined;
     this.subscribeOptions = io.bookDepth !== undefined ? { bookDepth: io.bookDepth } : {};
-    // ws keeps checking that text frames are UTF-8 (no skipUTF8Validation): it costs ~45 ns a frame
-    // (Node's simdutf isUtf8), under 1% of a trade's cost, and without it a bad byte would become
-    // U+FFFD in toString — invisible to the parsers, so a corrupted symbol or id would be stored as
-    // a record, and the raw-frame store would keep the U+FFFD instead of the byte. With it, the
-    // socket closes (1007) and reconnect + gap fill account for what it carried.
-    this.socket = io.openSocket ? io.openSocket(url) : new WebSocket(url, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES + 1024 });
+    // text frames are checked as UTF-8 by the client (ws-frame-reader.ts): a bad byte would
+    // otherwise become U+FFFD in the text, invisible to the parsers, so a corrupted symbol or id
+    // would be stored as a record. The socket closes (1007) instead, and reconnect + gap fill
+    // account for what it carried.
+    this.socket = io.openSocket ? io.openSocket(url) : new WsClient(url, { maxPayload: MAX_FRAME_BYTES + 1024 });
     this.pacer = new Pacer(
       adapter.limits.maxMessagesPerSecond,
       (frame) => {
-        if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+        if (this.socket.readyState === SOCKET_OPEN) this.socket.send(frame);
       },
       clock,
     );
     this.socket.on('open', () => !this.done && on.open());
-    this.socket.on('message', (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
+    this.socket.on('message', (data: string | Buffer, isBinary: boolean) => this.receive(data, isBinary));
     // the server's pings prove the socket is alive (ws answers them by itself), never that data
     // flows: a server can keep pinging while its feed has stopped
     this.socket.on('ping', () => !this.done && on.pong());
@@ -103,7 +102,7 @@ export class Link {
   }
 
   get open(): boolean {
-    return this.socket.readyState === WebSocket.OPEN && !this.done;
+    return this.socket.readyState === SOCKET_OPEN && !this.done;
   }
 
   subscribe(symbols: readonly string[]): void {
@@ -154,12 +153,12 @@ export class Link {
   ping(): void {
     const frame = this.io.adapter.keepAlive.pingFrame?.(String(++this.requestSeq));
     if (frame !== undefined) this.pacer.send(frame);
-    else if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
+    else if (this.socket.readyState === SOCKET_OPEN) this.socket.ping();
   }
 
   /** Stop (or resume) reading while the store is behind: TCP pushes back to the exchange. */
   pause(paused: boolean): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.readyState !== SOCKET_OPEN) return;
     if (paused) this.socket.pause();
     else this.socket.resume();
   }
@@ -171,7 +170,7 @@ export class Link {
     this.pacer.close();
     this.socket.removeAllListeners('message');
     this.socket.on('error', () => {}); // a late error on a socket we are dropping is not news
-    if (this.socket.readyState === WebSocket.OPEN) {
+    if (this.socket.readyState === SOCKET_OPEN) {
       this.socket.close(1000, 'closing');
       const kill = this.clock.setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
       this.socket.once('close', () => this.clock.clearTimeout(kill));
@@ -188,9 +187,9 @@ export class Link {
     this.on.closed(reason);
   }
 
-  private receive(data: Buffer, isBinary: boolean): void {
+  private receive(data: string | Buffer, isBinary: boolean): void {
     let result: ParseResult;
-    const frame = isBinary ? data : data.toString();
+    const frame = isBinary || typeof data === 'string' ? data : data.toString();
     // one clock read: the records' localTimestamp and the raw frame's receive time are the same
     // number, so a reparse of the raw frame rebuilds the very same records
     const receivedAt = this.clock.now();
@@ -215,7 +214,7 @@ export class Link {
     if (result.control.length > 0) this.control(result, frame, receivedAt);
   }
 
-  private refuse(error: unknown, frame: string | Buffer, data: Buffer, receivedAt: number): void {
+  private refuse(error: unknown, frame: string | Buffer, data: string | Buffer, receivedAt: number): void {
     this.on.frame(0, true);
     const message = error instanceof Error ? error.message : String(error);
     this.io.malformed?.(message, data, this.group);
@@ -223,7 +222,7 @@ export class Link {
   }
 
   /** a frame that may be a book frame: true when it was one (taken, or refused as malformed) */
-  private receiveBook(frame: string | Buffer, data: Buffer, receivedAt: number): boolean {
+  private receiveBook(frame: string | Buffer, data: string | Buffer, receivedAt: number): boolean {
     const books = this.books as LinkBooks;
     let frames: BookFrame[];
     try {

@@ -1,5 +1,5 @@
 /** What a connection needs from the running system for one exchange × market. */
-import type WebSocket from 'ws';
+import type { ClientSocket } from './ws-client.js';
 import type { Subscription } from 'rxjs';
 import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
 import type { FrameRefusal } from '../ingest/frame-refusal.js';
@@ -40,7 +40,7 @@ export interface VenueIo {
   /** levels per side the book channel asks for (venues with depth-named book channels) */
   bookDepth?: number;
   /** WebSocket factory (tests inject one) */
-  openSocket?(url: string): WebSocket;
+  openSocket?(url: string): ClientSocket;
 }
 
 export interface TransportEnv {
