@@ -67,15 +67,25 @@ export class FrameReader {
       }
       return;
     }
+    const held = this.buffered;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const need = this.frameLength();
     if (need < 0 || this.buffered < need) return;
-    // a frame is complete across chunks: join what is held once, and read on from there
-    const joined = Buffer.concat(this.chunks, this.buffered);
+    if (need === 0) {
+      // over the limit: joined, the header is refused by readFrames
+      this.readFrames(Buffer.concat(this.chunks, this.buffered));
+      return;
+    }
+    // the frame that was incomplete ends in this chunk: join only its own bytes (the chunk behind
+    // it, usually a whole socket read of other frames, is read in place, not copied)
+    const taken = need - held;
+    const parts = this.chunks;
+    parts[parts.length - 1] = chunk.subarray(0, taken);
     this.chunks = [];
     this.buffered = 0;
-    this.push(joined);
+    this.readFrames(Buffer.concat(parts, need));
+    if (taken < chunk.length) this.push(chunk.subarray(taken));
   }
 
   /** frames read from `buf` from its start; the offset of the first incomplete one */
