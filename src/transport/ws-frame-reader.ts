@@ -48,6 +48,7 @@ export class FrameReader {
   private fragmentsOp = -1;
   private fragments: Buffer[] = [];
   private fragmentsLength = 0;
+  /** a protocol violation, or the server's close frame: nothing after it is read (RFC 6455 §5.5.1) */
   private failed = false;
 
   constructor(
@@ -203,7 +204,7 @@ export class FrameReader {
   private control(op: number, body: Buffer): void {
     if (op === OP_PING) this.on.ping(body);
     else if (op === OP_PONG) this.on.pong(body);
-    else if (body.length === 0) this.on.close(1005, '');
+    else if (body.length === 0) this.closed(1005, '');
     else if (body.length === 1) this.fail(1002, 'close frame with a 1-byte body');
     else {
       const code = body.readUInt16BE(0);
@@ -216,8 +217,15 @@ export class FrameReader {
         this.fail(1007, 'close reason is not valid UTF-8');
         return;
       }
-      this.on.close(code, reason.toString('utf8'));
+      this.closed(code, reason.toString('utf8'));
     }
+  }
+
+  private closed(code: number, reason: string): void {
+    this.failed = true;
+    this.chunks = [];
+    this.buffered = 0;
+    this.on.close(code, reason);
   }
 
   private fail(code: number, message: string): false {

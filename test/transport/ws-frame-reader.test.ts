@@ -124,8 +124,8 @@ describe('ws frame reader', () => {
     });
   }
 
-  test('a close frame without a body reports 1005', () => {
-    assert.deepEqual(read(frame(0x8, '')), [['close', 1005, '']]);
+  test('a close frame without a body reports 1005; nothing after a close frame is read', () => {
+    assert.deepEqual(read(Buffer.concat([frame(0x8, ''), frame(0x1, 'after the close')])), [['close', 1005, '']]);
   });
 
   test('a message over the limit fails with 1009 as soon as its header is read, its payload never held', () => {
