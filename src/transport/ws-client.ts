@@ -15,7 +15,7 @@ import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { FrameReader } from './ws-frame-reader.js';
 
 export const SOCKET_CONNECTING = 0;
@@ -120,8 +120,8 @@ export class WsClient extends EventEmitter implements ClientSocket {
       path: `${u.pathname}${u.search}`,
       // a connection of its own, never a pooled keep-alive one
       agent: false,
-      // certificates are verified (Node's default); SNI names the host
-      ...(secure ? { servername: host, ...(options.ca !== undefined ? { ca: options.ca } : {}) } : {}),
+      // certificates are verified (Node's default); SNI names the host (never an IP address: RFC 6066)
+      ...(secure ? { ...(isIP(host) === 0 ? { servername: host } : {}), ...(options.ca !== undefined ? { ca: options.ca } : {}) } : {}),
       headers: {
         Connection: 'Upgrade',
         Upgrade: 'websocket',
