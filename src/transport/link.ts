@@ -93,7 +93,7 @@ export class Link {
     );
     this.socket.on('open', () => !this.done && on.open());
     this.socket.on('message', (data: string | Buffer, isBinary: boolean) => this.receive(data, isBinary));
-    // the server's pings prove the socket is alive (ws answers them by itself), never that data
+    // the server's pings prove the socket is alive (the client answers them by itself), never that data
     // flows: a server can keep pinging while its feed has stopped
     this.socket.on('ping', () => !this.done && on.pong());
     this.socket.on('pong', () => on.pong());
