@@ -37,9 +37,13 @@ function removeIndex<T>(a: T[], i: number): void {
   }
 }
 
-/** inserts `v` at index `i` of `a` (i < a.length) in place: see removeIndex */
+/** inserts `v` at index `i` of `a` in place (at the end, a new best level: no move): see removeIndex */
 function insertIndex<T>(a: T[], i: number, v: T): void {
   let j = a.length;
+  if (i === j) {
+    a.push(v);
+    return;
+  }
   if (j - i > FAR_MOVE) {
     a.splice(i, 0, v);
     return;
@@ -134,10 +138,7 @@ export class BookSide {
         removeIndex(this.amounts, i);
       }
     } else if (here) this.amounts[i] = amount;
-    else if (i === prices.length) {
-      prices.push(price);
-      this.amounts.push(amount);
-    } else {
+    else {
       insertIndex(prices, i, price);
       insertIndex(this.amounts, i, amount);
     }
@@ -193,24 +194,11 @@ export class BookSide {
   }
 
   private insertAt(i: number, price: number, amount: number, priceText: string | undefined, sizeText: string | undefined): void {
-    if (i === this.prices.length) {
-      // a new best level: no move
-      this.prices.push(price);
-      this.amounts.push(amount);
-    } else {
-      insertIndex(this.prices, i, price);
-      insertIndex(this.amounts, i, amount);
-    }
+    insertIndex(this.prices, i, price);
+    insertIndex(this.amounts, i, amount);
     if (this.priceTexts !== undefined) {
-      const p = priceText ?? String(price);
-      const z = sizeText ?? String(amount);
-      if (i === this.priceTexts.length) {
-        this.priceTexts.push(p);
-        (this.sizeTexts as string[]).push(z);
-      } else {
-        insertIndex(this.priceTexts, i, p);
-        insertIndex(this.sizeTexts as string[], i, z);
-      }
+      insertIndex(this.priceTexts, i, priceText ?? String(price));
+      insertIndex(this.sizeTexts as string[], i, sizeText ?? String(amount));
     }
   }
 
