@@ -9,6 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { TickvisorError } from '../errors.js';
 import type { ExchangeId, Market } from '../records.js';
 import { LeaseStoreError, type LeaseStore } from './lease-runner.js';
+import { isTransientPlacementRefusal } from './setup-retry.js';
 
 export const LEASE_BUCKET = 'tickvisor-leases';
 
@@ -39,7 +40,8 @@ export async function openLeaseBucket(nc: NatsConnection, options: LeaseBucketOp
   try {
     kv = await kvm.create(name, { ttl: options.ttlMs, history: 1, replicas: options.replicas, timeout: options.requestTimeoutMs ?? 2_000 });
   } catch (error) {
-    if (!(error instanceof JetStreamApiError)) throw error; // no answer: setup-retry.ts waits
+    // no answer, or too few peers yet to place it on: setup-retry.ts waits
+    if (!(error instanceof JetStreamApiError) || isTransientPlacementRefusal(error)) throw error;
     // it exists with other settings (replicas, ttl): open it and say what differs
     kv = await kvm.open(name, { timeout: options.requestTimeoutMs ?? 2_000 }).catch(() => {
       throw new TickvisorError('TV_ERR_NATS_SETUP', `KV bucket ${name} could not be created: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

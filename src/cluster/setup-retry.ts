@@ -7,8 +7,22 @@
  * a lease TTL that differs) and ends the wait at once; any other error is taken as JetStream not
  * answering yet. Pure apart from the injected clock.
  */
+import { JetStreamApiError } from '@nats-io/jetstream';
 import { TickvisorError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
+
+/** JetStream's "no suitable peers for placement" (JSClusterNoPeersErr) */
+const NO_PEERS_FOR_PLACEMENT = 10005;
+
+/**
+ * A refusal that passes once the cluster is whole: the meta leader places a replicated stream
+ * only on peers it has heard from, so right after a cluster forms, or while a server is down, it
+ * has too few. Asking for more replicas than there are servers gives the same answer for good;
+ * the deadline's error then names it.
+ */
+export function isTransientPlacementRefusal(error: unknown): boolean {
+  return error instanceof JetStreamApiError && error.code === NO_PEERS_FOR_PLACEMENT;
+}
 
 export interface SetupRetryOptions {
   clock: Clock;

@@ -2,6 +2,7 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { TickvisorError } from '../errors.js';
+import { isTransientPlacementRefusal } from './setup-retry.js';
 import { STREAM_NAME, SUBJECT_ROOT } from './subjects.js';
 
 export interface StreamOptions {
@@ -47,7 +48,7 @@ export async function ensureStream(nc: NatsConnection, options: StreamOptions): 
     try {
       await jsm.streams.add(config);
     } catch (error) {
-      if (!(error instanceof JetStreamApiError)) throw error;
+      if (!(error instanceof JetStreamApiError) || isTransientPlacementRefusal(error)) throw error; // setup-retry.ts waits
       // refused: another node created it at the same moment is fine if it is ours
       if (!(await jsm.streams.info(name).catch(() => undefined))) {
         throw new TickvisorError('TV_ERR_NATS_SETUP', `stream ${name} could not be created: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 
 /**
  * Debian installs nats-server in /usr/sbin, which is not on an ordinary user's PATH: the PATH
@@ -71,6 +73,19 @@ async function getJson(url: string): Promise<unknown> {
   const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
+}
+
+/** creates and deletes a memory stream with `replicas` replicas; throws what JetStream answered */
+async function probePlacement(urls: string[], replicas: number): Promise<void> {
+  const nc = await connect({ servers: urls, timeout: 1_000 });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 1_000 });
+    const name = `TV_READY_${randomBytes(4).toString('hex')}`;
+    await jsm.streams.add({ name, subjects: [`_tv_ready.${name}`], storage: StorageType.Memory, num_replicas: replicas });
+    await jsm.streams.delete(name);
+  } finally {
+    await nc.close();
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -169,8 +184,14 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
             leaders.add(jsz.meta_cluster?.leader ?? '');
           }
           if (size === 1) return;
-          if (leaders.size === 1 && !leaders.has('')) return;
-          last = `JetStream meta leader ${leaders.has('') ? 'not known to every server' : `not agreed: ${[...leaders].join(', ')}`}`;
+          if (leaders.size !== 1 || leaders.has('')) {
+            last = `JetStream meta leader ${leaders.has('') ? 'not known to every server' : `not agreed: ${[...leaders].join(', ')}`}`;
+          } else {
+            // an agreed leader may not yet have heard every peer's resources, and until it has it
+            // refuses a replicated stream ("no suitable peers for placement"): place one to see
+            await probePlacement(running.map((s) => s.url), running.length);
+            return;
+          }
         } catch (error) {
           last = error instanceof Error ? error.message : String(error);
         }

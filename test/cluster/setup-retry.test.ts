@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { retryJetStreamSetup } from '../../src/cluster/setup-retry.js';
+import { JetStreamApiError } from '@nats-io/jetstream';
+import { isTransientPlacementRefusal, retryJetStreamSetup } from '../../src/cluster/setup-retry.js';
 import { TickvisorError } from '../../src/errors.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 
@@ -72,5 +73,31 @@ describe('JetStream setup at startup', () => {
     assert.match(error.message, /^JetStream did not answer within 5 s while setting up KV bucket tickvisor-leases \(TIMEOUT\)/);
     assert.ok(!error.message.includes('\n'));
     assert.equal(calls, 5, 'tried at 0 … 4 s, not past the deadline');
+  });
+
+  test('"no suitable peers for placement" (a cluster still forming) is waited out; other refusals are not transient', async () => {
+    // the answer a meta leader gives before it has heard from enough peers to place R3 on
+    const noPeers = new JetStreamApiError({ err_code: 10005, code: 500, description: 'no suitable peers for placement' });
+    const inUse = new JetStreamApiError({ err_code: 10058, code: 400, description: 'stream name already in use with a different configuration' });
+    assert.equal(isTransientPlacementRefusal(noPeers), true);
+    assert.equal(isTransientPlacementRefusal(inUse), false);
+    assert.equal(isTransientPlacementRefusal(new Error('no suitable peers for placement')), false);
+
+    const clock = new ManualClock(0);
+    let calls = 0;
+    const done = retryJetStreamSetup(
+      async () => {
+        calls++;
+        if (calls < 3) throw noPeers;
+        return 'placed';
+      },
+      { clock, what: 'stream TICKVISOR', delayMs: 500 },
+    );
+    for (let k = 0; k < 10 && calls < 3; k++) {
+      await turn();
+      clock.advance(500);
+    }
+    assert.equal(await done, 'placed');
+    assert.equal(calls, 3);
   });
 });
