@@ -60,6 +60,21 @@ export class Link {
   private readonly confirmed = new Set<string>();
   private acked: string[] = [];
   private ackFlushQueued = false;
+  /**
+   * The records of the data frames of the socket read being handled, delivered together once it is
+   * done (docs/architecture.md#data-path): a burst brings dozens of one-trade frames per read, and
+   * the path from here to the pipeline's queue cost as much per frame as per record. Delivered
+   * before anything else of the link happens (a control frame, a book frame, a refusal, the close),
+   * so nothing is seen out of its order on the socket.
+   */
+  private pending: MarketRecord[] = [];
+  /** the read's receive time: the frames of one read arrived together; undefined between reads */
+  private readAt: number | undefined;
+  /** bound once: queued at the first frame of each read */
+  private readonly endOfRead = (): void => {
+    this.readAt = undefined;
+    this.deliverPending();
+  };
   private done = false;
   /** names this socket in raw frames and quarantine examples: `<process>-<n>/g<group>` */
   readonly connection: string;
@@ -165,6 +180,7 @@ export class Link {
 
   /** Close for good; no event is reported after this. */
   close(): void {
+    this.deliverPending();
     this.done = true;
     this.books?.close('connection closed');
     this.pacer.close();
@@ -181,6 +197,8 @@ export class Link {
 
   private finish(reason: string): void {
     if (this.done) return;
+    // what the socket carried before it ended is data like any other
+    this.deliverPending();
     this.done = true;
     this.books?.close(`connection lost: ${reason}`);
     this.pacer.close();
@@ -190,14 +208,22 @@ export class Link {
   private receive(data: string | Buffer, isBinary: boolean): void {
     let result: ParseResult;
     const frame = isBinary || typeof data === 'string' ? data : data.toString();
-    // one clock read: the records' localTimestamp and the raw frame's receive time are the same
-    // number, so a reparse of the raw frame rebuilds the very same records
-    const receivedAt = this.clock.now();
+    // one clock read per socket read: the records' localTimestamp and the raw frame's receive time
+    // are the same number, so a reparse of the raw frame rebuilds the very same records
+    let receivedAt = this.readAt;
+    if (receivedAt === undefined) {
+      receivedAt = this.readAt = this.clock.now();
+      queueMicrotask(this.endOfRead);
+    }
     this.io.raw?.(frame, receivedAt, this.connection);
-    if (this.books !== undefined && this.books.mayBeBookFrame(frame) && this.receiveBook(frame, data, receivedAt)) return;
+    if (this.books !== undefined && this.books.mayBeBookFrame(frame)) {
+      this.deliverPending();
+      if (this.receiveBook(frame, data, receivedAt)) return;
+    }
     try {
       result = this.parser.parse(frame, receivedAt);
     } catch (error) {
+      this.deliverPending();
       this.refuse(error, frame, data, receivedAt);
       return;
     }
@@ -209,9 +235,21 @@ export class Link {
         for (const r of batch) if (this.awaitingData.delete(r.symbol)) seen.push(r.symbol);
         if (seen.length > 0) this.ack(seen);
       }
-      this.io.deliver(batch, this.group);
+      const pending = this.pending;
+      for (let i = 0; i < batch.length; i++) pending.push(batch[i] as MarketRecord);
     }
-    if (result.control.length > 0) this.control(result, frame, receivedAt);
+    if (result.control.length > 0) {
+      this.deliverPending();
+      this.control(result, frame, receivedAt);
+    }
+  }
+
+  /** hands the read's records so far to the data path (see `pending`) */
+  private deliverPending(): void {
+    if (this.pending.length === 0) return;
+    const records = this.pending;
+    this.pending = [];
+    if (!this.done) this.io.deliver(records, this.group);
   }
 
   private refuse(error: unknown, frame: string | Buffer, data: string | Buffer, receivedAt: number): void {

@@ -57,7 +57,7 @@ const TRADE = (id: number, T: number) =>
 function setup() {
   const clock = new ManualClock(1_690_000_000_500);
   const socket = new FakeSocket();
-  const seen = { events: [] as string[], delivered: [] as MarketRecord[], malformed: [] as string[], quarantined: [] as FrameRefusal[], subscribing: [] as string[] };
+  const seen = { events: [] as string[], delivered: [] as MarketRecord[], malformed: [] as string[], quarantined: [] as FrameRefusal[], subscribing: [] as string[], deliveries: [] as number[] };
   const events: LinkEvents = {
     open: () => seen.events.push('open'),
     closed: (reason) => seen.events.push(`closed ${reason}`),
@@ -72,7 +72,10 @@ function setup() {
       wsUrl: 'ws://fake',
       instrument: (s) => (s === BTC.symbol ? BTC : undefined),
       instruments: () => [BTC],
-      deliver: (records) => seen.delivered.push(...records),
+      deliver: (records) => {
+        seen.delivered.push(...records);
+        seen.deliveries.push(records.length);
+      },
       subscribing: (symbols) => seen.subscribing.push(...symbols),
       malformed: (reason) => seen.malformed.push(reason),
       quarantine: (f) => seen.quarantined.push(f),
@@ -98,6 +101,7 @@ describe('link over a fake socket', () => {
     assert.equal(socket.sent.length, 1);
     assert.match(socket.sent[0] as string, /SUBSCRIBE/);
     socket.frame(TRADE(1, 1_690_000_000_120));
+    await microtasks(); // the socket read ends
     clock.advance(7);
     socket.frame(TRADE(2, 1_690_000_000_125));
     await microtasks();
@@ -105,7 +109,52 @@ describe('link over a fake socket', () => {
       ['1', 1_690_000_000_500],
       ['2', 1_690_000_000_507],
     ]);
-    assert.deepEqual(seen.events, ['open', 'frame 1', 'frame 1', 'acked BTC/USDT']);
+    assert.deepEqual(seen.events, ['open', 'frame 1', 'acked BTC/USDT', 'frame 1'], 'acked as the read that confirmed it ends');
+  });
+
+  test('the frames of one socket read share its receive time and are delivered together, after it, in order', async () => {
+    const { clock, socket, seen, link } = setup();
+    socket.opened();
+    link.subscribe(['BTC/USDT']);
+    socket.frame(TRADE(1, 1_690_000_000_120));
+    clock.advance(3); // no new read: the frames below came in the same one
+    socket.frame(TRADE(2, 1_690_000_000_121));
+    socket.frame(TRADE(3, 1_690_000_000_122));
+    assert.equal(seen.delivered.length, 0, 'held until the read is handled');
+    await microtasks();
+    assert.deepEqual(seen.deliveries, [3]);
+    assert.deepEqual(seen.delivered.map((r) => [r.type === 'trade' ? r.id : '', r.localTimestamp]), [
+      ['1', 1_690_000_000_500],
+      ['2', 1_690_000_000_500],
+      ['3', 1_690_000_000_500],
+    ]);
+    clock.advance(10);
+    socket.frame(TRADE(4, 1_690_000_000_130));
+    await microtasks();
+    assert.deepEqual(seen.deliveries, [3, 1]);
+    assert.equal(seen.delivered[3]?.localTimestamp, 1_690_000_000_513, 'a new read reads the clock again');
+  });
+
+  test('what a read carried before a control frame, a bad frame or the close is delivered before it is handled', async () => {
+    const { socket, seen, link } = setup();
+    const order: string[] = [];
+    const events = seen.events;
+    seen.events = new Proxy(events, {
+      get: (target, key) => (key === 'push' ? (...items: string[]) => { order.push(...items.map((e) => `${e} (after ${seen.delivered.length} delivered)`)); return target.push(...items); } : Reflect.get(target, key)),
+    });
+    socket.opened();
+    link.subscribe(['BTC/USDT']);
+    socket.frame(TRADE(1, 1_690_000_000_120));
+    socket.frame('{"result":null,"id":1}'); // the subscription's answer, in the same read
+    socket.frame(TRADE(2, 1_690_000_000_121));
+    socket.frame('{"stream":"btcusdt@trade","data":{"e":"trade"'); // malformed
+    socket.frame(TRADE(3, 1_690_000_000_122));
+    socket.emit('close', 1006, Buffer.from(''));
+    assert.deepEqual(seen.deliveries, [1, 1, 1], 'each run of data frames is delivered before what follows it');
+    assert.deepEqual(seen.delivered.map((r) => (r.type === 'trade' ? r.id : '')), ['1', '2', '3']);
+    assert.ok(order.includes('closed 1006 (after 3 delivered)'), order.join('; '));
+    await microtasks();
+    assert.deepEqual(seen.deliveries, [1, 1, 1], 'nothing delivered twice, nothing after the close');
   });
 
   test('pause and resume reach an open socket only', () => {
