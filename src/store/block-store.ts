@@ -231,20 +231,6 @@ function lastBlocks(db: BlockDb, prefix: Key[], count: number): { key: Key[]; va
 }
 
 /**
- * About how many rows the tail will hold when it is next compacted, from what its blocks take so
- * far: a memo that must grow grows to that at once, rather than doubling its way there (each step
- * a new set of column arrays and a copy; the first compaction cycle of every symbol of a burst paid
- * three or more). Small blocks take more bytes per row than the joined ones will, so this errs low.
- */
-function expectedTailRows(tail: TailState, rowsBefore: number, rowsAdded: number, bytesAdded: number): number {
-  const rows = rowsBefore + rowsAdded;
-  const bytes = tail.bytes + bytesAdded;
-  const byBytes = Math.floor((COMPACT_AT_BYTES / bytes) * rows);
-  const byBlocks = Math.floor((MAX_TAIL_BLOCKS / (tail.blocks + 1)) * rows);
-  return Math.min(byBytes, byBlocks);
-}
-
-/**
  * Rows that sort after every stored row of the symbol, in store order. One small block, or, when
  * the tail has grown enough, the tail and these rows joined and cut into sealed blocks.
  */
@@ -258,7 +244,7 @@ export function appendRows<C extends { readonly length: number }>(s: SymbolBlock
     const key = putBlock(s, rows, bytes);
     const m = s.memo;
     if (m !== undefined) {
-      if (m.rows.append(rows, expectedTailRows(tail, m.rows.length, rows.length, bytes.length))) {
+      if (m.rows.append(rows)) {
         m.keys.push(key);
         m.ends.push(m.rows.length);
         m.sizes.push(bytes.length);

@@ -7,12 +7,8 @@ export interface RowBuffer<C> {
   readonly length: number;
   /** the memory it holds, allocated rows included */
   readonly bytes: number;
-  /**
-   * appends a copy of the rows; false (nothing appended) when the buffer cannot hold their kind.
-   * `expectRows`: how many rows the buffer will likely hold before it is cut down (keepFrom), so
-   * that a buffer that must grow grows that far at once
-   */
-  append(rows: C, expectRows?: number): boolean;
+  /** appends a copy of the rows; false (nothing appended) when the buffer cannot hold their kind */
+  append(rows: C): boolean;
   /** rows [start, end) as columns that share the buffer's memory: valid until the next append or keepFrom */
   view(start: number, end: number): C;
   /** drops the rows before `start` */

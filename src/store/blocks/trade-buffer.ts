@@ -31,12 +31,12 @@ export class TradeRowBuffer implements RowBuffer<TradeColumns> {
     return this.timestamps.length * ROW_BYTES + this.strings.length * 8;
   }
 
-  append(rows: TradeColumns, expectRows = 0): boolean {
+  append(rows: TradeColumns): boolean {
     const n = rows.length;
     if (n === 0) return true;
     if (this.kind === undefined || this.length === 0) this.kind = rows.ids.kind;
     else if (rows.ids.kind !== this.kind) return false;
-    this.reserve(this.length + n, expectRows);
+    this.reserve(this.length + n);
     const at = this.length;
     this.timestamps.set(rows.timestamps, at);
     this.localTimestamps.set(rows.localTimestamps, at);
@@ -77,8 +77,8 @@ export class TradeRowBuffer implements RowBuffer<TradeColumns> {
     if (this.timestamps.length > MIN_CAPACITY && n * 4 < this.timestamps.length) this.resize(Math.max(MIN_CAPACITY, n * 2));
   }
 
-  private reserve(need: number, expectRows: number): void {
-    if (need > this.timestamps.length) this.resize(Math.max(need, this.timestamps.length * 2, MIN_CAPACITY, expectRows));
+  private reserve(need: number): void {
+    if (need > this.timestamps.length) this.resize(Math.max(need, this.timestamps.length * 2, MIN_CAPACITY));
   }
 
   private resize(capacity: number): void {
