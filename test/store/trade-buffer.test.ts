@@ -1,0 +1,55 @@
+/**
+ * The writer's tail memo buffer (src/store/blocks/trade-buffer.ts): rows appended batch by batch
+ * read back exactly, and cutting it down keeps the newest rows.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { TradeColumns } from '../../src/store/blocks/columns.js';
+import { TradeRowBuffer } from '../../src/store/blocks/trade-buffer.js';
+
+function rows(from: number, n: number): TradeColumns {
+  const f = (k: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => k(from + i));
+  return {
+    length: n,
+    timestamps: f((i) => 1_700_000_000_000 + i),
+    localTimestamps: f((i) => 1_700_000_000_005 + i),
+    ids: { kind: 'numeric', values: f((i) => 10_000 + i) },
+    prices: f((i) => 97_000 + i / 100),
+    amounts: f((i) => (i % 7) / 10 + 0.1),
+    sides: Uint8Array.from({ length: n }, (_, i) => (from + i) % 2),
+  };
+}
+
+const ids = (c: TradeColumns) => [...(c.ids.values as Float64Array)];
+
+describe('trade row buffer', () => {
+  test('rows appended batch by batch read back exactly, in one set of columns', () => {
+    const buffer = new TradeRowBuffer();
+    for (let b = 0; b < 64; b++) assert.ok(buffer.append(rows(b * 100, 100)));
+    assert.equal(buffer.length, 6_400);
+    const all = buffer.view(0, buffer.length);
+    assert.deepEqual(ids(all), ids(rows(0, 6_400)));
+    assert.deepEqual([...all.prices], [...rows(0, 6_400).prices]);
+    assert.deepEqual([...all.sides], [...rows(0, 6_400).sides]);
+    assert.deepEqual(ids(buffer.view(6_300, 6_400)), ids(rows(6_300, 100)), 'a trailing run is a view of the same rows');
+  });
+
+  test('keepFrom keeps the newest rows and gives memory back', () => {
+    const buffer = new TradeRowBuffer();
+    buffer.append(rows(0, 10));
+    buffer.append(rows(10, 5_000));
+    assert.equal(buffer.length, 5_010);
+    buffer.keepFrom(5_000);
+    assert.equal(buffer.length, 10);
+    assert.deepEqual(ids(buffer.view(0, 10)), ids(rows(5_000, 10)));
+    assert.ok(buffer.bytes < 5_010 * 41, 'a buffer cut to a tenth gives memory back');
+  });
+
+  test('a buffer of numeric ids refuses string ids, appending nothing', () => {
+    const buffer = new TradeRowBuffer();
+    buffer.append(rows(0, 3));
+    const strings: TradeColumns = { ...rows(3, 2), ids: { kind: 'string', values: ['a', 'b'] } };
+    assert.equal(buffer.append(strings), false);
+    assert.equal(buffer.length, 3);
+  });
+});
