@@ -144,6 +144,12 @@ export interface FrameParser {
    * the best unified-symbol guess (the pipeline's validation decides).
    */
   parse(frame: string | Buffer, localTimestamp: number): ParseResult;
+  /**
+   * The same reading as `parse`, with the records appended to `out` and the control messages
+   * returned: a feed's one-trade frames then make no array and no result object each (the Link
+   * gathers a socket read's records in one array). Throws as `parse` does, with `out` untouched.
+   */
+  parseInto?(frame: string | Buffer, localTimestamp: number, out: MarketRecord[]): readonly ControlMessage[];
 }
 
 /** What the injected HTTP layer answers: parsed JSON body plus the headers adapters care about. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_FRAME_BYTES } from '../exchanges/common.js';
 import type { BookFrame } from '../books/types.js';
-import { failureReason, type Instrument, type ParseResult, type SubscribeOptions, type WireRequest } from '../exchanges/types.js';
+import { failureReason, type ControlMessage, type Instrument, type SubscribeOptions, type WireRequest } from '../exchanges/types.js';
 import type { LinkBooks } from '../ingest/venue-books.js';
 import type { Channel, MarketRecord } from '../records.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
@@ -22,8 +22,11 @@ export interface LinkEvents {
   rejected(symbols: string[], reason: string, named?: string[]): void;
   /** keep-alive traffic (a pong, or the server's ping): the socket lives, but it is not data */
   pong(): void;
-  /** a frame arrived (data or control); `batch`: its records, when it carried any */
-  frame(records: number, malformed: boolean, batch?: readonly MarketRecord[]): void;
+  /**
+   * a frame arrived (data or control); its records, when it carried any, are `batch[from, from +
+   * records)` (`from` 0 when absent): the Link passes the array it gathers a read's records in
+   */
+  frame(records: number, malformed: boolean, batch?: readonly MarketRecord[], from?: number): void;
   /** a book frame of `symbol` arrived (it is data of that symbol: the silence watch counts it) */
   bookFrame?(symbol: string, receivedAt: number): void;
 }
@@ -206,7 +209,6 @@ export class Link {
   }
 
   private receive(data: string | Buffer, isBinary: boolean): void {
-    let result: ParseResult;
     const frame = isBinary || typeof data === 'string' ? data : data.toString();
     // one clock read per socket read: the records' localTimestamp and the raw frame's receive time
     // are the same number, so a reparse of the raw frame rebuilds the very same records
@@ -220,27 +222,35 @@ export class Link {
       this.deliverPending();
       if (this.receiveBook(frame, data, receivedAt)) return;
     }
+    const pending = this.pending;
+    const from = pending.length;
+    let control: readonly ControlMessage[];
     try {
-      result = this.parser.parse(frame, receivedAt);
+      if (this.parser.parseInto !== undefined) control = this.parser.parseInto(frame, receivedAt, pending);
+      else {
+        const result = this.parser.parse(frame, receivedAt);
+        for (const r of result.records) pending.push(r);
+        control = result.control;
+      }
     } catch (error) {
+      pending.length = from; // (parseInto appends nothing when it throws; a parse may have)
       this.deliverPending();
       this.refuse(error, frame, data, receivedAt);
       return;
     }
-    const batch: MarketRecord[] = result.records;
-    this.on.frame(batch.length, false, batch);
-    if (batch.length > 0) {
-      if (this.awaitingData.size > 0) {
-        const seen: string[] = [];
-        for (const r of batch) if (this.awaitingData.delete(r.symbol)) seen.push(r.symbol);
-        if (seen.length > 0) this.ack(seen);
+    const n = pending.length - from;
+    this.on.frame(n, false, pending, from);
+    if (n > 0 && this.awaitingData.size > 0) {
+      let seen: string[] | undefined;
+      for (let i = from; i < pending.length; i++) {
+        const symbol = (pending[i] as MarketRecord).symbol;
+        if (this.awaitingData.delete(symbol)) (seen ??= []).push(symbol);
       }
-      const pending = this.pending;
-      for (let i = 0; i < batch.length; i++) pending.push(batch[i] as MarketRecord);
+      if (seen !== undefined) this.ack(seen);
     }
-    if (result.control.length > 0) {
+    if (control.length > 0) {
       this.deliverPending();
-      this.control(result, frame, receivedAt);
+      this.control(control, frame, receivedAt);
     }
   }
 
@@ -283,8 +293,8 @@ export class Link {
     return true;
   }
 
-  private control(result: ParseResult, frame: string | Buffer, receivedAt: number): void {
-    for (const c of result.control) {
+  private control(messages: readonly ControlMessage[], frame: string | Buffer, receivedAt: number): void {
+    for (const c of messages) {
       if (c.kind === 'pong') this.on.pong();
       else if (c.kind === 'unknown') {
         this.io.quarantine?.({ reason: 'unknown-kind', message: c.what, frame, receivedAt, connection: this.connection });

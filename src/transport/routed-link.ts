@@ -52,7 +52,7 @@ export class RoutedLink implements FeedLink {
           on.rejected(symbols, reason, named);
         },
         pong: () => on.pong(),
-        frame: (records, malformed, batch) => on.frame(records, malformed, batch),
+        frame: (records, malformed, batch, from) => on.frame(records, malformed, batch, from),
         bookFrame: (symbol, receivedAt) => on.bookFrame?.(symbol, receivedAt),
       }, clock, route.url),
     );

@@ -50,7 +50,7 @@ export function createConnectionLogic(env: TransportEnv) {
       malformed = 0;
     };
     const counting = {
-      frame(n: number, bad: boolean, batch?: readonly MarketRecord[]) {
+      frame(n: number, bad: boolean, batch?: readonly MarketRecord[], from = 0) {
         frames++;
         records += n;
         if (n > 0) dataFrames++;
@@ -58,7 +58,8 @@ export function createConnectionLogic(env: TransportEnv) {
         if (batch) {
           // a frame is about one symbol on every venue we know; a run of the same symbol counts once
           let previous: string | undefined;
-          for (const r of batch) {
+          for (let i = from; i < from + n; i++) {
+            const r = batch[i] as MarketRecord;
             if (r.symbol === previous) continue;
             previous = r.symbol;
             // the record's receive time is the frame's: no clock read per frame

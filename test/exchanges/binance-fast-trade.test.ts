@@ -11,8 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBinanceParser } from '../../src/exchanges/binance/parser.js';
 import { createBinanceTradeScanner } from '../../src/exchanges/binance/fast-trade.js';
-import type { Instrument } from '../../src/exchanges/types.js';
-import type { Market } from '../../src/records.js';
+import type { Instrument, ParseResult } from '../../src/exchanges/types.js';
+import type { Market, MarketRecord } from '../../src/records.js';
 import {
   ODD_DECIMALS, ODD_IDS, ODD_STRINGS, ODD_TIMESTAMPS, assertSame, damage, decimalValue, integerIdValue, objectText, pick, rng, shuffle, timestampValue, varyFields, type Field,
 } from './support/fast-path-diff.js';
@@ -113,6 +113,35 @@ describe('binance trade scanner = JSON.parse path', () => {
       // the scanner must read the plain ones: without it the comparison above proves nothing
       assert.ok(records > N * 0.5, `${market}: only ${records} of ${N} generated frames were readable`);
       assert.ok(scanned > N * 0.4, `${market}: the scanner read only ${scanned} of ${N} generated frames`);
+    }
+  });
+
+  test('parseInto appends what parse returns, after what the array held, or throws the same and appends nothing', () => {
+    for (const market of ['spot', 'futures'] as const) {
+      const parser = createBinanceParser(market, instruments);
+      const r = rng(market === 'spot' ? 0x1a70 : 0x1a71);
+      const frames = [...Array.from({ length: 3000 }, () => generatedFrame(r)), '{"result":null,"id":7}', '{"code":2,"msg":"Invalid request","id":8}', 'not json'];
+      let appended = 0;
+      for (const frame of frames) {
+        const held: MarketRecord[] = [{ type: 'trade', exchange: 'binance', market, symbol: 'BTC/USDT', id: '1', price: 1, amount: 1, side: 'buy', timestamp: LOCAL - 5, localTimestamp: LOCAL }];
+        const before = [...held];
+        let expected: ParseResult | Error;
+        try {
+          expected = parser.parse(frame, LOCAL);
+        } catch (error) {
+          expected = error as Error;
+        }
+        if (expected instanceof Error) {
+          assert.throws(() => parser.parseInto?.(frame, LOCAL, held), (e: Error) => e.message === expected.message && e.constructor === expected.constructor);
+          assert.deepStrictEqual(held, before, `appended on a refused frame: ${frame}`);
+          continue;
+        }
+        const control = parser.parseInto?.(frame, LOCAL, held);
+        assert.deepStrictEqual(control, expected.control, frame);
+        assert.deepStrictEqual(held, [...before, ...expected.records], frame);
+        appended += expected.records.length;
+      }
+      assert.ok(appended > 1000, `${market}: only ${appended} records compared`);
     }
   });
 

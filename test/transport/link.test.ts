@@ -52,10 +52,11 @@ function open(exchange: ExchangeId, market: Market, channels: Channel[] = ['trad
     acked: (symbols) => seen.acked.push(...symbols),
     rejected: (symbols, reason, named) => seen.rejected.push(named ? { symbols, reason, named } : { symbols, reason }),
     pong: () => seen.pongs++,
-    frame: (records, _malformed, batch) => {
+    frame: (records, _malformed, batch, from = 0) => {
       seen.frames++;
       seen.records += records;
-      if (batch && batch.length > 0) seen.frameSymbols.push(batch.map((r) => r.symbol));
+      // the frame's own records: batch[from, from + records)
+      if (batch && records > 0) seen.frameSymbols.push(batch.slice(from, from + records).map((r) => r.symbol));
     },
   };
   const link = new Link(

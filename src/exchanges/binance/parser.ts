@@ -104,6 +104,11 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
     // (and any trade it cannot read exactly as below) to the JSON path
     const fast = scanTrade?.(text, localTimestamp);
     if (fast !== undefined) return { records: [fast], control: NO_CONTROL };
+    return parseJson(text, localTimestamp);
+  }
+
+  /** the JSON.parse path: any frame, the reference for what the scanner reads */
+  function parseJson(text: string, localTimestamp: number): ParseResult {
     const msg = parseJsonFrame(text);
     if (!isRecord(msg)) throw notAnObject();
 
@@ -143,7 +148,19 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
     }
   }
 
-  return { parse };
+  function parseInto(frame: string | Buffer, localTimestamp: number, out: MarketRecord[]): readonly ControlMessage[] {
+    const text = frameText(frame);
+    const fast = scanTrade?.(text, localTimestamp);
+    if (fast !== undefined) {
+      out.push(fast);
+      return NO_CONTROL;
+    }
+    const result = parseJson(text, localTimestamp);
+    for (const r of result.records) out.push(r);
+    return result.control;
+  }
+
+  return { parse, parseInto };
 }
 
 /** a bare `<symbol>@bookTicker` event: update id, symbol, best bid and ask with their sizes, no `e` */
