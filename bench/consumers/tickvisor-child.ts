@@ -1,7 +1,7 @@
 // tickvisor under measurement, in its own process: createTickvisor with a temp store, pointed at
 // the simulator process. Answers the burst commands (a trade counts once its LMDB transaction has
 // committed) plus latency, steady-state usage and recovery measurements.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { Subscription } from 'rxjs';
@@ -244,11 +244,33 @@ serve(
  * (LMDB's data.mdb is memory-mapped: the pages a commit touched count in the RSS but are the page
  * cache's to reclaim). Empty where /proc is not there.
  */
-function procRss(): { rssAnon?: number; rssFile?: number } {
+/** the resident MB of each mapped file over 1 MB (data.mdb, the node binary, native addons) */
+function mappedFiles(): { files?: Record<string, number> } {
+  try {
+    const files: Record<string, number> = {};
+    const mdbMaps: string[] = [];
+    let name = '';
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+      if (head) {
+        name = head[1] ?? '';
+        if (name.endsWith('data.mdb')) mdbMaps.push(line.split(' ')[0] ?? '');
+      }
+      else if (line.startsWith('Rss:') && name.startsWith('/')) files[name] = (files[name] ?? 0) + Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
+    }
+    const db = Object.keys(files).find((n) => n.endsWith('/data.mdb'));
+    if (db !== undefined && process.env.BENCH_KEEP_DB) copyFileSync(db, process.env.BENCH_KEEP_DB);
+    return { ...(db === undefined ? {} : { dataMdbFileMB: Math.round(statSync(db).size / 104857.6) / 10, mdbMaps }), files: Object.fromEntries(Object.entries(files).filter(([, mb]) => mb >= 1).map(([n, mb]) => [n.split('/').slice(-2).join('/'), Math.round(mb * 10) / 10])) };
+  } catch {
+    return {};
+  }
+}
+
+function procRss(): { rssAnon?: number; rssFile?: number; files?: Record<string, number> } {
   try {
     const status = readFileSync('/proc/self/status', 'utf8');
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssAnon: Math.round(kb('RssAnon') / 102.4) / 10, rssFile: Math.round(kb('RssFile') / 102.4) / 10 };
+    return { rssAnon: Math.round(kb('RssAnon') / 102.4) / 10, rssFile: Math.round(kb('RssFile') / 102.4) / 10, ...mappedFiles() };
   } catch {
     return {};
   }

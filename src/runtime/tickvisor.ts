@@ -289,7 +289,11 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
   }
 
   async function startAll(): Promise<void> {
-    store = openHistoryStore({ path: storePath, ...(options.storeFaultGate ? { faultGate: options.storeFaultGate } : {}) });
+    store = openHistoryStore({
+      path: storePath,
+      ...(config.store.mapSizeMB !== undefined ? { mapSize: config.store.mapSizeMB * 1024 * 1024 } : {}),
+      ...(options.storeFaultGate ? { faultGate: options.storeFaultGate } : {}),
+    });
     // books go to the store's book writer (src/store/books/), beside the trade pipeline
     if (!options.bookSink && config.exchanges.some((e) => e.channels.includes('book'))) {
       bookSink = new BookSink(store.env, {
