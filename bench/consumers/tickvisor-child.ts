@@ -137,7 +137,7 @@ serve(
     },
     /** where the RSS goes: V8's heap spaces (committed vs used) and memory outside the JS heap, MB */
     memory: () => {
-      global.gc?.();
+      for (let i = 0; i < Number(process.env.BENCH_GCS ?? 1); i++) global.gc?.();
       const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
       const m = process.memoryUsage();
       const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { committed: mb(s.physical_space_size), used: mb(s.space_used_size) }]));
@@ -153,11 +153,13 @@ serve(
      * in the window, garbage included (what drives the young generation's size and what gets
      * promoted), written to `path` as a .heapprofile (DevTools, or summarise by function).
      */
-    allocationProfile: async (arg: { seconds: number; path: string }) => {
+    allocationProfile: async (arg: { seconds: number; path: string; survivors?: boolean }) => {
       const session = new Session();
       session.connect();
       try {
-        await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+        // survivors: only what outlived the young generation (promoted, whether or not it died later)
+        const young = arg.survivors !== true;
+        await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: young });
         await sleep(arg.seconds * 1000);
         const { profile } = await session.post('HeapProfiler.stopSampling');
         writeFileSync(arg.path, JSON.stringify(profile));
@@ -256,7 +258,10 @@ function mappedFiles(): { files?: Record<string, number> } {
         name = head[1] ?? '';
         if (name.endsWith('data.mdb')) mdbMaps.push(line.split(' ')[0] ?? '');
       }
-      else if (line.startsWith('Rss:') && name.startsWith('/')) files[name] = (files[name] ?? 0) + Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
+      else if (line.startsWith('Rss:')) {
+        const key = name.startsWith('/') || name.startsWith('[') ? name : '(anon)';
+        files[key] = (files[key] ?? 0) + Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
+      }
     }
     const db = Object.keys(files).find((n) => n.endsWith('/data.mdb'));
     if (db !== undefined && process.env.BENCH_KEEP_DB) copyFileSync(db, process.env.BENCH_KEEP_DB);

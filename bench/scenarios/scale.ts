@@ -30,6 +30,8 @@ export async function scale(count: number, seconds: number): Promise<ScaleResult
       if (heapDir) {
         process.stderr.write(`scale ${count}: ${JSON.stringify(await tv.child.call('memory', {}))}\n`);
         await tv.child.call('heapSnapshot', { path: `${heapDir}/scale-${count}.heapsnapshot` });
+        // what outlives the young generation at steady state (promoted: it drives the old generation's growth)
+        await tv.child.call('allocationProfile', { seconds: 3, survivors: true, path: `${heapDir}/scale-${count}-promoted.heapprofile` });
       }
       return { symbols: count, connectors: Math.ceil(count / GROUP), subscribeSeconds: Math.round(subscribeSeconds * 100) / 100, ...u };
     } finally {
