@@ -80,7 +80,7 @@ export interface ClusterNode {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** a unit handed over: time for its open windows to close, then at most this for their acks */
+/** a unit handed over: time for its open windows to close (at least this, and the window and grace), then at most this for their acks */
 const HANDOVER_WINDOWS_MS = 300;
 const HANDOVER_PUBLISH_MS = 2_000;
 
@@ -241,7 +241,7 @@ class RunningNode implements ClusterNode {
             else this.options.log.info({ unit: spec.id, node: this.name, nodes: this.presence.liveNodes() }, 'cluster: above the fair share, the unit is handed over');
             this.options.onLost(spec);
             // the unit's last windows close after the window and its grace, then go out
-            await this.sleep(HANDOVER_WINDOWS_MS);
+            await this.sleep(Math.max(HANDOVER_WINDOWS_MS, this.options.config.windowMs + this.publisher.currentGraceMs + 50));
             await Promise.race([this.publisher.idle(), this.sleep(HANDOVER_PUBLISH_MS)]);
             await this.cursors.flush(this.publisher.pendingFloors()).catch(() => 0);
             await unit.shed();

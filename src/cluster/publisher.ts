@@ -18,6 +18,7 @@ import { bookRowsHash, encodeBookRows } from './book-codec.js';
 import type { BookRows } from './book-feed.js';
 import { bookBatchMsgId, bookSubject, tickerBatchMsgId, tickerSubject, tradeColumnsMsgId, tradeSubject } from './subjects.js';
 import { encodeTickerBatch, tickerEventKey } from './ticker-codec.js';
+import { LatenessWindow } from './lateness.js';
 import { WindowBatcher, type ClosedWindow } from './window-batcher.js';
 
 /** where batches go: JetStream in production, a fake in tests */
@@ -33,9 +34,11 @@ export interface PublisherOptions {
   /** exchange-time window per batch (default 50 ms) */
   windowMs?: number;
   /**
-   * local time a window is held past its end for trades still on their way (default 100 ms). It
-   * adds to the latency to the archive; a trade later than this still goes out, in a batch of its
-   * own, which a redundant node's copy does not match (the archive's id guard then keeps one).
+   * local time a window is held past its end for trades still on their way. Unset (the default):
+   * the recent 99th percentile of how late committed trades reach the publisher, plus 10 ms, at
+   * least 20 ms, 100 ms until enough trades were seen (lateness.ts). It adds to the latency to the
+   * archive; a trade later than this still goes out, in a batch of its own, which a redundant
+   * node's copy does not match (the archive's id guard then keeps one).
    */
   graceMs?: number;
   /** trades held in open windows before the oldest go out early (default 200,000) */
@@ -102,7 +105,11 @@ export class TradePublisher {
   private idleWaiters: (() => void)[] = [];
   private readonly clock: Clock;
   private readonly windowMs: number;
-  private readonly graceMs: number;
+  /** the fixed grace when configured; else it follows `lateness` */
+  private readonly fixedGraceMs: number | undefined;
+  private readonly lateness = new LatenessWindow();
+  /** the grace the last hand-out used (the timer wakes at its phase) */
+  private graceMs: number;
   private readonly maxInFlight: number;
   readonly stats: PublisherStats = { batches: 0, trades: 0, tickers: 0, bookRecords: 0, bookRecordsDropped: 0, duplicatesDropped: 0, failedAttempts: 0, backlog: 0 };
 
@@ -112,7 +119,8 @@ export class TradePublisher {
   ) {
     this.clock = options.clock ?? backgroundClock;
     this.windowMs = options.windowMs ?? 50;
-    this.graceMs = options.graceMs ?? 100;
+    this.fixedGraceMs = options.graceMs;
+    this.graceMs = options.graceMs ?? this.lateness.graceMs(this.clock.now());
     this.maxInFlight = options.maxInFlight ?? 256;
     this.batcher = new WindowBatcher({ windowMs: this.windowMs, graceMs: this.graceMs, maxPendingTrades: options.maxPendingTrades ?? 200_000 });
   }
@@ -125,6 +133,7 @@ export class TradePublisher {
 
   /** a committed batch's trades as columns (one venue, any symbols, any order): no record is made per trade */
   pushRows(rows: TradeRows): void {
+    if (this.fixedGraceMs === undefined) this.lateness.observe(this.clock.now(), rows.columns.timestamps, rows.columns.length);
     this.batcher.addRows(rows);
     this.updateBacklog();
   }
@@ -213,7 +222,14 @@ export class TradePublisher {
 
   /** publishes the windows that are due now */
   flushClosed(): void {
-    this.enqueue(this.batcher.takeClosed(this.clock.now()));
+    const now = this.clock.now();
+    if (this.fixedGraceMs === undefined) this.graceMs = this.lateness.graceMs(now);
+    this.enqueue(this.batcher.takeClosed(now, this.graceMs));
+  }
+
+  /** how long a window is held past its end just now, ms (the configured grace, or the measured one) */
+  get currentGraceMs(): number {
+    return this.graceMs;
   }
 
   /**

@@ -110,9 +110,12 @@ export class WindowBatcher {
     }
   }
 
-  /** windows whose end + grace is at or before `now` (local ms since epoch), and the oldest beyond the bound */
-  takeClosed(now: number): ClosedWindow[] {
-    const { windowMs, graceMs, maxPendingTrades } = this.options;
+  /**
+   * windows whose end + grace is at or before `now` (local ms since epoch), and the oldest beyond
+   * the bound; `graceMs` (the publisher's current one, lateness.ts) replaces the options' own
+   */
+  takeClosed(now: number, graceMs = this.options.graceMs): ClosedWindow[] {
+    const { windowMs, maxPendingTrades } = this.options;
     const due: Pending[] = [];
     this.forEachPending((w) => {
       if (w.windowStart + windowMs + graceMs <= now) due.push(w);
