@@ -13,6 +13,7 @@ import { openHistoryStore, type HistoryStore } from '../../src/store/index.js';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { serve } from '../lib/protocol.js';
 import { quantiles } from '../lib/quantiles.js';
+import { SampleLog } from '../lib/sample-log.js';
 
 interface StartArg {
   /** every server's URL, comma-separated */
@@ -24,7 +25,7 @@ interface StartArg {
 
 let running: { nc: NatsConnection; store: HistoryStore; archiver: Archiver; dir: string } | undefined;
 /** exchange → archive, and its two parts: exchange → the node read the frame (localTimestamp), node → archive */
-let latency: { total: number[]; before: number[]; after: number[] } | undefined;
+let latency: { total: SampleLog; before: SampleLog; after: SampleLog } | undefined;
 /** store transactions committed: messages per commit says how well chunks gathered */
 let commits = 0;
 const need = () => {
@@ -65,13 +66,13 @@ serve(
     },
     ...burstHandlers(written),
     latencyStart: () => {
-      latency = { total: [], before: [], after: [] };
+      latency = { total: new SampleLog(), before: new SampleLog(), after: new SampleLog() };
       return true;
     },
     latencyStop: () => {
       if (latency === undefined) throw new Error('latencyStop before latencyStart');
       const q = quantiles(latency.total);
-      const part = (samples: number[]) => {
+      const part = (samples: SampleLog) => {
         const { p50Ms, p99Ms, maxMs } = quantiles(samples);
         return { p50Ms, p99Ms, maxMs };
       };

@@ -9,6 +9,7 @@ import { burstHandlers } from '../lib/burst-handlers.js';
 import { Contiguity } from '../lib/contiguity.js';
 import { serve } from '../lib/protocol.js';
 import { quantiles } from '../lib/quantiles.js';
+import { SampleLog } from '../lib/sample-log.js';
 import { sleep, until } from '../lib/until.js';
 import { startSide, type ClusterConfigInput, type Side } from '../tickvisor-side.js';
 
@@ -30,7 +31,7 @@ const committed = () => side?.committed() ?? 0;
 /** when start() was called: subscribe times count from here, not from process start */
 let startedAt = 0;
 
-let latency: { samples: number[]; inside: number[]; before: number[]; sub: Subscription } | undefined;
+let latency: { samples: SampleLog; inside: SampleLog; before: SampleLog; sub: Subscription } | undefined;
 let recovery: Recovery | undefined;
 
 /** the collector's gap counters as its snapshot carries them (the fields this bench reads) */
@@ -93,20 +94,27 @@ serve(
     },
     ...burstHandlers(committed),
     latencyStart: () => {
-      const samples: number[] = [];
-      const inside: number[] = [];
-      const before: number[] = [];
+      const samples = new SampleLog();
+      const inside = new SampleLog();
+      const before = new SampleLog();
       // committed$ fires once the batch's transaction is durable: that is "stored". A trade's
       // localTimestamp is when its frame was read off the socket, which splits the figure into
       // what happened before tickvisor saw the trade (simulator, loopback) and inside tickvisor.
+      // Read from the batch's columns where it has them: asking for `records` makes an object per
+      // trade on the thread being measured.
+      const sample = (now: number, timestamp: number, local: number): void => {
+        samples.push(now - timestamp);
+        inside.push(now - local);
+        before.push(local - timestamp);
+      };
       const sub = need().tv.committed$.subscribe((batch) => {
         const now = Date.now();
-        for (const r of batch.records) {
-          if (r.type !== 'trade') continue;
-          samples.push(now - r.timestamp);
-          inside.push(now - r.localTimestamp);
-          before.push(r.localTimestamp - r.timestamp);
+        const c = batch.trades?.columns;
+        if (c !== undefined) {
+          for (let i = 0; i < c.length; i++) sample(now, c.timestamps[i] as number, c.localTimestamps[i] as number);
+          return;
         }
+        for (const r of batch.records) if (r.type === 'trade') sample(now, r.timestamp, r.localTimestamp);
       });
       latency = { samples, inside, before, sub };
       return true;
