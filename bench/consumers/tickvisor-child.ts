@@ -139,6 +139,8 @@ serve(
       const mem = process.memoryUsage();
       return {
         rssMB: Math.round(mem.rss / 2 ** 20),
+        // the most this process held at any time so far (start-up included); maxRSS is in KB
+        peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
         heapUsedMB: Math.round(mem.heapUsed / 2 ** 20),
         cpuPct: Math.round(((c.user + c.system) / 1e6 / secs) * 1000) / 10,
       };
