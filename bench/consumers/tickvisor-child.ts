@@ -78,6 +78,12 @@ serve(
      * start's first-subscription windows backfill the moments around each subscription, and those
      * old trades are not live latency
      */
+    /** the gap counters summed over venues, with the windows still open */
+    gapTotals: () => {
+      const out: Record<string, number> = { openWindows: 0, detected: 0, merged: 0, filled: 0, unfilled: 0, failures: 0, pending: 0 };
+      for (const g of need().tv.gapStats()) for (const k of Object.keys(out)) out[k]! += (g as unknown as Record<string, number>)[k] ?? 0;
+      return out;
+    },
     waitGapsIdle: async (arg: { timeoutMs: number }) => {
       const s = need();
       return until(() => s.tv.gapStats().every((g) => g.openWindows === 0 && g.idle), arg.timeoutMs, 10);

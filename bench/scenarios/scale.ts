@@ -22,7 +22,7 @@ export interface ScaleResult {
 }
 
 /** how long the steady reading waits for the start-up backfill at most */
-const BACKFILL_TIMEOUT_MS = 180_000;
+const BACKFILL_TIMEOUT_MS = 900_000;
 
 const GROUP = 200;
 /** after the last subscribe, let the start-up work (listing, acks, first batches) finish: steady state */
@@ -49,7 +49,8 @@ export async function scale(count: number, seconds: number, steady = false): Pro
       let steadyResult: ScaleResult['steady'];
       if (steady) {
         const t0 = performance.now();
-        const idle = await tv.child.call<boolean>('waitGapsIdle', { timeoutMs: BACKFILL_TIMEOUT_MS });
+        const progress = process.env.BENCH_SCALE_GAPS ? setInterval(() => void tv.child.call('gapTotals', {}).then((g) => process.stderr.write(`scale gaps ${JSON.stringify(g)}\n`)), 10_000) : undefined;
+        const idle = await tv.child.call<boolean>('waitGapsIdle', { timeoutMs: BACKFILL_TIMEOUT_MS }).finally(() => clearInterval(progress));
         const afterSeconds = Math.round((performance.now() - t0) / 100) / 10;
         steadyResult = idle ? { afterSeconds, ...(await tv.child.call<Usage>('usage', { seconds })) } : { error: `the start-up backfill was not done after ${BACKFILL_TIMEOUT_MS / 1000} s` };
       }
