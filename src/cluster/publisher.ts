@@ -34,13 +34,16 @@ export interface PublisherOptions {
   /** exchange-time window per batch (default 50 ms) */
   windowMs?: number;
   /**
-   * local time a window is held past its end for trades still on their way. Unset (the default):
-   * the recent 99th percentile of how late committed trades reach the publisher, plus 10 ms, at
-   * least 20 ms, 100 ms until enough trades were seen (lateness.ts). It adds to the latency to the
-   * archive; a trade later than this still goes out, in a batch of its own, which a redundant
-   * node's copy does not match (the archive's id guard then keeps one).
+   * local time a window is held past its end for trades still on their way: a number (default
+   * 100 ms), or 'measured': the recent 99th percentile of how late committed trades reach the
+   * publisher, plus 10 ms, at least 20 ms (lateness.ts). It adds to the latency to the archive; a
+   * trade later than this still goes out, in a batch of its own, which a redundant node's copy does
+   * not match (the archive's id guard then keeps one). 'measured' is not the default: the published
+   * cursor (cursors.ts) moves past a window once it is acked, so a trade of that window still in
+   * the node's pipeline is lost to the next holder if the node dies first, and a short grace makes
+   * that window wider (a kill test found a hole; docs/cluster.md#remains).
    */
-  graceMs?: number;
+  graceMs?: number | 'measured';
   /** trades held in open windows before the oldest go out early (default 200,000) */
   maxPendingTrades?: number;
   /** publishes awaiting their ack at once (default 256): JetStream pipelines them on one connection */
@@ -119,8 +122,8 @@ export class TradePublisher {
   ) {
     this.clock = options.clock ?? backgroundClock;
     this.windowMs = options.windowMs ?? 50;
-    this.fixedGraceMs = options.graceMs;
-    this.graceMs = options.graceMs ?? this.lateness.graceMs(this.clock.now());
+    this.fixedGraceMs = options.graceMs === 'measured' ? undefined : (options.graceMs ?? 100);
+    this.graceMs = this.fixedGraceMs ?? this.lateness.graceMs(this.clock.now());
     this.maxInFlight = options.maxInFlight ?? 256;
     this.batcher = new WindowBatcher({ windowMs: this.windowMs, graceMs: this.graceMs, maxPendingTrades: options.maxPendingTrades ?? 200_000 });
   }

@@ -83,7 +83,7 @@ describe('publisher with a measured grace', () => {
         return { duplicate: false };
       },
     };
-    const p = new TradePublisher(target, { clock, windowMs: 50 });
+    const p = new TradePublisher(target, { clock, windowMs: 50, graceMs: 'measured' });
     p.start();
     assert.equal(p.currentGraceMs, 100, 'nothing seen yet: the fallback');
     let id = 1;
@@ -106,15 +106,17 @@ describe('publisher with a measured grace', () => {
     void p.close(0);
   });
 
-  test('a configured grace stays fixed whatever the lateness', () => {
+  test('by default, and when configured, the grace stays fixed whatever the lateness', () => {
     const clock = new ManualClock(T0);
-    const p = new TradePublisher({ publish: async () => ({ duplicate: false }) }, { clock, windowMs: 50, graceMs: 100 });
-    p.start();
-    for (let k = 0; k < 300; k++) {
-      clock.advance(10);
-      p.pushRows(rowsOf(Array.from({ length: 10 }, (_, i) => trade(k * 10 + i + 1, clock.now() - 1))));
+    for (const options of [{ graceMs: 100 }, {}]) {
+      const p = new TradePublisher({ publish: async () => ({ duplicate: false }) }, { clock, windowMs: 50, ...options });
+      p.start();
+      for (let k = 0; k < 300; k++) {
+        clock.advance(10);
+        p.pushRows(rowsOf(Array.from({ length: 10 }, (_, i) => trade(k * 10 + i + 1, clock.now() - 1))));
+      }
+      assert.equal(p.currentGraceMs, 100);
+      void p.close(0);
     }
-    assert.equal(p.currentGraceMs, 100);
-    void p.close(0);
   });
 });
