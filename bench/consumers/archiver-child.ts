@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Archiver } from '../../src/cluster/archiver.js';
 import { connectNats } from '../../src/cluster/nats-connect.js';
+import { retryJetStreamSetup } from '../../src/cluster/setup-retry.js';
 import { ensureStream } from '../../src/cluster/stream.js';
+import { systemClock } from '../../src/time/clock.js';
 import { openHistoryStore, type HistoryStore } from '../../src/store/index.js';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { serve } from '../lib/protocol.js';
@@ -38,7 +40,8 @@ serve(
   {
     start: async (arg: StartArg) => {
       const nc = await connectNats(arg.urls, { name: 'tickvisor-bench-archiver' });
-      await ensureStream(nc, { replicas: arg.replicas });
+      // as the archiver command does: right after the cluster formed, placement can still be refused
+      await retryJetStreamSetup(() => ensureStream(nc, { replicas: arg.replicas }), { clock: systemClock, what: 'the bench stream' });
       const dir = mkdtempSync(join(tmpdir(), 'tickvisor-bench-archive-'));
       const store = openHistoryStore({ path: dir });
       const archiver = new Archiver(nc, {

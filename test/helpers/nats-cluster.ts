@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { retryJetStreamSetup } from '../../src/cluster/setup-retry.js';
 import { ensureStream } from '../../src/cluster/stream.js';
+import { systemClock } from '../../src/time/clock.js';
 import { startNatsCluster, type NatsCluster } from '../../src/simulate/nats-cluster.js';
 
 export { natsSkip, startNatsCluster, type NatsCluster, type NatsServerHandle } from '../../src/simulate/nats-cluster.js';
@@ -35,7 +37,10 @@ export function streamCluster(tmpPrefix: string): StreamCluster {
   before(async () => {
     cluster = await startNatsCluster(3);
     root = mkdtempSync(join(tmpdir(), tmpPrefix));
-    await ensureStream(await conn(), { replicas: 3 });
+    const nc = await conn();
+    // as a node and the archiver do: a server can still be refusing placement ("no suitable peers",
+    // its file store not yet reported to the meta leader) just after the cluster answered
+    await retryJetStreamSetup(() => ensureStream(nc, { replicas: 3 }), { clock: systemClock, what: 'the test stream' });
   });
   after(async () => {
     await Promise.all(connections.map((c) => c.close().catch(() => undefined)));
