@@ -240,7 +240,10 @@ export function storeTrades(
 ): void {
   const tail = (cursor.tail ??= readTail(dbs.tails, prefix, 'trade'));
   const memo = cache.tradeTail(cacheId);
-  const blocks: SymbolBlocks<TradeColumns> = { kind: tradeRows, db: dbs.tradeBlocks, prefix, tail, memo, remember: memo !== undefined || (cache.memoRoom() && (appended?.length ?? 0) >= MEMO_FROM_ROWS) };
+  const blocks: SymbolBlocks<TradeColumns> = {
+    kind: tradeRows, db: dbs.tradeBlocks, prefix, tail, memo, budget: cache.rewrite,
+    remember: memo !== undefined || (cache.memoRoom() && (appended?.length ?? 0) >= MEMO_FROM_ROWS),
+  };
   if (older !== undefined) mergeOlderRows(blocks, sortRows(tradeRows, older));
   if (appended !== undefined) appendRows(blocks, sortRows(tradeRows, appended));
   cache.wroteTradeTail(cacheId, blocks.memo);
@@ -262,7 +265,7 @@ function writeTickers(dbs: StoreDbs, cache: WriterCache, touch: Touch, tickers: 
   const prefix = touch.prefix;
   const tailId = `${touch.id}\u0000ticker`;
   const tail = cache.tail(tailId) ?? readTail(dbs.tails, prefix, 'ticker');
-  const blocks: SymbolBlocks<TickerColumns> = { kind: tickerRows, db: dbs.tickerBlocks, prefix, tail };
+  const blocks: SymbolBlocks<TickerColumns> = { kind: tickerRows, db: dbs.tickerBlocks, prefix, tail, budget: cache.rewrite };
   const last = blocks.tail.last ?? newestTicker(dbs.tickerBlocks, prefix);
   const rows = sortRows(tickerRows, tickerColumnsFrom(tickers));
   // rows equal to the newest stored one go after it, so they append too

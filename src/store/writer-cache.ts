@@ -15,17 +15,19 @@
  * Bounded by the symbols written (one cursor and one ticker tail each) and, for the trade tails'
  * rows, by TAIL_MEMO_BYTES and TAIL_MEMO_SYMBOLS.
  */
-import type { TailMemo, TailState } from './block-store.js';
+import type { RewriteBudget, TailMemo, TailState } from './block-store.js';
 import type { TradeColumns } from './blocks/columns.js';
 import type { StoredCursor } from './write.js';
 
 /**
- * The most memory the trade tails' memos (block-store.ts TailMemo) may hold: a burst over 50
- * symbols keeps about a sealed block's rows per symbol (~300k rows, 41 bytes each, in buffers up to
- * twice that). A symbol whose memo would pass the budget loses it, and its next join or compaction
- * reads its blocks back, as without a memo.
+ * The most memory the trade tails' memos (block-store.ts TailMemo) may hold. A tail is compacted at
+ * about one and a half sealed blocks, so under a burst over 50 symbols each memo holds up to ~10–20k
+ * rows (5–2.5 encoded bytes a row), 41 bytes each, with a quarter to spare (trade-buffer.ts): ~25–50
+ * MB. A symbol whose memo would pass the budget loses it, and its next join or compaction reads its
+ * blocks back, as without a memo; at 24 MB most of 50 busy symbols lost theirs every cycle and
+ * started again from an empty buffer, growing in step (the stalls keepFrom's comment names).
  */
-export const TAIL_MEMO_BYTES = 24 * 1024 * 1024;
+export const TAIL_MEMO_BYTES = 48 * 1024 * 1024;
 /**
  * ... and for at most this many symbols: a memo is worth its memory where batches are large, and
  * thousands of quiet symbols would each keep a small buffer (~3 KB) for little.
@@ -38,6 +40,12 @@ export const TAIL_MEMO_SYMBOLS = 1024;
  * every symbol it refills) would otherwise hold its rows until the tail seals, minutes or days.
  */
 export const TAIL_MEMO_IDLE_BATCHES = 64;
+
+/**
+ * Rows a batch may re-encode in its tails' joins and compactions (block-store.ts RewriteBudget):
+ * about one compaction of a busy symbol's tail, ~10 ms of encoding on the machines measured.
+ */
+export const REWRITE_ROWS_PER_BATCH = 24_000;
 
 interface MemoEntry {
   memo: TailMemo<TradeColumns>;
@@ -56,6 +64,8 @@ export class WriterCache {
   private batch = 0;
   /** set by the store before each batch's transaction work: whether reads may be answered here */
   trusted = true;
+  /** what the batch being applied may still re-encode, renewed by nextBatch */
+  readonly rewrite: RewriteBudget = { rows: REWRITE_ROWS_PER_BATCH };
 
   /** the cursor last written, or undefined: not cached (read LMDB) */
   cursor(key: string): StoredCursor | undefined {
@@ -91,6 +101,7 @@ export class WriterCache {
   /** a batch begins: every TAIL_MEMO_IDLE_BATCHES batches, the memos not written since the last sweep go */
   nextBatch(): void {
     this.batch++;
+    this.rewrite.rows = REWRITE_ROWS_PER_BATCH;
     if (this.batch % TAIL_MEMO_IDLE_BATCHES !== 0) return;
     for (const [key, entry] of this.tradeTails) {
       if (entry.used <= this.batch - TAIL_MEMO_IDLE_BATCHES) {

@@ -34,15 +34,27 @@ describe('trade row buffer', () => {
     assert.deepEqual(ids(buffer.view(6_300, 6_400)), ids(rows(6_300, 100)), 'a trailing run is a view of the same rows');
   });
 
-  test('keepFrom keeps the newest rows and gives memory back', () => {
+  test('keepFrom keeps the newest rows, room for a cycle like the last, and gives back what a quieter cycle did not use', () => {
     const buffer = new TradeRowBuffer();
-    buffer.append(rows(0, 10));
-    buffer.append(rows(10, 5_000));
+    // batch by batch, as a tail grows: the buffer doubles on the way
+    for (let from = 0; from < 5_010; from += 501) buffer.append(rows(from, 501));
     assert.equal(buffer.length, 5_010);
+    const grown = buffer.bytes;
     buffer.keepFrom(5_000);
     assert.equal(buffer.length, 10);
     assert.deepEqual(ids(buffer.view(0, 10)), ids(rows(5_000, 10)));
-    assert.ok(buffer.bytes < 5_010 * 41, 'a buffer cut to a tenth gives memory back');
+    // the next cycle is likely as long: its rows fit without growing again, in less than the doubled buffer
+    assert.ok(buffer.bytes >= 5_010 * 41 && buffer.bytes < grown, `${buffer.bytes} bytes after a cycle of 5,010 rows (grown to ${grown})`);
+    const kept = buffer.bytes;
+    buffer.append(rows(10, 4_990));
+    assert.equal(buffer.bytes, kept, 'a cycle as long as the last one does not grow the buffer');
+    // a quiet cycle: the memory of the long one goes back
+    buffer.keepFrom(4_990);
+    buffer.append(rows(5_000, 20));
+    buffer.keepFrom(25);
+    assert.equal(buffer.length, 5);
+    assert.deepEqual(ids(buffer.view(0, 5)), ids(rows(5_015, 5)));
+    assert.ok(buffer.bytes < 1_000 * 41, `${buffer.bytes} bytes after a cycle of 30 rows`);
   });
 
   test('a buffer of numeric ids refuses string ids, appending nothing', () => {
