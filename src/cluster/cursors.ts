@@ -98,13 +98,20 @@ export class CursorTracker {
    * TradePublisher.pendingFloors) holds a cursor back while an older batch of its symbol is still
    * unacked: acks come out of order (a publish that timed out in a leader election is retried while
    * later ones land), and a cursor past a batch the stream never got would tell the next holder
-   * to backfill from after it, should this node die before the retry lands.
+   * to backfill from after it, should this node die before the retry lands. `unitFloors`
+   * (`exchange.market` → an exchange time) holds back every cursor of that unit the same way: the
+   * oldest trade the node's pipeline still holds uncommitted, of whichever symbol.
    */
-  async flush(floors?: ReadonlyMap<string, number>): Promise<number> {
+  async flush(floors?: ReadonlyMap<string, number>, unitFloors?: ReadonlyMap<string, number>): Promise<number> {
     const keys: string[] = [];
     for (const key of this.dirty) {
+      const newest = this.newest.get(key)!.timestamp;
       const floor = floors?.get(key);
-      if (floor !== undefined && floor <= this.newest.get(key)!.timestamp) continue; // stays dirty
+      if (floor !== undefined && floor <= newest) continue; // stays dirty
+      if (unitFloors !== undefined && unitFloors.size > 0) {
+        const unitFloor = unitFloors.get(key.slice(0, key.indexOf('.', key.indexOf('.') + 1)));
+        if (unitFloor !== undefined && unitFloor <= newest) continue;
+      }
       keys.push(key);
     }
     for (const key of keys) this.dirty.delete(key);

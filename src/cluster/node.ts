@@ -18,7 +18,7 @@ import type { ClusterConfig } from '../config/schema.js';
 import type { ExchangeId, Market, Ticker, Trade } from '../records.js';
 import type { TradeRows } from '../store/types.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
-import { CURSOR_BUCKET, CursorTracker, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
+import { CURSOR_BUCKET, CursorTracker, cursorKey, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
 import { bucketKeys } from './kv-keys.js';
 import { kvLeaseStore, LEASE_BUCKET, openLeaseBucket, unitLeaseKey } from './kv-leases.js';
 import { leaseTiming } from './lease-logic.js';
@@ -52,6 +52,13 @@ export interface ClusterNodeOptions {
   clock?: Clock;
   /** see DEFAULT_MAX_BACKLOG_TRADES */
   maxBacklogTrades?: number;
+  /**
+   * What the node holds of a unit that has not reached the stream yet (exchange times): per
+   * symbol, the start of a known hole not yet filled; `all`, the oldest trade its pipeline has not
+   * committed (Infinity: none). Published cursors stay below both, so a node that dies leaves the
+   * next holder a cursor it can backfill every such trade from (docs/cluster.md, cursors).
+   */
+  heldBack?(unit: ClusterUnit): { symbols: ReadonlyMap<string, number>; all: number } | undefined;
 }
 
 export interface UnitLease {
@@ -243,7 +250,7 @@ class RunningNode implements ClusterNode {
             // the unit's last windows close after the window and its grace, then go out
             await this.sleep(Math.max(HANDOVER_WINDOWS_MS, this.options.config.windowMs + this.publisher.currentGraceMs + 50));
             await Promise.race([this.publisher.idle(), this.sleep(HANDOVER_PUBLISH_MS)]);
-            await this.cursors.flush(this.publisher.pendingFloors()).catch(() => 0);
+            await this.flushCursors().catch(() => 0);
             await unit.shed();
           }
         }
@@ -284,7 +291,7 @@ class RunningNode implements ClusterNode {
       if (this.balanceTimer !== undefined) this.clock.clearTimeout(this.balanceTimer);
       const published = await this.publisher.close(timeoutMs);
       if (!published) this.options.log.warn({ node: this.name, backlog: this.publisher.stats.backlog }, 'cluster: trades not acknowledged by the stream at stop; the next holder backfills them from the cursors');
-      await this.cursors.flush(this.publisher.pendingFloors()).catch(() => 0);
+      await this.flushCursors().catch(() => 0);
       await Promise.allSettled([...[...this.units.values()].map((u) => u.release()), this.presence.stop()]);
       await this.nc.close().catch(() => undefined);
     })();
@@ -317,9 +324,29 @@ class RunningNode implements ClusterNode {
     this.options.onGranted(unit, cursors);
   }
 
+  /** writes the cursors that moved, each held below what is still on its way to the stream */
+  private flushCursors(): Promise<number> {
+    const floors = this.publisher.pendingFloors();
+    const unitFloors = new Map<string, number>();
+    const heldBack = this.options.heldBack;
+    if (heldBack !== undefined) {
+      for (const unit of this.options.units) {
+        const held = heldBack(unit);
+        if (held === undefined) continue;
+        if (Number.isFinite(held.all)) unitFloors.set(`${unit.exchange}.${unit.market}`, held.all);
+        for (const [symbol, from] of held.symbols) {
+          const key = cursorKey(unit.exchange, unit.market, symbol);
+          const had = floors.get(key);
+          if (had === undefined || from < had) floors.set(key, from);
+        }
+      }
+    }
+    return this.cursors.flush(floors, unitFloors);
+  }
+
   private armCursorFlush(): void {
     this.cursorTimer = this.clock.setTimeout(() => {
-      void this.cursors.flush(this.publisher.pendingFloors()).finally(() => {
+      void this.flushCursors().finally(() => {
         if (this.stopping === undefined) this.armCursorFlush();
       });
     }, CURSOR_FLUSH_MS);

@@ -81,6 +81,8 @@ export class BatchWriter {
   overLimitPushes = 0;
   /** in the transaction being written */
   inFlight = 0;
+  /** the batch being written */
+  private writingBatch: TakenBatch | undefined;
   /** the last write failed and its batch waits for a retry */
   writeFailing = false;
 
@@ -147,6 +149,15 @@ export class BatchWriter {
     this.schedule();
   }
 
+  /**
+   * The oldest exchange time among the trades held and not committed yet, buffered or being
+   * written (Infinity: none). What a cluster node's published cursors must stay below: a trade
+   * still here has not reached the stream (docs/cluster.md, cursors).
+   */
+  oldestPendingTradeTime(): number {
+    return Math.min(this.queue.oldestTradeTime(), this.writingBatch?.oldestTradeTime() ?? Infinity);
+  }
+
   /** resolves when pressure is off (at once when it already is) */
   whenWritable(): Promise<void> {
     return this.pressureOn ? new Promise<void>((resolve) => this.writableWaiters.push(resolve)) : Promise.resolve();
@@ -169,6 +180,7 @@ export class BatchWriter {
     const given = this.queue.length + this.inFlight;
     this.queue.clear();
     this.inFlight = 0;
+    this.writingBatch = undefined;
     this.writing = false;
     if (this.retryTimer !== undefined) this.o.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -225,6 +237,7 @@ export class BatchWriter {
     const batch = this.queue.take(this.o.batchMaxRecords);
     this.writing = true;
     this.inFlight = batch.length;
+    this.writingBatch = batch;
     if (this.queue.length <= this.o.lowWaterMark) this.setPressure(false);
     // the records left behind get a fresh delay from now: they may wait up to one delay longer
     // than their arrival says, which keeps per-record arrival times out of the queue (under a
@@ -240,6 +253,7 @@ export class BatchWriter {
     if (this.abandoned) return;
     this.writing = false;
     this.inFlight = 0;
+    this.writingBatch = undefined;
     this.retryDelay = this.o.retryDelayMs;
     if (this.writeFailing) {
       this.writeFailing = false;
@@ -267,6 +281,7 @@ export class BatchWriter {
     if (this.abandoned) return;
     this.writing = false;
     this.inFlight = 0;
+    this.writingBatch = undefined;
     this.writeErrors++;
     this.queue.unshift(batch.records);
     if (this.queue.length > this.o.highWaterMark) this.setPressure(true);

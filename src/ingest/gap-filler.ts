@@ -84,6 +84,10 @@ export class GapFiller {
   private running = false;
   /** the symbol whose window is being fetched (and its trades committed) */
   private filling: string | undefined;
+  /** that window's start (exchange time) */
+  private fillingFrom = Infinity;
+  /** the floors of the windows stop() left unfilled (openFloors) */
+  private readonly leftFloors = new Map<string, number>();
   private stopped = false;
   private idleP: Promise<void> = Promise.resolve();
   private listeners = new Set<(c: GapCounters) => void>();
@@ -146,12 +150,30 @@ export class GapFiller {
     return out;
   }
 
+  /**
+   * For each symbol with a window queued, parked or being filled, where the earliest starts
+   * (exchange time), lowered into `floors`: the hole's trades are not stored yet, so no cursor
+   * published for others to resume from may pass that point (docs/cluster.md, cursors).
+   */
+  openFloors(floors: Map<string, number>): void {
+    const lower = (symbol: string, from: number): void => {
+      const had = floors.get(symbol);
+      if (had === undefined || from < had) floors.set(symbol, from);
+    };
+    for (const [symbol, from] of this.leftFloors) lower(symbol, from);
+    for (const w of this.queue.values()) lower(w.symbol, w.from);
+    for (const p of this.parked.values()) lower(p.window.symbol, p.window.from);
+    if (this.filling !== undefined) lower(this.filling, this.fillingFrom);
+  }
+
   /** nothing queued and nothing being fetched */
   get idle(): boolean {
     return !this.running && this.queue.size === 0 && this.parked.size === 0;
   }
 
   stop(): void {
+    // the holes left unfilled stay open for as long as this process runs: keep their floors
+    this.openFloors(this.leftFloors);
     this.stopped = true;
     this.queue.clear();
     this.parked.clear();
@@ -172,6 +194,7 @@ export class GapFiller {
         const window = this.next();
         this.queue.delete(window.symbol);
         this.filling = window.symbol;
+        this.fillingFrom = window.from;
         try {
           await this.fill(window);
           // the window stays open until what it pushed is committed: the store's resume point
@@ -179,6 +202,7 @@ export class GapFiller {
           if (!this.stopped) await this.deps.committed?.();
         } finally {
           this.filling = undefined;
+          this.fillingFrom = Infinity;
         }
         this.counters.pending = this.queue.size + this.parked.size;
         this.changed();

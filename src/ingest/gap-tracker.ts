@@ -188,6 +188,21 @@ export class GapTracker {
     return out;
   }
 
+  /**
+   * For each symbol whose stream (re)started and whose first new trade has not come yet, where its
+   * window will start (exchange time; the subscription's local time for a symbol that never
+   * traded), lowered into `floors`: nothing after that point is known whole yet.
+   */
+  brokenFloors(floors: Map<string, number>): void {
+    for (const [symbol, st] of this.symbols) {
+      if (st.broken === undefined) continue;
+      const from = st.broken === 'subscribe' ? st.subscribedAt : st.breakFrom;
+      if (!Number.isFinite(from)) continue;
+      const had = floors.get(symbol);
+      if (had === undefined || from < had) floors.set(symbol, from);
+    }
+  }
+
   /** Symbols whose stream (re)started and whose first new trade has not come yet. */
   pendingBreaks(): number {
     let n = 0;

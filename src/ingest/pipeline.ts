@@ -151,6 +151,8 @@ export interface Pipeline {
   readonly rejected: Readonly<Record<RejectReason, number>>;
   readonly cache: LatestCacheReader;
   stats(): PipelineStats;
+  /** the oldest exchange time among the trades held and not committed yet (Infinity: none) */
+  oldestPendingTradeTime(): number;
   /** resolves when pressure is off (at once when it already is) */
   whenWritable(): Promise<void>;
   /** resolves once everything pushed before the call is committed */
@@ -253,6 +255,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         pressure: writer.pressure,
       };
     },
+    oldestPendingTradeTime: () => writer.oldestPendingTradeTime(),
     whenWritable: () => writer.whenWritable(),
     flush: () => writer.flush(),
     async close() {

@@ -116,6 +116,21 @@ class Segment {
     this.start = 0;
     this.end = 0;
   }
+
+  /** the oldest exchange time among the trades not taken yet (Infinity: none) */
+  oldestTrade(): number {
+    let oldest = Infinity;
+    for (let row = this.start; row < this.end; row++) {
+      if (this.kinds[row] === TRADE_ROW) {
+        const t = this.timestamps[row] as number;
+        if (t < oldest) oldest = t;
+      } else {
+        const r = this.refs[row * 3] as MarketRecord | undefined;
+        if (r?.type === 'trade' && r.timestamp < oldest) oldest = r.timestamp;
+      }
+    }
+    return oldest;
+  }
 }
 
 export class RecordQueue {
@@ -138,6 +153,16 @@ export class RecordQueue {
       tail.write(chunk[i] as MarketRecord);
     }
     this.count += chunk.length;
+  }
+
+  /**
+   * The oldest exchange time among the trades waiting here (Infinity: none). A scan of the buffer,
+   * for a caller that asks about once a second (a cluster node's cursor flush), not per record.
+   */
+  oldestTradeTime(): number {
+    let oldest = Infinity;
+    for (const segment of this.segments) oldest = Math.min(oldest, segment.oldestTrade());
+    return oldest;
   }
 
   /** puts a batch back in front (a failed write is retried first, order kept) */

@@ -30,6 +30,18 @@ export class TakenBatch {
     return new TakenBatch(trades.columns.length, trades, undefined);
   }
 
+  /** the oldest exchange time among the batch's trades (Infinity: none) */
+  oldestTradeTime(): number {
+    let oldest = Infinity;
+    if (this.trades !== undefined) {
+      const t = this.trades.columns.timestamps;
+      for (let i = 0; i < this.length; i++) if ((t[i] as number) < oldest) oldest = t[i] as number;
+      return oldest;
+    }
+    for (const r of this.records) if (r.type === 'trade' && r.timestamp < oldest) oldest = r.timestamp;
+    return oldest;
+  }
+
   /** the rows as records, oldest first, equal field for field to the records pushed */
   get records(): readonly MarketRecord[] {
     return (this.made ??= tradeRecords(this.trades as TradeRows));

@@ -130,6 +130,18 @@ export class VenueDataPath {
   }
 
   /**
+   * What this venue still holds that has not reached the store: `symbols`, per symbol, the start
+   * of a known hole not yet filled (exchange time); `all`, the oldest trade buffered or being
+   * written (Infinity: none). A cluster node keeps its published cursors below both.
+   */
+  heldFloors(): { symbols: Map<string, number>; all: number } {
+    const symbols = new Map<string, number>();
+    this.filler.openFloors(symbols);
+    this.gaps.brokenFloors(symbols);
+    return { symbols, all: this.o.pipeline.oldestPendingTradeTime() };
+  }
+
+  /**
    * Those of the batch's symbols with a known hole right now (openGapSymbols, asked only about the
    * symbols a write touches). Asked at every store write: copying every open symbol into a new Set
    * there was ~8 MB/s of garbage at 5,000 symbols while their first backfills queued, a Set of

@@ -471,6 +471,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       onLost: (unit) => {
         if (!stopping) tree.send({ type: 'LEASE.LOST', id: unit.id });
       },
+      heldBack: (unit) => venues.get(`${unit.exchange}:${unit.market}`)?.heldFloors(),
     });
     const node = cluster;
     clusterFeed = committed$.subscribe((batch) => {

@@ -115,6 +115,11 @@ export class VenueRuntime implements VenueIo {
     return this.path.openGapSymbols();
   }
 
+  /** what this venue holds that has not reached the store (venue-data-path.ts heldFloors) */
+  heldFloors(): { symbols: Map<string, number>; all: number } {
+    return this.path.heldFloors();
+  }
+
   /** those of the batch's symbols with a known hole right now (what a store write needs) */
   openGapsAmong(symbols: readonly string[]): ReadonlySet<string> {
     return this.path.openGapsAmong(symbols);

@@ -458,3 +458,37 @@ describe('publisher shutdown', () => {
     assert.equal(p.stats.backlog, 20);
   });
 });
+
+describe('published cursors and what the node still holds', () => {
+  test('a unit floor (its pipeline\'s oldest uncommitted trade) holds back every cursor of that unit, and only that unit\'s', async () => {
+    const puts = new Map<string, { tradeId: string; timestamp: number }>();
+    const tracker = new CursorTracker(async (key, value) => void puts.set(key, JSON.parse(new TextDecoder().decode(value)) as { tradeId: string; timestamp: number }));
+    const btc = trades(4, 'BTC/USDT');
+    const okx = btc.map((t, i) => ({ ...t, exchange: 'okx' as const, id: `x${i}` }));
+    tracker.noteAcked(btc);
+    tracker.noteAcked(okx);
+    // binance spot's pipeline still holds a trade older than the newest acked: that trade has not
+    // reached the stream, and a cursor past it would have the next holder backfill from after it
+    const held = new Map([['binance.spot', btc[1]!.timestamp]]);
+    assert.equal(await tracker.flush(undefined, held), 1);
+    assert.deepEqual([...puts.keys()], ['okx.spot.BTC/USDT']);
+    // once the pipeline committed it (its floor is past the newest acked), the cursor moves
+    assert.equal(await tracker.flush(undefined, new Map([['binance.spot', btc[3]!.timestamp + 1]])), 1);
+    assert.deepEqual(puts.get('binance.spot.BTC/USDT'), { tradeId: btc[3]!.id, timestamp: btc[3]!.timestamp });
+  });
+
+  test('a symbol floor (the start of a hole not yet filled) holds that symbol\'s cursor at its last write', async () => {
+    const puts: { key: string; tradeId: string }[] = [];
+    const tracker = new CursorTracker(async (key, value) => void puts.push({ key, tradeId: (JSON.parse(new TextDecoder().decode(value)) as { tradeId: string }).tradeId }));
+    const t = trades(6);
+    tracker.noteAcked(t.slice(0, 2));
+    assert.equal(await tracker.flush(), 1);
+    // a hole opened after t[1]; live trades after it are acked while REST has not filled it
+    tracker.noteAcked(t.slice(4));
+    const key = cursorKey('binance', 'spot', 'BTC/USDT');
+    assert.equal(await tracker.flush(new Map([[key, t[1]!.timestamp]])), 0, 'the cursor stays before the hole');
+    assert.deepEqual(puts.map((p) => p.tradeId), [t[1]!.id]);
+    assert.equal(await tracker.flush(new Map()), 1, 'the hole filled: the cursor moves');
+    assert.deepEqual(puts.map((p) => p.tradeId), [t[1]!.id, t[5]!.id]);
+  });
+});

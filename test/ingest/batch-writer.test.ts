@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BatchWriter, type BatchWriterOptions, type CommittedBatch } from '../../src/ingest/batch-writer.js';
 import { storeSink } from '../../src/ingest/store-sink.js';
-import { FakeStore, ManualClock, NOW, settle, trades } from './helpers.js';
+import { FakeStore, ManualClock, NOW, settle, trade, trades } from './helpers.js';
 
 function writer(over: Partial<BatchWriterOptions> = {}, manual = true) {
   const clock = new ManualClock(NOW);
@@ -189,5 +189,27 @@ describe('batch writer', () => {
     w.finish();
     assert.equal(clock.pending, 0, 'no retry or delay timer left');
     assert.equal(w.abandon(), 0);
+  });
+
+  test('the oldest pending trade: buffered or being written, whatever the arrival order; none once committed', async () => {
+    const { clock, store, w } = writer();
+    assert.equal(w.oldestPendingTradeTime(), Infinity);
+    // a live trade, then a backfilled one far older, then one with a string id (kept as an object)
+    w.enqueue([trade(1, { timestamp: NOW + 10 }), trade(2, { timestamp: NOW - 5_000 }), trade('x-3', { timestamp: NOW - 6_000 })]);
+    assert.equal(w.oldestPendingTradeTime(), NOW - 6_000);
+    clock.advance(5); // the delay: the batch goes to the store and waits there
+    await settle();
+    assert.equal(store.inFlight, 1);
+    w.enqueue([trade(4, { timestamp: NOW + 20 })]);
+    assert.equal(w.oldestPendingTradeTime(), NOW - 6_000, 'the batch being written still counts');
+    store.completeNext();
+    await settle();
+    assert.equal(w.oldestPendingTradeTime(), NOW + 20, 'only the buffered trade is left');
+    clock.advance(5);
+    await settle();
+    store.completeNext();
+    await settle();
+    assert.deepEqual(store.batches, [3, 1]);
+    assert.equal(w.oldestPendingTradeTime(), Infinity);
   });
 });

@@ -209,4 +209,27 @@ describe('gap filler', () => {
     assert.ok(f.filler.idle);
     assert.equal(f.requests.length, 1);
   });
+
+  test('open floors: each symbol\'s earliest window start, queued or being filled, and kept after stop for the holes left unfilled', async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const f = setup(async (r) => {
+      await blocked;
+      return { trades: [trade(r.instrument.symbol, 'q1', r.from + 1)], complete: true };
+    });
+    f.filler.add([{ symbol: 'A', afterId: 'a1', from: T0 - 500, to: T0, untilId: 'a9', reason: 'sequence' }]);
+    f.filler.add([
+      { symbol: 'B', afterId: 'b1', from: T0 - 300, to: T0, untilId: 'b9', reason: 'reconnect' },
+      { symbol: 'B', afterId: 'b0', from: T0 - 900, to: T0 - 400, untilId: 'b5', reason: 'sequence' },
+    ]);
+    const floors = new Map<string, number>([['A', T0 - 800]]);
+    f.filler.openFloors(floors);
+    // A is being filled (its own floor was lower and stays); B's two windows merged: the earliest start
+    assert.deepEqual(Object.fromEntries(floors), { A: T0 - 800, B: T0 - 900 });
+    f.filler.stop();
+    const after = new Map<string, number>();
+    f.filler.openFloors(after);
+    assert.deepEqual(Object.fromEntries(after), { A: T0 - 500, B: T0 - 900 }, 'the holes stop() left are still open');
+    release();
+  });
 });

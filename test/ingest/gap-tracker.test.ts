@@ -303,4 +303,18 @@ describe('gap tracker: a reconnect after a silence never starts after the silenc
     const [w] = feed(g, [trade('BTC', 900, c[9]!.timestamp + 500)]);
     assert.equal(w!.from, a[99]!.timestamp);
   });
+
+  test('broken floors: where each restarted stream\'s window will start, until its first new trade comes', () => {
+    const tracker = new GapTracker(true);
+    feed(tracker, stream('A', 1, T0, 5, 100)); // last trade at T0 + 400
+    tracker.seed('C', '77', T0 - 2_000, T0 - 3_000);
+    tracker.markBroken(['A', 'B'], T0 + 1_000);
+    const floors = new Map<string, number>();
+    tracker.brokenFloors(floors);
+    assert.deepEqual(Object.fromEntries(floors), { A: T0 + 400, B: T0 + 1_000, C: T0 - 3_000 });
+    feed(tracker, stream('A', 6, T0 + 1_500, 1, 100)); // A's stream is back (its window goes to the filler)
+    const after = new Map<string, number>();
+    tracker.brokenFloors(after);
+    assert.deepEqual(Object.fromEntries(after), { B: T0 + 1_000, C: T0 - 3_000 });
+  });
 });
