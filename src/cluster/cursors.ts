@@ -28,7 +28,17 @@ export function cursorKey(exchange: ExchangeId, market: Market, symbol: string):
     const code = c.charCodeAt(0);
     return code < 0x100 ? `=${code.toString(16).padStart(2, '0').toUpperCase()}` : `=u${code.toString(16).padStart(4, '0').toUpperCase()}`;
   });
-  return `${exchange}.${market}.${escaped}`;
+  return `${cursorUnit(exchange, market)}.${escaped}`;
+}
+
+/** the part of a unit's cursor keys before the symbol: what a floor for the whole unit is keyed by */
+export function cursorUnit(exchange: ExchangeId, market: Market): string {
+  return `${exchange}.${market}`;
+}
+
+/** cursorUnit of a cursor key (an escaped symbol holds no `.`: it ends at the last one) */
+function unitOfKey(key: string): string {
+  return key.slice(0, key.lastIndexOf('.'));
 }
 
 /** the symbol of a cursor key (cursorKey's inverse), undefined for a key of another shape */
@@ -99,7 +109,7 @@ export class CursorTracker {
    * unacked: acks come out of order (a publish that timed out in a leader election is retried while
    * later ones land), and a cursor past a batch the stream never got would tell the next holder
    * to backfill from after it, should this node die before the retry lands. `unitFloors`
-   * (`exchange.market` → an exchange time) holds back every cursor of that unit the same way: the
+   * (cursorUnit → an exchange time) holds back every cursor of that unit the same way: the
    * oldest trade the node's pipeline still holds uncommitted, of whichever symbol.
    */
   async flush(floors?: ReadonlyMap<string, number>, unitFloors?: ReadonlyMap<string, number>): Promise<number> {
@@ -109,7 +119,7 @@ export class CursorTracker {
       const floor = floors?.get(key);
       if (floor !== undefined && floor <= newest) continue; // stays dirty
       if (unitFloors !== undefined && unitFloors.size > 0) {
-        const unitFloor = unitFloors.get(key.slice(0, key.indexOf('.', key.indexOf('.') + 1)));
+        const unitFloor = unitFloors.get(unitOfKey(key));
         if (unitFloor !== undefined && unitFloor <= newest) continue;
       }
       keys.push(key);

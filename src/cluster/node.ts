@@ -18,7 +18,8 @@ import type { ClusterConfig } from '../config/schema.js';
 import type { ExchangeId, Market, Ticker, Trade } from '../records.js';
 import type { TradeRows } from '../store/types.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
-import { CURSOR_BUCKET, CursorTracker, cursorKey, cursorOf, cursorSymbol, openCursorBucket, type PublishedCursor } from './cursors.js';
+import { lowerFloor } from '../time/floors.js';
+import { CURSOR_BUCKET, CursorTracker, cursorKey, cursorOf, cursorSymbol, cursorUnit, openCursorBucket, type PublishedCursor } from './cursors.js';
 import { bucketKeys } from './kv-keys.js';
 import { kvLeaseStore, LEASE_BUCKET, openLeaseBucket, unitLeaseKey } from './kv-leases.js';
 import { leaseTiming } from './lease-logic.js';
@@ -333,12 +334,8 @@ class RunningNode implements ClusterNode {
       for (const unit of this.options.units) {
         const held = heldBack(unit);
         if (held === undefined) continue;
-        if (Number.isFinite(held.all)) unitFloors.set(`${unit.exchange}.${unit.market}`, held.all);
-        for (const [symbol, from] of held.symbols) {
-          const key = cursorKey(unit.exchange, unit.market, symbol);
-          const had = floors.get(key);
-          if (had === undefined || from < had) floors.set(key, from);
-        }
+        if (Number.isFinite(held.all)) unitFloors.set(cursorUnit(unit.exchange, unit.market), held.all);
+        for (const [symbol, from] of held.symbols) lowerFloor(floors, cursorKey(unit.exchange, unit.market, symbol), from);
       }
     }
     return this.cursors.flush(floors, unitFloors);

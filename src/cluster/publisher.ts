@@ -13,6 +13,7 @@ import type { TradeRows } from '../store/types.js';
 import { cursorKey } from './cursors.js';
 import type { Clock } from '../time/clock.js';
 import { backgroundClock } from '../time/clock.js';
+import { lowerFloor } from '../time/floors.js';
 import { encodeTradeColumns } from './batch-codec.js';
 import { bookRowsHash, encodeBookRows } from './book-codec.js';
 import type { BookRows } from './book-feed.js';
@@ -333,11 +334,7 @@ export class TradePublisher {
    */
   pendingFloors(): Map<string, number> {
     const floors = new Map<string, number>();
-    const note = (w: { exchange: ExchangeId; market: Market; symbol: string; windowStart: number }) => {
-      const key = cursorKey(w.exchange, w.market, w.symbol);
-      const floor = floors.get(key);
-      if (floor === undefined || w.windowStart < floor) floors.set(key, w.windowStart);
-    };
+    const note = (w: { exchange: ExchangeId; market: Market; symbol: string; windowStart: number }) => lowerFloor(floors, cursorKey(w.exchange, w.market, w.symbol), w.windowStart);
     this.batcher.forEachOpen(note);
     for (const out of this.queue) if (out.batch !== undefined) note(out.batch);
     for (const out of this.unacked) if (out.batch !== undefined) note(out.batch);

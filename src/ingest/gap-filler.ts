@@ -24,6 +24,7 @@ import type { ExchangeAdapter, Instrument, RestClient } from '../exchanges/types
 import type { MarketRecord } from '../records.js';
 import type { GapWindow } from './gap-tracker.js';
 import { backgroundClock, type Clock, type TimerHandle } from '../time/clock.js';
+import { lowerFloor } from '../time/floors.js';
 
 /**
  * What the filler counts since start. The Collector machine shows these as its GapStats (the same
@@ -82,10 +83,8 @@ export class GapFiller {
   /** ends the wait for a parked window early (a new window, or stop) */
   private wake: (() => void) | undefined;
   private running = false;
-  /** the symbol whose window is being fetched (and its trades committed) */
-  private filling: string | undefined;
-  /** that window's start (exchange time) */
-  private fillingFrom = Infinity;
+  /** the window being fetched (and its trades committed) */
+  private filling: GapWindow | undefined;
   /** the floors of the windows stop() left unfilled (openFloors) */
   private readonly leftFloors = new Map<string, number>();
   private stopped = false;
@@ -139,14 +138,14 @@ export class GapFiller {
 
   /** a window of this symbol is queued, parked for a retry, or being filled */
   isOpen(symbol: string): boolean {
-    return this.filling === symbol || this.queue.has(symbol) || this.parked.has(symbol);
+    return this.filling?.symbol === symbol || this.queue.has(symbol) || this.parked.has(symbol);
   }
 
   /** symbols with a window queued, parked for a retry, or being filled */
   openSymbols(): Set<string> {
     const out = new Set<string>(this.queue.keys());
     for (const symbol of this.parked.keys()) out.add(symbol);
-    if (this.filling !== undefined) out.add(this.filling);
+    if (this.filling !== undefined) out.add(this.filling.symbol);
     return out;
   }
 
@@ -156,14 +155,10 @@ export class GapFiller {
    * published for others to resume from may pass that point (docs/cluster.md, cursors).
    */
   openFloors(floors: Map<string, number>): void {
-    const lower = (symbol: string, from: number): void => {
-      const had = floors.get(symbol);
-      if (had === undefined || from < had) floors.set(symbol, from);
-    };
-    for (const [symbol, from] of this.leftFloors) lower(symbol, from);
-    for (const w of this.queue.values()) lower(w.symbol, w.from);
-    for (const p of this.parked.values()) lower(p.window.symbol, p.window.from);
-    if (this.filling !== undefined) lower(this.filling, this.fillingFrom);
+    for (const [symbol, from] of this.leftFloors) lowerFloor(floors, symbol, from);
+    for (const w of this.queue.values()) lowerFloor(floors, w.symbol, w.from);
+    for (const p of this.parked.values()) lowerFloor(floors, p.window.symbol, p.window.from);
+    if (this.filling !== undefined) lowerFloor(floors, this.filling.symbol, this.filling.from);
   }
 
   /** nothing queued and nothing being fetched */
@@ -193,8 +188,7 @@ export class GapFiller {
         if (this.stopped || this.queue.size === 0) continue;
         const window = this.next();
         this.queue.delete(window.symbol);
-        this.filling = window.symbol;
-        this.fillingFrom = window.from;
+        this.filling = window;
         try {
           await this.fill(window);
           // the window stays open until what it pushed is committed: the store's resume point
@@ -202,7 +196,6 @@ export class GapFiller {
           if (!this.stopped) await this.deps.committed?.();
         } finally {
           this.filling = undefined;
-          this.fillingFrom = Infinity;
         }
         this.counters.pending = this.queue.size + this.parked.size;
         this.changed();

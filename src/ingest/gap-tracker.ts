@@ -18,6 +18,7 @@
  */
 import type { MarketRecord, Trade } from '../records.js';
 import { idPart } from '../store/keys.js';
+import { lowerFloor } from '../time/floors.js';
 
 export type GapReason = 'sequence' | 'reconnect' | 'resume' | 'subscribe' | 'silence';
 
@@ -197,9 +198,7 @@ export class GapTracker {
     for (const [symbol, st] of this.symbols) {
       if (st.broken === undefined) continue;
       const from = st.broken === 'subscribe' ? st.subscribedAt : st.breakFrom;
-      if (!Number.isFinite(from)) continue;
-      const had = floors.get(symbol);
-      if (had === undefined || from < had) floors.set(symbol, from);
+      if (Number.isFinite(from)) lowerFloor(floors, symbol, from);
     }
   }
 

@@ -81,6 +81,16 @@ export interface VenueDataPathOptions {
   clock?: Clock;
 }
 
+/**
+ * What a venue still holds that has not reached the store: `symbols`, per symbol, the start of a
+ * known hole not yet filled (exchange time); `all`, the oldest trade buffered or being written
+ * (Infinity: none). A cluster node keeps its published cursors below both.
+ */
+export interface HeldFloors {
+  symbols: Map<string, number>;
+  all: number;
+}
+
 export class VenueDataPath {
   readonly counters: VenueCounters = { frames: 0, malformed: 0 };
   /** quarantined frames by reason (a fixed list: bounded) */
@@ -129,12 +139,8 @@ export class VenueDataPath {
     return out;
   }
 
-  /**
-   * What this venue still holds that has not reached the store: `symbols`, per symbol, the start
-   * of a known hole not yet filled (exchange time); `all`, the oldest trade buffered or being
-   * written (Infinity: none). A cluster node keeps its published cursors below both.
-   */
-  heldFloors(): { symbols: Map<string, number>; all: number } {
+  /** what this venue still holds that has not reached the store (HeldFloors) */
+  heldFloors(): HeldFloors {
     const symbols = new Map<string, number>();
     this.filler.openFloors(symbols);
     this.gaps.brokenFloors(symbols);

@@ -4,7 +4,7 @@
  * tracking and filling). The connection actors read it; the listing actor fills it.
  */
 import type { ExchangeAdapter, FrameFailureReason, Instrument, RestClient } from '../exchanges/types.js';
-import { VenueDataPath, type ActivitySink, type QuarantineTally, type VenueCounters } from '../ingest/venue-data-path.js';
+import { VenueDataPath, type ActivitySink, type HeldFloors, type QuarantineTally, type VenueCounters } from '../ingest/venue-data-path.js';
 import type { Pipeline } from '../ingest/index.js';
 import type { GapFiller } from '../ingest/gap-filler.js';
 import type { GapTracker, GapTrackerOptions } from '../ingest/gap-tracker.js';
@@ -115,8 +115,8 @@ export class VenueRuntime implements VenueIo {
     return this.path.openGapSymbols();
   }
 
-  /** what this venue holds that has not reached the store (venue-data-path.ts heldFloors) */
-  heldFloors(): { symbols: Map<string, number>; all: number } {
+  /** what this venue holds that has not reached the store (venue-data-path.ts HeldFloors) */
+  heldFloors(): HeldFloors {
     return this.path.heldFloors();
   }
 
