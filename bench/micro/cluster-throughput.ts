@@ -4,7 +4,7 @@
  *   backlog  N trades of S symbols pushed at once: published + archived trades/s (wall), and the
  *            CPU-seconds of this process (publisher + archiver + LMDB's writer) and of the servers
  *   paced    R trades/s for D s, timestamped when pushed: exchange time → committed in the archive,
- *            p50/p99/max (includes the 50 ms window and the 100 ms grace)
+ *            p50/p99/max (includes the 50 ms window and the grace: 100 ms unless given)
  * Publisher and archiver share this process; the figures are CPU-seconds, not wall rates, where
  * the box is shared.
  *

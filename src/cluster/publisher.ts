@@ -35,14 +35,12 @@ export interface PublisherOptions {
   /** exchange-time window per batch (default 50 ms) */
   windowMs?: number;
   /**
-   * local time a window is held past its end for trades still on their way: a number (default
-   * 100 ms), or 'measured': the recent 99th percentile of how late committed trades reach the
-   * publisher, plus 10 ms, at least 20 ms (lateness.ts). It adds to the latency to the archive; a
-   * trade later than this still goes out, in a batch of its own, which a redundant node's copy does
-   * not match (the archive's id guard then keeps one). 'measured' is not the default: the published
-   * cursor (cursors.ts) moves past a window once it is acked, so a trade of that window still in
-   * the node's pipeline is lost to the next holder if the node dies first, and a short grace makes
-   * that window wider (a kill test found a hole; docs/cluster.md#remains).
+   * local time a window is held past its end for trades still on their way: 'measured' (the
+   * default): the recent 99th percentile of how late committed trades reach the publisher, plus
+   * 10 ms, at least 20 ms (lateness.ts); or a fixed number of ms. It adds to the latency to the
+   * archive; a trade later than this still goes out, riding in its symbol's next window
+   * (window-batcher.ts), which a redundant node's copy may not match (the archive's id guard then
+   * keeps one). The published cursor stays below it until that window is acked (pendingFloors).
    */
   graceMs?: number | 'measured';
   /** trades held in open windows before the oldest go out early (default 200,000) */
@@ -123,7 +121,7 @@ export class TradePublisher {
   ) {
     this.clock = options.clock ?? backgroundClock;
     this.windowMs = options.windowMs ?? 50;
-    this.fixedGraceMs = options.graceMs === 'measured' ? undefined : (options.graceMs ?? 100);
+    this.fixedGraceMs = options.graceMs === 'measured' || options.graceMs === undefined ? undefined : options.graceMs;
     this.graceMs = this.fixedGraceMs ?? this.lateness.graceMs(this.clock.now());
     this.maxInFlight = options.maxInFlight ?? 256;
     this.batcher = new WindowBatcher({ windowMs: this.windowMs, graceMs: this.graceMs, maxPendingTrades: options.maxPendingTrades ?? 200_000 });
@@ -138,7 +136,7 @@ export class TradePublisher {
   /** a committed batch's trades as columns (one venue, any symbols, any order): no record is made per trade */
   pushRows(rows: TradeRows): void {
     if (this.fixedGraceMs === undefined) this.lateness.observe(this.clock.now(), rows.columns.timestamps, rows.columns.length);
-    this.batcher.addRows(rows);
+    this.batcher.addRows(rows, this.clock.now(), this.graceMs);
     this.updateBacklog();
   }
 
@@ -329,12 +327,13 @@ export class TradePublisher {
   }
 
   /**
-   * Per symbol (cursor key), the oldest window start of its trades not yet acked: in open windows,
-   * queued, in flight or waiting to retry. A published cursor must stay below it (cursors.ts).
+   * Per symbol (cursor key), the oldest exchange time of its trades not yet acked (a window's start,
+   * or a late trade's time riding in a later window): in open windows, queued, in flight or waiting
+   * to retry. A published cursor must stay below it (cursors.ts).
    */
   pendingFloors(): Map<string, number> {
     const floors = new Map<string, number>();
-    const note = (w: { exchange: ExchangeId; market: Market; symbol: string; windowStart: number }) => lowerFloor(floors, cursorKey(w.exchange, w.market, w.symbol), w.windowStart);
+    const note = (w: { exchange: ExchangeId; market: Market; symbol: string; floor: number }) => lowerFloor(floors, cursorKey(w.exchange, w.market, w.symbol), w.floor);
     this.batcher.forEachOpen(note);
     for (const out of this.queue) if (out.batch !== undefined) note(out.batch);
     for (const out of this.unacked) if (out.batch !== undefined) note(out.batch);

@@ -3,8 +3,12 @@
  * the caller says what time it is. A window [start, start + windowMs) of exchange time is handed
  * out once local time is past its end plus a grace, so two nodes collecting the same symbol cut
  * the same batches from the same trades and their message ids match. A trade arriving after its
- * window was handed out starts the window again (a later, smaller batch with another id): nothing
- * is dropped, the archive's id guard sorts out any overlap.
+ * window was handed out rides in the symbol's oldest window not yet due (addRows, given the time;
+ * the next one due is opened for it when none is): a later batch with another id, which a
+ * redundant node's copy may not match, but nothing is dropped and the archive's id guard sorts out
+ * any overlap. Riding along matters under load: when commits run late, a window of its own for
+ * each late window's trades added messages for the servers and the archiver (docs/cluster.md).
+ * Without the time (add, a republish), a late trade starts its window again.
  *
  * Trades come in as a committed batch's columns (addRows, the live path: no object per trade) or
  * as records (add: a republish read from the store); both fill the same windows.
@@ -43,6 +47,11 @@ export class ClosedWindow {
     return this.columns.length;
   }
 
+  /** the oldest exchange time it holds: its start, or a late trade's older time (its rows are sorted) */
+  get floor(): number {
+    return this.columns.length > 0 ? Math.min(this.windowStart, this.columns.timestamps[0] as number) : this.windowStart;
+  }
+
   /** the trades as records, made on first use (the publisher itself works on the columns) */
   get trades(): Trade[] {
     return (this.made ??= tradeRecordsOf(this.columns, this.exchange, this.market, this.symbol));
@@ -54,6 +63,8 @@ interface Pending {
   market: Market;
   symbol: string;
   windowStart: number;
+  /** the oldest exchange time among its rows: below the start once a late trade rode in */
+  floor: number;
   rows: WindowRows;
   /** its venue's symbols, where take() finds and forgets it */
   venue: Map<string, SymbolWindows>;
@@ -87,15 +98,35 @@ export class WindowBatcher {
     return this.pendingTrades;
   }
 
-  /** a committed batch's trades as columns (one venue, any symbols, any order) */
-  addRows(rows: TradeRows): void {
+  /**
+   * A committed batch's trades as columns (one venue, any symbols, any order). Given the local time
+   * `now` (and the grace takeClosed will use), a trade whose window is gone and already due joins
+   * the symbol's oldest open window that is not due yet, if there is one.
+   */
+  addRows(rows: TradeRows, now = Number.NEGATIVE_INFINITY, graceMs = this.options.graceMs): void {
     const { windowMs } = this.options;
     const symbols = this.venue(rows.exchange, rows.market);
     const c = rows.columns;
+    /** windows starting before this are due at `now` */
+    const dueBefore = now - graceMs - windowMs;
     for (let i = 0; i < c.length; i++) {
       const symbol = rows.symbols[i] as string;
-      const windowStart = Math.floor((c.timestamps[i] as number) / windowMs) * windowMs;
-      this.window(symbols, rows.exchange, rows.market, symbol, windowStart).rows.pushRow(c, i);
+      const timestamp = c.timestamps[i] as number;
+      const windowStart = Math.floor(timestamp / windowMs) * windowMs;
+      const s = symbols.get(symbol);
+      let w = s?.last;
+      if (w === undefined || w.windowStart !== windowStart) {
+        const own = s?.byStart.get(windowStart);
+        if (own !== undefined) w = own;
+        else if (windowStart > dueBefore) w = this.window(symbols, rows.exchange, rows.market, symbol, windowStart);
+        else {
+          // late: the oldest window not due yet, opened now if the symbol has none (the one due
+          // next), so a stall's late trades go out with the current ones and not one window each
+          w = (s !== undefined ? oldestNotDue(s, dueBefore) : undefined) ?? this.window(symbols, rows.exchange, rows.market, symbol, (Math.floor(dueBefore / windowMs) + 1) * windowMs);
+          if (timestamp < w.floor) w.floor = timestamp;
+        }
+      }
+      w.rows.pushRow(c, i);
     }
     this.pendingTrades += c.length;
   }
@@ -133,7 +164,7 @@ export class WindowBatcher {
     return out;
   }
 
-  /** each open window (its symbol and start), for the publisher's pending floors */
+  /** each open window (its symbol, start and floor), for the publisher's pending floors */
   forEachOpen(visit: (w: Readonly<Omit<Pending, 'rows' | 'venue'>>) => void): void {
     this.forEachPending(visit);
   }
@@ -164,7 +195,7 @@ export class WindowBatcher {
     if (s.last !== undefined && s.last.windowStart === windowStart) return s.last;
     let w = s.byStart.get(windowStart);
     if (w === undefined) {
-      w = { exchange, market, symbol, windowStart, rows: this.spareRowsBuffer(), venue: symbols };
+      w = { exchange, market, symbol, windowStart, floor: windowStart, rows: this.spareRowsBuffer(), venue: symbols };
       s.byStart.set(windowStart, w);
     }
     s.last = w;
@@ -200,4 +231,11 @@ export class WindowBatcher {
     this.spareRows -= rows.capacity;
     return rows;
   }
+}
+
+/** the symbol's open window of the lowest start at or past `dueBefore` (not due yet), if any */
+function oldestNotDue(s: SymbolWindows, dueBefore: number): Pending | undefined {
+  let best: Pending | undefined;
+  for (const w of s.byStart.values()) if (w.windowStart > dueBefore && (best === undefined || w.windowStart < best.windowStart)) best = w;
+  return best;
 }

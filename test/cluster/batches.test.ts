@@ -147,6 +147,30 @@ describe('window batcher: columns in, as the runtime hands committed batches ove
     assert.deepEqual(w!.trades.map((x) => x.id), ['42', '18446744073709551617', 'b1d2-uuid']);
   });
 
+  test('given the time, a trade whose window already went out rides in the oldest window not yet due; with none open it goes alone', () => {
+    const b = new WindowBatcher(options); // window 50, grace 250
+    const at = (id: string, timestamp: number): Trade => ({ ...trades(1)[0]!, id, timestamp });
+    b.addRows(rowsOf([at('1', T0 + 10)]), T0 + 20);
+    const first = b.takeClosed(T0 + 300);
+    assert.deepEqual(first.map((w) => w.windowStart), [T0]);
+    // windows T0+50 and T0+100 are open; T0+50 is due at T0+350, T0+100 at T0+400
+    b.addRows(rowsOf([at('3', T0 + 60), at('4', T0 + 120)]), T0 + 330);
+    b.addRows(rowsOf([at('2', T0 + 30)]), T0 + 360); // late: T0 went out, T0+50 is due already
+    let floor: number | undefined;
+    b.forEachOpen((w) => w.windowStart === T0 + 100 && (floor = w.floor));
+    assert.equal(floor, T0 + 30, 'the window holding a late trade is held down to its time');
+    const out = b.takeClosed(T0 + 400).map((w) => [w.windowStart, w.trades.map((t) => t.id), w.floor]);
+    assert.deepEqual(out, [[T0 + 50, ['3'], T0 + 50], [T0 + 100, ['2', '4'], T0 + 30]]);
+    // nothing open: the window due next is opened for it (at T0+500 with grace 250, T0+250 is due at T0+550), and trades of that window join it
+    b.addRows(rowsOf([at('5', T0 + 40), at('5b', T0 + 260)]), T0 + 500);
+    assert.equal(b.takeClosed(T0 + 549).length, 0);
+    assert.deepEqual(b.takeClosed(T0 + 550).map((w) => [w.windowStart, w.trades.map((t) => t.id), w.floor]), [[T0 + 250, ['5', '5b'], T0 + 40]]);
+    // without the time (a republish, the tests above) a late trade always starts its own window
+    b.addRows(rowsOf([at('7', T0 + 560)]), T0 + 560);
+    b.addRows(rowsOf([at('6', T0 + 45)]));
+    assert.deepEqual(b.takeAll().map((w) => [w.windowStart, w.trades.map((t) => t.id)]).sort(), [[T0, ['6']], [T0 + 550, ['7']]]);
+  });
+
   test('a window handed out keeps its trades when the batcher reuses its buffer for later windows', () => {
     const t = trades(400);
     const b = new WindowBatcher(options);
@@ -434,6 +458,36 @@ describe('published cursors and out-of-order acks', () => {
     assert.equal(p.pendingFloors().size, 0);
     assert.equal(await tracker.flush(p.pendingFloors()), 1);
     assert.deepEqual(written, [{ tradeId: t[39]!.id, timestamp: t[39]!.timestamp }]);
+    await p.close(0);
+  });
+
+  test('a late trade riding in a later window holds its symbol\'s floor at its own time until that window is acked', async () => {
+    const clock = new ManualClock(T0 + 5);
+    const sent: { windowStart: number; ids: string[] }[] = [];
+    const target: PublishTarget = {
+      publish: async (_s, data) => {
+        const batch = decodeTradeBatch(data);
+        if ('error' in batch) throw new Error(batch.error);
+        sent.push({ windowStart: batch.windowStart, ids: batch.trades.map((x) => x.id) });
+        return { duplicate: false };
+      },
+    };
+    const p = new TradePublisher(target, { clock, graceMs: 20 });
+    p.start();
+    const at = (id: string, timestamp: number): Trade => ({ ...trades(1)[0]!, id, timestamp, localTimestamp: clock.now() });
+    const rows = (t: readonly Trade[]): TradeRows => ({ exchange: 'binance', market: 'spot', symbols: t.map((x) => x.symbol), columns: tradeColumnsFrom(t) });
+    p.pushRows(rows([at('1', T0 + 10)]));
+    clock.advance(66); // T0+71: window T0 is due (50 + 20) and goes out
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(sent, [{ windowStart: T0, ids: ['1'] }]);
+    p.pushRows(rows([at('3', T0 + 60)]));
+    p.pushRows(rows([at('2', T0 + 40)])); // window T0 went out: rides in T0+50, not due before T0+120
+    const key = cursorKey('binance', 'spot', 'BTC/USDT');
+    assert.equal(p.pendingFloors().get(key), T0 + 40);
+    clock.advance(50); // T0+121
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(sent.slice(1), [{ windowStart: T0 + 50, ids: ['2', '3'] }], 'one message, not a window of its own');
+    assert.equal(p.pendingFloors().size, 0);
     await p.close(0);
   });
 });

@@ -125,7 +125,7 @@ describe('a node SIGKILLed while it holds a unit', { skip: natsSkip }, () => {
     try {
       await waitFor('the node holds the unit and publishes', () => first.state.held && first.state.published > 300, 40_000);
       await archiver.start();
-      // killed between commit and publish: the last windows (50 ms + 100 ms grace at least) are in its store only
+      // killed between commit and publish: the last windows (50 ms + the grace at least) are in its store only
       first.child.kill('SIGKILL');
       await first.exited;
       first = launch();
