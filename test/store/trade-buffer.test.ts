@@ -34,6 +34,32 @@ describe('trade row buffer', () => {
     assert.deepEqual(ids(buffer.view(6_300, 6_400)), ids(rows(6_300, 100)), 'a trailing run is a view of the same rows');
   });
 
+  test('growAhead: a large buffer three quarters full grows while the batch\'s budget lasts; a small one, or one with room, waits', () => {
+    const filled = (n: number) => {
+      const b = new TradeRowBuffer();
+      for (let from = 0; from < n; from += 500) b.append(rows(from, Math.min(500, n - from)));
+      return b;
+    };
+    // 6,500 rows: capacity 8,192 (doubled on the way), more than three quarters full
+    const buffers = [filled(6_500), filled(6_500), filled(6_500)];
+    const before = buffers[0]!.bytes;
+    const budget = { growBytes: 1 };
+    for (const b of buffers) b.growAhead(budget);
+    assert.deepEqual(buffers.map((b) => b.bytes), [before * 2, before, before], 'the first spends the budget, the others wait for the next batch');
+    assert.ok(budget.growBytes < 0);
+    budget.growBytes = before * 2;
+    for (const b of buffers) b.growAhead(budget);
+    assert.deepEqual(buffers.map((b) => b.bytes), [before * 2, before * 2, before], 'the renewed budget lets one more through, not the first again');
+    assert.deepEqual(ids(buffers[1]!.view(0, 6_500)), ids(rows(0, 6_500)), 'its rows survive the growth');
+    const roomy = filled(5_000); // capacity 8,192, 61% full
+    const small = filled(1_000); // capacity 1,024: only grows when full
+    const plenty = { growBytes: 1e9 };
+    const [r0, s0] = [roomy.bytes, small.bytes];
+    roomy.growAhead(plenty);
+    small.growAhead(plenty);
+    assert.deepEqual([roomy.bytes, small.bytes], [r0, s0]);
+  });
+
   test('keepFrom keeps the newest rows, room for a cycle like the last, and gives back what a quieter cycle did not use', () => {
     const buffer = new TradeRowBuffer();
     // batch by batch, as a tail grows: the buffer doubles on the way

@@ -13,6 +13,11 @@ export interface RowBuffer<C> {
   view(start: number, end: number): C;
   /** drops the rows before `start` */
   keepFrom(start: number): void;
+  /**
+   * grows now, while the budget has bytes left, when the next appends would soon have to (a large
+   * buffer nearly full), taking what it allocates from `budget.growBytes` (block-store.ts RewriteBudget)
+   */
+  growAhead?(budget: { growBytes?: number }): void;
 }
 
 export interface RowKind<C extends { readonly length: number }> {

@@ -11,6 +11,8 @@ import type { RowBuffer } from './row-kind.js';
 import type { TradeColumns } from './columns.js';
 
 const MIN_CAPACITY = 64;
+/** below this capacity a buffer only grows when full: small growths cost little, and many symbols hold small tails */
+const GROW_AHEAD_MIN_ROWS = 4_096;
 /** bytes per row allocated: five float64 columns (four and the numeric ids) and the sides */
 const ROW_BYTES = 41;
 
@@ -85,6 +87,19 @@ export class TradeRowBuffer implements RowBuffer<TradeColumns> {
     // symbols). So the capacity follows what the last cycle held, with a quarter to spare.
     const capacity = this.timestamps.length;
     if (capacity > MIN_CAPACITY && capacity > peak * 1.5) this.resize(Math.max(MIN_CAPACITY, n * 2, Math.ceil(peak * 1.25)));
+  }
+
+  /**
+   * Symbols written at even rates fill their buffers in step, so every one of them doubled in the
+   * same commit: fresh pages, touched for the first time, at a cost the copy alone does not explain
+   * (docs/architecture.md, the tail). A large buffer three quarters full grows now if the batch's
+   * budget allows; the others wait for a later batch, and they have a quarter of a buffer to fill first.
+   */
+  growAhead(budget: { growBytes?: number }): void {
+    const capacity = this.timestamps.length;
+    if (capacity < GROW_AHEAD_MIN_ROWS || this.length * 4 < capacity * 3 || !((budget.growBytes ?? 0) > 0)) return;
+    this.resize(capacity * 2);
+    budget.growBytes = (budget.growBytes as number) - capacity * 2 * ROW_BYTES;
   }
 
   private reserve(need: number): void {
