@@ -12,7 +12,7 @@ import type { TradeColumns } from './columns.js';
 
 const MIN_CAPACITY = 64;
 /** below this capacity a buffer only grows when full: small growths cost little, and many symbols hold small tails */
-const GROW_AHEAD_MIN_ROWS = 4_096;
+const GROW_AHEAD_MIN_ROWS = 2_048;
 /** bytes per row allocated: five float64 columns (four and the numeric ids) and the sides */
 const ROW_BYTES = 41;
 
