@@ -86,12 +86,6 @@ export type BlockDb = Database<Uint8Array, Key>;
  */
 export interface RewriteBudget {
   rows: number;
-  /**
-   * bytes the batch may allocate growing tail memos ahead of need (row-kind.ts RowBuffer.growAhead):
-   * the same lockstep made all fifty memos double in one commit, ~70 MB of fresh pages (~130 ms on
-   * the measured VM, where touching fresh memory ran at ~0.5 GB/s)
-   */
-  growBytes?: number;
 }
 
 const spent = (budget: RewriteBudget | undefined): boolean => budget !== undefined && budget.rows <= 0;
@@ -274,7 +268,6 @@ export function appendRows<C extends { readonly length: number }>(s: SymbolBlock
     const m = s.memo;
     if (m !== undefined) {
       if (m.rows.append(rows)) {
-        if (s.budget !== undefined) m.rows.growAhead?.(s.budget);
         m.keys.push(key);
         m.ends.push(m.rows.length);
         m.sizes.push(bytes.length);

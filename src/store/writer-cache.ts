@@ -47,8 +47,6 @@ export const TAIL_MEMO_IDLE_BATCHES = 64;
  */
 export const REWRITE_ROWS_PER_BATCH = 24_000;
 
-/** bytes a batch may allocate growing tail memos ahead of need (trade-buffer.ts growAhead): a few ms of fresh pages */
-export const GROW_BYTES_PER_BATCH = 2 * 1024 * 1024;
 
 interface MemoEntry {
   memo: TailMemo<TradeColumns>;
@@ -68,7 +66,7 @@ export class WriterCache {
   /** set by the store before each batch's transaction work: whether reads may be answered here */
   trusted = true;
   /** what the batch being applied may still re-encode, renewed by nextBatch */
-  readonly rewrite: RewriteBudget = { rows: REWRITE_ROWS_PER_BATCH, growBytes: GROW_BYTES_PER_BATCH };
+  readonly rewrite: RewriteBudget = { rows: REWRITE_ROWS_PER_BATCH };
 
   /** the cursor last written, or undefined: not cached (read LMDB) */
   cursor(key: string): StoredCursor | undefined {
@@ -105,7 +103,6 @@ export class WriterCache {
   nextBatch(): void {
     this.batch++;
     this.rewrite.rows = REWRITE_ROWS_PER_BATCH;
-    this.rewrite.growBytes = GROW_BYTES_PER_BATCH;
     if (this.batch % TAIL_MEMO_IDLE_BATCHES !== 0) return;
     for (const [key, entry] of this.tradeTails) {
       if (entry.used <= this.batch - TAIL_MEMO_IDLE_BATCHES) {

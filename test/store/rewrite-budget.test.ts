@@ -2,7 +2,8 @@
  * Symbols written at even rates reach their tails' compaction in the same batch; the batch's
  * rewrite budget (block-store.ts RewriteBudget) spreads that work over the batches that follow, so
  * no one commit re-encodes every symbol's tail, and no row is lost or reordered by the deferral.
- * Their tail memos fill in step too; the budget's growBytes spreads their growth the same way.
+ * Their tail memos fill in step too: they grow a chunk at a time, and after the first compactions
+ * from the chunks the others gave back, not from new memory.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,8 +11,8 @@ import type { Key } from 'lmdb';
 import { openHistoryStore } from '../../src/store/index.js';
 import { MAX_TAIL_BLOCKS } from '../../src/store/block-store.js';
 import { tradeRows } from '../../src/store/blocks/trade-rows.js';
-import { GROW_BYTES_PER_BATCH, REWRITE_ROWS_PER_BATCH } from '../../src/store/writer-cache.js';
-import { TradeRowBuffer } from '../../src/store/blocks/trade-buffer.js';
+import { REWRITE_ROWS_PER_BATCH } from '../../src/store/writer-cache.js';
+import { chunkAllocation, CHUNK_ROWS } from '../../src/store/blocks/trade-buffer.js';
 import type { StoredCursor } from '../../src/store/write.js';
 import type { Trade } from '../../src/records.js';
 import { collect, tempDir, trade } from './helpers.js';
@@ -69,37 +70,25 @@ describe('the rewrite budget', () => {
     await store.close();
   });
 
-  test('even streams: the tail memos grow over several batches, never all in one', { timeout: 120_000 }, async (t) => {
+  test('even streams: the tail memos grow by a chunk a symbol at most per batch, and once they have compacted, from reused chunks', { timeout: 120_000 }, async (t) => {
     const store = openHistoryStore({ path: tempDir(t), noSync: true });
-    const proto = TradeRowBuffer.prototype as unknown as { resize(capacity: number): void };
-    const resize = proto.resize;
-    let grown = 0;
-    proto.resize = function (this: TradeRowBuffer, capacity: number) {
-      if (capacity * 41 > this.bytes) grown += capacity * 41 - this.bytes;
-      resize.call(this, capacity);
-    };
     const perBatch: number[] = [];
-    try {
-      for (let b = 0; b < 48; b++) {
-        const batch: Trade[] = [];
-        for (let k = 0; k < PER_SYMBOL; k++) {
-          const id = b * PER_SYMBOL + k + 1;
-          for (const symbol of SYMBOLS) batch.push(trade(String(id), 1_000 + id * 3, { symbol, price: 100 + (id % 50) / 100, amount: (id % 7) / 10 + 0.1 }));
-        }
-        grown = 0;
-        await store.writeBatch(batch);
-        perBatch.push(grown);
+    for (let b = 0; b < 120; b++) {
+      const batch: Trade[] = [];
+      for (let k = 0; k < PER_SYMBOL; k++) {
+        const id = b * PER_SYMBOL + k + 1;
+        for (const symbol of SYMBOLS) batch.push(trade(String(id), 1_000 + id * 3, { symbol, price: 100 + (id % 50) / 100, amount: (id % 7) / 10 + 0.1 }));
       }
-    } finally {
-      proto.resize = resize;
+      const before = chunkAllocation.freshBytes;
+      await store.writeBatch(batch);
+      perBatch.push(chunkAllocation.freshBytes - before);
     }
-    const total = perBatch.reduce((a, v) => a + v, 0);
-    // 24 memos of 12,000 rows: each doubled to 16,384 rows on the way
-    assert.ok(total >= SYMBOLS.length * 8_192 * 41, `the memos grew (${total} bytes: ${perBatch.join(' ')})`);
-    // a batch may pass its budget by the last growth it let through (16,384 rows of 41 bytes at most
-    // here); without the budget the 4,096 → 8,192 step of all 24 came in one batch (8 MB)
+    const chunkBytes = CHUNK_ROWS * 41;
     const busiest = Math.max(...perBatch);
-    assert.ok(busiest <= GROW_BYTES_PER_BATCH + 16_384 * 41, `the busiest batch grew memos by ${(busiest / 1e6).toFixed(1)} MB: ${perBatch.join(" ")}`);
+    // doubling, the 4,000 -> 8,000-row step of all 24 memos came in one batch: 7.9 MB of new memory
+    assert.ok(busiest <= SYMBOLS.length * chunkBytes * 1.5, `the busiest batch allocated ${(busiest / 1e6).toFixed(1)} MB: ${perBatch.join(' ')}`);
+    const late = perBatch.slice(80).reduce((a, v) => a + v, 0);
+    assert.ok(late <= 2 * chunkBytes, `the last 40 batches allocated ${late} bytes of new chunks: ${perBatch.join(' ')}`);
     await store.close();
   });
 });

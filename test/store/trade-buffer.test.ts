@@ -1,11 +1,12 @@
 /**
  * The writer's tail memo buffer (src/store/blocks/trade-buffer.ts): rows appended batch by batch
- * read back exactly, and cutting it down keeps the newest rows.
+ * read back exactly across its chunks, and cutting it down keeps the newest rows without copying
+ * them, its whole chunks going to a pool the next growth takes them from.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TradeColumns } from '../../src/store/blocks/columns.js';
-import { TradeRowBuffer } from '../../src/store/blocks/trade-buffer.js';
+import { chunkAllocation, CHUNK_ROWS, TradeRowBuffer } from '../../src/store/blocks/trade-buffer.js';
 
 function rows(from: number, n: number): TradeColumns {
   const f = (k: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => k(from + i));
@@ -34,53 +35,68 @@ describe('trade row buffer', () => {
     assert.deepEqual(ids(buffer.view(6_300, 6_400)), ids(rows(6_300, 100)), 'a trailing run is a view of the same rows');
   });
 
-  test('growAhead: a large buffer three quarters full grows while the batch\'s budget lasts; a small one, or one with room, waits', () => {
-    const filled = (n: number) => {
-      const b = new TradeRowBuffer();
-      for (let from = 0; from < n; from += 500) b.append(rows(from, Math.min(500, n - from)));
-      return b;
-    };
-    // 6,500 rows: capacity 8,192 (doubled on the way), more than three quarters full
-    const buffers = [filled(6_500), filled(6_500), filled(6_500)];
-    const before = buffers[0]!.bytes;
-    const budget = { growBytes: 1 };
-    for (const b of buffers) b.growAhead(budget);
-    assert.deepEqual(buffers.map((b) => b.bytes), [before * 2, before, before], 'the first spends the budget, the others wait for the next batch');
-    assert.ok(budget.growBytes < 0);
-    budget.growBytes = before * 2;
-    for (const b of buffers) b.growAhead(budget);
-    assert.deepEqual(buffers.map((b) => b.bytes), [before * 2, before * 2, before], 'the renewed budget lets one more through, not the first again');
-    assert.deepEqual(ids(buffers[1]!.view(0, 6_500)), ids(rows(0, 6_500)), 'its rows survive the growth');
-    const roomy = filled(5_000); // capacity 8,192, 61% full
-    const small = filled(1_000); // capacity 1,024: only grows when full
-    const plenty = { growBytes: 1e9 };
-    const [r0, s0] = [roomy.bytes, small.bytes];
-    roomy.growAhead(plenty);
-    small.growAhead(plenty);
-    assert.deepEqual([roomy.bytes, small.bytes], [r0, s0]);
+  test('rows across chunks read back exactly, from any start to any end; a run within one chunk is a view of it', () => {
+    const buffer = new TradeRowBuffer();
+    const n = CHUNK_ROWS * 3 + 123;
+    for (let from = 0; from < n; from += 777) buffer.append(rows(from, Math.min(777, n - from)));
+    assert.equal(buffer.length, n);
+    for (const [a, b] of [[0, n], [1, CHUNK_ROWS + 1], [CHUNK_ROWS - 5, CHUNK_ROWS + 5], [CHUNK_ROWS * 2, CHUNK_ROWS * 3], [n - 1, n], [7, 7]] as const) {
+      const v = buffer.view(a, b);
+      const want = rows(a, b - a);
+      assert.equal(v.length, b - a);
+      assert.deepEqual([ids(v), [...v.timestamps], [...v.localTimestamps], [...v.prices], [...v.amounts], [...v.sides]], [ids(want), [...want.timestamps], [...want.localTimestamps], [...want.prices], [...want.amounts], [...want.sides]], `rows ${a}..${b}`);
+    }
+    const inside = buffer.view(CHUNK_ROWS + 10, CHUNK_ROWS + 20);
+    const again = buffer.view(CHUNK_ROWS + 10, CHUNK_ROWS + 20);
+    assert.equal(inside.prices.buffer, again.prices.buffer, 'no copy: both are views of the chunk');
   });
 
-  test('keepFrom keeps the newest rows, room for a cycle like the last, and gives back what a quieter cycle did not use', () => {
+  test('a cut moves no row: whole chunks before it go to the pool, and the next growth of any buffer takes them back', () => {
+    const a = new TradeRowBuffer();
+    for (let from = 0; from < CHUNK_ROWS * 4; from += 500) a.append(rows(from, Math.min(500, CHUNK_ROWS * 4 - from)));
+    const grown = a.bytes;
+    a.keepFrom(CHUNK_ROWS * 3 + 100);
+    assert.equal(a.length, CHUNK_ROWS - 100);
+    assert.deepEqual(ids(a.view(0, a.length)), ids(rows(CHUNK_ROWS * 3 + 100, CHUNK_ROWS - 100)));
+    assert.equal(a.bytes, grown / 4, 'three chunks given back');
+    // another buffer grows into them: no new memory
+    const fresh = chunkAllocation.freshBytes;
+    const b = new TradeRowBuffer();
+    b.append(rows(0, CHUNK_ROWS * 3));
+    assert.equal(chunkAllocation.freshBytes, fresh, 'three chunks from the pool');
+    assert.deepEqual(ids(b.view(0, b.length)), ids(rows(0, CHUNK_ROWS * 3)));
+    // the first buffer goes on after its cut, across its chunk's end
+    a.append(rows(CHUNK_ROWS * 4, 300));
+    assert.deepEqual(ids(a.view(0, a.length)), ids(rows(CHUNK_ROWS * 3 + 100, CHUNK_ROWS + 200)));
+    // emptied, it keeps one chunk and starts again at its front
+    a.keepFrom(a.length);
+    assert.equal(a.length, 0);
+    assert.equal(a.bytes, CHUNK_ROWS * 41);
+    a.append(rows(9, 3));
+    assert.deepEqual(ids(a.view(0, 3)), ids(rows(9, 3)));
+  });
+
+  test('a quiet symbol holds a small chunk: it doubles from 64 rows up to a whole chunk, its rows kept', () => {
     const buffer = new TradeRowBuffer();
-    // batch by batch, as a tail grows: the buffer doubles on the way
-    for (let from = 0; from < 5_010; from += 501) buffer.append(rows(from, 501));
-    assert.equal(buffer.length, 5_010);
-    const grown = buffer.bytes;
-    buffer.keepFrom(5_000);
-    assert.equal(buffer.length, 10);
-    assert.deepEqual(ids(buffer.view(0, 10)), ids(rows(5_000, 10)));
-    // the next cycle is likely as long: its rows fit without growing again, in less than the doubled buffer
-    assert.ok(buffer.bytes >= 5_010 * 41 && buffer.bytes < grown, `${buffer.bytes} bytes after a cycle of 5,010 rows (grown to ${grown})`);
-    const kept = buffer.bytes;
-    buffer.append(rows(10, 4_990));
-    assert.equal(buffer.bytes, kept, 'a cycle as long as the last one does not grow the buffer');
-    // a quiet cycle: the memory of the long one goes back
-    buffer.keepFrom(4_990);
-    buffer.append(rows(5_000, 20));
-    buffer.keepFrom(25);
-    assert.equal(buffer.length, 5);
-    assert.deepEqual(ids(buffer.view(0, 5)), ids(rows(5_015, 5)));
-    assert.ok(buffer.bytes < 1_000 * 41, `${buffer.bytes} bytes after a cycle of 30 rows`);
+    buffer.append(rows(0, 10));
+    assert.equal(buffer.bytes, 64 * 41);
+    buffer.keepFrom(4); // a cut inside the small chunk
+    buffer.append(rows(10, 100));
+    assert.equal(buffer.bytes, 128 * 41);
+    assert.deepEqual(ids(buffer.view(0, buffer.length)), ids(rows(4, 106)));
+    buffer.append(rows(110, CHUNK_ROWS));
+    assert.deepEqual(ids(buffer.view(0, buffer.length)), ids(rows(4, 106 + CHUNK_ROWS)));
+  });
+
+  test('string ids stay with their rows through cuts and chunks', () => {
+    const buffer = new TradeRowBuffer();
+    const withText = (from: number, n: number): TradeColumns => ({ ...rows(from, n), ids: { kind: 'string', values: Array.from({ length: n }, (_, i) => `u${from + i}`) } });
+    buffer.append(withText(0, CHUNK_ROWS + 50));
+    buffer.keepFrom(CHUNK_ROWS - 10);
+    buffer.append(withText(CHUNK_ROWS + 50, 5));
+    const v = buffer.view(0, buffer.length);
+    assert.deepEqual(v.ids.values, Array.from({ length: 65 }, (_, i) => `u${CHUNK_ROWS - 10 + i}`));
+    assert.deepEqual([...v.timestamps], [...rows(CHUNK_ROWS - 10, 65).timestamps]);
   });
 
   test('a buffer of numeric ids refuses string ids, appending nothing', () => {

@@ -9,15 +9,10 @@ export interface RowBuffer<C> {
   readonly bytes: number;
   /** appends a copy of the rows; false (nothing appended) when the buffer cannot hold their kind */
   append(rows: C): boolean;
-  /** rows [start, end) as columns that share the buffer's memory: valid until the next append or keepFrom */
+  /** rows [start, end) as columns, valid until the next append or keepFrom (and, for trades, the next view of any buffer: trade-buffer.ts) */
   view(start: number, end: number): C;
   /** drops the rows before `start` */
   keepFrom(start: number): void;
-  /**
-   * grows now, while the budget has bytes left, when the next appends would soon have to (a large
-   * buffer nearly full), taking what it allocates from `budget.growBytes` (block-store.ts RewriteBudget)
-   */
-  growAhead?(budget: { growBytes?: number }): void;
 }
 
 export interface RowKind<C extends { readonly length: number }> {

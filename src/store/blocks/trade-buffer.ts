@@ -1,38 +1,79 @@
 /**
- * A growable run of trade rows in one set of columns, for the writer's tail memo (block-store.ts
- * TailMemo): the rows of a symbol's unsealed tail blocks, appended batch by batch, read back as
- * views of any trailing run (no copy, no concatenation), and cut down after a compaction.
+ * A growable run of trade rows, for the writer's tail memo (block-store.ts TailMemo): the rows of a
+ * symbol's unsealed tail blocks, appended batch by batch, read back as columns of any trailing run,
+ * and cut down after a compaction.
  *
- * One set of large arrays per symbol on purpose: keeping each batch's own columns instead (a few
- * dozen rows each, six typed arrays per part) left ~100k small ArrayBuffers alive under a burst,
- * and the garbage collector spent more on tracking them than the memo saved.
+ * The rows live in chunks of CHUNK_ROWS rows (one ArrayBuffer each, six column views), not in one
+ * set of arrays doubled as it fills. Doubling copied every row again at each step and, worse,
+ * touched fresh pages: symbols at even rates filled their buffers in step, all fifty doubled in one
+ * commit, ~70 MB of first-touched memory, a 145 ms stall in a profile at 50k trades/s (page faults
+ * on the measured VM ran at ~0.5 GB/s). Chunks are added one at a time and never copied; a cut
+ * (keepFrom) moves a head offset and gives whole chunks back to a small shared pool, from which
+ * the next growth of any symbol takes them: after the first cycle a busy writer touches no new
+ * memory for its memos. A buffer starts with one small chunk that doubles up to CHUNK_ROWS, so
+ * thousands of quiet symbols hold a few KB each.
+ *
+ * Few objects on purpose: keeping each batch's own columns instead (a few dozen rows each, six
+ * typed arrays per part) left ~100k small ArrayBuffers alive under a burst, and the garbage
+ * collector spent more on tracking them than the memo saved.
  */
 import type { RowBuffer } from './row-kind.js';
 import type { TradeColumns } from './columns.js';
 
 const MIN_CAPACITY = 64;
-/** below this capacity a buffer only grows when full: small growths cost little, and many symbols hold small tails */
-const GROW_AHEAD_MIN_ROWS = 2_048;
+/** rows per chunk, a power of two (84 KB a chunk) */
+const CHUNK_SHIFT = 11;
+export const CHUNK_ROWS = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_ROWS - 1;
 /** bytes per row allocated: five float64 columns (four and the numeric ids) and the sides */
 const ROW_BYTES = 41;
+/** full chunks kept for reuse, at most (5.4 MB) */
+const POOL_MAX_CHUNKS = 64;
+
+interface Chunk {
+  rows: number;
+  timestamps: Float64Array;
+  localTimestamps: Float64Array;
+  prices: Float64Array;
+  amounts: Float64Array;
+  numbers: Float64Array;
+  sides: Uint8Array;
+}
+
+/** bytes of chunks allocated new (not from the pool) since the process started: for tests and benches */
+export const chunkAllocation = { freshBytes: 0 };
+
+function newChunk(rows: number): Chunk {
+  const buffer = new ArrayBuffer(rows * ROW_BYTES);
+  chunkAllocation.freshBytes += buffer.byteLength;
+  const f64 = (k: number) => new Float64Array(buffer, k * rows * 8, rows);
+  return { rows, timestamps: f64(0), localTimestamps: f64(1), prices: f64(2), amounts: f64(3), numbers: f64(4), sides: new Uint8Array(buffer, rows * 40, rows) };
+}
+
+const pool: Chunk[] = [];
+const takeChunk = (): Chunk => pool.pop() ?? newChunk(CHUNK_ROWS);
+function giveChunk(c: Chunk): void {
+  if (c.rows === CHUNK_ROWS && pool.length < POOL_MAX_CHUNKS) pool.push(c);
+}
+
+/** a view across chunks is gathered here: one per process, valid until the next such view (see view()) */
+let scratch: Chunk = newChunk(0);
 
 export class TradeRowBuffer implements RowBuffer<TradeColumns> {
   length = 0;
-  private timestamps: Float64Array = new Float64Array(0);
-  private localTimestamps: Float64Array = new Float64Array(0);
-  private prices: Float64Array = new Float64Array(0);
-  private amounts: Float64Array = new Float64Array(0);
-  private sides: Uint8Array = new Uint8Array(0);
-  /** numeric ids; a tail of string ids keeps them in `strings` instead */
-  private numbers: Float64Array = new Float64Array(0);
+  /** chunks[0] may be smaller than CHUNK_ROWS only while it is the only one */
+  private chunks: Chunk[] = [];
+  /** where row 0 is in chunks[0] */
+  private head = 0;
+  /** string ids by row (a tail of string ids); numeric ids are in the chunks */
   private strings: string[] = [];
   /** the id kind this buffer holds, fixed by its first rows */
   private kind: 'numeric' | 'string' | undefined;
-  /** the most rows held since the last keepFrom: what the next cycle of appends is likely to need */
-  private peak = 0;
 
   get bytes(): number {
-    return this.timestamps.length * ROW_BYTES + this.strings.length * 8;
+    let rows = 0;
+    for (const c of this.chunks) rows += c.rows;
+    return rows * ROW_BYTES + this.strings.length * 8;
   }
 
   append(rows: TradeColumns): boolean {
@@ -40,86 +81,111 @@ export class TradeRowBuffer implements RowBuffer<TradeColumns> {
     if (n === 0) return true;
     if (this.kind === undefined || this.length === 0) this.kind = rows.ids.kind;
     else if (rows.ids.kind !== this.kind) return false;
-    this.reserve(this.length + n);
-    const at = this.length;
-    this.timestamps.set(rows.timestamps, at);
-    this.localTimestamps.set(rows.localTimestamps, at);
-    this.prices.set(rows.prices, at);
-    this.amounts.set(rows.amounts, at);
-    this.sides.set(rows.sides, at);
-    if (rows.ids.kind === 'numeric') this.numbers.set(rows.ids.values, at);
-    else for (let i = 0; i < n; i++) this.strings[at + i] = rows.ids.values[i] as string;
+    this.reserve(n);
+    const numeric = rows.ids.kind === 'numeric' ? (rows.ids.values as Float64Array) : undefined;
+    let p = this.head + this.length;
+    for (let i = 0; i < n; ) {
+      const c = this.chunks[p >> CHUNK_SHIFT] as Chunk;
+      const at = p & CHUNK_MASK;
+      const k = Math.min(n - i, c.rows - at);
+      const part = (a: Float64Array) => (i === 0 && k === n ? a : a.subarray(i, i + k));
+      c.timestamps.set(part(rows.timestamps), at);
+      c.localTimestamps.set(part(rows.localTimestamps), at);
+      c.prices.set(part(rows.prices), at);
+      c.amounts.set(part(rows.amounts), at);
+      c.sides.set(i === 0 && k === n ? rows.sides : rows.sides.subarray(i, i + k), at);
+      if (numeric !== undefined) c.numbers.set(part(numeric), at);
+      i += k;
+      p += k;
+    }
+    if (numeric === undefined) for (let i = 0; i < n; i++) this.strings[this.length + i] = rows.ids.values[i] as string;
     this.length += n;
-    if (this.length > this.peak) this.peak = this.length;
     return true;
   }
 
+  /**
+   * Rows [start, end): views of the buffer's memory when they lie in one chunk, else a copy in a
+   * scratch shared by every buffer of the process. Either way valid only until the next append,
+   * keepFrom, or view of a run across chunks (of any buffer): the block store encodes what it
+   * reads before it asks for more.
+   */
   view(start: number, end: number): TradeColumns {
-    return {
-      length: end - start,
-      timestamps: this.timestamps.subarray(start, end),
-      localTimestamps: this.localTimestamps.subarray(start, end),
-      ids: this.kind === 'string' ? { kind: 'string', values: this.strings.slice(start, end) } : { kind: 'numeric', values: this.numbers.subarray(start, end) },
-      prices: this.prices.subarray(start, end),
-      amounts: this.amounts.subarray(start, end),
-      sides: this.sides.subarray(start, end),
-    };
+    const n = end - start;
+    const ids = (numbers: Float64Array): TradeColumns['ids'] => (this.kind === 'string' ? { kind: 'string', values: this.strings.slice(start, end) } : { kind: 'numeric', values: numbers });
+    const ps = this.head + start;
+    if (n <= 0 || this.chunks.length === 0) {
+      const none = new Float64Array(0);
+      return { length: 0, timestamps: none, localTimestamps: none, ids: ids(none), prices: none, amounts: none, sides: new Uint8Array(0) };
+    }
+    const first = ps >> CHUNK_SHIFT;
+    if (first === (ps + n - 1) >> CHUNK_SHIFT) {
+      const c = this.chunks[first] as Chunk;
+      const a = ps & CHUNK_MASK;
+      const b = a + n;
+      return { length: n, timestamps: c.timestamps.subarray(a, b), localTimestamps: c.localTimestamps.subarray(a, b), ids: ids(c.numbers.subarray(a, b)), prices: c.prices.subarray(a, b), amounts: c.amounts.subarray(a, b), sides: c.sides.subarray(a, b) };
+    }
+    if (scratch.rows < n) scratch = newChunk(Math.max(n, scratch.rows * 2));
+    const s = scratch;
+    const numeric = this.kind !== 'string';
+    for (let i = 0, p = ps; i < n; ) {
+      const c = this.chunks[p >> CHUNK_SHIFT] as Chunk;
+      const a = p & CHUNK_MASK;
+      const k = Math.min(n - i, c.rows - a);
+      s.timestamps.set(c.timestamps.subarray(a, a + k), i);
+      s.localTimestamps.set(c.localTimestamps.subarray(a, a + k), i);
+      s.prices.set(c.prices.subarray(a, a + k), i);
+      s.amounts.set(c.amounts.subarray(a, a + k), i);
+      s.sides.set(c.sides.subarray(a, a + k), i);
+      if (numeric) s.numbers.set(c.numbers.subarray(a, a + k), i);
+      i += k;
+      p += k;
+    }
+    return { length: n, timestamps: s.timestamps.subarray(0, n), localTimestamps: s.localTimestamps.subarray(0, n), ids: ids(s.numbers.subarray(0, n)), prices: s.prices.subarray(0, n), amounts: s.amounts.subarray(0, n), sides: s.sides.subarray(0, n) };
   }
 
+  /** drops the rows before `start`: no row is copied, whole chunks before the new head go to the pool */
   keepFrom(start: number): void {
     const n = this.length - start;
-    if (start > 0) {
-      this.timestamps.copyWithin(0, start, this.length);
-      this.localTimestamps.copyWithin(0, start, this.length);
-      this.prices.copyWithin(0, start, this.length);
-      this.amounts.copyWithin(0, start, this.length);
-      this.sides.copyWithin(0, start, this.length);
-      if (this.kind === 'string') this.strings = this.strings.slice(start, this.length);
-      else this.numbers.copyWithin(0, start, this.length);
-    }
+    if (this.kind === 'string') this.strings = this.strings.slice(start, this.length);
     this.length = n;
-    const peak = this.peak;
-    this.peak = n;
-    // A tail that was long once need not keep its memory, but one that is as long again by the next
-    // compaction would only grow back through every doubling, each a new set of arrays zeroed and
-    // copied: when keepFrom shrank to what was left, that was 2.4% of a burst's CPU, and every
-    // symbol of an even stream grew in the same commit (a 100 ms stall at 50k trades/s over 50
-    // symbols). So the capacity follows what the last cycle held, with a quarter to spare.
-    const capacity = this.timestamps.length;
-    if (capacity > MIN_CAPACITY && capacity > peak * 1.5) this.resize(Math.max(MIN_CAPACITY, n * 2, Math.ceil(peak * 1.25)));
+    if (n === 0) {
+      // empty: the first chunk stays for the next rows, the others go back
+      for (let k = 1; k < this.chunks.length; k++) giveChunk(this.chunks[k] as Chunk);
+      this.chunks.length = Math.min(this.chunks.length, 1);
+      this.head = 0;
+      return;
+    }
+    this.head += start;
+    const drop = this.chunks.length > 1 ? Math.min(this.head >> CHUNK_SHIFT, this.chunks.length - 1) : 0;
+    if (drop > 0) {
+      for (let k = 0; k < drop; k++) giveChunk(this.chunks[k] as Chunk);
+      this.chunks.splice(0, drop);
+      this.head -= drop * CHUNK_ROWS;
+    }
   }
 
-  /**
-   * Symbols written at even rates fill their buffers in step, so every one of them doubled in the
-   * same commit: fresh pages, touched for the first time, at a cost the copy alone does not explain
-   * (docs/architecture.md, the tail). A large buffer three quarters full grows now if the batch's
-   * budget allows; the others wait for a later batch, and they have a quarter of a buffer to fill first.
-   */
-  growAhead(budget: { growBytes?: number }): void {
-    const capacity = this.timestamps.length;
-    if (capacity < GROW_AHEAD_MIN_ROWS || this.length * 4 < capacity * 3 || !((budget.growBytes ?? 0) > 0)) return;
-    this.resize(capacity * 2);
-    budget.growBytes = (budget.growBytes as number) - capacity * 2 * ROW_BYTES;
-  }
-
-  private reserve(need: number): void {
-    if (need > this.timestamps.length) this.resize(Math.max(need, this.timestamps.length * 2, MIN_CAPACITY));
-  }
-
-  private resize(capacity: number): void {
-    const n = this.length;
-    const f64 = (old: Float64Array): Float64Array => {
-      const a = new Float64Array(capacity);
-      a.set(old.subarray(0, n));
-      return a;
-    };
-    this.timestamps = f64(this.timestamps);
-    this.localTimestamps = f64(this.localTimestamps);
-    this.prices = f64(this.prices);
-    this.amounts = f64(this.amounts);
-    const sides = new Uint8Array(capacity);
-    sides.set(this.sides.subarray(0, n));
-    this.sides = sides;
-    this.numbers = f64(this.numbers);
+  /** room for `n` more rows: the lone small chunk doubled (its rows copied to the front), then whole chunks added */
+  private reserve(n: number): void {
+    const first = this.chunks[0];
+    if (first === undefined || (this.chunks.length === 1 && first.rows < CHUNK_ROWS && this.head + this.length + n > first.rows)) {
+      const need = this.length + n;
+      let rows = Math.max(MIN_CAPACITY, (first?.rows ?? 0) * 2);
+      while (rows < need && rows < CHUNK_ROWS) rows *= 2;
+      const c = rows >= CHUNK_ROWS ? takeChunk() : newChunk(rows);
+      if (first !== undefined && this.length > 0) {
+        const a = this.head;
+        const b = a + this.length;
+        c.timestamps.set(first.timestamps.subarray(a, b));
+        c.localTimestamps.set(first.localTimestamps.subarray(a, b));
+        c.prices.set(first.prices.subarray(a, b));
+        c.amounts.set(first.amounts.subarray(a, b));
+        c.sides.set(first.sides.subarray(a, b));
+        c.numbers.set(first.numbers.subarray(a, b));
+      }
+      this.chunks[0] = c;
+      this.head = 0;
+    }
+    const end = this.head + this.length + n;
+    while (this.chunks.length * CHUNK_ROWS < end) this.chunks.push(takeChunk());
   }
 }
