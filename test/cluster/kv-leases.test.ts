@@ -195,7 +195,20 @@ describe('leases on a 3-server NATS cluster', { skip: natsSkip }, () => {
     const revisionAfter = revision();
     await until(() => revision() > revisionAfter + 1, survivable.renewIntervalMs * 2 + 10_000, 'renews to go on after the first one');
     t.diagnostic(`leader ${leader} killed; first confirmed renew ${(firstRenewAfter - killedAt).toFixed(0)} ms later, renews confirmed again at revision ${revision()}`);
-    const c = node('c', unitLeaseKey('bybit', 'spot'), kvLeaseStore(await bucket(undefined, survivable.ttlMs, name)), survivable);
+    // a node starting now may find JetStream still settling after the election (a request timing
+    // out): as a node's own setup does (setup-retry.ts), it tries again
+    const opened = async (): Promise<KV> => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        try {
+          return await bucket(undefined, survivable.ttlMs, name);
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    };
+    const c = node('c', unitLeaseKey('bybit', 'spot'), kvLeaseStore(await opened()), survivable);
     runners.push(c.runner);
     c.runner.start();
     await until(() => c.acquiredAt.length === 1, 5_000, 'c to acquire a free unit with a server down');
