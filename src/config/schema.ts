@@ -146,7 +146,8 @@ export const configSchema = z
         // commit runs and go out together when it ends (group commit). The cost: a durable commit
         // costs ~0.3 ms of CPU (mostly the kernel's, for the syncs) whatever its size, so at most
         // 500 commits/s is up to ~15% of a core at moderate rates; 1 ms would double that.
-        batchMaxDelayMs: z.number().int().positive().default(2),
+        // Unset: 2 ms, or CLUSTER_BATCH_DELAY_MS for a cluster node (config/batch-delay-default.ts).
+        batchMaxDelayMs: z.number().int().positive().optional(),
         // while the process is saturated (its event loop busy over 80% of the time) a partial
         // batch may wait up to this long instead, so batches grow and the store's cost per trade
         // falls (ingest/batch-delay.ts); at the rates where a short delay matters it is unused
@@ -168,7 +169,7 @@ export const configSchema = z
       })
       .strict()
       .default({
-        path: './data', batchMaxRecords: 5_000, batchMaxDelayMs: 2, batchBusyDelayMs: 10, maxBufferedRecords: 200_000,
+        path: './data', batchMaxRecords: 5_000, batchBusyDelayMs: 10, maxBufferedRecords: 200_000,
         raw: false, rawMaxAgeMs: 7 * 24 * 60 * 60_000, rawMaxBytes: 2 * 1024 ** 3, quarantineExamples: 20,
       }),
     connector: z

@@ -6,6 +6,7 @@
  * injected (`options.simulator`), never started here: src/compose/tickvisor.ts passes the embedded
  * one for the package entry and the CLI.
  */
+import { batchMaxDelayMs } from '../config/batch-delay-default.js';
 import { eventLoopBusy } from './event-loop-busy.js';
 import { setMaxListeners } from 'node:events';
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
@@ -348,7 +349,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       const pipeline = createPipeline({
         store: store!,
         batchMaxRecords: config.store.batchMaxRecords,
-        batchMaxDelayMs: config.store.batchMaxDelayMs,
+        batchMaxDelayMs: batchMaxDelayMs(config.store, config.cluster !== undefined),
         batchBusyDelayMs: config.store.batchBusyDelayMs,
         busy: loopBusy,
         highWaterMark: Math.max(1, Math.floor(config.store.maxBufferedRecords / 4)),

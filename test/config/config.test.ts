@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { defaultConfig, loadConfigFile, resolveConfig } from '../../src/config/load.js';
 import { TickvisorError } from '../../src/errors.js';
+import { batchMaxDelayMs } from '../../src/config/batch-delay-default.js';
 import { scratchDir } from '../scratch-dir.js';
 
 function rejects(input: unknown, code: string, message: RegExp) {
@@ -30,6 +31,17 @@ describe('configuration', () => {
     rejects({ exchanges: [{ exchange: 'okx', market: 'spot', groupSize: 0 }] }, 'TV_ERR_CONFIG_INVALID', /exchanges\.0\.groupSize/);
     rejects({ exchanges: [{ exchange: 'okx', market: 'spot' }], store: { batchMaxRecords: -1 } }, 'TV_ERR_CONFIG_INVALID', /store\.batchMaxRecords/);
     rejects({ exchanges: [{ exchange: 'okx', market: 'spot', symbol: ['BTC/USDT'] }] }, 'TV_ERR_CONFIG_INVALID', /exchanges\.0: .*symbol/i);
+  });
+
+  test('the batch delay: 2 ms alone, 10 ms on a cluster node, what the configuration says when it says one', () => {
+    const ex = [{ exchange: 'binance', market: 'spot' }];
+    const alone = resolveConfig({ exchanges: ex }, 'cfg.yaml');
+    const node = resolveConfig({ exchanges: ex, cluster: { nats: 'nats://127.0.0.1:4222' } }, 'cfg.yaml');
+    assert.equal(batchMaxDelayMs(alone.store, alone.cluster !== undefined), 2);
+    assert.equal(batchMaxDelayMs(node.store, node.cluster !== undefined), 10);
+    const set = resolveConfig({ exchanges: ex, store: { batchMaxDelayMs: 4 }, cluster: { nats: 'nats://127.0.0.1:4222' } }, 'cfg.yaml');
+    assert.equal(batchMaxDelayMs(set.store, true), 4);
+    rejects({ exchanges: ex, store: { batchMaxDelayMs: 0 } }, 'TV_ERR_CONFIG_INVALID', /store\.batchMaxDelayMs/);
   });
 
   test('cluster: NATS URLs, node names, lease TTL and redundancy are checked; defaults filled in', () => {
