@@ -47,7 +47,6 @@ export const TAIL_MEMO_IDLE_BATCHES = 64;
  */
 export const REWRITE_ROWS_PER_BATCH = 24_000;
 
-
 interface MemoEntry {
   memo: TailMemo<TradeColumns>;
   /** its buffer's bytes when last counted into memoBytes (the memo grows in place) */

@@ -50,6 +50,19 @@ function newChunk(rows: number): Chunk {
   return { rows, timestamps: f64(0), localTimestamps: f64(1), prices: f64(2), amounts: f64(3), numbers: f64(4), sides: new Uint8Array(buffer, rows * 40, rows) };
 }
 
+type RowColumns = Pick<Chunk, 'timestamps' | 'localTimestamps' | 'prices' | 'amounts' | 'sides'>;
+
+/** rows [from, from + k) of `src` (and of its numeric ids, when given) into `dst` at `at` */
+function copyRows(src: RowColumns, numbers: Float64Array | undefined, from: number, k: number, dst: Chunk, at: number): void {
+  const end = from + k;
+  dst.timestamps.set(src.timestamps.subarray(from, end), at);
+  dst.localTimestamps.set(src.localTimestamps.subarray(from, end), at);
+  dst.prices.set(src.prices.subarray(from, end), at);
+  dst.amounts.set(src.amounts.subarray(from, end), at);
+  dst.sides.set(src.sides.subarray(from, end), at);
+  if (numbers !== undefined) dst.numbers.set(numbers.subarray(from, end), at);
+}
+
 const pool: Chunk[] = [];
 const takeChunk = (): Chunk => pool.pop() ?? newChunk(CHUNK_ROWS);
 function giveChunk(c: Chunk): void {
@@ -88,13 +101,7 @@ export class TradeRowBuffer implements RowBuffer<TradeColumns> {
       const c = this.chunks[p >> CHUNK_SHIFT] as Chunk;
       const at = p & CHUNK_MASK;
       const k = Math.min(n - i, c.rows - at);
-      const part = (a: Float64Array) => (i === 0 && k === n ? a : a.subarray(i, i + k));
-      c.timestamps.set(part(rows.timestamps), at);
-      c.localTimestamps.set(part(rows.localTimestamps), at);
-      c.prices.set(part(rows.prices), at);
-      c.amounts.set(part(rows.amounts), at);
-      c.sides.set(i === 0 && k === n ? rows.sides : rows.sides.subarray(i, i + k), at);
-      if (numeric !== undefined) c.numbers.set(part(numeric), at);
+      copyRows(rows, numeric, i, k, c, at);
       i += k;
       p += k;
     }
@@ -131,12 +138,7 @@ export class TradeRowBuffer implements RowBuffer<TradeColumns> {
       const c = this.chunks[p >> CHUNK_SHIFT] as Chunk;
       const a = p & CHUNK_MASK;
       const k = Math.min(n - i, c.rows - a);
-      s.timestamps.set(c.timestamps.subarray(a, a + k), i);
-      s.localTimestamps.set(c.localTimestamps.subarray(a, a + k), i);
-      s.prices.set(c.prices.subarray(a, a + k), i);
-      s.amounts.set(c.amounts.subarray(a, a + k), i);
-      s.sides.set(c.sides.subarray(a, a + k), i);
-      if (numeric) s.numbers.set(c.numbers.subarray(a, a + k), i);
+      copyRows(c, numeric ? c.numbers : undefined, a, k, s, i);
       i += k;
       p += k;
     }
@@ -172,16 +174,7 @@ export class TradeRowBuffer implements RowBuffer<TradeColumns> {
       let rows = Math.max(MIN_CAPACITY, (first?.rows ?? 0) * 2);
       while (rows < need && rows < CHUNK_ROWS) rows *= 2;
       const c = rows >= CHUNK_ROWS ? takeChunk() : newChunk(rows);
-      if (first !== undefined && this.length > 0) {
-        const a = this.head;
-        const b = a + this.length;
-        c.timestamps.set(first.timestamps.subarray(a, b));
-        c.localTimestamps.set(first.localTimestamps.subarray(a, b));
-        c.prices.set(first.prices.subarray(a, b));
-        c.amounts.set(first.amounts.subarray(a, b));
-        c.sides.set(first.sides.subarray(a, b));
-        c.numbers.set(first.numbers.subarray(a, b));
-      }
+      if (first !== undefined && this.length > 0) copyRows(first, first.numbers, this.head, this.length, c, 0);
       this.chunks[0] = c;
       this.head = 0;
     }
