@@ -121,7 +121,7 @@ export class TradePublisher {
   ) {
     this.clock = options.clock ?? backgroundClock;
     this.windowMs = options.windowMs ?? 50;
-    this.fixedGraceMs = options.graceMs === 'measured' || options.graceMs === undefined ? undefined : options.graceMs;
+    this.fixedGraceMs = typeof options.graceMs === 'number' ? options.graceMs : undefined;
     this.graceMs = this.fixedGraceMs ?? this.lateness.graceMs(this.clock.now());
     this.maxInFlight = options.maxInFlight ?? 256;
     this.batcher = new WindowBatcher({ windowMs: this.windowMs, graceMs: this.graceMs, maxPendingTrades: options.maxPendingTrades ?? 200_000 });
@@ -135,8 +135,9 @@ export class TradePublisher {
 
   /** a committed batch's trades as columns (one venue, any symbols, any order): no record is made per trade */
   pushRows(rows: TradeRows): void {
-    if (this.fixedGraceMs === undefined) this.lateness.observe(this.clock.now(), rows.columns.timestamps, rows.columns.length);
-    this.batcher.addRows(rows, this.clock.now(), this.graceMs);
+    const now = this.clock.now();
+    if (this.fixedGraceMs === undefined) this.lateness.observe(now, rows.columns.timestamps, rows.columns.length);
+    this.batcher.addRows(rows, now, this.graceMs);
     this.updateBacklog();
   }
 

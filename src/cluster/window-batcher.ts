@@ -113,19 +113,17 @@ export class WindowBatcher {
       const symbol = rows.symbols[i] as string;
       const timestamp = c.timestamps[i] as number;
       const windowStart = Math.floor(timestamp / windowMs) * windowMs;
-      const s = symbols.get(symbol);
-      let w = s?.last;
-      if (w === undefined || w.windowStart !== windowStart) {
-        const own = s?.byStart.get(windowStart);
-        if (own !== undefined) w = own;
-        else if (windowStart > dueBefore) w = this.window(symbols, rows.exchange, rows.market, symbol, windowStart);
-        else {
-          // late: the oldest window not due yet, opened now if the symbol has none (the one due
-          // next), so a stall's late trades go out with the current ones and not one window each
-          w = (s !== undefined ? oldestNotDue(s, dueBefore) : undefined) ?? this.window(symbols, rows.exchange, rows.market, symbol, (Math.floor(dueBefore / windowMs) + 1) * windowMs);
-          if (timestamp < w.floor) w.floor = timestamp;
-        }
+      const late = windowStart <= dueBefore;
+      const s = late ? symbols.get(symbol) : undefined;
+      if (!late || s?.byStart.has(windowStart)) {
+        // not due yet, or due and still open (it goes out at the next tick): its own window
+        this.window(symbols, rows.exchange, rows.market, symbol, windowStart).rows.pushRow(c, i);
+        continue;
       }
+      // late: the oldest window not due yet, opened now if the symbol has none (the one due next),
+      // so a stall's late trades go out with the current ones and not one window each
+      const w = (s !== undefined ? oldestNotDue(s, dueBefore) : undefined) ?? this.window(symbols, rows.exchange, rows.market, symbol, (Math.floor(dueBefore / windowMs) + 1) * windowMs);
+      if (timestamp < w.floor) w.floor = timestamp;
       w.rows.pushRow(c, i);
     }
     this.pendingTrades += c.length;
