@@ -11,6 +11,8 @@ import { leaseTiming } from '../../src/cluster/lease-logic.js';
 import { LeaseRunner, type LeaseStore } from '../../src/cluster/lease-runner.js';
 import { kvLeaseStore, openLeaseBucket, unitLeaseKey } from '../../src/cluster/kv-leases.js';
 import { bucketKeys } from '../../src/cluster/kv-keys.js';
+import { retryJetStreamSetup } from '../../src/cluster/setup-retry.js';
+import { systemClock } from '../../src/time/clock.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { natsSkip, startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -196,19 +198,9 @@ describe('leases on a 3-server NATS cluster', { skip: natsSkip }, () => {
     await until(() => revision() > revisionAfter + 1, survivable.renewIntervalMs * 2 + 10_000, 'renews to go on after the first one');
     t.diagnostic(`leader ${leader} killed; first confirmed renew ${(firstRenewAfter - killedAt).toFixed(0)} ms later, renews confirmed again at revision ${revision()}`);
     // a node starting now may find JetStream still settling after the election (a request timing
-    // out): as a node's own setup does (setup-retry.ts), it tries again
-    const opened = async (): Promise<KV> => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        try {
-          return await bucket(undefined, survivable.ttlMs, name);
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
-    };
-    const c = node('c', unitLeaseKey('bybit', 'spot'), kvLeaseStore(await opened()), survivable);
+    // out): as a node's own setup does, it tries again
+    const opened = await retryJetStreamSetup(() => bucket(undefined, survivable.ttlMs, name), { clock: systemClock, what: 'the third node\'s lease bucket', deadlineMs: 20_000, delayMs: 250 });
+    const c = node('c', unitLeaseKey('bybit', 'spot'), kvLeaseStore(opened), survivable);
     runners.push(c.runner);
     c.runner.start();
     await until(() => c.acquiredAt.length === 1, 5_000, 'c to acquire a free unit with a server down');
