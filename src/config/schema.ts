@@ -232,9 +232,15 @@ export const configSchema = z
          * rest is room for other clients on the same IP and for the venue's clock; default 0.9
          */
         budgetShare: z.number().positive().max(1).default(0.9),
+        /**
+         * a request unanswered this long (or 3× the venue's recent 90th-percentile answer time, if
+         * longer) gets a second copy, first answer wins: a gap fill must not sit out a hung
+         * request's whole timeout while the venue's short REST history rolls past the hole; false: never
+         */
+        hedgeAfterMs: z.union([z.number().int().positive(), z.literal(false)]).default(1_500),
       })
       .strict()
-      .default({ requestsPerSecond: 10, burst: 60, timeoutMs: 10_000, budgetShare: 0.9 }),
+      .default({ requestsPerSecond: 10, burst: 60, timeoutMs: 10_000, budgetShare: 0.9, hedgeAfterMs: 1_500 }),
     /** REST audit defaults for every exchange (each exchange's `audit` overrides them field by field) */
     audit: auditSchema.optional(),
     validation: z.object({ maxClockSkewMs: z.number().int().positive().default(60_000) }).strict().default({ maxClockSkewMs: 60_000 }),

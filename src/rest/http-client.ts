@@ -17,7 +17,8 @@
  */
 import type { RestClient, RestResponse } from '../exchanges/types.js';
 import { RestError } from './errors.js';
-import { gotTransport, type HttpTransport } from './got-transport.js';
+import { gotTransport, type HttpTransport, type RawResponse } from './got-transport.js';
+import { AnswerTimes, hedged, realDelay } from './hedge.js';
 import { createHostThrottle, type BlockReason } from './rate-limit.js';
 import { backoffDelay, classify, serverWaitMs, type BackoffOptions } from './retry-policy.js';
 import { realSleep } from './sleep.js';
@@ -63,6 +64,14 @@ export interface RestClientOptions {
   signal?: AbortSignal;
   /** the HTTP layer; default got (tests and the simulator may pass their own) */
   transport?: HttpTransport;
+  /**
+   * a request unanswered this long (or three times the host's recent 90th-percentile answer time,
+   * if longer) gets a second copy, and the first answer wins (hedge.ts); default 1,500 ms; false:
+   * never. No copy goes out when the wait would reach `timeoutMs`.
+   */
+  hedgeAfterMs?: number | false;
+  /** the hedge's timer (default a real one); tests pass one they fire */
+  hedgeDelay?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 const JITTER = 0.2;
@@ -122,6 +131,9 @@ export function createRestClient(options: RestClientOptions = {}): BudgetedRestC
     maxDelayMs: checkedOption('maxDelayMs', options.maxDelayMs, 30_000, 0),
     jitter: JITTER,
   };
+  const hedgeAfterMs = options.hedgeAfterMs === false ? false : checkedOption('hedgeAfterMs', options.hedgeAfterMs, 1_500, 1);
+  const hedgeDelay = options.hedgeDelay ?? realDelay;
+  const answerTimes = new AnswerTimes();
   const signal = options.signal;
   const baseSleep = options.sleep ?? realSleep;
   // A stopping system must not sit in a retry wait: the abort cuts every sleep short.
@@ -153,6 +165,36 @@ export function createRestClient(options: RestClientOptions = {}): BudgetedRestC
     firstAnswerWaitMs: FIRST_ANSWER_WAIT_MS,
   });
 
+  /** one attempt: the request, and a copy of it if it is slow to answer (hedge.ts) */
+  function send(url: string, host: string, profile: VenueProfile | undefined, countCopy: () => void): Promise<RawResponse> {
+    const timed = (s: AbortSignal | undefined): Promise<RawResponse> => {
+      const started = now();
+      return transport(url, timeoutMs, s).then((raw) => {
+        answerTimes.record(host, now() - started);
+        return raw;
+      });
+    };
+    const delayMs = hedgeAfterMs === false ? Infinity : answerTimes.hedgeDelayMs(host, hedgeAfterMs);
+    if (delayMs >= timeoutMs) return timed(signal);
+    return hedged({
+      send: (s, copy) => {
+        if (copy > 0) countCopy();
+        return timed(s);
+      },
+      delay: hedgeDelay,
+      delayMs,
+      signal,
+      beforeCopy: async () => {
+        if (signal?.aborted || throttle.blocked(host) !== undefined) return false;
+        await throttle.acquire(host);
+        if (profile) await budget.acquire(profile);
+        if (signal?.aborted) return false;
+        logger?.warn({ url, afterMs: delayMs }, 'rest request slow to answer; sending a second copy');
+        return true;
+      },
+    });
+  }
+
   async function get(url: string): Promise<RestResponse> {
     const { key: host, profile } = targetOf(url);
     let attempts = 0;
@@ -179,7 +221,7 @@ export function createRestClient(options: RestClientOptions = {}): BudgetedRestC
 
       let raw;
       try {
-        raw = await transport(url, timeoutMs, signal);
+        raw = await send(url, host, profile, () => attempts++);
       } catch (cause) {
         checkOpen(url, attempts);
         if (failures >= maxRetries) {

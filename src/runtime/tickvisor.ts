@@ -333,6 +333,7 @@ export function createTickvisor(configInput: TickvisorConfigInput | TickvisorCon
       burst: config.rest.burst,
       timeoutMs: config.rest.timeoutMs,
       budgetShare: config.rest.budgetShare,
+      hedgeAfterMs: config.rest.hedgeAfterMs,
       onBan: (ban) => alerting.raise(restBannedAlert(ban, Date.now())),
     });
     restClient = rest;

@@ -224,6 +224,40 @@ describe('createRestClient: server errors, network errors and timeouts', { timeo
     assert.deepEqual((await client(srv.url())).body, { late: true });
   });
 
+  test('a request left hanging gets a second copy after the hedge delay, and the first answer is the answer', async () => {
+    const delays: number[] = [];
+    const { client, clock, start, warnings } = setup([slow(60_000, json(200, { hung: true }))], json(200, { copy: true }), {
+      timeoutMs: 30_000,
+      hedgeAfterMs: 1_500,
+      // the hedge's first timer fires at once (the hung request is still hanging); a later one
+      // only ends when cancelled
+      hedgeDelay: (ms, signal) => {
+        delays.push(ms);
+        return delays.length === 1 ? Promise.resolve() : new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled'))));
+      },
+    });
+    const srv = await start();
+    assert.deepEqual((await client(srv.url())).body, { copy: true });
+    assert.equal(srv.requests.length, 2);
+    assert.deepEqual(delays, [1_500, 1_500]);
+    assert.deepEqual(clock.sleeps, [], 'no retry wait: the copy is not a retry');
+    assert.ok(warnings.some((w) => (w as { afterMs?: number }).afterMs === 1_500));
+  });
+
+  test('hedgeAfterMs false sends one request however long it takes', async () => {
+    const delays: number[] = [];
+    const { client, start } = setup([slow(40, json(200, { one: true }))], json(200, { copy: true }), {
+      hedgeAfterMs: false,
+      hedgeDelay: async (ms) => {
+        delays.push(ms);
+      },
+    });
+    const srv = await start();
+    assert.deepEqual((await client(srv.url())).body, { one: true });
+    assert.equal(srv.requests.length, 1);
+    assert.deepEqual(delays, []);
+  });
+
   test('connection refused is retried, then TV_ERR_REST_FAILED with the network error as cause', async () => {
     const { client, clock, start } = setup([], undefined, { maxRetries: 2 });
     const srv = await start();
