@@ -38,6 +38,14 @@ export interface RestClientOptions {
   maxRateLimitRetries?: number;
   /** first backoff delay; also the shortest wait after a rate-limit answer; default 500 ms */
   minDelayMs?: number;
+  /**
+   * first backoff delay after a network error or timeout (no answer at all), at most minDelayMs;
+   * default 100 ms. Shorter than after a 5xx: a refused or reset connection costs the venue
+   * nothing, every retry is still paced and budgeted, and a gap fill is racing the venue's REST
+   * retention (a server restart of 0.6 s, retried at 0.5 then 1.5 s, rolled a hole out of
+   * Bybit spot's 60-trade history)
+   */
+  networkMinDelayMs?: number;
   /** backoff cap; default 30 s */
   maxDelayMs?: number;
   /** the longest server-requested wait we sit out before giving up with a coded error; default 5 min */
@@ -130,6 +138,10 @@ export function createRestClient(options: RestClientOptions = {}): BudgetedRestC
     minDelayMs: checkedOption('minDelayMs', options.minDelayMs, 500, 0),
     maxDelayMs: checkedOption('maxDelayMs', options.maxDelayMs, 30_000, 0),
     jitter: JITTER,
+  };
+  const networkBackoff: BackoffOptions = {
+    ...backoff,
+    minDelayMs: Math.min(backoff.minDelayMs, checkedOption('networkMinDelayMs', options.networkMinDelayMs, 100, 0)),
   };
   const hedgeAfterMs = options.hedgeAfterMs === false ? false : checkedOption('hedgeAfterMs', options.hedgeAfterMs, 1_500, 1);
   const hedgeDelay = options.hedgeDelay ?? realDelay;
@@ -232,7 +244,7 @@ export function createRestClient(options: RestClientOptions = {}): BudgetedRestC
             cause,
           });
         }
-        const waitMs = backoffDelay(failures++, backoff, random);
+        const waitMs = backoffDelay(failures++, networkBackoff, random);
         const err = cause as { code?: unknown; message?: unknown };
         logger?.warn({ url, attempt: attempts, waitMs, code: err.code, error: String(err.message) }, 'rest request failed; retrying');
         await sleep(waitMs);

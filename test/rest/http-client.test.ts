@@ -258,6 +258,21 @@ describe('createRestClient: server errors, network errors and timeouts', { timeo
     assert.deepEqual(delays, []);
   });
 
+  test('no answer at all is retried sooner than a 5xx: networkMinDelayMs (100 ms) against minDelayMs', async () => {
+    const refused = setup([], undefined, { maxRetries: 2, minDelayMs: 500 });
+    const srv = await refused.start();
+    const url = srv.url();
+    await srv.close();
+    server = undefined;
+    await assert.rejects(refused.client(url), isRestError('TV_ERR_REST_FAILED'));
+    assert.deepEqual(refused.clock.sleeps, [110, 220]);
+
+    const failing = setup([json(503, {})], json(200, { ok: true }), { minDelayMs: 500 });
+    await failing.start();
+    assert.deepEqual((await failing.client(server!.url())).body, { ok: true });
+    assert.deepEqual(failing.clock.sleeps, [550]);
+  });
+
   test('connection refused is retried, then TV_ERR_REST_FAILED with the network error as cause', async () => {
     const { client, clock, start } = setup([], undefined, { maxRetries: 2 });
     const srv = await start();
