@@ -69,8 +69,15 @@ export function hedged<T>(o: HedgeOptions<T>): Promise<T> {
     let inFlight = 0;
     let settled = false;
     let firstError: unknown;
+    // the client closing aborts every copy; one listener per call, removed when it settles
+    // (not AbortSignal.any per copy: derived signals of a process-long signal have leaked in Node)
+    const onClose = (): void => {
+      for (const c of controllers) c.abort();
+    };
+    o.signal?.addEventListener('abort', onClose, { once: true });
     const settle = (): void => {
       settled = true;
+      o.signal?.removeEventListener('abort', onClose);
       timer.abort();
       for (const c of controllers) c.abort();
     };
@@ -78,8 +85,8 @@ export function hedged<T>(o: HedgeOptions<T>): Promise<T> {
       const c = new AbortController();
       controllers.push(c);
       inFlight++;
-      const signal = o.signal === undefined ? c.signal : AbortSignal.any([o.signal, c.signal]);
-      o.send(signal, controllers.length - 1).then(
+      if (o.signal?.aborted === true) c.abort();
+      o.send(c.signal, controllers.length - 1).then(
         (value) => {
           if (settled) return;
           settle();

@@ -17,7 +17,7 @@ function deferred<T>() {
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 /** a hedge whose copies and timer the test drives */
-function rig(allowCopy = true) {
+function rig(allowCopy = true, signal?: AbortSignal) {
   const copies: { signal: AbortSignal | undefined; answer: ReturnType<typeof deferred<string>> }[] = [];
   const timers: ReturnType<typeof deferred<void>>[] = [];
   const delays: number[] = [];
@@ -36,6 +36,7 @@ function rig(allowCopy = true) {
     },
     delayMs: 1500,
     beforeCopy: async () => allowCopy,
+    signal,
   });
   const outcome: { value?: string; error?: unknown } = {};
   void result.then((v) => (outcome.value = v), (e: unknown) => (outcome.error = e));
@@ -126,6 +127,15 @@ describe('hedged requests', () => {
     await flush();
     assert.equal(r.outcome.value, 'late');
   });
+});
+
+test('the client closing aborts every copy in flight', async () => {
+  const close = new AbortController();
+  const r = rig(true, close.signal);
+  await r.fire();
+  assert.equal(r.copies.length, 2);
+  close.abort();
+  assert.ok(r.copies.every((c) => c.signal?.aborted === true));
 });
 
 describe('AnswerTimes', () => {
