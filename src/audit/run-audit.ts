@@ -17,8 +17,10 @@
  * until an answer reaches the window start. No stretch of time is skipped for being busy.
  *
  * An answer is judged only when it can be believed. One the adapter itself calls `unproven` (pages
- * short or empty against what it knows exists), or one that claims the window whole while the
- * store holds trades of the window older than anything it listed, is not "nothing missing": the
+ * short or empty against what it knows exists), one that claims the window whole while the
+ * store holds trades of the window older than anything it listed, or one whole only on the
+ * venue's word that nothing older exists (`wholeHistoryFrom`) while the store holds an older
+ * trade, is not "nothing missing": the
  * window stays open (`until` undefined, `unproven: true`) and is asked again on a later turn.
  */
 import type { BackfillResult } from '../exchanges/types.js';
@@ -66,6 +68,9 @@ export interface AuditTiming {
   storeSlackMs?: number;
 }
 
+/** how far before a claimed history start the store is searched for a trade that contradicts it */
+const WHOLE_HISTORY_LOOKBACK_MS = 60_000;
+
 export async function runAudit(io: AuditIo, task: AuditTask, timing: AuditTiming): Promise<AuditResult> {
   const { symbol, from } = task;
   const open: AuditResult = { symbol, from, checked: 0, missing: 0, filled: 0, complete: true };
@@ -73,6 +78,14 @@ export async function runAudit(io: AuditIo, task: AuditTask, timing: AuditTiming
   if (answer === undefined) return open;
   const notBelieved: AuditResult = { ...open, complete: false, unproven: true };
   if (answer.incomplete === 'unproven') return notBelieved;
+  const slack = timing.storeSlackMs ?? timing.settleMs;
+  if (answer.complete && answer.wholeHistoryFrom !== undefined) {
+    // "nothing older exists" against the store: a stored trade older than the venue's claimed
+    // history start makes the answer a partial one, believed, it closed a window the live stream
+    // had lost (a short page in a stall) with nothing found missing
+    const older = await io.storedIds(symbol, answer.wholeHistoryFrom - WHOLE_HISTORY_LOOKBACK_MS, answer.wholeHistoryFrom - slack - 1);
+    if (older.size > 0) return notBelieved;
+  }
   const trades = answer.trades;
   const newest = trades[trades.length - 1];
   const backlogTask = task.beforeId !== undefined && task.to !== undefined;
@@ -88,7 +101,6 @@ export async function runAudit(io: AuditIo, task: AuditTask, timing: AuditTiming
   const backlog: AuditBacklog | undefined = rest === undefined ? undefined : { from, to: Math.min(rest.timestamp, until), beforeId: rest.id };
 
   const inWindow = trades.filter((t) => t.timestamp >= from && t.timestamp <= until);
-  const slack = timing.storeSlackMs ?? timing.settleMs;
   // An answer that claims the whole window but starts well after it: whatever the store holds in
   // between (clear of the stamping slack at both ends) is a trade REST should have listed and did not.
   const firstListed = inWindow[0]?.timestamp ?? until;

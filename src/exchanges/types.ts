@@ -215,6 +215,13 @@ export interface BackfillResult {
   incomplete?: 'unproven' | 'beyond-reach' | 'capped';
   /** with 'capped': the oldest trade of the answer, where paging stopped */
   resumeBefore?: { id: string; timestamp: number };
+  /**
+   * set when the answer is complete only because the venue listed fewer trades than asked, which
+   * says it has no trade of the symbol older than this (its oldest listed trade's time; the
+   * answer's time when it listed none). A caller that holds an older trade knows the answer is
+   * partial (Bybit's recent-trade, which cannot be paged, is the venue that answers so).
+   */
+  wholeHistoryFrom?: number;
 }
 
 /** An answer `maxTrades` cut short at its oldest trade, which the next request can continue below. */

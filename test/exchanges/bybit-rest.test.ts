@@ -150,6 +150,23 @@ describe('bybit backfillTrades (recent-trade only)', () => {
     assert.deepEqual(ids(r.trades), range(40, 99));
   });
 
+  test('a short list for a symbol the venue once listed in full is a partial answer (unproven), not the whole history', async () => {
+    const adapter = bybitAdapter('spot');
+    const full = recentTradeServer(ledger(100), 60, 'spot'); // a full list: k = 40..99
+    assert.equal((await adapter.backfillTrades(full.http, { instrument: spotBtc, from: timeOf(50), to: timeOf(80) })).complete, true);
+    // the same symbol later answered with its 5 newest trades only (a partial answer): the window
+    // [60, 99] it claims to cover held trades it did not list
+    const partial = recentTradeServer(ledger(100), 5, 'spot');
+    const r = await adapter.backfillTrades(partial.http, { instrument: spotBtc, from: timeOf(60), to: Number.MAX_SAFE_INTEGER });
+    assert.equal(r.complete, false);
+    assert.equal(r.incomplete, 'unproven');
+    // a short list that reaches back before `from` still covers the window
+    const covering = await adapter.backfillTrades(partial.http, { instrument: spotBtc, from: timeOf(97), to: Number.MAX_SAFE_INTEGER });
+    assert.equal(covering.complete, true);
+    // a fresh adapter (no full list seen) believes a short list: a newly listed symbol's whole history
+    assert.equal((await bybitAdapter('spot').backfillTrades(partial.http, { instrument: spotBtc, from: timeOf(60), to: Number.MAX_SAFE_INTEGER })).complete, true);
+  });
+
   test('afterId found in the list: only later trades, complete even if `from` is older', async () => {
     const { http } = recentTradeServer(ledger(100), 60, 'spot');
     const afterId = ledger(100)[70]?.execId;
@@ -196,7 +213,8 @@ describe('bybit backfillTrades (recent-trade only)', () => {
 
   test('REST rows normalize like live trades (side, amount, price, time, id)', async () => {
     const http: RestClient = async () => ok(fixture('rest-recent-trade-spot.json'));
-    const r = await spot.backfillTrades(http, { instrument: spotBtc, from: 1672052955000, to: 1672052956000 });
+    // a fresh adapter: this one has never seen a full list of BTCUSDT (see the next describe)
+    const r = await bybitAdapter('spot').backfillTrades(http, { instrument: spotBtc, from: 1672052955000, to: 1672052956000 });
     assert.deepEqual(
       r.trades.map((t) => [t.id, t.side, t.price, t.amount, t.timestamp, t.symbol, t.exchange]),
       [
@@ -256,7 +274,8 @@ describe('bybit backfillTrades against lists that lie', () => {
   test('an honest short list (a young symbol) without afterId is complete', async () => {
     const young = ledger(20);
     const { http } = recentTradeServer(young, 60, 'spot');
-    const r = await spot.backfillTrades(http, { instrument: spotBtc, untilId: young[19]!.execId, from: timeOf(0) - 1_000, to: timeOf(19) });
+    // a fresh adapter: one that served a full list of this symbol before would not believe it
+    const r = await bybitAdapter('spot').backfillTrades(http, { instrument: spotBtc, untilId: young[19]!.execId, from: timeOf(0) - 1_000, to: timeOf(19) });
     assert.equal(r.complete, true);
     assert.deepEqual(ids(r.trades), range(0, 19));
   });

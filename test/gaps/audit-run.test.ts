@@ -157,6 +157,42 @@ describe('runAudit: one window of one symbol', () => {
     assert.equal(again.complete, true);
   });
 
+  test('a window the live stream lost whole, and a short answer claiming nothing older exists, is not believed', async () => {
+    // the live stream lost trades 21..28 (a stall), so the store holds nothing in the window
+    // [21, 28]; REST answers with its newest trade only, "complete" on its word that nothing older
+    // exists (wholeHistoryFrom); the store holds older trades of the symbol: a partial answer
+    const { io, pushed } = setup(30, [21, 22, 23, 24, 25, 26, 27, 28]);
+    const from = T0 + 21 * 100;
+    const partial: AuditIo = {
+      ...io,
+      recentTrades: async (s, f) => {
+        const honest = await io.recentTrades(s, f);
+        const newest = honest!.trades.slice(-1);
+        return { trades: newest, complete: true, wholeHistoryFrom: newest[0]!.timestamp };
+      },
+    };
+    const r = await runAudit(partial, { symbol: 'A', from }, { now: T0 + 10_000, settleMs: 500, storeSlackMs: 50 });
+    assert.equal(r.until, undefined, 'the window stays open');
+    assert.equal(r.unproven, true);
+    assert.deepEqual(pushed, []);
+    const again = await runAudit(io, { symbol: 'A', from }, { now: T0 + 10_000, settleMs: 500, storeSlackMs: 50 });
+    assert.equal(again.missing, 8);
+  });
+
+  test('a short answer for a symbol with nothing older stored (a young symbol) is believed', async () => {
+    const { io } = setup(30, []);
+    const young: AuditIo = {
+      ...io,
+      recentTrades: async (s, f) => {
+        const honest = await io.recentTrades(s, f);
+        return { ...honest!, wholeHistoryFrom: T0 + 100 };
+      },
+    };
+    const r = await runAudit(young, { symbol: 'A', from: T0 - 10_000 }, { now: T0 + 10_000, settleMs: 500, storeSlackMs: 50 });
+    assert.equal(r.complete, true);
+    assert.equal(r.checked, 29);
+  });
+
   test('a quiet stretch at the window start, with nothing stored in it, is judged as usual', async () => {
     const { io } = setup(30, []);
     // the window starts 10 s before the first trade: REST's oldest listed trade is far from `from`

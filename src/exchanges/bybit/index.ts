@@ -13,6 +13,8 @@ export function bybitAdapter(market: Market, endpoints?: Partial<Endpoints>): Ex
   if (market !== 'spot' && market !== 'futures') throw new UnsupportedMarketError('bybit', String(market));
   const resolved: Endpoints = { ...bybitDefaultEndpoints(market), ...endpoints };
   const limits = bybitLimits(market);
+  /** native ids Bybit once answered a full list of recent trades for (rest.ts: a short list later is partial) */
+  const fullOnce = new Set<string>();
   return {
     exchange: 'bybit',
     market,
@@ -28,6 +30,6 @@ export function bybitAdapter(market: Market, endpoints?: Partial<Endpoints>): Ex
       bybitRequests('unsubscribe', instruments, channels, limits.maxArgsPerRequest, nextId, options?.bookDepth),
     createParser: (instruments) => createBybitParser(market, instruments),
     listInstruments: (http, restUrl) => bybitListInstruments(http, restUrl ?? resolved.restUrl, market),
-    backfillTrades: (http, request, restUrl) => bybitBackfillTrades(http, restUrl ?? resolved.restUrl, market, request),
+    backfillTrades: (http, request, restUrl) => bybitBackfillTrades(http, restUrl ?? resolved.restUrl, market, request, Date.now, fullOnce),
   };
 }

@@ -93,7 +93,9 @@ export function bybitRestTrade(market: Market, symbol: string, row: unknown, loc
  * `afterId` cannot be compared (not ordered), so it is used by position: rows up to and including it
  * are dropped. With `maxTrades`, the newest trades are kept and the result is incomplete.
  * A list that contradicts what we know exists is `unproven` (asked again later): empty or without
- * the closing trade although it exists, or shorter than asked without the trade `afterId`.
+ * the closing trade although it exists, shorter than asked without the trade `afterId`, or shorter
+ * than asked for a symbol the venue once listed a full `limit` of trades of (`fullOnce`, kept by
+ * the adapter) without reaching back before `from`.
  * A full list that does not reach back is beyond reach: Bybit serves nothing older.
  */
 export async function bybitBackfillTrades(
@@ -102,6 +104,7 @@ export async function bybitBackfillTrades(
   market: Market,
   request: BackfillRequest,
   now: () => number = Date.now,
+  fullOnce?: Set<string>,
 ): Promise<BackfillResult> {
   const { instrument, from, to, afterId, maxTrades } = request;
   const limit = bybitRecentTradeLimit(market);
@@ -136,7 +139,12 @@ export async function bybitBackfillTrades(
   const untilId = request.untilId;
   const reachedEnd = untilId === undefined || all.some((t) => t.id === untilId || t.timestamp > to);
   const short = rows.length < limit;
-  if (!reachedEnd || (short && afterId !== undefined && !reachedAfterId)) {
+  if (!short) fullOnce?.add(instrument.nativeId);
+  // A short list says the venue has nothing older, which a symbol it once listed `limit` trades of
+  // cannot mean (its history only grows): a partial answer, not the whole history. Believed, it
+  // had an audit close a window the live stream had lost without finding the hole.
+  const shortAgainstHistory = short && !reachedAfterId && fullOnce?.has(instrument.nativeId) === true && !(oldest !== undefined && oldest.timestamp < from);
+  if (!reachedEnd || (short && afterId !== undefined && !reachedAfterId) || shortAgainstHistory) {
     return unproven(all.slice(start).filter((t) => t.timestamp >= from && t.timestamp <= to).sort(byTimeThenId));
   }
   let complete = short || reachedAfterId || (oldest !== undefined && oldest.timestamp < from);
@@ -161,7 +169,9 @@ export async function bybitBackfillTrades(
     trades = trades.slice(trades.length - maxTrades);
     complete = false;
   }
-  return complete ? { trades, complete } : { trades, complete, incomplete: 'beyond-reach' };
+  if (!complete) return { trades, complete, incomplete: 'beyond-reach' };
+  // complete on the venue's word alone (a short list): say from when, for callers that can check it
+  return short && !reachedAfterId && !(oldest !== undefined && oldest.timestamp < from) ? { trades, complete, wholeHistoryFrom: oldest?.timestamp ?? localTimestamp } : { trades, complete };
 }
 
 function byTimeThenId(a: Trade, b: Trade): number {
