@@ -10,6 +10,16 @@ import type { AuditOptions } from './audit-options.js';
 import { AuditSchedule } from './audit-schedule.js';
 import { runAudit, type AuditIo, type AuditResult } from './run-audit.js';
 
+/**
+ * Each window after a symbol's first reaches this far back over the end of the one before.
+ * Windows are cut in the venue's REST time, and a REST clock that moves against the socket's (a
+ * skew that comes and goes) shifts where one window ended against where the next begins: the
+ * trades in between were judged by neither, and a stall that lost them live lost them for good
+ * (a generated storm: an 0.8 s REST skew ending after a data stall, 8 trades). Listing the
+ * overlap again costs a little REST; what it finds stored is not missing.
+ */
+export const AUDIT_OVERLAP_MS = 2_000;
+
 export interface AuditCounters {
   /** audits that judged a window */
   windows: number;
@@ -78,6 +88,8 @@ export class VenueAuditor {
   private started = false;
   /** symbols whose windows REST could not reach back over, already said once */
   private readonly toldBeyondReach = new Set<string>();
+  /** symbols with a window judged in this process (bounded by the symbols the venue lists) */
+  private readonly judged = new Set<string>();
   /** the step the timer started, settled (never rejects) */
   private inFlight: Promise<void> | undefined;
   /** each symbol's position as last handed to `positions.save` */
@@ -127,7 +139,10 @@ export class VenueAuditor {
         // once stopping, the pipeline may be closed already (a push would throw): push nothing
         backfill: (trades) => (this.stopped ? 0 : this.deps.io.backfill(trades)),
       };
-      const result = await runAudit(io, task, { now, settleMs: options.settleMs });
+      // a window after the symbol's first reaches back over the last one's end (AUDIT_OVERLAP_MS)
+      const overlapped = task.beforeId === undefined && this.judged.has(task.symbol) ? { ...task, from: task.from - AUDIT_OVERLAP_MS } : task;
+      const result = await runAudit(io, overlapped, { now, settleMs: options.settleMs });
+      if (result.until !== undefined) this.judged.add(task.symbol);
       if (result.until === undefined || this.stopped) return result;
       if (task.beforeId === undefined) this.schedule.covered(task.symbol, result.until, result.backlog);
       else if (result.backlog !== undefined) this.schedule.backlogLeft(task.symbol, result.backlog);

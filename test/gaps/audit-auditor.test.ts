@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AuditIo } from '../../src/audit/run-audit.js';
-import { VenueAuditor } from '../../src/audit/venue-auditor.js';
+import { AUDIT_OVERLAP_MS, VenueAuditor } from '../../src/audit/venue-auditor.js';
 import { fakeExchange, fakeStore, manualClock, trade } from './audit-fakes.js';
 
 const quiet = { warn: () => undefined, info: () => undefined };
@@ -96,7 +96,7 @@ describe('VenueAuditor in fake time', () => {
     v.auditor.stop();
   });
 
-  test('the windows of a symbol tile time from its first sight on, with no hole and no overlap', async () => {
+  test('the windows of a symbol cover time from its first sight on with no hole, each reaching AUDIT_OVERLAP_MS back over the last', async () => {
     const v = venue({ drop: () => false });
     const seen: { symbol: string; from: number }[] = [];
     const recent = v.io.recentTrades;
@@ -119,7 +119,7 @@ describe('VenueAuditor in fake time', () => {
       const froms = seen.filter((x) => x.symbol === s).map((x) => x.from);
       const untils = ends.get(s)!;
       assert.ok(froms[0]! - start <= 1_000, 'the first window starts when the symbol was first seen subscribed');
-      for (let k = 1; k < froms.length; k++) assert.equal(froms[k], untils[k - 1]! + 1, `${s}: window ${k} starts right after window ${k - 1}`);
+      for (let k = 1; k < froms.length; k++) assert.equal(froms[k], untils[k - 1]! + 1 - AUDIT_OVERLAP_MS, `${s}: window ${k} reaches back over window ${k - 1}'s end`);
     }
   });
 
