@@ -101,7 +101,11 @@ async function runDiskFull(path: string, fill: (store: HistoryStore) => void, fr
     free();
     await pipeline.flush();
     assert.equal(pipeline.stats().writeFailing, false);
-    assert.deepEqual(alerts.resolved, [`store-failed:${path}`]);
+    // resolved once it is over; with a few pages left a commit may fit now and then, so the
+    // failure can come and go before the space is freed: every raise then has its resolve
+    assert.ok(alerts.resolved.length >= 1);
+    assert.ok(alerts.resolved.every((r) => r === `store-failed:${path}`), JSON.stringify(alerts.resolved));
+    assert.equal(alerts.resolved.length, alerts.raised.length, 'every raise resolved');
 
     const pushed = frames.flat();
     const stored = [
