@@ -117,6 +117,10 @@ describe('two nodes hand a unit over through the cluster', { skip: natsSkip }, (
     // a clean cluster: the first test's stream, cursors and leases belong to another exchange's ids
     const jsm = await jetstreamManager(nc);
     for (const name of ['TICKVISOR', 'KV_tickvisor-cursors', 'KV_tickvisor-leases']) await jsm.streams.delete(name).catch(() => false);
+    // the deletions settle before the nodes create them again: a replicated stream placed while the
+    // meta leader was still tearing down the old ones was refused ("no suitable peers for
+    // placement") for the whole 60 s of the nodes' setup retry, once in a fresh-clone run
+    await nats.waitReady();
     const [a, b, c] = [node('r-a'), node('r-b'), node('r-c')];
     let archiver: Archiver | undefined;
     try {
