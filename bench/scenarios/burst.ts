@@ -16,7 +16,12 @@ export async function burst(kind: ConsumerKind, count: number, warmTrades: numbe
     const consumer = await startConsumer(kind, sim, syms);
     try {
       await warmUp(consumer, sim, warmTrades);
-      return await measure(consumer, sim, count, 2_000);
+      // BENCH_ALLOC_DIR=DIR: what tickvisor's child allocates during the burst (sampled, garbage included)
+      const allocDir = kind === 'tickvisor' ? process.env.BENCH_ALLOC_DIR : undefined;
+      const profile = allocDir ? consumer.child.call('allocationProfile', { seconds: 1.5, path: `${allocDir}/burst-${count}.heapprofile` }) : undefined;
+      const result = await measure(consumer, sim, count, 2_000);
+      await profile;
+      return result;
     } finally {
       await consumer.child.stop();
     }
