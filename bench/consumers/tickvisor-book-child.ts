@@ -3,6 +3,7 @@
 // commands (an update counts once applied and its record handed on), `synced`, `books` (the final
 // top N for the comparison with the true books) and `diagnostics` (book counters, and how much the
 // store's data file grew since the burst was armed: 0 while the live path does not store books).
+import { allocationProfile } from '../lib/allocation-profile.js';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { serve } from '../lib/protocol.js';
 import { startBookSide, type BookSide } from '../tickvisor-book-side.js';
@@ -35,6 +36,7 @@ serve(
         bytesAtArm = side?.storeBytes() ?? 0;
       },
     ),
+    allocationProfile,
     synced: () => need().synced(),
     books: (depth: number) => need().books(depth),
     diagnostics: () => {

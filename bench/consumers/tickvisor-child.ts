@@ -2,9 +2,9 @@
 // the simulator process. Answers the burst commands (a trade counts once its LMDB transaction has
 // committed) plus latency, steady-state usage and recovery measurements.
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import type { Subscription } from 'rxjs';
+import { allocationProfile } from '../lib/allocation-profile.js';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { Contiguity } from '../lib/contiguity.js';
 import { serve } from '../lib/protocol.js';
@@ -164,26 +164,8 @@ serve(
       global.gc?.();
       return writeHeapSnapshot(arg.path);
     },
-    /**
-     * What allocates, over a window at steady state: V8's sampling heap profile of every allocation
-     * in the window, garbage included (what drives the young generation's size and what gets
-     * promoted), written to `path` as a .heapprofile (DevTools, or summarise by function).
-     */
-    allocationProfile: async (arg: { seconds: number; path: string; survivors?: boolean }) => {
-      const session = new Session();
-      session.connect();
-      try {
-        // survivors: only what outlived the young generation (promoted, whether or not it died later)
-        const young = arg.survivors !== true;
-        await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: young });
-        await sleep(arg.seconds * 1000);
-        const { profile } = await session.post('HeapProfiler.stopSampling');
-        writeFileSync(arg.path, JSON.stringify(profile));
-        return arg.path;
-      } finally {
-        session.disconnect();
-      }
-    },
+    /** what allocates over a window (lib/allocation-profile.ts) */
+    allocationProfile,
     /** before the fault: watch for coins leaving Subscribed and for holes in the committed ids */
     recoveryArm: () => {
       const s = need();

@@ -73,7 +73,11 @@ export async function book(kind: BookConsumerKind, plan: BookPlan): Promise<Book
       if (burst.events !== sent) throw new Error(`${kind}: the simulator prepared ${burst.events} events, ${sent} planned (${burst.symbols} books)`);
       const cpu0 = await sim.cpuSeconds();
       await child.call('arm', { count: sent, quietMs: QUIET_MS, timeoutMs: Math.max(180_000, sent / 2) });
+      // BENCH_ALLOC_DIR=DIR: what tickvisor's child allocates during the burst (sampled, garbage included)
+      const allocDir = kind === 'tickvisor' ? process.env.BENCH_ALLOC_DIR : undefined;
+      const profile = allocDir ? child.call('allocationProfile', { seconds: 1.5, path: `${allocDir}/book-${sent}.heapprofile` }) : undefined;
       const [r] = await Promise.all([child.call<BurstResult>('burstResult'), sim.sendBookBurst()]);
+      await profile;
       const simCpu = (await sim.cpuSeconds()) - cpu0;
       const [mine, truth] = await Promise.all([child.call<TopBooks>('books', COMPARE_DEPTH), sim.trueBooks(COMPARE_DEPTH)]);
       const cmp = compareBooks(mine, truth, COMPARE_DEPTH);
