@@ -269,7 +269,7 @@ export class GapFiller {
             instrument,
             ...(window.afterId !== undefined ? { afterId: window.afterId } : {}),
             ...(window.untilId !== undefined ? { untilId: window.untilId } : {}),
-            from: window.from,
+            from: requestFrom(window),
             to: window.to,
             maxTrades: this.deps.maxTradesPerWindow ?? 200_000,
           },
@@ -335,6 +335,21 @@ export class GapFiller {
  * Two windows of one symbol as one: the earlier start with the id held there (none when either
  * start had none at that point: fill by time), the later end with its trade.
  */
+/**
+ * How much further back than its start a restart's window bounded by time alone is asked for (on an
+ * audited venue the restart resumes from a time, not after a trade: venue-data-path.ts). That start
+ * is in the socket's time, and REST may stamp the same trades apart from it (`rest-ts-mismatch`
+ * injects up to 2 s): trades just after the start, REST-stamped before it, were cut off and lost
+ * for good. What the reach brings that is stored already is a duplicate the store drops.
+ * See docs/architecture.md §5 (Resume points).
+ */
+export const RESUME_SKEW_MS = 2_000;
+
+/** the start asked of the venue: a restart's time-bound window reaches back RESUME_SKEW_MS */
+function requestFrom(window: GapWindow): number {
+  return window.afterId === undefined && window.reason === 'resume' ? window.from - RESUME_SKEW_MS : window.from;
+}
+
 function merge(a: GapWindow, b: GapWindow): GapWindow {
   const first = a.from <= b.from ? a : b;
   const last = a.to >= b.to ? a : b;

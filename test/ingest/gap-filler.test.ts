@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GapFiller } from '../../src/ingest/gap-filler.js';
+import { GapFiller, RESUME_SKEW_MS } from '../../src/ingest/gap-filler.js';
 import type { GapWindow } from '../../src/ingest/gap-tracker.js';
 import { createAdapter } from '../../src/exchanges/index.js';
 import type { BackfillRequest, BackfillResult, ExchangeAdapter, Instrument } from '../../src/exchanges/types.js';
@@ -51,6 +51,21 @@ describe('gap filler', () => {
     assert.deepEqual([r.from, r.to, r.untilId], [T0 - 1_030, T0 + 4_000, 'q6']);
     assert.deepEqual(f.filler.counters, { detected: 1, merged: 0, filled: 1, unfilled: 0, backfilledTrades: 1, failures: 0, pending: 0 });
     assert.equal(f.pushed.length, 1);
+  });
+
+  test("a restart's window bounded by time alone is asked from RESUME_SKEW_MS earlier; windows after a known trade are not", async () => {
+    // REST may stamp trades apart from the socket: the trades just after a time-bound start, stamped
+    // before it by REST, were cut off (a killed collector restarted under a REST skew lost them)
+    const f = setup(async () => ({ trades: [], complete: true }));
+    f.filler.add([
+      { symbol: 'A', from: T0, to: T0 + 4_000, untilId: 'a9', reason: 'resume' },
+      { symbol: 'B', afterId: 'b1', from: T0, to: T0 + 4_000, untilId: 'b9', reason: 'resume' },
+      { symbol: 'C', from: T0, to: T0 + 4_000, untilId: 'c9', reason: 'subscribe' },
+    ]);
+    await f.filler.whenIdle();
+    const from = Object.fromEntries(f.requests.map((r) => [r.instrument.symbol, r.from]));
+    assert.deepEqual(from, { A: T0 - RESUME_SKEW_MS, B: T0, C: T0 });
+    assert.ok(RESUME_SKEW_MS >= 2_000, 'covers the 2 s REST skew the scenarios inject');
   });
 
   test('windows of one symbol waiting in the queue merge: earliest start (with its id, or none), latest end', async () => {

@@ -9,7 +9,7 @@ import { loadScenarioFile } from '../../src/scenario/index.js';
 import { natsSkip } from '../../src/simulate/nats-cluster.js';
 import { runScenario } from '../../src/simulate/run-scenario.js';
 
-export const SHARDS = 4;
+export const SHARDS = 6;
 export const scenarioFiles = readdirSync('examples/scenarios').filter((f) => f.endsWith('.yaml')).sort();
 
 /** Every scenario of shard `shard` (0-based) must hold its expectations: lost 0 and duplicated 0 at least. */

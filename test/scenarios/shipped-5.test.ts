@@ -1,0 +1,3 @@
+import { shippedShard } from './shipped.js';
+
+shippedShard(4);
