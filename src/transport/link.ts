@@ -50,7 +50,7 @@ export class Link {
    * exchanges that answer per request, one per stream on those that answer per stream (OKX), so
    * the second error of an UNSUBSCRIBE is still known for one and never taken for a refusal
    */
-  private readonly inFlight = new Map<string, { symbols: string[]; unsubscribe: boolean; answers: number }>();
+  private readonly inFlight = new Map<string, InFlightRequest>();
   /** streams this socket carries (Upbit re-sends the whole list each time) */
   readonly onSocket = new Set<string>();
   /**
@@ -302,7 +302,11 @@ export class Link {
       else if (c.kind === 'subscribed' || c.kind === 'unsubscribed') {
         const req = this.answered(c.requestId);
         if (req?.unsubscribe || c.kind === 'unsubscribed') continue;
-        const symbols = c.symbols ?? req?.symbols ?? [];
+        let symbols = c.symbols ?? req?.symbols ?? [];
+        // answered per stream: a symbol is subscribed once each of its channels is acked, not by the
+        // first ack (OKX refusing `trades` and acking `tickers` for one instrument left the coin
+        // Subscribed with no trades, only the audit finding them, late)
+        if (req !== undefined && req.channels > 1 && this.io.adapter.ackMode === 'per-stream') symbols = wholeSymbols(req, symbols);
         for (const s of symbols) this.awaitingData.delete(s);
         this.ack(symbols);
       } else if (c.kind === 'rejected') {
@@ -312,6 +316,8 @@ export class Link {
         // answers per request (Binance, Bybit) refused the whole request, whatever its text names.
         const perStream = this.io.adapter.ackMode === 'per-stream';
         const symbols = (perStream ? (c.symbols ?? req?.symbols) : (req?.symbols ?? c.symbols)) ?? [];
+        // an ack of the same symbol's other channel must not confirm it afterwards (wholeSymbols)
+        if (perStream && req !== undefined) for (const s of symbols) (req.refused ??= new Set()).add(s);
         this.io.note?.('subscribe rejected', { group: this.group, reason: c.reason, symbols, named: c.symbols ?? [] });
         if (symbols.length > 0) {
           for (const s of symbols) {
@@ -342,7 +348,7 @@ export class Link {
   }
 
   /** the request an answer belongs to; forgotten once every answer it expects has come */
-  private answered(requestId: string | undefined): { symbols: string[]; unsubscribe: boolean } | undefined {
+  private answered(requestId: string | undefined): InFlightRequest | undefined {
     if (requestId === undefined) return undefined;
     const req = this.inFlight.get(requestId);
     if (req && --req.answers <= 0) this.inFlight.delete(requestId);
@@ -353,7 +359,7 @@ export class Link {
     const perStream = this.io.adapter.ackMode === 'per-stream';
     for (const r of requests) {
       const answers = perStream ? Math.max(1, r.symbols.length * r.channels.length) : 1;
-      if (r.requestId !== undefined) this.inFlight.set(r.requestId, { symbols: r.symbols, unsubscribe, answers });
+      if (r.requestId !== undefined) this.inFlight.set(r.requestId, { symbols: r.symbols, unsubscribe, answers, channels: r.channels.length });
       this.pacer.send(r.frame);
     }
   }
@@ -366,4 +372,33 @@ export class Link {
     }
     return out;
   }
+}
+
+/** a request sent and not yet answered in full */
+interface InFlightRequest {
+  symbols: string[];
+  unsubscribe: boolean;
+  /** answers still expected (per stream: one per symbol × channel) */
+  answers: number;
+  /** channels each symbol was asked for */
+  channels: number;
+  /** per symbol, channel acks still expected (per-stream venues, more than one channel) */
+  acksDue?: Map<string, number>;
+  /** symbols one of whose streams this request had refused */
+  refused?: Set<string>;
+}
+
+/**
+ * Of the symbols an ack names, those now acked on every channel the request asked for and refused
+ * on none: only they are subscribed.
+ */
+function wholeSymbols(req: InFlightRequest, acked: readonly string[]): string[] {
+  const due = (req.acksDue ??= new Map());
+  const out: string[] = [];
+  for (const s of acked) {
+    const left = (due.get(s) ?? req.channels) - 1;
+    due.set(s, left);
+    if (left <= 0 && req.refused?.has(s) !== true) out.push(s);
+  }
+  return out;
 }

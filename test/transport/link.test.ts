@@ -133,6 +133,30 @@ describe('link', () => {
     link.close();
   });
 
+  test("OKX: a symbol refused on one channel and acked on the other is refused, not subscribed by the other channel's ack", async () => {
+    // trades refused for ETH, tickers acked for every instrument (each channel answered on its own)
+    script = (ws) =>
+      ws.on('message', (data) => {
+        const req = JSON.parse(String(data)) as { id: string; args: Array<{ channel: string; instId: string }> };
+        for (const arg of req.args) {
+          if (arg.instId === 'ETH-USDT' && arg.channel === 'trades') ws.send(JSON.stringify({ id: req.id, event: 'error', code: '60018', msg: `Wrong URL or channel:trades,instId:ETH-USDT doesn't exist`, connId: 'c' }));
+          else ws.send(JSON.stringify({ id: req.id, event: 'subscribe', arg, connId: 'c' }));
+        }
+        // then a trade: once it is delivered, every answer before it has been read
+        ws.send(JSON.stringify({ arg: { channel: 'trades', instId: 'BTC-USDT' }, data: [{ instId: 'BTC-USDT', tradeId: '1', px: '1', sz: '1', side: 'buy', ts: String(Date.now()) }] }));
+      });
+    const { link, seen, opened } = open('okx', 'spot', ['trade', 'ticker']);
+    await opened;
+    link.subscribe(['BTC/USDT', 'ETH/USDT']);
+    try {
+      await until(() => seen.delivered.length === 1, 'the trade after the answers');
+      assert.deepEqual(seen.rejected[0]!.symbols, ['ETH/USDT']);
+      assert.deepEqual(seen.acked, ['BTC/USDT'], 'BTC acked once both its channels were; ETH never');
+    } finally {
+      link.close();
+    }
+  });
+
   test('Binance: no ack at all, but the symbol trades: its first data confirms it', async () => {
     script = (ws) =>
       ws.on('message', () => {
