@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import type { BenchChild } from './child.js';
 import { sleep } from './until.js';
 
 export async function allocationProfile(arg: { seconds: number; path: string; survivors?: boolean }): Promise<string> {
@@ -20,4 +21,13 @@ export async function allocationProfile(arg: { seconds: number; path: string; su
   } finally {
     session.disconnect();
   }
+}
+
+/**
+ * Driver side: with BENCH_ALLOC_DIR=DIR, has the child profile what it allocates over the next
+ * 1.5 s (a burst) into DIR/NAME.heapprofile; await the result after the burst. Undefined without it.
+ */
+export function profileAllocations(child: BenchChild, name: string): Promise<unknown> | undefined {
+  const dir = process.env.BENCH_ALLOC_DIR;
+  return dir ? child.call('allocationProfile', { seconds: 1.5, path: `${dir}/${name}.heapprofile` }) : undefined;
 }

@@ -12,6 +12,7 @@
  * `mismatched` books. A consumer that desyncs and resyncs may legitimately miss updates; `applied`
  * counts what it applied.
  */
+import { profileAllocations } from '../lib/allocation-profile.js';
 import { compareBooks, type TopBooks } from '../lib/book-compare.js';
 import { round, type BurstResult } from '../lib/burst-meter.js';
 import { startChild, type BenchChild } from '../lib/child.js';
@@ -73,9 +74,7 @@ export async function book(kind: BookConsumerKind, plan: BookPlan): Promise<Book
       if (burst.events !== sent) throw new Error(`${kind}: the simulator prepared ${burst.events} events, ${sent} planned (${burst.symbols} books)`);
       const cpu0 = await sim.cpuSeconds();
       await child.call('arm', { count: sent, quietMs: QUIET_MS, timeoutMs: Math.max(180_000, sent / 2) });
-      // BENCH_ALLOC_DIR=DIR: what tickvisor's child allocates during the burst (sampled, garbage included)
-      const allocDir = kind === 'tickvisor' ? process.env.BENCH_ALLOC_DIR : undefined;
-      const profile = allocDir ? child.call('allocationProfile', { seconds: 1.5, path: `${allocDir}/book-${sent}.heapprofile` }) : undefined;
+      const profile = kind === 'tickvisor' ? profileAllocations(child, `book-${sent}`) : undefined;
       const [r] = await Promise.all([child.call<BurstResult>('burstResult'), sim.sendBookBurst()]);
       await profile;
       const simCpu = (await sim.cpuSeconds()) - cpu0;

@@ -3,6 +3,7 @@
  * A fresh simulator per consumer, so every peer sees the same feed from the same state.
  */
 import type { BurstResult } from '../lib/burst-meter.js';
+import { profileAllocations } from '../lib/allocation-profile.js';
 import { binanceSpot, startSimProcess, symbols } from '../sim-process.js';
 import { measure, startConsumer, warmUp, type ConsumerKind } from './consumers.js';
 
@@ -16,9 +17,7 @@ export async function burst(kind: ConsumerKind, count: number, warmTrades: numbe
     const consumer = await startConsumer(kind, sim, syms);
     try {
       await warmUp(consumer, sim, warmTrades);
-      // BENCH_ALLOC_DIR=DIR: what tickvisor's child allocates during the burst (sampled, garbage included)
-      const allocDir = kind === 'tickvisor' ? process.env.BENCH_ALLOC_DIR : undefined;
-      const profile = allocDir ? consumer.child.call('allocationProfile', { seconds: 1.5, path: `${allocDir}/burst-${count}.heapprofile` }) : undefined;
+      const profile = kind === 'tickvisor' ? profileAllocations(consumer.child, `burst-${count}`) : undefined;
       const result = await measure(consumer, sim, count, 2_000);
       await profile;
       return result;

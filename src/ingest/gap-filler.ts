@@ -332,10 +332,6 @@ export class GapFiller {
 }
 
 /**
- * Two windows of one symbol as one: the earlier start with the id held there (none when either
- * start had none at that point: fill by time), the later end with its trade.
- */
-/**
  * How much further back than its start a restart's window bounded by time alone is asked for (on an
  * audited venue the restart resumes from a time, not after a trade: venue-data-path.ts). That start
  * is in the socket's time, and REST may stamp the same trades apart from it (`rest-ts-mismatch`
@@ -350,6 +346,10 @@ function requestFrom(window: GapWindow): number {
   return window.afterId === undefined && window.reason === 'resume' ? window.from - RESUME_SKEW_MS : window.from;
 }
 
+/**
+ * Two windows of one symbol as one: the earlier start with the id held there (none when either
+ * start had none at that point: fill by time), the later end with its trade.
+ */
 function merge(a: GapWindow, b: GapWindow): GapWindow {
   const first = a.from <= b.from ? a : b;
   const last = a.to >= b.to ? a : b;

@@ -294,6 +294,7 @@ export class Link {
   }
 
   private control(messages: readonly ControlMessage[], frame: string | Buffer, receivedAt: number): void {
+    const perStream = this.io.adapter.ackMode === 'per-stream';
     for (const c of messages) {
       if (c.kind === 'pong') this.on.pong();
       else if (c.kind === 'unknown') {
@@ -306,7 +307,7 @@ export class Link {
         // answered per stream: a symbol is subscribed once each of its channels is acked, not by the
         // first ack (OKX refusing `trades` and acking `tickers` for one instrument left the coin
         // Subscribed with no trades, only the audit finding them, late)
-        if (req !== undefined && req.channels > 1 && this.io.adapter.ackMode === 'per-stream') symbols = wholeSymbols(req, symbols);
+        if (req !== undefined && perStream) symbols = wholeSymbols(req, symbols);
         for (const s of symbols) this.awaitingData.delete(s);
         this.ack(symbols);
       } else if (c.kind === 'rejected') {
@@ -314,7 +315,6 @@ export class Link {
         if (req?.unsubscribe) continue;
         // An exchange that answers per stream (OKX) refuses only the streams it names; one that
         // answers per request (Binance, Bybit) refused the whole request, whatever its text names.
-        const perStream = this.io.adapter.ackMode === 'per-stream';
         const symbols = (perStream ? (c.symbols ?? req?.symbols) : (req?.symbols ?? c.symbols)) ?? [];
         // an ack of the same symbol's other channel must not confirm it afterwards (wholeSymbols)
         if (perStream && req !== undefined) for (const s of symbols) (req.refused ??= new Set()).add(s);
@@ -382,7 +382,7 @@ interface InFlightRequest {
   answers: number;
   /** channels each symbol was asked for */
   channels: number;
-  /** per symbol, channel acks still expected (per-stream venues, more than one channel) */
+  /** per symbol, channel acks still expected (per-stream venues) */
   acksDue?: Map<string, number>;
   /** symbols one of whose streams this request had refused */
   refused?: Set<string>;
