@@ -1,6 +1,7 @@
 /** Small pure helpers every adapter needs; one copy here instead of four. */
 import { MalformedFrameError, type ControlMessage, type FrameFailureReason } from './types.js';
 import { ownSlice } from './scan/json-scan.js';
+import { asciiString } from './scan/byte-scan.js';
 
 /** A field the kind requires that is absent is `missing-field`; one of the wrong form, `bad-field`. */
 export function fieldReason(value: unknown): { reason: FrameFailureReason } {
@@ -161,6 +162,37 @@ export function decimalIn(text: string, start: number, end: number): number {
     if (second === 0x78 || second === 0x6f || second === 0x62) return NaN;
   }
   return Number(text.slice(start, end));
+}
+
+/**
+ * decimalIn of the ASCII bytes [start, end) of a frame (the byte scanners, scan/byte-scan.ts):
+ * the same one-pass exact form, and for anything else the same checks and Number() on the text of
+ * those bytes, so a price read from bytes is the very double the JSON path gives. Kept beside
+ * decimalIn rather than behind one accessor: this runs twice per trade, and reading a string and
+ * a byte array through one indirection made both slower.
+ */
+export function decimalBytes(b: Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > MAX_NUMBER_TEXT) return NaN;
+  const negative = b[start] === 45; /* '-' */
+  let i = negative ? start + 1 : start;
+  let m = 0;
+  let digits = 0;
+  let dot = -1;
+  for (; i < end; i++) {
+    const c = b[i] as number;
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 /* '.' */ && dot < 0) {
+      dot = i;
+    } else break;
+  }
+  if (i === end && digits > 0 && digits <= EXACT_DIGITS && dot !== end - 1 && dot !== start) {
+    const value = dot < 0 ? m : m / (POW10[end - 1 - dot] as number);
+    return negative ? -value : value;
+  }
+  return decimalIn(asciiString(b, start, end), 0, len);
 }
 
 /** A finite number from a field that may be a JSON number or a decimal string. */

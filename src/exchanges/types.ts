@@ -137,6 +137,18 @@ export function failureReason(error: unknown): FrameFailureReason {
  * A parser lives as long as one connection: some exchanges need memory between frames
  * (Bybit ticker deltas merge into the last snapshot; OKX contract sizes from the instrument table).
  */
+/**
+ * Where a byte scanner gets each Trade it fills (FrameParser.scanBytes). The Link lends objects it
+ * fills again once the read's records are delivered, so a trade read from bytes allocates nothing;
+ * whoever keeps a delivered trade beyond that call copies it (docs/architecture.md#data-path).
+ */
+export type TradeLender = () => Trade;
+
+/** A Trade to fill, with the fields in the order every parser writes them (one hidden class for all). */
+export function newTrade(): Trade {
+  return { type: 'trade', exchange: 'binance', market: 'spot', symbol: '', id: '', price: 0.5, amount: 0.5, side: 'buy', timestamp: 0.5, localTimestamp: 0.5 };
+}
+
 export interface FrameParser {
   /**
    * Never throws for bad input: a frame it cannot read raises MalformedFrameError,
@@ -150,6 +162,13 @@ export interface FrameParser {
    * gathers a socket read's records in one array). Throws as `parse` does, with `out` untouched.
    */
   parseInto?(frame: string | Buffer, localTimestamp: number, out: MarketRecord[]): readonly ControlMessage[];
+  /**
+   * The venue's common trade frame read straight from its UTF-8 bytes — bytes [start, end) of a
+   * socket read, never decoded — with its records appended to `out`, each trade one `lend` gave.
+   * False when the frame is not one it takes, with nothing appended: the caller decodes it and
+   * calls parseInto or parse, which read any frame the reference way. Never throws.
+   */
+  scanBytes?(bytes: Uint8Array, start: number, end: number, localTimestamp: number, out: MarketRecord[], lend: TradeLender): boolean;
 }
 
 /** What the injected HTTP layer answers: parsed JSON body plus the headers adapters care about. */

@@ -131,8 +131,10 @@ export interface SubmitResult {
 
 export interface Pipeline {
   /**
-   * Takes ownership of `records` (do not mutate the array afterwards). Returns false when the
-   * caller must stop reading until pressure$ is false. Throws TV_ERR_PIPELINE_CLOSED after close().
+   * Takes ownership of `records` (do not mutate the array afterwards), not of its trades: they
+   * may be lent (transport/trade-pool.ts) and are copied by whatever keeps them. Returns false
+   * when the caller must stop reading until pressure$ is false. Throws TV_ERR_PIPELINE_CLOSED
+   * after close().
    */
   push(records: readonly MarketRecord[], origin?: RecordOrigin): boolean;
   /**
@@ -171,6 +173,14 @@ export interface Pipeline {
   abandon(): number;
 }
 
+/**
+ * A record a subscriber may keep: trades pushed may be lent (transport/trade-pool.ts) and filled
+ * again after the push, so records$ carries copies of them.
+ */
+function owned(r: MarketRecord): MarketRecord {
+  return r.type === 'trade' ? { ...r } : r;
+}
+
 export function createPipeline(options: PipelineOptions): Pipeline {
   const clock = options.clock ?? systemClock;
   const batchMaxRecords = options.batchMaxRecords ?? 5000;
@@ -207,7 +217,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     // Subject.next allocates per call (a closure, an iterator: ~90 bytes per frame, measured) even
     // with no one listening, which is the usual case: asked first
     onQueued: (records) => {
-      if (records$.observed) records$.next(records);
+      if (records$.observed) records$.next(records.map(owned));
     },
     ...(options.onWriteHealth ? { onWriteHealth: options.onWriteHealth } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

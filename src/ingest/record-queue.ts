@@ -72,7 +72,8 @@ class Segment {
     const part = r.type === 'trade' && columnable(r) ? idPart(r.id) : '';
     if (typeof part !== 'number') {
       this.kinds[row] = OBJECT_ROW;
-      this.refs[row * 3] = r;
+      // a trade is kept as a copy: the one pushed may be lent (transport/trade-pool.ts)
+      this.refs[row * 3] = r.type === 'trade' ? { ...r } : r;
       return;
     }
     const t = r as Trade;

@@ -6,11 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_FRAME_BYTES } from '../exchanges/common.js';
 import type { BookFrame } from '../books/types.js';
-import { failureReason, type ControlMessage, type Instrument, type SubscribeOptions, type WireRequest } from '../exchanges/types.js';
+import { asciiString } from '../exchanges/scan/byte-scan.js';
+import { failureReason, type ControlMessage, type FrameParser, type Instrument, type SubscribeOptions, type WireRequest } from '../exchanges/types.js';
 import type { LinkBooks } from '../ingest/venue-books.js';
 import type { Channel, MarketRecord } from '../records.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
 import { Pacer } from './pacer.js';
+import { TradePool } from './trade-pool.js';
 import type { VenueIo } from './venue-io.js';
 import { SOCKET_OPEN, WsClient, type ClientSocket } from './ws-client.js';
 
@@ -71,6 +73,8 @@ export class Link {
    * so nothing is seen out of its order on the socket.
    */
   private pending: MarketRecord[] = [];
+  /** the trades a byte scanner fills during a read, free again once `pending` is delivered */
+  private readonly trades = new TradePool();
   /** the read's receive time: the frames of one read arrived together; undefined between reads */
   private readAt: number | undefined;
   /** bound once: queued at the first frame of each read */
@@ -111,6 +115,7 @@ export class Link {
     );
     this.socket.on('open', () => !this.done && on.open());
     this.socket.on('message', (data: string | Buffer, isBinary: boolean) => this.receive(data, isBinary));
+    if (this.parser.scanBytes !== undefined) this.socket.takeTextBytes?.((bytes, start, end) => this.receiveBytes(bytes, start, end));
     // the server's pings prove the socket is alive (the client answers them by itself), never that data
     // flows: a server can keep pinging while its feed has stopped
     this.socket.on('ping', () => !this.done && on.pong());
@@ -208,15 +213,39 @@ export class Link {
     this.on.closed(reason);
   }
 
-  private receive(data: string | Buffer, isBinary: boolean): void {
-    const frame = isBinary || typeof data === 'string' ? data : data.toString();
-    // one clock read per socket read: the records' localTimestamp and the raw frame's receive time
-    // are the same number, so a reparse of the raw frame rebuilds the very same records
+  /**
+   * One clock read per socket read: the records' localTimestamp and the raw frame's receive time
+   * are the same number, so a reparse of the raw frame rebuilds the very same records.
+   */
+  private receivedAt(): number {
     let receivedAt = this.readAt;
     if (receivedAt === undefined) {
       receivedAt = this.readAt = this.clock.now();
       queueMicrotask(this.endOfRead);
     }
+    return receivedAt;
+  }
+
+  /**
+   * A text frame offered as bytes before it is decoded (ClientSocket.takeTextBytes): the venue's
+   * common trade frame is read in place into lent trades (TradePool); false leaves any other frame
+   * to receive(), as text. A frame taken here is ASCII (the scanners take nothing else), so its
+   * raw copy, when raw frames are kept, is the same text receive() would have kept.
+   */
+  private receiveBytes(bytes: Uint8Array, start: number, end: number): boolean {
+    if (this.done) return false;
+    const receivedAt = this.receivedAt();
+    const pending = this.pending;
+    const from = pending.length;
+    if (!(this.parser.scanBytes as NonNullable<FrameParser['scanBytes']>)(bytes, start, end, receivedAt, pending, this.trades.lend)) return false;
+    if (this.io.raw !== undefined) this.io.raw(asciiString(bytes, start, end), receivedAt, this.connection);
+    this.dataFrame(from);
+    return true;
+  }
+
+  private receive(data: string | Buffer, isBinary: boolean): void {
+    const frame = isBinary || typeof data === 'string' ? data : data.toString();
+    const receivedAt = this.receivedAt();
     this.io.raw?.(frame, receivedAt, this.connection);
     if (this.books !== undefined && this.books.mayBeBookFrame(frame)) {
       this.deliverPending();
@@ -238,6 +267,16 @@ export class Link {
       this.refuse(error, frame, data, receivedAt);
       return;
     }
+    this.dataFrame(from);
+    if (control.length > 0) {
+      this.deliverPending();
+      this.control(control, frame, receivedAt);
+    }
+  }
+
+  /** a frame whose records are `pending[from…]`: counted, and its symbols' data confirms their subscription */
+  private dataFrame(from: number): void {
+    const pending = this.pending;
     const n = pending.length - from;
     this.on.frame(n, false, pending, from);
     if (n > 0 && this.awaitingData.size > 0) {
@@ -248,18 +287,15 @@ export class Link {
       }
       if (seen !== undefined) this.ack(seen);
     }
-    if (control.length > 0) {
-      this.deliverPending();
-      this.control(control, frame, receivedAt);
-    }
   }
 
-  /** hands the read's records so far to the data path (see `pending`) */
+  /** hands the read's records so far to the data path (see `pending`), then takes the lent trades back */
   private deliverPending(): void {
     if (this.pending.length === 0) return;
     const records = this.pending;
     this.pending = [];
     if (!this.done) this.io.deliver(records, this.group);
+    this.trades.reclaim();
   }
 
   private refuse(error: unknown, frame: string | Buffer, data: string | Buffer, receivedAt: number): void {

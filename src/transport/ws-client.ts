@@ -2,7 +2,7 @@
  * A WebSocket client (RFC 6455) for the exchange feeds: the opening handshake over node:http or
  * node:https, frames read by ws-frame-reader.ts, masked frames written. It offers what a Link
  * uses and nothing else: no extensions (no compression), no subprotocols, text frames delivered as
- * strings. Why not the `ws` package, which the simulator's server still uses: see
+ * strings (or first offered as bytes, see takeTextBytes). Why not the `ws` package, which the simulator's server still uses: see
  * docs/architecture.md#websocket-client.
  *
  * Behaviour a Link relies on, kept as `ws` had it: 'open' once the handshake is verified; a
@@ -34,6 +34,12 @@ export interface ClientSocket {
   on(event: 'close', listener: (code: number, reason: Buffer) => void): this;
   once(event: 'close', listener: (code: number, reason: Buffer) => void): this;
   removeAllListeners(event: 'message'): this;
+  /**
+   * Offer every whole text frame to `take` as bytes first ([start, end) of a socket read, valid
+   * only during the call); one it takes (true) is neither decoded nor emitted as a 'message'.
+   * Optional: a socket without it emits every frame as text.
+   */
+  takeTextBytes?(take: (bytes: Uint8Array, start: number, end: number) => boolean): void;
   send(text: string): void;
   ping(): void;
   /** stop reading (TCP pushes back to the server) */
@@ -92,6 +98,7 @@ export class WsClient extends EventEmitter implements ClientSocket {
   private closeReason = '';
   private closeTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private textTaker: ((bytes: Uint8Array, start: number, end: number) => boolean) | undefined;
 
   constructor(url: string, options: WsClientOptions) {
     super();
@@ -102,6 +109,7 @@ export class WsClient extends EventEmitter implements ClientSocket {
     const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
     this.reader = new FrameReader(
       {
+        textBytes: (bytes, start, end) => this.textTaker !== undefined && this.textTaker(bytes, start, end),
         text: (text) => this.emit('message', text, false),
         binary: (data) => this.emit('message', data, true),
         ping: (data) => {
@@ -140,6 +148,10 @@ export class WsClient extends EventEmitter implements ClientSocket {
 
   get readyState(): number {
     return this.state;
+  }
+
+  takeTextBytes(take: (bytes: Uint8Array, start: number, end: number) => boolean): void {
+    this.textTaker = take;
   }
 
   send(text: string): void {

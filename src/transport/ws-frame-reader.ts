@@ -5,7 +5,8 @@
  * Why our own: a market-data socket carries one small frame per trade, and the generic receiver we
  * used before made three Buffer views and an event per frame before our parser saw a byte — about
  * a sixth of a trade's main-thread time (docs/architecture.md#websocket-client). Here a text frame
- * that sits whole in one chunk (nearly all of them) is decoded straight from the chunk into the
+ * that sits whole in one chunk (nearly all of them) is offered in place, as bytes of the chunk, to
+ * a byte scanner (FrameEvents.textBytes), and otherwise decoded straight from the chunk into the
  * string the parsers read, with nothing allocated in between.
  *
  * What a client must refuse is refused, as the connection-failing close code the RFC names: a
@@ -16,6 +17,12 @@
 import { isUtf8 } from 'node:buffer';
 
 export interface FrameEvents {
+  /**
+   * A whole text message's bytes, offered before it is decoded: [start, end) of `bytes`, valid only
+   * during the call. True when the receiver took it from the bytes (it must then have checked them:
+   * the byte scanners take ASCII only); false, and the message is decoded and given to `text`.
+   */
+  textBytes?(bytes: Buffer, start: number, end: number): boolean;
   /** a whole text message */
   text(text: string): void;
   /** a whole binary message */
@@ -190,6 +197,7 @@ export class FrameReader {
   }
 
   private textFrom(buf: Buffer, start: number, end: number): void {
+    if (this.on.textBytes?.(buf, start, end) === true) return;
     // (no encoding named: Node goes straight to its UTF-8 decoder, skipping the encoding lookup)
     const text = buf.toString(undefined, start, end);
     // decoding turns bytes that are not UTF-8 into U+FFFD; only then is the frame checked

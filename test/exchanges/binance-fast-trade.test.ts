@@ -10,9 +10,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBinanceParser } from '../../src/exchanges/binance/parser.js';
-import { createBinanceTradeScanner } from '../../src/exchanges/binance/fast-trade.js';
-import type { Instrument, ParseResult } from '../../src/exchanges/types.js';
-import type { Market, MarketRecord } from '../../src/records.js';
+import { createBinanceTradeScanner, type BinanceTradeScanner } from '../../src/exchanges/binance/fast-trade.js';
+import { newTrade, type Instrument, type ParseResult } from '../../src/exchanges/types.js';
+import type { Market, MarketRecord, Trade } from '../../src/records.js';
 import {
   ODD_DECIMALS, ODD_IDS, ODD_STRINGS, ODD_TIMESTAMPS, assertSame, damage, decimalValue, integerIdValue, objectText, pick, rng, shuffle, timestampValue, varyFields, type Field,
 } from './support/fast-path-diff.js';
@@ -30,7 +30,15 @@ function pair(market: Market) {
   return {
     fast: createBinanceParser(market, instruments),
     slow: createBinanceParser(market, instruments, { fastPath: false }),
-    scan: createBinanceTradeScanner(market, (id) => id),
+    scan: textScanner(createBinanceTradeScanner(market, (id) => id)),
+  };
+}
+
+/** the byte scanner asked about a frame given as text (its UTF-8 bytes, alone in their buffer) */
+function textScanner(scanner: BinanceTradeScanner): (text: string, local: number) => Trade | undefined {
+  return (text, local) => {
+    const bytes = Buffer.from(text);
+    return scanner(bytes, 0, bytes.length, local, newTrade);
   };
 }
 
@@ -209,6 +217,37 @@ describe('binance trade scanner = JSON.parse path', () => {
     // 41 digits: both refuse it
     const tooLong = `{"e":"trade","E":1,"s":"BTCUSDT","t":${'1'.repeat(41)},"p":"1.5","q":"2","T":1690000000120,"m":false}`;
     assert.equal(assertSame(fast, slow, tooLong, LOCAL).ok, false);
+  });
+
+  test('a frame read in place, inside a larger buffer, is read as when alone: nothing before or after it counts', () => {
+    const scanner = createBinanceTradeScanner('spot', (id) => id);
+    const r = rng(0xb17e5);
+    let read = 0;
+    for (let k = 0; k < 2000; k++) {
+      const frame = generatedFrame(r);
+      const alone = textScanner(scanner)(frame, LOCAL);
+      // what may sit around a frame in a socket read: the next frame's header, digits, a brace, quotes
+      const before = Buffer.from(pick(r, ['', '\x81\x7e', '}', '"', '12']), 'latin1');
+      const after = Buffer.from(pick(r, ['', '}', '"}', '0123', ',"x":1}', '\x81~{"e":"trade"}']), 'latin1');
+      const bytes = Buffer.concat([before, Buffer.from(frame), after]);
+      const inPlace = scanner(bytes, before.length, bytes.length - after.length, LOCAL, newTrade);
+      assert.deepStrictEqual(inPlace, alone, JSON.stringify({ frame, before: before.toString('latin1'), after: after.toString('latin1') }));
+      if (alone !== undefined) read++;
+    }
+    assert.ok(read > 800, `only ${read} frames read`);
+  });
+
+  test('a trade is written into the object lent for it, and nothing is lent for a frame not taken', () => {
+    const scanner = createBinanceTradeScanner('spot', (id) => id);
+    const lent = newTrade();
+    let lends = 0;
+    const lend = () => (lends++, lent);
+    const frame = Buffer.from('{"e":"trade","E":1,"s":"BTCUSDT","t":42,"p":"1.5","q":"2","T":1690000000120,"m":false}');
+    assert.equal(scanner(frame, 0, frame.length, LOCAL, lend), lent);
+    assert.deepStrictEqual({ ...lent }, { type: 'trade', exchange: 'binance', market: 'spot', symbol: 'BTCUSDT', id: '42', price: 1.5, amount: 2, side: 'buy', timestamp: 1690000000120, localTimestamp: LOCAL });
+    const ticker = Buffer.from('{"e":"24hrTicker","E":1,"s":"BTCUSDT","c":"1"}');
+    assert.equal(scanner(ticker, 0, ticker.length, LOCAL, lend), undefined);
+    assert.equal(lends, 1);
   });
 
   test('a flat event with a "stream" key is read as a wrapper by both (and refused)', () => {

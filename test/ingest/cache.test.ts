@@ -25,3 +25,15 @@ test('the cache keeps the latest ticker and last trade per symbol; an older back
     'BTC/USDT:2:11', 'ETH/USDT:9:undefined',
   ]);
 });
+
+test('the cache keeps a copy of a trade: one filled again after update (a lent one) changes nothing, and what a reader got stays as it was', () => {
+  const c = new LatestCache();
+  const lent = trade(1, { timestamp: NOW, price: 100 });
+  c.update(lent);
+  Object.assign(lent, { id: '7', price: 1, timestamp: NOW - 60_000 }); // the object reused for another trade
+  const read = c.get('binance', 'spot', 'BTC/USDT');
+  assert.deepEqual(read?.trade, trade(1, { timestamp: NOW, price: 100 }));
+  c.update(trade(2, { timestamp: NOW + 1, price: 101 }));
+  assert.equal(read?.trade?.id, '1', 'a reader holds a snapshot, not the object the cache goes on filling');
+  assert.equal(c.get('binance', 'spot', 'BTC/USDT')?.trade?.price, 101);
+});

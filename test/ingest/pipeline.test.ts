@@ -178,6 +178,18 @@ describe('pipeline validation and dedup', () => {
     pipeline.push([trade(3), trade(4, { price: 0 }), trade(5)]);
     assert.deepEqual(seen, [['1', '2', '3'], ['5']]);
   });
+
+  test('records$ carries copies of trades: a subscriber keeps what it got though the pushed objects are filled again (lent)', () => {
+    const { pipeline } = setup();
+    const kept: MarketRecord[] = [];
+    pipeline.records$.subscribe((rs) => kept.push(...rs));
+    const lent = trade(1, { price: 10 });
+    pipeline.push([lent]);
+    Object.assign(lent, { id: '2', price: 20 });
+    pipeline.push([lent]);
+    Object.assign(lent, { id: '3', price: 30 });
+    assert.deepEqual(kept.map((r) => (r.type === 'trade' ? `${r.id}@${r.price}` : '')), ['1@10', '2@20']);
+  });
 });
 
 describe('pipeline backpressure', () => {

@@ -37,12 +37,14 @@ interface Seen {
   acked: string[];
   rejected: Array<{ symbols: string[]; reason: string; named?: string[] }>;
   delivered: MarketRecord[];
+  /** the delivered arrays' records as given (not copies) */
+  batches: MarketRecord[][];
   /** the symbols of each data frame, as the frame event gave them */
   frameSymbols: string[][];
 }
 
 function open(exchange: ExchangeId, market: Market, channels: Channel[] = ['trade']): { link: Link; seen: Seen; opened: Promise<void> } {
-  const seen: Seen = { events: [], frames: 0, records: 0, pongs: 0, acked: [], rejected: [], delivered: [], frameSymbols: [] };
+  const seen: Seen = { events: [], frames: 0, records: 0, pongs: 0, acked: [], rejected: [], delivered: [], batches: [], frameSymbols: [] };
   const list = INSTRUMENTS[exchange]!;
   let resolveOpen!: () => void;
   const opened = new Promise<void>((r) => (resolveOpen = r));
@@ -65,7 +67,11 @@ function open(exchange: ExchangeId, market: Market, channels: Channel[] = ['trad
       wsUrl: url,
       instrument: (s) => list.find((i) => i.symbol === s),
       instruments: () => list,
-      deliver: (records) => seen.delivered.push(...records),
+      // copies: a delivered trade may be lent (transport/trade-pool.ts) and filled again after the call
+      deliver: (records) => {
+        seen.batches.push(records.slice());
+        seen.delivered.push(...records.map((r) => ({ ...r })));
+      },
     },
     channels,
     0,
@@ -247,6 +253,39 @@ describe('link', () => {
       link.subscribe(['BTC/USDT', 'ETH/USDT']);
       await until(() => seen.frameSymbols.length === 3, 'three data frames');
       assert.deepEqual(seen.frameSymbols, [['BTC/USDT'], ['ETH/USDT'], ['BTC/USDT']]);
+    } finally {
+      link.close();
+    }
+  });
+
+  test('Binance: trades read from bytes into lent objects are delivered in order with the frames read as text between them', async () => {
+    const trade = (s: string, t: number) => JSON.stringify({ e: 'trade', E: 1_700_000_000_001, s, t, p: `${100 + t}.5`, q: '1.25', T: 1_700_000_000_000 + t, m: t % 2 === 0, M: true });
+    const sent: string[] = [];
+    for (let t = 1; t <= 600; t++) {
+      sent.push(trade(t % 3 === 0 ? 'ETHUSDT' : 'BTCUSDT', t));
+      // between them, frames the byte scanner leaves to the text path: a ticker, a trade with
+      // whitespace, an answer with no request behind it
+      if (t % 97 === 0) sent.push(JSON.stringify({ e: '24hrTicker', E: 1_700_000_000_000 + t, s: 'BTCUSDT', c: '101.0' }));
+      if (t % 101 === 0) sent.push(trade('BTCUSDT', 10_000 + t).replace(',', ', '));
+    }
+    script = (ws) =>
+      ws.on('message', (data) => {
+        const req = JSON.parse(String(data)) as { id: number };
+        ws.send(JSON.stringify({ result: null, id: req.id }));
+        for (const frame of sent) ws.send(frame);
+      });
+    const { link, seen, opened } = open('binance', 'spot', ['trade', 'ticker']);
+    await opened;
+    try {
+      link.subscribe(['BTC/USDT', 'ETH/USDT']);
+      await until(() => seen.delivered.length === sent.length, 'every frame delivered');
+      const parser = createAdapter('binance', 'spot', { wsUrl: url }).createParser(INSTRUMENTS.binance);
+      const expected = sent.flatMap((f) => parser.parse(f, 0).records.map((r) => ({ ...r, localTimestamp: 0 })));
+      assert.deepEqual(seen.delivered.map((r) => ({ ...r, localTimestamp: 0 })), expected);
+      // and they were lent: one object carried trades of more than one delivery (the copy rule is exercised)
+      const batchesOf = new Map<MarketRecord, number>();
+      for (const batch of seen.batches) for (const r of new Set(batch)) batchesOf.set(r, (batchesOf.get(r) ?? 0) + 1);
+      assert.ok([...batchesOf.values()].some((n) => n > 1), 'no trade object was reused across deliveries');
     } finally {
       link.close();
     }

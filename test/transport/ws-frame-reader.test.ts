@@ -157,3 +157,49 @@ describe('ws frame reader', () => {
     }
   });
 });
+
+describe('text offered as bytes first', () => {
+  test('a frame the receiver takes from its bytes is not decoded; one it leaves is, in order; bytes are the frame exactly, however the stream is cut', () => {
+    const frames = ['{"take":1}', 'left as text', '{"take":2}', long, '{"take":3}'];
+    const bytes = Buffer.concat([...frames.slice(0, 3).map((f) => frame(0x1, f)), frame(0x1, long.slice(0, 100), { fin: false }), frame(0x0, long.slice(100)), frame(0x1, frames[4] as string)]);
+    for (const cuts of [[], [1], [5, 17], [30, 31, 32], [bytes.length - 1]]) {
+      const events: Event[] = [];
+      const on: FrameEvents = {
+        textBytes: (b, start, end) => {
+          const text = b.toString('utf8', start, end);
+          if (!text.startsWith('{"take"')) return false;
+          events.push(['bytes', text]);
+          return true;
+        },
+        text: (t) => events.push(['text', t]),
+        binary: () => events.push(['binary']),
+        ping: () => events.push(['ping']),
+        pong: () => events.push(['pong']),
+        close: (code) => events.push(['close', code]),
+        fail: (code, message) => events.push(['fail', code, message]),
+      };
+      const r = new FrameReader(on, 1 << 20);
+      let at = 0;
+      for (const c of [...cuts, bytes.length]) {
+        r.push(bytes.subarray(at, c));
+        at = c;
+      }
+      assert.deepEqual(events, [['bytes', '{"take":1}'], ['text', 'left as text'], ['bytes', '{"take":2}'], ['text', long], ['bytes', '{"take":3}']], `cuts ${cuts}`);
+    }
+  });
+
+  test('a frame left by the receiver is still checked as UTF-8: bad bytes fail the connection (1007)', () => {
+    const events: Event[] = [];
+    const on: FrameEvents = {
+      textBytes: () => false,
+      text: (t) => events.push(['text', t]),
+      binary: () => {},
+      ping: () => {},
+      pong: () => {},
+      close: () => {},
+      fail: (code) => events.push(['fail', code]),
+    };
+    new FrameReader(on, 1 << 20).push(frame(0x1, Buffer.from([0x7b, 0xff, 0x7d])));
+    assert.deepEqual(events, [['fail', 1007]]);
+  });
+});

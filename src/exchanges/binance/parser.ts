@@ -11,12 +11,14 @@ import {
   MAX_REASON_LENGTH, NO_CONTROL, frameText, integerId, isRecord, needsRawDigits, notAnObject, num, optNum, parseJsonFrame, preview, rawIntegerField, str,
   symbolMapper, timestampMs,
 } from '../common.js';
-import type { ControlMessage, FrameParser, Instrument, ParseResult } from '../types.js';
-import { MalformedFrameError } from '../types.js';
+import type { ControlMessage, FrameParser, Instrument, ParseResult, TradeLender } from '../types.js';
+import { MalformedFrameError, newTrade } from '../types.js';
 import { createBinanceTradeScanner } from './fast-trade.js';
 import { guessSymbol } from './symbols.js';
 
 type Json = Record<string, unknown>;
+/** String.prototype.isWellFormed (ES2024, in Node 20; the project's lib is ES2023) */
+type WellFormed = { isWellFormed(): boolean };
 
 export interface BinanceParserOptions {
   /** read trade frames with the hand-written scanner first (default); false: JSON.parse only (tests, benches compare the two) */
@@ -98,11 +100,22 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
     return undefined;
   }
 
+  /**
+   * The scanner's reading of a frame given as text (a test's socket, the CLI, a declined frame).
+   * Text with a lone surrogate has no UTF-8 bytes (encoding makes it U+FFFD), so it is never
+   * scanned: the JSON path reads it as it is. Off a socket no such text exists.
+   */
+  function scanText(text: string, localTimestamp: number): Trade | undefined {
+    if (scanTrade === undefined || !(text as unknown as WellFormed).isWellFormed()) return undefined;
+    const bytes = Buffer.from(text);
+    return scanTrade(bytes, 0, bytes.length, localTimestamp, newTrade);
+  }
+
   function parse(frame: string | Buffer, localTimestamp: number): ParseResult {
     const text = frameText(frame);
     // most frames are trades: the scanner reads those without JSON.parse, and leaves the rest
     // (and any trade it cannot read exactly as below) to the JSON path
-    const fast = scanTrade?.(text, localTimestamp);
+    const fast = scanText(text, localTimestamp);
     if (fast !== undefined) return { records: [fast], control: NO_CONTROL };
     return parseJson(text, localTimestamp);
   }
@@ -150,7 +163,7 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
 
   function parseInto(frame: string | Buffer, localTimestamp: number, out: MarketRecord[]): readonly ControlMessage[] {
     const text = frameText(frame);
-    const fast = scanTrade?.(text, localTimestamp);
+    const fast = scanText(text, localTimestamp);
     if (fast !== undefined) {
       out.push(fast);
       return NO_CONTROL;
@@ -160,7 +173,14 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
     return result.control;
   }
 
-  return { parse, parseInto };
+  function scanBytes(bytes: Uint8Array, start: number, end: number, localTimestamp: number, out: MarketRecord[], lend: TradeLender): boolean {
+    const fast = scanTrade?.(bytes, start, end, localTimestamp, lend);
+    if (fast === undefined) return false;
+    out.push(fast);
+    return true;
+  }
+
+  return scanTrade === undefined ? { parse, parseInto } : { parse, parseInto, scanBytes };
 }
 
 /** a bare `<symbol>@bookTicker` event: update id, symbol, best bid and ask with their sizes, no `e` */
