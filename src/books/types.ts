@@ -63,6 +63,12 @@ export interface BookVenue {
   needsSnapshot: boolean;
   /** a parser for this connection's frames; non-book frames give [] */
   createFrameParser(instruments?: readonly Instrument[]): (text: string) => BookFrame[];
+  /**
+   * The venue's common book frame read straight from its bytes ([start, end) of a socket read,
+   * never decoded; docs/architecture.md#trades-from-bytes); undefined for any frame it does not
+   * take, which then goes to the frame parser as text. Optional: without it every frame is text.
+   */
+  createByteScanner?(instruments?: readonly Instrument[]): (bytes: Uint8Array, start: number, end: number) => BookFrame | undefined;
   /** a REST depth answer (the body as JSON) → a snapshot frame for `nativeId`'s symbol */
   parseSnapshot(body: unknown, instruments?: readonly Instrument[], nativeId?: string): BookFrame;
   createSync(): BookSync;

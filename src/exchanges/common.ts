@@ -1,6 +1,6 @@
 /** Small pure helpers every adapter needs; one copy here instead of four. */
 import { MalformedFrameError, type ControlMessage, type FrameFailureReason } from './types.js';
-import { ownSlice } from './scan/json-scan.js';
+import { ownSlice } from './scan/own-slice.js';
 import { asciiString } from './scan/byte-scan.js';
 
 /** A field the kind requires that is absent is `missing-field`; one of the wrong form, `bad-field`. */

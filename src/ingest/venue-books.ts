@@ -47,6 +47,8 @@ export interface LinkBooks {
   mayBeBookFrame(frame: string | Buffer): boolean;
   /** the frame's book frames; [] when it is not a book frame after all. Throws MalformedFrameError */
   parse(frame: string | Buffer): BookFrame[];
+  /** the venue's common book frame read from its bytes (BookVenue.createByteScanner); undefined: read it as text */
+  scanBytes?(bytes: Uint8Array, start: number, end: number): BookFrame | undefined;
   take(frames: readonly BookFrame[], receivedAt: number): void;
   /** the socket stopped carrying these symbols (unsubscribed) */
   drop(symbols: readonly string[]): void;
@@ -144,9 +146,11 @@ export class VenueBooks {
     });
     this.keepers.add(held);
     const parse = venue.createFrameParser(this.o.instruments());
+    const scanBytes = venue.createByteScanner?.(this.o.instruments());
     return {
       mayBeBookFrame: (frame) => venue.mayBeBookFrame(frame),
       parse: (frame) => parse(typeof frame === 'string' ? frame : frame.toString('utf8')),
+      ...(scanBytes !== undefined ? { scanBytes } : {}),
       take: (frames, receivedAt) => {
         for (const f of frames) held.keeper.onFrame(f, receivedAt);
       },

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_FRAME_BYTES } from '../exchanges/common.js';
 import type { BookFrame } from '../books/types.js';
-import { asciiString } from '../exchanges/scan/byte-scan.js';
-import { failureReason, type ControlMessage, type FrameParser, type Instrument, type SubscribeOptions, type WireRequest } from '../exchanges/types.js';
+import { utf8String } from '../exchanges/scan/byte-scan.js';
+import { failureReason, type ControlMessage, type Instrument, type SubscribeOptions, type WireRequest } from '../exchanges/types.js';
 import type { LinkBooks } from '../ingest/venue-books.js';
 import type { Channel, MarketRecord } from '../records.js';
 import { backgroundClock, type Clock } from '../time/clock.js';
@@ -115,7 +115,7 @@ export class Link {
     );
     this.socket.on('open', () => !this.done && on.open());
     this.socket.on('message', (data: string | Buffer, isBinary: boolean) => this.receive(data, isBinary));
-    if (this.parser.scanBytes !== undefined) this.socket.takeTextBytes?.((bytes, start, end) => this.receiveBytes(bytes, start, end));
+    if (this.parser.scanBytes !== undefined || this.books?.scanBytes !== undefined) this.socket.takeTextBytes?.((bytes, start, end) => this.receiveBytes(bytes, start, end));
     // the server's pings prove the socket is alive (the client answers them by itself), never that data
     // flows: a server can keep pinging while its feed has stopped
     this.socket.on('ping', () => !this.done && on.pong());
@@ -228,17 +228,26 @@ export class Link {
 
   /**
    * A text frame offered as bytes before it is decoded (ClientSocket.takeTextBytes): the venue's
-   * common trade frame is read in place into lent trades (TradePool); false leaves any other frame
-   * to receive(), as text. A frame taken here is ASCII (the scanners take nothing else), so its
-   * raw copy, when raw frames are kept, is the same text receive() would have kept.
+   * common book frame is read in place, and its common trade frame into lent trades (TradePool);
+   * false leaves any other frame to receive(), as text. A frame taken here is well-formed UTF-8
+   * (the scanners take nothing else), so its raw copy, when raw frames are kept, is the same text
+   * receive() would have kept.
    */
   private receiveBytes(bytes: Uint8Array, start: number, end: number): boolean {
     if (this.done) return false;
     const receivedAt = this.receivedAt();
+    const book = this.books?.scanBytes?.(bytes, start, end);
+    if (book !== undefined) {
+      if (this.io.raw !== undefined) this.io.raw(utf8String(bytes, start, end), receivedAt, this.connection);
+      this.deliverPending();
+      this.takeBook([book], receivedAt);
+      return true;
+    }
+    if (this.parser.scanBytes === undefined) return false;
     const pending = this.pending;
     const from = pending.length;
-    if (!(this.parser.scanBytes as NonNullable<FrameParser['scanBytes']>)(bytes, start, end, receivedAt, pending, this.trades.lend)) return false;
-    if (this.io.raw !== undefined) this.io.raw(asciiString(bytes, start, end), receivedAt, this.connection);
+    if (!this.parser.scanBytes(bytes, start, end, receivedAt, pending, this.trades.lend)) return false;
+    if (this.io.raw !== undefined) this.io.raw(utf8String(bytes, start, end), receivedAt, this.connection);
     this.dataFrame(from);
     return true;
   }
@@ -317,6 +326,13 @@ export class Link {
     }
     // not a book frame after all (an ack naming the book channel): the trade parser reads it
     if (frames.length === 0) return false;
+    this.takeBook(frames, receivedAt);
+    return true;
+  }
+
+  /** a book frame's updates: counted, their symbols' data confirms their subscription, the books take them */
+  private takeBook(frames: readonly BookFrame[], receivedAt: number): void {
+    const books = this.books as LinkBooks;
     this.on.frame(0, false);
     let previous: string | undefined;
     for (const f of frames) {
@@ -326,7 +342,6 @@ export class Link {
       if (this.awaitingData.delete(f.symbol)) this.ack([f.symbol]);
     }
     books.take(frames, receivedAt);
-    return true;
   }
 
   private control(messages: readonly ControlMessage[], frame: string | Buffer, receivedAt: number): void {

@@ -10,7 +10,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFrameParser } from '../../src/exchanges/binance/book.js';
-import { createBinanceDepthScanner } from '../../src/exchanges/binance/fast-depth.js';
+import { createBinanceDepthScanner, type BinanceDepthScanner } from '../../src/exchanges/binance/fast-depth.js';
+import type { BookFrame } from '../../src/books/types.js';
 import { MalformedFrameError, type Instrument } from '../../src/exchanges/types.js';
 import type { Market } from '../../src/records.js';
 import {
@@ -41,7 +42,15 @@ function pair(market: Market) {
   return {
     fast: createFrameParser(market, instruments),
     slow: createFrameParser(market, instruments, { fastPath: false }),
-    scan: createBinanceDepthScanner(market, (id) => id),
+    scan: textScanner(createBinanceDepthScanner(market, (id) => id)),
+  };
+}
+
+/** the byte scanner asked about a frame given as text (its UTF-8 bytes, alone in their buffer) */
+function textScanner(scanner: BinanceDepthScanner): (text: string) => BookFrame | undefined {
+  return (text) => {
+    const bytes = Buffer.from(text);
+    return scanner(bytes, 0, bytes.length);
   };
 }
 
@@ -164,7 +173,7 @@ describe('Binance depth scanner: the same BookFrames as the JSON.parse path', ()
   });
 
   test('the scanner declines what it must not read, and never makes a frame of it', () => {
-    const scan = createBinanceDepthScanner('futures', (id) => id);
+    const scan = textScanner(createBinanceDepthScanner('futures', (id) => id));
     const good = '{"e":"depthUpdate","E":1,"T":2,"s":"X","U":5,"u":6,"pu":4,"b":[["1","2"]],"a":[]}';
     assert.notEqual(scan(good), undefined);
     for (const bad of [
@@ -180,6 +189,24 @@ describe('Binance depth scanner: the same BookFrames as the JSON.parse path', ()
       `${good} `,
       `{"stream":"x","data":${good},"x":1}`,
     ]) assert.equal(scan(bad), undefined, bad);
+  });
+
+  test('a frame read in place, inside a larger buffer, is read as when alone', () => {
+    for (const market of ['spot', 'futures'] as const) {
+      const scanner = createBinanceDepthScanner(market, (id) => id);
+      const r = rng(market === 'spot' ? 41 : 42);
+      let read = 0;
+      for (let i = 0; i < 2000; i++) {
+        const frame = r() < 0.2 ? damage(r, wrap(r, objectText(depthFields(r, market, false)))) : wrap(r, objectText(depthFields(r, market, r() < 0.3)));
+        const alone = textScanner(scanner)(frame);
+        const before = Buffer.from(pick(r, ['', '\x81\x7e', '[', '"', '12']), 'latin1');
+        const after = Buffer.from(pick(r, ['', ']', '"]]', '0123', ',"x":1}', '\x81~{"e":"depthUpdate"}']), 'latin1');
+        const bytes = Buffer.concat([before, Buffer.from(frame), after]);
+        assert.deepStrictEqual(scanner(bytes, before.length, bytes.length - after.length), alone, JSON.stringify({ frame, before: before.toString('latin1'), after: after.toString('latin1') }));
+        if (alone !== undefined) read++;
+      }
+      assert.ok(read > 1000, `${market}: only ${read} frames read`);
+    }
   });
 
   test('ids remembered by the scanner: each frame still gets its own id and symbol, colliding hashes included', () => {

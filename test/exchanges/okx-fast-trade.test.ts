@@ -10,10 +10,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdapter } from '../../src/exchanges/index.js';
 import { createOkxParser } from '../../src/exchanges/okx/parser.js';
-import { createOkxTradeScanner } from '../../src/exchanges/okx/fast-trade.js';
+import { createOkxTradeScanner, type OkxTradeScanner } from '../../src/exchanges/okx/fast-trade.js';
 import { contractTable } from '../../src/exchanges/okx/trades.js';
-import type { Instrument, RestClient } from '../../src/exchanges/types.js';
-import type { Market } from '../../src/records.js';
+import { newTrade, type Instrument, type RestClient } from '../../src/exchanges/types.js';
+import type { Market, MarketRecord } from '../../src/records.js';
 import {
   ODD_DECIMALS, ODD_STRINGS, ODD_TIMESTAMPS, assertSame, damage, decimalValue, objectText, pick, rng, shuffle, timestampValue, varyFields, type Field,
 } from './support/fast-path-diff.js';
@@ -35,7 +35,16 @@ function pair(market: Market, list: Instrument[] | undefined = instruments) {
   return {
     fast: createOkxParser(market, list),
     slow: createOkxParser(market, list, { fastPath: false }),
-    scan: createOkxTradeScanner(market, (id) => id, contractTable(list)),
+    scan: textScanner(createOkxTradeScanner(market, (id) => id, contractTable(list))),
+  };
+}
+
+/** the byte scanner asked about a frame given as text (its UTF-8 bytes, alone in their buffer): its records, or undefined */
+function textScanner(scanner: OkxTradeScanner): (text: string, local: number) => { records: MarketRecord[] } | undefined {
+  return (text, local) => {
+    const bytes = Buffer.from(text);
+    const records: MarketRecord[] = [];
+    return scanner(bytes, 0, bytes.length, local, records, newTrade) ? { records } : undefined;
   };
 }
 
@@ -157,6 +166,27 @@ describe('okx trades scanner = JSON.parse path', () => {
         assert.equal(scan(frame, LOCAL)?.records.length, count, frame.slice(0, 200));
         assert.ok(assertSame(fast, slow, frame, LOCAL).ok);
       }
+    }
+  });
+
+  test('a frame read in place, inside a larger buffer, is read as when alone; a frame not taken appends nothing', () => {
+    for (const market of ['spot', 'futures'] as const) {
+      const scanner = createOkxTradeScanner(market, (id) => id, contractTable(instruments));
+      const r = rng(market === 'spot' ? 0x51 : 0x52);
+      let read = 0;
+      for (let k = 0; k < 2000; k++) {
+        const frame = generatedFrame(r, market);
+        const alone = textScanner(scanner)(frame, LOCAL);
+        const before = Buffer.from(pick(r, ['', '\x81\x7e', '}', '"', '12']), 'latin1');
+        const after = Buffer.from(pick(r, ['', '}', '"}', '0123', ',"x":1}', ']}']), 'latin1');
+        const bytes = Buffer.concat([before, Buffer.from(frame), after]);
+        const held: MarketRecord[] = [];
+        const taken = scanner(bytes, before.length, bytes.length - after.length, LOCAL, held, newTrade);
+        assert.deepStrictEqual(taken ? { records: held } : undefined, alone, frame);
+        if (!taken) assert.equal(held.length, 0, `appended on a frame not taken: ${frame}`);
+        if (alone !== undefined) read++;
+      }
+      assert.ok(read > 500, `${market}: only ${read} frames read`);
     }
   });
 

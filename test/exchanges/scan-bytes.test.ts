@@ -59,3 +59,12 @@ test('the native-id cache gives what the mapper gives, asks it once per id, and 
   for (const id of many) assert.equal(cache.symbolOf(frame(id), 6, 6 + id.length), `${id}/X`);
   assert.equal(cache.symbolOf(frame('ID7USDT'), 6, 13), 'ID7USDT/X');
 });
+
+test('the cache keeps its own copy of an id: the socket read it came from may be filled again', () => {
+  const cache = new NativeIdCache((id) => `${id}/X`);
+  const chunk = Buffer.from('{"s":"BTCUSDT"}');
+  assert.equal(cache.lookup(chunk, 6, 13).nativeId, 'BTCUSDT');
+  chunk.write('ETHUSDT', 6, 'latin1');
+  assert.equal(cache.symbolOf(chunk, 6, 13), 'ETHUSDT/X');
+  assert.equal(cache.symbolOf(Buffer.from('{"s":"BTCUSDT"}'), 6, 13), 'BTCUSDT/X');
+});

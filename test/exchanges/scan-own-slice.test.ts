@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ownSlice } from '../../src/exchanges/scan/json-scan.js';
+import { ownSlice } from '../../src/exchanges/scan/own-slice.js';
 import { rawIntegerField } from '../../src/exchanges/common.js';
 
 setFlagsFromString('--expose-gc');

@@ -43,7 +43,7 @@ interface Seen {
   frameSymbols: string[][];
 }
 
-function open(exchange: ExchangeId, market: Market, channels: Channel[] = ['trade']): { link: Link; seen: Seen; opened: Promise<void> } {
+function open(exchange: ExchangeId, market: Market, channels: Channel[] = ['trade'], raw?: string[]): { link: Link; seen: Seen; opened: Promise<void> } {
   const seen: Seen = { events: [], frames: 0, records: 0, pongs: 0, acked: [], rejected: [], delivered: [], batches: [], frameSymbols: [] };
   const list = INSTRUMENTS[exchange]!;
   let resolveOpen!: () => void;
@@ -72,6 +72,7 @@ function open(exchange: ExchangeId, market: Market, channels: Channel[] = ['trad
         seen.batches.push(records.slice());
         seen.delivered.push(...records.map((r) => ({ ...r })));
       },
+      ...(raw ? { raw: (frame: string | Buffer) => void raw.push(String(frame)) } : {}),
     },
     channels,
     0,
@@ -262,7 +263,7 @@ describe('link', () => {
     const trade = (s: string, t: number) => JSON.stringify({ e: 'trade', E: 1_700_000_000_001, s, t, p: `${100 + t}.5`, q: '1.25', T: 1_700_000_000_000 + t, m: t % 2 === 0, M: true });
     const sent: string[] = [];
     for (let t = 1; t <= 600; t++) {
-      sent.push(trade(t % 3 === 0 ? 'ETHUSDT' : 'BTCUSDT', t));
+      sent.push(trade(t % 3 === 0 ? 'ETHUSDT' : t % 50 === 0 ? '币安人生USDT' : 'BTCUSDT', t));
       // between them, frames the byte scanner leaves to the text path: a ticker, a trade with
       // whitespace, an answer with no request behind it
       if (t % 97 === 0) sent.push(JSON.stringify({ e: '24hrTicker', E: 1_700_000_000_000 + t, s: 'BTCUSDT', c: '101.0' }));
@@ -274,11 +275,14 @@ describe('link', () => {
         ws.send(JSON.stringify({ result: null, id: req.id }));
         for (const frame of sent) ws.send(frame);
       });
-    const { link, seen, opened } = open('binance', 'spot', ['trade', 'ticker']);
+    const raw: string[] = [];
+    const { link, seen, opened } = open('binance', 'spot', ['trade', 'ticker'], raw);
     await opened;
     try {
       link.subscribe(['BTC/USDT', 'ETH/USDT']);
       await until(() => seen.delivered.length === sent.length, 'every frame delivered');
+      // raw frames kept are the frames as sent, whichever way they were read (a non-ASCII id included)
+      assert.deepEqual(raw.slice(-sent.length), sent);
       const parser = createAdapter('binance', 'spot', { wsUrl: url }).createParser(INSTRUMENTS.binance);
       const expected = sent.flatMap((f) => parser.parse(f, 0).records.map((r) => ({ ...r, localTimestamp: 0 })));
       assert.deepEqual(seen.delivered.map((r) => ({ ...r, localTimestamp: 0 })), expected);

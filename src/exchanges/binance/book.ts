@@ -16,7 +16,7 @@ import { bookId, bookLevels } from '../book-levels.js';
 import { frameText, isRecord, notAnObject, parseJsonFrame, str, symbolMapper, timestampMs } from '../common.js';
 import type { Instrument } from '../types.js';
 import { MalformedFrameError } from '../types.js';
-import { createBinanceDepthScanner } from './fast-depth.js';
+import { createBinanceDepthScanner, type BinanceDepthScanner } from './fast-depth.js';
 import { guessSymbol } from './symbols.js';
 
 /** a depth event, unwrapped from the combined-stream envelope when there is one */
@@ -25,13 +25,28 @@ function depthEvent(msg: Record<string, unknown>): Record<string, unknown> | und
   return inner.e === 'depthUpdate' ? inner : undefined;
 }
 
+/**
+ * The byte scanner's reading of a frame given as text (the live path hands it bytes: see
+ * createByteScanner). Text with a lone surrogate has no UTF-8 bytes, so the JSON path reads it.
+ */
+function scanText(scan: BinanceDepthScanner, text: string): BookFrame | undefined {
+  if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return undefined;
+  const bytes = Buffer.from(text);
+  return scan(bytes, 0, bytes.length);
+}
+
+/** the common depth event read from a frame's bytes (fast-depth.ts); undefined leaves the frame to the text path */
+export function createByteScanner(market: Market, instruments?: readonly Instrument[]): BinanceDepthScanner {
+  return createBinanceDepthScanner(market, symbolMapper(instruments, (nativeId) => guessSymbol(market, nativeId)));
+}
+
 export function createFrameParser(market: Market, instruments?: readonly Instrument[], options?: { fastPath?: boolean }): (text: string) => BookFrame[] {
   const toSymbol = symbolMapper(instruments, (nativeId) => guessSymbol(market, nativeId));
   // the common depth event read off the text (fast-depth.ts); anything else through JSON.parse
   const scan = options?.fastPath === false ? undefined : createBinanceDepthScanner(market, toSymbol);
   return (raw) => {
     const text = frameText(raw);
-    const fast = scan?.(text);
+    const fast = scan === undefined ? undefined : scanText(scan, text);
     if (fast !== undefined) return [fast];
     const msg = parseJsonFrame(text);
     if (!isRecord(msg)) throw notAnObject();
@@ -141,6 +156,7 @@ export function binanceBookVenue(market: Market): BookVenue {
     // 1,000 levels: spot weight 50 (5,000 would be 250 of the 6,000 a minute), futures weight 20
     snapshotPath: (nativeId) => `${market === 'futures' ? '/fapi/v1/depth' : '/api/v3/depth'}?symbol=${nativeId}&limit=1000`,
     createFrameParser: (instruments) => createFrameParser(market, instruments),
+    createByteScanner: (instruments) => createByteScanner(market, instruments),
     parseSnapshot: (body, instruments, nativeId) => parseSnapshot(market, body, instruments, nativeId),
     createSync: () => (market === 'futures' ? new FuturesSync() : new SpotSync()),
   };

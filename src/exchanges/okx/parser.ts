@@ -8,7 +8,7 @@
  */
 import type { Market, MarketRecord, Ticker } from '../../records.js';
 import { NO_CONTROL, frameText, isRecord, notAnObject, num, optNum, parseJsonFrame, preview, str, timestampMs } from '../common.js';
-import { MalformedFrameError, type FrameParser, type Instrument, type ParseResult } from '../types.js';
+import { MalformedFrameError, newTrade, type FrameParser, type Instrument, type ParseResult } from '../types.js';
 import { okxControl } from './control.js';
 import { okxSymbolMapper } from './symbols.js';
 import { contractsToBase, type ScaledDecimal } from './contracts.js';
@@ -90,13 +90,26 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
     return { records, control: NO_CONTROL };
   }
 
+  /**
+   * The scanner's reading of a frame given as text (a test's socket, the CLI, a declined frame).
+   * Text with a lone surrogate has no UTF-8 bytes (encoding makes it U+FFFD), so it is never
+   * scanned: the JSON path reads it as it is. Off a socket no such text exists.
+   */
+  function scanText(text: string, localTimestamp: number): ParseResult | undefined {
+    if (scanTrades === undefined || !(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return undefined;
+    const bytes = Buffer.from(text);
+    const records: MarketRecord[] = [];
+    return scanTrades(bytes, 0, bytes.length, localTimestamp, records, newTrade) ? { records, control: NO_CONTROL } : undefined;
+  }
+
   return {
+    ...(scanTrades !== undefined ? { scanBytes: scanTrades } : {}),
     parse(frame: string | Buffer, localTimestamp: number): ParseResult {
       const text = frameText(frame);
       if (text === 'pong') return { records: [], control: [{ kind: 'pong' }] };
       // trades frames are most frames: the scanner reads those without JSON.parse, and leaves the
       // rest (and any trades frame it cannot read exactly as below) to the JSON path
-      const fast = scanTrades?.(text, localTimestamp);
+      const fast = scanText(text, localTimestamp);
       if (fast !== undefined) return fast;
       const msg = parseJsonFrame(text);
       if (!isRecord(msg)) throw notAnObject();

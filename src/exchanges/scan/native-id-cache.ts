@@ -12,65 +12,65 @@ import { utf8String } from './byte-scan.js';
 const FIRST_SLOTS = 64;
 const MAX_SLOTS = 8192;
 
+/** one id seen: its bytes, its text, and the symbol the mapper gave */
+export interface KnownId {
+  readonly bytes: Uint8Array;
+  readonly nativeId: string;
+  readonly symbol: string;
+}
+
 export class NativeIdCache {
   private slots = FIRST_SLOTS;
-  private ids: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(FIRST_SLOTS).fill(undefined);
-  private symbols: string[] = new Array<string>(FIRST_SLOTS).fill('');
+  private table: (KnownId | undefined)[] = new Array<KnownId | undefined>(FIRST_SLOTS).fill(undefined);
   private count = 0;
 
   /** `map`: the mapper the JSON path uses (it may throw: the error reaches the caller) */
   constructor(private readonly map: (nativeId: string) => string) {}
 
-  /** the unified symbol of the id in bytes [start, end) (well-formed UTF-8, as the scanners take them) */
-  symbolOf(b: Uint8Array, start: number, end: number): string {
+  /** the id in bytes [start, end) (well-formed UTF-8, as the scanners take them), with its symbol */
+  lookup(b: Uint8Array, start: number, end: number): KnownId {
     const hash = hashOf(b, start, end);
-    const mask = this.slots - 1;
+    let mask = this.slots - 1;
     let slot = hash & mask;
     for (;;) {
-      const id = this.ids[slot];
-      if (id === undefined) break;
-      if (sameId(id, b, start, end)) return this.symbols[slot] as string;
+      const known = this.table[slot];
+      if (known === undefined) break;
+      if (sameId(known.bytes, b, start, end)) return known;
       slot = (slot + 1) & mask;
     }
-    const symbol = this.map(utf8String(b, start, end));
+    const nativeId = utf8String(b, start, end);
+    // a copy (a Buffer's slice would be a view keeping the whole socket read alive)
+    const known: KnownId = { bytes: new Uint8Array(b.subarray(start, end)), nativeId, symbol: this.map(nativeId) };
     if (2 * (this.count + 1) > this.slots) {
       this.resize(this.slots < MAX_SLOTS ? this.slots * 2 : FIRST_SLOTS);
-      return this.symbolAfterResize(b, start, end, hash, symbol);
+      mask = this.slots - 1;
+      slot = hash & mask;
+      while (this.table[slot] !== undefined) slot = (slot + 1) & mask;
     }
-    this.ids[slot] = b.slice(start, end);
-    this.symbols[slot] = symbol;
+    this.table[slot] = known;
     this.count++;
-    return symbol;
+    return known;
   }
 
-  private symbolAfterResize(b: Uint8Array, start: number, end: number, hash: number, symbol: string): string {
-    const mask = this.slots - 1;
-    let slot = hash & mask;
-    while (this.ids[slot] !== undefined) slot = (slot + 1) & mask;
-    this.ids[slot] = b.slice(start, end);
-    this.symbols[slot] = symbol;
-    this.count++;
-    return symbol;
+  /** the unified symbol of the id in bytes [start, end) */
+  symbolOf(b: Uint8Array, start: number, end: number): string {
+    return this.lookup(b, start, end).symbol;
   }
 
   /** a larger table with every id moved over; a smaller one (a full table at its bound) starts empty */
   private resize(slots: number): void {
-    const oldIds = this.ids;
-    const oldSymbols = this.symbols;
+    const old = this.table;
     const keep = slots > this.slots;
     this.slots = slots;
-    this.ids = new Array<Uint8Array | undefined>(slots).fill(undefined);
-    this.symbols = new Array<string>(slots).fill('');
+    this.table = new Array<KnownId | undefined>(slots).fill(undefined);
     this.count = 0;
     if (!keep) return;
     const mask = slots - 1;
-    for (let k = 0; k < oldIds.length; k++) {
-      const id = oldIds[k];
-      if (id === undefined) continue;
-      let slot = hashOf(id, 0, id.length) & mask;
-      while (this.ids[slot] !== undefined) slot = (slot + 1) & mask;
-      this.ids[slot] = id;
-      this.symbols[slot] = oldSymbols[k] as string;
+    for (const known of old) {
+      if (known === undefined) continue;
+      let slot = hashOf(known.bytes, 0, known.bytes.length) & mask;
+      while (this.table[slot] !== undefined) slot = (slot + 1) & mask;
+      this.table[slot] = known;
       this.count++;
     }
   }
