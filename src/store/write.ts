@@ -21,9 +21,10 @@ import type { WriteResult } from './types.js';
 import type { WriterCache } from './writer-cache.js';
 
 /**
- * A symbol starts a tail memo (block-store.ts TailMemo) only with a batch of at least this many new
- * rows: the memo spares re-reading the tail when batches are large (a busy symbol, a burst); a
- * quiet symbol's batches of a row or two join rarely, and thousands of them would each keep a buffer.
+ * A symbol starts a tail memo (block-store.ts TailMemo) with a batch of at least this many new
+ * rows, or when it is written steadily (WriterCache.steadyWriter): the memo spares re-reading the
+ * tail when batches are large (a busy symbol, a burst) or frequent; a quiet symbol's batches of a
+ * row or two join rarely, and thousands of them would each keep a buffer.
  */
 const MEMO_FROM_ROWS = 16;
 
@@ -242,7 +243,7 @@ export function storeTrades(
   const memo = cache.tradeTail(cacheId);
   const blocks: SymbolBlocks<TradeColumns> = {
     kind: tradeRows, db: dbs.tradeBlocks, prefix, tail, memo, budget: cache.rewrite,
-    remember: memo !== undefined || (cache.memoRoom() && (appended?.length ?? 0) >= MEMO_FROM_ROWS),
+    remember: memo !== undefined || (cache.memoRoom() && ((appended?.length ?? 0) >= MEMO_FROM_ROWS || cache.steadyWriter(cacheId))),
   };
   if (older !== undefined) mergeOlderRows(blocks, sortRows(tradeRows, older));
   if (appended !== undefined) appendRows(blocks, sortRows(tradeRows, appended));

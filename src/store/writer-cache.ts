@@ -42,6 +42,14 @@ export const TAIL_MEMO_SYMBOLS = 1024;
 export const TAIL_MEMO_IDLE_BATCHES = 64;
 
 /**
+ * A symbol written in one of this many batches before this one is written steadily: its tail joins
+ * every few batches even when each batch brings it a row or two (10k trades/s over 50 symbols),
+ * and without a memo each join read its blocks back from LMDB and decoded them — ~2,000 reads a
+ * second, whose garbage outlived the young generation and set off a full GC every second.
+ */
+export const STEADY_WITHIN_BATCHES = 4;
+
+/**
  * Rows a batch may re-encode in its tails' joins and compactions (block-store.ts RewriteBudget):
  * about one compaction of a busy symbol's tail, ~10 ms of encoding on the machines measured.
  */
@@ -59,6 +67,8 @@ export class WriterCache {
   private readonly cursors = new Map<string, StoredCursor>();
   private readonly tails = new Map<string, TailState>();
   private readonly tradeTails = new Map<string, MemoEntry>();
+  /** the batch that last wrote each symbol's trades (steadyWriter) */
+  private readonly writtenIn = new Map<string, number>();
   private memoBytes = 0;
   /** batches begun, for the memos' idleness */
   private batch = 0;
@@ -121,9 +131,16 @@ export class WriterCache {
     return { bytes: this.memoBytes, symbols: this.tradeTails.size };
   }
 
+  /** whether the symbol's trades were written in one of the last STEADY_WITHIN_BATCHES batches (before this one) */
+  steadyWriter(key: string): boolean {
+    const at = this.writtenIn.get(key);
+    return at !== undefined && at < this.batch && this.batch - at <= STEADY_WITHIN_BATCHES;
+  }
+
   /** what was just put, inside the batch's transaction */
   wroteCursor(key: string, cursor: StoredCursor): void {
     this.cursors.set(key, cursor);
+    this.writtenIn.set(key, this.batch);
   }
 
   wroteTail(key: string, tail: TailState): void {
@@ -135,6 +152,7 @@ export class WriterCache {
     this.cursors.clear();
     this.tails.clear();
     this.tradeTails.clear();
+    this.writtenIn.clear();
     this.memoBytes = 0;
   }
 }

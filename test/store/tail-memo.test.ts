@@ -14,7 +14,7 @@ import type { Trade } from '../../src/records.js';
 import { Prng } from '../../src/prng.js';
 import type { TailMemo } from '../../src/store/block-store.js';
 import type { TradeColumns } from '../../src/store/blocks/columns.js';
-import { TAIL_MEMO_BYTES, TAIL_MEMO_IDLE_BATCHES, TAIL_MEMO_SYMBOLS, WriterCache } from '../../src/store/writer-cache.js';
+import { STEADY_WITHIN_BATCHES, TAIL_MEMO_BYTES, TAIL_MEMO_IDLE_BATCHES, TAIL_MEMO_SYMBOLS, WriterCache } from '../../src/store/writer-cache.js';
 import { collect, tempDir, trade } from './helpers.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
@@ -126,6 +126,45 @@ describe('the trade tail kept in memory', () => {
     const ids = (await collect(store.readRange({ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', type: 'trade' }))).map((r) => (r.type === 'trade' ? Number(r.id) : 0));
     assert.deepEqual(ids, Array.from({ length: 16 + 1500 * 16 }, (_, i) => i + 1));
     await store.close();
+  });
+});
+
+describe('a steady writer', () => {
+  test('a symbol written in nearly every batch, a row at a time, keeps a memo: its joins decode no block after the first read', async (t) => {
+    const store = openHistoryStore({ path: tempDir(t), noSync: true });
+    let id = 1;
+    const one = (symbol: string): Trade => trade(String(id), 1000 + id++ * 7, { symbol });
+    await store.writeBatch([one('BTC/USDT')]);
+    const decoded = await countDecodes(async () => {
+      for (let b = 0; b < 600; b++) {
+        // BTC in every batch; ETH in every tenth: written steadily and not
+        await store.writeBatch(b % 10 === 0 ? [one('BTC/USDT'), one('ETH/USDT')] : [one('BTC/USDT')]);
+      }
+    });
+    // BTC's tail read back once when its memo starts; ETH (60 one-row batches, ten batches apart)
+    // keeps none, and its seven joins read their blocks (measured: 64 decodes; 736 when only
+    // batches of 16 rows started a memo, BTC's 75 joins each reading eight blocks)
+    assert.ok(decoded <= 100, `${decoded} blocks decoded`);
+    const btc = (await collect(store.readRange({ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT', type: 'trade' }))).length;
+    const eth = (await collect(store.readRange({ exchange: 'binance', market: 'spot', symbol: 'ETH/USDT', type: 'trade' }))).length;
+    assert.deepEqual([btc, eth], [601, 60]);
+    await store.close();
+  });
+
+  test('steadiness is the last few batches, and a failed commit forgets it', () => {
+    const cache = new WriterCache();
+    cache.nextBatch();
+    cache.wroteCursor('a', { lastTradeId: '1', lastTimestamp: 1 } as never);
+    assert.equal(cache.steadyWriter('a'), false, 'not steady within its own batch');
+    for (let b = 1; b <= STEADY_WITHIN_BATCHES + 1; b++) {
+      cache.nextBatch();
+      assert.equal(cache.steadyWriter('a'), b <= STEADY_WITHIN_BATCHES, `batch +${b}`);
+    }
+    cache.wroteCursor('a', { lastTradeId: '1', lastTimestamp: 1 } as never);
+    cache.nextBatch();
+    assert.equal(cache.steadyWriter('a'), true);
+    cache.clear();
+    assert.equal(cache.steadyWriter('a'), false);
   });
 });
 
