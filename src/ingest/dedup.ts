@@ -66,6 +66,14 @@ class SymbolWindow {
   private head = 0;
   /** the slot of the newest entry when it is numeric (a run the next id may extend), else -1 */
   private newest = -1;
+  /**
+   * the slot of the numeric entry made before the newest, else -1: a second run the next id may
+   * extend. The live stream and a REST backfill arrive interleaved, each in order; with one run to
+   * extend, every switch between them began a new entry, and every backfilled id below the
+   * high-water mark took one of its own: a long backfill filled the window towards its 4,096 slots
+   * (48 KB a symbol) and pushed the live stream's older ids out of it
+   */
+  private other = -1;
   private highWater = -1;
   /** in-order numeric admits since the last lookup */
   private quiet = 0;
@@ -83,12 +91,14 @@ class SymbolWindow {
         this.quiet = 0;
         const index = (this.index ??= RunIndex.from(this.starts, this.spans));
         if (index.has(n)) return false;
+        if (this.extendNewest(n)) return true;
       }
       this.makeRoom();
       this.starts[this.head] = n;
       if (this.spans !== undefined) this.spans[this.head] = 0;
       this.index?.insert(n, n);
       this.numberCount++;
+      if (this.newest !== this.head) this.other = this.newest;
       this.newest = this.head;
     } else {
       if (this.seenStrings.has(id)) return false;
@@ -96,6 +106,7 @@ class SymbolWindow {
       this.makeRoom();
       (this.strings ??= new Array<string | undefined>(this.starts.length).fill(undefined))[this.head] = id;
       this.newest = -1;
+      this.other = -1;
     }
     this.entryCount++;
     this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
@@ -103,11 +114,19 @@ class SymbolWindow {
     return true;
   }
 
-  /** the next id after the newest run joins it: a live stream costs no slot per trade */
+  /**
+   * The next id after the newest run, or after the run before it, joins that run: a live stream
+   * costs no slot per trade, nor does a backfill interleaved with it (see `other`). Only for an id
+   * not seen (above the high-water mark, or not in any run).
+   */
   private extendNewest(n: number): boolean {
-    const slot = this.newest;
+    return this.extend(this.newest, n) || this.extend(this.other, n);
+  }
+
+  private extend(slot: number, n: number): boolean {
     if (slot < 0) return false;
     const start = this.starts[slot] as number;
+    if (start < 0) return false;
     const span = this.spans?.[slot] ?? 0;
     if (start + span + 1 !== n || span >= MAX_SPAN) return false;
     (this.spans ??= new Uint32Array(this.starts.length))[slot] = span + 1;
@@ -138,6 +157,7 @@ class SymbolWindow {
       return;
     }
     if (i === this.newest) this.newest = -1;
+    if (i === this.other) this.other = -1;
     const start = this.starts[i] as number;
     if (start >= 0) {
       this.index?.remove(start);

@@ -32,6 +32,20 @@ const MAX_NUMERIC_ID_DIGITS = 15;
  * Both forms map back to exactly the original string.
  */
 export function idPart(id: string): number | string {
+  // a live trade's id is read here by the dedup window, the gap tracker and the pipeline's buffer
+  // in turn: the last answer is kept, so the three cost one parse (and one boxed number: an id
+  // past 2^31 is a heap number each time it is returned fresh)
+  if (id === lastId) return lastPart;
+  const part = readIdPart(id);
+  lastId = id;
+  lastPart = part;
+  return part;
+}
+
+let lastId = '';
+let lastPart: number | string = '';
+
+function readIdPart(id: string): number | string {
   const len = id.length;
   if (len === 0 || len > MAX_NUMERIC_ID_DIGITS) return id;
   const first = id.charCodeAt(0);

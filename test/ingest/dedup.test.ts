@@ -44,6 +44,25 @@ describe('TradeDedup with sequential numeric ids', () => {
     assert.equal(d.admit(trade(10_001)), true);
   });
 
+  test('a backfill interleaved with the live stream, each in order, is two entries; every id in them is still known', () => {
+    const d = new TradeDedup({ windowPerSymbol: 4096 });
+    let live = 100_000;
+    let back = 1_000;
+    const liveIds: number[] = [];
+    const backIds: number[] = [];
+    for (let round = 0; round < 50; round++) {
+      for (let k = 0; k < 20; k++) liveIds.push(live++);
+      for (let k = 0; k < 100; k++) backIds.push(back++); // a REST page, oldest first
+      assert.equal(admitted(d, liveIds.slice(-20)).length, 20);
+      assert.equal(admitted(d, backIds.slice(-100)).length, 100);
+    }
+    // each backfilled id took an entry of its own before (4,096, the window full after 41 pages)
+    assert.equal(d.entries, 2);
+    assert.equal(d.tracked, liveIds.length + backIds.length);
+    assert.deepEqual(admitted(d, [...backIds.filter((_, i) => i % 97 === 0), ...liveIds.filter((_, i) => i % 89 === 0)]), []);
+    assert.deepEqual(admitted(d, [999, back, live]), ['999', String(back), String(live)]);
+  });
+
   test('memory stays bounded: sparse ids keep the last N entries, older ones are left to the store', () => {
     const d = new TradeDedup({ windowPerSymbol: 100 });
     for (let i = 1; i <= 10_000; i++) d.admit(trade(i * 3));
