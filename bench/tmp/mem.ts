@@ -1,0 +1,11 @@
+import { startConsumer } from '../scenarios/consumers.js';
+import { binanceSpot, startSimProcess, symbols } from '../sim-process.js';
+import { sleep } from '../lib/until.js';
+const n = Number(process.argv[2] ?? 1);
+const syms = symbols(n);
+const sim = await startSimProcess(binanceSpot(3, syms, 0.5, 'auto'));
+const tv = await startConsumer('tickvisor', sim, syms, 200);
+await sleep(3000);
+console.log(JSON.stringify(await tv.child.call('memory', {}), null, 1));
+await tv.child.stop();
+await sim.stop();
