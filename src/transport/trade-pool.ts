@@ -26,8 +26,20 @@ export class TradePool {
     return k < this.trades.length ? (this.trades[k] as Trade) : (this.trades[k] = newTrade());
   };
 
-  /** every lent object is free again: the records they were have been delivered */
+  /**
+   * Every lent object is free again: the records they were have been delivered. Each is spoilt on
+   * the way back (no price, no id), so a consumer that kept one past its delivery, against the
+   * rule above, stores or shows something loudly wrong (validation and the store refuse a NaN
+   * price) rather than, quietly, whichever trade the object carries next.
+   */
   reclaim(): void {
+    const trades = this.trades;
+    const n = Math.min(this.used, trades.length);
+    for (let k = 0; k < n; k++) {
+      const t = trades[k] as Trade;
+      t.price = NaN;
+      t.id = '';
+    }
     this.used = 0;
   }
 }
