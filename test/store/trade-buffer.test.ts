@@ -51,6 +51,19 @@ describe('trade row buffer', () => {
     assert.equal(inside.prices.buffer, again.prices.buffer, 'no copy: both are views of the chunk');
   });
 
+  test('one or a few rows at a time (a steady symbol), across chunks and a small first chunk\'s doubling, read back exactly', () => {
+    const buffer = new TradeRowBuffer();
+    const n = CHUNK_ROWS * 2 + 77;
+    let step = 1;
+    for (let from = 0; from < n; from += step, step = (step % 19) + 1) buffer.append(rows(from, Math.min(step, n - from)));
+    assert.equal(buffer.length, n);
+    for (const [a, b] of [[0, n], [3, 17], [CHUNK_ROWS - 2, CHUNK_ROWS + 3], [n - 5, n]] as const) {
+      const v = buffer.view(a, b);
+      const want = rows(a, b - a);
+      assert.deepEqual([ids(v), [...v.timestamps], [...v.localTimestamps], [...v.prices], [...v.amounts], [...v.sides]], [ids(want), [...want.timestamps], [...want.localTimestamps], [...want.prices], [...want.amounts], [...want.sides]], `rows ${a}..${b}`);
+    }
+  });
+
   test('a cut moves no row: whole chunks before it go to the pool, and the next growth of any buffer takes them back', () => {
     const a = new TradeRowBuffer();
     for (let from = 0; from < CHUNK_ROWS * 4; from += 500) a.append(rows(from, Math.min(500, CHUNK_ROWS * 4 - from)));
