@@ -17,6 +17,7 @@ import { frameText, isRecord, notAnObject, parseJsonFrame, str, symbolMapper, ti
 import type { Instrument } from '../types.js';
 import { MalformedFrameError } from '../types.js';
 import { createBinanceDepthScanner, type BinanceDepthScanner } from './fast-depth.js';
+import { scannableBytes } from '../scan/byte-scan.js';
 import { guessSymbol } from './symbols.js';
 
 /** a depth event, unwrapped from the combined-stream envelope when there is one */
@@ -25,14 +26,10 @@ function depthEvent(msg: Record<string, unknown>): Record<string, unknown> | und
   return inner.e === 'depthUpdate' ? inner : undefined;
 }
 
-/**
- * The byte scanner's reading of a frame given as text (the live path hands it bytes: see
- * createByteScanner). Text with a lone surrogate has no UTF-8 bytes, so the JSON path reads it.
- */
+/** the byte scanner's reading of a frame given as text (scannableBytes; the live path hands it bytes: createByteScanner) */
 function scanText(scan: BinanceDepthScanner, text: string): BookFrame | undefined {
-  if (!(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return undefined;
-  const bytes = Buffer.from(text);
-  return scan(bytes, 0, bytes.length);
+  const bytes = scannableBytes(text);
+  return bytes === undefined ? undefined : scan(bytes, 0, bytes.length);
 }
 
 /** the common depth event read from a frame's bytes (fast-depth.ts); undefined leaves the frame to the text path */

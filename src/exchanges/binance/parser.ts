@@ -14,11 +14,10 @@ import {
 import type { ControlMessage, FrameParser, Instrument, ParseResult, TradeLender } from '../types.js';
 import { MalformedFrameError, newTrade } from '../types.js';
 import { createBinanceTradeScanner } from './fast-trade.js';
+import { scannableBytes } from '../scan/byte-scan.js';
 import { guessSymbol } from './symbols.js';
 
 type Json = Record<string, unknown>;
-/** String.prototype.isWellFormed (ES2024, in Node 20; the project's lib is ES2023) */
-type WellFormed = { isWellFormed(): boolean };
 
 export interface BinanceParserOptions {
   /** read trade frames with the hand-written scanner first (default); false: JSON.parse only (tests, benches compare the two) */
@@ -100,15 +99,10 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
     return undefined;
   }
 
-  /**
-   * The scanner's reading of a frame given as text (a test's socket, the CLI, a declined frame).
-   * Text with a lone surrogate has no UTF-8 bytes (encoding makes it U+FFFD), so it is never
-   * scanned: the JSON path reads it as it is. Off a socket no such text exists.
-   */
+  /** the scanner's reading of a frame given as text (scannableBytes) */
   function scanText(text: string, localTimestamp: number): Trade | undefined {
-    if (scanTrade === undefined || !(text as unknown as WellFormed).isWellFormed()) return undefined;
-    const bytes = Buffer.from(text);
-    return scanTrade(bytes, 0, bytes.length, localTimestamp, newTrade);
+    const bytes = scanTrade === undefined ? undefined : scannableBytes(text);
+    return bytes === undefined ? undefined : scanTrade?.(bytes, 0, bytes.length, localTimestamp, newTrade);
   }
 
   function parse(frame: string | Buffer, localTimestamp: number): ParseResult {

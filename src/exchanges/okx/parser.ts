@@ -13,6 +13,7 @@ import { okxControl } from './control.js';
 import { okxSymbolMapper } from './symbols.js';
 import { contractsToBase, type ScaledDecimal } from './contracts.js';
 import { createOkxTradeScanner } from './fast-trade.js';
+import { scannableBytes } from '../scan/byte-scan.js';
 import { checkSameInstId, contractTable, okxTrade } from './trades.js';
 
 export interface OkxParserOptions {
@@ -90,16 +91,12 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
     return { records, control: NO_CONTROL };
   }
 
-  /**
-   * The scanner's reading of a frame given as text (a test's socket, the CLI, a declined frame).
-   * Text with a lone surrogate has no UTF-8 bytes (encoding makes it U+FFFD), so it is never
-   * scanned: the JSON path reads it as it is. Off a socket no such text exists.
-   */
+  /** the scanner's reading of a frame given as text (scannableBytes) */
   function scanText(text: string, localTimestamp: number): ParseResult | undefined {
-    if (scanTrades === undefined || !(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return undefined;
-    const bytes = Buffer.from(text);
+    const bytes = scanTrades === undefined ? undefined : scannableBytes(text);
+    if (bytes === undefined) return undefined;
     const records: MarketRecord[] = [];
-    return scanTrades(bytes, 0, bytes.length, localTimestamp, records, newTrade) ? { records, control: NO_CONTROL } : undefined;
+    return scanTrades?.(bytes, 0, bytes.length, localTimestamp, records, newTrade) === true ? { records, control: NO_CONTROL } : undefined;
   }
 
   return {

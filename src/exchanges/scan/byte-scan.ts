@@ -24,6 +24,16 @@ export const CLOSE_BRACE = 125; // }
 export const OPEN_BRACKET = 91; // [
 export const CLOSE_BRACKET = 93; // ]
 
+/**
+ * A frame given as text, as the bytes a scanner reads (a test's socket, the CLI, a frame the live
+ * path decoded). Undefined for text with a lone surrogate: it has no UTF-8 bytes (encoding makes it
+ * U+FFFD), so the JSON path reads it as it is. Off a socket no such text exists.
+ */
+export function scannableBytes(text: string): Buffer | undefined {
+  // String.prototype.isWellFormed: ES2024, in Node 20; the project's lib is ES2023
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed() ? Buffer.from(text) : undefined;
+}
+
 /** A literal's bytes, for `literalAt` (ASCII only). */
 export function literal(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
