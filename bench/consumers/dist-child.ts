@@ -5,7 +5,7 @@
  * tooling as much as tickvisor. Before the first child: dist/ is rebuilt when any source is newer
  * than it (a stale dist would measure yesterday's code), then the child's own few files are
  * compiled to .bench-build/. BENCH_TICKVISOR=src runs the sources through tsx instead (no build).
- * Either way the child gets the node flags `npm start` runs the CLI with (tickvisorNodeFlags).
+ * Either way the child gets the node flags and environment `npm start` runs the CLI with (tickvisorLaunch).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -63,14 +63,26 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`bench: ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
 }
 
+/** How package.json's `start` script launches the collector: node/V8 flags and environment. */
+export interface TickvisorLaunch {
+  flags: string[];
+  env: Record<string, string>;
+}
+
 /**
- * The node/V8 flags of package.json's `start` script (`exec node FLAGS bin/tickvisor.js run`): the
- * collector as users start it, so its RSS and CPU are measured with the same young-generation size.
+ * The node/V8 flags and the environment of package.json's `start` script (`exec env K=V … node
+ * FLAGS bin/tickvisor.js run`): the collector as users start it, so its RSS and CPU are measured
+ * with the same young-generation size and the same allocator settings.
  */
-export function tickvisorNodeFlags(): string[] {
+export function tickvisorLaunch(): TickvisorLaunch {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
   const start = pkg.scripts?.start ?? '';
-  const m = /\bnode\s+(.*?)\s*bin\/tickvisor\.js\b/.exec(start);
+  const m = /^(?:exec\s+)?(?:env\s+((?:[A-Z_][A-Z0-9_]*=\S*\s+)+))?node\s+(.*?)\s*bin\/tickvisor\.js\b/.exec(start);
   if (!m) throw new Error(`bench: package.json's start script does not run bin/tickvisor.js with node: ${start}`);
-  return (m[1] ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
+  const env: Record<string, string> = {};
+  for (const pair of (m[1] ?? '').split(/\s+/).filter((p) => p !== '')) {
+    const at = pair.indexOf('=');
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return { flags: (m[2] ?? '').split(/\s+/).filter((f) => f.startsWith('--')), env };
 }

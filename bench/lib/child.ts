@@ -23,10 +23,10 @@ export class BenchChildError extends Error {
 }
 
 /**
- * `script` is relative to bench/ (e.g. 'consumers/floor-child.ts'); `nodeFlags`: node/V8 flags the
- * child runs with (tickvisor's: those its CLI runs with, consumers/dist-child.ts)
+ * `script` is relative to bench/ (e.g. 'consumers/floor-child.ts'); `launch`: node/V8 flags and
+ * environment the child runs with (tickvisor's: those its CLI runs with, consumers/dist-child.ts)
  */
-export async function startChild(name: string, script: string, nodeFlags: readonly string[] = []): Promise<BenchChild> {
+export async function startChild(name: string, script: string, launch: { flags?: readonly string[]; env?: Readonly<Record<string, string>> } = {}): Promise<BenchChild> {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
   // BENCH_CPU_PROF=DIR writes .cpuprofile files of each child into DIR/<name>/ (NODE_OPTIONS cannot
   // carry --cpu-prof). Default file names keep pid and thread id apart: tsx's loader runs in a
@@ -34,13 +34,16 @@ export async function startChild(name: string, script: string, nodeFlags: readon
   const profDir = process.env.BENCH_CPU_PROF;
   // a compiled script (.js) runs in plain node: tsx's loader would be measured too
   const execArgv = script.endsWith('.js') ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'];
-  execArgv.push(...nodeFlags);
+  execArgv.push(...(launch.flags ?? []));
   if (profDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profDir}/${name}`);
   // BENCH_TICKVISOR_FLAGS='--max-semi-space-size=32 …': V8/node flags for tickvisor's child only (experiments)
   const extra = name === 'tickvisor' ? process.env.BENCH_TICKVISOR_FLAGS : undefined;
   if (extra) execArgv.push(...extra.split(' ').filter((f) => f !== ''));
+  // BENCH_TICKVISOR_ENV='MALLOC_ARENA_MAX=8 …': environment for tickvisor's child only (experiments)
+  const extraEnv = name === 'tickvisor' ? Object.fromEntries((process.env.BENCH_TICKVISOR_ENV ?? '').split(' ').filter((p) => p.includes('=')).map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) : {};
   const child: ChildProcess = fork(path, [], {
     execArgv,
+    env: { ...process.env, ...launch.env, ...extraEnv },
     stdio: ['ignore', 2, 2, 'ipc'],
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

@@ -17,7 +17,7 @@ import { compareBooks, type TopBooks } from '../lib/book-compare.js';
 import { round, type BurstResult } from '../lib/burst-meter.js';
 import { startChild, type BenchChild } from '../lib/child.js';
 import { sleep } from '../lib/until.js';
-import { tickvisorChildScript, tickvisorNodeFlags } from '../consumers/dist-child.js';
+import { tickvisorChildScript, tickvisorLaunch } from '../consumers/dist-child.js';
 import { binanceSpot, startSimProcess, symbols, type SimProcess } from '../sim-process.js';
 
 export type BookConsumerKind = 'tickvisor' | 'ccxt' | 'floor';
@@ -117,7 +117,7 @@ const SCRIPTS: Record<Exclude<BookConsumerKind, 'tickvisor'>, string> = {
 async function startBookConsumer(kind: BookConsumerKind, sim: SimProcess, syms: string[]): Promise<BenchChild> {
   const child =
     kind === 'tickvisor'
-      ? await startChild(kind, await tickvisorChildScript('tickvisor-book-child'), tickvisorNodeFlags())
+      ? await startChild(kind, await tickvisorChildScript('tickvisor-book-child'), tickvisorLaunch())
       : await startChild(kind, SCRIPTS[kind]);
   try {
     if (kind === 'tickvisor') await child.call('start', { endpoints: sim.endpoints, symbols: syms, groupSize: SYMBOLS });

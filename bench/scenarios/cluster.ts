@@ -19,7 +19,7 @@ import { natsSkip, startNatsCluster, type NatsCluster } from '../../src/simulate
 import { round } from '../lib/burst-meter.js';
 import { startChild, type BenchChild } from '../lib/child.js';
 import { sleep } from '../lib/until.js';
-import { tickvisorChildScript, tickvisorNodeFlags } from '../consumers/dist-child.js';
+import { tickvisorChildScript, tickvisorLaunch } from '../consumers/dist-child.js';
 import { binanceSpot, startSimProcess, symbols, type SimProcess } from '../sim-process.js';
 import type { BurstResult } from '../lib/burst-meter.js';
 import { SIM_TICK_MS } from './latency.js';
@@ -161,7 +161,7 @@ export async function cluster(plan: ClusterPlan): Promise<ClusterOutcome> {
     const syms = symbols(SYMBOLS);
     // auto mode at 0 trades/s: the burst comes from prepareBurst, the paced run from raising the rate
     sim = await startSimProcess({ ...binanceSpot(3, syms, 0, 'auto'), timing: { tickMs: SIM_TICK_MS } });
-    const node = await startChild('tickvisor', await tickvisorChildScript(), tickvisorNodeFlags());
+    const node = await startChild('tickvisor', await tickvisorChildScript(), tickvisorLaunch());
     children.push(node);
     await node.call('start', { endpoints: sim.endpoints, symbols: syms, groupSize: 50, cluster: { nats: urls.split(','), node: 'bench-node', replicas: REPLICAS } });
     // in cluster mode a collector runs once the node holds its unit's lease

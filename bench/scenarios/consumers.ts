@@ -4,7 +4,7 @@
  * feed; the driver only coordinates.
  */
 import { round, type BurstResult } from '../lib/burst-meter.js';
-import { tickvisorChildScript, tickvisorNodeFlags } from '../consumers/dist-child.js';
+import { tickvisorChildScript, tickvisorLaunch } from '../consumers/dist-child.js';
 import { startChild, type BenchChild } from '../lib/child.js';
 import { sleep } from '../lib/until.js';
 import type { SimProcess } from '../sim-process.js';
@@ -27,7 +27,7 @@ const SCRIPTS: Record<Exclude<ConsumerKind, 'tickvisor'>, string> = {
 
 /** starts the consumer and returns once it is subscribed to every symbol */
 export async function startConsumer(kind: ConsumerKind, sim: SimProcess, symbols: string[], groupSize = 50): Promise<Consumer> {
-  const child = kind === 'tickvisor' ? await startChild(kind, await tickvisorChildScript(), tickvisorNodeFlags()) : await startChild(kind, SCRIPTS[kind]);
+  const child = kind === 'tickvisor' ? await startChild(kind, await tickvisorChildScript(), tickvisorLaunch()) : await startChild(kind, SCRIPTS[kind]);
   let subscribeSeconds: number | undefined;
   try {
     if (kind === 'tickvisor') {

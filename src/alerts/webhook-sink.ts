@@ -10,7 +10,6 @@
  * queued without bound (the log sink still has it). The URL may hold a secret token, so logs show
  * only its origin.
  */
-import got from 'got';
 import type { Logger } from '../log/logger.js';
 import type { Alert, AlertSink } from './types.js';
 
@@ -25,7 +24,9 @@ export interface WebhookResponse {
 /** One POST; rejects only for network errors and timeouts. */
 export type WebhookPost = (url: string, body: unknown, timeoutMs: number) => Promise<WebhookResponse>;
 
+/** got, imported on the first alert only: its import alone costs ~19 MB of resident memory (rest/node-transport.ts) */
 export const gotWebhookPost: WebhookPost = async (url, body, timeoutMs) => {
+  const { default: got } = await import('got');
   const response = await got.post(url, {
     json: body,
     timeout: { request: timeoutMs },

@@ -1,23 +1,14 @@
 /**
- * The one place that performs HTTP: a single GET through got, nothing more.
- * got's own retry is off and HTTP errors do not throw, because the retry policy is ours
- * (http-client.ts): got would retry a 429 on its own schedule and hide the waits from us.
+ * A GET through got, for those who want got's behaviour (`createHttpClient({ transport: gotTransport })`).
+ * Not the default: got is imported on first use only, since importing it costs ~19 MB of resident
+ * memory (node-transport.ts). got's own retry is off and HTTP errors do not throw, because the
+ * retry policy is ours (http-client.ts): got would retry a 429 on its own schedule and hide the
+ * waits from us.
  */
-import got from 'got';
-
-export interface RawResponse {
-  status: number;
-  /** lower-case header names; repeated headers joined with ", " */
-  headers: Record<string, string | undefined>;
-  text: string;
-}
-
-/** Sends one GET; rejects only for network errors and timeouts (got's RequestError, with `code`). */
-export type HttpTransport = (url: string, timeoutMs: number, signal?: AbortSignal) => Promise<RawResponse>;
-
-export const USER_AGENT = 'tickvisor/0.1';
+import { USER_AGENT, type HttpTransport } from './transport.js';
 
 export const gotTransport: HttpTransport = async (url, timeoutMs, signal) => {
+  const { default: got } = await import('got');
   const response = await got(url, {
     method: 'GET',
     retry: { limit: 0 },

@@ -1,5 +1,5 @@
 /**
- * The production RestClient (src/exchanges/types.ts): GET + JSON through got, with our own
+ * The production RestClient (src/exchanges/types.ts): GET + JSON through node:https (node-transport.ts), with our own
  * retry policy, because the exchanges punish clients that retry blindly (Binance turns repeated
  * 429s into 418 IP bans lasting up to days).
  *
@@ -17,7 +17,8 @@
  */
 import type { RestClient, RestResponse } from '../exchanges/types.js';
 import { RestError } from './errors.js';
-import { gotTransport, type HttpTransport, type RawResponse } from './got-transport.js';
+import { nodeTransport } from './node-transport.js';
+import type { HttpTransport, RawResponse } from './transport.js';
 import { AnswerTimes, hedged, realDelay } from './hedge.js';
 import { createHostThrottle, type BlockReason } from './rate-limit.js';
 import { backoffDelay, classify, serverWaitMs, type BackoffOptions } from './retry-policy.js';
@@ -70,7 +71,7 @@ export interface RestClientOptions {
   onBan?: (ban: BanEvent) => void;
   /** aborting it closes the client: in-flight requests and waits end at once, nothing is retried */
   signal?: AbortSignal;
-  /** the HTTP layer; default got (tests and the simulator may pass their own) */
+  /** the HTTP layer; default node:http/https, node-transport.ts (tests and the simulator may pass their own) */
   transport?: HttpTransport;
   /**
    * a request unanswered this long (or three times the host's recent 90th-percentile answer time,
@@ -156,7 +157,7 @@ export function createRestClient(options: RestClientOptions = {}): BudgetedRestC
   };
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
-  const transport = options.transport ?? gotTransport;
+  const transport = options.transport ?? nodeTransport;
   const logger = options.logger;
   // Validated by the throttle (TV_ERR_REST_INVALID_OPTIONS); Infinity turns pacing off.
   const throttle = createHostThrottle({

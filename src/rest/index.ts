@@ -7,6 +7,7 @@ export type { PoolSpec, ReportedUsage, VenueProfile } from './venue-limits.js';
 export { RestError } from './errors.js';
 export type { RestErrorCode, RestErrorDetails } from './errors.js';
 export { gotTransport } from './got-transport.js';
-export type { HttpTransport, RawResponse } from './got-transport.js';
+export { nodeTransport, TransportError } from './node-transport.js';
+export type { HttpTransport, RawResponse } from './transport.js';
 export { createHostThrottle } from './rate-limit.js';
 export type { HostThrottle, HostThrottleOptions, BlockReason } from './rate-limit.js';

@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimExchange, type SimExchange } from '../../src/sim/index.js';
 import { createRestClient } from '../../src/rest/http-client.js';
-import { gotTransport, type HttpTransport } from '../../src/rest/got-transport.js';
+import { nodeTransport } from '../../src/rest/node-transport.js';
+import type { HttpTransport } from '../../src/rest/transport.js';
 
 /**
  * One fake clock for the simulator and the client. Time moves only when the client sleeps and
@@ -20,7 +21,7 @@ function sharedClock(start = 1_700_000_040_000) {
   const transport: HttpTransport = async (url, timeoutMs, signal) => {
     inFlight++;
     try {
-      return await gotTransport(url, timeoutMs, signal);
+      return await nodeTransport(url, timeoutMs, signal);
     } finally {
       inFlight--;
     }
