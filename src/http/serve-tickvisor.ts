@@ -5,7 +5,7 @@
  */
 import type { UnitLease } from '../cluster/node.js';
 import type { PublisherStats } from '../cluster/publisher.js';
-import type { Observable } from 'rxjs';
+import type { Observable } from '../rx.js';
 import type { Registry } from 'prom-client';
 import { CoinActivity } from '../metrics/coin-activity.js';
 import { createMetrics, type QuarantineRow, type TickvisorMetrics } from '../metrics/registry.js';

@@ -14,7 +14,7 @@
  * (before N+1 starts, so order holds) and durable promises settling in order; not worth its
  * complexity while fsync is ~0.1–0.3 ms of a 1–3 ms commit (see store/open.ts).
  */
-import { BehaviorSubject, Subject } from 'rxjs';
+import { BehaviorSubject, Subject } from '../rx.js';
 import type { MarketRecord } from '../records.js';
 import type { TradeRows } from '../store/types.js';
 import type { Clock, TimerHandle } from '../time/clock.js';

@@ -20,7 +20,7 @@
  * - A failed write is put back at the front and retried with capped exponential backoff; nothing
  *   is dropped, `flush()` waits for it.
  */
-import { Subject, distinctUntilChanged, type Observable } from 'rxjs';
+import { Subject, distinctUntilChanged, type Observable } from '../rx.js';
 import type { MarketRecord } from '../records.js';
 import type { HistoryStore } from '../store/types.js';
 import { systemClock, type Clock } from '../time/clock.js';

@@ -12,7 +12,7 @@
  * Book updates never become actor events: a symbol's book *state* (syncing, live, resyncing) goes
  * to `onState` only when it changes, for the Coin to show.
  */
-import { Subject, type Observable } from 'rxjs';
+import { Subject, type Observable } from '../rx.js';
 import { BookKeeper, newBookCounters, type BookCounters, type BookState } from '../books/book-keeper.js';
 import type { BookFrame, BookVenue } from '../books/types.js';
 import type { Instrument, RestClient } from '../exchanges/types.js';

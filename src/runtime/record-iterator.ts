@@ -8,7 +8,7 @@
  * The iteration ends when the stream completes (tv.stop()), and breaking out of the loop (or
  * `return()`) unsubscribes at once.
  */
-import { filter, type Observable, type Subscription } from 'rxjs';
+import { filter, type Observable, type Subscription } from '../rx.js';
 import { TickvisorError } from '../errors.js';
 import type { ExchangeId, Market, MarketRecord, Ticker, Trade } from '../records.js';
 

@@ -10,8 +10,7 @@ import { batchMaxDelayMs } from '../config/batch-delay-default.js';
 import { eventLoopBusy } from './event-loop-busy.js';
 import { setMaxListeners } from 'node:events';
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
-import { ReplaySubject, Subject, type Observable, type Subscription } from 'rxjs';
-import { mergeMap } from 'rxjs/operators';
+import { filter as where, mergeMap, ReplaySubject, Subject, type Observable, type Subscription } from '../rx.js';
 import type { RecoveryFailedAlert } from '../../machines/manager.js';
 import type { GapCounters } from '../ingest/gap-filler.js';
 import type { GapTrackerOptions } from '../ingest/gap-tracker.js';
@@ -54,7 +53,6 @@ import type { BookCounters } from '../books/book-keeper.js';
 import { VenueBooks, type BookRecordSink, type BookRow, type LiveBook } from '../ingest/venue-books.js';
 import { coinId, collectorId } from '../../machines/ids.js';
 import type { CoinEvent } from '../../machines/coin.js';
-import { filter as where } from 'rxjs/operators';
 import { iterate } from './record-iterator.js';
 import { backgroundClock } from '../time/clock.js';
 

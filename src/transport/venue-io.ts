@@ -1,6 +1,6 @@
 /** What a connection needs from the running system for one exchange × market. */
 import type { ClientSocket } from './ws-client.js';
-import type { Subscription } from 'rxjs';
+import type { Subscription } from '../rx.js';
 import type { ExchangeAdapter, Instrument } from '../exchanges/types.js';
 import type { FrameRefusal } from '../ingest/frame-refusal.js';
 import type { LinkBooks } from '../ingest/venue-books.js';
