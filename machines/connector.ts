@@ -273,6 +273,19 @@ function tellCoins(
   for (const { symbol, event } of change.tell) enqueue.sendTo(coinId(context.exchange, context.market, symbol), event);
 }
 
+/**
+ * A Coin's spawn options, the same for the coins of the first listing and for those added later
+ * (a new listing): every coin of a book collector carries its book sub-states.
+ */
+function coinSpawn(context: ConnectorContext, symbol: string) {
+  const id = coinId(context.exchange, context.market, symbol);
+  return {
+    id,
+    systemId: id,
+    input: { exchange: context.exchange, market: context.market, symbol, book: context.channels.includes('book') },
+  };
+}
+
 function symbolStallText(s: SymbolStall): string {
   return `${s.symbol} data stalled: no data for ${s.silentMs} ms where ${s.usualPerSecond.toFixed(1)} frames/s are usual (limit ${Math.round(s.thresholdMs)} ms); subscribing it again`;
 }
@@ -403,18 +416,7 @@ export const connectorMachine = setup({
   },
   actions: {
     spawnCoins: enqueueActions(({ context, enqueue }, params: { symbols: string[] }) => {
-      for (const symbol of params.symbols) {
-        enqueue.spawnChild('coin', {
-          id: coinId(context.exchange, context.market, symbol),
-          systemId: coinId(context.exchange, context.market, symbol),
-          input: {
-            exchange: context.exchange,
-            market: context.market,
-            symbol,
-            book: context.channels.includes('book'),
-          },
-        });
-      }
+      for (const symbol of params.symbols) enqueue.spawnChild('coin', coinSpawn(context, symbol));
     }),
     openConnection: enqueueActions(({ context, enqueue }) => {
       enqueue.assign({ connectionAttempts: context.connectionAttempts + 1 });
@@ -648,17 +650,7 @@ export const connectorMachine = setup({
     addCoins: enqueueActions(({ context, enqueue, event }) => {
       if (event.type !== 'COINS.ADD') return;
       const added = add(context.coins, event.symbols);
-      for (const s of added.fresh) {
-        enqueue.spawnChild('coin', {
-          id: coinId(context.exchange, context.market, s),
-          systemId: coinId(context.exchange, context.market, s),
-          input: {
-            exchange: context.exchange,
-            market: context.market,
-            symbol: s,
-          },
-        });
-      }
+      for (const s of added.fresh) enqueue.spawnChild('coin', coinSpawn(context, s));
       tellCoins(enqueue, context, added);
       enqueue.assign({ coins: added.coins });
     }),

@@ -4,6 +4,7 @@ import type { MarketRecord, Ticker } from '../records.js';
 import type { TailState } from './block-store.js';
 import { StoreError } from './errors.js';
 import { assertCurrentFormat, markCurrentFormat, storeFormat } from './format.js';
+import { splitBySymbols } from './commit-split.js';
 import { openEnvironment, reasonOf } from './open-env.js';
 import { listCursors, readCursor, readRange, readTradeColumns, tickerEventStored, tickerStored } from './read.js';
 import type { HistoryStore, HistoryStoreOptions, TradeRows, WriteOptions, WriteResult } from './types.js';
@@ -116,11 +117,18 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       if (options.readOnly) throw new StoreError('TV_ERR_STORE_READ_ONLY', `history store at ${options.path} was opened read-only`);
       if (rows.columns.length === 0) return { written: 0, duplicates: 0 };
       assertStorableRows(rows);
-      const refused = gate?.failure();
-      if (refused !== undefined) {
-        throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${refused}`);
+      const total: WriteResult = { written: 0, duplicates: 0 };
+      // a batch over many symbols is several commits (commit-split.ts)
+      for (const part of splitBySymbols(rows, options.maxSymbolsPerCommit)) {
+        const refused = gate?.failure();
+        if (refused !== undefined) {
+          throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${refused}`);
+        }
+        const result = await commit((openGaps) => applyTradeRows(part, dbs, state, openGaps), writeOptions?.openGaps);
+        total.written += result.written;
+        total.duplicates += result.duplicates;
       }
-      return commit((openGaps) => applyTradeRows(rows, dbs, state, openGaps), writeOptions?.openGaps);
+      return total;
     },
     readRange(query) {
       assertOpen();

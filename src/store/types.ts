@@ -12,6 +12,8 @@ export interface HistoryStoreOptions {
   noSync?: boolean;
   /** fault scenarios: while the gate says so, commits fail as on a full disk (see fault-gate.ts) */
   faultGate?: StoreFaultGate;
+  /** trade rows over more symbols than this are written in several commits (commit-split.ts; default 500) */
+  maxSymbolsPerCommit?: number;
   /**
    * read only (`tickvisor query`): works on a store the user may not write to (another user's, a
    * read-only mount, one a running collector holds) and never changes it; writeBatch refuses

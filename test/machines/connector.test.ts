@@ -8,7 +8,7 @@ import { stateText } from '../../machines/selectors.js';
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
-function start(options: { policy?: Partial<ConnectorPolicy>; net?: FakeNetwork; connection?: typeof FakeNetwork.prototype.logic } = {}) {
+function start(options: { policy?: Partial<ConnectorPolicy>; net?: FakeNetwork; connection?: typeof FakeNetwork.prototype.logic; channels?: Array<'trade' | 'ticker' | 'book'> } = {}) {
   const net = options.net ?? new FakeNetwork();
   const clock = new SimulatedClock();
   const machine = connectorMachine.provide({ actors: { connection: options.connection ?? net.logic } });
@@ -28,7 +28,7 @@ function start(options: { policy?: Partial<ConnectorPolicy>; net?: FakeNetwork; 
       market: 'spot',
       groupIndex: 0,
       symbols: SYMBOLS,
-      channels: ['trade', 'ticker'],
+      channels: options.channels ?? ['trade', 'ticker'],
       policy: { ...TEST_CONNECTOR_POLICY, ...options.policy },
       seed: 3,
     },
@@ -212,6 +212,21 @@ describe('connector machine', () => {
     assert.deepEqual(conn.commands[conn.commands.length - 1], { type: 'UNSUBSCRIBE', symbols: ['ETH/USDT'] });
     assert.equal(coinStates(t.actor)['ETH/USDT'], 'Stopped');
     assert.equal(t.net.connections.length, 1, 'membership changes never reconnect');
+    t.actor.stop();
+  });
+
+  test('with books, a coin added later (a new listing) has the book sub-states as the first ones do', async () => {
+    const t = start({ channels: ['trade', 'book'] });
+    t.actor.send({ type: 'START' });
+    await advance(t, 10);
+    t.actor.send({ type: 'COINS.ADD', symbols: ['XRP/USDT'] });
+    await advance(t, 10);
+    const children = t.actor.getSnapshot().children as Record<string, AnyActorRef>;
+    for (const symbol of ['BTC/USDT', 'XRP/USDT']) {
+      const coin = children[`coin:binance:spot:${symbol}`]!.getSnapshot();
+      assert.equal(coin.context.book, true, symbol);
+      assert.deepEqual(coin.value, { Subscribed: 'Syncing' }, symbol);
+    }
     t.actor.stop();
   });
 

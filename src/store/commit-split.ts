@@ -1,0 +1,48 @@
+/**
+ * A batch of trade rows over many symbols, cut into commits of at most MAX_SYMBOLS_PER_COMMIT
+ * symbols each, in key order.
+ *
+ * Why: a commit copies every B-tree page it changes, and LMDB keeps the old copies until no
+ * snapshot can need them, so the file holds the store plus about two commits' worth of changed
+ * pages, and the process keeps every one of them mapped (resident) and LMDB's buffers for the
+ * largest commit malloc'ed. A batch that touches every symbol (5,000 symbols that trade at the same
+ * instant: a market-wide move, or the bench's scale run) changes every leaf of the cursor and
+ * block trees at once: ~1,200 pages, 5 MB, held three times over. Cut into commits of a few hundred
+ * symbols, each changes a tenth of them, and the pages the last freed are reused by the next: at
+ * 5,000 symbols data.mdb held 7 MB after 10 s instead of 12 (docs/architecture.md#memory).
+ *
+ * A symbol's rows never straddle two commits (its blocks and its cursor stay in one transaction).
+ * A batch cut this way is no longer all or nothing: if a later commit fails, the earlier ones
+ * stand, and the retry of the whole batch finds their trades stored (the id guard counts them as
+ * duplicates and stores them once, id-guard.ts).
+ */
+import { gatherTrades } from './blocks/trade-rows.js';
+import type { TradeRows } from './types.js';
+
+export const MAX_SYMBOLS_PER_COMMIT = 500;
+
+export function splitBySymbols(rows: TradeRows, maxSymbols = MAX_SYMBOLS_PER_COMMIT): TradeRows[] {
+  const { symbols } = rows;
+  const distinct = new Map<string, number>();
+  for (let i = 0; i < symbols.length; i++) {
+    const symbol = symbols[i] as string;
+    if (!distinct.has(symbol)) {
+      distinct.set(symbol, 0);
+      if (distinct.size > maxSymbols) break;
+    }
+  }
+  if (distinct.size <= maxSymbols) return [rows];
+  for (const symbol of symbols) distinct.set(symbol, 0);
+  // key order: each commit touches a run of neighbouring leaves, not leaves all over the trees
+  const sorted = [...distinct.keys()].sort();
+  for (let k = 0; k < sorted.length; k++) distinct.set(sorted[k] as string, Math.floor(k / maxSymbols));
+  const parts = Math.ceil(sorted.length / maxSymbols);
+  const rowsOf: number[][] = Array.from({ length: parts }, () => []);
+  for (let i = 0; i < symbols.length; i++) (rowsOf[distinct.get(symbols[i] as string) as number] as number[]).push(i);
+  return rowsOf.map((order) => ({
+    exchange: rows.exchange,
+    market: rows.market,
+    symbols: order.map((i) => symbols[i] as string),
+    columns: gatherTrades(rows.columns, order),
+  }));
+}
