@@ -32,7 +32,13 @@ export function numericId(id: string): number {
   return typeof part === 'number' ? part : -1;
 }
 
-const INITIAL_SLOTS = 16;
+/**
+ * A live stream's window is one run (one slot) for as long as it stays in order, and most of a
+ * large collector's symbols are such: two slots keep both typed arrays small enough for V8 to hold
+ * them inside the heap (no ArrayBuffer object and malloc'ed store each), ~450 bytes a symbol less
+ * than sixteen did (docs/architecture.md#memory).
+ */
+const INITIAL_SLOTS = 2;
 /** a run's length is kept in a Uint32Array slot */
 const MAX_SPAN = 0xffff_fffe;
 
@@ -59,7 +65,8 @@ class SymbolWindow {
   private strings: (string | undefined)[] | undefined;
   /** the numeric runs sorted, while lookups need them */
   private index: RunIndex | undefined;
-  private readonly seenStrings = new Set<string>();
+  /** created with the first string id, like `strings` */
+  private seenStrings: Set<string> | undefined;
   /** numeric ids covered by the runs */
   private numberCount = 0;
   private entryCount = 0;
@@ -101,8 +108,9 @@ class SymbolWindow {
       if (this.newest !== this.head) this.other = this.newest;
       this.newest = this.head;
     } else {
-      if (this.seenStrings.has(id)) return false;
-      this.seenStrings.add(id);
+      const seen = (this.seenStrings ??= new Set<string>());
+      if (seen.has(id)) return false;
+      seen.add(id);
       this.makeRoom();
       (this.strings ??= new Array<string | undefined>(this.starts.length).fill(undefined))[this.head] = id;
       this.newest = -1;
@@ -169,7 +177,7 @@ class SymbolWindow {
     }
     const s = this.strings?.[i];
     if (s !== undefined) {
-      this.seenStrings.delete(s);
+      this.seenStrings?.delete(s);
       (this.strings as (string | undefined)[])[i] = undefined;
       this.entryCount--;
     }
@@ -177,7 +185,7 @@ class SymbolWindow {
 
   /** ids remembered (a run counts every id in it) */
   get size(): number {
-    return this.numberCount + this.seenStrings.size;
+    return this.numberCount + (this.seenStrings?.size ?? 0);
   }
 
   /** entries held: what the memory is proportional to, at most the capacity */
