@@ -275,7 +275,9 @@ export function appendRows<C extends { readonly length: number }>(s: SymbolBlock
     }
     tail.blocks++;
     tail.bytes += bytes.length;
-    const levels = (tail.levels ??= []);
+    // exact-size arrays: growing one by index leaves room for ~16 more levels, kept per symbol in
+    // the writer's cursor cache (a tail has a handful of levels)
+    const levels = (tail.levels ??= [0]);
     levels[0] = (levels[0] ?? 0) + 1;
     joinLevels(s, levels, bytes.length);
     return;
@@ -321,7 +323,8 @@ function joinLevels<C extends { readonly length: number }>(s: SymbolBlocks<C>, l
     s.tail.blocks -= count - 1;
     s.tail.bytes += bytes.length - old.bytes;
     levels[level] = 0;
-    levels[level + 1] = (levels[level + 1] ?? 0) + 1;
+    if (level + 1 < levels.length) levels[level + 1] = (levels[level + 1] as number) + 1;
+    else s.tail.levels = levels = [...levels, 1];
   }
 }
 
