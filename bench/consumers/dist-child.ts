@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { envAssignments } from '../lib/child.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** what a build reads: a change in any of these makes dist/ stale */
@@ -79,10 +80,5 @@ export function tickvisorLaunch(): TickvisorLaunch {
   const start = pkg.scripts?.start ?? '';
   const m = /^(?:exec\s+)?(?:env\s+((?:[A-Z_][A-Z0-9_]*=\S*\s+)+))?node\s+(.*?)\s*bin\/tickvisor\.js\b/.exec(start);
   if (!m) throw new Error(`bench: package.json's start script does not run bin/tickvisor.js with node: ${start}`);
-  const env: Record<string, string> = {};
-  for (const pair of (m[1] ?? '').split(/\s+/).filter((p) => p !== '')) {
-    const at = pair.indexOf('=');
-    env[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return { flags: (m[2] ?? '').split(/\s+/).filter((f) => f.startsWith('--')), env };
+  return { flags: (m[2] ?? '').split(/\s+/).filter((f) => f.startsWith('--')), env: envAssignments(m[1] ?? '') };
 }

@@ -22,6 +22,16 @@ export class BenchChildError extends Error {
   }
 }
 
+/** `K=V K2=V2 …` (a shell line's variable assignments, values without spaces) as an environment */
+export function envAssignments(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of text.split(/\s+/)) {
+    const at = pair.indexOf('=');
+    if (at > 0) env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
+}
+
 /**
  * `script` is relative to bench/ (e.g. 'consumers/floor-child.ts'); `launch`: node/V8 flags and
  * environment the child runs with (tickvisor's: those its CLI runs with, consumers/dist-child.ts)
@@ -40,7 +50,7 @@ export async function startChild(name: string, script: string, launch: { flags?:
   const extra = name === 'tickvisor' ? process.env.BENCH_TICKVISOR_FLAGS : undefined;
   if (extra) execArgv.push(...extra.split(' ').filter((f) => f !== ''));
   // BENCH_TICKVISOR_ENV='MALLOC_ARENA_MAX=8 …': environment for tickvisor's child only (experiments)
-  const extraEnv = name === 'tickvisor' ? Object.fromEntries((process.env.BENCH_TICKVISOR_ENV ?? '').split(' ').filter((p) => p.includes('=')).map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) : {};
+  const extraEnv = name === 'tickvisor' ? envAssignments(process.env.BENCH_TICKVISOR_ENV ?? '') : {};
   const child: ChildProcess = fork(path, [], {
     execArgv,
     env: { ...process.env, ...launch.env, ...extraEnv },

@@ -23,22 +23,17 @@ export const MAX_SYMBOLS_PER_COMMIT = 500;
 
 export function splitBySymbols(rows: TradeRows, maxSymbols = MAX_SYMBOLS_PER_COMMIT): TradeRows[] {
   const { symbols } = rows;
-  const distinct = new Map<string, number>();
-  for (let i = 0; i < symbols.length; i++) {
-    const symbol = symbols[i] as string;
-    if (!distinct.has(symbol)) {
-      distinct.set(symbol, 0);
-      if (distinct.size > maxSymbols) break;
-    }
-  }
-  if (distinct.size <= maxSymbols) return [rows];
-  for (const symbol of symbols) distinct.set(symbol, 0);
+  // a batch of no more rows than the bound cannot hold more symbols: nothing to count
+  if (symbols.length <= maxSymbols) return [rows];
+  /** symbol → the part it goes to */
+  const partOf = new Map<string, number>();
+  for (const symbol of symbols) partOf.set(symbol, 0);
+  if (partOf.size <= maxSymbols) return [rows];
   // key order: each commit touches a run of neighbouring leaves, not leaves all over the trees
-  const sorted = [...distinct.keys()].sort();
-  for (let k = 0; k < sorted.length; k++) distinct.set(sorted[k] as string, Math.floor(k / maxSymbols));
-  const parts = Math.ceil(sorted.length / maxSymbols);
-  const rowsOf: number[][] = Array.from({ length: parts }, () => []);
-  for (let i = 0; i < symbols.length; i++) (rowsOf[distinct.get(symbols[i] as string) as number] as number[]).push(i);
+  const sorted = [...partOf.keys()].sort();
+  for (let k = 0; k < sorted.length; k++) partOf.set(sorted[k] as string, Math.floor(k / maxSymbols));
+  const rowsOf: number[][] = Array.from({ length: Math.ceil(sorted.length / maxSymbols) }, () => []);
+  for (let i = 0; i < symbols.length; i++) (rowsOf[partOf.get(symbols[i] as string) as number] as number[]).push(i);
   return rowsOf.map((order) => ({
     exchange: rows.exchange,
     market: rows.market,

@@ -65,6 +65,12 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
   const gate = options.faultGate;
   let closed = false;
 
+  /** a fault scenario's full disk (fault-gate.ts): the commit fails as LMDB's would, nothing stored */
+  function refuseIfGated(): void {
+    const refused = gate?.failure();
+    if (refused !== undefined) throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${refused}`);
+  }
+
   function assertOpen(): void {
     if (closed) throw new StoreError('TV_ERR_STORE_CLOSED', `history store at ${options.path} is closed`);
   }
@@ -106,10 +112,7 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       if (options.readOnly) throw new StoreError('TV_ERR_STORE_READ_ONLY', `history store at ${options.path} was opened read-only`);
       if (records.length === 0) return { written: 0, duplicates: 0 };
       assertStorable(records);
-      const refused = gate?.failure();
-      if (refused !== undefined) {
-        throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${refused}`);
-      }
+      refuseIfGated();
       return commit((openGaps) => applyBatch(records, dbs, state, openGaps), writeOptions?.openGaps);
     },
     async writeTradeRows(rows: TradeRows, writeOptions?: WriteOptions): Promise<WriteResult> {
@@ -120,10 +123,7 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       const total: WriteResult = { written: 0, duplicates: 0 };
       // a batch over many symbols is several commits (commit-split.ts)
       for (const part of splitBySymbols(rows, options.maxSymbolsPerCommit)) {
-        const refused = gate?.failure();
-        if (refused !== undefined) {
-          throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${refused}`);
-        }
+        refuseIfGated();
         const result = await commit((openGaps) => applyTradeRows(part, dbs, state, openGaps), writeOptions?.openGaps);
         total.written += result.written;
         total.duplicates += result.duplicates;

@@ -101,8 +101,9 @@ export function createBinanceParser(market: Market, instruments?: readonly Instr
 
   /** the scanner's reading of a frame given as text (scannableBytes) */
   function scanText(text: string, localTimestamp: number): Trade | undefined {
-    const bytes = scanTrade === undefined ? undefined : scannableBytes(text);
-    return bytes === undefined ? undefined : scanTrade?.(bytes, 0, bytes.length, localTimestamp, newTrade);
+    if (scanTrade === undefined) return undefined;
+    const bytes = scannableBytes(text);
+    return bytes === undefined ? undefined : scanTrade(bytes, 0, bytes.length, localTimestamp, newTrade);
   }
 
   function parse(frame: string | Buffer, localTimestamp: number): ParseResult {

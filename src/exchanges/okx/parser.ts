@@ -93,10 +93,11 @@ export function createOkxParser(market: Market, instruments?: readonly Instrumen
 
   /** the scanner's reading of a frame given as text (scannableBytes) */
   function scanText(text: string, localTimestamp: number): ParseResult | undefined {
-    const bytes = scanTrades === undefined ? undefined : scannableBytes(text);
+    if (scanTrades === undefined) return undefined;
+    const bytes = scannableBytes(text);
     if (bytes === undefined) return undefined;
     const records: MarketRecord[] = [];
-    return scanTrades?.(bytes, 0, bytes.length, localTimestamp, records, newTrade) === true ? { records, control: NO_CONTROL } : undefined;
+    return scanTrades(bytes, 0, bytes.length, localTimestamp, records, newTrade) ? { records, control: NO_CONTROL } : undefined;
   }
 
   return {
