@@ -1,14 +1,18 @@
 /**
  * The store's format version, in the `meta` DB under "format". Format 1 (tickvisor 0.1) kept one
- * key per record in a `records` DB and had no version; format 2 keeps blocks of columns. A store
- * in another format is refused at open in one line that says what to do; `tickvisor migrate`
- * turns format 1 into 2 (migrate.ts).
+ * key per record in a `records` DB and had no version; format 2 keeps blocks of columns; format 3
+ * adds the trade journal (journal.ts), whose rows a format-2 reader would not see. A format-2 store
+ * is a format-3 store with an empty journal: a writer marks it 3 when it opens it. A store in
+ * another format is refused at open in one line that says what to do; `tickvisor migrate` turns
+ * format 1 into the current one (migrate.ts).
  */
 import type { Database, DatabaseOptions, Key, RootDatabase } from 'lmdb';
 import { StoreError } from './errors.js';
 import { V1_RECORDS_DB } from './v1/keys.js';
 
-export const STORE_FORMAT = 2;
+export const STORE_FORMAT = 3;
+/** blocks without the journal: read as they are, marked current by the first writer */
+export const JOURNAL_LESS_FORMAT = 2;
 export const FORMAT_KEY = 'format';
 export const META_DB = 'meta';
 
@@ -19,13 +23,17 @@ export function openExistingDb<V>(root: RootDatabase, name: string, encoding: 'b
   return root.openDB<V, Key>({ name, encoding, create: false } as DatabaseOptions & { name: string }) as Database<V, Key> | undefined;
 }
 
-/** 'current', 'v1' (written by 0.1, records present), 'empty' (nothing stored yet), or a newer number */
-export type FormatState = 'current' | 'v1' | 'empty' | { newer: number };
+/**
+ * 'current', 'journal-less' (format 2: current but for the version), 'v1' (written by 0.1, records
+ * present), 'empty' (nothing stored yet), or a newer number
+ */
+export type FormatState = 'current' | 'journal-less' | 'v1' | 'empty' | { newer: number };
 
 export function storeFormat(root: RootDatabase): FormatState {
   const meta = openExistingDb<unknown>(root, META_DB, 'msgpack') as StoreMeta | undefined;
   const format = meta?.get(FORMAT_KEY);
   if (format === STORE_FORMAT) return 'current';
+  if (format === JOURNAL_LESS_FORMAT) return 'journal-less';
   if (typeof format === 'number' && format > STORE_FORMAT) return { newer: format };
   // no version: 0.1 wrote none; it is a 0.1 store when its records DB holds anything
   const records = openExistingDb<Uint8Array>(root, V1_RECORDS_DB, 'binary');

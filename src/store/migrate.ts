@@ -23,7 +23,7 @@ import type { TickerColumns, TradeColumns } from './blocks/columns.js';
 import { tickerColumnsFrom, tickerRows } from './blocks/ticker-rows.js';
 import { tradeColumnsFrom, tradeRows } from './blocks/trade-rows.js';
 import { StoreError } from './errors.js';
-import { assertCurrentFormat, FORMAT_KEY, META_DB, openExistingDb, STORE_FORMAT, storeFormat } from './format.js';
+import { assertCurrentFormat, FORMAT_KEY, markCurrentFormat, META_DB, openExistingDb, STORE_FORMAT, storeFormat } from './format.js';
 import { openStoreDbs } from './open.js';
 import { openEnvironment, reasonOf } from './open-env.js';
 import { buildTradeIdIndex } from './v1/id-index.js';
@@ -72,6 +72,11 @@ export async function migrateStore(path: string, options: MigrateOptions = {}): 
 function convert(root: RootDatabase, path: string, options: MigrateOptions): MigrateResult {
   const state = storeFormat(root);
   if (state === 'current') return { status: 'current', trades: 0, tickers: 0, symbols: 0 };
+  if (state === 'journal-less') {
+    // format 2 is format 3 with an empty journal: only the version changes
+    markCurrentFormat(root);
+    return { status: 'current', trades: 0, tickers: 0, symbols: 0 };
+  }
   if (typeof state === 'object') assertCurrentFormat(state, path);
   const meta = root.openDB<unknown, string>({ name: META_DB, encoding: 'msgpack' });
   const dbs = openStoreDbs(root);

@@ -8,7 +8,9 @@ import { splitBySymbols } from './commit-split.js';
 import { openEnvironment, reasonOf } from './open-env.js';
 import { listCursors, readCursor, readRange, readTradeColumns, tickerEventStored, tickerStored } from './read.js';
 import type { HistoryStore, HistoryStoreOptions, TradeRows, WriteOptions, WriteResult } from './types.js';
-import { applyTradeRows, assertStorableRows } from './write-rows.js';
+import { JournalState } from './journal.js';
+import { applyTradeRowsJournaled, foldJournal } from './journal-write.js';
+import { assertStorableRows } from './write-rows.js';
 import { WriterCache } from './writer-cache.js';
 import { applyBatch, assertStorable, type StoreDbs, type StoredCursor, type WriterState } from './write.js';
 
@@ -33,6 +35,7 @@ export function openStoreDbs(root: RootDatabase): StoreDbs {
     tradeIds: root.openDB<Uint8Array, Key>({ name: 'tradeIds', encoding: 'binary' }),
     idBlocks: root.openDB<Uint8Array, Key>({ name: 'idBlocks', encoding: 'binary' }),
     tails: root.openDB<TailState, Key>({ name: 'tails', encoding: 'msgpack' }),
+    journal: root.openDB<Uint8Array, Key>({ name: 'tradeJournal', encoding: 'binary' }),
   };
 }
 
@@ -52,14 +55,14 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       dbs = openForReading(root, options.path);
     } else {
       dbs = openStoreDbs(root);
-      if (format === 'empty') markCurrentFormat(root);
+      if (format === 'empty' || format === 'journal-less') markCurrentFormat(root);
     }
   } catch (error) {
     void root.close().catch(() => undefined);
     if (error instanceof StoreError) throw error;
     throw new StoreError('TV_ERR_STORE_OPEN', `cannot open the store at ${options.path}: ${reasonOf(error)}`, { cause: error, userError: true });
   }
-  const state: WriterState = { idValue: Buffer.alloc(8), cache: new WriterCache() };
+  const state: WriterState = { journal: new JournalState(), idValue: Buffer.alloc(8), cache: new WriterCache() };
   /** batches between writeBatch's call and their commit's outcome (see writer-cache.ts) */
   let inFlight = 0;
   const gate = options.faultGate;
@@ -98,6 +101,7 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
     } catch (error) {
       // whatever this batch (or one sharing its transaction) cached may never have reached the disk
       state.cache.clear();
+      state.journal.invalidate();
       if (error instanceof StoreError) throw error;
       throw new StoreError('TV_ERR_STORE_WRITE_FAILED', `store commit failed at ${options.path}: ${await commitReason(error)}`, { cause: error });
     } finally {
@@ -113,7 +117,12 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       if (records.length === 0) return { written: 0, duplicates: 0 };
       assertStorable(records);
       refuseIfGated();
-      return commit((openGaps) => applyBatch(records, dbs, state, openGaps), writeOptions?.openGaps);
+      // a trade written directly must come after the journal's rows of its symbol (journal.ts)
+      const trades = records.some((r) => r.type === 'trade');
+      return commit((openGaps) => {
+        if (trades) foldJournal(dbs, state);
+        return applyBatch(records, dbs, state, openGaps);
+      }, writeOptions?.openGaps);
     },
     async writeTradeRows(rows: TradeRows, writeOptions?: WriteOptions): Promise<WriteResult> {
       assertOpen();
@@ -124,7 +133,7 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
       // a batch over many symbols is several commits (commit-split.ts)
       for (const part of splitBySymbols(rows, options.maxSymbolsPerCommit)) {
         refuseIfGated();
-        const result = await commit((openGaps) => applyTradeRows(part, dbs, state, openGaps), writeOptions?.openGaps);
+        const result = await commit((openGaps) => applyTradeRowsJournaled(part, dbs, state, openGaps), writeOptions?.openGaps);
         total.written += result.written;
         total.duplicates += result.duplicates;
       }
@@ -156,6 +165,13 @@ export function openHistoryStore(options: HistoryStoreOptions): OpenedHistorySto
     },
     async close() {
       if (closed) return;
+      // a store closed cleanly keeps no journal (a reader of the blocks alone sees everything)
+      if (!options.readOnly && inFlight === 0 && gate?.failure() === undefined && dbs.journal !== undefined && dbs.journal.getKeysCount({ limit: 1 }) > 0) {
+        await commit(() => {
+          foldJournal(dbs, state);
+          return { written: 0, duplicates: 0 };
+        }, undefined).catch(() => undefined);
+      }
       closed = true;
       await root.close();
     },
@@ -192,5 +208,7 @@ function openForReading(root: RootDatabase, path: string): StoreDbs {
     throw new StoreError('TV_ERR_STORE_OPEN', `cannot open the store at ${path}: nothing stored there yet`, { userError: true });
   }
   const unused = tradeBlocks as unknown as StoreDbs['tails']; // a read-only store never writes
-  return { tradeBlocks, tickerBlocks, cursors, tradeIds: tradeBlocks, idBlocks: tradeBlocks, tails: unused };
+  // absent in a store written before the journal, or never journaled to
+  const journal = open<Uint8Array>('tradeJournal', 'binary') as StoreDbs['journal'];
+  return { tradeBlocks, tickerBlocks, cursors, tradeIds: tradeBlocks, idBlocks: tradeBlocks, tails: unused, ...(journal !== undefined && { journal }) };
 }

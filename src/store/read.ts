@@ -5,7 +5,8 @@
 import type { ExchangeId, Market, MarketRecord, Ticker } from '../records.js';
 import { TICKER_OPTIONAL_COLUMNS, type TickerColumns, type TradeColumns } from './blocks/columns.js';
 import { tickerRecordAt, tickerRows } from './blocks/ticker-rows.js';
-import { tradeRecordAt, tradeRows } from './blocks/trade-rows.js';
+import { tradePartAt, tradeRecordAt, tradeRows } from './blocks/trade-rows.js';
+import { cursorWithJournal, journaledRows, journaledRowsOf, journalTail, type JournaledRows } from './journal-read.js';
 import type { RowKind } from './blocks/row-kind.js';
 import { blocksInRange, lowerBound, upperBound } from './read-blocks.js';
 import { cursorKey, symbolPrefix } from './keys.js';
@@ -20,10 +21,13 @@ function* columnsInRange<C extends { readonly length: number; readonly timestamp
   kind: RowKind<C>,
   query: ColumnQuery,
   memory?: ColumnMemory,
+  /** told of each block decoded, before it is trimmed */
+  onBlock?: (c: C) => void,
 ): Generator<C> {
   const prefix = symbolPrefix(query.exchange, query.market, query.symbol);
   for (const value of blocksInRange(db, prefix, query.from, query.to)) {
     const c = kind.decode(value, memory);
+    onBlock?.(c);
     const start = query.from === undefined ? 0 : lowerBound(c.timestamps, query.from);
     const end = query.to === undefined ? c.length : upperBound(c.timestamps, query.to);
     if (end <= start) continue;
@@ -33,7 +37,23 @@ function* columnsInRange<C extends { readonly length: number; readonly timestamp
 
 /** `reuse`: each block decoded into the scan's one set of columns (ColumnReadOptions) */
 export function readTradeColumns(dbs: StoreDbs, query: ColumnQuery, options?: ColumnReadOptions): Generator<TradeColumns> {
-  return columnsInRange(dbs.tradeBlocks, tradeRows, query, options?.reuse === true ? new ReusedColumns() : undefined);
+  // the journal before the blocks (journal-read.ts)
+  const journaled = journaledRowsOf(dbs.journal, query.exchange, query.market, query.symbol);
+  const memory = options?.reuse === true ? new ReusedColumns() : undefined;
+  if (journaled === undefined) return columnsInRange(dbs.tradeBlocks, tradeRows, query, memory);
+  return withJournal(dbs, query, memory, journaled);
+}
+
+function* withJournal(dbs: StoreDbs, query: ColumnQuery, memory: ColumnMemory | undefined, journaled: JournaledRows): Generator<TradeColumns> {
+  const newest = { timestamp: -Infinity, part: '' as number | string };
+  const onBlock = (c: TradeColumns): void => {
+    if (c.length === 0) return;
+    newest.timestamp = c.timestamps[c.length - 1] as number;
+    newest.part = tradePartAt(c, c.length - 1);
+  };
+  yield* columnsInRange(dbs.tradeBlocks, tradeRows, query, memory, onBlock);
+  const tail = journalTail(journaled, newest, query.from, query.to);
+  if (tail !== undefined) yield tail;
 }
 
 export function readTickerColumns(dbs: StoreDbs, query: ColumnQuery): Generator<TickerColumns> {
@@ -162,15 +182,27 @@ export function tickerEventStored(dbs: StoreDbs, t: Ticker): boolean {
 }
 
 export function readCursor(dbs: StoreDbs, exchange: ExchangeId, market: Market, symbol: string): TradeCursor | undefined {
-  const stored = dbs.cursors.get(cursorKey(exchange, market, symbol));
+  // the journal before the cursor (journal-read.ts)
+  const journaled = journaledRowsOf(dbs.journal, exchange, market, symbol);
+  const stored = cursorWithJournal(dbs.cursors.get(cursorKey(exchange, market, symbol)), journaled);
   return stored && publicCursor(exchange, market, symbol, stored);
 }
 
 export function listCursors(dbs: StoreDbs): TradeCursor[] {
+  const journaled = journaledRows(dbs.journal);
   const out: TradeCursor[] = [];
   for (const { key, value } of dbs.cursors.getRange({ snapshot: true })) {
     const [exchange, market, symbol] = key as [ExchangeId, Market, string];
-    out.push(publicCursor(exchange, market, symbol, value));
+    const id = `${exchange}\u0000${market}\u0000${symbol}`;
+    const cursor = cursorWithJournal(value, journaled.get(id)) as StoredCursor;
+    journaled.delete(id);
+    out.push(publicCursor(exchange, market, symbol, cursor));
+  }
+  // symbols whose only trades are journaled
+  for (const [id, rows] of journaled) {
+    const [exchange, market, symbol] = id.split('\u0000') as [ExchangeId, Market, string];
+    const cursor = cursorWithJournal(undefined, rows);
+    if (cursor !== undefined) out.push(publicCursor(exchange, market, symbol, cursor));
   }
   return out;
 }

@@ -58,6 +58,7 @@ export function assertStorableRows(rows: TradeRows): void {
 
 /** Runs inside the write transaction, as applyBatch. */
 export function applyTradeRows(rows: TradeRows, dbs: StoreDbs, state: WriterState, openGaps?: ReadonlySet<string>): WriteResult {
+  state.cache.blocksBegin();
   const c = rows.columns;
   const ids = c.ids.values as Float64Array;
   let written = 0;

@@ -19,6 +19,7 @@ import { flushBuckets, newIdState, noteNumericId, numericIdStored, type IdState 
 import { AFTER_ALL, compareIdParts, idPart, symbolPrefix, tradeIdKey } from './keys.js';
 import type { WriteResult } from './types.js';
 import type { WriterCache } from './writer-cache.js';
+import type { JournalDb, JournalState } from './journal.js';
 
 /**
  * A symbol starts a tail memo (block-store.ts TailMemo) with a batch of at least this many new
@@ -61,10 +62,14 @@ export interface StoreDbs {
   idBlocks: Database<Uint8Array, Key>;
   /** each symbol's trailing small ticker blocks (block-store.ts); trade tails of cursors written before they moved into the cursor */
   tails: Database<TailState, Key>;
+  /** the newest live trades before they are folded into blocks (journal.ts); absent in a read-only store that never had one */
+  journal?: JournalDb;
 }
 
 /** Per-store write state kept across batches. */
 export interface WriterState {
+  /** the writer's copy of the trade journal (journal.ts) */
+  journal: JournalState;
   /** the string-id index's value, reused: lmdb-js copies it inside the transaction */
   idValue: Buffer;
   /** cursors and tails as last written (writer-cache.ts) */
@@ -135,6 +140,7 @@ interface TradeTouch {
 
 /** Runs inside the write transaction. Synchronous on purpose: lmdb-js holds the write lock meanwhile. */
 export function applyBatch(records: readonly MarketRecord[], dbs: StoreDbs, state: WriterState, openGaps?: ReadonlySet<string>): WriteResult {
+  state.cache.blocksBegin();
   let written = 0;
   let duplicates = 0;
   // symbols touched by this batch, under exchange and market so a record costs one Map.get with

@@ -70,8 +70,10 @@ export class WriterCache {
   /** the batch that last wrote each symbol's trades (steadyWriter) */
   private readonly writtenIn = new Map<string, number>();
   private memoBytes = 0;
-  /** batches begun, for the memos' idleness */
+  /** batches that wrote blocks, for the memos' idleness */
   private batch = 0;
+  /** whether the commit under way has counted as a batch */
+  private counted = false;
   /** set by the store before each batch's transaction work: whether reads may be answered here */
   trusted = true;
   /** what the batch being applied may still re-encode, renewed by nextBatch */
@@ -108,10 +110,23 @@ export class WriterCache {
     } else this.tradeTails.set(key, { memo, counted: bytes, used: this.batch });
   }
 
-  /** a batch begins: every TAIL_MEMO_IDLE_BATCHES batches, the memos not written since the last sweep go */
+  /** a commit begins: its rewrite budget is renewed; it counts as a batch once it writes blocks (blocksBegin) */
   nextBatch(): void {
-    this.batch++;
     this.rewrite.rows = REWRITE_ROWS_PER_BATCH;
+    this.counted = false;
+  }
+
+  /**
+   * The commit writes blocks (a direct write or a fold; called again in the same commit, nothing
+   * more happens). Batches are counted here, not per commit: a commit that only journals its rows
+   * (journal.ts) leaves the blocks alone, and counting it would age the memos of symbols written
+   * at every fold until each fold found them dropped. Every TAIL_MEMO_IDLE_BATCHES batches, the
+   * memos not written since the last sweep go.
+   */
+  blocksBegin(): void {
+    if (this.counted) return;
+    this.counted = true;
+    this.batch++;
     if (this.batch % TAIL_MEMO_IDLE_BATCHES !== 0) return;
     for (const [key, entry] of this.tradeTails) {
       if (entry.used <= this.batch - TAIL_MEMO_IDLE_BATCHES) {

@@ -52,7 +52,7 @@ async function assertSameAsDump(path: string): Promise<void> {
   }
 }
 
-describe('tickvisor migrate: store format 1 → 2', () => {
+describe('tickvisor migrate: store format 1 → current', () => {
   test('the fixture is what the migration test needs: four venues, both id kinds, tickers, a resume point behind', () => {
     const { records, cursors } = dump();
     assert.equal(cursors.length, 4);
@@ -77,9 +77,9 @@ describe('tickvisor migrate: store format 1 → 2', () => {
     const path = tempDir(t);
     const store = openHistoryStore({ path, noSync: true });
     await store.writeBatch([trade('1', 100)]);
-    await store.env.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' }).put('format', 3);
+    await store.env.openDB<unknown, string>({ name: 'meta', encoding: 'msgpack' }).put('format', 4);
     await store.close();
-    const newer = /^the store at .* is in store format 3, written by a newer tickvisor; this one reads format 2: upgrade tickvisor to read it$/;
+    const newer = /^the store at .* is in store format 4, written by a newer tickvisor; this one reads format 3: upgrade tickvisor to read it$/;
     assert.throws(() => openHistoryStore({ path, noSync: true }), { code: 'TV_ERR_STORE_FORMAT', message: newer });
     assert.throws(() => openHistoryStore({ path, readOnly: true }), { code: 'TV_ERR_STORE_FORMAT', message: newer });
     await assert.rejects(migrateStore(path), { code: 'TV_ERR_STORE_FORMAT', message: newer });
@@ -136,10 +136,10 @@ describe('tickvisor migrate: store format 1 → 2', () => {
     assert.equal(refused.stderr, `tickvisor query: ${refusal(path)}\n`);
     const first = run('migrate', '--db', path);
     assert.equal(first.status, 0, first.stderr);
-    assert.equal(first.stdout, `migrated ${trades} trades and ${want.records.length - trades} tickers of 4 symbols in ${path} (format 1 → 2)\n`);
+    assert.equal(first.stdout, `migrated ${trades} trades and ${want.records.length - trades} tickers of 4 symbols in ${path} (format 1 → 3)\n`);
     const again = run('migrate', '--db', path);
     assert.equal(again.status, 0, again.stderr);
-    assert.equal(again.stdout, `the store at ${path} is already in store format 2; nothing to do\n`);
+    assert.equal(again.stdout, `the store at ${path} is already in store format 3; nothing to do\n`);
     await assertSameAsDump(path);
     const missing = run('migrate', '--db', join(path, 'nope'));
     assert.equal(missing.status, 2);

@@ -17,6 +17,12 @@ import type { TradeColumns } from '../../src/store/blocks/columns.js';
 import { STEADY_WITHIN_BATCHES, TAIL_MEMO_BYTES, TAIL_MEMO_IDLE_BATCHES, TAIL_MEMO_SYMBOLS, WriterCache } from '../../src/store/writer-cache.js';
 import { collect, tempDir, trade } from './helpers.js';
 
+/** a commit that writes blocks, as the store's direct writers begin one */
+function batch(cache: WriterCache): void {
+  cache.nextBatch();
+  cache.blocksBegin();
+}
+
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
 /** batches of 1–300 trades over three symbols; every fifth batch also carries late trades (merged into older blocks) */
@@ -153,15 +159,15 @@ describe('a steady writer', () => {
 
   test('steadiness is the last few batches, and a failed commit forgets it', () => {
     const cache = new WriterCache();
-    cache.nextBatch();
+    batch(cache);
     cache.wroteCursor('a', { lastTradeId: '1', lastTimestamp: 1 } as never);
     assert.equal(cache.steadyWriter('a'), false, 'not steady within its own batch');
     for (let b = 1; b <= STEADY_WITHIN_BATCHES + 1; b++) {
-      cache.nextBatch();
+      batch(cache);
       assert.equal(cache.steadyWriter('a'), b <= STEADY_WITHIN_BATCHES, `batch +${b}`);
     }
     cache.wroteCursor('a', { lastTradeId: '1', lastTimestamp: 1 } as never);
-    cache.nextBatch();
+    batch(cache);
     assert.equal(cache.steadyWriter('a'), true);
     cache.clear();
     assert.equal(cache.steadyWriter('a'), false);
@@ -208,14 +214,29 @@ describe('idle memos', () => {
     });
     const cache = new WriterCache();
     const busy = memo(100);
-    cache.nextBatch();
+    batch(cache);
     cache.wroteTradeTail('quiet', memo(1000));
     for (let b = 0; b < 2 * TAIL_MEMO_IDLE_BATCHES; b++) {
-      cache.nextBatch();
+      batch(cache);
       cache.wroteTradeTail('busy', busy);
     }
     assert.equal(cache.tradeTail('quiet'), undefined);
     assert.equal(cache.tradeTail('busy'), busy);
     assert.deepEqual(cache.memoUse(), { bytes: 100, symbols: 1 });
+  });
+
+  test('commits that only journal their rows (no blocks written) do not age the memos', () => {
+    const memo: TailMemo<TradeColumns> = {
+      keys: [], ends: [], sizes: [],
+      rows: { length: 0, bytes: 100, append: () => true, view: () => { throw new Error('not read'); }, keepFrom: () => undefined },
+    };
+    const cache = new WriterCache();
+    batch(cache);
+    cache.wroteTradeTail('folded', memo);
+    cache.wroteCursor('folded', { lastTradeId: '1', lastTimestamp: 1 } as never);
+    for (let b = 0; b < 3 * TAIL_MEMO_IDLE_BATCHES; b++) cache.nextBatch();
+    batch(cache);
+    assert.equal(cache.tradeTail('folded'), memo);
+    assert.equal(cache.steadyWriter('folded'), true, 'written in the last batch that wrote blocks');
   });
 });
