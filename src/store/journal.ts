@@ -124,12 +124,17 @@ export function decodeJournalEntry(bytes: Uint8Array): JournalEntry {
   };
 }
 
-/** A commit may journal its rows while the journal holds fewer entries than this ... */
-export const FOLD_ENTRIES = 64;
-/** ... and fewer rows than this (then the commit folds it first); a few hundred ms of a steady stream */
-export const FOLD_ROWS = 4096;
+/**
+ * A commit may journal its rows while the journal holds fewer entries than this, and fewer rows
+ * than FOLD_ROWS (then the commit folds it first). Small folds, often: a fold costs about what a
+ * direct commit of the same symbols cost, and at 10k trades/s over 50 symbols one fold of 16
+ * entries is a 2–3 ms commit every ~80 ms; folds of 256 entries took 20–70 ms each and set the
+ * latency tail at 50k trades/s (bench latency runs, docs/architecture.md, store: the journal).
+ */
+export const FOLD_ENTRIES = 16;
+export const FOLD_ROWS = 1024;
 /** a batch of more rows than this is written to blocks directly: it makes blocks of a useful size by itself */
-export const JOURNAL_BATCH_ROWS = 1024;
+export const JOURNAL_BATCH_ROWS = 512;
 
 /** a symbol's newest journaled row, as the store orders rows, and the largest numeric id it has */
 export interface JournalNewest {
