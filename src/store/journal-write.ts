@@ -1,11 +1,12 @@
 /**
- * How a commit uses the trade journal (journal.ts): a small batch of pure appends is one journal
- * entry; anything else, or a full journal, folds the journal into the blocks first, in the same
- * transaction, through the same code a direct write uses (write-rows.ts), so the blocks, cursors
- * and id buckets a fold leaves are those the direct writes would have left.
+ * How a commit uses the trade journal (journal.ts): a small batch of pure appends is one entry per
+ * symbol group it touches, after folding the fullest group once the journal is past FOLD_FROM_ROWS
+ * (more groups if the batch would not fit under FOLD_ROWS); anything else folds the whole journal
+ * first, in the same transaction, through the same code a direct write uses (write-rows.ts), so the
+ * blocks, cursors and id buckets a fold leaves are those the direct writes would have left.
  */
-import { tradeRows } from './blocks/trade-rows.js';
-import { encodeJournalEntry, decodeJournalEntry, type JournalDb, type JournalEntry, type JournalNewest } from './journal.js';
+import { gatherTrades, tradeRows } from './blocks/trade-rows.js';
+import { decodeJournalEntry, encodeJournalEntry, FOLD_FROM_ROWS, FOLD_ROWS, JOURNAL_BATCH_ROWS, journalGroup, type JournalDb, type JournalEntry, type JournalGroup, type JournalNewest } from './journal.js';
 import { idPart, symbolPrefix } from './keys.js';
 import type { TradeRows, WriteResult } from './types.js';
 import { applyTradeRows } from './write-rows.js';
@@ -18,15 +19,17 @@ export function applyTradeRowsJournaled(rows: TradeRows, dbs: StoreDbs, state: W
   const j = state.journal;
   if (!state.cache.trusted || !j.loaded) j.load(db);
   const n = rows.columns.length;
-  if (j.fits(n)) {
-    if (journalRows(db, rows, dbs, state, openGaps)) return { written: n, duplicates: 0 };
-    // not a pure append: the journal goes to the blocks first, then the batch as it is
+  const fresh = n <= JOURNAL_BATCH_ROWS ? pureAppends(rows, dbs, state) : undefined;
+  if (fresh === undefined) {
+    // not a small batch of pure appends: the journal goes to the blocks first, then the batch as it is
     foldJournal(dbs, state);
     return applyTradeRows(rows, dbs, state, openGaps);
   }
-  foldJournal(dbs, state);
-  if (j.fits(n) && journalRows(db, rows, dbs, state, openGaps)) return { written: n, duplicates: 0 };
-  return applyTradeRows(rows, dbs, state, openGaps);
+  // a group a commit once the journal is past FOLD_FROM_ROWS, more when the batch would not fit
+  if (j.rows >= FOLD_FROM_ROWS) foldGroup(db, dbs, state, j.fullest());
+  while (j.rows > 0 && j.rows + n > FOLD_ROWS) foldGroup(db, dbs, state, j.fullest());
+  putEntries(db, rows, state, fresh, openGaps);
+  return { written: n, duplicates: 0 };
 }
 
 /** Inside the write transaction: the journal's rows into the blocks, the entries deleted. No-op when empty. */
@@ -35,10 +38,15 @@ export function foldJournal(dbs: StoreDbs, state: WriterState): void {
   if (db === undefined) return;
   const j = state.journal;
   if (!state.cache.trusted || !j.loaded) j.load(db);
-  if (j.keys.length === 0) return;
-  // one direct write per venue, its entries' rows in the order they were journaled
+  for (let g = 0; g < j.groups.length; g++) if ((j.groups[g] as JournalGroup).rows > 0) foldGroup(db, dbs, state, g);
+}
+
+/** one group's rows into the blocks (one direct write per venue, in the order journaled), its entries deleted */
+function foldGroup(db: JournalDb, dbs: StoreDbs, state: WriterState, g: number): void {
+  const group = state.journal.groups[g];
+  if (group === undefined || group.keys.length === 0) return;
   const venues = new Map<string, JournalEntry[]>();
-  for (const e of j.entries) {
+  for (const e of group.entries) {
     const key = `${e.exchange}\u0000${e.market}`;
     const list = venues.get(key);
     if (list === undefined) venues.set(key, [e]);
@@ -49,8 +57,7 @@ export function foldJournal(dbs: StoreDbs, state: WriterState): void {
     // each symbol's open gap window as of its last entry
     const holes = new Set<string>();
     for (const e of entries) {
-      const seen = new Set(e.symbols);
-      for (const s of seen) {
+      for (const s of new Set(e.symbols)) {
         if (e.holes.has(s)) holes.add(s);
         else holes.delete(s);
       }
@@ -63,15 +70,16 @@ export function foldJournal(dbs: StoreDbs, state: WriterState): void {
     };
     applyTradeRows(rows, dbs, state, holes.size > 0 ? holes : undefined);
   }
-  for (const key of j.keys) db.removeSync(key);
-  j.folded();
+  for (const key of group.keys) db.removeSync(key);
+  state.journal.folded(g);
 }
 
 /**
- * Puts the batch in the journal when every row is a pure append for its symbol (a numeric id above
- * all its stored and journaled ids, after its newest row); false, and nothing written, otherwise.
+ * The newest row each symbol of the batch will have once it is journaled, when every row is a pure
+ * append for its symbol (a numeric id above all its stored and journaled ids, after its newest
+ * row); undefined otherwise. Nothing is written.
  */
-function journalRows(db: JournalDb, rows: TradeRows, dbs: StoreDbs, state: WriterState, openGaps: ReadonlySet<string> | undefined): boolean {
+function pureAppends(rows: TradeRows, dbs: StoreDbs, state: WriterState): Map<string, JournalNewest> | undefined {
   const c = rows.columns;
   const ids = c.ids.values as Float64Array;
   const venue = `${rows.exchange}\u0000${rows.market}\u0000`;
@@ -86,20 +94,38 @@ function journalRows(db: JournalDb, rows: TradeRows, dbs: StoreDbs, state: Write
     }
     const id = ids[i] as number;
     const timestamp = c.timestamps[i] as number;
-    if (!(id > newest.maxId) || !after(timestamp, id, newest.timestamp, newest.part)) return false;
+    if (!(id > newest.maxId) || !after(timestamp, id, newest.timestamp, newest.part)) return undefined;
     newest.timestamp = timestamp;
     newest.part = id;
     newest.maxId = id;
   }
-  const holes = new Set<string>();
-  if (openGaps !== undefined) for (const s of touched.keys()) if (openGaps.has(s)) holes.add(s);
-  const bytes = encodeJournalEntry({ exchange: rows.exchange, market: rows.market, symbols: rows.symbols, columns: c, holes });
+  return touched;
+}
+
+/** the batch as one entry per journal group it touches, under this commit's number */
+function putEntries(db: JournalDb, rows: TradeRows, state: WriterState, touched: Map<string, JournalNewest>, openGaps: ReadonlySet<string> | undefined): void {
   const j = state.journal;
-  const key = j.nextKey;
-  db.putSync(key, bytes);
-  // the writer keeps its own copy: the batch's columns belong to the caller
-  j.added(key, decodeJournalEntry(bytes));
-  return true;
+  const seq = j.nextSeq;
+  const groupOf = new Map<string, number>();
+  for (const s of touched.keys()) groupOf.set(s, journalGroup(s));
+  const byGroup = new Map<number, number[]>();
+  for (let i = 0; i < rows.columns.length; i++) {
+    const g = groupOf.get(rows.symbols[i] as string) as number;
+    const list = byGroup.get(g);
+    if (list === undefined) byGroup.set(g, [i]);
+    else list.push(i);
+  }
+  for (const [g, order] of [...byGroup].sort((a, b) => a[0] - b[0])) {
+    const whole = byGroup.size === 1;
+    const symbols = whole ? rows.symbols : order.map((i) => rows.symbols[i] as string);
+    const holes = new Set<string>();
+    if (openGaps !== undefined) for (const s of new Set(symbols)) if (openGaps.has(s)) holes.add(s);
+    const bytes = encodeJournalEntry({ exchange: rows.exchange, market: rows.market, symbols, columns: whole ? rows.columns : gatherTrades(rows.columns, order), holes });
+    const key: [number, number] = [seq, g];
+    db.putSync(key, bytes);
+    // the writer keeps its own copy: the batch's columns belong to the caller
+    j.added(key, decodeJournalEntry(bytes));
+  }
 }
 
 /** the symbol's newest row, journaled or stored, as a fresh object the caller may advance */

@@ -1,13 +1,13 @@
 /**
- * The trade journal: the newest live trades of many symbols, one LMDB entry per commit, before they
- * are folded into each symbol's blocks (docs/architecture.md, store: the journal).
+ * The trade journal: the newest live trades of many symbols, one LMDB entry per commit and symbol
+ * group, before they are folded into each symbol's blocks (docs/architecture.md, store: the journal).
  *
- * Why: a commit of a steady stream (10k trades/s over 50 symbols: ~25 trades touching ~20–40
+ * Why: a commit of a steady stream (10k trades/s over 50 symbols: ~25–50 trades touching ~20–50
  * symbols) cost per symbol touched — a small block encoded and put, its cursor and id bucket put,
  * each in a B-tree leaf of its own — so most of a commit's time and pages went to bookkeeping for
- * a row or two per symbol. A journal entry is one put of the commit's rows as plain columns; every
- * few dozen commits the entries are folded (the rows written to blocks, cursors and id buckets
- * exactly as a direct write would have written them, and the entries deleted) in one transaction.
+ * a row or two per symbol. A journal entry is one put of a group's rows as plain columns; once the
+ * journal holds FOLD_FROM_ROWS rows, each commit also folds one group (its rows written to blocks,
+ * cursors and id buckets exactly as a direct write would have written them, its entries deleted).
  *
  * What makes readers simple: only a pure append goes to the journal (a numeric id above every id
  * stored or journaled for the symbol, at a (timestamp, id) after its newest), and any other write
@@ -125,16 +125,29 @@ export function decodeJournalEntry(bytes: Uint8Array): JournalEntry {
 }
 
 /**
- * A commit may journal its rows while the journal holds fewer entries than this, and fewer rows
- * than FOLD_ROWS (then the commit folds it first). Small folds, often: a fold costs about what a
- * direct commit of the same symbols cost, and at 10k trades/s over 50 symbols one fold of 16
- * entries is a 2–3 ms commit every ~80 ms; folds of 256 entries took 20–70 ms each and set the
- * latency tail at 50k trades/s (bench latency runs, docs/architecture.md, store: the journal).
+ * Symbols are spread over this many groups (by a hash of the symbol), and a commit writes one entry
+ * per group it touches, keyed [commit number, group]: so the journal can be folded a group at a
+ * time. Folding it whole made one commit in every ~16 cost what a direct commit of every symbol
+ * cost (2–3 ms at 10k trades/s over 50 symbols, 20–70 ms for folds of 256 entries at 50k/s),
+ * and those commits set the latency tail; a group is an eighth of that.
  */
-export const FOLD_ENTRIES = 16;
-export const FOLD_ROWS = 1024;
+export const JOURNAL_GROUPS = 8;
+/** from this many journaled rows on, each commit folds the group holding the most rows ... */
+export const FOLD_FROM_ROWS = 512;
+/** ... and the journal never holds more than this: a commit folds groups until its batch fits */
+export const FOLD_ROWS = 2048;
 /** a batch of more rows than this is written to blocks directly: it makes blocks of a useful size by itself */
 export const JOURNAL_BATCH_ROWS = 512;
+
+/** the journal group of a symbol (FNV-1a of its name): the same in every process and version */
+export function journalGroup(symbol: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < symbol.length; i++) {
+    h ^= symbol.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % JOURNAL_GROUPS;
+}
 
 /** a symbol's newest journaled row, as the store orders rows, and the largest numeric id it has */
 export interface JournalNewest {
@@ -143,16 +156,23 @@ export interface JournalNewest {
   maxId: number;
 }
 
+/** one group's entries, oldest first */
+export interface JournalGroup {
+  readonly keys: [number, number][];
+  readonly entries: JournalEntry[];
+  rows: number;
+}
+
 /**
  * The writer's copy of the journal. It mirrors the disk under writer-cache.ts's rules (read only
  * by a batch alone in flight, dropped when a commit fails) and is otherwise read back from LMDB.
  */
 export class JournalState {
   loaded = false;
-  readonly keys: number[] = [];
-  readonly entries: JournalEntry[] = [];
+  readonly groups: JournalGroup[] = Array.from({ length: JOURNAL_GROUPS }, () => ({ keys: [], entries: [], rows: 0 }));
   rows = 0;
-  nextKey = 1;
+  /** the next commit's number in the entries' keys */
+  nextSeq = 1;
   /** per symbol with journaled rows (writer-cache.ts's key), its newest row */
   readonly newest = new Map<string, JournalNewest>();
 
@@ -160,27 +180,41 @@ export class JournalState {
   load(db: JournalDb): void {
     this.forget();
     for (const { key, value } of db.getRange({})) {
-      const entry = decodeJournalEntry(value);
-      this.keys.push(key as number);
-      this.note(entry);
-      this.nextKey = (key as number) + 1;
+      const [seq, group] = key as [number, number];
+      this.added([seq, group], decodeJournalEntry(value));
     }
     this.loaded = true;
   }
 
-  /** an entry this batch put */
-  added(key: number, entry: JournalEntry): void {
-    this.keys.push(key);
+  /** an entry put by this batch (or read back by load) */
+  added(key: [number, number], entry: JournalEntry): void {
+    const g = this.groups[key[1]] as JournalGroup;
+    g.keys.push(key);
+    g.entries.push(entry);
+    g.rows += entry.columns.length;
+    this.rows += entry.columns.length;
+    if (key[0] >= this.nextSeq) this.nextSeq = key[0] + 1;
     this.note(entry);
-    this.nextKey = key + 1;
   }
 
-  /** the journal was folded in this batch: empty, still mirroring the disk */
-  folded(): void {
-    const next = this.nextKey;
-    this.forget();
-    this.nextKey = next;
-    this.loaded = true;
+  /** the group holding the most rows (-1: the journal is empty) */
+  fullest(): number {
+    let best = -1;
+    for (let g = 0; g < this.groups.length; g++) if ((this.groups[g] as JournalGroup).rows > (best < 0 ? 0 : (this.groups[best] as JournalGroup).rows)) best = g;
+    return best;
+  }
+
+  /** group `g` was folded in this batch: empty, its symbols' newest rows now in their cursors */
+  folded(g: number): void {
+    const group = this.groups[g] as JournalGroup;
+    for (const e of group.entries) {
+      const venue = `${e.exchange}\u0000${e.market}\u0000`;
+      for (const s of new Set(e.symbols)) this.newest.delete(venue + s);
+    }
+    this.rows -= group.rows;
+    group.keys.length = 0;
+    group.entries.length = 0;
+    group.rows = 0;
   }
 
   /** a commit failed: read the disk again next time */
@@ -189,14 +223,8 @@ export class JournalState {
     this.loaded = false;
   }
 
-  fits(rows: number): boolean {
-    return rows <= JOURNAL_BATCH_ROWS && this.keys.length < FOLD_ENTRIES && this.rows + rows <= FOLD_ROWS;
-  }
-
   private note(entry: JournalEntry): void {
-    this.entries.push(entry);
     const c = entry.columns;
-    this.rows += c.length;
     const ids = c.ids.values as Float64Array;
     const venue = `${entry.exchange}\u0000${entry.market}\u0000`;
     let symbol = '';
@@ -217,13 +245,16 @@ export class JournalState {
   }
 
   private forget(): void {
-    this.keys.length = 0;
-    this.entries.length = 0;
+    for (const g of this.groups) {
+      g.keys.length = 0;
+      g.entries.length = 0;
+      g.rows = 0;
+    }
     this.rows = 0;
-    this.nextKey = 1;
+    this.nextSeq = 1;
     this.newest.clear();
   }
 }
 
-/** the journal's LMDB database: entry number → entry */
+/** the journal's LMDB database: [commit number, group] → entry */
 export type JournalDb = Database<Uint8Array, Key>;

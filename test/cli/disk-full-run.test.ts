@@ -2,7 +2,8 @@
  * Issue 10, row 7, end to end: `tickvisor run` on a disk that fills up. The process used to die
  * within a second on an unhandled lmdb `Commit failed`. Now it stays up with a `store-failed`
  * alert, resumes storing when space returns, and a SIGTERM while the disk is full still ends the
- * process within the shutdown deadline (the batches it could not store are counted, not hidden).
+ * process within the shutdown deadline (the batches it could not store are counted, not hidden;
+ * or, when a last small commit fits in the pages the store already holds, all stored).
  * Needs a small tmpfs (mount, i.e. root); test/store/disk-full.test.ts covers the store path
  * without one.
  */
@@ -75,9 +76,13 @@ describe('tickvisor run on a disk that fills up', () => {
       run.child.kill('SIGTERM');
       const end = await run.exited;
       assert.equal(end.signal, null, `exited on its own, stderr:\n${run.err().slice(-2000)}`);
-      assert.notEqual(end.code, 0);
       assert.ok(Date.now() - signalled < 10_000, `exited ${Date.now() - signalled} ms after SIGTERM`);
-      assert.match(run.err(), /shutdown took too long \(the store refuses writes\); exiting with [\d,]+ records not stored/, run.err().slice(-1500));
+      // Either the disk stays full to the end and the deadline ends the process, saying how many
+      // records it could not store; or a last commit fits in the pages LMDB already holds (a small
+      // journal commit reuses the pages the commits before it freed: store/journal.ts) and the
+      // shutdown stores everything and exits 0. Never a hang, never a silent loss.
+      if (end.code === 0) assert.doesNotMatch(run.err(), /records not stored/, run.err().slice(-1500));
+      else assert.match(run.err(), /shutdown took too long \(the store refuses writes\); exiting with [\d,]+ records not stored/, run.err().slice(-1500));
       assert.doesNotMatch(run.err(), /Unhandled|unhandled/);
       // no stack trace from us or from lmdb: the failure is told in the log's own lines
       assert.doesNotMatch(run.err(), /^\s+at .+:\d+:\d+\)?$/m, run.err().slice(-3000));

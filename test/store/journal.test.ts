@@ -12,7 +12,7 @@ import { Prng } from '../../src/prng.js';
 import type { Trade } from '../../src/records.js';
 import { createStoreFaultGate } from '../../src/store/fault-gate.js';
 import { openHistoryStore, type HistoryStore, type TradeRows } from '../../src/store/index.js';
-import { decodeJournalEntry, encodeJournalEntry, FOLD_ENTRIES } from '../../src/store/journal.js';
+import { decodeJournalEntry, encodeJournalEntry, FOLD_FROM_ROWS, FOLD_ROWS } from '../../src/store/journal.js';
 import type { OpenedHistoryStore } from '../../src/store/open.js';
 import { collect, tempDir, trade } from './helpers.js';
 
@@ -24,7 +24,17 @@ function rowsOf(trades: readonly Trade[]): TradeRows {
   return rows;
 }
 
-const journalSize = (store: OpenedHistoryStore): number => store.env.openDB<Uint8Array, number>({ name: 'tradeJournal', encoding: 'binary' }).getKeysCount();
+const journalDb = (store: OpenedHistoryStore) => store.env.openDB<Uint8Array, [number, number]>({ name: 'tradeJournal', encoding: 'binary' });
+const journalSize = (store: OpenedHistoryStore): number => journalDb(store).getKeysCount();
+const journalKeys = (store: OpenedHistoryStore): [number, number][] => [...journalDb(store).getKeys({})];
+function journalRows(store: OpenedHistoryStore, keys: [number, number][]): number {
+  let n = 0;
+  for (const k of keys) {
+    const v = journalDb(store).get(k);
+    if (v !== undefined) n += decodeJournalEntry(v).columns.length;
+  }
+  return n;
+}
 
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
 
@@ -62,7 +72,8 @@ async function assertMatches(store: HistoryStore, model: Model, note: string): P
     assert.equal(cursor?.lastTimestamp, last.timestamp, `${note}: ${symbol} last time`);
     assert.equal(cursor?.resumeTradeId, last.id, `${note}: ${symbol} resume`);
   }
-  const listed = store.listCursors().filter((c) => c.exchange === 'binance');
+  const listed = store.listCursors().filter((c) => c.exchange === 'binance' && SYMBOLS.includes(c.symbol));
+  for (const c of listed) assert.deepEqual(c, store.readCursor(c.exchange, c.market, c.symbol), `${note}: listed ${c.symbol} as read`);
   assert.deepEqual(listed.map((c) => c.symbol).sort(), SYMBOLS.filter((s) => model.expected(s).length > 0).sort(), `${note}: listed cursors`);
 }
 
@@ -81,32 +92,41 @@ describe('store: the trade journal', () => {
     assert.throws(() => decodeJournalEntry(new Uint8Array([9, 0, 0])), { code: 'TV_ERR_STORE_CORRUPT_VALUE' });
   });
 
-  test('small batches of live trades are journaled, read through, folded after FOLD_ENTRIES entries and at close', async (t) => {
+  test('small batches of live trades are journaled and read through; folded a group at a time, never past FOLD_ROWS, and whole at close', async (t) => {
     const path = tempDir(t);
     const store = openHistoryStore({ path, noSync: true });
     const model = new Model();
+    const many = Array.from({ length: 40 }, (_, k) => `C${k}/USDT`);
     let id = 1_000;
-    for (let b = 0; b < FOLD_ENTRIES; b++) {
-      const batch = SYMBOLS.map((symbol, k) => trade(String(id++), 10_000 + b * 10 + k, { symbol }));
+    let foldedCommits = 0;
+    for (let b = 0; b < 120; b++) {
+      // 40 symbols in step (as the latency bench's), plus the three the model checks
+      const batch = [...many, ...SYMBOLS].map((symbol, k) => trade(String(id++), 10_000 + b * 100 + k, { symbol }));
       for (const x of batch) model.add(x);
+      const before = journalKeys(store);
+      const rowsBefore = journalRows(store, before);
       const res = await store.writeTradeRows!(rowsOf(batch));
-      assert.deepEqual(res, { written: 3, duplicates: 0 });
+      assert.deepEqual(res, { written: batch.length, duplicates: 0 });
+      const after = journalKeys(store);
+      const gone = before.filter((k) => !after.some((a) => a[0] === k[0] && a[1] === k[1]));
+      const groups = new Set(gone.map((k) => k[1]));
+      assert.ok(journalRows(store, after) <= FOLD_ROWS, `batch ${b}: the journal stays within FOLD_ROWS`);
+      if (rowsBefore < FOLD_FROM_ROWS) assert.equal(groups.size, 0, `batch ${b}: no fold below FOLD_FROM_ROWS`);
+      else if (rowsBefore + batch.length <= FOLD_ROWS) assert.equal(groups.size, 1, `batch ${b}: one group folded`);
+      if (groups.size > 0) foldedCommits++;
+      // a folded group is gone whole
+      for (const g of groups) assert.ok(!after.some((k) => k[1] === g && k[0] < (after[after.length - 1] as [number, number])[0]), `batch ${b}: group ${g} folded whole`);
     }
-    assert.equal(journalSize(store), FOLD_ENTRIES);
-    await assertMatches(store, model, 'journal full');
-    // the next batch folds the journal, then is journaled alone
-    const next = SYMBOLS.map((symbol, k) => trade(String(id++), 20_000 + k, { symbol }));
-    for (const x of next) model.add(x);
-    await store.writeTradeRows!(rowsOf(next));
-    assert.equal(journalSize(store), 1);
-    await assertMatches(store, model, 'after a fold');
+    assert.ok(foldedCommits > 20, `folds spread over many commits (${foldedCommits})`);
+    assert.deepEqual(store.listCursors().map((c) => [c.symbol, c.count]).sort(), [...many, ...SYMBOLS].map((s) => [s, 120]).sort());
+    await assertMatches(store, model, 'journal in use');
     // a reader of the same files (read-only, as `tickvisor query`) sees the journaled rows too
     const reader = openHistoryStore({ path, readOnly: true });
     await assertMatches(reader, model, 'read-only');
     await reader.close();
     await store.close();
     const reopened = openHistoryStore({ path, noSync: true });
-    assert.equal(journalSize(reopened), 0, 'a clean close folds the journal');
+    assert.equal(journalKeys(reopened).length, 0, 'a clean close folds the journal');
     await assertMatches(reopened, model, 'reopened');
     await reopened.close();
   });
