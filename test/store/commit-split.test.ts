@@ -6,19 +6,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordQueue } from '../../src/ingest/record-queue.js';
 import type { Trade } from '../../src/records.js';
 import { splitBySymbols } from '../../src/store/commit-split.js';
 import { openHistoryStore, type HistoryStore, type TradeRows } from '../../src/store/index.js';
-import { collect, tempDir, trade } from './helpers.js';
+import { collect, rowsOf, tempDir, trade } from './helpers.js';
 
-function rowsOf(trades: readonly Trade[]): TradeRows {
-  const q = new RecordQueue();
-  q.push(trades);
-  const rows = q.take(trades.length).trades;
-  assert.ok(rows !== undefined);
-  return rows;
-}
 
 const symbolAt = (k: number) => `S${String(k).padStart(3, '0')}/USDT`;
 

@@ -2,7 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { RecordQueue } from '../../src/ingest/record-queue.js';
 import type { ExchangeId, Market, Ticker, Trade } from '../../src/records.js';
+import type { TradeRows } from '../../src/store/index.js';
 
 export function tempDir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'tickvisor-store-'));
@@ -47,4 +50,13 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
+}
+
+/** the trades as the pipeline's buffer hands them to the store (columns: numeric ids, one venue) */
+export function rowsOf(trades: readonly Trade[]): TradeRows {
+  const q = new RecordQueue();
+  q.push(trades);
+  const rows = q.take(trades.length).trades;
+  assert.ok(rows !== undefined, 'numeric-id trades of one venue are taken as columns');
+  return rows;
 }

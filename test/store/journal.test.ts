@@ -7,22 +7,14 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordQueue } from '../../src/ingest/record-queue.js';
 import { Prng } from '../../src/prng.js';
 import type { Trade } from '../../src/records.js';
 import { createStoreFaultGate } from '../../src/store/fault-gate.js';
 import { openHistoryStore, type HistoryStore, type TradeRows } from '../../src/store/index.js';
 import { decodeJournalEntry, encodeJournalEntry, FOLD_FROM_ROWS, FOLD_ROWS } from '../../src/store/journal.js';
 import type { OpenedHistoryStore } from '../../src/store/open.js';
-import { collect, tempDir, trade } from './helpers.js';
+import { collect, rowsOf, tempDir, trade } from './helpers.js';
 
-function rowsOf(trades: readonly Trade[]): TradeRows {
-  const q = new RecordQueue();
-  q.push(trades);
-  const rows = q.take(trades.length).trades;
-  assert.ok(rows !== undefined);
-  return rows;
-}
 
 const journalDb = (store: OpenedHistoryStore) => store.env.openDB<Uint8Array, [number, number]>({ name: 'tradeJournal', encoding: 'binary' });
 const journalSize = (store: OpenedHistoryStore): number => journalDb(store).getKeysCount();

@@ -6,23 +6,14 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordQueue } from '../../src/ingest/record-queue.js';
 import type { Trade } from '../../src/records.js';
 import { openHistoryStore, type HistoryStore, type TradeRows } from '../../src/store/index.js';
-import { collect, tempDir, trade } from './helpers.js';
+import { collect, rowsOf, tempDir, trade } from './helpers.js';
 
 const BTC = 'BTC/USDT';
 const ETH = 'ETH/USDT';
 const SYMBOLS = [BTC, ETH];
 
-/** the trades as the pipeline's buffer hands them to the store */
-function rowsOf(trades: readonly Trade[]): TradeRows {
-  const q = new RecordQueue();
-  q.push(trades);
-  const rows = q.take(trades.length).trades;
-  assert.ok(rows !== undefined, 'numeric-id trades of one venue are taken as columns');
-  return rows;
-}
 
 const t = (id: number, timestamp: number, symbol = 'BTC/USDT', side: Trade['side'] = 'buy') =>
   trade(String(id), timestamp, { symbol, side, price: 100 + (id % 7) / 4, amount: 0.5 + (id % 3) });
