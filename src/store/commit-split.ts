@@ -32,12 +32,21 @@ export function splitBySymbols(rows: TradeRows, maxSymbols = MAX_SYMBOLS_PER_COM
   // key order: each commit touches a run of neighbouring leaves, not leaves all over the trees
   const sorted = [...partOf.keys()].sort();
   for (let k = 0; k < sorted.length; k++) partOf.set(sorted[k] as string, Math.floor(k / maxSymbols));
-  const rowsOf: number[][] = Array.from({ length: Math.ceil(sorted.length / maxSymbols) }, () => []);
-  for (let i = 0; i < symbols.length; i++) (rowsOf[partOf.get(symbols[i] as string) as number] as number[]).push(i);
-  return rowsOf.map((order) => ({
-    exchange: rows.exchange,
-    market: rows.market,
-    symbols: order.map((i) => symbols[i] as string),
-    columns: gatherTrades(rows.columns, order),
-  }));
+  return cutRows(rows, (symbol) => partOf.get(symbol) as number, Math.ceil(sorted.length / maxSymbols)) as TradeRows[];
+}
+
+/**
+ * The rows cut into `parts` parts by their symbol's part (`partOf`, 0 to parts - 1), each part's
+ * rows in their order in the batch; a part with no rows is undefined, and a batch whose rows are all
+ * in one part is that part as it is (not copied).
+ */
+export function cutRows(rows: TradeRows, partOf: (symbol: string) => number, parts: number): (TradeRows | undefined)[] {
+  const { symbols } = rows;
+  const orders: number[][] = Array.from({ length: parts }, () => []);
+  for (let i = 0; i < symbols.length; i++) (orders[partOf(symbols[i] as string)] as number[]).push(i);
+  return orders.map((order) => {
+    if (order.length === 0) return undefined;
+    if (order.length === symbols.length) return rows;
+    return { exchange: rows.exchange, market: rows.market, symbols: order.map((i) => symbols[i] as string), columns: gatherTrades(rows.columns, order) };
+  });
 }

@@ -5,8 +5,9 @@
  * first, in the same transaction, through the same code a direct write uses (write-rows.ts), so the
  * blocks, cursors and id buckets a fold leaves are those the direct writes would have left.
  */
-import { gatherTrades, tradeRows } from './blocks/trade-rows.js';
-import { decodeJournalEntry, encodeJournalEntry, FOLD_FROM_ROWS, FOLD_ROWS, JOURNAL_BATCH_ROWS, journalGroup, type JournalDb, type JournalEntry, type JournalGroup, type JournalNewest } from './journal.js';
+import { tradeRows } from './blocks/trade-rows.js';
+import { cutRows } from './commit-split.js';
+import { decodeJournalEntry, encodeJournalEntry, FOLD_FROM_ROWS, FOLD_ROWS, JOURNAL_BATCH_ROWS, JOURNAL_GROUPS, journalGroup, type JournalDb, type JournalEntry, type JournalGroup, type JournalNewest } from './journal.js';
 import { idPart, symbolPrefix } from './keys.js';
 import type { TradeRows, WriteResult } from './types.js';
 import { applyTradeRows } from './write-rows.js';
@@ -108,23 +109,17 @@ function putEntries(db: JournalDb, rows: TradeRows, state: WriterState, touched:
   const seq = j.nextSeq;
   const groupOf = new Map<string, number>();
   for (const s of touched.keys()) groupOf.set(s, journalGroup(s));
-  const byGroup = new Map<number, number[]>();
-  for (let i = 0; i < rows.columns.length; i++) {
-    const g = groupOf.get(rows.symbols[i] as string) as number;
-    const list = byGroup.get(g);
-    if (list === undefined) byGroup.set(g, [i]);
-    else list.push(i);
-  }
-  for (const [g, order] of [...byGroup].sort((a, b) => a[0] - b[0])) {
-    const whole = byGroup.size === 1;
-    const symbols = whole ? rows.symbols : order.map((i) => rows.symbols[i] as string);
+  const parts = cutRows(rows, (symbol) => groupOf.get(symbol) as number, JOURNAL_GROUPS);
+  for (let g = 0; g < parts.length; g++) {
+    const part = parts[g];
+    if (part === undefined) continue;
     const holes = new Set<string>();
-    if (openGaps !== undefined) for (const s of new Set(symbols)) if (openGaps.has(s)) holes.add(s);
-    const bytes = encodeJournalEntry({ exchange: rows.exchange, market: rows.market, symbols, columns: whole ? rows.columns : gatherTrades(rows.columns, order), holes });
+    if (openGaps !== undefined) for (const s of new Set(part.symbols)) if (openGaps.has(s)) holes.add(s);
+    const bytes = encodeJournalEntry({ ...part, holes });
     const key: [number, number] = [seq, g];
     db.putSync(key, bytes);
-    // the writer keeps its own copy: the batch's columns belong to the caller
-    j.added(key, decodeJournalEntry(bytes));
+    // the writer keeps its own copy: the batch's columns belong to the caller (a part cut from them is a copy already)
+    j.added(key, part === rows ? decodeJournalEntry(bytes) : { ...part, holes });
   }
 }
 

@@ -15,7 +15,6 @@ import { decodeJournalEntry, encodeJournalEntry, FOLD_FROM_ROWS, FOLD_ROWS } fro
 import type { OpenedHistoryStore } from '../../src/store/open.js';
 import { collect, rowsOf, tempDir, trade } from './helpers.js';
 
-
 const journalDb = (store: OpenedHistoryStore) => store.env.openDB<Uint8Array, [number, number]>({ name: 'tradeJournal', encoding: 'binary' });
 const journalSize = (store: OpenedHistoryStore): number => journalDb(store).getKeysCount();
 const journalKeys = (store: OpenedHistoryStore): [number, number][] => [...journalDb(store).getKeys({})];
@@ -67,6 +66,15 @@ async function assertMatches(store: HistoryStore, model: Model, note: string): P
   const listed = store.listCursors().filter((c) => c.exchange === 'binance' && SYMBOLS.includes(c.symbol));
   for (const c of listed) assert.deepEqual(c, store.readCursor(c.exchange, c.market, c.symbol), `${note}: listed ${c.symbol} as read`);
   assert.deepEqual(listed.map((c) => c.symbol).sort(), SYMBOLS.filter((s) => model.expected(s).length > 0).sort(), `${note}: listed cursors`);
+}
+
+/** `count` live BTC/USDT trades (ids 100…, times 5,000 + i × step), each a batch of its own: journaled */
+async function oneByOne(store: HistoryStore, model: Model, count: number, step: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const x = trade(String(100 + i), 5_000 + i * step);
+    model.add(x);
+    await store.writeTradeRows!(rowsOf([x]));
+  }
 }
 
 describe('store: the trade journal', () => {
@@ -126,11 +134,7 @@ describe('store: the trade journal', () => {
   test('a duplicate or an older trade folds first: exactly once by id across journal and blocks', async (t) => {
     const store = openHistoryStore({ path: tempDir(t), noSync: true });
     const model = new Model();
-    for (let i = 0; i < 10; i++) {
-      const x = trade(String(100 + i), 5_000 + i * 10);
-      model.add(x);
-      await store.writeTradeRows!(rowsOf([x]));
-    }
+    await oneByOne(store, model, 10, 10);
     assert.equal(journalSize(store), 10);
     // id 105 again (another timestamp, as a REST backfill may give it), and an older new trade
     const again = trade('105', 5_051);
@@ -153,11 +157,7 @@ describe('store: the trade journal', () => {
   test('a read begun before a fold sees each row once', async (t) => {
     const store = openHistoryStore({ path: tempDir(t), noSync: true });
     const model = new Model();
-    for (let i = 0; i < 20; i++) {
-      const x = trade(String(100 + i), 5_000 + i);
-      model.add(x);
-      await store.writeTradeRows!(rowsOf([x]));
-    }
+    await oneByOne(store, model, 20, 1);
     const columns = store.readTradeColumns({ exchange: 'binance', market: 'spot', symbol: 'BTC/USDT' });
     const older = trade('1', 10);
     model.add(older);
