@@ -166,6 +166,9 @@ if (wanted('latency')) {
     if (!isError(l)) {
       log(`latency    ${fmt(rate)} trades/s · p50 ${l.p50Ms} ms · p99 ${l.p99Ms} ms · max ${l.maxMs} ms (${fmt(l.samples)} trades)`);
       log(`           arrival → commit p50 ${l.inside.p50Ms} · p99 ${l.inside.p99Ms} · max ${l.inside.maxMs} ms; exchange → arrival p50 ${l.before.p50Ms} · p99 ${l.before.p99Ms} · max ${l.before.maxMs} ms`);
+      const f = l.floor;
+      if (f !== undefined && 'error' in f) log(`  floor    ${f.error}`);
+      else if (f !== undefined) log(`  floor    p50 ${f.p50Ms} ms · p99 ${f.p99Ms} ms · max ${f.maxMs} ms (arrival → commit p99 ${f.inside.p99Ms}; exchange → arrival p99 ${f.before.p99Ms})`);
     }
   }
   result.latency = lat;

@@ -30,7 +30,7 @@ export interface TargetInputs {
   /** scale results by symbol count */
   scale?: Record<string, Outcome<{ rssMB: number }>>;
   /** latency results by offered rate */
-  latency?: Record<string, Outcome<{ p99Ms: number }>>;
+  latency?: Record<string, Outcome<{ p99Ms: number; floor?: Outcome<{ p99Ms: number }> }>>;
   /** the book section: tickvisor's and ccxt pro's runs */
   book?: Outcome<BookFigures>;
   ccxtBook?: Outcome<BookFigures>;
@@ -98,6 +98,7 @@ export function targets(i: TargetInputs): TargetRow[] {
   const naive = ok(store?.naive);
   const rss5k = ok(i.scale?.['5000']);
   const lat = (rate: string) => num(ok(i.latency?.[rate])?.p99Ms);
+  const latFloor = (rate: string) => num(ok(ok(i.latency?.[rate])?.floor)?.p99Ms);
   const book = ok(i.book);
   const bookRate = num(book?.updatesPerCpuSec);
   const ccxtBookRate = num(ok(i.ccxtBook)?.updatesPerCpuSec);
@@ -169,8 +170,8 @@ export function targets(i: TargetInputs): TargetRow[] {
       target: '≤ 150',
       met: atMost(num(rss5k?.rssMB), 150),
     },
-    { figure: 'p99 exchange → commit at 10k/s, ms', measured: lat('10000'), peer: null, peerName: null, target: '≤ 10', met: atMost(lat('10000'), 10) },
-    { figure: 'p99 exchange → commit at 50k/s, ms', measured: lat('50000'), peer: null, peerName: null, target: '≤ 20', met: atMost(lat('50000'), 20) },
+    { figure: 'p99 exchange → commit at 10k/s, ms', measured: lat('10000'), peer: latFloor('10000'), peerName: 'floor', target: '≤ 10', met: atMost(lat('10000'), 10) },
+    { figure: 'p99 exchange → commit at 50k/s, ms', measured: lat('50000'), peer: latFloor('50000'), peerName: 'floor', target: '≤ 20', met: atMost(lat('50000'), 20) },
     {
       figure: 'book updates per CPU-s',
       measured: bookRate,

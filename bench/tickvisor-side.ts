@@ -24,7 +24,8 @@ export async function startSide(endpoints: { wsUrl: string; restUrl: string }, s
   const tv = createTickvisor(
     {
       exchanges: [{ exchange: 'binance', market: 'spot', symbols, channels: ['trade'], groupSize, refreshIntervalMs: 0, ...endpoints }],
-      store: { path: dir }, // the configuration defaults: what users run
+      // the configuration defaults: what users run (BENCH_TICKVISOR_STORE='{"batchMaxDelayMs":1}' overrides, for experiments)
+      store: { path: dir, ...(JSON.parse(process.env.BENCH_TICKVISOR_STORE ?? '{}') as object) },
       log: { level: 'silent' },
       ...(cluster ? { cluster } : {}),
     },

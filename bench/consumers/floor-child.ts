@@ -1,6 +1,8 @@
 // The floor peer: a bare `ws` + `JSON.parse` client, optionally with one LMDB put per trade
 // (the issue's "≈ 6 CPU-s per million" variant). Nothing else: no validation, no state machines.
 // A trade counts when parsed (bare) or when its put has committed (lmdb), like tickvisor's commit.
+// In the latency scenario it is the peer: the same exchange time → stored figure for a client that
+// does nothing but parse and let lmdb-js batch its puts into durable commits.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,8 @@ import { open, type RootDatabase } from 'lmdb';
 import WebSocket from 'ws';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { serve } from '../lib/protocol.js';
+import { quantiles } from '../lib/quantiles.js';
+import { SampleLog } from '../lib/sample-log.js';
 
 interface StartArg {
   wsUrl: string;
@@ -16,10 +20,26 @@ interface StartArg {
   lmdb: boolean;
 }
 
+interface Latency {
+  samples: SampleLog;
+  inside: SampleLog;
+  before: SampleLog;
+}
+
 let trades = 0;
 let socket: WebSocket | undefined;
 let db: RootDatabase | undefined;
 let dir: string | undefined;
+let latency: Latency | undefined;
+
+/** exchange time → stored, split at the frame's arrival (as tickvisor-child measures it) */
+function sample(exchangeTime: number, arrival: number): void {
+  if (latency === undefined) return;
+  const now = Date.now();
+  latency.samples.push(now - exchangeTime);
+  latency.inside.push(now - arrival);
+  latency.before.push(arrival - exchangeTime);
+}
 
 function start(arg: StartArg): Promise<boolean> {
   if (arg.lmdb) {
@@ -33,17 +53,43 @@ function start(arg: StartArg): Promise<boolean> {
     ws.on('error', reject);
     ws.on('open', () => ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: arg.streams, id: 1 })));
     ws.on('message', (data) => {
-      const msg = JSON.parse(data.toString()) as { e?: string; s?: string; t?: number; id?: number; result?: unknown };
+      const arrival = Date.now();
+      const msg = JSON.parse(data.toString()) as { e?: string; s?: string; t?: number; T?: number; id?: number; result?: unknown };
       if (msg.e === 'trade') {
-        if (store) void store.put([msg.s!, msg.t!], msg).then(() => trades++);
-        else trades++;
+        if (store) {
+          const put = store.put([msg.s!, msg.t!], msg);
+          // a put resolves once its commit is visible; "stored" means durable, as for tickvisor
+          if (latency !== undefined) void put.then(() => store.flushed).then(() => sample(msg.T!, arrival));
+          else void put.then(() => trades++);
+        } else {
+          trades++;
+          sample(msg.T!, arrival);
+        }
       } else if (msg.id === 1) resolve(true);
     });
   });
 }
 
 serve(
-  { start, ...burstHandlers(() => trades) },
+  {
+    start,
+    ...burstHandlers(() => trades),
+    latencyStart: () => {
+      latency = { samples: new SampleLog(), inside: new SampleLog(), before: new SampleLog() };
+      return true;
+    },
+    latencyStop: () => {
+      if (latency === undefined) throw new Error('latencyStop before latencyStart');
+      const { samples, inside, before } = latency;
+      latency = undefined;
+      const q = quantiles(samples);
+      const split = (s: SampleLog) => {
+        const { p50Ms, p99Ms, maxMs } = quantiles(s);
+        return { p50Ms, p99Ms, maxMs };
+      };
+      return { ...q, inside: split(inside), before: split(before) };
+    },
+  },
   async () => {
     socket?.terminate();
     await db?.close();

@@ -16,6 +16,11 @@ export interface LatencyResult {
   inside: LatencySplit;
   /** from the exchange timestamp to the frame's arrival: the simulator and loopback */
   before: LatencySplit;
+  /**
+   * the peer in the same run: the floor client (ws + JSON.parse + one lmdb-js put per trade, its
+   * puts batched into durable commits by lmdb-js) on its own simulator at the same rate
+   */
+  floor?: LatencySplit & { inside: LatencySplit; before: LatencySplit } | { error: string };
 }
 
 export interface LatencySplit {
@@ -25,23 +30,35 @@ export interface LatencySplit {
 }
 
 export async function latency(rate: number, seconds: number): Promise<LatencyResult> {
+  const tickvisor = await measured('tickvisor', rate, seconds);
+  let floor: LatencyResult['floor'];
+  try {
+    floor = await measured('floor-lmdb', rate, seconds);
+  } catch (error) {
+    floor = { error: error instanceof Error ? error.message : String(error) };
+  }
+  return { rate, ...tickvisor, floor };
+}
+
+type Measured = Omit<LatencyResult, 'rate' | 'floor'>;
+
+async function measured(kind: 'tickvisor' | 'floor-lmdb', rate: number, seconds: number): Promise<Measured> {
   const syms = symbols(50);
   // A venue publishes each trade as it happens; the simulator generates in ticks and stamps each
   // trade inside its tick, so its default 10 ms tick alone would add up to 10 ms (5 on average) of
   // waiting before tickvisor could see the trade. 1 ms keeps that artefact under the figure's noise.
   const sim = await startSimProcess({ ...binanceSpot(2, syms, rate / syms.length, 'auto'), timing: { tickMs: SIM_TICK_MS } });
   try {
-    const tv = await startConsumer('tickvisor', sim, syms);
+    const c = await startConsumer(kind, sim, syms);
     try {
       // steady state: the start's backfill (the moments around each first subscription) is done
-      await tv.child.call('waitGapsIdle', { timeoutMs: 30_000 });
+      if (kind === 'tickvisor') await c.child.call('waitGapsIdle', { timeoutMs: 30_000 });
       await sleep(500); // warm-up at the target rate
-      await tv.child.call('latencyStart');
+      await c.child.call('latencyStart');
       await sleep(seconds * 1000);
-      const q = await tv.child.call<Omit<LatencyResult, 'rate'>>('latencyStop');
-      return { rate, ...q };
+      return await c.child.call<Measured>('latencyStop');
     } finally {
-      await tv.child.stop();
+      await c.child.stop();
     }
   } finally {
     await sim.stop();
