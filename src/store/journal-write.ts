@@ -7,7 +7,7 @@
  */
 import { tradeRows } from './blocks/trade-rows.js';
 import { cutRows } from './commit-split.js';
-import { decodeJournalEntry, encodeJournalEntry, FOLD_FROM_ROWS, FOLD_ROWS, JOURNAL_BATCH_ROWS, JOURNAL_GROUPS, journalGroup, type JournalDb, type JournalEntry, type JournalGroup, type JournalNewest } from './journal.js';
+import { decodeJournalEntry, encodeJournalEntry, FOLD_FROM_ROWS, FOLD_ROWS, JOURNAL_BATCH_ROWS, JOURNAL_GROUPS, type JournalDb, type JournalEntry, type JournalGroup, type JournalNewest } from './journal.js';
 import { idPart, symbolPrefix } from './keys.js';
 import type { TradeRows, WriteResult } from './types.js';
 import { applyTradeRows } from './write-rows.js';
@@ -107,8 +107,9 @@ function pureAppends(rows: TradeRows, dbs: StoreDbs, state: WriterState): Map<st
 function putEntries(db: JournalDb, rows: TradeRows, state: WriterState, touched: Map<string, JournalNewest>, openGaps: ReadonlySet<string> | undefined): void {
   const j = state.journal;
   const seq = j.nextSeq;
+  const venue = `${rows.exchange}\u0000${rows.market}\u0000`;
   const groupOf = new Map<string, number>();
-  for (const s of touched.keys()) groupOf.set(s, journalGroup(s));
+  for (const s of touched.keys()) groupOf.set(s, j.groupOf(venue + s));
   const parts = cutRows(rows, (symbol) => groupOf.get(symbol) as number, JOURNAL_GROUPS);
   for (let g = 0; g < parts.length; g++) {
     const part = parts[g];

@@ -25,6 +25,7 @@ import type { Database, Key } from 'lmdb';
 import type { ExchangeId, Market } from '../records.js';
 import type { TradeColumns } from './blocks/columns.js';
 import { StoreError } from './errors.js';
+import { JournalRanges } from './journal-ranges.js';
 
 const VERSION = 1;
 
@@ -125,11 +126,11 @@ export function decodeJournalEntry(bytes: Uint8Array): JournalEntry {
 }
 
 /**
- * Symbols are spread over this many groups (by a hash of the symbol), and a commit writes one entry
- * per group it touches, keyed [commit number, group]: so the journal can be folded a group at a
- * time. Folding it whole made one commit in every ~16 cost what a direct commit of every symbol
- * cost (2–3 ms at 10k trades/s over 50 symbols, 20–70 ms for folds of 256 entries at 50k/s),
- * and those commits set the latency tail; a group is an eighth of that.
+ * Symbols are spread over this many groups (contiguous ranges of their keys, journal-ranges.ts),
+ * and a commit writes one entry per group it touches, keyed [commit number, group]: so the journal
+ * can be folded a group at a time. Folding it whole made one commit in every ~16 cost what a
+ * direct commit of every symbol cost (2–3 ms at 10k trades/s over 50 symbols, 20–70 ms for folds
+ * of 256 entries at 50k/s), and those commits set the latency tail; a group is an eighth of that.
  */
 export const JOURNAL_GROUPS = 8;
 /** from this many journaled rows on, each commit folds the group holding the most rows ... */
@@ -138,16 +139,6 @@ export const FOLD_FROM_ROWS = 512;
 export const FOLD_ROWS = 2048;
 /** a batch of more rows than this is written to blocks directly: it makes blocks of a useful size by itself */
 export const JOURNAL_BATCH_ROWS = 512;
-
-/** the journal group of a symbol (FNV-1a of its name): the same in every process and version */
-export function journalGroup(symbol: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < symbol.length; i++) {
-    h ^= symbol.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % JOURNAL_GROUPS;
-}
 
 /** a symbol's newest journaled row, as the store orders rows, and the largest numeric id it has */
 export interface JournalNewest {
@@ -175,6 +166,14 @@ export class JournalState {
   nextSeq = 1;
   /** per symbol with journaled rows (writer-cache.ts's key), its newest row */
   readonly newest = new Map<string, JournalNewest>();
+  /** per symbol with journaled rows, the group they are in: it stays there until they are folded */
+  private readonly groupOfKey = new Map<string, number>();
+  private readonly ranges = new JournalRanges(JOURNAL_GROUPS);
+
+  /** the group a symbol's next rows go to (`key`: writer-cache.ts's key) */
+  groupOf(key: string): number {
+    return this.groupOfKey.get(key) ?? this.ranges.groupOf(key);
+  }
 
   /** the journal as committed, from LMDB: inside the batch's transaction */
   load(db: JournalDb): void {
@@ -194,7 +193,7 @@ export class JournalState {
     g.rows += entry.columns.length;
     this.rows += entry.columns.length;
     if (key[0] >= this.nextSeq) this.nextSeq = key[0] + 1;
-    this.note(entry);
+    this.note(entry, key[1]);
   }
 
   /** the group holding the most rows (-1: the journal is empty) */
@@ -209,7 +208,10 @@ export class JournalState {
     const group = this.groups[g] as JournalGroup;
     for (const e of group.entries) {
       const venue = `${e.exchange}\u0000${e.market}\u0000`;
-      for (const s of new Set(e.symbols)) this.newest.delete(venue + s);
+      for (const s of new Set(e.symbols)) {
+        this.newest.delete(venue + s);
+        this.groupOfKey.delete(venue + s);
+      }
     }
     this.rows -= group.rows;
     group.keys.length = 0;
@@ -223,7 +225,7 @@ export class JournalState {
     this.loaded = false;
   }
 
-  private note(entry: JournalEntry): void {
+  private note(entry: JournalEntry, group: number): void {
     const c = entry.columns;
     const ids = c.ids.values as Float64Array;
     const venue = `${entry.exchange}\u0000${entry.market}\u0000`;
@@ -237,6 +239,7 @@ export class JournalState {
         const key = venue + symbol;
         newest = this.newest.get(key);
         if (newest === undefined) this.newest.set(key, (newest = { timestamp: 0, part: 0, maxId: 0 }));
+        this.groupOfKey.set(key, group);
       }
       newest.timestamp = c.timestamps[i] as number;
       newest.part = id;
@@ -253,6 +256,7 @@ export class JournalState {
     this.rows = 0;
     this.nextSeq = 1;
     this.newest.clear();
+    this.groupOfKey.clear();
   }
 }
 

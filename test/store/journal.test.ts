@@ -131,6 +131,39 @@ describe('store: the trade journal', () => {
     await reopened.close();
   });
 
+  test('a group is a range of symbols; a symbol keeps its group while it has journaled rows, and moves with the ranges once folded', async (t) => {
+    const store = openHistoryStore({ path: tempDir(t), noSync: true });
+    const name = (prefix: string, k: number) => `${prefix}${String(k).padStart(2, '0')}/USDT`;
+    let id = 1_000;
+    let at = 10_000;
+    const write = (symbols: string[]) => store.writeTradeRows!(rowsOf(symbols.map((symbol) => trade(String(id++), at++, { symbol }))));
+    /** the group of each symbol's rows in the newest commit's entries */
+    const newestGroups = (): Map<string, number> => {
+      const keys = journalKeys(store);
+      const seq = Math.max(...keys.map((k) => k[0]));
+      const out = new Map<string, number>();
+      for (const k of keys.filter((k) => k[0] === seq)) for (const s of decodeJournalEntry(journalDb(store).get(k) as Uint8Array).symbols) out.set(s, k[1]);
+      return out;
+    };
+    const ms = Array.from({ length: 64 }, (_, k) => name('M', k));
+    await write(ms);
+    const first = newestGroups();
+    assert.equal(new Set(first.values()).size, 8, 'eight groups over 64 symbols');
+    for (let k = 1; k < ms.length; k++) assert.ok((first.get(ms[k] as string) as number) >= (first.get(ms[k - 1] as string) as number), 'groups are ranges in key order');
+    // 96 symbols sorting before the M's move the boundaries: M00's range is now a later group ...
+    await write(Array.from({ length: 96 }, (_, k) => name('A', k)));
+    assert.ok(journalRows(store, journalKeys(store)) < FOLD_FROM_ROWS, 'nothing folded yet');
+    await write([ms[0] as string]);
+    // ... but its journaled rows are in group 0, and its new row joins them there
+    assert.equal(newestGroups().get(ms[0] as string), first.get(ms[0] as string));
+    // once folded (a trade written directly folds the journal whole), it takes its range's group
+    await store.writeBatch([trade(String(id++), at++, { symbol: 'Z/USDT' })]);
+    assert.equal(journalKeys(store).length, 0);
+    await write([ms[0] as string]);
+    assert.ok((newestGroups().get(ms[0] as string) as number) > (first.get(ms[0] as string) as number), 'M00 moved to the range the A\'s pushed it into');
+    await store.close();
+  });
+
   test('a duplicate or an older trade folds first: exactly once by id across journal and blocks', async (t) => {
     const store = openHistoryStore({ path: tempDir(t), noSync: true });
     const model = new Model();
