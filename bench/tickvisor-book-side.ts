@@ -1,8 +1,10 @@
 /**
  * tickvisor collecting books (channel `book` only) for the book bench: createTickvisor with a temp
- * store, pointed at a simulator process. An update counts when tickvisor has applied it to its book
- * and handed its record on (tv.bookUpdates$: the records the live path gives its book sink, the
- * store's when it keeps books); the final books come from tv.book().
+ * store, pointed at a simulator process. An update counts as applied when tickvisor has applied it to
+ * its book and handed its record on (tv.bookUpdates$: the records the live path gives its book sink,
+ * the store's when it keeps books), and as stored once no record is left uncommitted before it (the
+ * applied count less what the sink still holds): the burst is measured to the last stored update, so
+ * the sink's last commit is in its CPU. The final books come from tv.book().
  * Imported as the package ('tickvisor'), like tickvisor-side.ts.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -16,6 +18,8 @@ export interface BookSide {
   tv: Tickvisor;
   /** book updates applied and handed on since start */
   applied(): number;
+  /** of those, the ones stored: applied less the records the book sink holds uncommitted */
+  stored(): number;
   /** symbols whose book is live */
   synced(): number;
   books(depth: number): TopBooks;
@@ -40,6 +44,7 @@ export async function startBookSide(endpoints: { wsUrl: string; restUrl: string 
   return {
     tv,
     applied: () => applied,
+    stored: () => Math.max(0, applied - tv.bookStoreStats().pending),
     synced: () => symbols.filter((s) => book(s)?.synced === true).length,
     books: (depth) => {
       const out: TopBooks = {};

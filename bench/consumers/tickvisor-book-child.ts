@@ -1,6 +1,6 @@
 // tickvisor collecting books, in its own process (the book bench's consumer): createTickvisor with
 // channel `book` on Binance spot, a temp store, pointed at the simulator process. Answers the burst
-// commands (an update counts once applied and its record handed on), `synced`, `books` (the final
+// commands (an update counts once applied and its record stored: tickvisor-book-side.ts), `synced`, `books` (the final
 // top N for the comparison with the true books) and `diagnostics` (book counters, and how much the
 // store's data file grew since the burst was armed: 0 while the live path does not store books).
 import { allocationProfile } from '../lib/allocation-profile.js';
@@ -31,7 +31,7 @@ serve(
       return true;
     },
     ...burstHandlers(
-      () => side?.applied() ?? 0,
+      () => side?.stored() ?? 0,
       () => {
         bytesAtArm = side?.storeBytes() ?? 0;
       },

@@ -7,7 +7,8 @@
  * book is synced (REST snapshot taken, the events after it applied) and nothing more arrives. The
  * measured burst follows: N events per symbol generated and rendered up front by the simulator
  * (SimExchange.prepareBookBurst), then written as fast as the consumer's socket drains. An update counts when
- * the consumer applied it to its book (and, for tickvisor, handed its record to the book sink).
+ * the consumer applied it to its book (and, for tickvisor, once its record is stored: the window
+ * ends at the sink's last commit, so storing is in tickvisor's CPU; the peers store nothing).
  * Afterwards each consumer's top 10 of every book is compared with the simulator's true book:
  * `mismatched` books. A consumer that desyncs and resyncs may legitimately miss updates; `applied`
  * counts what it applied.
