@@ -87,6 +87,13 @@ describe('bench targets', () => {
     assert.equal(row(targets({ ...full, floorBurst: undefined }), 'burst CPU').met, null);
   });
 
+  test('the latency rows show the floor client measured in the same run as their peer', () => {
+    const rows = targets({ ...full, latency: { '10000': { p99Ms: 12, floor: { p99Ms: 8 } }, '50000': { p99Ms: 30, floor: { error: 'floor-lmdb: exited' } } } });
+    assert.equal(row(rows, 'p99 exchange → commit at 10k').peer, 8);
+    assert.equal(row(rows, 'p99 exchange → commit at 10k').met, false);
+    assert.equal(row(rows, 'p99 exchange → commit at 50k').peer, null);
+  });
+
   test('a rate with trades lost is not met, however fast', () => {
     const rows = targets({ ...full, burst: rate(900_000, 1, 99.5), sustained: rate(900_000, 1, 97) });
     assert.equal(row(rows, 'burst trades').met, false);
