@@ -14,8 +14,7 @@ import { systemClock } from '../../src/time/clock.js';
 import { openHistoryStore, type HistoryStore } from '../../src/store/index.js';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { serve } from '../lib/protocol.js';
-import { quantiles } from '../lib/quantiles.js';
-import { SampleLog } from '../lib/sample-log.js';
+import { SplitLatency } from '../lib/split-latency.js';
 
 interface StartArg {
   /** every server's URL, comma-separated */
@@ -27,7 +26,7 @@ interface StartArg {
 
 let running: { nc: NatsConnection; store: HistoryStore; archiver: Archiver; dir: string } | undefined;
 /** exchange → archive, and its two parts: exchange → the node read the frame (localTimestamp), node → archive */
-let latency: { total: SampleLog; before: SampleLog; after: SampleLog } | undefined;
+let latency: SplitLatency | undefined;
 /** store transactions committed: messages per commit says how well chunks gathered */
 let commits = 0;
 const need = () => {
@@ -56,9 +55,7 @@ serve(
             for (let i = 0; i < c.length; i++) {
               const timestamp = c.timestamps[i] as number;
               const localTimestamp = c.localTimestamps[i] as number;
-              latency.total.push(now - timestamp);
-              latency.before.push(localTimestamp - timestamp);
-              latency.after.push(now - localTimestamp);
+              latency.push(timestamp, localTimestamp, now);
             }
           }
         },
@@ -69,19 +66,14 @@ serve(
     },
     ...burstHandlers(written),
     latencyStart: () => {
-      latency = { total: new SampleLog(), before: new SampleLog(), after: new SampleLog() };
+      latency = new SplitLatency();
       return true;
     },
     latencyStop: () => {
       if (latency === undefined) throw new Error('latencyStop before latencyStart');
-      const q = quantiles(latency.total);
-      const part = (samples: SampleLog) => {
-        const { p50Ms, p99Ms, maxMs } = quantiles(samples);
-        return { p50Ms, p99Ms, maxMs };
-      };
-      const out = { ...q, toNode: part(latency.before), nodeToArchive: part(latency.after) };
+      const { whole, first, second } = latency.result();
       latency = undefined;
-      return out;
+      return { ...whole, toNode: first, nodeToArchive: second };
     },
     stats: () => ({ ...need().archiver.stats, commits }),
     /** this process's CPU so far (user + system, every thread: LMDB's writer included), seconds */

@@ -10,8 +10,7 @@ import { open, type RootDatabase } from 'lmdb';
 import WebSocket from 'ws';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { serve } from '../lib/protocol.js';
-import { quantiles } from '../lib/quantiles.js';
-import { SampleLog } from '../lib/sample-log.js';
+import { SplitLatency } from '../lib/split-latency.js';
 
 interface StartArg {
   wsUrl: string;
@@ -20,25 +19,15 @@ interface StartArg {
   lmdb: boolean;
 }
 
-interface Latency {
-  samples: SampleLog;
-  inside: SampleLog;
-  before: SampleLog;
-}
-
 let trades = 0;
 let socket: WebSocket | undefined;
 let db: RootDatabase | undefined;
 let dir: string | undefined;
-let latency: Latency | undefined;
-
 /** exchange time → stored, split at the frame's arrival (as tickvisor-child measures it) */
+let latency: SplitLatency | undefined;
+
 function sample(exchangeTime: number, arrival: number): void {
-  if (latency === undefined) return;
-  const now = Date.now();
-  latency.samples.push(now - exchangeTime);
-  latency.inside.push(now - arrival);
-  latency.before.push(arrival - exchangeTime);
+  latency?.push(exchangeTime, arrival, Date.now());
 }
 
 function start(arg: StartArg): Promise<boolean> {
@@ -75,19 +64,14 @@ serve(
     start,
     ...burstHandlers(() => trades),
     latencyStart: () => {
-      latency = { samples: new SampleLog(), inside: new SampleLog(), before: new SampleLog() };
+      latency = new SplitLatency();
       return true;
     },
     latencyStop: () => {
       if (latency === undefined) throw new Error('latencyStop before latencyStart');
-      const { samples, inside, before } = latency;
+      const { whole, first, second } = latency.result();
       latency = undefined;
-      const q = quantiles(samples);
-      const split = (s: SampleLog) => {
-        const { p50Ms, p99Ms, maxMs } = quantiles(s);
-        return { p50Ms, p99Ms, maxMs };
-      };
-      return { ...q, inside: split(inside), before: split(before) };
+      return { ...whole, before: first, inside: second };
     },
   },
   async () => {

@@ -8,8 +8,7 @@ import { allocationProfile } from '../lib/allocation-profile.js';
 import { burstHandlers } from '../lib/burst-handlers.js';
 import { Contiguity } from '../lib/contiguity.js';
 import { serve } from '../lib/protocol.js';
-import { quantiles } from '../lib/quantiles.js';
-import { SampleLog } from '../lib/sample-log.js';
+import { SplitLatency } from '../lib/split-latency.js';
 import { sleep, until } from '../lib/until.js';
 import { startSide, type ClusterConfigInput, type Side } from '../tickvisor-side.js';
 
@@ -31,7 +30,7 @@ const committed = () => side?.committed() ?? 0;
 /** when start() was called: subscribe times count from here, not from process start */
 let startedAt = 0;
 
-let latency: { samples: SampleLog; inside: SampleLog; before: SampleLog; sub: Subscription } | undefined;
+let latency: { samples: SplitLatency; sub: Subscription } | undefined;
 let recovery: Recovery | undefined;
 
 /** the collector's gap counters as its snapshot carries them (the fields this bench reads) */
@@ -100,19 +99,13 @@ serve(
     },
     ...burstHandlers(committed),
     latencyStart: () => {
-      const samples = new SampleLog();
-      const inside = new SampleLog();
-      const before = new SampleLog();
+      const samples = new SplitLatency();
       // committed$ fires once the batch's transaction is durable: that is "stored". A trade's
       // localTimestamp is when its frame was read off the socket, which splits the figure into
       // what happened before tickvisor saw the trade (simulator, loopback) and inside tickvisor.
       // Read from the batch's columns where it has them: asking for `records` makes an object per
       // trade on the thread being measured.
-      const sample = (now: number, timestamp: number, local: number): void => {
-        samples.push(now - timestamp);
-        inside.push(now - local);
-        before.push(local - timestamp);
-      };
+      const sample = (now: number, timestamp: number, local: number): void => samples.push(timestamp, local, now);
       const sub = need().tv.committed$.subscribe((batch) => {
         const now = Date.now();
         const c = batch.trades?.columns;
@@ -122,17 +115,15 @@ serve(
         }
         for (const r of batch.records) if (r.type === 'trade') sample(now, r.timestamp, r.localTimestamp);
       });
-      latency = { samples, inside, before, sub };
+      latency = { samples, sub };
       return true;
     },
     latencyStop: () => {
       if (!latency) throw new Error('latencyStop before latencyStart');
       latency.sub.unsubscribe();
-      const q = quantiles(latency.samples);
-      const inside = quantiles(latency.inside);
-      const before = quantiles(latency.before);
+      const { whole, first, second } = latency.samples.result();
       latency = undefined;
-      return { ...q, inside: { p50Ms: inside.p50Ms, p99Ms: inside.p99Ms, maxMs: inside.maxMs }, before: { p50Ms: before.p50Ms, p99Ms: before.p99Ms, maxMs: before.maxMs } };
+      return { ...whole, inside: second, before: first };
     },
     /** RSS and CPU of this process over a window at steady state */
     usage: async (arg: { seconds: number }) => {
