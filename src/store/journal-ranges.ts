@@ -16,7 +16,6 @@
 export class JournalRanges {
   /** every key seen, sorted as strings (the order of the venue-and-symbol prefix of LMDB's keys) */
   private readonly known: string[] = [];
-  private readonly seen = new Set<string>();
   /** the first key of groups 1 … groups-1 */
   private boundaries: string[] = [];
   /** known.length when the boundaries were last set */
@@ -26,7 +25,7 @@ export class JournalRanges {
 
   /** the group whose range holds `key` (remembering the key) */
   groupOf(key: string): number {
-    if (!this.seen.has(key)) this.learn(key);
+    this.learn(key);
     const b = this.boundaries;
     let lo = 0;
     let hi = b.length;
@@ -38,8 +37,8 @@ export class JournalRanges {
     return lo;
   }
 
+  /** `key` into the keys seen, where it is not there yet */
   private learn(key: string): void {
-    this.seen.add(key);
     const k = this.known;
     let lo = 0;
     let hi = k.length;
@@ -48,6 +47,7 @@ export class JournalRanges {
       if ((k[mid] as string) < key) lo = mid + 1;
       else hi = mid;
     }
+    if (k[lo] === key) return;
     k.splice(lo, 0, key);
     if (k.length >= this.sizedAt + Math.max(1, this.sizedAt >> 2)) this.resize();
   }
