@@ -67,6 +67,7 @@ function countArg(name: string, planned: number): number {
 plan.sustained = countArg('sustained-trades', plan.sustained);
 plan.storeTrades = countArg('store-trades', plan.storeTrades);
 plan.bookEvents = countArg('book-events', plan.bookEvents);
+plan.bookWarm = countArg('book-warm', plan.bookWarm);
 plan.clusterTrades = countArg('cluster-trades', plan.clusterTrades);
 /** --cluster-rate=N: one paced run at N trades/s instead of the plan's rates */
 if (args.some((a) => a.startsWith('--cluster-rate='))) plan.clusterRates = [countArg('cluster-rate', 1)];
@@ -231,7 +232,7 @@ if (wanted('store')) {
 let bookRuns: Record<BookConsumerKind, BookOutcome> | undefined;
 if (wanted('book')) {
   log(`book       50 Binance spot books × ${fmt(plan.bookEvents)} diff events (≈${BOOK_MEAN_CHANGES} level changes each) per consumer, as fast as each keeps up with`);
-  const bookPlan = { eventsPerSymbol: plan.bookEvents, warmEventsPerSymbol: plan.bookWarm, meanChanges: BOOK_MEAN_CHANGES };
+  const bookPlan = { eventsPerSymbol: plan.bookEvents, warmEventsPerSymbol: plan.bookWarm, liveWarmEventsPerSymbol: plan.bookEvents, meanChanges: BOOK_MEAN_CHANGES };
   const line = (name: string, b: BookOutcome) =>
     log(
       'error' in b
