@@ -24,10 +24,10 @@ function start(data: string): { child: ChildProcess; out: () => string; err: () 
   return { child, out: () => out, err: () => err, exited };
 }
 
-async function until(what: string, check: () => boolean, limitMs: number): Promise<void> {
+async function until(what: string, check: () => boolean, limitMs: number, log?: () => string): Promise<void> {
   const t0 = Date.now();
   while (!check()) {
-    if (Date.now() - t0 > limitMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - t0 > limitMs) throw new Error(`timed out waiting for ${what}${log === undefined ? '' : `; the run's log ends:\n${log().slice(-4000)}`}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -65,7 +65,7 @@ describe('tickvisor run on a disk that fills up', () => {
 
       // space returns: the alert is resolved in the log and writes go through again
       rmSync(filler);
-      await until('writes to succeed again', () => run.err().includes('store writes succeed again'), 60_000);
+      await until('writes to succeed again', () => run.err().includes('store writes succeed again'), 60_000, run.err);
       assert.equal(run.child.exitCode, null, 'still running');
 
       // full again, then SIGTERM: the shutdown deadline ends the process even so
