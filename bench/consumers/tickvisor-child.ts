@@ -105,15 +105,14 @@ serve(
       // what happened before tickvisor saw the trade (simulator, loopback) and inside tickvisor.
       // Read from the batch's columns where it has them: asking for `records` makes an object per
       // trade on the thread being measured.
-      const sample = (now: number, timestamp: number, local: number): void => samples.push(timestamp, local, now);
       const sub = need().tv.committed$.subscribe((batch) => {
         const now = Date.now();
         const c = batch.trades?.columns;
         if (c !== undefined) {
-          for (let i = 0; i < c.length; i++) sample(now, c.timestamps[i] as number, c.localTimestamps[i] as number);
+          for (let i = 0; i < c.length; i++) samples.push(c.timestamps[i] as number, c.localTimestamps[i] as number, now);
           return;
         }
-        for (const r of batch.records) if (r.type === 'trade') sample(now, r.timestamp, r.localTimestamp);
+        for (const r of batch.records) if (r.type === 'trade') samples.push(r.timestamp, r.localTimestamp, now);
       });
       latency = { samples, sub };
       return true;

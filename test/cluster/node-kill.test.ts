@@ -42,7 +42,6 @@ function nodeConfig(name: string, storePath: string, urls: string, endpoints: { 
   };
 }
 
-/** a node in a process of its own; `state` follows the status lines it prints */
 /**
  * How long a launched node may take to hold its unit and publish: the child runs the sources
  * through tsx, which compiles them on its first start, and in a fresh clone under the whole suite's
@@ -50,6 +49,7 @@ function nodeConfig(name: string, storePath: string, urls: string, endpoints: { 
  */
 const START_MS = 90_000;
 
+/** a node in a process of its own; `state` follows the status lines it prints */
 function launchNode(config: TickvisorConfigInput): { child: ChildProcess; state: { held: boolean; published: number; committed: number }; exited: Promise<unknown> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/cluster/fixtures/node-child.ts', JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const state = { held: false, published: 0, committed: 0 };
