@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -30,6 +30,26 @@ async function until(what: string, check: () => boolean, limitMs: number, log?: 
     if (Date.now() - t0 > limitMs) throw new Error(`timed out waiting for ${what}${log === undefined ? '' : `; the run's log ends:\n${log().slice(-4000)}`}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** what the disk holds when a wait times out: free space, and each file of the store by size */
+function spaceReport(mnt: string): string {
+  const fs = statfsSync(mnt);
+  const files = (() => {
+    try {
+      return readdirSync(join(mnt, 'store')).map((f) => `${f} ${statSync(join(mnt, 'store', f)).size} B`).join(', ');
+    } catch (error) {
+      return String(error);
+    }
+  })();
+  return `the disk: ${fs.bavail * fs.bsize} B free of ${fs.blocks * fs.bsize}; the store: ${files}`;
+}
+
+/** the run's write failures counted by their message (a failure that repeats after space returned says why) */
+function failureReport(err: string): string {
+  const counts = new Map<string, number>();
+  for (const m of err.matchAll(/"(?:reason|err)":"([^"]*)"/g)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+  return `write failures by reason: ${[...counts].map(([k, v]) => `${v}× ${k}`).join(' | ') || 'none'}`;
 }
 
 describe('tickvisor run on a disk that fills up', () => {
@@ -65,7 +85,7 @@ describe('tickvisor run on a disk that fills up', () => {
 
       // space returns: the alert is resolved in the log and writes go through again
       rmSync(filler);
-      await until('writes to succeed again', () => run.err().includes('store writes succeed again'), 60_000, run.err);
+      await until('writes to succeed again', () => run.err().includes('store writes succeed again'), 60_000, () => `stderr ends:\n${run.err().slice(-2000)}\nstdout ends (did the status line go on?):\n${run.out().slice(-600)}\n${failureReport(run.err())}\n${spaceReport(mnt)}`);
       assert.equal(run.child.exitCode, null, 'still running');
 
       // full again, then SIGTERM: the shutdown deadline ends the process even so
