@@ -56,8 +56,31 @@ function guardStdout(): void {
   });
 }
 
+let lmdbConsoleGuarded = false;
+
+/**
+ * lmdb-js prints the error of every failed asynchronous commit with its stack (console.error in
+ * its write.js), beside the rejection our store handles and logs in one line of its own: on a full
+ * disk that was a stack trace a second in the middle of the log. Here it becomes one log line.
+ */
+function guardLmdbConsole(): void {
+  if (lmdbConsoleGuarded) return;
+  lmdbConsoleGuarded = true;
+  const original = console.error.bind(console);
+  console.error = (...args: unknown[]): void => {
+    const [first] = args;
+    if (args.length === 1 && first instanceof Error && /[\\/]lmdb[\\/]/.test(first.stack ?? '')) {
+      const code = (first as { code?: unknown }).code;
+      process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), app: 'tickvisor', err: first.message, ...(code !== undefined ? { code } : {}), msg: 'lmdb: a store commit failed' })}\n`);
+      return;
+    }
+    original(...args);
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   guardStdout();
+  guardLmdbConsole();
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-v' || name === 'version') {
     process.stdout.write(`${packageVersion()}\n`);
