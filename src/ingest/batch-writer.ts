@@ -60,6 +60,12 @@ export interface BatchWriterOptions {
   retryDelayMs: number;
   maxRetryDelayMs: number;
   onWriteHealth?: (failing: boolean, error?: unknown) => void;
+  /**
+   * a commit not settled (neither stored nor failed) after this long is reported: logged, and the
+   * writes counted as failing (onWriteHealth) until it settles (default 30 s). It is not written
+   * again meanwhile: it may still land.
+   */
+  commitStallMs?: number;
   /** told of each admitted array once it is queued, before pressure is judged (the pipeline's records$) */
   onQueued?: (records: readonly MarketRecord[]) => void;
   logger?: PipelineLogger;
@@ -101,6 +107,11 @@ export class BatchWriter {
   private delayTimer: TimerHandle | undefined;
   private delayElapsed = false;
   private retryTimer: TimerHandle | undefined;
+  /** armed while a commit is in flight: fires when it takes longer than commitStallMs */
+  private stallTimer: TimerHandle | undefined;
+  /** when the commit in flight started, and whether it was reported stalled */
+  private writeStartedAt = 0;
+  private stalled = false;
   private retryDelay: number;
   private readonly flushWaiters: FlushWaiter[] = [];
   private writableWaiters: (() => void)[] = [];
@@ -109,6 +120,17 @@ export class BatchWriter {
     this.delayTimer = undefined;
     this.delayElapsed = true;
     this.schedule();
+  };
+  private readonly onStall = (): void => {
+    this.stallTimer = undefined;
+    if (!this.writing || this.abandoned) return;
+    this.stalled = true;
+    const waitedMs = this.o.clock.now() - this.writeStartedAt;
+    this.o.logger?.error({ records: this.inFlight, buffered: this.queue.length, waitedMs }, 'store commit has not finished (neither stored nor failed): the store may be stuck');
+    if (!this.writeFailing) {
+      this.writeFailing = true;
+      this.o.onWriteHealth?.(true, new Error(`a store commit has not finished after ${waitedMs} ms`));
+    }
   };
   private readonly onRetry = (): void => {
     this.retryTimer = undefined;
@@ -184,6 +206,7 @@ export class BatchWriter {
     this.writing = false;
     if (this.retryTimer !== undefined) this.o.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.clearStall();
     for (const w of this.flushWaiters.splice(0)) w.resolve();
     return given;
   }
@@ -243,14 +266,27 @@ export class BatchWriter {
     // than their arrival says, which keeps per-record arrival times out of the queue (under a
     // burst they fill the next batch anyway)
     if (this.queue.length > 0) this.schedule();
+    this.writeStartedAt = this.o.clock.now();
+    this.stallTimer = this.o.clock.setTimeout(this.onStall, this.o.commitStallMs ?? 30_000);
     this.o.sink(batch).then(
       (res) => this.onCommitted(batch, res.written, res.duplicates),
       (error: unknown) => this.onWriteFailed(batch, error),
     );
   }
 
+  /** the commit in flight settled (or was given up): its stall timer goes; a stall reported is said to be over */
+  private clearStall(): void {
+    if (this.stallTimer !== undefined) this.o.clock.clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    if (this.stalled) {
+      this.stalled = false;
+      this.o.logger?.warn({ waitedMs: this.o.clock.now() - this.writeStartedAt }, 'the store commit that had not finished has settled');
+    }
+  }
+
   private onCommitted(batch: TakenBatch, written: number, duplicates: number): void {
     if (this.abandoned) return;
+    this.clearStall();
     this.writing = false;
     this.inFlight = 0;
     this.writingBatch = undefined;
@@ -279,6 +315,7 @@ export class BatchWriter {
    */
   private onWriteFailed(batch: TakenBatch, error: unknown): void {
     if (this.abandoned) return;
+    this.clearStall();
     this.writing = false;
     this.inFlight = 0;
     this.writingBatch = undefined;

@@ -36,6 +36,32 @@ function writer(over: Partial<BatchWriterOptions> = {}, manual = true) {
 }
 
 describe('batch writer', () => {
+  test('a commit that neither lands nor fails within commitStallMs is reported (log, write health) and said over once it settles', async () => {
+    const { clock, store, w, logged, health } = writer({ commitStallMs: 1_000 });
+    w.enqueue(trades(1, 10));
+    assert.equal(store.inFlight, 1, 'the batch is with the store');
+    clock.advance(999);
+    await settle();
+    assert.deepEqual(health, [], 'not yet');
+    clock.advance(1);
+    await settle();
+    assert.deepEqual(health, [true], 'counted as failing writes');
+    assert.ok(logged.some((m) => m.includes('store commit has not finished')), logged.join('\n'));
+    assert.equal(store.inFlight, 1, 'not written a second time while it may still land');
+    store.completeNext();
+    await settle();
+    assert.deepEqual(health, [true, false], 'healthy again once it lands');
+    assert.ok(logged.some((m) => m.includes('has settled')), logged.join('\n'));
+    // the next commit arms its own timer: settled in time, nothing reported
+    w.enqueue(trades(11, 10));
+    clock.advance(500);
+    store.completeNext();
+    await settle();
+    clock.advance(5_000);
+    await settle();
+    assert.deepEqual(health, [true, false]);
+  });
+
   test('size trigger: a full batch goes at once; the remainder waits its delay on the clock', async () => {
     const { clock, store, w } = writer({}, false);
     w.enqueue(trades(1, 13));
