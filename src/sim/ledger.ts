@@ -69,12 +69,12 @@ export class SymbolLedger {
     if (this.count === this.capacity && this.capacity < this.limit) this.grow();
     let at: number;
     if (this.count < this.capacity) {
-      at = (this.start + this.count) % this.capacity;
+      at = this.physical(this.count);
       this.count++;
     } else {
       // full at its limit: the oldest row goes
       at = this.start;
-      this.start = (this.start + 1) % this.capacity;
+      this.start = this.physical(1);
     }
     this.seqs[at] = entry.seq;
     this.ords[at] = entry.ord;
@@ -185,8 +185,8 @@ export class SymbolLedger {
   /** twice the room (at most the limit), the rows moved to the start in order */
   private grow(): void {
     const capacity = Math.min(this.limit, Math.max(FIRST_CAPACITY, this.capacity * 2));
-    const move = <A extends Float64Array | Uint8Array>(old: A, made: A): A => {
-      for (let i = 0; i < this.count; i++) made[i] = old[this.physical(i)] as number;
+    const move = <T, A extends { [row: number]: T }>(old: A, made: A): A => {
+      for (let i = 0; i < this.count; i++) made[i] = old[this.physical(i)] as T;
       return made;
     };
     this.seqs = move(this.seqs, new Float64Array(capacity));
@@ -198,9 +198,7 @@ export class SymbolLedger {
     this.timestamps = move(this.timestamps, new Float64Array(capacity));
     this.buys = move(this.buys, new Uint8Array(capacity));
     this.idNumbers = move(this.idNumbers, new Float64Array(capacity));
-    const texts: (string | undefined)[] = new Array<string | undefined>(capacity).fill(undefined);
-    for (let i = 0; i < this.count; i++) texts[i] = this.idTexts[this.physical(i)];
-    this.idTexts = texts;
+    this.idTexts = move(this.idTexts, new Array<string | undefined>(capacity).fill(undefined));
     this.start = 0;
     this.capacity = capacity;
   }
